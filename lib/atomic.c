@@ -1,0 +1,180 @@
+/* atomic.c — the one helper every output file goes through. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic.h"
+
+/* Open temporaries, so a signal handler can unlink them (unlink is
+ * async-signal-safe; the list is only relinked with signals blocked). */
+static struct ct_afile *volatile open_list;
+
+static void
+block(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, old);
+}
+
+static void
+unregister(struct ct_afile *af)
+{
+	sigset_t old;
+	struct ct_afile **pp;
+
+	block(&old);
+	for (pp = (struct ct_afile **)&open_list; *pp; pp = &(*pp)->next)
+		if (*pp == af) {
+			*pp = af->next;
+			break;
+		}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+int
+ct_afile_open(struct ct_afile *af, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	int dirlen = base ? (int)(base - path + 1) : 0;
+	mode_t um;
+	sigset_t old;
+	int fd;
+
+	memset(af, 0, sizeof *af);
+	base = base ? base + 1 : path;
+	if (ct_path(af->path, sizeof af->path, "%s", path) != 0 ||
+	    ct_path(af->tmp, sizeof af->tmp, "%.*s.%s.tmp.XXXXXX", dirlen, path, base) != 0)
+		return -1;
+	block(&old);
+	fd = mkstemp(af->tmp);
+	if (fd >= 0) {
+		af->next = open_list;
+		open_list = af;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (fd < 0)
+		return -1;
+	um = umask(0);
+	umask(um);
+	if (fchmod(fd, 0666 & ~um) != 0 || (af->fp = fdopen(fd, "w")) == NULL) {
+		int e = errno;
+
+		close(fd);
+		unlink(af->tmp);
+		unregister(af);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+void
+ct_afile_abort(struct ct_afile *af)
+{
+	int e = errno;
+
+	if (af->fp)
+		fclose(af->fp);
+	af->fp = NULL;
+	unlink(af->tmp);
+	unregister(af);
+	errno = e;
+}
+
+int
+ct_fsync_dir(const char *path)
+{
+	char dir[CT_PATH_MAX];
+	struct stat st;
+	char *s;
+	int fd, r;
+
+	if (ct_path(dir, sizeof dir, "%s", path) != 0)
+		return -1;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		s = strrchr(dir, '/');
+		if (s == NULL)
+			strcpy(dir, ".");
+		else if (s == dir)
+			dir[1] = '\0';
+		else
+			*s = '\0';
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int
+ct_afile_commit(struct ct_afile *af)
+{
+	FILE *fp = af->fp;
+	int e;
+
+	af->fp = NULL;
+	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
+		e = errno ? errno : EIO;
+		fclose(fp);
+		goto fail;
+	}
+	if (fclose(fp) != 0 || rename(af->tmp, af->path) != 0) {
+		e = errno;
+		goto fail;
+	}
+	unregister(af);
+	/* The rename is durable only once the directory is synced. */
+	ct_fsync_dir(af->path);
+	return 0;
+fail:
+	unlink(af->tmp);
+	unregister(af);
+	errno = e;
+	return -1;
+}
+
+int
+ct_write_atomic(const char *path, const void *buf, size_t len)
+{
+	struct ct_afile af;
+
+	if (ct_afile_open(&af, path) != 0)
+		return -1;
+	if (len && fwrite(buf, 1, len, af.fp) != len) {
+		ct_afile_abort(&af);
+		return -1;
+	}
+	return ct_afile_commit(&af);
+}
+
+static void
+on_signal(int sig)
+{
+	struct ct_afile *af;
+
+	for (af = open_list; af; af = af->next)
+		unlink(af->tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+ct_cleanup_on_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}

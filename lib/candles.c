@@ -1,0 +1,319 @@
+/* candles.c — the candle store: parsed with libcsv, written atomically. */
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "candles.h"
+#include "err.h"
+#include "parse.h"
+
+int
+ct_series_reserve(struct ct_series *s, size_t n)
+{
+	struct ct_candle *p;
+
+	if (n <= s->cap)
+		return 0;
+	p = realloc(s->c, n * sizeof *p);
+	if (p == NULL)
+		return -1;
+	s->c = p;
+	s->cap = n;
+	return 0;
+}
+
+int
+ct_series_push(struct ct_series *s, const struct ct_candle *c)
+{
+	if (s->n == s->cap && ct_series_reserve(s, s->cap ? s->cap * 2 : 1024) != 0)
+		return -1;
+	s->c[s->n++] = *c;
+	return 0;
+}
+
+void
+ct_series_free(struct ct_series *s)
+{
+	free(s->c);
+	memset(s, 0, sizeof *s);
+}
+
+const char *
+ct_candle_invalid(const struct ct_candle *c)
+{
+	if (!(c->o > 0 && c->h > 0 && c->l > 0 && c->c > 0) ||
+	    !isfinite(c->o) || !isfinite(c->h) || !isfinite(c->l) || !isfinite(c->c))
+		return "price is not a positive number";
+	if (!(c->v >= 0) || !isfinite(c->v))
+		return "volume is not a non-negative number";
+	if (c->h < c->l)
+		return "high is below low";
+	if (c->h < c->o || c->h < c->c || c->l > c->o || c->l > c->c)
+		return "open or close outside the high-low range";
+	return NULL;
+}
+
+/* State of one libcsv parse of store text. */
+struct parse {
+	const char *name;
+	long line;		/* line number of the row being read */
+	int field;
+	int header;		/* 1 while the header row is expected */
+	int failed;
+	struct ct_candle cur;
+	struct ct_series *s;
+};
+
+static const char *const hdr[] = { "open_time", "open", "high", "low", "close", "volume" };
+
+static void __attribute__((format(printf, 2, 3)))
+fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return;
+	p->failed = 1;
+	fprintf(stderr, "%s: %s:%ld: ", ct_prog, p->name, p->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+on_field(void *data, size_t len, void *vp)
+{
+	struct parse *p = vp;
+	const char *f = data ? data : "";
+	int i = p->field++;
+	double *dst[] = { NULL, &p->cur.o, &p->cur.h, &p->cur.l, &p->cur.c, &p->cur.v };
+
+	if (p->failed || i >= 6)
+		return;
+	if (p->header) {
+		if (len != strlen(hdr[i]) || memcmp(f, hdr[i], len) != 0)
+			fail(p, "bad header: expected \"%s\"", CT_STORE_HEADER);
+		return;
+	}
+	if (i == 0) {
+		if (ct_parse_int64_n(f, len, &p->cur.t) != 0)
+			fail(p, "open_time: not a whole number of milliseconds: \"%s\"", f);
+	} else if (ct_parse_double_n(f, len, dst[i]) != 0) {
+		fail(p, "%s: not a number: \"%s\"", hdr[i], f);
+	}
+}
+
+static void
+on_row(int c, void *vp)
+{
+	struct parse *p = vp;
+	const char *why;
+
+	(void)c;
+	if (p->failed)
+		return;
+	if (p->field < 6) {
+		fail(p, "%s", p->header ? "bad header: expected \"" CT_STORE_HEADER "\"" :
+		    "too few fields: expected open_time,open,high,low,close,volume");
+	} else if (p->header) {
+		p->header = 0;
+	} else if ((why = ct_candle_invalid(&p->cur)) != NULL) {
+		fail(p, "%s", why);
+	} else if (p->s->n && p->cur.t <= p->s->c[p->s->n - 1].t) {
+		fail(p, "%s", "open_time not after the previous row (store must be sorted, unique)");
+	} else if (ct_series_push(p->s, &p->cur) != 0) {
+		fail(p, "%s", strerror(ENOMEM));
+	}
+	p->line++;
+	p->field = 0;
+}
+
+static int
+parse_text(const char *buf, size_t len, const char *name, long first_line,
+    int header, struct ct_series *s)
+{
+	struct csv_parser cp;
+	struct parse p = { .name = name, .line = first_line, .header = header, .s = s };
+
+	if (csv_init(&cp, CSV_STRICT | CSV_APPEND_NULL) != 0)
+		return -1;
+	if (csv_parse(&cp, buf, len, on_field, on_row, &p) != len && !p.failed) {
+		fail(&p, "malformed CSV: %s", csv_strerror(csv_error(&cp)));
+	}
+	if (!p.failed)
+		csv_fini(&cp, on_field, on_row, &p);
+	csv_free(&cp);
+	if (!p.failed && header && p.header) {
+		p.line = first_line;
+		fail(&p, "%s", "empty file: no header");
+	}
+	return p.failed ? -1 : 0;
+}
+
+int
+ct_store_parse(const char *buf, size_t len, const char *name, struct ct_series *s)
+{
+	return parse_text(buf, len, name, 1, 1, s);
+}
+
+static char *
+slurp(const char *path, size_t *len, int *missing)
+{
+	struct stat st;
+	char *buf;
+	ssize_t r;
+	size_t got = 0;
+	int fd;
+
+	*missing = 0;
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		*missing = errno == ENOENT;
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || (buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	while (got < (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+int
+ct_store_load(const char *path, struct ct_series *s, int *exists)
+{
+	size_t len = 0;
+	int missing, r;
+	char *buf = slurp(path, &len, &missing);
+
+	if (exists)
+		*exists = buf != NULL;
+	if (buf == NULL) {
+		if (missing)
+			return 0;
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	r = parse_text(buf, len, path, 1, 1, s);
+	free(buf);
+	return r;
+}
+
+int
+ct_store_tail(const char *path, size_t n, struct ct_series *s)
+{
+	struct stat st;
+	size_t chunk = (n + 2) * 96, nl;
+	off_t off;
+	char *buf = NULL, *p;
+	ssize_t r;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY)) < 0 || fstat(fd, &st) != 0) {
+		ct_warn("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* Read a block from the end, doubling it until it holds n full rows
+	 * or the whole file. */
+	for (;;) {
+		size_t end;
+
+		if ((off_t)chunk > st.st_size)
+			chunk = (size_t)st.st_size;
+		off = st.st_size - (off_t)chunk;
+		free(buf);
+		if ((buf = malloc(chunk + 1)) == NULL)
+			goto out;
+		if ((r = pread(fd, buf, chunk, off)) != (ssize_t)chunk) {
+			ct_warn("%s: %s", path, r < 0 ? strerror(errno) : "short read");
+			goto out;
+		}
+		buf[chunk] = '\0';
+		end = chunk && buf[chunk - 1] == '\n' ? chunk - 1 : chunk;
+		for (nl = 0, p = buf + end; p > buf; p--)
+			if (p[-1] == '\n' && ++nl == n)
+				break;
+		if (nl == n && n > 0)
+			break;
+		if (off == 0) {
+			p = NULL;
+			break;
+		}
+		chunk *= 2;
+	}
+	if (p == NULL) {
+		rc = parse_text(buf, chunk, path, 1, 1, s);
+	} else {
+		/* Line numbers count from the first row read here. */
+		char name[CT_PATH_MAX + 16];
+
+		snprintf(name, sizeof name, "%s (last rows)", path);
+		rc = parse_text(p, (size_t)(buf + chunk - p), name, 1, 0, s);
+	}
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+char *
+ct_fmt_double(double v, char buf[32])
+{
+	/* Most prices round-trip at 15 digits; fall back to 17, which always does. */
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, 32, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return buf;
+}
+
+int
+ct_store_write(FILE *fp, const struct ct_series *s)
+{
+	char a[32], b[32], c[32], d[32], e[32];
+
+	fputs(CT_STORE_HEADER "\n", fp);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ct_candle *k = &s->c[i];
+
+		fprintf(fp, "%lld,%s,%s,%s,%s,%s\n", (long long)k->t,
+		    ct_fmt_double(k->o, a), ct_fmt_double(k->h, b), ct_fmt_double(k->l, c),
+		    ct_fmt_double(k->c, d), ct_fmt_double(k->v, e));
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+ct_store_save(const char *path, const struct ct_series *s)
+{
+	struct ct_afile af;
+
+	if (ct_mkparent(path) != 0 || ct_afile_open(&af, path) != 0) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (ct_store_write(af.fp, s) != 0) {
+		ct_warn("%s: %s", path, strerror(errno));
+		ct_afile_abort(&af);
+		return -1;
+	}
+	if (ct_afile_commit(&af) != 0) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* candles.h — OHLCV candles in memory and the canonical candle store
+ * (candles/<SYMBOL>/<TF>.csv: header open_time,open,high,low,close,volume;
+ * ms UTC, sorted, unique). */
+#ifndef CT_CANDLES_H
+#define CT_CANDLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CT_STORE_HEADER "open_time,open,high,low,close,volume"
+
+struct ct_candle {
+	int64_t t;		/* open time, Unix ms UTC */
+	double o, h, l, c, v;
+};
+
+struct ct_series {
+	struct ct_candle *c;
+	size_t n, cap;
+};
+
+int ct_series_push(struct ct_series *s, const struct ct_candle *c);
+int ct_series_reserve(struct ct_series *s, size_t n);
+void ct_series_free(struct ct_series *s);
+
+/* NULL when the candle is sane, else the reason (prices positive and
+ * finite, volume >= 0, low <= open,close <= high). */
+const char *ct_candle_invalid(const struct ct_candle *c);
+
+/* Load a whole store file.  A missing file is an empty series (*exists
+ * set to 0).  Errors name file and line on stderr; returns 0 or -1. */
+int ct_store_load(const char *path, struct ct_series *s, int *exists);
+/* Load only the last n rows, reading the file from its end. */
+int ct_store_tail(const char *path, size_t n, struct ct_series *s);
+/* Parse store-format CSV text (header first); name and line for errors. */
+int ct_store_parse(const char *buf, size_t len, const char *name, struct ct_series *s);
+/* Write the series atomically to path (directories created). */
+int ct_store_save(const char *path, const struct ct_series *s);
+/* Write rows as store CSV (with header) to fp. 0 or -1. */
+int ct_store_write(FILE *fp, const struct ct_series *s);
+/* Shortest text that reads back as exactly v. */
+char *ct_fmt_double(double v, char buf[32]);
+
+#endif

@@ -1,0 +1,70 @@
+/* err.c — diagnostics in one shape for every tool. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+const char *ct_prog = "cointrain";
+
+void
+ct_setprog(const char *argv0)
+{
+	const char *s;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	s = strrchr(argv0, '/');
+	ct_prog = s ? s + 1 : argv0;
+}
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", ct_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+ct_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+ct_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+int
+ct_finish(int rc)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+
+	if (fclose(stdout) != 0)
+		bad = 1;
+	if (bad) {
+		ct_warn("stdout: %s", errno ? strerror(errno) : "write error");
+		return rc ? rc : 1;
+	}
+	return rc;
+}
+
+void
+ct_version(void)
+{
+	printf("%s (cointrain) %s\n", ct_prog, CT_VERSION);
+}

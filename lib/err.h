@@ -1,0 +1,18 @@
+/* err.h — diagnostics as "prog: context: reason" and the end-of-run stdout check. */
+#ifndef CT_ERR_H
+#define CT_ERR_H
+
+extern const char *ct_prog;
+
+void ct_setprog(const char *argv0);
+/* Print "prog: " fmt "\n" on stderr. */
+void ct_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* ct_warn, then exit(code). */
+_Noreturn void ct_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Flush and close stdout; a write error (full disk, closed pipe) is a
+ * failure: prints a diagnostic and returns 1, else returns rc unchanged. */
+int ct_finish(int rc);
+/* Print the version line for --version. */
+void ct_version(void);
+
+#endif

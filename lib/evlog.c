@@ -1,0 +1,53 @@
+/* evlog.c — one event, one line, one write(2). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evlog.h"
+#include "home.h"
+#include "timefmt.h"
+
+int
+ct_evlog(const char *path, const char *run, const char *event, json_t *fields)
+{
+	char ts[CT_ISO_LEN];
+	json_t *o = json_object();
+	char *line = NULL;
+	size_t len;
+	ssize_t w;
+	int fd = -1, e = 0;
+
+	if (o == NULL) {
+		json_decref(fields);
+		errno = ENOMEM;
+		return -1;
+	}
+	json_object_set_new(o, "ts", json_string(ct_iso8601(ct_now_ms(), ts)));
+	json_object_set_new(o, "event", json_string(event));
+	json_object_set_new(o, "run", json_string(run ? run : ""));
+	if (fields)
+		json_object_update(o, fields);
+	json_decref(fields);
+	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (line == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	len = strlen(line);
+	line[len++] = '\n';	/* json_dumps leaves room: we overwrite the NUL */
+	if (ct_mkparent(path) != 0 || (fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0666)) < 0) {
+		e = errno;
+	} else {
+		w = write(fd, line, len);
+		if (w < 0 || (size_t)w != len)
+			e = w < 0 ? errno : EIO;
+		if (close(fd) != 0 && e == 0)
+			e = errno;
+	}
+	free(line);
+	errno = e;
+	return e ? -1 : 0;
+}

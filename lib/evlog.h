@@ -1,0 +1,12 @@
+/* evlog.h — the JSON-lines event log (logs/<RUN>/engine.log). */
+#ifndef CT_EVLOG_H
+#define CT_EVLOG_H
+
+#include <jansson.h>
+
+/* Append {"ts","event","run",...fields} as one line to path with a single
+ * O_APPEND write, so concurrent writers never interleave.  fields is
+ * consumed (may be NULL).  Creates missing directories.  0 or -1/errno. */
+int ct_evlog(const char *path, const char *run, const char *event, json_t *fields);
+
+#endif

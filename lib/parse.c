@@ -1,0 +1,133 @@
+/* parse.c — strict number parsing: a bad number is a usage error, never a 0. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+int
+ct_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || !(isdigit((unsigned char)*s) || *s == '-' || *s == '+'))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+ct_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno == ERANGE && fabs(v) > 1.0)
+		return -1;
+	if (end == s || *end != '\0' || !isfinite(v))
+		return -1;
+	/* strtod also takes "inf", "nan" and hex; only decimal numbers here. */
+	for (const char *p = s; *p; p++)
+		if (!(isdigit((unsigned char)*p) || strchr("+-.eE", *p)))
+			return -1;
+	*out = v;
+	return 0;
+}
+
+int
+ct_parse_double_n(const char *s, size_t n, double *out)
+{
+	char buf[64];
+
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return ct_parse_double(buf, out);
+}
+
+int
+ct_parse_int64_n(const char *s, size_t n, int64_t *out)
+{
+	char buf[32], *end;
+	long long v;
+
+	if (n == 0 || n >= sizeof buf || !isdigit((unsigned char)s[0]))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+ct_parse_dur(const char *s, int64_t *secs)
+{
+	char *end;
+	long long v;
+	int64_t unit;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	switch (*end) {
+	case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	case 'w': unit = 7 * 86400; break;
+	default: return -1;
+	}
+	if (v > INT64_MAX / unit / 1000)
+		return -1;
+	*secs = v * unit;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int64_t ms;
+} tfs[] = {
+	{ "1m", 60000 }, { "5m", 300000 }, { "15m", 900000 }, { "30m", 1800000 },
+	{ "1h", 3600000 }, { "4h", 14400000 }, { "1d", 86400000 },
+};
+
+int64_t
+ct_tf_ms(const char *tf)
+{
+	for (size_t i = 0; tf && i < sizeof tfs / sizeof tfs[0]; i++)
+		if (strcmp(tf, tfs[i].name) == 0)
+			return tfs[i].ms;
+	return -1;
+}
+
+int
+ct_parse_lookback(const char *s, const char *tf, long *candles)
+{
+	int64_t secs, ms = ct_tf_ms(tf);
+
+	if (ct_parse_long(s, 1, 100000000, candles) == 0)
+		return 0;
+	if (ms <= 0 || ct_parse_dur(s, &secs) != 0 || secs * 1000 < ms)
+		return -1;
+	*candles = (long)(secs * 1000 / ms);
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* parse.h — strict parsing of numbers, durations, timeframes and lookbacks. */
+#ifndef CT_PARSE_H
+#define CT_PARSE_H
+
+#include <stdint.h>
+
+/* Whole decimal number in [min,max], nothing else around it. 0 or -1. */
+int ct_parse_long(const char *s, long min, long max, long *out);
+/* Finite decimal number (exponent allowed), nothing around it. 0 or -1. */
+int ct_parse_double(const char *s, double *out);
+/* Same, for a field of given length that is not NUL-terminated. */
+int ct_parse_double_n(const char *s, size_t n, double *out);
+int ct_parse_int64_n(const char *s, size_t n, int64_t *out);
+/* Duration "90s", "45m", "6h", "7d", "2w" to seconds. 0 or -1. */
+int ct_parse_dur(const char *s, int64_t *secs);
+/* Timeframe "1m 5m 15m 30m 1h 4h 1d" to milliseconds; -1 when unknown. */
+int64_t ct_tf_ms(const char *tf);
+/* Lookback: a count of candles, or a duration converted to candles of tf. */
+int ct_parse_lookback(const char *s, const char *tf, long *candles);
+
+#endif

@@ -1,0 +1,62 @@
+# lib.sh — TAP helpers for the shell tests of the programs.  Source it
+# first; every test runs in a fresh temporary directory with its own data
+# home and the build's programs first on PATH.
+set -u
+: "${CT_BIN:?run the tests through make check}"
+PATH=$CT_BIN:$PATH
+export PATH
+TOP=${CT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+DATA=$TOP/test/data
+T=$(mktemp -d "${TMPDIR:-/tmp}/ct-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+COINTRAIN_HOME=$T/home
+export COINTRAIN_HOME
+unset COINTRAIN_EXCHANGE_URL NOTIFY_CMD UPLOAD_CMD
+_n=0
+_fail=0
+
+# ok COND NAME — COND is an exit status (0 = pass).
+ok() {
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_fail=$((_fail + 1))
+	fi
+}
+
+# is GOT EXPECTED NAME
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '#   got:      %s\n#   expected: %s\n' "$1" "$2"
+	fi
+}
+
+# like GOT PATTERN NAME — PATTERN is a grep -E expression.
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '#   got:      %s\n#   no match: %s\n' "$1" "$2"
+	fi
+}
+
+# run CMD... — stdout in $out, stderr in $err, exit status in $rc.
+run() {
+	"$@" >"$T/.out" 2>"$T/.err"
+	rc=$?
+	out=$(cat "$T/.out")
+	err=$(cat "$T/.err")
+}
+
+# Print TAP's plan at the end and fail the script when anything failed.
+done_testing() {
+	echo "1..$_n"
+	[ "$_fail" -eq 0 ]
+}

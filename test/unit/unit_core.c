@@ -1,0 +1,289 @@
+/* unit_core.c — cmocka tests of parsing, paths, atomic writes, times and
+ * the candle store. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <cmocka.h>
+
+#include "atomic.h"
+#include "candles.h"
+#include "evlog.h"
+#include "home.h"
+#include "parse.h"
+#include "timefmt.h"
+
+static char tmpdir[256];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/ct-unit-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_parse_long(void **state)
+{
+	long v;
+
+	(void)state;
+	assert_int_equal(ct_parse_long("42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(ct_parse_long("", 0, 100, &v), -1);
+	assert_int_equal(ct_parse_long("4x", 0, 100, &v), -1);
+	assert_int_equal(ct_parse_long(" 4", 0, 100, &v), -1);
+	assert_int_equal(ct_parse_long("101", 0, 100, &v), -1);
+	assert_int_equal(ct_parse_long("99999999999999999999999", 0, 100, &v), -1);
+}
+
+static void
+test_parse_double(void **state)
+{
+	double d;
+
+	(void)state;
+	assert_int_equal(ct_parse_double("9.601e-05", &d), 0);
+	assert_true(d == 9.601e-05);
+	assert_int_equal(ct_parse_double("nan", &d), -1);
+	assert_int_equal(ct_parse_double("inf", &d), -1);
+	assert_int_equal(ct_parse_double("0x10", &d), -1);
+	assert_int_equal(ct_parse_double("1.5 ", &d), -1);
+	assert_int_equal(ct_parse_double("1e999", &d), -1);
+}
+
+static void
+test_durations(void **state)
+{
+	int64_t s;
+	long n;
+
+	(void)state;
+	assert_int_equal(ct_parse_dur("90s", &s), 0);
+	assert_int_equal(s, 90);
+	assert_int_equal(ct_parse_dur("6h", &s), 0);
+	assert_int_equal(s, 21600);
+	assert_int_equal(ct_parse_dur("7d", &s), 0);
+	assert_int_equal(s, 604800);
+	assert_int_equal(ct_parse_dur("7", &s), -1);
+	assert_int_equal(ct_parse_dur("7dd", &s), -1);
+	assert_int_equal(ct_parse_dur("-1h", &s), -1);
+	assert_int_equal(ct_tf_ms("5m"), 300000);
+	assert_int_equal(ct_tf_ms("2m"), -1);
+	assert_int_equal(ct_parse_lookback("180d", "5m", &n), 0);
+	assert_int_equal(n, 180 * 288);
+	assert_int_equal(ct_parse_lookback("10000", "1h", &n), 0);
+	assert_int_equal(n, 10000);
+	assert_int_equal(ct_parse_lookback("1m", "1h", &n), -1);
+}
+
+static void
+test_symbols(void **state)
+{
+	(void)state;
+	assert_true(ct_symbol_ok("BTCUSDT"));
+	assert_true(ct_symbol_ok("1INCH-USD.P_2"));
+	assert_false(ct_symbol_ok("btcusdt"));
+	assert_false(ct_symbol_ok("../etc"));
+	assert_false(ct_symbol_ok(".HIDDEN"));
+	assert_false(ct_symbol_ok("A/B"));
+	assert_false(ct_symbol_ok(""));
+	assert_true(ct_symbol_ok("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"));
+	assert_false(ct_symbol_ok("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456"));
+	assert_true(ct_run_ok("20251112T0600Z-incremental"));
+	assert_false(ct_run_ok("20251112T0600Z-"));
+	assert_false(ct_run_ok("2025111T0600Z-full"));
+	assert_false(ct_run_ok("20251112T0600Z-full/../x"));
+}
+
+static void
+test_times(void **state)
+{
+	char b[CT_ISO_LEN];
+	int64_t ms;
+
+	(void)state;
+	assert_string_equal(ct_iso8601(1762927200000LL, b), "2025-11-12T06:00:00Z");
+	assert_string_equal(ct_stamp(1762927200000LL, b), "20251112_060000Z");
+	assert_string_equal(ct_run_stamp(1762927200000LL, b), "20251112T0600Z");
+	assert_int_equal(ct_parse_iso8601("2025-11-12T06:00:00Z", &ms), 0);
+	assert_int_equal(ms, 1762927200000LL);
+	assert_int_equal(ct_parse_iso8601("2024-02-29", &ms), 0);
+	assert_int_equal(ms, 1709164800000LL);
+	assert_int_equal(ct_parse_iso8601("2025-13-01", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("2025-11-12 06:00:00", &ms), -1);
+}
+
+static int
+count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' || strncmp(e->d_name, ".f.", 3) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+test_atomic(void **state)
+{
+	char path[512], buf[64];
+	struct ct_afile af;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/f", tmpdir);
+	assert_int_equal(ct_write_atomic(path, "old\n", 4), 0);
+	/* An aborted write leaves the old file and no temporary. */
+	assert_int_equal(ct_afile_open(&af, path), 0);
+	fputs("new\n", af.fp);
+	ct_afile_abort(&af);
+	assert_int_equal(count_entries(tmpdir), 1);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof buf, fp));
+	fclose(fp);
+	assert_string_equal(buf, "old\n");
+	/* A write into a missing directory fails and creates nothing. */
+	snprintf(path, sizeof path, "%s/nodir/f", tmpdir);
+	assert_int_equal(ct_write_atomic(path, "x", 1), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+static void
+test_store_roundtrip(void **state)
+{
+	struct ct_series s = { 0 }, back = { 0 }, tail = { 0 };
+	char path[512];
+	int exists = 1;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/candles/BTCUSDT/5m.csv", tmpdir);
+	assert_int_equal(ct_store_load(path, &s, &exists), 0);
+	assert_int_equal(exists, 0);
+	for (int i = 0; i < 5000; i++) {
+		struct ct_candle c = { 1600000000000LL + i * 300000LL, 100.1 + i * 0.01,
+			101.3 + i * 0.01, 99.7 + i * 0.01, 100.9 + i * 0.01, 0.1 * i };
+		assert_int_equal(ct_series_push(&s, &c), 0);
+	}
+	assert_int_equal(ct_store_save(path, &s), 0);
+	assert_int_equal(ct_store_load(path, &back, &exists), 0);
+	assert_int_equal(exists, 1);
+	assert_int_equal(back.n, s.n);
+	assert_memory_equal(back.c, s.c, s.n * sizeof *s.c);
+	assert_int_equal(ct_store_tail(path, 300, &tail), 0);
+	assert_int_equal(tail.n, 300);
+	assert_memory_equal(tail.c, s.c + s.n - 300, 300 * sizeof *s.c);
+	ct_series_free(&tail);
+	/* Asking for more rows than there are gives them all. */
+	assert_int_equal(ct_store_tail(path, 9000, &tail), 0);
+	assert_int_equal(tail.n, s.n);
+	ct_series_free(&tail);
+	ct_series_free(&back);
+	ct_series_free(&s);
+}
+
+static void
+test_store_errors(void **state)
+{
+	struct ct_series s = { 0 };
+	static const char *bad[] = {
+		"open_time,open,high,low,close\n1,1,1,1,1\n",
+		"open_time,open,high,low,close,volume\n1,1,1,1,1,1\n1,1,1,1,1,1\n",
+		"open_time,open,high,low,close,volume\n1,1,0.5,1,1,1\n",
+		"open_time,open,high,low,close,volume\n1,-1,1,-1,1,1\n",
+		"open_time,open,high,low,close,volume\n1,1,1,1,1,abc\n",
+		"open_time,open,high,low,close,volume\n1,1,1,1\n",
+		"",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(ct_store_parse(bad[i], strlen(bad[i]), "t.csv", &s), -1);
+		ct_series_free(&s);
+	}
+	assert_int_equal(ct_store_parse("open_time,open,high,low,close,volume,trades\n5,1,2,0.5,1.5,3,7\n",
+	    62, "t.csv", &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_true(s.c[0].h == 2 && s.c[0].v == 3);
+	ct_series_free(&s);
+}
+
+static void
+test_fmt_double(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(ct_fmt_double(19695.87, b), "19695.87");
+	assert_string_equal(ct_fmt_double(9.601e-05, b), "9.601e-05");
+	assert_string_equal(ct_fmt_double(0.1, b), "0.1");
+	assert_true(strtod(ct_fmt_double(7267451.9000000004, b), NULL) == 7267451.9000000004);
+}
+
+static void
+test_evlog(void **state)
+{
+	char path[512], line[512];
+	json_t *o;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/logs/R/engine.log", tmpdir);
+	assert_int_equal(ct_evlog(path, "R", "job_started", json_pack("{s:i}", "coins", 3)), 0);
+	assert_int_equal(ct_evlog(path, "R", "job_completed", NULL), 0);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(line, sizeof line, fp));
+	o = json_loads(line, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "event")), "job_started");
+	assert_int_equal(json_integer_value(json_object_get(o, "coins")), 3);
+	json_decref(o);
+	assert_non_null(fgets(line, sizeof line, fp));
+	assert_null(fgets(line, sizeof line, fp));
+	fclose(fp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_long),
+		cmocka_unit_test(test_parse_double),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_symbols),
+		cmocka_unit_test(test_times),
+		cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_roundtrip, setup, teardown),
+		cmocka_unit_test(test_store_errors),
+		cmocka_unit_test(test_fmt_double),
+		cmocka_unit_test_setup_teardown(test_evlog, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
