@@ -46,6 +46,11 @@ void ct_model_free(struct ct_model *m);
  * model, EINVAL: bad symbol or link target). */
 int ct_model_current(char *buf, size_t n, const char *home, const char *sym);
 
+/* Write dir/sha256.txt ("HEX  NAME" lines, sha256sum format, names
+ * relative to dir) for the files CT_MODEL_FILES, atomically.  0 or -1
+ * (error printed). */
+int ct_model_write_sums(const char *dir);
+
 /* Silence XGBoost's own logging (global verbosity 0, log lines routed to
  * our stderr only when they are warnings we must see).  Idempotent. */
 void ct_xgb_quiet(void);
