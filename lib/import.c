@@ -374,6 +374,7 @@ ct_import_file(const char *path, struct ct_series *s)
 	archive_read_support_filter_all(a);
 	archive_read_support_format_zip(a);
 	archive_read_support_format_raw(a);
+	archive_read_support_format_empty(a);
 	r = strcmp(path, "-") == 0 ? archive_read_open_fd(a, 0, 1 << 16) :
 	    archive_read_open_filename(a, path, 1 << 16);
 	if (r != ARCHIVE_OK) {
@@ -400,14 +401,11 @@ ct_import_file(const char *path, struct ct_series *s)
 		members++;
 	}
 	if (r != ARCHIVE_EOF) {
-		/* raw takes any non-empty input: failing before the first entry
-		 * means empty input or a broken compressed stream. */
-		ct_warn("%s: %s%s", name, members == 0 ? "empty input or unreadable data: " : "",
-		    archive_error_string(a) ? archive_error_string(a) : "read error");
+		ct_warn("%s: %s", name, archive_error_string(a) ? archive_error_string(a) : "read error");
 		goto out;
 	}
 	if (members == 0) {
-		ct_warn("%s: %s", name, "no candle data in the archive");
+		ct_warn("%s: %s", name, "empty input: no candles");
 		goto out;
 	}
 	rc = 0;
