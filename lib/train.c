@@ -34,12 +34,12 @@ now_s(void)
 
 /* Every XGBoost call goes through XGB() so the time spent inside the
  * library can be told apart from ours (bench/20-train.sh reports both). */
-#define XGB(o, call) xgb_timed((o), now_s(), (call))
+#define XGB(o, call) ((o)->xgb_t0 = now_s(), xgb_timed((o), (call)))
 
 static int
-xgb_timed(struct ct_train_opts *o, double t0, int rc)
+xgb_timed(struct ct_train_opts *o, int rc)
 {
-	o->xgb_seconds += now_s() - t0;
+	o->xgb_seconds += now_s() - o->xgb_t0;
 	return rc;
 }
 
@@ -287,10 +287,13 @@ progress(struct ct_train_opts *o, struct prog *p, int fold, int nfolds, int roun
 		snprintf(what, sizeof what, "final model");
 	event(o, json_pack("{s:s, s:i, s:i, s:f, s:i}", "event", "round", "fold", fold,
 	    "round", round, "val_logloss", isfinite(val) ? val : -1.0, "best_round", best), p->t0);
-	if (o->progress)
-		fprintf(stderr, "%s: %s%s%s round %d%s%.5f, ETA %.0fs\n", ct_prog,
-		    o->label ? o->label : "", o->label ? ": " : "", what, round,
-		    fold > 0 ? " val-logloss " : " ", fold > 0 ? val : 0.0, eta);
+	if (!o->progress)
+		return;
+	fprintf(stderr, "%s: %s%s%s round %d", ct_prog, o->label ? o->label : "",
+	    o->label ? ": " : "", what, round);
+	if (fold > 0)
+		fprintf(stderr, ", val-logloss %.5f", val);
+	fprintf(stderr, ", ETA %.0fs\n", eta);
 }
 
 /* Train on [lo,hi); with a validation block [vlo,vhi) stop when its logloss

@@ -49,6 +49,7 @@ struct ct_train_opts {
 	const char *label;	/* their prefix, e.g. the symbol */
 	json_t *log;		/* training events are appended here (may be NULL) */
 	double xgb_seconds;	/* out: wall time spent inside XGBoost calls */
+	double xgb_t0;		/* internal: start of the current call */
 };
 
 /* Defaults for every field but log and label. */
