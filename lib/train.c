@@ -60,7 +60,7 @@ ct_train_defaults(struct ct_train_opts *o)
 	o->early_stop = 20;
 	o->threads = 0;
 	o->eta = 0.05;
-	o->max_depth = 4;
+	o->max_depth = 3;
 }
 
 void
@@ -240,7 +240,7 @@ set_params(BoosterHandle b, const struct ct_train_opts *o)
 		{ "max_bin", "128" },
 		{ "eta", eta },
 		{ "max_depth", depth },
-		{ "min_child_weight", "5" },
+		{ "min_child_weight", "20" },
 		{ "subsample", "0.8" },
 		{ "colsample_bytree", "0.8" },
 		{ "lambda", "1" },

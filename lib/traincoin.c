@@ -119,7 +119,7 @@ params_json(const struct ct_train_opts *o)
 {
 	return json_pack("{s:s, s:s, s:s, s:i, s:f, s:i, s:i, s:f, s:f, s:f, s:i, s:i}",
 	    "objective", "binary:logistic", "eval_metric", "logloss", "tree_method", "hist",
-	    "max_bin", 128, "eta", o->eta, "max_depth", o->max_depth, "min_child_weight", 5,
+	    "max_bin", 128, "eta", o->eta, "max_depth", o->max_depth, "min_child_weight", 20,
 	    "subsample", 0.8, "colsample_bytree", 0.8, "lambda", 1.0, "seed", 1,
 	    "early_stop", o->early_stop);
 }
