@@ -228,33 +228,65 @@ dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *
 	return m;
 }
 
-static int
-set_params(BoosterHandle b, const struct ct_train_opts *o)
+/* The booster parameters, as XGBoost takes them and as config.json
+ * records them (one table, so the two cannot drift apart). */
+#define NPARAMS 13
+
+static void
+params(const struct ct_train_opts *o, char val[NPARAMS][32], const char *kv[NPARAMS][2])
 {
-	char eta[32], depth[16], th[16];
-	const char *kv[][2] = {
+	static const char *const fixed[NPARAMS][2] = {
 		{ "validate_parameters", "1" },
 		{ "objective", "binary:logistic" },
 		{ "eval_metric", "logloss" },
 		{ "tree_method", "hist" },
 		{ "max_bin", "128" },
-		{ "eta", eta },
-		{ "max_depth", depth },
+		{ "eta", NULL },
+		{ "max_depth", NULL },
 		{ "min_child_weight", "20" },
 		{ "subsample", "0.8" },
 		{ "colsample_bytree", "0.8" },
 		{ "lambda", "1" },
 		{ "seed", "1" },
-		{ "nthread", th },
+		{ "nthread", NULL },
 	};
 
-	snprintf(eta, sizeof eta, "%g", o->eta);
-	snprintf(depth, sizeof depth, "%d", o->max_depth);
-	snprintf(th, sizeof th, "%d", o->threads);
-	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
+	snprintf(val[5], sizeof val[5], "%g", o->eta);
+	snprintf(val[6], sizeof val[6], "%d", o->max_depth);
+	snprintf(val[12], sizeof val[12], "%d", o->threads);
+	for (int i = 0; i < NPARAMS; i++) {
+		kv[i][0] = fixed[i][0];
+		kv[i][1] = fixed[i][1] ? fixed[i][1] : val[i];
+	}
+}
+
+static int
+set_params(BoosterHandle b, const struct ct_train_opts *o)
+{
+	char val[NPARAMS][32];
+	const char *kv[NPARAMS][2];
+
+	params(o, val, kv);
+	for (int i = 0; i < NPARAMS; i++)
 		if (XGBoosterSetParam(b, kv[i][0], kv[i][1]) != 0)
 			return xgb_err(kv[i][0]);
 	return 0;
+}
+
+json_t *
+ct_train_params_json(const struct ct_train_opts *o)
+{
+	char val[NPARAMS][32];
+	const char *kv[NPARAMS][2];
+	json_t *j = json_object();
+
+	params(o, val, kv);
+	for (int i = 0; i < NPARAMS; i++)
+		json_object_set_new(j, kv[i][0], json_string(kv[i][1]));
+	json_object_set_new(j, "rounds_max", json_integer(o->rounds));
+	json_object_set_new(j, "early_stop", json_integer(o->early_stop));
+	json_object_set_new(j, "folds", json_integer(o->folds));
+	return j;
 }
 
 static void

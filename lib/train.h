@@ -54,6 +54,8 @@ struct ct_train_opts {
 
 /* Defaults for every field but log and label. */
 void ct_train_defaults(struct ct_train_opts *o);
+/* The XGBoost parameters o stands for, as config.json records them. */
+json_t *ct_train_params_json(const struct ct_train_opts *o);
 
 struct ct_eval {
 	double auc, logloss, gross_bps, net_bps, total_net_bps, max_dd_bps, buy_hold_bps;

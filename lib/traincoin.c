@@ -114,16 +114,6 @@ range(const struct ct_dataset *d, size_t lo, size_t hi)
 	    "from", iso(d->t[lo]), "to", iso(d->t[hi - 1]));
 }
 
-static json_t *
-params_json(const struct ct_train_opts *o)
-{
-	return json_pack("{s:s, s:s, s:s, s:i, s:f, s:i, s:i, s:f, s:f, s:f, s:i, s:i}",
-	    "objective", "binary:logistic", "eval_metric", "logloss", "tree_method", "hist",
-	    "max_bin", 128, "eta", o->eta, "max_depth", o->max_depth, "min_child_weight", 20,
-	    "subsample", 0.8, "colsample_bytree", 0.8, "lambda", 1.0, "seed", 1,
-	    "early_stop", o->early_stop);
-}
-
 /* The final model's P(up) for the newest candles of the store, computed the
  * way predict computes it: predict's tests compare against this. */
 static json_t *
@@ -241,7 +231,7 @@ config_json(struct job *j, const char *mode, int rounds, int max_rounds, double 
 	    "label", "1 when the log return from close[t] to close[t+horizon] exceeds the "
 	    "round-trip cost (costs.json)",
 	    "features", ct_feat_config(), "warmup", (int)ct_feat_warmup(),
-	    "rounds", rounds, "max_rounds", max_rounds, "params", params_json(&tc->o),
+	    "rounds", rounds, "max_rounds", max_rounds, "params", ct_train_params_json(&tc->o),
 	    "trained", "from", iso(j->d.t[lo]), "to", iso(j->d.t[hi - 1]),
 	    "from_ms", (json_int_t)j->d.t[lo], "to_ms", (json_int_t)j->d.t[hi - 1],
 	    "candles_used", (json_int_t)j->s.n, "rows", (json_int_t)(hi - lo),
