@@ -83,7 +83,7 @@ is "$(cat "$T/e")" "train-coin: $M: locked by another train-coin" "with a clear 
 
 # A signal mid-training: current untouched, the partial directory marked
 # .partial-*, never a stamp; the next run cleans it up.
-fetch-candles --symbol SLOW --timeframe 5m --generate --kind edge --seed 2 --lookback 40000 2>/dev/null
+fetch-candles --symbol SLOW --timeframe 5m --generate --kind edge --seed 2 --lookback 10000 2>/dev/null
 $TC --symbol SLOW --timeframe 5m >/dev/null
 S=$COINTRAIN_HOME/models/SLOW
 before=$(readlink "$S/current")
