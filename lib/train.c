@@ -23,14 +23,16 @@
 #define EQUITY_MAX	200	/* points kept of the equity curve */
 #define LOG_EVERY	10	/* rounds between progress events */
 
-static double
-now_s(void)
+double
+ct_mono_s(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+#define now_s ct_mono_s
 
 /* Every XGBoost call goes through XGB() so the time spent inside the
  * library can be told apart from ours (bench/20-train.sh reports both). */
@@ -296,6 +298,8 @@ event(struct ct_train_opts *o, json_t *ev, double t0)
 		json_decref(ev);
 		return;
 	}
+	if (o->t0 > 0)
+		t0 = o->t0;
 	json_object_set_new(ev, "elapsed_s", json_real(round((now_s() - t0) * 1000) / 1000));
 	json_array_append_new(o->log, ev);
 }
@@ -492,26 +496,14 @@ ct_auc(const float *p, const float *y, size_t n)
 	return (rsum - pos * (pos + 1) / 2) / (pos * neg);
 }
 
-void
-ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
-    double thr, struct ct_eval *e, json_t *equity, double *cum)
+/* The strategy alone: "long at close[i] when p > thr, exit horizon
+ * candles later, one position at a time".  Fills the trade fields of e. */
+static void
+trade(const struct ct_dataset *d, const float *p, size_t lo, size_t hi, double thr,
+    struct ct_eval *e, json_t *equity, double cum0)
 {
-	double ll = 0, c = 0, peak = 0, gross = 0;
+	double c = 0, peak = 0, gross = 0;
 
-	memset(e, 0, sizeof *e);
-	e->threshold = thr;
-	e->rows = (long)(hi - lo);
-	if (hi <= lo)
-		return;
-	e->auc = ct_auc(p + lo, d->y + lo, hi - lo);
-	for (size_t i = lo; i < hi; i++) {
-		double q = fmin(fmax(p[i], 1e-7), 1 - 1e-7);
-
-		ll -= d->y[i] > 0.5f ? log(q) : log(1 - q);
-	}
-	e->logloss = ll / (double)(hi - lo);
-	/* One position at a time: a trade entered at row i exits horizon
-	 * candles later, so the next entry is at i+horizon at the earliest. */
 	for (size_t i = lo; i < hi;) {
 		double net;
 
@@ -530,14 +522,36 @@ ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
 			e->max_dd_bps = peak - c;
 		if (equity)
 			json_array_append_new(equity, json_pack("[I,f]",
-			    (json_int_t)(d->t[i] + d->horizon * d->tf_ms), *cum + c));
+			    (json_int_t)(d->t[i] + d->horizon * d->tf_ms), cum0 + c));
+		/* The next entry can be at the exit candle at the earliest. */
 		i += (size_t)d->horizon;
 	}
-	if (cum)
-		*cum += c;
 	e->total_net_bps = c;
 	e->gross_bps = e->trades ? gross / e->trades : 0;
 	e->net_bps = e->trades ? c / e->trades : 0;
+}
+
+void
+ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
+    double thr, struct ct_eval *e, json_t *equity, double *cum)
+{
+	double ll = 0;
+
+	memset(e, 0, sizeof *e);
+	e->threshold = thr;
+	e->rows = (long)(hi - lo);
+	if (hi <= lo)
+		return;
+	e->auc = ct_auc(p + lo, d->y + lo, hi - lo);
+	for (size_t i = lo; i < hi; i++) {
+		double q = fmin(fmax(p[i], 1e-7), 1 - 1e-7);
+
+		ll -= d->y[i] > 0.5f ? log(q) : log(1 - q);
+	}
+	e->logloss = ll / (double)(hi - lo);
+	trade(d, p, lo, hi, thr, e, equity, cum ? *cum : 0);
+	if (cum)
+		*cum += e->total_net_bps;
 	/* Holding from the first validation close to the last one's exit. */
 	e->buy_hold_bps = (d->lc[hi - 1] - d->lc[lo]) * 1e4 + d->fwd_bps[hi - 1];
 }
@@ -553,9 +567,9 @@ ct_pick_threshold(const struct ct_dataset *d, const float *p,
 		long trades = 0;
 
 		for (int i = 0; i < nranges; i++) {
-			struct ct_eval e;
+			struct ct_eval e = { 0 };
 
-			ct_evaluate(d, p, ranges[i].val_lo, ranges[i].val_hi, thr, &e, NULL, NULL);
+			trade(d, p, ranges[i].val_lo, ranges[i].val_hi, thr, &e, NULL, 0);
 			tot += e.total_net_bps;
 			trades += e.trades;
 		}

@@ -50,8 +50,11 @@ struct ct_train_opts {
 	json_t *log;		/* training events are appended here (may be NULL) */
 	double xgb_seconds;	/* out: wall time spent inside XGBoost calls */
 	double xgb_t0;		/* internal: start of the current call */
+	double t0;		/* ct_mono_s() at the start of the job, for events */
 };
 
+/* Monotonic clock in seconds. */
+double ct_mono_s(void);
 /* Defaults for every field but log and label. */
 void ct_train_defaults(struct ct_train_opts *o);
 /* The XGBoost parameters o stands for, as config.json records them. */

@@ -30,14 +30,7 @@
 #define SELFCHECK_N	20	/* newest candles whose prediction config.json keeps */
 #define DEFAULT_LOOKBACK 50000
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#define now_s ct_mono_s
 
 static json_t *
 iso(int64_t ms)
@@ -67,6 +60,65 @@ save_json(const char *dir, const char *name, json_t *j)
 	return rc;
 }
 
+/* A float as text with 9 significant digits, which always reads back as
+ * the same float.  By hand because printf's exact decimal conversion made
+ * writing features.csv a tenth of a whole training run. */
+static int
+fmt_float(float f, char *b)
+{
+	static double p10[100];	/* 10^(k-50) */
+	double v = f;
+	long long m;
+	char dig[10];
+	int e, n = 0, nd = 9;
+
+	if (p10[0] == 0)
+		for (int k = 0; k < 100; k++)
+			p10[k] = pow(10, k - 50);
+	if (v == 0)
+		return (int)strlen(strcpy(b, "0"));
+	if (v < 0) {
+		b[n++] = '-';
+		v = -v;
+	}
+	e = (int)floor(log10(v));
+	m = llround(v * p10[8 - e + 50]);
+	if (m >= 1000000000LL)
+		m = llround(v * p10[8 - ++e + 50]);
+	else if (m < 100000000LL)
+		m = llround(v * p10[8 - --e + 50]);
+	for (int k = 8; k >= 0; k--, m /= 10)
+		dig[k] = (char)('0' + m % 10);
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	if (e >= 0 && e < 9) {
+		for (int k = 0; k <= e; k++)
+			b[n++] = k < nd ? dig[k] : '0';
+		if (nd > e + 1) {
+			b[n++] = '.';
+			for (int k = e + 1; k < nd; k++)
+				b[n++] = dig[k];
+		}
+	} else if (e < 0 && e >= -5) {
+		b[n++] = '0';
+		b[n++] = '.';
+		for (int k = -1; k > e; k--)
+			b[n++] = '0';
+		for (int k = 0; k < nd; k++)
+			b[n++] = dig[k];
+	} else {
+		b[n++] = dig[0];
+		if (nd > 1) {
+			b[n++] = '.';
+			for (int k = 1; k < nd; k++)
+				b[n++] = dig[k];
+		}
+		n += sprintf(b + n, "e%d", e);
+	}
+	b[n] = '\0';
+	return n;
+}
+
 /* features.csv: the training matrix as the model saw it (float32 values
  * printed to round-trip), its label and the return and cost behind it. */
 static int
@@ -91,12 +143,12 @@ save_features(const char *dir, const struct ct_dataset *d, size_t lo, size_t hi)
 		for (size_t j = 0; j < d->nfeat; j++) {
 			float v = d->x[r * d->nfeat + j];
 
+			num[0] = ',';
 			if (isnan(v))
-				fputs(",", fp);
-			else {
-				snprintf(num, sizeof num, ",%.9g", v);
-				fputs(num, fp);
-			}
+				num[1] = '\0';
+			else
+				fmt_float(v, num + 1);
+			fputs(num, fp);
 		}
 		fprintf(fp, ",%d,%.3f,%.3f\n", d->y[r] > 0.5f, d->fwd_bps[r], d->cost_bps[r]);
 	}
@@ -517,6 +569,7 @@ ct_train_coin(struct ct_traincoin *tc)
 		goto out;
 	tc->o.log = j.log;
 	tc->o.label = tc->sym;
+	tc->o.t0 = j.t0;
 	rc = tc->incremental ? incremental(&j, &cur) : fresh(&j);
 	if (rc != 0)
 		ct_mdir_abort(&j.md);
