@@ -32,16 +32,15 @@ ct_mono_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-#define now_s ct_mono_s
 
 /* Every XGBoost call goes through XGB() so the time spent inside the
  * library can be told apart from ours (bench/20-train.sh reports both). */
-#define XGB(o, call) ((o)->xgb_t0 = now_s(), xgb_timed((o), (call)))
+#define XGB(o, call) ((o)->xgb_t0 = ct_mono_s(), xgb_timed((o), (call)))
 
 static int
 xgb_timed(struct ct_train_opts *o, int rc)
 {
-	o->xgb_seconds += now_s() - o->xgb_t0;
+	o->xgb_seconds += ct_mono_s() - o->xgb_t0;
 	return rc;
 }
 
@@ -300,7 +299,7 @@ event(struct ct_train_opts *o, json_t *ev, double t0)
 	}
 	if (o->t0 > 0)
 		t0 = o->t0;
-	json_object_set_new(ev, "elapsed_s", json_real(round((now_s() - t0) * 1000) / 1000));
+	json_object_set_new(ev, "elapsed_s", json_real(round((ct_mono_s() - t0) * 1000) / 1000));
 	json_array_append_new(o->log, ev);
 }
 
@@ -314,7 +313,7 @@ static void
 progress(struct ct_train_opts *o, struct prog *p, int fold, int nfolds, int round,
     double val, int best)
 {
-	double el = now_s() - p->t0, eta = p->done ? el / p->done * (p->planned - p->done) : 0;
+	double el = ct_mono_s() - p->t0, eta = p->done ? el / p->done * (p->planned - p->done) : 0;
 	char what[64];
 
 	if (fold > 0)
@@ -439,7 +438,7 @@ int
 ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
     struct ct_train_opts *o, void **booster)
 {
-	struct prog p = { now_s(), 0, rounds };
+	struct prog p = { ct_mono_s(), 0, rounds };
 	int best;
 
 	ct_xgb_quiet();
@@ -623,7 +622,7 @@ ct_wf_free(struct ct_wf *w)
 int
 ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 {
-	struct prog p = { now_s(), 0, 0 };
+	struct prog p = { ct_mono_s(), 0, 0 };
 	double cum = 0, peak = 0, gross = 0, ll = 0, sumrounds = 0;
 	long wins = 0;
 

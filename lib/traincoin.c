@@ -30,7 +30,6 @@
 #define SELFCHECK_N	20	/* newest candles whose prediction config.json keeps */
 #define DEFAULT_LOOKBACK 50000
 
-#define now_s ct_mono_s
 
 static json_t *
 iso(int64_t ms)
@@ -260,9 +259,9 @@ log_json(struct job *j, const char *mode)
 	XGBoostVersion(&maj, &min, &pat);
 	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:f, s:f, s:O}",
 	    "symbol", j->tc->sym, "timeframe", j->tc->tf, "mode", mode,
-	    "started", iso(ct_now_ms() - (int64_t)((now_s() - j->t0) * 1000)),
+	    "started", iso(ct_now_ms() - (int64_t)((ct_mono_s() - j->t0) * 1000)),
 	    "threads", j->tc->o.threads, "xgboost", "C API",
-	    "wall_seconds", now_s() - j->t0, "xgb_seconds", j->tc->o.xgb_seconds,
+	    "wall_seconds", ct_mono_s() - j->t0, "xgb_seconds", j->tc->o.xgb_seconds,
 	    "events", j->log);
 }
 
@@ -313,7 +312,7 @@ publish(struct job *j, void *booster, json_t *config, json_t *metrics, const cha
 			return -1;
 	}
 	json_array_append_new(j->log, json_pack("{s:s, s:f}", "event", "done",
-	    "elapsed_s", now_s() - j->t0));
+	    "elapsed_s", ct_mono_s() - j->t0));
 	lj = log_json(j, mode);
 	rc = save_json(j->md.tmp, "training_log.json", lj);
 	json_decref(lj);
@@ -483,7 +482,7 @@ incremental(struct job *j, struct ct_model *cur)
 	    "current", ct_eval_json(&ecur), "candidate", ct_eval_json(&ecand));
 	json_array_append_new(j->log, json_pack("{s:s, s:f, s:f, s:f}", "event", "compared",
 	    "current_logloss", ecur.logloss, "candidate_logloss", ecand.logloss,
-	    "elapsed_s", now_s() - j->t0));
+	    "elapsed_s", ct_mono_s() - j->t0));
 	/* "Not worse": logloss on the newest held-out candles, which neither
 	 * model was fitted on. */
 	if (!(ecand.logloss <= ecur.logloss)) {
@@ -532,7 +531,7 @@ ct_train_coin(struct ct_traincoin *tc)
 
 	memset(&j, 0, sizeof j);
 	j.tc = tc;
-	j.t0 = now_s();
+	j.t0 = ct_mono_s();
 	j.md.lockfd = -1;
 	if ((j.tf_ms = ct_tf_ms(tc->tf)) <= 0) {
 		ct_warn("%s: unknown timeframe", tc->tf);
