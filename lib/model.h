@@ -51,6 +51,13 @@ int ct_model_current(char *buf, size_t n, const char *home, const char *sym);
  * (error printed). */
 int ct_model_write_sums(const char *dir);
 
+/* XGBoost's OpenMP threads spin while they wait, which on a small box
+ * shared with other coins costs up to ten times the work.  Unless the
+ * caller set OMP_WAIT_POLICY, set it to passive and re-execute argv
+ * (libgomp reads it only when it is loaded).  Returns only when no
+ * re-execution happened. */
+void ct_xgb_env(char **argv);
+
 /* Silence XGBoost's own logging (global verbosity 0, log lines routed to
  * our stderr only when they are warnings we must see).  Idempotent. */
 void ct_xgb_quiet(void);

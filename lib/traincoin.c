@@ -7,10 +7,10 @@
  * verification, and only then the switch of `current`. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xgboost/c_api.h>
@@ -322,21 +322,47 @@ publish(struct job *j, void *booster, json_t *config, json_t *metrics, const cha
 	return 0;
 }
 
-static int
-partials(struct job *j, json_t *splits, size_t lo, size_t hi, const char *mode)
-{
-	json_t *lj;
+/* The partial outputs.  For a fresh model they are written by a second
+ * thread while the walk-forward runs (features.csv of 50000 candles takes
+ * a good part of a second to write and sync, time XGBoost need not wait
+ * for); it touches only its own JSON and the read-only dataset. */
+struct partial {
+	struct job *j;
+	json_t *splits, *log;	/* owned */
+	size_t lo, hi;
 	int rc;
+};
 
-	if (save_features(j->md.tmp, &j->d, lo, hi) != 0 ||
-	    save_json(j->md.tmp, "split_indices.json", splits) != 0)
-		return -1;
-	lj = log_json(j, mode);
-	rc = save_json(j->md.tmp, "training_log.json", lj);
-	json_decref(lj);
-	if (rc == 0)
+static void *
+partial_write(void *arg)
+{
+	struct partial *p = arg;
+	struct job *j = p->j;
+
+	p->rc = -1;
+	if (save_features(j->md.tmp, &j->d, p->lo, p->hi) == 0 &&
+	    save_json(j->md.tmp, "split_indices.json", p->splits) == 0 &&
+	    save_json(j->md.tmp, "training_log.json", p->log) == 0) {
 		event_partial(j->tc->sym, j->md.tmp);
-	return rc;
+		p->rc = 0;
+	}
+	json_decref(p->splits);
+	json_decref(p->log);
+	return NULL;
+}
+
+static void
+partial_init(struct partial *p, struct job *j, json_t *splits, size_t lo, size_t hi,
+    const char *mode)
+{
+	json_t *lj = log_json(j, mode);
+
+	p->j = j;
+	p->splits = splits;
+	p->log = json_deep_copy(lj);
+	json_decref(lj);
+	p->lo = lo;
+	p->hi = hi;
 }
 
 static json_t *
@@ -356,9 +382,11 @@ fresh(struct job *j)
 	struct ct_traincoin *tc = j->tc;
 	struct ct_fold *f;
 	struct ct_wf w;
+	struct partial part;
+	pthread_t th;
 	json_t *splits, *folds, *config, *metrics;
 	void *b = NULL;
-	int rc = -1;
+	int rc = -1, joined = 1;
 
 	if ((f = calloc((size_t)tc->o.folds, sizeof *f)) == NULL)
 		return -1;
@@ -376,14 +404,22 @@ fresh(struct job *j)
 		    "fold", k + 1, "train", range(&j->d, f[k].train_lo, f[k].train_hi),
 		    "val", range(&j->d, f[k].val_lo, f[k].val_hi)));
 	free(f);
-	rc = partials(j, splits, 0, j->d.n, "fresh");
-	json_decref(splits);
-	if (rc != 0)
-		return -1;
-	if (ct_walkforward(&j->d, &tc->o, &w) != 0)
-		return -1;
-	if (ct_train_final(&j->d, 0, j->d.n, w.rounds, &tc->o, &b) != 0) {
+	partial_init(&part, j, splits, 0, j->d.n, "fresh");
+	if ((errno = pthread_create(&th, NULL, partial_write, &part)) != 0) {
+		ct_warn("thread: %s", strerror(errno));
+		partial_write(&part);
+	} else
+		joined = 0;
+	rc = ct_walkforward(&j->d, &tc->o, &w);
+	if (rc == 0 && (rc = ct_train_final(&j->d, 0, j->d.n, w.rounds, &tc->o, &b)) != 0)
 		ct_wf_free(&w);
+	if (!joined)
+		pthread_join(th, NULL);
+	if (rc != 0 || part.rc != 0) {
+		if (rc == 0) {
+			XGBoosterFree(b);
+			ct_wf_free(&w);
+		}
 		return -1;
 	}
 	folds = json_array();
@@ -461,10 +497,14 @@ incremental(struct job *j, struct ct_model *cur)
 	splits = json_pack("{s:I, s:i, s:i, s:o, s:o}", "rows", (json_int_t)d->n,
 	    "horizon", tc->o.horizon, "gap", (int)gap, "update", range(d, ulo, uhi),
 	    "heldout", range(d, d->n - ho, d->n));
-	rc = partials(j, splits, ulo, d->n, "incremental");
-	json_decref(splits);
-	if (rc != 0)
-		return -1;
+	{
+		struct partial part;
+
+		partial_init(&part, j, splits, ulo, d->n, "incremental");
+		partial_write(&part);
+		if (part.rc != 0)
+			return -1;
+	}
 	rc = -1;
 	add = rounds + CT_INCR_ADD <= max_rounds ? CT_INCR_ADD : 0;
 	method = add ? "added rounds at a small learning rate" : "refreshed leaf values";

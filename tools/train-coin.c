@@ -10,6 +10,7 @@
 #include "atomic.h"
 #include "err.h"
 #include "home.h"
+#include "model.h"
 #include "parse.h"
 #include "traincoin.h"
 
@@ -65,6 +66,7 @@ main(int argc, char **argv)
 	int c, fresh = 0;
 
 	ct_setprog(argv[0]);
+	ct_xgb_env(argv);
 	ct_train_defaults(&tc.o);
 	tc.keep = 3;
 	tc.o.progress = isatty(2);
