@@ -21,8 +21,9 @@ static const char *const model_files[] = CT_MODEL_FILES;
 static void
 xgb_log(const char *msg)
 {
-	/* Only reached for warnings and errors once verbosity is 0: an
-	 * operator should see those, in our format. */
+	/* Verbosity 1: only warnings (validate_parameters reports unknown
+	 * parameters as one) and errors reach us; an operator should see
+	 * those, in our format. */
 	ct_warn("xgboost: %s", msg);
 }
 
@@ -45,7 +46,7 @@ ct_xgb_quiet(void)
 	if (done)
 		return;
 	done = 1;
-	XGBSetGlobalConfig("{\"verbosity\":0}");
+	XGBSetGlobalConfig("{\"verbosity\":1}");
 	XGBRegisterLogCallback(xgb_log);
 }
 

@@ -58,8 +58,8 @@ int ct_model_write_sums(const char *dir);
  * re-execution happened. */
 void ct_xgb_env(char **argv);
 
-/* Silence XGBoost's own logging (global verbosity 0, log lines routed to
- * our stderr only when they are warnings we must see).  Idempotent. */
+/* Quiet XGBoost's own logging: global verbosity 1, and its warnings and
+ * errors routed to our stderr as "prog: xgboost: ...".  Idempotent. */
 void ct_xgb_quiet(void);
 
 #endif

@@ -773,24 +773,32 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 		xgb_err("copy");
 		goto out;
 	}
-	oo.eta = eta;
+	/* A refresh recomputes leaves at the learning rate the trees were
+	 * grown with; only added rounds take the small one. */
+	if (add > 0)
+		oo.eta = eta;
 	if (set_params(c, &oo) != 0)
 		goto out;
 	if (add == 0) {
 		/* process_type=update re-runs the existing trees: the refresh
 		 * updater recomputes their statistics and leaf values on the
-		 * new rows without adding a tree. */
+		 * new rows without adding a tree.  XGBoost warns about any
+		 * explicit updater ("DANGER AHEAD"); this one is deliberate,
+		 * so warnings are off while it runs. */
 		if (XGBoosterSetParam(c, "process_type", "update") != 0 ||
 		    XGBoosterSetParam(c, "updater", "refresh") != 0 ||
 		    XGBoosterSetParam(c, "refresh_leaf", "1") != 0) {
 			xgb_err("refresh");
 			goto out;
 		}
+		XGBSetGlobalConfig("{\"verbosity\":0}");
 		for (int r = 0; r < start; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, r, m)) != 0) {
+				XGBSetGlobalConfig("{\"verbosity\":1}");
 				xgb_err("refresh");
 				goto out;
 			}
+		XGBSetGlobalConfig("{\"verbosity\":1}");
 	} else {
 		for (int r = 0; r < add; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, start + r, m)) != 0) {
