@@ -33,9 +33,12 @@ struct ct_model {
  * files CT_MODEL_FILES all are listed).  Errors are printed as
  * "prog: dir/file: reason".  0 when all match, else -1. */
 int ct_model_verify(const char *dir);
-/* ct_model_verify, then load model.ubj (XGBoosterLoadModel) and
- * config.json, and check the feature set matches this build
- * (CT_FEAT_VERSION, names).  Errors printed; 0 or -1 (m left empty). */
+/* Verify sha256.txt (well-formed, lists every file; the checksums of
+ * model.ubj and config.json, the files it loads — not of the bulky
+ * features.csv, which ct_model_verify checks), then load model.ubj
+ * (XGBoosterLoadModel) and config.json, and check the feature set matches
+ * this build (CT_FEAT_VERSION, names, warmup).  Errors printed; 0 or -1
+ * (m left empty). */
 int ct_model_load(struct ct_model *m, const char *dir);
 /* prob[r] = P(up) for rows x[r*m->nfeat ...], r < rows.  NAN entries are
  * missing values.  0 or -1 (error printed). */

@@ -96,7 +96,7 @@ while [ $i -lt 200 ] && ! ls "$S"/.tmp-*/training_log.json >/dev/null 2>&1; do
 	i=$((i + 1))
 done
 kill -TERM $pid
-wait $pid
+{ wait $pid; } 2>/dev/null
 is "$?" 143 "killed by SIGTERM"
 is "$(readlink "$S/current")" "$before" "current is untouched by a signal"
 is "$(stamps "$S")" "$before" "no new stamp directory"
