@@ -164,8 +164,8 @@ ct_store_parse(const char *buf, size_t len, const char *name, struct ct_series *
 	return parse_text(buf, len, name, 1, 1, s);
 }
 
-static char *
-slurp(const char *path, size_t *len, int *missing)
+char *
+ct_slurp(const char *path, size_t *len, int *missing)
 {
 	struct stat st;
 	char *buf;
@@ -195,7 +195,7 @@ ct_store_load(const char *path, struct ct_series *s, int *exists)
 {
 	size_t len = 0;
 	int missing, r;
-	char *buf = slurp(path, &len, &missing);
+	char *buf = ct_slurp(path, &len, &missing);
 
 	if (exists)
 		*exists = buf != NULL;
@@ -341,9 +341,15 @@ ct_fmt_double(double v, char buf[32])
 int
 ct_store_write(FILE *fp, const struct ct_series *s)
 {
+	fputs(CT_STORE_HEADER "\n", fp);
+	return ct_store_write_rows(fp, s);
+}
+
+int
+ct_store_write_rows(FILE *fp, const struct ct_series *s)
+{
 	char a[32], b[32], c[32], d[32], e[32];
 
-	fputs(CT_STORE_HEADER "\n", fp);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct ct_candle *k = &s->c[i];
 
