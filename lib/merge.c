@@ -2,10 +2,15 @@
  * disagreement unless the operator says --replace, because a store that
  * silently changes its past makes yesterday's model irreproducible. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomic.h"
+#include "home.h"
 
 #include "err.h"
 #include "merge.h"
@@ -120,8 +125,41 @@ ct_fits_timeframe(const struct ct_series *s, int64_t tf_ms, int64_t *step)
 	return *step < tf_ms ? -1 : 0;
 }
 
+static int
+lock_dir(struct ct_merger *m)
+{
+	char dir[CT_PATH_MAX], *s;
+	struct stat st;
+
+	ct_path(dir, sizeof dir, "%s", m->path);
+	if ((s = strrchr(dir, '/')) != NULL)
+		*s = '\0';
+	else
+		strcpy(dir, ".");
+	if (stat(dir, &st) != 0) {
+		if (ct_mkdirs(dir, 0777) != 0) {
+			ct_warn("%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		m->made_dir = 1;
+	}
+	if ((m->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		ct_warn("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (flock(m->lockfd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	ct_warn("%s: waiting for another run on this store", m->path);
+	while (flock(m->lockfd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			ct_warn("%s: lock: %s", dir, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
 int
-ct_merger_open(struct ct_merger *m, const char *path, int replace)
+ct_merger_open(struct ct_merger *m, const char *path, int replace, int lock)
 {
 	struct ct_series t = { 0 };
 	const char *nl;
@@ -130,13 +168,16 @@ ct_merger_open(struct ct_merger *m, const char *path, int replace)
 	memset(m, 0, sizeof *m);
 	m->path = path;
 	m->replace = replace;
+	m->lockfd = -1;
+	if (lock && lock_dir(m) != 0)
+		goto fail;
 	if ((m->disk = ct_slurp(path, &m->disklen, &missing)) == NULL) {
 		if (missing) {
 			m->loaded = 1;
 			return 0;
 		}
 		ct_warn("%s: %s", path, strerror(errno));
-		return -1;
+		goto fail;
 	}
 	for (const char *p = m->disk; (p = memchr(p, '\n', m->disklen - (size_t)(p - m->disk))); p++)
 		m->disk_rows++;
@@ -332,4 +373,18 @@ ct_merger_free(struct ct_merger *m)
 	free(m->disk);
 	ct_series_free(&m->s);
 	m->disk = NULL;
+	if (m->lockfd >= 0) {
+		/* A failed first run leaves no empty directory behind. */
+		if (m->made_dir) {
+			char dir[CT_PATH_MAX], *s;
+
+			ct_path(dir, sizeof dir, "%s", m->path);
+			if ((s = strrchr(dir, '/')) != NULL) {
+				*s = '\0';
+				rmdir(dir);
+			}
+		}
+		close(m->lockfd);
+		m->lockfd = -1;
+	}
 }

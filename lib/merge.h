@@ -53,10 +53,15 @@ struct ct_merger {
 	struct ct_series s;
 	int64_t from, to;	/* span of the incoming rows, when st.read */
 	struct ct_merge_stats st;
+	int lockfd;		/* the store's directory, flock'ed; -1 if none */
+	int made_dir;		/* we created it: removed again if left empty */
 };
 
-/* Open the store at path (missing: empty).  0, or -1 with a diagnostic. */
-int ct_merger_open(struct ct_merger *m, const char *path, int replace);
+/* Open the store at path (missing: empty).  With lock, the store's
+ * directory is created if need be and locked (flock) until
+ * ct_merger_free, so concurrent runs on one store cannot lose each
+ * other's rows.  0, or -1 with a diagnostic. */
+int ct_merger_open(struct ct_merger *m, const char *path, int replace, int lock);
 /* Open time of the last stored row; 0 when the store is empty. */
 int ct_merger_last(const struct ct_merger *m, int64_t *t);
 /* Merge in (sorted, unique).  0, or -1 with a diagnostic. */

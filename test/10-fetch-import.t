@@ -156,4 +156,10 @@ run fetch-candles -s BTCUSDT -t 1h --limit 1001
 is "$rc" 2 "--limit out of range: exit 2"
 run fetch-candles -s BTCUSDT -t 1h -g --seed 1x
 is "$rc" 2 "bad --seed: exit 2"
+run fetch-candles -s BTCUSDT -t 1h -i --seed 1 "$DATA/candlestick1h.json"
+is "$rc" 2 "--seed without --generate: exit 2"
+run fetch-candles -s BTCUSDT -t 1h -g --base-url http://127.0.0.1:1
+is "$rc" 2 "--base-url with --generate: exit 2"
+run fetch-candles -s BTCUSDT -t 1h -i --lookback 5 "$DATA/candlestick1h.json"
+is "$rc" 2 "--lookback with --import: exit 2"
 done_testing

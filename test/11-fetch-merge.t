@@ -39,6 +39,17 @@ fetch-candles -s APPEND -t 1m -i "$day" later.csv --home "$T/one" 2>/dev/null
 ok "$(cmp -s "$T/one/candles/APPEND/1m.csv" "$store/APPEND/1m.csv"; echo $?)" \
     "appending writes the same store as one import"
 
+# Concurrent runs on one store lock it: neither loses the other's rows.
+lost=0
+for i in 1 2 3 4 5; do
+	rm -rf "$T/par"
+	fetch-candles --home "$T/par" -s ADABTC -t 1m -i "$day" 2>/dev/null &
+	fetch-candles --home "$T/par" -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip" 2>/dev/null
+	wait
+	[ "$(wc -l <"$T/par/candles/ADABTC/1m.csv")" -eq 2881 ] || lost=$((lost + 1))
+done
+is "$lost" 0 "concurrent imports into one store: no rows lost"
+
 # Conflicts: volume of 00:05 and 00:06 changed in the incoming file.
 sed -e 's/^\(1637971500000,\([^,]*,\)\{4\}\)7530.20000000,/\17531.00000000,/' \
     -e 's/^\(1637971560000,\([^,]*,\)\{4\}\)3764.00000000,/\13765.00000000,/' "$day" >changed.csv

@@ -69,7 +69,7 @@ int
 main(int argc, char **argv)
 {
 	const char *sym = NULL, *tf = NULL, *lookback = NULL, *end = NULL, *base = NULL;
-	const char *home = NULL, *kind = "walk", *start = DEFAULT_START;
+	const char *home = NULL, *kind = NULL, *start = NULL, *seedarg = NULL, *limitarg = NULL;
 	int imp = 0, gen = 0, replace = 0, to_stdout = 0, rc = 0, ch;
 	long limit = CT_KLINES_LIMIT, seed = 1, n = 0;
 	int64_t tf_ms, end_ms, start_ms;
@@ -94,10 +94,12 @@ main(int argc, char **argv)
 		case O_STDOUT: to_stdout = 1; break;
 		case O_HOME: home = optarg; break;
 		case O_LIMIT:
+			limitarg = optarg;
 			if (ct_parse_long(optarg, 1, CT_KLINES_LIMIT, &limit) != 0)
 				bad("--limit: not a number from 1 to 1000: \"%s\"", optarg);
 			break;
 		case O_SEED:
+			seedarg = optarg;
 			if (ct_parse_long(optarg, 0, 0x7fffffffL, &seed) != 0)
 				bad("--seed: not a whole number from 0 to 2147483647: \"%s\"", optarg);
 			break;
@@ -122,8 +124,14 @@ main(int argc, char **argv)
 		bad("--lookback: not a count of candles or a duration: \"%s\"", lookback);
 	if (imp && lookback)
 		bad("%s", "--lookback does not apply to --import");
-	if (end && (gen || imp))
-		bad("%s", "--end applies to the exchange only");
+	if ((end || base || limitarg) && (gen || imp))
+		bad("%s", "--end, --base-url and --limit apply to the exchange only");
+	if ((kind || seedarg || start) && !gen)
+		bad("%s", "--kind, --seed and --start apply to --generate only");
+	if (kind == NULL)
+		kind = "walk";
+	if (start == NULL)
+		start = DEFAULT_START;
 	end_ms = ct_now_ms();
 	if (end && ct_parse_iso8601(end, &end_ms) != 0)
 		bad("--end: not an ISO-8601 UTC time: \"%s\"", end);
@@ -135,7 +143,7 @@ main(int argc, char **argv)
 	ct_cleanup_on_signals();
 	if (ct_store_path(path, sizeof path, ct_home(home), sym, tf) != 0)
 		ct_die(1, "%s: path too long", ct_home(home));
-	if (ct_merger_open(&m, path, replace) != 0)
+	if (ct_merger_open(&m, path, replace, !to_stdout) != 0)
 		return 1;
 	snprintf(label, sizeof label, "%s %s", sym, tf);
 
