@@ -225,7 +225,13 @@ fetch(CURL *h, const struct ct_klines *q, struct ct_series *out)
 		if ((rc = get(h, url, q->symbol, &r)) != 0)
 			break;
 		page.n = 0;
-		if (ct_import_buf(r.p ? r.p : "", r.n, url, &page) != 0) {
+		/* The importer would take CSV too; the API answers JSON only. */
+		if (r.n == 0 || strspn(r.p, " \t\r\n") == r.n || r.p[strspn(r.p, " \t\r\n")] != '[') {
+			ct_warn("%s: bad response: not a JSON array of klines", url);
+			rc = 1;
+			break;
+		}
+		if (ct_import_buf(r.p, r.n, url, &page) != 0) {
 			rc = 1;
 			break;
 		}

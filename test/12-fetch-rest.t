@@ -104,6 +104,11 @@ fetch --lookback 20
 is "$rc" 1 "a broken response: exit 1"
 like "$err" "127.0.0.1:[0-9]+/api/v3/klines.*:1: " "broken response: named"
 is "$(sum "$store")" "$h" "broken response: store unchanged"
+start_server --faults empty
+fetch --lookback 20
+is "$rc" 1 "an empty response: exit 1"
+like "$err" "bad response: not a JSON array of klines" "empty response: said so"
+is "$(sum "$store")" "$h" "empty response: store unchanged"
 
 start_server
 run fetch-candles -s NOSUCH -t 5m --base-url "$URL"
