@@ -21,6 +21,24 @@ is "$(tail -1 "$store/ADABTC/1m.csv" | cut -d, -f1)" 1638143940000 "zip: last ca
 ls -A "$store/ADABTC" >ls.txt
 is "$(cat ls.txt)" "1m.csv" "no temporary files left beside the store"
 
+# A zip of several days in any order; members that disagree are an error.
+python3 - "$DATA/ADABTC-1m-2021-11-27.csv" "$DATA/ADABTC-1m-2021-11-28.zip" <<'PY'
+import sys, zipfile
+day27 = open(sys.argv[1]).read()
+day28 = zipfile.ZipFile(sys.argv[2]).read("ADABTC-1m-2021-11-28.csv").decode()
+with zipfile.ZipFile("two.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("28.csv", day28)
+    z.writestr("27.csv", day27)
+with zipfile.ZipFile("disagree.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("a.csv", day28)
+    z.writestr("b.csv", day28.replace("1638057600000,0.00002820,0.00002821", "1638057600000,0.00002820,0.00002822", 1))
+PY
+run fetch-candles -s ADABTC -t 1m -i two.zip --stdout --home "$T/none"
+is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:2881" "zip members in any order are merged"
+run fetch-candles -s ADABTC -t 1m -i disagree.zip --home "$T/none"
+is "$rc:$err" "1:fetch-candles: disagree.zip(b.csv): the candle at 2021-11-28T00:00:00Z differs from another member's
+fetch-candles: ADABTC 1m: store left unchanged" "zip members that disagree: error"
+
 # The same rows in other shapes give the same store, byte for byte.
 fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" --stdout >ms.csv 2>/dev/null
 awk -F, 'BEGIN { OFS = "," } { $1 = $1 "000"; $7 = $7 "999"; print }' \
