@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "candles.h"
@@ -189,6 +191,61 @@ test_gaps(void **state)
 	ct_series_free(&s);
 }
 
+/* The merger appends without parsing the store, loads it when a row
+ * reaches back, and writes the same bytes either way. */
+static void
+test_merger(void **state)
+{
+	char path[] = "/tmp/ct-unit-merger-XXXXXX", *buf = NULL;
+	struct ct_series a = { 0 }, b = { 0 };
+	struct ct_candle c = { 0, 1, 2, 0.5, 1.5, 10 };
+	struct ct_merger m;
+	size_t len = 0;
+	int64_t last;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	for (int i = 0; i < 6; i++) {
+		c.t = 1600000000000LL + 60000LL * i;
+		ct_series_push(i < 3 ? &a : &b, &c);
+	}
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	assert_int_equal(ct_store_save(path, &a), 0);
+	assert_int_equal(ct_merger_open(&m, path, 0, 0), 0);
+	assert_int_equal(m.loaded, 0);
+	assert_int_equal(m.disk_rows, 3);
+	assert_int_equal(ct_merger_last(&m, &last), 1);
+	assert_true(last == a.c[2].t);
+	assert_int_equal(ct_merger_add(&m, &b), 0);
+	assert_int_equal(m.loaded, 0);		/* appended */
+	assert_int_equal(ct_merger_save(&m), 0);
+	ct_merger_free(&m);
+	/* The appended file is what writing all six rows gives. */
+	for (size_t i = 0; i < b.n; i++)
+		ct_series_push(&a, &b.c[i]);
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(ct_store_write(fp, &a), 0);
+	fclose(fp);
+	assert_int_equal(ct_merger_open(&m, path, 0, 0), 0);
+	assert_int_equal(m.disk_rows, 6);
+	assert_int_equal(m.disklen, len);
+	assert_memory_equal(m.disk, buf, len);
+	/* A row reaching back loads the store. */
+	assert_int_equal(ct_merger_add(&m, &b), 0);
+	assert_int_equal(m.loaded, 1);
+	assert_int_equal(m.st.read, 3);
+	assert_int_equal(m.st.added, 0);
+	assert_int_equal(m.st.present, 3);
+	assert_int_equal(m.s.n, 6);
+	ct_merger_free(&m);
+	free(buf);
+	unlink(path);
+	ct_series_free(&a);
+	ct_series_free(&b);
+}
+
 int
 main(void)
 {
@@ -199,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_gaps),
+		cmocka_unit_test(test_merger),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
