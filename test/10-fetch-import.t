@@ -114,7 +114,7 @@ fetch-candles: ADABTC 1m: store left unchanged" "$1: exact error"
 	unchanged "$1"
 }
 good='1637971200000,0.00002853,0.00002854,0.00002851,0.00002854,36304.2'
-printf '%s\n%s\n%s\n' "$good" "1637971260000,0.00002854,x,0.00002854,0.00002859,89196.6" >bad1.csv
+printf '%s\n%s\n' "$good" "1637971260000,0.00002854,x,0.00002854,0.00002859,89196.6" >bad1.csv
 bad "malformed field" bad1.csv 'fetch-candles: bad1.csv:2: high: not a number: "x"'
 printf '%s\n\n%s\n' "$good" "1637971260000,0.00002854,0.00002860" >bad2.csv
 bad "short row after a blank line" bad2.csv \
