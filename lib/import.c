@@ -271,8 +271,13 @@ parse_json(const char *buf, size_t len, const char *name, struct ct_series *s)
 
 			r.elem++;
 			if ((row = json_loadb(buf + i, len - i, JSON_DISABLE_EOF_CHECK, &je)) == NULL) {
-				r.line = line + je.line - 1;
-				fail(&r, "%s", je.text);
+				/* FILE:LINE:COLUMN, from the byte jansson stopped at. */
+				size_t at = i + (size_t)(je.position > 0 ? je.position : 0), bol = at;
+
+				while (bol > 0 && buf[bol - 1] != '\n')
+					bol--;
+				fprintf(stderr, "%s: %s:%ld:%zu: %s\n", ct_prog, name,
+				    line + je.line - 1, at - bol + (at == bol), je.text);
 				return -1;
 			}
 			json_row(&r, row);

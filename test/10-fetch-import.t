@@ -137,7 +137,8 @@ bad "JSON element" bad8.json 'fetch-candles: bad8.json:2: element 2: price is no
 printf '[[1637971200000,2.8e-05,2.9e-05,2.7e-05,2.8e-05,1],\n [1637971260000,2.8e-05 2.9e-05]]\n' >bad9.json
 run fetch-candles -s ADABTC -t 1m -i bad9.json
 is "$rc" 1 "broken JSON: exit 1"
-like "$err" "^fetch-candles: bad9.json:2: .+" "broken JSON: file and line"
+is "$err" "fetch-candles: bad9.json:2:31: ']' expected near '2.9e-05'
+fetch-candles: ADABTC 1m: store left unchanged" "broken JSON: file, line, column, jansson's words"
 unchanged "broken JSON"
 printf 'time,o,h,l,c,v\n' >bad10.csv
 bad "unknown header" bad10.csv 'fetch-candles: bad10.csv:1: header: column 2 is "o", expected "open"'
