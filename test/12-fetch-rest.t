@@ -102,7 +102,7 @@ is "$(wc -l <log.txt)" 1 "418: no pointless retries"
 start_server --faults garbage
 fetch --lookback 20
 is "$rc" 1 "a broken response: exit 1"
-like "$err" "127.0.0.1:[0-9]+/api/v3/klines.*:1: " "broken response: named"
+like "$err" "127.0.0.1:[0-9]+/api/v3/klines.*:1:[0-9]+: .* expected" "broken response: URL, line, column"
 is "$(sum "$store")" "$h" "broken response: store unchanged"
 start_server --faults empty
 fetch --lookback 20
