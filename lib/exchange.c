@@ -156,6 +156,12 @@ get(CURL *h, const char *url, const char *sym, struct resp *r)
 		if (cc == CURLE_OK && status == 200)
 			return 0;
 		wait = base << (try - 1);
+		if (cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+		    cc == CURLE_PEER_FAILED_VERIFICATION) {
+			/* A wrong --base-url or certificate does not heal. */
+			ct_warn("%s: %s", url, r->cerr[0] ? r->cerr : curl_easy_strerror(cc));
+			return 1;
+		}
 		if (cc != CURLE_OK) {
 			snprintf(why, sizeof why, "%s", r->cerr[0] ? r->cerr : curl_easy_strerror(cc));
 		} else if (status == 429 || status == 418) {

@@ -117,6 +117,9 @@ is "$err" "fetch-candles: NOSUCH: the exchange refused the request: Invalid symb
 fetch-candles: NOSUCH 5m: store left unchanged" "unknown symbol: the exchange's words"
 ok "$([ ! -e "$COINTRAIN_HOME/candles/NOSUCH" ]; echo $?)" "unknown symbol: no store made"
 is "$(wc -l <log.txt)" 1 "unknown symbol: not retried"
+run fetch-candles -s BTCUSDT -t 5m --base-url "ftp://127.0.0.1:$(cat port.txt)" --lookback 5
+is "$rc" 1 "a base URL of another protocol: exit 1, no retries"
+like "$err" "^fetch-candles: ftp://127.0.0.1:[0-9]+/api/v3/klines\?.*: .*(not supported|disabled)" "bad URL: said so"
 port=$(cat port.txt)
 stop_server
 run fetch-candles -s BTCUSDT -t 5m --base-url "http://127.0.0.1:$port" --lookback 5
