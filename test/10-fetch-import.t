@@ -151,6 +151,10 @@ run fetch-candles -s ADABTC -t 1h -i "$DATA/ADABTC-1m-2021-11-27.csv"
 is "$rc:$err" "1:fetch-candles: $DATA/ADABTC-1m-2021-11-27.csv: rows are typically 60 s apart: not 1h candles
 fetch-candles: ADABTC 1h: store left unchanged" "1m rows refused as 1h candles"
 is "$(ls "$store/ADABTC")" "1m.csv" "wrong timeframe: no 1h store made"
+run fetch-candles -s BTCUSDT -t 1m -i "$DATA/candlestick1h.json" --stdout
+is "$rc" 0 "1h rows as 1m candles: merged"
+like "$err" "^fetch-candles: $DATA/candlestick1h.json: warning: rows are typically 3600 s apart, more than one 1m candle" \
+    "1h rows as 1m candles: warned"
 run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" bad5.csv
 is "$rc" 1 "a bad file among good ones: exit 1"
 unchanged "a bad file among good ones"

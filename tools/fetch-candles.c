@@ -163,6 +163,9 @@ main(int argc, char **argv)
 				rc = 1;
 			} else if (ct_merger_add(&m, &in) != 0) {
 				rc = 1;
+			} else if (step > tf_ms) {
+				ct_warn("%s: warning: rows are typically %lld s apart, more than one %s candle",
+				    strcmp(files[i], "-") ? files[i] : "<stdin>", (long long)step / 1000, tf);
 			}
 		}
 	} else if (gen) {
