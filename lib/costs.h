@@ -21,7 +21,7 @@ struct ct_costs {
 	double taker_bps, maker_bps, spread_bps, slip_bps_per_sigma;
 	int spread_estimated;	/* spread_bps came from ct_spread_cs() */
 	char file[CT_PATH_MAX];	/* the table it came from */
-	char row[40];		/* the symbol or "*" that matched */
+	char row[64];		/* the symbol or "*" that matched */
 	long line;		/* its line in file */
 };
 

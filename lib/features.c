@@ -128,6 +128,7 @@ ct_features(const struct ct_series *s, size_t from, size_t to, float *out)
 			out[(i - from) * NFEAT + j] = NAN;
 	if (i == to)
 		return 0;
+	out += (i - from) * NFEAT;
 	from = i;
 	base = from - WARMUP;
 	m = to - base;
