@@ -6,7 +6,7 @@
 
 costs=$TOP/share/costs.csv
 # BTCUSDT: synthetic 2024 candles, long stale.  ETHUSDT: ends an hour ago.
-fetch-candles --symbol BTCUSDT --timeframe 1h --generate --kind edge --seed 3 \
+fetch-candles --symbol BTCUSDT --timeframe 1h --generate --kind edge --seed 3 --start 2024-01-01 \
     --lookback 1500 2>/dev/null
 now=$(date -u +%s)
 start=$(date -u -d "@$(( (now / 3600 - 1500) * 3600 ))" +%Y-%m-%dT%H:%M:%SZ)
@@ -19,6 +19,10 @@ for s in BTCUSDT ETHUSDT; do
 done
 btcdir=$COINTRAIN_HOME/models/BTCUSDT/$(readlink home/models/BTCUSDT/current)
 stamp=$(readlink home/models/BTCUSDT/current)
+# Candles of history the feature set needs before a row (config.json).
+warmup=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["features"]["warmup"])' "$btcdir/config.json")
+first=$(sed -n "$((warmup + 2))p" home/candles/BTCUSDT/1h.csv | cut -d, -f1)
+first=$(date -u -d "@$((first / 1000))" +%Y-%m-%dT%H:%M:%SZ)
 
 # No skew: the last 20 candles' probabilities equal train-coin's selfcheck
 # (the final model on the same rows inside training), as float32, exactly.
@@ -126,14 +130,14 @@ is "$rc/$(printf '%s\n' "$out" | sed 1d | cut -d, -f3 | tr '\n' ' ')" \
     "--from/--to: every candle of the range, inclusive"
 run predict --csv --from 2024-02-01 --to 2024-02-01T05:00:00Z BTCUSDT
 is "$(printf '%s\n' "$out" | sed 1d | wc -l)" 6 "--from takes a date"
-run predict --csv --to 2024-01-05T10:00:00Z BTCUSDT
-is "$rc/$(printf '%s\n' "$out" | sed -n 2p | cut -d, -f3)" "0/2024-01-05T07:00:00Z" "--to alone starts at the first row with full feature history"
-like "$err" "^predict: BTCUSDT: predicting from 2024-01-05T07:00:00Z on: the features need 103 candles before a row$" "... and says so"
+run predict --csv --to 2024-03-01 BTCUSDT
+is "$rc/$(printf '%s\n' "$out" | sed -n 2p | cut -d, -f3)" "0/$first" "--to alone starts at the first row with full feature history"
+like "$err" "^predict: BTCUSDT: predicting from $first on: the features need $warmup candles before a row$" "... and says so"
 run predict --from 2030-01-01 BTCUSDT
 is "$rc/$out" "1/" "empty range is an error"
 run predict --history 2000 --csv BTCUSDT
-is "$rc/$(printf '%s\n' "$out" | sed 1d | wc -l)" "0/1397" "--history beyond the store: the rows that can be predicted"
-like "$err" "only 1397 of 2000 candles" "... with a warning"
+is "$rc/$(printf '%s\n' "$out" | sed 1d | wc -l)" "0/$((1500 - warmup))" "--history beyond the store: the rows that can be predicted"
+like "$err" "only $((1500 - warmup)) of 2000 candles" "... with a warning"
 cmp_from=$(sed -n 2p hist.csv | cut -d, -f3)
 run predict --csv --from "$cmp_from" BTCUSDT
 is "$out" "$(cat hist.csv)" "--from over the whole store equals --history from the tail"
@@ -160,8 +164,8 @@ fallback='cache-get ETHUSDT || predict ETHUSDT | cache-put --ttl 1h'
 run sh -c "$fallback"
 is "$rc/$err/$(printf '%s\n' "$out" | wc -l)" "0//1" "fallback on a miss: predicted, cached, one line"
 like "$out" '^\{"symbol":"ETHUSDT".*"stale":false,"cached_at"' "... the prediction with its cache fields"
-first=$out
+cached_line=$out
 run sh -c "$fallback"
-is "$rc/$out" "0/$first" "fallback on a hit: the same line from the cache"
+is "$rc/$out" "0/$cached_line" "fallback on a hit: the same line from the cache"
 
 done_testing
