@@ -10,6 +10,11 @@ strip() {	# drop the cache's own fields again
 	sed 's/,"cached_at":"[^"]*","expires_at":"[^"]*"}$/}/'
 }
 
+# cache-get must start fast: nothing of XGBoost, curl or libarchive.
+run ldd "$CT_BIN/cache-get"
+is "$(printf '%s\n' "$out" | grep -Ec 'xgboost|gomp|curl|archive|crypto')" 0 \
+    "cache-get loads no heavy library"
+
 run cache-get BTCUSDT
 is "$rc/$out/$err" "3//" "no cache directory: a quiet miss, exit 3"
 ok "$([ ! -e home ] && echo 0 || echo 1)" "cache-get creates nothing"
