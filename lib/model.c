@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <xgboost/c_api.h>
 
@@ -87,7 +88,8 @@ hexok(const char *s)
 }
 
 /* Check dir/sha256.txt: every line well-formed, every CT_MODEL_FILES
- * listed, and the files named in only (NULL: all lines) matching. */
+ * listed, every listed file present, and the checksums of the files named
+ * in only (NULL: all lines) matching. */
 static int
 verify(const char *dir, const char *const *only)
 {
@@ -124,11 +126,22 @@ verify(const char *dir, const char *const *only)
 				listed[i] = 1;
 		if (only) {
 			size_t i = 0;
+			struct stat st;
 
 			while (only[i] && strcmp(only[i], name) != 0)
 				i++;
-			if (only[i] == NULL)
+			/* Not hashed, but it must still be there. */
+			if (only[i] == NULL) {
+				if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0 ||
+				    stat(path, &st) != 0) {
+					ct_warn("%s/%s: %s", dir, name, strerror(errno));
+					bad = 1;
+				} else if (!S_ISREG(st.st_mode)) {
+					ct_warn("%s/%s: not a regular file", dir, name);
+					bad = 1;
+				}
 				continue;
+			}
 		}
 		if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0 ||
 		    ct_sha256_file(path, hex) != 0) {

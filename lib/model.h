@@ -33,9 +33,9 @@ struct ct_model {
  * files CT_MODEL_FILES all are listed).  Errors are printed as
  * "prog: dir/file: reason".  0 when all match, else -1. */
 int ct_model_verify(const char *dir);
-/* Verify sha256.txt (well-formed, lists every file; the checksums of
- * model.ubj and config.json, the files it loads — not of the bulky
- * features.csv, which ct_model_verify checks), then load model.ubj
+/* Verify sha256.txt (well-formed, lists every file, every file present;
+ * the checksums of model.ubj and config.json, the files it loads — not of
+ * the bulky features.csv, which ct_model_verify checks), then load model.ubj
  * (XGBoosterLoadModel) and config.json, and check the feature set matches
  * this build (CT_FEAT_VERSION, names, warmup).  Errors printed; 0 or -1
  * (m left empty). */
