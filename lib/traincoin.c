@@ -254,13 +254,10 @@ load_inputs(struct job *j, size_t rows)
 static json_t *
 log_json(struct job *j, const char *mode)
 {
-	int maj, min, pat;
-
-	XGBoostVersion(&maj, &min, &pat);
-	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:f, s:f, s:O}",
+	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:f, s:f, s:O}",
 	    "symbol", j->tc->sym, "timeframe", j->tc->tf, "mode", mode,
 	    "started", iso(ct_now_ms() - (int64_t)((ct_mono_s() - j->t0) * 1000)),
-	    "threads", j->tc->o.threads, "xgboost", "C API",
+	    "threads", j->tc->o.threads,
 	    "wall_seconds", ct_mono_s() - j->t0, "xgb_seconds", j->tc->o.xgb_seconds,
 	    "events", j->log);
 }

@@ -60,6 +60,18 @@ COINTRAIN_SHARE=$CT_SHARE run train-coin --threads 1 --rounds 5 --symbol WALK --
 is "$rc" 0 "default cost table from \$COINTRAIN_SHARE"
 like "$(cat "$out/costs.json")" "Corwin-Schultz" "estimated spread is noted in costs.json"
 
+# Progress: on stderr with --progress, and as events in training_log.json.
+run $TC --progress --symbol WALK --timeframe 5m
+like "$err" "^train-coin: WALK: fold 1/4 round 1, val-logloss 0\.[0-9]+, ETA [0-9]+s" "--progress reports fold, round, metric and ETA"
+like "$err" "fold 4/4 done: [0-9]+ rounds, AUC 0\.[0-9]+" "and each fold's result"
+python3 - "$out" <<'END'
+import json, sys
+ev = [e["event"] for e in json.load(open(sys.argv[1] + "/training_log.json"))["events"]]
+assert ev.count("fold_started") == 4 and ev.count("fold_done") == 4, ev
+assert "round" in ev and "final_done" in ev and ev[-1] == "done", ev
+END
+ok $? "training_log.json holds the same events"
+
 # --keep: three more runs with --keep 2 leave two directories, current newest.
 for i in 1 2 3; do $TC --keep 2 --symbol WALK --timeframe 5m >/dev/null || echo fail; done
 is "$(stamps "$M" | wc -l | tr -d ' ')" 2 "--keep 2 keeps two model directories"
