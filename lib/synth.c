@@ -4,8 +4,9 @@
  * no feature can predict the sign of a forward return (and, volatility
  * being constant, not even whether it clears a cost threshold).  The edge
  * series adds a planted mean reversion: each candle's expected return is
- * -EDGE_B/H of the log move over the previous H candles, so roughly a
- * fraction EDGE_B of every H-candle move is given back over the next H.
+ * -CT_SYNTH_EDGE_B/H of the log move over the previous H candles, so roughly
+ * a fraction CT_SYNTH_EDGE_B of every H-candle move is given back over the
+ * next H.  The sum of the AR coefficients stays below 1: stationary.
  * Volume is lognormal with a daily cycle and rises with |return|; highs
  * and lows extend beyond open/close by a half-normal intrabar excursion. */
 #include <math.h>
@@ -15,8 +16,6 @@
 #include "synth.h"
 
 #define SIGMA	0.004		/* per-candle log-return volatility */
-#define EDGE_B	0.45		/* share of the last H-candle move that reverts */
-#define EDGE_H	12		/* candles the reversion looks back over */
 
 /* xoshiro256** seeded by splitmix64: fast, and the same on every machine. */
 struct rng {
@@ -81,12 +80,12 @@ ct_synth(struct ct_series *s, enum ct_synth_kind kind, uint64_t seed,
     size_t n, int64_t tf_ms, int64_t start_ms)
 {
 	struct rng r;
-	double logp = log(100.0), hist[EDGE_H + 1];
+	double logp = log(100.0), hist[CT_SYNTH_EDGE_H + 1];
 	uint64_t x = seed ^ (kind == CT_SYNTH_EDGE ? 0x5eedULL : 0);
 
 	for (int i = 0; i < 4; i++)
 		r.s[i] = splitmix(&x);
-	for (int i = 0; i <= EDGE_H; i++)
+	for (int i = 0; i <= CT_SYNTH_EDGE_H; i++)
 		hist[i] = logp;
 	if (ct_series_reserve(s, s->n + n) != 0)
 		return -1;
@@ -96,7 +95,7 @@ ct_synth(struct ct_series *s, enum ct_synth_kind kind, uint64_t seed,
 		double hour = fmod((double)(start_ms + (int64_t)i * tf_ms) / 3600000.0, 24.0);
 
 		if (kind == CT_SYNTH_EDGE)
-			ret += -EDGE_B / EDGE_H * (hist[EDGE_H] - hist[0]);
+			ret += -CT_SYNTH_EDGE_B / CT_SYNTH_EDGE_H * (hist[CT_SYNTH_EDGE_H] - hist[0]);
 		close = open + ret;
 		hi = fmax(open, close) + fabs(normal(&r)) * SIGMA * 0.5;
 		lo = fmin(open, close) - fabs(normal(&r)) * SIGMA * 0.5;
@@ -109,8 +108,8 @@ ct_synth(struct ct_series *s, enum ct_synth_kind kind, uint64_t seed,
 		c.v = 50.0 * exp(0.5 * normal(&r) + 0.3 * sin(2.0 * M_PI * (hour - 9.0) / 24.0) +
 		    0.5 * fabs(eps));
 		s->c[s->n++] = c;
-		memmove(hist, hist + 1, EDGE_H * sizeof hist[0]);
-		hist[EDGE_H] = close;
+		memmove(hist, hist + 1, CT_SYNTH_EDGE_H * sizeof hist[0]);
+		hist[CT_SYNTH_EDGE_H] = close;
 		logp = close;
 	}
 	return 0;

@@ -7,6 +7,12 @@
 
 #include "candles.h"
 
+/* The planted edge: each candle's expected log return is -B/H times the log
+ * move over the previous H candles.  B is strong enough that the best
+ * possible forecast of a 12-candle return scores an AUC near 0.65. */
+#define CT_SYNTH_EDGE_B	0.8
+#define CT_SYNTH_EDGE_H	12
+
 enum ct_synth_kind {
 	CT_SYNTH_WALK,		/* pure random walk: nothing to predict */
 	CT_SYNTH_EDGE,		/* random walk plus a weak, planted mean reversion */

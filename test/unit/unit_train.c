@@ -279,10 +279,10 @@ test_honest_on_random_walks(void **state)
 		assert_true(net / trades <= 2 * sqrt(se2) / trades);
 }
 
-/* The planted mean reversion: E[r(t+1)] = -0.45/12 (lc(t) - lc(t-12)).
+/* The planted mean reversion: E[r(t+1)] = -B/H (lc(t) - lc(t-H)).
  * Its exact conditional forecast of the 12-candle return is the best any
- * model can do; on this series that oracle scores AUC about 0.60, so the
- * model must come within 0.03 of it and be clearly above chance. */
+ * model can do; the model must find the edge (AUC >= 0.6, as the issue
+ * asks) and come within 0.03 of that oracle. */
 static double
 oracle_auc(const struct ct_dataset *d, const struct ct_wf *w)
 {
@@ -300,7 +300,7 @@ oracle_auc(const struct ct_dataset *d, const struct ct_wf *w)
 		for (int k = 0; k < 14; k++)
 			p[k] = d->lc[r - 13 + (size_t)k];
 		for (int k = 0; k < 12; k++, m++)
-			p[m] = p[m - 1] - 0.45 / 12 * (p[m - 1] - p[m - 13]);
+			p[m] = p[m - 1] - CT_SYNTH_EDGE_B / CT_SYNTH_EDGE_H * (p[m - 1] - p[m - 13]);
 		score[r] = (float)(p[m - 1] - d->lc[r]);
 	}
 	for (int k = 0; k < w->nfolds; k++)
@@ -325,7 +325,7 @@ test_finds_planted_edge(void **state)
 		o = oracle_auc(&d, &w);
 		print_message("# edge seed %d: AUC %.4f (oracle %.4f), %ld trades, net %.1f bps/trade\n",
 		    (int)seed, w.agg.auc, o, w.agg.trades, w.agg.net_bps);
-		assert_true(w.agg.auc >= 0.57);
+		assert_true(w.agg.auc >= 0.6);
 		auc += w.agg.auc / 2;
 		oracle += o / 2;
 		ct_wf_free(&w);
