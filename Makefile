@@ -14,7 +14,8 @@ WERROR  ?= -Werror
 SANOPTS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SANFLAGS = $(if $(SAN),$(SANOPTS))
 XCFLAGS  = -std=c11 -Wall -Wextra $(WERROR) -MMD -MP $(SANFLAGS)
-XCPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib \
+# -iquote, not -I: lib/features.h must not shadow glibc's <features.h>.
+XCPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote lib \
 	-DCT_VERSION='"$(VERSION)"' -DCT_DATADIR='"$(DATADIR)"'
 # --as-needed: a tool records only the libraries it uses, so cache-get does
 # not pay for loading libxgboost at start-up.

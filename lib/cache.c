@@ -1,0 +1,397 @@
+/* cache.c — the prediction cache (see cache.h for the layout). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "cache.h"
+#include "err.h"
+#include "home.h"
+#include "parse.h"
+#include "timefmt.h"
+
+/* 15 significant digits reproduce every decimal of up to 15 digits exactly
+ * (jansson's default of 17 turns predict's 0.5234123 into
+ * 0.52341230000000001). */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+const char *
+ct_cache_invalid(const json_t *pred, char *buf, size_t n)
+{
+	const char *sym, *tf, *ot, *sig;
+	json_t *p;
+	int64_t ms;
+	double v;
+
+	if (!json_is_object(pred))
+		return "not a JSON object";
+	if ((sym = json_string_value(json_object_get(pred, "symbol"))) == NULL)
+		return "symbol: missing or not a string";
+	if (!ct_symbol_ok(sym)) {
+		snprintf(buf, n, "symbol: invalid \"%.40s\"", sym);
+		return buf;
+	}
+	if ((tf = json_string_value(json_object_get(pred, "timeframe"))) == NULL)
+		return "timeframe: missing or not a string";
+	if (ct_tf_ms(tf) < 0) {
+		snprintf(buf, n, "timeframe: unknown \"%.16s\"", tf);
+		return buf;
+	}
+	if ((ot = json_string_value(json_object_get(pred, "open_time"))) == NULL ||
+	    ct_parse_iso8601(ot, &ms) != 0)
+		return "open_time: missing or not ISO-8601 UTC";
+	p = json_object_get(pred, "prob_up");
+	v = json_number_value(p);
+	if (!json_is_number(p) || !(v >= 0 && v <= 1))
+		return "prob_up: missing or not a number in [0,1]";
+	if ((sig = json_string_value(json_object_get(pred, "signal"))) == NULL ||
+	    (strcmp(sig, "long") != 0 && strcmp(sig, "flat") != 0))
+		return "signal: missing or not \"long\" or \"flat\"";
+	return NULL;
+}
+
+int
+ct_cache_lock(const char *home)
+{
+	char dir[CT_PATH_MAX], path[CT_PATH_MAX];
+	int fd;
+
+	if (ct_path(dir, sizeof dir, "%s/cache", home) != 0 ||
+	    ct_path(path, sizeof path, "%s/.lock", dir) != 0) {
+		ct_warn("%s/cache: %s", home, strerror(errno));
+		return -1;
+	}
+	if (ct_mkdirs(dir, 0777) != 0) {
+		ct_warn("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR)
+			continue;
+		ct_warn("%s: lock: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Parse a JSON file; MISSING when it (or its directory) does not exist,
+ * BAD with a diagnostic when it cannot be read or parsed, else FRESH. */
+static enum ct_cache_state
+load_file(const char *path, json_t **out)
+{
+	json_error_t jerr;
+	FILE *fp;
+
+	*out = NULL;
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return CT_CACHE_MISSING;
+		ct_warn("%s: %s", path, strerror(errno));
+		return CT_CACHE_BAD;
+	}
+	*out = json_loadf(fp, 0, &jerr);
+	fclose(fp);
+	if (*out == NULL) {
+		ct_warn("%s:%d: %s", path, jerr.line, jerr.text);
+		return CT_CACHE_BAD;
+	}
+	return CT_CACHE_FRESH;
+}
+
+static int
+write_json(const char *path, const json_t *j, size_t flags)
+{
+	struct ct_afile af;
+
+	if (ct_mkparent(path) != 0 || ct_afile_open(&af, path) != 0) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (json_dumpf(j, af.fp, flags) != 0 || fputc('\n', af.fp) == EOF) {
+		ct_warn("%s: %s", path, errno ? strerror(errno) : "write error");
+		ct_afile_abort(&af);
+		return -1;
+	}
+	if (ct_afile_commit(&af) != 0) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+entry_path(char *buf, size_t n, const char *home, const char *sym)
+{
+	if (!ct_symbol_ok(sym)) {
+		ct_warn("%s: invalid symbol", sym);
+		return -1;
+	}
+	if (ct_path(buf, n, "%s/cache/predictions/%s.json", home, sym) != 0) {
+		ct_warn("%s/cache/predictions/%s.json: %s", home, sym, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+json_t *
+ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64_t ttl_s)
+{
+	char path[CT_PATH_MAX], iso[CT_ISO_LEN];
+	const char *sym = json_string_value(json_object_get(pred, "symbol"));
+	json_t *e;
+
+	if (entry_path(path, sizeof path, home, sym) != 0)
+		return NULL;
+	if ((e = json_deep_copy(pred)) == NULL) {
+		ct_warn("%s: out of memory", sym);
+		return NULL;
+	}
+	/* A line from `cache-get --stale-ok` fed back in is fresh again. */
+	json_object_del(e, "expired");
+	if (json_object_set_new(e, "cached_at", json_string(ct_iso8601(now_ms, iso))) != 0 ||
+	    json_object_set_new(e, "expires_at",
+	    json_string(ct_iso8601(now_ms + ttl_s * 1000, iso))) != 0 ||
+	    write_json(path, e, DUMP_FLAGS) != 0) {
+		json_decref(e);
+		return NULL;
+	}
+	return e;
+}
+
+enum ct_cache_state
+ct_cache_entry_state(const json_t *entry, int64_t now_ms)
+{
+	const char *s = json_string_value(json_object_get(entry, "expires_at"));
+	int64_t exp;
+
+	if (s == NULL || ct_parse_iso8601(s, &exp) != 0)
+		return CT_CACHE_BAD;
+	return now_ms < exp ? CT_CACHE_FRESH : CT_CACHE_EXPIRED;
+}
+
+enum ct_cache_state
+ct_cache_get(const char *home, const char *sym, int64_t now_ms, json_t **entry)
+{
+	char path[CT_PATH_MAX];
+	enum ct_cache_state st;
+	json_t *e;
+
+	*entry = NULL;
+	if (entry_path(path, sizeof path, home, sym) != 0)
+		return CT_CACHE_BAD;
+	if ((st = load_file(path, &e)) != CT_CACHE_FRESH)
+		return st;
+	if ((st = ct_cache_entry_state(e, now_ms)) == CT_CACHE_BAD) {
+		ct_warn("%s: not a cache entry (no valid expires_at)", path);
+		json_decref(e);
+		return st;
+	}
+	*entry = e;
+	return st;
+}
+
+static int
+unlink_ok(const char *path)
+{
+	if (unlink(path) != 0 && errno != ENOENT) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* An entry file name: "<SYMBOL>.json". */
+static int
+entry_name(const char *name, char sym[64])
+{
+	size_t len = strlen(name);
+
+	if (len <= 5 || len - 5 >= 64 || strcmp(name + len - 5, ".json") != 0)
+		return 0;
+	memcpy(sym, name, len - 5);
+	sym[len - 5] = '\0';
+	return ct_symbol_ok(sym);
+}
+
+int
+ct_cache_clear(const char *home, char *const syms[], size_t nsyms)
+{
+	char dir[CT_PATH_MAX], path[CT_PATH_MAX], sym[64];
+	struct dirent *d;
+	DIR *dp;
+	int rc = 0;
+
+	if (ct_path(dir, sizeof dir, "%s/cache/predictions", home) != 0) {
+		ct_warn("%s/cache/predictions: %s", home, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < nsyms; i++)
+		if (entry_path(path, sizeof path, home, syms[i]) != 0 || unlink_ok(path) != 0)
+			rc = -1;
+	if (nsyms == 0) {
+		if ((dp = opendir(dir)) == NULL) {
+			if (errno == ENOENT)
+				return 0;
+			ct_warn("%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		while ((d = readdir(dp)) != NULL) {
+			/* Entries, and temporaries left by a writer that was killed. */
+			if (!entry_name(d->d_name, sym) &&
+			    !(d->d_name[0] == '.' && strstr(d->d_name, ".json.tmp.")))
+				continue;
+			if (ct_path(path, sizeof path, "%s/%s", dir, d->d_name) != 0 ||
+			    unlink_ok(path) != 0)
+				rc = -1;
+		}
+		closedir(dp);
+	}
+	if (ct_fsync_dir(dir) != 0 && errno != ENOENT)
+		ct_warn("%s: %s", dir, strerror(errno));
+	return rc;
+}
+
+static int
+by_prob_desc(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	double px = json_number_value(json_object_get(x, "prob_up"));
+	double py = json_number_value(json_object_get(y, "prob_up"));
+
+	if (px != py)
+		return px > py ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(x, "symbol")),
+	    json_string_value(json_object_get(y, "symbol")));
+}
+
+/* Every fresh, well-formed entry; NULL only on a read error of dir. */
+static json_t **
+fresh_entries(const char *home, int64_t now_ms, size_t *np)
+{
+	char dir[CT_PATH_MAX], sym[64], why[96];
+	json_t **v = NULL, **nv, *e;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	DIR *dp;
+
+	*np = 0;
+	if (ct_path(dir, sizeof dir, "%s/cache/predictions", home) != 0 ||
+	    (dp = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return calloc(1, sizeof *v);
+		ct_warn("%s/cache/predictions: %s", home, strerror(errno));
+		return NULL;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		if (!entry_name(d->d_name, sym) ||
+		    ct_cache_get(home, sym, now_ms, &e) != CT_CACHE_FRESH)
+			continue;
+		if (ct_cache_invalid(e, why, sizeof why) != NULL) {
+			json_decref(e);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = realloc(v, cap * sizeof *v)) == NULL) {
+				json_decref(e);
+				break;
+			}
+			v = nv;
+		}
+		v[n++] = e;
+	}
+	closedir(dp);
+	if (v == NULL)
+		v = calloc(1, sizeof *v);
+	*np = n;
+	return v;
+}
+
+int
+ct_cache_top_rebuild(const char *home, long n, int64_t now_ms)
+{
+	char path[CT_PATH_MAX], iso[CT_ISO_LEN];
+	json_t **v, *old, *top, *list;
+	size_t nv, i;
+	int rc;
+
+	if (ct_path(path, sizeof path, "%s/cache/top.json", home) != 0) {
+		ct_warn("%s/cache/top.json: %s", home, strerror(errno));
+		return -1;
+	}
+	if (n < 0) {
+		if (unlink_ok(path) != 0)
+			return -1;
+		if (ct_fsync_dir(path) != 0 && errno != ENOENT)
+			ct_warn("%s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (n == 0) {
+		if (load_file(path, &old) != CT_CACHE_FRESH)
+			return 0;	/* no top list kept, or unreadable: a fresh --top rewrites it */
+		n = (long)json_integer_value(json_object_get(old, "n"));
+		json_decref(old);
+		if (n <= 0)
+			return 0;
+	}
+	if ((v = fresh_entries(home, now_ms, &nv)) == NULL)
+		return -1;
+	qsort(v, nv, sizeof *v, by_prob_desc);
+	top = json_object();
+	list = json_array();
+	for (i = 0; i < nv; i++) {
+		if (i < (size_t)n)
+			json_array_append(list, v[i]);
+		json_decref(v[i]);
+	}
+	free(v);
+	json_object_set_new(top, "generated_at", json_string(ct_iso8601(now_ms, iso)));
+	json_object_set_new(top, "n", json_integer(n));
+	json_object_set_new(top, "predictions", list);
+	rc = write_json(path, top, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+	json_decref(top);
+	return rc;
+}
+
+enum ct_cache_state
+ct_cache_top(const char *home, json_t **top)
+{
+	char path[CT_PATH_MAX];
+	enum ct_cache_state st;
+	json_t *t, *list;
+
+	*top = NULL;
+	if (ct_path(path, sizeof path, "%s/cache/top.json", home) != 0) {
+		ct_warn("%s/cache/top.json: %s", home, strerror(errno));
+		return CT_CACHE_BAD;
+	}
+	if ((st = load_file(path, &t)) != CT_CACHE_FRESH)
+		return st;
+	list = json_object_get(t, "predictions");
+	if (!json_is_array(list)) {
+		ct_warn("%s: no \"predictions\" array", path);
+		json_decref(t);
+		return CT_CACHE_BAD;
+	}
+	*top = json_incref(list);
+	json_decref(t);
+	return CT_CACHE_FRESH;
+}
+
+int
+ct_cache_print(const json_t *entry)
+{
+	if (json_dumpf(entry, stdout, DUMP_FLAGS) != 0 || putchar('\n') == EOF)
+		return -1;
+	return 0;
+}

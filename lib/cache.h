@@ -1,0 +1,64 @@
+/* cache.h — the prediction cache: cache/predictions/<SYMBOL>.json (one
+ * predict line plus "cached_at" and "expires_at") and cache/top.json (the
+ * highest prob_up among fresh entries).  Writers hold cache/.lock; readers
+ * take no lock, since every file is replaced by an atomic rename.
+ * Kept free of XGBoost, curl and libarchive so that cache-get starts fast. */
+#ifndef CT_CACHE_H
+#define CT_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* Exit status of cache-get when a requested entry is missing or expired. */
+#define CT_CACHE_MISS 3
+
+enum ct_cache_state {
+	CT_CACHE_FRESH,		/* present and not expired */
+	CT_CACHE_EXPIRED,	/* present, expires_at has passed */
+	CT_CACHE_MISSING,	/* no entry (or no cache at all) */
+	CT_CACHE_BAD,		/* unreadable or not an entry; diagnostic printed */
+};
+
+/* NULL when pred is a prediction line that can be cached (object with a
+ * valid symbol, known timeframe, ISO open_time, prob_up in [0,1], signal
+ * long|flat); else the reason, written into buf. */
+const char *ct_cache_invalid(const json_t *pred, char *buf, size_t n);
+
+/* Create cache/ and take the writers' lock (flock on cache/.lock), waiting
+ * for other writers.  Returns a descriptor to close(), or -1 (diagnostic
+ * printed). */
+int ct_cache_lock(const char *home);
+
+/* Store a checked prediction as cache/predictions/<symbol>.json with
+ * cached_at = now and expires_at = now + ttl_s.  Returns the stored entry
+ * (caller json_decref()s it), or NULL with a diagnostic printed. */
+json_t *ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64_t ttl_s);
+
+/* Look up one symbol's entry.  *entry is set (caller's reference) for
+ * FRESH and EXPIRED, else NULL. */
+enum ct_cache_state ct_cache_get(const char *home, const char *sym, int64_t now_ms,
+    json_t **entry);
+
+/* State of a loaded entry at now_ms (BAD when expires_at is unusable). */
+enum ct_cache_state ct_cache_entry_state(const json_t *entry, int64_t now_ms);
+
+/* Remove the entries of syms, or every entry (and stray temporaries) when
+ * nsyms is 0.  A missing entry is not an error.  0 or -1 (diagnostic). */
+int ct_cache_clear(const char *home, char *const syms[], size_t nsyms);
+
+/* Rewrite cache/top.json with the n fresh entries of highest prob_up.
+ * n == 0 keeps the size recorded in the existing top.json and does nothing
+ * when there is none; n < 0 removes top.json.  0 or -1 (diagnostic). */
+int ct_cache_top_rebuild(const char *home, long n, int64_t now_ms);
+
+/* Load cache/top.json: *top gets its "predictions" array (caller's
+ * reference).  Returns MISSING, BAD or FRESH (the file is there; each
+ * entry has its own expiry, see ct_cache_entry_state). */
+enum ct_cache_state ct_cache_top(const char *home, json_t **top);
+
+/* Print entry as one compact JSON line on stdout; 0 or -1. */
+int ct_cache_print(const json_t *entry);
+
+#endif

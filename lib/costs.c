@@ -1,0 +1,201 @@
+/* costs.c — the cost table and the high–low spread estimator. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "costs.h"
+#include "err.h"
+#include "parse.h"
+
+#define NCOL 5
+
+static const char *const cols[NCOL] = {
+	"symbol", "taker_fee_bps", "maker_fee_bps", "median_spread_bps",
+	"slippage_bps_per_sigma",
+};
+
+const char *
+ct_costs_path(const char *opt, char *buf, size_t n)
+{
+	const char *share = getenv("COINTRAIN_SHARE");
+
+	if (opt)
+		snprintf(buf, n, "%s", opt);
+	else if (share && *share)
+		snprintf(buf, n, "%s/costs.csv", share);
+	else
+		snprintf(buf, n, "%s/costs.csv", CT_DATADIR);
+	return buf;
+}
+
+struct rd {
+	const char *path, *sym;
+	struct ct_costs *out;
+	char f[NCOL][64];
+	int nf, bad, found;	/* found: 2 exact row, 1 "*" row */
+	long line;
+};
+
+static void
+on_field(void *s, size_t len, void *ctx)
+{
+	struct rd *r = ctx;
+
+	if (r->nf < NCOL)
+		snprintf(r->f[r->nf], sizeof r->f[0], "%.*s", (int)(len < 63 ? len : 63), (char *)s);
+	r->nf++;
+}
+
+static int
+num(struct rd *r, int i, double *v, int empty_ok)
+{
+	if (empty_ok && r->f[i][0] == '\0') {
+		*v = NAN;
+		return 0;
+	}
+	if (ct_parse_double(r->f[i], v) != 0 || *v < 0) {
+		ct_warn("%s:%ld: %s: not a non-negative number: \"%s\"", r->path, r->line,
+		    cols[i], r->f[i]);
+		r->bad = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_row(int c, void *ctx)
+{
+	struct rd *r = ctx;
+	struct ct_costs k;
+	int rank;
+
+	(void)c;
+	r->line++;
+	if (r->bad)
+		return;
+	if (r->line == 1) {
+		for (int i = 0; i < NCOL; i++)
+			if (r->nf != NCOL || strcmp(r->f[i], cols[i]) != 0) {
+				ct_warn("%s:1: header must be %s,%s,%s,%s,%s", r->path,
+				    cols[0], cols[1], cols[2], cols[3], cols[4]);
+				r->bad = 1;
+				break;
+			}
+		r->nf = 0;
+		return;
+	}
+	if (r->nf != NCOL) {
+		ct_warn("%s:%ld: expected %d fields, got %d", r->path, r->line, NCOL, r->nf);
+		r->bad = 1;
+		r->nf = 0;
+		return;
+	}
+	r->nf = 0;
+	rank = strcmp(r->f[0], r->sym) == 0 ? 2 : strcmp(r->f[0], "*") == 0 ? 1 : 0;
+	memset(&k, 0, sizeof k);
+	if (num(r, 1, &k.taker_bps, 0) || num(r, 2, &k.maker_bps, 0) ||
+	    num(r, 3, &k.spread_bps, 1) || num(r, 4, &k.slip_bps_per_sigma, 0))
+		return;
+	if (rank > r->found) {
+		r->found = rank;
+		snprintf(k.row, sizeof k.row, "%s", r->f[0]);
+		k.line = r->line;
+		*r->out = k;
+	}
+}
+
+int
+ct_costs_load(const char *path, const char *sym, struct ct_costs *c)
+{
+	struct csv_parser p;
+	struct rd r;
+	char buf[4096];
+	size_t n;
+	FILE *fp;
+
+	memset(&r, 0, sizeof r);
+	r.path = path;
+	r.sym = sym;
+	r.out = c;
+	if ((fp = fopen(path, "r")) == NULL) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+		fclose(fp);
+		ct_warn("%s: out of memory", path);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
+			ct_warn("%s:%ld: %s", path, r.line + 1, csv_strerror(csv_error(&p)));
+			r.bad = 1;
+			break;
+		}
+	if (!r.bad && ferror(fp)) {
+		ct_warn("%s: %s", path, strerror(errno));
+		r.bad = 1;
+	}
+	if (!r.bad)
+		csv_fini(&p, on_field, on_row, &r);
+	csv_free(&p);
+	fclose(fp);
+	if (r.bad)
+		return -1;
+	if (!r.found) {
+		ct_warn("%s: no row for %s and no \"*\" row", path, sym);
+		return -1;
+	}
+	snprintf(c->file, sizeof c->file, "%s", path);
+	return 0;
+}
+
+double
+ct_spread_cs(const struct ct_series *s, size_t from, size_t to)
+{
+	const double k = 3.0 - 2.0 * M_SQRT2;
+	double sum = 0;
+	size_t n = 0;
+
+	for (size_t i = from; i + 1 < to; i++) {
+		const struct ct_candle *a = &s->c[i], *b = &s->c[i + 1];
+		double b1 = log(a->h / a->l), b2 = log(b->h / b->l);
+		double beta = b1 * b1 + b2 * b2;
+		double g = log(fmax(a->h, b->h) / fmin(a->l, b->l)), gamma = g * g;
+		double alpha = (sqrt(2 * beta) - sqrt(beta)) / k - sqrt(gamma / k);
+		double sp = 2 * (exp(alpha) - 1) / (1 + exp(alpha));
+
+		if (!isfinite(sp))
+			continue;
+		sum += sp > 0 ? sp : 0;
+		n++;
+	}
+	return n ? sum / n * 1e4 : 0;
+}
+
+double
+ct_cost_rt_bps(const struct ct_costs *c, double sigma)
+{
+	double slip = c->slip_bps_per_sigma * (isfinite(sigma) ? sigma * 100 : 0);
+
+	return 2 * c->taker_bps + c->spread_bps + 2 * slip;
+}
+
+json_t *
+ct_costs_json(const struct ct_costs *c)
+{
+	return json_pack("{s:s, s:s, s:I, s:f, s:f, s:f, s:s, s:f, s:s}",
+	    "table", c->file, "row", c->row, "line", (json_int_t)c->line,
+	    "taker_fee_bps", c->taker_bps, "maker_fee_bps", c->maker_bps,
+	    "median_spread_bps", c->spread_bps,
+	    "spread_source", c->spread_estimated ?
+	    "estimated from highs and lows (Corwin-Schultz 2012) over the training candles" :
+	    "cost table",
+	    "slippage_bps_per_sigma", c->slip_bps_per_sigma,
+	    "round_trip", "2*taker_fee_bps + median_spread_bps + 2*slippage_bps_per_sigma*sigma;"
+	    " sigma = std of one-candle log returns over 48 candles, in percent");
+}

@@ -1,0 +1,277 @@
+/* exchange.c — the REST client.  Transient failures are told from
+ * permanent ones because run-batch retries the first kind (exit 3) and
+ * reports the second: an unknown symbol will not heal by waiting. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "err.h"
+#include "exchange.h"
+#include "import.h"
+#include "parse.h"
+
+#define TRIES		5
+#define BASE_MS		1000	/* first backoff; doubles per try */
+#define WAIT_MAX_S	60	/* longer Retry-After: give up, let cron come back */
+#define BODY_MAX	(64 << 20)
+
+struct resp {
+	char *p;
+	size_t n, cap;
+	long retry_after;	/* seconds, -1 when absent */
+	int toobig;
+	char cerr[CURL_ERROR_SIZE];
+};
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *vp)
+{
+	struct resp *r = vp;
+	size_t len = size * nmemb;
+
+	if (r->n + len + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 1 << 16;
+		char *p;
+
+		while (cap < r->n + len + 1)
+			cap *= 2;
+		if (cap > BODY_MAX || (p = realloc(r->p, cap)) == NULL) {
+			r->toobig = 1;
+			return 0;
+		}
+		r->p = p;
+		r->cap = cap;
+	}
+	memcpy(r->p + r->n, data, len);
+	r->n += len;
+	r->p[r->n] = '\0';
+	return len;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *vp)
+{
+	struct resp *r = vp;
+	size_t len = size * nmemb;
+	static const char name[] = "retry-after:";
+	char val[32];
+	size_t k = sizeof name - 1, n = 0;
+	long v;
+
+	if (len > k && strncasecmp(data, name, k) == 0) {
+		while (k < len && (data[k] == ' ' || data[k] == '\t'))
+			k++;
+		while (k < len && n < sizeof val - 1 && data[k] >= '0' && data[k] <= '9')
+			val[n++] = data[k++];
+		val[n] = '\0';
+		/* Only the seconds form; an HTTP-date falls back to backoff. */
+		if (ct_parse_long(val, 0, 86400 * 7, &v) == 0)
+			r->retry_after = v;
+	}
+	return len;
+}
+
+const char *
+ct_exchange_url(const char *opt)
+{
+	const char *e = getenv("COINTRAIN_EXCHANGE_URL");
+
+	if (opt && *opt)
+		return opt;
+	return e && *e ? e : CT_EXCHANGE_DEFAULT;
+}
+
+static long
+base_ms(void)
+{
+	const char *e = getenv("COINTRAIN_RETRY_BASE_MS");
+	long v;
+
+	if (e == NULL || *e == '\0')
+		return BASE_MS;
+	if (ct_parse_long(e, 0, 600000, &v) != 0) {
+		ct_warn("COINTRAIN_RETRY_BASE_MS: not a number of milliseconds: \"%s\"; using %d", e, BASE_MS);
+		return BASE_MS;
+	}
+	return v;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* A 4xx body from Binance is {"code":-1121,"msg":"Invalid symbol."}. */
+static void
+say_refused(const char *sym, long status, const struct resp *r)
+{
+	json_t *j = r->n ? json_loadb(r->p, r->n, 0, NULL) : NULL;
+	const char *msg = json_string_value(json_object_get(j, "msg"));
+	json_t *code = json_object_get(j, "code");
+
+	if (msg && json_is_integer(code))
+		ct_warn("%s: the exchange refused the request: %s (HTTP %ld, code %lld)", sym, msg,
+		    status, (long long)json_integer_value(code));
+	else
+		ct_warn("%s: the exchange refused the request: HTTP %ld", sym, status);
+	json_decref(j);
+}
+
+/* One GET with retries.  0 with the body in r, or an exit code. */
+static int
+get(CURL *h, const char *url, const char *sym, struct resp *r)
+{
+	long status, wait, base = base_ms();
+	CURLcode cc;
+
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->cerr);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	for (int try = 1;; try++) {
+		char why[CURL_ERROR_SIZE + 64];
+
+		r->n = 0;
+		r->retry_after = -1;
+		r->toobig = 0;
+		r->cerr[0] = '\0';
+		cc = curl_easy_perform(h);
+		status = 0;
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		if (r->toobig) {
+			ct_warn("%s: response larger than %d bytes", url, BODY_MAX);
+			return 1;
+		}
+		if (cc == CURLE_OK && status == 200)
+			return 0;
+		wait = base << (try - 1);
+		if (cc != CURLE_OK) {
+			snprintf(why, sizeof why, "%s", r->cerr[0] ? r->cerr : curl_easy_strerror(cc));
+		} else if (status == 429 || status == 418) {
+			snprintf(why, sizeof why, "rate limited (HTTP %ld)", status);
+			if (r->retry_after > WAIT_MAX_S) {
+				ct_warn("%s: %s; the exchange asks to wait %ld s", url, why, r->retry_after);
+				return CT_EXIT_TEMPFAIL;
+			}
+			if (r->retry_after >= 0)
+				wait = r->retry_after * 1000;
+		} else if (status >= 500) {
+			snprintf(why, sizeof why, "HTTP %ld", status);
+		} else {
+			say_refused(sym, status, r);
+			return 1;
+		}
+		if (try == TRIES) {
+			ct_warn("%s: %s; giving up after %d tries", url, why, TRIES);
+			return CT_EXIT_TEMPFAIL;
+		}
+		ct_warn("%s: %s; retrying in %ld ms (try %d of %d)", url, why, wait, try, TRIES);
+		sleep_ms(wait);
+	}
+}
+
+static CURL *
+handle(void)
+{
+	CURL *h = curl_easy_init();
+
+	if (h == NULL)
+		return NULL;
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "cointrain/" CT_VERSION);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+	return h;
+}
+
+static int
+fetch(CURL *h, const struct ct_klines *q, struct ct_series *out)
+{
+	struct resp r = { 0 };
+	struct ct_series page = { 0 };
+	char url[4096];
+	size_t blen = strlen(q->base);
+	int64_t cur = q->start;
+	int rc = 0;
+
+	while (blen > 0 && q->base[blen - 1] == '/')
+		blen--;
+	for (;;) {
+		int open = 0;
+
+		if (snprintf(url, sizeof url, "%.*s/api/v3/klines?symbol=%s&interval=%s&startTime=%lld&endTime=%lld&limit=%d",
+		    (int)blen, q->base, q->symbol, q->interval, (long long)cur, (long long)q->end,
+		    q->limit) >= (int)sizeof url) {
+			ct_warn("%s: base URL too long", q->base);
+			rc = 1;
+			break;
+		}
+		if ((rc = get(h, url, q->symbol, &r)) != 0)
+			break;
+		page.n = 0;
+		if (ct_import_buf(r.p ? r.p : "", r.n, url, &page) != 0) {
+			rc = 1;
+			break;
+		}
+		for (size_t i = 0; i < page.n; i++) {
+			const struct ct_candle *c = &page.c[i];
+
+			if (c->t < cur || c->t > q->end)
+				continue;
+			/* Its close time (open + interval - 1 ms) is still to come. */
+			if (c->t + q->tf_ms - 1 > q->end) {
+				open = 1;
+				break;
+			}
+			if (ct_series_push(out, c) != 0) {
+				ct_warn("%s", strerror(ENOMEM));
+				rc = 1;
+				goto out;
+			}
+		}
+		if (open || page.n < (size_t)q->limit)
+			break;
+		if (page.c[page.n - 1].t < cur) {
+			ct_warn("%s: the response does not advance past startTime", url);
+			rc = 1;
+			break;
+		}
+		cur = page.c[page.n - 1].t + 1;
+	}
+out:
+	ct_series_free(&page);
+	free(r.p);
+	return rc;
+}
+
+int
+ct_klines_fetch(const struct ct_klines *q, struct ct_series *out)
+{
+	CURL *h;
+	int rc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || (h = handle()) == NULL) {
+		ct_warn("%s", "cannot initialise libcurl");
+		return 1;
+	}
+	rc = fetch(h, q, out);
+	curl_easy_cleanup(h);
+	curl_global_cleanup();
+	return rc;
+}

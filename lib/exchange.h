@@ -1,0 +1,34 @@
+/* exchange.h — candles from a Binance-compatible REST API
+ * (GET {base}/api/v3/klines) through libcurl. */
+#ifndef CT_EXCHANGE_H
+#define CT_EXCHANGE_H
+
+#include <stdint.h>
+
+#include "candles.h"
+
+#define CT_EXIT_TEMPFAIL 3	/* worth retrying later: network, 5xx, rate limit */
+#define CT_EXCHANGE_DEFAULT "https://api.binance.com"
+#define CT_KLINES_LIMIT 1000	/* Binance's largest page */
+
+struct ct_klines {
+	const char *base;	/* base URL, e.g. https://api.binance.com */
+	const char *symbol;
+	const char *interval;	/* our timeframe name, which Binance shares */
+	int64_t tf_ms;
+	int64_t start;		/* first open time wanted, Unix ms */
+	int64_t end;		/* keep only candles closed by this time (now) */
+	int limit;		/* rows per request, 1..CT_KLINES_LIMIT */
+};
+
+/* --base-url, else $COINTRAIN_EXCHANGE_URL, else CT_EXCHANGE_DEFAULT. */
+const char *ct_exchange_url(const char *opt);
+/* Append every closed candle with open time in [start, end] to out, page
+ * by page.  Rate limits (429/418 + Retry-After) are waited out, transient
+ * failures (connection, dropped reply, 5xx) retried with exponential
+ * backoff from $COINTRAIN_RETRY_BASE_MS (default 1000) over 5 tries.
+ * Returns 0, 1 for a permanent failure (unknown symbol, bad response) or
+ * CT_EXIT_TEMPFAIL; diagnostics are printed. */
+int ct_klines_fetch(const struct ct_klines *q, struct ct_series *out);
+
+#endif

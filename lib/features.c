@@ -1,0 +1,261 @@
+/* features.c — the feature set (see features.h for the fixed-window rule).
+ *
+ * Moving averages here are plain windowed means, and the EMAs of MACD are
+ * truncated to 3 spans with normalised weights: a recursive EMA seeded at
+ * the start of the series would make a row's value depend on how much
+ * history was loaded, i.e. differ between training (whole store) and
+ * serving (tail of the store).  Everything is computed in double from
+ * scratch for each row (no running sums, whose rounding depends on where
+ * they started) and stored as float. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "features.h"
+
+#define MACD_FAST	12
+#define MACD_SLOW	26
+#define MACD_SIG	9
+#define EMA_SPANS	3	/* an EMA is truncated to EMA_SPANS*span candles */
+#define RSI_N		14
+#define ATR_N		14
+#define BB_N		20
+#define BB_K		2.0
+#define VOLZ_N		48
+#define HL_N		12
+#define SMA_N		48
+#define WFAST		(EMA_SPANS * MACD_FAST)
+#define WSLOW		(EMA_SPANS * MACD_SLOW)
+#define WSIG		(EMA_SPANS * MACD_SIG)
+/* macd_hist at i needs the MACD line back to i-(WSIG-1), each of which
+ * needs closes back WSLOW-1 further. */
+#define WARMUP		((WSLOW - 1) + (WSIG - 1))
+
+static const int ret_lags[] = { 1, 3, 6, 12, 24, 48 };
+static const int vol_wins[] = { 12, 48 };
+
+enum {
+	F_RET1, F_RET3, F_RET6, F_RET12, F_RET24, F_RET48,
+	F_VOL12, F_VOL48, F_RSI, F_MACD, F_MACDH, F_ATR, F_BBPCT, F_BBW,
+	F_VOLZ, F_HL, F_HL12, F_CLOC, F_SMAD, F_TODS, F_TODC, F_DOWS, F_DOWC,
+	NFEAT
+};
+
+static const char *const names[NFEAT] = {
+	"ret_1", "ret_3", "ret_6", "ret_12", "ret_24", "ret_48",
+	"vol_12", "vol_48", "rsi_14", "macd", "macd_hist", "atr_14",
+	"bb_pctb_20", "bb_width_20", "volume_z_48", "hl_range",
+	"hl_range_12", "close_loc", "sma_dist_48",
+	"tod_sin", "tod_cos", "dow_sin", "dow_cos",
+};
+
+size_t
+ct_feat_count(void)
+{
+	return NFEAT;
+}
+
+const char *
+ct_feat_name(size_t j)
+{
+	return j < NFEAT ? names[j] : NULL;
+}
+
+size_t
+ct_feat_warmup(void)
+{
+	return WARMUP;
+}
+
+/* Truncated EMA of v[i-w+1..i] with weights (1-a)^k normalised to 1. */
+static double
+ema_trunc(const double *v, long i, int span, int w)
+{
+	double a = 2.0 / (span + 1.0), q = 1.0 - a, wk = 1.0, num = 0, den = 0;
+
+	for (int k = 0; k < w; k++) {
+		num += wk * v[i - k];
+		den += wk;
+		wk *= q;
+	}
+	return num / den;
+}
+
+static double
+mean(const double *v, long i, int w)
+{
+	double s = 0;
+
+	for (int k = w - 1; k >= 0; k--)
+		s += v[i - k];
+	return s / w;
+}
+
+/* Population standard deviation, two passes. */
+static double
+stdev(const double *v, long i, int w)
+{
+	double m = mean(v, i, w), s = 0;
+
+	for (int k = w - 1; k >= 0; k--)
+		s += (v[i - k] - m) * (v[i - k] - m);
+	return sqrt(s / w);
+}
+
+static float
+ratio(double num, double den)
+{
+	return den > 0 ? (float)(num / den) : NAN;
+}
+
+int
+ct_features(const struct ct_series *s, size_t from, size_t to, float *out)
+{
+	/* Working arrays cover candles [base, to): the rows asked for and the
+	 * warmup before them.  lc: log close; r: one-candle log return;
+	 * lv: log1p volume; hl: log high/low; tr: true range; macd line. */
+	size_t base, m, i;
+	double *lc, *r, *lv, *hl, *tr, *ml, *px;
+	const struct ct_candle *c = s->c;
+
+	if (to > s->n || from > to) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = from; i < to && i < WARMUP; i++)
+		for (size_t j = 0; j < NFEAT; j++)
+			out[(i - from) * NFEAT + j] = NAN;
+	if (i == to)
+		return 0;
+	from = i;
+	base = from - WARMUP;
+	m = to - base;
+	if ((lc = malloc(7 * m * sizeof *lc)) == NULL)
+		return -1;
+	r = lc + m;
+	lv = r + m;
+	hl = lv + m;
+	tr = hl + m;
+	ml = tr + m;
+	px = ml + m;
+	for (size_t k = 0; k < m; k++) {
+		const struct ct_candle *ck = &c[base + k];
+
+		lc[k] = log(ck->c);
+		lv[k] = log1p(ck->v);
+		hl[k] = log(ck->h / ck->l);
+		r[k] = k > 0 ? lc[k] - lc[k - 1] : NAN;
+		tr[k] = k > 0 ? fmax(ck->h, c[base + k - 1].c) - fmin(ck->l, c[base + k - 1].c) : NAN;
+	}
+	/* The MACD line, (EMA_fast - EMA_slow)/close, where defined. */
+	for (size_t k = 0; k < m; k++)
+		px[k] = c[base + k].c;
+	for (size_t k = 0; k < m; k++)
+		ml[k] = k + 1 >= WSLOW ? (ema_trunc(px, (long)k, MACD_FAST, WFAST) -
+		    ema_trunc(px, (long)k, MACD_SLOW, WSLOW)) / px[k] : NAN;
+	for (i = from; i < to; i++) {
+		long k = (long)(i - base);
+		float *f = &out[(i - from) * NFEAT];
+		const struct ct_candle *ci = &c[i];
+		double g = 0, l = 0, sma, sd, day, dow;
+
+		for (int j = 0; j < 6; j++)
+			f[F_RET1 + j] = (float)(lc[k] - lc[k - ret_lags[j]]);
+		for (int j = 0; j < 2; j++)
+			f[F_VOL12 + j] = (float)stdev(r, k, vol_wins[j]);
+		for (int j = RSI_N - 1; j >= 0; j--) {
+			double d = c[i - j].c - c[i - j - 1].c;
+
+			if (d > 0)
+				g += d;
+			else
+				l -= d;
+		}
+		f[F_RSI] = ratio(g, g + l);
+		f[F_MACD] = (float)ml[k];
+		f[F_MACDH] = (float)(ml[k] - ema_trunc(ml, k, MACD_SIG, WSIG));
+		f[F_ATR] = (float)(mean(tr, k, ATR_N) / ci->c);
+		sma = 0;
+		for (int j = BB_N - 1; j >= 0; j--)
+			sma += c[i - j].c;
+		sma /= BB_N;
+		sd = 0;
+		for (int j = BB_N - 1; j >= 0; j--)
+			sd += (c[i - j].c - sma) * (c[i - j].c - sma);
+		sd = sqrt(sd / BB_N);
+		f[F_BBPCT] = ratio(ci->c - (sma - BB_K * sd), 2 * BB_K * sd);
+		f[F_BBW] = (float)(2 * BB_K * sd / sma);
+		f[F_VOLZ] = ratio(lv[k] - mean(lv, k, VOLZ_N), stdev(lv, k, VOLZ_N));
+		f[F_HL] = (float)hl[k];
+		f[F_HL12] = (float)mean(hl, k, HL_N);
+		f[F_CLOC] = ratio(ci->c - ci->l, ci->h - ci->l);
+		sma = 0;
+		for (int j = SMA_N - 1; j >= 0; j--)
+			sma += c[i - j].c;
+		f[F_SMAD] = (float)(lc[k] - log(sma / SMA_N));
+		/* Times: fraction of the UTC day and of the week (Monday 0). */
+		day = (double)(((ci->t % 86400000) + 86400000) % 86400000) / 86400000.0;
+		{
+			int64_t d = ci->t >= 0 ? ci->t / 86400000 : (ci->t - 86399999) / 86400000;
+
+			dow = (double)(((d + 3) % 7 + 7) % 7) + day;
+		}
+		f[F_TODS] = (float)sin(2 * M_PI * day);
+		f[F_TODC] = (float)cos(2 * M_PI * day);
+		f[F_DOWS] = (float)sin(2 * M_PI * dow / 7);
+		f[F_DOWC] = (float)cos(2 * M_PI * dow / 7);
+	}
+	free(lc);
+	return 0;
+}
+
+json_t *
+ct_feat_config(void)
+{
+	json_t *n = json_array();
+
+	for (size_t j = 0; j < NFEAT; j++)
+		json_array_append_new(n, json_string(names[j]));
+	return json_pack("{s:i, s:i, s:o, s:{s:[i,i,i,i,i,i], s:[i,i], s:i, s:{s:i,s:i,s:i,s:i},"
+	    " s:i, s:{s:i,s:f}, s:i, s:i, s:i, s:s, s:s}}",
+	    "version", CT_FEAT_VERSION, "warmup", WARMUP, "names", n, "params",
+	    "ret_lags", 1, 3, 6, 12, 24, 48,
+	    "vol_windows", 12, 48,
+	    "rsi", RSI_N,
+	    "macd", "fast", MACD_FAST, "slow", MACD_SLOW, "signal", MACD_SIG,
+	    "ema_truncate_spans", EMA_SPANS,
+	    "atr", ATR_N,
+	    "bollinger", "n", BB_N, "k", BB_K,
+	    "volume_z", VOLZ_N,
+	    "hl_range_mean", HL_N,
+	    "sma_dist", SMA_N,
+	    "returns", "log, close to close",
+	    "time", "UTC; day and week (Monday 0) as sin/cos");
+}
+
+int
+ct_feat_check(const json_t *cfg, const char **why)
+{
+	const json_t *n = json_object_get(cfg, "names");
+
+	if (json_integer_value(json_object_get(cfg, "version")) != CT_FEAT_VERSION) {
+		*why = "feature set version differs from this build";
+		return -1;
+	}
+	if (!json_is_array(n) || json_array_size(n) != NFEAT) {
+		*why = "feature count differs from this build";
+		return -1;
+	}
+	for (size_t j = 0; j < NFEAT; j++)
+		if (!json_is_string(json_array_get(n, j)) ||
+		    strcmp(json_string_value(json_array_get(n, j)), names[j]) != 0) {
+			*why = "feature names differ from this build";
+			return -1;
+		}
+	if (json_integer_value(json_object_get(cfg, "warmup")) != WARMUP) {
+		*why = "feature warmup differs from this build";
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,254 @@
+/* model.c — model directories: checksums, loading, prediction, current. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xgboost/c_api.h>
+
+#include "atomic.h"
+#include "digest.h"
+#include "err.h"
+#include "features.h"
+#include "model.h"
+#include "timefmt.h"
+
+static const char *const model_files[] = CT_MODEL_FILES;
+
+static void
+xgb_log(const char *msg)
+{
+	/* Only reached for warnings and errors once verbosity is 0: an
+	 * operator should see those, in our format. */
+	ct_warn("xgboost: %s", msg);
+}
+
+void
+ct_xgb_quiet(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	XGBSetGlobalConfig("{\"verbosity\":0}");
+	XGBRegisterLogCallback(xgb_log);
+}
+
+int
+ct_model_write_sums(const char *dir)
+{
+	char path[CT_PATH_MAX], hex[CT_SHA256_HEX];
+	struct ct_afile af;
+
+	if (ct_path(path, sizeof path, "%s/sha256.txt", dir) != 0 ||
+	    ct_afile_open(&af, path) != 0) {
+		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; model_files[i]; i++) {
+		if (ct_path(path, sizeof path, "%s/%s", dir, model_files[i]) != 0 ||
+		    ct_sha256_file(path, hex) != 0) {
+			ct_warn("%s/%s: %s", dir, model_files[i], strerror(errno));
+			ct_afile_abort(&af);
+			return -1;
+		}
+		fprintf(af.fp, "%s  %s\n", hex, model_files[i]);
+	}
+	if (ct_afile_commit(&af) != 0) {
+		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+hexok(const char *s)
+{
+	for (int i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+int
+ct_model_verify(const char *dir)
+{
+	char path[CT_PATH_MAX], hex[CT_SHA256_HEX], *line = NULL;
+	size_t cap = 0, lineno = 0, nfiles = 0;
+	int listed[sizeof model_files / sizeof model_files[0]] = { 0 };
+	int bad = 0;
+	ssize_t len;
+	FILE *fp;
+
+	while (model_files[nfiles])
+		nfiles++;
+	if (ct_path(path, sizeof path, "%s/sha256.txt", dir) != 0 ||
+	    (fp = fopen(path, "r")) == NULL) {
+		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		const char *name = line + 66;
+
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		/* sha256sum's text mode: 64 hex digits, two spaces, the name
+		 * (relative, no directories: a sum file must not reach out). */
+		if (len < 67 || !hexok(line) || line[64] != ' ' || line[65] != ' ' ||
+		    strchr(name, '/') != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			ct_warn("%s/sha256.txt:%zu: malformed line", dir, lineno);
+			bad = 1;
+			continue;
+		}
+		for (size_t i = 0; i < nfiles; i++)
+			if (strcmp(name, model_files[i]) == 0)
+				listed[i] = 1;
+		if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0 ||
+		    ct_sha256_file(path, hex) != 0) {
+			ct_warn("%s/%s: %s", dir, name, strerror(errno));
+			bad = 1;
+		} else if (memcmp(hex, line, 64) != 0) {
+			ct_warn("%s/%s: checksum mismatch", dir, name);
+			bad = 1;
+		}
+	}
+	if (ferror(fp)) {
+		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
+		bad = 1;
+	}
+	free(line);
+	fclose(fp);
+	for (size_t i = 0; i < nfiles; i++)
+		if (!listed[i]) {
+			ct_warn("%s/%s: not listed in sha256.txt", dir, model_files[i]);
+			bad = 1;
+		}
+	return bad ? -1 : 0;
+}
+
+static int
+xgb_fail(const char *dir, const char *what)
+{
+	ct_warn("%s: %s: %s", dir, what, XGBGetLastError());
+	return -1;
+}
+
+int
+ct_model_load(struct ct_model *m, const char *dir)
+{
+	char path[CT_PATH_MAX];
+	const char *why = NULL, *s;
+	json_error_t je;
+	BoosterHandle b = NULL;
+	json_t *cfg;
+	bst_ulong nf = 0;
+
+	memset(m, 0, sizeof *m);
+	if (ct_model_verify(dir) != 0)
+		return -1;
+	if (ct_path(path, sizeof path, "%s/config.json", dir) != 0) {
+		ct_warn("%s/config.json: %s", dir, strerror(errno));
+		return -1;
+	}
+	if ((cfg = json_load_file(path, 0, &je)) == NULL) {
+		ct_warn("%s/config.json:%d: %s", dir, je.line, je.text);
+		return -1;
+	}
+	if (!json_is_object(cfg) || json_unpack_ex(cfg, &je, 0, "{s:s, s:s, s:i, s:F, s:i}",
+	    "symbol", &s, "timeframe", &why, "horizon", &m->horizon,
+	    "threshold", &m->threshold, "rounds", &m->rounds) != 0) {
+		ct_warn("%s/config.json: %s", dir, je.text);
+		json_decref(cfg);
+		return -1;
+	}
+	snprintf(m->symbol, sizeof m->symbol, "%s", s);
+	snprintf(m->timeframe, sizeof m->timeframe, "%s", why);
+	if (ct_feat_check(json_object_get(cfg, "features"), &why) != 0) {
+		ct_warn("%s/config.json: %s", dir, why);
+		json_decref(cfg);
+		return -1;
+	}
+	ct_xgb_quiet();
+	if (ct_path(path, sizeof path, "%s/model.ubj", dir) != 0 ||
+	    XGBoosterCreate(NULL, 0, &b) != 0 || XGBoosterLoadModel(b, path) != 0 ||
+	    XGBoosterGetNumFeature(b, &nf) != 0) {
+		xgb_fail(dir, "model.ubj");
+		if (b)
+			XGBoosterFree(b);
+		json_decref(cfg);
+		return -1;
+	}
+	if (nf != ct_feat_count()) {
+		ct_warn("%s/model.ubj: expects %lu features, this build computes %zu",
+		    dir, (unsigned long)nf, ct_feat_count());
+		XGBoosterFree(b);
+		json_decref(cfg);
+		return -1;
+	}
+	m->booster = b;
+	m->config = cfg;
+	m->nfeat = nf;
+	m->warmup = ct_feat_warmup();
+	snprintf(m->dir, sizeof m->dir, "%s", dir);
+	return 0;
+}
+
+int
+ct_model_predict(struct ct_model *m, const float *x, size_t rows, float *prob)
+{
+	static const char conf[] = "{\"type\":0,\"training\":false,\"iteration_begin\":0,"
+	    "\"iteration_end\":0,\"strict_shape\":false}";
+	DMatrixHandle d;
+	const bst_ulong *shape;
+	bst_ulong dim;
+	const float *res;
+	int rc = 0;
+
+	if (rows == 0)
+		return 0;
+	if (XGDMatrixCreateFromMat(x, rows, m->nfeat, NAN, &d) != 0)
+		return xgb_fail(m->dir, "predict");
+	if (XGBoosterPredictFromDMatrix(m->booster, d, conf, &shape, &dim, &res) != 0)
+		rc = xgb_fail(m->dir, "predict");
+	else
+		memcpy(prob, res, rows * sizeof *prob);
+	XGDMatrixFree(d);
+	return rc;
+}
+
+void
+ct_model_free(struct ct_model *m)
+{
+	if (m->booster)
+		XGBoosterFree(m->booster);
+	json_decref(m->config);
+	memset(m, 0, sizeof *m);
+}
+
+int
+ct_model_current(char *buf, size_t n, const char *home, const char *sym)
+{
+	char link[CT_PATH_MAX], target[CT_PATH_MAX];
+	ssize_t len;
+
+	if (!ct_symbol_ok(sym)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (ct_path(link, sizeof link, "%s/models/%s/current", home, sym) != 0)
+		return -1;
+	if ((len = readlink(link, target, sizeof target - 1)) < 0)
+		return -1;
+	target[len] = '\0';
+	/* train-coin links to a bare STAMP; anything else was not made by us. */
+	if (strchr(target, '/') != NULL || target[0] == '.' || target[0] == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	return ct_path(buf, n, "%s/models/%s/%s", home, sym, target);
+}

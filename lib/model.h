@@ -1,0 +1,58 @@
+/* model.h — a trained model directory (models/<SYM>/<STAMP>/) as predict
+ * and train-coin use it: verify sha256.txt, load model.ubj and config.json,
+ * predict probabilities, resolve models/<SYM>/current. */
+#ifndef CT_MODEL_H
+#define CT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "home.h"
+
+/* The files of a complete model directory, in sha256.txt order. */
+#define CT_MODEL_FILES { "features.csv", "split_indices.json", \
+	"training_log.json", "model.ubj", "config.json", "metrics.json", \
+	"costs.json", NULL }
+
+struct ct_model {
+	void *booster;		/* XGBoost BoosterHandle */
+	json_t *config;		/* parsed config.json (owned) */
+	char dir[CT_PATH_MAX];
+	char symbol[40];
+	char timeframe[8];
+	int horizon;		/* candles a prediction looks ahead */
+	double threshold;	/* go long when prob_up > threshold */
+	int rounds;		/* boosted rounds in model.ubj */
+	size_t nfeat;		/* features per row the model expects */
+	size_t warmup;		/* ct_feat_warmup() when it was trained */
+};
+
+/* Check every line of dir/sha256.txt against the files (and that the
+ * files CT_MODEL_FILES all are listed).  Errors are printed as
+ * "prog: dir/file: reason".  0 when all match, else -1. */
+int ct_model_verify(const char *dir);
+/* ct_model_verify, then load model.ubj (XGBoosterLoadModel) and
+ * config.json, and check the feature set matches this build
+ * (CT_FEAT_VERSION, names).  Errors printed; 0 or -1 (m left empty). */
+int ct_model_load(struct ct_model *m, const char *dir);
+/* prob[r] = P(up) for rows x[r*m->nfeat ...], r < rows.  NAN entries are
+ * missing values.  0 or -1 (error printed). */
+int ct_model_predict(struct ct_model *m, const float *x, size_t rows, float *prob);
+void ct_model_free(struct ct_model *m);
+/* Resolve home/models/<sym>/current into the model directory path
+ * home/models/<sym>/<STAMP>.  0, or -1 with errno (ENOENT: no current
+ * model, EINVAL: bad symbol or link target). */
+int ct_model_current(char *buf, size_t n, const char *home, const char *sym);
+
+/* Write dir/sha256.txt ("HEX  NAME" lines, sha256sum format, names
+ * relative to dir) for the files CT_MODEL_FILES, atomically.  0 or -1
+ * (error printed). */
+int ct_model_write_sums(const char *dir);
+
+/* Silence XGBoost's own logging (global verbosity 0, log lines routed to
+ * our stderr only when they are warnings we must see).  Idempotent. */
+void ct_xgb_quiet(void);
+
+#endif

@@ -1,0 +1,245 @@
+/* modeldir.c — the life of a model directory, from temporary to current.
+ *
+ * `current` only ever points at a complete directory whose sha256.txt has
+ * just been verified; it is switched with rename(2) of a fresh symlink, so
+ * a reader sees the old model or the new one, never neither. */
+/* nftw(3) with FTW_PHYS is XSI. */
+#define _XOPEN_SOURCE 700
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "err.h"
+#include "model.h"
+#include "modeldir.h"
+#include "timefmt.h"
+
+/* The directory a signal must mark as partial; rename(2) is
+ * async-signal-safe.  One build per process. */
+static struct ct_mdir *volatile building;
+static struct sigaction oldact[4];
+static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+
+static void
+on_signal(int sig)
+{
+	struct ct_mdir *m = building;
+
+	if (m)
+		rename(m->tmp, m->partial);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigs[i] == sig && oldact[i].sa_handler != SIG_DFL &&
+		    oldact[i].sa_handler != SIG_IGN && oldact[i].sa_handler != on_signal) {
+			oldact[i].sa_handler(sig);
+			break;
+		}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+int
+ct_rmtree(const char *path)
+{
+	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+ct_stamp_ok(const char *s)
+{
+	static const char pat[] = "dddddddd_ddddddZ";
+
+	if (strlen(s) != sizeof pat - 1)
+		return 0;
+	for (size_t i = 0; pat[i]; i++)
+		if (pat[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pat[i])
+			return 0;
+	return 1;
+}
+
+/* Leftovers of killed runs: we hold the lock, so nobody is using them. */
+static void
+clean_stale(const char *symdir)
+{
+	char path[CT_PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(symdir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, ".tmp-", 5) == 0 || strncmp(e->d_name, ".partial-", 9) == 0 ||
+		    strncmp(e->d_name, ".current.", 9) == 0)
+			if (ct_path(path, sizeof path, "%s/%s", symdir, e->d_name) == 0)
+				ct_rmtree(path);
+	closedir(d);
+}
+
+int
+ct_mdir_begin(struct ct_mdir *m, const char *home, const char *sym)
+{
+	char lock[CT_PATH_MAX], stamp[CT_ISO_LEN];
+	struct sigaction sa;
+
+	memset(m, 0, sizeof *m);
+	m->lockfd = -1;
+	ct_stamp(ct_now_ms(), stamp);
+	if (ct_path(m->symdir, sizeof m->symdir, "%s/models/%s", home, sym) != 0 ||
+	    ct_path(lock, sizeof lock, "%s/.lock", m->symdir) != 0 ||
+	    ct_path(m->tmp, sizeof m->tmp, "%s/.tmp-%s-%ld", m->symdir, stamp, (long)getpid()) != 0 ||
+	    ct_path(m->partial, sizeof m->partial, "%s/.partial-%s-%ld", m->symdir, stamp,
+	    (long)getpid()) != 0) {
+		ct_warn("%s/models/%s: %s", home, sym, strerror(errno));
+		return -1;
+	}
+	if (ct_mkdirs(m->symdir, 0777) != 0 ||
+	    (m->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0) {
+		ct_warn("%s: %s", m->symdir, strerror(errno));
+		return -1;
+	}
+	if (flock(m->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			ct_warn("%s: locked by another train-coin", m->symdir);
+		else
+			ct_warn("%s: %s", lock, strerror(errno));
+		close(m->lockfd);
+		m->lockfd = -1;
+		return -1;
+	}
+	clean_stale(m->symdir);
+	if (mkdir(m->tmp, 0777) != 0) {
+		ct_warn("%s: %s", m->tmp, strerror(errno));
+		ct_mdir_end(m);
+		return -1;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, &oldact[i]);
+	building = m;
+	return 0;
+}
+
+void
+ct_mdir_abort(struct ct_mdir *m)
+{
+	building = NULL;
+	if (m->tmp[0] && ct_rmtree(m->tmp) != 0 && errno != ENOENT)
+		ct_warn("%s: %s", m->tmp, strerror(errno));
+	m->tmp[0] = '\0';
+}
+
+void
+ct_mdir_end(struct ct_mdir *m)
+{
+	building = NULL;
+	if (m->lockfd >= 0)
+		close(m->lockfd);
+	m->lockfd = -1;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Remove all but the keep newest stamp directories; never cur. */
+static void
+prune(const char *symdir, const char *cur, int keep)
+{
+	char path[CT_PATH_MAX], **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(symdir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (!ct_stamp_ok(e->d_name))
+			continue;
+		if (n == cap) {
+			char **t = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *t);
+
+			if (t == NULL)
+				break;
+			names = t;
+		}
+		if ((names[n] = strdup(e->d_name)) != NULL)
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (i + (size_t)keep < n && strcmp(names[i], cur) != 0 &&
+		    ct_path(path, sizeof path, "%s/%s", symdir, names[i]) == 0 &&
+		    ct_rmtree(path) != 0)
+			ct_warn("%s: %s", path, strerror(errno));
+		free(names[i]);
+	}
+	free(names);
+}
+
+int
+ct_mdir_commit(struct ct_mdir *m, int keep, char *out, size_t n)
+{
+	char stamp[CT_ISO_LEN], final[CT_PATH_MAX], link[CT_PATH_MAX], cur[CT_PATH_MAX];
+	struct stat st;
+
+	if (ct_model_write_sums(m->tmp) != 0 || ct_model_verify(m->tmp) != 0)
+		return -1;
+	/* Stamps have whole seconds: a second model within the same second
+	 * waits for the next one rather than overwrite or rename a stamp. */
+	for (int tries = 0;; tries++) {
+		ct_stamp(ct_now_ms(), stamp);
+		if (ct_path(final, sizeof final, "%s/%s", m->symdir, stamp) != 0) {
+			ct_warn("%s: %s", m->symdir, strerror(errno));
+			return -1;
+		}
+		if (lstat(final, &st) != 0 || tries == 3)
+			break;
+		usleep(300000);
+	}
+	if (rename(m->tmp, final) != 0) {
+		ct_warn("%s: %s", final, strerror(errno));
+		return -1;
+	}
+	building = NULL;
+	m->tmp[0] = '\0';
+	if (ct_path(link, sizeof link, "%s/.current.%ld", m->symdir, (long)getpid()) != 0 ||
+	    ct_path(cur, sizeof cur, "%s/current", m->symdir) != 0) {
+		ct_warn("%s: %s", m->symdir, strerror(errno));
+		ct_rmtree(final);
+		return -1;
+	}
+	unlink(link);
+	if (symlink(stamp, link) != 0 || rename(link, cur) != 0) {
+		ct_warn("%s: %s", cur, strerror(errno));
+		unlink(link);
+		ct_rmtree(final);
+		return -1;
+	}
+	ct_fsync_dir(m->symdir);
+	prune(m->symdir, stamp, keep);
+	snprintf(out, n, "%s", final);
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* modeldir.h — building a model directory safely: per-symbol lock, a
+ * temporary directory models/<SYM>/.tmp-<STAMP>-<pid>, checksums and
+ * verification, rename into place, atomic switch of `current`, pruning
+ * of old models. */
+#ifndef CT_MODELDIR_H
+#define CT_MODELDIR_H
+
+#include <stddef.h>
+
+#include "home.h"
+
+struct ct_mdir {
+	char symdir[CT_PATH_MAX];	/* home/models/<SYM> */
+	char tmp[CT_PATH_MAX];		/* the directory being built */
+	char partial[CT_PATH_MAX];	/* its name if we are killed */
+	int lockfd;
+};
+
+/* Create models/<sym>, take its lock (flock on models/<sym>/.lock; when
+ * another process holds it: error "locked by another train-coin", -1),
+ * remove temporaries and partial directories left by killed runs, create
+ * the temporary directory and arrange that a fatal signal renames it to
+ * .partial-<STAMP>-<pid>.  0 or -1 (error printed). */
+int ct_mdir_begin(struct ct_mdir *m, const char *home, const char *sym);
+/* Write sha256.txt, verify it, rename the directory to models/<sym>/<STAMP>,
+ * point `current` at it (new symlink renamed over the old), then keep the
+ * keep newest model directories (never the current one).  The final path
+ * goes to out.  0 or -1 (error printed; current untouched). */
+int ct_mdir_commit(struct ct_mdir *m, int keep, char *out, size_t n);
+/* Remove the temporary directory (after a failure). */
+void ct_mdir_abort(struct ct_mdir *m);
+/* Release the lock. */
+void ct_mdir_end(struct ct_mdir *m);
+/* rm -r path (no symlinks followed).  0 or -1. */
+int ct_rmtree(const char *path);
+/* 1 when name is a model stamp YYYYMMDD_HHMMSSZ. */
+int ct_stamp_ok(const char *name);
+
+#endif

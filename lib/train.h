@@ -1,0 +1,123 @@
+/* train.h — labelled datasets, purged walk-forward training with XGBoost
+ * and after-cost evaluation.  Everything takes a feature matrix, so the
+ * honesty tests run the very code train-coin runs (and can feed it a
+ * deliberately leaky feature function to see the harness catch it). */
+#ifndef CT_TRAIN_H
+#define CT_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "candles.h"
+#include "costs.h"
+
+/* Same contract as ct_features(). */
+typedef int (*ct_feat_fn)(const struct ct_series *s, size_t from, size_t to, float *out);
+
+/* Rows are the candles i of a series with full features and a known label:
+ * ct_feat_warmup() <= i < n - horizon.  Row r is candle first + r. */
+struct ct_dataset {
+	size_t n, nfeat, first;
+	int horizon;
+	int64_t tf_ms;
+	float *x;		/* n*nfeat features */
+	float *y;		/* 1 when fwd_bps > cost_bps */
+	double *fwd_bps;	/* log return from close[i] to close[i+horizon], bps */
+	double *cost_bps;	/* round-trip cost of a trade entered at close[i] */
+	double *lc;		/* log close of the row's candle */
+	int64_t *t;		/* open time of the row's candle, ms */
+};
+
+/* fn NULL means ct_features.  costs->spread_bps must be set.  0 or -1. */
+int ct_dataset_build(struct ct_dataset *d, const struct ct_series *s, int horizon,
+    int64_t tf_ms, const struct ct_costs *costs, ct_feat_fn fn);
+void ct_dataset_free(struct ct_dataset *d);
+
+/* 0 when the rows <= t of fn's features do not change when every candle
+ * after t is altered (prices scaled, volumes changed), for several t;
+ * -1 when some feature looks into the future (a message in why). */
+int ct_feat_causal_check(const struct ct_series *s, ct_feat_fn fn, char *why, size_t n);
+
+struct ct_train_opts {
+	int horizon, folds, rounds, early_stop, threads;
+	double eta;
+	int max_depth;
+	int progress;		/* progress lines on stderr */
+	const char *label;	/* their prefix, e.g. the symbol */
+	json_t *log;		/* training events are appended here (may be NULL) */
+	double xgb_seconds;	/* out: wall time spent inside XGBoost calls */
+};
+
+/* Defaults for every field but log and label. */
+void ct_train_defaults(struct ct_train_opts *o);
+
+struct ct_eval {
+	double auc, logloss, gross_bps, net_bps, total_net_bps, max_dd_bps, buy_hold_bps;
+	long rows, trades, wins;
+	double threshold;
+};
+
+struct ct_fold {
+	size_t train_lo, train_hi, val_lo, val_hi;	/* row ranges [lo,hi) */
+	int best_rounds;
+	struct ct_eval ev;
+};
+
+struct ct_wf {
+	int nfolds;
+	struct ct_fold *f;
+	float *oos;		/* out-of-sample P(up) per row; NAN outside validation */
+	struct ct_eval agg;
+	int rounds;		/* for the final model: mean best rounds of the folds */
+	double threshold;	/* for the final model: chosen on all folds' OOS */
+	json_t *equity;		/* [[open_time_ms, cumulative net bps], ...] */
+};
+
+/* Split n rows into k expanding folds: the labelled rows are cut into
+ * k+1 blocks; fold i trains on blocks 0..i-1 less the last horizon+1 rows
+ * (the purge gap: no training label overlaps a validation row) and
+ * validates on block i.  -1 when n is too small. */
+int ct_folds(size_t n, int k, int horizon, struct ct_fold *f);
+/* Walk forward over d: train each fold with early stopping on its
+ * validation block, predict it, evaluate after costs with a threshold
+ * chosen on earlier folds only.  0 or -1 (error printed). */
+int ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w);
+void ct_wf_free(struct ct_wf *w);
+
+/* Train rounds rounds on rows [lo,hi) of d; *booster is a new BoosterHandle.
+ * 0 or -1 (error printed). */
+int ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
+    struct ct_train_opts *o, void **booster);
+/* prob for rows [lo,hi) of d with booster (all its rounds).  0 or -1. */
+int ct_booster_predict(void *booster, const struct ct_dataset *d, size_t lo, size_t hi,
+    float *prob, struct ct_train_opts *o);
+
+/* A new booster: a copy of b updated on rows [lo,hi) of d, either by
+ * adding add rounds at learning rate eta, or (add == 0) by refreshing the
+ * leaf values of its existing trees (the model keeps its size).  0 or -1. */
+int ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
+    int add, double eta, struct ct_train_opts *o, void **out);
+/* Boosted rounds in b, or -1. */
+int ct_booster_rounds(void *b);
+/* Save b as UBJSON to path, atomically.  0 or -1 (error printed). */
+int ct_booster_save(void *b, const char *path, struct ct_train_opts *o);
+
+/* Area under the ROC curve of scores p for 0/1 labels y (ties averaged);
+ * NAN when one class is missing. */
+double ct_auc(const float *p, const float *y, size_t n);
+/* Evaluate the strategy "long at close[i] when p > thr, exit horizon
+ * candles later, one trade at a time" on rows [lo,hi), with AUC and logloss.
+ * When equity is not NULL, append [exit_time_ms, *cum] points (cum is the
+ * running net bps, carried across calls). */
+void ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
+    double thr, struct ct_eval *e, json_t *equity, double *cum);
+/* The threshold maximising total net bps of p over the row ranges given
+ * (at least 10 trades and a positive total), else 1 (never trade). */
+double ct_pick_threshold(const struct ct_dataset *d, const float *p,
+    const struct ct_fold *ranges, int nranges);
+json_t *ct_eval_json(const struct ct_eval *e);
+
+#endif

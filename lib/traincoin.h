@@ -1,0 +1,31 @@
+/* traincoin.h — train-coin's whole job for one coin, so the tool stays a
+ * page of option parsing. */
+#ifndef CT_TRAINCOIN_H
+#define CT_TRAINCOIN_H
+
+#include "train.h"
+
+/* Labelled rows the incremental update looks at: the newest quarter is
+ * held out for the promotion check, the rest updates the model. */
+#define CT_INCR_ROWS	8000
+/* Rounds one incremental update adds, their learning rate, and how many
+ * rounds a model may gain over its fresh size before updates only
+ * refresh leaf values (so the model stays bounded). */
+#define CT_INCR_ADD	10
+#define CT_INCR_ETA	0.02
+#define CT_INCR_GROWTH	50
+
+struct ct_traincoin {
+	const char *home, *sym, *tf;
+	const char *costs;	/* --costs FILE or NULL */
+	long lookback;		/* candles; 0: 50000 */
+	int incremental;
+	int keep;		/* model directories kept (default 3) */
+	struct ct_train_opts o;
+};
+
+/* Train (fresh or incremental) and publish; prints the model directory on
+ * stdout.  Returns the exit status (0 or 1); errors printed. */
+int ct_train_coin(struct ct_traincoin *tc);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/sh
+# 00-usage.t — every program with a man page: `NAME -h` prints the page's
+# SYNOPSIS (compared word for word: line breaks and indentation may differ,
+# a leading "usage:" is dropped), --version works, an unknown option is a
+# usage error (exit 2), and the page is clean under mandoc -Tlint.
+. "$CT_TOP/test/lib.sh"
+
+# The SYNOPSIS section of a page as one line of words.
+synopsis() {
+	mandoc -Tascii -O width=1000 "$1" | col -b |
+	    awk '/^SYNOPSIS/ { on = 1; next } on && /^[^ \t]/ { exit } on' |
+	    tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'
+}
+
+# Usage text as one line of words.
+words() {
+	printf '%s\n' "$1" | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//; s/^usage: //'
+}
+
+for page in "$TOP"/man/*.1; do
+	name=$(basename "$page" .1)
+	[ -x "$CT_BIN/$name" ] || continue
+	run mandoc -Tlint -W warning "$page"
+	is "$rc:$out$err" "0:" "$name: mandoc -Tlint clean"
+	run "$name" -h
+	is "$rc" 0 "$name -h exits 0"
+	is "$err" "" "$name -h: nothing on stderr"
+	is "$(words "$out")" "$(synopsis "$page")" "$name -h equals the SYNOPSIS of $name.1"
+	run "$name" --version
+	is "$rc" 0 "$name --version exits 0"
+	like "$out" "^$name .*[0-9]+\.[0-9]+" "$name --version prints a version"
+	run "$name" --no-such-option
+	is "$rc" 2 "$name: unknown option exits 2"
+	like "$err" "usage:" "$name: unknown option prints the usage on stderr"
+done
+done_testing

@@ -1,0 +1,159 @@
+#!/bin/sh
+# 10-fetch-import.t — fetch-candles --import: every format from test/data
+# and share/sample, compressed and zipped, stdin; every kind of bad input is
+# a clear error with file and line, and leaves the store byte for byte as it was.
+. "$CT_TOP/test/lib.sh"
+
+store=$COINTRAIN_HOME/candles
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+rows() { echo $(($(wc -l <"$1") - 1)); }
+
+# Binance daily dump: plain CSV, and the zip of the next day.
+run fetch-candles -s ADABTC -t 1m --import "$DATA/ADABTC-1m-2021-11-27.csv"
+is "$rc" 0 "binance CSV imports"
+is "$(rows "$store/ADABTC/1m.csv")" 1440 "binance CSV: 1440 candles"
+is "$(sed -n 2p "$store/ADABTC/1m.csv")" "1637971200000,2.853e-05,2.854e-05,2.851e-05,2.854e-05,36304.2" \
+    "binance CSV: first row in store form"
+run fetch-candles -s ADABTC -t 1m --import "$DATA/ADABTC-1m-2021-11-28.zip"
+is "$rc" 0 "binance zip imports"
+is "$(rows "$store/ADABTC/1m.csv")" 2880 "zip member merged after the CSV day"
+is "$(tail -1 "$store/ADABTC/1m.csv" | cut -d, -f1)" 1638143940000 "zip: last candle 2021-11-28T23:59"
+ls -A "$store/ADABTC" >ls.txt
+is "$(cat ls.txt)" "1m.csv" "no temporary files left beside the store"
+
+# The same rows in other shapes give the same store, byte for byte.
+fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" --stdout >ms.csv 2>/dev/null
+awk -F, 'BEGIN { OFS = "," } { $1 = $1 "000"; $7 = $7 "999"; print }' \
+    "$DATA/ADABTC-1m-2021-11-27.csv" >us.csv
+run fetch-candles -s ADABTC -t 1m -i us.csv --stdout
+is "$rc" 0 "microsecond CSV imports"
+is "$out" "$(cat ms.csv)" "microsecond open times (16 digits) read as the same candles"
+head -3 us.csv >mixed.csv
+tail -n +4 "$DATA/ADABTC-1m-2021-11-27.csv" >>mixed.csv
+run fetch-candles -s ADABTC -t 1m -i mixed.csv --stdout
+is "$out" "$(cat ms.csv)" "µs and ms decided row by row"
+{ echo "open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore"
+  cat "$DATA/ADABTC-1m-2021-11-27.csv"; } >header.csv
+run fetch-candles -s ADABTC -t 1m -i header.csv --stdout
+is "$out" "$(cat ms.csv)" "a header line is accepted"
+run fetch-candles -s ADABTC -t 1m -i ms.csv --stdout
+is "$out" "$(cat ms.csv)" "store CSV reads back as itself"
+gzip -c "$DATA/ADABTC-1m-2021-11-27.csv" >day.csv.gz
+run fetch-candles -s ADABTC -t 1m -i day.csv.gz --stdout
+is "$out" "$(cat ms.csv)" "gzip-compressed CSV"
+run fetch-candles -s ADABTC -t 1m -i - --stdout <"$DATA/ADABTC-1m-2021-11-27.csv"
+is "$out" "$(cat ms.csv)" "- reads stdin"
+run fetch-candles -s ADABTC -t 1m -i --stdout <day.csv.gz
+is "$out" "$(cat ms.csv)" "no FILE reads stdin, compressed too"
+
+# JSON: Binance REST (strings) and freqtrade (numbers, exponents).
+for tf in 1m 5m 15m 1h; do
+	n=$(grep -o '\],\[' "$DATA/candlestick$tf.json" | wc -l)
+	run fetch-candles -s BTCUSDT -t $tf -i "$DATA/candlestick$tf.json" --stdout
+	is "$rc:$(($(printf '%s\n' "$out" | wc -l) - 1))" "0:$((n + 1))" "REST JSON $tf: every row"
+done
+run fetch-candles -s BTCUSDT -t 1h -i "$DATA/binance_klines_response.json" --stdout
+is "$(printf '%s\n' "$out" | sed -n 2p)" "1706630400000,43519.34,43936,43171,43488.71,20.55495" \
+    "REST JSON: decimal strings"
+run fetch-candles -s XRPETH -t 5m -i "$DATA/XRP_ETH-5m.json" --stdout
+is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:713" "freqtrade JSON with trailing newline: 712 rows"
+run fetch-candles -s TRXBTC -t 5m -i "$DATA/TRX_BTC-5m.json" --stdout
+is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:5755" "freqtrade JSON, spaced: 5754 rows"
+like "$out" "^1515568200000,0.00010063,0.00010124,9.601e-05,9.64e-05,311618.20642356$" \
+    "freqtrade JSON: exponent notation"
+for f in "$CT_SHARE"/sample/*USDT-1h.json.xz; do
+	sym=$(basename "$f" -1h.json.xz)
+	run fetch-candles -s "$sym" -t 1h -i "$f"
+	is "$rc:$(rows "$store/$sym/1h.csv")" "0:5482" "$sym: xz-compressed freqtrade JSON, 5482 rows"
+done
+run fetch-candles -s BTCUSDT -t 1h -i - --stdout <"$DATA/candlestick1h.json"
+is "$rc" 0 "JSON on stdin"
+
+# Bad input: exact diagnostics, store untouched.
+cp "$store/ADABTC/1m.csv" before.csv
+h=$(sum "$store/ADABTC/1m.csv")
+unchanged() {
+	is "$(sum "$store/ADABTC/1m.csv")" "$h" "$1: store unchanged"
+	ls -A "$store/ADABTC" >ls.txt
+	is "$(cat ls.txt)" "1m.csv" "$1: no temporary left"
+}
+run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27-damaged.zip"
+is "$rc" 1 "damaged zip: exit 1"
+like "$err" "^fetch-candles: .*/ADABTC-1m-2021-11-27-damaged.zip\(ADABTC-1m-2021-11-27.csv\): .+" \
+    "damaged zip: names archive and member"
+like "$err" "fetch-candles: ADABTC 1m: store left unchanged$" "damaged zip: says nothing was stored"
+unchanged "damaged zip"
+head -c 20000 "$DATA/ADABTC-1m-2021-11-28.zip" >cut.zip
+run fetch-candles -s ADABTC -t 1m -i cut.zip
+is "$rc" 1 "truncated zip: exit 1"
+unchanged "truncated zip"
+
+bad() { # NAME FILE EXPECTED-FIRST-LINE
+	run fetch-candles -s ADABTC -t 1m -i "$2"
+	is "$rc" 1 "$1: exit 1"
+	is "$err" "$3
+fetch-candles: ADABTC 1m: store left unchanged" "$1: exact error"
+	unchanged "$1"
+}
+good='1637971200000,0.00002853,0.00002854,0.00002851,0.00002854,36304.2'
+printf '%s\n%s\n%s\n' "$good" "1637971260000,0.00002854,x,0.00002854,0.00002859,89196.6" >bad1.csv
+bad "malformed field" bad1.csv 'fetch-candles: bad1.csv:2: high: not a number: "x"'
+printf '%s\n\n%s\n' "$good" "1637971260000,0.00002854,0.00002860" >bad2.csv
+bad "short row after a blank line" bad2.csv \
+    'fetch-candles: bad2.csv:3: 3 fields, expected at least 6 (open_time,open,high,low,close,volume)'
+printf '%s\n%s\n' "$good" "$good" >bad3.csv
+bad "repeated open time" bad3.csv \
+    "fetch-candles: bad3.csv:2: open_time 2021-11-27T00:00:00Z is not after the previous row's 2021-11-27T00:00:00Z (rows must be sorted and unique)"
+printf '%s\n%s\n' "1637971260000,0.00002853,0.00002854,0.00002851,0.00002854,1" "$good" >bad4.csv
+bad "descending open time" bad4.csv \
+    "fetch-candles: bad4.csv:2: open_time 2021-11-27T00:00:00Z is not after the previous row's 2021-11-27T00:01:00Z (rows must be sorted and unique)"
+printf '%s\n%s\n' "$good" "1637971260000,-0.00002854,0.00002860,0.00002854,0.00002859,89196.6" >bad5.csv
+bad "negative price" bad5.csv 'fetch-candles: bad5.csv:2: price is not a positive number'
+printf '%s\n%s\n' "$good" "1637971260000,0.00002854,0.00002850,0.00002860,0.00002855,1" >bad6.csv
+bad "high below low" bad6.csv 'fetch-candles: bad6.csv:2: high is below low'
+printf '%s\n' "1637971260,0.00002854,0.00002860,0.00002854,0.00002859,1" >bad7.csv
+bad "seconds, not ms" bad7.csv \
+    'fetch-candles: bad7.csv:1: open_time 1637971260 is neither milliseconds (13 digits) nor microseconds (16 digits)'
+printf '[[1637971200000,2.8e-05,2.9e-05,2.7e-05,2.8e-05,1],\n [1637971260000,2.8e-05,2.9e-05,0,2.8e-05,1]]\n' >bad8.json
+bad "JSON element" bad8.json 'fetch-candles: bad8.json:2: element 2: price is not a positive number'
+printf '[[1637971200000,2.8e-05,2.9e-05,2.7e-05,2.8e-05,1],\n [1637971260000,2.8e-05 2.9e-05]]\n' >bad9.json
+run fetch-candles -s ADABTC -t 1m -i bad9.json
+is "$rc" 1 "broken JSON: exit 1"
+like "$err" "^fetch-candles: bad9.json:2: .+" "broken JSON: file and line"
+unchanged "broken JSON"
+printf 'time,o,h,l,c,v\n' >bad10.csv
+bad "unknown header" bad10.csv 'fetch-candles: bad10.csv:1: header: column 2 is "o", expected "open"'
+: >empty.csv
+run fetch-candles -s ADABTC -t 1m -i empty.csv
+is "$rc" 1 "empty file: exit 1"
+like "$err" "^fetch-candles: empty.csv: empty input" "empty file: said so"
+unchanged "empty file"
+run fetch-candles -s ADABTC -t 1h -i "$DATA/ADABTC-1m-2021-11-27.csv"
+is "$rc:$err" "1:fetch-candles: $DATA/ADABTC-1m-2021-11-27.csv: rows are typically 60 s apart: not 1h candles
+fetch-candles: ADABTC 1h: store left unchanged" "1m rows refused as 1h candles"
+is "$(ls "$store/ADABTC")" "1m.csv" "wrong timeframe: no 1h store made"
+run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" bad5.csv
+is "$rc" 1 "a bad file among good ones: exit 1"
+unchanged "a bad file among good ones"
+run fetch-candles -s ADABTC -t 1m -i no-such-file.csv
+is "$rc" 1 "missing file: exit 1"
+like "$err" "no-such-file.csv: .*(No such file|Failed to open)" "missing file: named"
+unchanged "missing file"
+
+# Symbols are checked before any path is made.
+for s in ../x btcusdt "" A/B .hidden; do
+	run fetch-candles -s "$s" -t 1h -i "$DATA/candlestick1h.json" --home "$T/h2"
+	is "$rc" 2 "symbol '$s' refused (exit 2)"
+	ok "$([ ! -e "$T/h2" ] && [ ! -e "$T/x" ]; echo $?)" "symbol '$s': nothing created"
+done
+run fetch-candles -s BTCUSDT -t 2h -i "$DATA/candlestick1h.json"
+is "$rc" 2 "unknown timeframe: exit 2"
+run fetch-candles -s BTCUSDT -t 1h "$DATA/candlestick1h.json"
+is "$rc" 2 "file operand without --import: exit 2"
+run fetch-candles -s BTCUSDT -t 1h -i -g
+is "$rc" 2 "--import with --generate: exit 2"
+run fetch-candles -s BTCUSDT -t 1h --limit 1001
+is "$rc" 2 "--limit out of range: exit 2"
+run fetch-candles -s BTCUSDT -t 1h -g --seed 1x
+is "$rc" 2 "bad --seed: exit 2"
+done_testing

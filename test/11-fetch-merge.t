@@ -1,0 +1,92 @@
+#!/bin/sh
+# 11-fetch-merge.t — the merge: report figures, conflicts kept or
+# --replace'd, gaps and zero-volume candles on real data, off-grid rows,
+# --stdout, --generate determinism.
+. "$CT_TOP/test/lib.sh"
+
+store=$COINTRAIN_HOME/candles
+day=$DATA/ADABTC-1m-2021-11-27.csv
+inode() { ls -i "$1" | cut -d' ' -f1; }
+
+run fetch-candles -s ADABTC -t 1m -i "$day"
+is "$err" "fetch-candles: ADABTC 1m: 1440 rows read: 1440 added, 0 already present, 0 conflicting (stored rows kept; --replace takes the new ones)
+fetch-candles: ADABTC 1m: 1440 candles from 2021-11-27T00:00:00Z to 2021-11-27T23:59:00Z
+fetch-candles: ADABTC 1m: no gaps
+fetch-candles: ADABTC 1m: 1 zero-volume candle" "report of a first import"
+i=$(inode "$store/ADABTC/1m.csv")
+cp "$store/ADABTC/1m.csv" first.csv
+run fetch-candles -s ADABTC -t 1m -i "$day" "$DATA/ADABTC-1m-2021-11-28.zip"
+like "$err" "ADABTC 1m: 2880 rows read: 1440 added, 1440 already present, 0 conflicting" \
+    "overlap: added and already present counted"
+run fetch-candles -s ADABTC -t 1m -i "$day"
+like "$err" "2880 candles from 2021-11-27T00:00:00Z to 2021-11-28T23:59:00Z" "report spans the whole store"
+j=$(inode "$store/ADABTC/1m.csv")
+run fetch-candles -s ADABTC -t 1m -i "$day"
+is "$(inode "$store/ADABTC/1m.csv")" "$j" "nothing new: the store is not rewritten"
+ok "$([ "$i" != "$j" ]; echo $?)" "a change replaces the store by rename"
+
+# Conflicts: volume of 00:05 and 00:06 changed in the incoming file.
+sed -e 's/^\(1637971500000,\([^,]*,\)\{4\}\)7530.20000000,/\17531.00000000,/' \
+    -e 's/^\(1637971560000,\([^,]*,\)\{4\}\)3764.00000000,/\13765.00000000,/' "$day" >changed.csv
+cp "$store/ADABTC/1m.csv" before.csv
+run fetch-candles -s ADABTC -t 1m -i changed.csv
+is "$rc" 0 "conflicting rows are not an error"
+is "$(printf '%s\n' "$err" | head -3)" "fetch-candles: ADABTC 1m: 1440 rows read: 0 added, 1438 already present, 2 conflicting (stored rows kept; --replace takes the new ones)
+fetch-candles: ADABTC 1m: conflict at 2021-11-27T00:05:00Z
+fetch-candles: ADABTC 1m: conflict at 2021-11-27T00:06:00Z" "conflicts counted and listed"
+ok "$(cmp -s before.csv "$store/ADABTC/1m.csv"; echo $?)" "default: the stored rows are kept"
+run fetch-candles -s ADABTC -t 1m -i changed.csv --replace
+like "$err" "0 added, 1438 already present, 2 conflicting \(replaced by the new rows\)" "--replace reported"
+is "$(grep -c '^1637971500000,.*,7531$\|^1637971560000,.*,3765$' "$store/ADABTC/1m.csv")" 2 \
+    "--replace takes the new rows"
+is "$(diff before.csv "$store/ADABTC/1m.csv" | grep -c '^[<>]')" 4 "--replace changes only those rows"
+
+# Real data: the NFI 1h files have 6 gaps, 11 missing candles, 2 zero-volume.
+run fetch-candles -s BTCUSDT -t 1h -i "$CT_SHARE/sample/BTCUSDT-1h.json.xz"
+is "$err" "fetch-candles: BTCUSDT 1h: 5482 rows read: 5482 added, 0 already present, 0 conflicting (stored rows kept; --replace takes the new ones)
+fetch-candles: BTCUSDT 1h: 5482 candles from 2020-12-01T00:00:00Z to 2021-07-17T20:00:00Z
+fetch-candles: BTCUSDT 1h: 6 gaps, 11 candles missing; longest 3 missing between 2020-12-21T14:00:00Z and 2020-12-21T18:00:00Z
+fetch-candles: BTCUSDT 1h: 2 zero-volume candles" "real data: gaps and zero-volume candles reported"
+run fetch-candles -s ETHUSDT -t 1h -i "$CT_SHARE/sample/ETHUSDT-1h.json.xz" --stdout
+like "$err" "6 gaps, 11 candles missing" "every NFI coin: the same 6 outages"
+is "$(printf '%s\n' "$out" | wc -l)" 5483 "--stdout prints header and rows"
+is "$(printf '%s\n' "$out" | head -1)" "open_time,open,high,low,close,volume" "--stdout: store header"
+ok "$([ ! -e "$store/ETHUSDT" ]; echo $?)" "--stdout leaves the store alone"
+
+# Off-grid rows (as Binance has after outages) are merged, and counted.
+printf '%s\n' "1518168494789,8000,8100,7900,8050,10" "1518172094789,8050,8200,8000,8100,12" \
+    "1518175694789,8100,8150,8000,8020,0" >offgrid.csv
+run fetch-candles -s OFFGRID -t 1h -i offgrid.csv
+is "$rc" 0 "off-grid open times are accepted"
+like "$err" "OFFGRID 1h: 3 candles off the timeframe grid" "off-grid candles reported"
+like "$err" "OFFGRID 1h: 1 zero-volume candle" "zero-volume counted"
+is "$(sed -n 2p "$store/OFFGRID/1h.csv")" "1518168494789,8000,8100,7900,8050,10" "off-grid rows stored as read"
+
+# --stdout merges with the stored series without writing it.
+run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip" --stdout
+is "$(printf '%s\n' "$out" | wc -l)" 2881 "--stdout shows the merged series"
+
+# --generate: deterministic, merged like any source.
+fetch-candles -s SYN -t 1h -g --seed 7 --lookback 500 --stdout >a.csv 2>/dev/null
+fetch-candles -s SYN -t 1h -g --seed 7 --lookback 500 --stdout >b.csv 2>/dev/null
+fetch-candles -s SYN -t 1h -g --seed 8 --lookback 500 --stdout >c.csv 2>/dev/null
+fetch-candles -s SYN -t 1h -g --seed 7 --lookback 500 --kind edge --stdout >d.csv 2>/dev/null
+ok "$(cmp -s a.csv b.csv; echo $?)" "--generate: same seed, same bytes"
+ok "$(! cmp -s a.csv c.csv; echo $?)" "--generate: another seed, other candles"
+ok "$(! cmp -s a.csv d.csv; echo $?)" "--generate: edge differs from walk"
+is "$(wc -l <a.csv)" 501 "--lookback N makes N candles"
+is "$(sed -n 2p a.csv | cut -d, -f1)" 1704067200000 "default start 2024-01-01T00:00:00Z"
+run fetch-candles -s SYN -t 1h -g --lookback 2d --start 2025-01-01 --stdout
+is "$(printf '%s\n' "$out" | sed -n '2p;$p' | cut -d, -f1 | tr '\n' ' ')" "1735689600000 1735858800000 " \
+    "--lookback 2d is 48 candles from --start"
+run fetch-candles -s SYN -t 1h -g --seed 7 --lookback 500
+ok "$(cmp -s a.csv "$store/SYN/1h.csv"; echo $?)" "--generate into the store"
+fetch-candles -s SYN -t 1h -i a.csv >/dev/null 2>&1
+run fetch-candles -s SYN -t 1h -i a.csv
+like "$err" "500 rows read: 0 added, 500 already present, 0 conflicting" "generated rows read back exactly"
+run fetch-candles -s SYN -t 1h -g --seed 8 --lookback 500
+like "$err" "500 rows read: 0 added, 0 already present, 500 conflicting" "another seed conflicts with the stored series"
+ok "$(cmp -s a.csv "$store/SYN/1h.csv"; echo $?)" "and the stored series is kept"
+run fetch-candles -s SYN -t 1h -g --kind flat
+is "$rc" 2 "unknown --kind: exit 2"
+done_testing

@@ -1,0 +1,218 @@
+#!/bin/sh
+# cache-put and cache-get: entries, expiry, misses, malformed input, the
+# top list, --clear, symbol checks, and readers never seeing a torn file.
+. "$CT_TOP/test/lib.sh"
+
+# synopsis PAGE — the man page's SYNOPSIS as one line of words.
+synopsis() {
+	mandoc -Tascii "$TOP/man/$1.1" | perl -pe 's/.\x08//g' |
+	    awk '/^SYNOPSIS/ {f = 1; next} /^[A-Z]/ {f = 0} f' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
+}
+usage_words() {
+	"$1" -h | sed 's/^usage: //' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
+}
+for t in cache-put cache-get; do
+	is "$(usage_words $t)" "$(synopsis $t)" "$t -h equals the SYNOPSIS of $t.1"
+done
+
+line() {	# line SYM PROB [EXTRA] — a predict line
+	printf '{"symbol":"%s","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","open_time_ms":1614592800000,"prob_up":%s,"signal":"flat","horizon":12,"model":"models/%s/20210301_120000Z","generated_at":"2021-03-01T11:00:05Z"%s}\n' "$1" "$2" "$1" "${3:-}"
+}
+strip() {	# drop the cache's own fields again
+	sed 's/,"cached_at":"[^"]*","expires_at":"[^"]*"}$/}/'
+}
+
+run cache-get BTCUSDT
+is "$rc/$out/$err" "3//" "no cache directory: a quiet miss, exit 3"
+ok "$([ ! -e home ] && echo 0 || echo 1)" "cache-get creates nothing"
+
+line BTCUSDT 0.5234123 > btc.json
+run cache-put --ttl 1h < btc.json
+is "$rc/$err" "0/" "cache-put stores a predict line"
+is "$(printf '%s\n' "$out" | strip)" "$(cat btc.json)" "cache-put echoes the entry"
+like "$out" '"cached_at":"[0-9T:-]+Z","expires_at":"[0-9T:-]+Z"}$' "entry has cached_at and expires_at"
+run cache-get BTCUSDT
+is "$rc/$(printf '%s\n' "$out" | strip)" "0/$(cat btc.json)" "cache-get serves it unchanged (prob_up text kept)"
+cached=$(printf '%s' "$out" | sed 's/.*"cached_at":"\([^"]*\)".*/\1/')
+expires=$(printf '%s' "$out" | sed 's/.*"expires_at":"\([^"]*\)".*/\1/')
+is "$(($(date -u -d "$expires" +%s) - $(date -u -d "$cached" +%s)))" 3600 "--ttl 1h: expires one hour later"
+
+PREDICTION_CACHE_TTL=2h cache-put -q < btc.json
+run cache-get BTCUSDT
+cached=$(printf '%s' "$out" | sed 's/.*"cached_at":"\([^"]*\)".*/\1/')
+expires=$(printf '%s' "$out" | sed 's/.*"expires_at":"\([^"]*\)".*/\1/')
+is "$(($(date -u -d "$expires" +%s) - $(date -u -d "$cached" +%s)))" 7200 "PREDICTION_CACHE_TTL sets the default ttl"
+run cache-put -q < /dev/null
+is "$rc" 0 "empty input is fine"
+PREDICTION_CACHE_TTL=soon run cache-put < btc.json
+is "$rc/$err" '2/cache-put: PREDICTION_CACHE_TTL: bad duration "soon"' "bad PREDICTION_CACHE_TTL is a usage error"
+run cache-put --ttl 0s < btc.json
+is "$rc" 2 "--ttl 0s is a usage error"
+run cache-put --ttl 5 < btc.json
+is "$rc" 2 "--ttl without unit is a usage error"
+run cache-put --top x < btc.json
+is "$rc" 2 "--top x is a usage error"
+run cache-put ETHUSDT < btc.json
+is "$rc" 2 "symbols without --clear are a usage error"
+run cache-get
+is "$rc" 2 "cache-get without symbols is a usage error"
+
+# Expiry: a tiny ttl, and an entry whose expires_at is in the past.
+line ETHUSDT 0.61 | cache-put -q --ttl 1s
+sleep 2
+run cache-get ETHUSDT
+is "$rc/$out/$err" "3//" "entry past its 1s ttl is a miss"
+run cache-get BTCUSDT ETHUSDT
+is "$rc/$(printf '%s\n' "$out" | strip)" "3/$(cat btc.json)" "fresh ones are printed, exit 3 for the expired"
+run cache-get --stale-ok ETHUSDT
+like "$out" '"symbol":"ETHUSDT".*"stale":true,"expired":true}$' "--stale-ok serves it marked stale"
+is "$rc" 0 "--stale-ok: exit 0"
+line XRPUSDT 0.4 ',"cached_at":"2020-01-01T00:00:00Z","expires_at":"2020-01-01T01:00:00Z"' > home/cache/predictions/XRPUSDT.json
+run cache-get XRPUSDT
+is "$rc/$out" "3/" "entry with a past expires_at is a miss"
+run cache-get --stale-ok XRPUSDT DOGEUSDT
+is "$rc" 3 "--stale-ok still misses a missing entry"
+like "$out" '^\{"symbol":"XRPUSDT".*"stale":true' "... and serves the expired one"
+run cache-get --stale-ok ETHUSDT ETHUSDT
+is "$(printf '%s\n' "$out" | wc -l)" 2 "one line per symbol asked"
+run cache-get --stale-ok ETHUSDT
+printf '%s\n' "$out" | cache-put -q --ttl 1h
+run cache-get ETHUSDT
+is "$rc" 0 "a stale-ok line fed back is cached again"
+like "$out" '"stale":true' "... keeping its stale flag"
+case $out in *expired*) ok 1 "... without expired";; *) ok 0 "... without expired";; esac
+
+# Malformed lines: reported with their line number, skipped; good ones land.
+{
+	line ADAUSDT 0.3
+	echo 'not json'
+	echo
+	echo '[1,2]'
+	line '../../etc' 0.5
+	echo '{"symbol":"SOLUSDT","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","prob_up":1.5,"signal":"long"}'
+	echo '{"symbol":"SOLUSDT","timeframe":"7h","open_time":"2021-03-01T10:00:00Z","prob_up":0.5,"signal":"long"}'
+	echo '{"symbol":"SOLUSDT","timeframe":"1h","open_time":"yesterday","prob_up":0.5,"signal":"long"}'
+	echo '{"symbol":"SOLUSDT","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","prob_up":0.5,"signal":"short"}'
+	echo '{"symbol":"SOLUSDT","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","prob_up":0.5,"signal":"long"} x'
+	line DOTUSDT 0.2
+} > mixed.json
+run cache-put -q < mixed.json
+is "$rc" 1 "malformed lines: exit 1"
+is "$err" "cache-put: <stdin>:2: invalid JSON: '[' or '{' expected near 'not'
+cache-put: <stdin>:4: not a JSON object
+cache-put: <stdin>:5: symbol: invalid \"../../etc\"
+cache-put: <stdin>:6: prob_up: missing or not a number in [0,1]
+cache-put: <stdin>:7: timeframe: unknown \"7h\"
+cache-put: <stdin>:8: open_time: missing or not ISO-8601 UTC
+cache-put: <stdin>:9: signal: missing or not \"long\" or \"flat\"
+cache-put: <stdin>:10: invalid JSON: end of file expected near 'x'" "each bad line named on stderr"
+run cache-get ADAUSDT DOTUSDT
+is "$rc/$(printf '%s\n' "$out" | wc -l)" "0/2" "good lines around them landed"
+run cache-get SOLUSDT
+is "$rc" 3 "no entry for the bad lines"
+ok "$([ ! -e etc ] && [ ! -e home/etc ] && [ ! -e home/cache/etc.json ] && echo 0 || echo 1)" "bad symbol wrote nothing outside"
+run cache-get '../../etc' BTCUSDT
+is "$rc/$err" "1/cache-get: ../../etc: invalid symbol" "cache-get refuses a bad symbol, exit 1"
+is "$(printf '%s\n' "$out" | strip)" "$(cat btc.json)" "... and serves the good one"
+run cache-put --clear 'a/b'
+is "$rc/$err" "1/cache-put: a/b: invalid symbol" "cache-put --clear refuses a bad symbol"
+
+# The top list.
+cache-put --clear
+{ line AAAUSDT 0.9; line BBBUSDT 0.1; line CCCUSDT 0.55; line DDDUSDT 0.55; } |
+    cache-put -q --top 3
+run cache-get --top
+is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
+    "0/AAAUSDT CCCUSDT DDDUSDT " "--top: highest prob_up first, ties by symbol, N kept"
+run cache-get --top 2
+is "$rc/$(printf '%s\n' "$out" | wc -l)" "0/2" "--top 2 prints two"
+run cache-get --top 4
+is "$rc/$(printf '%s\n' "$out" | wc -l)" "3/3" "--top 4 of a 3-list: the three, and a miss"
+line BBBUSDT 0.95 | cache-put -q
+run cache-get --top 1
+like "$out" '^\{"symbol":"BBBUSDT","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","open_time_ms":1614592800000,"prob_up":0.95,' "cache-put without --top keeps an existing top list current"
+line CCCUSDT 0.7 | cache-put -q --ttl 1s
+sleep 2
+run cache-get --top
+is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
+    "BBBUSDT AAAUSDT " "expired entries in the list are not printed"
+is "$rc" 3 "... and are a miss"
+run cache-get --stale-ok --top
+is "$rc/$(printf '%s\n' "$out" | wc -l)" "0/3" "--stale-ok --top serves them"
+line EEEUSDT 0.2 | cache-put -q
+run cache-get --top
+is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
+    "0/BBBUSDT AAAUSDT DDDUSDT " "a rebuild drops expired entries from the list"
+
+# --clear
+cache-put --clear AAAUSDT NOSUCHUSDT
+run cache-get AAAUSDT
+is "$rc" 3 "--clear SYM removes that entry"
+run cache-get --top
+is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
+    "BBBUSDT DDDUSDT EEEUSDT " "... and rebuilds the top list without it"
+run cache-get BBBUSDT
+is "$rc" 0 "... leaving the others"
+: > home/cache/predictions/.BBBUSDT.json.tmp.AbCdEf
+run cache-put --clear
+is "$rc/$out/$err" "0//" "--clear removes everything"
+is "$(ls -A home/cache/predictions)" "" "no entries or temporaries left"
+ok "$([ ! -e home/cache/top.json ] && echo 0 || echo 1)" "top.json removed"
+run cache-get --top
+is "$rc" 3 "--top after --clear is a miss"
+
+# A cache that cannot be written: the failure is reported, nothing half-done.
+line BTCUSDT 0.5 | cache-put -q
+if [ "$(id -u)" -ne 0 ]; then
+	chmod a-w home/cache/predictions
+	run cache-put -q < btc.json
+	like "$err" '^cache-put: .*/cache/predictions/BTCUSDT.json: Permission denied$' "unwritable cache: error named"
+	is "$rc" 1 "... exit 1"
+	chmod u+w home/cache/predictions
+else
+	ok 0 "# SKIP unwritable directory test as root"
+	ok 0 "# SKIP unwritable directory test as root"
+fi
+is "$(ls -A home/cache/predictions)" "BTCUSDT.json" "no temporaries left"
+run cache-get BTCUSDT
+like "$out" '"prob_up":0.5,' "the old entry survives"
+mv home/cache/predictions home/cache/p && : > home/cache/predictions
+run cache-put -q < btc.json
+is "$rc/$err" "1/cache-put: $COINTRAIN_HOME/cache/predictions/BTCUSDT.json: Not a directory" "entry that cannot be written: error named, exit 1"
+rm home/cache/predictions && mv home/cache/p home/cache/predictions
+cache-put --clear BTCUSDT
+
+# Readers racing a writer for two seconds: every read is whole.
+line RACEUSDT 0.25 > short.json
+line RACEUSDT 0.75 ",\"pad\":\"$(printf '%04000d' 0)\"" > long.json
+cat short.json | cache-put -q --top 5
+end=$(($(date +%s) + 2))
+( while [ "$(date +%s)" -lt "$end" ]; do
+	cache-put -q --top 5 < long.json; cache-put -q < short.json
+done ) &
+w1=$!
+( while [ "$(date +%s)" -lt "$end" ]; do
+	cache-put -q --top 5 < short.json; cache-put -q < long.json
+done ) &
+w2=$!
+reads=0
+while [ "$(date +%s)" -lt "$end" ]; do
+	cache-get RACEUSDT >> reads.txt || echo MISS >> reads.txt
+	cache-get --top 1 >> tops.txt || echo MISS >> tops.txt
+	reads=$((reads + 1))
+done
+wait $w1 $w2
+run python3 -c '
+import json, sys
+n = 0
+for f in sys.argv[1:]:
+    for l in open(f):
+        e = json.loads(l)
+        assert e["symbol"] == "RACEUSDT" and e["prob_up"] in (0.25, 0.75), l[:80]
+        n += 1
+print(n)' reads.txt tops.txt
+is "$rc/$err" "0/" "$reads concurrent reads of entry and top list all whole JSON"
+is "$out" "$((reads * 2))" "... and none was a miss"
+is "$(ls -A home/cache/predictions)" "RACEUSDT.json" "no temporaries left after the race"
+
+done_testing

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""klines-server.py — a Binance-compatible /api/v3/klines server for tests.
+
+Serves the rows of a recorded klines response (FIXTURE) for one symbol and
+interval, honouring startTime, endTime and limit like Binance does.  Listens
+on 127.0.0.1 on a free port and prints the port on stdout.
+
+--faults LIST  comma-separated faults for the next requests, one each, in
+               order: 429 (with Retry-After: 1), 418, 500, drop (close the
+               connection without a reply), ok.  A fault with a trailing
+               '+' repeats for every later request.
+--log FILE     append the query string of every request to FILE.
+"""
+import argparse
+import json
+import socket
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+ap = argparse.ArgumentParser()
+ap.add_argument("fixture")
+ap.add_argument("--symbol", default="BTCUSDT")
+ap.add_argument("--interval", default="1h")
+ap.add_argument("--faults", default="")
+ap.add_argument("--log")
+opt = ap.parse_args()
+
+with open(opt.fixture) as f:
+    ROWS = json.load(f)
+faults = [x for x in opt.faults.split(",") if x]
+lock = threading.Lock()
+
+
+def next_fault():
+    with lock:
+        if not faults:
+            return "ok"
+        f = faults[0]
+        if f.endswith("+"):
+            return f[:-1]
+        return faults.pop(0)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, headers=()):
+        data = json.dumps(body, separators=(",", ":")).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        u = urlparse(self.path)
+        if opt.log:
+            with lock, open(opt.log, "a") as f:
+                f.write(u.query + "\n")
+        fault = next_fault()
+        if fault == "drop":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if fault in ("429", "418"):
+            return self.reply(int(fault), {"code": -1003, "msg": "Too many requests."},
+                              [("Retry-After", "1")])
+        if fault == "500":
+            return self.reply(500, {"code": -1000, "msg": "Internal error."})
+        if u.path != "/api/v3/klines":
+            return self.reply(404, {"code": -1, "msg": "Not found."})
+        q = {k: v[0] for k, v in parse_qs(u.query).items()}
+        if q.get("symbol") != opt.symbol:
+            return self.reply(400, {"code": -1121, "msg": "Invalid symbol."})
+        if q.get("interval") != opt.interval:
+            return self.reply(400, {"code": -1120, "msg": "Invalid interval."})
+        start = int(q.get("startTime", 0))
+        end = int(q.get("endTime", 2**62))
+        limit = min(int(q.get("limit", 500)), 1000)
+        rows = [r for r in ROWS if start <= r[0] <= end]
+        if "startTime" not in q:
+            rows = rows[-limit:]
+        self.reply(200, rows[:limit])
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()

@@ -1,0 +1,125 @@
+/* cache-get — print the cached predictions of the given symbols, or the
+ * top list, as JSON lines; exit 3 when any is missing or expired, so a
+ * shell can fall back to predict. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cache.h"
+#include "err.h"
+#include "home.h"
+#include "parse.h"
+#include "timefmt.h"
+
+static const char usage_text[] =
+    "usage: cache-get [--stale-ok] [--home DIR] SYM ...\n"
+    "       cache-get [--stale-ok] [--home DIR] --top [N]\n";
+
+static _Noreturn void
+usage(int rc)
+{
+	fputs(usage_text, rc ? stderr : stdout);
+	exit(rc);
+}
+
+/* Print one loaded entry in state st; 1 when it counts as a miss. */
+static int
+serve(json_t *e, enum ct_cache_state st, int stale_ok)
+{
+	if (st == CT_CACHE_FRESH) {
+		ct_cache_print(e);
+		return 0;
+	}
+	if (st == CT_CACHE_EXPIRED && stale_ok) {
+		json_object_set_new(e, "stale", json_true());
+		json_object_set_new(e, "expired", json_true());
+		ct_cache_print(e);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+get_top(const char *home, const char *arg, int stale_ok, int64_t now)
+{
+	json_t *list;
+	size_t i;
+	long n = -1;
+	int miss = 0;
+
+	if (arg && ct_parse_long(arg, 1, 100000, &n) != 0) {
+		ct_warn("--top: bad count \"%s\"", arg);
+		usage(2);
+	}
+	if (ct_cache_top(home, &list) != CT_CACHE_FRESH)
+		return CT_CACHE_MISS;
+	if (n < 0)
+		n = (long)json_array_size(list);
+	for (i = 0; i < (size_t)n && i < json_array_size(list); i++) {
+		json_t *e = json_array_get(list, i);
+
+		miss |= serve(e, ct_cache_entry_state(e, now), stale_ok);
+	}
+	if (n == 0 || i < (size_t)n)
+		miss = 1;
+	json_decref(list);
+	return miss ? CT_CACHE_MISS : 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "home", required_argument, NULL, 'H' },
+		{ "stale-ok", no_argument, NULL, 's' },
+		{ "top", no_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *home_opt = NULL, *home;
+	int c, top = 0, stale_ok = 0, miss = 0, rc = 0;
+	int64_t now;
+
+	ct_setprog(argv[0]);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(0);
+		case 'H':
+			home_opt = optarg;
+			break;
+		case 's':
+			stale_ok = 1;
+			break;
+		case 't':
+			top = 1;
+			break;
+		case 'V':
+			ct_version();
+			return ct_finish(0);
+		default:
+			usage(2);
+		}
+	}
+	if (top ? argc - optind > 1 : optind == argc)
+		usage(2);
+	home = ct_home(home_opt);
+	now = ct_now_ms();
+	if (top)
+		return ct_finish(get_top(home, argv[optind], stale_ok, now));
+	for (int i = optind; i < argc; i++) {
+		enum ct_cache_state st;
+		json_t *e;
+
+		if (!ct_symbol_ok(argv[i])) {
+			ct_warn("%s: invalid symbol", argv[i]);
+			rc = 1;
+			continue;
+		}
+		st = ct_cache_get(home, argv[i], now, &e);
+		miss |= serve(e, st, stale_ok);
+		json_decref(e);
+	}
+	return ct_finish(rc ? rc : miss ? CT_CACHE_MISS : 0);
+}

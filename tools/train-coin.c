@@ -1,0 +1,121 @@
+/* train-coin — train one coin's model: features and labels from its candle
+ * store, purged walk-forward folds with XGBoost, evaluation after trading
+ * costs, and a verified model directory published as models/<SYM>/current.
+ * The work is in lib/traincoin.c; this file is the command line. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "err.h"
+#include "home.h"
+#include "parse.h"
+#include "traincoin.h"
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: train-coin --symbol SYM --timeframe TF [--fresh | --incremental]\n"
+	    "                  [--lookback N|DUR] [--horizon N] [--folds K] [--rounds N]\n"
+	    "                  [--early-stop N] [--threads N] [--costs FILE] [--keep N]\n"
+	    "                  [--progress] [--home DIR]\n"
+	    "       train-coin -h | --version\n", fp);
+}
+
+static long
+num(const char *opt, const char *s, long min, long max)
+{
+	long v;
+
+	if (ct_parse_long(s, min, max, &v) != 0) {
+		ct_warn("%s: not a number in [%ld,%ld]: \"%s\"", opt, min, max, s);
+		usage(stderr);
+		exit(2);
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_FRESH = 256, O_INCR, O_LOOKBACK, O_HORIZON, O_FOLDS, O_ROUNDS, O_EARLY,
+		O_THREADS, O_COSTS, O_KEEP, O_PROGRESS, O_HOME, O_VERSION };
+	static const struct option opts[] = {
+		{ "symbol", required_argument, NULL, 's' },
+		{ "timeframe", required_argument, NULL, 't' },
+		{ "fresh", no_argument, NULL, O_FRESH },
+		{ "incremental", no_argument, NULL, O_INCR },
+		{ "lookback", required_argument, NULL, O_LOOKBACK },
+		{ "horizon", required_argument, NULL, O_HORIZON },
+		{ "folds", required_argument, NULL, O_FOLDS },
+		{ "rounds", required_argument, NULL, O_ROUNDS },
+		{ "early-stop", required_argument, NULL, O_EARLY },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "costs", required_argument, NULL, O_COSTS },
+		{ "keep", required_argument, NULL, O_KEEP },
+		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "home", required_argument, NULL, O_HOME },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ct_traincoin tc = { 0 };
+	const char *home = NULL, *env;
+	int c, fresh = 0;
+
+	ct_setprog(argv[0]);
+	ct_train_defaults(&tc.o);
+	tc.keep = 3;
+	tc.o.progress = isatty(2);
+	while ((c = getopt_long(argc, argv, "s:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': tc.sym = optarg; break;
+		case 't': tc.tf = optarg; break;
+		case O_FRESH: fresh = 1; break;
+		case O_INCR: tc.incremental = 1; break;
+		case O_LOOKBACK:
+			if (tc.tf == NULL || ct_parse_lookback(optarg, tc.tf, &tc.lookback) != 0 ||
+			    tc.lookback < 1) {
+				ct_warn("--lookback: a number of candles, or a duration after "
+				    "--timeframe: \"%s\"", optarg);
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case O_HORIZON: tc.o.horizon = (int)num("--horizon", optarg, 1, 10000); break;
+		case O_FOLDS: tc.o.folds = (int)num("--folds", optarg, 1, 50); break;
+		case O_ROUNDS: tc.o.rounds = (int)num("--rounds", optarg, 1, 100000); break;
+		case O_EARLY: tc.o.early_stop = (int)num("--early-stop", optarg, 1, 100000); break;
+		case O_THREADS: tc.o.threads = (int)num("--threads", optarg, 1, 1024); break;
+		case O_COSTS: tc.costs = optarg; break;
+		case O_KEEP: tc.keep = (int)num("--keep", optarg, 1, 100000); break;
+		case O_PROGRESS: tc.o.progress = 1; break;
+		case O_HOME: home = optarg; break;
+		case 'h': usage(stdout); return ct_finish(0);
+		case O_VERSION: ct_version(); return ct_finish(0);
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || tc.sym == NULL || tc.tf == NULL || (fresh && tc.incremental)) {
+		usage(stderr);
+		return 2;
+	}
+	if (!ct_symbol_ok(tc.sym)) {
+		ct_warn("%s: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})", tc.sym);
+		return 2;
+	}
+	if (ct_tf_ms(tc.tf) < 0) {
+		ct_warn("%s: not a timeframe (1m 5m 15m 30m 1h 4h 1d)", tc.tf);
+		return 2;
+	}
+	/* run-batch shares the cores among parallel coins through the
+	 * environment; otherwise XGBoost uses all of them. */
+	if (tc.o.threads == 0 && (env = getenv("COINTRAIN_THREADS")) && *env)
+		tc.o.threads = (int)num("COINTRAIN_THREADS", env, 1, 1024);
+	if (tc.o.threads == 0)
+		tc.o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	tc.home = ct_home(home);
+	ct_cleanup_on_signals();
+	return ct_finish(ct_train_coin(&tc));
+}
