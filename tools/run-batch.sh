@@ -77,7 +77,9 @@ export COINTRAIN_HOME
 
 # share/: the installed one, else the source tree's when run from build/bin.
 SHARE=${COINTRAIN_SHARE:-@DATADIR@}
-[ -d "$SHARE" ] || SHARE=$here/../../share
+[ -d "$SHARE" ] || SHARE=$(cd "$here/../../share" 2>/dev/null && pwd) || SHARE=@DATADIR@
+COINTRAIN_SHARE=$SHARE
+export COINTRAIN_SHARE
 
 # ---- configuration: option > environment > config file > default ----
 CONFVARS="TIMEFRAME FETCH_ENABLED FETCH_LOOKBACK INCREMENTAL_FETCH_LOOKBACK EXCHANGE_URL
