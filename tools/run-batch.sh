@@ -98,6 +98,8 @@ for v in $CONFVARS; do
 done
 if [ -n "$config" ]; then
 	[ -r "$config" ] || die 1 "$config: cannot read the configuration"
+	# `.` searches PATH for a name without a slash
+	case $config in */*) ;; *) config=./$config ;; esac
 	# shellcheck disable=SC1090
 	. "$config" || die 1 "$config: error in the configuration"
 fi
@@ -153,28 +155,25 @@ symfile=$(mktemp "${TMPDIR:-/tmp}/run-batch.XXXXXX") || die 1 "cannot make a tem
 work=''
 cleanup() { rm -f "$symfile"; [ -z "$work" ] || rm -rf "$work"; }
 trap cleanup EXIT
+# topN: the first N of share/symbols/topN or of top100; a readable file:
+# one symbol per line (# comments); else a comma-separated list.
 case $SYMBOLS in
 top[0-9]*)
 	n=${SYMBOLS#top}
 	isnum "$n" || bad "$SYMBOLS: want topN"
-	if [ -f "$SHARE/symbols/$SYMBOLS" ]; then
-		grep -v '^#' "$SHARE/symbols/$SYMBOLS" | grep . >"$symfile"
-	else
-		[ "$n" -le "$(grep -c . "$SHARE/symbols/top100")" ] || bad "$SYMBOLS: the longest list is top100"
-		grep -v '^#' "$SHARE/symbols/top100" | grep . | head -n "$n" >"$symfile"
-	fi ;;
-*/* | *.txt | *.list)
-	[ -r "$SYMBOLS" ] || die 1 "$SYMBOLS: cannot read the symbol list"
-	grep -v '^#' "$SYMBOLS" | tr -d ' \t\r' | grep . >"$symfile" ;;
-*,* | [A-Z0-9]*)
+	list=$SHARE/symbols/$SYMBOLS
+	[ -f "$list" ] || list=$SHARE/symbols/top100
+	[ "$n" -le "$(grep -c . "$list")" ] || bad "$SYMBOLS: the longest list is top100"
+	grep -v '^#' "$list" | grep . | head -n "$n" >"$symfile" ;;
+*)
 	if [ -f "$SYMBOLS" ]; then
 		grep -v '^#' "$SYMBOLS" | tr -d ' \t\r' | grep . >"$symfile"
 	else
-		printf '%s\n' "$SYMBOLS" | tr ',' '\n' | grep . >"$symfile"
+		case $SYMBOLS in
+		*,* | [A-Z0-9]*) printf '%s\n' "$SYMBOLS" | tr ',' '\n' | grep . >"$symfile" ;;
+		*) die 1 "$SYMBOLS: cannot read the symbol list" ;;
+		esac
 	fi ;;
-*)
-	[ -r "$SYMBOLS" ] || die 1 "$SYMBOLS: cannot read the symbol list"
-	grep -v '^#' "$SYMBOLS" | tr -d ' \t\r' | grep . >"$symfile" ;;
 esac
 [ -s "$symfile" ] || die 1 "$SYMBOLS: no symbols"
 while read -r s; do
@@ -234,7 +233,7 @@ if [ "$dry" = 1 ]; then
 	else
 		todo=$(cat "$symfile")
 	fi
-	echo "symbols:  $(printf '%s\n' "$todo" | grep -c .) to do of $nsyms:" $todo
+	echo "symbols:  $(printf '%s\n' "$todo" | grep -c .) to do:" $todo
 	exit 0
 fi
 
