@@ -24,7 +24,7 @@ usage(FILE *fp, int rc)
 	    "       ledger [--home DIR] todo RUN [--force] [--retries N]\n"
 	    "       ledger [--home DIR] claim RUN [--pid PID]\n"
 	    "       ledger [--home DIR] show RUN [--table]\n"
-	    "       ledger [--home DIR] event RUN EVENT [KEY=VALUE | KEY:=JSON ...]\n", fp);
+	    "       ledger [--home DIR] event RUN EVENT [FIELD ...]\n", fp);
 	exit(rc);
 }
 
