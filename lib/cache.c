@@ -293,10 +293,10 @@ fresh_entries(const char *home, int64_t now_ms, size_t *np)
 		return NULL;
 	}
 	while ((d = readdir(dp)) != NULL) {
-		if (!entry_name(d->d_name, sym) ||
-		    ct_cache_get(home, sym, now_ms, &e) != CT_CACHE_FRESH)
+		if (!entry_name(d->d_name, sym))
 			continue;
-		if (ct_cache_invalid(e, why, sizeof why) != NULL) {
+		if (ct_cache_get(home, sym, now_ms, &e) != CT_CACHE_FRESH ||
+		    ct_cache_invalid(e, why, sizeof why) != NULL) {
 			json_decref(e);
 			continue;
 		}

@@ -39,6 +39,11 @@ int ct_store_parse(const char *buf, size_t len, const char *name, struct ct_seri
 int ct_store_save(const char *path, const struct ct_series *s);
 /* Write rows as store CSV (with header) to fp. 0 or -1. */
 int ct_store_write(FILE *fp, const struct ct_series *s);
+/* The same without the header (to append to a store). */
+int ct_store_write_rows(FILE *fp, const struct ct_series *s);
+/* The whole file, NUL-terminated (malloc'd; length in *len), or NULL with
+ * errno and *missing set when it does not exist. */
+char *ct_slurp(const char *path, size_t *len, int *missing);
 /* Shortest text that reads back as exactly v. */
 char *ct_fmt_double(double v, char buf[32]);
 

@@ -156,6 +156,12 @@ get(CURL *h, const char *url, const char *sym, struct resp *r)
 		if (cc == CURLE_OK && status == 200)
 			return 0;
 		wait = base << (try - 1);
+		if (cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+		    cc == CURLE_PEER_FAILED_VERIFICATION) {
+			/* A wrong --base-url or certificate does not heal. */
+			ct_warn("%s: %s", url, r->cerr[0] ? r->cerr : curl_easy_strerror(cc));
+			return 1;
+		}
 		if (cc != CURLE_OK) {
 			snprintf(why, sizeof why, "%s", r->cerr[0] ? r->cerr : curl_easy_strerror(cc));
 		} else if (status == 429 || status == 418) {
@@ -225,7 +231,13 @@ fetch(CURL *h, const struct ct_klines *q, struct ct_series *out)
 		if ((rc = get(h, url, q->symbol, &r)) != 0)
 			break;
 		page.n = 0;
-		if (ct_import_buf(r.p ? r.p : "", r.n, url, &page) != 0) {
+		/* The importer would take CSV too; the API answers JSON only. */
+		if (r.n == 0 || strspn(r.p, " \t\r\n") == r.n || r.p[strspn(r.p, " \t\r\n")] != '[') {
+			ct_warn("%s: bad response: not a JSON array of klines", url);
+			rc = 1;
+			break;
+		}
+		if (ct_import_buf(r.p, r.n, url, &page) != 0) {
 			rc = 1;
 			break;
 		}

@@ -24,7 +24,7 @@
 #define BB_K		2.0
 #define VOLZ_N		48
 #define HL_N		12
-#define SMA_N		48
+static const int sma_wins[] = { 12, 24, 48 };
 #define WFAST		(EMA_SPANS * MACD_FAST)
 #define WSLOW		(EMA_SPANS * MACD_SLOW)
 #define WSIG		(EMA_SPANS * MACD_SIG)
@@ -38,7 +38,7 @@ static const int vol_wins[] = { 12, 48 };
 enum {
 	F_RET1, F_RET3, F_RET6, F_RET12, F_RET24, F_RET48,
 	F_VOL12, F_VOL48, F_RSI, F_MACD, F_MACDH, F_ATR, F_BBPCT, F_BBW,
-	F_VOLZ, F_HL, F_HL12, F_CLOC, F_SMAD, F_TODS, F_TODC, F_DOWS, F_DOWC,
+	F_VOLZ, F_HL, F_HL12, F_CLOC, F_SMAD12, F_SMAD24, F_SMAD, F_TODS, F_TODC, F_DOWS, F_DOWC,
 	NFEAT
 };
 
@@ -46,7 +46,7 @@ static const char *const names[NFEAT] = {
 	"ret_1", "ret_3", "ret_6", "ret_12", "ret_24", "ret_48",
 	"vol_12", "vol_48", "rsi_14", "macd", "macd_hist", "atr_14",
 	"bb_pctb_20", "bb_width_20", "volume_z_48", "hl_range",
-	"hl_range_12", "close_loc", "sma_dist_48",
+	"hl_range_12", "close_loc", "sma_dist_12", "sma_dist_24", "sma_dist_48",
 	"tod_sin", "tod_cos", "dow_sin", "dow_cos",
 };
 
@@ -128,6 +128,7 @@ ct_features(const struct ct_series *s, size_t from, size_t to, float *out)
 			out[(i - from) * NFEAT + j] = NAN;
 	if (i == to)
 		return 0;
+	out += (i - from) * NFEAT;
 	from = i;
 	base = from - WARMUP;
 	m = to - base;
@@ -190,10 +191,15 @@ ct_features(const struct ct_series *s, size_t from, size_t to, float *out)
 		f[F_HL] = (float)hl[k];
 		f[F_HL12] = (float)mean(hl, k, HL_N);
 		f[F_CLOC] = ratio(ci->c - ci->l, ci->h - ci->l);
-		sma = 0;
-		for (int j = SMA_N - 1; j >= 0; j--)
-			sma += c[i - j].c;
-		f[F_SMAD] = (float)(lc[k] - log(sma / SMA_N));
+		/* Distance from the simple moving averages: close to the
+		 * triangular-weighted sum of recent returns that mean reversion
+		 * acts on. */
+		for (int w = 0; w < 3; w++) {
+			sma = 0;
+			for (int j = sma_wins[w] - 1; j >= 0; j--)
+				sma += c[i - j].c;
+			f[F_SMAD12 + w] = (float)(lc[k] - log(sma / sma_wins[w]));
+		}
 		/* Times: fraction of the UTC day and of the week (Monday 0). */
 		day = (double)(((ci->t % 86400000) + 86400000) % 86400000) / 86400000.0;
 		{
@@ -218,7 +224,7 @@ ct_feat_config(void)
 	for (size_t j = 0; j < NFEAT; j++)
 		json_array_append_new(n, json_string(names[j]));
 	return json_pack("{s:i, s:i, s:o, s:{s:[i,i,i,i,i,i], s:[i,i], s:i, s:{s:i,s:i,s:i,s:i},"
-	    " s:i, s:{s:i,s:f}, s:i, s:i, s:i, s:s, s:s}}",
+	    " s:i, s:{s:i,s:f}, s:i, s:i, s:[i,i,i], s:s, s:s}}",
 	    "version", CT_FEAT_VERSION, "warmup", WARMUP, "names", n, "params",
 	    "ret_lags", 1, 3, 6, 12, 24, 48,
 	    "vol_windows", 12, 48,
@@ -229,7 +235,7 @@ ct_feat_config(void)
 	    "bollinger", "n", BB_N, "k", BB_K,
 	    "volume_z", VOLZ_N,
 	    "hl_range_mean", HL_N,
-	    "sma_dist", SMA_N,
+	    "sma_dist", 12, 24, 48,
 	    "returns", "log, close to close",
 	    "time", "UTC; day and week (Monday 0) as sin/cos");
 }

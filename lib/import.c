@@ -20,6 +20,7 @@
 #include "err.h"
 #include "home.h"
 #include "import.h"
+#include "merge.h"
 #include "parse.h"
 #include "timefmt.h"
 
@@ -270,8 +271,13 @@ parse_json(const char *buf, size_t len, const char *name, struct ct_series *s)
 
 			r.elem++;
 			if ((row = json_loadb(buf + i, len - i, JSON_DISABLE_EOF_CHECK, &je)) == NULL) {
-				r.line = line + je.line - 1;
-				fail(&r, "%s", je.text);
+				/* FILE:LINE:COLUMN, from the byte jansson stopped at. */
+				size_t at = i + (size_t)(je.position > 0 ? je.position : 0), bol = at;
+
+				while (bol > 0 && buf[bol - 1] != '\n')
+					bol--;
+				fprintf(stderr, "%s: %s:%ld:%zu: %s\n", ct_prog, name,
+				    line + je.line - 1, at - bol + (at == bol), je.text);
 				return -1;
 			}
 			json_row(&r, row);
@@ -363,6 +369,8 @@ ct_import_file(const char *path, struct ct_series *s)
 	char mname[CT_PATH_MAX + 256];
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
+	struct ct_series one = { 0 };
+	char iso[CT_ISO_LEN];
 	int r, rc = -1, members = 0;
 
 	if (a == NULL) {
@@ -394,10 +402,26 @@ ct_import_file(const char *path, struct ct_series *s)
 		}
 		if ((buf = read_entry(a, label, &len)) == NULL)
 			goto out;
-		r = ct_import_buf(buf, len, label, s);
+		/* Members (days zipped together, say) come in any order:
+		 * each is read on its own and merged; they must agree. */
+		one.n = 0;
+		r = ct_import_buf(buf, len, label, members ? &one : s);
 		free(buf);
 		if (r != 0)
 			goto out;
+		if (members && one.n) {
+			struct ct_merge_stats st = { 0 };
+
+			if (ct_merge(s, &one, 0, &st) != 0) {
+				ct_warn("%s: %s", label, strerror(ENOMEM));
+				goto out;
+			}
+			if (st.conflicts) {
+				ct_warn("%s: the candle at %s differs from another member's", label,
+				    ct_iso8601(st.conflict_t[0], iso));
+				goto out;
+			}
+		}
 		members++;
 	}
 	if (r != ARCHIVE_EOF) {
@@ -410,6 +434,7 @@ ct_import_file(const char *path, struct ct_series *s)
 	}
 	rc = 0;
 out:
+	ct_series_free(&one);
 	archive_read_free(a);
 	return rc;
 }

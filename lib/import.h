@@ -11,7 +11,8 @@
 #include "candles.h"
 
 /* Read every candle of path ("-" = stdin) and append them to s, which the
- * rows must continue in strictly increasing open time.  The format is told
+ * rows must continue in strictly increasing open time (the members of a
+ * zip may come in any order, but must agree where they overlap).  The format is told
  * from the content.  Errors go to stderr as "prog: FILE:LINE: reason";
  * returns 0 or -1. */
 int ct_import_file(const char *path, struct ct_series *s);

@@ -1,8 +1,16 @@
 /* merge.c — one sorted merge for every source; the stored row wins a
  * disagreement unless the operator says --replace, because a store that
  * silently changes its past makes yesterday's model irreproducible. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "home.h"
 
 #include "err.h"
 #include "merge.h"
@@ -117,25 +125,197 @@ ct_fits_timeframe(const struct ct_series *s, int64_t tf_ms, int64_t *step)
 	return *step < tf_ms ? -1 : 0;
 }
 
-void
-ct_merge_report(FILE *fp, const char *label, const struct ct_merge_stats *st,
-    const struct ct_series *res, int64_t tf_ms, int replace)
+static int
+lock_dir(struct ct_merger *m)
 {
+	char dir[CT_PATH_MAX], *s;
+	struct stat st;
+
+	ct_path(dir, sizeof dir, "%s", m->path);
+	if ((s = strrchr(dir, '/')) != NULL)
+		*s = '\0';
+	else
+		strcpy(dir, ".");
+	if (stat(dir, &st) != 0) {
+		if (ct_mkdirs(dir, 0777) != 0) {
+			ct_warn("%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		m->made_dir = 1;
+	}
+	if ((m->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		ct_warn("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (flock(m->lockfd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	ct_warn("%s: waiting for another run on this store", m->path);
+	while (flock(m->lockfd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			ct_warn("%s: lock: %s", dir, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+int
+ct_merger_open(struct ct_merger *m, const char *path, int replace, int lock)
+{
+	struct ct_series t = { 0 };
+	const char *nl;
+	int missing;
+
+	memset(m, 0, sizeof *m);
+	m->path = path;
+	m->replace = replace;
+	m->lockfd = -1;
+	if (lock && lock_dir(m) != 0)
+		goto fail;
+	if ((m->disk = ct_slurp(path, &m->disklen, &missing)) == NULL) {
+		if (missing) {
+			m->loaded = 1;
+			return 0;
+		}
+		ct_warn("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	for (const char *p = m->disk; (p = memchr(p, '\n', m->disklen - (size_t)(p - m->disk))); p++)
+		m->disk_rows++;
+	if (m->disklen && m->disk[m->disklen - 1] != '\n')
+		m->disk_rows++;
+	m->disk_rows -= m->disk_rows > 0;	/* the header */
+	/* The header and first row, and the last row, are all we read. */
+	nl = memchr(m->disk, '\n', m->disklen);
+	nl = nl ? memchr(nl + 1, '\n', m->disklen - (size_t)(nl + 1 - m->disk)) : NULL;
+	if (ct_store_parse(m->disk, nl ? (size_t)(nl - m->disk) + 1 : m->disklen, path, &t) != 0)
+		goto fail;
+	if (m->disk_rows == 0 || t.n == 0) {
+		ct_series_free(&t);
+		m->disk_rows = 0;
+		return 0;
+	}
+	m->first = t.c[0];
+	t.n = 0;
+	if (ct_store_tail(path, 1, &t) != 0 || t.n != 1)
+		goto fail;
+	m->last = t.c[0];
+	ct_series_free(&t);
+	return 0;
+fail:
+	ct_series_free(&t);
+	ct_merger_free(m);
+	return -1;
+}
+
+int
+ct_merger_last(const struct ct_merger *m, int64_t *t)
+{
+	if (m->s.n && (m->loaded || m->s.c[m->s.n - 1].t > m->last.t))
+		*t = m->s.c[m->s.n - 1].t;
+	else if (!m->loaded && m->disk_rows)
+		*t = m->last.t;
+	else
+		return 0;
+	return 1;
+}
+
+/* Parse the whole store and put the rows appended so far after it. */
+static int
+load(struct ct_merger *m)
+{
+	struct ct_series all = { 0 };
+
+	if (ct_store_parse(m->disk, m->disklen, m->path, &all) != 0 ||
+	    ct_series_reserve(&all, all.n + m->s.n) != 0) {
+		ct_series_free(&all);
+		return -1;
+	}
+	if (m->s.n)
+		memcpy(all.c + all.n, m->s.c, m->s.n * sizeof *m->s.c);
+	all.n += m->s.n;
+	ct_series_free(&m->s);
+	m->s = all;
+	free(m->disk);
+	m->disk = NULL;
+	m->disklen = m->disk_rows = 0;
+	m->loaded = 1;
+	return 0;
+}
+
+int
+ct_merger_add(struct ct_merger *m, const struct ct_series *in)
+{
+	int64_t last;
+
+	if (in->n == 0)
+		return 0;
+	if (m->st.read == 0 || in->c[0].t < m->from)
+		m->from = in->c[0].t;
+	if (m->st.read == 0 || in->c[in->n - 1].t > m->to)
+		m->to = in->c[in->n - 1].t;
+	if (!m->loaded && ct_merger_last(m, &last) && in->c[0].t <= last && load(m) != 0)
+		return -1;
+	if (ct_merge(&m->s, in, m->replace, &m->st) != 0) {
+		ct_warn("%s", strerror(ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
+static size_t
+lower_bound(const struct ct_series *s, int64_t t)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->c[mid].t < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void
+ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label, int64_t tf_ms)
+{
+	const struct ct_merge_stats *st = &m->st;
+	struct ct_series span = { 0 }, view;
 	struct ct_gap_stats g;
 	char a[CT_ISO_LEN], b[CT_ISO_LEN];
+	size_t n = m->s.n + m->disk_rows, lo, hi;
 
 	fprintf(fp, "%s: %s: %zu rows read: %zu added, %zu already present, %zu conflicting (%s)\n",
 	    ct_prog, label, st->read, st->added, st->present, st->conflicts,
-	    replace ? "replaced by the new rows" : "stored rows kept; --replace takes the new ones");
+	    m->replace ? "replaced by the new rows" : "stored rows kept; --replace takes the new ones");
 	for (size_t k = 0; k < st->conflicts && k < CT_MERGE_SHOW; k++)
 		fprintf(fp, "%s: %s: conflict at %s\n", ct_prog, label, ct_iso8601(st->conflict_t[k], a));
-	if (res->n == 0) {
-		fprintf(fp, "%s: %s: no candles stored\n", ct_prog, label);
+	if (n == 0) {
+		fprintf(fp, "%s: %s: the store is empty\n", ct_prog, label);
 		return;
 	}
-	ct_gaps(res, tf_ms, &g);
-	fprintf(fp, "%s: %s: %zu candles from %s to %s\n", ct_prog, label, res->n,
-	    ct_iso8601(res->c[0].t, a), ct_iso8601(res->c[res->n - 1].t, b));
+	fprintf(fp, "%s: %s: %zu candles stored, %s to %s\n", ct_prog, label, n,
+	    ct_iso8601(m->disk_rows ? m->first.t : m->s.c[0].t, a),
+	    ct_iso8601(m->s.n ? m->s.c[m->s.n - 1].t : m->last.t, b));
+	if (st->read == 0)
+		return;
+	/* The span read, with the stored candle before it: a fetch that
+	 * resumes after a hole shows the hole. */
+	if (m->loaded) {
+		lo = lower_bound(&m->s, m->from);
+		hi = lower_bound(&m->s, m->to + 1);
+		view.c = m->s.c + lo - (lo > 0);
+		view.n = hi - lo + (lo > 0);
+	} else {
+		if (m->disk_rows)
+			ct_series_push(&span, &m->last);
+		for (size_t i = 0; i < m->s.n; i++)
+			ct_series_push(&span, &m->s.c[i]);
+		view = span;
+	}
+	ct_gaps(&view, tf_ms, &g);
 	if (g.gaps)
 		fprintf(fp, "%s: %s: %zu gap%s, %zu candle%s missing; longest %zu missing between %s and %s\n",
 		    ct_prog, label, g.gaps, g.gaps == 1 ? "" : "s", g.missing, g.missing == 1 ? "" : "s",
@@ -147,4 +327,64 @@ ct_merge_report(FILE *fp, const char *label, const struct ct_merge_stats *st,
 	if (g.off_grid)
 		fprintf(fp, "%s: %s: %zu candle%s off the timeframe grid\n", ct_prog, label,
 		    g.off_grid, g.off_grid == 1 ? "" : "s");
+	ct_series_free(&span);
+}
+
+int
+ct_merger_write(const struct ct_merger *m, FILE *fp)
+{
+	if (m->loaded || m->disk_rows == 0)
+		return ct_store_write(fp, &m->s);
+	/* The stored bytes as they are, then the new rows. */
+	fwrite(m->disk, 1, m->disklen, fp);
+	if (m->disk[m->disklen - 1] != '\n')
+		fputc('\n', fp);
+	return ct_store_write_rows(fp, &m->s);
+}
+
+int
+ct_merger_save(const struct ct_merger *m)
+{
+	struct ct_afile af;
+
+	if (m->st.added == 0 && m->st.replaced == 0)
+		return 0;
+	if (m->loaded || m->disk_rows == 0)
+		return ct_store_save(m->path, &m->s);
+	if (ct_afile_open(&af, m->path) != 0) {
+		ct_warn("%s: %s", m->path, strerror(errno));
+		return -1;
+	}
+	if (ct_merger_write(m, af.fp) != 0) {
+		ct_warn("%s: %s", m->path, strerror(errno));
+		ct_afile_abort(&af);
+		return -1;
+	}
+	if (ct_afile_commit(&af) != 0) {
+		ct_warn("%s: %s", m->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+ct_merger_free(struct ct_merger *m)
+{
+	free(m->disk);
+	ct_series_free(&m->s);
+	m->disk = NULL;
+	if (m->lockfd >= 0) {
+		/* A failed first run leaves no empty directory behind. */
+		if (m->made_dir) {
+			char dir[CT_PATH_MAX], *s;
+
+			ct_path(dir, sizeof dir, "%s", m->path);
+			if ((s = strrchr(dir, '/')) != NULL) {
+				*s = '\0';
+				rmdir(dir);
+			}
+		}
+		close(m->lockfd);
+		m->lockfd = -1;
+	}
 }

@@ -39,8 +39,42 @@ void ct_gaps(const struct ct_series *s, int64_t tf_ms, struct ct_gap_stats *g);
  * typical distance between them (most rows closer than one candle means
  * the file holds a smaller timeframe). */
 int ct_fits_timeframe(const struct ct_series *s, int64_t tf_ms, int64_t *step);
-/* The merge report, one "prog: label: ..." line per topic, on fp. */
-void ct_merge_report(FILE *fp, const char *label, const struct ct_merge_stats *st,
-    const struct ct_series *result, int64_t tf_ms, int replace);
+/* A store being merged into.  While every incoming row lies after the
+ * stored ones (the incremental case) the file is not parsed, only copied
+ * with the new rows after it; the first merge that reaches back into the
+ * stored rows loads them all. */
+struct ct_merger {
+	const char *path;
+	int replace;
+	int loaded;		/* s holds every row; else the rows appended */
+	char *disk;		/* the store file's bytes while not loaded */
+	size_t disklen, disk_rows;
+	struct ct_candle first, last;	/* of the stored rows, when disk_rows */
+	struct ct_series s;
+	int64_t from, to;	/* span of the incoming rows, when st.read */
+	struct ct_merge_stats st;
+	int lockfd;		/* the store's directory, flock'ed; -1 if none */
+	int made_dir;		/* we created it: removed again if left empty */
+};
+
+/* Open the store at path (missing: empty).  With lock, the store's
+ * directory is created if need be and locked (flock) until
+ * ct_merger_free, so concurrent runs on one store cannot lose each
+ * other's rows.  0, or -1 with a diagnostic. */
+int ct_merger_open(struct ct_merger *m, const char *path, int replace, int lock);
+/* Open time of the last stored row; 0 when the store is empty. */
+int ct_merger_last(const struct ct_merger *m, int64_t *t);
+/* Merge in (sorted, unique).  0, or -1 with a diagnostic. */
+int ct_merger_add(struct ct_merger *m, const struct ct_series *in);
+/* The report an operator reads, "prog: label: ..." lines on fp: rows read,
+ * added, already present, conflicting (the first few by time); the store's
+ * size and span; gaps, zero-volume and off-grid candles in the span of the
+ * rows read (with the stored candle before it). */
+void ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label, int64_t tf_ms);
+/* Every row as store CSV on fp. 0 or -1. */
+int ct_merger_write(const struct ct_merger *m, FILE *fp);
+/* Replace the store atomically when anything changed.  0 or -1. */
+int ct_merger_save(const struct ct_merger *m);
+void ct_merger_free(struct ct_merger *m);
 
 #endif

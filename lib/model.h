@@ -33,9 +33,12 @@ struct ct_model {
  * files CT_MODEL_FILES all are listed).  Errors are printed as
  * "prog: dir/file: reason".  0 when all match, else -1. */
 int ct_model_verify(const char *dir);
-/* ct_model_verify, then load model.ubj (XGBoosterLoadModel) and
- * config.json, and check the feature set matches this build
- * (CT_FEAT_VERSION, names).  Errors printed; 0 or -1 (m left empty). */
+/* Verify sha256.txt (well-formed, lists every file, every file present;
+ * the checksums of model.ubj and config.json, the files it loads — not of
+ * the bulky features.csv, which ct_model_verify checks), then load model.ubj
+ * (XGBoosterLoadModel) and config.json, and check the feature set matches
+ * this build (CT_FEAT_VERSION, names, warmup).  Errors printed; 0 or -1
+ * (m left empty). */
 int ct_model_load(struct ct_model *m, const char *dir);
 /* prob[r] = P(up) for rows x[r*m->nfeat ...], r < rows.  NAN entries are
  * missing values.  0 or -1 (error printed). */
@@ -51,8 +54,15 @@ int ct_model_current(char *buf, size_t n, const char *home, const char *sym);
  * (error printed). */
 int ct_model_write_sums(const char *dir);
 
-/* Silence XGBoost's own logging (global verbosity 0, log lines routed to
- * our stderr only when they are warnings we must see).  Idempotent. */
+/* XGBoost's OpenMP threads spin while they wait, which on a small box
+ * shared with other coins costs up to ten times the work.  Unless the
+ * caller set OMP_WAIT_POLICY, set it to passive and re-execute argv
+ * (libgomp reads it only when it is loaded).  Returns only when no
+ * re-execution happened. */
+void ct_xgb_env(char **argv);
+
+/* Quiet XGBoost's own logging: global verbosity 1, and its warnings and
+ * errors routed to our stderr as "prog: xgboost: ...".  Idempotent. */
 void ct_xgb_quiet(void);
 
 #endif

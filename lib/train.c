@@ -23,8 +23,8 @@
 #define EQUITY_MAX	200	/* points kept of the equity curve */
 #define LOG_EVERY	10	/* rounds between progress events */
 
-static double
-now_s(void)
+double
+ct_mono_s(void)
 {
 	struct timespec ts;
 
@@ -32,14 +32,15 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+
 /* Every XGBoost call goes through XGB() so the time spent inside the
  * library can be told apart from ours (bench/20-train.sh reports both). */
-#define XGB(o, call) xgb_timed((o), now_s(), (call))
+#define XGB(o, call) ((o)->xgb_t0 = ct_mono_s(), xgb_timed((o), (call)))
 
 static int
-xgb_timed(struct ct_train_opts *o, double t0, int rc)
+xgb_timed(struct ct_train_opts *o, int rc)
 {
-	o->xgb_seconds += now_s() - t0;
+	o->xgb_seconds += ct_mono_s() - o->xgb_t0;
 	return rc;
 }
 
@@ -60,7 +61,7 @@ ct_train_defaults(struct ct_train_opts *o)
 	o->early_stop = 20;
 	o->threads = 0;
 	o->eta = 0.05;
-	o->max_depth = 4;
+	o->max_depth = 3;
 }
 
 void
@@ -228,33 +229,65 @@ dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *
 	return m;
 }
 
-static int
-set_params(BoosterHandle b, const struct ct_train_opts *o)
+/* The booster parameters, as XGBoost takes them and as config.json
+ * records them (one table, so the two cannot drift apart). */
+#define NPARAMS 13
+
+static void
+params(const struct ct_train_opts *o, char val[NPARAMS][32], const char *kv[NPARAMS][2])
 {
-	char eta[32], depth[16], th[16];
-	const char *kv[][2] = {
+	static const char *const fixed[NPARAMS][2] = {
 		{ "validate_parameters", "1" },
 		{ "objective", "binary:logistic" },
 		{ "eval_metric", "logloss" },
 		{ "tree_method", "hist" },
 		{ "max_bin", "128" },
-		{ "eta", eta },
-		{ "max_depth", depth },
-		{ "min_child_weight", "5" },
+		{ "eta", NULL },
+		{ "max_depth", NULL },
+		{ "min_child_weight", "20" },
 		{ "subsample", "0.8" },
 		{ "colsample_bytree", "0.8" },
 		{ "lambda", "1" },
 		{ "seed", "1" },
-		{ "nthread", th },
+		{ "nthread", NULL },
 	};
 
-	snprintf(eta, sizeof eta, "%g", o->eta);
-	snprintf(depth, sizeof depth, "%d", o->max_depth);
-	snprintf(th, sizeof th, "%d", o->threads);
-	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
+	snprintf(val[5], sizeof val[5], "%g", o->eta);
+	snprintf(val[6], sizeof val[6], "%d", o->max_depth);
+	snprintf(val[12], sizeof val[12], "%d", o->threads);
+	for (int i = 0; i < NPARAMS; i++) {
+		kv[i][0] = fixed[i][0];
+		kv[i][1] = fixed[i][1] ? fixed[i][1] : val[i];
+	}
+}
+
+static int
+set_params(BoosterHandle b, const struct ct_train_opts *o)
+{
+	char val[NPARAMS][32];
+	const char *kv[NPARAMS][2];
+
+	params(o, val, kv);
+	for (int i = 0; i < NPARAMS; i++)
 		if (XGBoosterSetParam(b, kv[i][0], kv[i][1]) != 0)
 			return xgb_err(kv[i][0]);
 	return 0;
+}
+
+json_t *
+ct_train_params_json(const struct ct_train_opts *o)
+{
+	char val[NPARAMS][32];
+	const char *kv[NPARAMS][2];
+	json_t *j = json_object();
+
+	params(o, val, kv);
+	for (int i = 0; i < NPARAMS; i++)
+		json_object_set_new(j, kv[i][0], json_string(kv[i][1]));
+	json_object_set_new(j, "rounds_max", json_integer(o->rounds));
+	json_object_set_new(j, "early_stop", json_integer(o->early_stop));
+	json_object_set_new(j, "folds", json_integer(o->folds));
+	return j;
 }
 
 static void
@@ -264,7 +297,9 @@ event(struct ct_train_opts *o, json_t *ev, double t0)
 		json_decref(ev);
 		return;
 	}
-	json_object_set_new(ev, "elapsed_s", json_real(round((now_s() - t0) * 1000) / 1000));
+	if (o->t0 > 0)
+		t0 = o->t0;
+	json_object_set_new(ev, "elapsed_s", json_real(round((ct_mono_s() - t0) * 1000) / 1000));
 	json_array_append_new(o->log, ev);
 }
 
@@ -278,7 +313,7 @@ static void
 progress(struct ct_train_opts *o, struct prog *p, int fold, int nfolds, int round,
     double val, int best)
 {
-	double el = now_s() - p->t0, eta = p->done ? el / p->done * (p->planned - p->done) : 0;
+	double el = ct_mono_s() - p->t0, eta = p->done ? el / p->done * (p->planned - p->done) : 0;
 	char what[64];
 
 	if (fold > 0)
@@ -287,10 +322,13 @@ progress(struct ct_train_opts *o, struct prog *p, int fold, int nfolds, int roun
 		snprintf(what, sizeof what, "final model");
 	event(o, json_pack("{s:s, s:i, s:i, s:f, s:i}", "event", "round", "fold", fold,
 	    "round", round, "val_logloss", isfinite(val) ? val : -1.0, "best_round", best), p->t0);
-	if (o->progress)
-		fprintf(stderr, "%s: %s%s%s round %d%s%.5f, ETA %.0fs\n", ct_prog,
-		    o->label ? o->label : "", o->label ? ": " : "", what, round,
-		    fold > 0 ? " val-logloss " : " ", fold > 0 ? val : 0.0, eta);
+	if (!o->progress)
+		return;
+	fprintf(stderr, "%s: %s%s%s round %d", ct_prog, o->label ? o->label : "",
+	    o->label ? ": " : "", what, round);
+	if (fold > 0)
+		fprintf(stderr, ", val-logloss %.5f", val);
+	fprintf(stderr, ", ETA %.0fs\n", eta);
 }
 
 /* Train on [lo,hi); with a validation block [vlo,vhi) stop when its logloss
@@ -400,7 +438,7 @@ int
 ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
     struct ct_train_opts *o, void **booster)
 {
-	struct prog p = { now_s(), 0, rounds };
+	struct prog p = { ct_mono_s(), 0, rounds };
 	int best;
 
 	ct_xgb_quiet();
@@ -457,26 +495,14 @@ ct_auc(const float *p, const float *y, size_t n)
 	return (rsum - pos * (pos + 1) / 2) / (pos * neg);
 }
 
-void
-ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
-    double thr, struct ct_eval *e, json_t *equity, double *cum)
+/* The strategy alone: "long at close[i] when p > thr, exit horizon
+ * candles later, one position at a time".  Fills the trade fields of e. */
+static void
+trade(const struct ct_dataset *d, const float *p, size_t lo, size_t hi, double thr,
+    struct ct_eval *e, json_t *equity, double cum0)
 {
-	double ll = 0, c = 0, peak = 0, gross = 0;
+	double c = 0, peak = 0, gross = 0;
 
-	memset(e, 0, sizeof *e);
-	e->threshold = thr;
-	e->rows = (long)(hi - lo);
-	if (hi <= lo)
-		return;
-	e->auc = ct_auc(p + lo, d->y + lo, hi - lo);
-	for (size_t i = lo; i < hi; i++) {
-		double q = fmin(fmax(p[i], 1e-7), 1 - 1e-7);
-
-		ll -= d->y[i] > 0.5f ? log(q) : log(1 - q);
-	}
-	e->logloss = ll / (double)(hi - lo);
-	/* One position at a time: a trade entered at row i exits horizon
-	 * candles later, so the next entry is at i+horizon at the earliest. */
 	for (size_t i = lo; i < hi;) {
 		double net;
 
@@ -495,14 +521,36 @@ ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
 			e->max_dd_bps = peak - c;
 		if (equity)
 			json_array_append_new(equity, json_pack("[I,f]",
-			    (json_int_t)(d->t[i] + d->horizon * d->tf_ms), *cum + c));
+			    (json_int_t)(d->t[i] + d->horizon * d->tf_ms), cum0 + c));
+		/* The next entry can be at the exit candle at the earliest. */
 		i += (size_t)d->horizon;
 	}
-	if (cum)
-		*cum += c;
 	e->total_net_bps = c;
 	e->gross_bps = e->trades ? gross / e->trades : 0;
 	e->net_bps = e->trades ? c / e->trades : 0;
+}
+
+void
+ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
+    double thr, struct ct_eval *e, json_t *equity, double *cum)
+{
+	double ll = 0;
+
+	memset(e, 0, sizeof *e);
+	e->threshold = thr;
+	e->rows = (long)(hi - lo);
+	if (hi <= lo)
+		return;
+	e->auc = ct_auc(p + lo, d->y + lo, hi - lo);
+	for (size_t i = lo; i < hi; i++) {
+		double q = fmin(fmax(p[i], 1e-7), 1 - 1e-7);
+
+		ll -= d->y[i] > 0.5f ? log(q) : log(1 - q);
+	}
+	e->logloss = ll / (double)(hi - lo);
+	trade(d, p, lo, hi, thr, e, equity, cum ? *cum : 0);
+	if (cum)
+		*cum += e->total_net_bps;
 	/* Holding from the first validation close to the last one's exit. */
 	e->buy_hold_bps = (d->lc[hi - 1] - d->lc[lo]) * 1e4 + d->fwd_bps[hi - 1];
 }
@@ -518,9 +566,9 @@ ct_pick_threshold(const struct ct_dataset *d, const float *p,
 		long trades = 0;
 
 		for (int i = 0; i < nranges; i++) {
-			struct ct_eval e;
+			struct ct_eval e = { 0 };
 
-			ct_evaluate(d, p, ranges[i].val_lo, ranges[i].val_hi, thr, &e, NULL, NULL);
+			trade(d, p, ranges[i].val_lo, ranges[i].val_hi, thr, &e, NULL, 0);
 			tot += e.total_net_bps;
 			trades += e.trades;
 		}
@@ -574,7 +622,7 @@ ct_wf_free(struct ct_wf *w)
 int
 ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 {
-	struct prog p = { now_s(), 0, 0 };
+	struct prog p = { ct_mono_s(), 0, 0 };
 	double cum = 0, peak = 0, gross = 0, ll = 0, sumrounds = 0;
 	long wins = 0;
 
@@ -725,24 +773,32 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 		xgb_err("copy");
 		goto out;
 	}
-	oo.eta = eta;
+	/* A refresh recomputes leaves at the learning rate the trees were
+	 * grown with; only added rounds take the small one. */
+	if (add > 0)
+		oo.eta = eta;
 	if (set_params(c, &oo) != 0)
 		goto out;
 	if (add == 0) {
 		/* process_type=update re-runs the existing trees: the refresh
 		 * updater recomputes their statistics and leaf values on the
-		 * new rows without adding a tree. */
+		 * new rows without adding a tree.  XGBoost warns about any
+		 * explicit updater ("DANGER AHEAD"); this one is deliberate,
+		 * so warnings are off while it runs. */
 		if (XGBoosterSetParam(c, "process_type", "update") != 0 ||
 		    XGBoosterSetParam(c, "updater", "refresh") != 0 ||
 		    XGBoosterSetParam(c, "refresh_leaf", "1") != 0) {
 			xgb_err("refresh");
 			goto out;
 		}
+		XGBSetGlobalConfig("{\"verbosity\":0}");
 		for (int r = 0; r < start; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, r, m)) != 0) {
+				XGBSetGlobalConfig("{\"verbosity\":1}");
 				xgb_err("refresh");
 				goto out;
 			}
+		XGBSetGlobalConfig("{\"verbosity\":1}");
 	} else {
 		for (int r = 0; r < add; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, start + r, m)) != 0) {

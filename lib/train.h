@@ -49,10 +49,16 @@ struct ct_train_opts {
 	const char *label;	/* their prefix, e.g. the symbol */
 	json_t *log;		/* training events are appended here (may be NULL) */
 	double xgb_seconds;	/* out: wall time spent inside XGBoost calls */
+	double xgb_t0;		/* internal: start of the current call */
+	double t0;		/* ct_mono_s() at the start of the job, for events */
 };
 
+/* Monotonic clock in seconds. */
+double ct_mono_s(void);
 /* Defaults for every field but log and label. */
 void ct_train_defaults(struct ct_train_opts *o);
+/* The XGBoost parameters o stands for, as config.json records them. */
+json_t *ct_train_params_json(const struct ct_train_opts *o);
 
 struct ct_eval {
 	double auc, logloss, gross_bps, net_bps, total_net_bps, max_dd_bps, buy_hold_bps;

@@ -7,10 +7,10 @@
  * verification, and only then the switch of `current`. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xgboost/c_api.h>
@@ -30,14 +30,6 @@
 #define SELFCHECK_N	20	/* newest candles whose prediction config.json keeps */
 #define DEFAULT_LOOKBACK 50000
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static json_t *
 iso(int64_t ms)
@@ -67,6 +59,65 @@ save_json(const char *dir, const char *name, json_t *j)
 	return rc;
 }
 
+/* A float as text with 9 significant digits, which always reads back as
+ * the same float.  By hand because printf's exact decimal conversion made
+ * writing features.csv a tenth of a whole training run. */
+static int
+fmt_float(float f, char *b)
+{
+	static double p10[100];	/* 10^(k-50) */
+	double v = f;
+	long long m;
+	char dig[10];
+	int e, n = 0, nd = 9;
+
+	if (p10[0] == 0)
+		for (int k = 0; k < 100; k++)
+			p10[k] = pow(10, k - 50);
+	if (v == 0)
+		return (int)strlen(strcpy(b, "0"));
+	if (v < 0) {
+		b[n++] = '-';
+		v = -v;
+	}
+	e = (int)floor(log10(v));
+	m = llround(v * p10[8 - e + 50]);
+	if (m >= 1000000000LL)
+		m = llround(v * p10[8 - ++e + 50]);
+	else if (m < 100000000LL)
+		m = llround(v * p10[8 - --e + 50]);
+	for (int k = 8; k >= 0; k--, m /= 10)
+		dig[k] = (char)('0' + m % 10);
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	if (e >= 0 && e < 9) {
+		for (int k = 0; k <= e; k++)
+			b[n++] = k < nd ? dig[k] : '0';
+		if (nd > e + 1) {
+			b[n++] = '.';
+			for (int k = e + 1; k < nd; k++)
+				b[n++] = dig[k];
+		}
+	} else if (e < 0 && e >= -5) {
+		b[n++] = '0';
+		b[n++] = '.';
+		for (int k = -1; k > e; k--)
+			b[n++] = '0';
+		for (int k = 0; k < nd; k++)
+			b[n++] = dig[k];
+	} else {
+		b[n++] = dig[0];
+		if (nd > 1) {
+			b[n++] = '.';
+			for (int k = 1; k < nd; k++)
+				b[n++] = dig[k];
+		}
+		n += sprintf(b + n, "e%d", e);
+	}
+	b[n] = '\0';
+	return n;
+}
+
 /* features.csv: the training matrix as the model saw it (float32 values
  * printed to round-trip), its label and the return and cost behind it. */
 static int
@@ -91,12 +142,12 @@ save_features(const char *dir, const struct ct_dataset *d, size_t lo, size_t hi)
 		for (size_t j = 0; j < d->nfeat; j++) {
 			float v = d->x[r * d->nfeat + j];
 
+			num[0] = ',';
 			if (isnan(v))
-				fputs(",", fp);
-			else {
-				snprintf(num, sizeof num, ",%.9g", v);
-				fputs(num, fp);
-			}
+				num[1] = '\0';
+			else
+				fmt_float(v, num + 1);
+			fputs(num, fp);
 		}
 		fprintf(fp, ",%d,%.3f,%.3f\n", d->y[r] > 0.5f, d->fwd_bps[r], d->cost_bps[r]);
 	}
@@ -112,16 +163,6 @@ range(const struct ct_dataset *d, size_t lo, size_t hi)
 {
 	return json_pack("{s:[I,I], s:o, s:o}", "rows", (json_int_t)lo, (json_int_t)hi,
 	    "from", iso(d->t[lo]), "to", iso(d->t[hi - 1]));
-}
-
-static json_t *
-params_json(const struct ct_train_opts *o)
-{
-	return json_pack("{s:s, s:s, s:s, s:i, s:f, s:i, s:i, s:f, s:f, s:f, s:i, s:i}",
-	    "objective", "binary:logistic", "eval_metric", "logloss", "tree_method", "hist",
-	    "max_bin", 128, "eta", o->eta, "max_depth", o->max_depth, "min_child_weight", 5,
-	    "subsample", 0.8, "colsample_bytree", 0.8, "lambda", 1.0, "seed", 1,
-	    "early_stop", o->early_stop);
 }
 
 /* The final model's P(up) for the newest candles of the store, computed the
@@ -213,14 +254,11 @@ load_inputs(struct job *j, size_t rows)
 static json_t *
 log_json(struct job *j, const char *mode)
 {
-	int maj, min, pat;
-
-	XGBoostVersion(&maj, &min, &pat);
-	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:f, s:f, s:O}",
+	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:f, s:f, s:O}",
 	    "symbol", j->tc->sym, "timeframe", j->tc->tf, "mode", mode,
-	    "started", iso(ct_now_ms() - (int64_t)((now_s() - j->t0) * 1000)),
-	    "threads", j->tc->o.threads, "xgboost", "C API",
-	    "wall_seconds", now_s() - j->t0, "xgb_seconds", j->tc->o.xgb_seconds,
+	    "started", iso(ct_now_ms() - (int64_t)((ct_mono_s() - j->t0) * 1000)),
+	    "threads", j->tc->o.threads,
+	    "wall_seconds", ct_mono_s() - j->t0, "xgb_seconds", j->tc->o.xgb_seconds,
 	    "events", j->log);
 }
 
@@ -241,7 +279,7 @@ config_json(struct job *j, const char *mode, int rounds, int max_rounds, double 
 	    "label", "1 when the log return from close[t] to close[t+horizon] exceeds the "
 	    "round-trip cost (costs.json)",
 	    "features", ct_feat_config(), "warmup", (int)ct_feat_warmup(),
-	    "rounds", rounds, "max_rounds", max_rounds, "params", params_json(&tc->o),
+	    "rounds", rounds, "max_rounds", max_rounds, "params", ct_train_params_json(&tc->o),
 	    "trained", "from", iso(j->d.t[lo]), "to", iso(j->d.t[hi - 1]),
 	    "from_ms", (json_int_t)j->d.t[lo], "to_ms", (json_int_t)j->d.t[hi - 1],
 	    "candles_used", (json_int_t)j->s.n, "rows", (json_int_t)(hi - lo),
@@ -271,7 +309,7 @@ publish(struct job *j, void *booster, json_t *config, json_t *metrics, const cha
 			return -1;
 	}
 	json_array_append_new(j->log, json_pack("{s:s, s:f}", "event", "done",
-	    "elapsed_s", now_s() - j->t0));
+	    "elapsed_s", ct_mono_s() - j->t0));
 	lj = log_json(j, mode);
 	rc = save_json(j->md.tmp, "training_log.json", lj);
 	json_decref(lj);
@@ -281,21 +319,47 @@ publish(struct job *j, void *booster, json_t *config, json_t *metrics, const cha
 	return 0;
 }
 
-static int
-partials(struct job *j, json_t *splits, size_t lo, size_t hi, const char *mode)
-{
-	json_t *lj;
+/* The partial outputs.  For a fresh model they are written by a second
+ * thread while the walk-forward runs (features.csv of 50000 candles takes
+ * a good part of a second to write and sync, time XGBoost need not wait
+ * for); it touches only its own JSON and the read-only dataset. */
+struct partial {
+	struct job *j;
+	json_t *splits, *log;	/* owned */
+	size_t lo, hi;
 	int rc;
+};
 
-	if (save_features(j->md.tmp, &j->d, lo, hi) != 0 ||
-	    save_json(j->md.tmp, "split_indices.json", splits) != 0)
-		return -1;
-	lj = log_json(j, mode);
-	rc = save_json(j->md.tmp, "training_log.json", lj);
-	json_decref(lj);
-	if (rc == 0)
+static void *
+partial_write(void *arg)
+{
+	struct partial *p = arg;
+	struct job *j = p->j;
+
+	p->rc = -1;
+	if (save_features(j->md.tmp, &j->d, p->lo, p->hi) == 0 &&
+	    save_json(j->md.tmp, "split_indices.json", p->splits) == 0 &&
+	    save_json(j->md.tmp, "training_log.json", p->log) == 0) {
 		event_partial(j->tc->sym, j->md.tmp);
-	return rc;
+		p->rc = 0;
+	}
+	json_decref(p->splits);
+	json_decref(p->log);
+	return NULL;
+}
+
+static void
+partial_init(struct partial *p, struct job *j, json_t *splits, size_t lo, size_t hi,
+    const char *mode)
+{
+	json_t *lj = log_json(j, mode);
+
+	p->j = j;
+	p->splits = splits;
+	p->log = json_deep_copy(lj);
+	json_decref(lj);
+	p->lo = lo;
+	p->hi = hi;
 }
 
 static json_t *
@@ -315,9 +379,11 @@ fresh(struct job *j)
 	struct ct_traincoin *tc = j->tc;
 	struct ct_fold *f;
 	struct ct_wf w;
+	struct partial part;
+	pthread_t th;
 	json_t *splits, *folds, *config, *metrics;
 	void *b = NULL;
-	int rc = -1;
+	int rc = -1, joined = 1;
 
 	if ((f = calloc((size_t)tc->o.folds, sizeof *f)) == NULL)
 		return -1;
@@ -335,14 +401,22 @@ fresh(struct job *j)
 		    "fold", k + 1, "train", range(&j->d, f[k].train_lo, f[k].train_hi),
 		    "val", range(&j->d, f[k].val_lo, f[k].val_hi)));
 	free(f);
-	rc = partials(j, splits, 0, j->d.n, "fresh");
-	json_decref(splits);
-	if (rc != 0)
-		return -1;
-	if (ct_walkforward(&j->d, &tc->o, &w) != 0)
-		return -1;
-	if (ct_train_final(&j->d, 0, j->d.n, w.rounds, &tc->o, &b) != 0) {
+	partial_init(&part, j, splits, 0, j->d.n, "fresh");
+	if ((errno = pthread_create(&th, NULL, partial_write, &part)) != 0) {
+		ct_warn("thread: %s", strerror(errno));
+		partial_write(&part);
+	} else
+		joined = 0;
+	rc = ct_walkforward(&j->d, &tc->o, &w);
+	if (rc == 0 && (rc = ct_train_final(&j->d, 0, j->d.n, w.rounds, &tc->o, &b)) != 0)
 		ct_wf_free(&w);
+	if (!joined)
+		pthread_join(th, NULL);
+	if (rc != 0 || part.rc != 0) {
+		if (rc == 0) {
+			XGBoosterFree(b);
+			ct_wf_free(&w);
+		}
 		return -1;
 	}
 	folds = json_array();
@@ -420,10 +494,14 @@ incremental(struct job *j, struct ct_model *cur)
 	splits = json_pack("{s:I, s:i, s:i, s:o, s:o}", "rows", (json_int_t)d->n,
 	    "horizon", tc->o.horizon, "gap", (int)gap, "update", range(d, ulo, uhi),
 	    "heldout", range(d, d->n - ho, d->n));
-	rc = partials(j, splits, ulo, d->n, "incremental");
-	json_decref(splits);
-	if (rc != 0)
-		return -1;
+	{
+		struct partial part;
+
+		partial_init(&part, j, splits, ulo, d->n, "incremental");
+		partial_write(&part);
+		if (part.rc != 0)
+			return -1;
+	}
 	rc = -1;
 	add = rounds + CT_INCR_ADD <= max_rounds ? CT_INCR_ADD : 0;
 	method = add ? "added rounds at a small learning rate" : "refreshed leaf values";
@@ -441,7 +519,7 @@ incremental(struct job *j, struct ct_model *cur)
 	    "current", ct_eval_json(&ecur), "candidate", ct_eval_json(&ecand));
 	json_array_append_new(j->log, json_pack("{s:s, s:f, s:f, s:f}", "event", "compared",
 	    "current_logloss", ecur.logloss, "candidate_logloss", ecand.logloss,
-	    "elapsed_s", now_s() - j->t0));
+	    "elapsed_s", ct_mono_s() - j->t0));
 	/* "Not worse": logloss on the newest held-out candles, which neither
 	 * model was fitted on. */
 	if (!(ecand.logloss <= ecur.logloss)) {
@@ -490,7 +568,7 @@ ct_train_coin(struct ct_traincoin *tc)
 
 	memset(&j, 0, sizeof j);
 	j.tc = tc;
-	j.t0 = now_s();
+	j.t0 = ct_mono_s();
 	j.md.lockfd = -1;
 	if ((j.tf_ms = ct_tf_ms(tc->tf)) <= 0) {
 		ct_warn("%s: unknown timeframe", tc->tf);
@@ -527,6 +605,7 @@ ct_train_coin(struct ct_traincoin *tc)
 		goto out;
 	tc->o.log = j.log;
 	tc->o.label = tc->sym;
+	tc->o.t0 = j.t0;
 	rc = tc->incremental ? incremental(&j, &cur) : fresh(&j);
 	if (rc != 0)
 		ct_mdir_abort(&j.md);

@@ -1,8 +1,9 @@
 #!/bin/sh
-# 00-usage.t — every program with a man page: `NAME -h` prints the page's
+# 00-usage.t — every man page is clean under mandoc -Tlint (warnings and
+# worse); every program with a section 1 page: `NAME -h` prints the page's
 # SYNOPSIS (compared word for word: line breaks and indentation may differ,
 # a leading "usage:" is dropped), --version works, an unknown option is a
-# usage error (exit 2), and the page is clean under mandoc -Tlint.
+# usage error (exit 2) that prints the usage.
 . "$CT_TOP/test/lib.sh"
 
 # The SYNOPSIS section of a page as one line of words.
@@ -17,11 +18,13 @@ words() {
 	printf '%s\n' "$1" | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//; s/^usage: //'
 }
 
+for page in "$TOP"/man/*.[1-9]; do
+	run mandoc -Tlint -W warning "$page"
+	is "$rc:$out$err" "0:" "$(basename "$page"): mandoc -Tlint clean"
+done
 for page in "$TOP"/man/*.1; do
 	name=$(basename "$page" .1)
 	[ -x "$CT_BIN/$name" ] || continue
-	run mandoc -Tlint -W warning "$page"
-	is "$rc:$out$err" "0:" "$name: mandoc -Tlint clean"
 	run "$name" -h
 	is "$rc" 0 "$name -h exits 0"
 	is "$err" "" "$name -h: nothing on stderr"

@@ -21,6 +21,24 @@ is "$(tail -1 "$store/ADABTC/1m.csv" | cut -d, -f1)" 1638143940000 "zip: last ca
 ls -A "$store/ADABTC" >ls.txt
 is "$(cat ls.txt)" "1m.csv" "no temporary files left beside the store"
 
+# A zip of several days in any order; members that disagree are an error.
+python3 - "$DATA/ADABTC-1m-2021-11-27.csv" "$DATA/ADABTC-1m-2021-11-28.zip" <<'PY'
+import sys, zipfile
+day27 = open(sys.argv[1]).read()
+day28 = zipfile.ZipFile(sys.argv[2]).read("ADABTC-1m-2021-11-28.csv").decode()
+with zipfile.ZipFile("two.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("28.csv", day28)
+    z.writestr("27.csv", day27)
+with zipfile.ZipFile("disagree.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("a.csv", day28)
+    z.writestr("b.csv", day28.replace("1638057600000,0.00002820,0.00002821", "1638057600000,0.00002820,0.00002822", 1))
+PY
+run fetch-candles -s ADABTC -t 1m -i two.zip --stdout --home "$T/none"
+is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:2881" "zip members in any order are merged"
+run fetch-candles -s ADABTC -t 1m -i disagree.zip --home "$T/none"
+is "$rc:$err" "1:fetch-candles: disagree.zip(b.csv): the candle at 2021-11-28T00:00:00Z differs from another member's
+fetch-candles: ADABTC 1m: store left unchanged" "zip members that disagree: error"
+
 # The same rows in other shapes give the same store, byte for byte.
 fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" --stdout >ms.csv 2>/dev/null
 awk -F, 'BEGIN { OFS = "," } { $1 = $1 "000"; $7 = $7 "999"; print }' \
@@ -96,7 +114,7 @@ fetch-candles: ADABTC 1m: store left unchanged" "$1: exact error"
 	unchanged "$1"
 }
 good='1637971200000,0.00002853,0.00002854,0.00002851,0.00002854,36304.2'
-printf '%s\n%s\n%s\n' "$good" "1637971260000,0.00002854,x,0.00002854,0.00002859,89196.6" >bad1.csv
+printf '%s\n%s\n' "$good" "1637971260000,0.00002854,x,0.00002854,0.00002859,89196.6" >bad1.csv
 bad "malformed field" bad1.csv 'fetch-candles: bad1.csv:2: high: not a number: "x"'
 printf '%s\n\n%s\n' "$good" "1637971260000,0.00002854,0.00002860" >bad2.csv
 bad "short row after a blank line" bad2.csv \
@@ -119,7 +137,8 @@ bad "JSON element" bad8.json 'fetch-candles: bad8.json:2: element 2: price is no
 printf '[[1637971200000,2.8e-05,2.9e-05,2.7e-05,2.8e-05,1],\n [1637971260000,2.8e-05 2.9e-05]]\n' >bad9.json
 run fetch-candles -s ADABTC -t 1m -i bad9.json
 is "$rc" 1 "broken JSON: exit 1"
-like "$err" "^fetch-candles: bad9.json:2: .+" "broken JSON: file and line"
+is "$err" "fetch-candles: bad9.json:2:31: ']' expected near '2.9e-05'
+fetch-candles: ADABTC 1m: store left unchanged" "broken JSON: file, line, column, jansson's words"
 unchanged "broken JSON"
 printf 'time,o,h,l,c,v\n' >bad10.csv
 bad "unknown header" bad10.csv 'fetch-candles: bad10.csv:1: header: column 2 is "o", expected "open"'
@@ -132,6 +151,10 @@ run fetch-candles -s ADABTC -t 1h -i "$DATA/ADABTC-1m-2021-11-27.csv"
 is "$rc:$err" "1:fetch-candles: $DATA/ADABTC-1m-2021-11-27.csv: rows are typically 60 s apart: not 1h candles
 fetch-candles: ADABTC 1h: store left unchanged" "1m rows refused as 1h candles"
 is "$(ls "$store/ADABTC")" "1m.csv" "wrong timeframe: no 1h store made"
+run fetch-candles -s BTCUSDT -t 1m -i "$DATA/candlestick1h.json" --stdout
+is "$rc" 0 "1h rows as 1m candles: merged"
+like "$err" "^fetch-candles: $DATA/candlestick1h.json: warning: rows are typically 3600 s apart, more than one 1m candle" \
+    "1h rows as 1m candles: warned"
 run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" bad5.csv
 is "$rc" 1 "a bad file among good ones: exit 1"
 unchanged "a bad file among good ones"
@@ -156,4 +179,10 @@ run fetch-candles -s BTCUSDT -t 1h --limit 1001
 is "$rc" 2 "--limit out of range: exit 2"
 run fetch-candles -s BTCUSDT -t 1h -g --seed 1x
 is "$rc" 2 "bad --seed: exit 2"
+run fetch-candles -s BTCUSDT -t 1h -i --seed 1 "$DATA/candlestick1h.json"
+is "$rc" 2 "--seed without --generate: exit 2"
+run fetch-candles -s BTCUSDT -t 1h -g --base-url http://127.0.0.1:1
+is "$rc" 2 "--base-url with --generate: exit 2"
+run fetch-candles -s BTCUSDT -t 1h -i --lookback 5 "$DATA/candlestick1h.json"
+is "$rc" 2 "--lookback with --import: exit 2"
 done_testing

@@ -10,7 +10,7 @@ inode() { ls -i "$1" | cut -d' ' -f1; }
 
 run fetch-candles -s ADABTC -t 1m -i "$day"
 is "$err" "fetch-candles: ADABTC 1m: 1440 rows read: 1440 added, 0 already present, 0 conflicting (stored rows kept; --replace takes the new ones)
-fetch-candles: ADABTC 1m: 1440 candles from 2021-11-27T00:00:00Z to 2021-11-27T23:59:00Z
+fetch-candles: ADABTC 1m: 1440 candles stored, 2021-11-27T00:00:00Z to 2021-11-27T23:59:00Z
 fetch-candles: ADABTC 1m: no gaps
 fetch-candles: ADABTC 1m: 1 zero-volume candle" "report of a first import"
 i=$(inode "$store/ADABTC/1m.csv")
@@ -19,11 +19,36 @@ run fetch-candles -s ADABTC -t 1m -i "$day" "$DATA/ADABTC-1m-2021-11-28.zip"
 like "$err" "ADABTC 1m: 2880 rows read: 1440 added, 1440 already present, 0 conflicting" \
     "overlap: added and already present counted"
 run fetch-candles -s ADABTC -t 1m -i "$day"
-like "$err" "2880 candles from 2021-11-27T00:00:00Z to 2021-11-28T23:59:00Z" "report spans the whole store"
+like "$err" "2880 candles stored, 2021-11-27T00:00:00Z to 2021-11-28T23:59:00Z" "report spans the whole store"
 j=$(inode "$store/ADABTC/1m.csv")
 run fetch-candles -s ADABTC -t 1m -i "$day"
 is "$(inode "$store/ADABTC/1m.csv")" "$j" "nothing new: the store is not rewritten"
 ok "$([ "$i" != "$j" ]; echo $?)" "a change replaces the store by rename"
+
+# Appending after the stored rows: the hole between them is reported, and
+# the result is the same file a single import of everything writes.
+fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip" --stdout --home "$T/none" 2>/dev/null |
+    tail -n +12 >later.csv
+run fetch-candles -s APPEND -t 1m -i "$day"
+run fetch-candles -s APPEND -t 1m -i later.csv
+is "$err" "fetch-candles: APPEND 1m: 1430 rows read: 1430 added, 0 already present, 0 conflicting (stored rows kept; --replace takes the new ones)
+fetch-candles: APPEND 1m: 2870 candles stored, 2021-11-27T00:00:00Z to 2021-11-28T23:59:00Z
+fetch-candles: APPEND 1m: 1 gap, 10 candles missing; longest 10 missing between 2021-11-27T23:59:00Z and 2021-11-28T00:10:00Z
+fetch-candles: APPEND 1m: 0 zero-volume candles" "appended rows: the hole before them reported"
+fetch-candles -s APPEND -t 1m -i "$day" later.csv --home "$T/one" 2>/dev/null
+ok "$(cmp -s "$T/one/candles/APPEND/1m.csv" "$store/APPEND/1m.csv"; echo $?)" \
+    "appending writes the same store as one import"
+
+# Concurrent runs on one store lock it: neither loses the other's rows.
+lost=0
+for i in 1 2 3 4 5; do
+	rm -rf "$T/par"
+	fetch-candles --home "$T/par" -s ADABTC -t 1m -i "$day" 2>/dev/null &
+	fetch-candles --home "$T/par" -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip" 2>/dev/null
+	wait
+	[ "$(wc -l <"$T/par/candles/ADABTC/1m.csv")" -eq 2881 ] || lost=$((lost + 1))
+done
+is "$lost" 0 "concurrent imports into one store: no rows lost"
 
 # Conflicts: volume of 00:05 and 00:06 changed in the incoming file.
 sed -e 's/^\(1637971500000,\([^,]*,\)\{4\}\)7530.20000000,/\17531.00000000,/' \
@@ -44,7 +69,7 @@ is "$(diff before.csv "$store/ADABTC/1m.csv" | grep -c '^[<>]')" 4 "--replace ch
 # Real data: the NFI 1h files have 6 gaps, 11 missing candles, 2 zero-volume.
 run fetch-candles -s BTCUSDT -t 1h -i "$CT_SHARE/sample/BTCUSDT-1h.json.xz"
 is "$err" "fetch-candles: BTCUSDT 1h: 5482 rows read: 5482 added, 0 already present, 0 conflicting (stored rows kept; --replace takes the new ones)
-fetch-candles: BTCUSDT 1h: 5482 candles from 2020-12-01T00:00:00Z to 2021-07-17T20:00:00Z
+fetch-candles: BTCUSDT 1h: 5482 candles stored, 2020-12-01T00:00:00Z to 2021-07-17T20:00:00Z
 fetch-candles: BTCUSDT 1h: 6 gaps, 11 candles missing; longest 3 missing between 2020-12-21T14:00:00Z and 2020-12-21T18:00:00Z
 fetch-candles: BTCUSDT 1h: 2 zero-volume candles" "real data: gaps and zero-volume candles reported"
 run fetch-candles -s ETHUSDT -t 1h -i "$CT_SHARE/sample/ETHUSDT-1h.json.xz" --stdout

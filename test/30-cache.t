@@ -3,24 +3,17 @@
 # top list, --clear, symbol checks, and readers never seeing a torn file.
 . "$CT_TOP/test/lib.sh"
 
-# synopsis PAGE — the man page's SYNOPSIS as one line of words.
-synopsis() {
-	mandoc -Tascii "$TOP/man/$1.1" | perl -pe 's/.\x08//g' |
-	    awk '/^SYNOPSIS/ {f = 1; next} /^[A-Z]/ {f = 0} f' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
-}
-usage_words() {
-	"$1" -h | sed 's/^usage: //' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
-}
-for t in cache-put cache-get; do
-	is "$(usage_words $t)" "$(synopsis $t)" "$t -h equals the SYNOPSIS of $t.1"
-done
-
 line() {	# line SYM PROB [EXTRA] — a predict line
 	printf '{"symbol":"%s","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","open_time_ms":1614592800000,"prob_up":%s,"signal":"flat","horizon":12,"model":"models/%s/20210301_120000Z","generated_at":"2021-03-01T11:00:05Z"%s}\n' "$1" "$2" "$1" "${3:-}"
 }
 strip() {	# drop the cache's own fields again
 	sed 's/,"cached_at":"[^"]*","expires_at":"[^"]*"}$/}/'
 }
+
+# cache-get must start fast: nothing of XGBoost, curl or libarchive.
+run ldd "$CT_BIN/cache-get"
+is "$(printf '%s\n' "$out" | grep -Ec 'xgboost|gomp|curl|archive|crypto')" 0 \
+    "cache-get loads no heavy library"
 
 run cache-get BTCUSDT
 is "$rc/$out/$err" "3//" "no cache directory: a quiet miss, exit 3"

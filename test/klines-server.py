@@ -6,8 +6,9 @@ interval, honouring startTime, endTime and limit like Binance does.  Listens
 on 127.0.0.1 on a free port and prints the port on stdout.
 
 --faults LIST  comma-separated faults for the next requests, one each, in
-               order: 429 (with Retry-After: 1), 418, 500, drop (close the
-               connection without a reply), ok.  A fault with a trailing
+               order: 429 (with Retry-After: 1), 418 (Retry-After: 3600),
+               500, drop (close the connection without a reply), garbage
+               (200 with a broken body), empty (200, no body), ok.  A fault with a trailing
                '+' repeats for every later request.
 --log FILE     append the query string of every request to FILE.
 """
@@ -71,7 +72,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         if fault in ("429", "418"):
             return self.reply(int(fault), {"code": -1003, "msg": "Too many requests."},
-                              [("Retry-After", "1")])
+                              [("Retry-After", "1" if fault == "429" else "3600")])
+        if fault in ("garbage", "empty"):
+            body = b"[[1,2" if fault == "garbage" else b""
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if fault == "500":
             return self.reply(500, {"code": -1000, "msg": "Internal error."})
         if u.path != "/api/v3/klines":

@@ -69,12 +69,13 @@ int
 main(int argc, char **argv)
 {
 	const char *sym = NULL, *tf = NULL, *lookback = NULL, *end = NULL, *base = NULL;
-	const char *home = NULL, *kind = "walk", *start = DEFAULT_START;
+	const char *home = NULL, *kind = NULL, *start = NULL, *seedarg = NULL, *limitarg = NULL;
 	int imp = 0, gen = 0, replace = 0, to_stdout = 0, rc = 0, ch;
 	long limit = CT_KLINES_LIMIT, seed = 1, n = 0;
 	int64_t tf_ms, end_ms, start_ms;
-	struct ct_series store = { 0 }, in = { 0 };
-	struct ct_merge_stats st = { 0 };
+	struct ct_series in = { 0 };
+	struct ct_merger m;
+	int64_t last;
 	char path[CT_PATH_MAX], label[64];
 
 	ct_setprog(argv[0]);
@@ -93,10 +94,12 @@ main(int argc, char **argv)
 		case O_STDOUT: to_stdout = 1; break;
 		case O_HOME: home = optarg; break;
 		case O_LIMIT:
+			limitarg = optarg;
 			if (ct_parse_long(optarg, 1, CT_KLINES_LIMIT, &limit) != 0)
 				bad("--limit: not a number from 1 to 1000: \"%s\"", optarg);
 			break;
 		case O_SEED:
+			seedarg = optarg;
 			if (ct_parse_long(optarg, 0, 0x7fffffffL, &seed) != 0)
 				bad("--seed: not a whole number from 0 to 2147483647: \"%s\"", optarg);
 			break;
@@ -121,8 +124,14 @@ main(int argc, char **argv)
 		bad("--lookback: not a count of candles or a duration: \"%s\"", lookback);
 	if (imp && lookback)
 		bad("%s", "--lookback does not apply to --import");
-	if (end && (gen || imp))
-		bad("%s", "--end applies to the exchange only");
+	if ((end || base || limitarg) && (gen || imp))
+		bad("%s", "--end, --base-url and --limit apply to the exchange only");
+	if ((kind || seedarg || start) && !gen)
+		bad("%s", "--kind, --seed and --start apply to --generate only");
+	if (kind == NULL)
+		kind = "walk";
+	if (start == NULL)
+		start = DEFAULT_START;
 	end_ms = ct_now_ms();
 	if (end && ct_parse_iso8601(end, &end_ms) != 0)
 		bad("--end: not an ISO-8601 UTC time: \"%s\"", end);
@@ -134,7 +143,7 @@ main(int argc, char **argv)
 	ct_cleanup_on_signals();
 	if (ct_store_path(path, sizeof path, ct_home(home), sym, tf) != 0)
 		ct_die(1, "%s: path too long", ct_home(home));
-	if (ct_store_load(path, &store, NULL) != 0)
+	if (ct_merger_open(&m, path, replace, !to_stdout) != 0)
 		return 1;
 	snprintf(label, sizeof label, "%s %s", sym, tf);
 
@@ -152,16 +161,19 @@ main(int argc, char **argv)
 				ct_warn("%s: rows are typically %lld s apart: not %s candles",
 				    strcmp(files[i], "-") ? files[i] : "<stdin>", (long long)step / 1000, tf);
 				rc = 1;
-			} else if (ct_merge(&store, &in, replace, &st) != 0) {
-				ct_warn("%s", "out of memory");
+			} else if (ct_merger_add(&m, &in) != 0) {
 				rc = 1;
+			} else if (step > tf_ms) {
+				ct_warn("%s: warning: rows are typically %lld s apart, more than one %s candle",
+				    strcmp(files[i], "-") ? files[i] : "<stdin>", (long long)step / 1000, tf);
 			}
 		}
 	} else if (gen) {
 		if (ct_synth(&in, (enum ct_synth_kind)ct_synth_kind(kind), (uint64_t)seed,
-		    (size_t)(lookback ? n : DEFAULT_LOOKBACK), tf_ms, start_ms) != 0 ||
-		    ct_merge(&store, &in, replace, &st) != 0) {
+		    (size_t)(lookback ? n : DEFAULT_LOOKBACK), tf_ms, start_ms) != 0) {
 			ct_warn("%s", "out of memory");
+			rc = 1;
+		} else if (ct_merger_add(&m, &in) != 0) {
 			rc = 1;
 		}
 	} else {
@@ -169,30 +181,23 @@ main(int argc, char **argv)
 
 		/* Incremental from the last stored candle; --lookback (or an
 		 * empty store) counts back from the candle open at the end. */
-		if (store.n && !lookback)
-			q.start = store.c[store.n - 1].t + 1;
+		if (!lookback && ct_merger_last(&m, &last))
+			q.start = last + 1;
 		else
 			q.start = end_ms / tf_ms * tf_ms - (int64_t)(lookback ? n : DEFAULT_LOOKBACK) * tf_ms;
 		rc = ct_klines_fetch(&q, &in);
-		if (rc == 0 && ct_merge(&store, &in, replace, &st) != 0) {
-			ct_warn("%s", "out of memory");
+		if (rc == 0 && ct_merger_add(&m, &in) != 0)
 			rc = 1;
-		}
 	}
 
 	if (rc != 0) {
 		ct_warn("%s: %s left unchanged", label, to_stdout ? "nothing printed, store" : "store");
 	} else {
-		ct_merge_report(stderr, label, &st, &store, tf_ms, replace);
-		if (to_stdout) {
-			if (ct_store_write(stdout, &store) != 0)
-				rc = 1;
-		} else if (st.added || st.replaced) {
-			if (ct_store_save(path, &store) != 0)
-				rc = 1;
-		}
+		ct_merger_report(&m, stderr, label, tf_ms);
+		if (to_stdout ? ct_merger_write(&m, stdout) != 0 : ct_merger_save(&m) != 0)
+			rc = 1;
 	}
-	ct_series_free(&store);
+	ct_merger_free(&m);
 	ct_series_free(&in);
 	return ct_finish(rc);
 }

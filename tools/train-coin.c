@@ -10,6 +10,7 @@
 #include "atomic.h"
 #include "err.h"
 #include "home.h"
+#include "model.h"
 #include "parse.h"
 #include "traincoin.h"
 
@@ -61,10 +62,11 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct_traincoin tc = { 0 };
-	const char *home = NULL, *env;
+	const char *home = NULL, *lookback = NULL, *env;
 	int c, fresh = 0;
 
 	ct_setprog(argv[0]);
+	ct_xgb_env(argv);
 	ct_train_defaults(&tc.o);
 	tc.keep = 3;
 	tc.o.progress = isatty(2);
@@ -74,15 +76,7 @@ main(int argc, char **argv)
 		case 't': tc.tf = optarg; break;
 		case O_FRESH: fresh = 1; break;
 		case O_INCR: tc.incremental = 1; break;
-		case O_LOOKBACK:
-			if (tc.tf == NULL || ct_parse_lookback(optarg, tc.tf, &tc.lookback) != 0 ||
-			    tc.lookback < 1) {
-				ct_warn("--lookback: a number of candles, or a duration after "
-				    "--timeframe: \"%s\"", optarg);
-				usage(stderr);
-				return 2;
-			}
-			break;
+		case O_LOOKBACK: lookback = optarg; break;
 		case O_HORIZON: tc.o.horizon = (int)num("--horizon", optarg, 1, 10000); break;
 		case O_FOLDS: tc.o.folds = (int)num("--folds", optarg, 1, 50); break;
 		case O_ROUNDS: tc.o.rounds = (int)num("--rounds", optarg, 1, 100000); break;
@@ -107,6 +101,14 @@ main(int argc, char **argv)
 	}
 	if (ct_tf_ms(tc.tf) < 0) {
 		ct_warn("%s: not a timeframe (1m 5m 15m 30m 1h 4h 1d)", tc.tf);
+		return 2;
+	}
+	/* A duration is converted with the timeframe, whatever the order of
+	 * the options. */
+	if (lookback && (ct_parse_lookback(lookback, tc.tf, &tc.lookback) != 0 ||
+	    tc.lookback < 1)) {
+		ct_warn("--lookback: not a number of candles or a duration: \"%s\"", lookback);
+		usage(stderr);
 		return 2;
 	}
 	/* run-batch shares the cores among parallel coins through the

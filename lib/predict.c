@@ -1,0 +1,217 @@
+/* predict.c — one coin's prediction from its current model.  Reads only
+ * the rows the features need from the end of the candle store, so the cost
+ * does not grow with the store. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <xgboost/c_api.h>
+
+#include "candles.h"
+#include "err.h"
+#include "features.h"
+#include "home.h"
+#include "model.h"
+#include "parse.h"
+#include "predict.h"
+#include "timefmt.h"
+
+/* OpenMP's own setter, present when libxgboost brought libgomp in; weak so
+ * that nothing here links against libgomp itself. */
+extern void omp_set_num_threads(int) __attribute__((weak));
+
+char *
+ct_fmt_float(float f, char buf[32])
+{
+	/* 9 significant digits always read back as the same float. */
+	for (int p = 1; p <= 9; p++) {
+		snprintf(buf, 32, "%.*g", p, (double)f);
+		if (strtof(buf, NULL) == f)
+			break;
+	}
+	return buf;
+}
+
+void
+ct_predict_csv_header(FILE *out)
+{
+	fputs("symbol,timeframe,open_time,open_time_ms,prob_up,signal\n", out);
+}
+
+/* The candles for the rows asked for, with the warmup before them; rows
+ * [*from, *to) of s are to be predicted.  0 or -1 (diagnostic printed). */
+static int
+load_rows(const struct ct_predict_opts *o, const char *sym, const struct ct_model *m,
+    struct ct_series *s, size_t *from, size_t *to)
+{
+	char path[CT_PATH_MAX], a[CT_ISO_LEN], b[CT_ISO_LEN];
+	size_t w = m->warmup, want = o->history > 0 ? (size_t)o->history : 1;
+	int exists;
+
+	if (ct_store_path(path, sizeof path, o->home, sym, m->timeframe) != 0) {
+		ct_warn("%s: %s", sym, strerror(errno));
+		return -1;
+	}
+	if (o->range) {
+		if (ct_store_load(path, s, &exists) != 0)
+			return -1;
+		if (!exists) {
+			ct_warn("%s: %s", path, strerror(ENOENT));
+			return -1;
+		}
+		for (*from = 0; *from < s->n && s->c[*from].t < o->from_ms; ++*from)
+			;
+		for (*to = *from; *to < s->n && s->c[*to].t <= o->to_ms; ++*to)
+			;
+		if (*from < w && *to > w)
+			ct_warn("%s: predicting from %s on: the features need %zu candles before a row",
+			    sym, ct_iso8601(s->c[w].t, a), w);
+		if (*from < w)
+			*from = w;
+		if (*from >= *to) {
+			ct_warn("%s: no candle with enough history between %s and %s", sym,
+			    ct_iso8601(o->from_ms, a), ct_iso8601(o->to_ms, b));
+			return -1;
+		}
+		return 0;
+	}
+	if (ct_store_tail(path, w + want, s) != 0)
+		return -1;
+	if (s->n <= w) {
+		ct_warn("%s: %zu candles, the features need %zu", path, s->n, w + 1);
+		return -1;
+	}
+	*to = s->n;
+	*from = s->n - (s->n - w < want ? s->n - w : want);
+	if (*to - *from < want)
+		ct_warn("%s: only %zu of %zu candles have the %zu candles of history the features need",
+		    sym, *to - *from, want, w);
+	return 0;
+}
+
+/* Print row i; returns 1 when it is the newest and stale. */
+static int
+emit(const struct ct_predict_opts *o, const struct ct_model *m, const char *model,
+    const struct ct_candle *c, float p, int latest, int64_t tf_ms, FILE *out)
+{
+	char iso[CT_ISO_LEN], gen[CT_ISO_LEN], num[32];
+	const char *sig = p > m->threshold ? "long" : "flat";
+	int64_t age = 0, max_age = o->max_age_s ? o->max_age_s : 2 * tf_ms / 1000;
+	int stale = 0;
+	json_t *j;
+
+	ct_fmt_float(p, num);
+	ct_iso8601(c->t, iso);
+	if (o->csv) {
+		fprintf(out, "%s,%s,%s,%lld,%s,%s\n", m->symbol, m->timeframe, iso,
+		    (long long)c->t, num, sig);
+		return 0;
+	}
+	if (latest) {
+		/* Age since the candle closed; a candle still forming is 0. */
+		age = (o->now_ms - (c->t + tf_ms)) / 1000;
+		if (age < 0)
+			age = 0;
+		stale = o->max_age_s != CT_MAX_AGE_OFF && age > max_age;
+	}
+	j = json_pack("{s:s, s:s, s:s, s:I, s:f, s:s, s:f, s:i, s:s, s:s}",
+	    "symbol", m->symbol, "timeframe", m->timeframe, "open_time", iso,
+	    "open_time_ms", (json_int_t)c->t, "prob_up", strtod(num, NULL), "signal", sig,
+	    "threshold", m->threshold, "horizon", m->horizon, "model", model,
+	    "generated_at", ct_iso8601(o->now_ms, gen));
+	if (latest) {
+		json_object_set_new(j, "age_seconds", json_integer(age));
+		json_object_set_new(j, "stale", json_boolean(stale));
+	}
+	json_dumpf(j, out, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	fputc('\n', out);
+	json_decref(j);
+	if (stale)
+		ct_warn("%s: newest candle %s closed %llds ago, more than the %llds allowed; "
+		    "prediction marked stale", m->symbol, iso, (long long)age, (long long)max_age);
+	return stale;
+}
+
+int
+ct_predict(const struct ct_predict_opts *o, const char *sym, FILE *out)
+{
+	char dir[CT_PATH_MAX], model[CT_PATH_MAX];
+	struct ct_series s = { 0 };
+	struct ct_model m;
+	size_t from, to, i;
+	float *x = NULL, *prob = NULL;
+	int64_t tf_ms;
+	int rc = 1, stale = 0;
+	static int ready;
+
+	if (!ct_symbol_ok(sym)) {
+		ct_warn("%s: invalid symbol", sym);
+		return 1;
+	}
+	if (!ready) {
+		/* A handful of rows: starting threads costs more than it saves,
+		 * and XGBoost starts them while loading, before any booster
+		 * parameter applies. */
+		if (omp_set_num_threads)
+			omp_set_num_threads(1);
+		/* Only SHA-256 is needed: skip reading openssl.cnf (0.5 ms of
+		 * a 10 ms budget). */
+		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+		ready = 1;
+	}
+	if (ct_model_current(dir, sizeof dir, o->home, sym) != 0) {
+		if (errno == ENOENT)
+			ct_warn("%s: no current model (%s/models/%s/current)", sym, o->home, sym);
+		else
+			ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, strerror(errno));
+		return 1;
+	}
+	if (ct_model_load(&m, dir) != 0) {
+		ct_warn("%s: model %s refused", sym, dir);
+		return 1;
+	}
+	if (strcmp(m.symbol, sym) != 0) {
+		ct_warn("%s: model %s is for %s", sym, dir, m.symbol);
+		goto out;
+	}
+	if ((tf_ms = ct_tf_ms(m.timeframe)) < 0) {
+		ct_warn("%s/config.json: unknown timeframe \"%s\"", dir, m.timeframe);
+		goto out;
+	}
+	if (o->timeframe && strcmp(o->timeframe, m.timeframe) != 0) {
+		ct_warn("%s: current model %s is for timeframe %s, not %s", sym, dir,
+		    m.timeframe, o->timeframe);
+		goto out;
+	}
+	/* A handful of rows: starting threads would cost more than it saves. */
+	if (XGBoosterSetParam(m.booster, "nthread", "1") != 0) {
+		ct_warn("%s: %s: %s", sym, dir, XGBGetLastError());
+		goto out;
+	}
+	if (load_rows(o, sym, &m, &s, &from, &to) != 0)
+		goto out;
+	if ((x = malloc((to - from) * m.nfeat * sizeof *x)) == NULL ||
+	    (prob = malloc((to - from) * sizeof *prob)) == NULL) {
+		ct_warn("%s: out of memory", sym);
+		goto out;
+	}
+	if (ct_features(&s, from, to, x) != 0) {
+		ct_warn("%s: features: %s", sym, strerror(errno));
+		goto out;
+	}
+	if (ct_model_predict(&m, x, to - from, prob) != 0)
+		goto out;
+	snprintf(model, sizeof model, "models/%s/%s", sym, strrchr(dir, '/') + 1);
+	for (i = from; i < to; i++)
+		stale |= emit(o, &m, model, &s.c[i], prob[i - from],
+		    !o->range && o->history <= 0, tf_ms, out);
+	rc = stale ? CT_PREDICT_STALE : 0;
+out:
+	free(x);
+	free(prob);
+	ct_series_free(&s);
+	ct_model_free(&m);
+	return rc;
+}

@@ -1,0 +1,129 @@
+#!/bin/sh
+# 12-fetch-rest.t — fetch-candles against a real HTTP server on 127.0.0.1
+# serving recorded Binance klines (test/klines-server.py): pagination,
+# incremental update, the open candle dropped, rate limits, dropped
+# connections, 5xx, exit 3 after the retries, exit 1 for an unknown symbol.
+. "$CT_TOP/test/lib.sh"
+
+COINTRAIN_RETRY_BASE_MS=10
+export COINTRAIN_RETRY_BASE_MS
+fixture=$DATA/candlestick5m.json	# 04:20..14:15, fetched at about 14:15
+END=2020-09-27T14:15:30Z		# so the 14:15 candle is still open
+store=$COINTRAIN_HOME/candles/BTCUSDT/5m.csv
+spid=
+stop_server() {
+	[ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
+	spid=
+}
+trap 'stop_server; rm -rf "$T"' EXIT
+# start_server [--faults LIST]: serves the fixture, logs queries to log.txt.
+start_server() {
+	stop_server
+	: >port.txt
+	: >log.txt
+	python3 "$TOP/test/klines-server.py" "$fixture" --interval 5m --log log.txt "$@" >port.txt &
+	spid=$!
+	i=0
+	while [ ! -s port.txt ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	URL=http://127.0.0.1:$(cat port.txt)
+}
+fetch() { run fetch-candles -s BTCUSDT -t 5m --base-url "$URL" --end "$END" "$@"; }
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+fetch-candles -s BTCUSDT -t 5m -i "$fixture" --stdout 2>/dev/null | sed '$d' >closed.csv
+{ head -1 closed.csv; tail -50 closed.csv; } >last50.csv
+
+start_server
+fetch --lookback 50 --limit 7
+is "$rc" 0 "lookback fetch: exit 0"
+ok "$(cmp -s last50.csv "$store"; echo $?)" "--lookback 50: the last 50 closed candles"
+is "$(wc -l <log.txt)" 8 "paginated: 8 requests of 7 rows"
+like "$(head -1 log.txt)" "^symbol=BTCUSDT&interval=5m&startTime=1601201100000&endTime=1601216130000&limit=7$" \
+    "first request: startTime 50 candles back, endTime --end"
+is "$(grep -c '^1601216100000,' "$store")" 0 "the open candle is not stored"
+like "$err" "BTCUSDT 5m: 50 rows read: 50 added" "report after a fetch"
+
+rm -f "$store"
+fetch --lookback 30 --end 2020-09-27T06:50:00Z
+is "$(($(wc -l <"$store") - 1))" 30 "an older range: 30 candles"
+last=$(tail -1 "$store" | cut -d, -f1)
+: >log.txt
+fetch
+is "$rc" 0 "incremental fetch: exit 0"
+ok "$(cmp -s closed.csv "$store"; echo $?)" "incremental: store now holds every closed candle"
+like "$(head -1 log.txt)" "startTime=$((last + 1))&" "incremental: starts after the last stored candle"
+like "$err" "89 rows read: 89 added, 0 already present" "incremental: only the new candles"
+h=$(sum "$store")
+fetch
+is "$rc:$(sum "$store")" "0:$h" "nothing new: store unchanged"
+like "$err" "0 rows read: 0 added" "nothing new: reported"
+
+rm -f "$store"
+fetch --stdout --lookback 3
+is "$out" "$(head -1 closed.csv; tail -3 closed.csv)" "--stdout prints the fetched candles"
+ok "$([ ! -e "$store" ]; echo $?)" "--stdout: no store written"
+fetch
+ok "$(cmp -s closed.csv "$store"; echo $?)" "empty store, no --lookback: the last 10000 candles"
+
+COINTRAIN_EXCHANGE_URL=$URL run fetch-candles -s BTCUSDT -t 5m --end "$END" --lookback 3 \
+    --stdout --home "$T/other"
+is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:4" "COINTRAIN_EXCHANGE_URL names the exchange"
+
+# Faults.
+rm -f "$store"
+start_server --faults 429
+fetch --lookback 5
+is "$rc" 0 "429 waited out"
+like "$err" "rate limited \(HTTP 429\); retrying in 1000 ms \(try 1 of 5\)" "429: Retry-After honoured"
+is "$(($(wc -l <"$store") - 1))" 5 "429: then the candles"
+start_server --faults drop
+fetch --lookback 5 --stdout
+is "$rc" 0 "dropped connection retried"
+like "$err" "retrying in 10 ms \(try 1 of 5\)" "dropped connection: backoff from COINTRAIN_RETRY_BASE_MS"
+start_server --faults 500,500
+fetch --lookback 5 --stdout
+is "$rc" 0 "HTTP 500 retried"
+like "$err" "HTTP 500; retrying in 20 ms \(try 2 of 5\)" "exponential backoff"
+h=$(sum "$store")
+start_server --faults 500+
+fetch --lookback 20
+is "$rc" 3 "5xx every time: exit 3"
+is "$(wc -l <log.txt)" 5 "5 tries"
+like "$err" "HTTP 500; giving up after 5 tries" "said so"
+is "$(sum "$store")" "$h" "exit 3: store unchanged"
+start_server --faults 418
+fetch --lookback 20
+is "$rc" 3 "418 with a long Retry-After: exit 3 at once"
+like "$err" "asks to wait 3600 s" "418: the wait is named"
+is "$(wc -l <log.txt)" 1 "418: no pointless retries"
+start_server --faults garbage
+fetch --lookback 20
+is "$rc" 1 "a broken response: exit 1"
+like "$err" "127.0.0.1:[0-9]+/api/v3/klines.*:1:[0-9]+: .* expected" "broken response: URL, line, column"
+is "$(sum "$store")" "$h" "broken response: store unchanged"
+start_server --faults empty
+fetch --lookback 20
+is "$rc" 1 "an empty response: exit 1"
+like "$err" "bad response: not a JSON array of klines" "empty response: said so"
+is "$(sum "$store")" "$h" "empty response: store unchanged"
+
+start_server
+run fetch-candles -s NOSUCH -t 5m --base-url "$URL"
+is "$rc" 1 "unknown symbol: exit 1"
+is "$err" "fetch-candles: NOSUCH: the exchange refused the request: Invalid symbol. (HTTP 400, code -1121)
+fetch-candles: NOSUCH 5m: store left unchanged" "unknown symbol: the exchange's words"
+ok "$([ ! -e "$COINTRAIN_HOME/candles/NOSUCH" ]; echo $?)" "unknown symbol: no store made"
+is "$(wc -l <log.txt)" 1 "unknown symbol: not retried"
+run fetch-candles -s BTCUSDT -t 5m --base-url "ftp://127.0.0.1:$(cat port.txt)" --lookback 5
+is "$rc" 1 "a base URL of another protocol: exit 1, no retries"
+like "$err" "^fetch-candles: ftp://127.0.0.1:[0-9]+/api/v3/klines\?.*: .*(not supported|disabled)" "bad URL: said so"
+port=$(cat port.txt)
+stop_server
+run fetch-candles -s BTCUSDT -t 5m --base-url "http://127.0.0.1:$port" --lookback 5
+is "$rc" 3 "connection refused: exit 3"
+like "$err" "giving up after 5 tries" "connection refused: retried"
+is "$(sum "$store")" "$h" "connection refused: store unchanged"
+done_testing

@@ -1,0 +1,178 @@
+#!/bin/sh
+# 20-train-coin.t — train-coin as an operator runs it: the model directory
+# and its checksums, `current`, --keep, the per-symbol lock, failures and
+# signals that must leave `current` alone, incremental promotion with a
+# bounded model size, the batch event, and usage errors.
+. "$CT_TOP/test/lib.sh"
+
+COSTS=$T/costs.csv
+cat >"$COSTS" <<'END'
+symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma
+*,10,10,2,1
+END
+TC="train-coin --costs $COSTS --threads 1 --rounds 20"
+M=$COINTRAIN_HOME/models/WALK
+
+# Stamp directories of a symbol, one per line.
+stamps() { ls "$1" | grep -E '^[0-9]{8}_[0-9]{6}Z$'; }
+# Anything else that is not .lock, current or a stamp (temporaries).
+strays() { ls -A "$1" | grep -Ev '^([0-9]{8}_[0-9]{6}Z|current|\.lock|last-incremental\.json)$'; }
+
+fetch-candles --symbol WALK --timeframe 5m --generate --kind walk --seed 1 --lookback 5000 2>/dev/null
+ok $? "generate 5000 candles"
+
+run $TC --symbol WALK --timeframe 5m
+is "$rc" 0 "fresh training exits 0"
+is "$err" "" "nothing on stderr when it is not a terminal"
+cur=$(readlink "$M/current")
+is "$out" "$M/$cur" "stdout is the new model directory"
+for f in features.csv split_indices.json training_log.json model.ubj config.json \
+    metrics.json costs.json sha256.txt; do
+	[ -s "$out/$f" ]
+	ok $? "model directory has $f"
+done
+(cd "$out" && sha256sum -c --quiet sha256.txt)
+ok $? "sha256sum -c sha256.txt passes in the model directory"
+is "$(wc -l <"$out/sha256.txt" | tr -d ' ')" 7 "sha256.txt lists the seven files"
+is "$(strays "$M")" "" "no temporaries left"
+python3 - "$out" <<'END'
+import json, sys
+d = sys.argv[1]
+c = json.load(open(d + "/config.json"))
+m = json.load(open(d + "/metrics.json"))
+k = json.load(open(d + "/costs.json"))
+assert c["symbol"] == "WALK" and c["timeframe"] == "5m" and c["horizon"] == 12
+assert 0.5 <= c["threshold"] <= 1 and c["rounds"] >= 1 and c["max_rounds"] > c["rounds"]
+assert c["features"]["version"] == 1 and c["warmup"] == c["features"]["warmup"]
+assert len(c["selfcheck"]) == 20 and c["candles_used"] == 5000
+assert len(m["folds"]) == 4
+for key in ("auc", "logloss", "trades", "hit_rate", "gross_bps_per_trade",
+            "net_bps_after_costs", "total_net_bps", "max_drawdown_bps", "buy_hold_bps"):
+    assert key in m["aggregate"], key
+assert len(m["equity_curve"]) <= 200
+assert k["median_spread_bps"] == 2 and k["row"] == "*"
+END
+ok $? "config.json, metrics.json and costs.json carry the documented fields"
+
+# The cost table: built-in lookup through COINTRAIN_SHARE; a missing
+# spread is estimated and costs.json says so.
+COINTRAIN_SHARE=$CT_SHARE run train-coin --threads 1 --rounds 5 --symbol WALK --timeframe 5m
+is "$rc" 0 "default cost table from \$COINTRAIN_SHARE"
+like "$(cat "$out/costs.json")" "Corwin-Schultz" "estimated spread is noted in costs.json"
+
+# Progress: on stderr with --progress, and as events in training_log.json.
+run $TC --progress --symbol WALK --timeframe 5m
+like "$err" "^train-coin: WALK: fold 1/4 round 1, val-logloss 0\.[0-9]+, ETA [0-9]+s" "--progress reports fold, round, metric and ETA"
+like "$err" "fold 4/4 done: [0-9]+ rounds, AUC 0\.[0-9]+" "and each fold's result"
+python3 - "$out" <<'END'
+import json, sys
+ev = [e["event"] for e in json.load(open(sys.argv[1] + "/training_log.json"))["events"]]
+assert ev.count("fold_started") == 4 and ev.count("fold_done") == 4, ev
+assert "round" in ev and "final_done" in ev and ev[-1] == "done", ev
+END
+ok $? "training_log.json holds the same events"
+
+# --keep: three more runs with --keep 2 leave two directories, current newest.
+for i in 1 2 3; do $TC --keep 2 --symbol WALK --timeframe 5m >/dev/null || echo fail; done
+is "$(stamps "$M" | wc -l | tr -d ' ')" 2 "--keep 2 keeps two model directories"
+is "$(readlink "$M/current")" "$(stamps "$M" | tail -1)" "current is the newest"
+
+# A failure after the lock is taken (too many folds for the data): exit 1,
+# current untouched, nothing left behind.
+before=$(readlink "$M/current")
+list=$(ls -A "$M")
+run $TC --folds 50 --horizon 100 --symbol WALK --timeframe 5m
+is "$rc" 1 "failed training exits 1"
+like "$err" "too few for 50 folds" "and says why"
+is "$out" "" "prints no model directory"
+is "$(readlink "$M/current")" "$before" "current is untouched by a failure"
+is "$(ls -A "$M")" "$list" "a failure leaves no directory behind"
+
+# The per-symbol lock: a second train-coin of the same coin refuses.
+flock "$M/.lock" sh -c "$TC --symbol WALK --timeframe 5m >'$T/o' 2>'$T/e'; echo \$? >'$T/rc'"
+is "$(cat "$T/rc")" 1 "a locked symbol is a failure"
+is "$(cat "$T/e")" "train-coin: $M: locked by another train-coin" "with a clear message"
+
+# A signal mid-training: current untouched, the partial directory marked
+# .partial-*, never a stamp; the next run cleans it up.
+fetch-candles --symbol SLOW --timeframe 5m --generate --kind edge --seed 2 --lookback 10000 2>/dev/null
+$TC --symbol SLOW --timeframe 5m >/dev/null
+S=$COINTRAIN_HOME/models/SLOW
+before=$(readlink "$S/current")
+train-coin --costs "$COSTS" --threads 1 --rounds 100000 --early-stop 100000 \
+    --symbol SLOW --timeframe 5m >"$T/o" 2>"$T/e" &
+pid=$!
+i=0
+while [ $i -lt 200 ] && ! ls "$S"/.tmp-*/training_log.json >/dev/null 2>&1; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -TERM $pid
+{ wait $pid; } 2>/dev/null
+is "$?" 143 "killed by SIGTERM"
+is "$(readlink "$S/current")" "$before" "current is untouched by a signal"
+is "$(stamps "$S")" "$before" "no new stamp directory"
+like "$(ls -A "$S")" "^\.partial-" "the partial directory is marked .partial-"
+is "$(cat "$T/o")" "" "nothing on stdout"
+run $TC --symbol SLOW --timeframe 5m
+is "$(strays "$S")" "" "the next run removes the partial directory"
+
+# Batch event once the partial outputs exist.
+COINTRAIN_EVENT_LOG=$T/engine.log COINTRAIN_RUN=20251112T0600Z-full \
+    $TC --symbol WALK --timeframe 5m >/dev/null
+like "$(cat "$T/engine.log")" '"event": ?"coin_partial_saved".*"run": ?"20251112T0600Z-full"|"run": ?"20251112T0600Z-full".*"coin_partial_saved"' \
+    "coin_partial_saved is logged"
+
+# Incremental updates on a growing store: each exits 0, prints the serving
+# model, and the model never outgrows its cap.
+fetch-candles --symbol INC --timeframe 5m --generate --kind edge --seed 3 --lookback 6000 2>/dev/null
+$TC --symbol INC --timeframe 5m >/dev/null
+I=$COINTRAIN_HOME/models/INC
+promoted=0 kept=0 bad=0
+for n in 1 2 3 4 5 6 7 8 9 10; do
+	fetch-candles --symbol INC --timeframe 5m --generate --kind edge --seed 3 \
+	    --lookback $((6000 + 300 * n)) 2>/dev/null
+	prev=$(readlink "$I/current")
+	$TC --incremental --symbol INC --timeframe 5m >"$T/o" 2>"$T/e" || bad=$((bad + 1))
+	now=$(readlink "$I/current")
+	[ "$(cat "$T/o")" = "$I/$now" ] || bad=$((bad + 1))
+	(cd "$I/current" && sha256sum -c --quiet sha256.txt) || bad=$((bad + 1))
+	if [ "$now" = "$prev" ]; then
+		kept=$((kept + 1))
+		grep -q "not promoted" "$T/e" || bad=$((bad + 1))
+	else
+		promoted=$((promoted + 1))
+	fi
+	python3 -c "
+import json, sys
+c = json.load(open('$I/current/config.json'))
+sys.exit(not (c['rounds'] <= c['max_rounds'] <= c['rounds'] + 60))" || bad=$((bad + 1))
+done
+is "$bad" 0 "10 incremental updates: exit 0, stdout = current, verified, rounds <= max_rounds"
+echo "# incremental: $promoted promoted, $kept kept"
+ok $((promoted == 0)) "some incremental updates are promoted"
+[ $kept -eq 0 ] || [ -s "$I/last-incremental.json" ]
+ok $? "a kept update is recorded in last-incremental.json"
+
+# --incremental without a model trains a fresh one.
+fetch-candles --symbol NEW --timeframe 5m --generate --seed 4 --lookback 3000 2>/dev/null
+run $TC --incremental --symbol NEW --timeframe 5m
+is "$rc" 0 "--incremental without a current model trains fresh"
+like "$err" "no current model" "and says so"
+
+# Usage and input errors.
+run train-coin --symbol WALK --timeframe 5m --rounds x
+is "$rc" 2 "bad number is a usage error"
+run train-coin --symbol walk --timeframe 5m
+is "$rc:$err" "2:train-coin: walk: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})" "bad symbol"
+run train-coin --symbol WALK --timeframe 5m --fresh --incremental
+is "$rc" 2 "--fresh and --incremental exclude each other"
+run $TC --symbol NONE --timeframe 5m
+is "$rc" 1 "no candles is a failure"
+like "$err" "candles/NONE/5m.csv: No such file" "naming the store"
+[ ! -e "$COINTRAIN_HOME/models/NONE" ]
+ok $? "and creates no model directory"
+run train-coin --costs "$T/nope.csv" --symbol WALK --timeframe 5m
+is "$rc:$err" "1:train-coin: $T/nope.csv: No such file or directory" "missing cost table"
+
+done_testing

@@ -1,0 +1,171 @@
+#!/bin/sh
+# predict on models trained by the real train-coin: no train/serve skew,
+# tampered and missing models, staleness, symbols on stdin, mixed good and
+# bad symbols, history ranges, and the pre-generation pipeline into the cache.
+. "$CT_TOP/test/lib.sh"
+
+costs=$TOP/share/costs.csv
+# BTCUSDT: synthetic 2024 candles, long stale.  ETHUSDT: ends an hour ago.
+fetch-candles --symbol BTCUSDT --timeframe 1h --generate --kind edge --seed 3 --start 2024-01-01 \
+    --lookback 1500 2>/dev/null
+now=$(date -u +%s)
+start=$(date -u -d "@$(( (now / 3600 - 1500) * 3600 ))" +%Y-%m-%dT%H:%M:%SZ)
+fetch-candles --symbol ETHUSDT --timeframe 1h --generate --kind edge --seed 4 \
+    --lookback 1500 --start "$start" 2>/dev/null
+for s in BTCUSDT ETHUSDT; do
+	train-coin --symbol $s --timeframe 1h --fresh --rounds 30 --folds 2 \
+	    --costs "$costs" >/dev/null 2>train-$s.err ||
+	    { echo "Bail out! train-coin $s failed: $(cat train-$s.err)"; exit 1; }
+done
+btcdir=$COINTRAIN_HOME/models/BTCUSDT/$(readlink home/models/BTCUSDT/current)
+stamp=$(readlink home/models/BTCUSDT/current)
+# Candles of history the feature set needs before a row (config.json).
+warmup=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["features"]["warmup"])' "$btcdir/config.json")
+first=$(sed -n "$((warmup + 2))p" home/candles/BTCUSDT/1h.csv | cut -d, -f1)
+first=$(date -u -d "@$((first / 1000))" +%Y-%m-%dT%H:%M:%SZ)
+
+# No skew: the last 20 candles' probabilities equal train-coin's selfcheck
+# (the final model on the same rows inside training), as float32, exactly.
+run predict --max-age off --history 20 --csv BTCUSDT
+is "$rc/$err" "0/" "--history 20 --csv succeeds"
+printf '%s\n' "$out" > hist.csv
+run python3 - "$btcdir/config.json" hist.csv <<'PY'
+import csv, json, struct, sys
+f32 = lambda x: struct.unpack("f", struct.pack("f", float(x)))[0]
+check = json.load(open(sys.argv[1]))["selfcheck"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(check) == 20 and len(rows) == 20, (len(check), len(rows))
+for (t, p), r in zip(check, rows):
+    assert int(r["open_time_ms"]) == t, (r, t)
+    assert f32(r["prob_up"]) == f32(p), (r["prob_up"], p)
+print("same")
+PY
+is "$rc/$out/$err" "0/same/" "predict --history 20 equals train-coin's selfcheck exactly"
+is "$(head -1 hist.csv)" "symbol,timeframe,open_time,open_time_ms,prob_up,signal" "CSV header"
+
+run predict --max-age off --history 20 BTCUSDT
+is "$(printf '%s\n' "$out" | sed 's/.*"prob_up":\([^,]*\),.*/\1/')" \
+    "$(sed 1d hist.csv | cut -d, -f5)" "JSON and CSV history agree"
+run predict --max-age off BTCUSDT
+is "$rc/$err" "0/" "latest prediction with --max-age off: exit 0"
+last=$(tail -1 hist.csv)
+exp_time=$(echo "$last" | cut -d, -f3)
+exp_ms=$(echo "$last" | cut -d, -f4)
+exp_p=$(echo "$last" | cut -d, -f5)
+exp_sig=$(echo "$last" | cut -d, -f6)
+like "$out" "^\{\"symbol\":\"BTCUSDT\",\"timeframe\":\"1h\",\"open_time\":\"$exp_time\",\"open_time_ms\":$exp_ms,\"prob_up\":$exp_p,\"signal\":\"$exp_sig\",\"threshold\":[0-9.]+,\"horizon\":12,\"model\":\"models/BTCUSDT/$stamp\",\"generated_at\":\"[0-9T:-]+Z\",\"age_seconds\":[0-9]+,\"stale\":false\}$" \
+    "latest line: the newest candle, every field in order"
+thr=$(printf '%s' "$out" | sed 's/.*"threshold":\([^,]*\),.*/\1/')
+run python3 -c "import sys; p, t, s = $exp_p, $thr, '$exp_sig'; sys.exit(not (s == ('long' if p > t else 'flat')))"
+is "$rc" 0 "signal is long exactly when prob_up > threshold"
+
+# Staleness: BTCUSDT ends in 2024.
+run predict BTCUSDT
+is "$rc" 4 "stale candles: exit 4"
+like "$out" '"age_seconds":[0-9]+,"stale":true}$' "... the line says stale"
+like "$err" "^predict: BTCUSDT: newest candle $exp_time closed [0-9]+s ago, more than the 7200s allowed; prediction marked stale$" \
+    "... and a warning names it"
+COINTRAIN_MAX_AGE=off run predict BTCUSDT
+is "$rc/$err" "0/" "COINTRAIN_MAX_AGE=off"
+COINTRAIN_MAX_AGE=5 run predict BTCUSDT
+is "$rc" 2 "bad COINTRAIN_MAX_AGE is a usage error"
+run predict ETHUSDT
+is "$rc/$err" "0/" "recent candles: not stale under the default (2 x timeframe)"
+like "$out" '"stale":false}$' "... stale:false"
+run predict --max-age 1s ETHUSDT
+is "$rc" 4 "--max-age 1s makes it stale"
+run predict BTCUSDT ETHUSDT
+is "$rc/$(printf '%s\n' "$out" | wc -l)" "4/2" "one stale of two: both printed, exit 4"
+
+# Symbols on stdin; bad and good mixed.
+printf 'BTCUSDT\n\n# a comment\n  ETHUSDT  \nbad/sym\n' > syms
+run predict --max-age off < syms
+is "$rc/$err" '1/predict: <stdin>:5: invalid symbol "bad/sym"' "stdin: bad line named, exit 1"
+is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "BTCUSDT ETHUSDT " "stdin: both good symbols predicted"
+run predict --max-age off BTCUSDT ../x NOSUCHUSDT ETHUSDT
+is "$rc" 1 "mixed good and bad symbols: exit 1"
+is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "BTCUSDT ETHUSDT " "... good ones still printed"
+is "$err" "predict: ../x: invalid symbol
+predict: NOSUCHUSDT: no current model ($COINTRAIN_HOME/models/NOSUCHUSDT/current)" "... each failure named"
+
+# Tampered or incomplete models are refused; the other symbol still works.
+cp "$btcdir/model.ubj" model.ubj.orig
+perl -e 'open F, "+<", $ARGV[0] or die; seek F, 200, 0; read F, $c, 1; seek F, 200, 0; print F chr(ord($c) ^ 1); close F' "$btcdir/model.ubj"
+run predict --max-age off BTCUSDT ETHUSDT
+is "$rc" 1 "one byte of model.ubj changed: exit 1"
+is "$err" "predict: $btcdir/model.ubj: checksum mismatch
+predict: BTCUSDT: model $btcdir refused" "... refused with the file named"
+is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/')" "ETHUSDT" "... only the other symbol printed"
+cp model.ubj.orig "$btcdir/model.ubj"
+cp "$btcdir/config.json" config.json.orig
+sed 's/"threshold": *[0-9.]*/"threshold": 0.01/' config.json.orig > "$btcdir/config.json"
+run predict --max-age off BTCUSDT
+is "$rc/$out" "1/" "edited config.json (threshold): refused"
+like "$err" "config.json: checksum mismatch" "... checksum mismatch named"
+cp config.json.orig "$btcdir/config.json"
+mv "$btcdir/metrics.json" metrics.json.orig
+run predict --max-age off BTCUSDT
+is "$rc/$out" "1/" "model missing a file: refused"
+like "$err" "metrics.json: No such file or directory" "... the missing file named"
+mv metrics.json.orig "$btcdir/metrics.json"
+run predict --max-age off BTCUSDT
+is "$rc/$err" "0/" "restored model predicts again"
+
+# A model directory of another coin, or of another timeframe.
+mkdir -p home/models/XRPUSDT
+cp -R "$btcdir" home/models/XRPUSDT/
+ln -s "$stamp" home/models/XRPUSDT/current
+run predict --max-age off XRPUSDT
+is "$rc/$out/$err" "1//predict: XRPUSDT: model $COINTRAIN_HOME/models/XRPUSDT/$stamp is for BTCUSDT" "model of another coin refused"
+run predict --max-age off --timeframe 4h BTCUSDT
+is "$rc/$out/$err" "1//predict: BTCUSDT: current model $btcdir is for timeframe 1h, not 4h" "--timeframe mismatch refused"
+run predict --max-age off --timeframe 1h BTCUSDT
+is "$rc" 0 "--timeframe matching the model"
+
+# History ranges.  From here on predict must write nothing.
+touch marker
+run predict --csv --from 2024-02-01T00:00:00Z --to 2024-02-01T05:00:00Z BTCUSDT
+is "$rc/$(printf '%s\n' "$out" | sed 1d | cut -d, -f3 | tr '\n' ' ')" \
+    "0/2024-02-01T00:00:00Z 2024-02-01T01:00:00Z 2024-02-01T02:00:00Z 2024-02-01T03:00:00Z 2024-02-01T04:00:00Z 2024-02-01T05:00:00Z " \
+    "--from/--to: every candle of the range, inclusive"
+run predict --csv --from 2024-02-01 --to 2024-02-01T05:00:00Z BTCUSDT
+is "$(printf '%s\n' "$out" | sed 1d | wc -l)" 6 "--from takes a date"
+run predict --csv --to 2024-03-01 BTCUSDT
+is "$rc/$(printf '%s\n' "$out" | sed -n 2p | cut -d, -f3)" "0/$first" "--to alone starts at the first row with full feature history"
+like "$err" "^predict: BTCUSDT: predicting from $first on: the features need $warmup candles before a row$" "... and says so"
+run predict --from 2030-01-01 BTCUSDT
+is "$rc/$out" "1/" "empty range is an error"
+run predict --history 2000 --csv BTCUSDT
+is "$rc/$(printf '%s\n' "$out" | sed 1d | wc -l)" "0/$((1500 - warmup))" "--history beyond the store: the rows that can be predicted"
+like "$err" "only $((1500 - warmup)) of 2000 candles" "... with a warning"
+cmp_from=$(sed -n 2p hist.csv | cut -d, -f3)
+run predict --csv --from "$cmp_from" BTCUSDT
+is "$out" "$(cat hist.csv)" "--from over the whole store equals --history from the tail"
+
+for bad in "--history 0" "--history x" "--max-age 5" "--max-age -1h" "--from yesterday" "--timeframe 2h" "--history 3 --from 2024-01-01"; do
+	# shellcheck disable=SC2086
+	run predict $bad BTCUSDT
+	is "$rc/$out" "2/" "usage error: $bad"
+done
+ok "$([ -z "$(find home -newer marker)" ] && echo 0 || echo 1)" "predict wrote nothing in the data home"
+
+# Pre-generation into the cache, and the fallback pipeline.
+run sh -c 'predict --max-age off BTCUSDT ETHUSDT | cache-put -q --ttl 24h'
+is "$rc/$err" "0/" "predict | cache-put --ttl 24h"
+predict --max-age off BTCUSDT ETHUSDT > direct.json
+run cache-get BTCUSDT ETHUSDT
+is "$rc" 0 "cache-get serves both"
+is "$(printf '%s\n' "$out" | sed 's/,"generated_at":"[^"]*"//; s/,"cached_at":"[^"]*","expires_at":"[^"]*"}$/}/')" \
+    "$(sed 's/,"generated_at":"[^"]*"//' direct.json)" "... the lines predict printed"
+exp=$(printf '%s\n' "$out" | head -1 | sed 's/.*"cached_at":"\([^"]*\)","expires_at":"\([^"]*\)".*/\1 \2/')
+is "$(( $(date -u -d "${exp#* }" +%s) - $(date -u -d "${exp% *}" +%s) ))" 86400 "... for 24 hours"
+cache-put --clear
+fallback='cache-get ETHUSDT || predict ETHUSDT | cache-put --ttl 1h'
+run sh -c "$fallback"
+is "$rc/$err/$(printf '%s\n' "$out" | wc -l)" "0//1" "fallback on a miss: predicted, cached, one line"
+like "$out" '^\{"symbol":"ETHUSDT".*"stale":false,"cached_at"' "... the prediction with its cache fields"
+cached_line=$out
+run sh -c "$fallback"
+is "$rc/$out" "0/$cached_line" "fallback on a hit: the same line from the cache"
+
+done_testing

@@ -1,0 +1,178 @@
+/* unit_serve.c — cmocka tests of the prediction cache (lib/cache) and of
+ * predict's number formatting (lib/predict). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cache.h"
+#include "predict.h"
+#include "timefmt.h"
+
+static char home[256];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(home, sizeof home, "/tmp/ct-unit-XXXXXX");
+	return mkdtemp(home) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *
+why(const char *text)
+{
+	static char buf[96];
+	json_t *j = json_loads(text, 0, NULL);
+	const char *r;
+
+	assert_non_null(j);
+	r = ct_cache_invalid(j, buf, sizeof buf);
+	json_decref(j);
+	return r;
+}
+
+#define GOOD "\"symbol\":\"BTCUSDT\",\"timeframe\":\"1h\",\"open_time\":\"2021-01-01T00:00:00Z\""
+
+static void
+test_invalid(void **state)
+{
+	(void)state;
+	assert_null(why("{" GOOD ",\"prob_up\":0.5,\"signal\":\"long\"}"));
+	assert_null(why("{" GOOD ",\"prob_up\":0,\"signal\":\"flat\"}"));
+	assert_null(why("{" GOOD ",\"prob_up\":1,\"signal\":\"flat\",\"x\":[1]}"));
+	assert_string_equal(why("[1]"), "not a JSON object");
+	assert_string_equal(why("{\"symbol\":\"btc\"}"), "symbol: invalid \"btc\"");
+	assert_string_equal(why("{\"symbol\":1}"), "symbol: missing or not a string");
+	assert_string_equal(why("{\"symbol\":\"A\",\"timeframe\":\"2h\"}"), "timeframe: unknown \"2h\"");
+	assert_string_equal(why("{\"symbol\":\"A\",\"timeframe\":\"1h\",\"open_time\":\"2021-13-01\"}"),
+	    "open_time: missing or not ISO-8601 UTC");
+	assert_string_equal(why("{" GOOD ",\"prob_up\":-0.1,\"signal\":\"long\"}"),
+	    "prob_up: missing or not a number in [0,1]");
+	assert_string_equal(why("{" GOOD ",\"prob_up\":\"0.5\",\"signal\":\"long\"}"),
+	    "prob_up: missing or not a number in [0,1]");
+	assert_string_equal(why("{" GOOD ",\"prob_up\":0.5,\"signal\":\"LONG\"}"),
+	    "signal: missing or not \"long\" or \"flat\"");
+}
+
+static void
+test_put_get_clear(void **state)
+{
+	json_t *pred = json_loads("{" GOOD ",\"prob_up\":0.25,\"signal\":\"flat\"}", 0, NULL);
+	int64_t now = 1700000000000;
+	json_t *e, *got;
+	char *sym[] = { "BTCUSDT" };
+
+	(void)state;
+	assert_int_equal(ct_cache_get(home, "BTCUSDT", now, &got), CT_CACHE_MISSING);
+	assert_null(got);
+	e = ct_cache_put(home, pred, now, 60);
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(e, "cached_at")), "2023-11-14T22:13:20Z");
+	assert_string_equal(json_string_value(json_object_get(e, "expires_at")), "2023-11-14T22:14:20Z");
+	assert_int_equal(ct_cache_get(home, "BTCUSDT", now + 59000, &got), CT_CACHE_FRESH);
+	assert_true(json_equal(e, got));
+	json_decref(got);
+	assert_int_equal(ct_cache_get(home, "BTCUSDT", now + 60000, &got), CT_CACHE_EXPIRED);
+	assert_non_null(got);
+	json_decref(got);
+	assert_int_equal(ct_cache_entry_state(pred, now), CT_CACHE_BAD);
+	assert_int_equal(ct_cache_get(home, "../x", now, &got), CT_CACHE_BAD);
+	assert_int_equal(ct_cache_clear(home, sym, 1), 0);
+	assert_int_equal(ct_cache_get(home, "BTCUSDT", now, &got), CT_CACHE_MISSING);
+	assert_int_equal(ct_cache_clear(home, sym, 1), 0);
+	json_decref(e);
+	json_decref(pred);
+}
+
+static void
+test_top(void **state)
+{
+	static const char *const syms[] = { "AUSDT", "BUSDT", "CUSDT" };
+	static const double probs[] = { 0.2, 0.9, 0.5 };
+	int64_t now = 1700000000000;
+	json_t *top, *e;
+	char line[256];
+
+	(void)state;
+	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_MISSING);
+	for (int i = 0; i < 3; i++) {
+		json_t *p;
+
+		snprintf(line, sizeof line, "{\"symbol\":\"%s\",\"timeframe\":\"1h\","
+		    "\"open_time\":\"2021-01-01T00:00:00Z\",\"prob_up\":%g,\"signal\":\"flat\"}",
+		    syms[i], probs[i]);
+		p = json_loads(line, 0, NULL);
+		/* AUSDT expires first: it must drop out of a later rebuild. */
+		e = ct_cache_put(home, p, now, i == 0 ? 10 : 3600);
+		assert_non_null(e);
+		json_decref(e);
+		json_decref(p);
+	}
+	assert_int_equal(ct_cache_top_rebuild(home, 0, now), 0);	/* no list kept yet */
+	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_MISSING);
+	assert_int_equal(ct_cache_top_rebuild(home, 2, now), 0);
+	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_FRESH);
+	assert_int_equal(json_array_size(top), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(top, 0), "symbol")), "BUSDT");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(top, 1), "symbol")), "CUSDT");
+	json_decref(top);
+	assert_int_equal(ct_cache_top_rebuild(home, 5, now + 20000), 0);
+	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_FRESH);
+	assert_int_equal(json_array_size(top), 2);	/* AUSDT has expired */
+	json_decref(top);
+	assert_int_equal(ct_cache_clear(home, NULL, 0), 0);
+	assert_int_equal(ct_cache_top_rebuild(home, -1, now), 0);
+	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_MISSING);
+}
+
+static void
+test_fmt_float(void **state)
+{
+	char buf[32];
+	uint32_t x = 12345;
+
+	(void)state;
+	assert_string_equal(ct_fmt_float(0.1f, buf), "0.1");
+	assert_string_equal(ct_fmt_float(0.5234123f, buf), "0.5234123");
+	assert_string_equal(ct_fmt_float(1.0f, buf), "1");
+	assert_string_equal(ct_fmt_float(0.0f, buf), "0");
+	/* Every float in [0,1) reads back exactly from at most 9 digits. */
+	for (int i = 0; i < 100000; i++) {
+		float f;
+
+		x = x * 1664525u + 1013904223u;
+		f = (float)(x >> 8) / 16777216.0f;
+		ct_fmt_float(f, buf);
+		assert_true(strtof(buf, NULL) == f);
+		assert_true(strlen(buf) <= 16);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test_setup_teardown(test_put_get_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_top, setup, teardown),
+		cmocka_unit_test(test_fmt_float),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,480 @@
+/* unit_train.c — cmocka tests of features, costs, folds, evaluation, model
+ * directories, and the honesty of the walk-forward harness itself: random
+ * walks must score AUC 0.5 and no money, the planted edge must be found,
+ * and a feature that peeks one candle ahead must be caught. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "candles.h"
+#include "costs.h"
+#include "features.h"
+#include "home.h"
+#include "model.h"
+#include "modeldir.h"
+#include "synth.h"
+#include "train.h"
+#include "traincoin.h"
+
+#define TF5M	300000LL
+#define START	1704067200000LL	/* 2024-01-01 */
+
+static char tmpdir[256];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/ct-unit-train-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return ct_rmtree(tmpdir);
+}
+
+static void
+synth(struct ct_series *s, int kind, uint64_t seed, size_t n)
+{
+	memset(s, 0, sizeof *s);
+	assert_int_equal(ct_synth(s, kind, seed, n, TF5M, START), 0);
+}
+
+static struct ct_costs
+costs(double spread)
+{
+	struct ct_costs c;
+
+	memset(&c, 0, sizeof c);
+	c.taker_bps = 10;
+	c.maker_bps = 10;
+	c.spread_bps = spread;
+	c.slip_bps_per_sigma = 1;
+	return c;
+}
+
+/* Serving computes features from the tail of the store only: the last rows
+ * must be bit-identical to the same rows computed from the whole series. */
+static void
+test_features_tail_equals_full(void **state)
+{
+	size_t nf = ct_feat_count(), w = ct_feat_warmup(), k = 50, n = 3000;
+	struct ct_series s, tail = { 0 };
+	char path[CT_PATH_MAX];
+	float *full, *part;
+
+	(void)state;
+	synth(&s, CT_SYNTH_EDGE, 7, n);
+	full = malloc(n * nf * sizeof *full);
+	part = malloc((w + k) * nf * sizeof *part);
+	assert_int_equal(ct_features(&s, 0, n, full), 0);
+	/* Through the store, as predict reads it. */
+	snprintf(path, sizeof path, "%s/candles/X/5m.csv", tmpdir);
+	assert_int_equal(ct_store_save(path, &s), 0);
+	assert_int_equal(ct_store_tail(path, w + k, &tail), 0);
+	assert_int_equal(tail.n, w + k);
+	assert_int_equal(ct_features(&tail, 0, w + k, part), 0);
+	for (size_t r = 0; r < w; r++)
+		for (size_t j = 0; j < nf; j++)
+			assert_true(isnan(part[r * nf + j]));
+	assert_memory_equal(part + w * nf, full + (n - k) * nf, k * nf * sizeof *full);
+	/* A sub-range gives the same rows as the whole. */
+	assert_int_equal(ct_features(&s, n - k, n, part), 0);
+	assert_memory_equal(part, full + (n - k) * nf, k * nf * sizeof *full);
+	/* Every feature is defined after the warmup on ordinary candles. */
+	for (size_t j = 0; j < nf; j++)
+		assert_false(isnan(full[w * nf + j]));
+	free(full);
+	free(part);
+	ct_series_free(&s);
+	ct_series_free(&tail);
+}
+
+static void
+test_features_only_past(void **state)
+{
+	size_t nf = ct_feat_count(), n = 400;
+	struct ct_series s, alt = { 0 };
+	float *a = malloc(n * nf * sizeof *a), *b = malloc(n * nf * sizeof *b);
+	char why[256];
+
+	(void)state;
+	synth(&s, CT_SYNTH_WALK, 3, n);
+	assert_int_equal(ct_feat_causal_check(&s, ct_features, why, sizeof why), 0);
+	/* Exhaustively: change only candle t+1 and later; rows <= t stay. */
+	assert_int_equal(ct_features(&s, 0, n, a), 0);
+	assert_int_equal(ct_series_reserve(&alt, n), 0);
+	for (size_t t = ct_feat_warmup() - 1; t + 1 < n; t += 7) {
+		memcpy(alt.c, s.c, n * sizeof *s.c);
+		alt.n = n;
+		for (size_t i = t + 1; i < n; i++) {
+			alt.c[i].h *= 1.3;
+			alt.c[i].c *= 1.2;
+			alt.c[i].v += 1000;
+		}
+		assert_int_equal(ct_features(&alt, 0, n, b), 0);
+		assert_memory_equal(a, b, (t + 1) * nf * sizeof *a);
+	}
+	free(a);
+	free(b);
+	ct_series_free(&s);
+	ct_series_free(&alt);
+}
+
+static void
+test_feature_config(void **state)
+{
+	json_t *cfg = ct_feat_config();
+	const char *why;
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_int_equal(ct_feat_check(cfg, &why), 0);
+	assert_int_equal(json_array_size(json_object_get(cfg, "names")), ct_feat_count());
+	assert_int_equal(json_integer_value(json_object_get(cfg, "version")), CT_FEAT_VERSION);
+	for (size_t i = 0; i < ct_feat_count(); i++)
+		for (size_t j = i + 1; j < ct_feat_count(); j++)
+			assert_string_not_equal(ct_feat_name(i), ct_feat_name(j));
+	assert_null(ct_feat_name(ct_feat_count()));
+	json_object_set_new(cfg, "version", json_integer(CT_FEAT_VERSION + 1));
+	assert_int_equal(ct_feat_check(cfg, &why), -1);
+	json_decref(cfg);
+}
+
+static void
+test_auc(void **state)
+{
+	float p[] = { 0.1f, 0.4f, 0.35f, 0.8f }, y[] = { 0, 0, 1, 1 };
+	float tp[] = { 0.5f, 0.5f, 0.5f, 0.5f };
+
+	(void)state;
+	assert_float_equal(ct_auc(p, y, 4), 0.75, 1e-12);
+	assert_float_equal(ct_auc(tp, y, 4), 0.5, 1e-12);
+	assert_true(isnan(ct_auc(p, tp, 4)));
+}
+
+static void
+test_folds(void **state)
+{
+	struct ct_fold f[4];
+
+	(void)state;
+	assert_int_equal(ct_folds(5000, 4, 12, f), 0);
+	for (int k = 0; k < 4; k++) {
+		/* The purge: a training label (row i sees close[i+12]) never
+		 * reaches the first validation row. */
+		assert_true(f[k].train_hi + 12 < f[k].val_lo);
+		assert_int_equal(f[k].val_lo - f[k].train_hi, 13);
+		assert_int_equal(f[k].train_lo, 0);
+		if (k > 0) {
+			assert_true(f[k].train_hi > f[k - 1].train_hi);
+			assert_int_equal(f[k].val_lo, f[k - 1].val_hi);
+		}
+	}
+	assert_int_equal(f[3].val_hi, 5000);
+	assert_int_equal(ct_folds(300, 4, 12, f), -1);
+}
+
+static void
+test_costs(void **state)
+{
+	char path[CT_PATH_MAX];
+	struct ct_costs c;
+	struct ct_series s;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/costs.csv", tmpdir);
+	fp = fopen(path, "w");
+	fputs("symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n"
+	    "*,10,10,,2\nBTCUSDT,7.5,2,0.5,1\n", fp);
+	fclose(fp);
+	assert_int_equal(ct_costs_load(path, "BTCUSDT", &c), 0);
+	assert_string_equal(c.row, "BTCUSDT");
+	assert_float_equal(c.taker_bps, 7.5, 0);
+	assert_float_equal(ct_cost_rt_bps(&c, 0.004), 15 + 0.5 + 2 * 0.4, 1e-9);
+	assert_int_equal(ct_costs_load(path, "DOGEUSDT", &c), 0);
+	assert_string_equal(c.row, "*");
+	assert_true(isnan(c.spread_bps));
+	synth(&s, CT_SYNTH_WALK, 1, 2000);
+	assert_true(ct_spread_cs(&s, 0, s.n) >= 0);
+	ct_series_free(&s);
+	fp = fopen(path, "w");
+	fputs("symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n"
+	    "BTCUSDT,ten,2,0.5,1\n", fp);
+	fclose(fp);
+	assert_int_equal(ct_costs_load(path, "BTCUSDT", &c), -1);
+}
+
+/* Walk forward over a synthetic series with a feature function. */
+static void
+walk(int kind, uint64_t seed, size_t n, ct_feat_fn fn, struct ct_dataset *d, struct ct_wf *w)
+{
+	struct ct_train_opts o;
+	struct ct_series s;
+	struct ct_costs c = costs(2);
+
+	synth(&s, kind, seed, n);
+	assert_int_equal(ct_dataset_build(d, &s, 12, TF5M, &c, fn), 0);
+	ct_train_defaults(&o);
+	o.rounds = 150;
+	o.threads = 1;
+	assert_int_equal(ct_walkforward(d, &o, w), 0);
+	ct_series_free(&s);
+}
+
+static double
+sd_fwd(const struct ct_dataset *d)
+{
+	double m = 0, v = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		m += d->fwd_bps[i];
+	m /= d->n;
+	for (size_t i = 0; i < d->n; i++)
+		v += (d->fwd_bps[i] - m) * (d->fwd_bps[i] - m);
+	return sqrt(v / d->n);
+}
+
+/* Nothing to find in a random walk: AUC 0.5 +- 0.03 on every seed, and
+ * the strategy must not make money beyond two standard errors. */
+static void
+test_honest_on_random_walks(void **state)
+{
+	double auc = 0, net = 0, se2 = 0;
+	long trades = 0;
+
+	(void)state;
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		struct ct_dataset d;
+		struct ct_wf w;
+
+		walk(CT_SYNTH_WALK, seed, 6000, NULL, &d, &w);
+		print_message("# walk seed %d: AUC %.4f, %ld trades, net %.1f bps/trade\n",
+		    (int)seed, w.agg.auc, w.agg.trades, w.agg.net_bps);
+		assert_true(fabs(w.agg.auc - 0.5) <= 0.03);
+		auc += w.agg.auc / 4;
+		net += w.agg.total_net_bps;
+		trades += w.agg.trades;
+		se2 += pow(sd_fwd(&d), 2) * (double)w.agg.trades;
+		ct_wf_free(&w);
+		ct_dataset_free(&d);
+	}
+	print_message("# walks: mean AUC %.4f, %ld trades, net %.2f bps/trade (2 s.e. %.2f)\n",
+	    auc, trades, trades ? net / trades : 0.0, trades ? 2 * sqrt(se2) / trades : 0.0);
+	assert_true(fabs(auc - 0.5) <= 0.03);
+	if (trades)
+		assert_true(net / trades <= 2 * sqrt(se2) / trades);
+}
+
+/* The planted mean reversion: E[r(t+1)] = -0.45/12 (lc(t) - lc(t-12)).
+ * Its exact conditional forecast of the 12-candle return is the best any
+ * model can do; on this series that oracle scores AUC about 0.60, so the
+ * model must come within 0.03 of it and be clearly above chance. */
+static double
+oracle_auc(const struct ct_dataset *d, const struct ct_wf *w)
+{
+	float *score = malloc(d->n * sizeof *score);
+	double auc = 0;
+
+	for (size_t r = 0; r < d->n; r++) {
+		double p[14 + 12];
+		int m = 14;
+
+		if (r < 13) {
+			score[r] = 0;
+			continue;
+		}
+		for (int k = 0; k < 14; k++)
+			p[k] = d->lc[r - 13 + (size_t)k];
+		for (int k = 0; k < 12; k++, m++)
+			p[m] = p[m - 1] - 0.45 / 12 * (p[m - 1] - p[m - 13]);
+		score[r] = (float)(p[m - 1] - d->lc[r]);
+	}
+	for (int k = 0; k < w->nfolds; k++)
+		auc += ct_auc(score + w->f[k].val_lo, d->y + w->f[k].val_lo,
+		    w->f[k].val_hi - w->f[k].val_lo) / w->nfolds;
+	free(score);
+	return auc;
+}
+
+static void
+test_finds_planted_edge(void **state)
+{
+	double auc = 0, oracle = 0;
+
+	(void)state;
+	for (uint64_t seed = 1; seed <= 2; seed++) {
+		struct ct_dataset d;
+		struct ct_wf w;
+		double o;
+
+		walk(CT_SYNTH_EDGE, seed, 16000, NULL, &d, &w);
+		o = oracle_auc(&d, &w);
+		print_message("# edge seed %d: AUC %.4f (oracle %.4f), %ld trades, net %.1f bps/trade\n",
+		    (int)seed, w.agg.auc, o, w.agg.trades, w.agg.net_bps);
+		assert_true(w.agg.auc >= 0.57);
+		auc += w.agg.auc / 2;
+		oracle += o / 2;
+		ct_wf_free(&w);
+		ct_dataset_free(&d);
+	}
+	assert_true(auc >= oracle - 0.03);
+}
+
+/* A feature that sees one candle ahead: ret_1 replaced by the return of
+ * the NEXT candle.  The harness must catch it twice: the causality check
+ * fails, and the walk-forward AUC on a pure random walk leaps. */
+static int
+leaky(const struct ct_series *s, size_t from, size_t to, float *out)
+{
+	size_t nf = ct_feat_count();
+
+	if (ct_features(s, from, to, out) != 0)
+		return -1;
+	for (size_t i = from; i < to; i++)
+		if (i >= ct_feat_warmup() && i + 1 < s->n)
+			out[(i - from) * nf] = (float)log(s->c[i + 1].c / s->c[i].c);
+	return 0;
+}
+
+static void
+test_leak_is_caught(void **state)
+{
+	struct ct_series s;
+	struct ct_dataset d;
+	struct ct_wf w;
+	char why[256] = "";
+
+	(void)state;
+	synth(&s, CT_SYNTH_WALK, 5, 600);
+	assert_int_equal(ct_feat_causal_check(&s, leaky, why, sizeof why), -1);
+	assert_non_null(strstr(why, "ret_1"));
+	ct_series_free(&s);
+	walk(CT_SYNTH_WALK, 5, 6000, leaky, &d, &w);
+	print_message("# leaky feature on a random walk: AUC %.4f\n", w.agg.auc);
+	assert_true(w.agg.auc > 0.56);
+	ct_wf_free(&w);
+	ct_dataset_free(&d);
+	walk(CT_SYNTH_WALK, 5, 6000, NULL, &d, &w);
+	print_message("# same walk, honest features: AUC %.4f\n", w.agg.auc);
+	assert_true(w.agg.auc < 0.53);
+	ct_wf_free(&w);
+	ct_dataset_free(&d);
+}
+
+/* The whole job through the library: a model directory that verifies,
+ * loads back from model.ubj, reproduces config.json's selfcheck from the
+ * store's tail, and detects tampering. */
+static void
+test_model_dir(void **state)
+{
+	char store[CT_PATH_MAX], cur[CT_PATH_MAX], path[CT_PATH_MAX], costs_csv[CT_PATH_MAX];
+	struct ct_traincoin tc;
+	struct ct_series s, tail = { 0 };
+	struct ct_model m;
+	json_t *sc;
+	size_t k, nf = ct_feat_count();
+	float *x, p[20];
+	FILE *fp;
+	int saved, null, rc;
+
+	(void)state;
+	snprintf(store, sizeof store, "%s/candles/EDGE/5m.csv", tmpdir);
+	synth(&s, CT_SYNTH_EDGE, 9, 4000);
+	assert_int_equal(ct_store_save(store, &s), 0);
+	ct_series_free(&s);
+	snprintf(costs_csv, sizeof costs_csv, "%s/c.csv", tmpdir);
+	fp = fopen(costs_csv, "w");
+	fputs("symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n"
+	    "*,10,10,,1\n", fp);
+	fclose(fp);
+	memset(&tc, 0, sizeof tc);
+	ct_train_defaults(&tc.o);
+	tc.o.rounds = 20;
+	tc.o.threads = 1;
+	tc.home = tmpdir;
+	tc.sym = "EDGE";
+	tc.tf = "5m";
+	tc.costs = costs_csv;
+	tc.keep = 3;
+	/* The model path goes to stdout, which carries TAP: park it. */
+	fflush(stdout);
+	saved = dup(1);
+	null = open("/dev/null", O_WRONLY);
+	dup2(null, 1);
+	rc = ct_train_coin(&tc);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	close(null);
+	assert_int_equal(rc, 0);
+	assert_int_equal(ct_model_current(cur, sizeof cur, tmpdir, "EDGE"), 0);
+	assert_int_equal(ct_model_load(&m, cur), 0);
+	assert_int_equal(m.horizon, 12);
+	assert_int_equal(m.nfeat, nf);
+	/* Predict exactly as predict does: the store's tail only. */
+	assert_int_equal(ct_store_tail(store, ct_feat_warmup() + 20, &tail), 0);
+	x = malloc(tail.n * nf * sizeof *x);
+	assert_int_equal(ct_features(&tail, 0, tail.n, x), 0);
+	assert_int_equal(ct_model_predict(&m, x + ct_feat_warmup() * nf, 20, p), 0);
+	sc = json_object_get(m.config, "selfcheck");
+	assert_int_equal(json_array_size(sc), 20);
+	for (k = 0; k < 20; k++) {
+		json_t *e = json_array_get(sc, k);
+
+		assert_int_equal(json_integer_value(json_array_get(e, 0)), tail.c[ct_feat_warmup() + k].t);
+		assert_true((float)json_real_value(json_array_get(e, 1)) == p[k]);
+	}
+	free(x);
+	ct_series_free(&tail);
+	ct_model_free(&m);
+	/* Tampering with any file is caught. */
+	assert_int_equal(ct_path(path, sizeof path, "%s/metrics.json", cur), 0);
+	fp = fopen(path, "a");
+	fputc(' ', fp);
+	fclose(fp);
+	assert_int_equal(ct_model_verify(cur), -1);
+	/* Loading checks only what it loads. */
+	assert_int_equal(ct_model_load(&m, cur), 0);
+	ct_model_free(&m);
+	assert_int_equal(ct_path(path, sizeof path, "%s/model.ubj", cur), 0);
+	fp = fopen(path, "r+");
+	fputc('x', fp);
+	fclose(fp);
+	assert_int_equal(ct_model_load(&m, cur), -1);
+	errno = 0;
+	assert_int_equal(ct_model_current(cur, sizeof cur, tmpdir, "NOPE"), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_features_tail_equals_full),
+		cmocka_unit_test(test_features_only_past),
+		cmocka_unit_test(test_feature_config),
+		cmocka_unit_test(test_auc),
+		cmocka_unit_test(test_folds),
+		cmocka_unit_test(test_costs),
+		cmocka_unit_test(test_honest_on_random_walks),
+		cmocka_unit_test(test_finds_planted_edge),
+		cmocka_unit_test(test_leak_is_caught),
+		cmocka_unit_test(test_model_dir),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
