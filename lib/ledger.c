@@ -139,7 +139,7 @@ ct_ledger_commit(struct ct_ledger *lg)
 	json_object_set_new(lg->root, "updated", json_string(ct_iso8601(ct_now_ms(), ts)));
 	if (ct_afile_open(&af, lg->path) != 0)
 		goto fail;
-	if (json_dumpf(lg->root, af.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+	if (json_dumpf(lg->root, af.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) != 0 ||
 	    fputc('\n', af.fp) == EOF) {
 		ct_afile_abort(&af);
 		goto fail;
@@ -198,6 +198,8 @@ ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
 		json_object_set_new(e, "attempts",
 		    json_integer(json_integer_value(json_object_get(e, "attempts")) + 1));
 		setstr(e, "started", ts);
+		/* ISO times are whole seconds; durations want better. */
+		json_object_set_new(e, "started_ms", json_integer(now));
 		setstr(e, "finished", NULL);
 		json_object_set_new(e, "duration_seconds", json_null());
 		json_object_set_new(e, "pid", u->pid > 0 ? json_integer(u->pid) : json_null());
@@ -205,6 +207,7 @@ ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
 		json_object_set_new(e, "pid_start", pst >= 0 ? json_integer(pst) : json_null());
 	} else if (strcmp(status, "pending") == 0) {
 		setstr(e, "started", NULL);
+		json_object_del(e, "started_ms");
 		setstr(e, "finished", NULL);
 		json_object_set_new(e, "duration_seconds", json_null());
 		json_object_set_new(e, "pid", json_null());
@@ -213,9 +216,13 @@ ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
 		setstr(e, "finished", ts);
 		json_object_set_new(e, "pid", json_null());
 		json_object_del(e, "pid_start");
-		if (str(e, "started") && ct_parse_iso8601(str(e, "started"), &start) == 0)
+		if (json_is_integer(json_object_get(e, "started_ms")))
+			start = json_integer_value(json_object_get(e, "started_ms"));
+		else if (!str(e, "started") || ct_parse_iso8601(str(e, "started"), &start) != 0)
+			start = -1;
+		if (start >= 0)
 			json_object_set_new(e, "duration_seconds",
-			    json_integer((now - start + 500) / 1000));
+			    json_real((double)(now - start) / 1000.0));
 	}
 	/* A success clears the error of an earlier attempt; a new error
 	 * replaces it. */
@@ -314,8 +321,8 @@ ct_ledger_table(json_t *root, FILE *fp)
 		v = str(e, "error") ? str(e, "error") : str(e, "model");
 		fprintf(fp, "%-14s %-8s %8lld ", sym, str(e, "status"),
 		    (long long)json_integer_value(json_object_get(e, "attempts")));
-		if (json_is_integer(d))
-			fprintf(fp, "%9lld", (long long)json_integer_value(d));
+		if (json_is_number(d))
+			fprintf(fp, "%9.1f", json_number_value(d));
 		else
 			fprintf(fp, "%9s", "-");
 		fprintf(fp, "  %-20s %s\n", str(e, "finished") ? str(e, "finished") : "-",

@@ -45,7 +45,8 @@ void ct_ledger_close(struct ct_ledger *lg);
 int ct_ledger_add(struct ct_ledger *lg, const char *sym);
 /* Change sym's status: `running` counts an attempt and records the start
  * and the worker pid; success, failed and skipped record the finish time
- * and duration.  -1 with a diagnostic when sym is not in the run. */
+ * and duration (seconds, to the millisecond).  -1 with a diagnostic when
+ * sym is not in the run. */
 int ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
     const struct ct_ledger_upd *u);
 /* 1 when sym still needs doing: pending; failed with attempts <= retries;

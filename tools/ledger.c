@@ -186,7 +186,7 @@ main(int argc, char **argv)
 		if (table)
 			ct_ledger_table(root, stdout);
 		else
-			json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER), putchar('\n');
+			json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)), putchar('\n');
 		json_decref(root);
 		return ct_finish(0);
 	}
