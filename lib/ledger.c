@@ -239,15 +239,17 @@ ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
 	return 0;
 }
 
-long long
-ct_pid_start(long pid)
+/* State letter and start time (clock ticks since boot) of pid from
+ * /proc/PID/stat; -1 when unknown. */
+static long long
+procstat(long pid, char *state)
 {
 	char path[64], buf[1024], *p;
-	long long v = -1;
 	FILE *fp;
 	size_t n;
 	int field;
 
+	*state = '?';
 	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
 	if ((fp = fopen(path, "r")) == NULL)
 		return -1;
@@ -255,26 +257,37 @@ ct_pid_start(long pid)
 	fclose(fp);
 	buf[n] = '\0';
 	/* The command name may hold spaces and parentheses: count fields
-	 * after the last ')'; starttime is field 22, field 3 follows ')'. */
-	if ((p = strrchr(buf, ')')) == NULL)
+	 * after the last ')'.  State is field 3, starttime field 22. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
 		return -1;
+	*state = p[2];
 	for (field = 2; *p && field < 22; p++)
 		if (*p == ' ')
 			field++;
-	if (field == 22)
-		v = strtoll(p, NULL, 10);
-	return v;
+	return field == 22 ? strtoll(p, NULL, 10) : -1;
+}
+
+long long
+ct_pid_start(long pid)
+{
+	char state;
+
+	return procstat(pid, &state);
 }
 
 int
 ct_pid_alive(long pid, long long start)
 {
 	long long now;
+	char state;
 
 	if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH))
 		return 0;
-	/* Same pid but a different start time: the pid was reused. */
-	now = ct_pid_start(pid);
+	now = procstat(pid, &state);
+	/* A zombie has finished (its parent died before reaping it); the
+	 * same pid with another start time is another process. */
+	if (state == 'Z' || state == 'X')
+		return 0;
 	return !(start >= 0 && now >= 0 && now != start);
 }
 
