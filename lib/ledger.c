@@ -1,6 +1,7 @@
 /* ledger.c — runs/<RUN>/status.json under a file lock, replaced atomically. */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,23 @@ ct_ledger_read(const char *path, json_t **root)
 	return 0;
 }
 
+/* Remove temporaries of status.json left by a writer killed with SIGKILL
+ * (no handler runs then).  Only called under the run's lock, when no
+ * writer can be between creating and renaming one. */
+static void
+sweep(const char *dir)
+{
+	char pat[CT_PATH_MAX];
+	glob_t g;
+
+	if (ct_path(pat, sizeof pat, "%s/.status.json.tmp.*", dir) != 0 ||
+	    glob(pat, GLOB_NOSORT, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		unlink(g.gl_pathv[i]);
+	globfree(&g);
+}
+
 int
 ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int create)
 {
@@ -113,6 +131,7 @@ ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int crea
 		ct_ledger_close(lg);
 		return -1;
 	}
+	sweep(dir);
 	if (access(lg->path, F_OK) != 0 && errno == ENOENT) {
 		if (!create) {
 			ct_warn("%s: no such run", lg->path);

@@ -71,6 +71,8 @@ successes $R | while read -r s m; do
 	[ "$(readlink -f "$H/models/$s/current")" = "$m" ] || echo "$s: current is not $m"
 done >mismatch
 is "$(cat mismatch)" "" "each current is the model the ledger recorded"
-is "$(find "$H" -name '*.tmp*' -o -name '*.partial*' -o -name '.*.restore' | wc -l)" 0 "no temporary files left"
+[ -s mismatch ] && { ledger show $R --table; ls -l "$H"/models/*/; grep -h . "$H/logs/$R/engine.log"; } | sed 's/^/# /' 
+find "$H" -name '*.tmp*' -o -name '*.partial*' -o -name '.*.restore' >tmpfiles
+is "$(cat tmpfiles)" "" "no temporary files left"
 is "$(leftovers "$T/bin/")" 0 "no process of the batch left"
 done_testing

@@ -250,6 +250,9 @@ if ! flock -n 9; then
 	fi
 fi
 
+# Temporaries of our own writers killed with SIGKILL (no handler ran):
+# under the batch lock no batch writer is between create and rename.
+find "$home/summary" "$home/backups" -name '.*.tmp.*' -type f -exec rm -f {} + 2>/dev/null
 ledger init "$run" <"$symfile" || die 1 "$run: cannot initialize the ledger"
 work=$(mktemp -d "${TMPDIR:-/tmp}/run-batch.XXXXXX") || die 1 "cannot make a temporary directory"
 
