@@ -128,6 +128,13 @@ printf 'XRPUSDT\n# comment\nADAUSDT\n' >list
 run run-batch incremental --symbols "$T/list" --run 20251110T0300Z-incremental --dry-run
 like "$out" "symbols: +2 to do: XRPUSDT ADAUSDT" "symbols from a file"
 
+# TRAIN_BATCH_SIZE: coins per start; the rest wait for the next start.
+R4=20251110T0400Z-incremental
+TRAIN_BATCH_SIZE=2 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R4 --mode parallel --max-concurrent 2
+is "$rc:$(ledger todo $R4 | wc -l)" "1:1" "TRAIN_BATCH_SIZE=2 of 3: one coin left, exit 1"
+TRAIN_BATCH_SIZE=2 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R4
+is "$rc:$(ledger todo $R4 | wc -l)" "0:0" "the next start does the rest"
+
 # The predict cycle: cached for coins with a model, skipped without.
 run run-batch predict --symbols AAAUSDT,ZZZUSDT --run 20251110T0200Z-predict
 is "$rc" 0 "predict cycle"
