@@ -83,7 +83,7 @@ is "$(status $R2 HHHUSDT)" "failed 2 timeout" "hanging coin: killed, retried onc
 like "$(ledger show $R2)" '"error": "timed out after 1s"' "the error says so"
 is "$(status $R2 AAAUSDT):$(status $R2 BBBUSDT)" "success 1 -:success 1 -" "the others succeed"
 like "$(grep 'threads=' "$H/logs/$R2/AAAUSDT/training.log")" "threads=1" "parallel: one thread per worker"
-is "$(leftovers 'fake/train-coin\|bin/train-coin')" 0 "no trainer left running"
+is "$(leftovers "$T/bin/train-coin")" 0 "no trainer left running"
 
 # One batch per data home.
 FAKE_SLEEP=2 run-batch incremental --symbols AAAUSDT --run 20251109T1200Z-incremental >/dev/null 2>&1 &
@@ -111,7 +111,7 @@ kill -INT $pid
 wait $pid
 is "$?" 130 "SIGINT: exit 130"
 sleep 0.3
-is "$(leftovers HHHUSDT)" 0 "no worker or trainer left after SIGINT"
+is "$(leftovers "$T/bin/.*HHHUSDT")" 0 "no worker or trainer left after SIGINT"
 is "$(ledger todo $R3)" "HHHUSDT" "the interrupted coin is to do again"
 run run-batch incremental --symbols HHHUSDT --dry-run
 like "$out" "^run: +$R3 \\(resumed\\)" "without --run: resume the newest unfinished run of the cycle"
