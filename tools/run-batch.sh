@@ -306,7 +306,7 @@ on_signal() {
 	event job_interrupted signal="$1"
 	exit 130
 }
-wpids=''
+wpids='' sumrc=0
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
 trap 'on_signal HUP' HUP
@@ -324,11 +324,11 @@ if [ "$cycle" = predict ]; then
 		fi
 	done <"$symfile"
 	event cache_refreshed ttl="$PREDICTION_CACHE_TTL" predictions:="$n"
-	summarize "$run" >"$work/summary" || warn "$run: summarize failed"
+	summarize "$run" >"$work/summary" || { warn "$run: summarize failed"; sumrc=1; }
 	failed=$(counts failed)
 	event job_completed cycle="$cycle" failed:="${failed:-0}" predictions:="$n" \
 		seconds:=$(($(date +%s) - started_s))
-	[ "${failed:-0}" -eq 0 ]
+	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ]
 	exit
 fi
 
@@ -454,9 +454,10 @@ wpids=''
 
 n=$(predict_cache "$PREDICTION_CACHE_TTL" "$TOP_N")
 event cache_refreshed ttl="$PREDICTION_CACHE_TTL" predictions:="$n"
-summarize "$run" >"$work/summary" || warn "$run: summarize failed"
+# A run we cannot summarize (say, its ledger was damaged) did not succeed.
+summarize "$run" >"$work/summary" || { warn "$run: summarize failed"; sumrc=1; }
 ok=$(counts succeeded) failed=$(counts failed) pending=$(counts pending)
 event job_completed cycle="$cycle" succeeded:="${ok:-0}" failed:="${failed:-0}" \
 	pending:="${pending:-0}" seconds:=$(($(date +%s) - started_s))
 echo "$prog: $run: ${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left; summary in $home/summary/$run/engine_summary.json" >&2
-[ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ]
+[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ]
