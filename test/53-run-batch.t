@@ -98,6 +98,16 @@ wait $first
 is "$?" 0 "the first batch was not disturbed"
 like "$err" "waiting" "--wait says it waits"
 
+# Two started together: exactly one runs, the other exits 4.
+FAKE_SLEEP=1 run-batch incremental --symbols AAAUSDT --run 20251109T1300Z-incremental >/dev/null 2>a.err &
+a=$!
+FAKE_SLEEP=1 run-batch incremental --symbols AAAUSDT --run 20251109T1400Z-incremental >/dev/null 2>b.err &
+b=$!
+wait $a; ra=$?
+wait $b; rb=$?
+is "$(echo $ra $rb | tr ' ' '\n' | sort | tr '\n' ' ')" "0 4 " "two started together: one ran (0), one refused (4)"
+is "$(ls "$H/runs" "$H/logs" | grep -c '20251109T1[34]00Z')" 2 "only one of them has a run and logs"
+
 # Ctrl-C: workers and their trainers stop, the coin stays resumable.
 R3=20251109T1800Z-incremental
 # A shell starts background jobs with SIGINT ignored; python3 restores

@@ -238,7 +238,7 @@ if [ "$dry" = 1 ]; then
 fi
 
 # ---- one batch per data home ----
-mkdir -p "$home/runs" "$log" || die 1 "$home: cannot create runs/ and logs/"
+mkdir -p "$home/runs" || die 1 "$home/runs: cannot create"
 exec 9>>"$home/runs/.batch.lock"
 if ! flock -n 9; then
 	if [ "$wait_lock" = 1 ]; then
@@ -254,6 +254,7 @@ fi
 # under the batch lock no batch writer is between create and rename.
 find "$home/summary" "$home/backups" -name '.*.tmp.*' -type f -exec rm -f {} + 2>/dev/null
 ledger init "$run" <"$symfile" || die 1 "$run: cannot initialize the ledger"
+mkdir -p "$log" || die 1 "$log: cannot create"
 work=$(mktemp -d "${TMPDIR:-/tmp}/run-batch.XXXXXX") || die 1 "cannot make a temporary directory"
 
 notify() {
