@@ -58,6 +58,9 @@ is "$(ls "$H/cache/predictions" | tr '\n' ' ')" "AAAUSDT.json BBBUSDT.json " "pr
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["succeeded"], d["failed"])' "$H/summary/$R/engine_summary.json")" \
 	"2 1" "summary written"
 
+FAKE_FAIL=CCCUSDT run run-batch full --symbols CCCUSDT --run 20251108T0200Z-full --retries 1 --retry-all
+is "$rc:$(status 20251108T0200Z-full CCCUSDT)" "1:failed 2 error" "--retry-all retries exit status 1 too"
+
 # Rerun: completed coins are skipped, the failure is retried.
 a=$(readlink "$H/models/AAAUSDT/current")
 run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R --mode sequential
