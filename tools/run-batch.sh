@@ -393,7 +393,8 @@ coin() {
 			ledger set "$run" "$sym" success --model "$model"
 			event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs"
 			if [ -n "$UPLOAD_CMD" ]; then
-				if sh -c "$UPLOAD_CMD \"\$1\"" upload "$model" >>"$clog" 2>&1; then
+				# An upload may not hold the batch forever.
+				if timeout -k 10 600 sh -c "$UPLOAD_CMD \"\$1\"" upload "$model" >>"$clog" 2>&1; then
 					event upload_succeeded symbol="$sym" model="$model"
 				else
 					event upload_failed symbol="$sym" model="$model" status:=$?
