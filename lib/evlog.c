@@ -9,20 +9,18 @@
 #include "home.h"
 #include "timefmt.h"
 
-int
-ct_evlog(const char *path, const char *run, const char *event, json_t *fields)
+char *
+ct_evline(const char *run, const char *event, json_t *fields, size_t *lenp)
 {
 	char ts[CT_ISO_LEN];
 	json_t *o = json_object();
-	char *line = NULL;
+	char *line;
 	size_t len;
-	ssize_t w;
-	int fd = -1, e = 0;
 
 	if (o == NULL) {
 		json_decref(fields);
 		errno = ENOMEM;
-		return -1;
+		return NULL;
 	}
 	json_object_set_new(o, "ts", json_string(ct_iso8601(ct_now_ms(), ts)));
 	json_object_set_new(o, "event", json_string(event));
@@ -34,20 +32,43 @@ ct_evlog(const char *path, const char *run, const char *event, json_t *fields)
 	json_decref(o);
 	if (line == NULL) {
 		errno = ENOMEM;
-		return -1;
+		return NULL;
 	}
 	len = strlen(line);
 	line[len++] = '\n';	/* json_dumps leaves room: we overwrite the NUL */
-	if (ct_mkparent(path) != 0 || (fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0666)) < 0) {
+	*lenp = len;
+	return line;
+}
+
+int
+ct_evlog_write(const char *path, const char *line, size_t len)
+{
+	ssize_t w;
+	int fd, e = 0;
+
+	if (ct_mkparent(path) != 0 || (fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0666)) < 0)
+		return -1;
+	w = write(fd, line, len);
+	if (w < 0 || (size_t)w != len)
+		e = w < 0 ? errno : EIO;
+	if (close(fd) != 0 && e == 0)
 		e = errno;
-	} else {
-		w = write(fd, line, len);
-		if (w < 0 || (size_t)w != len)
-			e = w < 0 ? errno : EIO;
-		if (close(fd) != 0 && e == 0)
-			e = errno;
-	}
-	free(line);
 	errno = e;
 	return e ? -1 : 0;
+}
+
+int
+ct_evlog(const char *path, const char *run, const char *event, json_t *fields)
+{
+	size_t len;
+	char *line = ct_evline(run, event, fields, &len);
+	int r, e;
+
+	if (line == NULL)
+		return -1;
+	r = ct_evlog_write(path, line, len);
+	e = errno;
+	free(line);
+	errno = e;
+	return r;
 }

@@ -9,4 +9,10 @@
  * consumed (may be NULL).  Creates missing directories.  0 or -1/errno. */
 int ct_evlog(const char *path, const char *run, const char *event, json_t *fields);
 
+/* The same line, not yet written: malloc'd, ends in a newline and is not
+ * NUL-terminated; length in *len.  fields is consumed.  NULL when out of memory. */
+char *ct_evline(const char *run, const char *event, json_t *fields, size_t *len);
+/* Append one line with a single O_APPEND write. 0 or -1/errno. */
+int ct_evlog_write(const char *path, const char *line, size_t len);
+
 #endif

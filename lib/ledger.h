@@ -1,0 +1,66 @@
+/* ledger.h — the resume ledger of one batch run, runs/<RUN>/status.json:
+ * per symbol status, attempts, times, error and model directory.  Every
+ * change happens under flock(runs/<RUN>/.lock) and is written atomically,
+ * so concurrent workers never lose each other's updates. */
+#ifndef CT_LEDGER_H
+#define CT_LEDGER_H
+
+#include <stdio.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+#include "home.h"
+
+struct ct_ledger {
+	char path[CT_PATH_MAX];	/* runs/<RUN>/status.json */
+	char run[80];
+	int lockfd;
+	json_t *root;		/* {"run","created","updated","symbols":{SYM:{...}}} */
+};
+
+/* What `set` changes besides the status; NULL members are left alone. */
+struct ct_ledger_upd {
+	const char *error;
+	const char *error_type;
+	const char *model;
+	pid_t pid;		/* worker of a `running` entry; 0: none */
+};
+
+/* 1 when s is one of pending running success failed skipped. */
+int ct_ledger_status_ok(const char *s);
+/* Lock the run and load its status.json.  create: make runs/<RUN>/ and
+ * accept a missing file as an empty ledger; else a missing run is an error.
+ * Diagnostics are printed ("file:line:col: reason" for a corrupt file);
+ * returns 0 or -1. */
+int ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int create);
+/* Read status.json without taking the lock (it is always replaced whole,
+ * so a reader sees one complete version).  0, or -1 with a diagnostic. */
+int ct_ledger_read(const char *path, json_t **root);
+/* Write the ledger atomically; 0 or -1 with a diagnostic. */
+int ct_ledger_commit(struct ct_ledger *lg);
+/* Release the lock and free. */
+void ct_ledger_close(struct ct_ledger *lg);
+
+/* Add sym as pending unless it is already there (its state is kept). */
+int ct_ledger_add(struct ct_ledger *lg, const char *sym);
+/* Change sym's status: `running` counts an attempt and records the start
+ * and the worker pid; success, failed and skipped record the finish time
+ * and duration (seconds, to the millisecond).  -1 with a diagnostic when
+ * sym is not in the run. */
+int ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
+    const struct ct_ledger_upd *u);
+/* 1 when sym still needs doing: pending; failed with attempts <= retries;
+ * running whose worker is gone.  force: everything. */
+int ct_ledger_needs(json_t *entry, int force, long retries);
+/* 1 when the process pid recorded with start time start is still alive. */
+int ct_pid_alive(long pid, long long start);
+/* Start time of pid (clock ticks since boot, /proc/PID/stat), -1 unknown. */
+long long ct_pid_start(long pid);
+/* Counts of each status into n[5] in the order of ct_ledger_statuses. */
+void ct_ledger_counts(json_t *root, long n[5]);
+extern const char *const ct_ledger_statuses[5];
+
+/* Print the ledger as an aligned table for people. */
+void ct_ledger_table(json_t *root, FILE *fp);
+
+#endif

@@ -1,0 +1,159 @@
+#!/bin/sh
+# 53-run-batch.t — run-batch with fake trainers: plan, usage errors, a full
+# cycle with a failing and a flaky coin, hooks, resume, --force, timeouts,
+# the batch lock, Ctrl-C, configuration precedence, the predict cycle.
+. "$CT_TOP/test/lib.sh"
+. "$TOP/test/fake/bin.sh"
+H=$COINTRAIN_HOME
+R=20251109T0200Z-full
+
+run run-batch full --symbols AAAUSDT,BBBUSDT --run $R --dry-run
+is "$rc" 0 "--dry-run exits 0"
+like "$out" "^run: +$R \\(new\\)" "plan names the run"
+like "$out" "^symbols: +2 to do: AAAUSDT BBBUSDT" "plan lists the symbols"
+like "$out" "mode hybrid: 1 worker\\(s\\) x 2 thread\\(s\\) on 2 core\\(s\\)|mode hybrid: [0-9]+ worker" "plan shows workers and threads"
+ok "$(test ! -e "$H/runs"; echo $?)" "--dry-run creates nothing"
+run run-batch
+is "$rc" 2 "no cycle: usage error"
+like "$err" "usage: run-batch" "with the usage"
+run run-batch full --mode fast
+is "$rc" 2 "bad mode: usage error"
+run run-batch full --run 20251109T0200Z-incremental
+is "$rc" 2 "run of another cycle: usage error"
+run run-batch full --timeout-minutes soon
+is "$rc" 2 "bad timeout: usage error"
+run run-batch full --symbols 'AAAUSDT,bad/one'
+is "$rc:$err" "1:run-batch: bad/one: bad symbol" "bad symbol refused"
+INCREMENTAL_ENABLED=0 run run-batch incremental
+is "$rc:$out" "0:run-batch: incremental cycle disabled (INCREMENTAL_ENABLED=0)" "a disabled cycle exits 0 and says so"
+
+# A full cycle: CCC always fails, BBB fails once with exit 3, hooks on.
+cat >notify.sh <<'SH'
+cat >>"$1"
+SH
+cat >upload.sh <<'SH'
+case $1 in *AAAUSDT*) exit 1 ;; esac
+echo "$1" >>"$UPLOADED"
+SH
+export UPLOADED=$T/uploaded; NOTIFY_CMD="sh $T/notify.sh $T/notified" UPLOAD_CMD="sh $T/upload.sh" \
+FAKE_FAIL=CCCUSDT FAKE_FLAKY=BBBUSDT \
+	run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --mode sequential --run $R
+is "$rc" 1 "a failed coin makes the batch exit 1"
+is "$(status $R AAAUSDT)" "success 1 -" "AAA succeeded"
+is "$(status $R BBBUSDT)" "success 2 -" "BBB succeeded on its retry after exit 3"
+is "$(status $R CCCUSDT)" "failed 1 error" "CCC failed once: exit 1 is not retried without --retry-all"
+like "$(ledger show $R)" '"error": "train-coin: CCCUSDT: not enough candles"' "with its error"
+is "$(events $R)" "job_started cache_pregenerated backup_succeeded coin_started coin_succeeded upload_failed coin_started coin_failed coin_started coin_succeeded upload_succeeded coin_started coin_failed cache_refreshed job_completed " \
+	"engine.log events in order"
+is "$(grep -c '"event":"coin_failed"' "$H/logs/$R/engine.log"):$(grep -c '"final":true' "$H/logs/$R/engine.log")" "2:1" "one retried failure, one final"
+is "$(sed 's/.*"event":"\([a-z_]*\)".*/\1/' notified | tr '\n' ' ')" "job_started coin_failed coin_failed job_completed " \
+	"NOTIFY_CMD got start, failures and finish as JSON lines"
+is "$(wc -l <uploaded)" 1 "UPLOAD_CMD got the other model"
+like "$(cat uploaded)" "^$H/models/BBBUSDT/[0-9_]+Z$" "as a directory argument"
+like "$(grep 'threads=' "$H/logs/$R/AAAUSDT/training.log")" "threads=2" "sequential: the worker gets every core"
+like "$(cat "$H/logs/$R/CCCUSDT/training.log")" "not enough candles" "each coin has its own log"
+ls "$H/backups"/models-*.tar.gz >/dev/null 2>&1
+ok $? "models were backed up"
+is "$(ls "$H/cache/predictions" | tr '\n' ' ')" "AAAUSDT.json BBBUSDT.json " "predictions of the new models cached"
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["succeeded"], d["failed"])' "$H/summary/$R/engine_summary.json")" \
+	"2 1" "summary written"
+
+FAKE_FAIL=CCCUSDT run run-batch full --symbols CCCUSDT --run 20251108T0200Z-full --retries 1 --retry-all
+is "$rc:$(status 20251108T0200Z-full CCCUSDT)" "1:failed 2 error" "--retry-all retries exit status 1 too"
+
+# Rerun: completed coins are skipped, the failure is retried.
+a=$(readlink "$H/models/AAAUSDT/current")
+run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R --mode sequential
+is "$rc" 0 "rerun finishes the run"
+is "$(status $R CCCUSDT)" "success 2 -" "the failed coin is retried"
+is "$(readlink "$H/models/AAAUSDT/current")" "$a" "completed coins are not retrained"
+is "$(grep -c '"event":"coin_started"' "$H/logs/$R/engine.log")" 5 "one more coin started"
+run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R --dry-run
+like "$out" "^symbols: +0 to do" "dry run of a finished run: nothing to do"
+sleep 1
+run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R --force
+is "$rc" 0 "--force"
+ok "$(test "$(readlink "$H/models/AAAUSDT/current")" != "$a"; echo $?)" "--force retrains completed coins"
+is "$(status $R AAAUSDT)" "success 2 -" "and counts the attempt"
+
+# A coin that hangs is killed at its timeout and retried, then fails;
+# the others succeed; nothing is left running.
+R2=20251109T0600Z-incremental
+FAKE_HANG=HHHUSDT run run-batch incremental --symbols AAAUSDT,HHHUSDT,BBBUSDT --run $R2 \
+	--timeout-minutes 0.02 --retries 1 --mode parallel --max-concurrent 2
+is "$rc" 1 "exit 1 with a timed-out coin"
+is "$(status $R2 HHHUSDT)" "failed 2 timeout" "hanging coin: killed, retried once, failed"
+like "$(ledger show $R2)" '"error": "timed out after 1s"' "the error says so"
+is "$(status $R2 AAAUSDT):$(status $R2 BBBUSDT)" "success 1 -:success 1 -" "the others succeed"
+like "$(grep 'threads=' "$H/logs/$R2/AAAUSDT/training.log")" "threads=1" "parallel: one thread per worker"
+is "$(leftovers "$T/bin/train-coin")" 0 "no trainer left running"
+
+# One batch per data home.
+FAKE_SLEEP=2 run-batch incremental --symbols AAAUSDT --run 20251109T1200Z-incremental >/dev/null 2>&1 &
+first=$!
+sleep 0.7
+run run-batch predict --symbols AAAUSDT
+is "$rc:$err" "4:run-batch: another batch is running in $H; not starting (use --wait to wait)" \
+	"a second batch exits 4 with a message"
+run run-batch predict --symbols AAAUSDT --wait
+is "$rc" 0 "--wait waits and then runs"
+wait $first
+is "$?" 0 "the first batch was not disturbed"
+like "$err" "waiting" "--wait says it waits"
+
+# Two started together: exactly one runs, the other exits 4.
+FAKE_SLEEP=1 run-batch incremental --symbols AAAUSDT --run 20251109T1300Z-incremental >/dev/null 2>a.err &
+a=$!
+FAKE_SLEEP=1 run-batch incremental --symbols AAAUSDT --run 20251109T1400Z-incremental >/dev/null 2>b.err &
+b=$!
+wait $a; ra=$?
+wait $b; rb=$?
+is "$(echo $ra $rb | tr ' ' '\n' | sort | tr '\n' ' ')" "0 4 " "two started together: one ran (0), one refused (4)"
+is "$(ls "$H/runs" "$H/logs" | grep -c '20251109T1[34]00Z')" 2 "only one of them has a run and logs"
+
+# Ctrl-C: workers and their trainers stop, the coin stays resumable.
+R3=20251109T1800Z-incremental
+# A shell starts background jobs with SIGINT ignored; python3 restores
+# the default, as an interactive shell would for a foreground job.
+FAKE_HANG=HHHUSDT python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' run-batch incremental --symbols HHHUSDT --run $R3 >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+is "$?" 130 "SIGINT: exit 130"
+sleep 0.3
+is "$(leftovers "$T/bin/.*HHHUSDT")" 0 "no worker or trainer left after SIGINT"
+is "$(ledger todo $R3)" "HHHUSDT" "the interrupted coin is to do again"
+run run-batch incremental --symbols HHHUSDT --dry-run
+like "$out" "^run: +$R3 \\(resumed\\)" "without --run: resume the newest unfinished run of the cycle"
+
+# Configuration: file < environment < option.
+printf 'TRAIN_ROUNDS=7\nTIMEFRAME=4h\nSYMBOLS=top3\n' >my.conf
+run run-batch incremental --config my.conf --run 20251110T0000Z-incremental
+is "$rc" 0 "config file run"
+like "$(cat "$H/logs/20251110T0000Z-incremental/ETHUSDT/training.log")" "--timeframe 4h .*--rounds 7" "config values reach train-coin"
+is "$(ls "$H/logs/20251110T0000Z-incremental" | grep -c USDT)" 3 "topN reads the top of the list"
+TRAIN_ROUNDS=9 run run-batch incremental --config my.conf --run 20251110T0100Z-incremental --symbols BTCUSDT
+like "$(cat "$H/logs/20251110T0100Z-incremental/BTCUSDT/training.log")" "--rounds 9" "environment beats the file; --symbols beats both"
+printf 'XRPUSDT\n# comment\nADAUSDT\n' >list
+run run-batch incremental --symbols "$T/list" --run 20251110T0300Z-incremental --dry-run
+like "$out" "symbols: +2 to do: XRPUSDT ADAUSDT" "symbols from a file"
+
+# TRAIN_BATCH_SIZE: coins per start; the rest wait for the next start.
+R4=20251110T0400Z-incremental
+TRAIN_BATCH_SIZE=2 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R4 --mode parallel --max-concurrent 2
+is "$rc:$(ledger todo $R4 | wc -l)" "1:1" "TRAIN_BATCH_SIZE=2 of 3: one coin left, exit 1"
+TRAIN_BATCH_SIZE=2 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R4
+is "$rc:$(ledger todo $R4 | wc -l)" "0:0" "the next start does the rest"
+
+# The predict cycle: cached for coins with a model, skipped without.
+run run-batch predict --symbols AAAUSDT,ZZZUSDT --run 20251110T0200Z-predict
+is "$rc" 0 "predict cycle"
+is "$(status 20251110T0200Z-predict AAAUSDT):$(status 20251110T0200Z-predict ZZZUSDT)" "success 0 -:skipped 0 -" \
+	"ledger of the predict cycle"
+run cache-get AAAUSDT
+is "$rc" 0 "prediction served from the cache"
+is "$(find "$H" -name '*.tmp*' -o -name '*.partial*' | wc -l)" 0 "no temporary files left"
+done_testing

@@ -1,0 +1,78 @@
+#!/bin/sh
+# 54-run-batch-kill.t — kill -9 of run-batch at random moments of a small
+# batch, several trials: the rerun resumes the run, no finished model is
+# lost, every current model verifies, no temporary file is left.  Odd
+# trials kill the batch's whole process group (its workers too), even ones
+# only the main process (its workers finish their coin and stop).
+. "$CT_TOP/test/lib.sh"
+. "$TOP/test/fake/bin.sh"
+H=$COINTRAIN_HOME
+R=20251109T0200Z-full
+SYMS=AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT,EEEUSDT,FFFUSDT,GGGUSDT,HHHUSDT
+FAKE_SLEEP=0.3
+export FAKE_SLEEP
+
+# successes RUN — "SYM model" of each success in the ledger.
+successes() {
+	python3 -c 'import json,sys
+for s, e in json.load(open(sys.argv[1]))["symbols"].items():
+    if e["status"] == "success": print(s, e["model"])' "$H/runs/$1/status.json" 2>/dev/null
+}
+# verify — every current model is complete.
+verify() {
+	for c in "$H"/models/*/current; do
+		[ -e "$c" ] || continue
+		(cd "$c" && sha256sum -c --quiet sha256.txt) || return 1
+	done
+}
+
+trial=1 hits=0
+while [ $trial -le 5 ]; do
+	# Named after any run the resume could make today, so "the newest run
+	# of the cycle" is this one.
+	R=2099110${trial}T0200Z-full
+	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
+		run-batch full --symbols $SYMS --run $R --mode parallel --max-concurrent 2 >/dev/null 2>&1 &
+	pid=$!
+	# a random moment in the first 1.5 s
+	r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+	sleep "$(awk -v r="$r" 'BEGIN { printf "%.2f", 0.05 + 1.5 * r / 65535 }')"
+	if [ $((trial % 2)) -eq 1 ]; then
+		kill -KILL -"$pid" 2>/dev/null
+	else
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	# Trainers of the killed batch may still finish; they hold the lock.
+	flock "$H/runs/.batch.lock" true
+	before=$(successes $R)
+	[ -n "$(ledger todo $R --retries 0 2>/dev/null)" ] && hits=$((hits + 1))
+	verify
+	ok $? "trial $trial: every current model verifies after kill -9"
+	# Killed before the ledger existed: nothing to resume, name the run.
+	again=''
+	[ -f "$H/runs/$R/status.json" ] || again="--run $R"
+	run run-batch full --symbols $SYMS --mode parallel --max-concurrent 2 $again
+	is "$rc" 0 "trial $trial: the next start finishes the run"
+	printf '%s\n' "$before" | while read -r s m; do
+		[ -n "$s" ] || continue
+		[ -f "$m/sha256.txt" ] || echo "$s $m lost"
+		successes $R | grep -qx "$s $m" || echo "$s redone"
+	done >lost
+	is "$(cat lost)" "" "trial $trial: no finished model lost or redone"
+	is "$(successes $R | wc -l)" 8 "trial $trial: every coin succeeded"
+	verify
+	ok $? "trial $trial: every current model verifies"
+	trial=$((trial + 1))
+done
+ok $((hits < 2)) "at least two kills landed in the middle of a batch ($hits)"
+is "$(ls -d "$H"/models/*/current | wc -l)" 8 "each coin has its current model"
+successes $R | while read -r s m; do
+	[ "$(readlink -f "$H/models/$s/current")" = "$m" ] || echo "$s: current is not $m"
+done >mismatch
+is "$(cat mismatch)" "" "each current is the model the ledger recorded"
+[ -s mismatch ] && { ledger show $R --table; ls -l "$H"/models/*/; grep -h . "$H/logs/$R/engine.log"; } | sed 's/^/# /' 
+find "$H" -name '*.tmp*' -o -name '*.partial*' -o -name '.*.restore' >tmpfiles
+is "$(cat tmpfiles)" "" "no temporary files left"
+is "$(leftovers "$T/bin/")" 0 "no process of the batch left"
+done_testing

@@ -1,0 +1,51 @@
+#!/bin/sh
+# 55-notify.t — share/notify/telegram against a local HTTP server standing
+# in for the Bot API; run-batch feeds it events through NOTIFY_CMD.
+. "$CT_TOP/test/lib.sh"
+TG=$TOP/share/notify/telegram
+cat >server.py <<'PY'
+import http.server, sys, urllib.parse
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        q = urllib.parse.parse_qs(body)
+        with open("posts", "a") as f:
+            f.write(self.path + "\t" + q["chat_id"][0] + "\t" + q["text"][0].replace("\n", "|") + "\n")
+        bad = "badtoken" in self.path
+        self.send_response(401 if bad else 200)
+        self.end_headers()
+        self.wfile.write(b'{"ok":false,"description":"Unauthorized"}' if bad else b'{"ok":true}')
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open("port", "w").write(str(s.server_port))
+s.serve_forever()
+PY
+python3 server.py &
+srv=$!
+trap 'kill $srv 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ ! -s port ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+TELEGRAM_API_URL=http://127.0.0.1:$(cat port)
+export TELEGRAM_API_URL
+
+ev='{"ts":"2025-11-09T02:00:00Z","event":"coin_failed","run":"20251109T0200Z-full","symbol":"CCCUSDT","error":"not enough candles"}'
+printf '%s\n' "$ev" >ev
+TELEGRAM_TOKEN=123:abc TELEGRAM_CHAT_ID=42 run "$TG" <ev
+is "$rc:$err" "0:" "event sent"
+is "$(cat posts)" "/bot123:abc/sendMessage	42	cointrain: coin_failed 20251109T0200Z-full CCCUSDT: not enough candles|$ev" \
+	"POST to /bot<TOKEN>/sendMessage with chat_id and a readable text"
+TELEGRAM_TOKEN=badtoken TELEGRAM_CHAT_ID=42 run "$TG" <ev
+like "$rc:$err" '^1:telegram: HTTP 401: \{"ok":false' "an API error fails with the reason"
+TELEGRAM_CHAT_ID=42 run "$TG" <ev
+like "$rc:$err" "^[12]:.*TELEGRAM_TOKEN is not set" "missing token"
+TELEGRAM_TOKEN=x TELEGRAM_CHAT_ID=42 TELEGRAM_API_URL=http://127.0.0.1:1 run "$TG" <ev
+like "$rc:$err" "telegram: cannot reach http://127.0.0.1:1$" "unreachable API"
+
+# Through run-batch: start and finish arrive.
+. "$TOP/test/fake/bin.sh"
+: >posts
+TELEGRAM_TOKEN=123:abc TELEGRAM_CHAT_ID=42 NOTIFY_CMD=$TG \
+	run run-batch incremental --symbols AAAUSDT --run 20251109T0600Z-incremental
+is "$rc" 0 "batch with the Telegram notifier"
+is "$(cut -f3 posts | cut -d' ' -f2 | tr '\n' ' ')" "job_started job_completed " "start and finish notified"
+done_testing

@@ -1,0 +1,49 @@
+#!/bin/sh
+# 56-cron.t — cron/install against a fake crontab(1) that keeps the table
+# in a file: the block goes in with absolute paths, a second install
+# replaces it (idempotent), other lines are kept, --uninstall removes it.
+. "$CT_TOP/test/lib.sh"
+mkdir fakebin
+cat >fakebin/crontab <<'SH'
+#!/bin/sh
+f=$FAKE_CRONTAB
+case $1 in
+-l) [ -f "$f" ] || { echo "no crontab for $(id -un)" >&2; exit 1; }; cat "$f" ;;
+-) cat >"$f" ;;
+*) cp "$1" "$f" ;;
+esac
+SH
+chmod +x fakebin/crontab
+FAKE_CRONTAB=$T/table
+PATH=$T/fakebin:$PATH
+export FAKE_CRONTAB PATH
+I=$TOP/cron/install
+
+run "$I" --home "$T/data"
+is "$rc:$err" "0:" "install into an empty crontab"
+is "$(grep -c '^# BEGIN cointrain' table):$(grep -c '^# END cointrain' table)" "1:1" "one marked block"
+like "$(cat table)" "^0 2 \\* \\* 0	COINTRAIN_HOME=$T/data $CT_BIN/run-batch full --wait" "Sunday 02:00 full retrain with absolute paths"
+like "$(cat table)" "^55 1 \\* \\* 0	.*PREDICTION_CACHE_TTL=24h $CT_BIN/run-batch predict" "Sunday 01:55 pre-generation"
+like "$(cat table)" "^0 0,6,12,18 \\* \\* 1-6	.*run-batch incremental" "six-hourly incremental, Monday to Saturday"
+like "$(cat table)" "^5 \\* \\* \\* \\*	.*run-batch predict" "hourly prediction refresh"
+like "$(cat table)" "^30 \\* \\* \\* \\*	.*summarize --dashboard" "hourly health check"
+ok "$(grep -q '@' table; echo $((! $?)))" "no placeholder left"
+first=$(cat table)
+run "$I" --home "$T/data"
+is "$(cat table)" "$first" "second install: the same crontab (idempotent)"
+
+{ echo 'MAILTO=ops@example.org'; echo '15 3 * * * /usr/bin/true'; cat table; echo '# mine'; } >t2 && cp t2 table
+run "$I" --home "$T/data2"
+is "$(grep -c '^# BEGIN cointrain' table)" 1 "reinstall with another home: still one block"
+like "$(cat table)" "COINTRAIN_HOME=$T/data2 " "with the new home"
+ok "$(grep -q "COINTRAIN_HOME=$T/data " table; echo $((! $?)))" "the old block is gone"
+is "$(grep -c -e '^MAILTO=ops@example.org$' -e '^15 3 \* \* \* /usr/bin/true$' -e '^# mine$' table)" 3 "other lines kept"
+run "$I" --uninstall
+is "$rc" 0 "--uninstall"
+is "$(cat table)" "$(printf 'MAILTO=ops@example.org\n15 3 * * * /usr/bin/true\n# mine')" "only the user's lines remain"
+run "$I" --home "$T/data" --dry-run
+like "$out" "^# BEGIN cointrain" "--dry-run prints the crontab"
+is "$(grep -c BEGIN table)" 0 "and installs nothing"
+run env -u COINTRAIN_HOME "$I"
+is "$rc" 2 "no data home: usage error"
+done_testing

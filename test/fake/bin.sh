@@ -1,0 +1,23 @@
+# fake/bin.sh — sourced by the run-batch tests after lib.sh: $T/bin holds
+# run-batch and the real tools (links into CT_BIN) with the fakes of
+# test/fake/ in place of train-coin and predict, since run-batch runs the
+# tools that sit beside it.
+mkdir -p "$T/bin"
+for t in "$CT_BIN"/*; do ln -s "$t" "$T/bin/"; done
+rm -f "$T/bin/train-coin" "$T/bin/predict"
+cp "$TOP/test/fake/train-coin" "$TOP/test/fake/predict" "$T/bin/"
+PATH=$T/bin:$PATH
+COINTRAIN_SHARE=${CT_SHARE:-$TOP/share}
+FETCH_ENABLED=0 RETRY_BASE_SECONDS=0 FAKE_STATE=$T
+export PATH COINTRAIN_SHARE FETCH_ENABLED RETRY_BASE_SECONDS FAKE_STATE
+unset COINTRAIN_CONFIG FAKE_HANG FAKE_FAIL FAKE_FLAKY FAKE_SLEEP
+# events RUN — the event names of a run's log, one line.
+events() { sed 's/.*"event":"\([a-z_]*\)".*/\1/' "$COINTRAIN_HOME/logs/$1/engine.log" | tr '\n' ' '; }
+# status RUN SYM — a symbol's status in the ledger.
+status() {
+	python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["symbols"][sys.argv[2]]; print(e["status"], e["attempts"], e.get("error_type") or "-")' \
+		"$COINTRAIN_HOME/runs/$1/status.json" "$2"
+}
+# leftovers PATTERN — processes (not zombies: the container's init may not
+# reap) whose command line matches.
+leftovers() { ps -eo stat=,args= | grep -v '^Z' | grep -v grep | grep -c -- "$1"; }
