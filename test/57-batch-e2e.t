@@ -25,6 +25,11 @@ is "$rc:$(printf '%s\n' "$out" | grep -c '"prob_up"')" "0:4" "all four served fr
 run cache-get --top 2
 is "$rc" 0 "top list served"
 like "$(cat "$H/summary/$R/engine_summary.json")" '"net_bps_after_costs": -?[0-9]' "summary has the models' net bps"
+for e in job_started coin_started coin_partial_saved coin_succeeded job_completed; do
+	n=$(grep -c "\"event\":\"$e\"" "$H/logs/$R/engine.log")
+	ok $([ "$n" -ge 1 ] && echo 0 || echo 1) "engine.log has $e"
+done
+is "$(grep -c '"event":"coin_partial_saved"' "$H/logs/$R/engine.log")" 4 "one coin_partial_saved per coin"
 ls "$H"/backups/models-*.tar.gz >/dev/null
 ok $? "backup made before the retrain"
 

@@ -382,7 +382,9 @@ coin() {
 		event coin_started symbol="$sym" attempt:="$attempt"
 		echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) $run attempt $attempt" >>"$clog"
 		t0=$(date +%s)
-		timeout -k 10 "$timeout_s" "$SELF" __coin "$sym" >"$work/$sym.out" 2>>"$clog" &
+		# train-coin adds its own coin_partial_saved event to the run's log.
+		COINTRAIN_EVENT_LOG=$log/engine.log COINTRAIN_RUN=$run \
+			timeout -k 10 "$timeout_s" "$SELF" __coin "$sym" >"$work/$sym.out" 2>>"$clog" &
 		child=$!
 		wait "$child"
 		rc=$?
