@@ -34,9 +34,19 @@ while [ $trial -le 5 ]; do
 	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
 		run-batch full --symbols $SYMS --run $R --mode parallel --max-concurrent 2 >/dev/null 2>&1 &
 	pid=$!
-	# a random moment in the first 1.5 s
+	# A random moment: in trial 1 within the first 0.3 s (maybe before the
+	# ledger exists); later ones within 0.8 s of the ledger's creation, so
+	# that most kills land in the middle of the batch however slow the
+	# build (ASan) is.
+	if [ $trial -gt 1 ]; then
+		i=0
+		while [ ! -f "$H/runs/$R/status.json" ] && [ $i -lt 200 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+	fi
 	r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-	sleep "$(awk -v r="$r" 'BEGIN { printf "%.2f", 0.05 + 1.5 * r / 65535 }')"
+	sleep "$(awk -v r="$r" -v t=$trial 'BEGIN { printf "%.2f", 0.05 + (t > 1 ? 0.75 : 0.25) * r / 65535 }')"
 	if [ $((trial % 2)) -eq 1 ]; then
 		kill -KILL -"$pid" 2>/dev/null
 	else
