@@ -84,6 +84,8 @@ install: all
 	cp $(BINS) $(DESTDIR)$(BINDIR)/
 	for f in man/*.[157]; do s=$${f##*.}; cp $$f $(DESTDIR)$(MANDIR)/man$$s/; done
 	cp -R share/. $(DESTDIR)$(DATADIR)/
+	mkdir -p $(DESTDIR)$(DATADIR)/cron
+	cp cron/install cron/cointrain.crontab $(DESTDIR)$(DATADIR)/cron/
 
 clean:
 	rm -rf build
