@@ -63,8 +63,14 @@ is "$rc:$(status 20251108T0200Z-full CCCUSDT)" "1:failed 2 error" "--retry-all r
 
 # Rerun: completed coins are skipped, the failure is retried.
 a=$(readlink "$H/models/AAAUSDT/current")
+nb=$(ls "$H/backups" | wc -l)
+sleep 1
 run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R --mode sequential
 is "$rc" 0 "rerun finishes the run"
+# The run's backup holds the models from before the retrain; another one
+# of half-retrained models would rotate it away after BACKUP_KEEP resumes.
+is "$(ls "$H/backups" | wc -l):$(grep -c '"event":"backup_succeeded"' "$H/logs/$R/engine.log")" "$nb:1" \
+	"a resumed full run does not back up again"
 is "$(status $R CCCUSDT)" "success 2 -" "the failed coin is retried"
 is "$(readlink "$H/models/AAAUSDT/current")" "$a" "completed coins are not retrained"
 is "$(grep -c '"event":"coin_started"' "$H/logs/$R/engine.log")" 5 "one more coin started"

@@ -337,7 +337,12 @@ fi
 if [ "$cycle" = full ]; then
 	n=$(predict_cache "$PREGENERATE_TTL")
 	event cache_pregenerated ttl="$PREGENERATE_TTL" predictions:="$n"
-	if [ "$BACKUP_ENABLED" = 1 ]; then
+	# One backup per run: the one taken before its first coin was
+	# retrained.  A resume backing up again would archive half-retrained
+	# models and, after BACKUP_KEEP resumes, rotate the good one away.
+	if [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_succeeded"' "$log/engine.log" 2>/dev/null; then
+		echo "$prog: $run: models already backed up by this run" >&2
+	elif [ "$BACKUP_ENABLED" = 1 ]; then
 		if b=$(model-backup --keep "$BACKUP_KEEP" 2>>"$log/backup.log"); then
 			event backup_succeeded archive="$b"
 		else
