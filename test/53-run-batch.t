@@ -125,7 +125,14 @@ FAKE_HANG=HHHUSDT python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])' run-batch incremental --symbols HHHUSDT --run $R3 >/dev/null 2>&1 &
 pid=$!
-sleep 1
+# Interrupt once the coin runs, however loaded the machine: earlier, the
+# signal can land before run-batch has set its handlers.
+i=0
+until [ "$(status $R3 HHHUSDT 2>/dev/null)" = "running 1 -" ] || [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.2
 kill -INT $pid
 wait $pid
 is "$?" 130 "SIGINT: exit 130"
