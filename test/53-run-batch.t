@@ -107,6 +107,20 @@ wait $first
 is "$?" 0 "the first batch was not disturbed"
 like "$err" "waiting" "--wait says it waits"
 
+# Stopped while it waits for the lock: exits at once, leaves no temporary.
+mkdir -p "$T/tmp"
+flock "$H/runs/.batch.lock" sleep 3 &
+holder=$!
+sleep 0.3
+TMPDIR=$T/tmp run-batch predict --symbols AAAUSDT --wait >/dev/null 2>w.err &
+w=$!
+i=0
+until grep -q waiting w.err || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM $w
+wait $w
+is "$?:$(ls "$T/tmp" | wc -l)" "130:0" "SIGTERM while waiting for the lock: exit 130, no temporary left"
+wait $holder
+
 # Two started together: exactly one runs, the other exits 4.
 FAKE_SLEEP=1 run-batch incremental --symbols AAAUSDT --run 20251109T1300Z-incremental >/dev/null 2>a.err &
 a=$!

@@ -152,9 +152,16 @@ export COINTRAIN_THREADS
 
 # ---- symbols ----
 symfile=$(mktemp "${TMPDIR:-/tmp}/run-batch.XXXXXX") || die 1 "cannot make a temporary file"
-work=''
-cleanup() { rm -f "$symfile"; [ -z "$work" ] || rm -rf "$work"; }
+work='' lockpid=''
+cleanup() {
+	[ -z "$lockpid" ] || kill "$lockpid" 2>/dev/null
+	rm -f "$symfile"
+	[ -z "$work" ] || rm -rf "$work"
+}
 trap cleanup EXIT
+# Until the workers start, a signal only has temporaries to remove: the
+# shell runs no EXIT trap when a signal it does not trap kills it.
+trap 'exit 130' INT TERM HUP
 # topN: the first N of share/symbols/topN or of top100; a readable file:
 # one symbol per line (# comments); else a comma-separated list.
 case $SYMBOLS in
@@ -243,7 +250,13 @@ exec 9>>"$home/runs/.batch.lock"
 if ! flock -n 9; then
 	if [ "$wait_lock" = 1 ]; then
 		warn "another batch is running in $home; waiting"
-		flock 9 || die 1 "$home/runs/.batch.lock: cannot lock"
+		# In the background, so that a signal is handled while we wait
+		# (the shell defers traps until a foreground child ends); the
+		# lock belongs to the descriptor flock shares with us.
+		flock 9 &
+		lockpid=$!
+		wait "$lockpid" || die 1 "$home/runs/.batch.lock: cannot lock"
+		lockpid=''
 	else
 		warn "another batch is running in $home; not starting (use --wait to wait)"
 		exit 4
