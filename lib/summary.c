@@ -244,11 +244,17 @@ counts(const char *home, const char *run)
 	long n[5];
 
 	if (ct_path(path, sizeof path, "%s/runs/%s/status.json", home, run) != 0 ||
-	    access(path, F_OK) != 0 || ct_ledger_read(path, &root) != 0)
+	    access(path, F_OK) != 0)
 		return json_null();
-	ct_ledger_counts(root, n);
 	o = json_object();
 	json_object_set_new(o, "run", json_string(run));
+	/* A damaged ledger is news for the health check, never a missing run
+	 * (ct_ledger_read has said why on stderr). */
+	if (ct_ledger_read(path, &root) != 0) {
+		json_object_set_new(o, "error", json_string("ledger unreadable"));
+		return o;
+	}
+	ct_ledger_counts(root, n);
 	json_object_set_new(o, "total", json_integer((json_int_t)json_object_size(json_object_get(root, "symbols"))));
 	for (int i = 0; i < 5; i++)
 		json_object_set_new(o, ct_ledger_statuses[i], json_integer(n[i]));
@@ -275,9 +281,11 @@ batchinfo(const char *home)
 		if (l > 5 && strcmp(v[i] + l - 5, "-full") == 0) {
 			json_t *c = counts(home, v[i]);
 
-			/* Only a finished full run says how the retrain went. */
-			if (json_is_object(c) && json_integer_value(json_object_get(c, "pending")) == 0 &&
-			    json_integer_value(json_object_get(c, "running")) == 0) {
+			/* Only a finished full run says how the retrain went;
+			 * one whose ledger cannot be read says it went wrong. */
+			if (json_is_object(c) && (json_object_get(c, "error") ||
+			    (json_integer_value(json_object_get(c, "pending")) == 0 &&
+			    json_integer_value(json_object_get(c, "running")) == 0))) {
 				full = c;
 				break;
 			}
@@ -403,7 +411,9 @@ ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 		check(checks, "disk", json_number_value(v) >= h->min_disk_pct,
 		    "%.1f%% free (minimum %.1f%%)", json_number_value(v), h->min_disk_pct);
 	full = json_object_get(bat, "last_full");
-	if (json_is_object(full)) {
+	if (json_is_object(full) && json_object_get(full, "error")) {
+		check(checks, "last_full_run", 0, "%s: %s", str(full, "run"), str(full, "error"));
+	} else if (json_is_object(full)) {
 		json_int_t tot = json_integer_value(json_object_get(full, "total"));
 		json_int_t bad = json_integer_value(json_object_get(full, "failed"));
 		double pct = tot ? 100.0 * (double)bad / (double)tot : 0;
@@ -456,7 +466,9 @@ ct_dashboard_text(json_t *d, FILE *fp)
 	    json_number_value(json_object_get(s, "disk_free_pct")),
 	    json_number_value(json_object_get(s, "disk_free_gb")));
 	fprintf(fp, "batch    %s", json_is_true(json_object_get(b, "running")) ? "running" : "idle");
-	if (json_is_object(nw))
+	if (json_is_object(nw) && json_object_get(nw, "error"))
+		fprintf(fp, "; newest run %s: %s", str(nw, "run"), str(nw, "error"));
+	else if (json_is_object(nw))
 		fprintf(fp, "; newest run %s: %lld/%lld done (%lld success, %lld failed, %lld skipped, "
 		    "%lld running, %lld pending)", str(nw, "run"),
 		    (long long)(json_integer_value(json_object_get(nw, "success")) +

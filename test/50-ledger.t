@@ -32,7 +32,7 @@ ledger set $R BTCUSDT success --model models/BTCUSDT/20251112_060000Z
 is "$(field BTCUSDT status):$(field BTCUSDT model):$(field BTCUSDT pid)" \
 	"success:models/BTCUSDT/20251112_060000Z:None" "success records the model"
 like "$(field BTCUSDT finished)" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "finished is an ISO time"
-like "$(field BTCUSDT duration_seconds)" "^0\.[0-9]+$" "duration in seconds, to the millisecond"
+like "$(field BTCUSDT duration_seconds)" "^[0-9]+\.[0-9]+$" "duration in seconds, to the millisecond"
 
 # A running entry whose worker died is to do again.
 sh -c 'exit 0' & dead=$!

@@ -76,6 +76,18 @@ is "$rc" 2 "bad threshold: usage error"
 HEALTH_MAX_FAILED_PCT=lots run summarize --dashboard
 is "$rc" 2 "bad threshold in the environment: usage error"
 
+# A damaged ledger of the newest full run is a failed check, not a run
+# that never happened (the older, good run must not vouch for it).
+R2=20251116T0200Z-full
+mkdir -p "$H/runs/$R2"
+printf '{"symbols": {"AAAUSDT": ' >"$H/runs/$R2/status.json"
+run summarize --dashboard --max-model-age 1000d --no-cache-check
+is "$rc" 1 "a damaged ledger of the last full run: exit 1"
+like "$out" "^batch +idle; newest run $R2: ledger unreadable$" "the batch line says so"
+like "$out" "check +FAIL last_full_run +$R2: ledger unreadable" "the check says which run"
+like "$err" "^summarize: $H/runs/$R2/status.json: 1:" "the reason on stderr"
+rm -r "$H/runs/$R2"
+
 # A batch holding the lock shows as running.
 flock "$H/runs/.batch.lock" sleep 3 &
 sleep 0.3

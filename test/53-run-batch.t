@@ -63,8 +63,14 @@ is "$rc:$(status 20251108T0200Z-full CCCUSDT)" "1:failed 2 error" "--retry-all r
 
 # Rerun: completed coins are skipped, the failure is retried.
 a=$(readlink "$H/models/AAAUSDT/current")
+nb=$(ls "$H/backups" | wc -l)
+sleep 1
 run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R --mode sequential
 is "$rc" 0 "rerun finishes the run"
+# The run's backup holds the models from before the retrain; another one
+# of half-retrained models would rotate it away after BACKUP_KEEP resumes.
+is "$(ls "$H/backups" | wc -l):$(grep -c '"event":"backup_succeeded"' "$H/logs/$R/engine.log")" "$nb:1" \
+	"a resumed full run does not back up again"
 is "$(status $R CCCUSDT)" "success 2 -" "the failed coin is retried"
 is "$(readlink "$H/models/AAAUSDT/current")" "$a" "completed coins are not retrained"
 is "$(grep -c '"event":"coin_started"' "$H/logs/$R/engine.log")" 5 "one more coin started"
@@ -101,6 +107,20 @@ wait $first
 is "$?" 0 "the first batch was not disturbed"
 like "$err" "waiting" "--wait says it waits"
 
+# Stopped while it waits for the lock: exits at once, leaves no temporary.
+mkdir -p "$T/tmp"
+flock "$H/runs/.batch.lock" sleep 3 &
+holder=$!
+sleep 0.3
+TMPDIR=$T/tmp run-batch predict --symbols AAAUSDT --wait >/dev/null 2>w.err &
+w=$!
+i=0
+until grep -q waiting w.err || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM $w
+wait $w
+is "$?:$(ls "$T/tmp" | wc -l)" "130:0" "SIGTERM while waiting for the lock: exit 130, no temporary left"
+wait $holder
+
 # Two started together: exactly one runs, the other exits 4.
 FAKE_SLEEP=1 run-batch incremental --symbols AAAUSDT --run 20251109T1300Z-incremental >/dev/null 2>a.err &
 a=$!
@@ -119,7 +139,14 @@ FAKE_HANG=HHHUSDT python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])' run-batch incremental --symbols HHHUSDT --run $R3 >/dev/null 2>&1 &
 pid=$!
-sleep 1
+# Interrupt once the coin runs, however loaded the machine: earlier, the
+# signal can land before run-batch has set its handlers.
+i=0
+until [ "$(status $R3 HHHUSDT 2>/dev/null)" = "running 1 -" ] || [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.2
 kill -INT $pid
 wait $pid
 is "$?" 130 "SIGINT: exit 130"

@@ -152,9 +152,16 @@ export COINTRAIN_THREADS
 
 # ---- symbols ----
 symfile=$(mktemp "${TMPDIR:-/tmp}/run-batch.XXXXXX") || die 1 "cannot make a temporary file"
-work=''
-cleanup() { rm -f "$symfile"; [ -z "$work" ] || rm -rf "$work"; }
+work='' lockpid=''
+cleanup() {
+	[ -z "$lockpid" ] || kill "$lockpid" 2>/dev/null
+	rm -f "$symfile"
+	[ -z "$work" ] || rm -rf "$work"
+}
 trap cleanup EXIT
+# Until the workers start, a signal only has temporaries to remove: the
+# shell runs no EXIT trap when a signal it does not trap kills it.
+trap 'exit 130' INT TERM HUP
 # topN: the first N of share/symbols/topN or of top100; a readable file:
 # one symbol per line (# comments); else a comma-separated list.
 case $SYMBOLS in
@@ -243,7 +250,13 @@ exec 9>>"$home/runs/.batch.lock"
 if ! flock -n 9; then
 	if [ "$wait_lock" = 1 ]; then
 		warn "another batch is running in $home; waiting"
-		flock 9 || die 1 "$home/runs/.batch.lock: cannot lock"
+		# In the background, so that a signal is handled while we wait
+		# (the shell defers traps until a foreground child ends); the
+		# lock belongs to the descriptor flock shares with us.
+		flock 9 &
+		lockpid=$!
+		wait "$lockpid" || die 1 "$home/runs/.batch.lock: cannot lock"
+		lockpid=''
 	else
 		warn "another batch is running in $home; not starting (use --wait to wait)"
 		exit 4
@@ -337,7 +350,12 @@ fi
 if [ "$cycle" = full ]; then
 	n=$(predict_cache "$PREGENERATE_TTL")
 	event cache_pregenerated ttl="$PREGENERATE_TTL" predictions:="$n"
-	if [ "$BACKUP_ENABLED" = 1 ]; then
+	# One backup per run: the one taken before its first coin was
+	# retrained.  A resume backing up again would archive half-retrained
+	# models and, after BACKUP_KEEP resumes, rotate the good one away.
+	if [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_succeeded"' "$log/engine.log" 2>/dev/null; then
+		echo "$prog: $run: models already backed up by this run" >&2
+	elif [ "$BACKUP_ENABLED" = 1 ]; then
 		if b=$(model-backup --keep "$BACKUP_KEEP" 2>>"$log/backup.log"); then
 			event backup_succeeded archive="$b"
 		else
