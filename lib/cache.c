@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "err.h"
 #include "home.h"
+#include "jsonfile.h"
 #include "parse.h"
 #include "timefmt.h"
 
@@ -109,27 +110,6 @@ load_file(const char *path, json_t **out)
 }
 
 static int
-write_json(const char *path, const json_t *j, size_t flags)
-{
-	struct ct_afile af;
-
-	if (ct_mkparent(path) != 0 || ct_afile_open(&af, path) != 0) {
-		ct_warn("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (json_dumpf(j, af.fp, flags) != 0 || fputc('\n', af.fp) == EOF) {
-		ct_warn("%s: %s", path, errno ? strerror(errno) : "write error");
-		ct_afile_abort(&af);
-		return -1;
-	}
-	if (ct_afile_commit(&af) != 0) {
-		ct_warn("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int
 entry_path(char *buf, size_t n, const char *home, const char *sym)
 {
 	if (!ct_symbol_ok(sym)) {
@@ -161,7 +141,7 @@ ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64_t ttl_s
 	if (json_object_set_new(e, "cached_at", json_string(ct_iso8601(now_ms, iso))) != 0 ||
 	    json_object_set_new(e, "expires_at",
 	    json_string(ct_iso8601(now_ms + ttl_s * 1000, iso))) != 0 ||
-	    write_json(path, e, DUMP_FLAGS) != 0) {
+	    ct_json_save(path, e, DUMP_FLAGS) != 0) {
 		json_decref(e);
 		return NULL;
 	}
@@ -358,7 +338,7 @@ ct_cache_top_rebuild(const char *home, long n, int64_t now_ms)
 	json_object_set_new(top, "generated_at", json_string(ct_iso8601(now_ms, iso)));
 	json_object_set_new(top, "n", json_integer(n));
 	json_object_set_new(top, "predictions", list);
-	rc = write_json(path, top, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+	rc = ct_json_save(path, top, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 	json_decref(top);
 	return rc;
 }

@@ -8,8 +8,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "atomic.h"
 #include "err.h"
+#include "jsonfile.h"
 #include "ledger.h"
 #include "timefmt.h"
 
@@ -153,21 +153,10 @@ int
 ct_ledger_commit(struct ct_ledger *lg)
 {
 	char ts[CT_ISO_LEN];
-	struct ct_afile af;
 
 	json_object_set_new(lg->root, "updated", json_string(ct_iso8601(ct_now_ms(), ts)));
-	if (ct_afile_open(&af, lg->path) != 0)
-		goto fail;
-	if (json_dumpf(lg->root, af.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) != 0 ||
-	    fputc('\n', af.fp) == EOF) {
-		ct_afile_abort(&af);
-		goto fail;
-	}
-	if (ct_afile_commit(&af) == 0)
-		return 0;
-fail:
-	ct_warn("%s: %s", lg->path, strerror(errno ? errno : EIO));
-	return -1;
+	return ct_json_save(lg->path, lg->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(9));
 }
 
 void

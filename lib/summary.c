@@ -12,9 +12,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "atomic.h"
 #include "err.h"
 #include "home.h"
+#include "jsonfile.h"
 #include "ledger.h"
 #include "summary.h"
 #include "timefmt.h"
@@ -133,21 +133,13 @@ int
 ct_summary_save(const char *home, const char *run, json_t *summary)
 {
 	char path[CT_PATH_MAX];
-	struct ct_afile af;
 
-	if (ct_path(path, sizeof path, "%s/summary/%s/engine_summary.json", home, run) != 0 ||
-	    ct_mkparent(path) != 0 || ct_afile_open(&af, path) != 0)
-		goto fail;
-	if (json_dumpf(summary, af.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-	    JSON_REAL_PRECISION(6)) != 0 || fputc('\n', af.fp) == EOF) {
-		ct_afile_abort(&af);
-		goto fail;
+	if (ct_path(path, sizeof path, "%s/summary/%s/engine_summary.json", home, run) != 0) {
+		ct_warn("%s/summary/%s: %s", home, run, strerror(errno));
+		return -1;
 	}
-	if (ct_afile_commit(&af) == 0)
-		return 0;
-fail:
-	ct_warn("%s: %s", path, strerror(errno ? errno : EIO));
-	return -1;
+	return ct_json_save(path, summary, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(6));
 }
 
 /* Names in dir, sorted; *n set.  NULL when the directory is missing. */

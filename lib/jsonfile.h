@@ -1,0 +1,12 @@
+/* jsonfile.h — a JSON document saved atomically as a file. */
+#ifndef CT_JSONFILE_H
+#define CT_JSONFILE_H
+
+#include <jansson.h>
+
+/* Write j (json_dumpf flags) and a newline to path through ct_afile,
+ * creating missing directories.  On failure prints "prog: path: reason",
+ * leaves any previous file as it was, and returns -1. */
+int ct_json_save(const char *path, const json_t *j, size_t flags);
+
+#endif
