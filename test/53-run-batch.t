@@ -155,6 +155,11 @@ is "$(leftovers "$T/bin/.*HHHUSDT")" 0 "no worker or trainer left after SIGINT"
 is "$(ledger todo $R3)" "HHHUSDT" "the interrupted coin is to do again"
 run run-batch incremental --symbols HHHUSDT --dry-run
 like "$out" "^run: +$R3 \\(resumed\\)" "without --run: resume the newest unfinished run of the cycle"
+RESUME_MAX_AGE=5h run run-batch incremental --symbols HHHUSDT --dry-run
+like "$out" "^run: +[0-9]{8}T[0-9]{4}Z-incremental \\(new\\)" "an unfinished run older than RESUME_MAX_AGE is not resumed"
+like "$err" "$R3: unfinished but older than RESUME_MAX_AGE \\(5h\\): starting a new run" "and run-batch says so"
+RESUME_MAX_AGE=5x run run-batch incremental --symbols HHHUSDT --dry-run
+is "$rc" 2 "a bad RESUME_MAX_AGE is a usage error"
 
 # Configuration: file < environment < option.
 printf 'TRAIN_ROUNDS=7\nTIMEFRAME=4h\nSYMBOLS=top3\n' >my.conf

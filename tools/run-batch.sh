@@ -85,7 +85,7 @@ export COINTRAIN_SHARE
 CONFVARS="TIMEFRAME FETCH_ENABLED FETCH_LOOKBACK INCREMENTAL_FETCH_LOOKBACK EXCHANGE_URL
 SYMBOLS MODE MAX_CONCURRENT TRAIN_BATCH_SIZE TRAIN_LOOKBACK TRAIN_ROUNDS TRAIN_ARGS
 FULL_RETRAIN_ENABLED INCREMENTAL_ENABLED TIMEOUT_MINUTES RETRIES RETRY_ALL
-RETRY_BASE_SECONDS PREDICTION_CACHE_TTL PREGENERATE_TTL PREDICT_MAX_AGE TOP_N
+RETRY_BASE_SECONDS RESUME_MAX_AGE PREDICTION_CACHE_TTL PREGENERATE_TTL PREDICT_MAX_AGE TOP_N
 BACKUP_ENABLED BACKUP_KEEP NOTIFY_CMD UPLOAD_CMD"
 if [ -z "$config" ]; then
 	for c in "$home/cointrain.conf" "$SHARE/cointrain.conf"; do
@@ -109,7 +109,7 @@ for v in $saved; do eval "$v=\$_env_$v"; done
 : "${TRAIN_BATCH_SIZE:=0}" "${TRAIN_LOOKBACK:=10000}" "${TRAIN_ROUNDS:=}" "${TRAIN_ARGS:=}"
 : "${FULL_RETRAIN_ENABLED:=1}" "${INCREMENTAL_ENABLED:=1}" "${TIMEOUT_MINUTES:=45}"
 : "${RETRIES:=2}" "${RETRY_ALL:=0}" "${RETRY_BASE_SECONDS:=30}" "${PREDICTION_CACHE_TTL:=1h}"
-: "${PREGENERATE_TTL:=24h}" "${PREDICT_MAX_AGE:=}" "${TOP_N:=10}" "${BACKUP_ENABLED:=1}"
+: "${RESUME_MAX_AGE:=}" "${PREGENERATE_TTL:=24h}" "${PREDICT_MAX_AGE:=}" "${TOP_N:=10}" "${BACKUP_ENABLED:=1}"
 : "${BACKUP_KEEP:=4}" "${NOTIFY_CMD:=}" "${UPLOAD_CMD:=}"
 [ -n "$o_mode" ] && MODE=$o_mode
 [ -n "$o_max" ] && MAX_CONCURRENT=$o_max
@@ -203,13 +203,44 @@ CT_TRAINOPTS="--lookback $TRAIN_LOOKBACK"
 CT_THREADS=$threads
 export CT_KIND CT_FETCH CT_TRAINOPTS CT_THREADS TIMEFRAME FETCH_ENABLED TRAIN_ARGS
 
-# ---- which run: --run, else the newest unfinished run of this cycle,
-# else a new one.  A run is unfinished while it has pending symbols or
-# running ones whose worker died. ----
+# run_age RUN — seconds since the run's start, from its name.
+run_age() {
+	s=${1%%Z-*}
+	t=$(date -u -d "$(printf '%.4s-%.2s-%.2s %.2s:%.2s UTC' "$s" "${s#????}" "${s#??????}" \
+		"${s#*T}" "${s#*T??}")" +%s 2>/dev/null) || { echo 0; return; }
+	echo $(($(date +%s) - t))
+}
+# dur_s DUR — seconds of a duration "90s 45m 6h 7d 2w".
+dur_s() {
+	n=${1%?}
+	isnum "$n" || return 1
+	case ${1#"$n"} in
+	s) echo "$n" ;; m) echo $((n * 60)) ;; h) echo $((n * 3600)) ;;
+	d) echo $((n * 86400)) ;; w) echo $((n * 604800)) ;; *) return 1 ;;
+	esac
+}
+
+# ---- which run: --run, else the newest unfinished run of this cycle
+# younger than RESUME_MAX_AGE, else a new one.  A run is unfinished while
+# it has pending symbols or running ones whose worker died.  The age limit
+# keeps a full retrain that died last week from turning this week's into
+# the leftovers of that one. ----
+if [ -z "$RESUME_MAX_AGE" ]; then
+	case $cycle in full) RESUME_MAX_AGE=6d ;; incremental) RESUME_MAX_AGE=5h ;; *) RESUME_MAX_AGE=50m ;; esac
+fi
+if [ "$RESUME_MAX_AGE" = off ]; then
+	resume_max=''
+else
+	resume_max=$(dur_s "$RESUME_MAX_AGE") || bad "RESUME_MAX_AGE: not a duration or off: $RESUME_MAX_AGE"
+fi
 resumed=0
 if [ -z "$run" ]; then
 	last=''
 	for d in "$home"/runs/*T*Z-"$cycle"; do [ -f "$d/status.json" ] && last=${d##*/}; done
+	if [ -n "$last" ] && [ -n "$resume_max" ] && [ "$(run_age "$last")" -gt "$resume_max" ]; then
+		warn "$last: unfinished but older than RESUME_MAX_AGE ($RESUME_MAX_AGE): starting a new run"
+		last=''
+	fi
 	if [ -n "$last" ] && [ -n "$(ledger todo "$last" --retries 0 2>/dev/null)" ]; then
 		run=$last; resumed=1
 	else

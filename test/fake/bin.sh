@@ -8,8 +8,9 @@ rm -f "$T/bin/train-coin" "$T/bin/predict"
 cp "$TOP/test/fake/train-coin" "$TOP/test/fake/predict" "$T/bin/"
 PATH=$T/bin:$PATH
 COINTRAIN_SHARE=${CT_SHARE:-$TOP/share}
-FETCH_ENABLED=0 RETRY_BASE_SECONDS=0 FAKE_STATE=$T
-export PATH COINTRAIN_SHARE FETCH_ENABLED RETRY_BASE_SECONDS FAKE_STATE
+# The tests name their runs after fixed past dates and resume them.
+FETCH_ENABLED=0 RETRY_BASE_SECONDS=0 FAKE_STATE=$T RESUME_MAX_AGE=off
+export PATH COINTRAIN_SHARE FETCH_ENABLED RETRY_BASE_SECONDS FAKE_STATE RESUME_MAX_AGE
 unset COINTRAIN_CONFIG FAKE_HANG FAKE_FAIL FAKE_FLAKY FAKE_SLEEP
 # events RUN — the event names of a run's log, one line.
 events() { sed 's/.*"event":"\([a-z_]*\)".*/\1/' "$COINTRAIN_HOME/logs/$1/engine.log" | tr '\n' ' '; }
