@@ -187,5 +187,16 @@ is "$(status 20251110T0200Z-predict AAAUSDT):$(status 20251110T0200Z-predict ZZZ
 	"ledger of the predict cycle"
 run cache-get AAAUSDT
 is "$rc" 0 "prediction served from the cache"
+
+# Old runs of the cycle are pruned at the end of a run; others are kept.
+young=$(date -u -d '-2 days' +%Y%m%dT%H%MZ)-predict
+for r in 20000101T0000Z-predict $young; do
+	mkdir -p "$H/runs/$r" "$H/logs/$r" "$H/summary/$r"
+done
+RUNS_KEEP_DAYS=30 run run-batch predict --symbols AAAUSDT --run 20251110T0300Z-predict
+is "$rc" 0 "predict cycle with RUNS_KEEP_DAYS=30"
+is "$(ls -d "$H"/*/20000101T0000Z-predict 2>/dev/null | wc -l)" 0 "a run older than RUNS_KEEP_DAYS is pruned"
+is "$(ls -d "$H"/*/$young | wc -l)" 3 "a younger run is kept"
+is "$(ls -d "$H/runs/$R")" "$H/runs/$R" "runs of other cycles are kept"
 is "$(find "$H" -name '*.tmp*' -o -name '*.partial*' | wc -l)" 0 "no temporary files left"
 done_testing

@@ -5,8 +5,8 @@
 . "$CT_TOP/test/lib.sh"
 H=$COINTRAIN_HOME
 COINTRAIN_SHARE=$CT_SHARE FETCH_ENABLED=0 RETRY_BASE_SECONDS=0 PREDICT_MAX_AGE=off TRAIN_LOOKBACK=2500
-RESUME_MAX_AGE=off	# the runs are named after fixed past dates
-export COINTRAIN_SHARE FETCH_ENABLED RETRY_BASE_SECONDS PREDICT_MAX_AGE TRAIN_LOOKBACK RESUME_MAX_AGE
+RESUME_MAX_AGE=off RUNS_KEEP_DAYS=0	# the runs are named after fixed past dates
+export COINTRAIN_SHARE FETCH_ENABLED RETRY_BASE_SECONDS PREDICT_MAX_AGE TRAIN_LOOKBACK RESUME_MAX_AGE RUNS_KEEP_DAYS
 for s in AAAUSDT BBBUSDT CCCUSDT DDDUSDT; do
 	fetch-candles --symbol $s --timeframe 1h --generate --kind edge --seed ${#s}$s --lookback 3000 2>/dev/null ||
 		fetch-candles --symbol $s --timeframe 1h --generate --kind edge --lookback 3000 2>/dev/null

@@ -85,7 +85,7 @@ export COINTRAIN_SHARE
 CONFVARS="TIMEFRAME FETCH_ENABLED FETCH_LOOKBACK INCREMENTAL_FETCH_LOOKBACK EXCHANGE_URL
 SYMBOLS MODE MAX_CONCURRENT TRAIN_BATCH_SIZE TRAIN_LOOKBACK TRAIN_ROUNDS TRAIN_ARGS
 FULL_RETRAIN_ENABLED INCREMENTAL_ENABLED TIMEOUT_MINUTES RETRIES RETRY_ALL
-RETRY_BASE_SECONDS RESUME_MAX_AGE PREDICTION_CACHE_TTL PREGENERATE_TTL PREDICT_MAX_AGE TOP_N
+RETRY_BASE_SECONDS RESUME_MAX_AGE RUNS_KEEP_DAYS PREDICTION_CACHE_TTL PREGENERATE_TTL PREDICT_MAX_AGE TOP_N
 BACKUP_ENABLED BACKUP_KEEP NOTIFY_CMD UPLOAD_CMD"
 if [ -z "$config" ]; then
 	for c in "$home/cointrain.conf" "$SHARE/cointrain.conf"; do
@@ -109,7 +109,7 @@ for v in $saved; do eval "$v=\$_env_$v"; done
 : "${TRAIN_BATCH_SIZE:=0}" "${TRAIN_LOOKBACK:=10000}" "${TRAIN_ROUNDS:=}" "${TRAIN_ARGS:=}"
 : "${FULL_RETRAIN_ENABLED:=1}" "${INCREMENTAL_ENABLED:=1}" "${TIMEOUT_MINUTES:=45}"
 : "${RETRIES:=2}" "${RETRY_ALL:=0}" "${RETRY_BASE_SECONDS:=30}" "${PREDICTION_CACHE_TTL:=1h}"
-: "${RESUME_MAX_AGE:=}" "${PREGENERATE_TTL:=24h}" "${PREDICT_MAX_AGE:=}" "${TOP_N:=10}" "${BACKUP_ENABLED:=1}"
+: "${RESUME_MAX_AGE:=}" "${RUNS_KEEP_DAYS:=30}" "${PREGENERATE_TTL:=24h}" "${PREDICT_MAX_AGE:=}" "${TOP_N:=10}" "${BACKUP_ENABLED:=1}"
 : "${BACKUP_KEEP:=4}" "${NOTIFY_CMD:=}" "${UPLOAD_CMD:=}"
 [ -n "$o_mode" ] && MODE=$o_mode
 [ -n "$o_max" ] && MAX_CONCURRENT=$o_max
@@ -218,6 +218,19 @@ dur_s() {
 	s) echo "$n" ;; m) echo $((n * 60)) ;; h) echo $((n * 3600)) ;;
 	d) echo $((n * 86400)) ;; w) echo $((n * 604800)) ;; *) return 1 ;;
 	esac
+}
+
+# prune — remove the ledgers, logs and summaries of this cycle's runs older
+# than RUNS_KEEP_DAYS (0: keep all); the hourly predict cycle alone makes
+# 24 runs a day.
+prune() {
+	isnum "$RUNS_KEEP_DAYS" && [ "$RUNS_KEEP_DAYS" -gt 0 ] || return 0
+	for d in "$home"/runs/*T*Z-"$cycle"; do
+		old=${d##*/}
+		[ -d "$d" ] && [ "$old" != "$run" ] || continue
+		[ "$(run_age "$old")" -gt $((RUNS_KEEP_DAYS * 86400)) ] || continue
+		rm -rf "$home/runs/$old" "$home/logs/$old" "$home/summary/$old"
+	done
 }
 
 # ---- which run: --run, else the newest unfinished run of this cycle
@@ -373,6 +386,7 @@ if [ "$cycle" = predict ]; then
 	failed=$(counts failed)
 	event job_completed cycle="$cycle" failed:="${failed:-0}" predictions:="$n" \
 		seconds:=$(($(date +%s) - started_s))
+	prune
 	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ]
 	exit
 fi
@@ -512,5 +526,6 @@ summarize "$run" >"$work/summary" || { warn "$run: summarize failed"; sumrc=1; }
 ok=$(counts succeeded) failed=$(counts failed) pending=$(counts pending)
 event job_completed cycle="$cycle" succeeded:="${ok:-0}" failed:="${failed:-0}" \
 	pending:="${pending:-0}" seconds:=$(($(date +%s) - started_s))
+prune
 echo "$prog: $run: ${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left; summary in $home/summary/$run/engine_summary.json" >&2
 [ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ]
