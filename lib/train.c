@@ -1,8 +1,9 @@
 /* train.c — datasets, purged walk-forward, XGBoost training, evaluation.
  *
  * Honesty rules this file keeps: a training row's label never overlaps a
- * validation row (purge gap of horizon+1 rows); early stopping watches the
- * validation logloss while AUC and the strategy are what get reported; a
+ * validation row (purge gap of horizon+1 rows); early stopping watches a
+ * block of the training window, never the validation block whose scores
+ * get reported (stopping on it would pick the rounds that flatter it); a
  * fold's trading threshold comes from earlier folds' out-of-sample
  * predictions only, never from the block it is scored on. */
 #include <errno.h>
@@ -194,20 +195,26 @@ out:
 int
 ct_folds(size_t n, int k, int horizon, struct ct_fold *f)
 {
-	size_t block, gap = (size_t)horizon + 1;
+	size_t block, win, gap = (size_t)horizon + 1;
 
 	if (k < 1)
 		return -1;
 	block = n / (size_t)(k + 1);
-	/* Each block must leave training rows after the purge. */
-	if (block <= gap + 50)
+	/* The first fold's window (the smallest) must hold an early-stopping
+	 * block of 50 rows and, after the second purge, 50 training rows. */
+	if (block <= gap)
+		return -1;
+	win = block - gap;
+	if (win / 5 < 50 || win - win / 5 < gap + 50)
 		return -1;
 	for (int i = 0; i < k; i++) {
 		memset(&f[i], 0, sizeof f[i]);
 		f[i].val_lo = block * (size_t)(i + 1);
 		f[i].val_hi = i == k - 1 ? n : block * (size_t)(i + 2);
+		f[i].stop_hi = f[i].val_lo - gap;
+		f[i].stop_lo = f[i].stop_hi - f[i].stop_hi / 5;
 		f[i].train_lo = 0;
-		f[i].train_hi = f[i].val_lo - gap;
+		f[i].train_hi = f[i].stop_lo - gap;
 	}
 	return 0;
 }
@@ -321,13 +328,13 @@ progress(struct ct_train_opts *o, struct prog *p, int fold, int nfolds, int roun
 	else
 		snprintf(what, sizeof what, "final model");
 	event(o, json_pack("{s:s, s:i, s:i, s:f, s:i}", "event", "round", "fold", fold,
-	    "round", round, "val_logloss", isfinite(val) ? val : -1.0, "best_round", best), p->t0);
+	    "round", round, "stop_logloss", isfinite(val) ? val : -1.0, "best_round", best), p->t0);
 	if (!o->progress)
 		return;
 	fprintf(stderr, "%s: %s%s%s round %d", ct_prog, o->label ? o->label : "",
 	    o->label ? ": " : "", what, round);
 	if (fold > 0)
-		fprintf(stderr, ", val-logloss %.5f", val);
+		fprintf(stderr, ", stop-logloss %.5f", val);
 	fprintf(stderr, ", ETA %.0fs\n", eta);
 }
 
@@ -651,10 +658,11 @@ ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf
 		BoosterHandle b;
 		double thr;
 
-		event(o, json_pack("{s:s, s:i, s:[I,I], s:[I,I]}", "event", "fold_started",
+		event(o, json_pack("{s:s, s:i, s:[I,I], s:[I,I], s:[I,I]}", "event", "fold_started",
 		    "fold", k + 1, "train", (json_int_t)f->train_lo, (json_int_t)f->train_hi,
+		    "early_stop", (json_int_t)f->stop_lo, (json_int_t)f->stop_hi,
 		    "val", (json_int_t)f->val_lo, (json_int_t)f->val_hi), p.t0);
-		if (train(d, f->train_lo, f->train_hi, f->val_lo, f->val_hi, o->rounds, o, &p,
+		if (train(d, f->train_lo, f->train_hi, f->stop_lo, f->stop_hi, o->rounds, o, &p,
 		    k + 1, o->folds, &b, &f->best_rounds) != 0) {
 			ct_wf_free(w);
 			return -1;

@@ -397,8 +397,9 @@ fresh(struct job *j)
 	    "horizon", tc->o.horizon, "gap", tc->o.horizon + 1, "folds",
 	    "final", range(&j->d, 0, j->d.n));
 	for (int k = 0; k < tc->o.folds; k++)
-		json_array_append_new(json_object_get(splits, "folds"), json_pack("{s:i, s:o, s:o}",
+		json_array_append_new(json_object_get(splits, "folds"), json_pack("{s:i, s:o, s:o, s:o}",
 		    "fold", k + 1, "train", range(&j->d, f[k].train_lo, f[k].train_hi),
+		    "early_stop", range(&j->d, f[k].stop_lo, f[k].stop_hi),
 		    "val", range(&j->d, f[k].val_lo, f[k].val_hi)));
 	free(f);
 	partial_init(&part, j, splits, 0, j->d.n, "fresh");
@@ -426,6 +427,7 @@ fresh(struct job *j)
 		json_object_set_new(e, "fold", json_integer(k + 1));
 		json_object_set_new(e, "best_rounds", json_integer(w.f[k].best_rounds));
 		json_object_set_new(e, "train", range(&j->d, w.f[k].train_lo, w.f[k].train_hi));
+		json_object_set_new(e, "early_stop", range(&j->d, w.f[k].stop_lo, w.f[k].stop_hi));
 		json_object_set_new(e, "val", range(&j->d, w.f[k].val_lo, w.f[k].val_hi));
 		json_array_append_new(folds, e);
 	}

@@ -62,7 +62,7 @@ like "$(cat "$out/costs.json")" "Corwin-Schultz" "estimated spread is noted in c
 
 # Progress: on stderr with --progress, and as events in training_log.json.
 run $TC --progress --symbol WALK --timeframe 5m
-like "$err" "^train-coin: WALK: fold 1/4 round 1, val-logloss 0\.[0-9]+, ETA [0-9]+s" "--progress reports fold, round, metric and ETA"
+like "$err" "^train-coin: WALK: fold 1/4 round 1, stop-logloss 0\.[0-9]+, ETA [0-9]+s" "--progress reports fold, round, metric and ETA"
 like "$err" "fold 4/4 done: [0-9]+ rounds, AUC 0\.[0-9]+" "and each fold's result"
 python3 - "$out" <<'END'
 import json, sys

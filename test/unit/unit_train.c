@@ -175,8 +175,12 @@ test_folds(void **state)
 	for (int k = 0; k < 4; k++) {
 		/* The purge: a training label (row i sees close[i+12]) never
 		 * reaches the first validation row. */
-		assert_true(f[k].train_hi + 12 < f[k].val_lo);
-		assert_int_equal(f[k].val_lo - f[k].train_hi, 13);
+		assert_true(f[k].stop_hi + 12 < f[k].val_lo);
+		assert_int_equal(f[k].val_lo - f[k].stop_hi, 13);
+		/* The same purge between the rows trained on and the
+		 * early-stopping block. */
+		assert_int_equal(f[k].stop_lo - f[k].train_hi, 13);
+		assert_true(f[k].stop_hi - f[k].stop_lo >= 50);
 		assert_int_equal(f[k].train_lo, 0);
 		if (k > 0) {
 			assert_true(f[k].train_hi > f[k - 1].train_hi);
@@ -246,6 +250,42 @@ sd_fwd(const struct ct_dataset *d)
 	for (size_t i = 0; i < d->n; i++)
 		v += (d->fwd_bps[i] - m) * (d->fwd_bps[i] - m);
 	return sqrt(v / d->n);
+}
+
+/* The figures a fold reports must not depend on its validation labels:
+ * inverting them leaves the fold's out-of-sample predictions (and so its
+ * trades) as they were.  Early stopping on the validation block would
+ * choose the round count by those labels. */
+static void
+test_validation_labels_unused(void **state)
+{
+	struct ct_train_opts o;
+	struct ct_series s;
+	struct ct_costs c = costs(2);
+	struct ct_dataset d;
+	struct ct_wf a, b;
+	const struct ct_fold *f;
+
+	(void)state;
+	synth(&s, CT_SYNTH_EDGE, 7, 4000);
+	assert_int_equal(ct_dataset_build(&d, &s, 12, TF5M, &c, NULL), 0);
+	ct_train_defaults(&o);
+	o.folds = 2;
+	o.rounds = 150;
+	o.early_stop = 5;
+	o.threads = 1;
+	assert_int_equal(ct_walkforward(&d, &o, &a), 0);
+	f = &a.f[1];
+	for (size_t r = f->val_lo; r < f->val_hi; r++)
+		d.y[r] = 1 - d.y[r];
+	assert_int_equal(ct_walkforward(&d, &o, &b), 0);
+	assert_int_equal(a.f[1].best_rounds, b.f[1].best_rounds);
+	assert_memory_equal(a.oos + f->val_lo, b.oos + f->val_lo,
+	    (f->val_hi - f->val_lo) * sizeof *a.oos);
+	ct_wf_free(&a);
+	ct_wf_free(&b);
+	ct_dataset_free(&d);
+	ct_series_free(&s);
 }
 
 /* Nothing to find in a random walk: AUC 0.5 +- 0.03 on every seed, and
@@ -470,6 +510,7 @@ main(void)
 		cmocka_unit_test(test_auc),
 		cmocka_unit_test(test_folds),
 		cmocka_unit_test(test_costs),
+		cmocka_unit_test(test_validation_labels_unused),
 		cmocka_unit_test(test_honest_on_random_walks),
 		cmocka_unit_test(test_finds_planted_edge),
 		cmocka_unit_test(test_leak_is_caught),
