@@ -537,6 +537,14 @@ trade(const struct ct_dataset *d, const float *p, size_t lo, size_t hi, double t
 	e->net_bps = e->trades ? c / e->trades : 0;
 }
 
+/* Holding from the first close of rows [lo,hi) to the last row's exit,
+ * paying one round trip: the baseline the strategy's net bps must beat. */
+static double
+buy_hold(const struct ct_dataset *d, size_t lo, size_t hi)
+{
+	return (d->lc[hi - 1] - d->lc[lo]) * 1e4 + d->fwd_bps[hi - 1] - d->cost_bps[lo];
+}
+
 void
 ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
     double thr, struct ct_eval *e, json_t *equity, double *cum)
@@ -558,8 +566,7 @@ ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
 	trade(d, p, lo, hi, thr, e, equity, cum ? *cum : 0);
 	if (cum)
 		*cum += e->total_net_bps;
-	/* Holding from the first validation close to the last one's exit. */
-	e->buy_hold_bps = (d->lc[hi - 1] - d->lc[lo]) * 1e4 + d->fwd_bps[hi - 1];
+	e->buy_hold_bps = buy_hold(d, lo, hi);
 }
 
 double
@@ -714,8 +721,10 @@ ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf
 		wins += e->wins;
 		gross += e->gross_bps * e->trades;
 		w->agg.total_net_bps += e->total_net_bps;
-		w->agg.buy_hold_bps += e->buy_hold_bps;
 	}
+	/* Not the sum of the folds': each fold's holding runs horizon candles
+	 * into the next fold, so the sum counts those candles twice. */
+	w->agg.buy_hold_bps = buy_hold(d, w->f[0].val_lo, w->f[o->folds - 1].val_hi);
 	w->agg.wins = wins;
 	w->agg.logloss = ll / (double)w->agg.rows;
 	w->agg.gross_bps = w->agg.trades ? gross / w->agg.trades : 0;

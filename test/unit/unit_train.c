@@ -276,6 +276,12 @@ test_validation_labels_unused(void **state)
 	o.threads = 1;
 	assert_int_equal(ct_walkforward(&d, &o, &a), 0);
 	f = &a.f[1];
+	/* Buy-and-hold over the whole validated span, one round trip paid;
+	 * the folds' figures overlap by horizon candles and do not add up. */
+	assert_float_equal(a.agg.buy_hold_bps, (d.lc[f->val_hi - 1] - d.lc[a.f[0].val_lo]) * 1e4 +
+	    d.fwd_bps[f->val_hi - 1] - d.cost_bps[a.f[0].val_lo], 1e-9);
+	assert_float_equal(a.f[0].ev.buy_hold_bps, (d.lc[a.f[0].val_hi - 1] - d.lc[a.f[0].val_lo]) *
+	    1e4 + d.fwd_bps[a.f[0].val_hi - 1] - d.cost_bps[a.f[0].val_lo], 1e-9);
 	for (size_t r = f->val_lo; r < f->val_hi; r++)
 		d.y[r] = 1 - d.y[r];
 	assert_int_equal(ct_walkforward(&d, &o, &b), 0);
