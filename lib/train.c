@@ -581,8 +581,14 @@ ct_pick_threshold(const struct ct_dataset *d, const float *p,
 
 		for (int i = 0; i < nranges; i++) {
 			struct ct_eval e = { 0 };
+			size_t hi = ranges[i].val_hi;
 
-			trade(d, p, ranges[i].val_lo, ranges[i].val_hi, thr, &e, NULL, 0);
+			/* Only trades that have exited by the range's end: a later
+			 * exit is a price from the block the threshold will be
+			 * scored on. */
+			hi = hi > ranges[i].val_lo + (size_t)d->horizon ? hi - (size_t)d->horizon :
+			    ranges[i].val_lo;
+			trade(d, p, ranges[i].val_lo, hi, thr, &e, NULL, 0);
 			tot += e.total_net_bps;
 			trades += e.trades;
 		}

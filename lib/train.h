@@ -125,7 +125,9 @@ double ct_auc(const float *p, const float *y, size_t n);
 void ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
     double thr, struct ct_eval *e, json_t *equity, double *cum);
 /* The threshold maximising total net bps of p over the row ranges given
- * (at least 10 trades and a positive total), else 1 (never trade). */
+ * (at least 10 trades and a positive total), else 1 (never trade).  Only
+ * trades entered horizon rows before a range's end count, so no exit
+ * price comes from after the range. */
 double ct_pick_threshold(const struct ct_dataset *d, const float *p,
     const struct ct_fold *ranges, int nranges);
 json_t *ct_eval_json(const struct ct_eval *e);

@@ -294,6 +294,33 @@ test_validation_labels_unused(void **state)
 	ct_series_free(&s);
 }
 
+/* A threshold chosen on earlier folds must not see the prices of the fold
+ * it will trade: a trade entered in the last horizon rows of a range exits
+ * after it.  Here that one trade is the only winner. */
+static void
+test_threshold_no_lookahead(void **state)
+{
+	float y[200], p[200];
+	double fwd[200], cost[200];
+	struct ct_dataset d = { .n = 200, .horizon = 12, .y = y, .fwd_bps = fwd,
+	    .cost_bps = cost };
+	struct ct_fold r = { .val_lo = 0, .val_hi = 130 };
+
+	(void)state;
+	for (size_t i = 0; i < 200; i++) {
+		y[i] = 0;
+		p[i] = 0.9f;
+		fwd[i] = -10;
+		cost[i] = 0;
+	}
+	/* Trades at rows 0, 12, ..., 120; row 120 exits at 132. */
+	fwd[120] = 1e5;
+	assert_float_equal(ct_pick_threshold(&d, p, &r, 1), 1, 0);
+	r.val_hi = 145;
+	fwd[132] = 1e5;
+	assert_float_equal(ct_pick_threshold(&d, p, &r, 1), 0.5, 0);
+}
+
 /* Nothing to find in a random walk: AUC 0.5 +- 0.03 on every seed, and
  * the strategy must not make money beyond two standard errors. */
 static void
@@ -517,6 +544,7 @@ main(void)
 		cmocka_unit_test(test_folds),
 		cmocka_unit_test(test_costs),
 		cmocka_unit_test(test_validation_labels_unused),
+		cmocka_unit_test(test_threshold_no_lookahead),
 		cmocka_unit_test(test_honest_on_random_walks),
 		cmocka_unit_test(test_finds_planted_edge),
 		cmocka_unit_test(test_leak_is_caught),
