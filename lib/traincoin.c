@@ -475,7 +475,8 @@ incremental(struct job *j, struct ct_model *cur)
 {
 	struct ct_traincoin *tc = j->tc;
 	struct ct_dataset *d = &j->d;
-	size_t gap = (size_t)tc->o.horizon + 1, ho = d->n / 4, ulo, uhi;
+	size_t gap = (size_t)tc->o.horizon + 1, ho = d->n / 4, ulo, uhi, seen = 0;
+	int64_t trained_to;
 	struct ct_eval ecur, ecand;
 	float *pcur = NULL, *pcand = NULL;
 	void *cand = NULL;
@@ -514,16 +515,28 @@ incremental(struct job *j, struct ct_model *cur)
 	ct_evaluate(d, pcur, d->n - ho, d->n, cur->threshold, &ecur, NULL, NULL);
 	equity = json_array();
 	ct_evaluate(d, pcand, d->n - ho, d->n, cur->threshold, &ecand, equity, &cum);
-	verdict = json_pack("{s:s, s:s, s:o, s:s, s:i, s:i, s:o, s:o, s:o}",
+	/* The held-out rows are new to the candidate's update, but the
+	 * current model may have trained on them: say how many, so the
+	 * comparison (biased towards keeping the current model) can be read
+	 * for what it is. */
+	trained_to = json_integer_value(json_object_get(json_object_get(cur->config, "trained"),
+	    "to_ms"));
+	/* An updated model also carries what its ancestors trained on. */
+	if (json_integer_value(json_object_get(cur->config, "seen_to_ms")) > trained_to)
+		trained_to = json_integer_value(json_object_get(cur->config, "seen_to_ms"));
+	for (size_t r = d->n - ho; r < d->n; r++)
+		seen += d->t[r] <= trained_to;
+	verdict = json_pack("{s:s, s:s, s:o, s:s, s:i, s:i, s:o, s:I, s:o, s:o}",
 	    "symbol", tc->sym, "timeframe", tc->tf, "at", iso(ct_now_ms()), "method", method,
 	    "rounds_before", rounds, "rounds_after", ct_booster_rounds(cand),
 	    "heldout", range(d, d->n - ho, d->n),
+	    "heldout_rows_seen_by_current", (json_int_t)seen,
 	    "current", ct_eval_json(&ecur), "candidate", ct_eval_json(&ecand));
 	json_array_append_new(j->log, json_pack("{s:s, s:f, s:f, s:f}", "event", "compared",
 	    "current_logloss", ecur.logloss, "candidate_logloss", ecand.logloss,
 	    "elapsed_s", ct_mono_s() - j->t0));
-	/* "Not worse": logloss on the newest held-out candles, which neither
-	 * model was fitted on. */
+	/* "Not worse": logloss on the newest held-out candles, which the
+	 * update did not see. */
 	if (!(ecand.logloss <= ecur.logloss)) {
 		ct_warn("%s: incremental update not promoted: held-out logloss %.5f > current %.5f;"
 		    " keeping %s", tc->sym, ecand.logloss, ecur.logloss, cur->dir);
@@ -548,6 +561,8 @@ incremental(struct job *j, struct ct_model *cur)
 	json_object_set_new(config, "parent", json_string(strrchr(cur->dir, '/') ?
 	    strrchr(cur->dir, '/') + 1 : cur->dir));
 	json_object_set_new(config, "incremental_method", json_string(method));
+	json_object_set_new(config, "seen_to_ms", json_integer(trained_to > d->t[uhi - 1] ?
+	    trained_to : d->t[uhi - 1]));
 	rc = publish(j, cand, config, metrics, "incremental");
 	json_decref(config);
 	json_decref(metrics);
