@@ -214,6 +214,21 @@ test_costs(void **state)
 	assert_true(isnan(c.spread_bps));
 	synth(&s, CT_SYNTH_WALK, 1, 2000);
 	assert_true(ct_spread_cs(&s, 0, s.n) >= 0);
+	/* Corwin-Schultz on candles with no price movement, only a spread s
+	 * (high = P(1+s/2), low = P(1-s/2)): beta = 2x^2 and gamma = x^2 with
+	 * x = ln(H/L) give alpha = x, so S = 2(H-L)/(H+L) = s exactly. */
+	for (size_t i = 0; i < 10; i++) {
+		s.c[i].h = 100.05;
+		s.c[i].l = 99.95;
+	}
+	assert_float_equal(ct_spread_cs(&s, 0, 10), 10, 1e-9);
+	/* A pure trend (two-candle range wider than the one-candle ranges
+	 * explain) gives a negative estimate, counted as 0. */
+	s.c[0].h = 101;
+	s.c[0].l = 100;
+	s.c[1].h = 102;
+	s.c[1].l = 101;
+	assert_float_equal(ct_spread_cs(&s, 0, 2), 0, 0);
 	ct_series_free(&s);
 	fp = fopen(path, "w");
 	fputs("symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n"
