@@ -780,6 +780,9 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 	char *copy = NULL;
 
 	*out = NULL;
+	/* Without its round count a refresh would silently do nothing. */
+	if (start < 0)
+		return xgb_err("rounds");
 	if ((m = dmatrix(d, lo, hi, o)) == NULL)
 		return -1;
 	/* The copy goes through a buffer: the loaded booster must not share
@@ -814,14 +817,21 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 			xgb_err("refresh");
 			goto out;
 		}
-		XGBSetGlobalConfig("{\"verbosity\":0}");
+		if (XGBSetGlobalConfig("{\"verbosity\":0}") != 0) {
+			xgb_err("verbosity");
+			goto out;
+		}
 		for (int r = 0; r < start; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, r, m)) != 0) {
-				XGBSetGlobalConfig("{\"verbosity\":1}");
+				/* The error first: the next call may replace it. */
 				xgb_err("refresh");
+				XGBSetGlobalConfig("{\"verbosity\":1}");
 				goto out;
 			}
-		XGBSetGlobalConfig("{\"verbosity\":1}");
+		if (XGBSetGlobalConfig("{\"verbosity\":1}") != 0) {
+			xgb_err("verbosity");
+			goto out;
+		}
 	} else {
 		for (int r = 0; r < add; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, start + r, m)) != 0) {

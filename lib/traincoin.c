@@ -480,7 +480,7 @@ incremental(struct job *j, struct ct_model *cur)
 	struct ct_eval ecur, ecand;
 	float *pcur = NULL, *pcand = NULL;
 	void *cand = NULL;
-	int max_rounds, rounds = cur->rounds, add, rc = -1;
+	int max_rounds, rounds = cur->rounds, add, after, rc = -1;
 	json_t *splits, *verdict, *folds, *config, *metrics, *equity;
 	double cum = 0;
 	const char *method;
@@ -512,6 +512,10 @@ incremental(struct job *j, struct ct_model *cur)
 	    prob(cur->booster, d, d->n - ho, d->n, &pcur, &tc->o) != 0 ||
 	    prob(cand, d, d->n - ho, d->n, &pcand, &tc->o) != 0)
 		goto out;
+	if ((after = ct_booster_rounds(cand)) < 0) {
+		ct_warn("xgboost: rounds: %s", XGBGetLastError());
+		goto out;
+	}
 	ct_evaluate(d, pcur, d->n - ho, d->n, cur->threshold, &ecur, NULL, NULL);
 	equity = json_array();
 	ct_evaluate(d, pcand, d->n - ho, d->n, cur->threshold, &ecand, equity, &cum);
@@ -528,7 +532,7 @@ incremental(struct job *j, struct ct_model *cur)
 		seen += d->t[r] <= trained_to;
 	verdict = json_pack("{s:s, s:s, s:o, s:s, s:i, s:i, s:o, s:I, s:o, s:o}",
 	    "symbol", tc->sym, "timeframe", tc->tf, "at", iso(ct_now_ms()), "method", method,
-	    "rounds_before", rounds, "rounds_after", ct_booster_rounds(cand),
+	    "rounds_before", rounds, "rounds_after", after,
 	    "heldout", range(d, d->n - ho, d->n),
 	    "heldout_rows_seen_by_current", (json_int_t)seen,
 	    "current", ct_eval_json(&ecur), "candidate", ct_eval_json(&ecand));
@@ -554,7 +558,7 @@ incremental(struct job *j, struct ct_model *cur)
 	json_object_set_new(json_array_get(folds, 0), "heldout", json_true());
 	metrics = metrics_json(j, folds, &ecand, equity);
 	json_decref(equity);
-	config = config_json(j, "incremental", ct_booster_rounds(cand), max_rounds,
+	config = config_json(j, "incremental", after, max_rounds,
 	    cur->threshold, json_string_value(json_object_get(cur->config, "threshold_source")) ?
 	    json_string_value(json_object_get(cur->config, "threshold_source")) : "kept",
 	    ulo, uhi, cand);
