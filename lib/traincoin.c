@@ -76,6 +76,9 @@ fmt_float(float f, char *b)
 			p10[k] = pow(10, k - 50);
 	if (v == 0)
 		return (int)strlen(strcpy(b, "0"));
+	/* p10 covers the normal floats; a subnormal would index past it. */
+	if (fabs(v) < 1e-30 || fabs(v) > 1e30)
+		return sprintf(b, "%.9g", v);
 	if (v < 0) {
 		b[n++] = '-';
 		v = -v;
