@@ -627,6 +627,16 @@ ct_train_coin(struct ct_traincoin *tc)
 		goto out;
 	if ((j.log = json_array()) == NULL || ct_mdir_begin(&j.md, tc->home, tc->sym) != 0)
 		goto out;
+	/* The current model was read before the lock: a train-coin that held
+	 * it may have published since, and updating the older model would
+	 * replace that newer one. */
+	if (have_cur && (ct_model_current(curdir, sizeof curdir, tc->home, tc->sym) != 0 ||
+	    strcmp(curdir, cur.dir) != 0)) {
+		ct_warn("%s: current model changed while this update was loading; not updating %s",
+		    tc->sym, cur.dir);
+		ct_mdir_abort(&j.md);
+		goto out;
+	}
 	tc->o.log = j.log;
 	tc->o.label = tc->sym;
 	tc->o.t0 = j.t0;
