@@ -47,8 +47,10 @@ ct_xgb_quiet(void)
 	if (done)
 		return;
 	done = 1;
-	XGBSetGlobalConfig("{\"verbosity\":1}");
-	XGBRegisterLogCallback(xgb_log);
+	/* Not fatal: at worst XGBoost's own log lines reach stderr as is. */
+	if (XGBSetGlobalConfig("{\"verbosity\":1}") != 0 ||
+	    XGBRegisterLogCallback(xgb_log) != 0)
+		ct_warn("xgboost: log settings: %s", XGBGetLastError());
 }
 
 int

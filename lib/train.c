@@ -1,8 +1,9 @@
 /* train.c — datasets, purged walk-forward, XGBoost training, evaluation.
  *
  * Honesty rules this file keeps: a training row's label never overlaps a
- * validation row (purge gap of horizon+1 rows); early stopping watches the
- * validation logloss while AUC and the strategy are what get reported; a
+ * validation row (purge gap of horizon+1 rows); early stopping watches a
+ * block of the training window, never the validation block whose scores
+ * get reported (stopping on it would pick the rounds that flatter it); a
  * fold's trading threshold comes from earlier folds' out-of-sample
  * predictions only, never from the block it is scored on. */
 #include <errno.h>
@@ -194,20 +195,26 @@ out:
 int
 ct_folds(size_t n, int k, int horizon, struct ct_fold *f)
 {
-	size_t block, gap = (size_t)horizon + 1;
+	size_t block, win, gap = (size_t)horizon + 1;
 
 	if (k < 1)
 		return -1;
 	block = n / (size_t)(k + 1);
-	/* Each block must leave training rows after the purge. */
-	if (block <= gap + 50)
+	/* The first fold's window (the smallest) must hold an early-stopping
+	 * block of 50 rows and, after the second purge, 50 training rows. */
+	if (block <= gap)
+		return -1;
+	win = block - gap;
+	if (win / 5 < 50 || win - win / 5 < gap + 50)
 		return -1;
 	for (int i = 0; i < k; i++) {
 		memset(&f[i], 0, sizeof f[i]);
 		f[i].val_lo = block * (size_t)(i + 1);
 		f[i].val_hi = i == k - 1 ? n : block * (size_t)(i + 2);
+		f[i].stop_hi = f[i].val_lo - gap;
+		f[i].stop_lo = f[i].stop_hi - f[i].stop_hi / 5;
 		f[i].train_lo = 0;
-		f[i].train_hi = f[i].val_lo - gap;
+		f[i].train_hi = f[i].stop_lo - gap;
 	}
 	return 0;
 }
@@ -321,13 +328,13 @@ progress(struct ct_train_opts *o, struct prog *p, int fold, int nfolds, int roun
 	else
 		snprintf(what, sizeof what, "final model");
 	event(o, json_pack("{s:s, s:i, s:i, s:f, s:i}", "event", "round", "fold", fold,
-	    "round", round, "val_logloss", isfinite(val) ? val : -1.0, "best_round", best), p->t0);
+	    "round", round, "stop_logloss", isfinite(val) ? val : -1.0, "best_round", best), p->t0);
 	if (!o->progress)
 		return;
 	fprintf(stderr, "%s: %s%s%s round %d", ct_prog, o->label ? o->label : "",
 	    o->label ? ": " : "", what, round);
 	if (fold > 0)
-		fprintf(stderr, ", val-logloss %.5f", val);
+		fprintf(stderr, ", stop-logloss %.5f", val);
 	fprintf(stderr, ", ETA %.0fs\n", eta);
 }
 
@@ -530,6 +537,14 @@ trade(const struct ct_dataset *d, const float *p, size_t lo, size_t hi, double t
 	e->net_bps = e->trades ? c / e->trades : 0;
 }
 
+/* Holding from the first close of rows [lo,hi) to the last row's exit,
+ * paying one round trip: the baseline the strategy's net bps must beat. */
+static double
+buy_hold(const struct ct_dataset *d, size_t lo, size_t hi)
+{
+	return (d->lc[hi - 1] - d->lc[lo]) * 1e4 + d->fwd_bps[hi - 1] - d->cost_bps[lo];
+}
+
 void
 ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
     double thr, struct ct_eval *e, json_t *equity, double *cum)
@@ -551,8 +566,7 @@ ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
 	trade(d, p, lo, hi, thr, e, equity, cum ? *cum : 0);
 	if (cum)
 		*cum += e->total_net_bps;
-	/* Holding from the first validation close to the last one's exit. */
-	e->buy_hold_bps = (d->lc[hi - 1] - d->lc[lo]) * 1e4 + d->fwd_bps[hi - 1];
+	e->buy_hold_bps = buy_hold(d, lo, hi);
 }
 
 double
@@ -567,8 +581,14 @@ ct_pick_threshold(const struct ct_dataset *d, const float *p,
 
 		for (int i = 0; i < nranges; i++) {
 			struct ct_eval e = { 0 };
+			size_t hi = ranges[i].val_hi;
 
-			trade(d, p, ranges[i].val_lo, ranges[i].val_hi, thr, &e, NULL, 0);
+			/* Only trades that have exited by the range's end: a later
+			 * exit is a price from the block the threshold will be
+			 * scored on. */
+			hi = hi > ranges[i].val_lo + (size_t)d->horizon ? hi - (size_t)d->horizon :
+			    ranges[i].val_lo;
+			trade(d, p, ranges[i].val_lo, hi, thr, &e, NULL, 0);
 			tot += e.total_net_bps;
 			trades += e.trades;
 		}
@@ -651,10 +671,11 @@ ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf
 		BoosterHandle b;
 		double thr;
 
-		event(o, json_pack("{s:s, s:i, s:[I,I], s:[I,I]}", "event", "fold_started",
+		event(o, json_pack("{s:s, s:i, s:[I,I], s:[I,I], s:[I,I]}", "event", "fold_started",
 		    "fold", k + 1, "train", (json_int_t)f->train_lo, (json_int_t)f->train_hi,
+		    "early_stop", (json_int_t)f->stop_lo, (json_int_t)f->stop_hi,
 		    "val", (json_int_t)f->val_lo, (json_int_t)f->val_hi), p.t0);
-		if (train(d, f->train_lo, f->train_hi, f->val_lo, f->val_hi, o->rounds, o, &p,
+		if (train(d, f->train_lo, f->train_hi, f->stop_lo, f->stop_hi, o->rounds, o, &p,
 		    k + 1, o->folds, &b, &f->best_rounds) != 0) {
 			ct_wf_free(w);
 			return -1;
@@ -706,8 +727,10 @@ ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf
 		wins += e->wins;
 		gross += e->gross_bps * e->trades;
 		w->agg.total_net_bps += e->total_net_bps;
-		w->agg.buy_hold_bps += e->buy_hold_bps;
 	}
+	/* Not the sum of the folds': each fold's holding runs horizon candles
+	 * into the next fold, so the sum counts those candles twice. */
+	w->agg.buy_hold_bps = buy_hold(d, w->f[0].val_lo, w->f[o->folds - 1].val_hi);
 	w->agg.wins = wins;
 	w->agg.logloss = ll / (double)w->agg.rows;
 	w->agg.gross_bps = w->agg.trades ? gross / w->agg.trades : 0;
@@ -757,6 +780,9 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 	char *copy = NULL;
 
 	*out = NULL;
+	/* Without its round count a refresh would silently do nothing. */
+	if (start < 0)
+		return xgb_err("rounds");
 	if ((m = dmatrix(d, lo, hi, o)) == NULL)
 		return -1;
 	/* The copy goes through a buffer: the loaded booster must not share
@@ -791,14 +817,21 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 			xgb_err("refresh");
 			goto out;
 		}
-		XGBSetGlobalConfig("{\"verbosity\":0}");
+		if (XGBSetGlobalConfig("{\"verbosity\":0}") != 0) {
+			xgb_err("verbosity");
+			goto out;
+		}
 		for (int r = 0; r < start; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, r, m)) != 0) {
-				XGBSetGlobalConfig("{\"verbosity\":1}");
+				/* The error first: the next call may replace it. */
 				xgb_err("refresh");
+				XGBSetGlobalConfig("{\"verbosity\":1}");
 				goto out;
 			}
-		XGBSetGlobalConfig("{\"verbosity\":1}");
+		if (XGBSetGlobalConfig("{\"verbosity\":1}") != 0) {
+			xgb_err("verbosity");
+			goto out;
+		}
 	} else {
 		for (int r = 0; r < add; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, start + r, m)) != 0) {

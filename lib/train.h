@@ -68,6 +68,7 @@ struct ct_eval {
 
 struct ct_fold {
 	size_t train_lo, train_hi, val_lo, val_hi;	/* row ranges [lo,hi) */
+	size_t stop_lo, stop_hi;	/* early-stopping rows, between the two */
 	int best_rounds;
 	struct ct_eval ev;
 };
@@ -83,12 +84,15 @@ struct ct_wf {
 };
 
 /* Split n rows into k expanding folds: the labelled rows are cut into
- * k+1 blocks; fold i trains on blocks 0..i-1 less the last horizon+1 rows
- * (the purge gap: no training label overlaps a validation row) and
- * validates on block i.  -1 when n is too small. */
+ * k+1 blocks; fold i validates on block i.  Blocks 0..i-1 less the last
+ * horizon+1 rows (the purge gap: no earlier label overlaps a validation
+ * row) are its window: the last fifth of the window is the early-stopping
+ * block, the rest less another purge gap the training rows.  So the
+ * number of rounds is chosen without the validation block that scores
+ * the fold.  -1 when n is too small. */
 int ct_folds(size_t n, int k, int horizon, struct ct_fold *f);
 /* Walk forward over d: train each fold with early stopping on its
- * validation block, predict it, evaluate after costs with a threshold
+ * early-stopping block, predict its validation block, evaluate after costs with a threshold
  * chosen on earlier folds only.  0 or -1 (error printed). */
 int ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w);
 void ct_wf_free(struct ct_wf *w);
@@ -121,7 +125,9 @@ double ct_auc(const float *p, const float *y, size_t n);
 void ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
     double thr, struct ct_eval *e, json_t *equity, double *cum);
 /* The threshold maximising total net bps of p over the row ranges given
- * (at least 10 trades and a positive total), else 1 (never trade). */
+ * (at least 10 trades and a positive total), else 1 (never trade).  Only
+ * trades entered horizon rows before a range's end count, so no exit
+ * price comes from after the range. */
 double ct_pick_threshold(const struct ct_dataset *d, const float *p,
     const struct ct_fold *ranges, int nranges);
 json_t *ct_eval_json(const struct ct_eval *e);

@@ -76,6 +76,9 @@ fmt_float(float f, char *b)
 			p10[k] = pow(10, k - 50);
 	if (v == 0)
 		return (int)strlen(strcpy(b, "0"));
+	/* p10 covers the normal floats; a subnormal would index past it. */
+	if (fabs(v) < 1e-30 || fabs(v) > 1e30)
+		return sprintf(b, "%.9g", v);
 	if (v < 0) {
 		b[n++] = '-';
 		v = -v;
@@ -397,8 +400,9 @@ fresh(struct job *j)
 	    "horizon", tc->o.horizon, "gap", tc->o.horizon + 1, "folds",
 	    "final", range(&j->d, 0, j->d.n));
 	for (int k = 0; k < tc->o.folds; k++)
-		json_array_append_new(json_object_get(splits, "folds"), json_pack("{s:i, s:o, s:o}",
+		json_array_append_new(json_object_get(splits, "folds"), json_pack("{s:i, s:o, s:o, s:o}",
 		    "fold", k + 1, "train", range(&j->d, f[k].train_lo, f[k].train_hi),
+		    "early_stop", range(&j->d, f[k].stop_lo, f[k].stop_hi),
 		    "val", range(&j->d, f[k].val_lo, f[k].val_hi)));
 	free(f);
 	partial_init(&part, j, splits, 0, j->d.n, "fresh");
@@ -426,6 +430,7 @@ fresh(struct job *j)
 		json_object_set_new(e, "fold", json_integer(k + 1));
 		json_object_set_new(e, "best_rounds", json_integer(w.f[k].best_rounds));
 		json_object_set_new(e, "train", range(&j->d, w.f[k].train_lo, w.f[k].train_hi));
+		json_object_set_new(e, "early_stop", range(&j->d, w.f[k].stop_lo, w.f[k].stop_hi));
 		json_object_set_new(e, "val", range(&j->d, w.f[k].val_lo, w.f[k].val_hi));
 		json_array_append_new(folds, e);
 	}
@@ -473,11 +478,12 @@ incremental(struct job *j, struct ct_model *cur)
 {
 	struct ct_traincoin *tc = j->tc;
 	struct ct_dataset *d = &j->d;
-	size_t gap = (size_t)tc->o.horizon + 1, ho = d->n / 4, ulo, uhi;
+	size_t gap = (size_t)tc->o.horizon + 1, ho = d->n / 4, ulo, uhi, seen = 0;
+	int64_t trained_to;
 	struct ct_eval ecur, ecand;
 	float *pcur = NULL, *pcand = NULL;
 	void *cand = NULL;
-	int max_rounds, rounds = cur->rounds, add, rc = -1;
+	int max_rounds, rounds = cur->rounds, add, after, rc = -1;
 	json_t *splits, *verdict, *folds, *config, *metrics, *equity;
 	double cum = 0;
 	const char *method;
@@ -509,19 +515,35 @@ incremental(struct job *j, struct ct_model *cur)
 	    prob(cur->booster, d, d->n - ho, d->n, &pcur, &tc->o) != 0 ||
 	    prob(cand, d, d->n - ho, d->n, &pcand, &tc->o) != 0)
 		goto out;
+	if ((after = ct_booster_rounds(cand)) < 0) {
+		ct_warn("xgboost: rounds: %s", XGBGetLastError());
+		goto out;
+	}
 	ct_evaluate(d, pcur, d->n - ho, d->n, cur->threshold, &ecur, NULL, NULL);
 	equity = json_array();
 	ct_evaluate(d, pcand, d->n - ho, d->n, cur->threshold, &ecand, equity, &cum);
-	verdict = json_pack("{s:s, s:s, s:o, s:s, s:i, s:i, s:o, s:o, s:o}",
+	/* The held-out rows are new to the candidate's update, but the
+	 * current model may have trained on them: say how many, so the
+	 * comparison (biased towards keeping the current model) can be read
+	 * for what it is. */
+	trained_to = json_integer_value(json_object_get(json_object_get(cur->config, "trained"),
+	    "to_ms"));
+	/* An updated model also carries what its ancestors trained on. */
+	if (json_integer_value(json_object_get(cur->config, "seen_to_ms")) > trained_to)
+		trained_to = json_integer_value(json_object_get(cur->config, "seen_to_ms"));
+	for (size_t r = d->n - ho; r < d->n; r++)
+		seen += d->t[r] <= trained_to;
+	verdict = json_pack("{s:s, s:s, s:o, s:s, s:i, s:i, s:o, s:I, s:o, s:o}",
 	    "symbol", tc->sym, "timeframe", tc->tf, "at", iso(ct_now_ms()), "method", method,
-	    "rounds_before", rounds, "rounds_after", ct_booster_rounds(cand),
+	    "rounds_before", rounds, "rounds_after", after,
 	    "heldout", range(d, d->n - ho, d->n),
+	    "heldout_rows_seen_by_current", (json_int_t)seen,
 	    "current", ct_eval_json(&ecur), "candidate", ct_eval_json(&ecand));
 	json_array_append_new(j->log, json_pack("{s:s, s:f, s:f, s:f}", "event", "compared",
 	    "current_logloss", ecur.logloss, "candidate_logloss", ecand.logloss,
 	    "elapsed_s", ct_mono_s() - j->t0));
-	/* "Not worse": logloss on the newest held-out candles, which neither
-	 * model was fitted on. */
+	/* "Not worse": logloss on the newest held-out candles, which the
+	 * update did not see. */
 	if (!(ecand.logloss <= ecur.logloss)) {
 		ct_warn("%s: incremental update not promoted: held-out logloss %.5f > current %.5f;"
 		    " keeping %s", tc->sym, ecand.logloss, ecur.logloss, cur->dir);
@@ -539,13 +561,15 @@ incremental(struct job *j, struct ct_model *cur)
 	json_object_set_new(json_array_get(folds, 0), "heldout", json_true());
 	metrics = metrics_json(j, folds, &ecand, equity);
 	json_decref(equity);
-	config = config_json(j, "incremental", ct_booster_rounds(cand), max_rounds,
+	config = config_json(j, "incremental", after, max_rounds,
 	    cur->threshold, json_string_value(json_object_get(cur->config, "threshold_source")) ?
 	    json_string_value(json_object_get(cur->config, "threshold_source")) : "kept",
 	    ulo, uhi, cand);
 	json_object_set_new(config, "parent", json_string(strrchr(cur->dir, '/') ?
 	    strrchr(cur->dir, '/') + 1 : cur->dir));
 	json_object_set_new(config, "incremental_method", json_string(method));
+	json_object_set_new(config, "seen_to_ms", json_integer(trained_to > d->t[uhi - 1] ?
+	    trained_to : d->t[uhi - 1]));
 	rc = publish(j, cand, config, metrics, "incremental");
 	json_decref(config);
 	json_decref(metrics);
@@ -603,6 +627,16 @@ ct_train_coin(struct ct_traincoin *tc)
 		goto out;
 	if ((j.log = json_array()) == NULL || ct_mdir_begin(&j.md, tc->home, tc->sym) != 0)
 		goto out;
+	/* The current model was read before the lock: a train-coin that held
+	 * it may have published since, and updating the older model would
+	 * replace that newer one. */
+	if (have_cur && (ct_model_current(curdir, sizeof curdir, tc->home, tc->sym) != 0 ||
+	    strcmp(curdir, cur.dir) != 0)) {
+		ct_warn("%s: current model changed while this update was loading; not updating %s",
+		    tc->sym, cur.dir);
+		ct_mdir_abort(&j.md);
+		goto out;
+	}
 	tc->o.log = j.log;
 	tc->o.label = tc->sym;
 	tc->o.t0 = j.t0;

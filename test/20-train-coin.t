@@ -62,7 +62,7 @@ like "$(cat "$out/costs.json")" "Corwin-Schultz" "estimated spread is noted in c
 
 # Progress: on stderr with --progress, and as events in training_log.json.
 run $TC --progress --symbol WALK --timeframe 5m
-like "$err" "^train-coin: WALK: fold 1/4 round 1, val-logloss 0\.[0-9]+, ETA [0-9]+s" "--progress reports fold, round, metric and ETA"
+like "$err" "^train-coin: WALK: fold 1/4 round 1, stop-logloss 0\.[0-9]+, ETA [0-9]+s" "--progress reports fold, round, metric and ETA"
 like "$err" "fold 4/4 done: [0-9]+ rounds, AUC 0\.[0-9]+" "and each fold's result"
 python3 - "$out" <<'END'
 import json, sys
@@ -135,6 +135,10 @@ for n in 1 2 3 4 5 6 7 8 9 10; do
 	prev=$(readlink "$I/current")
 	$TC --incremental --symbol INC --timeframe 5m >"$T/o" 2>"$T/e" || bad=$((bad + 1))
 	now=$(readlink "$I/current")
+	if [ $n = 1 ]; then
+		cp "$I/current/training_log.json" "$T/first-log.json"
+		cp "$I/last-incremental.json" "$T/first-kept.json" 2>/dev/null
+	fi
 	[ "$(cat "$T/o")" = "$I/$now" ] || bad=$((bad + 1))
 	(cd "$I/current" && sha256sum -c --quiet sha256.txt) || bad=$((bad + 1))
 	if [ "$now" = "$prev" ]; then
@@ -151,6 +155,16 @@ done
 is "$bad" 0 "10 incremental updates: exit 0, stdout = current, verified, rounds <= max_rounds"
 echo "# incremental: $promoted promoted, $kept kept"
 ok $((promoted == 0)) "some incremental updates are promoted"
+python3 -c "
+import json, sys
+ev = json.load(open('$T/first-log.json'))['events']
+try:
+    ev.append(json.load(open('$T/first-kept.json')))
+except OSError:
+    pass
+v = [e for e in ev if 'heldout_rows_seen_by_current' in e]
+sys.exit(not v or not 0 < v[0]['heldout_rows_seen_by_current'] <= v[0]['heldout']['rows'][1] - v[0]['heldout']['rows'][0])"
+ok $? "the first update says how many held-out rows the fresh model trained on"
 [ $kept -eq 0 ] || [ -s "$I/last-incremental.json" ]
 ok $? "a kept update is recorded in last-incremental.json"
 

@@ -175,8 +175,12 @@ test_folds(void **state)
 	for (int k = 0; k < 4; k++) {
 		/* The purge: a training label (row i sees close[i+12]) never
 		 * reaches the first validation row. */
-		assert_true(f[k].train_hi + 12 < f[k].val_lo);
-		assert_int_equal(f[k].val_lo - f[k].train_hi, 13);
+		assert_true(f[k].stop_hi + 12 < f[k].val_lo);
+		assert_int_equal(f[k].val_lo - f[k].stop_hi, 13);
+		/* The same purge between the rows trained on and the
+		 * early-stopping block. */
+		assert_int_equal(f[k].stop_lo - f[k].train_hi, 13);
+		assert_true(f[k].stop_hi - f[k].stop_lo >= 50);
 		assert_int_equal(f[k].train_lo, 0);
 		if (k > 0) {
 			assert_true(f[k].train_hi > f[k - 1].train_hi);
@@ -210,6 +214,21 @@ test_costs(void **state)
 	assert_true(isnan(c.spread_bps));
 	synth(&s, CT_SYNTH_WALK, 1, 2000);
 	assert_true(ct_spread_cs(&s, 0, s.n) >= 0);
+	/* Corwin-Schultz on candles with no price movement, only a spread s
+	 * (high = P(1+s/2), low = P(1-s/2)): beta = 2x^2 and gamma = x^2 with
+	 * x = ln(H/L) give alpha = x, so S = 2(H-L)/(H+L) = s exactly. */
+	for (size_t i = 0; i < 10; i++) {
+		s.c[i].h = 100.05;
+		s.c[i].l = 99.95;
+	}
+	assert_float_equal(ct_spread_cs(&s, 0, 10), 10, 1e-9);
+	/* A pure trend (two-candle range wider than the one-candle ranges
+	 * explain) gives a negative estimate, counted as 0. */
+	s.c[0].h = 101;
+	s.c[0].l = 100;
+	s.c[1].h = 102;
+	s.c[1].l = 101;
+	assert_float_equal(ct_spread_cs(&s, 0, 2), 0, 0);
 	ct_series_free(&s);
 	fp = fopen(path, "w");
 	fputs("symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n"
@@ -246,6 +265,75 @@ sd_fwd(const struct ct_dataset *d)
 	for (size_t i = 0; i < d->n; i++)
 		v += (d->fwd_bps[i] - m) * (d->fwd_bps[i] - m);
 	return sqrt(v / d->n);
+}
+
+/* The figures a fold reports must not depend on its validation labels:
+ * inverting them leaves the fold's out-of-sample predictions (and so its
+ * trades) as they were.  Early stopping on the validation block would
+ * choose the round count by those labels. */
+static void
+test_validation_labels_unused(void **state)
+{
+	struct ct_train_opts o;
+	struct ct_series s;
+	struct ct_costs c = costs(2);
+	struct ct_dataset d;
+	struct ct_wf a, b;
+	const struct ct_fold *f;
+
+	(void)state;
+	synth(&s, CT_SYNTH_EDGE, 7, 4000);
+	assert_int_equal(ct_dataset_build(&d, &s, 12, TF5M, &c, NULL), 0);
+	ct_train_defaults(&o);
+	o.folds = 2;
+	o.rounds = 150;
+	o.early_stop = 5;
+	o.threads = 1;
+	assert_int_equal(ct_walkforward(&d, &o, &a), 0);
+	f = &a.f[1];
+	/* Buy-and-hold over the whole validated span, one round trip paid;
+	 * the folds' figures overlap by horizon candles and do not add up. */
+	assert_float_equal(a.agg.buy_hold_bps, (d.lc[f->val_hi - 1] - d.lc[a.f[0].val_lo]) * 1e4 +
+	    d.fwd_bps[f->val_hi - 1] - d.cost_bps[a.f[0].val_lo], 1e-9);
+	assert_float_equal(a.f[0].ev.buy_hold_bps, (d.lc[a.f[0].val_hi - 1] - d.lc[a.f[0].val_lo]) *
+	    1e4 + d.fwd_bps[a.f[0].val_hi - 1] - d.cost_bps[a.f[0].val_lo], 1e-9);
+	for (size_t r = f->val_lo; r < f->val_hi; r++)
+		d.y[r] = 1 - d.y[r];
+	assert_int_equal(ct_walkforward(&d, &o, &b), 0);
+	assert_int_equal(a.f[1].best_rounds, b.f[1].best_rounds);
+	assert_memory_equal(a.oos + f->val_lo, b.oos + f->val_lo,
+	    (f->val_hi - f->val_lo) * sizeof *a.oos);
+	ct_wf_free(&a);
+	ct_wf_free(&b);
+	ct_dataset_free(&d);
+	ct_series_free(&s);
+}
+
+/* A threshold chosen on earlier folds must not see the prices of the fold
+ * it will trade: a trade entered in the last horizon rows of a range exits
+ * after it.  Here that one trade is the only winner. */
+static void
+test_threshold_no_lookahead(void **state)
+{
+	float y[200], p[200];
+	double fwd[200], cost[200];
+	struct ct_dataset d = { .n = 200, .horizon = 12, .y = y, .fwd_bps = fwd,
+	    .cost_bps = cost };
+	struct ct_fold r = { .val_lo = 0, .val_hi = 130 };
+
+	(void)state;
+	for (size_t i = 0; i < 200; i++) {
+		y[i] = 0;
+		p[i] = 0.9f;
+		fwd[i] = -10;
+		cost[i] = 0;
+	}
+	/* Trades at rows 0, 12, ..., 120; row 120 exits at 132. */
+	fwd[120] = 1e5;
+	assert_float_equal(ct_pick_threshold(&d, p, &r, 1), 1, 0);
+	r.val_hi = 145;
+	fwd[132] = 1e5;
+	assert_float_equal(ct_pick_threshold(&d, p, &r, 1), 0.5, 0);
 }
 
 /* Nothing to find in a random walk: AUC 0.5 +- 0.03 on every seed, and
@@ -470,6 +558,8 @@ main(void)
 		cmocka_unit_test(test_auc),
 		cmocka_unit_test(test_folds),
 		cmocka_unit_test(test_costs),
+		cmocka_unit_test(test_validation_labels_unused),
+		cmocka_unit_test(test_threshold_no_lookahead),
 		cmocka_unit_test(test_honest_on_random_walks),
 		cmocka_unit_test(test_finds_planted_edge),
 		cmocka_unit_test(test_leak_is_caught),
