@@ -21,6 +21,7 @@
 #include "err.h"
 #include "evlog.h"
 #include "features.h"
+#include "jsonfile.h"
 #include "model.h"
 #include "modeldir.h"
 #include "parse.h"
@@ -43,20 +44,12 @@ static int
 save_json(const char *dir, const char *name, json_t *j)
 {
 	char path[CT_PATH_MAX];
-	char *s = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
-	int rc = -1;
 
-	if (s && ct_path(path, sizeof path, "%s/%s", dir, name) == 0) {
-		size_t len = strlen(s);
-
-		s[len] = '\n';	/* json_dumps leaves room: overwrite NUL */
-		rc = ct_write_atomic(path, s, len + 1);
-		s[len] = '\0';
+	if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0) {
+		ct_warn("%s/%s: %s", dir, name, strerror(errno));
+		return -1;
 	}
-	if (rc != 0)
-		ct_warn("%s/%s: %s", dir, name, strerror(errno ? errno : ENOMEM));
-	free(s);
-	return rc;
+	return ct_json_save(path, j, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
 }
 
 /* A float as text with 9 significant digits, which always reads back as
