@@ -182,8 +182,21 @@ ct_slurp(const char *path, size_t *len, int *missing)
 		close(fd);
 		return NULL;
 	}
-	while (got < (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+	/* A read error must not pass for the end of the file: a store read
+	 * short would be saved back short. */
+	while (got < (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size - got)) != 0) {
+		if (r < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
 		got += (size_t)r;
+	}
 	close(fd);
 	buf[got] = '\0';
 	*len = got;
