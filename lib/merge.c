@@ -112,9 +112,9 @@ ct_fits_timeframe(const struct ct_series *s, int64_t tf_ms, int64_t *step)
 	int64_t *d;
 	size_t n = s->n ? s->n - 1 : 0;
 
-	if (n == 0)
-		return 0;
-	if ((d = malloc(n * sizeof *d)) == NULL)
+	/* Fewer than two rows have no step to judge: take them as fitting. */
+	*step = tf_ms;
+	if (n == 0 || (d = malloc(n * sizeof *d)) == NULL)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		d[i] = s->c[i + 1].t - s->c[i].t;

@@ -12,4 +12,13 @@ run fetch-candles --home dirstore -s A -t 1h --generate --lookback 5
 is "$rc:$err" "1:fetch-candles: dirstore/candles/A/1h.csv: Is a directory" \
     "a store that cannot be read is an error"
 
+# One row (or a header alone) has no step between rows to judge the
+# timeframe by: no warning about one.
+printf '%s\n1600000000000,1,2,0.5,1.5,10\n' "$H" >one.csv
+run fetch-candles -s A -t 1h -i one.csv --stdout
+is "$rc:$(printf '%s\n' "$err" | grep -c 'apart')" "0:0" "one row: no timeframe warning"
+printf '%s\n' "$H" >hdr.csv
+run fetch-candles -s A -t 1h -i hdr.csv --stdout
+is "$rc:$(printf '%s\n' "$err" | grep -c 'apart')" "0:0" "header only: no timeframe warning"
+
 done_testing
