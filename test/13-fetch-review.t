@@ -21,4 +21,15 @@ printf '%s\n' "$H" >hdr.csv
 run fetch-candles -s A -t 1h -i hdr.csv --stdout
 is "$rc:$(printf '%s\n' "$err" | grep -c 'apart')" "0:0" "header only: no timeframe warning"
 
+# A store that cannot be written (here a file size limit, as a full disk
+# would): no report claiming rows were stored, the old store intact.
+fetch-candles --home fz -s A -t 1h -g --lookback 100 2>/dev/null
+cp fz/candles/A/1h.csv before.csv
+run sh -c 'trap "" XFSZ; ulimit -f 8; exec fetch-candles --home fz -s A -t 1h -g --lookback 200'
+is "$rc:$err" "1:fetch-candles: fz/candles/A/1h.csv: File too large
+fetch-candles: A 1h: store left unchanged" "a failed save: no report, store left unchanged"
+cmp -s before.csv fz/candles/A/1h.csv
+ok $? "a failed save leaves the store byte for byte"
+is "$(ls -A fz/candles/A)" "1h.csv" "a failed save leaves no temporary file"
+
 done_testing
