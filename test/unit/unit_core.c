@@ -130,6 +130,14 @@ test_times(void **state)
 	assert_int_equal(ms, 1709164800000LL);
 	assert_int_equal(ct_parse_iso8601("2025-13-01", &ms), -1);
 	assert_int_equal(ct_parse_iso8601("2025-11-12 06:00:00", &ms), -1);
+	/* Days a month does not have, and digits sscanf alone would let by. */
+	assert_int_equal(ct_parse_iso8601("2023-02-29", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("2025-04-31", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("2025- 1-12", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("+025-11-12", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("2025-11-12T-6:00:00Z", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("2025-12-31T23:59:59Z", &ms), 0);
+	assert_int_equal(ms, 1767225599000LL);
 }
 
 static int
