@@ -319,8 +319,10 @@ ct_import_buf(const char *buf, size_t len, const char *name, struct ct_series *s
 		buf += 3;
 		len -= 3;
 	}
+	/* A JSON object (an exchange's error reply saved to a file, say) is
+	 * told apart too, to be refused as JSON rather than as broken CSV. */
 	i = skip_ws(buf, len, 0, &line);
-	if (i < len && buf[i] == '[')
+	if (i < len && (buf[i] == '[' || buf[i] == '{'))
 		return parse_json(buf, len, name, s);
 	return parse_csv(buf, len, name, s);
 }

@@ -32,4 +32,10 @@ cmp -s before.csv fz/candles/A/1h.csv
 ok $? "a failed save leaves the store byte for byte"
 is "$(ls -A fz/candles/A)" "1h.csv" "a failed save leaves no temporary file"
 
+# An exchange's error reply saved as a file is refused as JSON.
+printf '\n{"code":-1121,"msg":"Invalid symbol."}\n' >refused.json
+run fetch-candles -s A -t 1h -i refused.json --stdout
+is "$rc:$err" "1:fetch-candles: refused.json:2: expected a JSON array of candle rows
+fetch-candles: A 1h: nothing printed, store left unchanged" "a JSON object: refused as JSON, with its line"
+
 done_testing
