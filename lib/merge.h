@@ -54,7 +54,7 @@ struct ct_merger {
 	int64_t from, to;	/* span of the incoming rows, when st.read */
 	struct ct_merge_stats st;
 	int lockfd;		/* the store's directory, flock'ed; -1 if none */
-	int made_dir;		/* we created it: removed again if left empty */
+	int made_dir;		/* levels of it we created: removed again if left empty */
 };
 
 /* Open the store at path (missing: empty).  With lock, the store's

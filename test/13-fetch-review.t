@@ -38,4 +38,12 @@ run fetch-candles -s A -t 1h -i refused.json --stdout
 is "$rc:$err" "1:fetch-candles: refused.json:2: expected a JSON array of candle rows
 fetch-candles: A 1h: nothing printed, store left unchanged" "a JSON object: refused as JSON, with its line"
 
+# A failed first run into a new data home leaves nothing behind, not even
+# an empty candles/ directory.
+mkdir fresh
+printf 'x\n' | fetch-candles --home fresh -s A -t 1h -i - 2>/dev/null
+is "$?:$(ls -A fresh)" "1:" "a failed first run leaves the data home empty"
+printf 'x\n' | fetch-candles --home fresh/new/home -s A -t 1h -i - 2>/dev/null
+is "$?:$(ls -A fresh)" "1:" "... and makes no data home of its own"
+
 done_testing
