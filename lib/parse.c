@@ -102,6 +102,10 @@ ct_parse_dur(const char *s, int64_t *secs)
 	return 0;
 }
 
+/* More candles than this would not fit in memory on the machines we aim
+ * at; the ceiling holds for a count and for a duration alike. */
+#define LOOKBACK_MAX 100000000
+
 static const struct {
 	const char *name;
 	int64_t ms;
@@ -124,9 +128,10 @@ ct_parse_lookback(const char *s, const char *tf, long *candles)
 {
 	int64_t secs, ms = ct_tf_ms(tf);
 
-	if (ct_parse_long(s, 1, 100000000, candles) == 0)
+	if (ct_parse_long(s, 1, LOOKBACK_MAX, candles) == 0)
 		return 0;
-	if (ms <= 0 || ct_parse_dur(s, &secs) != 0 || secs * 1000 < ms)
+	if (ms <= 0 || ct_parse_dur(s, &secs) != 0 || secs * 1000 < ms ||
+	    secs * 1000 / ms > LOOKBACK_MAX)
 		return -1;
 	*candles = (long)(secs * 1000 / ms);
 	return 0;

@@ -93,6 +93,9 @@ test_durations(void **state)
 	assert_int_equal(ct_parse_lookback("10000", "1h", &n), 0);
 	assert_int_equal(n, 10000);
 	assert_int_equal(ct_parse_lookback("1m", "1h", &n), -1);
+	/* A duration has the same ceiling as a count. */
+	assert_int_equal(ct_parse_lookback("100000001", "1m", &n), -1);
+	assert_int_equal(ct_parse_lookback("2000000w", "1m", &n), -1);
 }
 
 static void
