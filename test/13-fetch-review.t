@@ -46,4 +46,8 @@ is "$?:$(ls -A fresh)" "1:" "a failed first run leaves the data home empty"
 printf 'x\n' | fetch-candles --home fresh/new/home -s A -t 1h -i - 2>/dev/null
 is "$?:$(ls -A fresh)" "1:" "... and makes no data home of its own"
 
+# A hangup under nohup (SIGHUP ignored) does not stop the run.
+run sh -c 'trap "" HUP; fetch-candles --home hup -s A -t 1m -g --lookback 300000 & p=$!; sleep 0.3; kill -HUP $p; wait $p'
+is "$rc:$(ls -A hup/candles/A)" "0:1m.csv" "SIGHUP ignored by the caller stays ignored"
+
 done_testing
