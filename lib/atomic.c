@@ -169,7 +169,8 @@ on_signal(int sig)
 void
 ct_cleanup_on_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	/* SIGXFSZ: a file size limit (ulimit -f) kills in the middle of a write. */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXFSZ };
 	struct sigaction sa, old;
 
 	memset(&sa, 0, sizeof sa);

@@ -46,6 +46,14 @@ is "$?:$(ls -A fresh)" "1:" "a failed first run leaves the data home empty"
 printf 'x\n' | fetch-candles --home fresh/new/home -s A -t 1h -i - 2>/dev/null
 is "$?:$(ls -A fresh)" "1:" "... and makes no data home of its own"
 
+# Killed by the file size limit itself (SIGXFSZ not ignored): the
+# temporary goes too.
+run sh -c 'ulimit -f 8; exec fetch-candles --home fz -s A -t 1h -g --lookback 200'
+ok "$([ "$rc" -gt 128 ]; echo $?)" "over the file size limit: killed by SIGXFSZ"
+is "$(ls -A fz/candles/A)" "1h.csv" "killed by SIGXFSZ: no temporary file left"
+cmp -s before.csv fz/candles/A/1h.csv
+ok $? "killed by SIGXFSZ: the store byte for byte"
+
 # A hangup under nohup (SIGHUP ignored) does not stop the run.
 run sh -c 'trap "" HUP; fetch-candles --home hup -s A -t 1m -g --lookback 300000 & p=$!; sleep 0.3; kill -HUP $p; wait $p'
 is "$rc:$(ls -A hup/candles/A)" "0:1m.csv" "SIGHUP ignored by the caller stays ignored"
