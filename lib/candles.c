@@ -95,6 +95,7 @@ on_field(void *data, size_t len, void *vp)
 	const char *f = data ? data : "";
 	int i = p->field++;
 	double *dst[] = { NULL, &p->cur.o, &p->cur.h, &p->cur.l, &p->cur.c, &p->cur.v };
+	char ex[CT_EXCERPT_LEN];
 
 	if (p->failed || i >= 6)
 		return;
@@ -105,9 +106,10 @@ on_field(void *data, size_t len, void *vp)
 	}
 	if (i == 0) {
 		if (ct_parse_int64_n(f, len, &p->cur.t) != 0)
-			fail(p, "open_time: not a whole number of milliseconds: \"%s\"", f);
+			fail(p, "open_time: not a whole number of milliseconds: \"%s\"",
+			    ct_excerpt(f, len, ex));
 	} else if (ct_parse_double_n(f, len, dst[i]) != 0) {
-		fail(p, "%s: not a number: \"%s\"", hdr[i], f);
+		fail(p, "%s: not a number: \"%s\"", hdr[i], ct_excerpt(f, len, ex));
 	}
 }
 

@@ -136,3 +136,16 @@ ct_parse_lookback(const char *s, const char *tf, long *candles)
 	*candles = (long)(secs * 1000 / ms);
 	return 0;
 }
+
+const char *
+ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN])
+{
+	size_t i, n = len > 40 ? 40 : len;
+
+	/* A field with an unclosed quote runs to the end of the file: an
+	 * error message must not print the file. */
+	for (i = 0; i < n; i++)
+		buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+	strcpy(buf + i, len > n ? "..." : "");
+	return buf;
+}

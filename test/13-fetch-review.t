@@ -58,4 +58,16 @@ ok $? "killed by SIGXFSZ: the store byte for byte"
 run sh -c 'trap "" HUP; fetch-candles --home hup -s A -t 1m -g --lookback 300000 & p=$!; sleep 0.3; kill -HUP $p; wait $p'
 is "$rc:$(ls -A hup/candles/A)" "0:1m.csv" "SIGHUP ignored by the caller stays ignored"
 
+# An unclosed quote swallows the rest of the file into one field: the
+# error names the line the row began on and quotes only the start of it.
+{ echo "$H"; echo '1600000000000,"1,2,0.5,1.5,10'; i=0
+  while [ $i -lt 50 ]; do echo 1600003600000,1,2,0.5,1.5,10; i=$((i + 1)); done; } >quote.csv
+run fetch-candles -s A -t 1h -i quote.csv --stdout
+is "$rc:$err" "1:fetch-candles: quote.csv:2: open: not a number: \"1,2,0.5,1.5,10?1600003600000,1,2,0.5,1.5...\"
+fetch-candles: A 1h: nothing printed, store left unchanged" "unclosed quote: its line, an excerpt"
+printf '%s\n\n1600000000000,1,2,0.5,1.5,10\n\n1600003600000,1,2,0.5,1.5,x\n' "$H" >blank.csv
+run fetch-candles -s A -t 1h -i blank.csv --stdout
+is "$rc:$err" "1:fetch-candles: blank.csv:5: volume: not a number: \"x\"
+fetch-candles: A 1h: nothing printed, store left unchanged" "blank lines still counted"
+
 done_testing
