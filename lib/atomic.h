@@ -26,7 +26,8 @@ void ct_afile_abort(struct ct_afile *af);
 int ct_write_atomic(const char *path, const void *buf, size_t len);
 /* fsync the directory that holds path (or path itself if a directory). */
 int ct_fsync_dir(const char *path);
-/* On SIGINT/SIGTERM/SIGHUP remove open temporaries, then die of the signal. */
+/* On SIGINT/TERM/HUP/PIPE/XFSZ remove open temporaries, then die of the
+ * signal; signals the caller ignores (nohup) stay ignored. */
 void ct_cleanup_on_signals(void);
 
 #endif

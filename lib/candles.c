@@ -95,6 +95,7 @@ on_field(void *data, size_t len, void *vp)
 	const char *f = data ? data : "";
 	int i = p->field++;
 	double *dst[] = { NULL, &p->cur.o, &p->cur.h, &p->cur.l, &p->cur.c, &p->cur.v };
+	char ex[CT_EXCERPT_LEN];
 
 	if (p->failed || i >= 6)
 		return;
@@ -105,9 +106,10 @@ on_field(void *data, size_t len, void *vp)
 	}
 	if (i == 0) {
 		if (ct_parse_int64_n(f, len, &p->cur.t) != 0)
-			fail(p, "open_time: not a whole number of milliseconds: \"%s\"", f);
+			fail(p, "open_time: not a whole number of milliseconds: \"%s\"",
+			    ct_excerpt(f, len, ex));
 	} else if (ct_parse_double_n(f, len, dst[i]) != 0) {
-		fail(p, "%s: not a number: \"%s\"", hdr[i], f);
+		fail(p, "%s: not a number: \"%s\"", hdr[i], ct_excerpt(f, len, ex));
 	}
 }
 
@@ -182,8 +184,21 @@ ct_slurp(const char *path, size_t *len, int *missing)
 		close(fd);
 		return NULL;
 	}
-	while (got < (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+	/* A read error must not pass for the end of the file: a store read
+	 * short would be saved back short. */
+	while (got < (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size - got)) != 0) {
+		if (r < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
 		got += (size_t)r;
+	}
 	close(fd);
 	buf[got] = '\0';
 	*len = got;

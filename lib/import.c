@@ -95,6 +95,7 @@ struct csvrd {
 	int field;
 	int first;		/* the first row may be a header */
 	int header;		/* the current row is that header */
+	long row;		/* line the current row began on, 0 between rows */
 	int64_t raw;
 	struct ct_candle c;
 };
@@ -106,6 +107,7 @@ csv_field(void *data, size_t len, void *vp)
 	const char *f = data ? data : "";
 	double *dst[] = { NULL, &p->c.o, &p->c.h, &p->c.l, &p->c.c, &p->c.v };
 	int i = p->field++;
+	char ex[CT_EXCERPT_LEN];
 
 	if (p->rd.failed || i >= 6)
 		return;
@@ -115,14 +117,15 @@ csv_field(void *data, size_t len, void *vp)
 		/* Column 1 goes by many names ("open_time", "Open time",
 		 * "timestamp"); the price columns must be where we expect. */
 		if (i > 0 && (len != strlen(cols[i]) || strncasecmp(f, cols[i], len) != 0))
-			fail(&p->rd, "header: column %d is \"%s\", expected \"%s\"", i + 1, f, cols[i]);
+			fail(&p->rd, "header: column %d is \"%s\", expected \"%s\"", i + 1,
+			    ct_excerpt(f, len, ex), cols[i]);
 		return;
 	}
 	if (i == 0) {
 		if (ct_parse_int64_n(f, len, &p->raw) != 0)
-			fail(&p->rd, "open_time: not a whole number: \"%s\"", f);
+			fail(&p->rd, "open_time: not a whole number: \"%s\"", ct_excerpt(f, len, ex));
 	} else if (ct_parse_double_n(f, len, dst[i]) != 0) {
-		fail(&p->rd, "%s: not a number: \"%s\"", cols[i], f);
+		fail(&p->rd, "%s: not a number: \"%s\"", cols[i], ct_excerpt(f, len, ex));
 	}
 }
 
@@ -141,6 +144,7 @@ csv_row(int c, void *vp)
 	}
 	p->field = 0;
 	p->first = p->header = 0;
+	p->row = 0;
 }
 
 static int
@@ -149,19 +153,26 @@ parse_csv(const char *buf, size_t len, const char *name, struct ct_series *s)
 	struct csv_parser cp;
 	struct csvrd p = { .rd = { .name = name, .s = s }, .first = 1 };
 	const char *q = buf, *end = buf + len, *nl;
+	long line = 0;
 
 	if (csv_init(&cp, CSV_STRICT | CSV_APPEND_NULL) != 0) {
 		ct_warn("%s: %s", name, strerror(ENOMEM));
 		return -1;
 	}
 	/* Fed a line at a time, so the row callback knows its line number
-	 * even when blank lines are skipped. */
+	 * even when blank lines are skipped; a row that spans lines (an
+	 * unclosed quote) is told by the line it began on. */
 	while (q < end && !p.rd.failed) {
-		size_t n;
+		size_t n, k = 0;
 
 		nl = memchr(q, '\n', (size_t)(end - q));
 		n = nl ? (size_t)(nl - q) + 1 : (size_t)(end - q);
-		p.rd.line++;
+		line++;
+		while (k < n && (q[k] == '\r' || q[k] == '\n'))
+			k++;
+		if (p.row == 0 && k < n)
+			p.row = line;
+		p.rd.line = p.row ? p.row : line;
 		if (csv_parse(&cp, q, n, csv_field, csv_row, &p) != n)
 			fail(&p.rd, "malformed CSV: %s", csv_strerror(csv_error(&cp)));
 		q += n;
@@ -319,8 +330,10 @@ ct_import_buf(const char *buf, size_t len, const char *name, struct ct_series *s
 		buf += 3;
 		len -= 3;
 	}
+	/* A JSON object (an exchange's error reply saved to a file, say) is
+	 * told apart too, to be refused as JSON rather than as broken CSV. */
 	i = skip_ws(buf, len, 0, &line);
-	if (i < len && buf[i] == '[')
+	if (i < len && (buf[i] == '[' || buf[i] == '{'))
 		return parse_json(buf, len, name, s);
 	return parse_csv(buf, len, name, s);
 }

@@ -112,9 +112,9 @@ ct_fits_timeframe(const struct ct_series *s, int64_t tf_ms, int64_t *step)
 	int64_t *d;
 	size_t n = s->n ? s->n - 1 : 0;
 
-	if (n == 0)
-		return 0;
-	if ((d = malloc(n * sizeof *d)) == NULL)
+	/* Fewer than two rows have no step to judge: take them as fitting. */
+	*step = tf_ms;
+	if (n == 0 || (d = malloc(n * sizeof *d)) == NULL)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		d[i] = s->c[i + 1].t - s->c[i].t;
@@ -137,11 +137,18 @@ lock_dir(struct ct_merger *m)
 	else
 		strcpy(dir, ".");
 	if (stat(dir, &st) != 0) {
+		char up[CT_PATH_MAX];
+
+		/* Count the levels about to be made (candles/ and SYM/ on a
+		 * first run), to remove them all again if it fails. */
+		strcpy(up, dir);
+		do
+			m->made_dir++;
+		while ((s = strrchr(up, '/')) != NULL && s > up && (*s = '\0', stat(up, &st) != 0));
 		if (ct_mkdirs(dir, 0777) != 0) {
 			ct_warn("%s: %s", dir, strerror(errno));
 			return -1;
 		}
-		m->made_dir = 1;
 	}
 	if ((m->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		ct_warn("%s: %s", dir, strerror(errno));
@@ -374,14 +381,18 @@ ct_merger_free(struct ct_merger *m)
 	ct_series_free(&m->s);
 	m->disk = NULL;
 	if (m->lockfd >= 0) {
-		/* A failed first run leaves no empty directory behind. */
+		/* A failed first run leaves no empty directory behind; rmdir
+		 * stops at the first one that holds anything. */
 		if (m->made_dir) {
 			char dir[CT_PATH_MAX], *s;
 
 			ct_path(dir, sizeof dir, "%s", m->path);
-			if ((s = strrchr(dir, '/')) != NULL) {
+			for (int k = 0; k < m->made_dir; k++) {
+				if ((s = strrchr(dir, '/')) == NULL || s == dir)
+					break;
 				*s = '\0';
-				rmdir(dir);
+				if (rmdir(dir) != 0)
+					break;
 			}
 		}
 		close(m->lockfd);

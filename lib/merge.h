@@ -35,9 +35,9 @@ int ct_merge(struct ct_series *store, const struct ct_series *in, int replace,
     struct ct_merge_stats *st);
 /* Gaps, zero-volume and off-grid candles of a series of timeframe tf_ms. */
 void ct_gaps(const struct ct_series *s, int64_t tf_ms, struct ct_gap_stats *g);
-/* 0 when the rows of s can be candles of tf_ms; else -1 and *step is the
- * typical distance between them (most rows closer than one candle means
- * the file holds a smaller timeframe). */
+/* *step is the typical distance between the rows of s (tf_ms for fewer
+ * than two rows); -1 when most rows are closer than one candle (the file
+ * holds a smaller timeframe), else 0. */
 int ct_fits_timeframe(const struct ct_series *s, int64_t tf_ms, int64_t *step);
 /* A store being merged into.  While every incoming row lies after the
  * stored ones (the incremental case) the file is not parsed, only copied
@@ -54,7 +54,7 @@ struct ct_merger {
 	int64_t from, to;	/* span of the incoming rows, when st.read */
 	struct ct_merge_stats st;
 	int lockfd;		/* the store's directory, flock'ed; -1 if none */
-	int made_dir;		/* we created it: removed again if left empty */
+	int made_dir;		/* levels of it we created: removed again if left empty */
 };
 
 /* Open the store at path (missing: empty).  With lock, the store's

@@ -102,6 +102,10 @@ ct_parse_dur(const char *s, int64_t *secs)
 	return 0;
 }
 
+/* More candles than this would not fit in memory on the machines we aim
+ * at; the ceiling holds for a count and for a duration alike. */
+#define LOOKBACK_MAX 100000000
+
 static const struct {
 	const char *name;
 	int64_t ms;
@@ -124,10 +128,24 @@ ct_parse_lookback(const char *s, const char *tf, long *candles)
 {
 	int64_t secs, ms = ct_tf_ms(tf);
 
-	if (ct_parse_long(s, 1, 100000000, candles) == 0)
+	if (ct_parse_long(s, 1, LOOKBACK_MAX, candles) == 0)
 		return 0;
-	if (ms <= 0 || ct_parse_dur(s, &secs) != 0 || secs * 1000 < ms)
+	if (ms <= 0 || ct_parse_dur(s, &secs) != 0 || secs * 1000 < ms ||
+	    secs * 1000 / ms > LOOKBACK_MAX)
 		return -1;
 	*candles = (long)(secs * 1000 / ms);
 	return 0;
+}
+
+const char *
+ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN])
+{
+	size_t i, n = len > 40 ? 40 : len;
+
+	/* A field with an unclosed quote runs to the end of the file: an
+	 * error message must not print the file. */
+	for (i = 0; i < n; i++)
+		buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+	strcpy(buf + i, len > n ? "..." : "");
+	return buf;
 }

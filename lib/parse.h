@@ -17,5 +17,9 @@ int ct_parse_dur(const char *s, int64_t *secs);
 int64_t ct_tf_ms(const char *tf);
 /* Lookback: a count of candles, or a duration converted to candles of tf. */
 int ct_parse_lookback(const char *s, const char *tf, long *candles);
+/* The field s[0..len) fit to quote in a diagnostic: at most 40 bytes
+ * (then "..."), control characters as '?'.  Returns buf. */
+#define CT_EXCERPT_LEN 48
+const char *ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN]);
 
 #endif

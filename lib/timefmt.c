@@ -1,4 +1,5 @@
 /* timefmt.c — UTC only: candles, logs and stamps never depend on TZ. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -69,9 +70,15 @@ days_from_civil(int64_t y, int m, int d)
 int
 ct_parse_iso8601(const char *s, int64_t *ms)
 {
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
 	size_t len = strlen(s);
 
+	/* sscanf's %d would also take signs and leading blanks. */
+	for (size_t i = 0; i < len && i < sizeof shape - 1; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return -1;
 	if (len == 10) {
 		if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
 			return -1;
@@ -81,8 +88,8 @@ ct_parse_iso8601(const char *s, int64_t *ms)
 	} else {
 		return -1;
 	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
-	    h < 0 || mi < 0 || sec < 0)
+	if (mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 60 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return -1;
 	*ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL;
 	return 0;

@@ -117,6 +117,11 @@ is "$err" "fetch-candles: NOSUCH: the exchange refused the request: Invalid symb
 fetch-candles: NOSUCH 5m: store left unchanged" "unknown symbol: the exchange's words"
 ok "$([ ! -e "$COINTRAIN_HOME/candles/NOSUCH" ]; echo $?)" "unknown symbol: no store made"
 is "$(wc -l <log.txt)" 1 "unknown symbol: not retried"
+: >log.txt
+h2=$(sum "$store")
+run fetch-candles -s BTCUSDT -t 5m --base-url "$URL" --end 2020-09-27T10:00:00Z
+is "$rc:$(wc -l <log.txt)" "0:0" "--end before the last stored candle: nothing to fetch, no request"
+is "$(sum "$store")" "$h2" "--end before the last stored candle: store unchanged"
 run fetch-candles -s BTCUSDT -t 5m --base-url "ftp://127.0.0.1:$(cat port.txt)" --lookback 5
 is "$rc" 1 "a base URL of another protocol: exit 1, no retries"
 like "$err" "^fetch-candles: ftp://127.0.0.1:[0-9]+/api/v3/klines\?.*: .*(not supported|disabled)" "bad URL: said so"

@@ -92,6 +92,8 @@ class Handler(BaseHTTPRequestHandler):
         start = int(q.get("startTime", 0))
         end = int(q.get("endTime", 2**62))
         limit = min(int(q.get("limit", 500)), 1000)
+        if start > end:
+            return self.reply(400, {"code": -1023, "msg": "Start time is greater than end time."})
         rows = [r for r in ROWS if start <= r[0] <= end]
         if "startTime" not in q:
             rows = rows[-limit:]

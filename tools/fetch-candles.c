@@ -190,13 +190,13 @@ main(int argc, char **argv)
 			rc = 1;
 	}
 
-	if (rc != 0) {
+	/* The report says "stored": only once the store is written. */
+	if (rc == 0 && (to_stdout ? ct_merger_write(&m, stdout) != 0 : ct_merger_save(&m) != 0))
+		rc = 1;
+	if (rc != 0)
 		ct_warn("%s: %s left unchanged", label, to_stdout ? "nothing printed, store" : "store");
-	} else {
+	else
 		ct_merger_report(&m, stderr, label, tf_ms);
-		if (to_stdout ? ct_merger_write(&m, stdout) != 0 : ct_merger_save(&m) != 0)
-			rc = 1;
-	}
 	ct_merger_free(&m);
 	ct_series_free(&in);
 	return ct_finish(rc);

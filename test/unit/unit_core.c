@@ -93,6 +93,9 @@ test_durations(void **state)
 	assert_int_equal(ct_parse_lookback("10000", "1h", &n), 0);
 	assert_int_equal(n, 10000);
 	assert_int_equal(ct_parse_lookback("1m", "1h", &n), -1);
+	/* A duration has the same ceiling as a count. */
+	assert_int_equal(ct_parse_lookback("100000001", "1m", &n), -1);
+	assert_int_equal(ct_parse_lookback("2000000w", "1m", &n), -1);
 }
 
 static void
@@ -130,6 +133,14 @@ test_times(void **state)
 	assert_int_equal(ms, 1709164800000LL);
 	assert_int_equal(ct_parse_iso8601("2025-13-01", &ms), -1);
 	assert_int_equal(ct_parse_iso8601("2025-11-12 06:00:00", &ms), -1);
+	/* Days a month does not have, and digits sscanf alone would let by. */
+	assert_int_equal(ct_parse_iso8601("2023-02-29", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("2025-04-31", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("2025- 1-12", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("+025-11-12", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("2025-11-12T-6:00:00Z", &ms), -1);
+	assert_int_equal(ct_parse_iso8601("2025-12-31T23:59:59Z", &ms), 0);
+	assert_int_equal(ms, 1767225599000LL);
 }
 
 static int
