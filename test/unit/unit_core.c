@@ -13,6 +13,8 @@
 #include <dirent.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "atomic.h"
 #include "candles.h"
 #include "evlog.h"
@@ -20,25 +22,6 @@
 #include "parse.h"
 #include "timefmt.h"
 
-static char tmpdir[256];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/ct-unit-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static void
 test_parse_long(void **state)

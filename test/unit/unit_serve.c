@@ -10,29 +10,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "cache.h"
 #include "predict.h"
 #include "timefmt.h"
 
-static char home[256];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(home, sizeof home, "/tmp/ct-unit-XXXXXX");
-	return mkdtemp(home) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static const char *
 why(const char *text)
@@ -79,23 +62,23 @@ test_put_get_clear(void **state)
 	char *sym[] = { "BTCUSDT" };
 
 	(void)state;
-	assert_int_equal(ct_cache_get(home, "BTCUSDT", now, &got), CT_CACHE_MISSING);
+	assert_int_equal(ct_cache_get(tmpdir, "BTCUSDT", now, &got), CT_CACHE_MISSING);
 	assert_null(got);
-	e = ct_cache_put(home, pred, now, 60);
+	e = ct_cache_put(tmpdir, pred, now, 60);
 	assert_non_null(e);
 	assert_string_equal(json_string_value(json_object_get(e, "cached_at")), "2023-11-14T22:13:20Z");
 	assert_string_equal(json_string_value(json_object_get(e, "expires_at")), "2023-11-14T22:14:20Z");
-	assert_int_equal(ct_cache_get(home, "BTCUSDT", now + 59000, &got), CT_CACHE_FRESH);
+	assert_int_equal(ct_cache_get(tmpdir, "BTCUSDT", now + 59000, &got), CT_CACHE_FRESH);
 	assert_true(json_equal(e, got));
 	json_decref(got);
-	assert_int_equal(ct_cache_get(home, "BTCUSDT", now + 60000, &got), CT_CACHE_EXPIRED);
+	assert_int_equal(ct_cache_get(tmpdir, "BTCUSDT", now + 60000, &got), CT_CACHE_EXPIRED);
 	assert_non_null(got);
 	json_decref(got);
 	assert_int_equal(ct_cache_entry_state(pred, now), CT_CACHE_BAD);
-	assert_int_equal(ct_cache_get(home, "../x", now, &got), CT_CACHE_BAD);
-	assert_int_equal(ct_cache_clear(home, sym, 1), 0);
-	assert_int_equal(ct_cache_get(home, "BTCUSDT", now, &got), CT_CACHE_MISSING);
-	assert_int_equal(ct_cache_clear(home, sym, 1), 0);
+	assert_int_equal(ct_cache_get(tmpdir, "../x", now, &got), CT_CACHE_BAD);
+	assert_int_equal(ct_cache_clear(tmpdir, sym, 1), 0);
+	assert_int_equal(ct_cache_get(tmpdir, "BTCUSDT", now, &got), CT_CACHE_MISSING);
+	assert_int_equal(ct_cache_clear(tmpdir, sym, 1), 0);
 	json_decref(e);
 	json_decref(pred);
 }
@@ -110,7 +93,7 @@ test_top(void **state)
 	char line[256];
 
 	(void)state;
-	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_MISSING);
+	assert_int_equal(ct_cache_top(tmpdir, &top), CT_CACHE_MISSING);
 	for (int i = 0; i < 3; i++) {
 		json_t *p;
 
@@ -119,26 +102,26 @@ test_top(void **state)
 		    syms[i], probs[i]);
 		p = json_loads(line, 0, NULL);
 		/* AUSDT expires first: it must drop out of a later rebuild. */
-		e = ct_cache_put(home, p, now, i == 0 ? 10 : 3600);
+		e = ct_cache_put(tmpdir, p, now, i == 0 ? 10 : 3600);
 		assert_non_null(e);
 		json_decref(e);
 		json_decref(p);
 	}
-	assert_int_equal(ct_cache_top_rebuild(home, 0, now), 0);	/* no list kept yet */
-	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_MISSING);
-	assert_int_equal(ct_cache_top_rebuild(home, 2, now), 0);
-	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_FRESH);
+	assert_int_equal(ct_cache_top_rebuild(tmpdir, 0, now), 0);	/* no list kept yet */
+	assert_int_equal(ct_cache_top(tmpdir, &top), CT_CACHE_MISSING);
+	assert_int_equal(ct_cache_top_rebuild(tmpdir, 2, now), 0);
+	assert_int_equal(ct_cache_top(tmpdir, &top), CT_CACHE_FRESH);
 	assert_int_equal(json_array_size(top), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(top, 0), "symbol")), "BUSDT");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(top, 1), "symbol")), "CUSDT");
 	json_decref(top);
-	assert_int_equal(ct_cache_top_rebuild(home, 5, now + 20000), 0);
-	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_FRESH);
+	assert_int_equal(ct_cache_top_rebuild(tmpdir, 5, now + 20000), 0);
+	assert_int_equal(ct_cache_top(tmpdir, &top), CT_CACHE_FRESH);
 	assert_int_equal(json_array_size(top), 2);	/* AUSDT has expired */
 	json_decref(top);
-	assert_int_equal(ct_cache_clear(home, NULL, 0), 0);
-	assert_int_equal(ct_cache_top_rebuild(home, -1, now), 0);
-	assert_int_equal(ct_cache_top(home, &top), CT_CACHE_MISSING);
+	assert_int_equal(ct_cache_clear(tmpdir, NULL, 0), 0);
+	assert_int_equal(ct_cache_top_rebuild(tmpdir, -1, now), 0);
+	assert_int_equal(ct_cache_top(tmpdir, &top), CT_CACHE_MISSING);
 }
 
 static void

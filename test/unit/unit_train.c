@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "candles.h"
 #include "costs.h"
 #include "features.h"
@@ -28,22 +30,6 @@
 #define TF5M	300000LL
 #define START	1704067200000LL	/* 2024-01-01 */
 
-static char tmpdir[256];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/ct-unit-train-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return ct_rmtree(tmpdir);
-}
 
 static void
 synth(struct ct_series *s, int kind, uint64_t seed, size_t n)
