@@ -547,7 +547,24 @@ incremental(struct job *j, struct ct_model *cur)
 		ct_mdir_abort(&j->md);
 		goto out;
 	}
+	/* The update passed on candles it had not seen.  Like a fresh model,
+	 * which is refitted on all data once the folds have scored the
+	 * procedure, the promoted model is the same update run once more over
+	 * every recent labelled candle, the held-out ones included: otherwise
+	 * it would never learn the newest market. */
+	XGBoosterFree(cand);
+	cand = NULL;
+	uhi = d->n;
+	if (ct_booster_update(cur->booster, d, ulo, uhi, add, CT_INCR_ETA, &tc->o, &cand) != 0 ||
+	    (after = ct_booster_rounds(cand)) < 0) {
+		if (cand)
+			ct_warn("xgboost: rounds: %s", XGBGetLastError());
+		json_decref(verdict);
+		json_decref(equity);
+		goto out;
+	}
 	json_object_set_new(verdict, "promoted", json_true());
+	json_object_set_new(verdict, "refit", range(d, ulo, uhi));
 	json_array_append_new(j->log, verdict);
 	folds = json_pack("[o]", ct_eval_json(&ecand));
 	json_object_set_new(json_array_get(folds, 0), "val", range(d, d->n - ho, d->n));

@@ -128,7 +128,7 @@ like "$(cat "$T/engine.log")" '"event": ?"coin_partial_saved".*"run": ?"20251112
 fetch-candles --symbol INC --timeframe 5m --generate --kind edge --seed 3 --lookback 6000 2>/dev/null
 $TC --symbol INC --timeframe 5m >/dev/null
 I=$COINTRAIN_HOME/models/INC
-promoted=0 kept=0 bad=0
+promoted=0 kept=0 bad=0 refit=0
 for n in 1 2 3 4 5 6 7 8 9 10; do
 	fetch-candles --symbol INC --timeframe 5m --generate --kind edge --seed 3 \
 	    --lookback $((6000 + 300 * n)) 2>/dev/null
@@ -146,6 +146,12 @@ for n in 1 2 3 4 5 6 7 8 9 10; do
 		grep -q "not promoted" "$T/e" || bad=$((bad + 1))
 	else
 		promoted=$((promoted + 1))
+		# A promoted update has learnt the held-out candles too.
+		python3 -c "
+import json, sys
+c = json.load(open('$I/current/config.json'))
+s = json.load(open('$I/current/split_indices.json'))
+sys.exit(c['trained']['to'] != s['heldout']['to'])" || refit=$((refit + 1))
 	fi
 	python3 -c "
 import json, sys
@@ -155,6 +161,7 @@ done
 is "$bad" 0 "10 incremental updates: exit 0, stdout = current, verified, rounds <= max_rounds"
 echo "# incremental: $promoted promoted, $kept kept"
 ok $((promoted == 0)) "some incremental updates are promoted"
+is "$refit" 0 "every promoted update was refitted over the held-out candles too"
 python3 -c "
 import json, sys
 ev = json.load(open('$T/first-log.json'))['events']
