@@ -526,8 +526,8 @@ incremental(struct job *j, struct ct_model *cur)
 		trained_to = json_integer_value(json_object_get(cur->config, "seen_to_ms"));
 	for (size_t r = d->n - ho; r < d->n; r++)
 		seen += d->t[r] <= trained_to;
-	verdict = json_pack("{s:s, s:s, s:o, s:s, s:i, s:i, s:o, s:I, s:o, s:o}",
-	    "symbol", tc->sym, "timeframe", tc->tf, "at", iso(ct_now_ms()), "method", method,
+	verdict = json_pack("{s:s, s:s, s:s, s:o, s:s, s:i, s:i, s:o, s:I, s:o, s:o}",
+	    "event", "verdict", "symbol", tc->sym, "timeframe", tc->tf, "at", iso(ct_now_ms()), "method", method,
 	    "rounds_before", rounds, "rounds_after", after,
 	    "heldout", range(d, d->n - ho, d->n),
 	    "heldout_rows_seen_by_current", (json_int_t)seen,
