@@ -36,4 +36,14 @@ for page in "$TOP"/man/*.1; do
 	is "$rc" 2 "$name: unknown option exits 2"
 	like "$err" "usage:" "$name: unknown option prints the usage on stderr"
 done
+# man/manN/ links every page, so `man -M man NAME` reads it in the source tree.
+for page in "$TOP"/man/*.[157]; do
+	base=$(basename "$page")
+	is "$(readlink "$TOP/man/man${base##*.}/$base")" "../$base" "man/man${base##*.}/$base links to $base"
+done
+# Every tool has its page.
+for tool in "$TOP"/tools/*.c "$TOP"/tools/*.sh; do
+	name=$(basename "$tool"); name=${name%.*}
+	ok "$(test -f "$TOP/man/$name.1"; echo $?)" "tools/$(basename "$tool") has man/$name.1"
+done
 done_testing
