@@ -27,6 +27,12 @@ TOOLS   = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 SCRIPTS = $(patsubst tools/%.sh,%,$(wildcard tools/*.sh))
 LIBOBJ  = $(patsubst lib/%.c,$(B)/lib/%.o,$(wildcard lib/*.c))
 UNITS   = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
+# Fuzz drivers: test/fuzz/fuzz_NAME.c (LLVMFuzzerTestOneInput), seeds in
+# test/fuzz/NAME/.  make check replays every seed through a plain main();
+# make fuzz runs each driver under libFuzzer for FUZZ_SECONDS.
+FUZZERS = $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
+REPLAYS = $(addprefix $(B)/fuzz/replay_,$(FUZZERS))
+FUZZ_SECONDS ?= 600
 BINS    = $(addprefix $(B)/bin/,$(TOOLS) $(SCRIPTS))
 
 all: $(BINS)
@@ -58,19 +64,52 @@ $(B)/bin/%: tools/%.sh
 $(B)/test/%: $(B)/test/%.o $(B)/libcointrain.a
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcointrain.a -lcmocka $(LDLIBS)
 
+$(B)/fuzz/%.o: test/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCPPFLAGS) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/fuzz/replay_%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libcointrain.a
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $< $(B)/fuzz/replay.o $(B)/libcointrain.a $(LDLIBS)
+
 deps:
 	@scripts/install-deps
 
 # The programs' tests run against the build tree: CT_BIN for the binaries,
 # CT_SHARE for share/.  Unit tests speak TAP through cmocka.
-test: all $(UNITS)
+test: all $(UNITS) $(REPLAYS)
 	CT_BIN=$(abspath $(B)/bin) CT_SHARE=$(abspath share) CT_UNITS=$(abspath $(B)/test) \
+	CT_FUZZ=$(abspath $(B)/fuzz) \
 	CT_TOP=$(CURDIR) LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp \
 	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(PROVEFLAGS) $(wildcard test/*.t) $(UNITS)
 
+# Three passes: plain; gcc's ASan+UBSan; clang's UBSan, which also checks
+# float-to-integer casts (gcc's does not).
+CLANGSAN = -fsanitize=undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 check: deps
 	$(MAKE) test
 	$(MAKE) B=build/asan SAN=1 CFLAGS='-O1 -g' test
+	$(MAKE) B=build/clang CC=clang SAN=1 SANOPTS='$(CLANGSAN)' CFLAGS='-O1 -g' test
+
+# libFuzzer (clang) with ASan+UBSan: each driver for FUZZ_SECONDS, from its
+# seeds; new inputs go to build/fuzz-run/corpus/NAME, crashes to
+# build/fuzz-run/crash-NAME-*.
+FUZZB = build/fuzz-run
+FUZZSAN = -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow -fno-sanitize-recover=all
+fuzz: deps
+	$(MAKE) B=$(FUZZB) CC=clang SAN=1 SANOPTS='$(FUZZSAN)' CFLAGS='-O1 -g' $(FUZZB)/libcointrain.a \
+		$(patsubst %,$(FUZZB)/fuzz/fuzz_%.o,$(FUZZERS))
+	@rm -f $(FUZZB)/crash-* $(FUZZB)/leak-* $(FUZZB)/timeout-* $(FUZZB)/oom-*
+	@set -e; for f in $(FUZZERS); do \
+		clang -fsanitize=fuzzer,address,undefined -o $(FUZZB)/fuzz-$$f $(FUZZB)/fuzz/fuzz_$$f.o \
+			$(FUZZB)/libcointrain.a $(LDLIBS); \
+		mkdir -p $(FUZZB)/corpus/$$f; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
+		$(FUZZB)/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -close_fd_mask=3 \
+			-artifact_prefix=$(FUZZB)/crash-$$f- -print_final_stats=1 \
+			$(FUZZB)/corpus/$$f test/fuzz/$$f 2>&1 | tail -n 12; \
+	done; \
+	if ls $(FUZZB)/crash-* $(FUZZB)/leak-* $(FUZZB)/timeout-* $(FUZZB)/oom-* 2>/dev/null; then \
+		echo "fuzz: findings above (replay: build/fuzz/replay_NAME FILE)"; exit 1; fi
 
 demo: deps all
 	CT_BIN=$(abspath $(B)/bin) CT_SHARE=$(abspath share) scripts/demo
@@ -90,6 +129,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all deps test check demo bench install clean
+.PHONY: all deps test check fuzz demo bench install clean
 .SECONDARY:
 -include $(wildcard $(B)/*/*.d)
