@@ -8,6 +8,7 @@
 #include <csv.h>
 
 #include "costs.h"
+#include "share.h"
 #include "err.h"
 #include "parse.h"
 
@@ -21,14 +22,12 @@ static const char *const cols[NCOL] = {
 const char *
 ct_costs_path(const char *opt, char *buf, size_t n)
 {
-	const char *share = getenv("COINTRAIN_SHARE");
+	char share[CT_PATH_MAX];
 
 	if (opt)
 		snprintf(buf, n, "%s", opt);
-	else if (share && *share)
-		snprintf(buf, n, "%s/costs.csv", share);
 	else
-		snprintf(buf, n, "%s/costs.csv", CT_DATADIR);
+		snprintf(buf, n, "%s/costs.csv", ct_share_dir(share, sizeof share));
 	return buf;
 }
 

@@ -25,8 +25,8 @@ struct ct_costs {
 	long line;		/* its line in file */
 };
 
-/* The table to use: opt (--costs), else $COINTRAIN_SHARE/costs.csv, else
- * CT_DATADIR/costs.csv.  Returns buf. */
+/* The table to use: opt (--costs), else costs.csv of the share directory
+ * (ct_share_dir).  Returns buf. */
 const char *ct_costs_path(const char *opt, char *buf, size_t n);
 /* Read the row for sym (exact, else "*").  spread_bps is NAN when the
  * table leaves it empty.  Errors as file:line on stderr; 0 or -1. */

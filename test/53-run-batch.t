@@ -23,11 +23,12 @@ is "$rc" 2 "run of another cycle: usage error"
 run run-batch full --timeout-minutes soon
 is "$rc" 2 "bad timeout: usage error"
 run run-batch full --symbols 'AAAUSDT,bad/one'
-is "$rc:$err" "1:run-batch: bad/one: bad symbol" "bad symbol refused"
+is "$rc:$err" "2:run-batch: bad/one: bad symbol" "bad symbol refused (usage, exit 2)"
 INCREMENTAL_ENABLED=0 run run-batch incremental
 is "$rc:$out" "0:run-batch: incremental cycle disabled (INCREMENTAL_ENABLED=0)" "a disabled cycle exits 0 and says so"
 
-# A full cycle: CCC always fails, BBB fails once with exit 3, hooks on.
+# A full cycle: CCC always fails, BBB fails once with exit 5 (temporary), hooks on.
+# A retry comes in the next round, after every coin had its first attempt.
 cat >notify.sh <<'SH'
 cat >>"$1"
 SH
@@ -40,10 +41,10 @@ FAKE_FAIL=CCCUSDT FAKE_FLAKY=BBBUSDT \
 	run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --mode sequential --run $R
 is "$rc" 1 "a failed coin makes the batch exit 1"
 is "$(status $R AAAUSDT)" "success 1 -" "AAA succeeded"
-is "$(status $R BBBUSDT)" "success 2 -" "BBB succeeded on its retry after exit 3"
+is "$(status $R BBBUSDT)" "success 2 -" "BBB succeeded on its retry after exit 5"
 is "$(status $R CCCUSDT)" "failed 1 error" "CCC failed once: exit 1 is not retried without --retry-all"
 like "$(ledger show $R)" '"error": "train-coin: CCCUSDT: not enough candles"' "with its error"
-is "$(events $R)" "job_started cache_pregenerated backup_succeeded coin_started coin_succeeded upload_failed coin_started coin_failed coin_started coin_succeeded upload_succeeded coin_started coin_failed cache_refreshed job_completed " \
+is "$(events $R)" "job_started cache_pregenerated backup_succeeded coin_started coin_succeeded upload_failed coin_started coin_failed coin_started coin_failed coin_started coin_succeeded upload_succeeded cache_refreshed job_completed " \
 	"engine.log events in order"
 is "$(grep -c '"event":"coin_failed"' "$H/logs/$R/engine.log"):$(grep -c '"final":true' "$H/logs/$R/engine.log")" "2:1" "one retried failure, one final"
 is "$(sed 's/.*"event":"\([a-z_]*\)".*/\1/' notified | tr '\n' ' ')" "job_started coin_failed coin_failed job_completed " \
@@ -99,8 +100,8 @@ FAKE_SLEEP=2 run-batch incremental --symbols AAAUSDT --run 20251109T1200Z-increm
 first=$!
 sleep 0.7
 run run-batch predict --symbols AAAUSDT
-is "$rc:$err" "4:run-batch: another batch is running in $H; not starting (use --wait to wait)" \
-	"a second batch exits 4 with a message"
+is "$rc:$err" "6:run-batch: another batch is running in $H; not starting (use --wait to wait)" \
+	"a second batch exits 6 (locked) with a message"
 run run-batch predict --symbols AAAUSDT --wait
 is "$rc" 0 "--wait waits and then runs"
 wait $first
@@ -121,14 +122,14 @@ wait $w
 is "$?:$(ls "$T/tmp" | wc -l)" "130:0" "SIGTERM while waiting for the lock: exit 130, no temporary left"
 wait $holder
 
-# Two started together: exactly one runs, the other exits 4.
+# Two started together: exactly one runs, the other exits 6.
 FAKE_SLEEP=1 run-batch incremental --symbols AAAUSDT --run 20251109T1300Z-incremental >/dev/null 2>a.err &
 a=$!
 FAKE_SLEEP=1 run-batch incremental --symbols AAAUSDT --run 20251109T1400Z-incremental >/dev/null 2>b.err &
 b=$!
 wait $a; ra=$?
 wait $b; rb=$?
-is "$(echo $ra $rb | tr ' ' '\n' | sort | tr '\n' ' ')" "0 4 " "two started together: one ran (0), one refused (4)"
+is "$(echo $ra $rb | tr ' ' '\n' | sort | tr '\n' ' ')" "0 6 " "two started together: one ran (0), one refused (6)"
 is "$(ls "$H/runs" "$H/logs" | grep -c '20251109T1[34]00Z')" 2 "only one of them has a run and logs"
 
 # Ctrl-C: workers and their trainers stop, the coin stays resumable.

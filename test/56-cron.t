@@ -60,4 +60,19 @@ is "$rc:$err" "1:cron/install: a path with ', % or \\ cannot go into a crontab" 
 
 run env -u COINTRAIN_HOME "$I"
 is "$rc" 2 "no data home: usage error"
+
+# Without crontab(1) it says what to install.
+mkdir nocron
+for p in sh awk sed mktemp dirname cat rm mkdir; do ln -s "$(command -v $p)" nocron/; done
+run env PATH="$T/nocron" "$I" --home "$T/data"
+is "$rc:$err" "1:cron/install: crontab(1) not found: install cron first (Debian: apt-get install cron)" \
+	"no crontab: says which package"
+
+# The monthly tune runs on the first Saturday only; cron ORs day-of-month
+# and day-of-week, so the date test is in the command.
+run "$I" --home "$T/data" --dry-run
+tune=$(printf '%s\n' "$out" | grep 'run-batch tune')
+like "$tune" "^0 20 \\* \\* 6	.*-le 7 .*run-batch tune" "a tune line on Saturdays 20:00, first week only"
+html=$(printf '%s\n' "$out" | grep -- '--html')
+like "$html" "summarize --dashboard --html" "the dashboard page is regenerated hourly"
 done_testing

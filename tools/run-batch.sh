@@ -1,8 +1,27 @@
 #!/bin/sh
-# run-batch — one cycle (full, incremental, predict) over many coins:
-# fetch candles, train each coin in its own process under a timeout with
-# retries, refresh the prediction cache, summarize.  Resumable through the
+# run-batch — one cycle (full, incremental, tune, predict) over many coins:
+# new candles first, then training (or tuning) of each coin in its own
+# process under a timeout with retries, each new model's prediction cached
+# as soon as it is published, then the summary.  Resumable through the
 # run's ledger; one batch per data home at a time.  See run-batch(1).
+#
+# Map of this script:
+#   1. helpers
+#   2. the per-coin step (run-batch __coin SYM): one attempt of one coin,
+#      the same whichever engine runs it
+#   3. options
+#   4. configuration: KEY=VALUE files and the environment, known names only
+#   5. the plan: symbols, workers x threads, which run; --dry-run, --show-config
+#   6. the batch lock, the ledger, the run's temporary directory
+#   7. phases: pre-cache, backup, fetch, drift, train or tune (rounds of
+#      attempts through the engine), cache, summary
+# Engines (share/engine/NAME.sh) decide only where each coin's step runs:
+# local (workers on this machine) or slurm (a job array).
+#
+# Reads: the variables of KNOWN below, from --config FILE, else
+# $COINTRAIN_CONFIG, else $COINTRAIN_HOME/cointrain.conf, else the
+# installed share/cointrain.conf; the environment overrides the file and
+# options override both.
 set -u
 prog=run-batch
 VERSION=@VERSION@
@@ -12,204 +31,26 @@ here=$(cd "$(dirname "$0")" && pwd)
 PATH=$here:$PATH
 export PATH
 
+# Exit statuses: the table of lib/exitcode.h and cointrain(7).
+EX_FAIL=1 EX_USAGE=2 EX_TEMPFAIL=5 EX_LOCKED=6 EX_DRIFT=7
+
 usage() {
 	cat <<'EOF'
-usage: run-batch [--home DIR] [--config FILE] full|incremental|predict
-                 [--mode sequential|parallel|hybrid] [--max-concurrent N]
-                 [--symbols topN|A,B,C|FILE] [--timeout-minutes N] [--retries N]
-                 [--retry-all] [--force] [--dry-run] [--wait] [--run RUN]
+usage: run-batch [--home DIR] [--config FILE] full|incremental|tune|predict
+                 [--engine local|slurm] [--mode sequential|parallel|hybrid]
+                 [--max-concurrent N] [--symbols topN|A,B,C|FILE]
+                 [--timeout-minutes N] [--retries N] [--retry-all] [--force]
+                 [--dry-run] [--show-config] [--wait] [--no-wait] [--run RUN]
+       run-batch -h | -V
 EOF
 }
 
+# ---- 1. helpers ----
 warn() { printf '%s: %s\n' "$prog" "$*" >&2; }
 die() { code=$1; shift; warn "$*"; exit "$code"; }
-bad() { warn "$*"; usage >&2; exit 2; }
+bad() { warn "$*"; usage >&2; exit "$EX_USAGE"; }
 isnum() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
-
-# ---- the per-coin step, run by a worker under timeout(1) as a fresh
-# process: fetch, then train; prints the new model directory. ----
-if [ "${1:-}" = __coin ]; then
-	sym=$2
-	if [ "$FETCH_ENABLED" = 1 ]; then
-		echo "$prog: fetch-candles --symbol $sym --timeframe $TIMEFRAME --lookback $CT_FETCH" >&2
-		fetch-candles --symbol "$sym" --timeframe "$TIMEFRAME" --lookback "$CT_FETCH" || exit
-	fi
-	# shellcheck disable=SC2086 # TRAIN_ARGS and CT_TRAINOPTS are option lists
-	set -- --symbol "$sym" --timeframe "$TIMEFRAME" "--$CT_KIND" --threads "$CT_THREADS" \
-		$CT_TRAINOPTS $TRAIN_ARGS
-	echo "$prog: train-coin $*" >&2
-	exec train-coin "$@"
-fi
-
-# ---- options ----
-home=${COINTRAIN_HOME:-.}
-config=${COINTRAIN_CONFIG:-}
-cycle='' o_mode='' o_max='' o_symbols='' o_timeout='' o_retries='' o_retry_all=''
-force=0 dry=0 wait_lock=0 run=''
-need() { [ $# -ge 2 ] || bad "$1: needs an argument"; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--home) need "$@"; home=$2; shift ;;
-	--home=*) home=${1#*=} ;;
-	--config) need "$@"; config=$2; shift ;;
-	--mode) need "$@"; o_mode=$2; shift ;;
-	--max-concurrent) need "$@"; o_max=$2; shift ;;
-	--symbols) need "$@"; o_symbols=$2; shift ;;
-	--timeout-minutes) need "$@"; o_timeout=$2; shift ;;
-	--retries) need "$@"; o_retries=$2; shift ;;
-	--retry-all) o_retry_all=1 ;;
-	--force) force=1 ;;
-	--dry-run | -n) dry=1 ;;
-	--wait) wait_lock=1 ;;
-	--run) need "$@"; run=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	--version) echo "$prog $VERSION"; exit 0 ;;
-	full | incremental | predict) [ -z "$cycle" ] || bad "one cycle only"; cycle=$1 ;;
-	*) bad "$1: unknown argument" ;;
-	esac
-	shift
-done
-[ -n "$cycle" ] || bad "which cycle: full, incremental or predict?"
-[ -d "$home" ] || mkdir -p "$home" || die 1 "$home: cannot create the data home"
-home=$(cd "$home" && pwd)
-COINTRAIN_HOME=$home
-export COINTRAIN_HOME
-
-# share/: the installed one, else the source tree's when run from build/bin.
-SHARE=${COINTRAIN_SHARE:-@DATADIR@}
-[ -d "$SHARE" ] || SHARE=$(cd "$here/../../share" 2>/dev/null && pwd) || SHARE=@DATADIR@
-COINTRAIN_SHARE=$SHARE
-export COINTRAIN_SHARE
-
-# ---- configuration: option > environment > config file > default ----
-CONFVARS="TIMEFRAME FETCH_ENABLED FETCH_LOOKBACK INCREMENTAL_FETCH_LOOKBACK EXCHANGE_URL
-SYMBOLS MODE MAX_CONCURRENT TRAIN_BATCH_SIZE TRAIN_LOOKBACK TRAIN_ROUNDS TRAIN_ARGS
-FULL_RETRAIN_ENABLED INCREMENTAL_ENABLED TIMEOUT_MINUTES RETRIES RETRY_ALL
-RETRY_BASE_SECONDS RESUME_MAX_AGE RUNS_KEEP_DAYS PREDICTION_CACHE_TTL PREGENERATE_TTL PREDICT_MAX_AGE TOP_N
-BACKUP_ENABLED BACKUP_KEEP NOTIFY_CMD UPLOAD_CMD"
-if [ -z "$config" ]; then
-	for c in "$home/cointrain.conf" "$SHARE/cointrain.conf"; do
-		[ -f "$c" ] && { config=$c; break; }
-	done
-fi
-saved=''
-for v in $CONFVARS; do
-	eval "[ -n \"\${$v+x}\" ]" && saved="$saved $v" && eval "_env_$v=\$$v"
-done
-if [ -n "$config" ]; then
-	[ -r "$config" ] || die 1 "$config: cannot read the configuration"
-	# `.` searches PATH for a name without a slash
-	case $config in */*) ;; *) config=./$config ;; esac
-	# shellcheck disable=SC1090
-	. "$config" || die 1 "$config: error in the configuration"
-fi
-for v in $saved; do eval "$v=\$_env_$v"; done
-: "${TIMEFRAME:=1h}" "${FETCH_ENABLED:=1}" "${FETCH_LOOKBACK:=}" "${INCREMENTAL_FETCH_LOOKBACK:=500}"
-: "${EXCHANGE_URL:=}" "${SYMBOLS:=top20}" "${MODE:=hybrid}" "${MAX_CONCURRENT:=}"
-: "${TRAIN_BATCH_SIZE:=0}" "${TRAIN_LOOKBACK:=10000}" "${TRAIN_ROUNDS:=}" "${TRAIN_ARGS:=}"
-: "${FULL_RETRAIN_ENABLED:=1}" "${INCREMENTAL_ENABLED:=1}" "${TIMEOUT_MINUTES:=45}"
-: "${RETRIES:=2}" "${RETRY_ALL:=0}" "${RETRY_BASE_SECONDS:=30}" "${PREDICTION_CACHE_TTL:=1h}"
-: "${RESUME_MAX_AGE:=}" "${RUNS_KEEP_DAYS:=30}" "${PREGENERATE_TTL:=24h}" "${PREDICT_MAX_AGE:=}" "${TOP_N:=10}" "${BACKUP_ENABLED:=1}"
-: "${BACKUP_KEEP:=4}" "${NOTIFY_CMD:=}" "${UPLOAD_CMD:=}"
-[ -n "$o_mode" ] && MODE=$o_mode
-[ -n "$o_max" ] && MAX_CONCURRENT=$o_max
-[ -n "$o_symbols" ] && SYMBOLS=$o_symbols
-[ -n "$o_timeout" ] && TIMEOUT_MINUTES=$o_timeout
-[ -n "$o_retries" ] && RETRIES=$o_retries
-[ -n "$o_retry_all" ] && RETRY_ALL=1
-[ -n "$EXCHANGE_URL" ] && { COINTRAIN_EXCHANGE_URL=$EXCHANGE_URL; export COINTRAIN_EXCHANGE_URL; }
-
-case $MODE in sequential | parallel | hybrid) ;; *) bad "$MODE: mode must be sequential, parallel or hybrid" ;; esac
-isnum "$RETRIES" || bad "$RETRIES: retries must be a whole number"
-isnum "$RETRY_BASE_SECONDS" || bad "$RETRY_BASE_SECONDS: RETRY_BASE_SECONDS must be a whole number"
-isnum "$TRAIN_BATCH_SIZE" || bad "$TRAIN_BATCH_SIZE: TRAIN_BATCH_SIZE must be a whole number"
-case $TIMEOUT_MINUTES in
-'' | *[!0-9.]* | *.*.* | .) bad "$TIMEOUT_MINUTES: timeout must be a number of minutes" ;;
-esac
-timeout_s=$(awk -v m="$TIMEOUT_MINUTES" 'BEGIN { s = int(m * 60 + 0.5); print s < 1 ? 1 : s }')
-case $run in
-'' | [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9]Z-"$cycle") ;;
-*) bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle" ;;
-esac
-
-# ---- workers and threads: cores minus a reserve for the system,
-# max(1, n - max(1, n/8)): 2 -> 1, 4 -> 3, 16 -> 14. ----
-cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-isnum "$cores" && [ "$cores" -ge 1 ] || cores=1
-if [ -z "$MAX_CONCURRENT" ]; then
-	r=$((cores / 8)); [ "$r" -ge 1 ] || r=1
-	MAX_CONCURRENT=$((cores - r)); [ "$MAX_CONCURRENT" -ge 1 ] || MAX_CONCURRENT=1
-fi
-isnum "$MAX_CONCURRENT" && [ "$MAX_CONCURRENT" -ge 1 ] || bad "$MAX_CONCURRENT: --max-concurrent must be at least 1"
-case $MODE in
-sequential) workers=1; threads=$cores ;;
-parallel) workers=$MAX_CONCURRENT; threads=1 ;;
-hybrid) workers=$MAX_CONCURRENT; threads=$((cores / workers)) ;;
-esac
-[ "$threads" -ge 1 ] || threads=1
-COINTRAIN_THREADS=$threads
-export COINTRAIN_THREADS
-
-# ---- symbols ----
-symfile=$(mktemp "${TMPDIR:-/tmp}/run-batch.XXXXXX") || die 1 "cannot make a temporary file"
-work='' lockpid=''
-cleanup() {
-	[ -z "$lockpid" ] || kill "$lockpid" 2>/dev/null
-	rm -f "$symfile"
-	[ -z "$work" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-# Until the workers start, a signal only has temporaries to remove: the
-# shell runs no EXIT trap when a signal it does not trap kills it.
-trap 'exit 130' INT TERM HUP
-# topN: the first N of share/symbols/topN or of top100; a readable file:
-# one symbol per line (# comments); else a comma-separated list.
-case $SYMBOLS in
-top[0-9]*)
-	n=${SYMBOLS#top}
-	isnum "$n" || bad "$SYMBOLS: want topN"
-	list=$SHARE/symbols/$SYMBOLS
-	[ -f "$list" ] || list=$SHARE/symbols/top100
-	[ "$n" -le "$(grep -c . "$list")" ] || bad "$SYMBOLS: the longest list is top100"
-	grep -v '^#' "$list" | grep . | head -n "$n" >"$symfile" ;;
-*)
-	if [ -f "$SYMBOLS" ]; then
-		grep -v '^#' "$SYMBOLS" | tr -d ' \t\r' | grep . >"$symfile"
-	else
-		case $SYMBOLS in
-		*,* | [A-Z0-9]*) printf '%s\n' "$SYMBOLS" | tr ',' '\n' | grep . >"$symfile" ;;
-		*) die 1 "$SYMBOLS: cannot read the symbol list" ;;
-		esac
-	fi ;;
-esac
-[ -s "$symfile" ] || die 1 "$SYMBOLS: no symbols"
-while read -r s; do
-	case $s in
-	[A-Z0-9]*) case $s in *[!A-Z0-9._-]*) die 1 "$s: bad symbol" ;; esac ;;
-	*) die 1 "$s: bad symbol" ;;
-	esac
-done <"$symfile"
-nsyms=$(grep -c . "$symfile")
-
-case $cycle in
-full) [ "$FULL_RETRAIN_ENABLED" = 1 ] || { echo "$prog: full retrain disabled (FULL_RETRAIN_ENABLED=$FULL_RETRAIN_ENABLED)"; exit 0; }
-	CT_KIND=fresh; CT_FETCH=${FETCH_LOOKBACK:-$TRAIN_LOOKBACK} ;;
-incremental) [ "$INCREMENTAL_ENABLED" = 1 ] || { echo "$prog: incremental cycle disabled (INCREMENTAL_ENABLED=$INCREMENTAL_ENABLED)"; exit 0; }
-	CT_KIND=incremental; CT_FETCH=$INCREMENTAL_FETCH_LOOKBACK ;;
-predict) CT_KIND=''; CT_FETCH='' ;;
-esac
-CT_TRAINOPTS="--lookback $TRAIN_LOOKBACK"
-[ -z "$TRAIN_ROUNDS" ] || CT_TRAINOPTS="$CT_TRAINOPTS --rounds $TRAIN_ROUNDS"
-CT_THREADS=$threads
-export CT_KIND CT_FETCH CT_TRAINOPTS CT_THREADS TIMEFRAME FETCH_ENABLED TRAIN_ARGS
-
-# run_age RUN — seconds since the run's start, from its name.
-run_age() {
-	s=${1%%Z-*}
-	t=$(date -u -d "$(printf '%.4s-%.2s-%.2s %.2s:%.2s UTC' "$s" "${s#????}" "${s#??????}" \
-		"${s#*T}" "${s#*T??}")" +%s 2>/dev/null) || { echo 0; return; }
-	echo $(($(date +%s) - t))
-}
+now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 # dur_s DUR — seconds of a duration "90s 45m 6h 7d 2w".
 dur_s() {
 	n=${1%?}
@@ -219,33 +60,427 @@ dur_s() {
 	d) echo $((n * 86400)) ;; w) echo $((n * 604800)) ;; *) return 1 ;;
 	esac
 }
-
-# prune — remove the ledgers, logs and summaries of this cycle's runs older
-# than RUNS_KEEP_DAYS (0: keep all); the hourly predict cycle alone makes
-# 24 runs a day.
-prune() {
-	isnum "$RUNS_KEEP_DAYS" && [ "$RUNS_KEEP_DAYS" -gt 0 ] || return 0
-	for d in "$home"/runs/*T*Z-"$cycle"; do
-		old=${d##*/}
-		[ -d "$d" ] && [ "$old" != "$run" ] || continue
-		[ "$(run_age "$old")" -gt $((RUNS_KEEP_DAYS * 86400)) ] || continue
-		rm -rf "$home/runs/$old" "$home/logs/$old" "$home/summary/$old"
-	done
+# fmt_s SECONDS — "1m20s", "2h05m", "9s".
+fmt_s() {
+	s=$1
+	if [ "$s" -ge 3600 ]; then printf '%dh%02dm' $((s / 3600)) $((s % 3600 / 60))
+	elif [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60))
+	else printf '%ds' "$s"; fi
+}
+# event NAME KEY=VALUE... — one line in logs/<RUN>/engine.log; start,
+# finish and failure events also go to NOTIFY_CMD.
+event() {
+	line=$(ledger event "$run" "$@") || { warn "$run: cannot log event $1"; return 0; }
+	case $1 in job_started | job_completed | job_failed | coin_failed) notify "$line" "$1" ;; esac
+}
+notify() {
+	[ -n "$NOTIFY_CMD" ] || return 0
+	printf '%s\n' "$1" | timeout -k 5 60 sh -c "$NOTIFY_CMD" >/dev/null 2>&1 ||
+		warn "NOTIFY_CMD failed for a $2 event"
+}
+# metric FILE KEY — a number from the "aggregate" object of a metrics.json.
+metric() {
+	tr -d '\n ' <"$1" 2>/dev/null | sed -n "s/.*\"aggregate\":{[^}]*\"$2\":\(-\{0,1\}[0-9.e+-]*\).*/\1/p"
 }
 
-# ---- which run: --run, else the newest unfinished run of this cycle
-# younger than RESUME_MAX_AGE, else a new one.  A run is unfinished while
-# it has pending symbols or running ones whose worker died.  The age limit
-# keeps a full retrain that died last week from turning this week's into
-# the leftovers of that one. ----
+# cache_coins FILE TTL [TOP] — predict the coins listed in FILE that have
+# a current model and cache the lines.  Appends the cached lines to
+# $tmp/cached; returns 1 when predict or cache-put failed (the reason is
+# in logs/<RUN>/predict.log).
+cache_coins() {
+	have=$tmp/have.$$
+	: >"$have"
+	while read -r s; do
+		[ -e "$home/models/$s/current" ] && echo "$s" >>"$have"
+	done <"$1"
+	[ -s "$have" ] || { rm -f "$have"; return 0; }
+	ma='' crc=0
+	[ -z "$PREDICT_MAX_AGE" ] || ma="--max-age $PREDICT_MAX_AGE"
+	# shellcheck disable=SC2086
+	predict --timeframe "$TIMEFRAME" $ma <"$have" >"$have.pred" 2>>"$log/predict.log"
+	case $? in 0 | 4) ;; *) crc=1 ;; esac
+	if [ -s "$have.pred" ]; then
+		cache-put --ttl "$2" ${3:+--top "$3"} <"$have.pred" >"$have.put" 2>>"$log/predict.log" || crc=1
+		cat "$have.put" >>"$tmp/cached"
+	fi
+	rm -f "$have" "$have.pred" "$have.put"
+	return "$crc"
+}
+# cached SYM — 1 when SYM's line was cached in this run.
+cached() { grep -q "\"symbol\": *\"$1\"" "$tmp/cached" 2>/dev/null; }
+
+# ---- 2. the per-coin step: one attempt at one coin.  Engines run
+# `run-batch __coin SYM` with the run's settings in the environment
+# (CT_*); it records the attempt in the ledger and the event log, runs
+# the work (train-coin or tune-coin) under timeout(1) in a fresh process
+# group, caches the new model's prediction at once, and leaves its
+# outcome in $CT_TMP/outcome/SYM for the batch to decide on retries. ----
+coin_work() {
+	sym=$1
+	case $CT_STEP in
+	tune)
+		# shellcheck disable=SC2086
+		set -- tune-coin --symbol "$sym" --timeframe "$TIMEFRAME" --trials "$TUNE_TRIALS" \
+			--threads "$CT_THREADS" --lookback "$TRAIN_LOOKBACK" $TUNE_ARGS ;;
+	*)
+		kind=$CT_STEP
+		grep -qx "$sym" "$CT_TMP/drifted" 2>/dev/null && kind=fresh
+		# shellcheck disable=SC2086 # TRAIN_ARGS is an option list
+		set -- train-coin --symbol "$sym" --timeframe "$TIMEFRAME" "--$kind" --progress \
+			--threads "$CT_THREADS" --lookback "$TRAIN_LOOKBACK" \
+			${TRAIN_ROUNDS:+--rounds "$TRAIN_ROUNDS"} $TRAIN_ARGS ;;
+	esac
+	echo "$prog: $*" >&2
+	exec "$@"
+}
+coin_step() {
+	sym=$1 clog=$log/$1/training.log out=$CT_TMP/$1.out
+	mkdir -p "$log/$sym" "$CT_TMP/outcome"
+	attempt=$(($(cat "$CT_TMP/attempts.$sym" 2>/dev/null || echo 0) + 1))
+	echo "$attempt" >"$CT_TMP/attempts.$sym"
+	ledger set "$run" "$sym" running --pid "$$" || return 1
+	event coin_started symbol="$sym" attempt:="$attempt"
+	echo "== $(now_iso) $run attempt $attempt" >>"$clog"
+	t0=$(date +%s)
+	# train-coin adds its own coin_partial_saved event to the run's log.
+	COINTRAIN_EVENT_LOG=$log/engine.log COINTRAIN_RUN=$run \
+		timeout -k 10 "$CT_TIMEOUT_S" "$SELF" __work "$sym" >"$out" 2>>"$clog" &
+	child=$!
+	trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM INT HUP
+	wait "$child"
+	rc=$?
+	trap - TERM INT HUP
+	secs=$(($(date +%s) - t0))
+	model=$(tail -n 1 "$out" 2>/dev/null)
+	rm -f "$out"
+	if [ "$rc" -eq 0 ] && [ -n "$model" ]; then
+		ledger set "$run" "$sym" success --model "$model"
+		auc=$(metric "$model/metrics.json" auc) net=$(metric "$model/metrics.json" net_bps_after_costs)
+		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs"
+		echo "$sym" >"$CT_TMP/one.$sym"
+		cache_coins "$CT_TMP/one.$sym" "$PREDICTION_CACHE_TTL" "$TOP_N" ||
+			warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
+		rm -f "$CT_TMP/one.$sym"
+		[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
+		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" >"$CT_TMP/outcome/$sym"
+		return 0
+	fi
+	case $rc in
+	0) type=error msg="$CT_STEP printed no model directory" ;;
+	124 | 137) type=timeout msg="timed out after ${CT_TIMEOUT_S}s" ;;
+	"$EX_TEMPFAIL") type=transient msg=$(tail -n 1 "$clog") ;;
+	*) type=error msg=$(tail -n 1 "$clog") ;;
+	esac
+	final=true
+	retriable "$type" "$rc" && [ "$attempt" -le "$RETRIES" ] && final=false
+	ledger set "$run" "$sym" failed --error "$msg" --error-type "$type"
+	event coin_failed symbol="$sym" attempt:="$attempt" status:="$rc" error_type="$type" \
+		error="$msg" final:="$final"
+	printf '%s %s %s\n' "$type" "$rc" "$secs" >"$CT_TMP/outcome/$sym"
+	return 1
+}
+# retriable TYPE STATUS — timeouts and temporary failures always; exit
+# status 1 only with RETRY_ALL.
+retriable() {
+	case $1 in
+	timeout | transient | lost) return 0 ;;
+	error) [ "$RETRY_ALL" = 1 ] && [ "$2" -eq 1 ] ;;
+	*) return 1 ;;
+	esac
+}
+upload() {
+	# An upload may not hold the batch forever.
+	if timeout -k 10 600 sh -c "$UPLOAD_CMD \"\$1\"" upload "$2" >>"$3" 2>&1; then
+		event upload_succeeded symbol="$1" model="$2"
+	else
+		event upload_failed symbol="$1" model="$2" status:=$?
+	fi
+}
+
+# The step and the work run from the settings the batch exported.
+case ${1:-} in
+__coin | __work)
+	what=$1 run=$CT_RUN home=$COINTRAIN_HOME log=$CT_LOG tmp=$CT_TMP
+	if [ "$what" = __work ]; then coin_work "$2"; else coin_step "$2"; fi
+	exit
+	;;
+esac
+
+# ---- 3. options ----
+home=${COINTRAIN_HOME:-.}
+config=${COINTRAIN_CONFIG:-}
+cycle='' force=0 dry=0 show=0 wait_lock=0 nowait=0 run=''
+# Options are kept as o_NAME and applied after the configuration.
+o_ENGINE='' o_MODE='' o_MAX_CONCURRENT='' o_SYMBOLS='' o_TIMEOUT_MINUTES='' o_RETRIES='' o_RETRY_ALL=''
+need() { [ $# -ge 2 ] || bad "$1: needs an argument"; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--home) need "$@"; home=$2; shift ;;
+	--home=*) home=${1#*=} ;;
+	--config) need "$@"; config=$2; shift ;;
+	--engine) need "$@"; o_ENGINE=$2; shift ;;
+	--mode) need "$@"; o_MODE=$2; shift ;;
+	--max-concurrent) need "$@"; o_MAX_CONCURRENT=$2; shift ;;
+	--symbols) need "$@"; o_SYMBOLS=$2; shift ;;
+	--timeout-minutes) need "$@"; o_TIMEOUT_MINUTES=$2; shift ;;
+	--retries) need "$@"; o_RETRIES=$2; shift ;;
+	--retry-all) o_RETRY_ALL=1 ;;
+	--force) force=1 ;;
+	--dry-run | -n) dry=1 ;;
+	--show-config) show=1 ;;
+	--wait) wait_lock=1 ;;
+	--no-wait) nowait=1 ;;
+	--run) need "$@"; run=$2; shift ;;
+	-h | --help) usage; exit 0 ;;
+	-V | --version) echo "$prog (cointrain) $VERSION"; exit 0 ;;
+	full | incremental | tune | predict) [ -z "$cycle" ] || bad "one cycle only"; cycle=$1 ;;
+	*) bad "$1: unknown argument" ;;
+	esac
+	shift
+done
+[ -n "$cycle" ] || [ "$show" = 1 ] || bad "which cycle: full, incremental, tune or predict?"
+
+# share/: $COINTRAIN_SHARE, else found from where this script is: the
+# installed layout (PREFIX/bin -> PREFIX/share/cointrain) or the source
+# tree (build/bin -> share), else the configured DATADIR.
+find_share() {
+	[ -n "${COINTRAIN_SHARE:-}" ] && { echo "$COINTRAIN_SHARE"; return; }
+	d=$here
+	for _ in 1 2 3 4; do
+		d=$(dirname "$d")
+		[ -f "$d/share/cointrain/cointrain.conf" ] && { echo "$d/share/cointrain"; return; }
+		[ -f "$d/share/cointrain.conf" ] && [ -d "$d/share/engine" ] && { echo "$d/share"; return; }
+	done
+	echo "@DATADIR@"
+}
+SHARE=$(find_share)
+COINTRAIN_SHARE=$SHARE
+export COINTRAIN_SHARE
+
+# ---- 4. configuration: option > environment > file > default.  The
+# file is data: KEY=VALUE lines (values may be quoted; # comments), and
+# only the names below are read; it never runs as shell code. ----
+KNOWN="ENGINE TIMEFRAME FETCH_ENABLED FETCH_LOOKBACK INCREMENTAL_FETCH_LOOKBACK EXCHANGE_URL
+FETCH_OFFLINE_AFTER SYMBOLS MODE MAX_CONCURRENT TRAIN_BATCH_SIZE TRAIN_LOOKBACK TRAIN_ROUNDS
+TRAIN_ARGS FULL_RETRAIN_ENABLED INCREMENTAL_ENABLED DRIFT_ENABLED DRIFT_PSI_MAX DRIFT_WINDOW
+TUNE_ENABLED TUNE_TRIALS TUNE_ARGS TIMEOUT_MINUTES RETRIES RETRY_ALL RETRY_BASE_SECONDS
+RESUME_MAX_AGE RUNS_KEEP_DAYS PREDICTION_CACHE_TTL PREGENERATE_TTL PREDICT_MAX_AGE TOP_N
+BACKUP_ENABLED BACKUP_KEEP NOTIFY_CMD UPLOAD_CMD SLURM_SBATCH_ARGS"
+DEFAULTS='ENGINE=local TIMEFRAME=1h FETCH_ENABLED=1 FETCH_LOOKBACK= INCREMENTAL_FETCH_LOOKBACK=500
+EXCHANGE_URL= FETCH_OFFLINE_AFTER=3 SYMBOLS=top20 MODE=hybrid MAX_CONCURRENT= TRAIN_BATCH_SIZE=0
+TRAIN_LOOKBACK=10000 TRAIN_ROUNDS= TRAIN_ARGS= FULL_RETRAIN_ENABLED=1 INCREMENTAL_ENABLED=1
+DRIFT_ENABLED=1 DRIFT_PSI_MAX=0.25 DRIFT_WINDOW= TUNE_ENABLED=0 TUNE_TRIALS=40 TUNE_ARGS=
+TIMEOUT_MINUTES=45 RETRIES=2 RETRY_ALL=0 RETRY_BASE_SECONDS=30 RESUME_MAX_AGE= RUNS_KEEP_DAYS=30
+PREDICTION_CACHE_TTL=1h PREGENERATE_TTL=24h PREDICT_MAX_AGE= TOP_N=10 BACKUP_ENABLED=1
+BACKUP_KEEP=4 NOTIFY_CMD= UPLOAD_CMD= SLURM_SBATCH_ARGS='
+known() { case " $(echo $KNOWN) " in *" $1 "*) return 0 ;; esac; return 1; }
+# setv NAME VALUE ORIGIN
+setv() { eval "$1=\$2; origin_$1=\$3"; }
+for v in $KNOWN; do eval "[ -z \"\${$v+x}\" ] || { inenv_$v=1; env_$v=\$$v; }"; done
+for kv in $DEFAULTS; do setv "${kv%%=*}" "${kv#*=}" default; done
+
+if [ -z "$config" ]; then
+	for c in "$home/cointrain.conf" "$SHARE/cointrain.conf"; do
+		[ -f "$c" ] && { config=$c; break; }
+	done
+fi
+# conf_lines FILE — "LINE<tab>KEY<tab>VALUE" for each setting of FILE;
+# "LINE<tab>!<tab>TEXT" for a line that is not one.
+conf_lines() {
+	awk '
+	{ line = $0; sub(/\r$/, "", line) }
+	line ~ /^[ \t]*(#|$)/ { next }
+	{
+		if (!match(line, /^[ \t]*[A-Za-z_][A-Za-z0-9_]*=/)) { print NR "\t!\t" line; next }
+		key = substr(line, 1, RLENGTH - 1); sub(/^[ \t]*/, "", key)
+		rest = substr(line, RLENGTH + 1)
+		q = substr(rest, 1, 1)
+		if (q == "\"" || q == "'\''") {
+			end = index(substr(rest, 2), q)
+			if (end == 0) { print NR "\t!\t" line; next }
+			val = substr(rest, 2, end - 1); rest = substr(rest, end + 2)
+		} else {
+			val = rest; sub(/[ \t].*/, "", val); rest = substr(rest, length(val) + 1)
+		}
+		if (rest !~ /^[ \t]*(#.*)?$/) { print NR "\t!\t" line; next }
+		print NR "\t" key "\t" val
+	}' "$1"
+}
+if [ -n "$config" ]; then
+	[ -r "$config" ] && [ -f "$config" ] || die "$EX_FAIL" "$config: cannot read the configuration"
+	tab=$(printf '\t')
+	conf=$(conf_lines "$config") || die "$EX_FAIL" "$config: cannot read the configuration"
+	while IFS=$tab read -r ln key val; do
+		[ -n "$ln" ] || continue
+		[ "$key" != '!' ] || die "$EX_USAGE" "$config:$ln: not a KEY=VALUE setting: $val"
+		if ! known "$key"; then
+			warn "$config:$ln: $key: unknown setting, ignored (see run-batch --show-config)"
+		elif [ -n "$val" ]; then
+			# empty means the default
+			setv "$key" "$val" "file $config:$ln"
+		fi
+	done <<EOF
+$conf
+EOF
+fi
+for v in $KNOWN; do
+	eval "[ -z \"\${inenv_$v:-}\" ] || [ -z \"\$env_$v\" ] || setv $v \"\$env_$v\" environment"
+done
+for v in ENGINE MODE MAX_CONCURRENT SYMBOLS TIMEOUT_MINUTES RETRIES RETRY_ALL; do
+	eval "o=\$o_$v"
+	[ -z "$o" ] || setv "$v" "$o" option
+done
+[ -z "$EXCHANGE_URL" ] || { COINTRAIN_EXCHANGE_URL=$EXCHANGE_URL; export COINTRAIN_EXCHANGE_URL; }
+
+# Every value is checked before anything runs: a bad one is a usage error
+# that names the setting and where it came from.
+badv() { eval "o=\$origin_$1"; bad "$1=$2: $3 (from $o)"; }
+check_settings() {
+	case $ENGINE in local | slurm) ;; *) badv ENGINE "$ENGINE" "engine must be local or slurm" ;; esac
+	case $MODE in sequential | parallel | hybrid) ;; *) badv MODE "$MODE" "mode must be sequential, parallel or hybrid" ;; esac
+	case $TIMEFRAME in 1m | 5m | 15m | 30m | 1h | 4h | 1d) ;; *) badv TIMEFRAME "$TIMEFRAME" "not a timeframe (1m 5m 15m 30m 1h 4h 1d)" ;; esac
+	for v in RETRIES RETRY_BASE_SECONDS TRAIN_BATCH_SIZE TOP_N BACKUP_KEEP RUNS_KEEP_DAYS \
+		FETCH_OFFLINE_AFTER TUNE_TRIALS; do
+		eval "x=\$$v"
+		isnum "$x" || badv "$v" "$x" "must be a whole number"
+	done
+	[ "$TOP_N" -ge 1 ] || badv TOP_N "$TOP_N" "must be at least 1"
+	[ "$TUNE_TRIALS" -ge 1 ] || badv TUNE_TRIALS "$TUNE_TRIALS" "must be at least 1"
+	for v in FETCH_ENABLED FULL_RETRAIN_ENABLED INCREMENTAL_ENABLED DRIFT_ENABLED TUNE_ENABLED \
+		BACKUP_ENABLED RETRY_ALL; do
+		eval "x=\$$v"
+		case $x in 0 | 1) ;; *) badv "$v" "$x" "must be 0 or 1" ;; esac
+	done
+	for v in PREDICTION_CACHE_TTL PREGENERATE_TTL; do
+		eval "x=\$$v"
+		s=$(dur_s "$x") && [ "$s" -ge 1 ] && [ "$s" -le 31622400 ] ||
+			badv "$v" "$x" "not a duration between 1s and 366d (90s 45m 6h 7d 2w)"
+	done
+	case $PREDICT_MAX_AGE in '' | off) ;; *) dur_s "$PREDICT_MAX_AGE" >/dev/null ||
+		badv PREDICT_MAX_AGE "$PREDICT_MAX_AGE" "not a duration or off" ;; esac
+	case $RESUME_MAX_AGE in '' | off) ;; *) dur_s "$RESUME_MAX_AGE" >/dev/null ||
+		badv RESUME_MAX_AGE "$RESUME_MAX_AGE" "not a duration or off" ;; esac
+	case $TIMEOUT_MINUTES in
+	'' | *[!0-9.]* | *.*.* | .) badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be a number of minutes" ;;
+	esac
+	case $DRIFT_PSI_MAX in
+	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive number" ;;
+	esac
+	[ -z "$MAX_CONCURRENT" ] || { isnum "$MAX_CONCURRENT" && [ "$MAX_CONCURRENT" -ge 1 ]; } ||
+		badv MAX_CONCURRENT "$MAX_CONCURRENT" "--max-concurrent must be at least 1"
+}
+check_settings
+case $run in
+'' | [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9]Z-"$cycle") ;;
+*) bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle" ;;
+esac
+timeout_s=$(awk -v m="$TIMEOUT_MINUTES" 'BEGIN { s = int(m * 60 + 0.5); print s < 1 ? 1 : s }')
+
+if [ "$show" = 1 ]; then
+	echo "# run-batch $VERSION: configuration"
+	echo "# data home:  $home"
+	echo "# share:      $SHARE"
+	echo "# file read:  ${config:-none}"
+	for v in $KNOWN; do
+		eval "printf '%-28s # %s\n' \"$v=\$$v\" \"\$origin_$v\""
+	done
+	exit 0
+fi
+
+# ---- 5. the plan ----
+# Workers and threads: cores minus a reserve for the system,
+# max(1, n - max(1, n/8)): 2 -> 1, 4 -> 3, 16 -> 14.
+cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+isnum "$cores" && [ "$cores" -ge 1 ] || cores=1
+if [ -z "$MAX_CONCURRENT" ]; then
+	r=$((cores / 8)); [ "$r" -ge 1 ] || r=1
+	MAX_CONCURRENT=$((cores - r)); [ "$MAX_CONCURRENT" -ge 1 ] || MAX_CONCURRENT=1
+fi
+case $MODE in
+sequential) workers=1; threads=$cores ;;
+parallel) workers=$MAX_CONCURRENT; threads=1 ;;
+hybrid) workers=$MAX_CONCURRENT; threads=$((cores / workers)) ;;
+esac
+[ "$threads" -ge 1 ] || threads=1
+
+# Symbols: topN is the first N of share/symbols/topN (or top100); a
+# readable file holds one symbol per line (# comments); else A,B,C.
+symbols=''
+add_sym() {
+	case $1 in
+	[A-Z0-9]*) case $1 in *[!A-Z0-9._-]*) die "$EX_USAGE" "$2$1: bad symbol" ;; esac ;;
+	*) die "$EX_USAGE" "$2$1: bad symbol" ;;
+	esac
+	[ "${#1}" -le 32 ] || die "$EX_USAGE" "$2$1: bad symbol (longer than 32)"
+	case " $symbols " in *" $1 "*) ;; *) symbols="$symbols $1" ;; esac
+}
+read_list() {
+	n=0
+	while IFS= read -r l || [ -n "$l" ]; do
+		n=$((n + 1))
+		l=${l%%#*}
+		l=$(printf '%s' "$l" | tr -d '\r' | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
+		[ -n "$l" ] && add_sym "$l" "$1:$n: "
+	done <"$1"
+}
+case $SYMBOLS in
+top[0-9]*)
+	n=${SYMBOLS#top}
+	isnum "$n" || badv SYMBOLS "$SYMBOLS" "want topN"
+	list=$SHARE/symbols/$SYMBOLS
+	[ -f "$list" ] || list=$SHARE/symbols/top100
+	[ -f "$list" ] || die "$EX_FAIL" "$list: no symbol list"
+	[ "$n" -le "$(grep -c '^[A-Z0-9]' "$list")" ] || badv SYMBOLS "$SYMBOLS" "the longest list is top100"
+	for s in $(grep '^[A-Z0-9]' "$list" | head -n "$n"); do add_sym "$s" ''; done ;;
+*,* | [A-Z0-9]*)
+	if [ -f "$SYMBOLS" ]; then
+		read_list "$SYMBOLS"
+	else
+		old_ifs=$IFS IFS=,
+		# shellcheck disable=SC2086
+		set -- $SYMBOLS
+		IFS=$old_ifs
+		for s in "$@"; do [ -z "$s" ] || add_sym "$s" ''; done
+	fi ;;
+*)
+	[ -f "$SYMBOLS" ] && [ -r "$SYMBOLS" ] || die "$EX_FAIL" "$SYMBOLS: cannot read the symbol list"
+	read_list "$SYMBOLS" ;;
+esac
+[ -n "$symbols" ] || die "$EX_FAIL" "$SYMBOLS: no symbols"
+# shellcheck disable=SC2086
+nsyms=$(echo $symbols | wc -w)
+
+case $cycle in
+full)
+	[ "$FULL_RETRAIN_ENABLED" = 1 ] || { echo "$prog: full retrain disabled (FULL_RETRAIN_ENABLED=$FULL_RETRAIN_ENABLED)"; exit 0; }
+	step=fresh fetch_n=${FETCH_LOOKBACK:-$TRAIN_LOOKBACK} ;;
+incremental)
+	[ "$INCREMENTAL_ENABLED" = 1 ] || { echo "$prog: incremental cycle disabled (INCREMENTAL_ENABLED=$INCREMENTAL_ENABLED)"; exit 0; }
+	step=incremental fetch_n=$INCREMENTAL_FETCH_LOOKBACK ;;
+tune)
+	[ "$TUNE_ENABLED" = 1 ] || { echo "$prog: tune cycle disabled (TUNE_ENABLED=$TUNE_ENABLED)"; exit 0; }
+	step=tune fetch_n=${FETCH_LOOKBACK:-$TRAIN_LOOKBACK} ;;
+predict) step='' fetch_n='' ;;
+esac
+
+# run_age RUN — seconds since the run's start, from its name.
+run_age() {
+	s=${1%%Z-*}
+	t=$(date -u -d "$(printf '%.4s-%.2s-%.2s %.2s:%.2s UTC' "$s" "${s#????}" "${s#??????}" \
+		"${s#*T}" "${s#*T??}")" +%s 2>/dev/null) || { echo 0; return; }
+	echo $(($(date +%s) - t))
+}
+
+# Which run: --run, else the newest unfinished run of this cycle younger
+# than RESUME_MAX_AGE, else a new one.  A run is unfinished while it has
+# pending symbols or running ones whose worker died.  The age limit keeps
+# a full retrain that died last week from turning this week's into the
+# leftovers of that one.
 if [ -z "$RESUME_MAX_AGE" ]; then
-	case $cycle in full) RESUME_MAX_AGE=6d ;; incremental) RESUME_MAX_AGE=5h ;; *) RESUME_MAX_AGE=50m ;; esac
+	case $cycle in full | tune) RESUME_MAX_AGE=6d ;; incremental) RESUME_MAX_AGE=5h ;; *) RESUME_MAX_AGE=50m ;; esac
 fi
-if [ "$RESUME_MAX_AGE" = off ]; then
-	resume_max=''
-else
-	resume_max=$(dur_s "$RESUME_MAX_AGE") || bad "RESUME_MAX_AGE: not a duration or off: $RESUME_MAX_AGE"
-fi
+resume_max=''
+[ "$RESUME_MAX_AGE" = off ] || resume_max=$(dur_s "$RESUME_MAX_AGE")
 resumed=0
 if [ -z "$run" ]; then
 	last=''
@@ -254,7 +489,7 @@ if [ -z "$run" ]; then
 		warn "$last: unfinished but older than RESUME_MAX_AGE ($RESUME_MAX_AGE): starting a new run"
 		last=''
 	fi
-	if [ -n "$last" ] && [ -n "$(ledger todo "$last" --retries 0 2>/dev/null)" ]; then
+	if [ -n "$last" ] && [ -n "$(ledger --home "$home" todo "$last" --retries 0 2>/dev/null)" ]; then
 		run=$last; resumed=1
 	else
 		run=$(date -u +%Y%m%dT%H%MZ)-$cycle
@@ -262,139 +497,201 @@ if [ -z "$run" ]; then
 elif [ -f "$home/runs/$run/status.json" ]; then
 	resumed=1
 fi
-log=$home/logs/$run
+
+# todo_list — the symbols this start works on, one per line: what the
+# ledger still needs (all of it with --force) and symbols of the list the
+# ledger lacks; a new run: the whole list.
+todo_list() {
+	if [ "$resumed" = 1 ]; then
+		all=$(ledger --home "$home" todo "$run" --force)
+		if [ "$force" = 1 ]; then echo "$all"; else ledger --home "$home" todo "$run" --retries "$RETRIES"; fi
+		for s in $symbols; do printf '%s\n' "$all" | grep -qx "$s" || echo "$s"; done
+	else
+		for s in $symbols; do echo "$s"; done
+	fi | grep .
+}
 
 if [ "$dry" = 1 ]; then
 	echo "run:      $run ($([ "$resumed" = 1 ] && echo resumed || echo new))"
-	echo "cycle:    $cycle; timeframe $TIMEFRAME; mode $MODE: $workers worker(s) x $threads thread(s) on $cores core(s)"
+	echo "cycle:    $cycle; timeframe $TIMEFRAME; engine $ENGINE; mode $MODE: $workers worker(s) x $threads thread(s) on $cores core(s)"
 	echo "per coin: timeout ${timeout_s}s, $RETRIES retries$([ "$RETRY_ALL" = 1 ] && echo ' (all failures)'), backoff base ${RETRY_BASE_SECONDS}s"
+	f=''
+	[ "$FETCH_ENABLED" = 1 ] && [ -n "$fetch_n" ] && f="fetch $fetch_n candles of every coin first; "
+	c="each new model's prediction cached at once (ttl $PREDICTION_CACHE_TTL)"
 	case $cycle in
-	full) steps="pre-generate predictions (ttl $PREGENERATE_TTL); back up models (keep $BACKUP_KEEP); per coin: $([ "$FETCH_ENABLED" = 1 ] && echo "fetch $CT_FETCH candles, ")train-coin --fresh; predict | cache-put --ttl $PREDICTION_CACHE_TTL; summarize" ;;
-	incremental) steps="per coin: $([ "$FETCH_ENABLED" = 1 ] && echo "fetch $CT_FETCH candles, ")train-coin --incremental; predict | cache-put --ttl $PREDICTION_CACHE_TTL; summarize" ;;
+	full) steps="pre-generate predictions (ttl $PREGENERATE_TTL); back up models (keep $BACKUP_KEEP); ${f}train-coin --fresh; $c; summarize" ;;
+	incremental) d=''
+		[ "$DRIFT_ENABLED" = 1 ] && d="check-drift (PSI > $DRIFT_PSI_MAX: --fresh); "
+		steps="${f}${d}train-coin --incremental; $c; summarize" ;;
+	tune) steps="${f}tune-coin --trials $TUNE_TRIALS (models/SYM/params.json); summarize" ;;
 	predict) steps="predict | cache-put --ttl $PREDICTION_CACHE_TTL --top $TOP_N; summarize" ;;
 	esac
 	echo "steps:    $steps"
-	if [ "$resumed" = 1 ]; then
-		# what the ledger still needs, plus symbols of the list it lacks
-		ledger todo "$run" --force >"$symfile.all"
-		if [ "$force" = 1 ]; then cp "$symfile.all" "$symfile.todo"; else ledger todo "$run" --retries "$RETRIES" >"$symfile.todo"; fi
-		grep -vxF -f "$symfile.all" "$symfile" >>"$symfile.todo"
-		todo=$(cat "$symfile.todo")
-		rm -f "$symfile.all" "$symfile.todo"
-	else
-		todo=$(cat "$symfile")
-	fi
+	todo=$(todo_list)
 	echo "symbols:  $(printf '%s\n' "$todo" | grep -c .) to do:" $todo
 	exit 0
 fi
 
-# ---- one batch per data home ----
-mkdir -p "$home/runs" || die 1 "$home/runs: cannot create"
-exec 9>>"$home/runs/.batch.lock"
+# ---- 6. one batch per data home; the ledger; temporaries ----
+[ -d "$home" ] || mkdir -p "$home" 2>/dev/null || die "$EX_FAIL" "$home: cannot create the data home"
+home=$(cd "$home" && pwd)
+COINTRAIN_HOME=$home
+export COINTRAIN_HOME
+# writable DIR — creates DIR or says why the data home cannot be written.
+writable() {
+	e=$(mkdir -p "$1" 2>&1 && : 2>&1 >>"$1/.probe" && rm -f "$1/.probe") && return 0
+	die "$EX_FAIL" "$1: cannot write in the data home: ${e##*: }"
+}
+writable "$home/runs"
+exec 9>>"$home/runs/.batch.lock" || die "$EX_FAIL" "$home/runs/.batch.lock: cannot open"
+lockpid=''
 if ! flock -n 9; then
 	if [ "$wait_lock" = 1 ]; then
 		warn "another batch is running in $home; waiting"
 		# In the background, so that a signal is handled while we wait
 		# (the shell defers traps until a foreground child ends); the
 		# lock belongs to the descriptor flock shares with us.
+		trap '[ -z "$lockpid" ] || kill "$lockpid" 2>/dev/null; exit 130' INT TERM HUP
 		flock 9 &
 		lockpid=$!
-		wait "$lockpid" || die 1 "$home/runs/.batch.lock: cannot lock"
+		wait "$lockpid" || die "$EX_FAIL" "$home/runs/.batch.lock: cannot lock"
 		lockpid=''
+		trap - INT TERM HUP
 	else
 		warn "another batch is running in $home; not starting (use --wait to wait)"
-		exit 4
+		exit "$EX_LOCKED"
 	fi
 fi
 
 # Temporaries of our own writers killed with SIGKILL (no handler ran):
-# under the batch lock no batch writer is between create and rename.
+# under the batch lock no batch writer is between create and rename, and
+# no step of an earlier run is alive.
 find "$home/summary" "$home/backups" -name '.*.tmp.*' -type f -exec rm -f {} + 2>/dev/null
-ledger init "$run" <"$symfile" || die 1 "$run: cannot initialize the ledger"
-mkdir -p "$log" || die 1 "$log: cannot create"
-work=$(mktemp -d "${TMPDIR:-/tmp}/run-batch.XXXXXX") || die 1 "cannot make a temporary directory"
+for d in "$home"/runs/*/tmp; do [ -d "$d" ] && rm -rf "$d"; done
+printf '%s\n' $symbols | ledger init "$run" || die "$EX_FAIL" "$run: cannot initialize the ledger"
+log=$home/logs/$run
+tmp=$home/runs/$run/tmp
+writable "$log"
+writable "$tmp"
+: >"$tmp/cached"
+trap 'rm -rf "$tmp"' EXIT
+printf '%s\n' $symbols >"$tmp/symbols"
 
-notify() {
-	[ -n "$NOTIFY_CMD" ] || return 0
-	printf '%s\n' "$1" | timeout -k 5 60 sh -c "$NOTIFY_CMD" >/dev/null 2>&1 ||
-		warn "NOTIFY_CMD failed for a $2 event"
-}
-# event NAME KEY=VALUE... — one line in logs/<RUN>/engine.log; start,
-# finish and failure events also go to NOTIFY_CMD.
-event() {
-	line=$(ledger event "$run" "$@") || { warn "$run: cannot log event $1"; return 0; }
-	case $1 in job_started | job_completed | coin_failed) notify "$line" "$1" ;; esac
-}
+# Engine: share/engine/ENGINE.sh defines engine_check, engine_run LIST
+# and engine_stop (see run-batch(1), ENGINES).
+efile=$SHARE/engine/$ENGINE.sh
+[ -r "$efile" ] || die "$EX_FAIL" "$efile: no such engine"
+# shellcheck disable=SC1090
+. "$efile"
+engine_check || exit "$EX_FAIL"
 
-started_s=$(date +%s)
-event job_started cycle="$cycle" symbols:="$nsyms" mode="$MODE" workers:="$workers" \
+# What every step needs, for the steps the engine starts.
+CT_RUN=$run CT_LOG=$log CT_TMP=$tmp CT_STEP=$step CT_TIMEOUT_S=$timeout_s CT_THREADS=$threads
+COINTRAIN_THREADS=$threads
+# shellcheck disable=SC2086
+export $KNOWN CT_RUN CT_LOG CT_TMP CT_STEP CT_TIMEOUT_S CT_THREADS COINTRAIN_THREADS
+
+started_s=$(date +%s) batchpid=$$
+event job_started cycle="$cycle" symbols:="$nsyms" engine="$ENGINE" mode="$MODE" workers:="$workers" \
 	threads:="$threads" resumed:="$([ "$resumed" = 1 ] && echo true || echo false)" pid:=$$
 echo "$prog: $run: $cycle cycle, $nsyms symbols, $workers worker(s) x $threads thread(s)$([ "$resumed" = 1 ] && echo ', resumed')" >&2
-
-# predict_cache TTL [TOP] — the latest prediction of every symbol of the
-# run with a current model into the cache.  Prints how many were cached.
-predict_cache() {
-	: >"$work/have"
-	while read -r s; do
-		[ -e "$home/models/$s/current" ] && echo "$s" >>"$work/have"
-	done <"$symfile"
-	[ -s "$work/have" ] || { echo 0; return 0; }
-	set -- --ttl "$1" ${2:+--top "$2"}
-	ma=''
-	[ -z "$PREDICT_MAX_AGE" ] || ma="--max-age $PREDICT_MAX_AGE"
-	# shellcheck disable=SC2086
-	predict --timeframe "$TIMEFRAME" $ma <"$work/have" >"$work/pred" 2>>"$log/predict.log" ||
-		warn "predict failed for some symbols (see $log/predict.log)"
-	if [ -s "$work/pred" ]; then
-		cache-put "$@" <"$work/pred" >/dev/null 2>>"$log/predict.log" ||
-			warn "cache-put failed (see $log/predict.log)"
-	fi
-	grep -c . "$work/pred"
-}
-
-# counts NAME — a count from the run's summary (summarize prints one
-# top-level field per line).
-counts() { sed -n "s/^  \"$1\": \([0-9]*\),*$/\1/p" "$work/summary"; }
 
 on_signal() {
 	trap '' INT TERM HUP
 	warn "$run: interrupted; stopping the workers"
-	for p in $wpids; do kill -TERM "$p" 2>/dev/null; done
-	wait
+	engine_stop
 	event job_interrupted signal="$1"
 	exit 130
 }
-wpids='' sumrc=0
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
 trap 'on_signal HUP' HUP
 
-# ---- the predict cycle: no training ----
+# counts NAME — a count from the run's summary (summarize prints one
+# top-level field per line).
+counts() { sed -n "s/^  \"$1\": \([0-9]*\),*$/\1/p" "$tmp/summary"; }
+
+# finish — summary, the closing event, pruning, the exit status: 0 only
+# when every coin succeeded (or was skipped) and the cache was written.
+finish() {
+	sumrc=0
+	# A run we cannot summarize (say, its ledger was damaged) did not succeed.
+	summarize "$run" >"$tmp/summary" || { warn "$run: summarize failed"; sumrc=1; }
+	ok=$(counts succeeded) failed=$(counts failed) pending=$(counts pending)
+	failed_syms=$(sort -u "$tmp/failed" 2>/dev/null | tr '\n' ' ')
+	event job_completed cycle="$cycle" succeeded:="${ok:-0}" failed:="${failed:-0}" \
+		pending:="${pending:-0}" cache_ok:="$([ -e "$tmp/cache_failed" ] && echo false || echo true)" \
+		seconds:=$(($(date +%s) - started_s))
+	prune
+	msg="${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left"
+	[ -z "$failed_syms" ] || msg="$msg (failed: ${failed_syms% })"
+	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
+	echo "$prog: $run: $msg; summary in $home/summary/$run/engine_summary.json" >&2
+	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ] && [ ! -e "$tmp/cache_failed" ]
+	exit
+}
+# prune — remove the ledgers, logs and summaries of this cycle's runs older
+# than RUNS_KEEP_DAYS (0: keep all); the hourly predict cycle alone makes
+# 24 runs a day.
+prune() {
+	[ "$RUNS_KEEP_DAYS" -gt 0 ] || return 0
+	for d in "$home"/runs/*T*Z-"$cycle"; do
+		old=${d##*/}
+		[ -d "$d" ] && [ "$old" != "$run" ] || continue
+		[ "$(run_age "$old")" -gt $((RUNS_KEEP_DAYS * 86400)) ] || continue
+		rm -rf "$home/runs/$old" "$home/logs/$old" "$home/summary/$old"
+	done
+}
+# retire — a coin no longer in the symbol list leaves the cache (and so
+# the top list) at the next cycle.
+retire() {
+	for f in "$home"/cache/predictions/*.json; do
+		[ -e "$f" ] || continue
+		s=${f##*/}; s=${s%.json}
+		grep -qx "$s" "$tmp/symbols" || echo "$s"
+	done >"$tmp/retired"
+	[ -s "$tmp/retired" ] || return 0
+	# shellcheck disable=SC2046
+	cache-put --clear $(cat "$tmp/retired") 2>>"$log/predict.log" &&
+		event coins_retired symbols="$(tr '\n' ' ' <"$tmp/retired" | sed 's/ $//')"
+}
+# refresh TTL — every coin's prediction into the cache; a cache that was
+# not written fails the cycle.
+refresh() {
+	cache_coins "$tmp/symbols" "$1" "$TOP_N" && return 0
+	: >"$tmp/cache_failed"
+	warn "$run: the prediction cache was not (fully) refreshed: $(tail -n 1 "$log/predict.log" 2>/dev/null)"
+	event job_failed step=cache error="$(tail -n 1 "$log/predict.log" 2>/dev/null)"
+	return 1
+}
+
+# ---- 7a. the predict cycle: no training ----
 if [ "$cycle" = predict ]; then
-	n=$(predict_cache "$PREDICTION_CACHE_TTL" "$TOP_N")
+	retire
+	refresh "$PREDICTION_CACHE_TTL"
+	n=0
 	while read -r s; do
-		if grep -q "\"symbol\": *\"$s\"" "$work/pred" 2>/dev/null; then
+		if cached "$s"; then
 			ledger set "$run" "$s" success
+			n=$((n + 1))
 		elif [ -e "$home/models/$s/current" ]; then
-			ledger set "$run" "$s" failed --error "no prediction (see $log/predict.log)" --error-type error
+			ledger set "$run" "$s" failed --error-type error \
+				--error "not cached: $(tail -n 1 "$log/predict.log" 2>/dev/null)"
+			echo "$s" >>"$tmp/failed"
 		else
 			ledger set "$run" "$s" skipped --error "no current model"
 		fi
-	done <"$symfile"
+	done <"$tmp/symbols"
 	event cache_refreshed ttl="$PREDICTION_CACHE_TTL" predictions:="$n"
-	summarize "$run" >"$work/summary" || { warn "$run: summarize failed"; sumrc=1; }
-	failed=$(counts failed)
-	event job_completed cycle="$cycle" failed:="${failed:-0}" predictions:="$n" \
-		seconds:=$(($(date +%s) - started_s))
-	prune
-	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ]
-	exit
+	finish
 fi
 
-# ---- full: safety net first ----
+# ---- 7b. full: a safety net first ----
 if [ "$cycle" = full ]; then
-	n=$(predict_cache "$PREGENERATE_TTL")
-	event cache_pregenerated ttl="$PREGENERATE_TTL" predictions:="$n"
+	: >"$tmp/cached.pre"
+	cache_coins "$tmp/symbols" "$PREGENERATE_TTL" || warn "$run: pre-generation incomplete (see $log/predict.log)"
+	event cache_pregenerated ttl="$PREGENERATE_TTL" predictions:="$(grep -c . "$tmp/cached")"
+	: >"$tmp/cached"
 	# One backup per run: the one taken before its first coin was
 	# retrained.  A resume backing up again would archive half-retrained
 	# models and, after BACKUP_KEEP resumes, rotate the good one away.
@@ -410,122 +707,135 @@ if [ "$cycle" = full ]; then
 	fi
 fi
 
-# Failed symbols under the retry limit, workers that died, or everything
-# with --force go back to pending; then the workers claim them one by one.
-if [ "$force" = 1 ]; then
-	ledger todo "$run" --force
-else
-	ledger todo "$run" --retries "$RETRIES"
-fi | while read -r s; do ledger set "$run" "$s" pending; done
+# The coins of this start, in list order; TRAIN_BATCH_SIZE > 0 takes
+# only that many (the rest wait for the next start).
+todo_list >"$tmp/todo"
+if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
+	head -n "$TRAIN_BATCH_SIZE" "$tmp/todo" >"$tmp/todo.n" && mv "$tmp/todo.n" "$tmp/todo"
+fi
+while read -r s; do ledger set "$run" "$s" pending; done <"$tmp/todo"
 
-# backoff ATTEMPT — sleep base * 2^(attempt-1), jittered to [d/2, d], so
-# workers that failed together do not retry together.
+# ---- 7c. new data first: every coin's candles before any training.  A
+# failed fetch leaves the coin to train on its stored candles (a warning
+# and the age of its newest candle in the event log); after
+# FETCH_OFFLINE_AFTER temporary failures in a row the exchange counts as
+# unreachable and the rest of the cycle fetches nothing. ----
+# candle_age SYM — seconds since the newest stored candle opened.
+candle_age() {
+	t=$(tail -n 1 "$home/candles/$1/$TIMEFRAME.csv" 2>/dev/null | cut -d, -f1)
+	isnum "$t" && echo $(($(date +%s) - t / 1000)) || echo -1
+}
+fetch_all() {
+	streak=0
+	while read -r s; do
+		if [ "$streak" -ge "$FETCH_OFFLINE_AFTER" ]; then
+			echo "$s" >>"$tmp/unfetched"
+			continue
+		fi
+		mkdir -p "$log/$s"
+		echo "== $(now_iso) $run fetch" >>"$log/$s/training.log"
+		timeout -k 10 "$timeout_s" fetch-candles --symbol "$s" --timeframe "$TIMEFRAME" \
+			--lookback "$fetch_n" >>"$log/$s/training.log" 2>&1
+		frc=$?
+		[ "$frc" -eq 0 ] && { streak=0; continue; }
+		[ "$frc" -eq "$EX_TEMPFAIL" ] || [ "$frc" -ge 124 ] && streak=$((streak + 1)) || streak=0
+		age=$(candle_age "$s")
+		warn "$s: fetch failed (status $frc); training on the stored candles (newest $(fmt_s "${age#-}") old)"
+		event fetch_failed symbol="$s" status:="$frc" candle_age_s:="$age" \
+			error="$(tail -n 1 "$log/$s/training.log")"
+	done <"$tmp/todo"
+	if [ -s "$tmp/unfetched" ]; then
+		warn "$run: the exchange looks unreachable ($FETCH_OFFLINE_AFTER temporary failures in a row): not fetching $(grep -c . "$tmp/unfetched") more coins"
+		event exchange_unreachable skipped:="$(grep -c . "$tmp/unfetched")"
+	fi
+}
+[ "$FETCH_ENABLED" = 1 ] && [ -s "$tmp/todo" ] && fetch_all
+
+# ---- 7d. drift (incremental): a coin whose market left its model is
+# retrained from scratch instead of updated. ----
+if [ "$cycle" = incremental ] && [ "$DRIFT_ENABLED" = 1 ] && [ -s "$tmp/todo" ]; then
+	# shellcheck disable=SC2086
+	check-drift --json --timeframe "$TIMEFRAME" --psi-max "$DRIFT_PSI_MAX" \
+		${DRIFT_WINDOW:+--window "$DRIFT_WINDOW"} <"$tmp/todo" >"$tmp/drift" 2>>"$log/drift.log"
+	drc=$?
+	[ "$drc" -eq 0 ] || [ "$drc" -eq "$EX_DRIFT" ] || warn "$run: check-drift failed (status $drc, see $log/drift.log)"
+	grep '"drifted": *true' "$tmp/drift" 2>/dev/null | while read -r l; do
+		s=$(printf '%s' "$l" | sed -n 's/.*"symbol": *"\([^"]*\)".*/\1/p')
+		[ -n "$s" ] || continue
+		echo "$s" >>"$tmp/drifted"
+		psi=$(printf '%s' "$l" | sed -n 's/.*"max_psi": *\([0-9.e+-]*\).*/\1/p')
+		feats=$(printf '%s' "$l" | sed -n 's/.*"over": *\[\([^]]*\)\].*/\1/p' | tr -d '"')
+		event coin_drift symbol="$s" max_psi:="${psi:-null}" features="$feats"
+	done
+	cp "$tmp/drift" "$log/drift.json" 2>/dev/null
+fi
+
+# ---- 7e. training (or tuning) in rounds: each round the engine runs one
+# attempt of every coin on the list; coins whose attempt failed in a way
+# worth retrying (a timeout, a temporary failure, a lost worker; exit 1
+# with --retry-all) go into the next round after a jittered backoff. ----
 backoff() {
 	rnd=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 	d=$(awk -v b="$RETRY_BASE_SECONDS" -v a="$1" -v r="${rnd:-0}" \
 		'BEGIN { d = b * 2 ^ (a - 1); printf "%.2f", d / 2 + d / 2 * r / 65535 }')
 	sleep "$d" &
-	child=$!
-	wait "$child"
-	child=''
+	wait $!
 }
-
-# coin SYM — every attempt of one coin.  The step runs as a fresh process
-# in its own process group (timeout(1)), so a timeout or a stop kills the
-# whole group: no zombie, no orphan.
-coin() {
-	sym=$1 attempt=0
-	clog=$log/$sym/training.log
-	mkdir -p "$log/$sym"
-	while :; do
-		attempt=$((attempt + 1))
-		if [ "$attempt" -gt 1 ]; then
-			ledger set "$run" "$sym" running --pid "$mypid" || return
+# progress_line — on a terminal, one line per finished coin.
+progress() {
+	[ -t 2 ] || return 0
+	done_n=$(ls "$tmp/outcome" 2>/dev/null | wc -l)
+	total=$(grep -c . "$tmp/todo")
+	for s in $(ls -t "$tmp/outcome" 2>/dev/null); do
+		grep -qx "$s" "$tmp/shown" 2>/dev/null && continue
+		echo "$s" >>"$tmp/shown"
+		read -r what secs auc net <"$tmp/outcome/$s"
+		el=$(($(date +%s) - train_t0))
+		eta=$([ "$done_n" -gt 0 ] && echo $((el * (total - done_n) / done_n)) || echo 0)
+		if [ "$what" = success ]; then
+			printf '%d/%d %s %ss  AUC %s (walk-forward)  net %s bps  ETA %s\n' "$done_n" "$total" \
+				"$s" "$secs" "$auc" "$net" "$(fmt_s "$eta")" >&2
+		else
+			printf '%d/%d %s failed (%s)  ETA %s\n' "$done_n" "$total" "$s" "$what" "$(fmt_s "$eta")" >&2
 		fi
-		event coin_started symbol="$sym" attempt:="$attempt"
-		echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) $run attempt $attempt" >>"$clog"
-		t0=$(date +%s)
-		# train-coin adds its own coin_partial_saved event to the run's log.
-		COINTRAIN_EVENT_LOG=$log/engine.log COINTRAIN_RUN=$run \
-			timeout -k 10 "$timeout_s" "$SELF" __coin "$sym" >"$work/$sym.out" 2>>"$clog" &
-		child=$!
-		wait "$child"
-		rc=$?
-		child=''
-		secs=$(($(date +%s) - t0))
-		model=$(tail -n 1 "$work/$sym.out" 2>/dev/null)
-		if [ "$rc" -eq 0 ] && [ -n "$model" ]; then
-			ledger set "$run" "$sym" success --model "$model"
-			event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs"
-			if [ -n "$UPLOAD_CMD" ]; then
-				# An upload may not hold the batch forever.
-				if timeout -k 10 600 sh -c "$UPLOAD_CMD \"\$1\"" upload "$model" >>"$clog" 2>&1; then
-					event upload_succeeded symbol="$sym" model="$model"
-				else
-					event upload_failed symbol="$sym" model="$model" status:=$?
-				fi
-			fi
-			return 0
-		fi
-		case $rc in
-		0) type=error msg="train-coin printed no model directory" ;;
-		124 | 137) type=timeout msg="timed out after ${timeout_s}s" ;;
-		3) type=transient msg=$(tail -n 1 "$clog") ;;
-		*) type=error msg=$(tail -n 1 "$clog") ;;
-		esac
-		retry=0
-		if [ "$attempt" -le "$RETRIES" ]; then
-			case $type in
-			timeout | transient) retry=1 ;;
-			error) [ "$RETRY_ALL" = 1 ] && [ "$rc" -eq 1 ] && retry=1 ;;
-			esac
-		fi
-		final=$([ "$retry" = 1 ] && echo false || echo true)
-		ledger set "$run" "$sym" failed --error "$msg" --error-type "$type"
-		event coin_failed symbol="$sym" attempt:="$attempt" status:="$rc" error_type="$type" \
-			error="$msg" final:="$final"
-		[ "$retry" = 1 ] || return 1
-		# The batch is gone (killed): finish nothing new.
-		kill -0 "$mainpid" 2>/dev/null || return 1
-		backoff "$attempt"
 	done
 }
-
-# worker N — claim symbols from the ledger until none is left.
-worker() {
-	child=''
-	trap '[ -z "$child" ] || kill -TERM "$child" 2>/dev/null; [ -z "$child" ] || wait "$child"; exit 143' TERM
-	mypid=$(exec sh -c 'echo $PPID')
-	while kill -0 "$mainpid" 2>/dev/null; do
-		if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
-			# mkdir is atomic: the first TRAIN_BATCH_SIZE claims win a slot.
-			i=1
-			while [ "$i" -le "$TRAIN_BATCH_SIZE" ] && ! mkdir "$work/slot.$i" 2>/dev/null; do i=$((i + 1)); done
-			[ "$i" -le "$TRAIN_BATCH_SIZE" ] || return 0
+train_t0=$(date +%s)
+cp "$tmp/todo" "$tmp/round"
+round=1
+while [ -s "$tmp/round" ]; do
+	[ "$round" -eq 1 ] || { backoff $((round - 1)); while read -r s; do ledger set "$run" "$s" pending; done <"$tmp/round"; }
+	engine_run "$tmp/round"
+	: >"$tmp/next"
+	while read -r s; do
+		o=$(cat "$tmp/outcome/$s" 2>/dev/null)
+		if [ -z "$o" ]; then
+			# No outcome: the step was killed (scancel, a node lost).
+			ledger set "$run" "$s" failed --error "worker lost" --error-type lost
+			o="lost 137 0"
+			echo "$o" >"$tmp/outcome/$s"
 		fi
-		sym=$(ledger claim "$run" --pid "$mypid") || return 1
-		[ -n "$sym" ] || return 0
-		coin "$sym"
-	done
-}
-
-mainpid=$$
-i=0
-while [ "$i" -lt "$workers" ]; do
-	worker "$i" &
-	wpids="$wpids $!"
-	i=$((i + 1))
+		# shellcheck disable=SC2086
+		set -- $o
+		[ "$1" = success ] && continue
+		att=$(cat "$tmp/attempts.$s" 2>/dev/null || echo 1)
+		if retriable "$1" "$2" && [ "$att" -le "$RETRIES" ]; then
+			echo "$s" >>"$tmp/next"
+		else
+			echo "$s" >>"$tmp/failed"
+		fi
+	done <"$tmp/round"
+	progress
+	while read -r s; do rm -f "$tmp/outcome/$s"; done <"$tmp/next"
+	mv "$tmp/next" "$tmp/round"
+	round=$((round + 1))
 done
-wait
-wpids=''
 
-n=$(predict_cache "$PREDICTION_CACHE_TTL" "$TOP_N")
-event cache_refreshed ttl="$PREDICTION_CACHE_TTL" predictions:="$n"
-# A run we cannot summarize (say, its ledger was damaged) did not succeed.
-summarize "$run" >"$work/summary" || { warn "$run: summarize failed"; sumrc=1; }
-ok=$(counts succeeded) failed=$(counts failed) pending=$(counts pending)
-event job_completed cycle="$cycle" succeeded:="${ok:-0}" failed:="${failed:-0}" \
-	pending:="${pending:-0}" seconds:=$(($(date +%s) - started_s))
-prune
-echo "$prog: $run: ${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left; summary in $home/summary/$run/engine_summary.json" >&2
-[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ]
+# ---- 7f. the cache: every coin (the new models were cached as each was
+# published; this serves the others and rebuilds the top list) ----
+if [ "$cycle" != tune ]; then
+	retire
+	refresh "$PREDICTION_CACHE_TTL"
+	event cache_refreshed ttl="$PREDICTION_CACHE_TTL" predictions:="$(grep -c . "$tmp/cached")"
+fi
+finish

@@ -1,0 +1,49 @@
+# local.sh — run-batch's local engine: $workers processes on this machine,
+# each taking the next coin of the list (claimed by an atomic mkdir) and
+# running its step, `run-batch __coin SYM`, until the list is done.
+# Sourced by run-batch; see ENGINES in run-batch(1) for the interface.
+
+# engine_check — can this engine run here?  (Always.)
+engine_check() { return 0; }
+
+# engine_run LIST — one attempt of every coin of LIST; returns when all
+# have ended.
+engine_run() {
+	rm -rf "$tmp/claims"
+	mkdir -p "$tmp/claims"
+	local_pids=''
+	i=0
+	while [ "$i" -lt "$workers" ]; do
+		local_worker "$1" &
+		local_pids="$local_pids $!"
+		i=$((i + 1))
+	done
+	wait
+	local_pids=''
+}
+
+# engine_stop — stop every step this engine started (the batch was
+# interrupted); their coins stay resumable in the ledger.
+engine_stop() {
+	for p in $local_pids; do kill -TERM "$p" 2>/dev/null; done
+	wait
+}
+
+# engine_alive WORKER — 0 when the worker recorded in the ledger still
+# runs.  A local worker is a pid on this host, which the ledger checks
+# itself.
+engine_alive() { return 2; }
+
+local_worker() {
+	child=''
+	trap '[ -z "$child" ] || { kill -TERM "$child" 2>/dev/null; wait "$child"; }; exit 143' TERM
+	while read -r s; do
+		# The batch was killed (kill -9): start nothing new.
+		kill -0 "$batchpid" 2>/dev/null || return 0
+		mkdir "$tmp/claims/$s" 2>/dev/null || continue
+		"$SELF" __coin "$s" &
+		child=$!
+		wait "$child"
+		child=''
+	done <"$1"
+}
