@@ -32,6 +32,8 @@ for page in "$TOP"/man/*.1; do
 	run "$name" --version
 	is "$rc" 0 "$name --version exits 0"
 	like "$out" "^$name .*[0-9]+\.[0-9]+" "$name --version prints a version"
+	run "$name" -V
+	is "$rc:$out" "0:$(MANPAGER=cat "$name" --version)" "$name -V is --version"
 	run "$name" --no-such-option
 	is "$rc" 2 "$name: unknown option exits 2"
 	like "$err" "usage:" "$name: unknown option prints the usage on stderr"
@@ -41,6 +43,9 @@ for page in "$TOP"/man/*.[157]; do
 	base=$(basename "$page")
 	is "$(readlink "$TOP/man/man${base##*.}/$base")" "../$base" "man/man${base##*.}/$base links to $base"
 done
+# `man cointrain` opens the overview, cointrain(7), not a section 5 page.
+like "$(MANPAGER=cat man -M "$TOP/man" cointrain 2>/dev/null | head -n 1)" "^COINTRAIN\\(7\\)" \
+	"man cointrain opens cointrain(7)"
 # Every tool has its page.
 for tool in "$TOP"/tools/*.c "$TOP"/tools/*.sh; do
 	name=$(basename "$tool"); name=${name%.*}

@@ -163,6 +163,7 @@ coin_step() {
 		rm -f "$CT_TMP/one.$sym"
 		[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
 		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" >"$CT_TMP/outcome/$sym"
+		progress "$sym" "$(printf '%ss  AUC %s (walk-forward)  net %s bps' "$secs" "${auc:--}" "${net:--}")"
 		return 0
 	fi
 	case $rc in
@@ -177,7 +178,17 @@ coin_step() {
 	event coin_failed symbol="$sym" attempt:="$attempt" status:="$rc" error_type="$type" \
 		error="$msg" final:="$final"
 	printf '%s %s %s\n' "$type" "$rc" "$secs" >"$CT_TMP/outcome/$sym"
+	progress "$sym" "failed ($type$([ "$final" = false ] && echo ', will retry'))"
 	return 1
+}
+# progress SYM TEXT — on a terminal, one line per finished coin:
+# "n/N SYM TEXT  ETA 1m20s"; nothing under cron.
+progress() {
+	[ "${CT_TTY:-0}" = 1 ] || return 0
+	n=$(ls "$CT_TMP/outcome" | wc -l)
+	el=$(($(date +%s) - CT_T0))
+	eta=$((n > 0 && CT_TOTAL > n ? el * (CT_TOTAL - n) / n : 0))
+	printf '%d/%d %s %s  ETA %s\n' "$n" "$CT_TOTAL" "$1" "$2" "$(fmt_s "$eta")" >&2
 }
 # retriable TYPE STATUS — timeouts and temporary failures always; exit
 # status 1 only with RETRY_ALL.
@@ -740,7 +751,11 @@ fetch_all() {
 		[ "$frc" -eq 0 ] && { streak=0; continue; }
 		[ "$frc" -eq "$EX_TEMPFAIL" ] || [ "$frc" -ge 124 ] && streak=$((streak + 1)) || streak=0
 		age=$(candle_age "$s")
-		warn "$s: fetch failed (status $frc); training on the stored candles (newest $(fmt_s "${age#-}") old)"
+		if [ "$age" -ge 0 ]; then
+			warn "$s: fetch failed (status $frc); training on the stored candles (newest $(fmt_s "$age") old)"
+		else
+			warn "$s: fetch failed (status $frc); no candles stored"
+		fi
 		event fetch_failed symbol="$s" status:="$frc" candle_age_s:="$age" \
 			error="$(tail -n 1 "$log/$s/training.log")"
 	done <"$tmp/todo"
@@ -781,26 +796,9 @@ backoff() {
 	sleep "$d" &
 	wait $!
 }
-# progress_line — on a terminal, one line per finished coin.
-progress() {
-	[ -t 2 ] || return 0
-	done_n=$(ls "$tmp/outcome" 2>/dev/null | wc -l)
-	total=$(grep -c . "$tmp/todo")
-	for s in $(ls -t "$tmp/outcome" 2>/dev/null); do
-		grep -qx "$s" "$tmp/shown" 2>/dev/null && continue
-		echo "$s" >>"$tmp/shown"
-		read -r what secs auc net <"$tmp/outcome/$s"
-		el=$(($(date +%s) - train_t0))
-		eta=$([ "$done_n" -gt 0 ] && echo $((el * (total - done_n) / done_n)) || echo 0)
-		if [ "$what" = success ]; then
-			printf '%d/%d %s %ss  AUC %s (walk-forward)  net %s bps  ETA %s\n' "$done_n" "$total" \
-				"$s" "$secs" "$auc" "$net" "$(fmt_s "$eta")" >&2
-		else
-			printf '%d/%d %s failed (%s)  ETA %s\n' "$done_n" "$total" "$s" "$what" "$(fmt_s "$eta")" >&2
-		fi
-	done
-}
-train_t0=$(date +%s)
+CT_T0=$(date +%s) CT_TOTAL=$(grep -c . "$tmp/todo")
+CT_TTY=$([ -t 2 ] && echo 1 || echo 0)
+export CT_T0 CT_TOTAL CT_TTY
 cp "$tmp/todo" "$tmp/round"
 round=1
 while [ -s "$tmp/round" ]; do
@@ -825,7 +823,6 @@ while [ -s "$tmp/round" ]; do
 			echo "$s" >>"$tmp/failed"
 		fi
 	done <"$tmp/round"
-	progress
 	while read -r s; do rm -f "$tmp/outcome/$s"; done <"$tmp/next"
 	mv "$tmp/next" "$tmp/round"
 	round=$((round + 1))

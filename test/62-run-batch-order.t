@@ -1,0 +1,64 @@
+#!/bin/sh
+# 62-run-batch-order.t — the order of work inside a cycle: every coin's
+# candles before any training, a failed fetch still trains on the stored
+# candles, an unreachable exchange stops the fetching, each new model's
+# prediction is cached as soon as it is published, a coin removed from the
+# list leaves the top list; progress lines on a terminal, silence under
+# cron.
+. "$CT_TOP/test/lib.sh"
+. "$TOP/test/fake/bin.sh"
+H=$COINTRAIN_HOME
+FETCH_ENABLED=1
+export FETCH_ENABLED
+
+# A klines server for BTCUSDT only: other coins fail to fetch (permanently).
+python3 "$TOP/test/klines-server.py" "$DATA/candlestick1h.json" --symbol BTCUSDT --interval 1h >port &
+srv=$!
+i=0; until [ -s port ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+EXCHANGE_URL=http://127.0.0.1:$(cat port)
+export EXCHANGE_URL
+
+R=20251111T0000Z-incremental
+FAKE_SLEEP=1 run run-batch incremental --symbols BTCUSDT,ETHUSDT,SOLUSDT --run $R --mode sequential
+is "$rc" 0 "a cycle with one coin that cannot be fetched still succeeds"
+ev=$(events $R)
+like "$ev" "^job_started fetch_failed fetch_failed coin_started" "every fetch comes before the first training"
+like "$err" "ETHUSDT: fetch failed \\(status 1\\); no candles stored" "a failed fetch is a warning"
+like "$(grep '"fetch_failed"' "$H/logs/$R/engine.log" | head -n 1)" '"candle_age_s":-1' "with the candle age (-1: no candles stored)"
+is "$(status $R ETHUSDT)" "success 1 -" "and the coin still trains"
+is "$(grep '"fetch_failed"' "$H/logs/$R/engine.log" | grep -c BTCUSDT)" 0 "the reachable coin was fetched"
+
+# Each new model is served at once: a coin's prediction is cached before
+# the next coin starts training.
+like "$(cat "$H/logs/$R/ETHUSDT/training.log")" "cache: BTCUSDT.json" \
+	"BTCUSDT's new prediction was in the cache while ETHUSDT trained"
+like "$(cat "$H/logs/$R/SOLUSDT/training.log")" "cache: BTCUSDT.json ETHUSDT.json" "and so on"
+kill $srv; wait $srv 2>/dev/null
+
+# The exchange is unreachable: after FETCH_OFFLINE_AFTER temporary
+# failures in a row the cycle stops fetching.
+EXCHANGE_URL=http://127.0.0.1:9 COINTRAIN_RETRY_BASE_MS=1 FETCH_OFFLINE_AFTER=2 \
+	run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT --run 20251111T0100Z-incremental
+is "$rc" 0 "offline: the coins still train on their stored candles"
+is "$(grep -c '"fetch_failed"' "$H/logs/20251111T0100Z-incremental/engine.log")" 2 "only two fetches were tried"
+like "$err" "the exchange looks unreachable \\(2 temporary failures in a row\\): not fetching 2 more coins" "and it says so"
+like "$(events 20251111T0100Z-incremental)" "exchange_unreachable" "an exchange_unreachable event"
+
+# A coin removed from the list leaves the cache and the top list.
+FETCH_ENABLED=0
+run run-batch predict --symbols BTCUSDT,ETHUSDT,SOLUSDT --run 20251111T0200Z-predict
+like "$(cat "$H/cache/top.json")" "SOLUSDT" "SOLUSDT is in the top list"
+run run-batch predict --symbols BTCUSDT,ETHUSDT --run 20251111T0300Z-predict
+is "$rc" 0 "the next cycle without SOLUSDT"
+ok "$(grep -q SOLUSDT "$H/cache/top.json"; echo $((! $?)))" "SOLUSDT is gone from the top list"
+ok "$(test ! -e "$H/cache/predictions/SOLUSDT.json"; echo $?)" "and from the cache"
+like "$(events 20251111T0300Z-predict)" "coins_retired" "a coins_retired event"
+
+# Progress: a line per finished coin on a terminal, nothing under cron.
+run script -qec "run-batch incremental --symbols AAAUSDT,BBBUSDT --run 20251111T0400Z-incremental" /dev/null
+is "$rc" 0 "a cycle on a terminal"
+like "$out" "1/2 (AAAUSDT|BBBUSDT) [0-9]+s  AUC 0.52 \\(walk-forward\\)  net [0-9.]+ bps  ETA" "a progress line per coin"
+like "$out" "2/2 " "up to the last"
+run run-batch incremental --symbols AAAUSDT,BBBUSDT --run 20251111T0500Z-incremental
+is "$(printf '%s\n' "$err" | grep -c .)" 2 "not a terminal: only the start and the closing line"
+done_testing
