@@ -114,7 +114,9 @@ fuzz: deps
 demo: deps all
 	CT_BIN=$(abspath $(B)/bin) CT_SHARE=$(abspath share) scripts/demo
 
-bench: deps all
+bench:
+	@scripts/install-deps --bench
+	$(MAKE) all
 	CT_BIN=$(abspath $(B)/bin) CT_SHARE=$(abspath share) bench/run
 
 install: all

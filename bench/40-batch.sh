@@ -1,12 +1,16 @@
 #!/bin/sh
-# 40-batch.sh — run-batch on synthetic coins: a full cycle (train every
-# coin from scratch, cache predictions) and an incremental cycle, with
-# wall time, per-coin average and the peak total RSS of all the batch's
-# processes (sampled every 0.2 s).  COINS (100), CANDLES (52000), MODE
-# (parallel) and MAX_CONCURRENT (all cores) override the defaults.
+# 40-batch.sh — run-batch on synthetic coins beside the Python way.
+# A full cycle (train every coin from scratch, cache predictions), then,
+# in the same run on the same candles, the Python peer (bench/peer/peer.py:
+# pandas features + xgboost.train per fold in a multiprocessing pool, same
+# folds and parameters), then an incremental cycle.  Prints wall time,
+# per-coin average, peak total RSS of each side's processes (sampled
+# every 0.2 s), both mean walk-forward AUCs and the speed ratio.
+# COINS (100), CANDLES (52000), MODE (parallel), MAX_CONCURRENT (all
+# cores) and PEER (1; 0 skips the peer) override the defaults.
 set -eu
 : "${CT_BIN:?run through make bench}"
-COINS=${COINS:-100} CANDLES=${CANDLES:-52000}
+COINS=${COINS:-100} CANDLES=${CANDLES:-52000} PEER=${PEER:-1}
 MODE=${MODE:-parallel} MAX_CONCURRENT=${MAX_CONCURRENT:-$(getconf _NPROCESSORS_ONLN)}
 here=$(cd "$(dirname "$0")" && pwd)
 PATH=$CT_BIN:$PATH
@@ -29,14 +33,13 @@ while [ $i -le "$COINS" ]; do
 done
 echo "setup: $COINS coins x $CANDLES 5m candles generated in $(($(date +%s) - t0)) s"
 
-# cycle NAME ARGS... — run one cycle in its own session; print wall
-# seconds and the peak of the summed RSS of the session's processes.
-cycle() {
+# measure NAME CMD... — run CMD in its own session; sets $wall (seconds)
+# and $peak (MB, the peak of the summed RSS of the session's processes).
+measure() {
 	name=$1
 	shift
 	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
-		run-batch "$@" --symbols "$COINTRAIN_HOME/symbols" --mode "$MODE" \
-		--max-concurrent "$MAX_CONCURRENT" >"$COINTRAIN_HOME/$name.out" 2>&1 &
+		"$@" >"$COINTRAIN_HOME/$name.out" 2>&1 &
 	pid=$!
 	start=$(date +%s.%N)
 	peak=0
@@ -45,18 +48,41 @@ cycle() {
 		[ "$rss" -gt "$peak" ] && peak=$rss
 		sleep 0.2
 	done
-	wait "$pid" || { echo "$name: run-batch failed:"; tail -n 5 "$COINTRAIN_HOME/$name.out"; }
+	wait "$pid" || { echo "$name: failed:"; tail -n 5 "$COINTRAIN_HOME/$name.out"; }
 	wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-	run=$(ls "$COINTRAIN_HOME/runs" | grep -- "-$name\$" | tail -n 1)
+	peak=$((peak / 1024))
+}
+# cycle NAME — one run-batch cycle, reported.
+cycle() {
+	measure "$1" run-batch "$1" --symbols "$COINTRAIN_HOME/symbols" --mode "$MODE" \
+		--max-concurrent "$MAX_CONCURRENT"
+	run=$(ls "$COINTRAIN_HOME/runs" | grep -- "-$1\$" | tail -n 1)
 	avg=$(sed -n 's/^  "avg_train_minutes": \([0-9.e-]*\),*$/\1/p' "$COINTRAIN_HOME/summary/$run/engine_summary.json")
 	ok=$(sed -n 's/^  "succeeded": \([0-9]*\),*$/\1/p' "$COINTRAIN_HOME/summary/$run/engine_summary.json")
-	echo "$name cycle wall: $wall s ($( [ "$name" = full ] && echo 'target <= 300 s for 100 x 52k' || echo 'target <= 30 s'))"
-	echo "$name cycle coins succeeded: $ok of $COINS"
-	echo "$name cycle per-coin average: $(awk -v m="${avg:-0}" 'BEGIN { printf "%.2f", m * 60 }') s training, $(awk -v w="$wall" -v n="$COINS" 'BEGIN { printf "%.2f", w / n }') s wall"
-	echo "$name cycle peak total RSS: $((peak / 1024)) MB (target <= 600 MB)"
+	echo "$1 cycle wall: $wall s ($( [ "$1" = full ] && echo 'target <= 300 s for 100 x 52k' || echo 'target <= 30 s'))"
+	echo "$1 cycle coins succeeded: $ok of $COINS"
+	echo "$1 cycle per-coin average: $(awk -v m="${avg:-0}" 'BEGIN { printf "%.2f", m * 60 }') s training, $(awk -v w="$wall" -v n="$COINS" 'BEGIN { printf "%.2f", w / n }') s wall"
+	echo "$1 cycle peak total RSS: $peak MB (target <= 600 MB)"
+}
+# mean_auc — mean walk-forward AUC of the current models.
+mean_auc() {
+	for m in "$COINTRAIN_HOME"/models/*/current/metrics.json; do
+		tr -d '\n ' <"$m" | sed -n 's/.*"aggregate":{"auc":\([0-9.e-]*\).*/\1/p'
+	done | awk '{ s += $1; n++ } END { printf "%.4f", n ? s / n : 0 }'
 }
 echo "mode: $MODE, $MAX_CONCURRENT worker(s), $(getconf _NPROCESSORS_ONLN) cores"
-cycle full full
+cycle full
+c_wall=$wall c_peak=$peak c_auc=$(mean_auc)
+echo "full cycle mean walk-forward AUC: $c_auc"
+if [ "$PEER" = 1 ]; then
+	measure peer /usr/bin/python3 "$here/peer/peer.py" train --home "$COINTRAIN_HOME" \
+		--symbols "$COINTRAIN_HOME/symbols" --timeframe 5m --lookback "$CANDLES" \
+		--jobs "$MAX_CONCURRENT" --threads 1 --costs "$COINTRAIN_SHARE/costs.csv"
+	p_auc=$(tail -n 1 "$COINTRAIN_HOME/peer.out" | sed -n 's/.*"mean_auc": \([0-9.e-]*\).*/\1/p')
+	echo "python peer (pandas + xgboost.train, pool of $MAX_CONCURRENT): wall $wall s, peak total RSS $peak MB, mean walk-forward AUC ${p_auc:-?}"
+	echo "full retrain speed vs the python peer: $(awk -v p="$wall" -v c="$c_wall" 'BEGIN { printf "%.2f", p / c }')x faster (target >= 2x), memory $(awk -v p="$peak" -v c="$c_peak" 'BEGIN { printf "%.1f", p / (c > 0 ? c : 1) }')x smaller"
+	echo "full retrain AUC, cointrain minus peer: $(awk -v c="$c_auc" -v p="${p_auc:-0}" 'BEGIN { printf "%+.4f", c - p }') (target >= -0.005)"
+fi
 # Six hours of new candles per coin, then the incremental cycle.
 i=1
 while [ $i -le "$COINS" ]; do
@@ -64,4 +90,4 @@ while [ $i -le "$COINS" ]; do
 		--seed $i --lookback $((CANDLES + 72)) 2>/dev/null
 	i=$((i + 1))
 done
-cycle incremental incremental
+cycle incremental
