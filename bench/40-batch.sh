@@ -68,6 +68,7 @@ cycle() {
 mean_auc() {
 	for m in "$COINTRAIN_HOME"/models/*/current/metrics.json; do
 		tr -d '\n ' <"$m" | sed -n 's/.*"aggregate":{"auc":\([0-9.e-]*\).*/\1/p'
+		echo
 	done | awk '{ s += $1; n++ } END { printf "%.4f", n ? s / n : 0 }'
 }
 echo "mode: $MODE, $MAX_CONCURRENT worker(s), $(getconf _NPROCESSORS_ONLN) cores"
