@@ -157,11 +157,13 @@ coin_step() {
 		ledger set "$run" "$sym" success --model "$model"
 		auc=$(metric "$model/metrics.json" auc) net=$(metric "$model/metrics.json" net_bps_after_costs)
 		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs"
-		echo "$sym" >"$CT_TMP/one.$sym"
-		cache_coins "$CT_TMP/one.$sym" "$PREDICTION_CACHE_TTL" "$TOP_N" ||
-			warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
-		rm -f "$CT_TMP/one.$sym"
-		[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
+		if [ "$CT_STEP" != tune ]; then
+			echo "$sym" >"$CT_TMP/one.$sym"
+			cache_coins "$CT_TMP/one.$sym" "$PREDICTION_CACHE_TTL" "$TOP_N" ||
+				warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
+			rm -f "$CT_TMP/one.$sym"
+			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
+		fi
 		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" >"$CT_TMP/outcome/$sym"
 		progress "$sym" "$(printf '%ss  AUC %s (walk-forward)  net %s bps' "$secs" "${auc:--}" "${net:--}")"
 		return 0
