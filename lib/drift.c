@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <xgboost/c_api.h>
 
 #include "candles.h"
@@ -30,6 +31,10 @@
 #include "train.h"
 
 #define NEDGE	(CT_DRIFT_BINS - 1)
+
+/* OpenMP's own setter, present when libxgboost brought libgomp in; weak so
+ * that nothing here links against libgomp itself. */
+extern void omp_set_num_threads(int) __attribute__((weak));
 
 /* Features that are functions of the open time alone. */
 static const char *const clock_features[] = { "tod_sin", "tod_cos", "dow_sin", "dow_cos", NULL };
@@ -577,8 +582,8 @@ measure(struct coin *c)
 			arg = name;
 		}
 	}
-	json_object_update_new(c->line, json_pack("{s:s, s:I, s:s, s:s, s:f, s:f, s:s?, s:o}",
-	    "timeframe", c->m.timeframe, "window", (json_int_t)c->rows,
+	json_object_update_new(c->line, json_pack("{s:I, s:s, s:s, s:f, s:f, s:s?, s:o}",
+	    "window", (json_int_t)c->rows,
 	    "from", ct_iso8601(c->s.c[w].t, a), "to", ct_iso8601(c->s.c[c->s.n - 1].t, b),
 	    "psi_max", c->o->psi_max, "max_psi", round(max * 1e4) / 1e4, "max_psi_feature", arg,
 	    "over", over));
@@ -602,6 +607,7 @@ static int
 check_model(struct coin *c, const char *sym, const char *dir)
 {
 	char model[CT_PATH_MAX];
+	int rc;
 
 	if (!sum_ok(dir, CT_DRIFT_FILE) || (c->ref = ref_load(dir)) == NULL ||
 	    ct_model_load(&c->m, dir) != 0)
@@ -616,11 +622,12 @@ check_model(struct coin *c, const char *sym, const char *dir)
 		return CT_EXIT_FAIL;
 	}
 	snprintf(model, sizeof model, "models/%s/%s", sym, strrchr(dir, '/') + 1);
+	json_object_set_new(c->line, "timeframe", json_string(c->m.timeframe));
 	json_object_set_new(c->line, "model", json_string(model));
-	if ((c->tf_ms = ct_tf_ms(c->m.timeframe)) < 0 || parse_ref(c) != 0 ||
-	    load_window(c) != 0 || base_rate(c) != 0)
+	if ((c->tf_ms = ct_tf_ms(c->m.timeframe)) < 0 || parse_ref(c) != 0 || load_window(c) != 0)
 		return CT_EXIT_FAIL;
-	return measure(c);
+	rc = measure(c);
+	return base_rate(c) != 0 ? CT_EXIT_FAIL : rc;
 }
 
 int
@@ -629,10 +636,21 @@ ct_drift_check(const struct ct_drift_opts *o, const char *sym, json_t **line)
 	char dir[CT_PATH_MAX], path[CT_PATH_MAX];
 	struct coin c;
 	int rc;
+	static int ready;
 
+	if (!ready) {
+		/* As in predict: a coin's few hundred rows do not pay for
+		 * starting threads, nor a check for reading openssl.cnf. */
+		if (omp_set_num_threads)
+			omp_set_num_threads(1);
+		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+		ready = 1;
+	}
 	memset(&c, 0, sizeof c);
 	c.o = o;
-	c.line = *line = json_pack("{s:s}", "symbol", sym);
+	/* status and drifted first, for the reader; set at the end. */
+	c.line = *line = json_pack("{s:s, s:s, s:b}", "symbol", sym, "status", "error",
+	    "drifted", 0);
 	if (!ct_symbol_ok(sym)) {
 		ct_warn("%.40s: invalid symbol", sym);
 		return set_status(c.line, "error", CT_EXIT_USAGE);
