@@ -1,6 +1,6 @@
 /* drift.c — the training reference (drift.json) and the drift check.
  *
- * The reference is cut from a bounded, evenly spread sample of the
+ * The reference is cut from a bounded, pseudo-random sample of the
  * training rows, so its cost does not grow with the lookback; a sample of
  * 4096 to 8192 rows puts a decile's share within about 0.005 of the whole
  * set's, far below any PSI limit worth using.  Edges are rounded to the 6
@@ -54,29 +54,46 @@ sample_init(struct ct_drift_sample *s, size_t width)
 	memset(s, 0, sizeof *s);
 	s->cap = CT_DRIFT_SAMPLE;
 	s->width = width;
-	s->stride = 1;
+	s->rate = 1;
 	s->v = malloc(s->cap * width * sizeof *s->v);
-	return s->v ? 0 : -1;
+	s->idx = malloc(s->cap * sizeof *s->idx);
+	return s->v && s->idx ? 0 : -1;
+}
+
+/* Item g is kept while the low bits of its hash (splitmix64's finaliser)
+ * are 0 below the rate: a pseudo-random choice, the same on every run
+ * and for every split into chunks.  Every k-th item instead would beat
+ * with the daily cycle (every 8th 1h candle is 3 hours of the day). */
+static int
+keep(uint64_t g, uint64_t rate)
+{
+	g = (g ^ (g >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	g = (g ^ (g >> 27)) * 0x94d049bb133111ebULL;
+	return ((g ^ (g >> 31)) & (rate - 1)) == 0;
 }
 
 static void
 sample_push(struct ct_drift_sample *s, const float *item)
 {
-	size_t w = s->width, g = s->seen++;
+	size_t w = s->width, g = s->seen++, m;
 
-	if (g % s->stride != 0)
+	if (!keep(g, s->rate))
 		return;
-	if (s->n == s->cap) {
-		/* Items kept sit at multiples of the stride; keep those at
-		 * multiples of twice the stride. */
-		for (size_t k = 0; 2 * k < s->n; k++)
-			memcpy(s->v + k * w, s->v + 2 * k * w, w * sizeof *s->v);
-		s->n = (s->n + 1) / 2;
-		s->stride *= 2;
-		if (g % s->stride != 0)
+	while (s->n == s->cap) {
+		/* Full: halve the rate, drop the items it no longer keeps. */
+		s->rate *= 2;
+		m = 0;
+		for (size_t k = 0; k < s->n; k++)
+			if (keep(s->idx[k], s->rate)) {
+				memmove(s->v + m * w, s->v + k * w, w * sizeof *s->v);
+				s->idx[m++] = s->idx[k];
+			}
+		s->n = m;
+		if (!keep(g, s->rate))
 			return;
 	}
-	memcpy(s->v + s->n++ * w, item, w * sizeof *s->v);
+	memcpy(s->v + s->n * w, item, w * sizeof *s->v);
+	s->idx[s->n++] = g;
 }
 
 int
@@ -91,6 +108,7 @@ void
 ct_drift_free(struct ct_drift_builder *b)
 {
 	free(b->rows.v);
+	free(b->rows.idx);
 	memset(b, 0, sizeof *b);
 }
 

@@ -16,6 +16,7 @@
 #define CT_DRIFT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -35,12 +36,14 @@
 #define CT_DRIFT_MIN_OVER 2
 #define CT_DRIFT_MIN_ROWS 100	/* fewer rows in the window is an error */
 
-/* Every k-th item of a stream, k doubling whenever the buffer fills: at
- * most cap items, evenly spread over the whole stream, in bounded memory
- * and without knowing its length in advance. */
+/* A sample of a stream at a rate of 1 in `rate`, the rate halving
+ * whenever the buffer fills: at most cap items spread over the whole
+ * stream, in bounded memory and without knowing its length in advance. */
 struct ct_drift_sample {
 	float *v;		/* n items of width floats */
-	size_t n, cap, width, stride, seen;
+	uint64_t *idx;		/* their positions in the stream */
+	size_t n, cap, width, seen;
+	uint64_t rate;		/* a power of two */
 };
 
 /* The reference of a model, built from rows added chunk by chunk, so a
