@@ -338,17 +338,10 @@ ct_psi(const double *a, const double *e, size_t n)
 
 /* The check. */
 
-struct hist {
-	int use;		/* 0: a clock feature, or no prediction reference */
-	size_t ne;
-	double edge[NEDGE];
-	double p[CT_DRIFT_BINS + 1];	/* p[ne + 1]: the missing values */
-};
-
 /* A feature's (or the prediction's) entry of drift.json into h.  0, or -1
  * when malformed. */
 static int
-hist_parse(const json_t *o, struct hist *h)
+hist_parse(const json_t *o, struct ct_drift_hist *h)
 {
 	const json_t *je = json_object_get(o, "edges"), *jp = json_object_get(o, "p");
 	const json_t *jm = json_object_get(o, "missing");
@@ -377,9 +370,30 @@ hist_parse(const json_t *o, struct hist *h)
 	return 0;
 }
 
-/* PSI of the values v[i*stride], i < n, against h. */
-static double
-hist_psi(const struct hist *h, const float *v, size_t n, size_t stride)
+int
+ct_drift_parse(const json_t *ref, size_t nfeat, struct ct_drift_hist *h, char *why, size_t n)
+{
+	const json_t *feat = json_object_get(ref, "features"), *pred;
+
+	memset(h, 0, (nfeat + 1) * sizeof *h);
+	if (json_integer_value(json_object_get(ref, "version")) != CT_DRIFT_VERSION) {
+		snprintf(why, n, "not version %d", CT_DRIFT_VERSION);
+		return -1;
+	}
+	for (size_t j = 0; j < nfeat; j++)
+		if (hist_parse(json_object_get(feat, ct_feat_name(j)), &h[j]) != 0) {
+			snprintf(why, n, "features.%s: missing or malformed", ct_feat_name(j));
+			return -1;
+		}
+	if ((pred = json_object_get(ref, "prediction")) != NULL && hist_parse(pred, &h[nfeat]) != 0) {
+		snprintf(why, n, "prediction: malformed");
+		return -1;
+	}
+	return 0;
+}
+
+double
+ct_drift_psi(const struct ct_drift_hist *h, const float *v, size_t n, size_t stride)
 {
 	double a[CT_DRIFT_BINS + 1] = { 0 };
 
@@ -458,7 +472,7 @@ struct coin {
 	const struct ct_drift_opts *o;
 	struct ct_model m;
 	json_t *ref, *line;
-	struct hist *h;		/* per feature, then the prediction */
+	struct ct_drift_hist *h;	/* per feature, then the prediction */
 	struct ct_series s;	/* the window and its warmup */
 	float *x, *prob;	/* rows x features, rows */
 	size_t rows;
@@ -477,24 +491,14 @@ set_status(json_t *line, const char *status, int rc)
 static int
 parse_ref(struct coin *c)
 {
-	size_t nf = ct_feat_count();
-	const json_t *feat = json_object_get(c->ref, "features"), *pred;
+	char why[128];
 
-	if (json_integer_value(json_object_get(c->ref, "version")) != CT_DRIFT_VERSION ||
-	    (c->h = calloc(nf + 1, sizeof *c->h)) == NULL) {
-		ct_warn("%s/%s: not version %d, or out of memory", c->m.dir, CT_DRIFT_FILE,
-		    CT_DRIFT_VERSION);
+	if ((c->h = calloc(c->m.nfeat + 1, sizeof *c->h)) == NULL) {
+		ct_warn("%s: out of memory", c->m.symbol);
 		return -1;
 	}
-	for (size_t j = 0; j < nf; j++)
-		if (hist_parse(json_object_get(feat, ct_feat_name(j)), &c->h[j]) != 0) {
-			ct_warn("%s/%s: features.%s: missing or malformed", c->m.dir,
-			    CT_DRIFT_FILE, ct_feat_name(j));
-			return -1;
-		}
-	if ((pred = json_object_get(c->ref, "prediction")) != NULL &&
-	    hist_parse(pred, &c->h[nf]) != 0) {
-		ct_warn("%s/%s: prediction: malformed", c->m.dir, CT_DRIFT_FILE);
+	if (ct_drift_parse(c->ref, c->m.nfeat, c->h, why, sizeof why) != 0) {
+		ct_warn("%s/%s: %s", c->m.dir, CT_DRIFT_FILE, why);
 		return -1;
 	}
 	return 0;
@@ -586,8 +590,8 @@ measure(struct coin *c)
 
 		if (!c->h[j].use)
 			continue;
-		v = j < nf ? hist_psi(&c->h[j], c->x + j, c->rows, nf) :
-		    hist_psi(&c->h[j], c->prob, c->rows, 1);
+		v = j < nf ? ct_drift_psi(&c->h[j], c->x + j, c->rows, nf) :
+		    ct_drift_psi(&c->h[j], c->prob, c->rows, 1);
 		json_object_set_new(psi, name, json_real(round(v * 1e4) / 1e4));
 		if (v >= c->o->psi_max) {
 			json_array_append_new(over, json_string(name));

@@ -88,6 +88,23 @@ int ct_drift_save(const char *dir, const json_t *ref);
  * CT_DRIFT_FLOOR). */
 double ct_psi(const double *a, const double *e, size_t n);
 
+/* One distribution of a reference: bin k of ne+1 is (edge[k-1], edge[k]],
+ * with share p[k]; p[ne+1] is the share of missing values. */
+struct ct_drift_hist {
+	int use;		/* 0: a clock feature, or no prediction entry */
+	size_t ne;
+	double edge[CT_DRIFT_BINS - 1];
+	double p[CT_DRIFT_BINS + 1];
+};
+
+/* A reference (drift.json as parsed by jansson) into h[j] for the nfeat
+ * features (ct_feat_name order) and h[nfeat] for the prediction.  0, or
+ * -1 with what is malformed in why. */
+int ct_drift_parse(const json_t *ref, size_t nfeat, struct ct_drift_hist *h, char *why,
+    size_t n);
+/* PSI of the n values v[i*stride] (NAN: missing) against h. */
+double ct_drift_psi(const struct ct_drift_hist *h, const float *v, size_t n, size_t stride);
+
 struct ct_drift_opts {
 	const char *home;
 	const char *timeframe;	/* NULL: the model's; else refuse any other */

@@ -165,6 +165,65 @@ test_reference(void **state)
 	free(y);
 }
 
+/* The reference read back: PSI near 0 for the training rows, large for
+ * the same rows moved up; malformed references refused. */
+static void
+test_parse_psi(void **state)
+{
+	size_t nf = ct_feat_count();
+	struct ct_drift_hist *h = calloc(nf + 1, sizeof *h);
+	char why[128];
+	float *x, *y, *up;
+	void *b;
+	json_t *ref, *bad;
+
+	(void)state;
+	rows(&x, &y);
+	b = booster(x, y, N, nf);
+	ref = ct_drift_reference(x, y, N, nf, b);
+	assert_int_equal(ct_drift_parse(ref, nf, h, why, sizeof why), 0);
+	assert_true(h[0].use && h[nf].use && !h[nf - 1].use);
+	for (size_t j = 0; j < nf; j++)
+		if (h[j].use)
+			assert_true(ct_drift_psi(&h[j], x + j, N, nf) < 0.01);
+	up = malloc(N * sizeof *up);
+	for (size_t r = 0; r < N; r++)
+		up[r] = x[r * nf] + 0.5f;
+	assert_true(ct_drift_psi(&h[0], up, N, 1) > 1);
+	/* Half the values missing where none were. */
+	for (size_t r = 0; r < N; r++)
+		up[r] = r % 2 ? x[r * nf + 4] : NAN;
+	assert_true(ct_drift_psi(&h[4], up, N, 1) > 1);
+
+	bad = json_deep_copy(ref);
+	json_object_set_new(bad, "version", json_integer(2));
+	assert_int_equal(ct_drift_parse(bad, nf, h, why, sizeof why), -1);
+	assert_string_equal(why, "not version 1");
+	json_decref(bad);
+	bad = json_deep_copy(ref);
+	json_array_set_new(json_object_get(json_object_get(json_object_get(bad, "features"),
+	    "vol_12"), "edges"), 0, json_real(1e9));
+	assert_int_equal(ct_drift_parse(bad, nf, h, why, sizeof why), -1);
+	assert_string_equal(why, "features.vol_12: missing or malformed");
+	json_decref(bad);
+	bad = json_deep_copy(ref);
+	json_array_append_new(json_object_get(json_object_get(bad, "prediction"), "p"), json_real(0));
+	assert_int_equal(ct_drift_parse(bad, nf, h, why, sizeof why), -1);
+	assert_string_equal(why, "prediction: malformed");
+	json_decref(bad);
+	bad = json_deep_copy(ref);
+	json_object_del(json_object_get(bad, "features"), "rsi_14");
+	assert_int_equal(ct_drift_parse(bad, nf, h, why, sizeof why), -1);
+	json_decref(bad);
+
+	json_decref(ref);
+	XGBoosterFree(b);
+	free(h);
+	free(up);
+	free(x);
+	free(y);
+}
+
 /* Chunked or in one piece, the same reference. */
 static void
 test_reference_chunked(void **state)
@@ -291,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_reference_chunked),
+		cmocka_unit_test(test_parse_psi),
 		cmocka_unit_test_setup_teardown(test_carry, setup, teardown),
 		cmocka_unit_test(test_synth_regime),
 	};
