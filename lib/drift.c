@@ -101,7 +101,11 @@ ct_drift_begin(struct ct_drift_builder *b, size_t nfeat)
 {
 	memset(b, 0, sizeof *b);
 	b->nfeat = nfeat;
-	return sample_init(&b->rows, nfeat);
+	if (sample_init(&b->rows, nfeat) != 0) {
+		ct_drift_free(b);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -112,7 +116,7 @@ ct_drift_free(struct ct_drift_builder *b)
 	memset(b, 0, sizeof *b);
 }
 
-int
+void
 ct_drift_add_rows(struct ct_drift_builder *b, const float *x, const float *y, size_t rows)
 {
 	for (size_t r = 0; r < rows; r++) {
@@ -122,7 +126,6 @@ ct_drift_add_rows(struct ct_drift_builder *b, const float *x, const float *y, si
 			b->positive += y[r] > 0.5f;
 		}
 	}
-	return 0;
 }
 
 /* v to the 6 significant digits drift.json is written with. */
@@ -479,12 +482,12 @@ struct coin {
 	int64_t tf_ms;
 };
 
-static int
-set_status(json_t *line, const char *status, int rc)
+/* The line of a coin without figures; status and drifted come first in
+ * every line, for the reader. */
+static json_t *
+bare(const char *sym, const char *status)
 {
-	json_object_set_new(line, "status", json_string(status));
-	json_object_set_new(line, "drifted", json_boolean(rc == CT_EXIT_DRIFT));
-	return rc;
+	return json_pack("{s:s, s:s, s:b}", "symbol", sym, "status", status, "drifted", 0);
 }
 
 /* The reference's histograms into c->h; 0 or -1 (error printed). */
@@ -670,24 +673,39 @@ ct_drift_check(const struct ct_drift_opts *o, const char *sym, json_t **line)
 	}
 	memset(&c, 0, sizeof c);
 	c.o = o;
-	/* status and drifted first, for the reader; set at the end. */
-	c.line = *line = json_pack("{s:s, s:s, s:b}", "symbol", sym, "status", "error",
-	    "drifted", 0);
 	if (!ct_symbol_ok(sym)) {
 		ct_warn("%.40s: invalid symbol", sym);
-		return set_status(c.line, "error", CT_EXIT_USAGE);
+		*line = bare(sym, "error");
+		return CT_EXIT_USAGE;
 	}
 	if (ct_model_current(dir, sizeof dir, o->home, sym) != 0) {
-		if (errno == ENOENT)
-			return set_status(c.line, "no_model", 0);
+		if (errno == ENOENT) {
+			*line = bare(sym, "no_model");
+			return 0;
+		}
 		ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, strerror(errno));
-		return set_status(c.line, "error", CT_EXIT_FAIL);
+		*line = bare(sym, "error");
+		return CT_EXIT_FAIL;
 	}
 	/* A model made before train-coin saved references. */
 	if (ct_path(path, sizeof path, "%s/%s", dir, CT_DRIFT_FILE) == 0 &&
-	    access(path, F_OK) != 0 && errno == ENOENT)
-		return set_status(c.line, "no_reference", 0);
+	    access(path, F_OK) != 0 && errno == ENOENT) {
+		*line = bare(sym, "no_reference");
+		return 0;
+	}
+	c.line = bare(sym, "stable");
 	rc = check_model(&c, sym, dir);
 	coin_free(&c);
-	return set_status(*line, rc == CT_EXIT_DRIFT ? "drifted" : rc ? "error" : "stable", rc);
+	if (rc == CT_EXIT_FAIL) {
+		/* Figures of a check that failed halfway would mislead. */
+		json_decref(c.line);
+		*line = bare(sym, "error");
+	} else {
+		if (rc == CT_EXIT_DRIFT) {
+			json_object_set_new(c.line, "status", json_string("drifted"));
+			json_object_set_new(c.line, "drifted", json_true());
+		}
+		*line = c.line;
+	}
+	return rc;
 }

@@ -36,9 +36,9 @@
 #define CT_DRIFT_MIN_OVER 2
 #define CT_DRIFT_MIN_ROWS 100	/* fewer rows in the window is an error */
 
-/* A sample of a stream at a rate of 1 in `rate`, the rate halving
- * whenever the buffer fills: at most cap items spread over the whole
- * stream, in bounded memory and without knowing its length in advance. */
+/* A sample of a stream, 1 item in `rate` kept, `rate` doubling whenever
+ * the buffer fills: at most cap items spread over the whole stream, in
+ * bounded memory and without knowing its length in advance. */
 struct ct_drift_sample {
 	float *v;		/* n items of width floats */
 	uint64_t *idx;		/* their positions in the stream */
@@ -57,8 +57,8 @@ struct ct_drift_builder {
 /* 0, or -1 when out of memory. */
 int ct_drift_begin(struct ct_drift_builder *b, size_t nfeat);
 /* rows training rows: x[r*nfeat + j] (ct_feat_name order; NAN: missing),
- * labels y[r] (0/1; y may be NULL).  0. */
-int ct_drift_add_rows(struct ct_drift_builder *b, const float *x, const float *y, size_t rows);
+ * labels y[r] (0/1; y may be NULL). */
+void ct_drift_add_rows(struct ct_drift_builder *b, const float *x, const float *y, size_t rows);
 /* The reference as drift.json holds it, the prediction histogram being
  * booster's (an XGBoost BoosterHandle) over the rows sampled; b freed.
  * NULL when out of memory or XGBoost failed (error printed). */
@@ -113,11 +113,11 @@ struct ct_drift_opts {
 };
 
 /* Check one coin.  *line is set to the report (the caller prints and
- * frees it): {"symbol", "status": "stable"|"drifted"|"no_model"|
- * "no_reference"|"error", "drifted", and for a checked coin the
- * figures}.  Returns 0 (stable, or nothing to check), CT_EXIT_DRIFT, or
- * CT_EXIT_FAIL (error printed), or CT_EXIT_USAGE for a bad symbol or
- * window. */
+ * frees it; NULL only when out of memory): {"symbol", "status":
+ * "stable"|"drifted"|"no_model"|"no_reference"|"error", "drifted", and
+ * for a stable or drifted coin the figures check-drift(1) lists}.
+ * Returns 0 (stable, or nothing to check), CT_EXIT_DRIFT, CT_EXIT_FAIL
+ * (error printed), or CT_EXIT_USAGE for an invalid symbol. */
 int ct_drift_check(const struct ct_drift_opts *o, const char *sym, json_t **line);
 
 #endif

@@ -126,7 +126,8 @@ run check-drift --json WALK
 is "$rc:$(field window)" "0:897" "a store shorter than the window: all its candles but the 103 of warmup"
 store WALK 4000 walk.csv
 run check-drift --json --window 50 WALK
-is "$rc:$(field status)" "1:error" "a window under 100 candles is an error for the coin"
+is "$rc:$out" '1:{"symbol":"WALK","status":"error","drifted":false}' \
+    "a window under 100 candles is an error for the coin, its line without figures"
 like "$err" "less than the 100" "saying why"
 run check-drift --timeframe 5m WALK
 is "$rc" 1 "a model of another timeframe than --timeframe: exit 1"
