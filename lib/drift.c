@@ -401,7 +401,9 @@ ct_drift_psi(const struct ct_drift_hist *h, const float *v, size_t n, size_t str
 	double a[CT_DRIFT_BINS + 1] = { 0 };
 
 	for (size_t i = 0; i < n; i++)
-		a[bin_of(v[i * stride], h->edge, h->ne)] += 1.0 / (double)n;
+		a[bin_of(v[i * stride], h->edge, h->ne)]++;
+	for (size_t k = 0; k < h->ne + 2; k++)
+		a[k] /= (double)(n ? n : 1);
 	return ct_psi(a, h->p, h->ne + 2);
 }
 
