@@ -36,7 +36,7 @@ for i in $(seq 1 100); do
 	cp -R "$COINTRAIN_HOME/models/BTCUSDT/$stamp" "$d"
 	sed -i "s/\"symbol\": *\"BTCUSDT\"/\"symbol\": \"$s\"/" "$d/config.json"
 	(cd "$d" && sha256sum features.csv split_indices.json training_log.json \
-	    model.ubj config.json metrics.json costs.json > sha256.txt)
+	    model.ubj config.json metrics.json costs.json drift.json > sha256.txt)
 	ln -s "$stamp" "$COINTRAIN_HOME/models/$s/current"
 done
 sed -i '$s/.*/BTCUSDT/' "$tmp/coins"

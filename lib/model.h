@@ -14,7 +14,7 @@
 /* The files of a complete model directory, in sha256.txt order. */
 #define CT_MODEL_FILES { "features.csv", "split_indices.json", \
 	"training_log.json", "model.ubj", "config.json", "metrics.json", \
-	"costs.json", NULL }
+	"costs.json", "drift.json", NULL }
 
 struct ct_model {
 	void *booster;		/* XGBoost BoosterHandle */

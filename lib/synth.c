@@ -7,6 +7,9 @@
  * -CT_SYNTH_EDGE_B/H of the log move over the previous H candles, so roughly
  * a fraction CT_SYNTH_EDGE_B of every H-candle move is given back over the
  * next H.  The sum of the AR coefficients stays below 1: stationary.
+ * The regime series is the edge series until a known candle, then three
+ * times as volatile with the edge reversed (momentum): what a drift
+ * monitor must notice, at a place the tests know.
  * Volume is lognormal with a daily cycle and rises with |return|; highs
  * and lows extend beyond open/close by a half-normal intrabar excursion. */
 #include <math.h>
@@ -72,6 +75,8 @@ ct_synth_kind(const char *name)
 		return CT_SYNTH_WALK;
 	if (strcmp(name, "edge") == 0)
 		return CT_SYNTH_EDGE;
+	if (strcmp(name, "regime") == 0)
+		return CT_SYNTH_REGIME;
 	return -1;
 }
 
@@ -81,7 +86,10 @@ ct_synth(struct ct_series *s, enum ct_synth_kind kind, uint64_t seed,
 {
 	struct rng r;
 	double logp = log(100.0), hist[CT_SYNTH_EDGE_H + 1];
-	uint64_t x = seed ^ (kind == CT_SYNTH_EDGE ? 0x5eedULL : 0);
+	/* A regime series shares the edge series' stream: the same candles
+	 * up to the change. */
+	uint64_t x = seed ^ (kind != CT_SYNTH_WALK ? 0x5eedULL : 0);
+	size_t change = kind == CT_SYNTH_REGIME ? CT_SYNTH_REGIME_AT(n) : n;
 
 	for (int i = 0; i < 4; i++)
 		r.s[i] = splitmix(&x);
@@ -91,14 +99,16 @@ ct_synth(struct ct_series *s, enum ct_synth_kind kind, uint64_t seed,
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct ct_candle c;
-		double eps = normal(&r), ret = SIGMA * eps, open = logp, close, hi, lo;
+		double sigma = i < change ? SIGMA : SIGMA * CT_SYNTH_REGIME_VOL;
+		double b = i < change ? -CT_SYNTH_EDGE_B : CT_SYNTH_EDGE_B;
+		double eps = normal(&r), ret = sigma * eps, open = logp, close, hi, lo;
 		double hour = fmod((double)(start_ms + (int64_t)i * tf_ms) / 3600000.0, 24.0);
 
-		if (kind == CT_SYNTH_EDGE)
-			ret += -CT_SYNTH_EDGE_B / CT_SYNTH_EDGE_H * (hist[CT_SYNTH_EDGE_H] - hist[0]);
+		if (kind != CT_SYNTH_WALK)
+			ret += b / CT_SYNTH_EDGE_H * (hist[CT_SYNTH_EDGE_H] - hist[0]);
 		close = open + ret;
-		hi = fmax(open, close) + fabs(normal(&r)) * SIGMA * 0.5;
-		lo = fmin(open, close) - fabs(normal(&r)) * SIGMA * 0.5;
+		hi = fmax(open, close) + fabs(normal(&r)) * sigma * 0.5;
+		lo = fmin(open, close) - fabs(normal(&r)) * sigma * 0.5;
 		c.t = start_ms + (int64_t)i * tf_ms;
 		c.o = exp(open);
 		c.c = exp(close);

@@ -13,9 +13,17 @@
 #define CT_SYNTH_EDGE_B	0.8
 #define CT_SYNTH_EDGE_H	12
 
+/* The regime change: the edge series until candle n*3/4 (the same candles
+ * as "edge" with the same seed), then volatility times CT_SYNTH_REGIME_VOL
+ * and the planted edge reversed: the same coefficient with the opposite
+ * sign, momentum instead of mean reversion (still stationary). */
+#define CT_SYNTH_REGIME_VOL	3.0
+#define CT_SYNTH_REGIME_AT(n)	((n) * 3 / 4)
+
 enum ct_synth_kind {
 	CT_SYNTH_WALK,		/* pure random walk: nothing to predict */
 	CT_SYNTH_EDGE,		/* random walk plus a weak, planted mean reversion */
+	CT_SYNTH_REGIME,	/* the edge, then a change of volatility and edge */
 };
 
 /* Append n candles of timeframe tf_ms starting at open time start_ms.
@@ -23,7 +31,7 @@ enum ct_synth_kind {
  * 0, or -1 when out of memory. */
 int ct_synth(struct ct_series *s, enum ct_synth_kind kind, uint64_t seed,
     size_t n, int64_t tf_ms, int64_t start_ms);
-/* Name of a kind ("walk", "edge") to kind; -1 when unknown. */
+/* Name of a kind ("walk", "edge", "regime") to kind; -1 when unknown. */
 int ct_synth_kind(const char *name);
 
 #endif

@@ -18,6 +18,7 @@
 #include "atomic.h"
 #include "candles.h"
 #include "costs.h"
+#include "drift.h"
 #include "err.h"
 #include "evlog.h"
 #include "features.h"
@@ -200,6 +201,7 @@ struct job {
 	struct ct_dataset d;
 	struct ct_mdir md;
 	json_t *log;		/* training_log.json */
+	json_t *drift;		/* drift.json: what check-drift compares against */
 	double t0;
 	int64_t tf_ms;
 };
@@ -294,7 +296,8 @@ publish(struct job *j, void *booster, json_t *config, json_t *metrics, const cha
 	if (ct_path(path, sizeof path, "%s/model.ubj", j->md.tmp) != 0 ||
 	    ct_booster_save(booster, path, &j->tc->o) != 0 ||
 	    save_json(j->md.tmp, "config.json", config) != 0 ||
-	    save_json(j->md.tmp, "metrics.json", metrics) != 0)
+	    save_json(j->md.tmp, "metrics.json", metrics) != 0 ||
+	    ct_drift_save(j->md.tmp, j->drift) != 0)
 		return -1;
 	{
 		json_t *c = ct_costs_json(&j->costs);
@@ -432,6 +435,7 @@ fresh(struct job *j)
 	    w.threshold < 1 ? "best total net bps after costs over all folds' out-of-sample "
 	    "predictions" : "no threshold made money out of sample: never trade",
 	    0, j->d.n, b);
+	j->drift = ct_drift_reference(j->d.x, j->d.y, j->d.n, j->d.nfeat, b);
 	rc = publish(j, b, config, metrics, "fresh");
 	json_decref(config);
 	json_decref(metrics);
@@ -580,6 +584,7 @@ incremental(struct job *j, struct ct_model *cur)
 	json_object_set_new(config, "incremental_method", json_string(method));
 	json_object_set_new(config, "seen_to_ms", json_integer(trained_to > d->t[uhi - 1] ?
 	    trained_to : d->t[uhi - 1]));
+	j->drift = ct_drift_carry(cur->dir, cand, d->x + ulo * d->nfeat, uhi - ulo, d->nfeat);
 	rc = publish(j, cand, config, metrics, "incremental");
 	json_decref(config);
 	json_decref(metrics);
@@ -658,6 +663,7 @@ out:
 	if (have_cur)
 		ct_model_free(&cur);
 	json_decref(j.log);
+	json_decref(j.drift);
 	ct_dataset_free(&j.d);
 	ct_series_free(&j.s);
 	return rc == 0 ? 0 : 1;

@@ -27,13 +27,13 @@ is "$err" "" "nothing on stderr when it is not a terminal"
 cur=$(readlink "$M/current")
 is "$out" "$M/$cur" "stdout is the new model directory"
 for f in features.csv split_indices.json training_log.json model.ubj config.json \
-    metrics.json costs.json sha256.txt; do
+    metrics.json costs.json drift.json sha256.txt; do
 	[ -s "$out/$f" ]
 	ok $? "model directory has $f"
 done
 (cd "$out" && sha256sum -c --quiet sha256.txt)
 ok $? "sha256sum -c sha256.txt passes in the model directory"
-is "$(wc -l <"$out/sha256.txt" | tr -d ' ')" 7 "sha256.txt lists the seven files"
+is "$(wc -l <"$out/sha256.txt" | tr -d ' ')" 8 "sha256.txt lists the eight files"
 is "$(strays "$M")" "" "no temporaries left"
 python3 - "$out" <<'END'
 import json, sys

@@ -27,7 +27,7 @@ usage(FILE *fp)
 	    "           [--base-url URL] [--limit N] [--replace] [--stdout] [--home DIR]\n"
 	    "       fetch-candles --symbol SYM --timeframe TF --import [--replace] [--stdout]\n"
 	    "           [--home DIR] [FILE ...]\n"
-	    "       fetch-candles --symbol SYM --timeframe TF --generate [--kind walk|edge]\n"
+	    "       fetch-candles --symbol SYM --timeframe TF --generate [--kind walk|edge|regime]\n"
 	    "           [--seed N] [--lookback N|DUR] [--start TIME] [--replace] [--stdout]\n"
 	    "           [--home DIR]\n"
 	    "       fetch-candles -h | --version\n", fp);
@@ -138,7 +138,7 @@ main(int argc, char **argv)
 	if (ct_parse_iso8601(start, &start_ms) != 0)
 		bad("--start: not an ISO-8601 UTC time: \"%s\"", start);
 	if (ct_synth_kind(kind) < 0)
-		bad("--kind: not walk or edge: \"%s\"", kind);
+		bad("--kind: not walk, edge or regime: \"%s\"", kind);
 
 	ct_cleanup_on_signals();
 	if (ct_store_path(path, sizeof path, ct_home(home), sym, tf) != 0)

@@ -1,0 +1,191 @@
+/* check-drift — for each coin, how far its newest candles have moved from
+ * what its current model was trained on: the population stability index
+ * (PSI) of every feature and of the predictions against the model's
+ * drift.json, and the shift of the label base rate.  Exit status 7 when
+ * some coin drifted.  The work is in lib/drift.c. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "drift.h"
+#include "err.h"
+#include "exitcode.h"
+#include "home.h"
+#include "parse.h"
+
+static const char usage_text[] =
+    "usage: check-drift [--timeframe TF] [--window N|DUR] [--psi-max X] [--json]\n"
+    "                   [--home DIR] [SYM ...]\n"
+    "       check-drift -h | --version\n";
+
+static _Noreturn void
+usage(int rc)
+{
+	fputs(usage_text, rc ? stderr : stdout);
+	exit(rc);
+}
+
+/* The overall status: a bad symbol, then an error, then drift. */
+static int
+worst(int a, int b)
+{
+	static const int order[] = { CT_EXIT_USAGE, CT_EXIT_FAIL, CT_EXIT_DRIFT };
+
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (a == order[i] || b == order[i])
+			return order[i];
+	return CT_EXIT_OK;
+}
+
+static const char *
+str(const json_t *l, const char *key)
+{
+	const char *s = json_string_value(json_object_get(l, key));
+
+	return s ? s : "-";
+}
+
+/* "BTCUSDT 1h drifted psi 0.412 vol_12 over 0.25: vol_12 atr_14 base rate 0.31 -> 0.12" */
+static void
+print_text(const json_t *l)
+{
+	const json_t *over = json_object_get(l, "over"), *v;
+	size_t i;
+
+	printf("%s", str(l, "symbol"));
+	if (json_object_get(l, "max_psi") == NULL) {
+		printf(" %s\n", str(l, "status"));
+		return;
+	}
+	printf(" %s %s psi %.3f %s", str(l, "timeframe"), str(l, "status"),
+	    json_number_value(json_object_get(l, "max_psi")), str(l, "max_psi_feature"));
+	if (json_array_size(over) > 0) {
+		printf(" over %g:", json_number_value(json_object_get(l, "psi_max")));
+		json_array_foreach(over, i, v)
+			printf(" %s", json_string_value(v));
+	}
+	if (json_object_get(l, "base_rate"))
+		printf(" base rate %.3f -> %.3f",
+		    json_number_value(json_object_get(l, "base_rate_ref")),
+		    json_number_value(json_object_get(l, "base_rate")));
+	putchar('\n');
+}
+
+static int
+check(const struct ct_drift_opts *o, const char *sym, int as_json)
+{
+	json_t *line;
+	int rc = ct_drift_check(o, sym, &line);
+
+	if (line == NULL)
+		ct_die(CT_EXIT_FAIL, "out of memory");
+	if (as_json) {
+		json_dumpf(line, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
+		putchar('\n');
+	} else {
+		print_text(line);
+	}
+	/* A line at a time: a batch script may act on one before the rest. */
+	fflush(stdout);
+	json_decref(line);
+	return rc;
+}
+
+/* Symbols one per line on stdin; blank lines and #comments are skipped. */
+static int
+from_stdin(const struct ct_drift_opts *o, int as_json)
+{
+	char *line = NULL, *s, *e;
+	size_t cap = 0;
+	int rc = 0;
+
+	while (getline(&line, &cap, stdin) >= 0) {
+		for (s = line; *s == ' ' || *s == '\t'; s++)
+			;
+		for (e = s + strlen(s); e > s && strchr(" \t\r\n", e[-1]); e--)
+			;
+		*e = '\0';
+		if (*s != '\0' && *s != '#')
+			rc = worst(rc, check(o, s, as_json));
+	}
+	if (ferror(stdin)) {
+		ct_warn("<stdin>: read error");
+		rc = worst(rc, CT_EXIT_FAIL);
+	}
+	free(line);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "home", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "psi-max", required_argument, NULL, 'p' },
+		{ "timeframe", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "window", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ct_drift_opts o = { .psi_max = CT_DRIFT_PSI_MAX };
+	const char *home_opt = NULL;
+	int c, as_json = 0, rc = 0;
+	long n;
+
+	ct_setprog(argv[0]);
+	while ((c = getopt_long(argc, argv, "hjt:Vw:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(CT_EXIT_OK);
+		case 'H':
+			home_opt = optarg;
+			break;
+		case 'j':
+			as_json = 1;
+			break;
+		case 'p':
+			if (ct_parse_double(optarg, &o.psi_max) != 0 || !(o.psi_max > 0)) {
+				ct_warn("--psi-max: not a positive number: \"%s\"", optarg);
+				usage(CT_EXIT_USAGE);
+			}
+			break;
+		case 't':
+			if (ct_tf_ms(optarg) < 0) {
+				ct_warn("--timeframe: not one of 1m 5m 15m 30m 1h 4h 1d: \"%s\"", optarg);
+				usage(CT_EXIT_USAGE);
+			}
+			o.timeframe = optarg;
+			break;
+		case 'V':
+			ct_version();
+			return ct_finish(CT_EXIT_OK);
+		case 'w':
+			/* A duration is turned into candles per coin, with
+			 * its model's timeframe; 1m takes any duration. */
+			if (ct_parse_lookback(optarg, "1m", &n) != 0) {
+				ct_warn("--window: not a count of candles or a duration: \"%s\"", optarg);
+				usage(CT_EXIT_USAGE);
+			}
+			o.window = optarg;
+			break;
+		default:
+			usage(CT_EXIT_USAGE);
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (!ct_symbol_ok(argv[i])) {
+			ct_warn("invalid symbol \"%.40s\"", argv[i]);
+			usage(CT_EXIT_USAGE);
+		}
+	o.home = ct_home(home_opt);
+	if (optind == argc)
+		rc = from_stdin(&o, as_json);
+	for (int i = optind; i < argc; i++)
+		rc = worst(rc, check(&o, argv[i], as_json));
+	return ct_finish(rc);
+}
