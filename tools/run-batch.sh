@@ -638,6 +638,7 @@ finish() {
 	prune
 	msg="${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left"
 	[ -z "$failed_syms" ] || msg="$msg (failed: ${failed_syms% })"
+	[ ! -s "$tmp/drifted" ] || msg="$msg; drifted, retrained fresh: $(tr '\n' ' ' <"$tmp/drifted" | sed 's/ $//')"
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
 	echo "$prog: $run: $msg; summary in $home/summary/$run/engine_summary.json" >&2
 	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ] && [ ! -e "$tmp/cache_failed" ]
@@ -776,6 +777,13 @@ if [ "$cycle" = incremental ] && [ "$DRIFT_ENABLED" = 1 ] && [ -s "$tmp/todo" ];
 		${DRIFT_WINDOW:+--window "$DRIFT_WINDOW"} <"$tmp/todo" >"$tmp/drift" 2>>"$log/drift.log"
 	drc=$?
 	[ "$drc" -eq 0 ] || [ "$drc" -eq "$EX_DRIFT" ] || warn "$run: check-drift failed (status $drc, see $log/drift.log)"
+	# Each coin's latest check, for coin-status and the dashboard.
+	while read -r l; do
+		s=$(printf '%s' "$l" | sed -n 's/^{"symbol": *"\([^"]*\)".*/\1/p')
+		[ -n "$s" ] && [ -d "$home/models/$s" ] || continue
+		printf '%s\n' "$l" >"$home/models/$s/.last-drift.json.tmp" &&
+			mv "$home/models/$s/.last-drift.json.tmp" "$home/models/$s/last-drift.json"
+	done <"$tmp/drift"
 	grep '"drifted": *true' "$tmp/drift" 2>/dev/null | while read -r l; do
 		s=$(printf '%s' "$l" | sed -n 's/.*"symbol": *"\([^"]*\)".*/\1/p')
 		[ -n "$s" ] || continue
