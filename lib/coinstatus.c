@@ -356,31 +356,41 @@ model_row(const struct ct_status_ctx *ctx, const char *sym, const char *stamp,
 	return o;
 }
 
+/* One file of the serving model; a missing or damaged one is the model's
+ * error (the first one is kept). */
+static json_t *
+model_json(const struct ct_status_ctx *ctx, const char *sym, const char *stamp,
+    const char *file, json_t **error, int *bad)
+{
+	char path[CT_PATH_MAX];
+	json_t *j, *err;
+
+	if (ct_path(path, sizeof path, "%s/models/%s/%s/%s", ctx->home, sym, stamp, file) != 0)
+		return NULL;
+	if ((j = load(path, &err, bad)) == NULL && err == NULL) {
+		ct_warn("%s: missing", path);
+		*bad = 1;
+		err = json_pack("{s:s++}", "error", path, ": ", "missing");
+	}
+	if (err && *error == NULL)
+		*error = json_incref(json_object_get(err, "error"));
+	json_decref(err);
+	return j;
+}
+
 static json_t *
 model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 {
-	char stamp[256], path[CT_PATH_MAX];
-	json_t *config, *metrics, *err, *o;
+	char stamp[256];
+	json_t *config, *metrics, *error = NULL, *o;
 
 	if (current_stamp(ctx->home, sym, stamp, sizeof stamp) != 0)
 		return json_null();
-	if (ct_path(path, sizeof path, "%s/models/%s/%s/config.json", ctx->home, sym, stamp) != 0)
-		return json_null();
-	if ((config = load(path, &err, bad)) == NULL && err == NULL) {
-		ct_warn("%s: no such file", path);
-		*bad = 1;
-		return json_pack("{s:s, s:s}", "stamp", stamp, "error", "current model incomplete");
-	}
-	if (err) {
-		json_object_set_new(err, "stamp", json_string(stamp));
-		return err;
-	}
-	ct_path(path, sizeof path, "%s/models/%s/%s/metrics.json", ctx->home, sym, stamp);
-	metrics = load(path, &err, bad);
+	config = model_json(ctx, sym, stamp, "config.json", &error, bad);
+	metrics = model_json(ctx, sym, stamp, "metrics.json", &error, bad);
 	o = model_row(ctx, sym, stamp, config, metrics);
-	if (err)
-		json_object_set_new(o, "error", json_incref(json_object_get(err, "error")));
-	json_decref(err);
+	if (error)
+		json_object_set_new(o, "error", error);
 	json_decref(config);
 	json_decref(metrics);
 	return o;
