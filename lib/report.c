@@ -33,6 +33,7 @@ static const char style[] =
     "svg .frame{fill:#fcfcfc;stroke:#bbb}svg .grid{stroke:#e4e4e4}"
     "svg .zero{stroke:#888;stroke-dasharray:2 2}"
     ".wide{overflow-x:auto}section.coin{margin-bottom:2em}"
+    ".charts{display:flex;flex-wrap:wrap;align-items:flex-start}"
     "details pre{background:#f4f4f4;padding:1em}";
 
 static const char *
@@ -344,13 +345,14 @@ equity(FILE *fp, const char *home, const json_t *row, const json_t *metrics)
 		json_array_foreach(eq, i, pt)
 			push(&m, json_number_value(json_array_get(pt, 0)),
 			    json_number_value(json_array_get(pt, 1)));
+		/* No trade after the last exit: the equity stays where it is. */
+		if (m.n > 0 && (double)h.to > m.x[m.n - 1])
+			push(&m, (double)h.to, m.y[m.n - 1]);
 		hold_curve(home, row, &h);
 	}
 	s[0] = (struct ct_line){ m.x, m.y, m.n, "model, after costs", "#1f5fa8", 0 };
 	s[1] = (struct ct_line){ h.p.x, h.p.y, h.p.n, "buy and hold, before costs", "#999", 1 };
 	ct_svg_chart(fp, &c, s, 2);
-	if (m.n > 0)
-		equity_caption(fp, row);
 	free(m.x);
 	free(m.y);
 	free(h.p.x);
@@ -360,6 +362,24 @@ equity(FILE *fp, const char *home, const json_t *row, const json_t *metrics)
 /* ---- training curves: the early-stopping logloss of each fold ---- */
 
 #define MAXFOLDS 8
+
+/* An incremental update adds rounds without folds: its curve is the one
+ * comparison that decided it.  1 when there was one. */
+static int
+compared(FILE *fp, const json_t *log)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(log, "events"), i, e) {
+		if (str(e, "event") == NULL || strcmp(str(e, "event"), "compared") != 0)
+			continue;
+		fprintf(fp, "<p>Incremental update: held-out logloss %.4f, against %.4f for the "
+		    "model it replaced.</p>\n", dbl(e, "candidate_logloss"), dbl(e, "current_logloss"));
+		return 1;
+	}
+	return 0;
+}
 
 static void
 training(FILE *fp, const json_t *log)
@@ -389,7 +409,8 @@ training(FILE *fp, const json_t *log)
 		s[ns] = (struct ct_line){ p[f].x, p[f].y, p[f].n, label[ns], color[f], 0 };
 		ns++;
 	}
-	ct_svg_chart(fp, &c, s, ns);
+	if (ns > 0 || !compared(fp, log))
+		ct_svg_chart(fp, &c, s, ns);
 	for (f = 0; f < MAXFOLDS; f++) {
 		free(p[f].x);
 		free(p[f].y);
@@ -421,10 +442,13 @@ coin(FILE *fp, const char *home, const json_t *row)
 	metrics = model_file(home, sym, "metrics.json");
 	log = model_file(home, sym, "training_log.json");
 	folds_table(fp, metrics);
-	fputs("<div>\n", fp);
+	fputs("<div class=\"charts\">\n", fp);
 	equity(fp, home, row, metrics);
 	training(fp, log);
-	fputs("</div></section>\n", fp);
+	fputs("</div>\n", fp);
+	if (json_array_size(json_object_get(metrics, "equity_curve")) > 0)
+		equity_caption(fp, row);
+	fputs("</section>\n", fp);
 	json_decref(metrics);
 	json_decref(log);
 }
