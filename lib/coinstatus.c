@@ -171,6 +171,29 @@ read_run(const char *home, const char *run)
 	return root;
 }
 
+/* o's members in the order of their keys (jansson keeps insertion order). */
+static json_t *
+sorted(json_t *o)
+{
+	size_t n = json_object_size(o), i = 0;
+	const char **keys = calloc(n + 1, sizeof *keys), *k;
+	json_t *out = json_object(), *v;
+
+	if (keys == NULL || out == NULL) {
+		free(keys);
+		json_decref(out);
+		return o;
+	}
+	json_object_foreach(o, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof *keys, cmpstr);
+	for (i = 0; i < n; i++)
+		json_object_set(out, keys[i], json_object_get(o, keys[i]));
+	free(keys);
+	json_decref(o);
+	return out;
+}
+
 json_t *
 ct_status_runs(const char *home)
 {
@@ -191,7 +214,7 @@ ct_status_runs(const char *home)
 		free(list[i]);
 	}
 	free(list);
-	return o;
+	return sorted(o);
 }
 
 int

@@ -53,8 +53,9 @@ json_t *ct_status_coin(const struct ct_status_ctx *ctx, const char *sym, int *ba
  * memory. */
 json_t *ct_status_all(const char *home, const char *tf, int64_t now_ms);
 
-/* The newest run of each cycle under home/runs: {cycle: ledger} (the
- * ledger as runs/<RUN>/status.json holds it, with "run" set).  A ledger
+/* The newest run of each cycle under home/runs: {cycle: ledger}, cycles
+ * in name order (the ledger as runs/<RUN>/status.json holds it, with
+ * "run" set).  A ledger
  * that cannot be read is {"run", "error"}. */
 json_t *ct_status_runs(const char *home);
 
