@@ -13,19 +13,24 @@
 #include "parse.h"
 #include "storescan.h"
 
+/* Open times past the year 9999 are no candle's; refusing them keeps the
+ * differences of open times from overflowing. */
+#define MAX_OPEN_MS 253402300799999LL
+
 /* The open time at the start of a row: digits up to the first comma. */
 static int
 open_time(const char *row, size_t len, int64_t *t)
 {
 	const char *comma = memchr(row, ',', len);
 
-	return ct_parse_int64_n(row, comma ? (size_t)(comma - row) : len, t);
+	if (ct_parse_int64_n(row, comma ? (size_t)(comma - row) : len, t) != 0)
+		return -1;
+	return *t >= 0 && *t <= MAX_OPEN_MS ? 0 : -1;
 }
 
-/* Walk the rows of buf (the header, when there is one, skipped). */
-static int
-walk(const char *path, const char *buf, size_t len, ct_scan_fn fn, void *arg, char *err,
-    size_t errn)
+int
+ct_store_scan_buf(const char *path, const char *buf, size_t len, ct_scan_fn fn, void *arg,
+    char *err, size_t errn)
 {
 	const char *p = buf, *end = buf + len, *nl, *why = NULL;
 	int64_t t, prev = INT64_MIN;
@@ -40,7 +45,7 @@ walk(const char *path, const char *buf, size_t len, ct_scan_fn fn, void *arg, ch
 		if (n == 0 || (line == 1 && n >= 9 && memcmp(p, "open_time", 9) == 0))
 			continue;
 		if (open_time(p, n, &t) != 0)
-			why = "open_time is not a whole number";
+			why = "bad open_time (want Unix ms, 1970 to 9999)";
 		else if (t <= prev)
 			why = "open_time not after the previous row's";
 		if (why) {
@@ -77,7 +82,7 @@ ct_store_scan(const char *path, ct_scan_fn fn, void *arg, char *err, size_t errn
 		snprintf(err, errn, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	rc = walk(path, map, (size_t)st.st_size, fn, arg, err, errn);
+	rc = ct_store_scan_buf(path, map, (size_t)st.st_size, fn, arg, err, errn);
 	munmap(map, (size_t)st.st_size);
 	return rc;
 }

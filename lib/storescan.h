@@ -19,9 +19,12 @@ struct ct_scan_stats {
 typedef int (*ct_scan_fn)(int64_t t, const char *row, size_t len, void *arg);
 
 /* Pass over the store at path.  0, or -1 with "path:line: reason" (or
- * "path: reason") in err: an open time that is not a whole number or not
+ * "path: reason") in err: an open time that is not Unix ms (1970 to 9999) or not
  * after the previous row's, or the file cannot be read. */
 int ct_store_scan(const char *path, ct_scan_fn fn, void *arg, char *err, size_t errn);
+/* The same over len bytes of store text in memory, named path. */
+int ct_store_scan_buf(const char *path, const char *buf, size_t len, ct_scan_fn fn, void *arg,
+    char *err, size_t errn);
 /* The figures of a store of timeframe tf_ms.  0 or -1 as ct_store_scan. */
 int ct_store_stats(const char *path, int64_t tf_ms, struct ct_scan_stats *st, char *err,
     size_t errn);

@@ -186,8 +186,8 @@ store EEEUSDT 1h 1704067200000 $hour 3
 sed -i '3s/^[0-9]*/17040x/' "$H/candles/EEEUSDT/1h.csv"
 run coin-status --json EEEUSDT
 is "$rc" 1 "a damaged store: exit 1"
-is "$err" "coin-status: $H/candles/EEEUSDT/1h.csv:3: open_time is not a whole number" "file and line on stderr"
-is "$(echo "$out" | py 'd["candles"]["error"] == "'"$H"'/candles/EEEUSDT/1h.csv:3: open_time is not a whole number", ",".join(d["flags"])')" \
+is "$err" "coin-status: $H/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)" "file and line on stderr"
+is "$(echo "$out" | py 'd["candles"]["error"] == "'"$H"'/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)", ",".join(d["flags"])')" \
 	"True bad-store,no-model" "the row has the error and the flag"
 printf '{"symbol": ' >"$H/models/DDDUSDT/current/config.json"
 run coin-status --json DDDUSDT
