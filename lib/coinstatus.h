@@ -5,7 +5,8 @@
  * flags naming what is wrong.
  *
  * A coin's row is a JSON object (coin-status --json prints it as it is):
- *   {"symbol", "candles", "model", "cache", "drift", "last_run", "flags"}
+ *   {"symbol", "timeframe", "timeframes", "candles", "model", "cache",
+ *    "drift", "last_run", "flags"}
  * where a section is null when there is nothing of it; see coin-status(1). */
 #ifndef CT_COINSTATUS_H
 #define CT_COINSTATUS_H
@@ -24,8 +25,8 @@
 /* A serving model older than this is old: the weekly retrain missed it
  * (the default of summarize's HEALTH_MAX_MODEL_AGE). */
 #define CT_STATUS_OLD_MODEL_S (8 * 86400)
-/* The latest drift check of a coin, written by check-drift beside the
- * coin's models: its JSON line with "checked_at" added. */
+/* The latest drift check of a coin, models/<SYM>/last-drift.json: the
+ * line check-drift --json printed for it, with "checked_at" added. */
 #define CT_STATUS_DRIFT_FILE "last-drift.json"
 
 /* What is read once for every coin described. */
@@ -54,9 +55,8 @@ json_t *ct_status_coin(const struct ct_status_ctx *ctx, const char *sym, int *ba
 json_t *ct_status_all(const char *home, const char *tf, int64_t now_ms);
 
 /* The newest run of each cycle under home/runs: {cycle: ledger}, cycles
- * in name order (the ledger as runs/<RUN>/status.json holds it, with
- * "run" set).  A ledger
- * that cannot be read is {"run", "error"}. */
+ * in name order, the ledger as runs/<RUN>/status.json holds it with "run"
+ * set, or {"run", "error"} when it cannot be read. */
 json_t *ct_status_runs(const char *home);
 
 /* The columns of the table view (coin-status, the dashboard): a header,
@@ -76,9 +76,10 @@ extern const size_t ct_status_ncols;
 /* The text of a cell ("-" when there is nothing to show). */
 void ct_status_cell(const struct ct_status_col *c, const json_t *row, char *buf, size_t n);
 
-/* The rows as an aligned table with a header line. */
-void ct_status_table(json_t *rows, FILE *fp);
-/* A duration as people read it: "45s", "12m", "3.5h", "6d". */
+/* The rows as an aligned table with a header line.  0, or -1 when out
+ * of memory. */
+int ct_status_table(json_t *rows, FILE *fp);
+/* A duration as people read it: "45s", "12m", "3.5h", "6.0d". */
 char *ct_status_age(int64_t s, char *buf, size_t n);
 
 #endif

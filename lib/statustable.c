@@ -158,27 +158,40 @@ ct_status_cell(const struct ct_status_col *c, const json_t *row, char *buf, size
 
 #define CELL 160
 
-void
+/* One line: text left-aligned and padded (but the last), numbers right. */
+static void
+print_row(FILE *fp, char (*cells)[CELL], const size_t *w)
+{
+	for (size_t c = 0; c < ct_status_ncols; c++) {
+		int width = (int)w[c];
+
+		if (!ct_status_cols[c].right)
+			width = c + 1 < ct_status_ncols ? -width : 0;
+		fprintf(fp, "%s%*s", c ? "  " : "", width, cells[c]);
+	}
+	fputc('\n', fp);
+}
+
+int
 ct_status_table(json_t *rows, FILE *fp)
 {
-	size_t nr = json_array_size(rows), w[64] = { 0 }, c, r;
-	char (*cells)[CELL] = calloc((nr + 1) * ct_status_ncols, CELL);
+	size_t nr = json_array_size(rows), nc = ct_status_ncols, c, r;
+	char (*cells)[CELL] = calloc((nr + 1) * nc, CELL);
+	size_t *w = calloc(nc, sizeof *w);
 
-	if (cells == NULL)
-		return;
-	for (c = 0; c < ct_status_ncols; c++) {
+	for (c = 0; cells && w && c < nc; c++) {
 		snprintf(cells[c], CELL, "%s", ct_status_cols[c].name);
 		for (r = 0; r < nr; r++)
 			ct_status_cell(&ct_status_cols[c], json_array_get(rows, r),
-			    cells[(r + 1) * ct_status_ncols + c], CELL);
+			    cells[(r + 1) * nc + c], CELL);
 		for (r = 0; r <= nr; r++)
-			if (strlen(cells[r * ct_status_ncols + c]) > w[c])
-				w[c] = strlen(cells[r * ct_status_ncols + c]);
+			if (strlen(cells[r * nc + c]) > w[c])
+				w[c] = strlen(cells[r * nc + c]);
 	}
-	for (r = 0; r <= nr; r++)
-		for (c = 0; c < ct_status_ncols; c++)
-			fprintf(fp, "%s%*s%s", c ? "  " : "",
-			    ct_status_cols[c].right ? (int)w[c] : -(int)(c + 1 < ct_status_ncols ? w[c] : 0),
-			    cells[r * ct_status_ncols + c], c + 1 < ct_status_ncols ? "" : "\n");
+	for (r = 0; cells && w && r <= nr; r++)
+		print_row(fp, cells + r * nc, w);
+	r = cells && w;
 	free(cells);
+	free(w);
+	return r ? 0 : -1;
 }

@@ -100,8 +100,8 @@ main(int argc, char *argv[])
 			json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 			putchar('\n');
 		}
-	} else {
-		ct_status_table(rows, stdout);
+	} else if (ct_status_table(rows, stdout) != 0) {
+		ct_die(CT_EXIT_FAIL, "out of memory");
 	}
 	json_decref(rows);
 	return ct_finish(bad ? CT_EXIT_FAIL : CT_EXIT_OK);

@@ -1,6 +1,7 @@
 /* fuzz_storescan.c — the pass over a candle store's open times that
- * coin-status makes, and the dashboard's close of a row, from memory.  The text is not
- * NUL-terminated, as a mapped file is not.  Seeds: test/fuzz/storescan/. */
+ * coin-status makes, and the dashboard's close of a row, from memory.
+ * The text is not NUL-terminated, as a mapped file is not.
+ * Seeds: test/fuzz/storescan/. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
