@@ -4,9 +4,8 @@
  * check and the newest ledger of each cycle.  Kept free of XGBoost so
  * coin-status starts fast. */
 #include <dirent.h>
-#include <errno.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -293,8 +292,9 @@ candles(const struct ct_status_ctx *ctx, const char *sym, const char *tf, int *b
 
 /* ---- the serving model ---- */
 
-/* models/<sym>/current's target, when it is a bare model stamp (the rule
- * of ct_model_current, which would pull XGBoost into this tool). */
+/* models/<sym>/current's target: 0, -1 when there is no link, 1 when it
+ * is not a bare name as train-coin makes it (the rule of
+ * ct_model_current, which would pull XGBoost into this tool). */
 static int
 current_stamp(const char *home, const char *sym, char *stamp, size_t n)
 {
@@ -305,7 +305,7 @@ current_stamp(const char *home, const char *sym, char *stamp, size_t n)
 	    (len = readlink(link, stamp, n - 1)) < 0)
 		return -1;
 	stamp[len] = '\0';
-	return 0;
+	return strchr(stamp, '/') || stamp[0] == '.' || stamp[0] == '\0';
 }
 
 /* "YYYYMMDD_HHMMSSZ" as Unix ms; -1 when it is no stamp. */
@@ -407,8 +407,14 @@ model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 	char stamp[256];
 	json_t *config, *metrics, *error = NULL, *o;
 
-	if (current_stamp(ctx->home, sym, stamp, sizeof stamp) != 0)
+	switch (current_stamp(ctx->home, sym, stamp, sizeof stamp)) {
+	case -1:
 		return json_null();
+	case 1:
+		ct_warn("%s/models/%s/current -> %s: not a model directory", ctx->home, sym, stamp);
+		*bad = 1;
+		return json_pack("{s:s, s:s}", "stamp", stamp, "error", "current: not a model directory");
+	}
 	config = model_json(ctx, sym, stamp, "config.json", &error, bad);
 	metrics = model_json(ctx, sym, stamp, "metrics.json", &error, bad);
 	o = model_row(ctx, sym, stamp, config, metrics);

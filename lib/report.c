@@ -431,8 +431,11 @@ coin(FILE *fp, const char *home, const json_t *row)
 		fputs("<p class=\"none\">No serving model.</p></section>\n", fp);
 		return;
 	}
-	fprintf(fp, "<p>Serving model %s (%s, %s parameters); its figures are %s.</p>\n",
-	    str(m, "stamp"), str(m, "mode") ? str(m, "mode") : "mode unknown", str(m, "params"),
+	fputs("<p>Serving model ", fp);
+	ct_html_esc(fp, str(m, "stamp"));
+	fputs(" (", fp);
+	ct_html_esc(fp, str(m, "mode") ? str(m, "mode") : "mode unknown");
+	fprintf(fp, ", %s parameters); its figures are %s.</p>\n", str(m, "params"),
 	    str(m, "evaluation") ? str(m, "evaluation") : "missing");
 	if (str(m, "error")) {
 		fputs("<p class=\"bad\">", fp);

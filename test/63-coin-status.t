@@ -195,4 +195,10 @@ is "$rc" 1 "a damaged config.json: exit 1"
 like "$err" "^coin-status: $H/models/DDDUSDT/current/config.json:1: |^coin-status: $H/models/DDDUSDT/[0-9_]+Z/config.json:1: " \
 	"its file and line on stderr"
 is "$(echo "$out" | py '",".join(d["flags"])')" "no-candles,bad-model" "flagged bad-model"
+ln -sfn ../AAAUSDT/current "$H/models/DDDUSDT/current"
+run coin-status --json DDDUSDT
+is "$rc:$err" "1:coin-status: $H/models/DDDUSDT/current -> ../AAAUSDT/current: not a model directory" \
+	"current pointing outside the coin's directory: exit 1, said"
+is "$(echo "$out" | py 'd["model"]["error"], ",".join(d["flags"])')" "current: not a model directory no-candles,bad-model" \
+	"flagged bad-model"
 done_testing
