@@ -222,10 +222,11 @@ folds_table(FILE *fp, const json_t *metrics)
 	    "<th>logloss</th><th>trades</th><th>net bps/trade</th><th>total net bps</th>"
 	    "<th>threshold</th></tr>\n", fp);
 	json_array_foreach(json_object_get(metrics, "folds"), i, f) {
+		fputs("<tr>", fp);
 		if (json_is_true(json_object_get(f, "heldout")))
-			fputs("<tr><td>held-out</td>", fp);
+			fputs("<td>held-out</td>", fp);
 		else
-			fprintf(fp, "<tr><td>%.0f</td>", dbl(f, "fold"));
+			num_cell(fp, f, "fold", 0);
 		num_cell(fp, f, "rows", 0);
 		num_cell(fp, f, "auc", 3);
 		num_cell(fp, f, "logloss", 4);
@@ -287,23 +288,45 @@ take_close(int64_t t, const char *row, size_t len, void *arg)
 	return push(&h->p, (double)t, 1e4 * log(c / h->c0));
 }
 
-/* The span the figures cover: from the first validation row to the last
- * one, or the curve's own ends. */
+/* Open times past the year 9999 are no candle's (and no time_t). */
+#define MAX_MS 253402300799999.0
+
+/* The span the figures cover, as whole ms: from the first validation row
+ * to the last one, or the curve's own ends [t0, t1]. */
 static void
-span(const json_t *metrics, const json_t *eq, int64_t *from, int64_t *to)
+span(const json_t *metrics, double t0, double t1, int64_t *from, int64_t *to)
 {
 	const json_t *folds = json_object_get(metrics, "folds");
 	const json_t *v0 = json_object_get(json_array_get(folds, 0), "val");
 	const json_t *v1 = json_object_get(json_array_get(folds, json_array_size(folds) - 1), "val");
-	size_t n = json_array_size(eq);
 	int64_t t;
 
-	*from = (int64_t)json_number_value(json_array_get(json_array_get(eq, 0), 0));
-	*to = (int64_t)json_number_value(json_array_get(json_array_get(eq, n - 1), 0));
+	*from = (int64_t)t0;
+	*to = (int64_t)t1;
 	if (str(v0, "from") && ct_parse_iso8601(str(v0, "from"), &t) == 0 && t < *from)
 		*from = t;
 	if (str(v1, "to") && ct_parse_iso8601(str(v1, "to"), &t) == 0 && t > *to)
 		*to = t;
+}
+
+/* The curve's points with a time from 1970 to 9999, after a first one at
+ * 0 bps whose time span() sets. */
+static void
+curve_points(const json_t *eq, struct pts *m)
+{
+	const json_t *pt;
+	double t, v;
+	size_t i;
+
+	push(m, 0, 0);
+	json_array_foreach(eq, i, pt) {
+		t = json_number_value(json_array_get(pt, 0));
+		v = json_number_value(json_array_get(pt, 1));
+		if (t >= 0 && t <= MAX_MS && (m->n == 1 || t >= m->x[m->n - 1]))
+			push(m, t, v);
+	}
+	if (m->n == 1)
+		m->n = 0;
 }
 
 static void
@@ -317,36 +340,46 @@ hold_curve(const char *home, const json_t *row, struct hold *h)
 		ct_warn("%s", err);
 }
 
+/* A figure in words: "-136 bps", or "an unknown number of bps". */
+static void
+fig(FILE *fp, double v, const char *unit)
+{
+	if (isnan(v))
+		fprintf(fp, "an unknown number of %s", unit);
+	else
+		fprintf(fp, "%.0f %s", v, unit);
+}
+
 static void
 equity_caption(FILE *fp, const json_t *row)
 {
 	const json_t *m = json_object_get(row, "model");
 
-	fprintf(fp, "<p>Model after costs (%s): %.0f bps in total over %.0f trades; "
-	    "buy and hold over the same rows: %.0f bps after one round trip of costs.</p>\n",
-	    str(m, "evaluation") ? str(m, "evaluation") : "?", dbl(m, "total_net_bps"),
-	    dbl(m, "trades"), dbl(m, "buy_hold_bps"));
+	fprintf(fp, "<p>Model after costs (%s): ", str(m, "evaluation") ? str(m, "evaluation") : "?");
+	fig(fp, dbl(m, "total_net_bps"), "bps");
+	fputs(" in total over ", fp);
+	fig(fp, dbl(m, "trades"), "trades");
+	fputs("; buy and hold over the same rows: ", fp);
+	fig(fp, dbl(m, "buy_hold_bps"), "bps");
+	fputs(" after one round trip of costs.</p>\n", fp);
 }
 
 static void
 equity(FILE *fp, const char *home, const json_t *row, const json_t *metrics)
 {
-	const json_t *eq = json_object_get(metrics, "equity_curve"), *pt;
+	const json_t *eq = json_object_get(metrics, "equity_curve");
 	struct hold h = { .p = { 0 } };
 	struct pts m = { 0 };
 	struct ct_line s[2];
 	struct ct_chart c = { "equity after costs and buy and hold", "UTC", "cumulative bps", 1, 1,
 	    "No equity curve in metrics.json." };
-	size_t i;
 
-	if (json_array_size(eq) > 0) {
-		span(metrics, eq, &h.from, &h.to);
-		push(&m, (double)h.from, 0);
-		json_array_foreach(eq, i, pt)
-			push(&m, json_number_value(json_array_get(pt, 0)),
-			    json_number_value(json_array_get(pt, 1)));
+	curve_points(eq, &m);
+	if (m.n > 0) {
+		span(metrics, m.x[1], m.x[m.n - 1], &h.from, &h.to);
+		m.x[0] = (double)h.from;
 		/* No trade after the last exit: the equity stays where it is. */
-		if (m.n > 0 && (double)h.to > m.x[m.n - 1])
+		if ((double)h.to > m.x[m.n - 1])
 			push(&m, (double)h.to, m.y[m.n - 1]);
 		hold_curve(home, row, &h);
 	}
@@ -390,16 +423,17 @@ training(FILE *fp, const json_t *log)
 	    "No training curves in training_log.json." };
 	struct pts p[MAXFOLDS] = { { 0 } };
 	struct ct_line s[MAXFOLDS];
-	char label[MAXFOLDS][16];
+	char label[MAXFOLDS][24];
 	const json_t *e;
 	size_t i, ns = 0;
 	int f;
 
 	json_array_foreach(json_object_get(log, "events"), i, e) {
-		f = (int)dbl(e, "fold");
+		f = json_is_integer(json_object_get(e, "fold")) ?
+		    (int)(json_integer_value(json_object_get(e, "fold")) % 1000) : 0;
 		/* Fold 0 is the final model: it has no stopping block. */
 		if (str(e, "event") && strcmp(str(e, "event"), "round") == 0 && f >= 1 &&
-		    f <= MAXFOLDS && dbl(e, "stop_logloss") >= 0)
+		    f <= MAXFOLDS && dbl(e, "stop_logloss") >= 0 && !isnan(dbl(e, "round")))
 			push(&p[f - 1], dbl(e, "round"), dbl(e, "stop_logloss"));
 	}
 	for (f = 0; f < MAXFOLDS; f++) {

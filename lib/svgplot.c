@@ -15,6 +15,8 @@
 #define MT 24.0
 #define MB 34.0
 #define MAXPTS 400		/* points drawn of one line */
+#define MAXTICKS 12		/* on one axis, whatever the range */
+#define LIMIT 1e15		/* points beyond are not drawn (ms up to the year 9999 are below) */
 
 struct frame {
 	double x0, x1, y0, y1;
@@ -46,6 +48,12 @@ py(const struct frame *f, double y)
 	return MT + (f->y1 - y) / (f->y1 - f->y0) * (H - MT - MB);
 }
 
+static int
+drawable(const struct ct_line *s, size_t i)
+{
+	return fabs(s->x[i]) <= LIMIT && fabs(s->y[i]) <= LIMIT;
+}
+
 /* The ranges of every point (and of 0 with zero); never empty. */
 static void
 extent(const struct ct_chart *c, const struct ct_line *s, size_t ns, struct frame *f)
@@ -54,6 +62,8 @@ extent(const struct ct_chart *c, const struct ct_line *s, size_t ns, struct fram
 	f->x1 = f->y1 = -INFINITY;
 	for (size_t k = 0; k < ns; k++)
 		for (size_t i = 0; i < s[k].n; i++) {
+			if (!drawable(&s[k], i))
+				continue;
 			f->x0 = fmin(f->x0, s[k].x[i]);
 			f->x1 = fmax(f->x1, s[k].x[i]);
 			f->y0 = fmin(f->y0, s[k].y[i]);
@@ -63,10 +73,11 @@ extent(const struct ct_chart *c, const struct ct_line *s, size_t ns, struct fram
 		f->y0 = fmin(f->y0, 0);
 		f->y1 = fmax(f->y1, 0);
 	}
-	if (!(f->x1 > f->x0))
-		f->x1 = f->x0 + 1;
-	if (!(f->y1 > f->y0))
-		f->y1 = f->y0 + 1;
+	/* A range too small to be told from its values is widened. */
+	if (!(f->x1 - f->x0 > fabs(f->x0) * 1e-9))
+		f->x1 = f->x0 + fmax(1, fabs(f->x0) * 1e-6);
+	if (!(f->y1 - f->y0 > fabs(f->y0) * 1e-9))
+		f->y1 = f->y0 + fmax(1, fabs(f->y0) * 1e-6);
 }
 
 /* A round step giving about n ticks over range. */
@@ -104,9 +115,9 @@ date_label(char *buf, size_t n, double ms, double step)
 static void
 yticks(FILE *fp, const struct frame *f)
 {
-	double step = nice_step(f->y1 - f->y0, 4);
+	double step = nice_step(f->y1 - f->y0, 4), v = ceil(f->y0 / step) * step;
 
-	for (double v = ceil(f->y0 / step) * step; v <= f->y1 + step * 1e-9; v += step)
+	for (int k = 0; k < MAXTICKS && v <= f->y1 + step * 1e-9; k++, v += step)
 		fprintf(fp, "<line class=\"grid\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\"/>"
 		    "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
 		    ML, W - MR, py(f, v), py(f, v), ML - 4, py(f, v) + 4, fabs(v) < step / 2 ? 0 : v);
@@ -116,9 +127,10 @@ static void
 xticks(FILE *fp, const struct frame *f, int dates)
 {
 	double step = dates ? date_step(f->x1 - f->x0) : nice_step(f->x1 - f->x0, 5);
+	double v = ceil(f->x0 / step) * step;
 	char label[32];
 
-	for (double v = ceil(f->x0 / step) * step; v <= f->x1; v += step) {
+	for (int k = 0; k < MAXTICKS && v <= f->x1; k++, v += step) {
 		if (dates)
 			date_label(label, sizeof label, v, step);
 		else
@@ -148,15 +160,24 @@ axes(FILE *fp, const struct ct_chart *c, const struct frame *f)
 }
 
 static void
+point(FILE *fp, const struct frame *f, const struct ct_line *s, size_t i)
+{
+	if (drawable(s, i))
+		fprintf(fp, "%.1f,%.1f ", px(f, s->x[i]), py(f, s->y[i]));
+}
+
+static void
 line(FILE *fp, const struct frame *f, const struct ct_line *s)
 {
-	size_t step = s->n > MAXPTS ? s->n / MAXPTS : 1;
+	size_t step = s->n > MAXPTS ? s->n / MAXPTS : 1, i;
 
 	fprintf(fp, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s points=\"",
 	    s->color, s->dashed ? " stroke-dasharray=\"5 3\"" : "");
-	for (size_t i = 0; i < s->n; i += step)
-		fprintf(fp, "%.1f,%.1f ", px(f, s->x[i]), py(f, s->y[i]));
-	fprintf(fp, "%.1f,%.1f\"/>\n", px(f, s->x[s->n - 1]), py(f, s->y[s->n - 1]));
+	for (i = 0; i < s->n; i += step)
+		point(fp, f, s, i);
+	if ((s->n - 1) % step != 0)
+		point(fp, f, s, s->n - 1);
+	fputs("\"/>\n", fp);
 }
 
 static void
@@ -181,7 +202,8 @@ ct_svg_chart(FILE *fp, const struct ct_chart *c, const struct ct_line *s, size_t
 	size_t k, pts = 0;
 
 	for (k = 0; k < ns; k++)
-		pts += s[k].n;
+		for (size_t i = 0; i < s[k].n; i++)
+			pts += drawable(&s[k], i);
 	if (pts == 0) {
 		fputs("<p class=\"none\">", fp);
 		ct_html_esc(fp, c->empty);

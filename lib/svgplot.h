@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* One line: n points (x[i], y[i]), x ascending. */
+/* One line: n points (x[i], y[i]), x ascending; a point with a coordinate
+ * beyond +-1e15 is left out (no bps or ms of ours is that large). */
 struct ct_line {
 	const double *x, *y;
 	size_t n;
