@@ -26,7 +26,8 @@
  * (the default of summarize's HEALTH_MAX_MODEL_AGE). */
 #define CT_STATUS_OLD_MODEL_S (8 * 86400)
 /* The latest drift check of a coin, models/<SYM>/last-drift.json: the
- * line check-drift --json printed for it, with "checked_at" added. */
+ * line check-drift --json printed for it, as run-batch saves it; checked
+ * at its "checked_at", else at the file's modification time. */
 #define CT_STATUS_DRIFT_FILE "last-drift.json"
 
 /* What is read once for every coin described. */
