@@ -1,162 +1,541 @@
-/* report.c — the dashboard as one self-contained HTML page: the text view,
- * a bar per coin of after-cost net bps, and each coin's after-cost equity
- * curve, drawn as inline SVG so the page needs nothing but a browser. */
+/* report.c — the dashboard as one self-contained HTML page, the one an
+ * operator opens every morning: when it was made, the health checks with
+ * the coins they name, the coin table (lib/coinstatus.c's, as coin-status
+ * prints it), the newest run of each cycle with its failures, and per coin
+ * the folds, the after-cost equity curve beside buy and hold, and the
+ * training curves.  Inline CSS and SVG only; a Content-Security-Policy
+ * forbids the page to load anything, so a browser shows it offline and a
+ * stray external reference is an error a test can see. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic.h"
+#include "coinstatus.h"
 #include "err.h"
 #include "home.h"
+#include "ledger.h"
+#include "storescan.h"
 #include "summary.h"
+#include "svgplot.h"
+#include "timefmt.h"
 
-/* Equity curves are thinned to this many points: enough for a 300 px plot. */
-#define CURVE_POINTS 300
+static const char style[] =
+    "body{font:14px/1.4 sans-serif;margin:1em 2em;color:#222}"
+    "h1{margin-bottom:0}h2{border-bottom:1px solid #ccc;margin-top:2em}"
+    "table{border-collapse:collapse;font:12px monospace}"
+    "th,td{border:1px solid #ddd;padding:2px 6px;text-align:right;white-space:nowrap}"
+    "th{background:#f0f0f0}td.l,th.l{text-align:left}"
+    "tr.warn td.flags{color:#b03020;font-weight:bold}"
+    ".ok{color:#1e7b34}.bad{color:#b03020;font-weight:bold}.none{color:#777}"
+    "svg.chart{font:11px sans-serif;margin:0 1em 1em 0}"
+    "svg .frame{fill:#fcfcfc;stroke:#bbb}svg .grid{stroke:#e4e4e4}"
+    "svg .zero{stroke:#888;stroke-dasharray:2 2}"
+    ".wide{overflow-x:auto}section.coin{margin-bottom:2em}"
+    ".charts{display:flex;flex-wrap:wrap;align-items:flex-start}"
+    "details pre{background:#f4f4f4;padding:1em}";
+
+static const char *
+str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static double
+dbl(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
 
 static void
-esc(FILE *fp, const char *s)
+head(FILE *fp, const json_t *d)
 {
-	for (; *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", fp);
-		else if (*s == '>')
-			fputs("&gt;", fp);
-		else if (*s == '&')
-			fputs("&amp;", fp);
-		else
-			fputc(*s, fp);
+	char now[CT_ISO_LEN];
+	const char *gen = str(d, "generated_at");
+
+	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	    "style-src 'unsafe-inline'\">\n<title>cointrain dashboard</title>\n"
+	    "<style>%s</style></head><body>\n<h1>cointrain dashboard</h1>\n<p>Generated ", style);
+	ct_html_esc(fp, gen ? gen : ct_iso8601(ct_now_ms(), now));
+	fputs(" for the data home <code>", fp);
+	ct_html_esc(fp, str(d, "home"));
+	fputs("</code>.</p>\n", fp);
+}
+
+/* The names a check gives for what failed: strings, or objects with a
+ * "symbol" (the health check names failing coins per check). */
+static void
+named(FILE *fp, const json_t *ck)
+{
+	const char *key;
+	json_t *v, *e;
+	size_t i;
+
+	json_object_foreach((json_t *)ck, key, v) {
+		if (!json_is_array(v) || json_array_size(v) == 0)
+			continue;
+		fputs("<br><span class=\"bad\">", fp);
+		ct_html_esc(fp, key);
+		fputs(":</span>", fp);
+		json_array_foreach(v, i, e) {
+			fputc(' ', fp);
+			ct_html_esc(fp, json_is_string(e) ? json_string_value(e) : str(e, "symbol"));
+		}
 	}
 }
 
-struct coin {
-	const char *sym;
-	json_t *metrics;	/* owned */
-	double bps;		/* NAN when unknown */
-};
+static void
+health(FILE *fp, const json_t *d)
+{
+	const json_t *h = json_object_get(d, "health"), *ck;
+	int ok = json_is_true(json_object_get(h, "ok"));
+	size_t i;
+
+	fprintf(fp, "<h2 id=\"health\">Health: <span class=\"%s\">%s</span></h2>\n"
+	    "<table><tr><th class=\"l\">check</th><th class=\"l\">result</th>"
+	    "<th class=\"l\">detail</th></tr>\n", ok ? "ok" : "bad", ok ? "ok" : "UNHEALTHY");
+	json_array_foreach(json_object_get(h, "checks"), i, ck) {
+		ok = json_is_true(json_object_get(ck, "ok"));
+		fputs("<tr><td class=\"l\">", fp);
+		ct_html_esc(fp, str(ck, "name"));
+		fprintf(fp, "</td><td class=\"l %s\">%s</td><td class=\"l\">", ok ? "ok" : "bad",
+		    ok ? "ok" : "FAIL");
+		ct_html_esc(fp, str(ck, "detail"));
+		named(fp, ck);
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</table>\n", fp);
+}
+
+/* The coin table, cell for cell what coin-status prints. */
+static void
+coin_table(FILE *fp, const json_t *coins)
+{
+	char cell[256];
+	json_t *row;
+	size_t i, c;
+
+	fputs("<h2 id=\"coins\">Coins</h2>\n<p>Figures are of the serving model: "
+	    "<em>walk-forward</em> for a fresh model, <em>held-out</em> for an incremental "
+	    "update (column FIGURES); net and totals after costs, in bps.</p>\n"
+	    "<div class=\"wide\"><table id=\"coin-table\"><thead><tr>", fp);
+	for (c = 0; c < ct_status_ncols; c++)
+		fprintf(fp, "<th%s>%s</th>", ct_status_cols[c].right ? "" : " class=\"l\"",
+		    ct_status_cols[c].name);
+	fputs("</tr></thead><tbody>\n", fp);
+	json_array_foreach(coins, i, row) {
+		fprintf(fp, "<tr class=\"coin%s\">", json_array_size(json_object_get(row, "flags")) ?
+		    " warn" : "");
+		for (c = 0; c < ct_status_ncols; c++) {
+			ct_status_cell(&ct_status_cols[c], row, cell, sizeof cell);
+			fprintf(fp, "<td class=\"%s%s\">", ct_status_cols[c].right ? "" : "l",
+			    c + 1 == ct_status_ncols ? " flags" : "");
+			if (c == 0)
+				fprintf(fp, "<a href=\"#coin-%s\">", cell);
+			ct_html_esc(fp, cell);
+			fputs(c == 0 ? "</a></td>" : "</td>", fp);
+		}
+		fputs("</tr>\n", fp);
+	}
+	fputs("</tbody></table></div>\n", fp);
+}
 
 static void
-bars(FILE *fp, struct coin *c, size_t n)
+run_failures(FILE *fp, const json_t *lg)
 {
-	double max = 0, w = 360, x0 = 120 + w / 2, len;
-	size_t i, k = 0;
+	const char *sym, *st;
+	json_t *e;
 
-	for (i = 0; i < n; i++)
-		if (!isnan(c[i].bps) && fabs(c[i].bps) > max)
-			max = fabs(c[i].bps);
-	if (max == 0)
-		max = 1;
-	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%zu\" "
-	    "font-family=\"monospace\" font-size=\"12\">\n", 120 + w + 90, 20 * n + 10);
-	fprintf(fp, "<line x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%zu\" stroke=\"#888\"/>\n",
-	    x0, x0, 20 * n + 10);
-	for (i = 0; i < n; i++, k++) {
-		double y = 5 + 20.0 * (double)k;
+	json_object_foreach(json_object_get(lg, "symbols"), sym, e) {
+		if ((st = str(e, "status")) == NULL || strcmp(st, "failed") != 0)
+			continue;
+		fputs("<li class=\"bad\">", fp);
+		ct_html_esc(fp, sym);
+		fputs(": ", fp);
+		ct_html_esc(fp, str(e, "error") ? str(e, "error") : "failed (no error recorded)");
+		fputs("</li>\n", fp);
+	}
+}
 
-		fprintf(fp, "<text x=\"0\" y=\"%.1f\">%s</text>\n", y + 13, c[i].sym);
-		if (isnan(c[i].bps)) {
-			fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\">no metrics</text>\n", x0 + 4, y + 13);
+static void
+runs(FILE *fp, const char *home)
+{
+	json_t *all = ct_status_runs(home), *lg;
+	long n[5];
+	const char *cycle;
+
+	fputs("<h2 id=\"runs\">Newest run of each cycle</h2>\n", fp);
+	if (json_object_size(all) == 0)
+		fputs("<p class=\"none\">No runs yet.</p>\n", fp);
+	json_object_foreach(all, cycle, lg) {
+		fputs("<h3>", fp);
+		ct_html_esc(fp, str(lg, "run"));
+		fputs("</h3>\n<ul>\n", fp);
+		if (str(lg, "error")) {
+			fputs("<li class=\"bad\">", fp);
+			ct_html_esc(fp, str(lg, "error"));
+			fputs("</li></ul>\n", fp);
 			continue;
 		}
-		len = fabs(c[i].bps) / max * (w / 2);
-		fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" fill=\"%s\"/>"
-		    "<text x=\"%.1f\" y=\"%.1f\">%.1f</text>\n",
-		    c[i].bps < 0 ? x0 - len : x0, y, len, c[i].bps < 0 ? "#c0392b" : "#27ae60",
-		    120 + w + 4, y + 13, c[i].bps);
+		ct_ledger_counts(lg, n);
+		fprintf(fp, "<li>%zu coins: %ld success, %ld failed, %ld skipped, %ld running, "
+		    "%ld pending</li>\n", json_object_size(json_object_get(lg, "symbols")),
+		    n[2], n[3], n[4], n[1], n[0]);
+		run_failures(fp, lg);
+		fputs("</ul>\n", fp);
 	}
-	fputs("</svg>\n", fp);
+	json_decref(all);
+}
+
+static json_t *
+model_file(const char *home, const char *sym, const char *file)
+{
+	char path[CT_PATH_MAX];
+
+	if (ct_path(path, sizeof path, "%s/models/%s/current/%s", home, sym, file) != 0)
+		return NULL;
+	return json_load_file(path, 0, NULL);
 }
 
 static void
-curve(FILE *fp, const char *sym, json_t *eq)
+num_cell(FILE *fp, const json_t *o, const char *key, int decimals)
 {
-	size_t n = json_array_size(eq), step, i;
-	double lo = 0, hi = 0, t0, t1, v, t, W = 300, H = 100;
+	double v = dbl(o, key);
 
-	fprintf(fp, "<figure><figcaption>%s</figcaption>\n", sym);
-	if (n < 2) {
-		fputs("<p>no equity curve</p></figure>\n", fp);
+	if (isnan(v))
+		fputs("<td>-</td>", fp);
+	else
+		fprintf(fp, "<td>%.*f</td>", decimals, v);
+}
+
+static void
+folds_table(FILE *fp, const json_t *metrics)
+{
+	json_t *f;
+	size_t i;
+
+	fputs("<table class=\"folds\"><tr><th>fold</th><th>rows</th><th>AUC</th>"
+	    "<th>logloss</th><th>trades</th><th>net bps/trade</th><th>total net bps</th>"
+	    "<th>threshold</th></tr>\n", fp);
+	json_array_foreach(json_object_get(metrics, "folds"), i, f) {
+		fputs("<tr>", fp);
+		if (json_is_true(json_object_get(f, "heldout")))
+			fputs("<td>held-out</td>", fp);
+		else
+			num_cell(fp, f, "fold", 0);
+		num_cell(fp, f, "rows", 0);
+		num_cell(fp, f, "auc", 3);
+		num_cell(fp, f, "logloss", 4);
+		num_cell(fp, f, "trades", 0);
+		num_cell(fp, f, "net_bps_after_costs", 1);
+		num_cell(fp, f, "total_net_bps", 0);
+		num_cell(fp, f, "threshold", 3);
+		fputs("</tr>\n", fp);
+	}
+	fputs("</table>\n", fp);
+}
+
+/* ---- the equity chart: the model after costs beside buy and hold ---- */
+
+struct pts {
+	double *x, *y;
+	size_t n, cap;
+};
+
+static int
+push(struct pts *p, double x, double y)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 256;
+		double *nx = realloc(p->x, cap * sizeof *nx), *ny;
+
+		if (nx == NULL)
+			return -1;
+		p->x = nx;
+		if ((ny = realloc(p->y, cap * sizeof *ny)) == NULL)
+			return -1;
+		p->y = ny;
+		p->cap = cap;
+	}
+	p->x[p->n] = x;
+	p->y[p->n++] = y;
+	return 0;
+}
+
+struct hold {
+	struct pts p;
+	int64_t from, to;
+	double c0;
+};
+
+/* Buy and hold from the first close at or after from: log return in bps. */
+static int
+take_close(int64_t t, const char *row, size_t len, void *arg)
+{
+	struct hold *h = arg;
+	double c;
+
+	if (t > h->to)
+		return 1;
+	if (t < h->from || ct_row_close(row, len, &c) != 0 || !(c > 0))
+		return 0;
+	if (h->p.n == 0)
+		h->c0 = c;
+	return push(&h->p, (double)t, 1e4 * log(c / h->c0));
+}
+
+/* Open times past the year 9999 are no candle's (and no time_t). */
+#define MAX_MS 253402300799999.0
+
+/* The span the figures cover, as whole ms: from the first validation row
+ * to the last one, or the curve's own ends [t0, t1]. */
+static void
+span(const json_t *metrics, double t0, double t1, int64_t *from, int64_t *to)
+{
+	const json_t *folds = json_object_get(metrics, "folds");
+	const json_t *v0 = json_object_get(json_array_get(folds, 0), "val");
+	const json_t *v1 = json_object_get(json_array_get(folds, json_array_size(folds) - 1), "val");
+	int64_t t;
+
+	*from = (int64_t)t0;
+	*to = (int64_t)t1;
+	if (str(v0, "from") && ct_parse_iso8601(str(v0, "from"), &t) == 0 && t < *from)
+		*from = t;
+	if (str(v1, "to") && ct_parse_iso8601(str(v1, "to"), &t) == 0 && t > *to)
+		*to = t;
+}
+
+/* The curve's points with a time from 1970 to 9999, after a first one at
+ * 0 bps whose time span() sets. */
+static void
+curve_points(const json_t *eq, struct pts *m)
+{
+	const json_t *pt;
+	double t, v;
+	size_t i;
+
+	push(m, 0, 0);
+	json_array_foreach(eq, i, pt) {
+		t = json_number_value(json_array_get(pt, 0));
+		v = json_number_value(json_array_get(pt, 1));
+		if (t >= 0 && t <= MAX_MS && (m->n == 1 || t >= m->x[m->n - 1]))
+			push(m, t, v);
+	}
+	if (m->n == 1)
+		m->n = 0;
+}
+
+static void
+hold_curve(const char *home, const json_t *row, struct hold *h)
+{
+	char path[CT_PATH_MAX], err[CT_PATH_MAX + 100];
+	const char *tf = str(row, "timeframe");
+
+	if (tf && ct_store_path(path, sizeof path, home, str(row, "symbol"), tf) == 0 &&
+	    ct_store_scan(path, take_close, h, err, sizeof err) != 0)
+		ct_warn("%s", err);
+}
+
+/* A figure in words: "-136 bps", or "an unknown number of bps". */
+static void
+fig(FILE *fp, double v, const char *unit)
+{
+	if (isnan(v))
+		fprintf(fp, "an unknown number of %s", unit);
+	else
+		fprintf(fp, "%.0f %s", v, unit);
+}
+
+static void
+equity_caption(FILE *fp, const json_t *row)
+{
+	const json_t *m = json_object_get(row, "model");
+
+	fprintf(fp, "<p>Model after costs (%s): ", str(m, "evaluation") ? str(m, "evaluation") : "?");
+	fig(fp, dbl(m, "total_net_bps"), "bps");
+	fputs(" in total over ", fp);
+	fig(fp, dbl(m, "trades"), "trades");
+	fputs("; buy and hold over the same rows: ", fp);
+	fig(fp, dbl(m, "buy_hold_bps"), "bps");
+	fputs(" after one round trip of costs.</p>\n", fp);
+}
+
+static void
+equity(FILE *fp, const char *home, const json_t *row, const json_t *metrics)
+{
+	const json_t *eq = json_object_get(metrics, "equity_curve");
+	struct hold h = { .p = { 0 } };
+	struct pts m = { 0 };
+	struct ct_line s[2];
+	struct ct_chart c = { "equity after costs and buy and hold", "UTC", "cumulative bps", 1, 1,
+	    "No equity curve in metrics.json." };
+
+	curve_points(eq, &m);
+	if (m.n > 0) {
+		span(metrics, m.x[1], m.x[m.n - 1], &h.from, &h.to);
+		m.x[0] = (double)h.from;
+		/* No trade after the last exit: the equity stays where it is. */
+		if ((double)h.to > m.x[m.n - 1])
+			push(&m, (double)h.to, m.y[m.n - 1]);
+		hold_curve(home, row, &h);
+	}
+	s[0] = (struct ct_line){ m.x, m.y, m.n, "model, after costs", "#1f5fa8", 0 };
+	s[1] = (struct ct_line){ h.p.x, h.p.y, h.p.n, "buy and hold, before costs", "#999", 1 };
+	ct_svg_chart(fp, &c, s, 2);
+	free(m.x);
+	free(m.y);
+	free(h.p.x);
+	free(h.p.y);
+}
+
+/* ---- training curves: the early-stopping logloss of each fold ---- */
+
+#define MAXFOLDS 8
+
+/* An incremental update adds rounds without folds: its curve is the one
+ * comparison that decided it.  1 when there was one. */
+static int
+compared(FILE *fp, const json_t *log)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(log, "events"), i, e) {
+		if (str(e, "event") == NULL || strcmp(str(e, "event"), "compared") != 0)
+			continue;
+		fprintf(fp, "<p>Incremental update: held-out logloss %.4f, against %.4f for the "
+		    "model it replaced.</p>\n", dbl(e, "candidate_logloss"), dbl(e, "current_logloss"));
+		return 1;
+	}
+	return 0;
+}
+
+static void
+training(FILE *fp, const json_t *log)
+{
+	static const char *const color[MAXFOLDS] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+	    "#9467bd", "#8c564b", "#e377c2", "#17becf" };
+	struct ct_chart c = { "training curves", "boosting round", "early-stopping logloss", 0, 0,
+	    "No training curves in training_log.json." };
+	struct pts p[MAXFOLDS] = { { 0 } };
+	struct ct_line s[MAXFOLDS];
+	char label[MAXFOLDS][24];
+	const json_t *e;
+	size_t i, ns = 0;
+	int f;
+
+	json_array_foreach(json_object_get(log, "events"), i, e) {
+		f = json_is_integer(json_object_get(e, "fold")) ?
+		    (int)(json_integer_value(json_object_get(e, "fold")) % 1000) : 0;
+		/* Fold 0 is the final model: it has no stopping block. */
+		if (str(e, "event") && strcmp(str(e, "event"), "round") == 0 && f >= 1 &&
+		    f <= MAXFOLDS && dbl(e, "stop_logloss") >= 0 && !isnan(dbl(e, "round")))
+			push(&p[f - 1], dbl(e, "round"), dbl(e, "stop_logloss"));
+	}
+	for (f = 0; f < MAXFOLDS; f++) {
+		if (p[f].n == 0)
+			continue;
+		snprintf(label[ns], sizeof label[ns], "fold %d", f + 1);
+		s[ns] = (struct ct_line){ p[f].x, p[f].y, p[f].n, label[ns], color[f], 0 };
+		ns++;
+	}
+	if (ns > 0 || !compared(fp, log))
+		ct_svg_chart(fp, &c, s, ns);
+	for (f = 0; f < MAXFOLDS; f++) {
+		free(p[f].x);
+		free(p[f].y);
+	}
+}
+
+/* ---- a coin ---- */
+
+static void
+coin(FILE *fp, const char *home, const json_t *row)
+{
+	const char *sym = str(row, "symbol");
+	const json_t *m = json_object_get(row, "model");
+	json_t *metrics, *log;
+
+	fprintf(fp, "<section class=\"coin\" id=\"coin-%s\"><h3>%s</h3>\n", sym, sym);
+	if (!json_is_object(m)) {
+		fputs("<p class=\"none\">No serving model.</p></section>\n", fp);
 		return;
 	}
-	t0 = json_number_value(json_array_get(json_array_get(eq, 0), 0));
-	t1 = json_number_value(json_array_get(json_array_get(eq, n - 1), 0));
-	for (i = 0; i < n; i++) {
-		v = json_number_value(json_array_get(json_array_get(eq, i), 1));
-		lo = v < lo ? v : lo;
-		hi = v > hi ? v : hi;
+	fputs("<p>Serving model ", fp);
+	ct_html_esc(fp, str(m, "stamp"));
+	fputs(" (", fp);
+	ct_html_esc(fp, str(m, "mode") ? str(m, "mode") : "mode unknown");
+	fprintf(fp, ", %s parameters); its figures are %s.</p>\n", str(m, "params"),
+	    str(m, "evaluation") ? str(m, "evaluation") : "missing");
+	if (str(m, "error")) {
+		fputs("<p class=\"bad\">", fp);
+		ct_html_esc(fp, str(m, "error"));
+		fputs("</p>\n", fp);
 	}
-	if (hi == lo)
-		hi = lo + 1;
-	if (t1 <= t0)
-		t1 = t0 + 1;
-	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\">\n"
-	    "<rect width=\"100%%\" height=\"100%%\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n"
-	    "<line x1=\"0\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#aaa\" stroke-dasharray=\"3\"/>\n"
-	    "<polyline fill=\"none\" stroke=\"#2c3e50\" points=\"", W, H, W,
-	    H - (0 - lo) / (hi - lo) * H, H - (0 - lo) / (hi - lo) * H);
-	step = n > CURVE_POINTS ? n / CURVE_POINTS : 1;
-	for (i = 0; i < n; i += step) {
-		t = json_number_value(json_array_get(json_array_get(eq, i), 0));
-		v = json_number_value(json_array_get(json_array_get(eq, i), 1));
-		fprintf(fp, "%.1f,%.1f ", (t - t0) / (t1 - t0) * W, H - (v - lo) / (hi - lo) * H);
+	metrics = model_file(home, sym, "metrics.json");
+	log = model_file(home, sym, "training_log.json");
+	folds_table(fp, metrics);
+	fputs("<div class=\"charts\">\n", fp);
+	equity(fp, home, row, metrics);
+	training(fp, log);
+	fputs("</div>\n", fp);
+	if (json_array_size(json_object_get(metrics, "equity_curve")) > 0)
+		equity_caption(fp, row);
+	fputs("</section>\n", fp);
+	json_decref(metrics);
+	json_decref(log);
+}
+
+static void
+page(FILE *fp, const char *home, const json_t *d, const json_t *coins)
+{
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *mem;
+	json_t *row;
+
+	head(fp, d);
+	health(fp, d);
+	coin_table(fp, coins);
+	runs(fp, home);
+	fputs("<h2 id=\"models\">Models</h2>\n", fp);
+	json_array_foreach(coins, i, row)
+		coin(fp, home, row);
+	if ((mem = open_memstream(&text, &len)) != NULL) {
+		ct_dashboard_text((json_t *)d, mem);
+		fclose(mem);
+		fputs("<details><summary>System and the text view</summary><pre>", fp);
+		ct_html_esc(fp, text);
+		fputs("</pre></details>\n", fp);
+		free(text);
 	}
-	v = json_number_value(json_array_get(json_array_get(eq, n - 1), 1));
-	fprintf(fp, "%.1f,%.1f\"/>\n</svg><figcaption>%.0f bps (range %.0f to %.0f)"
-	    "</figcaption></figure>\n", W, H - (v - lo) / (hi - lo) * H, v, lo, hi);
+	fputs("</body></html>\n", fp);
 }
 
 int
 ct_dashboard_html(const char *home, json_t *d, const char *path)
 {
-	json_t *list = json_object_get(d, "model_list"), *m, *agg, *v;
-	char mpath[CT_PATH_MAX], *text = NULL;
-	size_t tlen = 0, n = json_array_size(list), i;
-	struct coin *c = calloc(n + 1, sizeof *c);
+	json_t *coins = json_object_get(d, "coins"), *own = NULL;
 	struct ct_afile af;
-	FILE *mem;
 	int rc = -1;
 
-	if (c == NULL || (mem = open_memstream(&text, &tlen)) == NULL)
-		goto out;
-	ct_dashboard_text(d, mem);
-	fclose(mem);
-	json_array_foreach(list, i, m) {
-		c[i].sym = json_string_value(json_object_get(m, "symbol"));
-		c[i].bps = NAN;
-		if (ct_path(mpath, sizeof mpath, "%s/models/%s/current/metrics.json", home, c[i].sym) == 0)
-			c[i].metrics = json_load_file(mpath, 0, NULL);
-		agg = json_object_get(c[i].metrics, "aggregate");
-		if (json_is_number(v = json_object_get(agg, "net_bps_after_costs")))
-			c[i].bps = json_number_value(v);
+	if (!json_is_array(coins) && (coins = own = ct_status_all(home, NULL, ct_now_ms())) == NULL)
+		errno = ENOMEM;
+	else if (ct_afile_open(&af, path) == 0) {
+		page(af.fp, home, d, coins);
+		if (ferror(af.fp)) {
+			ct_afile_abort(&af);
+			errno = EIO;
+		} else {
+			rc = ct_afile_commit(&af);
+		}
 	}
-	if (ct_afile_open(&af, path) != 0)
-		goto out;
-	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>cointrain dashboard</title>\n"
-	    "<style>body{font-family:sans-serif;margin:1em 2em}pre{background:#f4f4f4;padding:1em}"
-	    "figure{display:inline-block;margin:0 1em 1em 0}figcaption{font:12px monospace}"
-	    ".bad{color:#c0392b}</style></head><body>\n<h1>cointrain dashboard</h1>\n", af.fp);
-	fprintf(af.fp, "<p class=\"%s\">health: %s</p>\n<pre>",
-	    json_is_true(json_object_get(json_object_get(d, "health"), "ok")) ? "ok" : "bad",
-	    json_is_true(json_object_get(json_object_get(d, "health"), "ok")) ? "ok" : "UNHEALTHY");
-	esc(af.fp, text ? text : "");
-	fputs("</pre>\n<h2>Net bps after costs, per coin (current model, walk-forward test)</h2>\n", af.fp);
-	bars(af.fp, c, n);
-	fputs("<h2>After-cost equity curves (cumulative net bps)</h2>\n", af.fp);
-	for (i = 0; i < n; i++)
-		curve(af.fp, c[i].sym, json_object_get(c[i].metrics, "equity_curve"));
-	fputs("</body></html>\n", af.fp);
-	if (ferror(af.fp)) {
-		ct_afile_abort(&af);
-		errno = EIO;
-		goto out;
-	}
-	rc = ct_afile_commit(&af);
-out:
 	if (rc != 0)
-		ct_warn("%s: %s", path, strerror(errno ? errno : ENOMEM));
-	for (i = 0; c && i < n; i++)
-		json_decref(c[i].metrics);
-	free(c);
-	free(text);
+		ct_warn("%s: %s", path, strerror(errno));
+	json_decref(own);
 	return rc;
 }

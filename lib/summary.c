@@ -12,6 +12,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "coinstatus.h"
 #include "err.h"
 #include "home.h"
 #include "jsonfile.h"
@@ -390,8 +391,10 @@ ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 {
 	json_t *d = json_object(), *sys, *bat, *mod, *cache, *checks = json_array();
 	json_t *full, *list, *newest, *v;
+	char iso[CT_ISO_LEN];
 	int ok = 1;
 
+	json_object_set_new(d, "generated_at", json_string(ct_iso8601(now_ms, iso)));
 	json_object_set_new(d, "home", json_string(home));
 	json_object_set_new(d, "system", sys = sysinfo(home));
 	json_object_set_new(d, "batch", bat = batchinfo(home));
@@ -435,6 +438,8 @@ ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 	for (size_t i = 0; i < json_array_size(checks); i++)
 		ok &= json_is_true(json_object_get(json_array_get(checks, i), "ok"));
 	json_object_set_new(d, "health", json_pack("{s:b, s:o}", "ok", ok, "checks", checks));
+	/* Each coin as coin-status describes it, for the page and for jq. */
+	json_object_set_new(d, "coins", ct_status_all(home, NULL, now_ms));
 	return d;
 }
 

@@ -22,13 +22,15 @@ struct ct_health {
 	int require_cache;	/* no fresh cache entry is unhealthy */
 };
 
-/* Gather the dashboard as JSON: "system", "batch", "models", "cache",
- * "health" ({"ok": bool, "checks": [{"name","ok","detail"}]}). */
+/* Gather the dashboard as JSON: "generated_at", "system", "batch", "models",
+ * "cache", "health" ({"ok": bool, "checks": [{"name","ok","detail"}]}) and
+ * "coins" (each coin as coin-status describes it, lib/coinstatus.h). */
 json_t *ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms);
 /* The dashboard as text for a terminal or cron mail. */
 void ct_dashboard_text(json_t *d, FILE *fp);
-/* The dashboard as a self-contained HTML page with inline SVG charts
- * (per-coin net bps bars, after-cost equity curves), written atomically. */
+/* The dashboard as a self-contained HTML page (lib/report.c): health, the
+ * coin table, the newest runs, per coin its folds, after-cost equity beside
+ * buy and hold, and training curves as inline SVG; written atomically. */
 int ct_dashboard_html(const char *home, json_t *d, const char *path);
 
 #endif

@@ -1,0 +1,649 @@
+/* coinstatus.c — one coin described from what its files say.  Reads
+ * only: the candle store (one pass over its open times), the current
+ * model's config.json and metrics.json, the cache entry, the latest drift
+ * check and the newest ledger of each cycle.  Kept free of XGBoost so
+ * coin-status starts fast. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "coinstatus.h"
+#include "err.h"
+#include "home.h"
+#include "ledger.h"
+#include "parse.h"
+#include "storescan.h"
+#include "timefmt.h"
+
+/* Timeframes in the order a coin's default store is chosen. */
+static const char *const tfs[] = { "1m", "5m", "15m", "30m", "1h", "4h", "1d" };
+#define NTF (sizeof tfs / sizeof tfs[0])
+
+static const char *
+str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* A number as the row holds it, null when absent or not a number. */
+static json_t *
+num(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_integer(v))
+		return json_integer(json_integer_value(v));
+	return json_is_number(v) ? json_real(json_number_value(v)) : json_null();
+}
+
+static json_t *
+jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+iso(int64_t ms)
+{
+	char buf[CT_ISO_LEN];
+
+	return json_string(ct_iso8601(ms, buf));
+}
+
+/* "path:line: text" of a jansson error, on stderr and as the row's error. */
+static json_t *
+load_error(const char *path, const json_error_t *je, int *bad)
+{
+	char msg[CT_PATH_MAX + 200];
+
+	snprintf(msg, sizeof msg, "%s:%d: %s", path, je->line, je->text);
+	ct_warn("%s", msg);
+	*bad = 1;
+	return json_pack("{s:s}", "error", msg);
+}
+
+/* Load path; NULL and *err unset when it does not exist, NULL and *err
+ * set to an {"error"} object when it cannot be read. */
+static json_t *
+load(const char *path, json_t **err, int *bad)
+{
+	json_error_t je;
+	json_t *j;
+
+	*err = NULL;
+	if ((j = json_load_file(path, 0, &je)) != NULL || access(path, F_OK) != 0)
+		return j;
+	*err = load_error(path, &je, bad);
+	return NULL;
+}
+
+/* ---- the list of coins ---- */
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Append the symbol directories of home/sub to *v. */
+static int
+add_dirs(const char *home, const char *sub, char ***v, size_t *n, size_t *cap)
+{
+	char dir[CT_PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (ct_path(dir, sizeof dir, "%s/%s", home, sub) != 0 || (d = opendir(dir)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (!ct_symbol_ok(e->d_name))
+			continue;
+		if (*n == *cap) {
+			char **t = realloc(*v, (*cap = *cap ? 2 * *cap : 64) * sizeof *t);
+
+			if (t == NULL)
+				break;
+			*v = t;
+		}
+		if (((*v)[*n] = strdup(e->d_name)) == NULL)
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	return e == NULL ? 0 : -1;
+}
+
+char **
+ct_status_coins(const char *home, size_t *n)
+{
+	size_t cap = 0, k = 0;
+	char **v = NULL;
+
+	*n = 0;
+	if (add_dirs(home, "candles", &v, n, &cap) != 0 || add_dirs(home, "models", &v, n, &cap) != 0) {
+		ct_status_free_coins(v, *n);
+		return NULL;
+	}
+	if (v == NULL)
+		return calloc(1, sizeof *v);
+	qsort(v, *n, sizeof *v, cmpstr);
+	for (size_t i = 0; i < *n; i++) {
+		if (k > 0 && strcmp(v[k - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	*n = k;
+	return v;
+}
+
+void
+ct_status_free_coins(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ---- runs ---- */
+
+/* The cycle of a run name: what follows "YYYYMMDDTHHMMZ-". */
+static const char *
+cycle_of(const char *run)
+{
+	return run + sizeof "YYYYMMDDTHHMMZ-" - 1;
+}
+
+static json_t *
+read_run(const char *home, const char *run)
+{
+	char path[CT_PATH_MAX];
+	json_t *root;
+
+	if (ct_path(path, sizeof path, "%s/runs/%s/status.json", home, run) != 0 ||
+	    ct_ledger_read(path, &root) != 0)
+		return json_pack("{s:s, s:s}", "run", run, "error", "ledger unreadable");
+	json_object_set_new(root, "run", json_string(run));
+	return root;
+}
+
+/* o's members in the order of their keys (jansson keeps insertion order). */
+static json_t *
+sorted(json_t *o)
+{
+	size_t n = json_object_size(o), i = 0;
+	const char **keys = calloc(n + 1, sizeof *keys), *k;
+	json_t *out = json_object(), *v;
+
+	if (keys == NULL || out == NULL) {
+		free(keys);
+		json_decref(out);
+		return o;
+	}
+	json_object_foreach(o, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof *keys, cmpstr);
+	for (i = 0; i < n; i++)
+		json_object_set(out, keys[i], json_object_get(o, keys[i]));
+	free(keys);
+	json_decref(o);
+	return out;
+}
+
+json_t *
+ct_status_runs(const char *home)
+{
+	char dir[CT_PATH_MAX];
+	struct dirent **list;
+	json_t *o = json_object();
+	int k;
+
+	if (ct_path(dir, sizeof dir, "%s/runs", home) != 0 || (k = scandir(dir, &list, NULL, alphasort)) < 0)
+		return o;
+	/* Run names start with their UTC stamp: the last of a cycle in name
+	 * order is its newest. */
+	for (int i = k; i-- > 0;) {
+		const char *run = list[i]->d_name;
+
+		if (ct_run_ok(run) && json_object_get(o, cycle_of(run)) == NULL)
+			json_object_set_new(o, cycle_of(run), read_run(home, run));
+		free(list[i]);
+	}
+	free(list);
+	return sorted(o);
+}
+
+int
+ct_status_begin(struct ct_status_ctx *ctx, const char *home, const char *tf, int64_t now_ms)
+{
+	ctx->home = home;
+	ctx->tf = tf;
+	ctx->now_ms = now_ms;
+	ctx->runs = ct_status_runs(home);
+	return ctx->runs ? 0 : -1;
+}
+
+void
+ct_status_end(struct ct_status_ctx *ctx)
+{
+	json_decref(ctx->runs);
+	ctx->runs = NULL;
+}
+
+/* {cycle: {"run", "status", "error"}} for the cycles whose newest run has sym. */
+static json_t *
+last_run(const struct ct_status_ctx *ctx, const char *sym)
+{
+	json_t *o = json_object(), *lg, *e;
+	const char *cycle;
+
+	json_object_foreach(ctx->runs, cycle, lg) {
+		if ((e = json_object_get(json_object_get(lg, "symbols"), sym)) == NULL)
+			continue;
+		json_object_set_new(o, cycle, json_pack("{s:s, s:s?, s:s?}", "run", str(lg, "run"),
+		    "status", str(e, "status"), "error", str(e, "error")));
+	}
+	return o;
+}
+
+/* ---- candles ---- */
+
+static json_t *
+stored_tfs(const char *home, const char *sym)
+{
+	char path[CT_PATH_MAX];
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < NTF; i++)
+		if (ct_store_path(path, sizeof path, home, sym, tfs[i]) == 0 && access(path, F_OK) == 0)
+			json_array_append_new(a, json_string(tfs[i]));
+	return a;
+}
+
+static json_t *
+candles(const struct ct_status_ctx *ctx, const char *sym, const char *tf, int *bad)
+{
+	struct ct_scan_stats st;
+	char path[CT_PATH_MAX], err[CT_PATH_MAX + 100];
+	int64_t tf_ms = ct_tf_ms(tf);
+	json_t *o;
+
+	if (ct_store_path(path, sizeof path, ctx->home, sym, tf) != 0 || access(path, F_OK) != 0)
+		return json_null();
+	if (ct_store_stats(path, tf_ms, &st, err, sizeof err) != 0) {
+		ct_warn("%s", err);
+		*bad = 1;
+		return json_pack("{s:s}", "error", err);
+	}
+	o = json_pack("{s:I}", "rows", (json_int_t)st.rows);
+	if (st.rows == 0)
+		return o;
+	json_object_set_new(o, "first", iso(st.first));
+	json_object_set_new(o, "last", iso(st.last));
+	/* Age since the newest candle closed, as predict counts it. */
+	json_object_set_new(o, "age_s", json_integer((ctx->now_ms - st.last - tf_ms) / 1000));
+	json_object_set_new(o, "gaps", json_integer((json_int_t)st.gaps));
+	json_object_set_new(o, "missing", json_integer((json_int_t)st.missing));
+	return o;
+}
+
+/* ---- the serving model ---- */
+
+/* models/<sym>/current's target: 0, -1 when there is no link, 1 when it
+ * is not a bare name as train-coin makes it (the rule of
+ * ct_model_current, which would pull XGBoost into this tool). */
+static int
+current_stamp(const char *home, const char *sym, char *stamp, size_t n)
+{
+	char link[CT_PATH_MAX];
+	ssize_t len;
+
+	if (ct_path(link, sizeof link, "%s/models/%s/current", home, sym) != 0 ||
+	    (len = readlink(link, stamp, n - 1)) < 0)
+		return -1;
+	stamp[len] = '\0';
+	return strchr(stamp, '/') || stamp[0] == '.' || stamp[0] == '\0';
+}
+
+/* "YYYYMMDD_HHMMSSZ" as Unix ms; -1 when it is no stamp. */
+static int
+stamp_ms(const char *s, int64_t *ms)
+{
+	char buf[CT_ISO_LEN];
+
+	if (strlen(s) != 16 || s[8] != '_')
+		return -1;
+	snprintf(buf, sizeof buf, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", s, s + 4, s + 6, s + 9,
+	    s + 11, s + 13);
+	return ct_parse_iso8601(buf, ms);
+}
+
+/* Where the parameters came from: tune-coin's, when the model says it
+ * was trained with them and they are still there. */
+static const char *
+params_origin(const struct ct_status_ctx *ctx, const char *sym, const json_t *config)
+{
+	char path[CT_PATH_MAX];
+	const char *src = str(config, "params_source");
+
+	if (src && strcmp(src, "tuned") == 0 &&
+	    ct_path(path, sizeof path, "%s/models/%s/params.json", ctx->home, sym) == 0 &&
+	    access(path, F_OK) == 0)
+		return "tuned";
+	return "default";
+}
+
+/* The figures of metrics.json's aggregate, and what they are: an
+ * incremental update is judged on held-out rows, a fresh model on its
+ * walk-forward folds. */
+static void
+figures(json_t *o, const json_t *config, const json_t *metrics)
+{
+	const json_t *agg = json_object_get(metrics, "aggregate");
+	const char *mode = str(config, "mode");
+	int held = (mode && strcmp(mode, "incremental") == 0) ||
+	    json_is_true(json_object_get(json_array_get(json_object_get(metrics, "folds"), 0), "heldout"));
+
+	json_object_set_new(o, "evaluation", metrics ? json_string(held ? "held-out" :
+	    "walk-forward") : json_null());
+	json_object_set_new(o, "auc", num(agg, "auc"));
+	json_object_set_new(o, "trades", num(agg, "trades"));
+	json_object_set_new(o, "net_bps_per_trade", num(agg, "net_bps_after_costs"));
+	json_object_set_new(o, "total_net_bps", num(agg, "total_net_bps"));
+	json_object_set_new(o, "buy_hold_bps", num(agg, "buy_hold_bps"));
+}
+
+static json_t *
+model_row(const struct ct_status_ctx *ctx, const char *sym, const char *stamp,
+    const json_t *config, const json_t *metrics)
+{
+	const json_t *thr = json_object_get(config, "threshold");
+	json_t *o = json_pack("{s:s, s:s?, s:s?}", "stamp", stamp, "timeframe",
+	    str(config, "timeframe"), "mode", str(config, "mode"));
+	int64_t ms;
+
+	json_object_set_new(o, "age_s", stamp_ms(stamp, &ms) == 0 ?
+	    json_integer((ctx->now_ms - ms) / 1000) : json_null());
+	json_object_set_new(o, "trained_to", jstr(
+	    str(json_object_get(config, "trained"), "to")));
+	json_object_set_new(o, "params", json_string(params_origin(ctx, sym, config)));
+	json_object_set_new(o, "threshold", num(config, "threshold"));
+	/* train-coin sets the threshold to 1 when no threshold made money
+	 * out of sample: prob_up never exceeds it. */
+	json_object_set_new(o, "never_trades", json_boolean(json_is_number(thr) &&
+	    json_number_value(thr) >= 1));
+	figures(o, config, metrics);
+	return o;
+}
+
+/* One file of the serving model; a missing or damaged one is the model's
+ * error (the first one is kept). */
+static json_t *
+model_json(const struct ct_status_ctx *ctx, const char *sym, const char *stamp,
+    const char *file, json_t **error, int *bad)
+{
+	char path[CT_PATH_MAX];
+	json_t *j, *err;
+
+	if (ct_path(path, sizeof path, "%s/models/%s/%s/%s", ctx->home, sym, stamp, file) != 0)
+		return NULL;
+	if ((j = load(path, &err, bad)) == NULL && err == NULL) {
+		ct_warn("%s: missing", path);
+		*bad = 1;
+		err = json_pack("{s:s++}", "error", path, ": ", "missing");
+	}
+	if (err && *error == NULL)
+		*error = json_incref(json_object_get(err, "error"));
+	json_decref(err);
+	return j;
+}
+
+static json_t *
+model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
+{
+	char stamp[256];
+	json_t *config, *metrics, *error = NULL, *o;
+
+	switch (current_stamp(ctx->home, sym, stamp, sizeof stamp)) {
+	case -1:
+		return json_null();
+	case 1:
+		ct_warn("%s/models/%s/current -> %s: not a model directory", ctx->home, sym, stamp);
+		*bad = 1;
+		return json_pack("{s:s, s:s}", "stamp", stamp, "error", "current: not a model directory");
+	}
+	config = model_json(ctx, sym, stamp, "config.json", &error, bad);
+	metrics = model_json(ctx, sym, stamp, "metrics.json", &error, bad);
+	o = model_row(ctx, sym, stamp, config, metrics);
+	if (error)
+		json_object_set_new(o, "error", error);
+	json_decref(config);
+	json_decref(metrics);
+	return o;
+}
+
+/* ---- cache and drift ---- */
+
+static json_t *
+cache(const struct ct_status_ctx *ctx, const char *sym, int *bad)
+{
+	char path[CT_PATH_MAX];
+	json_t *e, *err, *o;
+	int64_t exp;
+
+	if (ct_path(path, sizeof path, "%s/cache/predictions/%s.json", ctx->home, sym) != 0 ||
+	    ((e = load(path, &err, bad)) == NULL && err == NULL))
+		return json_null();
+	if (err)
+		return err;
+	o = json_pack("{s:s?, s:o, s:s?, s:s?, s:s?, s:b}", "signal", str(e, "signal"),
+	    "prob_up", num(e, "prob_up"), "open_time", str(e, "open_time"),
+	    "cached_at", str(e, "cached_at"), "expires_at", str(e, "expires_at"),
+	    "stale", json_is_true(json_object_get(e, "stale")));
+	if (str(e, "expires_at") && ct_parse_iso8601(str(e, "expires_at"), &exp) == 0)
+		json_object_set_new(o, "expires_in_s", json_integer((exp - ctx->now_ms) / 1000));
+	json_object_set_new(o, "expired", json_boolean(ct_cache_entry_state(e, ctx->now_ms) !=
+	    CT_CACHE_FRESH));
+	json_decref(e);
+	return o;
+}
+
+static json_t *
+drift(const struct ct_status_ctx *ctx, const char *sym, int *bad)
+{
+	char path[CT_PATH_MAX];
+	json_t *d, *err, *o;
+	struct stat st;
+
+	if (ct_path(path, sizeof path, "%s/models/%s/%s", ctx->home, sym, CT_STATUS_DRIFT_FILE) != 0 ||
+	    ((d = load(path, &err, bad)) == NULL && err == NULL))
+		return json_null();
+	if (err)
+		return err;
+	o = json_pack("{s:s?, s:s?, s:b, s:o, s:s?}", "checked_at", str(d, "checked_at"),
+	    "status", str(d, "status"), "drifted", json_is_true(json_object_get(d, "drifted")),
+	    "max_psi", num(d, "max_psi"), "max_psi_feature", str(d, "max_psi_feature"));
+	/* A line copied without its time is as old as the file. */
+	if (str(d, "checked_at") == NULL && stat(path, &st) == 0)
+		json_object_set_new(o, "checked_at", iso((int64_t)st.st_mtime * 1000));
+	json_decref(d);
+	return o;
+}
+
+/* ---- what is wrong ---- */
+
+static const json_t *
+sect(const json_t *row, const char *name)
+{
+	return json_object_get(row, name);
+}
+
+static json_int_t
+inum(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static int
+no_candles(const json_t *r)
+{
+	return json_is_null(sect(r, "candles"));
+}
+
+static int
+bad_store(const json_t *r)
+{
+	return json_object_get(sect(r, "candles"), "error") != NULL;
+}
+
+static int
+stale(const json_t *r)
+{
+	const json_t *c = sect(r, "candles");
+	int64_t tf_ms = ct_tf_ms(str(r, "timeframe") ? str(r, "timeframe") : "");
+
+	return json_object_get(c, "age_s") && tf_ms > 0 &&
+	    inum(c, "age_s") > 2 * tf_ms / 1000 + CT_STATUS_STALE_MARGIN_S;
+}
+
+static int
+no_model(const json_t *r)
+{
+	return json_is_null(sect(r, "model"));
+}
+
+static int
+bad_model(const json_t *r)
+{
+	return json_object_get(sect(r, "model"), "error") != NULL;
+}
+
+static int
+old_model(const json_t *r)
+{
+	const json_t *m = sect(r, "model");
+
+	return json_is_integer(json_object_get(m, "age_s")) && inum(m, "age_s") > CT_STATUS_OLD_MODEL_S;
+}
+
+static int
+never_trades(const json_t *r)
+{
+	return json_is_true(json_object_get(sect(r, "model"), "never_trades"));
+}
+
+static int
+failed_run(const json_t *r)
+{
+	const char *cycle, *st;
+	json_t *e;
+
+	json_object_foreach((json_t *)sect(r, "last_run"), cycle, e)
+		if ((st = str(e, "status")) && strcmp(st, "failed") == 0)
+			return 1;
+	return 0;
+}
+
+static int
+expired_cache(const json_t *r)
+{
+	const json_t *c = sect(r, "cache");
+
+	return json_is_true(json_object_get(c, "expired")) || json_object_get(c, "error");
+}
+
+static int
+drifted(const json_t *r)
+{
+	return json_is_true(json_object_get(sect(r, "drift"), "drifted"));
+}
+
+/* The flags, in the order they are listed; coin-status(1) describes each. */
+static const struct {
+	const char *name;
+	int (*on)(const json_t *row);
+} flags[] = {
+	{ "no-candles", no_candles },
+	{ "bad-store", bad_store },
+	{ "stale-data", stale },
+	{ "no-model", no_model },
+	{ "bad-model", bad_model },
+	{ "old-model", old_model },
+	{ "never-trades", never_trades },
+	{ "failed-run", failed_run },
+	{ "expired-cache", expired_cache },
+	{ "drifted", drifted },
+};
+
+static json_t *
+flag_list(const json_t *row)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		if (flags[i].on(row))
+			json_array_append_new(a, json_string(flags[i].name));
+	return a;
+}
+
+/* ---- the row ---- */
+
+/* The store described: the one asked for, else the model's timeframe,
+ * else the shortest stored; NULL when there is none. */
+static const char *
+pick_tf(const struct ct_status_ctx *ctx, const json_t *model, const json_t *stored)
+{
+	const char *mtf = str(model, "timeframe");
+
+	if (ctx->tf)
+		return ctx->tf;
+	if (mtf && ct_tf_ms(mtf) > 0)
+		return mtf;
+	return json_string_value(json_array_get(stored, 0));
+}
+
+json_t *
+ct_status_coin(const struct ct_status_ctx *ctx, const char *sym, int *bad)
+{
+	json_t *row = json_pack("{s:s}", "symbol", sym), *m, *stored;
+	const char *tf;
+
+	if (row == NULL)
+		return NULL;
+	m = model(ctx, sym, bad);
+	stored = stored_tfs(ctx->home, sym);
+	tf = pick_tf(ctx, m, stored);
+	json_object_set_new(row, "timeframe", jstr(tf));
+	json_object_set_new(row, "timeframes", stored);
+	json_object_set_new(row, "candles", tf ? candles(ctx, sym, tf, bad) : json_null());
+	json_object_set_new(row, "model", m);
+	json_object_set_new(row, "cache", cache(ctx, sym, bad));
+	json_object_set_new(row, "drift", drift(ctx, sym, bad));
+	json_object_set_new(row, "last_run", last_run(ctx, sym));
+	json_object_set_new(row, "flags", flag_list(row));
+	return row;
+}
+
+json_t *
+ct_status_all(const char *home, const char *tf, int64_t now_ms)
+{
+	struct ct_status_ctx ctx;
+	json_t *a = json_array();
+	size_t n;
+	char **v = ct_status_coins(home, &n);
+	int bad = 0;
+
+	if (a == NULL || v == NULL || ct_status_begin(&ctx, home, tf, now_ms) != 0) {
+		ct_status_free_coins(v, n);
+		json_decref(a);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, ct_status_coin(&ctx, v[i], &bad));
+	ct_status_end(&ctx);
+	ct_status_free_coins(v, n);
+	return a;
+}

@@ -1,0 +1,204 @@
+#!/bin/sh
+# 63-coin-status.t — coin-status on a hand-made data home: every column
+# (candles with a gap, a fresh and an old model, tuned and default
+# parameters, walk-forward and held-out figures, a model that never
+# trades, fresh and expired cache entries, drift checks, the newest run of
+# each cycle), every flag, --json, the aligned table, --timeframe, a named
+# coin without data, damaged files, bad symbols and timeframes.
+. "$CT_TOP/test/lib.sh"
+H=$COINTRAIN_HOME
+now=$(date +%s)
+hour=3600000
+
+# store SYM TF FIRST_MS STEP_MS N [SKIP] — N candles from FIRST_MS, the
+# SKIPth to SKIP+1th left out (a gap of two candles).
+store() {
+	mkdir -p "$H/candles/$1"
+	{
+		echo "open_time,open,high,low,close,volume"
+		i=0
+		while [ "$i" -lt "$5" ]; do
+			if [ "$i" != "${6:--1}" ] && [ "$i" != "$((${6:--9} + 1))" ]; then
+				echo "$(($3 + i * $4)),100,101,99,$((100 + i)),5"
+			fi
+			i=$((i + 1))
+		done
+	} >"$H/candles/$1/$2.csv"
+}
+
+# model SYM STAMP MODE THRESHOLD [PARAMS_SOURCE] — a model directory with
+# config.json and metrics.json, made current.
+model() {
+	d=$H/models/$1/$2
+	mkdir -p "$d"
+	cat >"$d/config.json" <<JSON
+{"symbol": "$1", "timeframe": "1h", "mode": "$3", "threshold": $4, "params_source": "${5:-default}",
+ "trained": {"from": "2026-01-01T00:00:00Z", "to": "2026-02-03T04:00:00Z"}}
+JSON
+	cat >"$d/metrics.json" <<JSON
+{"folds": [{"fold": 1, "rows": 500, "auc": 0.61}],
+ "aggregate": {"auc": 0.6125, "trades": 42, "net_bps_after_costs": 3.25, "total_net_bps": 136.75,
+  "buy_hold_bps": -250.4}}
+JSON
+	ln -sfn "$2" "$H/models/$1/current"
+}
+
+stamp_ago() { date -u -d "@$((now - $1))" +%Y%m%d_%H%M%SZ; }
+iso_at() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+# AAAUSDT: all well.  Ten 1h candles, the newest closed one to two
+# hours ago, candles 3 and 4 missing.
+first=$(( (now / 3600 - 11) * 3600 * 1000 ))
+store AAAUSDT 1h $first $hour 10 3
+model AAAUSDT "$(stamp_ago 7200)" fresh 0.6 tuned
+echo '{"eta": "0.1"}' >"$H/models/AAAUSDT/params.json"
+mkdir -p "$H/cache/predictions"
+echo "{\"symbol\":\"AAAUSDT\",\"timeframe\":\"1h\",\"prob_up\":0.7125,\"signal\":\"long\",\"open_time\":\"$(iso_at $((now - 7200)))\",\"stale\":false,\"cached_at\":\"$(iso_at $((now - 600)))\",\"expires_at\":\"$(iso_at $((now + 3000)))\"}" \
+	>"$H/cache/predictions/AAAUSDT.json"
+echo "{\"symbol\":\"AAAUSDT\",\"status\":\"stable\",\"drifted\":false,\"max_psi\":0.081,\"max_psi_feature\":\"vol_12\",\"checked_at\":\"$(iso_at $((now - 900)))\"}" \
+	>"$H/models/AAAUSDT/last-drift.json"
+
+# BBBUSDT: everything wrong.  Old candles, a ten-day-old incremental
+# update that never trades, an expired cache entry, drift, and a failure
+# in the newest full run (an older one went well).
+store BBBUSDT 1h 1704067200000 $hour 5
+model BBBUSDT "$(stamp_ago 864000)" incremental 1 tuned
+echo '{"symbol":"BBBUSDT","timeframe":"1h","prob_up":0.25,"signal":"flat","open_time":"2024-01-01T04:00:00Z","stale":true,"cached_at":"2024-01-01T05:00:00Z","expires_at":"2024-01-01T06:00:00Z"}' \
+	>"$H/cache/predictions/BBBUSDT.json"
+echo '{"symbol":"BBBUSDT","status":"drifted","drifted":true,"max_psi":0.4125,"max_psi_feature":"ret_48"}' \
+	>"$H/models/BBBUSDT/last-drift.json"
+touch -d '2026-01-02 03:04:05 UTC' "$H/models/BBBUSDT/last-drift.json"
+ledger init 20260101T0200Z-full AAAUSDT BBBUSDT && ledger set 20260101T0200Z-full BBBUSDT success &&
+	ledger init 20260108T0200Z-full AAAUSDT BBBUSDT &&
+	ledger set 20260108T0200Z-full AAAUSDT success &&
+	ledger set 20260108T0200Z-full BBBUSDT failed --error "not enough candles" &&
+	ledger init 20260108T0600Z-incremental AAAUSDT && ledger set 20260108T0600Z-incremental AAAUSDT success
+ok $? "runs made"
+
+# CCCUSDT: candles of two timeframes, no model.  DDDUSDT: a model and no
+# candles; its metrics are held-out although config.json says fresh, and
+# it says tuned but has no params.json.
+store CCCUSDT 1h 1704067200000 $hour 4
+store CCCUSDT 5m 1704067200000 300000 6
+model DDDUSDT "$(stamp_ago 60)" fresh 0.55 tuned
+sed -i 's/"fold": 1,/"heldout": true,/' "$H/models/DDDUSDT/$(readlink "$H/models/DDDUSDT/current")/metrics.json"
+
+py() { python3 -c "import json,sys
+for l in sys.stdin: d=json.loads(l); print($1)"; }
+
+run coin-status --json
+is "$rc:$err" "0:" "--json exits 0, nothing on stderr"
+is "$(printf '%s\n' "$out" | wc -l)" 4 "one line per coin with a store or a model"
+is "$(printf '%s\n' "$out" | py 'd["symbol"]' | tr '\n' ' ')" "AAAUSDT BBBUSDT CCCUSDT DDDUSDT " "in symbol order"
+A=$(printf '%s\n' "$out" | grep '"AAAUSDT"')
+B=$(printf '%s\n' "$out" | grep '"BBBUSDT"')
+C=$(printf '%s\n' "$out" | grep '"CCCUSDT"')
+D=$(printf '%s\n' "$out" | grep '"DDDUSDT"')
+
+# Candles.
+is "$(echo "$A" | py 'd["timeframe"], d["timeframes"], d["candles"]["rows"], d["candles"]["gaps"], d["candles"]["missing"]')" \
+	"1h ['1h'] 8 1 2" "candles: timeframe, rows, one gap of two candles"
+is "$(echo "$A" | py 'd["candles"]["first"], d["candles"]["last"]')" \
+	"$(iso_at $((first / 1000))) $(iso_at $((first / 1000 + 9 * 3600)))" "first and last candle"
+age=$(echo "$A" | py 'd["candles"]["age_s"]')
+ok "$(test "$age" -ge 3600 && test "$age" -le 7300; echo $?)" "age since the newest candle closed ($age s)"
+is "$(echo "$C" | py 'd["timeframe"], d["timeframes"], d["candles"]["rows"]')" "5m ['5m', '1h'] 6" \
+	"without a model the shortest timeframe stored is described"
+is "$(echo "$D" | py 'd["timeframe"], d["candles"]')" "1h None" "a model without candles: the model's timeframe, no candles"
+
+# Model.
+is "$(echo "$A" | py 'd["model"]["stamp"], d["model"]["mode"], d["model"]["params"], d["model"]["evaluation"], d["model"]["trained_to"]')" \
+	"$(readlink "$H/models/AAAUSDT/current") fresh tuned walk-forward 2026-02-03T04:00:00Z" \
+	"model: stamp, mode, tuned parameters, walk-forward, trained to"
+is "$(echo "$A" | py 'd["model"]["auc"], d["model"]["trades"], d["model"]["threshold"], d["model"]["never_trades"], d["model"]["net_bps_per_trade"], d["model"]["total_net_bps"], d["model"]["buy_hold_bps"]')" \
+	"0.6125 42 0.6 False 3.25 136.75 -250.4" "figures: AUC, trades, threshold, net per trade, total, buy and hold"
+mage=$(echo "$A" | py 'd["model"]["age_s"]')
+ok "$(test "$mage" -ge 7200 && test "$mage" -le 7300; echo $?)" "model age from its stamp ($mage s)"
+is "$(echo "$B" | py 'd["model"]["evaluation"], d["model"]["never_trades"], d["model"]["params"]')" "held-out True default" \
+	"an incremental update is held-out; threshold 1 never trades; tuned without params.json is default"
+is "$(echo "$D" | py 'd["model"]["evaluation"], d["model"]["params"]')" "held-out default" \
+	"metrics with a held-out fold are held-out"
+
+# Cache, drift, runs.
+is "$(echo "$A" | py 'd["cache"]["signal"], d["cache"]["prob_up"], d["cache"]["expired"], 2900 < d["cache"]["expires_in_s"] <= 3000')" \
+	"long 0.7125 False True" "cache: signal, prob_up, time to expiry"
+is "$(echo "$B" | py 'd["cache"]["expired"], d["cache"]["stale"], d["cache"]["expires_in_s"] < 0')" "True True True" "an expired entry"
+is "$(echo "$A" | py 'd["drift"]["status"], d["drift"]["drifted"], d["drift"]["max_psi"], d["drift"]["max_psi_feature"]')" \
+	"stable False 0.081 vol_12" "drift: the latest check"
+is "$(echo "$B" | py 'd["drift"]["drifted"], d["drift"]["checked_at"]')" "True 2026-01-02T03:04:05Z" \
+	"a check without its time is as old as the file"
+is "$(echo "$C" | py 'd["drift"], d["cache"], d["model"]')" "None None None" "nothing of a section is null"
+is "$(echo "$A" | py 'sorted((k, v["run"], v["status"]) for k, v in d["last_run"].items())')" \
+	"[('full', '20260108T0200Z-full', 'success'), ('incremental', '20260108T0600Z-incremental', 'success')]" \
+	"last run: the newest run of each cycle"
+is "$(echo "$B" | py 'd["last_run"]["full"]["status"], d["last_run"]["full"]["error"], "incremental" in d["last_run"]')" \
+	"failed not enough candles False" "the newest full run's failure, not the older success; no incremental run of it"
+
+# Flags.
+is "$(echo "$A" | py 'd["flags"]')" "[]" "nothing wrong with AAAUSDT"
+is "$(echo "$B" | py '",".join(d["flags"])')" "stale-data,old-model,never-trades,failed-run,expired-cache,drifted" \
+	"every flag of BBBUSDT"
+is "$(echo "$C" | py '",".join(d["flags"])')" "stale-data,no-model" "a store and no model"
+is "$(echo "$D" | py '",".join(d["flags"])')" "no-candles" "a model and no candles"
+
+# The table.
+run coin-status
+is "$rc:$err" "0:" "the table exits 0"
+is "$(printf '%s\n' "$out" | wc -l)" 5 "a header and a line per coin"
+like "$(printf '%s\n' "$out" | head -n 1)" "^SYMBOL +TF +ROWS +FIRST +LAST +CANDLE_AGE +GAPS +MODEL +MODEL_AGE +TRAINED_TO +PARAMS +FIGURES +AUC +TRADES +THRESHOLD +NET_BPS/TRADE +TOTAL_BPS +BUY_HOLD_BPS +SIGNAL +PROB_UP +EXPIRES_IN +DRIFT +LAST_RUN +FLAGS$" \
+	"the header"
+# Columns line up: each header word starts where its column does.
+col=$(printf '%s\n' "$out" | head -n 1 | awk '{ print index($0, "PARAMS") }')
+is "$(printf '%s\n' "$out" | cut -c"$col"- | awk '{ print $1 }' | tr '\n' ' ')" "PARAMS tuned default - default " \
+	"aligned columns"
+line() { printf '%s\n' "$out" | grep "^$1 "; }
+like "$(line AAAUSDT)" "^AAAUSDT +1h +8 +[0-9-]+T[0-9:]+Z +[0-9-]+T[0-9:]+Z +([6-8][0-9]m|1\.[0-9]h|2\.0h) +1 +[0-9_]+Z +(2\.0h|120m|2\.1h) +2026-02-03T04:00Z +tuned +walk-forward +0\.613 +42 +0\.600 +3\.2 +137 +-250 +long +0\.7125 +(49|50)m +stable:0\.081 +full:success,incremental:success +-$" \
+	"AAAUSDT's row"
+like "$(line BBBUSDT)" " 1h +5 .* held-out +0\.613 +42 +never trades .* flat +0\.2500 +expired +drifted:0\.412 +full:failed +stale-data,old-model,never-trades,failed-run,expired-cache,drifted$" \
+	"BBBUSDT's row"
+like "$(line CCCUSDT)" "^CCCUSDT +5m +6 +2024-01-01T00:00Z +2024-01-01T00:25Z .* +- +- +- +stale-data,no-model$" "CCCUSDT's row"
+
+# --timeframe, named coins, a coin without anything.
+run coin-status --json -t 1h CCCUSDT
+is "$(echo "$out" | py 'd["timeframe"], d["candles"]["rows"]')" "1h 4" "-t picks the store"
+run coin-status --timeframe 4h --json CCCUSDT
+is "$(echo "$out" | py 'd["timeframe"], d["candles"], ",".join(d["flags"])')" "4h None no-candles,no-model" \
+	"a timeframe not stored: no candles"
+run coin-status --json ZZZUSDT AAAUSDT
+is "$rc:$err" "0:" "a named coin without data is no error"
+is "$(echo "$out" | py 'd["symbol"], ",".join(d["flags"]) or "-"' | tr '\n' ' ')" "ZZZUSDT no-candles,no-model AAAUSDT - " \
+	"named coins in the order named, one without data flagged"
+
+# Bad usage.
+run coin-status 'bad/sym'
+is "$rc:$out" "2:" "a bad symbol: exit 2, nothing printed"
+like "$err" "^coin-status: invalid symbol \"bad/sym\"" "and says so"
+run coin-status --json AAAUSDT ../x
+is "$rc:$out" "2:" "a bad symbol among good ones: exit 2 before any output"
+run coin-status -t 2h
+is "$rc" 2 "an unknown timeframe: exit 2"
+like "$err" "2h" "and names it"
+run coin-status --home "$T/nowhere"
+is "$rc:$(printf '%s\n' "$out" | wc -l):$err" "0:1:" "an empty home: exit 0, the header only"
+
+# Damaged files: the coin is described with the error, exit 1.
+store EEEUSDT 1h 1704067200000 $hour 3
+sed -i '3s/^[0-9]*/17040x/' "$H/candles/EEEUSDT/1h.csv"
+run coin-status --json EEEUSDT
+is "$rc" 1 "a damaged store: exit 1"
+is "$err" "coin-status: $H/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)" "file and line on stderr"
+is "$(echo "$out" | py 'd["candles"]["error"] == "'"$H"'/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)", ",".join(d["flags"])')" \
+	"True bad-store,no-model" "the row has the error and the flag"
+printf '{"symbol": ' >"$H/models/DDDUSDT/current/config.json"
+run coin-status --json DDDUSDT
+is "$rc" 1 "a damaged config.json: exit 1"
+like "$err" "^coin-status: $H/models/DDDUSDT/current/config.json:1: |^coin-status: $H/models/DDDUSDT/[0-9_]+Z/config.json:1: " \
+	"its file and line on stderr"
+is "$(echo "$out" | py '",".join(d["flags"])')" "no-candles,bad-model" "flagged bad-model"
+ln -sfn ../AAAUSDT/current "$H/models/DDDUSDT/current"
+run coin-status --json DDDUSDT
+is "$rc:$err" "1:coin-status: $H/models/DDDUSDT/current -> ../AAAUSDT/current: not a model directory" \
+	"current pointing outside the coin's directory: exit 1, said"
+is "$(echo "$out" | py 'd["model"]["error"], ",".join(d["flags"])')" "current: not a model directory no-candles,bad-model" \
+	"flagged bad-model"
+done_testing

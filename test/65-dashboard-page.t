@@ -1,0 +1,76 @@
+#!/bin/sh
+# 65-dashboard-page.t — the dashboard page from odd model files, without a
+# browser: training events without a fold or with a fold that is no
+# number, equity points at impossible times or out of order, huge values,
+# no folds; a coin without a model, a damaged ledger.  The page is still
+# written, whole, self-contained (nothing loaded from anywhere), and says
+# what it could not draw.
+. "$CT_TOP/test/lib.sh"
+H=$COINTRAIN_HOME
+d=$H/models/ODDUSDT/20260101_000000Z
+mkdir -p "$d" "$H/candles/BAREUSDT" "$H/runs/20260101T0000Z-full"
+ln -s 20260101_000000Z "$H/models/ODDUSDT/current"
+cat >"$d/config.json" <<'JSON'
+{"symbol": "ODDUSDT", "timeframe": "1h", "mode": "<b>fresh</b>", "threshold": "high"}
+JSON
+cat >"$d/metrics.json" <<'JSON'
+{"aggregate": {"auc": 1e308, "trades": -1},
+ "folds": [{"val": {"from": "not a time"}}, "fold"],
+ "equity_curve": [[1e300, 5], [-5, 1], [1700000000000, -1e308], [1700003600000, 1e308],
+  [1600000000000, 3], ["x", 1], [1700007200000]]}
+JSON
+cat >"$d/training_log.json" <<'JSON'
+{"events": [{"event": "round", "round": 1, "stop_logloss": 0.69},
+ {"event": "round", "fold": "one", "round": 1, "stop_logloss": 0.69},
+ {"event": "round", "fold": 1e300, "round": 1, "stop_logloss": 0.69},
+ {"event": "round", "fold": 99999999999, "round": 2, "stop_logloss": 0.6},
+ {"event": "round", "fold": 1, "round": 1e300, "stop_logloss": 0.5},
+ {"event": "round", "fold": 1, "round": 2, "stop_logloss": 0.4},
+ {"event": "round", "fold": 2, "stop_logloss": 0.4}]}
+JSON
+echo 'open_time,open,high,low,close,volume' >"$H/candles/BAREUSDT/1h.csv"
+printf '{"symbols": ' >"$H/runs/20260101T0000Z-full/status.json"
+
+run summarize --dashboard --html "$T/page.html" --no-cache-check
+is "$rc" 1 "unhealthy (no model is fresh), and the page is written anyway"
+like "$err" "status.json" "the damaged ledger is named on stderr"
+python3 - "$T/page.html" <<'PY'
+import sys
+from html.parser import HTMLParser
+
+class Check(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.open = []
+        self.svgs = 0
+    def handle_starttag(self, tag, attrs):
+        if tag == "svg":
+            self.svgs += 1
+        if tag not in ("meta", "br", "line", "rect", "polyline", "path"):
+            self.open.append(tag)
+    def handle_endtag(self, tag):
+        if tag in ("line", "rect", "polyline", "path"):
+            return
+        assert self.open and self.open[-1] == tag, "</%s> closes <%s>" % (tag, self.open[-1:])
+        self.open.pop()
+
+c = Check()
+c.feed(open(sys.argv[1]).read())
+assert c.open == [], c.open
+print("svgs", c.svgs)
+PY
+ok $? "the page is whole: every element closed in order"
+grep -q "Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"" "$T/page.html"
+ok $? "a CSP that lets the page load nothing"
+is "$(grep -Eo '(src|href)="[^#][^"]*"|url\(|@import' "$T/page.html" | sort -u | tr '\n' ' ')" "" \
+	"no reference to anything outside the page"
+ok "$(! grep -q '<b>fresh' "$T/page.html"; echo $?)" "text from the files is escaped"
+grep -q '&lt;b&gt;fresh&lt;/b&gt;' "$T/page.html"
+ok $? "and shown"
+grep -q 'No serving model' "$T/page.html"
+ok $? "a coin without a model says so"
+grep -q 'ledger unreadable' "$T/page.html"
+ok $? "the damaged run says so"
+is "$(grep -c '<svg' "$T/page.html")" 2 "ODDUSDT's equity (from its valid points) and its training curve"
+ok "$(! grep -Eq 'nan|inf' "$T/page.html"; echo $?)" "no NaN or infinity drawn"
+done_testing
