@@ -151,10 +151,18 @@ run fetch-candles -s ADABTC -t 1h -i "$DATA/ADABTC-1m-2021-11-27.csv"
 is "$rc:$err" "1:fetch-candles: $DATA/ADABTC-1m-2021-11-27.csv: rows are typically 60 s apart: not 1h candles
 fetch-candles: ADABTC 1h: store left unchanged" "1m rows refused as 1h candles"
 is "$(ls "$store/ADABTC")" "1m.csv" "wrong timeframe: no 1h store made"
-run fetch-candles -s BTCUSDT -t 1m -i "$DATA/candlestick1h.json" --stdout
-is "$rc" 0 "1h rows as 1m candles: merged"
-like "$err" "^fetch-candles: $DATA/candlestick1h.json: warning: rows are typically 3600 s apart, more than one 1m candle" \
-    "1h rows as 1m candles: warned"
+run fetch-candles -s BTCUSDT -t 1m -i "$DATA/candlestick1h.json"
+is "$rc:$err" "1:fetch-candles: $DATA/candlestick1h.json: rows are typically 3600 s apart: not 1m candles
+fetch-candles: BTCUSDT 1m: store left unchanged" "1h rows refused as 1m candles"
+run fetch-candles -s BTCUSDT -t 5m -i "$CT_SHARE/sample/BTCUSDT-1h.json.xz"
+is "$rc:$err" "1:fetch-candles: $CT_SHARE/sample/BTCUSDT-1h.json.xz: rows are typically 3600 s apart: not 5m candles
+fetch-candles: BTCUSDT 5m: store left unchanged" "real 1h candles refused as 5m (was: 5481 gaps)"
+ok "$([ ! -e "$store/BTCUSDT/5m.csv" ]; echo $?)" "wrong timeframe: no store made"
+awk 'BEGIN { for (i = 0; i < 20; i++) printf "%.0f,1,2,0.5,1.5,1\n", 1600000000000 + i * 90000 }' >90s.csv
+run fetch-candles -s A -t 1m -i 90s.csv --stdout
+is "$rc" 0 "rows 90 s apart as 1m candles: merged"
+like "$err" "^fetch-candles: 90s.csv: warning: rows are typically 90 s apart, more than one 1m candle" \
+    "rows 90 s apart: warned"
 run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" bad5.csv
 is "$rc" 1 "a bad file among good ones: exit 1"
 unchanged "a bad file among good ones"

@@ -12,14 +12,23 @@ run fetch-candles --home dirstore -s A -t 1h --generate --lookback 5
 is "$rc:$err" "1:fetch-candles: dirstore/candles/A/1h.csv: Is a directory" \
     "a store that cannot be read is an error"
 
-# One row (or a header alone) has no step between rows to judge the
-# timeframe by: no warning about one.
+# One row has no step between rows to judge the timeframe by: no warning
+# about one.  A header alone, or blank lines, hold no candle: an error,
+# as an empty file is.
 printf '%s\n1600000000000,1,2,0.5,1.5,10\n' "$H" >one.csv
 run fetch-candles -s A -t 1h -i one.csv --stdout
 is "$rc:$(printf '%s\n' "$err" | grep -c 'apart')" "0:0" "one row: no timeframe warning"
 printf '%s\n' "$H" >hdr.csv
 run fetch-candles -s A -t 1h -i hdr.csv --stdout
-is "$rc:$(printf '%s\n' "$err" | grep -c 'apart')" "0:0" "header only: no timeframe warning"
+is "$rc:$err" "1:fetch-candles: hdr.csv: empty input: no candles
+fetch-candles: A 1h: nothing printed, store left unchanged" "header only: an error"
+printf '\n \n\n' >blank.txt
+run fetch-candles -s A -t 1h -i blank.txt --stdout
+is "$rc" 1 "blank lines only: an error"
+printf '[]\n' >none.json
+run fetch-candles -s A -t 1h -i none.json --stdout
+is "$rc:$err" "1:fetch-candles: none.json: empty input: no candles
+fetch-candles: A 1h: nothing printed, store left unchanged" "an empty JSON array: an error"
 
 # A store that cannot be written (here a file size limit, as a full disk
 # would): no report claiming rows were stored, the old store intact.
