@@ -254,10 +254,7 @@ json_num(const json_t *v, double *out)
 		*out = json_number_value(v);
 		return 0;
 	}
-	/* "1\u0000 0.5" must not read as 1. */
-	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
-		return -1;
-	return ct_parse_double(json_string_value(v), out);
+	return json_is_string(v) ? ct_parse_double(json_string_value(v), out) : -1;
 }
 
 static int
