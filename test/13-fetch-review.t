@@ -180,4 +180,12 @@ is "$rc" 0 "-s and -t"
 run fetch-candles -s 'a b' -t 1h -i one.csv
 is "$rc" 2 "a bad symbol: exit 2"
 
+# A bad row in the part of a store train-coin reads (its tail) is named by
+# the file's own line, not by its line in the tail.
+fetch-candles --home tl -s A -t 1h -g --lookback 3000 2>/dev/null
+sed '2990s/,[^,]*$/,x/' tl/candles/A/1h.csv >bad.csv && mv bad.csv tl/candles/A/1h.csv
+COINTRAIN_SHARE=$CT_SHARE run train-coin --home tl -s A -t 1h --lookback 1000
+is "$rc:$err" "1:train-coin: tl/candles/A/1h.csv:2990: volume: not a number: \"x\"" \
+    "an error in the tail of the store: the file's line number"
+
 done_testing
