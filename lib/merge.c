@@ -262,7 +262,10 @@ spool_put(struct ct_merger *m, const struct ct_candle *c)
 	if (m->spool == NULL) {
 		if ((m->spool = tmp_file(m)) == NULL)
 			return -1;
-		fwrite(m->mem.c, sizeof *c, m->mem.n, m->spool);
+		if (fwrite(m->mem.c, sizeof *c, m->mem.n, m->spool) != m->mem.n) {
+			ct_warn("%s: temporary file: %s", m->path, strerror(errno));
+			return -1;
+		}
 		ct_series_free(&m->mem);
 	}
 	if (fwrite(c, sizeof *c, 1, m->spool) != 1) {
