@@ -35,6 +35,15 @@
 
 /* ---- where the text comes from --------------------------------------- */
 
+/* libarchive's message, which may quote a member's name: printable. */
+static const char *
+aerr(struct archive *a, const char *dflt)
+{
+	static char buf[512];
+
+	return ct_printable(archive_error_string(a) ? archive_error_string(a) : dflt, buf, sizeof buf);
+}
+
 struct src {
 	struct archive *a;	/* NULL: buf below, handed out once */
 	const char *buf;
@@ -63,7 +72,7 @@ src_next(struct src *s, const char **p, size_t *n)
 	if (r == ARCHIVE_EOF)
 		return 0;
 	if (r != ARCHIVE_OK) {
-		ct_warn("%s: %s", s->name, archive_error_string(s->a) ? archive_error_string(s->a) : "read error");
+		ct_warn("%s: %s", s->name, aerr(s->a, "read error"));
 		s->failed = 1;
 		return -1;
 	}
@@ -699,7 +708,7 @@ read_archive(struct archive *a, const char *name, struct ct_merger *m, struct fi
 			return -1;
 	}
 	if (r != ARCHIVE_EOF) {
-		ct_warn("%s: %s", name, archive_error_string(a) ? archive_error_string(a) : "read error");
+		ct_warn("%s: %s", name, aerr(a, "read error"));
 		return -1;
 	}
 	return 0;
@@ -739,7 +748,7 @@ ct_import_file(const char *path, struct ct_merger *m)
 	if (ct_merger_source(m, name) != 0)
 		goto out;
 	if (archive_read_open1(a) != ARCHIVE_OK)
-		ct_warn("%s: %s", name, archive_error_string(a) ? archive_error_string(a) : "cannot read");
+		ct_warn("%s: %s", name, aerr(a, "cannot read"));
 	else if (read_archive(a, name, m, f) == 0)
 		rc = ct_merger_end(m, 1);
 out:
