@@ -441,44 +441,52 @@ jelement(struct jrd *j)
 	return j->rd->failed ? -1 : 0;
 }
 
+/* After '[': elements up to ']'.  1 when closed, 0 when not (said). */
+static int
+walk_elements(struct jrd *j)
+{
+	struct rd *r = j->rd;
+	int k = jskip(j);
+
+	if (k > 0 && j->w[j->off] == ']')
+		return 1;
+	while (k > 0) {
+		r->elem++;
+		if (jelement(j) != 0 || (k = jskip(j)) < 0)
+			return 0;
+		if (k > 0 && j->w[j->off] == ',') {
+			jtake(j, 1);
+			k = jskip(j);
+			continue;
+		}
+		r->elem = 0;
+		if (k > 0 && j->w[j->off] == ']')
+			return 1;
+		break;
+	}
+	r->elem = 0;
+	if (k >= 0)
+		fail(r, "%s", k > 0 ? "expected ',' or ']' after an array element" :
+		    "unexpected end of input: the array is not closed");
+	return 0;
+}
+
 static void
 walk_json(struct jrd *j)
 {
-	struct rd *r = j->rd;
 	int k;
 
 	if ((k = jskip(j)) <= 0 || j->w[j->off] != '[') {
 		if (k >= 0)
-			fail(r, "%s", "expected a JSON array of candle rows");
+			fail(j->rd, "%s", "expected a JSON array of candle rows");
 		return;
 	}
 	jtake(j, 1);
-	if ((k = jskip(j)) > 0 && j->w[j->off] == ']') {
-		jtake(j, 1);
-		k = jskip(j);
-	} else {
-		while (k > 0) {
-			r->elem++;
-			if (jelement(j) != 0 || (k = jskip(j)) < 0)
-				return;
-			if (k > 0 && j->w[j->off] == ',') {
-				jtake(j, 1);
-				k = jskip(j);
-				continue;
-			}
-			r->elem = 0;
-			if (k > 0 && j->w[j->off] == ']') {
-				jtake(j, 1);
-				k = jskip(j);
-				break;
-			}
-			fail(r, "%s", k > 0 ? "expected ',' or ']' after an array element" :
-			    "unexpected end of input: the array is not closed");
-			return;
-		}
-	}
-	if (k > 0)
-		fail(r, "%s", "data after the end of the JSON array");
+	if (!walk_elements(j))
+		return;
+	jtake(j, 1);
+	if (jskip(j) > 0)
+		fail(j->rd, "%s", "data after the end of the JSON array");
 }
 
 /* The outer array is walked here and each row decoded on its own: a file

@@ -104,6 +104,10 @@ test_bad(void **state)
 		"[[1637971200000,1,2,0.5,1.5]]",		/* short JSON row */
 		"[[1637971200000,1,2,0.5,1.5,1],]",		/* trailing comma */
 		"[[1637971200000,1,2,0.5,1.5,1]",		/* unclosed */
+		"[[1637971200000,1,2,0.5,1.5,1],",		/* unclosed after a comma */
+		"[[1637971200000,1,2,0.5,1.5,1],\n ",
+		"[",
+		"[ \n",
 		"[[1637971200000,1,2,0.5,1.5,1]] x",		/* trailing data */
 		"[[1637971200000.5,1,2,0.5,1.5,1]]",		/* fractional ms */
 		"[[1637971200000,true,2,0.5,1.5,1]]",		/* not a number */
@@ -148,6 +152,7 @@ test_escape(void **state)
 	(void)state;
 	stderr = fmemopen(err, sizeof err, "w");
 	assert_int_equal(parse("[[1600000000000,1,2,0.5,1.5,1]\x1b[2J", &s), -1);
+	ct_series_free(&s);
 	assert_int_equal(parse("1600000000000,\x1b[31m,2,0.5,1.5,1\n", &s), -1);
 	fclose(stderr);
 	stderr = saved;
