@@ -2,11 +2,9 @@
  * disagreement unless the operator says --replace, because a store that
  * silently changes its past makes yesterday's model irreproducible.
  *
- * Incoming rows are kept as sorted runs in a spool: an array while small,
- * an unlinked temporary file beside the store beyond SPOOL_MEM rows (so a
- * killed run leaves nothing behind).  Writing the new store is one pass:
- * the stored rows, read a block at a time, merged with a heap over the
- * runs.  When every incoming row lies after the stored ones (the
+ * Incoming rows are kept as sorted runs (runs.h).  Writing the new store
+ * is one pass: the stored rows, read a block at a time, merged with the
+ * runs read back in order.  When every incoming row lies after the stored ones (the
  * incremental case) the store's bytes are copied as they are, not parsed. */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,15 +20,7 @@
 #include "parse.h"
 #include "timefmt.h"
 
-#define SPOOL_MEM	(1 << 17)	/* rows spooled in memory (6 MB) */
-#define READ_ROWS	(1 << 16)	/* rows buffered for reading all runs back */
 #define BLOCK		(64 * 1024)
-
-struct ct_run {
-	size_t off, n;		/* rows [off, off+n) of the spool */
-	int src;
-	char *label;
-};
 
 static int
 same(const struct ct_candle *a, const struct ct_candle *b)
@@ -200,6 +190,7 @@ ct_merger_open(struct ct_merger *m, const char *path, const char *tf, int replac
 	m->tf_ms = ct_tf_ms(tf);
 	m->replace = replace;
 	m->lockfd = -1;
+	m->in.near = path;
 	if ((lock && lock_dir(m) != 0) || survey(m) != 0) {
 		ct_merger_free(m);
 		return -1;
@@ -216,123 +207,11 @@ ct_merger_last(const struct ct_merger *m, int64_t *t)
 	return 1;
 }
 
-/* ---- the spool ------------------------------------------------------- */
-
-/* An unlinked temporary in the store's directory (else $TMPDIR): on the
- * disk the store is on, not in a tmpfs that would cost memory. */
-static FILE *
-tmp_file(const struct ct_merger *m)
-{
-	char t[CT_PATH_MAX], *s;
-	const char *dir = getenv("TMPDIR");
-	struct stat st;
-	int fd;
-	FILE *fp;
-
-	ct_path(t, sizeof t, "%s", m->path);
-	if ((s = strrchr(t, '/')) != NULL)
-		*s = '\0';
-	else
-		strcpy(t, ".");
-	if (stat(t, &st) != 0 || !S_ISDIR(st.st_mode) || access(t, W_OK) != 0)
-		ct_path(t, sizeof t, "%s", dir && *dir ? dir : "/tmp");
-	if (ct_path(t + strlen(t), sizeof t - strlen(t), "/.spool.XXXXXX") != 0 ||
-	    (fd = mkstemp(t)) < 0) {
-		ct_warn("%s: temporary file: %s", t, strerror(errno));
-		return NULL;
-	}
-	unlink(t);
-	if ((fp = fdopen(fd, "w+")) == NULL) {
-		ct_warn("%s: temporary file: %s", t, strerror(errno));
-		close(fd);
-	}
-	return fp;
-}
-
-static int
-spool_put(struct ct_merger *m, const struct ct_candle *c)
-{
-	if (m->spool == NULL && m->mem.n < SPOOL_MEM) {
-		if (ct_series_push(&m->mem, c) != 0) {
-			ct_warn("%s", strerror(ENOMEM));
-			return -1;
-		}
-		return 0;
-	}
-	if (m->spool == NULL) {
-		if ((m->spool = tmp_file(m)) == NULL)
-			return -1;
-		if (fwrite(m->mem.c, sizeof *c, m->mem.n, m->spool) != m->mem.n) {
-			ct_warn("%s: temporary file: %s", m->path, strerror(errno));
-			return -1;
-		}
-		ct_series_free(&m->mem);
-	}
-	if (fwrite(c, sizeof *c, 1, m->spool) != 1) {
-		ct_warn("%s: temporary file: %s", m->path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Rows [i, i+n) of the spool into dst.  0 or -1. */
-static int
-spool_get(const struct ct_merger *m, size_t i, size_t n, struct ct_candle *dst)
-{
-	size_t len = n * sizeof *dst, got = 0;
-	ssize_t r;
-
-	if (m->spool == NULL) {
-		memcpy(dst, m->mem.c + i, len);
-		return 0;
-	}
-	while (got < len) {
-		r = pread(fileno(m->spool), (char *)dst + got, len - got, (off_t)(i * sizeof *dst + got));
-		if (r <= 0) {
-			ct_warn("%s: temporary file: %s", m->path, r < 0 ? strerror(errno) : "short read");
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-static int
-new_run(struct ct_merger *m, const char *label)
-{
-	struct ct_run *r;
-
-	if (m->nruns == CT_RUNS_MAX) {
-		ct_warn("%s: more than %d files and archive members in one run", label, CT_RUNS_MAX);
-		return -1;
-	}
-	if (m->nruns == m->caprun) {
-		size_t cap = m->caprun ? m->caprun * 2 : 8;
-
-		if ((r = realloc(m->runs, cap * sizeof *r)) == NULL) {
-			ct_warn("%s", strerror(ENOMEM));
-			return -1;
-		}
-		m->runs = r;
-		m->caprun = cap;
-	}
-	r = &m->runs[m->nruns];
-	if ((r->label = strdup(label)) == NULL) {
-		ct_warn("%s", strerror(ENOMEM));
-		return -1;
-	}
-	r->off = m->nin;
-	r->n = 0;
-	r->src = m->nsrc;
-	m->nruns++;
-	return 0;
-}
-
 int
 ct_merger_source(struct ct_merger *m, const char *label)
 {
 	m->nsrc++;
-	m->src_run = m->nruns;
+	m->src_run = m->in.nrun;
 	m->src_rows = 0;
 	memset(&m->steps, 0, sizeof m->steps);
 	free(m->src_label);
@@ -346,13 +225,13 @@ ct_merger_source(struct ct_merger *m, const char *label)
 int
 ct_merger_run(struct ct_merger *m, const char *label)
 {
-	return new_run(m, label);
+	return ct_runs_new(&m->in, label, m->nsrc);
 }
 
 int
 ct_merger_put(struct ct_merger *m, const struct ct_candle *c)
 {
-	struct ct_run *r = &m->runs[m->nruns - 1];
+	struct ct_run *r = &m->in.run[m->in.nrun - 1];
 	char iso[CT_ISO_LEN];
 
 	if (r->n > 0) {
@@ -365,154 +244,15 @@ ct_merger_put(struct ct_merger *m, const struct ct_candle *c)
 		}
 		ct_steps_add(&m->steps, c->t - m->prev_t, m->tf_ms);
 	}
-	if (spool_put(m, c) != 0)
-		return -1;
-	if (m->nin == 0 || c->t < m->from)
+	if (m->in.n == 0 || c->t < m->from)
 		m->from = c->t;
-	if (m->nin == 0 || c->t > m->to)
+	if (m->in.n == 0 || c->t > m->to)
 		m->to = c->t;
+	if (ct_runs_put(&m->in, c) != 0)
+		return -1;
 	m->prev_t = c->t;
-	m->nin++;
-	r->n++;
 	m->src_rows++;
 	return 0;
-}
-
-/* ---- reading the runs back in order: a heap by (open time, run) ------- */
-
-struct cursor {
-	size_t run, pos, end;	/* rows [pos, end) of the spool are still to come */
-	struct ct_candle *buf;
-	size_t bi, bn, cap;
-};
-
-struct kway {
-	const struct ct_merger *m;
-	struct cursor *c;
-	size_t *heap, n;
-	struct ct_candle *mem;
-};
-
-static int
-before(const struct kway *k, size_t a, size_t b)
-{
-	const struct cursor *x = &k->c[a], *y = &k->c[b];
-	int64_t tx = x->buf[x->bi].t, ty = y->buf[y->bi].t;
-
-	return tx < ty || (tx == ty && x->run < y->run);
-}
-
-static void
-sift_down(struct kway *k, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i, t;
-
-		if (l < k->n && before(k, k->heap[l], k->heap[m]))
-			m = l;
-		if (r < k->n && before(k, k->heap[r], k->heap[m]))
-			m = r;
-		if (m == i)
-			return;
-		t = k->heap[i];
-		k->heap[i] = k->heap[m];
-		k->heap[m] = t;
-		i = m;
-	}
-}
-
-/* Refill a cursor's buffer; 1 when it has a row, 0 at its end, -1. */
-static int
-load(const struct ct_merger *m, struct cursor *c)
-{
-	if (c->bi < c->bn)
-		return 1;
-	if (c->pos == c->end)
-		return 0;
-	c->bn = c->end - c->pos < c->cap ? c->end - c->pos : c->cap;
-	c->bi = 0;
-	if (spool_get(m, c->pos, c->bn, c->buf) != 0)
-		return -1;
-	c->pos += c->bn;
-	return 1;
-}
-
-static void
-kway_free(struct kway *k)
-{
-	free(k->c);
-	free(k->heap);
-	free(k->mem);
-}
-
-/* Runs [lo, hi) of the spool. 0 or -1. */
-static int
-kway_init(struct kway *k, const struct ct_merger *m, size_t lo, size_t hi)
-{
-	size_t n = hi - lo, per = n ? READ_ROWS / n : 0;
-
-	memset(k, 0, sizeof *k);
-	k->m = m;
-	per = per ? per : 1;
-	if (m->spool && fflush(m->spool) != 0) {
-		ct_warn("%s: temporary file: %s", m->path, strerror(errno));
-		return -1;
-	}
-	if ((k->c = calloc(n + 1, sizeof *k->c)) == NULL || (k->heap = calloc(n + 1, sizeof *k->heap)) == NULL ||
-	    (k->mem = calloc(n * per + 1, sizeof *k->mem)) == NULL) {
-		ct_warn("%s", strerror(ENOMEM));
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct cursor *c = &k->c[i];
-		int r;
-
-		c->run = lo + i;
-		c->pos = m->runs[lo + i].off;
-		c->end = c->pos + m->runs[lo + i].n;
-		c->buf = k->mem + i * per;
-		c->cap = per;
-		if ((r = load(m, c)) < 0)
-			return -1;
-		if (r)
-			k->heap[k->n++] = i;
-	}
-	for (size_t i = k->n; i-- > 0;)
-		sift_down(k, i);
-	return 0;
-}
-
-/* The next row of all runs and its run: 1, 0 at the end, -1. */
-static int
-kway_next(struct kway *k, struct ct_candle *out, size_t *run)
-{
-	struct cursor *c;
-	int r;
-
-	if (k->n == 0)
-		return 0;
-	c = &k->c[k->heap[0]];
-	*out = c->buf[c->bi++];
-	*run = c->run;
-	if ((r = load(k->m, c)) < 0)
-		return -1;
-	if (r == 0)
-		k->heap[0] = k->heap[--k->n];
-	sift_down(k, 0);
-	return 1;
-}
-
-/* Peek without taking. */
-static const struct ct_candle *
-kway_peek(const struct kway *k, size_t *run)
-{
-	const struct cursor *c;
-
-	if (k->n == 0)
-		return NULL;
-	c = &k->c[k->heap[0]];
-	*run = c->run;
-	return &c->buf[c->bi];
 }
 
 /* The runs of the current source in order: they must agree where they
@@ -520,22 +260,22 @@ kway_peek(const struct kway *k, size_t *run)
 static int
 check_runs(struct ct_merger *m)
 {
-	struct kway k;
+	struct ct_kway k;
 	struct ct_candle c, prev = { 0 };
 	size_t run;
 	int r, have = 0;
 	char iso[CT_ISO_LEN];
 
 	memset(&m->steps, 0, sizeof m->steps);
-	if (kway_init(&k, m, m->src_run, m->nruns) != 0) {
-		kway_free(&k);
+	if (ct_kway_open(&k, &m->in, m->src_run, m->in.nrun) != 0) {
+		ct_kway_free(&k);
 		return -1;
 	}
-	while ((r = kway_next(&k, &c, &run)) > 0) {
+	while ((r = ct_kway_next(&k, &c, &run)) > 0) {
 		if (have && c.t == prev.t) {
 			if (!same(&c, &prev)) {
 				ct_warn("%s: the candle at %s differs from another member's",
-				    m->runs[run].label, ct_iso8601(c.t, iso));
+				    m->in.run[run].label, ct_iso8601(c.t, iso));
 				r = -1;
 				break;
 			}
@@ -546,7 +286,7 @@ check_runs(struct ct_merger *m)
 		prev = c;
 		have = 1;
 	}
-	kway_free(&k);
+	ct_kway_free(&k);
 	return r;
 }
 
@@ -556,7 +296,7 @@ ct_merger_end(struct ct_merger *m, int strict)
 	const char *label = m->src_label;
 	int64_t step;
 
-	if (m->nruns - m->src_run > 1 && check_runs(m) != 0)
+	if (m->in.nrun - m->src_run > 1 && check_runs(m) != 0)
 		return -1;
 	if (!strict)
 		return 0;
@@ -585,7 +325,7 @@ out_row(struct ct_merger *m, FILE *fp, const struct ct_candle *c)
 {
 	/* The span read, with the stored candle before it: a fetch that
 	 * resumes after a hole shows the hole. */
-	if (m->nin && c->t >= m->from && c->t <= m->to) {
+	if (m->in.n && c->t >= m->from && c->t <= m->to) {
 		if (m->gaps.rows == 0 && m->out_n > 0)
 			ct_gap_add(&m->gaps, &m->out_prev, m->tf_ms);
 		ct_gap_add(&m->gaps, c, m->tf_ms);
@@ -637,7 +377,7 @@ copy_store(struct ct_merger *m, FILE *fp)
  * source order; each source's row is compared with the one kept so far,
  * as if the sources were merged one after the other. */
 static int
-merge_one(struct ct_merger *m, FILE *fp, struct kway *k, struct ct_candle *cur, int have)
+merge_one(struct ct_merger *m, FILE *fp, struct ct_kway *k, struct ct_candle *cur, int have)
 {
 	struct ct_merge_stats *st = &m->st;
 	const struct ct_candle *p;
@@ -646,13 +386,13 @@ merge_one(struct ct_merger *m, FILE *fp, struct kway *k, struct ct_candle *cur, 
 	size_t run;
 	int src = -1;
 
-	while ((p = kway_peek(k, &run)) != NULL && (!have || p->t == t)) {
-		if (kway_next(k, &c, &run) < 0)
+	while ((p = ct_kway_peek(k, &run)) != NULL && (!have || p->t == t)) {
+		if (ct_kway_next(k, &c, &run) < 0)
 			return -1;
 		t = c.t;
-		if (m->runs[run].src == src)
+		if (m->in.run[run].src == src)
 			continue;	/* zip members, found equal by check_runs */
-		src = m->runs[run].src;
+		src = m->in.run[run].src;
 		st->read++;
 		if (!have) {
 			*cur = c;
@@ -678,7 +418,7 @@ emit(struct ct_merger *m, FILE *fp)
 {
 	struct ct_store_rd *r = NULL;
 	struct ct_candle s, c;
-	struct kway k;
+	struct ct_kway k;
 	size_t run;
 	int rc = -1, have = 0, missing;
 
@@ -686,9 +426,9 @@ emit(struct ct_merger *m, FILE *fp)
 	m->werr = 0;
 	memset(&m->st, 0, sizeof m->st);
 	memset(&m->gaps, 0, sizeof m->gaps);
-	if (kway_init(&k, m, 0, m->nruns) != 0)
+	if (ct_kway_open(&k, &m->in, 0, m->in.nrun) != 0)
 		goto out;
-	if (m->stored && (m->nin == 0 || m->from > m->last.t)) {
+	if (m->stored && (m->in.n == 0 || m->from > m->last.t)) {
 		if (copy_store(m, fp) != 0)
 			goto out;
 	} else {
@@ -702,7 +442,7 @@ emit(struct ct_merger *m, FILE *fp)
 			goto out;
 	}
 	for (;;) {
-		const struct ct_candle *p = kway_peek(&k, &run);
+		const struct ct_candle *p = ct_kway_peek(&k, &run);
 
 		if (have && (p == NULL || s.t <= p->t)) {
 			c = s;
@@ -724,7 +464,7 @@ emit(struct ct_merger *m, FILE *fp)
 out:
 	if (m->werr)
 		ct_warn("%s: %s", m->path, strerror(m->werr));
-	kway_free(&k);
+	ct_kway_free(&k);
 	ct_store_close(r);
 	return rc;
 }
@@ -737,11 +477,11 @@ ct_merger_write(struct ct_merger *m, FILE *fp)
 	size_t n;
 	int rc = -1;
 
-	if (m->nin == 0 && m->stored == 0 && !m->exists)
+	if (m->in.n == 0 && m->stored == 0 && !m->exists)
 		return fputs(CT_STORE_HEADER "\n", fp) < 0 ? -1 : 0;
 	/* Into a temporary first: a store found bad half-way must not
 	 * leave half of it printed. */
-	if ((t = tmp_file(m)) == NULL)
+	if ((t = ct_tmpfile(m->path)) == NULL)
 		return -1;
 	if (emit(m, t) == 0 && fseek(t, 0, SEEK_SET) == 0) {
 		while ((n = fread(buf, 1, sizeof buf, t)) > 0)
@@ -755,7 +495,7 @@ ct_merger_write(struct ct_merger *m, FILE *fp)
 int
 ct_merger_save(struct ct_merger *m)
 {
-	if (m->nin == 0)
+	if (m->in.n == 0)
 		return 0;
 	if (ct_afile_open(&m->af, m->path) != 0) {
 		ct_warn("%s: %s", m->path, strerror(errno));
@@ -814,17 +554,9 @@ ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label)
 void
 ct_merger_free(struct ct_merger *m)
 {
-	ct_series_free(&m->mem);
-	if (m->spool)
-		fclose(m->spool);
-	m->spool = NULL;
-	for (size_t i = 0; i < m->nruns; i++)
-		free(m->runs[i].label);
-	free(m->runs);
-	m->runs = NULL;
+	ct_runs_free(&m->in);
 	free(m->src_label);
 	m->src_label = NULL;
-	m->nruns = 0;
 	if (m->lockfd >= 0) {
 		/* A failed first run leaves no empty directory behind; rmdir
 		 * stops at the first one that holds anything. */

@@ -1,11 +1,11 @@
 /* merge.h — merging new candles into the candle store, and the report an
  * operator reads after every merge.
  *
- * Memory does not grow with the store or the input: incoming rows are
- * spooled (in memory up to a few MB, then in an unlinked temporary file
- * beside the store) as sorted runs, one per file or zip member, and the
- * new store is written in one pass that merges the stored rows, read a
- * block at a time, with every run. */
+ * Memory does not grow with the store or the input: incoming rows wait as
+ * sorted runs, one per file or zip member (runs.h: in memory up to a few
+ * MB, then in an unlinked temporary file beside the store), and the new
+ * store is written in one pass that merges the stored rows, read a block
+ * at a time, with every run. */
 #ifndef CT_MERGE_H
 #define CT_MERGE_H
 
@@ -14,9 +14,9 @@
 
 #include "atomic.h"
 #include "candles.h"
+#include "runs.h"
 
 #define CT_MERGE_SHOW 3		/* conflicting open times remembered */
-#define CT_RUNS_MAX 10000	/* files and zip members in one merge */
 
 struct ct_merge_stats {
 	size_t read;		/* incoming rows */
@@ -61,8 +61,6 @@ void ct_steps_add(struct ct_steps *s, int64_t step, int64_t tf_ms);
 /* The verdict, and the most common step in *typical (tf_ms without steps). */
 enum ct_tf_verdict ct_steps_verdict(const struct ct_steps *s, int64_t tf_ms, int64_t *typical);
 
-struct ct_run;
-
 /* A store being merged into. */
 struct ct_merger {
 	const char *path, *tf;
@@ -74,12 +72,8 @@ struct ct_merger {
 	int exists;
 	size_t stored;		/* rows */
 	struct ct_candle first, last;	/* when stored > 0 */
-	/* incoming rows, spooled */
-	struct ct_series mem;
-	FILE *spool;		/* once they outgrow mem */
-	size_t nin;
-	struct ct_run *runs;
-	size_t nruns, caprun, src_run;	/* src_run: the current source's first run */
+	struct ct_runs in;	/* incoming rows */
+	size_t src_run;		/* the current source's first run */
 	int nsrc;
 	char *src_label;
 	size_t src_rows;

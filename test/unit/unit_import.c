@@ -436,7 +436,7 @@ test_spill(void **state)
 		c.t = 1600000000000LL + 60000LL * i;
 		assert_int_equal(ct_merger_put(&m, &c), 0);
 	}
-	assert_non_null(m.spool);
+	assert_non_null(m.in.spool);
 	assert_int_equal(ct_merger_end(&m, 1), 0);
 	assert_int_equal(ct_merger_save(&m), 0);
 	assert_int_equal(m.st.added, 299000);
