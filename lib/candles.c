@@ -1,4 +1,5 @@
-/* candles.c — the candle store: parsed with libcsv, written atomically. */
+/* candles.c — the candle store: parsed with libcsv a block at a time (memory
+ * does not grow with the file), written atomically. */
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 
 #include "atomic.h"
 #include "candles.h"
+#include "csvin.h"
 #include "err.h"
 #include "parse.h"
 
@@ -51,8 +53,12 @@ ct_candle_invalid(const struct ct_candle *c)
 	if (!(c->o > 0 && c->h > 0 && c->l > 0 && c->c > 0) ||
 	    !isfinite(c->o) || !isfinite(c->h) || !isfinite(c->l) || !isfinite(c->c))
 		return "price is not a positive number";
+	if (c->l < CT_PRICE_MIN || c->h > CT_PRICE_MAX)
+		return "price outside " CT_PRICE_RANGE " (features would not be finite)";
 	if (!(c->v >= 0) || !isfinite(c->v))
 		return "volume is not a non-negative number";
+	if (c->v > CT_VOLUME_MAX)
+		return "volume above " CT_VOLUME_RANGE " (features would not be finite)";
 	if (c->h < c->l)
 		return "high is below low";
 	if (c->h < c->o || c->h < c->c || c->l > c->o || c->l > c->c)
@@ -60,15 +66,20 @@ ct_candle_invalid(const struct ct_candle *c)
 	return NULL;
 }
 
-/* State of one libcsv parse of store text. */
+/* State of one parse of store text, fed in pieces.  A failure is kept
+ * (line and reason) for the caller to print: the tail of a store learns
+ * the real line number only after the fact. */
 struct parse {
-	const char *name;
-	long line;		/* line number of the row being read */
+	struct ct_csvin in;
 	int field;
 	int header;		/* 1 while the header row is expected */
 	int failed;
+	long line;		/* of the failure, counted from the text fed */
+	char msg[160];
 	struct ct_candle cur;
-	struct ct_series *s;
+	int have_prev;
+	int64_t prev;		/* open time of the last row taken */
+	struct ct_series *s;	/* rows are appended here */
 };
 
 static const char *const hdr[] = { "open_time", "open", "high", "low", "close", "volume" };
@@ -81,11 +92,10 @@ fail(struct parse *p, const char *fmt, ...)
 	if (p->failed)
 		return;
 	p->failed = 1;
-	fprintf(stderr, "%s: %s:%ld: ", ct_prog, p->name, p->line);
+	p->line = ct_csvin_line(&p->in);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(p->msg, sizeof p->msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void
@@ -129,41 +139,70 @@ on_row(int c, void *vp)
 		p->header = 0;
 	} else if ((why = ct_candle_invalid(&p->cur)) != NULL) {
 		fail(p, "%s", why);
-	} else if (p->s->n && p->cur.t <= p->s->c[p->s->n - 1].t) {
+	} else if (p->have_prev && p->cur.t <= p->prev) {
 		fail(p, "%s", "open_time not after the previous row (store must be sorted, unique)");
 	} else if (ct_series_push(p->s, &p->cur) != 0) {
 		fail(p, "%s", strerror(ENOMEM));
+	} else {
+		p->have_prev = 1;
+		p->prev = p->cur.t;
 	}
-	p->line++;
 	p->field = 0;
 }
 
 static int
-parse_text(const char *buf, size_t len, const char *name, long first_line,
-    int header, struct ct_series *s)
+parse_init(struct parse *p, int header, struct ct_series *s)
 {
-	struct csv_parser cp;
-	struct parse p = { .name = name, .line = first_line, .header = header, .s = s };
-
-	if (csv_init(&cp, CSV_STRICT | CSV_APPEND_NULL) != 0)
+	memset(p, 0, sizeof *p);
+	p->header = header;
+	p->s = s;
+	if (ct_csvin_init(&p->in, on_field, on_row, p) != 0) {
+		p->failed = 1;
+		snprintf(p->msg, sizeof p->msg, "%s", strerror(ENOMEM));
 		return -1;
-	if (csv_parse(&cp, buf, len, on_field, on_row, &p) != len && !p.failed) {
-		fail(&p, "malformed CSV: %s", csv_strerror(csv_error(&cp)));
 	}
-	if (!p.failed)
-		csv_fini(&cp, on_field, on_row, &p);
-	csv_free(&cp);
-	if (!p.failed && header && p.header) {
-		p.line = first_line;
-		fail(&p, "%s", "empty file: no header");
+	return 0;
+}
+
+static int
+parse_feed(struct parse *p, const char *buf, size_t len)
+{
+	if (!p->failed && ct_csvin_feed(&p->in, buf, len) != 0)
+		fail(p, "%s", p->in.err);
+	return p->failed ? -1 : 0;
+}
+
+/* The end of the text. */
+static int
+parse_end(struct parse *p)
+{
+	if (!p->failed && ct_csvin_fini(&p->in) != 0)
+		fail(p, "%s", p->in.err);
+	if (!p->failed && p->header) {
+		p->failed = 1;
+		p->line = 1;
+		snprintf(p->msg, sizeof p->msg, "%s", "empty file: no header");
 	}
-	return p.failed ? -1 : 0;
+	return p->failed ? -1 : 0;
+}
+
+static void
+parse_report(const struct parse *p, const char *name, long first_line)
+{
+	fprintf(stderr, "%s: %s:%ld: %s\n", ct_prog, name, first_line - 1 + p->line, p->msg);
 }
 
 int
 ct_store_parse(const char *buf, size_t len, const char *name, struct ct_series *s)
 {
-	return parse_text(buf, len, name, 1, 1, s);
+	struct parse p;
+	int rc;
+
+	rc = parse_init(&p, 1, s) != 0 || parse_feed(&p, buf, len) != 0 || parse_end(&p) != 0;
+	if (rc)
+		parse_report(&p, name, 1);
+	ct_csvin_free(&p.in);
+	return rc ? -1 : 0;
 }
 
 char *
@@ -205,33 +244,149 @@ ct_slurp(const char *path, size_t *len, int *missing)
 	return buf;
 }
 
+/* ---- reading a store block by block ---------------------------------- */
+
+#define BLOCK (64 * 1024)
+
+struct ct_store_rd {
+	int fd;
+	int eof;
+	char *path;
+	struct parse p;
+	struct ct_series batch;	/* rows parsed, not yet handed out */
+	size_t next;
+	char buf[BLOCK];
+};
+
+struct ct_store_rd *
+ct_store_open(const char *path, int *missing)
+{
+	struct ct_store_rd *r;
+	int fd;
+
+	*missing = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		*missing = errno == ENOENT;
+		if (!*missing)
+			ct_warn("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof *r)) == NULL) {
+		ct_warn("%s: %s", path, strerror(ENOMEM));
+		close(fd);
+		return NULL;
+	}
+	r->fd = fd;
+	if ((r->path = strdup(path)) == NULL || parse_init(&r->p, 1, &r->batch) != 0) {
+		ct_warn("%s: %s", path, strerror(ENOMEM));
+		ct_store_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Parse the next block; 0, or -1 (reported). */
+static int
+refill(struct ct_store_rd *r)
+{
+	ssize_t n;
+
+	r->batch.n = r->next = 0;
+	do
+		n = read(r->fd, r->buf, sizeof r->buf);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		/* A read error must not pass for the end of the file: a
+		 * store read short would be saved back short. */
+		ct_warn("%s: %s", r->path, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		r->eof = 1;
+		if (parse_end(&r->p) != 0) {
+			parse_report(&r->p, r->path, 1);
+			return -1;
+		}
+	} else if (parse_feed(&r->p, r->buf, (size_t)n) != 0) {
+		parse_report(&r->p, r->path, 1);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ct_store_next(struct ct_store_rd *r, struct ct_candle *c)
+{
+	while (r->next == r->batch.n) {
+		if (r->eof)
+			return 0;
+		if (refill(r) != 0)
+			return -1;
+	}
+	*c = r->batch.c[r->next++];
+	return 1;
+}
+
+void
+ct_store_close(struct ct_store_rd *r)
+{
+	if (r == NULL)
+		return;
+	close(r->fd);
+	ct_csvin_free(&r->p.in);
+	ct_series_free(&r->batch);
+	free(r->path);
+	free(r);
+}
+
 int
 ct_store_load(const char *path, struct ct_series *s, int *exists)
 {
-	size_t len = 0;
-	int missing, r;
-	char *buf = ct_slurp(path, &len, &missing);
+	struct ct_store_rd *r;
+	struct ct_candle c;
+	int missing, k;
 
+	r = ct_store_open(path, &missing);
 	if (exists)
-		*exists = buf != NULL;
-	if (buf == NULL) {
-		if (missing)
-			return 0;
-		ct_warn("%s: %s", path, strerror(errno));
-		return -1;
+		*exists = r != NULL;
+	if (r == NULL)
+		return missing ? 0 : -1;
+	while ((k = ct_store_next(r, &c)) > 0)
+		if (ct_series_push(s, &c) != 0) {
+			ct_warn("%s: %s", path, strerror(ENOMEM));
+			k = -1;
+			break;
+		}
+	ct_store_close(r);
+	return k;
+}
+
+/* Lines before byte off of the file: the real line number of an error in
+ * its tail is found only when there is one. */
+static long
+lines_before(int fd, off_t off)
+{
+	char buf[BLOCK];
+	long lines = 0;
+	off_t at = 0;
+	ssize_t n;
+
+	while (at < off && (n = pread(fd, buf, (size_t)(off - at < BLOCK ? off - at : BLOCK), at)) > 0) {
+		for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))) != NULL; p++)
+			lines++;
+		at += n;
 	}
-	r = parse_text(buf, len, path, 1, 1, s);
-	free(buf);
-	return r;
+	return lines;
 }
 
 int
 ct_store_tail(const char *path, size_t n, struct ct_series *s)
 {
 	struct stat st;
+	struct parse p;
 	size_t chunk = (n + 2) * 96, nl;
 	off_t off;
-	char *buf = NULL, *p;
+	char *buf = NULL, *q;
 	ssize_t r;
 	int fd, rc = -1;
 
@@ -258,26 +413,24 @@ ct_store_tail(const char *path, size_t n, struct ct_series *s)
 		}
 		buf[chunk] = '\0';
 		end = chunk && buf[chunk - 1] == '\n' ? chunk - 1 : chunk;
-		for (nl = 0, p = buf + end; p > buf; p--)
-			if (p[-1] == '\n' && ++nl == n)
+		for (nl = 0, q = buf + end; q > buf; q--)
+			if (q[-1] == '\n' && ++nl == n)
 				break;
 		if (nl == n && n > 0)
 			break;
 		if (off == 0) {
-			p = NULL;
+			q = buf;
 			break;
 		}
 		chunk *= 2;
 	}
-	if (p == NULL) {
-		rc = parse_text(buf, chunk, path, 1, 1, s);
-	} else {
-		/* Line numbers count from the first row read here. */
-		char name[CT_PATH_MAX + 16];
-
-		snprintf(name, sizeof name, "%s (last rows)", path);
-		rc = parse_text(p, (size_t)(buf + chunk - p), name, 1, 0, s);
-	}
+	/* From the file's start the header comes first; else the rows. */
+	if (parse_init(&p, q == buf && off == 0, s) == 0 &&
+	    parse_feed(&p, q, (size_t)(buf + chunk - q)) == 0 && parse_end(&p) == 0)
+		rc = 0;
+	else
+		parse_report(&p, path, 1 + lines_before(fd, off + (q - buf)));
+	ct_csvin_free(&p.in);
 out:
 	free(buf);
 	close(fd);
@@ -357,22 +510,19 @@ int
 ct_store_write(FILE *fp, const struct ct_series *s)
 {
 	fputs(CT_STORE_HEADER "\n", fp);
-	return ct_store_write_rows(fp, s);
+	for (size_t i = 0; i < s->n; i++)
+		ct_store_write_row(fp, &s->c[i]);
+	return ferror(fp) ? -1 : 0;
 }
 
 int
-ct_store_write_rows(FILE *fp, const struct ct_series *s)
+ct_store_write_row(FILE *fp, const struct ct_candle *k)
 {
 	char a[32], b[32], c[32], d[32], e[32];
 
-	for (size_t i = 0; i < s->n; i++) {
-		const struct ct_candle *k = &s->c[i];
-
-		fprintf(fp, "%lld,%s,%s,%s,%s,%s\n", (long long)k->t,
-		    ct_fmt_double(k->o, a), ct_fmt_double(k->h, b), ct_fmt_double(k->l, c),
-		    ct_fmt_double(k->c, d), ct_fmt_double(k->v, e));
-	}
-	return ferror(fp) ? -1 : 0;
+	return fprintf(fp, "%lld,%s,%s,%s,%s,%s\n", (long long)k->t,
+	    ct_fmt_double(k->o, a), ct_fmt_double(k->h, b), ct_fmt_double(k->l, c),
+	    ct_fmt_double(k->c, d), ct_fmt_double(k->v, e)) < 0 ? -1 : 0;
 }
 
 int

@@ -1,6 +1,7 @@
 /* exchange.c — the REST client.  Transient failures are told from
- * permanent ones because run-batch retries the first kind (exit 3) and
- * reports the second: an unknown symbol will not heal by waiting. */
+ * permanent ones because run-batch retries the first kind
+ * (CT_EXIT_TEMPFAIL) and reports the second: an unknown symbol will not
+ * heal by waiting. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
@@ -117,10 +118,13 @@ say_refused(const char *sym, long status, const struct resp *r)
 	json_t *j = r->n ? json_loadb(r->p, r->n, 0, NULL) : NULL;
 	const char *msg = json_string_value(json_object_get(j, "msg"));
 	json_t *code = json_object_get(j, "code");
+	char text[200];
 
+	/* The message is the exchange's text: no control bytes reach the
+	 * operator's terminal. */
 	if (msg && json_is_integer(code))
-		ct_warn("%s: the exchange refused the request: %s (HTTP %ld, code %lld)", sym, msg,
-		    status, (long long)json_integer_value(code));
+		ct_warn("%s: the exchange refused the request: %s (HTTP %ld, code %lld)", sym,
+		    ct_printable(msg, text, sizeof text), status, (long long)json_integer_value(code));
 	else
 		ct_warn("%s: the exchange refused the request: HTTP %ld", sym, status);
 	json_decref(j);
@@ -151,7 +155,7 @@ get(CURL *h, const char *url, const char *sym, struct resp *r)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		if (r->toobig) {
 			ct_warn("%s: response larger than %d bytes", url, BODY_MAX);
-			return 1;
+			return CT_EXIT_FAIL;
 		}
 		if (cc == CURLE_OK && status == 200)
 			return 0;
@@ -160,7 +164,7 @@ get(CURL *h, const char *url, const char *sym, struct resp *r)
 		    cc == CURLE_PEER_FAILED_VERIFICATION) {
 			/* A wrong --base-url or certificate does not heal. */
 			ct_warn("%s: %s", url, r->cerr[0] ? r->cerr : curl_easy_strerror(cc));
-			return 1;
+			return CT_EXIT_FAIL;
 		}
 		if (cc != CURLE_OK) {
 			snprintf(why, sizeof why, "%s", r->cerr[0] ? r->cerr : curl_easy_strerror(cc));
@@ -176,7 +180,7 @@ get(CURL *h, const char *url, const char *sym, struct resp *r)
 			snprintf(why, sizeof why, "HTTP %ld", status);
 		} else {
 			say_refused(sym, status, r);
-			return 1;
+			return CT_EXIT_FAIL;
 		}
 		if (try == TRIES) {
 			ct_warn("%s: %s; giving up after %d tries", url, why, TRIES);
@@ -206,8 +210,30 @@ handle(void)
 	return h;
 }
 
+/* The closed candles of a page from cur on go to m; *open is set at the
+ * first still open.  0 or CT_EXIT_FAIL. */
 static int
-fetch(CURL *h, const struct ct_klines *q, struct ct_series *out)
+take_page(const struct ct_klines *q, const struct ct_series *page, int64_t cur, struct ct_merger *m,
+    int *open)
+{
+	for (size_t i = 0; i < page->n; i++) {
+		const struct ct_candle *c = &page->c[i];
+
+		if (c->t < cur || c->t > q->end)
+			continue;
+		/* Its close time (open + interval - 1 ms) is still to come. */
+		if (c->t + q->tf_ms - 1 > q->end) {
+			*open = 1;
+			break;
+		}
+		if (ct_merger_put(m, c) != 0)
+			return CT_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int
+fetch(CURL *h, const struct ct_klines *q, struct ct_merger *m)
 {
 	struct resp r = { 0 };
 	struct ct_series page = { 0 };
@@ -225,7 +251,7 @@ fetch(CURL *h, const struct ct_klines *q, struct ct_series *out)
 		    (int)blen, q->base, q->symbol, q->interval, (long long)cur, (long long)q->end,
 		    q->limit) >= (int)sizeof url) {
 			ct_warn("%s: base URL too long", q->base);
-			rc = 1;
+			rc = CT_EXIT_FAIL;
 			break;
 		}
 		if ((rc = get(h, url, q->symbol, &r)) != 0)
@@ -234,60 +260,45 @@ fetch(CURL *h, const struct ct_klines *q, struct ct_series *out)
 		/* The importer would take CSV too; the API answers JSON only. */
 		if (r.n == 0 || strspn(r.p, " \t\r\n") == r.n || r.p[strspn(r.p, " \t\r\n")] != '[') {
 			ct_warn("%s: bad response: not a JSON array of klines", url);
-			rc = 1;
+			rc = CT_EXIT_FAIL;
 			break;
 		}
-		if (ct_import_buf(r.p, r.n, url, &page) != 0) {
-			rc = 1;
+		if (ct_import_buf(r.p, r.n, url, &page) != 0 || (rc = take_page(q, &page, cur, m, &open)) != 0) {
+			rc = CT_EXIT_FAIL;
 			break;
-		}
-		for (size_t i = 0; i < page.n; i++) {
-			const struct ct_candle *c = &page.c[i];
-
-			if (c->t < cur || c->t > q->end)
-				continue;
-			/* Its close time (open + interval - 1 ms) is still to come. */
-			if (c->t + q->tf_ms - 1 > q->end) {
-				open = 1;
-				break;
-			}
-			if (ct_series_push(out, c) != 0) {
-				ct_warn("%s", strerror(ENOMEM));
-				rc = 1;
-				goto out;
-			}
 		}
 		if (open || page.n < (size_t)q->limit)
 			break;
 		if (page.c[page.n - 1].t < cur) {
 			ct_warn("%s: the response does not advance past startTime", url);
-			rc = 1;
+			rc = CT_EXIT_FAIL;
 			break;
 		}
 		cur = page.c[page.n - 1].t + 1;
 	}
-out:
 	ct_series_free(&page);
 	free(r.p);
 	return rc;
 }
 
 int
-ct_klines_fetch(const struct ct_klines *q, struct ct_series *out)
+ct_klines_fetch(const struct ct_klines *q, struct ct_merger *m)
 {
 	CURL *h;
 	int rc;
 
+	if (ct_merger_source(m, q->base) != 0 || ct_merger_run(m, q->base) != 0)
+		return CT_EXIT_FAIL;
 	/* The store already reaches past --end: nothing to ask for (Binance
 	 * refuses startTime > endTime with HTTP 400). */
 	if (q->start > q->end)
 		return 0;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || (h = handle()) == NULL) {
 		ct_warn("%s", "cannot initialise libcurl");
-		return 1;
+		return CT_EXIT_FAIL;
 	}
-	rc = fetch(h, q, out);
+	rc = fetch(h, q, m);
 	curl_easy_cleanup(h);
 	curl_global_cleanup();
-	return rc;
+	return rc == 0 && ct_merger_end(m, 0) != 0 ? CT_EXIT_FAIL : rc;
 }

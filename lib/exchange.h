@@ -5,9 +5,9 @@
 
 #include <stdint.h>
 
-#include "candles.h"
+#include "exitcode.h"
+#include "merge.h"
 
-#define CT_EXIT_TEMPFAIL 3	/* worth retrying later: network, 5xx, rate limit */
 #define CT_EXCHANGE_DEFAULT "https://api.binance.com"
 #define CT_KLINES_LIMIT 1000	/* Binance's largest page */
 
@@ -23,12 +23,12 @@ struct ct_klines {
 
 /* --base-url, else $COINTRAIN_EXCHANGE_URL, else CT_EXCHANGE_DEFAULT. */
 const char *ct_exchange_url(const char *opt);
-/* Append every closed candle with open time in [start, end] to out, page
- * by page.  Rate limits (429/418 + Retry-After) are waited out, transient
+/* Put every closed candle with open time in [start, end] into m as one
+ * source, page by page.  Rate limits (429/418 + Retry-After) are waited out, transient
  * failures (connection, dropped reply, 5xx) retried with exponential
  * backoff from $COINTRAIN_RETRY_BASE_MS (default 1000) over 5 tries.
- * Returns 0, 1 for a permanent failure (unknown symbol, bad response) or
- * CT_EXIT_TEMPFAIL; diagnostics are printed. */
-int ct_klines_fetch(const struct ct_klines *q, struct ct_series *out);
+ * Returns 0, CT_EXIT_FAIL for a permanent failure (unknown symbol, bad
+ * response) or CT_EXIT_TEMPFAIL; diagnostics are printed. */
+int ct_klines_fetch(const struct ct_klines *q, struct ct_merger *m);
 
 #endif

@@ -2,52 +2,119 @@
  *
  * Everything goes through libarchive, so one code path reads a plain file,
  * the members of a Binance .zip dump and any compressed single file
- * (raw format + filters), from a path or from stdin.  Each member is read
- * whole before it is parsed: a damaged archive fails its CRC or length
- * check before any of its rows is believed.  The format is told from the
- * content: '[' starts JSON, anything else is CSV. */
+ * (raw format + filters), from a path or from stdin.  The text is read a
+ * block at a time and the rows go to the merger as they are parsed, so
+ * memory does not grow with the input: one CSV row or JSON element may
+ * take at most CT_ROW_MAX bytes, one member CT_IMPORT_MAX.  Nothing is
+ * stored before the whole input has been read, and a member that fails
+ * its CRC or length check is reported as damaged even when its damage
+ * made a row unreadable first.  The format is told from the content: '['
+ * starts JSON, anything else is CSV. */
 #include <archive.h>
 #include <archive_entry.h>
-#include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "csvin.h"
 #include "err.h"
 #include "home.h"
 #include "import.h"
-#include "merge.h"
 #include "parse.h"
 #include "timefmt.h"
 
-/* Where a reader is, for diagnostics. */
+#define BLOCK (64 * 1024)
+
+/* ---- where the text comes from --------------------------------------- */
+
+/* libarchive's message, which may quote a member's name: printable. */
+static const char *
+aerr(struct archive *a, const char *dflt)
+{
+	static char buf[512];
+
+	return ct_printable(archive_error_string(a) ? archive_error_string(a) : dflt, buf, sizeof buf);
+}
+
+struct src {
+	struct archive *a;	/* NULL: buf below, handed out once */
+	const char *buf;
+	size_t len;
+	const char *name;
+	int64_t total;
+	int failed;		/* an error was printed */
+};
+
+/* The next piece of text: 1 with *p and *n, 0 at the end, -1 (reported). */
+static int
+src_next(struct src *s, const char **p, size_t *n)
+{
+	la_int64_t off;
+	int r;
+
+	if (s->a == NULL) {
+		*p = s->buf;
+		*n = s->len;
+		s->len = 0;
+		return *n > 0;
+	}
+	do
+		r = archive_read_data_block(s->a, (const void **)p, n, &off);
+	while (r == ARCHIVE_OK && *n == 0);
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r != ARCHIVE_OK) {
+		ct_warn("%s: %s", s->name, aerr(s->a, "read error"));
+		s->failed = 1;
+		return -1;
+	}
+	if ((s->total += (int64_t)*n) > CT_IMPORT_MAX) {
+		ct_warn("%s: more than %s after decompression: refused", s->name, CT_IMPORT_MAX_TEXT);
+		s->failed = 1;
+		return -1;
+	}
+	return 1;
+}
+
+/* ---- rows ------------------------------------------------------------ */
+
+/* Where a reader is, for diagnostics, and where its rows go.  A failure
+ * is kept, to be printed once it is known the archive is not damaged. */
 struct rd {
 	const char *name;
 	long line;
 	long elem;		/* 1-based JSON array element, 0 for CSV */
 	int failed;
-	struct ct_series *s;
+	char msg[CT_PATH_MAX + 256];
+	int have_prev;
+	int64_t prev;
+	int (*put)(void *arg, const struct ct_candle *c);
+	void *arg;
 };
 
 static void __attribute__((format(printf, 2, 3)))
 fail(struct rd *r, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	if (r->failed)
 		return;
 	r->failed = 1;
-	fprintf(stderr, "%s: %s:%ld: ", ct_prog, r->name, r->line);
+	n = snprintf(r->msg, sizeof r->msg, "%s:%ld: ", r->name, r->line);
 	if (r->elem > 0)
-		fprintf(stderr, "element %ld: ", r->elem);
+		n += snprintf(r->msg + n, sizeof r->msg - (size_t)n, "element %ld: ", r->elem);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(r->msg + n, sizeof r->msg - (size_t)n, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int
@@ -65,7 +132,7 @@ ct_time_to_ms(int64_t raw, int64_t *ms)
 	return 0;
 }
 
-/* A row is read: check it and append it. */
+/* A row is read: check it and pass it on. */
 static void
 take(struct rd *r, int64_t raw, const struct ct_candle *in)
 {
@@ -78,11 +145,15 @@ take(struct rd *r, int64_t raw, const struct ct_candle *in)
 		    (long long)raw);
 	} else if ((why = ct_candle_invalid(&c)) != NULL) {
 		fail(r, "%s", why);
-	} else if (r->s->n && c.t <= r->s->c[r->s->n - 1].t) {
+	} else if (r->have_prev && c.t <= r->prev) {
 		fail(r, "open_time %s is not after the previous row's %s (rows must be sorted and unique)",
-		    ct_iso8601(c.t, iso), ct_iso8601(r->s->c[r->s->n - 1].t, prev));
-	} else if (ct_series_push(r->s, &c) != 0) {
-		fail(r, "%s", strerror(ENOMEM));
+		    ct_iso8601(c.t, iso), ct_iso8601(r->prev, prev));
+	} else if (r->put(r->arg, &c) != 0) {
+		/* reported by the merger */
+		r->failed = 1;
+	} else {
+		r->have_prev = 1;
+		r->prev = c.t;
 	}
 }
 
@@ -92,10 +163,10 @@ static const char *const cols[] = { "open_time", "open", "high", "low", "close",
 
 struct csvrd {
 	struct rd rd;
+	struct ct_csvin in;
 	int field;
 	int first;		/* the first row may be a header */
 	int header;		/* the current row is that header */
-	long row;		/* line the current row began on, 0 between rows */
 	int64_t raw;
 	struct ct_candle c;
 };
@@ -111,6 +182,7 @@ csv_field(void *data, size_t len, void *vp)
 
 	if (p->rd.failed || i >= 6)
 		return;
+	p->rd.line = ct_csvin_line(&p->in);
 	if (i == 0 && p->first)
 		p->header = !(len > 0 && f[0] >= '0' && f[0] <= '9');
 	if (p->header) {
@@ -135,6 +207,7 @@ csv_row(int c, void *vp)
 	struct csvrd *p = vp;
 
 	(void)c;
+	p->rd.line = ct_csvin_line(&p->in);
 	if (!p->rd.failed) {
 		if (p->field < 6)
 			fail(&p->rd, "%d field%s, expected at least 6 (open_time,open,high,low,close,volume)",
@@ -144,43 +217,40 @@ csv_row(int c, void *vp)
 	}
 	p->field = 0;
 	p->first = p->header = 0;
-	p->row = 0;
 }
 
-static int
-parse_csv(const char *buf, size_t len, const char *name, struct ct_series *s)
+static void
+csv_feed(struct csvrd *p, const char *buf, size_t n)
 {
-	struct csv_parser cp;
-	struct csvrd p = { .rd = { .name = name, .s = s }, .first = 1 };
-	const char *q = buf, *end = buf + len, *nl;
-	long line = 0;
-
-	if (csv_init(&cp, CSV_STRICT | CSV_APPEND_NULL) != 0) {
-		ct_warn("%s: %s", name, strerror(ENOMEM));
-		return -1;
+	if (!p->rd.failed && ct_csvin_feed(&p->in, buf, n) != 0) {
+		p->rd.line = ct_csvin_line(&p->in);
+		fail(&p->rd, "%s", p->in.err);
 	}
-	/* Fed a line at a time, so the row callback knows its line number
-	 * even when blank lines are skipped; a row that spans lines (an
-	 * unclosed quote) is told by the line it began on. */
-	while (q < end && !p.rd.failed) {
-		size_t n, k = 0;
+}
 
-		nl = memchr(q, '\n', (size_t)(end - q));
-		n = nl ? (size_t)(nl - q) + 1 : (size_t)(end - q);
-		line++;
-		while (k < n && (q[k] == '\r' || q[k] == '\n'))
-			k++;
-		if (p.row == 0 && k < n)
-			p.row = line;
-		p.rd.line = p.row ? p.row : line;
-		if (csv_parse(&cp, q, n, csv_field, csv_row, &p) != n)
-			fail(&p.rd, "malformed CSV: %s", csv_strerror(csv_error(&cp)));
-		q += n;
+/* head: the blank text before the first data byte; then the piece that
+ * holds it; then the rest of s. */
+static void
+parse_csv(struct rd *r, struct src *s, const char *head, size_t hn, const char *p, size_t n)
+{
+	struct csvrd c = { .rd = *r, .first = 1 };
+	int k = 1;
+
+	if (ct_csvin_init(&c.in, csv_field, csv_row, &c) != 0) {
+		fail(r, "%s", strerror(ENOMEM));
+		return;
 	}
-	if (!p.rd.failed)
-		csv_fini(&cp, csv_field, csv_row, &p);
-	csv_free(&cp);
-	return p.rd.failed ? -1 : 0;
+	csv_feed(&c, head, hn);
+	csv_feed(&c, p, n);
+	while (!c.rd.failed && (k = src_next(s, &p, &n)) > 0)
+		csv_feed(&c, p, n);
+	if (!c.rd.failed && k == 0 && ct_csvin_fini(&c.in) != 0) {
+		c.rd.line = ct_csvin_line(&c.in);
+		fail(&c.rd, "%s", c.in.err);
+	}
+	ct_csvin_free(&c.in);
+	*r = c.rd;
+	r->failed |= k < 0;
 }
 
 /* ---- JSON: Binance REST klines and freqtrade files ------------------- */
@@ -208,7 +278,8 @@ json_time(const json_t *v, int64_t *out)
 	}
 	if (json_is_real(v)) {
 		d = json_real_value(v);
-		if (d != (double)(int64_t)d)
+		/* Out of range, the cast would be undefined. */
+		if (!(fabs(d) < 9e18) || d != (double)(int64_t)d)
 			return -1;
 		*out = (int64_t)d;
 		return 0;
@@ -216,7 +287,7 @@ json_time(const json_t *v, int64_t *out)
 	if (!json_is_string(v))
 		return -1;
 	s = json_string_value(v);
-	return ct_parse_int64_n(s, strlen(s), out);
+	return ct_parse_int64_n(s, json_string_length(v), out);
 }
 
 static void
@@ -243,77 +314,266 @@ json_row(struct rd *r, const json_t *row)
 	take(r, raw, &c);
 }
 
-/* Skip white space, counting lines. */
-static size_t
-skip_ws(const char *buf, size_t len, size_t i, long *line)
+/* A window on the text: bytes [off, len) of w are read, not yet taken;
+ * pend is what the source gave that does not fit yet. */
+struct jrd {
+	struct rd *rd;
+	struct src *s;
+	char w[2 * CT_ROW_MAX];
+	size_t off, len;
+	const char *pend;
+	size_t npend;
+	long col;		/* bytes since the last newline, at w + off */
+	int eof;
+};
+
+/* More text into the window: 1, 0 at the end, -1. */
+static int
+jfill(struct jrd *j)
 {
-	for (; i < len; i++) {
-		if (buf[i] == '\n')
-			++*line;
-		else if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r')
-			break;
+	size_t n;
+	int k;
+
+	if (j->off > 0) {
+		memmove(j->w, j->w + j->off, j->len - j->off);
+		j->len -= j->off;
+		j->off = 0;
 	}
-	return i;
+	if (j->npend == 0) {
+		if ((k = src_next(j->s, &j->pend, &j->npend)) <= 0) {
+			j->eof = k == 0;
+			return k;
+		}
+	}
+	n = j->npend < sizeof j->w - j->len ? j->npend : sizeof j->w - j->len;
+	memcpy(j->w + j->len, j->pend, n);
+	j->len += n;
+	j->pend += n;
+	j->npend -= n;
+	return 1;
 }
 
-/* The outer array is walked here and each row decoded by jansson on its
- * own (JSON_DISABLE_EOF_CHECK stops after the row and reports how far it
- * read): a 65k-row file then costs the size of one row, not a tree of
- * half a million jansson values, and every row knows its line. */
-static int
-parse_json(const char *buf, size_t len, const char *name, struct ct_series *s)
+/* Take n bytes, counting lines. */
+static void
+jtake(struct jrd *j, size_t n)
 {
-	struct rd r = { .name = name, .line = 1, .s = s };
+	for (size_t k = j->off; k < j->off + n; k++) {
+		if (j->w[k] == '\n') {
+			j->rd->line++;
+			j->col = 0;
+		} else {
+			j->col++;
+		}
+	}
+	j->off += n;
+}
+
+/* Skip white space: 1 at the next byte, 0 at the end, -1. */
+static int
+jskip(struct jrd *j)
+{
+	int k;
+
+	for (;;) {
+		while (j->off < j->len) {
+			char c = j->w[j->off];
+
+			if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+				return 1;
+			jtake(j, 1);
+		}
+		if ((k = jfill(j)) <= 0)
+			return k;
+	}
+}
+
+/* jansson's error at byte at of the window, as FILE:LINE:COLUMN. */
+static void
+jerror(struct jrd *j, const json_error_t *je)
+{
+	size_t at = j->off + (size_t)(je->position > 0 ? je->position : 0), bol = at;
+	long col;
+	char text[sizeof je->text];
+
+	while (bol > j->off && j->w[bol - 1] != '\n')
+		bol--;
+	col = (long)(at - bol) + (bol == j->off ? j->col : 0);
+	j->rd->line += je->line - 1;
+	j->rd->elem = 0;
+	snprintf(j->rd->msg, sizeof j->rd->msg, "%s:%ld:%ld: %s", j->rd->name, j->rd->line,
+	    col + (col == 0), ct_printable(je->text, text, sizeof text));
+	j->rd->failed = 1;
+}
+
+/* One array element, decoded by jansson on its own (JSON_DISABLE_EOF_CHECK
+ * stops after it and reports how far it read).  Text that ends inside it
+ * is topped up and tried again; 0 or -1. */
+static int
+jelement(struct jrd *j)
+{
 	json_error_t je;
 	json_t *row;
-	size_t i;
+	size_t avail;
+	int k;
 
-	i = skip_ws(buf, len, 0, &r.line);
-	if (i == len || buf[i] != '[') {
-		fail(&r, "%s", "expected a JSON array of candle rows");
+	for (;;) {
+		avail = j->len - j->off;
+		row = json_loadb(j->w + j->off, avail, JSON_DISABLE_EOF_CHECK, &je);
+		if (j->eof || avail >= CT_ROW_MAX || (row != NULL && (size_t)je.position < avail))
+			break;
+		json_decref(row);
+		if ((k = jfill(j)) < 0)
+			return -1;
+	}
+	if (!j->eof && avail >= CT_ROW_MAX && (row == NULL ? json_error_code(&je) ==
+	    json_error_premature_end_of_input : (size_t)je.position >= avail)) {
+		json_decref(row);
+		fail(j->rd, "array element longer than %d bytes", CT_ROW_MAX);
 		return -1;
 	}
-	i = skip_ws(buf, len, i + 1, &r.line);
-	if (i < len && buf[i] == ']')
-		i++;
-	else
-		for (;;) {
-			long line = r.line;
+	if (row == NULL) {
+		jerror(j, &je);
+		return -1;
+	}
+	json_row(j->rd, row);
+	json_decref(row);
+	jtake(j, (size_t)je.position);
+	return j->rd->failed ? -1 : 0;
+}
 
-			r.elem++;
-			if ((row = json_loadb(buf + i, len - i, JSON_DISABLE_EOF_CHECK, &je)) == NULL) {
-				/* FILE:LINE:COLUMN, from the byte jansson stopped at. */
-				size_t at = i + (size_t)(je.position > 0 ? je.position : 0), bol = at;
+/* After '[': elements up to ']'.  1 when closed, 0 when not (said). */
+static int
+walk_elements(struct jrd *j)
+{
+	struct rd *r = j->rd;
+	int k = jskip(j);
 
-				while (bol > 0 && buf[bol - 1] != '\n')
-					bol--;
-				fprintf(stderr, "%s: %s:%ld:%zu: %s\n", ct_prog, name,
-				    line + je.line - 1, at - bol + (at == bol), je.text);
-				return -1;
-			}
-			json_row(&r, row);
-			json_decref(row);
-			if (r.failed)
-				return -1;
-			for (size_t k = i; k < i + (size_t)je.position; k++)
-				r.line += buf[k] == '\n';
-			i = skip_ws(buf, len, i + (size_t)je.position, &r.line);
-			if (i < len && buf[i] == ',') {
-				i = skip_ws(buf, len, i + 1, &r.line);
-				continue;
-			}
-			if (i < len && buf[i] == ']') {
-				i++;
-				break;
-			}
-			r.elem = 0;
-			fail(&r, "%s", i < len ? "expected ',' or ']' after an array element" :
-			    "unexpected end of input: the array is not closed");
-			return -1;
+	if (k > 0 && j->w[j->off] == ']')
+		return 1;
+	while (k > 0) {
+		r->elem++;
+		if (jelement(j) != 0 || (k = jskip(j)) < 0)
+			return 0;
+		if (k > 0 && j->w[j->off] == ',') {
+			jtake(j, 1);
+			k = jskip(j);
+			continue;
 		}
-	r.elem = 0;
-	if (skip_ws(buf, len, i, &r.line) != len) {
-		fail(&r, "%s", "data after the end of the JSON array");
+		r->elem = 0;
+		if (k > 0 && j->w[j->off] == ']')
+			return 1;
+		break;
+	}
+	r->elem = 0;
+	if (k >= 0)
+		fail(r, "%s", k > 0 ? "expected ',' or ']' after an array element" :
+		    "unexpected end of input: the array is not closed");
+	return 0;
+}
+
+static void
+walk_json(struct jrd *j)
+{
+	int k;
+
+	if ((k = jskip(j)) <= 0 || j->w[j->off] != '[') {
+		if (k >= 0)
+			fail(j->rd, "%s", "expected a JSON array of candle rows");
+		return;
+	}
+	jtake(j, 1);
+	if (!walk_elements(j))
+		return;
+	jtake(j, 1);
+	if (jskip(j) > 0)
+		fail(j->rd, "%s", "data after the end of the JSON array");
+}
+
+/* The outer array is walked here and each row decoded on its own: a file
+ * costs the size of one row, not a tree of jansson values, and every row
+ * knows its line. */
+static void
+parse_json(struct rd *r, struct src *s, const char *p, size_t n, long col)
+{
+	struct jrd *j = calloc(1, sizeof *j);
+
+	if (j == NULL) {
+		fail(r, "%s", strerror(ENOMEM));
+		return;
+	}
+	j->rd = r;
+	j->s = s;
+	j->pend = p;
+	j->npend = n;
+	j->col = col;
+	walk_json(j);
+	free(j);
+}
+
+/* ---- one member: tell the format, read it ---------------------------- */
+
+/* freqtrade's other formats are binary: say what to do with them. */
+static const char *
+binary_format(const char *p, size_t n)
+{
+	if ((n >= 6 && memcmp(p, "ARROW1", 6) == 0) || (n >= 4 && memcmp(p, "FEA1", 4) == 0))
+		return "feather";
+	if (n >= 4 && memcmp(p, "PAR1", 4) == 0)
+		return "parquet";
+	return NULL;
+}
+
+static void
+parse_text(struct rd *r, struct src *s)
+{
+	char head[CT_ROW_MAX];	/* the blank text before the data */
+	const char *p, *fmt;
+	size_t n, hn = 0, i;
+	long col = 0;
+	int k, first = 1;
+
+	r->line = 1;
+	while ((k = src_next(s, &p, &n)) > 0) {
+		/* A UTF-8 byte order mark is noise some Windows tools add. */
+		if (first && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+			p += 3;
+			n -= 3;
+		}
+		if (first && (fmt = binary_format(p, n)) != NULL) {
+			fail(r, "unsupported format (%s): convert to JSON with `freqtrade convert-data "
+			    "--format-from %s --format-to json`", fmt, fmt);
+			return;
+		}
+		first = 0;
+		for (i = 0; i < n && p[i] && strchr(" \t\r\n", p[i]); i++)
+			col = p[i] == '\n' ? (r->line++, 0) : col + 1;
+		/* A JSON object (an exchange's error reply saved to a file,
+		 * say) is told apart too, to be refused as JSON rather than
+		 * as broken CSV. */
+		if (i < n && (p[i] == '[' || p[i] == '{')) {
+			parse_json(r, s, p + i, n - i, col);
+			return;
+		}
+		if (i < n) {
+			r->line = 1;
+			parse_csv(r, s, head, hn, p, n);
+			return;
+		}
+		if (hn + n > sizeof head) {
+			fail(r, "more than %zu bytes of blank space before the data", sizeof head);
+			return;
+		}
+		memcpy(head + hn, p, n);
+		hn += n;
+	}
+	r->failed |= k < 0;
+}
+
+static int
+put_series(void *arg, const struct ct_candle *c)
+{
+	if (ct_series_push(arg, c) != 0) {
+		ct_warn("%s", strerror(ENOMEM));
 		return -1;
 	}
 	return 0;
@@ -322,132 +582,216 @@ parse_json(const char *buf, size_t len, const char *name, struct ct_series *s)
 int
 ct_import_buf(const char *buf, size_t len, const char *name, struct ct_series *s)
 {
-	size_t i = 0;
-	long line = 1;
+	struct src in = { .buf = buf, .len = len, .name = name };
+	struct rd r = { .name = name, .put = put_series, .arg = s };
 
-	/* A UTF-8 byte order mark is noise some Windows tools add. */
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
+	if (s->n) {
+		r.have_prev = 1;
+		r.prev = s->c[s->n - 1].t;
 	}
-	/* A JSON object (an exchange's error reply saved to a file, say) is
-	 * told apart too, to be refused as JSON rather than as broken CSV. */
-	i = skip_ws(buf, len, 0, &line);
-	if (i < len && (buf[i] == '[' || buf[i] == '{'))
-		return parse_json(buf, len, name, s);
-	return parse_csv(buf, len, name, s);
+	parse_text(&r, &in);
+	if (r.failed && !in.failed && r.msg[0])
+		fprintf(stderr, "%s: %s\n", ct_prog, r.msg);
+	return r.failed ? -1 : 0;
 }
 
 /* ---- files, archives, compressed streams ----------------------------- */
 
-/* Read the current archive entry whole.  NULL on error (reported). */
-static char *
-read_entry(struct archive *a, const char *name, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap), *p;
-	la_ssize_t r;
+/* The file as libarchive reads it, counted: what a compressed stream
+ * leaves unread after its end is garbage to refuse, not to ignore. */
+struct file {
+	int fd;
+	int64_t handed;
+	char buf[BLOCK];
+};
 
-	for (;;) {
-		if (buf == NULL) {
-			ct_warn("%s: %s", name, strerror(ENOMEM));
-			return NULL;
-		}
-		if (n == cap) {
-			p = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-			if (p == NULL)
-				free(buf);
-			buf = p;
-			cap *= 2;
-			continue;
-		}
-		if ((r = archive_read_data(a, buf + n, cap - n)) == 0)
-			break;
-		if (r < 0) {
-			ct_warn("%s: %s", name, archive_error_string(a) ?
-			    archive_error_string(a) : "read error");
-			free(buf);
-			return NULL;
-		}
-		n += (size_t)r;
+static la_ssize_t
+file_read(struct archive *a, void *vp, const void **buf)
+{
+	struct file *f = vp;
+	ssize_t n;
+
+	do
+		n = read(f->fd, f->buf, sizeof f->buf);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "%s", strerror(errno));
+		return -1;
 	}
-	*len = n;
-	return buf;
+	*buf = f->buf;
+	f->handed += n;
+	return n;
+}
+
+static la_int64_t
+file_seek(struct archive *a, void *vp, la_int64_t off, int whence)
+{
+	struct file *f = vp;
+	off_t r = lseek(f->fd, (off_t)off, whence);
+
+	(void)a;
+	if (r >= 0)
+		f->handed = r;
+	return r < 0 ? ARCHIVE_FATAL : r;
+}
+
+/* After the end of a compressed stream: anything left? */
+static int
+trailing(struct archive *a, struct file *f)
+{
+	int last = archive_filter_count(a) - 1;
+	ssize_t n;
+
+	if (last < 1 || archive_format(a) != ARCHIVE_FORMAT_RAW)
+		return 0;
+	if (f->handed > archive_filter_bytes(a, last))
+		return 1;
+	do
+		n = read(f->fd, f->buf, sizeof f->buf);
+	while (n < 0 && errno == EINTR);
+	return n > 0;
+}
+
+static int
+put_merger(void *arg, const struct ct_candle *c)
+{
+	return ct_merger_put(arg, c);
+}
+
+/* Read the member's text as far as it goes: a damaged archive says so
+ * (CRC, length) only at its end.  0, or -1 when it is damaged (said). */
+static int
+drain(struct src *s)
+{
+	const char *p;
+	size_t n;
+	int k;
+
+	while ((k = src_next(s, &p, &n)) > 0)
+		;
+	return k;
+}
+
+/* One member of an archive, or the one stream of anything else. */
+static int
+read_member(struct archive *a, struct archive_entry *e, const char *name, struct ct_merger *m,
+    struct file *f)
+{
+	char label[CT_PATH_MAX + 256], mem[CT_PATH_MAX];
+	struct src s = { .a = a, .name = label };
+	struct rd r = { .put = put_merger, .arg = m, .name = label };
+
+	snprintf(label, sizeof label, "%s", name);
+	if (archive_format(a) != ARCHIVE_FORMAT_RAW)
+		snprintf(label, sizeof label, "%s(%s)", name,
+		    ct_printable(archive_entry_pathname(e) ? archive_entry_pathname(e) : "", mem, sizeof mem));
+	if (ct_merger_run(m, label) != 0)
+		return -1;
+	parse_text(&r, &s);
+	if (r.failed && !s.failed && archive_filter_count(a) + (archive_format(a) != ARCHIVE_FORMAT_RAW) > 1 &&
+	    drain(&s) < 0)
+		return -1;
+	if (r.failed) {
+		if (r.msg[0])
+			fprintf(stderr, "%s: %s\n", ct_prog, r.msg);
+		return -1;
+	}
+	if (trailing(a, f)) {
+		ct_warn("%s: data after the end of the compressed stream", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_archive(struct archive *a, const char *name, struct ct_merger *m, struct file *f)
+{
+	struct archive_entry *e;
+	int r;
+
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (archive_format(a) != ARCHIVE_FORMAT_RAW && archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		if (read_member(a, e, name, m, f) != 0)
+			return -1;
+	}
+	if (r != ARCHIVE_EOF) {
+		ct_warn("%s: %s", name, aerr(a, "read error"));
+		return -1;
+	}
+	return 0;
 }
 
 int
-ct_import_file(const char *path, struct ct_series *s)
+ct_import_file(const char *path, struct ct_merger *m)
 {
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	char mname[CT_PATH_MAX + 256];
+	int is_stdin = strcmp(path, "-") == 0, rc = -1;
+	struct file *f = malloc(sizeof *f);
 	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	struct ct_series one = { 0 };
-	char iso[CT_ISO_LEN];
-	int r, rc = -1, members = 0;
+	struct stat st;
 
-	if (a == NULL) {
+	if (f == NULL || a == NULL) {
 		ct_warn("%s: %s", name, strerror(ENOMEM));
+		free(f);
+		archive_read_free(a);
 		return -1;
 	}
+	f->handed = 0;
+	if ((f->fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		ct_warn("%s: %s", name, strerror(errno));
+		goto out;
+	}
 	/* raw bids lowest, so a zip is still read as a zip, and anything
-	 * else (CSV, JSON) becomes one entry, decompressed if need be. */
+	 * else (CSV, JSON) becomes one entry, decompressed if need be.  A
+	 * zip in a file is read by its central directory (seek). */
 	archive_read_support_filter_all(a);
 	archive_read_support_format_zip(a);
 	archive_read_support_format_raw(a);
 	archive_read_support_format_empty(a);
-	r = strcmp(path, "-") == 0 ? archive_read_open_fd(a, 0, 1 << 16) :
-	    archive_read_open_filename(a, path, 1 << 16);
-	if (r != ARCHIVE_OK) {
-		ct_warn("%s: %s", name, archive_error_string(a) ? archive_error_string(a) : strerror(errno));
+	if (fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode))
+		archive_read_set_seek_callback(a, file_seek);
+	archive_read_set_read_callback(a, file_read);
+	archive_read_set_callback_data(a, f);
+	if (ct_merger_source(m, name) != 0)
 		goto out;
-	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *label = name;
-		size_t len;
-		char *buf;
-
-		if (archive_format(a) != ARCHIVE_FORMAT_RAW) {
-			if (archive_entry_filetype(e) != AE_IFREG)
-				continue;
-			snprintf(mname, sizeof mname, "%s(%s)", name, archive_entry_pathname(e));
-			label = mname;
-		}
-		if ((buf = read_entry(a, label, &len)) == NULL)
-			goto out;
-		/* Members (days zipped together, say) come in any order:
-		 * each is read on its own and merged; they must agree. */
-		one.n = 0;
-		r = ct_import_buf(buf, len, label, members ? &one : s);
-		free(buf);
-		if (r != 0)
-			goto out;
-		if (members && one.n) {
-			struct ct_merge_stats st = { 0 };
-
-			if (ct_merge(s, &one, 0, &st) != 0) {
-				ct_warn("%s: %s", label, strerror(ENOMEM));
-				goto out;
-			}
-			if (st.conflicts) {
-				ct_warn("%s: the candle at %s differs from another member's", label,
-				    ct_iso8601(st.conflict_t[0], iso));
-				goto out;
-			}
-		}
-		members++;
-	}
-	if (r != ARCHIVE_EOF) {
-		ct_warn("%s: %s", name, archive_error_string(a) ? archive_error_string(a) : "read error");
-		goto out;
-	}
-	if (members == 0) {
-		ct_warn("%s: %s", name, "empty input: no candles");
-		goto out;
-	}
-	rc = 0;
+	if (archive_read_open1(a) != ARCHIVE_OK)
+		ct_warn("%s: %s", name, aerr(a, "cannot read"));
+	else if (read_archive(a, name, m, f) == 0)
+		rc = ct_merger_end(m, 1);
 out:
-	ct_series_free(&one);
 	archive_read_free(a);
+	if (f->fd >= 0 && !is_stdin)
+		close(f->fd);
+	free(f);
 	return rc;
+}
+
+int
+ct_freqtrade_name(const char *name, char *sym, size_t symlen, char *tf, size_t tflen)
+{
+	static const char *const ext[] = { ".json", ".json.gz", ".feather", ".parquet" };
+	const char *dash = strrchr(name, '-'), *dot;
+	size_t n = 0, e = 0;
+
+	/* BASE_QUOTE-TF.json: freqtrade's spot data; its binary formats are
+	 * taken too, to be refused with the command that converts them. */
+	if (dash == NULL || (dot = strchr(dash, '.')) == NULL || (size_t)(dot - dash - 1) >= tflen ||
+	    memchr(name, '_', (size_t)(dash - name)) == NULL)
+		return -1;
+	while (e < sizeof ext / sizeof ext[0] && strcmp(dot, ext[e]) != 0)
+		e++;
+	if (e == sizeof ext / sizeof ext[0])
+		return -1;
+	memcpy(tf, dash + 1, (size_t)(dot - dash - 1));
+	tf[dot - dash - 1] = '\0';
+	for (const char *p = name; p < dash; p++) {
+		if (*p == '_')
+			continue;
+		if (n + 1 >= symlen)
+			return -1;
+		sym[n++] = *p;
+	}
+	sym[n] = '\0';
+	return ct_tf_ms(tf) > 0 && ct_symbol_ok(sym) ? 0 : -1;
 }

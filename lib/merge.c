@@ -1,6 +1,11 @@
 /* merge.c — one sorted merge for every source; the stored row wins a
  * disagreement unless the operator says --replace, because a store that
- * silently changes its past makes yesterday's model irreproducible. */
+ * silently changes its past makes yesterday's model irreproducible.
+ *
+ * Incoming rows are kept as sorted runs (spool.h).  Writing the new store
+ * is one pass: the stored rows, read a block at a time, merged with the
+ * runs read back in order.  When every incoming row lies after the stored ones (the
+ * incremental case) the store's bytes are copied as they are, not parsed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,12 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic.h"
-#include "home.h"
-
 #include "err.h"
+#include "home.h"
 #include "merge.h"
+#include "parse.h"
 #include "timefmt.h"
+
+#define BLOCK		(64 * 1024)
 
 static int
 same(const struct ct_candle *a, const struct ct_candle *b)
@@ -22,108 +28,68 @@ same(const struct ct_candle *a, const struct ct_candle *b)
 	return a->o == b->o && a->h == b->h && a->l == b->l && a->c == b->c && a->v == b->v;
 }
 
-int
-ct_merge(struct ct_series *store, const struct ct_series *in, int replace,
-    struct ct_merge_stats *st)
-{
-	struct ct_series out = { 0 };
-	size_t i = 0, j = 0;
-
-	st->read += in->n;
-	/* The common incremental case: everything new lies after the store. */
-	if (store->n == 0 || in->n == 0 || in->c[0].t > store->c[store->n - 1].t) {
-		if (ct_series_reserve(store, store->n + in->n) != 0)
-			return -1;
-		if (in->n)
-			memcpy(store->c + store->n, in->c, in->n * sizeof *in->c);
-		store->n += in->n;
-		st->added += in->n;
-		return 0;
-	}
-	if (ct_series_reserve(&out, store->n + in->n) != 0)
-		return -1;
-	while (i < store->n || j < in->n) {
-		const struct ct_candle *a = i < store->n ? &store->c[i] : NULL;
-		const struct ct_candle *b = j < in->n ? &in->c[j] : NULL;
-
-		if (b == NULL || (a && a->t < b->t)) {
-			out.c[out.n++] = *a;
-			i++;
-		} else if (a == NULL || b->t < a->t) {
-			out.c[out.n++] = *b;
-			st->added++;
-			j++;
-		} else {
-			if (same(a, b)) {
-				st->present++;
-			} else {
-				if (st->conflicts < CT_MERGE_SHOW)
-					st->conflict_t[st->conflicts] = a->t;
-				st->conflicts++;
-				st->replaced += replace != 0;
-			}
-			out.c[out.n++] = replace ? *b : *a;
-			i++;
-			j++;
-		}
-	}
-	ct_series_free(store);
-	*store = out;
-	return 0;
-}
-
 void
-ct_gaps(const struct ct_series *s, int64_t tf_ms, struct ct_gap_stats *g)
+ct_gap_add(struct ct_gap_stats *g, const struct ct_candle *c, int64_t tf_ms)
 {
-	memset(g, 0, sizeof *g);
-	for (size_t i = 0; i < s->n; i++) {
-		g->zero_volume += s->c[i].v == 0;
-		g->off_grid += s->c[i].t % tf_ms != 0;
-		if (i == 0)
-			continue;
-		/* Whole candles that fit strictly between the two open times;
-		 * a step of 1.5 candles (rows shifted off the grid) is none. */
-		int64_t step = s->c[i].t - s->c[i - 1].t;
-		size_t miss = (size_t)(step / tf_ms) - (step >= tf_ms);
+	int64_t step = c->t - g->prev;
+	size_t miss;
 
-		if (step < tf_ms || miss == 0)
-			continue;
+	g->zero_volume += c->v == 0;
+	g->off_grid += c->t % tf_ms != 0;
+	/* Whole candles that fit strictly between the two open times; a
+	 * step of 1.5 candles (rows shifted off the grid) is none. */
+	if (g->rows++ > 0 && step >= tf_ms && (miss = (size_t)(step / tf_ms) - 1) > 0) {
 		g->gaps++;
 		g->missing += miss;
 		if (miss > g->longest) {
 			g->longest = miss;
-			g->longest_from = s->c[i - 1].t;
-			g->longest_to = s->c[i].t;
+			g->longest_from = g->prev;
+			g->longest_to = c->t;
 		}
 	}
+	g->prev = c->t;
 }
 
-static int
-cmp64(const void *a, const void *b)
+void
+ct_steps_add(struct ct_steps *s, int64_t step, int64_t tf_ms)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	int i;
 
-	return (x > y) - (x < y);
+	s->n++;
+	s->shorter += step < tf_ms;
+	s->longer += step > tf_ms;
+	s->multiple += step > tf_ms && step % tf_ms == 0;
+	for (i = 0; i < s->nval && s->val[i] != step; i++)
+		;
+	if (i == s->nval && i < CT_STEPS_KEEP) {
+		s->val[s->nval++] = step;
+		s->cnt[i] = 0;
+	}
+	if (i < s->nval)
+		s->cnt[i]++;
 }
 
-int
-ct_fits_timeframe(const struct ct_series *s, int64_t tf_ms, int64_t *step)
+enum ct_tf_verdict
+ct_steps_verdict(const struct ct_steps *s, int64_t tf_ms, int64_t *typical)
 {
-	int64_t *d;
-	size_t n = s->n ? s->n - 1 : 0;
+	size_t best = 0;
 
-	/* Fewer than two rows have no step to judge: take them as fitting. */
-	*step = tf_ms;
-	if (n == 0 || (d = malloc(n * sizeof *d)) == NULL)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		d[i] = s->c[i + 1].t - s->c[i].t;
-	/* The median step: outages and shifted rows cannot move it. */
-	qsort(d, n, sizeof *d, cmp64);
-	*step = d[n / 2];
-	free(d);
-	return *step < tf_ms ? -1 : 0;
+	*typical = tf_ms;
+	for (int i = 0; i < s->nval; i++)
+		if (s->cnt[i] > best) {
+			best = s->cnt[i];
+			*typical = s->val[i];
+		}
+	/* "Mostly": more than half the steps, so outages and shifted rows
+	 * cannot decide it. */
+	if (s->shorter > s->n / 2)
+		return CT_TF_SMALLER;
+	if (s->multiple > s->n / 2)
+		return CT_TF_LARGER;
+	return s->longer > s->n / 2 ? CT_TF_SPARSE : CT_TF_FITS;
 }
+
+/* ---- the store ------------------------------------------------------- */
 
 static int
 lock_dir(struct ct_merger *m)
@@ -165,134 +131,398 @@ lock_dir(struct ct_merger *m)
 	return 0;
 }
 
-int
-ct_merger_open(struct ct_merger *m, const char *path, int replace, int lock)
+/* Rows of the store: its lines, less the header. */
+static int
+count_rows(struct ct_merger *m)
+{
+	char buf[BLOCK];
+	size_t lines = 0;
+	ssize_t n;
+	int fd, last = '\n';
+
+	if ((fd = open(m->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		ct_warn("%s: %s", m->path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))) != NULL; p++)
+			lines++;
+		last = buf[n - 1];
+	}
+	if (n < 0)
+		ct_warn("%s: %s", m->path, strerror(errno));
+	close(fd);
+	lines += last != '\n';
+	m->stored = lines ? lines - 1 : 0;
+	return n < 0 ? -1 : 0;
+}
+
+/* The header and first row, the last row, the count: all we read. */
+static int
+survey(struct ct_merger *m)
 {
 	struct ct_series t = { 0 };
-	const char *nl;
-	int missing;
+	struct ct_store_rd *r;
+	int missing, k;
 
-	memset(m, 0, sizeof *m);
-	m->path = path;
-	m->replace = replace;
-	m->lockfd = -1;
-	if (lock && lock_dir(m) != 0)
-		goto fail;
-	if ((m->disk = ct_slurp(path, &m->disklen, &missing)) == NULL) {
-		if (missing) {
-			m->loaded = 1;
-			return 0;
-		}
-		ct_warn("%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	for (const char *p = m->disk; (p = memchr(p, '\n', m->disklen - (size_t)(p - m->disk))); p++)
-		m->disk_rows++;
-	if (m->disklen && m->disk[m->disklen - 1] != '\n')
-		m->disk_rows++;
-	m->disk_rows -= m->disk_rows > 0;	/* the header */
-	/* The header and first row, and the last row, are all we read. */
-	nl = memchr(m->disk, '\n', m->disklen);
-	nl = nl ? memchr(nl + 1, '\n', m->disklen - (size_t)(nl + 1 - m->disk)) : NULL;
-	if (ct_store_parse(m->disk, nl ? (size_t)(nl - m->disk) + 1 : m->disklen, path, &t) != 0)
-		goto fail;
-	if (m->disk_rows == 0 || t.n == 0) {
+	if ((r = ct_store_open(m->path, &missing)) == NULL)
+		return missing ? 0 : -1;
+	m->exists = 1;
+	k = ct_store_next(r, &m->first);
+	ct_store_close(r);
+	if (k <= 0)
+		return k;
+	if (ct_store_tail(m->path, 1, &t) != 0 || t.n != 1 || count_rows(m) != 0) {
 		ct_series_free(&t);
-		m->disk_rows = 0;
-		return 0;
+		return -1;
 	}
-	m->first = t.c[0];
-	t.n = 0;
-	if (ct_store_tail(path, 1, &t) != 0 || t.n != 1)
-		goto fail;
 	m->last = t.c[0];
 	ct_series_free(&t);
 	return 0;
-fail:
-	ct_series_free(&t);
-	ct_merger_free(m);
-	return -1;
+}
+
+int
+ct_merger_open(struct ct_merger *m, const char *path, const char *tf, int replace, int lock)
+{
+	memset(m, 0, sizeof *m);
+	m->path = path;
+	m->tf = tf;
+	m->tf_ms = ct_tf_ms(tf);
+	m->replace = replace;
+	m->lockfd = -1;
+	m->in.near = path;
+	if ((lock && lock_dir(m) != 0) || survey(m) != 0) {
+		ct_merger_free(m);
+		return -1;
+	}
+	return 0;
 }
 
 int
 ct_merger_last(const struct ct_merger *m, int64_t *t)
 {
-	if (m->s.n && (m->loaded || m->s.c[m->s.n - 1].t > m->last.t))
-		*t = m->s.c[m->s.n - 1].t;
-	else if (!m->loaded && m->disk_rows)
-		*t = m->last.t;
-	else
+	if (m->stored == 0)
 		return 0;
+	*t = m->last.t;
 	return 1;
 }
 
-/* Parse the whole store and put the rows appended so far after it. */
-static int
-load(struct ct_merger *m)
-{
-	struct ct_series all = { 0 };
-
-	if (ct_store_parse(m->disk, m->disklen, m->path, &all) != 0 ||
-	    ct_series_reserve(&all, all.n + m->s.n) != 0) {
-		ct_series_free(&all);
-		return -1;
-	}
-	if (m->s.n)
-		memcpy(all.c + all.n, m->s.c, m->s.n * sizeof *m->s.c);
-	all.n += m->s.n;
-	ct_series_free(&m->s);
-	m->s = all;
-	free(m->disk);
-	m->disk = NULL;
-	m->disklen = m->disk_rows = 0;
-	m->loaded = 1;
-	return 0;
-}
-
 int
-ct_merger_add(struct ct_merger *m, const struct ct_series *in)
+ct_merger_source(struct ct_merger *m, const char *label)
 {
-	int64_t last;
-
-	if (in->n == 0)
-		return 0;
-	if (m->st.read == 0 || in->c[0].t < m->from)
-		m->from = in->c[0].t;
-	if (m->st.read == 0 || in->c[in->n - 1].t > m->to)
-		m->to = in->c[in->n - 1].t;
-	if (!m->loaded && ct_merger_last(m, &last) && in->c[0].t <= last && load(m) != 0)
-		return -1;
-	if (ct_merge(&m->s, in, m->replace, &m->st) != 0) {
+	m->nsrc++;
+	m->src_run = m->in.nrun;
+	m->src_rows = 0;
+	memset(&m->steps, 0, sizeof m->steps);
+	free(m->src_label);
+	if ((m->src_label = strdup(label)) == NULL) {
 		ct_warn("%s", strerror(ENOMEM));
 		return -1;
 	}
 	return 0;
 }
 
-static size_t
-lower_bound(const struct ct_series *s, int64_t t)
+int
+ct_merger_run(struct ct_merger *m, const char *label)
 {
-	size_t lo = 0, hi = s->n;
+	return ct_spool_new(&m->in, label, m->nsrc);
+}
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+int
+ct_merger_put(struct ct_merger *m, const struct ct_candle *c)
+{
+	struct ct_run *r = &m->in.run[m->in.nrun - 1];
+	char iso[CT_ISO_LEN];
 
-		if (s->c[mid].t < t)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (r->n > 0) {
+		/* The readers check the order with FILE:LINE; this holds it
+		 * for every source. */
+		if (c->t <= m->prev_t) {
+			ct_warn("%s: open_time %s is not after the previous row's", r->label,
+			    ct_iso8601(c->t, iso));
+			return -1;
+		}
+		ct_steps_add(&m->steps, c->t - m->prev_t, m->tf_ms);
 	}
-	return lo;
+	if (m->in.n == 0 || c->t < m->from)
+		m->from = c->t;
+	if (m->in.n == 0 || c->t > m->to)
+		m->to = c->t;
+	if (ct_spool_put(&m->in, c) != 0)
+		return -1;
+	m->prev_t = c->t;
+	m->src_rows++;
+	return 0;
+}
+
+/* The runs of the current source in order: they must agree where they
+ * overlap, and their steps are measured in merged order. */
+static int
+check_runs(struct ct_merger *m)
+{
+	struct ct_kway k;
+	struct ct_candle c, prev = { 0 };
+	size_t run;
+	int r, have = 0;
+	char iso[CT_ISO_LEN];
+
+	memset(&m->steps, 0, sizeof m->steps);
+	if (ct_kway_open(&k, &m->in, m->src_run, m->in.nrun) != 0) {
+		ct_kway_free(&k);
+		return -1;
+	}
+	while ((r = ct_kway_next(&k, &c, &run)) > 0) {
+		if (have && c.t == prev.t) {
+			if (!same(&c, &prev)) {
+				ct_warn("%s: the candle at %s differs from another member's",
+				    m->in.run[run].label, ct_iso8601(c.t, iso));
+				r = -1;
+				break;
+			}
+			continue;
+		}
+		if (have)
+			ct_steps_add(&m->steps, c.t - prev.t, m->tf_ms);
+		prev = c;
+		have = 1;
+	}
+	ct_kway_free(&k);
+	return r;
+}
+
+int
+ct_merger_end(struct ct_merger *m, int strict)
+{
+	const char *label = m->src_label;
+	int64_t step;
+
+	if (m->in.nrun - m->src_run > 1 && check_runs(m) != 0)
+		return -1;
+	if (!strict)
+		return 0;
+	if (m->src_rows == 0) {
+		ct_warn("%s: empty input: no candles", label);
+		return -1;
+	}
+	switch (ct_steps_verdict(&m->steps, m->tf_ms, &step)) {
+	case CT_TF_FITS:
+		return 0;
+	case CT_TF_SPARSE:
+		ct_warn("%s: warning: rows are typically %lld s apart, more than one %s candle",
+		    label, (long long)step / 1000, m->tf);
+		return 0;
+	default:
+		ct_warn("%s: rows are typically %lld s apart: not %s candles", label,
+		    (long long)step / 1000, m->tf);
+		return -1;
+	}
+}
+
+/* ---- writing the merged store ---------------------------------------- */
+
+static int
+out_row(struct ct_merger *m, FILE *fp, const struct ct_candle *c)
+{
+	/* The span read, with the stored candle before it: a fetch that
+	 * resumes after a hole shows the hole. */
+	if (m->in.n && c->t >= m->from && c->t <= m->to) {
+		if (m->gaps.rows == 0 && m->out_n > 0)
+			ct_gap_add(&m->gaps, &m->out_prev, m->tf_ms);
+		ct_gap_add(&m->gaps, c, m->tf_ms);
+	}
+	if (m->out_n++ == 0)
+		m->out_first = c->t;
+	m->out_last = c->t;
+	m->out_prev = *c;
+	if (ct_store_write_row(fp, c) != 0) {
+		m->werr = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* The stored bytes as they are. */
+static int
+copy_store(struct ct_merger *m, FILE *fp)
+{
+	char buf[BLOCK];
+	ssize_t n;
+	int fd, last = '\n';
+
+	if ((fd = open(m->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		ct_warn("%s: %s", m->path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n) {
+			m->werr = errno ? errno : EIO;
+			close(fd);
+			return -1;
+		}
+		last = buf[n - 1];
+	}
+	if (n < 0)
+		ct_warn("%s: %s", m->path, strerror(errno));
+	close(fd);
+	if (last != '\n')
+		fputc('\n', fp);
+	m->out_n = m->stored;
+	m->out_first = m->first.t;
+	m->out_last = m->last.t;
+	m->out_prev = m->last;
+	return n < 0 ? -1 : 0;
+}
+
+/* One open time: the stored row (or none), then the rows read at it in
+ * source order; each source's row is compared with the one kept so far,
+ * as if the sources were merged one after the other. */
+static int
+merge_one(struct ct_merger *m, FILE *fp, struct ct_kway *k, struct ct_candle *cur, int have)
+{
+	struct ct_merge_stats *st = &m->st;
+	const struct ct_candle *p;
+	struct ct_candle c;
+	int64_t t = have ? cur->t : 0;
+	size_t run;
+	int src = -1;
+
+	while ((p = ct_kway_peek(k, &run)) != NULL && (!have || p->t == t)) {
+		if (ct_kway_next(k, &c, &run) < 0)
+			return -1;
+		t = c.t;
+		if (m->in.run[run].src == src)
+			continue;	/* zip members, found equal by check_runs */
+		src = m->in.run[run].src;
+		st->read++;
+		if (!have) {
+			*cur = c;
+			have = 1;
+			st->added++;
+		} else if (same(cur, &c)) {
+			st->present++;
+		} else {
+			if (st->conflicts < CT_MERGE_SHOW)
+				st->conflict_t[st->conflicts] = t;
+			st->conflicts++;
+			if (m->replace) {
+				st->replaced++;
+				*cur = c;
+			}
+		}
+	}
+	return out_row(m, fp, cur);
+}
+
+static int
+emit(struct ct_merger *m, FILE *fp)
+{
+	struct ct_store_rd *r = NULL;
+	struct ct_candle s, c;
+	struct ct_kway k;
+	size_t run;
+	int rc = -1, have = 0, missing;
+
+	m->out_n = 0;
+	m->werr = 0;
+	memset(&m->st, 0, sizeof m->st);
+	memset(&m->gaps, 0, sizeof m->gaps);
+	if (ct_kway_open(&k, &m->in, 0, m->in.nrun) != 0)
+		goto out;
+	if (m->stored && (m->in.n == 0 || m->from > m->last.t)) {
+		if (copy_store(m, fp) != 0)
+			goto out;
+	} else {
+		fputs(CT_STORE_HEADER "\n", fp);
+		if (m->exists && (r = ct_store_open(m->path, &missing)) == NULL) {
+			if (missing)
+				ct_warn("%s: %s", m->path, strerror(ENOENT));
+			goto out;
+		}
+		if (r && (have = ct_store_next(r, &s)) < 0)
+			goto out;
+	}
+	for (;;) {
+		const struct ct_candle *p = ct_kway_peek(&k, &run);
+
+		if (have && (p == NULL || s.t <= p->t)) {
+			c = s;
+			if (merge_one(m, fp, &k, &c, 1) != 0 || (have = ct_store_next(r, &s)) < 0)
+				goto out;
+		} else if (p != NULL) {
+			if (merge_one(m, fp, &k, &c, 0) != 0)
+				goto out;
+		} else {
+			break;
+		}
+	}
+	if ((fflush(fp) != 0 || ferror(fp)) && m->werr == 0)
+		m->werr = errno ? errno : EIO;
+	if (m->werr == 0) {
+		m->emitted = 1;
+		rc = 0;
+	}
+out:
+	if (m->werr)
+		ct_warn("%s: %s", m->path, strerror(m->werr));
+	ct_kway_free(&k);
+	ct_store_close(r);
+	return rc;
+}
+
+int
+ct_merger_write(struct ct_merger *m, FILE *fp)
+{
+	char buf[BLOCK];
+	FILE *t;
+	size_t n;
+	int rc = -1;
+
+	if (m->in.n == 0 && m->stored == 0 && !m->exists)
+		return fputs(CT_STORE_HEADER "\n", fp) < 0 ? -1 : 0;
+	/* Into a temporary first: a store found bad half-way must not
+	 * leave half of it printed. */
+	if ((t = ct_tmpfile(m->path)) == NULL)
+		return -1;
+	if (emit(m, t) == 0 && fseek(t, 0, SEEK_SET) == 0) {
+		while ((n = fread(buf, 1, sizeof buf, t)) > 0)
+			fwrite(buf, 1, n, fp);
+		rc = ferror(t) || ferror(fp) ? -1 : 0;
+	}
+	fclose(t);
+	return rc;
+}
+
+int
+ct_merger_save(struct ct_merger *m)
+{
+	if (m->in.n == 0)
+		return 0;
+	if (ct_afile_open(&m->af, m->path) != 0) {
+		ct_warn("%s: %s", m->path, strerror(errno));
+		return -1;
+	}
+	if (emit(m, m->af.fp) != 0) {
+		ct_afile_abort(&m->af);
+		return -1;
+	}
+	if (m->st.added == 0 && m->st.replaced == 0) {
+		ct_afile_abort(&m->af);
+		return 0;
+	}
+	if (ct_afile_commit(&m->af) != 0) {
+		ct_warn("%s: %s", m->path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 void
-ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label, int64_t tf_ms)
+ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label)
 {
 	const struct ct_merge_stats *st = &m->st;
-	struct ct_series span = { 0 }, view;
-	struct ct_gap_stats g;
+	const struct ct_gap_stats *g = &m->gaps;
 	char a[CT_ISO_LEN], b[CT_ISO_LEN];
-	size_t n = m->s.n + m->disk_rows, lo, hi;
+	size_t n = m->emitted ? m->out_n : m->stored;
 
 	fprintf(fp, "%s: %s: %zu rows read: %zu added, %zu already present, %zu conflicting (%s)\n",
 	    ct_prog, label, st->read, st->added, st->present, st->conflicts,
@@ -304,82 +534,29 @@ ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label, int64_t
 		return;
 	}
 	fprintf(fp, "%s: %s: %zu candles stored, %s to %s\n", ct_prog, label, n,
-	    ct_iso8601(m->disk_rows ? m->first.t : m->s.c[0].t, a),
-	    ct_iso8601(m->s.n ? m->s.c[m->s.n - 1].t : m->last.t, b));
+	    ct_iso8601(m->emitted ? m->out_first : m->first.t, a),
+	    ct_iso8601(m->emitted ? m->out_last : m->last.t, b));
 	if (st->read == 0)
 		return;
-	/* The span read, with the stored candle before it: a fetch that
-	 * resumes after a hole shows the hole. */
-	if (m->loaded) {
-		lo = lower_bound(&m->s, m->from);
-		hi = lower_bound(&m->s, m->to + 1);
-		view.c = m->s.c + lo - (lo > 0);
-		view.n = hi - lo + (lo > 0);
-	} else {
-		if (m->disk_rows)
-			ct_series_push(&span, &m->last);
-		for (size_t i = 0; i < m->s.n; i++)
-			ct_series_push(&span, &m->s.c[i]);
-		view = span;
-	}
-	ct_gaps(&view, tf_ms, &g);
-	if (g.gaps)
+	if (g->gaps)
 		fprintf(fp, "%s: %s: %zu gap%s, %zu candle%s missing; longest %zu missing between %s and %s\n",
-		    ct_prog, label, g.gaps, g.gaps == 1 ? "" : "s", g.missing, g.missing == 1 ? "" : "s",
-		    g.longest, ct_iso8601(g.longest_from, a), ct_iso8601(g.longest_to, b));
+		    ct_prog, label, g->gaps, g->gaps == 1 ? "" : "s", g->missing, g->missing == 1 ? "" : "s",
+		    g->longest, ct_iso8601(g->longest_from, a), ct_iso8601(g->longest_to, b));
 	else
 		fprintf(fp, "%s: %s: no gaps\n", ct_prog, label);
-	fprintf(fp, "%s: %s: %zu zero-volume candle%s\n", ct_prog, label, g.zero_volume,
-	    g.zero_volume == 1 ? "" : "s");
-	if (g.off_grid)
+	fprintf(fp, "%s: %s: %zu zero-volume candle%s\n", ct_prog, label, g->zero_volume,
+	    g->zero_volume == 1 ? "" : "s");
+	if (g->off_grid)
 		fprintf(fp, "%s: %s: %zu candle%s off the timeframe grid\n", ct_prog, label,
-		    g.off_grid, g.off_grid == 1 ? "" : "s");
-	ct_series_free(&span);
-}
-
-int
-ct_merger_write(const struct ct_merger *m, FILE *fp)
-{
-	if (m->loaded || m->disk_rows == 0)
-		return ct_store_write(fp, &m->s);
-	/* The stored bytes as they are, then the new rows. */
-	fwrite(m->disk, 1, m->disklen, fp);
-	if (m->disk[m->disklen - 1] != '\n')
-		fputc('\n', fp);
-	return ct_store_write_rows(fp, &m->s);
-}
-
-int
-ct_merger_save(const struct ct_merger *m)
-{
-	struct ct_afile af;
-
-	if (m->st.added == 0 && m->st.replaced == 0)
-		return 0;
-	if (m->loaded || m->disk_rows == 0)
-		return ct_store_save(m->path, &m->s);
-	if (ct_afile_open(&af, m->path) != 0) {
-		ct_warn("%s: %s", m->path, strerror(errno));
-		return -1;
-	}
-	if (ct_merger_write(m, af.fp) != 0) {
-		ct_warn("%s: %s", m->path, strerror(errno));
-		ct_afile_abort(&af);
-		return -1;
-	}
-	if (ct_afile_commit(&af) != 0) {
-		ct_warn("%s: %s", m->path, strerror(errno));
-		return -1;
-	}
-	return 0;
+		    g->off_grid, g->off_grid == 1 ? "" : "s");
 }
 
 void
 ct_merger_free(struct ct_merger *m)
 {
-	free(m->disk);
-	ct_series_free(&m->s);
-	m->disk = NULL;
+	ct_spool_free(&m->in);
+	free(m->src_label);
+	m->src_label = NULL;
 	if (m->lockfd >= 0) {
 		/* A failed first run leaves no empty directory behind; rmdir
 		 * stops at the first one that holds anything. */

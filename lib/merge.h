@@ -1,12 +1,20 @@
-/* merge.h — merging new candles into a stored series, and the report an
- * operator reads after every merge. */
+/* merge.h — merging new candles into the candle store, and the report an
+ * operator reads after every merge.
+ *
+ * Memory does not grow with the store or the input: incoming rows wait as
+ * sorted runs, one per file or zip member (spool.h: in memory up to a few
+ * MB, then in an unlinked temporary file beside the store), and the new
+ * store is written in one pass that merges the stored rows, read a block
+ * at a time, with every run. */
 #ifndef CT_MERGE_H
 #define CT_MERGE_H
 
 #include <stdint.h>
 #include <stdio.h>
 
+#include "atomic.h"
 #include "candles.h"
+#include "spool.h"
 
 #define CT_MERGE_SHOW 3		/* conflicting open times remembered */
 
@@ -20,6 +28,8 @@ struct ct_merge_stats {
 };
 
 struct ct_gap_stats {
+	size_t rows;
+	int64_t prev;		/* open time of the last row added */
 	size_t gaps;		/* steps longer than one candle */
 	size_t missing;		/* whole candles missing in them */
 	size_t longest;		/* missing candles in the longest gap */
@@ -28,53 +38,90 @@ struct ct_gap_stats {
 	size_t off_grid;	/* open times not a multiple of the timeframe */
 };
 
-/* Merge in (sorted, unique) into store (sorted, unique), keeping the stored
- * row where they disagree unless replace is set.  Counts are added to st.
- * 0, or -1 when out of memory (store unchanged). */
-int ct_merge(struct ct_series *store, const struct ct_series *in, int replace,
-    struct ct_merge_stats *st);
-/* Gaps, zero-volume and off-grid candles of a series of timeframe tf_ms. */
-void ct_gaps(const struct ct_series *s, int64_t tf_ms, struct ct_gap_stats *g);
-/* *step is the typical distance between the rows of s (tf_ms for fewer
- * than two rows); -1 when most rows are closer than one candle (the file
- * holds a smaller timeframe), else 0. */
-int ct_fits_timeframe(const struct ct_series *s, int64_t tf_ms, int64_t *step);
-/* A store being merged into.  While every incoming row lies after the
- * stored ones (the incremental case) the file is not parsed, only copied
- * with the new rows after it; the first merge that reaches back into the
- * stored rows loads them all. */
+/* Add the next row of a sorted series of timeframe tf_ms to g (zeroed
+ * first): gaps, zero-volume and off-grid candles. */
+void ct_gap_add(struct ct_gap_stats *g, const struct ct_candle *c, int64_t tf_ms);
+
+/* The steps between the rows of one source, to tell whether they are
+ * candles of the store's timeframe. */
+#define CT_STEPS_KEEP 16
+struct ct_steps {
+	size_t n, shorter, multiple, longer;	/* than one candle; multiple: k >= 2 whole candles */
+	int nval;
+	int64_t val[CT_STEPS_KEEP];		/* the first distinct steps seen */
+	size_t cnt[CT_STEPS_KEEP];
+};
+enum ct_tf_verdict {
+	CT_TF_FITS,		/* mostly one candle apart (or too few rows to tell) */
+	CT_TF_SPARSE,		/* mostly further apart, not whole candles: a warning */
+	CT_TF_SMALLER,		/* mostly closer than one candle: refused */
+	CT_TF_LARGER,		/* mostly a whole multiple > 1 of a candle: refused */
+};
+void ct_steps_add(struct ct_steps *s, int64_t step, int64_t tf_ms);
+/* The verdict, and the most common step in *typical (tf_ms without steps). */
+enum ct_tf_verdict ct_steps_verdict(const struct ct_steps *s, int64_t tf_ms, int64_t *typical);
+
+/* A store being merged into. */
 struct ct_merger {
-	const char *path;
+	const char *path, *tf;
+	int64_t tf_ms;
 	int replace;
-	int loaded;		/* s holds every row; else the rows appended */
-	char *disk;		/* the store file's bytes while not loaded */
-	size_t disklen, disk_rows;
-	struct ct_candle first, last;	/* of the stored rows, when disk_rows */
-	struct ct_series s;
-	int64_t from, to;	/* span of the incoming rows, when st.read */
-	struct ct_merge_stats st;
 	int lockfd;		/* the store's directory, flock'ed; -1 if none */
 	int made_dir;		/* levels of it we created: removed again if left empty */
+	/* the store as found */
+	int exists;
+	size_t stored;		/* rows */
+	struct ct_candle first, last;	/* when stored > 0 */
+	struct ct_spool in;	/* incoming rows */
+	size_t src_run;		/* the current source's first run */
+	int nsrc;
+	char *src_label;
+	size_t src_rows;
+	int64_t prev_t;		/* the last row put */
+	struct ct_steps steps;	/* of the current source */
+	int64_t from, to;	/* span of the incoming rows, when nin */
+	struct ct_merge_stats st;
+	/* the merged store, once written */
+	int emitted;
+	size_t out_n;
+	int64_t out_first, out_last;
+	struct ct_candle out_prev;
+	struct ct_gap_stats gaps;	/* of the span read and the row before it */
+	int werr;		/* errno of the first failed write */
+	struct ct_afile af;
 };
 
-/* Open the store at path (missing: empty).  With lock, the store's
- * directory is created if need be and locked (flock) until
+/* Open the store at path, of timeframe tf (missing: empty).  With lock,
+ * the store's directory is created if need be and locked (flock) until
  * ct_merger_free, so concurrent runs on one store cannot lose each
  * other's rows.  0, or -1 with a diagnostic. */
-int ct_merger_open(struct ct_merger *m, const char *path, int replace, int lock);
+int ct_merger_open(struct ct_merger *m, const char *path, const char *tf, int replace, int lock);
 /* Open time of the last stored row; 0 when the store is empty. */
 int ct_merger_last(const struct ct_merger *m, int64_t *t);
-/* Merge in (sorted, unique).  0, or -1 with a diagnostic. */
-int ct_merger_add(struct ct_merger *m, const struct ct_series *in);
+/* A source of rows (a file, a fetch) begins; label names it in diagnostics.
+ * Its rows come in one or more runs (ct_merger_run; the members of a zip,
+ * label "ZIP(MEMBER)"), each by ct_merger_put, sorted and unique; runs may
+ * come in any order but must agree where they overlap.  Each 0, or -1
+ * with a diagnostic. */
+int ct_merger_source(struct ct_merger *m, const char *label);
+int ct_merger_run(struct ct_merger *m, const char *label);
+int ct_merger_put(struct ct_merger *m, const struct ct_candle *c);
+/* The source ends: its runs must agree; with strict (files), it must
+ * hold rows and fit the timeframe (refused when the rows are mostly
+ * closer than one candle, or a whole multiple > 1 apart; a warning when
+ * they are otherwise further apart).  0, or -1 with a diagnostic. */
+int ct_merger_end(struct ct_merger *m, int strict);
+/* Print the merged store as CSV on fp: nothing unless all of it can be.
+ * 0, or -1 with a diagnostic. */
+int ct_merger_write(struct ct_merger *m, FILE *fp);
+/* Replace the store atomically when anything changed.  0, or -1 with a
+ * diagnostic. */
+int ct_merger_save(struct ct_merger *m);
 /* The report an operator reads, "prog: label: ..." lines on fp: rows read,
  * added, already present, conflicting (the first few by time); the store's
  * size and span; gaps, zero-volume and off-grid candles in the span of the
  * rows read (with the stored candle before it). */
-void ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label, int64_t tf_ms);
-/* Every row as store CSV on fp. 0 or -1. */
-int ct_merger_write(const struct ct_merger *m, FILE *fp);
-/* Replace the store atomically when anything changed.  0 or -1. */
-int ct_merger_save(const struct ct_merger *m);
+void ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label);
 void ct_merger_free(struct ct_merger *m);
 
 #endif

@@ -149,3 +149,16 @@ ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN])
 	strcpy(buf + i, len > n ? "..." : "");
 	return buf;
 }
+
+const char *
+ct_printable(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++)
+		buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+	buf[i] = '\0';
+	if (s[i] && size > 4)
+		strcpy(buf + size - 4, "...");
+	return buf;
+}

@@ -21,5 +21,9 @@ int ct_parse_lookback(const char *s, const char *tf, long *candles);
  * (then "..."), control characters as '?'.  Returns buf. */
 #define CT_EXCERPT_LEN 48
 const char *ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN]);
+/* s with control characters as '?', cut to size bytes (then "..."): text
+ * from input (a zip member's name, an exchange's message) must not drive
+ * the terminal a diagnostic is read on.  Returns buf. */
+const char *ct_printable(const char *s, char *buf, size_t size);
 
 #endif

@@ -151,10 +151,18 @@ run fetch-candles -s ADABTC -t 1h -i "$DATA/ADABTC-1m-2021-11-27.csv"
 is "$rc:$err" "1:fetch-candles: $DATA/ADABTC-1m-2021-11-27.csv: rows are typically 60 s apart: not 1h candles
 fetch-candles: ADABTC 1h: store left unchanged" "1m rows refused as 1h candles"
 is "$(ls "$store/ADABTC")" "1m.csv" "wrong timeframe: no 1h store made"
-run fetch-candles -s BTCUSDT -t 1m -i "$DATA/candlestick1h.json" --stdout
-is "$rc" 0 "1h rows as 1m candles: merged"
-like "$err" "^fetch-candles: $DATA/candlestick1h.json: warning: rows are typically 3600 s apart, more than one 1m candle" \
-    "1h rows as 1m candles: warned"
+run fetch-candles -s BTCUSDT -t 1m -i "$DATA/candlestick1h.json"
+is "$rc:$err" "1:fetch-candles: $DATA/candlestick1h.json: rows are typically 3600 s apart: not 1m candles
+fetch-candles: BTCUSDT 1m: store left unchanged" "1h rows refused as 1m candles"
+run fetch-candles -s BTCUSDT -t 5m -i "$CT_SHARE/sample/BTCUSDT-1h.json.xz"
+is "$rc:$err" "1:fetch-candles: $CT_SHARE/sample/BTCUSDT-1h.json.xz: rows are typically 3600 s apart: not 5m candles
+fetch-candles: BTCUSDT 5m: store left unchanged" "real 1h candles refused as 5m (was: 5481 gaps)"
+ok "$([ ! -e "$store/BTCUSDT/5m.csv" ]; echo $?)" "wrong timeframe: no store made"
+awk 'BEGIN { for (i = 0; i < 20; i++) printf "%.0f,1,2,0.5,1.5,1\n", 1600000000000 + i * 90000 }' >90s.csv
+run fetch-candles -s A -t 1m -i 90s.csv --stdout
+is "$rc" 0 "rows 90 s apart as 1m candles: merged"
+like "$err" "^fetch-candles: 90s.csv: warning: rows are typically 90 s apart, more than one 1m candle" \
+    "rows 90 s apart: warned"
 run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" bad5.csv
 is "$rc" 1 "a bad file among good ones: exit 1"
 unchanged "a bad file among good ones"
@@ -185,4 +193,34 @@ run fetch-candles -s BTCUSDT -t 1h -g --base-url http://127.0.0.1:1
 is "$rc" 2 "--base-url with --generate: exit 2"
 run fetch-candles -s BTCUSDT -t 1h -i --lookback 5 "$DATA/candlestick1h.json"
 is "$rc" 2 "--lookback with --import: exit 2"
+# A freqtrade data directory: each PAIR-TF.json into its own store; a bad
+# file fails alone; other names are left alone.
+mkdir ft
+cp "$DATA/XRP_ETH-5m.json" ft/
+gzip -c "$DATA/TRX_BTC-5m.json" >ft/TRX_BTC-5m.json.gz
+printf '[[1600000000000,1,2,0.5,1.5,1],[1600000000000,1,2,0.5,1.5,1]]' >ft/BAD_COIN-1h.json
+printf 'ARROW1\000\000' >ft/ETH_USDT-1h.feather
+echo notes >ft/README.md
+run fetch-candles --home dirhome --import-dir ft
+is "$rc" 1 "--import-dir with a bad file: exit 1"
+is "$(ls dirhome/candles | tr '\n' ' ')" "TRXBTC XRPETH " "--import-dir: the good files imported, each into its own store"
+is "$(rows dirhome/candles/XRPETH/5m.csv):$(rows dirhome/candles/TRXBTC/5m.csv)" "712:5754" \
+    "--import-dir: every row"
+like "$err" "fetch-candles: ft/BAD_COIN-1h.json:1: element 2: open_time .* is not after" "--import-dir: the bad file named"
+like "$err" "fetch-candles: BADCOIN 1h: store left unchanged" "--import-dir: its store left unchanged"
+like "$err" "ft/ETH_USDT-1h.feather:1: unsupported format \(feather\)" "--import-dir: feather refused with advice"
+like "$err" "fetch-candles: XRPETH 5m: 712 rows read: 712 added" "--import-dir: a report per file"
+like "$err" "fetch-candles: ft: 2 files imported, 2 failed, 1 not freqtrade data \(PAIR-TF.json\)$" \
+    "--import-dir: a last line counts them"
+run fetch-candles --home dirhome --import-dir ft -t 5m
+is "$rc" 0 "--import-dir -t 5m: only the 5m files, exit 0"
+like "$err" "XRPETH 5m: 712 rows read: 0 added, 712 already present" "--import-dir again: already present"
+run fetch-candles --home dirhome --import-dir ft -s XRPETH
+is "$rc:$(printf '%s\n' "$err" | grep -c 'rows read')" "0:1" "--import-dir -s: only that symbol"
+like "$err" "ft: 1 file imported, 0 failed" "--import-dir -s: counted"
+run fetch-candles --home dirhome --import-dir ft --stdout
+is "$rc" 2 "--import-dir --stdout: usage error"
+run fetch-candles --home dirhome --import-dir no-such-dir
+is "$rc" 1 "--import-dir of a missing directory: exit 1"
+
 done_testing

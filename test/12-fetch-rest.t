@@ -90,13 +90,13 @@ like "$err" "HTTP 500; retrying in 20 ms \(try 2 of 5\)" "exponential backoff"
 h=$(sum "$store")
 start_server --faults 500+
 fetch --lookback 20
-is "$rc" 3 "5xx every time: exit 3"
+is "$rc" 5 "5xx every time: exit 5 (temporary failure)"
 is "$(wc -l <log.txt)" 5 "5 tries"
 like "$err" "HTTP 500; giving up after 5 tries" "said so"
-is "$(sum "$store")" "$h" "exit 3: store unchanged"
+is "$(sum "$store")" "$h" "exit 5: store unchanged"
 start_server --faults 418
 fetch --lookback 20
-is "$rc" 3 "418 with a long Retry-After: exit 3 at once"
+is "$rc" 5 "418 with a long Retry-After: exit 5 at once"
 like "$err" "asks to wait 3600 s" "418: the wait is named"
 is "$(wc -l <log.txt)" 1 "418: no pointless retries"
 start_server --faults garbage
@@ -128,7 +128,7 @@ like "$err" "^fetch-candles: ftp://127.0.0.1:[0-9]+/api/v3/klines\?.*: .*(not su
 port=$(cat port.txt)
 stop_server
 run fetch-candles -s BTCUSDT -t 5m --base-url "http://127.0.0.1:$port" --lookback 5
-is "$rc" 3 "connection refused: exit 3"
+is "$rc" 5 "connection refused: exit 5"
 like "$err" "giving up after 5 tries" "connection refused: retried"
 is "$(sum "$store")" "$h" "connection refused: store unchanged"
 done_testing

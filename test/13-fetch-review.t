@@ -12,14 +12,23 @@ run fetch-candles --home dirstore -s A -t 1h --generate --lookback 5
 is "$rc:$err" "1:fetch-candles: dirstore/candles/A/1h.csv: Is a directory" \
     "a store that cannot be read is an error"
 
-# One row (or a header alone) has no step between rows to judge the
-# timeframe by: no warning about one.
+# One row has no step between rows to judge the timeframe by: no warning
+# about one.  A header alone, or blank lines, hold no candle: an error,
+# as an empty file is.
 printf '%s\n1600000000000,1,2,0.5,1.5,10\n' "$H" >one.csv
 run fetch-candles -s A -t 1h -i one.csv --stdout
 is "$rc:$(printf '%s\n' "$err" | grep -c 'apart')" "0:0" "one row: no timeframe warning"
 printf '%s\n' "$H" >hdr.csv
 run fetch-candles -s A -t 1h -i hdr.csv --stdout
-is "$rc:$(printf '%s\n' "$err" | grep -c 'apart')" "0:0" "header only: no timeframe warning"
+is "$rc:$err" "1:fetch-candles: hdr.csv: empty input: no candles
+fetch-candles: A 1h: nothing printed, store left unchanged" "header only: an error"
+printf '\n \n\n' >blank.txt
+run fetch-candles -s A -t 1h -i blank.txt --stdout
+is "$rc" 1 "blank lines only: an error"
+printf '[]\n' >none.json
+run fetch-candles -s A -t 1h -i none.json --stdout
+is "$rc:$err" "1:fetch-candles: none.json: empty input: no candles
+fetch-candles: A 1h: nothing printed, store left unchanged" "an empty JSON array: an error"
 
 # A store that cannot be written (here a file size limit, as a full disk
 # would): no report claiming rows were stored, the old store intact.
@@ -69,5 +78,114 @@ printf '%s\n\n1600000000000,1,2,0.5,1.5,10\n\n1600003600000,1,2,0.5,1.5,x\n' "$H
 run fetch-candles -s A -t 1h -i blank.csv --stdout
 is "$rc:$err" "1:fetch-candles: blank.csv:5: volume: not a number: \"x\"
 fetch-candles: A 1h: nothing printed, store left unchanged" "blank lines still counted"
+
+# Hardening (issue 8).  A price whose features cannot be finite is refused
+# where it is read, in a file and in a store written by hand.
+printf '[[1600000000000,1e308,1e308,1e308,1e308,1]]' >huge.json
+run fetch-candles -s A -t 1h -i huge.json --stdout
+is "$rc:$err" "1:fetch-candles: huge.json:1: element 1: price outside 1e-12..1e12 (features would not be finite)
+fetch-candles: A 1h: nothing printed, store left unchanged" "price 1e308: refused with file and line"
+printf '%s\n1600000000000,1,2,0.5,1.5,1e300\n' "$H" >vol.csv
+run fetch-candles -s A -t 1h -i vol.csv --stdout
+is "$rc:$err" "1:fetch-candles: vol.csv:2: volume above 1e18 (features would not be finite)
+fetch-candles: A 1h: nothing printed, store left unchanged" "volume 1e300: refused"
+mkdir -p hand/candles/A
+printf '%s\n1600000000000,1,2,0.5,1.5,1\n1600003600000,1e308,1e308,1e308,1e308,1\n' "$H" >hand/candles/A/1h.csv
+printf '1500000000000,1,2,0.5,1.5,1\n' >early.csv
+run fetch-candles --home hand -s A -t 1h -i early.csv
+is "$rc:$err" "1:fetch-candles: hand/candles/A/1h.csv:3: price outside 1e-12..1e12 (features would not be finite)" \
+    "a store written by hand with 1e308: refused when read"
+
+# A NUL byte inside a field ("1\0 0.5" read as 1) is refused, in a file
+# and in the store.
+printf '%s\n1600000000000,1\0000.5,2,0.5,1.5,1\n' "$H" >nul.csv
+run fetch-candles -s A -t 1h -i nul.csv --stdout
+is "$rc:$err" "1:fetch-candles: nul.csv:2: a NUL byte: not text
+fetch-candles: A 1h: nothing printed, store left unchanged" "NUL in a CSV field: refused"
+printf '%s\n1600000000000,1\0000.5,2,0.5,1.5,1\n' "$H" >hand/candles/A/1h.csv
+run fetch-candles --home hand -s A -t 1h -i early.csv
+is "$rc:$err" "1:fetch-candles: hand/candles/A/1h.csv:2: a NUL byte: not text" "NUL in the store: refused"
+printf '[[1600000000000,"1\\u0000 0.5",2,0.5,1.5,3]]' >nul.json
+run fetch-candles -s A -t 1h -i nul.json --stdout
+like "$rc:$err" "^1:fetch-candles: nul.json:1:[0-9]+: .*NUL" "NUL in a JSON string: refused"
+
+# A float open time beyond int64 (undefined behaviour to cast) is refused.
+printf '[[1e19,1,2,0.5,1.5,3]]' >big.json
+run fetch-candles -s A -t 1h -i big.json --stdout
+is "$rc:$err" "1:fetch-candles: big.json:1: element 1: open_time: not a whole number
+fetch-candles: A 1h: nothing printed, store left unchanged" "open time 1e19: refused"
+
+# What one line or one file may cost is bounded: a clear error, no swap.
+awk 'BEGIN { s = "1"; while (length(s) < 200000) s = s s; print s }' >long.csv
+run fetch-candles -s A -t 1h -i long.csv --stdout
+is "$rc:$err" "1:fetch-candles: long.csv:1: row longer than 65536 bytes
+fetch-candles: A 1h: nothing printed, store left unchanged" "a line past 64 KiB: refused"
+{ echo "$H"; echo '1600000000000,"1,2'; awk 'BEGIN { for (i = 0; i < 5000; i++) print "1600003600000,1,2,0.5,1.5,10" }'; } >quote2.csv
+run fetch-candles -s A -t 1h -i quote2.csv --stdout
+is "$rc:$err" "1:fetch-candles: quote2.csv:2: row longer than 65536 bytes (an unclosed quote?)
+fetch-candles: A 1h: nothing printed, store left unchanged" "an unclosed quote over 64 KiB: refused at its line"
+awk 'BEGIN { s = "1,"; while (length(s) < 100000) s = s s; print "[[1600000000000,1,2,0.5,1.5,1," s "1]]" }' >long.json
+run fetch-candles -s A -t 1h -i long.json --stdout
+is "$rc:$err" "1:fetch-candles: long.json:1: element 1: array element longer than 65536 bytes
+fetch-candles: A 1h: nothing printed, store left unchanged" "a JSON element past 64 KiB: refused"
+head -c 300000000 /dev/zero | gzip -1 >bomb.gz
+run fetch-candles -s A -t 1h -i bomb.gz --stdout
+is "$rc:$err" "1:fetch-candles: bomb.gz:1: a NUL byte: not text
+fetch-candles: A 1h: nothing printed, store left unchanged" "a gzip bomb of zeros: refused at once"
+
+# Trailing garbage after a compressed stream is refused, not ignored.
+gzip -c one.csv >one.csv.gz
+{ cat one.csv.gz; echo garbage; } >tail.gz
+run fetch-candles -s A -t 1h -i tail.gz --stdout
+is "$rc:$err" "1:fetch-candles: tail.gz: data after the end of the compressed stream
+fetch-candles: A 1h: nothing printed, store left unchanged" "garbage after a gzip stream: refused"
+run fetch-candles -s A -t 1h -i - --stdout <tail.gz
+is "$rc" 1 "garbage after a gzip stream on stdin: refused"
+printf '1600003600000,1,2,0.5,1.5,10\n' | gzip -c >next.gz
+cat one.csv.gz next.gz >two.gz
+run fetch-candles -s A -t 1h -i two.gz --stdout
+is "$rc" 0 "two gzip members (valid gzip): read"
+bzip2 -c one.csv >one.bz2
+{ cat one.bz2; echo garbage; } >tail.bz2
+run fetch-candles -s A -t 1h -i tail.bz2 --stdout
+is "$rc" 1 "garbage after a bzip2 stream: refused"
+
+# Raw control bytes of the input never reach the terminal.
+printf '%s\n1600000000000,\033[2J,2,0.5,1.5,1\n' "$H" >esc.csv
+run fetch-candles -s A -t 1h -i esc.csv --stdout
+is "$rc:$err" "1:fetch-candles: esc.csv:2: open: not a number: \"?[2J\"
+fetch-candles: A 1h: nothing printed, store left unchanged" "an escape in a field: shown as ?"
+printf '[[1600000000000,1,2,0.5,1.5,1] \033]0;x\007' >esc.json
+run fetch-candles -s A -t 1h -i esc.json --stdout
+is "$(printf '%s' "$err" | tr -d '\n' | tr -dc '\000-\037' | wc -c)" 0 "JSON after the array: no control byte printed"
+python3 - <<'PY'
+import zipfile
+with zipfile.ZipFile("esc.zip", "w") as z:
+    z.writestr("a\x1b[31m.csv", "1600000000000,1,2,0.5,1.5,1\n1600000000000,1,2,0.5,1.5,1\n")
+PY
+run fetch-candles -s A -t 1h -i esc.zip --stdout
+like "$err" "^fetch-candles: esc.zip\(a\?\[31m.csv\):2: open_time" "an escape in a zip member's name: shown as ?"
+
+# freqtrade's feather and parquet files: what to run instead.
+printf 'ARROW1\000\000\377\377\377\377' >BTC_USDT-5m.feather
+run fetch-candles -s BTCUSDT -t 5m -i BTC_USDT-5m.feather --stdout
+is "$rc:$err" "1:fetch-candles: BTC_USDT-5m.feather:1: unsupported format (feather): convert to JSON with \`freqtrade convert-data --format-from feather --format-to json\`
+fetch-candles: BTCUSDT 5m: nothing printed, store left unchanged" "feather: refused with the command that converts it"
+
+# -V is --version; -t is --timeframe; a bad symbol is a usage error.
+run fetch-candles -V
+like "$rc:$out" "^0:fetch-candles .*[0-9]+\.[0-9]+" "-V prints the version"
+run fetch-candles -s A -t 1h -i one.csv --stdout
+is "$rc" 0 "-s and -t"
+run fetch-candles -s 'a b' -t 1h -i one.csv
+is "$rc" 2 "a bad symbol: exit 2"
+
+# A bad row in the part of a store train-coin reads (its tail) is named by
+# the file's own line, not by its line in the tail.
+fetch-candles --home tl -s A -t 1h -g --lookback 3000 2>/dev/null
+sed '2990s/,[^,]*$/,x/' tl/candles/A/1h.csv >bad.csv && mv bad.csv tl/candles/A/1h.csv
+COINTRAIN_SHARE=$CT_SHARE run train-coin --home tl -s A -t 1h --lookback 1000
+is "$rc:$err" "1:train-coin: tl/candles/A/1h.csv:2990: volume: not a number: \"x\"" \
+    "an error in the tail of the store: the file's line number"
 
 done_testing

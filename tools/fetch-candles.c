@@ -1,6 +1,9 @@
 /* fetch-candles — get OHLCV candles from an exchange REST API, from files
- * (Binance dumps, freqtrade JSON, store CSV; zipped or compressed) or from
- * a generator, and merge them into candles/<SYM>/<TF>.csv. */
+ * (Binance dumps, freqtrade JSON, store CSV; zipped or compressed; a
+ * freqtrade data directory) or from a generator, and merge them into
+ * candles/<SYM>/<TF>.csv. */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 #include "candles.h"
 #include "err.h"
 #include "exchange.h"
+#include "exitcode.h"
 #include "home.h"
 #include "import.h"
 #include "merge.h"
@@ -27,10 +31,12 @@ usage(FILE *fp)
 	    "           [--base-url URL] [--limit N] [--replace] [--stdout] [--home DIR]\n"
 	    "       fetch-candles --symbol SYM --timeframe TF --import [--replace] [--stdout]\n"
 	    "           [--home DIR] [FILE ...]\n"
+	    "       fetch-candles --import-dir DIR [--symbol SYM] [--timeframe TF] [--replace]\n"
+	    "           [--home DIR]\n"
 	    "       fetch-candles --symbol SYM --timeframe TF --generate [--kind walk|edge|regime]\n"
 	    "           [--seed N] [--lookback N|DUR] [--start TIME] [--replace] [--stdout]\n"
 	    "           [--home DIR]\n"
-	    "       fetch-candles -h | --version\n", fp);
+	    "       fetch-candles -h | -V | --version\n", fp);
 }
 
 static _Noreturn void
@@ -40,10 +46,20 @@ bad(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 	usage(stderr);
-	exit(2);
+	exit(CT_EXIT_USAGE);
 }
 
-enum { O_BASE = 256, O_LIMIT, O_KIND, O_SEED, O_START, O_STDOUT, O_HOME, O_VERSION };
+/* What the command line asks for. */
+struct opts {
+	const char *sym, *tf, *lookback, *end, *base, *home, *kind, *start, *dir;
+	int imp, gen, replace, to_stdout;
+	long limit, seed, n;
+	int64_t end_ms, start_ms;
+	char **files;
+	int nfiles;
+};
+
+enum { O_BASE = 256, O_LIMIT, O_KIND, O_SEED, O_START, O_STDOUT, O_HOME, O_DIR };
 
 static const struct option longopts[] = {
 	{ "symbol", required_argument, NULL, 's' },
@@ -53,6 +69,7 @@ static const struct option longopts[] = {
 	{ "base-url", required_argument, NULL, O_BASE },
 	{ "limit", required_argument, NULL, O_LIMIT },
 	{ "import", no_argument, NULL, 'i' },
+	{ "import-dir", required_argument, NULL, O_DIR },
 	{ "generate", no_argument, NULL, 'g' },
 	{ "kind", required_argument, NULL, O_KIND },
 	{ "seed", required_argument, NULL, O_SEED },
@@ -61,143 +78,195 @@ static const struct option longopts[] = {
 	{ "stdout", no_argument, NULL, O_STDOUT },
 	{ "home", required_argument, NULL, O_HOME },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, O_VERSION },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-int
-main(int argc, char **argv)
+static void
+parse_opts(int argc, char **argv, struct opts *o)
 {
-	const char *sym = NULL, *tf = NULL, *lookback = NULL, *end = NULL, *base = NULL;
-	const char *home = NULL, *kind = NULL, *start = NULL, *seedarg = NULL, *limitarg = NULL;
-	int imp = 0, gen = 0, replace = 0, to_stdout = 0, rc = 0, ch;
-	long limit = CT_KLINES_LIMIT, seed = 1, n = 0;
-	int64_t tf_ms, end_ms, start_ms;
-	struct ct_series in = { 0 };
-	struct ct_merger m;
-	int64_t last;
-	char path[CT_PATH_MAX], label[64];
+	const char *seedarg = NULL, *limitarg = NULL;
+	int ch;
 
-	ct_setprog(argv[0]);
-	while ((ch = getopt_long(argc, argv, "s:t:n:e:igrh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:t:n:e:igrhV", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 's': sym = optarg; break;
-		case 't': tf = optarg; break;
-		case 'n': lookback = optarg; break;
-		case 'e': end = optarg; break;
-		case 'i': imp = 1; break;
-		case 'g': gen = 1; break;
-		case 'r': replace = 1; break;
-		case O_BASE: base = optarg; break;
-		case O_KIND: kind = optarg; break;
-		case O_START: start = optarg; break;
-		case O_STDOUT: to_stdout = 1; break;
-		case O_HOME: home = optarg; break;
+		case 's': o->sym = optarg; break;
+		case 't': o->tf = optarg; break;
+		case 'n': o->lookback = optarg; break;
+		case 'e': o->end = optarg; break;
+		case 'i': o->imp = 1; break;
+		case 'g': o->gen = 1; break;
+		case 'r': o->replace = 1; break;
+		case O_DIR: o->dir = optarg; break;
+		case O_BASE: o->base = optarg; break;
+		case O_KIND: o->kind = optarg; break;
+		case O_START: o->start = optarg; break;
+		case O_STDOUT: o->to_stdout = 1; break;
+		case O_HOME: o->home = optarg; break;
 		case O_LIMIT:
 			limitarg = optarg;
-			if (ct_parse_long(optarg, 1, CT_KLINES_LIMIT, &limit) != 0)
+			if (ct_parse_long(optarg, 1, CT_KLINES_LIMIT, &o->limit) != 0)
 				bad("--limit: not a number from 1 to 1000: \"%s\"", optarg);
 			break;
 		case O_SEED:
 			seedarg = optarg;
-			if (ct_parse_long(optarg, 0, 0x7fffffffL, &seed) != 0)
+			if (ct_parse_long(optarg, 0, 0x7fffffffL, &o->seed) != 0)
 				bad("--seed: not a whole number from 0 to 2147483647: \"%s\"", optarg);
 			break;
-		case 'h': usage(stdout); return ct_finish(0);
-		case O_VERSION: ct_version(); return ct_finish(0);
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); exit(ct_finish(CT_EXIT_OK));
+		case 'V': ct_version(); exit(ct_finish(CT_EXIT_OK));
+		default: usage(stderr); exit(CT_EXIT_USAGE);
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (sym == NULL || tf == NULL)
+	o->files = argv + optind;
+	o->nfiles = argc - optind;
+	if (o->sym && !ct_symbol_ok(o->sym))
+		bad("--symbol: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31}): \"%s\"", o->sym);
+	if (o->tf && ct_tf_ms(o->tf) < 0)
+		bad("--timeframe: not one of 1m 5m 15m 30m 1h 4h 1d: \"%s\"", o->tf);
+	if (o->dir && (o->imp || o->gen || o->to_stdout || o->nfiles || o->lookback || o->end ||
+	    o->base || limitarg || o->kind || seedarg || o->start))
+		bad("%s", "--import-dir takes only --symbol, --timeframe, --replace and --home");
+	if (!o->dir && (o->sym == NULL || o->tf == NULL))
 		bad("%s", "--symbol and --timeframe are required");
-	if (!ct_symbol_ok(sym))
-		bad("--symbol: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31}): \"%s\"", sym);
-	if ((tf_ms = ct_tf_ms(tf)) < 0)
-		bad("--timeframe: not one of 1m 5m 15m 30m 1h 4h 1d: \"%s\"", tf);
-	if (imp && gen)
+	if (o->imp && o->gen)
 		bad("%s", "--import and --generate exclude each other");
-	if (argc > 0 && !imp)
-		bad("unexpected operand \"%s\" (files need --import)", argv[0]);
-	if (lookback && ct_parse_lookback(lookback, tf, &n) != 0)
-		bad("--lookback: not a count of candles or a duration: \"%s\"", lookback);
-	if (imp && lookback)
+	if (o->nfiles > 0 && !o->imp)
+		bad("unexpected operand \"%s\" (files need --import)", o->files[0]);
+	if (o->lookback && ct_parse_lookback(o->lookback, o->tf, &o->n) != 0)
+		bad("--lookback: not a count of candles or a duration: \"%s\"", o->lookback);
+	if (o->imp && o->lookback)
 		bad("%s", "--lookback does not apply to --import");
-	if ((end || base || limitarg) && (gen || imp))
+	if ((o->end || o->base || limitarg) && (o->gen || o->imp))
 		bad("%s", "--end, --base-url and --limit apply to the exchange only");
-	if ((kind || seedarg || start) && !gen)
+	if ((o->kind || seedarg || o->start) && !o->gen)
 		bad("%s", "--kind, --seed and --start apply to --generate only");
-	if (kind == NULL)
-		kind = "walk";
-	if (start == NULL)
-		start = DEFAULT_START;
-	end_ms = ct_now_ms();
-	if (end && ct_parse_iso8601(end, &end_ms) != 0)
-		bad("--end: not an ISO-8601 UTC time: \"%s\"", end);
-	if (ct_parse_iso8601(start, &start_ms) != 0)
-		bad("--start: not an ISO-8601 UTC time: \"%s\"", start);
-	if (ct_synth_kind(kind) < 0)
-		bad("--kind: not walk, edge or regime: \"%s\"", kind);
+	o->kind = o->kind ? o->kind : "walk";
+	o->start = o->start ? o->start : DEFAULT_START;
+	if (o->end && ct_parse_iso8601(o->end, &o->end_ms) != 0)
+		bad("--end: not an ISO-8601 UTC time: \"%s\"", o->end);
+	if (ct_parse_iso8601(o->start, &o->start_ms) != 0)
+		bad("--start: not an ISO-8601 UTC time: \"%s\"", o->start);
+	if (ct_synth_kind(o->kind) < 0)
+		bad("--kind: not walk, edge or regime: \"%s\"", o->kind);
+}
 
-	ct_cleanup_on_signals();
-	if (ct_store_path(path, sizeof path, ct_home(home), sym, tf) != 0)
-		ct_die(1, "%s: path too long", ct_home(home));
-	if (ct_merger_open(&m, path, replace, !to_stdout) != 0)
-		return 1;
-	snprintf(label, sizeof label, "%s %s", sym, tf);
+/* Generated candles, as one source. */
+static int
+generate(const struct opts *o, struct ct_merger *m)
+{
+	struct ct_series in = { 0 };
+	int rc = CT_EXIT_FAIL;
 
-	if (imp) {
-		char *stdin_only[] = { "-" };
-		char **files = argc ? argv : stdin_only;
-		int nfiles = argc ? argc : 1;
-		int64_t step;
+	if (ct_synth(&in, (enum ct_synth_kind)ct_synth_kind(o->kind), (uint64_t)o->seed,
+	    (size_t)(o->lookback ? o->n : DEFAULT_LOOKBACK), m->tf_ms, o->start_ms) != 0) {
+		ct_warn("%s", "out of memory");
+	} else if (ct_merger_source(m, "generator") == 0 && ct_merger_run(m, "generator") == 0) {
+		size_t i = 0;
 
-		for (int i = 0; i < nfiles && rc == 0; i++) {
-			in.n = 0;
-			if (ct_import_file(files[i], &in) != 0) {
-				rc = 1;
-			} else if (ct_fits_timeframe(&in, tf_ms, &step) != 0) {
-				ct_warn("%s: rows are typically %lld s apart: not %s candles",
-				    strcmp(files[i], "-") ? files[i] : "<stdin>", (long long)step / 1000, tf);
-				rc = 1;
-			} else if (ct_merger_add(&m, &in) != 0) {
-				rc = 1;
-			} else if (step > tf_ms) {
-				ct_warn("%s: warning: rows are typically %lld s apart, more than one %s candle",
-				    strcmp(files[i], "-") ? files[i] : "<stdin>", (long long)step / 1000, tf);
-			}
-		}
-	} else if (gen) {
-		if (ct_synth(&in, (enum ct_synth_kind)ct_synth_kind(kind), (uint64_t)seed,
-		    (size_t)(lookback ? n : DEFAULT_LOOKBACK), tf_ms, start_ms) != 0) {
-			ct_warn("%s", "out of memory");
-			rc = 1;
-		} else if (ct_merger_add(&m, &in) != 0) {
-			rc = 1;
-		}
-	} else {
-		struct ct_klines q = { ct_exchange_url(base), sym, tf, tf_ms, 0, end_ms, (int)limit };
-
-		/* Incremental from the last stored candle; --lookback (or an
-		 * empty store) counts back from the candle open at the end. */
-		if (!lookback && ct_merger_last(&m, &last))
-			q.start = last + 1;
-		else
-			q.start = end_ms / tf_ms * tf_ms - (int64_t)(lookback ? n : DEFAULT_LOOKBACK) * tf_ms;
-		rc = ct_klines_fetch(&q, &in);
-		if (rc == 0 && ct_merger_add(&m, &in) != 0)
-			rc = 1;
+		while (i < in.n && ct_merger_put(m, &in.c[i]) == 0)
+			i++;
+		if (i == in.n && ct_merger_end(m, 0) == 0)
+			rc = CT_EXIT_OK;
 	}
-
-	/* The report says "stored": only once the store is written. */
-	if (rc == 0 && (to_stdout ? ct_merger_write(&m, stdout) != 0 : ct_merger_save(&m) != 0))
-		rc = 1;
-	if (rc != 0)
-		ct_warn("%s: %s left unchanged", label, to_stdout ? "nothing printed, store" : "store");
-	else
-		ct_merger_report(&m, stderr, label, tf_ms);
-	ct_merger_free(&m);
 	ct_series_free(&in);
-	return ct_finish(rc);
+	return rc;
+}
+
+static int
+fetch(const struct opts *o, struct ct_merger *m)
+{
+	struct ct_klines q = { ct_exchange_url(o->base), o->sym, o->tf, m->tf_ms, 0, o->end_ms, (int)o->limit };
+	int64_t last;
+
+	/* Incremental from the last stored candle; --lookback (or an empty
+	 * store) counts back from the candle open at the end. */
+	if (!o->lookback && ct_merger_last(m, &last))
+		q.start = last + 1;
+	else
+		q.start = o->end_ms / m->tf_ms * m->tf_ms - (int64_t)(o->lookback ? o->n : DEFAULT_LOOKBACK) * m->tf_ms;
+	return ct_klines_fetch(&q, m);
+}
+
+/* One store: its source(s), merged, saved or printed, reported. */
+static int
+one_store(const struct opts *o, const char *sym, const char *tf, char **files, int nfiles)
+{
+	char path[CT_PATH_MAX], label[64];
+	struct ct_merger m;
+	int rc = CT_EXIT_OK;
+
+	if (ct_store_path(path, sizeof path, ct_home(o->home), sym, tf) != 0) {
+		ct_warn("%s: path too long", ct_home(o->home));
+		return CT_EXIT_FAIL;
+	}
+	if (ct_merger_open(&m, path, tf, o->replace, !o->to_stdout) != 0)
+		return CT_EXIT_FAIL;
+	snprintf(label, sizeof label, "%s %s", sym, tf);
+	if (o->imp) {
+		for (int i = 0; i < nfiles && rc == CT_EXIT_OK; i++)
+			if (ct_import_file(files[i], &m) != 0)
+				rc = CT_EXIT_FAIL;
+	} else {
+		rc = o->gen ? generate(o, &m) : fetch(o, &m);
+	}
+	/* The report says "stored": only once the store is written. */
+	if (rc == CT_EXIT_OK && (o->to_stdout ? ct_merger_write(&m, stdout) : ct_merger_save(&m)) != 0)
+		rc = CT_EXIT_FAIL;
+	if (rc != CT_EXIT_OK)
+		ct_warn("%s: %s left unchanged", label, o->to_stdout ? "nothing printed, store" : "store");
+	else
+		ct_merger_report(&m, stderr, label);
+	ct_merger_free(&m);
+	return rc;
+}
+
+/* A freqtrade data directory: each PAIR-TF.json into its own store; a
+ * failure does not stop the others. */
+static int
+import_dir(struct opts *o)
+{
+	struct dirent **ents;
+	char sym[40], tf[8], path[CT_PATH_MAX];
+	int n, done = 0, failed = 0, skipped = 0;
+
+	if ((n = scandir(o->dir, &ents, NULL, alphasort)) < 0) {
+		ct_warn("%s: %s", o->dir, strerror(errno));
+		return CT_EXIT_FAIL;
+	}
+	o->imp = 1;
+	for (int i = 0; i < n; i++) {
+		char *file = path;
+
+		if (ct_freqtrade_name(ents[i]->d_name, sym, sizeof sym, tf, sizeof tf) != 0) {
+			skipped += ents[i]->d_name[0] != '.';
+		} else if ((!o->sym || strcmp(o->sym, sym) == 0) && (!o->tf || strcmp(o->tf, tf) == 0)) {
+			if (ct_path(path, sizeof path, "%s/%s", o->dir, ents[i]->d_name) != 0 ||
+			    one_store(o, sym, tf, &file, 1) != CT_EXIT_OK)
+				failed++;
+			else
+				done++;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	ct_warn("%s: %d file%s imported, %d failed, %d not freqtrade data (PAIR-TF.json)", o->dir,
+	    done, done == 1 ? "" : "s", failed, skipped);
+	return failed || done == 0 ? CT_EXIT_FAIL : CT_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .limit = CT_KLINES_LIMIT, .seed = 1 };
+	char *stdin_only[] = { "-" };
+
+	ct_setprog(argv[0]);
+	o.end_ms = ct_now_ms();
+	parse_opts(argc, argv, &o);
+	ct_cleanup_on_signals();
+	if (o.dir)
+		return ct_finish(import_dir(&o));
+	return ct_finish(o.nfiles ? one_store(&o, o.sym, o.tf, o.files, o.nfiles) :
+	    one_store(&o, o.sym, o.tf, stdin_only, 1));
 }
