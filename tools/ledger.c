@@ -20,9 +20,9 @@ usage(FILE *fp, int rc)
 {
 	fputs("usage: ledger [--home DIR] init RUN [SYM ...]\n"
 	    "       ledger [--home DIR] set RUN SYM STATUS [--error MSG] [--error-type TYPE]\n"
-	    "              [--model DIR] [--pid PID]\n"
-	    "       ledger [--home DIR] todo RUN [--force] [--retries N]\n"
-	    "       ledger [--home DIR] claim RUN [--pid PID]\n"
+	    "              [--model DIR] [--pid PID] [--worker ID]\n"
+	    "       ledger [--home DIR] todo RUN [--force] [--retries N] [--unknown]\n"
+	    "       ledger [--home DIR] claim RUN [--pid PID] [--worker ID]\n"
 	    "       ledger [--home DIR] show RUN [--table]\n"
 	    "       ledger [--home DIR] event RUN EVENT [FIELD ...]\n", fp);
 	exit(rc);
@@ -109,6 +109,16 @@ cmd_event(const char *home, const char *run, const char *event, char **kv, int n
 	return 0;
 }
 
+/* todo --unknown: "SYM WORKER" of a running symbol whose worker this host
+ * cannot judge (another host's, a Slurm task): run-batch asks its engine. */
+static void
+print_unknown(const char *sym, json_t *e)
+{
+	if (strcmp(json_string_value(json_object_get(e, "status")), "running") == 0 &&
+	    ct_ledger_worker_alive(e) < 0)
+		printf("%s %s\n", sym, json_string_value(json_object_get(e, "worker")));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -118,6 +128,8 @@ main(int argc, char **argv)
 		{ "error-type", required_argument, NULL, 't' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "worker", required_argument, NULL, 'w' },
+		{ "unknown", no_argument, NULL, 'u' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "retries", required_argument, NULL, 'r' },
 		{ "table", no_argument, NULL, 'T' },
@@ -126,10 +138,10 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct_ledger_upd upd = { NULL, NULL, NULL, 0 };
-	const char *home = NULL, *cmd, *run, *sym;
+	const char *home = NULL, *cmd, *run, *sym, *worker = NULL;
 	struct ct_ledger lg;
 	long retries = 2, pid = -1;
-	int c, force = 0, table = 0, rc = 0;
+	int c, force = 0, table = 0, unknown = 0, rc = 0;
 	json_t *e;
 
 	ct_setprog(argv[0]);
@@ -143,6 +155,14 @@ main(int argc, char **argv)
 			if (ct_parse_long(optarg, 1, 0x7fffffff, &pid) != 0)
 				usage(stderr, 2);
 			break;
+		case 'w':
+			if (!ct_ledger_worker_ok(optarg)) {
+				ct_warn("%s: bad worker identity (1 to 255 printable bytes, no blank)", optarg);
+				usage(stderr, 2);
+			}
+			worker = optarg;
+			break;
+		case 'u': unknown = 1; break;
 		case 'f': force = 1; break;
 		case 'r':
 			if (ct_parse_long(optarg, 0, 1000, &retries) != 0)
@@ -205,7 +225,8 @@ main(int argc, char **argv)
 			ct_die(1, "%s: bad symbol", argv[2]);
 		if (ct_ledger_open(&lg, home, run, 0) != 0)
 			return ct_finish(1);
-		rc = ct_ledger_set(&lg, argv[2], argv[3], &upd) == 0 ? 0 : 1;
+		rc = ct_ledger_set(&lg, argv[2], argv[3], &upd) == 0 &&
+		    (worker == NULL || ct_ledger_set_worker(&lg, argv[2], worker) == 0) ? 0 : 1;
 	} else if (strcmp(cmd, "todo") == 0 || strcmp(cmd, "claim") == 0) {
 		if (argc != 2)
 			usage(stderr, 2);
@@ -213,7 +234,9 @@ main(int argc, char **argv)
 			return ct_finish(1);
 		json_object_foreach(json_object_get(lg.root, "symbols"), sym, e) {
 			if (cmd[0] == 't') {
-				if (ct_ledger_needs(e, force, retries))
+				if (unknown)
+					print_unknown(sym, e);
+				else if (ct_ledger_needs(e, force, retries))
 					puts(sym);
 				continue;
 			}
@@ -221,7 +244,8 @@ main(int argc, char **argv)
 			 * (set pending) by the batch, not retried behind its back. */
 			if (strcmp(json_string_value(json_object_get(e, "status")), "failed") != 0 &&
 			    ct_ledger_needs(e, 0, 0)) {
-				rc = ct_ledger_set(&lg, sym, "running", &upd) == 0 ? 0 : 1;
+				rc = ct_ledger_set(&lg, sym, "running", &upd) == 0 &&
+				    (worker == NULL || ct_ledger_set_worker(&lg, sym, worker) == 0) ? 0 : 1;
 				if (rc == 0 && ct_ledger_commit(&lg) == 0)
 					puts(sym);
 				else
