@@ -30,9 +30,10 @@ engine_stop() {
 }
 
 # engine_alive WORKER — 0 when the worker recorded in the ledger still
-# runs.  A local worker is a pid on this host, which the ledger checks
-# itself.
-engine_alive() { return 2; }
+# runs.  The ledger judges this host's workers itself and asks about
+# another host's (a data home shared by several hosts): gone, since every
+# local worker holds the batch lock we now hold.
+engine_alive() { return 1; }
 
 local_worker() {
 	child=''
