@@ -138,7 +138,7 @@ s0=$(date +%s)
 FAKE_SLEEP=2 run run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R --no-wait
 is "$rc" 0 "--no-wait: exit 0"
 ok $(($(date +%s) - s0 > 3)) "at once"
-like "$err" "4 coin\\(s\\) submitted; .run-batch full --run $R' collects them" "and says how to collect"
+like "$err" "$R: submitted to the slurm engine; .run-batch full --run $R' collects it" "and says how to collect"
 ok "$(test ! -e "$H/summary/$R/engine_summary.json"; echo $?)" "no summary yet"
 run run-batch predict --engine slurm --symbols $SYMS
 is "$rc" 6 "a start of another run while the array runs: exit 6"
@@ -181,7 +181,8 @@ scontrol reconfigure
 R=20251115T0200Z-full
 run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT,EEEUSDT --max-concurrent 2 --run $R
 is "$rc" 0 "5 coins with MaxArraySize=2"
-like "$(grep jobs_submitted "$H/logs/$R/engine.log")" '"jobs":"[0-9]+ [0-9]+ [0-9]+","coins":5' "three chained arrays"
+is "$(grep -c jobs_submitted "$H/logs/$R/engine.log"):$(sed -n 's/.*"event":"jobs_submitted".*"coins":\([0-9]*\).*/\1/p' "$H/logs/$R/engine.log" | tr '\n' ' ')" \
+	"3:2 2 1 " "three arrays of 2, 2 and 1 coins"
 is "$(find "$H" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
 echo "# $(($(date +%s) - t0)) s on the cluster"
 done_testing

@@ -19,7 +19,7 @@ static void
 usage(FILE *fp, int rc)
 {
 	fputs("usage: ledger [--home DIR] init RUN [SYM ...]\n"
-	    "       ledger [--home DIR] set RUN SYM STATUS [--error MSG] [--error-type TYPE]\n"
+	    "       ledger [--home DIR] set RUN SYM|- STATUS [--error MSG] [--error-type TYPE]\n"
 	    "              [--model DIR] [--pid PID] [--worker ID]\n"
 	    "       ledger [--home DIR] todo RUN [--force] [--retries N] [--unknown]\n"
 	    "       ledger [--home DIR] claim RUN [--pid PID] [--worker ID]\n"
@@ -107,6 +107,32 @@ cmd_event(const char *home, const char *run, const char *event, char **kv, int n
 	fwrite(line, 1, len, stdout);
 	free(line);
 	return 0;
+}
+
+/* set RUN - STATUS: every symbol on stdin, one per line, in one rewrite of
+ * the ledger (a batch of 10,000 coins would otherwise rewrite it 10,000
+ * times); any bad or unknown symbol changes nothing. */
+static int
+set_stdin(struct ct_ledger *lg, const char *status, const struct ct_ledger_upd *u)
+{
+	char *line = NULL, *nl;
+	size_t cap = 0;
+	int i, rc = 0;
+
+	for (i = 1; rc == 0 && getline(&line, &cap, stdin) > 0; i++) {
+		if ((nl = strchr(line, '\n')))
+			*nl = '\0';
+		if (*line == '\0')
+			continue;
+		if (!ct_symbol_ok(line)) {
+			ct_warn("<stdin>:%d: %s: bad symbol", i, line);
+			rc = 1;
+		} else if (ct_ledger_set(lg, line, status, u) != 0) {
+			rc = 1;
+		}
+	}
+	free(line);
+	return rc;
 }
 
 /* todo --unknown: "SYM WORKER" of a running symbol whose worker this host
@@ -221,12 +247,15 @@ main(int argc, char **argv)
 			ct_warn("%s: unknown status (pending running success failed skipped)", argv[3]);
 			return ct_finish(2);
 		}
-		if (!ct_symbol_ok(argv[2]))
+		if (strcmp(argv[2], "-") != 0 && !ct_symbol_ok(argv[2]))
 			ct_die(1, "%s: bad symbol", argv[2]);
 		if (ct_ledger_open(&lg, home, run, 0) != 0)
 			return ct_finish(1);
-		rc = ct_ledger_set(&lg, argv[2], argv[3], &upd) == 0 &&
-		    (worker == NULL || ct_ledger_set_worker(&lg, argv[2], worker) == 0) ? 0 : 1;
+		if (strcmp(argv[2], "-") == 0)
+			rc = set_stdin(&lg, argv[3], &upd);
+		else
+			rc = ct_ledger_set(&lg, argv[2], argv[3], &upd) == 0 &&
+			    (worker == NULL || ct_ledger_set_worker(&lg, argv[2], worker) == 0) ? 0 : 1;
 	} else if (strcmp(cmd, "todo") == 0 || strcmp(cmd, "claim") == 0) {
 		if (argc != 2)
 			usage(stderr, 2);

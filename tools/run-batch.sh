@@ -736,7 +736,7 @@ todo_list >"$tmp/todo"
 if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
 	head -n "$TRAIN_BATCH_SIZE" "$tmp/todo" >"$tmp/todo.n" && mv "$tmp/todo.n" "$tmp/todo"
 fi
-while read -r s; do ledger set "$run" "$s" pending; done <"$tmp/todo"
+ledger set "$run" - pending <"$tmp/todo"
 
 # ---- 7c. new data first: every coin's candles before any training.  A
 # failed fetch leaves the coin to train on its stored candles (a warning
@@ -831,14 +831,14 @@ detach() {
 	engine_submit "$1"
 	[ -e "$home/runs/$run/engine.jobs" ] || return 0
 	trap - EXIT
-	echo "$prog: $run: $(grep -c . "$1") coin(s) submitted; \`run-batch $cycle --run $run' collects them" >&2
+	echo "$prog: $run: submitted to the $ENGINE engine; \`run-batch $cycle --run $run' collects it" >&2
 	exit 0
 }
 train_t0=$(date +%s)
 cp "$tmp/todo" "$tmp/round"
 round=1
 while [ -s "$tmp/round" ]; do
-	[ "$round" -eq 1 ] || { backoff $((round - 1)); while read -r s; do ledger set "$run" "$s" pending; done <"$tmp/round"; }
+	[ "$round" -eq 1 ] || { backoff $((round - 1)); ledger set "$run" - pending <"$tmp/round"; }
 	if [ "$nowait" = 1 ]; then detach "$tmp/round"; else engine_run "$tmp/round"; fi
 	: >"$tmp/next"
 	while read -r s; do

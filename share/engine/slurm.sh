@@ -16,7 +16,10 @@
 # started with --no-wait, leaves its arrays running, and the next start of
 # the run waits for them and goes on from the ledger.
 
-slurm_jobs=''		# "ID ID ...": the arrays this start submitted
+slurm_jobs=''		# " ID ID ...": the arrays this start submitted
+slurm_active=''		# those of them not yet seen to end
+slurm_lists=''		# chunks of the round not yet submitted
+slurm_prev=''		# the array submitted last
 slurm_sleep=''		# pid of the sleep between two looks at the queue
 
 # engine_check — the Slurm commands are there and the controller answers;
@@ -34,6 +37,9 @@ engine_check() {
 	t=$(printf '%s\n' "$conf" | sed -n 's/^SchedulerParameters *=.*max_array_tasks=\([0-9][0-9]*\).*/\1/p')
 	: "${slurm_chunk:=1001}"
 	[ -z "$t" ] || [ "$t" -ge "$slurm_chunk" ] || slurm_chunk=$t
+	# Two chunks in the queue at most, with room for everyone else's jobs.
+	t=$(printf '%s\n' "$conf" | sed -n 's/^MaxJobCount *= *\([0-9][0-9]*\).*/\1/p')
+	[ -z "$t" ] || [ $((t / 4)) -ge "$slurm_chunk" ] || slurm_chunk=$((t / 4))
 	[ "$slurm_chunk" -ge 1 ] ||
 		{ warn "slurm engine: this cluster runs no job arrays (MaxArraySize=0)"; return 1; }
 	# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
@@ -123,11 +129,44 @@ slurm_forget() {
 	slurm_jobs=''
 }
 
-# engine_submit LIST — submit one attempt of every coin of LIST as job
-# arrays and return; the attempts' outcomes arrive in $tmp/outcome.  A
-# chunk sbatch refuses fails its coins as a temporary failure.
+# engine_submit LIST — --no-wait: submit the coins of LIST (the first two
+# chunks of them) and return.  Coins of later chunks stay pending in the
+# ledger for the start that collects these.
 engine_submit() {
+	slurm_chunks "$1"
+	slurm_feed
+	slurm_feed
+}
+# engine_run LIST — one attempt of every coin of LIST: chunks fed to the
+# cluster two at a time (a chunk is submitted when the one two before it
+# ended), so that the queue never holds more than two chunks' tasks
+# (every array task counts against the cluster's MaxJobCount); then wait
+# for them all and take the outcomes.
+engine_run() {
+	for s in $(cat "$1"); do rm -f "$tmp/outcome/$s"; done
+	slurm_chunks "$1"
+	slurm_feed
+	slurm_feed
+	while [ -n "$slurm_lists" ]; do
+		# shellcheck disable=SC2086
+		set -- $slurm_active
+		slurm_wait "${1:-}"
+		slurm_active=${slurm_active#" ${1:-}"}
+		slurm_feed
+	done
+	slurm_wait "$slurm_jobs"
+	slurm_forget
+	slurm_outcomes "$tmp/slurm/all"
+}
+# slurm_chunks LIST — LIST in chunks of at most slurm_chunk coins, the
+# files of $slurm_lists; the task script they run.
+slurm_chunks() {
 	mkdir -p "$tmp/slurm" "$tmp/outcome"
+	rm -f "$tmp/slurm/list."*
+	cp "$1" "$tmp/slurm/all"
+	split -l "$slurm_chunk" -a 4 -d "$1" "$tmp/slurm/list."
+	slurm_lists=$(ls "$tmp/slurm/list."* 2>/dev/null | tr '\n' ' ')
+	slurm_active='' slurm_prev=''
 	cat >"$tmp/slurm/task.sh" <<'EOF'
 #!/bin/sh
 # One task of a cointrain array: the coin on line SLURM_ARRAY_TASK_ID+1 of
@@ -138,30 +177,33 @@ CT_WORKER=slurm:${SLURM_ARRAY_JOB_ID}_$SLURM_ARRAY_TASK_ID
 export CT_WORKER
 exec "$2" __coin "$sym"
 EOF
-	rm -f "$tmp/slurm/list."*
-	split -l "$slurm_chunk" -a 4 -d "$1" "$tmp/slurm/list."
+}
+# slurm_feed — submit the next chunk of $slurm_lists as an array that
+# starts after the one submitted before it (afterany), so that %MAX holds
+# for the whole round.  A chunk sbatch refuses fails its coins.
+slurm_feed() {
+	# shellcheck disable=SC2086
+	set -- $slurm_lists
+	[ $# -gt 0 ] || return 0
+	l=$1
+	slurm_lists=${slurm_lists#"$l "}
+	k=$(grep -c . "$l")
 	# No % limit unless one was asked for: the cluster decides.
 	lim=''
 	[ "$origin_MAX_CONCURRENT" = default ] && [ "$MODE" != sequential ] || lim=%$workers
-	prev='' n=0
-	for l in "$tmp/slurm/list."*; do
-		k=$(grep -c . "$l")
-		n=$((n + k))
-		# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
-		j=$(sbatch --parsable --job-name="cointrain-$run" --array="0-$((k - 1))$lim" \
-			--time="$slurm_mins" --cpus-per-task="$threads" --chdir="$home" --no-requeue \
-			--export=ALL --output="$log/slurm-%A_%a.out" ${prev:+--dependency=afterany:$prev} \
-			$SLURM_SBATCH_ARGS "$tmp/slurm/task.sh" "$l" "$here/${SELF##*/}" 2>"$tmp/slurm/err")
-		j=${j%%;*}
-		if [ -z "$j" ]; then
-			slurm_refused "$l" "$(grep . "$tmp/slurm/err" | tail -n 1)"
-			continue
-		fi
-		echo "slurm $j" >>"$home/runs/$run/engine.jobs"
-		slurm_jobs="$slurm_jobs $j" prev=$j
-	done
-	[ -z "$slurm_jobs" ] ||
-		event jobs_submitted engine=slurm jobs="${slurm_jobs# }" coins:="$n" tasks_limit="${lim#%}"
+	# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
+	j=$(sbatch --parsable --job-name="cointrain-$run" --array="0-$((k - 1))$lim" \
+		--time="$slurm_mins" --cpus-per-task="$threads" --chdir="$home" --no-requeue \
+		--export=ALL --output="$log/slurm-%A_%a.out" ${slurm_prev:+--dependency=afterany:$slurm_prev} \
+		$SLURM_SBATCH_ARGS "$tmp/slurm/task.sh" "$l" "$here/${SELF##*/}" 2>"$tmp/slurm/err")
+	j=${j%%;*}
+	if [ -z "$j" ]; then
+		slurm_refused "$l" "$(grep . "$tmp/slurm/err" | tail -n 1)"
+		return 0
+	fi
+	echo "slurm $j" >>"$home/runs/$run/engine.jobs"
+	slurm_jobs="$slurm_jobs $j" slurm_active="$slurm_active $j" slurm_prev=$j
+	event jobs_submitted engine=slurm job="$j" coins:="$k" limit="${lim#%}"
 }
 # slurm_refused LIST MSG — sbatch did not take the coins of LIST: each
 # attempt failed with MSG, as a temporary failure (retried after a backoff).
@@ -175,14 +217,6 @@ slurm_refused() {
 	done <"$1"
 }
 
-# engine_run LIST — submit, wait for every array, take the outcomes.
-engine_run() {
-	for s in $(cat "$1"); do rm -f "$tmp/outcome/$s"; done
-	engine_submit "$1"
-	slurm_wait "$slurm_jobs"
-	slurm_forget
-	slurm_outcomes "$1"
-}
 # slurm_outcomes LIST — a coin of LIST without an outcome file whose
 # ledger entry has ended gets its outcome from the ledger: the step wrote
 # both, and another host may not see a new file for a while (NFS caches
