@@ -28,7 +28,7 @@ claimer() {
 	done >"$B/claims.$2"
 }
 
-for n in 1000 10000; do
+for n in ${LEDGER_COINS:-1000 10000}; do
 	R=20251112T0600Z-full
 	rm -rf "$COINTRAIN_HOME"
 	t=$(now)
@@ -37,7 +37,10 @@ for n in 1000 10000; do
 	t=$(now)
 	i=0
 	while [ $i -lt 20 ]; do ledger set "$R" C00001USDT pending; i=$((i + 1)); done
-	echo "ledger $n coins: one set $(awk -v s="$(since "$t")" 'BEGIN { printf "%.0f", s * 1000 / 20 }') ms (a start sets every coin pending: $(awk -v s="$(since "$t")" -v n="$n" 'BEGIN { printf "%.0f", s / 20 * n }') s)"
+	one=$(awk -v s="$(since "$t")" 'BEGIN { printf "%.0f", s * 1000 / 20 }')
+	t=$(now)
+	seq -f 'C%05.0fUSDT' 1 "$n" | ledger set "$R" - pending
+	echo "ledger $n coins: one change $one ms (every change rewrites the file: $n of them one by one $(awk -v m="$one" -v n="$n" 'BEGIN { printf "%.0f", m * n / 1000 }') s); all $n set pending at once (set RUN -) $(since "$t") s"
 	deadline=$(($(date +%s) + SECS))
 	t=$(now)
 	i=1
@@ -58,27 +61,30 @@ m=$(COINTRAIN_THREADS=2 train-coin --symbol BTCUSDT --timeframe 5m --fresh --loo
 echo "one coin (52,000 5m candles): trained in $(since "$t") s; model directory $(find "$m" -type f | wc -l) files, $(du -sk "$m" | cut -f1) KB; candles $(find "$COINTRAIN_HOME/candles/BTCUSDT" -type f | wc -l) file, $(du -sk "$COINTRAIN_HOME/candles/BTCUSDT" | cut -f1) KB"
 echo "per coin per run besides: logs/RUN/SYM/training.log, runs/RUN/tmp/{attempts.SYM,outcome/SYM} while it runs, cache/predictions/SYM.json, a slurm-JOB_TASK.out only when not empty"
 
-# The Slurm side, on a one-node test cluster: submit held arrays and
-# cancel them.
+# The Slurm side, on a one-node test cluster: arrays of held tasks at the
+# default MaxJobCount (10,000: every array task counts), submitted and
+# cancelled; then the pace of the scheduler on empty tasks.
 if "$here/../test/slurm/start" "$B/cluster" 2>"$B/start.err"; then
 	. "$B/cluster/env"
 	echo MaxArraySize=10001 >>"$B/cluster/slurm.conf"
 	scontrol reconfigure
 	sleep 1
-	for n in 1000 10000; do
+	for n in 1001 2002 10000; do
 		t=$(now)
-		j=$(sbatch --parsable --hold --array=0-$((n - 1))%400 --time=47 --output=/dev/null --wrap=true)
-		s=$(since "$t")
-		t=$(now)
-		squeue -h -j "$j" -o %T >/dev/null
-		q=$(since "$t")
-		scancel "$j"
-		echo "slurm: an array of $n held tasks submitted in $s s; squeue of it $q s"
+		if j=$(timeout 60 sbatch --parsable --hold --array=0-$((n - 1))%400 --time=47 \
+			--output=/dev/null --wrap=true 2>"$B/sbatch.err"); then
+			echo "slurm: an array of $n held tasks submitted in $(since "$t") s"
+			scancel "$j"
+		else
+			echo "slurm: an array of $n tasks refused after $(since "$t") s: $(tail -n 1 "$B/sbatch.err")"
+		fi
 	done
+	sleep 6	# MinJobAge: the cancelled ones leave the controller
 	t=$(now)
 	j=$(sbatch --parsable --array=0-199%8 --time=2 --output=/dev/null --wrap=true)
 	while [ -n "$(squeue -h -j "$j" -o %i 2>/dev/null)" ]; do sleep 0.2; done
-	echo "slurm: 200 empty tasks, 8 at a time, on one node: $(since "$t") s ($(awk -v s="$(since "$t")" 'BEGIN { printf "%.0f", 200 / s }') tasks/s)"
+	s=$(since "$t")
+	echo "slurm: 200 empty tasks, 8 at a time, on one node: $s s ($(awk -v s="$s" 'BEGIN { printf "%.1f", 200 / s }') tasks/s)"
 else
 	echo "slurm: skipped ($(cat "$B/start.err"))"
 fi
