@@ -175,12 +175,21 @@ ok $? "nothing is left in the queue"
 run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R
 is "$rc:$(status $R BBBUSDT)" "0:success 2 -" "the next start retries the interrupted coin"
 
+# SLURM_SBATCH_ARGS: checked before anything runs; -c sets the threads.
+SLURM_SBATCH_ARGS='-p nosuch' run run-batch full --engine slurm --symbols AAAUSDT --run 20251115T0100Z-full
+is "$rc" 1 "a partition the cluster refuses: exit 1"
+like "$err" "slurm engine: sbatch refuses the job: .*[Pp]artition" "with sbatch's reason"
+ok "$(test ! -e "$H/runs/20251115T0100Z-full"; echo $?)" "before the run exists"
+
 # More coins than MaxArraySize: chunks, one after the other.
 echo MaxArraySize=2 >>"$C/slurm.conf"
 scontrol reconfigure
 R=20251115T0200Z-full
-run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT,EEEUSDT --max-concurrent 2 --run $R
+SLURM_SBATCH_ARGS='--cpus-per-task 2' run run-batch full --engine slurm \
+	--symbols AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT,EEEUSDT --max-concurrent 2 --run $R
 is "$rc" 0 "5 coins with MaxArraySize=2"
+is "$(tasks $R | cut -d' ' -f6 | sort -u):$(grep -ho 'threads=[0-9]*' "$H/logs/$R"/*/training.log | sort -u)" \
+	"2:threads=2" "--cpus-per-task in SLURM_SBATCH_ARGS: the tasks' CPUs and the coins' threads"
 is "$(grep -c jobs_submitted "$H/logs/$R/engine.log"):$(sed -n 's/.*"event":"jobs_submitted".*"coins":\([0-9]*\).*/\1/p' "$H/logs/$R/engine.log" | tr '\n' ' ')" \
 	"3:2 2 1 " "three arrays of 2, 2 and 1 coins"
 is "$(find "$H" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
