@@ -60,4 +60,18 @@ t=$(date +%s%N)
 ledger event $R probe >/dev/null
 ok $(($(date +%s%N) - t < 600000000)) "ledger event waits for the lock on engine.log"
 wait
+
+# The Slurm engine takes a missing outcome (a file another host wrote
+# that this one does not see yet) from the ledger, which the step wrote
+# first; a coin whose attempt did not end stays without one (lost).
+R=20251111T0200Z-full
+ledger init $R AAAUSDT BBBUSDT CCCUSDT
+ledger set $R AAAUSDT running; ledger set $R AAAUSDT success
+ledger set $R BBBUSDT running; ledger set $R BBBUSDT failed --error-type timeout
+ledger set $R CCCUSDT running
+mkdir -p o/outcome o/slurm
+printf 'AAAUSDT\nBBBUSDT\nCCCUSDT\n' >o/list
+(run=$R tmp=$T/o; . "$COINTRAIN_SHARE/engine/slurm.sh"; slurm_outcomes "$tmp/list")
+is "$(cat o/outcome/AAAUSDT):$(cat o/outcome/BBBUSDT):$(ls o/outcome | tr '\n' ' ')" \
+	"success 0:timeout 1 0:AAAUSDT BBBUSDT " "slurm engine: outcomes of ended attempts from the ledger"
 done_testing

@@ -226,11 +226,11 @@ slurm_outcomes() {
 	for s in $(cat "$1"); do [ -s "$tmp/outcome/$s" ] || echo "$s"; done >"$tmp/slurm/missing"
 	[ -s "$tmp/slurm/missing" ] || return 0
 	ledger show "$run" | awk '
-	/^    "[A-Z0-9][A-Z0-9._-]*": \{$/ { s = $1; gsub(/[":]/, "", s); st = ""; ty = ""; d = 0 }
-	/^      "status": "/ { st = $2; gsub(/[",]/, "", st) }
-	/^      "duration_seconds": [0-9]/ { d = int($2) }
-	/^      "error_type": "/ { ty = $2; gsub(/[",]/, "", ty) }
-	/^    \}/ && s != "" {
+	/^ *"[A-Z0-9][A-Z0-9._-]*": \{$/ { s = $1; gsub(/[":]/, "", s); st = ""; ty = ""; d = 0 }
+	/^ *"status": "/ { st = $2; gsub(/[",]/, "", st) }
+	/^ *"duration_seconds": [0-9]/ { d = int($2) }
+	/^ *"error_type": "/ { ty = $2; gsub(/[",]/, "", ty) }
+	/^ *\}/ && s != "" {
 		if (st == "success") print s, "success", d
 		else if (st == "failed") print s, (ty == "" ? "error" : ty) " 1", d
 		s = ""
