@@ -138,7 +138,10 @@ s0=$(date +%s)
 FAKE_SLEEP=2 run run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R --no-wait
 is "$rc" 0 "--no-wait: exit 0"
 ok $(($(date +%s) - s0 > 3)) "at once"
-like "$err" "$R: submitted to the slurm engine; .run-batch full --run $R' collects it" "and says how to collect"
+like "$err" "$R: submitted to the slurm engine; .run-batch full --engine slurm --run $R' collects it" "and says how to collect"
+run run-batch full --engine local --symbols $SYMS --run $R
+is "$rc" 1 "the local engine does not take over a run whose arrays are not collected"
+like "$err" "$R: its Slurm arrays are not collected yet" "and says so"
 ok "$(test ! -e "$H/summary/$R/engine_summary.json"; echo $?)" "no summary yet"
 run run-batch predict --engine slurm --symbols $SYMS
 is "$rc" 6 "a start of another run while the array runs: exit 6"

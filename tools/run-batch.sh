@@ -831,7 +831,7 @@ detach() {
 	engine_submit "$1"
 	[ -e "$home/runs/$run/engine.jobs" ] || return 0
 	trap - EXIT
-	echo "$prog: $run: submitted to the $ENGINE engine; \`run-batch $cycle --run $run' collects it" >&2
+	echo "$prog: $run: submitted to the $ENGINE engine; \`run-batch $cycle --engine $ENGINE --run $run' collects it" >&2
 	exit 0
 }
 train_t0=$(date +%s)
