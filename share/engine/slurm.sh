@@ -97,6 +97,7 @@ slurm_left() {
 # slurm_running "ID ..." — 0 while any of the jobs is in the queue
 # (pending, running, completing), 1 when none is, 2 when Slurm cannot say.
 slurm_running() {
+	# shellcheck disable=SC2086 # unquoted: one blank between the ids
 	ids=$(echo $1 | tr ' ' ',')
 	[ -n "$ids" ] || return 1
 	q=$(squeue -h -j "$ids" -o %T 2>&1) && { [ -n "$q" ]; return; }
