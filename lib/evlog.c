@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "evlog.h"
@@ -48,6 +49,13 @@ ct_evlog_write(const char *path, const char *line, size_t len)
 
 	if (ct_mkparent(path) != 0 || (fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0666)) < 0)
 		return -1;
+	/* One host's kernel appends a write(2) whole; an NFS client does
+	 * not: it appends at the end it last saw, and two hosts' lines can
+	 * land on each other.  Under the lock it asks the server, and writes
+	 * back before the unlock (close).  A lock refused (no lock server)
+	 * still leaves one host's lines whole. */
+	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+		;
 	w = write(fd, line, len);
 	if (w < 0 || (size_t)w != len)
 		e = w < 0 ? errno : EIO;

@@ -187,6 +187,45 @@ setstr(json_t *e, const char *key, const char *v)
 	json_object_set_new(e, key, v ? json_string(v) : json_null());
 }
 
+/* The identity of a worker process of this host: "HOST:PID:START", so that
+ * a ledger on a shared file system tells this host's workers from another's. */
+static void
+local_worker(json_t *e, pid_t pid, long long start)
+{
+	char host[256], id[320];
+
+	if (pid <= 0 || gethostname(host, sizeof host) != 0) {
+		json_object_del(e, "worker");
+		return;
+	}
+	host[sizeof host - 1] = '\0';
+	snprintf(id, sizeof id, "%s:%ld:%lld", host, (long)pid, start);
+	json_object_set_new(e, "worker", json_string(id));
+}
+
+int
+ct_ledger_worker_ok(const char *id)
+{
+	size_t n = 0;
+
+	for (; id[n]; n++)
+		if ((unsigned char)id[n] <= ' ' || id[n] == 0x7f)
+			return 0;
+	return n >= 1 && n <= 255;
+}
+
+int
+ct_ledger_set_worker(struct ct_ledger *lg, const char *sym, const char *worker)
+{
+	json_t *e = json_object_get(json_object_get(lg->root, "symbols"), sym);
+
+	if (e == NULL || strcmp(str(e, "status"), "running") != 0) {
+		ct_warn("%s: %s: %s", lg->path, sym, e ? "not running" : "not in this run");
+		return -1;
+	}
+	return json_object_set_new(e, "worker", json_string(worker));
+}
+
 int
 ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
     const struct ct_ledger_upd *u)
@@ -213,6 +252,7 @@ ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
 		json_object_set_new(e, "pid", u->pid > 0 ? json_integer(u->pid) : json_null());
 		pst = u->pid > 0 ? ct_pid_start(u->pid) : -1;
 		json_object_set_new(e, "pid_start", pst >= 0 ? json_integer(pst) : json_null());
+		local_worker(e, u->pid, pst);
 	} else if (strcmp(status, "pending") == 0) {
 		setstr(e, "started", NULL);
 		json_object_del(e, "started_ms");
@@ -220,10 +260,12 @@ ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
 		json_object_set_new(e, "duration_seconds", json_null());
 		json_object_set_new(e, "pid", json_null());
 		json_object_del(e, "pid_start");
+		json_object_del(e, "worker");
 	} else {
 		setstr(e, "finished", ts);
 		json_object_set_new(e, "pid", json_null());
 		json_object_del(e, "pid_start");
+		json_object_del(e, "worker");
 		if (json_is_integer(json_object_get(e, "started_ms")))
 			start = json_integer_value(json_object_get(e, "started_ms"));
 		else if (!str(e, "started") || ct_parse_iso8601(str(e, "started"), &start) != 0)
@@ -300,18 +342,49 @@ ct_pid_alive(long pid, long long start)
 }
 
 int
+ct_ledger_worker_alive(json_t *e)
+{
+	const char *w = str(e, "worker"), *c1, *c2;
+	json_t *ps = json_object_get(e, "pid_start");
+	char host[256], *end;
+	long pid;
+	long long start;
+
+	/* A ledger of before worker identities: a pid of this host. */
+	if (w == NULL)
+		return ct_pid_alive((long)json_integer_value(json_object_get(e, "pid")),
+		    json_is_integer(ps) ? json_integer_value(ps) : -1);
+	/* "HOST:PID:START" of this host, else only its engine knows. */
+	if ((c2 = strrchr(w, ':')) == NULL || c2 == w)
+		return -1;
+	for (c1 = c2 - 1; c1 > w && *c1 != ':'; c1--)
+		;
+	if (*c1 != ':' || gethostname(host, sizeof host) != 0)
+		return -1;
+	host[sizeof host - 1] = '\0';
+	if (strlen(host) != (size_t)(c1 - w) || strncmp(host, w, (size_t)(c1 - w)) != 0)
+		return -1;
+	errno = 0;
+	pid = strtol(c1 + 1, &end, 10);
+	if (end != c2 || errno != 0)
+		return -1;
+	start = strtoll(c2 + 1, &end, 10);
+	if (*end != '\0' || errno != 0)
+		return -1;
+	return ct_pid_alive(pid, start);
+}
+
+int
 ct_ledger_needs(json_t *e, int force, long retries)
 {
 	const char *s = str(e, "status");
-	json_t *ps = json_object_get(e, "pid_start");
 
 	if (force || strcmp(s, "pending") == 0)
 		return 1;
 	if (strcmp(s, "failed") == 0)
 		return json_integer_value(json_object_get(e, "attempts")) <= retries;
 	if (strcmp(s, "running") == 0)
-		return !ct_pid_alive((long)json_integer_value(json_object_get(e, "pid")),
-		    json_is_integer(ps) ? json_integer_value(ps) : -1);
+		return ct_ledger_worker_alive(e) == 0;
 	return 0;
 }
 

@@ -43,14 +43,27 @@ void ct_ledger_close(struct ct_ledger *lg);
 
 /* Add sym as pending unless it is already there (its state is kept). */
 int ct_ledger_add(struct ct_ledger *lg, const char *sym);
-/* Change sym's status: `running` counts an attempt and records the start
- * and the worker pid; success, failed and skipped record the finish time
- * and duration (seconds, to the millisecond).  -1 with a diagnostic when
- * sym is not in the run. */
+/* Change sym's status: `running` counts an attempt and records the start,
+ * the worker pid and the worker's identity on this host ("HOST:PID:START");
+ * success, failed and skipped record the finish time and duration
+ * (seconds, to the millisecond).  -1 with a diagnostic when sym is not in
+ * the run. */
 int ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
     const struct ct_ledger_upd *u);
+/* Record the identity of the worker of sym's `running` attempt when it is
+ * not a process of this host: opaque, named by the engine that runs it
+ * ("slurm:JOBID_TASKID").  -1 with a diagnostic when sym is not in the run
+ * or not running. */
+int ct_ledger_set_worker(struct ct_ledger *lg, const char *sym, const char *worker);
+/* 1 when id can be a worker identity: 1 to 255 printable bytes, no blank. */
+int ct_ledger_worker_ok(const char *id);
+/* The worker of a `running` entry: 1 alive, 0 gone, -1 unknown here (a
+ * worker of another host, or of an engine such as Slurm: only its engine
+ * can tell). */
+int ct_ledger_worker_alive(json_t *entry);
 /* 1 when sym still needs doing: pending; failed with attempts <= retries;
- * running whose worker is gone.  force: everything. */
+ * running whose worker is gone (not one whose liveness is unknown here).
+ * force: everything. */
 int ct_ledger_needs(json_t *entry, int force, long retries);
 /* 1 when the process pid recorded with start time start is still alive. */
 int ct_pid_alive(long pid, long long start);

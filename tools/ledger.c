@@ -19,10 +19,10 @@ static void
 usage(FILE *fp, int rc)
 {
 	fputs("usage: ledger [--home DIR] init RUN [SYM ...]\n"
-	    "       ledger [--home DIR] set RUN SYM STATUS [--error MSG] [--error-type TYPE]\n"
-	    "              [--model DIR] [--pid PID]\n"
-	    "       ledger [--home DIR] todo RUN [--force] [--retries N]\n"
-	    "       ledger [--home DIR] claim RUN [--pid PID]\n"
+	    "       ledger [--home DIR] set RUN SYM|- STATUS [--error MSG] [--error-type TYPE]\n"
+	    "              [--model DIR] [--pid PID] [--worker ID]\n"
+	    "       ledger [--home DIR] todo RUN [--force] [--retries N] [--unknown]\n"
+	    "       ledger [--home DIR] claim RUN [--pid PID] [--worker ID]\n"
 	    "       ledger [--home DIR] show RUN [--table]\n"
 	    "       ledger [--home DIR] event RUN EVENT [FIELD ...]\n", fp);
 	exit(rc);
@@ -109,6 +109,42 @@ cmd_event(const char *home, const char *run, const char *event, char **kv, int n
 	return 0;
 }
 
+/* set RUN - STATUS: every symbol on stdin, one per line, in one rewrite of
+ * the ledger (a batch of 10,000 coins would otherwise rewrite it 10,000
+ * times); any bad or unknown symbol changes nothing. */
+static int
+set_stdin(struct ct_ledger *lg, const char *status, const struct ct_ledger_upd *u)
+{
+	char *line = NULL, *nl;
+	size_t cap = 0;
+	int i, rc = 0;
+
+	for (i = 1; rc == 0 && getline(&line, &cap, stdin) > 0; i++) {
+		if ((nl = strchr(line, '\n')))
+			*nl = '\0';
+		if (*line == '\0')
+			continue;
+		if (!ct_symbol_ok(line)) {
+			ct_warn("<stdin>:%d: %s: bad symbol", i, line);
+			rc = 1;
+		} else if (ct_ledger_set(lg, line, status, u) != 0) {
+			rc = 1;
+		}
+	}
+	free(line);
+	return rc;
+}
+
+/* todo --unknown: "SYM WORKER" of a running symbol whose worker this host
+ * cannot judge (another host's, a Slurm task): run-batch asks its engine. */
+static void
+print_unknown(const char *sym, json_t *e)
+{
+	if (strcmp(json_string_value(json_object_get(e, "status")), "running") == 0 &&
+	    ct_ledger_worker_alive(e) < 0)
+		printf("%s %s\n", sym, json_string_value(json_object_get(e, "worker")));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -118,6 +154,8 @@ main(int argc, char **argv)
 		{ "error-type", required_argument, NULL, 't' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "worker", required_argument, NULL, 'w' },
+		{ "unknown", no_argument, NULL, 'u' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "retries", required_argument, NULL, 'r' },
 		{ "table", no_argument, NULL, 'T' },
@@ -126,10 +164,10 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct_ledger_upd upd = { NULL, NULL, NULL, 0 };
-	const char *home = NULL, *cmd, *run, *sym;
+	const char *home = NULL, *cmd, *run, *sym, *worker = NULL;
 	struct ct_ledger lg;
 	long retries = 2, pid = -1;
-	int c, force = 0, table = 0, rc = 0;
+	int c, force = 0, table = 0, unknown = 0, rc = 0;
 	json_t *e;
 
 	ct_setprog(argv[0]);
@@ -143,6 +181,14 @@ main(int argc, char **argv)
 			if (ct_parse_long(optarg, 1, 0x7fffffff, &pid) != 0)
 				usage(stderr, 2);
 			break;
+		case 'w':
+			if (!ct_ledger_worker_ok(optarg)) {
+				ct_warn("%s: bad worker identity (1 to 255 printable bytes, no blank)", optarg);
+				usage(stderr, 2);
+			}
+			worker = optarg;
+			break;
+		case 'u': unknown = 1; break;
 		case 'f': force = 1; break;
 		case 'r':
 			if (ct_parse_long(optarg, 0, 1000, &retries) != 0)
@@ -201,11 +247,15 @@ main(int argc, char **argv)
 			ct_warn("%s: unknown status (pending running success failed skipped)", argv[3]);
 			return ct_finish(2);
 		}
-		if (!ct_symbol_ok(argv[2]))
+		if (strcmp(argv[2], "-") != 0 && !ct_symbol_ok(argv[2]))
 			ct_die(1, "%s: bad symbol", argv[2]);
 		if (ct_ledger_open(&lg, home, run, 0) != 0)
 			return ct_finish(1);
-		rc = ct_ledger_set(&lg, argv[2], argv[3], &upd) == 0 ? 0 : 1;
+		if (strcmp(argv[2], "-") == 0)
+			rc = set_stdin(&lg, argv[3], &upd);
+		else
+			rc = ct_ledger_set(&lg, argv[2], argv[3], &upd) == 0 &&
+			    (worker == NULL || ct_ledger_set_worker(&lg, argv[2], worker) == 0) ? 0 : 1;
 	} else if (strcmp(cmd, "todo") == 0 || strcmp(cmd, "claim") == 0) {
 		if (argc != 2)
 			usage(stderr, 2);
@@ -213,7 +263,9 @@ main(int argc, char **argv)
 			return ct_finish(1);
 		json_object_foreach(json_object_get(lg.root, "symbols"), sym, e) {
 			if (cmd[0] == 't') {
-				if (ct_ledger_needs(e, force, retries))
+				if (unknown)
+					print_unknown(sym, e);
+				else if (ct_ledger_needs(e, force, retries))
 					puts(sym);
 				continue;
 			}
@@ -221,7 +273,8 @@ main(int argc, char **argv)
 			 * (set pending) by the batch, not retried behind its back. */
 			if (strcmp(json_string_value(json_object_get(e, "status")), "failed") != 0 &&
 			    ct_ledger_needs(e, 0, 0)) {
-				rc = ct_ledger_set(&lg, sym, "running", &upd) == 0 ? 0 : 1;
+				rc = ct_ledger_set(&lg, sym, "running", &upd) == 0 &&
+				    (worker == NULL || ct_ledger_set_worker(&lg, sym, worker) == 0) ? 0 : 1;
 				if (rc == 0 && ct_ledger_commit(&lg) == 0)
 					puts(sym);
 				else

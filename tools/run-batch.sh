@@ -138,7 +138,7 @@ coin_step() {
 	mkdir -p "$log/$sym" "$CT_TMP/outcome"
 	attempt=$(($(cat "$CT_TMP/attempts.$sym" 2>/dev/null || echo 0) + 1))
 	echo "$attempt" >"$CT_TMP/attempts.$sym"
-	ledger set "$run" "$sym" running --pid "$$" || return 1
+	ledger set "$run" "$sym" running --pid "$$" ${CT_WORKER:+--worker "$CT_WORKER"} || return 1
 	event coin_started symbol="$sym" attempt:="$attempt"
 	echo "== $(now_iso) $run attempt $attempt" >>"$clog"
 	t0=$(date +%s)
@@ -350,6 +350,8 @@ done
 badv() { eval "o=\$origin_$1"; bad "$1=$2: $3 (from $o)"; }
 check_settings() {
 	case $ENGINE in local | slurm) ;; *) badv ENGINE "$ENGINE" "engine must be local or slurm" ;; esac
+	[ "$nowait" = 0 ] || [ "$ENGINE" != local ] ||
+		badv ENGINE "$ENGINE" "--no-wait needs an engine that leaves its work running (slurm)"
 	case $MODE in sequential | parallel | hybrid) ;; *) badv MODE "$MODE" "mode must be sequential, parallel or hybrid" ;; esac
 	case $TIMEFRAME in 1m | 5m | 15m | 30m | 1h | 4h | 1d) ;; *) badv TIMEFRAME "$TIMEFRAME" "not a timeframe (1m 5m 15m 30m 1h 4h 1d)" ;; esac
 	for v in RETRIES RETRY_BASE_SECONDS TRAIN_BATCH_SIZE TOP_N BACKUP_KEEP RUNS_KEEP_DAYS \
@@ -495,6 +497,14 @@ fi
 resume_max=''
 [ "$RESUME_MAX_AGE" = off ] || resume_max=$(dur_s "$RESUME_MAX_AGE")
 resumed=0
+# unfinished RUN — work to do, work an engine still holds (runs/RUN/
+# engine.jobs: a --no-wait or killed start's arrays), or a coin running
+# under a worker only its engine can judge.
+unfinished() {
+	[ -e "$home/runs/$1/engine.jobs" ] ||
+		[ -n "$(ledger --home "$home" todo "$1" --retries 0 2>/dev/null)" ] ||
+		[ -n "$(ledger --home "$home" todo "$1" --unknown 2>/dev/null)" ]
+}
 if [ -z "$run" ]; then
 	last=''
 	for d in "$home"/runs/*T*Z-"$cycle"; do [ -f "$d/status.json" ] && last=${d##*/}; done
@@ -502,7 +512,7 @@ if [ -z "$run" ]; then
 		warn "$last: unfinished but older than RESUME_MAX_AGE ($RESUME_MAX_AGE): starting a new run"
 		last=''
 	fi
-	if [ -n "$last" ] && [ -n "$(ledger --home "$home" todo "$last" --retries 0 2>/dev/null)" ]; then
+	if [ -n "$last" ] && unfinished "$last"; then
 		run=$last; resumed=1
 	else
 		run=$(date -u +%Y%m%dT%H%MZ)-$cycle
@@ -576,6 +586,17 @@ if ! flock -n 9; then
 	fi
 fi
 
+# Engine: share/engine/ENGINE.sh defines engine_check, engine_run LIST,
+# engine_stop and engine_alive WORKER, and may define engine_submit LIST
+# (--no-wait); see run-batch(1), ENGINES.  Its check comes first: an
+# engine that left work of earlier starts running (a cluster's job
+# arrays) waits for it or refuses to start here.
+efile=$SHARE/engine/$ENGINE.sh
+[ -r "$efile" ] || die "$EX_FAIL" "$efile: no such engine"
+# shellcheck disable=SC1090
+. "$efile"
+engine_check || exit "$EX_FAIL"
+
 # Temporaries of our own writers killed with SIGKILL (no handler ran):
 # under the batch lock no batch writer is between create and rename, and
 # no step of an earlier run is alive.
@@ -590,15 +611,17 @@ writable "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 printf '%s\n' $symbols >"$tmp/symbols"
 
-# Engine: share/engine/ENGINE.sh defines engine_check, engine_run LIST
-# and engine_stop (see run-batch(1), ENGINES).
-efile=$SHARE/engine/$ENGINE.sh
-[ -r "$efile" ] || die "$EX_FAIL" "$efile: no such engine"
-# shellcheck disable=SC1090
-. "$efile"
-engine_check || exit "$EX_FAIL"
+# A coin left running by a worker the ledger cannot judge from here (a
+# Slurm task, another host's process) is asked about to the engine; one
+# that is gone was lost, and is retried like any lost worker.
+ledger todo "$run" --unknown | while read -r s w; do
+	engine_alive "$w"
+	[ $? -eq 1 ] && ledger set "$run" "$s" failed --error "worker lost ($w)" --error-type lost
+done
 
-# What every step needs, for the steps the engine starts.
+# What every step needs, for the steps the engine starts (an engine
+# names its own workers with CT_WORKER).
+unset CT_WORKER
 CT_RUN=$run CT_LOG=$log CT_TMP=$tmp CT_STEP=$step CT_TIMEOUT_S=$timeout_s CT_THREADS=$threads
 COINTRAIN_THREADS=$threads
 # shellcheck disable=SC2086
@@ -727,7 +750,7 @@ todo_list >"$tmp/todo"
 if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
 	head -n "$TRAIN_BATCH_SIZE" "$tmp/todo" >"$tmp/todo.n" && mv "$tmp/todo.n" "$tmp/todo"
 fi
-while read -r s; do ledger set "$run" "$s" pending; done <"$tmp/todo"
+ledger set "$run" - pending <"$tmp/todo"
 
 # ---- 7c. new data first: every coin's candles before any training.  A
 # failed fetch leaves the coin to train on its stored candles (a warning
@@ -806,20 +829,34 @@ backoff() {
 	sleep "$d" &
 	wait $!
 }
+# detach LIST — --no-wait: the engine starts the round and we leave it
+# running, with the run's temporaries; a later start of the run waits for
+# it, retries what failed, and summarizes.  Nothing submitted (the engine
+# wrote the coins' outcomes): the round goes on here.
+detach() {
+	engine_submit "$1"
+	[ -e "$home/runs/$run/engine.jobs" ] || return 0
+	trap - EXIT
+	echo "$prog: $run: submitted to the $ENGINE engine; \`run-batch $cycle --engine $ENGINE --run $run' collects it" >&2
+	exit 0
+}
 CT_T0=$(date +%s) CT_TOTAL=$(grep -c . "$tmp/todo")
 CT_TTY=$([ -t 2 ] && echo 1 || echo 0)
 export CT_T0 CT_TOTAL CT_TTY
 cp "$tmp/todo" "$tmp/round"
 round=1
 while [ -s "$tmp/round" ]; do
-	[ "$round" -eq 1 ] || { backoff $((round - 1)); while read -r s; do ledger set "$run" "$s" pending; done <"$tmp/round"; }
-	engine_run "$tmp/round"
+	[ "$round" -eq 1 ] || { backoff $((round - 1)); ledger set "$run" - pending <"$tmp/round"; }
+	if [ "$nowait" = 1 ]; then detach "$tmp/round"; else engine_run "$tmp/round"; fi
 	: >"$tmp/next"
 	while read -r s; do
 		o=$(cat "$tmp/outcome/$s" 2>/dev/null)
 		if [ -z "$o" ]; then
 			# No outcome: the step was killed (scancel, a node lost).
+			att=$(cat "$tmp/attempts.$s" 2>/dev/null || echo 1)
 			ledger set "$run" "$s" failed --error "worker lost" --error-type lost
+			event coin_failed symbol="$s" attempt:="$att" status:=137 error_type=lost \
+				error="worker lost" final:="$([ "$att" -le "$RETRIES" ] && echo false || echo true)"
 			o="lost 137 0"
 			echo "$o" >"$tmp/outcome/$s"
 		fi

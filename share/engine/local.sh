@@ -3,8 +3,13 @@
 # running its step, `run-batch __coin SYM`, until the list is done.
 # Sourced by run-batch; see ENGINES in run-batch(1) for the interface.
 
-# engine_check — can this engine run here?  (Always.)
-engine_check() { return 0; }
+# engine_check — can this engine run here?  Not on a run whose job
+# arrays another engine (slurm) submitted and no start has collected.
+engine_check() {
+	[ -e "$home/runs/$run/engine.jobs" ] || return 0
+	warn "$run: its Slurm arrays are not collected yet: \`run-batch --engine slurm' collects them"
+	return 1
+}
 
 # engine_run LIST — one attempt of every coin of LIST; returns when all
 # have ended.
@@ -30,9 +35,13 @@ engine_stop() {
 }
 
 # engine_alive WORKER — 0 when the worker recorded in the ledger still
-# runs.  A local worker is a pid on this host, which the ledger checks
-# itself.
-engine_alive() { return 2; }
+# runs.  The ledger judges this host's workers itself and asks about
+# another host's, HOST:PID:START (a data home shared by several hosts):
+# gone, since every local worker holds the batch lock we now hold.
+# Another engine's worker (slurm:JOB_TASK): cannot tell.
+engine_alive() {
+	case $1 in *:*:*) return 1 ;; *) return 2 ;; esac
+}
 
 local_worker() {
 	child=''

@@ -1,0 +1,261 @@
+# slurm.sh — run-batch's Slurm engine: a round's coins as a job array,
+# one array task per coin running the coin's step, `run-batch __coin SYM`,
+# on whichever node Slurm picks.  The data home must be on a file system
+# every node mounts at the same path (cointrain(7), RUNNING ON A CLUSTER).
+# Sourced by run-batch; see ENGINES in run-batch(1) for the interface.
+#
+# What the cluster is asked for: job name cointrain-RUN; --array=0-(N-1)
+# with %MAX from --max-concurrent (no limit when it is not set: Slurm
+# decides); --time of the coin's timeout plus a grace for the step's own
+# bookkeeping, so that the step's timeout(1) fires first and records the
+# timeout; --cpus-per-task the threads per coin; SLURM_SBATCH_ARGS last,
+# so they override.  More coins than the cluster's MaxArraySize go in
+# chunks, each starting after the one before (afterany), so %MAX holds for
+# the whole round.  The job ids of the run are kept in runs/RUN/engine.jobs
+# until a start of the run has seen them end: a run-batch killed, or
+# started with --no-wait, leaves its arrays running, and the next start of
+# the run waits for them and goes on from the ledger.
+
+slurm_jobs=''		# " ID ID ...": the arrays this start submitted
+slurm_active=''		# those of them not yet seen to end
+slurm_lists=''		# chunks of the round not yet submitted
+slurm_prev=''		# the array submitted last
+slurm_sleep=''		# pid of the sleep between two looks at the queue
+
+# engine_check — the Slurm commands are there and the controller answers;
+# array size limit; threads from a --cpus-per-task in SLURM_SBATCH_ARGS.
+# Then the arrays earlier starts left: ours are waited for, another run's
+# still running is another batch (exit 6, or wait with --wait).
+engine_check() {
+	for c in sbatch squeue scancel scontrol; do
+		command -v "$c" >/dev/null 2>&1 ||
+			{ warn "slurm engine: $c: not found (install slurm-client)"; return 1; }
+	done
+	conf=$(scontrol show config 2>&1) ||
+		{ warn "slurm engine: scontrol show config: $(printf '%s\n' "$conf" | tail -n 1)"; return 1; }
+	slurm_chunk=$(printf '%s\n' "$conf" | sed -n 's/^MaxArraySize *= *\([0-9][0-9]*\).*/\1/p')
+	t=$(printf '%s\n' "$conf" | sed -n 's/^SchedulerParameters *=.*max_array_tasks=\([0-9][0-9]*\).*/\1/p')
+	: "${slurm_chunk:=1001}"
+	[ -z "$t" ] || [ "$t" -ge "$slurm_chunk" ] || slurm_chunk=$t
+	# Two chunks in the queue at most, with room for everyone else's jobs.
+	t=$(printf '%s\n' "$conf" | sed -n 's/^MaxJobCount *= *\([0-9][0-9]*\).*/\1/p')
+	[ -z "$t" ] || [ $((t / 4)) -ge "$slurm_chunk" ] || slurm_chunk=$((t / 4))
+	[ "$slurm_chunk" -ge 1 ] ||
+		{ warn "slurm engine: this cluster runs no job arrays (MaxArraySize=0)"; return 1; }
+	# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
+	c=$(slurm_cpus $SLURM_SBATCH_ARGS)
+	[ -z "$c" ] || threads=$c
+	slurm_mins=$(((timeout_s + 59) / 60 + 2))
+	[ -z "$UPLOAD_CMD" ] || slurm_mins=$((slurm_mins + 10))
+	# A bad partition or account is found now, not after the first round.
+	# shellcheck disable=SC2086
+	e=$(sbatch --test-only --time="$slurm_mins" --cpus-per-task="$threads" $SLURM_SBATCH_ARGS \
+		--wrap=true 2>&1) || { warn "slurm engine: sbatch refuses the job: $e"; return 1; }
+	slurm_left
+}
+# slurm_cpus ARG... — the --cpus-per-task among sbatch options, if any.
+slurm_cpus() {
+	c=''
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-c | --cpus-per-task) c=${2:-}; [ $# -lt 2 ] || shift ;;
+		--cpus-per-task=*) c=${1#*=} ;;
+		-c*) c=${1#-c} ;;
+		esac
+		shift
+	done
+	isnum "$c" && [ "$c" -ge 1 ] && echo "$c"
+}
+# slurm_left — the arrays of runs/*/engine.jobs (see the header).
+slurm_left() {
+	for f in "$home"/runs/*/engine.jobs; do
+		[ -f "$f" ] || continue
+		r=${f%/engine.jobs}
+		r=${r##*/}
+		ids=$(sed -n 's/^slurm //p' "$f" | tr '\n' ' ')
+		if [ "$r" = "$run" ]; then
+			echo "$prog: $run: waiting for Slurm job(s) ${ids% } of an earlier start" >&2
+			slurm_wait "$ids"
+			slurm_forget
+			continue
+		fi
+		slurm_running "$ids"
+		case $? in
+		1) continue ;;	# ended: left for a start of that run to collect
+		2) return 1 ;;
+		esac
+		if [ "$wait_lock" = 1 ]; then
+			warn "another batch is running in $home ($r, Slurm job(s) ${ids% }); waiting"
+			slurm_wait "$ids"
+		else
+			warn "another batch is running in $home ($r, Slurm job(s) ${ids% }); not starting (use --wait to wait)"
+			exit "$EX_LOCKED"
+		fi
+	done
+}
+
+# slurm_running "ID ..." — 0 while any of the jobs is in the queue
+# (pending, running, completing), 1 when none is, 2 when Slurm cannot say.
+slurm_running() {
+	# shellcheck disable=SC2086 # unquoted: one blank between the ids
+	ids=$(echo $1 | tr ' ' ',')
+	[ -n "$ids" ] || return 1
+	q=$(squeue -h -j "$ids" -o %T 2>&1) && { [ -n "$q" ]; return; }
+	# A job that ended MinJobAge ago is forgotten: asked alone, it is an error.
+	case $q in *"Invalid job id"*) return 1 ;; esac
+	warn "slurm engine: squeue: $(printf '%s\n' "$q" | tail -n 1)"
+	return 2
+}
+# slurm_wait "ID ..." — until none of the jobs is in the queue, looking
+# every 1 to 10 seconds; the sleep runs in the background so that a
+# signal is handled at once, without the batch lock (descriptor 9), which
+# it would keep for a moment after a kill -9 of run-batch.
+slurm_wait() {
+	n=1
+	while :; do
+		slurm_running "$1"
+		[ $? -eq 1 ] && return 0
+		sleep "$n" 9>&- &
+		slurm_sleep=$!
+		wait "$slurm_sleep"
+		slurm_sleep=''
+		[ "$n" -ge 10 ] || n=$((n + 1))
+	done
+}
+# slurm_forget — the run's arrays have ended: drop their record and the
+# task output files that stayed empty.
+slurm_forget() {
+	rm -f "$home/runs/$run/engine.jobs"
+	find "$home/logs/$run" -maxdepth 1 -name 'slurm-*.out' -type f -empty -exec rm -f {} + 2>/dev/null
+	slurm_jobs=''
+}
+
+# engine_submit LIST — --no-wait: submit the coins of LIST (the first two
+# chunks of them) and return.  Coins of later chunks stay pending in the
+# ledger for the start that collects these.
+engine_submit() {
+	slurm_chunks "$1"
+	slurm_feed
+	slurm_feed
+}
+# engine_run LIST — one attempt of every coin of LIST: chunks fed to the
+# cluster two at a time (a chunk is submitted when the one two before it
+# ended), so that the queue never holds more than two chunks' tasks
+# (every array task counts against the cluster's MaxJobCount); then wait
+# for them all and take the outcomes.
+engine_run() {
+	for s in $(cat "$1"); do rm -f "$tmp/outcome/$s"; done
+	slurm_chunks "$1"
+	slurm_feed
+	slurm_feed
+	while [ -n "$slurm_lists" ]; do
+		# shellcheck disable=SC2086
+		set -- $slurm_active
+		slurm_wait "${1:-}"
+		slurm_active=${slurm_active#" ${1:-}"}
+		slurm_feed
+	done
+	slurm_wait "$slurm_jobs"
+	slurm_forget
+	slurm_outcomes "$tmp/slurm/all"
+}
+# slurm_chunks LIST — LIST in chunks of at most slurm_chunk coins, the
+# files of $slurm_lists; the task script they run.
+slurm_chunks() {
+	mkdir -p "$tmp/slurm" "$tmp/outcome"
+	rm -f "$tmp/slurm/list."*
+	cp "$1" "$tmp/slurm/all"
+	split -l "$slurm_chunk" -a 4 -d "$1" "$tmp/slurm/list."
+	slurm_lists=$(ls "$tmp/slurm/list."* 2>/dev/null | tr '\n' ' ')
+	slurm_active='' slurm_prev=''
+	cat >"$tmp/slurm/task.sh" <<'EOF'
+#!/bin/sh
+# One task of a cointrain array: the coin on line SLURM_ARRAY_TASK_ID+1 of
+# the list $1, through run-batch's per-coin step ($2).
+sym=$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "$1")
+[ -n "$sym" ] || { echo "run-batch: $1: no coin for task $SLURM_ARRAY_TASK_ID" >&2; exit 1; }
+CT_WORKER=slurm:${SLURM_ARRAY_JOB_ID}_$SLURM_ARRAY_TASK_ID
+export CT_WORKER
+exec "$2" __coin "$sym"
+EOF
+}
+# slurm_feed — submit the next chunk of $slurm_lists as an array that
+# starts after the one submitted before it (afterany), so that %MAX holds
+# for the whole round.  A chunk sbatch refuses fails its coins.
+slurm_feed() {
+	# shellcheck disable=SC2086
+	set -- $slurm_lists
+	[ $# -gt 0 ] || return 0
+	l=$1
+	slurm_lists=${slurm_lists#"$l "}
+	k=$(grep -c . "$l")
+	# No % limit unless one was asked for: the cluster decides.
+	lim=''
+	[ "$origin_MAX_CONCURRENT" = default ] && [ "$MODE" != sequential ] || lim=%$workers
+	# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
+	j=$(sbatch --parsable --job-name="cointrain-$run" --array="0-$((k - 1))$lim" \
+		--time="$slurm_mins" --cpus-per-task="$threads" --chdir="$home" --no-requeue \
+		--export=ALL --output="$log/slurm-%A_%a.out" ${slurm_prev:+--dependency=afterany:$slurm_prev} \
+		$SLURM_SBATCH_ARGS "$tmp/slurm/task.sh" "$l" "$here/${SELF##*/}" 2>"$tmp/slurm/err")
+	j=${j%%;*}
+	if [ -z "$j" ]; then
+		slurm_refused "$l" "$(grep . "$tmp/slurm/err" | tail -n 1)"
+		return 0
+	fi
+	echo "slurm $j" >>"$home/runs/$run/engine.jobs"
+	slurm_jobs="$slurm_jobs $j" slurm_active="$slurm_active $j" slurm_prev=$j
+	event jobs_submitted engine=slurm job="$j" coins:="$k" limit="${lim#%}"
+}
+# slurm_refused LIST MSG — sbatch did not take the coins of LIST: each
+# attempt failed with MSG, as a temporary failure (retried after a backoff).
+slurm_refused() {
+	warn "slurm engine: sbatch: $2"
+	while read -r s; do
+		a=$(($(cat "$tmp/attempts.$s" 2>/dev/null || echo 0) + 1))
+		echo "$a" >"$tmp/attempts.$s"
+		ledger set "$run" "$s" failed --error "sbatch: $2" --error-type transient
+		echo "transient $EX_TEMPFAIL 0" >"$tmp/outcome/$s"
+	done <"$1"
+}
+
+# slurm_outcomes LIST — a coin of LIST without an outcome file whose
+# ledger entry has ended gets its outcome from the ledger: the step wrote
+# both, and another host may not see a new file for a while (NFS caches
+# failed lookups); the ledger is read afresh.  No outcome and no end: the
+# task was lost (cancelled, a node failed) and run-batch retries the coin.
+slurm_outcomes() {
+	for s in $(cat "$1"); do [ -s "$tmp/outcome/$s" ] || echo "$s"; done >"$tmp/slurm/missing"
+	[ -s "$tmp/slurm/missing" ] || return 0
+	ledger show "$run" | awk '
+	/^ *"[A-Z0-9][A-Z0-9._-]*": \{$/ { s = $1; gsub(/[":]/, "", s); st = ""; ty = ""; d = 0 }
+	/^ *"status": "/ { st = $2; gsub(/[",]/, "", st) }
+	/^ *"duration_seconds": [0-9]/ { d = int($2) }
+	/^ *"error_type": "/ { ty = $2; gsub(/[",]/, "", ty) }
+	/^ *\}/ && s != "" {
+		if (st == "success") print s, "success", d
+		else if (st == "failed") print s, (ty == "" ? "error" : ty) " 1", d
+		s = ""
+	}' | while read -r s o; do
+		grep -qx "$s" "$tmp/slurm/missing" && echo "$o" >"$tmp/outcome/$s"
+	done
+}
+
+# engine_stop — cancel this start's arrays; the coins they were running
+# stay in the ledger for the next start (which waits for the cancelled
+# tasks to end, then retries them).
+engine_stop() {
+	[ -z "$slurm_sleep" ] || kill "$slurm_sleep" 2>/dev/null
+	[ -n "$slurm_jobs" ] || return 0
+	# shellcheck disable=SC2086
+	scancel $slurm_jobs && warn "$run: cancelled Slurm job(s)$slurm_jobs"
+}
+
+# engine_alive WORKER — 0 while the array task slurm:JOBID_TASKID is in
+# the queue, 1 when it is not, 2 when Slurm cannot say.  A worker of this
+# host or another is gone: local workers hold the batch lock we hold.
+engine_alive() {
+	case $1 in
+	slurm:*) slurm_running "${1#slurm:}" ;;
+	*) return 1 ;;
+	esac
+}

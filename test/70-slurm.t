@@ -1,0 +1,200 @@
+#!/bin/sh
+# 70-slurm.t — run-batch --engine slurm on a real one-node Slurm cluster
+# (test/slurm/start) with the fake trainers: a full cycle as one array
+# with %2 gives the local engine's summary; a task cancelled mid-run is
+# retried; a failing coin fails alone; kill -9 of run-batch mid-array and
+# --no-wait are collected by the next start without redoing a coin; one
+# batch at a time; Ctrl-C cancels the array; chunks past MaxArraySize.
+# Skips when the cluster cannot run here (no Slurm packages, not root).
+. "$CT_TOP/test/lib.sh"
+. "$TOP/test/fake/bin.sh"
+C=$T/cluster
+trap '"$TOP/test/slurm/stop" "$C"; rm -rf "$T"' EXIT
+# Not $(...): whatever the daemons inherit, they keep open.
+"$TOP/test/slurm/start" "$C" 2>"$T/start.err"
+case $? in
+0) ;;
+77) echo "1..0 # SKIP $(cat "$T/start.err")"; exit 0 ;;
+*) echo "Bail out! the test cluster did not start: $(tr '\n' ' ' <"$T/start.err")"; exit 1 ;;
+esac
+. "$C/env"
+H=$COINTRAIN_HOME
+SYMS=AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT
+DRIFT_ENABLED=0
+export DRIFT_ENABLED
+
+# verify — every current model is complete.
+verify() {
+	for c in "$H"/models/*/current; do
+		[ -e "$c" ] || continue
+		(cd "$c" && sha256sum -c --quiet sha256.txt) || return 1
+	done
+}
+# summary FILE — the engine-independent part of a run summary.
+summary() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["total_symbols"], d["succeeded"], d["failed"], d["skipped"], d["pending"],
+      sorted((s, e["status"], e["net_bps_after_costs"], e["error"]) for s, e in d["by_symbol"].items()))' "$1"
+}
+# tasks RUN — "JOBID TASK STATE START END CPUS MINUTES" of the run's
+# finished array tasks, from the cluster's job completion log.
+tasks() {
+	sed -n "s/.*Name=cointrain-$1 JobState=\([A-Z_]*\) .*TimeLimit=\([0-9]*\) StartTime=\([^ ]*\) EndTime=\([^ ]*\) .*ProcCnt=\([0-9]*\) .*ArrayJobId=\([0-9]*\) ArrayTaskId=\([0-9]*\).*/\6 \7 \1 \3 \4 \5 \2/p" \
+		"$C/jobcomp.txt"
+}
+# wait_for SECONDS CMD... — until CMD succeeds; 1 when it did not in time.
+wait_for() {
+	n=$(($1 * 10))
+	shift
+	until "$@"; do
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+		n=$((n - 1))
+	done
+}
+running() { [ "$(status "$1" "$2" 2>/dev/null | cut -d' ' -f1)" = running ]; }
+succeeded() { [ "$(status "$1" "$2" 2>/dev/null | cut -d' ' -f1)" = success ]; }
+queue_empty() { [ -z "$(squeue -h -o %i 2>/dev/null)" ]; }
+t0=$(date +%s)
+
+# A full cycle: 4 coins, one array, at most 2 at a time.
+R=20251109T0200Z-full
+FAKE_SLEEP=1 run run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R
+is "$rc" 0 "slurm: a full cycle of 4 coins succeeds"
+like "$err" "4 succeeded, 0 failed, 0 left" "and says so"
+verify
+ok $? "every current model verifies"
+is "$(ls -d "$H"/models/*/current | wc -l)" 4 "each coin has its current model"
+tasks $R >tasks
+is "$(cut -d' ' -f1 tasks | sort -u | wc -l):$(wc -l <tasks)" "1:4" "one array of 4 tasks"
+is "$(cut -d' ' -f3,6,7 tasks | sort -u)" "COMPLETED 1 47" "each task: 1 cpu, the 45-minute timeout plus 2 minutes"
+# Most tasks running at once: count, at each start, the tasks begun and not ended.
+is "$(awk '{ s[NR] = $4; e[NR] = $5 } END { for (i in s) { n = 0; for (j in s) if (s[j] <= s[i] && e[j] > s[i]) n++; if (n > m) m = n } print m }' tasks)" 2 \
+	"%2: two tasks at a time at most"
+is "$(grep -c '"worker"' "$H/runs/$R/status.json")" 0 "finished coins keep no worker"
+is "$(ls "$H/logs/$R" | grep -c '^slurm-')" 0 "empty task outputs are removed"
+ok "$(test ! -e "$H/runs/$R/engine.jobs"; echo $?)" "the run's arrays are forgotten once collected"
+# The same batch on the local engine: the same summary.
+COINTRAIN_HOME=$T/local run-batch full --engine local --symbols $SYMS --run $R >/dev/null 2>&1
+is "$(summary "$H/summary/$R/engine_summary.json")" "$(summary "$T/local/summary/$R/engine_summary.json")" \
+	"the summary equals the local engine's"
+
+# A task cancelled mid-run is retried; a coin that always fails fails
+# alone, with its error.  BBB sleeps on its first attempt only.
+mv "$T/bin/train-coin" "$T/bin/train-coin.fake"
+cat >"$T/bin/train-coin" <<EOF
+#!/bin/sh
+case " \$* " in *" --symbol BBBUSDT "*)
+	[ -e "$T/slow.done" ] || { : >"$T/slow.done"; sleep 60; } ;;
+esac
+exec "$T/bin/train-coin.fake" "\$@"
+EOF
+chmod +x "$T/bin/train-coin"
+R=20251110T0200Z-full
+FAKE_FAIL=CCCUSDT run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R >/dev/null 2>b.err &
+b=$!
+wait_for 30 running $R BBBUSDT
+w=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["symbols"]["BBBUSDT"]["worker"])' "$H/runs/$R/status.json")
+like "$w" "^slurm:[0-9]+_[0-9]+$" "the ledger names the running coin's worker: its array task"
+scancel "${w#slurm:}"
+wait $b
+is "$?" 1 "the batch ends with exit 1 (a coin failed)"
+is "$(status $R BBBUSDT)" "success 2 -" "the cancelled coin was retried and succeeded"
+like "$(grep '"event":"coin_started"' "$H/logs/$R/engine.log" | grep BBBUSDT | tail -n 1)" '"attempt":2' \
+	"in a second round"
+is "$(status $R CCCUSDT)" "failed 1 error" "the failing coin failed once (exit 1 is not retried)"
+like "$(ledger show $R)" '"error": "train-coin: CCCUSDT: not enough candles"' "with its error"
+is "$(status $R AAAUSDT):$(status $R DDDUSDT)" "success 1 -:success 1 -" "the others succeeded"
+rm -f "$T/bin/train-coin"
+mv "$T/bin/train-coin.fake" "$T/bin/train-coin"
+
+# kill -9 of run-batch mid-array: the next start waits for the array and
+# goes on from the ledger; no coin is redone.
+R=20251111T0200Z-full
+S6=AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT,EEEUSDT,FFFUSDT
+FAKE_SLEEP=2 run-batch full --engine slurm --symbols $S6 --max-concurrent 2 --run $R >/dev/null 2>&1 &
+k=$!
+wait_for 30 succeeded $R AAAUSDT
+kill -KILL $k
+wait $k 2>/dev/null
+ok "$(test -s "$H/runs/$R/engine.jobs"; echo $?)" "killed mid-array: the array's job id stays in the run"
+! queue_empty
+ok $? "and the array runs on"
+# Named after no date: the newest unfinished full run is this one.
+FAKE_SLEEP=2 run run-batch full --engine slurm --symbols $S6 --max-concurrent 2
+is "$rc" 0 "the next start collects the array and finishes the run"
+like "$err" "$R: waiting for Slurm job" "it says it waits for the earlier start's array"
+is "$(grep -c '"event":"coin_started"' "$H/logs/$R/engine.log")" 6 "no coin was started twice"
+is "$(python3 -c 'import json, sys; print(sorted(set(e["attempts"] for e in json.load(open(sys.argv[1]))["symbols"].values())))' "$H/runs/$R/status.json")" \
+	"[1]" "every coin succeeded at its first attempt"
+verify
+ok $? "every current model verifies"
+
+# --no-wait: submit and return; a start of another run is refused while
+# the array runs; the next start of the run collects and summarizes.
+R=20251112T0200Z-full
+s0=$(date +%s)
+FAKE_SLEEP=2 run run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R --no-wait
+is "$rc" 0 "--no-wait: exit 0"
+ok $(($(date +%s) - s0 > 3)) "at once"
+like "$err" "$R: submitted to the slurm engine; .run-batch full --engine slurm --run $R' collects it" "and says how to collect"
+run run-batch full --engine local --symbols $SYMS --run $R
+is "$rc" 1 "the local engine does not take over a run whose arrays are not collected"
+like "$err" "$R: its Slurm arrays are not collected yet" "and says so"
+ok "$(test ! -e "$H/summary/$R/engine_summary.json"; echo $?)" "no summary yet"
+run run-batch predict --engine slurm --symbols $SYMS
+is "$rc" 6 "a start of another run while the array runs: exit 6"
+like "$err" "another batch is running in $H \\($R, Slurm job\\(s\\) [0-9]+\\); not starting" "naming the run and its job"
+run run-batch full --engine local --symbols $SYMS --no-wait --run 20251112T0300Z-full
+is "$rc" 2 "--no-wait with the local engine: usage error"
+FAKE_SLEEP=2 run run-batch full --engine slurm --symbols $SYMS
+is "$rc" 0 "the next start collects the --no-wait run"
+is "$(summary "$H/summary/$R/engine_summary.json" | cut -d' ' -f1-5)" "4 4 0 0 0" "and summarizes it"
+is "$(grep -c '"event":"coin_started"' "$H/logs/$R/engine.log")" 4 "no coin was started twice"
+
+# Two starts at once: one batch.
+FAKE_SLEEP=1 run-batch full --engine slurm --symbols AAAUSDT --run 20251113T0200Z-full >/dev/null 2>&1 &
+a=$!
+FAKE_SLEEP=1 run-batch full --engine slurm --symbols AAAUSDT --run 20251113T0300Z-full >/dev/null 2>&1 &
+b=$!
+wait $a; ra=$?
+wait $b; rb=$?
+is "$(echo $ra $rb | tr ' ' '\n' | sort | tr '\n' ' ')" "0 6 " "two started together: one ran (0), one refused (6)"
+
+# Ctrl-C: the array is cancelled; the next start retries its coins.
+R=20251114T0200Z-full
+FAKE_HANG=BBBUSDT python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R >/dev/null 2>i.err &
+i=$!
+wait_for 30 running $R BBBUSDT
+kill -INT $i
+wait $i
+is "$?" 130 "SIGINT: exit 130"
+like "$(cat i.err)" "cancelled Slurm job" "the array is cancelled"
+wait_for 30 queue_empty
+ok $? "nothing is left in the queue"
+run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R
+is "$rc:$(status $R BBBUSDT)" "0:success 2 -" "the next start retries the interrupted coin"
+
+# SLURM_SBATCH_ARGS: checked before anything runs; -c sets the threads.
+SLURM_SBATCH_ARGS='-p nosuch' run run-batch full --engine slurm --symbols AAAUSDT --run 20251115T0100Z-full
+is "$rc" 1 "a partition the cluster refuses: exit 1"
+like "$err" "slurm engine: sbatch refuses the job: .*[Pp]artition" "with sbatch's reason"
+ok "$(test ! -e "$H/runs/20251115T0100Z-full"; echo $?)" "before the run exists"
+
+# More coins than MaxArraySize: chunks, one after the other.
+echo MaxArraySize=2 >>"$C/slurm.conf"
+scontrol reconfigure
+R=20251115T0200Z-full
+SLURM_SBATCH_ARGS='--cpus-per-task 2' run run-batch full --engine slurm \
+	--symbols AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT,EEEUSDT --max-concurrent 2 --run $R
+is "$rc" 0 "5 coins with MaxArraySize=2"
+is "$(tasks $R | cut -d' ' -f6 | sort -u):$(grep -ho 'threads=[0-9]*' "$H/logs/$R"/*/training.log | sort -u)" \
+	"2:threads=2" "--cpus-per-task in SLURM_SBATCH_ARGS: the tasks' CPUs and the coins' threads"
+is "$(grep -c jobs_submitted "$H/logs/$R/engine.log"):$(sed -n 's/.*"event":"jobs_submitted".*"coins":\([0-9]*\).*/\1/p' "$H/logs/$R/engine.log" | tr '\n' ' ')" \
+	"3:2 2 1 " "three arrays of 2, 2 and 1 coins"
+is "$(find "$H" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
+echo "# $(($(date +%s) - t0)) s on the cluster"
+done_testing
