@@ -36,6 +36,9 @@ int ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int 
 /* Read status.json without taking the lock (it is always replaced whole,
  * so a reader sees one complete version).  0, or -1 with a diagnostic. */
 int ct_ledger_read(const char *path, json_t **root);
+/* The ledger of run read without the lock, for readers: NULL with a
+ * diagnostic when it is missing or damaged.  Needs no write access. */
+json_t *ct_ledger_peek(const char *home, const char *run);
 /* Write the ledger atomically; 0 or -1 with a diagnostic. */
 int ct_ledger_commit(struct ct_ledger *lg);
 /* Release the lock and free. */
@@ -46,9 +49,15 @@ int ct_ledger_add(struct ct_ledger *lg, const char *sym);
 /* Change sym's status: `running` counts an attempt and records the start
  * and the worker pid; success, failed and skipped record the finish time
  * and duration (seconds, to the millisecond).  -1 with a diagnostic when
- * sym is not in the run. */
+ * sym is not in the run or has used up its attempts (10^9; a file with
+ * more is refused as damaged). */
 int ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
     const struct ct_ledger_upd *u);
+/* Hand one symbol to the worker u->pid: the first that is pending, or
+ * running with its worker gone (failed ones are for the batch to requeue),
+ * is set running and its name stored in *sym (valid until the ledger is
+ * closed); *sym is NULL when none is left.  0, or -1 with a diagnostic. */
+int ct_ledger_claim(struct ct_ledger *lg, const struct ct_ledger_upd *u, const char **sym);
 /* 1 when sym still needs doing: pending; failed with attempts <= retries;
  * running whose worker is gone.  force: everything. */
 int ct_ledger_needs(json_t *entry, int force, long retries);
@@ -60,7 +69,9 @@ long long ct_pid_start(long pid);
 void ct_ledger_counts(json_t *root, long n[5]);
 extern const char *const ct_ledger_statuses[5];
 
-/* Print the ledger as an aligned table for people. */
+/* Print the ledger as an aligned table for people: per symbol status,
+ * attempts, seconds, start and finish of the last attempt, error or model;
+ * control bytes from the file shown as '?'. */
 void ct_ledger_table(json_t *root, FILE *fp);
 
 #endif
