@@ -427,6 +427,37 @@ ct_cache_top(const char *home, json_t **top)
 	return CT_CACHE_FRESH;
 }
 
+json_t *
+ct_cache_states(const char *home, int64_t now_ms)
+{
+	static const char *const names[] = { "fresh", "expired", "missing", "bad" };
+	char dir[CT_PATH_MAX], sym[64];
+	enum ct_cache_state st;
+	json_t *o, *e;
+	struct dirent *d;
+	DIR *dp;
+
+	if (ct_path(dir, sizeof dir, "%s/cache/predictions", home) != 0 ||
+	    (dp = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return json_object();
+		ct_warn("%s/cache/predictions: %s", home, strerror(errno));
+		return NULL;
+	}
+	o = json_object();
+	while ((d = readdir(dp)) != NULL) {
+		if (!entry_name(d->d_name, sym))
+			continue;
+		st = ct_cache_get(home, sym, now_ms, &e);
+		json_object_set_new(o, sym, json_pack("{s:s, s:b, s:O?}", "state", names[st],
+		    "stale", json_is_true(json_object_get(e, "stale")),
+		    "expires_at", json_object_get(e, "expires_at")));
+		json_decref(e);
+	}
+	closedir(dp);
+	return o;
+}
+
 int
 ct_cache_print(const json_t *entry)
 {

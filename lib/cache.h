@@ -69,6 +69,14 @@ int ct_cache_top_rebuild(const char *home, long n, int64_t now_ms);
  * entry has its own expiry, see ct_cache_entry_state). */
 enum ct_cache_state ct_cache_top(const char *home, json_t **top);
 
+/* Every entry of the cache at now_ms, for a health check: an object
+ * {SYM: {"state": "fresh"|"expired"|"bad", "stale": bool,
+ * "expires_at": text or null}}; "stale" is predict's flag (the prediction
+ * was made from old candles).  Unreadable entries are "bad" (diagnostic
+ * printed).  A missing cache is an empty object; NULL on a read error of
+ * the directory (diagnostic printed). */
+json_t *ct_cache_states(const char *home, int64_t now_ms);
+
 /* Print entry as one compact JSON line on stdout; 0 or -1. */
 int ct_cache_print(const json_t *entry);
 

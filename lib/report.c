@@ -9,7 +9,7 @@
 #include "atomic.h"
 #include "err.h"
 #include "home.h"
-#include "summary.h"
+#include "dashboard.h"
 
 /* Equity curves are thinned to this many points: enough for a 300 px plot. */
 #define CURVE_POINTS 300
