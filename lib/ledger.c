@@ -73,6 +73,7 @@ check(const char *path, json_t *root)
 int
 ct_ledger_read(const char *path, json_t **root)
 {
+	char ex[CT_EXCERPT_LEN];
 	json_error_t je;
 
 	*root = json_load_file(path, 0, &je);
@@ -80,7 +81,8 @@ ct_ledger_read(const char *path, json_t **root)
 		if (je.line < 0)	/* could not open: errno is still set */
 			ct_warn("%s: %s", path, strerror(errno));
 		else
-			ct_warn("%s: %d:%d: %s", path, je.line, je.column, je.text);
+			ct_warn("%s: %d:%d: %s", path, je.line, je.column,
+			    ct_excerpt(je.text, strlen(je.text), ex));
 		return -1;
 	}
 	if (check(path, *root) != 0) {

@@ -120,14 +120,18 @@ ct_dashboard_html(const char *home, json_t *d, const char *path)
 		goto out;
 	ct_dashboard_text(d, mem);
 	fclose(mem);
+	n = 0;
 	json_array_foreach(list, i, m) {
-		c[i].sym = json_string_value(json_object_get(m, "symbol"));
-		c[i].bps = NAN;
-		if (ct_path(mpath, sizeof mpath, "%s/models/%s/current/metrics.json", home, c[i].sym) == 0)
-			c[i].metrics = json_load_file(mpath, 0, NULL);
-		agg = json_object_get(c[i].metrics, "aggregate");
+		if (!json_is_string(json_object_get(m, "model")))
+			continue;	/* a coin without a current model has no figures */
+		c[n].sym = json_string_value(json_object_get(m, "symbol"));
+		c[n].bps = NAN;
+		if (ct_path(mpath, sizeof mpath, "%s/models/%s/current/metrics.json", home, c[n].sym) == 0)
+			c[n].metrics = json_load_file(mpath, 0, NULL);
+		agg = json_object_get(c[n].metrics, "aggregate");
 		if (json_is_number(v = json_object_get(agg, "net_bps_after_costs")))
-			c[i].bps = json_number_value(v);
+			c[n].bps = json_number_value(v);
+		n++;
 	}
 	if (ct_afile_open(&af, path) != 0)
 		goto out;
