@@ -110,8 +110,10 @@ dirok(const char *name)
 		buf[--l] = '\0';
 	if (strcmp(buf, "models") == 0)
 		return 1;
+	if (strncmp(buf, "models/", 7) != 0)
+		return 0;
 	if (strchr(buf + 7, '/') == NULL)
-		return strncmp(buf, "models/", 7) == 0 && ct_symbol_ok(buf + 7);
+		return ct_symbol_ok(buf + 7);
 	/* models/SYM/STAMP is what models/SYM/STAMP/x is without the x */
 	return ct_path(buf + l, sizeof buf - l, "/x") == 0 && split(buf, sym, stamp, file) == 1;
 }
