@@ -49,7 +49,7 @@ cmpd(const void *a, const void *b)
 json_t *
 ct_summary_build(const char *home, const char *run)
 {
-	char path[CT_PATH_MAX], mpath[CT_PATH_MAX];
+	char mpath[CT_PATH_MAX];
 	int64_t t, first = INT64_MAX, last = INT64_MIN;
 	json_t *root, *out, *by, *e, *m, *agg, *d, *row;
 	double *mins;
@@ -57,8 +57,7 @@ ct_summary_build(const char *home, const char *run)
 	const char *sym;
 	long n[5];
 
-	if (ct_path(path, sizeof path, "%s/runs/%s/status.json", home, run) != 0 ||
-	    ct_ledger_read(path, &root) != 0)
+	if ((root = ct_ledger_peek(home, run)) == NULL)
 		return NULL;
 	by = json_object();
 	mins = calloc(json_object_size(json_object_get(root, "symbols")) + 1, sizeof *mins);

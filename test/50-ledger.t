@@ -139,10 +139,10 @@ run ledger --home "$T/empty" list
 is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:1" "list of a home without runs: the header alone"
 
 # A read-only home still says what a rerun would do (reading needs no lock).
-if unshare -m true 2>/dev/null; then
-	run unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" &&
-		ledger todo "$2" --force && ledger show "$2" --table >/dev/null && ledger list >/dev/null' \
-		sh "$COINTRAIN_HOME" $R
+run unshare -m sh -c '{ mount --bind "$1" "$1" && mount -o remount,ro,bind "$1"; } 2>/dev/null || exit 77
+	ledger todo "$2" --force && ledger show "$2" --table >/dev/null && ledger list >/dev/null' \
+	sh "$COINTRAIN_HOME" $R
+if [ "$rc" -ne 77 ] && command -v unshare >/dev/null; then
 	is "$rc:$(printf '%s' "$out" | tr '\n' ' '):$err" "0:BTCUSDT ETHUSDT XRPUSDT:" "todo, show and list on a read-only home"
 else
 	ok 0 "# SKIP no mount namespace for a read-only home"
@@ -183,7 +183,7 @@ ledger event $R after x=1 >/dev/null
 run python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]; print(sum(1 for l in open(sys.argv[1])))' "$L"
 is "$rc:$out" "0:2" "the next event is a line of its own"
 mkdir -p full
-run unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" || exit 77
+run unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" 2>/dev/null || exit 77
 	ledger --home "$1/h" event "$2" a x=1 >/dev/null || exit 1
 	dd if=/dev/zero of="$1/fill" bs=4k count=14 2>/dev/null
 	ledger --home "$1/h" event "$2" big pad="$3" >/dev/null
