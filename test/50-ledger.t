@@ -142,7 +142,7 @@ is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:1" "list of a home without runs: the
 run unshare -m sh -c '{ mount --bind "$1" "$1" && mount -o remount,ro,bind "$1"; } 2>/dev/null || exit 77
 	ledger todo "$2" --force && ledger show "$2" --table >/dev/null && ledger list >/dev/null' \
 	sh "$COINTRAIN_HOME" $R
-if [ "$rc" -ne 77 ] && command -v unshare >/dev/null; then
+if [ "$rc" -ne 77 ] && unshare -m true 2>/dev/null; then
 	is "$rc:$(printf '%s' "$out" | tr '\n' ' '):$err" "0:BTCUSDT ETHUSDT XRPUSDT:" "todo, show and list on a read-only home"
 else
 	ok 0 "# SKIP no mount namespace for a read-only home"
