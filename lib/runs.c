@@ -24,9 +24,9 @@ isrun(const struct dirent *d)
 char **
 ct_runs_list(const char *home, size_t *n)
 {
-	char dir[CT_PATH_MAX], **v;
+	char dir[CT_PATH_MAX], path[CT_PATH_MAX], **v;
 	struct dirent **list = NULL;
-	int k;
+	int k, err = 0;
 
 	*n = 0;
 	if (ct_path(dir, sizeof dir, "%s/runs", home) != 0) {
@@ -41,12 +41,18 @@ ct_runs_list(const char *home, size_t *n)
 	}
 	v = calloc((size_t)k + 1, sizeof *v);
 	for (int i = 0; i < k; i++) {
-		if (v && (v[*n] = strdup(list[i]->d_name)) != NULL)
-			++*n;
+		/* A run killed before its ledger was written never began. */
+		if (ct_path(path, sizeof path, "%s/%s/status.json", dir, list[i]->d_name) == 0 &&
+		    access(path, F_OK) == 0) {
+			if (v && (v[*n] = strdup(list[i]->d_name)) != NULL)
+				++*n;
+			else
+				err = 1;
+		}
 		free(list[i]);
 	}
 	free(list);
-	if (v == NULL || *n != (size_t)k) {
+	if (v == NULL || err) {
 		ct_warn("%s: out of memory", dir);
 		ct_runs_free(v, *n);
 		return NULL;

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <jansson.h>
 
-/* The run names under home/runs, oldest first (a run name starts with its
- * UTC stamp, so name order is time order).  A missing runs/ is an empty
- * list.  Free with ct_runs_free(); NULL (diagnostic printed) on a read
+/* The runs under home/runs that have a ledger, oldest first (a run name
+ * starts with its UTC stamp, so name order is time order).  A missing
+ * runs/ is an empty list.  Free with ct_runs_free(); NULL (diagnostic printed) on a read
  * error or when out of memory. */
 char **ct_runs_list(const char *home, size_t *n);
 void ct_runs_free(char **v, size_t n);

@@ -14,6 +14,7 @@
 
 #include "tmpdir.h"
 
+#include "atomic.h"
 #include "ledger.h"
 #include "runs.h"
 #include "summary.h"
@@ -169,8 +170,13 @@ test_runs(void **state)
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(path, sizeof path, "%s/runs/%s", tmpdir, runs[i]);
 		assert_int_equal(ct_mkdirs(path, 0777), 0);
+		snprintf(path, sizeof path, "%s/runs/%s/status.json", tmpdir, runs[i]);
+		assert_int_equal(ct_write_atomic(path, "{}", 2), 0);
 	}
+	/* Neither a run name nor a run with a ledger is a run. */
 	snprintf(path, sizeof path, "%s/runs/not-a-run", tmpdir);
+	assert_int_equal(ct_mkdirs(path, 0777), 0);
+	snprintf(path, sizeof path, "%s/runs/20251113T0000Z-full", tmpdir);
 	assert_int_equal(ct_mkdirs(path, 0777), 0);
 	v = ct_runs_list(tmpdir, &n);
 	assert_int_equal(n, 4);
