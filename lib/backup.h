@@ -12,10 +12,26 @@
 long ct_backup_models(const char *home, const char *out, char *made, size_t n);
 /* Keep the newest keep archives backups/models-*.tar.gz; delete older. */
 int ct_backup_rotate(const char *home, long keep);
-/* Extract an archive made by ct_backup_models into home: each model
- * directory that does not exist yet is unpacked beside its final name and
- * renamed into place; then current is switched atomically.  Entries
- * outside models/<SYM>/ are refused.  Number of models, or -1. */
-long ct_backup_restore(const char *home, const char *archive);
+/* What a restore did. */
+struct ct_restored {
+	long models;	/* model directories unpacked into place */
+	long present;	/* ... already there (verified, kept as they were) */
+	long switched;	/* coins whose current now names the archived model */
+};
+
+/* Put the models of an archive made by ct_backup_models (tar, gzip'ed or
+ * not) back into service in home, for the coins in only (all when nonly
+ * is 0).  Every entry must be models/<SYM>/current, a link to a stamp
+ * directory, or a regular file models/<SYM>/<STAMP>/<FILE> of that
+ * directory; else nothing is restored.  Each model must verify against
+ * its sha256.txt (ct_model_verify) before anything changes; then, holding
+ * each coin's train-coin lock, new model directories are renamed into
+ * place (an existing one is never overwritten, but must verify), current
+ * is switched atomically, and the coins' cache entries are removed.
+ * Staging happens in models/.restore-XXXXXX, removed at the end; those of
+ * killed restores are swept.  0, or -1 with a diagnostic (errno
+ * EWOULDBLOCK when a coin is locked by a running train-coin). */
+int ct_backup_restore(const char *home, const char *archive, char *const only[], size_t nonly,
+    struct ct_restored *res);
 
 #endif

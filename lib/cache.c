@@ -25,6 +25,7 @@ const char *
 ct_cache_invalid(const json_t *pred, char *buf, size_t n)
 {
 	const char *sym, *tf, *ot, *sig;
+	char ex[CT_EXCERPT_LEN];
 	json_t *p;
 	int64_t ms;
 	double v;
@@ -34,13 +35,13 @@ ct_cache_invalid(const json_t *pred, char *buf, size_t n)
 	if ((sym = json_string_value(json_object_get(pred, "symbol"))) == NULL)
 		return "symbol: missing or not a string";
 	if (!ct_symbol_ok(sym)) {
-		snprintf(buf, n, "symbol: invalid \"%.40s\"", sym);
+		snprintf(buf, n, "symbol: invalid \"%s\"", ct_excerpt(sym, strlen(sym), ex));
 		return buf;
 	}
 	if ((tf = json_string_value(json_object_get(pred, "timeframe"))) == NULL)
 		return "timeframe: missing or not a string";
 	if (ct_tf_ms(tf) < 0) {
-		snprintf(buf, n, "timeframe: unknown \"%.16s\"", tf);
+		snprintf(buf, n, "timeframe: unknown \"%s\"", ct_excerpt(tf, strlen(tf), ex));
 		return buf;
 	}
 	if ((ot = json_string_value(json_object_get(pred, "open_time"))) == NULL ||
@@ -54,6 +55,16 @@ ct_cache_invalid(const json_t *pred, char *buf, size_t n)
 	    (strcmp(sig, "long") != 0 && strcmp(sig, "flat") != 0))
 		return "signal: missing or not \"long\" or \"flat\"";
 	return NULL;
+}
+
+int
+ct_cache_expiry(int64_t now_ms, int64_t ttl_s, int64_t *exp)
+{
+	if (ttl_s < 0 || now_ms > CT_CACHE_MAX_EXPIRY_MS ||
+	    ttl_s > (CT_CACHE_MAX_EXPIRY_MS - now_ms) / 1000)
+		return -1;
+	*exp = now_ms + ttl_s * 1000;
+	return 0;
 }
 
 int
@@ -71,7 +82,9 @@ ct_cache_lock(const char *home)
 		ct_warn("%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0) {
+	/* O_NOFOLLOW: a symlink planted as the lock must not make us create
+	 * or lock whatever it names. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0) {
 		ct_warn("%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -90,6 +103,7 @@ ct_cache_lock(const char *home)
 static enum ct_cache_state
 load_file(const char *path, json_t **out)
 {
+	char ex[CT_EXCERPT_LEN];
 	json_error_t jerr;
 	FILE *fp;
 
@@ -103,7 +117,7 @@ load_file(const char *path, json_t **out)
 	*out = json_loadf(fp, 0, &jerr);
 	fclose(fp);
 	if (*out == NULL) {
-		ct_warn("%s:%d: %s", path, jerr.line, jerr.text);
+		ct_warn("%s:%d: %s", path, jerr.line, ct_excerpt(jerr.text, strlen(jerr.text), ex));
 		return CT_CACHE_BAD;
 	}
 	return CT_CACHE_FRESH;
@@ -112,8 +126,10 @@ load_file(const char *path, json_t **out)
 static int
 entry_path(char *buf, size_t n, const char *home, const char *sym)
 {
+	char ex[CT_EXCERPT_LEN];
+
 	if (!ct_symbol_ok(sym)) {
-		ct_warn("%s: invalid symbol", sym);
+		ct_warn("%s: invalid symbol", sym ? ct_excerpt(sym, strlen(sym), ex) : "(none)");
 		return -1;
 	}
 	if (ct_path(buf, n, "%s/cache/predictions/%s.json", home, sym) != 0) {
@@ -128,10 +144,15 @@ ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64_t ttl_s
 {
 	char path[CT_PATH_MAX], iso[CT_ISO_LEN];
 	const char *sym = json_string_value(json_object_get(pred, "symbol"));
+	int64_t exp;
 	json_t *e;
 
 	if (entry_path(path, sizeof path, home, sym) != 0)
 		return NULL;
+	if (ct_cache_expiry(now_ms, ttl_s, &exp) != 0) {
+		ct_warn("%s: a time to live of %lld s expires after 9999-12-31", sym, (long long)ttl_s);
+		return NULL;
+	}
 	if ((e = json_deep_copy(pred)) == NULL) {
 		ct_warn("%s: out of memory", sym);
 		return NULL;
@@ -140,7 +161,7 @@ ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64_t ttl_s
 	json_object_del(e, "expired");
 	if (json_object_set_new(e, "cached_at", json_string(ct_iso8601(now_ms, iso))) != 0 ||
 	    json_object_set_new(e, "expires_at",
-	    json_string(ct_iso8601(now_ms + ttl_s * 1000, iso))) != 0 ||
+	    json_string(ct_iso8601(exp, iso))) != 0 ||
 	    ct_json_save(path, e, DUMP_FLAGS) != 0) {
 		json_decref(e);
 		return NULL;
@@ -180,16 +201,6 @@ ct_cache_get(const char *home, const char *sym, int64_t now_ms, json_t **entry)
 	return st;
 }
 
-static int
-unlink_ok(const char *path)
-{
-	if (unlink(path) != 0 && errno != ENOENT) {
-		ct_warn("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* An entry file name: "<SYMBOL>.json". */
 static int
 entry_name(const char *name, char sym[64])
@@ -203,41 +214,89 @@ entry_name(const char *name, char sym[64])
 	return ct_symbol_ok(sym);
 }
 
-int
-ct_cache_clear(const char *home, char *const syms[], size_t nsyms)
+/* 1 when path was removed, 0 when there was none, -1 (diagnostic). */
+static int
+remove_file(const char *path)
 {
-	char dir[CT_PATH_MAX], path[CT_PATH_MAX], sym[64];
+	if (unlink(path) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	ct_warn("%s: %s", path, strerror(errno));
+	return -1;
+}
+
+/* Every entry, and temporaries left by a writer that was killed; the
+ * number of entries removed, or -1. */
+static long
+clear_all(const char *dir)
+{
+	char path[CT_PATH_MAX], sym[64];
 	struct dirent *d;
+	long n = 0;
+	int r, rc = 0;
 	DIR *dp;
-	int rc = 0;
+
+	if ((dp = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		ct_warn("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		int entry = entry_name(d->d_name, sym);
+
+		if (!entry && !(d->d_name[0] == '.' && strstr(d->d_name, ".json.tmp.")))
+			continue;
+		if (ct_path(path, sizeof path, "%s/%s", dir, d->d_name) != 0 ||
+		    (r = remove_file(path)) < 0)
+			rc = -1;
+		else
+			n += entry && r;
+	}
+	closedir(dp);
+	return rc ? -1 : n;
+}
+
+int
+ct_cache_clear(const char *home, char *const syms[], size_t nsyms, int say)
+{
+	char dir[CT_PATH_MAX], path[CT_PATH_MAX];
+	long n;
+	int r, rc = 0;
 
 	if (ct_path(dir, sizeof dir, "%s/cache/predictions", home) != 0) {
 		ct_warn("%s/cache/predictions: %s", home, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < nsyms; i++)
-		if (entry_path(path, sizeof path, home, syms[i]) != 0 || unlink_ok(path) != 0)
+	for (size_t i = 0; i < nsyms; i++) {
+		if (entry_path(path, sizeof path, home, syms[i]) != 0 || (r = remove_file(path)) < 0)
 			rc = -1;
+		else if (say)
+			ct_warn("%s: %s", syms[i], r ? "entry removed" : "no entry");
+	}
 	if (nsyms == 0) {
-		if ((dp = opendir(dir)) == NULL) {
-			if (errno == ENOENT)
-				return 0;
-			ct_warn("%s: %s", dir, strerror(errno));
-			return -1;
-		}
-		while ((d = readdir(dp)) != NULL) {
-			/* Entries, and temporaries left by a writer that was killed. */
-			if (!entry_name(d->d_name, sym) &&
-			    !(d->d_name[0] == '.' && strstr(d->d_name, ".json.tmp.")))
-				continue;
-			if (ct_path(path, sizeof path, "%s/%s", dir, d->d_name) != 0 ||
-			    unlink_ok(path) != 0)
-				rc = -1;
-		}
-		closedir(dp);
+		if ((n = clear_all(dir)) < 0)
+			rc = -1;
+		else if (say)
+			ct_warn("%ld entr%s removed", n, n == 1 ? "y" : "ies");
 	}
 	if (ct_fsync_dir(dir) != 0 && errno != ENOENT)
 		ct_warn("%s: %s", dir, strerror(errno));
+	return rc;
+}
+
+int
+ct_cache_forget(const char *home, char *const syms[], size_t nsyms, int say)
+{
+	int lock, rc;
+
+	if ((lock = ct_cache_lock(home)) < 0)
+		return -1;
+	rc = ct_cache_clear(home, syms, nsyms, say);
+	if (ct_cache_top_rebuild(home, nsyms ? 0 : -1, ct_now_ms()) != 0)
+		rc = -1;
+	close(lock);
 	return rc;
 }
 
@@ -310,7 +369,7 @@ ct_cache_top_rebuild(const char *home, long n, int64_t now_ms)
 		return -1;
 	}
 	if (n < 0) {
-		if (unlink_ok(path) != 0)
+		if (remove_file(path) < 0)
 			return -1;
 		if (ct_fsync_dir(path) != 0 && errno != ENOENT)
 			ct_warn("%s: %s", path, strerror(errno));
@@ -366,6 +425,37 @@ ct_cache_top(const char *home, json_t **top)
 	*top = json_incref(list);
 	json_decref(t);
 	return CT_CACHE_FRESH;
+}
+
+json_t *
+ct_cache_states(const char *home, int64_t now_ms)
+{
+	static const char *const names[] = { "fresh", "expired", "missing", "bad" };
+	char dir[CT_PATH_MAX], sym[64];
+	enum ct_cache_state st;
+	json_t *o, *e;
+	struct dirent *d;
+	DIR *dp;
+
+	if (ct_path(dir, sizeof dir, "%s/cache/predictions", home) != 0 ||
+	    (dp = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return json_object();
+		ct_warn("%s/cache/predictions: %s", home, strerror(errno));
+		return NULL;
+	}
+	o = json_object();
+	while ((d = readdir(dp)) != NULL) {
+		if (!entry_name(d->d_name, sym))
+			continue;
+		st = ct_cache_get(home, sym, now_ms, &e);
+		json_object_set_new(o, sym, json_pack("{s:s, s:b, s:O?}", "state", names[st],
+		    "stale", json_is_true(json_object_get(e, "stale")),
+		    "expires_at", json_object_get(e, "expires_at")));
+		json_decref(e);
+	}
+	closedir(dp);
+	return o;
 }
 
 int

@@ -11,8 +11,9 @@
 
 #include <jansson.h>
 
-/* Exit status of cache-get when a requested entry is missing or expired. */
-#define CT_CACHE_MISS 3
+/* The last expiry an entry can have: ISO-8601 as written here has four
+ * digits of year, and a fifth would make the entry unreadable. */
+#define CT_CACHE_MAX_EXPIRY_MS 253402300799000LL	/* 9999-12-31T23:59:59Z */
 
 enum ct_cache_state {
 	CT_CACHE_FRESH,		/* present and not expired */
@@ -26,13 +27,18 @@ enum ct_cache_state {
  * long|flat); else the reason, written into buf. */
 const char *ct_cache_invalid(const json_t *pred, char *buf, size_t n);
 
+/* expires_at of an entry cached at now_ms for ttl_s seconds, into *exp.
+ * -1 when it would be past CT_CACHE_MAX_EXPIRY_MS (or ttl_s < 0). */
+int ct_cache_expiry(int64_t now_ms, int64_t ttl_s, int64_t *exp);
+
 /* Create cache/ and take the writers' lock (flock on cache/.lock), waiting
  * for other writers.  Returns a descriptor to close(), or -1 (diagnostic
  * printed). */
 int ct_cache_lock(const char *home);
 
 /* Store a checked prediction as cache/predictions/<symbol>.json with
- * cached_at = now and expires_at = now + ttl_s.  Returns the stored entry
+ * cached_at = now and expires_at = now + ttl_s (refused past
+ * CT_CACHE_MAX_EXPIRY_MS).  Returns the stored entry
  * (caller json_decref()s it), or NULL with a diagnostic printed. */
 json_t *ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64_t ttl_s);
 
@@ -45,8 +51,13 @@ enum ct_cache_state ct_cache_get(const char *home, const char *sym, int64_t now_
 enum ct_cache_state ct_cache_entry_state(const json_t *entry, int64_t now_ms);
 
 /* Remove the entries of syms, or every entry (and stray temporaries) when
- * nsyms is 0.  A missing entry is not an error.  0 or -1 (diagnostic). */
-int ct_cache_clear(const char *home, char *const syms[], size_t nsyms);
+ * nsyms is 0.  A missing entry is not an error.  say: tell on stderr what
+ * was removed ("SYM: entry removed", "SYM: no entry", "N entries
+ * removed").  0 or -1 (diagnostic).  Call with the lock held. */
+int ct_cache_clear(const char *home, char *const syms[], size_t nsyms, int say);
+/* ct_cache_clear under the lock, then top.json rebuilt without them (or
+ * removed when nsyms is 0), so no reader is served a removed entry. */
+int ct_cache_forget(const char *home, char *const syms[], size_t nsyms, int say);
 
 /* Rewrite cache/top.json with the n fresh entries of highest prob_up.
  * n == 0 keeps the size recorded in the existing top.json and does nothing
@@ -57,6 +68,14 @@ int ct_cache_top_rebuild(const char *home, long n, int64_t now_ms);
  * reference).  Returns MISSING, BAD or FRESH (the file is there; each
  * entry has its own expiry, see ct_cache_entry_state). */
 enum ct_cache_state ct_cache_top(const char *home, json_t **top);
+
+/* Every entry of the cache at now_ms, for a health check: an object
+ * {SYM: {"state": "fresh"|"expired"|"bad", "stale": bool,
+ * "expires_at": text or null}}; "stale" is predict's flag (the prediction
+ * was made from old candles).  Unreadable entries are "bad" (diagnostic
+ * printed).  A missing cache is an empty object; NULL on a read error of
+ * the directory (diagnostic printed). */
+json_t *ct_cache_states(const char *home, int64_t now_ms);
 
 /* Print entry as one compact JSON line on stdout; 0 or -1. */
 int ct_cache_print(const json_t *entry);

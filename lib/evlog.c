@@ -1,11 +1,13 @@
 /* evlog.c — one event, one line, one write(2). */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "evlog.h"
 #include "home.h"
 #include "timefmt.h"
@@ -41,24 +43,92 @@ ct_evline(const char *run, const char *event, json_t *fields, size_t *lenp)
 	return line;
 }
 
+/* A short write leaves the reason unsaid.  Writing the rest tells it
+ * (ENOSPC, EFBIG) or completes the line; SIGXFSZ is ignored meanwhile so
+ * that a file size limit is an error, not death.  0 or an errno. */
+static int
+write_rest(int fd, const char *p, size_t n)
+{
+	struct sigaction ign, old;
+	ssize_t w = 0;
+	int e = 0;
+
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGXFSZ, &ign, &old);
+	while (n > 0 && (w = write(fd, p, n)) > 0) {
+		p += w;
+		n -= (size_t)w;
+	}
+	if (n > 0)
+		e = w < 0 ? errno : EIO;
+	sigaction(SIGXFSZ, &old, NULL);
+	return e;
+}
+
+/* 1 when the log is empty or its last line is whole. */
+static int
+ends_line(int fd, off_t end)
+{
+	char c;
+
+	return end == 0 || pread(fd, &c, 1, end - 1) != 1 || c == '\n';
+}
+
+/* Append line at the end of the locked fd; 0 or an errno, and then the
+ * file is as it was. */
+static int
+append(const char *path, int fd, const char *line, size_t len)
+{
+	char *buf = NULL;
+	off_t start;
+	ssize_t w;
+	int e = 0;
+
+	if ((start = lseek(fd, 0, SEEK_END)) < 0)
+		return errno;
+	/* A torn line we could not take back (below) stays a line of its
+	 * own, which readers skip, rather than the head of ours. */
+	if (!ends_line(fd, start)) {
+		if ((buf = malloc(len + 1)) == NULL)
+			return ENOMEM;
+		buf[0] = '\n';
+		memcpy(buf + 1, line, len++);
+		line = buf;
+	}
+	w = write(fd, line, len);
+	if (w < 0)
+		e = errno;
+	else if ((size_t)w < len)
+		e = write_rest(fd, line + w, len - (size_t)w);
+	free(buf);
+	/* Half a line would glue the next event to it: take it back.  If
+	 * that fails too, the write's error is still the one to return. */
+	if (e != 0 && ftruncate(fd, start) != 0)
+		ct_warn("%s: partial line left: %s", path, strerror(errno));
+	return e;
+}
+
 int
 ct_evlog_write(const char *path, const char *line, size_t len)
 {
-	ssize_t w;
 	int fd, e = 0;
 
-	if (ct_mkparent(path) != 0 || (fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0666)) < 0)
+	/* O_NOFOLLOW: a symlink planted as engine.log must not make us append
+	 * to whatever it names. */
+	if (ct_mkparent(path) != 0 ||
+	    (fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
 		return -1;
-	/* One host's kernel appends a write(2) whole; an NFS client does
-	 * not: it appends at the end it last saw, and two hosts' lines can
-	 * land on each other.  Under the lock it asks the server, and writes
-	 * back before the unlock (close).  A lock refused (no lock server)
-	 * still leaves one host's lines whole. */
+	/* Writers of one log take turns, so that taking back a torn line
+	 * never takes another writer's line with it.  And one host's kernel
+	 * appends a write(2) whole, but an NFS client appends at the end it
+	 * last saw, so two hosts' lines could land on each other: under the
+	 * lock it asks the server, and writes back before the unlock (close).
+	 * A lock refused (no lock server) still leaves one host's lines
+	 * whole, so the event is written anyway. */
 	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
 		;
-	w = write(fd, line, len);
-	if (w < 0 || (size_t)w != len)
-		e = w < 0 ? errno : EIO;
+	e = append(path, fd, line, len);
 	if (close(fd) != 0 && e == 0)
 		e = errno;
 	errno = e;

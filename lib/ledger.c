@@ -1,4 +1,5 @@
 /* ledger.c — runs/<RUN>/status.json under a file lock, replaced atomically. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -11,6 +12,7 @@
 #include "err.h"
 #include "jsonfile.h"
 #include "ledger.h"
+#include "parse.h"
 #include "timefmt.h"
 
 const char *const ct_ledger_statuses[5] = {
@@ -32,12 +34,16 @@ str(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* Attempts beyond this are a damaged file, and counting on stays defined. */
+#define MAX_ATTEMPTS 1000000000
+
 /* The schema check: a file we cannot trust is an error, never a reset. */
 static int
 check(const char *path, json_t *root)
 {
+	char ex[CT_EXCERPT_LEN];
 	const char *sym;
-	json_t *syms, *e;
+	json_t *syms, *e, *a;
 
 	if (!json_is_object(root) || !json_is_object(syms = json_object_get(root, "symbols"))) {
 		ct_warn("%s: not a ledger (no \"symbols\" object)", path);
@@ -45,7 +51,7 @@ check(const char *path, json_t *root)
 	}
 	json_object_foreach(syms, sym, e) {
 		if (!ct_symbol_ok(sym)) {
-			ct_warn("%s: symbols: %s: bad symbol", path, sym);
+			ct_warn("%s: symbols: %s: bad symbol", path, ct_excerpt(sym, strlen(sym), ex));
 			return -1;
 		}
 		if (!json_is_object(e) || str(e, "status") == NULL ||
@@ -53,8 +59,11 @@ check(const char *path, json_t *root)
 			ct_warn("%s: symbols.%s: missing or unknown status", path, sym);
 			return -1;
 		}
-		if (!json_is_integer(json_object_get(e, "attempts"))) {
-			ct_warn("%s: symbols.%s: attempts is not an integer", path, sym);
+		a = json_object_get(e, "attempts");
+		if (!json_is_integer(a) || json_integer_value(a) < 0 ||
+		    json_integer_value(a) > MAX_ATTEMPTS) {
+			ct_warn("%s: symbols.%s: attempts is not an integer in [0, %d]", path, sym,
+			    MAX_ATTEMPTS);
 			return -1;
 		}
 	}
@@ -64,6 +73,7 @@ check(const char *path, json_t *root)
 int
 ct_ledger_read(const char *path, json_t **root)
 {
+	char ex[CT_EXCERPT_LEN];
 	json_error_t je;
 
 	*root = json_load_file(path, 0, &je);
@@ -71,7 +81,8 @@ ct_ledger_read(const char *path, json_t **root)
 		if (je.line < 0)	/* could not open: errno is still set */
 			ct_warn("%s: %s", path, strerror(errno));
 		else
-			ct_warn("%s: %d:%d: %s", path, je.line, je.column, je.text);
+			ct_warn("%s: %d:%d: %s", path, je.line, je.column,
+			    ct_excerpt(je.text, strlen(je.text), ex));
 		return -1;
 	}
 	if (check(path, *root) != 0) {
@@ -80,6 +91,19 @@ ct_ledger_read(const char *path, json_t **root)
 		return -1;
 	}
 	return 0;
+}
+
+json_t *
+ct_ledger_peek(const char *home, const char *run)
+{
+	char path[CT_PATH_MAX];
+	json_t *root;
+
+	if (ct_path(path, sizeof path, "%s/runs/%s/status.json", home, run) != 0) {
+		ct_warn("%s/runs/%s: %s", home, run, strerror(errno));
+		return NULL;
+	}
+	return ct_ledger_read(path, &root) == 0 ? root : NULL;
 }
 
 /* Remove temporaries of status.json left by a writer killed with SIGKILL
@@ -102,12 +126,13 @@ sweep(const char *dir)
 int
 ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int create)
 {
-	char dir[CT_PATH_MAX], lock[CT_PATH_MAX], ts[CT_ISO_LEN];
+	char dir[CT_PATH_MAX], lock[CT_PATH_MAX], ts[CT_ISO_LEN], ex[CT_EXCERPT_LEN];
 
 	memset(lg, 0, sizeof *lg);
 	lg->lockfd = -1;
 	if (!ct_run_ok(run)) {
-		ct_warn("%s: bad run name (want YYYYMMDDTHHMMZ-cycle)", run);
+		ct_warn("%s: bad run name (want YYYYMMDDTHHMMZ-cycle)",
+		    ct_excerpt(run, strlen(run), ex));
 		return -1;
 	}
 	snprintf(lg->run, sizeof lg->run, "%s", run);
@@ -125,7 +150,9 @@ ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int crea
 		ct_warn("%s: no such run", dir);
 		return -1;
 	}
-	if ((lg->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0 ||
+	/* O_NOFOLLOW: a symlink planted as the lock must not make us create
+	 * or lock whatever it names. */
+	if ((lg->lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0 ||
 	    flock(lg->lockfd, LOCK_EX) != 0) {
 		ct_warn("%s: %s", lock, strerror(errno));
 		ct_ledger_close(lg);
@@ -226,33 +253,63 @@ ct_ledger_set_worker(struct ct_ledger *lg, const char *sym, const char *worker)
 	return json_object_set_new(e, "worker", json_string(worker));
 }
 
+/* running: one more attempt, its start and its worker. */
+static void
+set_running(json_t *e, const char *ts, int64_t now, pid_t pid)
+{
+	long long pst = pid > 0 ? ct_pid_start(pid) : -1;
+
+	json_object_set_new(e, "attempts",
+	    json_integer(json_integer_value(json_object_get(e, "attempts")) + 1));
+	setstr(e, "started", ts);
+	/* ISO times are whole seconds; durations want better. */
+	json_object_set_new(e, "started_ms", json_integer(now));
+	setstr(e, "finished", NULL);
+	json_object_set_new(e, "duration_seconds", json_null());
+	json_object_set_new(e, "pid", pid > 0 ? json_integer(pid) : json_null());
+	json_object_set_new(e, "pid_start", pst >= 0 ? json_integer(pst) : json_null());
+	local_worker(e, pid, pst);
+}
+
+/* success, failed, skipped: the finish and the duration of the attempt. */
+static void
+set_finished(json_t *e, const char *ts, int64_t now)
+{
+	int64_t start;
+
+	setstr(e, "finished", ts);
+	json_object_set_new(e, "pid", json_null());
+	json_object_del(e, "pid_start");
+	json_object_del(e, "worker");
+	if (json_is_integer(json_object_get(e, "started_ms")))
+		start = json_integer_value(json_object_get(e, "started_ms"));
+	else if (!str(e, "started") || ct_parse_iso8601(str(e, "started"), &start) != 0)
+		start = -1;
+	if (start >= 0)
+		json_object_set_new(e, "duration_seconds", json_real((double)(now - start) / 1000.0));
+}
+
 int
 ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
     const struct ct_ledger_upd *u)
 {
 	json_t *e = json_object_get(json_object_get(lg->root, "symbols"), sym);
 	char ts[CT_ISO_LEN];
-	int64_t now = ct_now_ms(), start;
-	long long pst;
+	int64_t now = ct_now_ms();
 
 	if (e == NULL) {
 		ct_warn("%s: %s: not in this run", lg->path, sym);
 		return -1;
 	}
+	if (strcmp(status, "running") == 0 &&
+	    json_integer_value(json_object_get(e, "attempts")) >= MAX_ATTEMPTS) {
+		ct_warn("%s: %s: %d attempts; no more", lg->path, sym, MAX_ATTEMPTS);
+		return -1;
+	}
 	ct_iso8601(now, ts);
 	json_object_set_new(e, "status", json_string(status));
 	if (strcmp(status, "running") == 0) {
-		json_object_set_new(e, "attempts",
-		    json_integer(json_integer_value(json_object_get(e, "attempts")) + 1));
-		setstr(e, "started", ts);
-		/* ISO times are whole seconds; durations want better. */
-		json_object_set_new(e, "started_ms", json_integer(now));
-		setstr(e, "finished", NULL);
-		json_object_set_new(e, "duration_seconds", json_null());
-		json_object_set_new(e, "pid", u->pid > 0 ? json_integer(u->pid) : json_null());
-		pst = u->pid > 0 ? ct_pid_start(u->pid) : -1;
-		json_object_set_new(e, "pid_start", pst >= 0 ? json_integer(pst) : json_null());
-		local_worker(e, u->pid, pst);
+		set_running(e, ts, now, u->pid);
 	} else if (strcmp(status, "pending") == 0) {
 		setstr(e, "started", NULL);
 		json_object_del(e, "started_ms");
@@ -262,17 +319,7 @@ ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
 		json_object_del(e, "pid_start");
 		json_object_del(e, "worker");
 	} else {
-		setstr(e, "finished", ts);
-		json_object_set_new(e, "pid", json_null());
-		json_object_del(e, "pid_start");
-		json_object_del(e, "worker");
-		if (json_is_integer(json_object_get(e, "started_ms")))
-			start = json_integer_value(json_object_get(e, "started_ms"));
-		else if (!str(e, "started") || ct_parse_iso8601(str(e, "started"), &start) != 0)
-			start = -1;
-		if (start >= 0)
-			json_object_set_new(e, "duration_seconds",
-			    json_real((double)(now - start) / 1000.0));
+		set_finished(e, ts, now);
 	}
 	/* A success clears the error of an earlier attempt; a new error
 	 * replaces it. */
@@ -286,6 +333,26 @@ ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
 		setstr(e, "error_type", u->error_type);
 	if (u->model)
 		setstr(e, "model", u->model);
+	return 0;
+}
+
+int
+ct_ledger_claim(struct ct_ledger *lg, const struct ct_ledger_upd *u, const char **sym)
+{
+	const char *s;
+	json_t *e;
+
+	*sym = NULL;
+	json_object_foreach(json_object_get(lg->root, "symbols"), s, e) {
+		/* Only fresh work: failures are requeued (set pending) by the
+		 * batch, not retried behind its back. */
+		if (strcmp(str(e, "status"), "failed") == 0 || !ct_ledger_needs(e, 0, 0))
+			continue;
+		if (ct_ledger_set(lg, s, "running", u) != 0)
+			return -1;
+		*sym = s;
+		return 0;
+	}
 	return 0;
 }
 
@@ -401,6 +468,19 @@ ct_ledger_counts(json_t *root, long n[5])
 				n[i]++;
 }
 
+/* Text from the ledger for a terminal, left-aligned in width columns:
+ * control bytes as '?', so an error message cannot move the cursor or
+ * retitle the window.  NULL prints as "-". */
+static void
+cell(FILE *fp, const char *s, int width)
+{
+	int n = 0;
+
+	for (s = s ? s : "-"; *s; s++, n++)
+		fputc(iscntrl((unsigned char)*s) ? '?' : *s, fp);
+	fprintf(fp, "%*s", n < width ? width - n : 0, "");
+}
+
 void
 ct_ledger_table(json_t *root, FILE *fp)
 {
@@ -408,21 +488,25 @@ ct_ledger_table(json_t *root, FILE *fp)
 	json_t *e, *d;
 	long n[5];
 
-	fprintf(fp, "%-14s %-8s %8s %9s  %-20s %s\n", "SYMBOL", "STATUS", "ATTEMPTS",
-	    "SECONDS", "FINISHED", "ERROR/MODEL");
+	fprintf(fp, "%-14s %-8s %8s %9s  %-20s  %-20s  %s\n", "SYMBOL", "STATUS", "ATTEMPTS",
+	    "SECONDS", "STARTED", "FINISHED", "ERROR/MODEL");
 	json_object_foreach(json_object_get(root, "symbols"), sym, e) {
 		d = json_object_get(e, "duration_seconds");
 		v = str(e, "error") ? str(e, "error") : str(e, "model");
 		fprintf(fp, "%-14s %-8s %8lld ", sym, str(e, "status"),
 		    (long long)json_integer_value(json_object_get(e, "attempts")));
 		if (json_is_number(d))
-			fprintf(fp, "%9.1f", json_number_value(d));
+			fprintf(fp, "%9.1f  ", json_number_value(d));
 		else
-			fprintf(fp, "%9s", "-");
-		fprintf(fp, "  %-20s %s\n", str(e, "finished") ? str(e, "finished") : "-",
-		    v ? v : "-");
+			fprintf(fp, "%9s  ", "-");
+		cell(fp, str(e, "started"), 22);
+		cell(fp, str(e, "finished"), 22);
+		cell(fp, v, 0);
+		fputc('\n', fp);
 	}
 	ct_ledger_counts(root, n);
-	fprintf(fp, "# %s: %ld pending, %ld running, %ld success, %ld failed, %ld skipped\n",
-	    str(root, "run") ? str(root, "run") : "?", n[0], n[1], n[2], n[3], n[4]);
+	fputs("# ", fp);
+	cell(fp, str(root, "run") ? str(root, "run") : "?", 0);
+	fprintf(fp, ": %ld pending, %ld running, %ld success, %ld failed, %ld skipped\n",
+	    n[0], n[1], n[2], n[3], n[4]);
 }

@@ -36,6 +36,9 @@ int ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int 
 /* Read status.json without taking the lock (it is always replaced whole,
  * so a reader sees one complete version).  0, or -1 with a diagnostic. */
 int ct_ledger_read(const char *path, json_t **root);
+/* The ledger of run read without the lock, for readers: NULL with a
+ * diagnostic when it is missing or damaged.  Needs no write access. */
+json_t *ct_ledger_peek(const char *home, const char *run);
 /* Write the ledger atomically; 0 or -1 with a diagnostic. */
 int ct_ledger_commit(struct ct_ledger *lg);
 /* Release the lock and free. */
@@ -47,7 +50,8 @@ int ct_ledger_add(struct ct_ledger *lg, const char *sym);
  * the worker pid and the worker's identity on this host ("HOST:PID:START");
  * success, failed and skipped record the finish time and duration
  * (seconds, to the millisecond).  -1 with a diagnostic when sym is not in
- * the run. */
+ * the run or has used up its attempts (10^9; a file with more is refused
+ * as damaged). */
 int ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
     const struct ct_ledger_upd *u);
 /* Record the identity of the worker of sym's `running` attempt when it is
@@ -61,6 +65,11 @@ int ct_ledger_worker_ok(const char *id);
  * worker of another host, or of an engine such as Slurm: only its engine
  * can tell). */
 int ct_ledger_worker_alive(json_t *entry);
+/* Hand one symbol to the worker u->pid: the first that is pending, or
+ * running with its worker gone (failed ones are for the batch to requeue),
+ * is set running and its name stored in *sym (valid until the ledger is
+ * closed); *sym is NULL when none is left.  0, or -1 with a diagnostic. */
+int ct_ledger_claim(struct ct_ledger *lg, const struct ct_ledger_upd *u, const char **sym);
 /* 1 when sym still needs doing: pending; failed with attempts <= retries;
  * running whose worker is gone (not one whose liveness is unknown here).
  * force: everything. */
@@ -73,7 +82,9 @@ long long ct_pid_start(long pid);
 void ct_ledger_counts(json_t *root, long n[5]);
 extern const char *const ct_ledger_statuses[5];
 
-/* Print the ledger as an aligned table for people. */
+/* Print the ledger as an aligned table for people: per symbol status,
+ * attempts, seconds, start and finish of the last attempt, error or model;
+ * control bytes from the file shown as '?'. */
 void ct_ledger_table(json_t *root, FILE *fp);
 
 #endif

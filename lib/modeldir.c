@@ -93,36 +93,47 @@ clean_stale(const char *symdir)
 }
 
 int
+ct_mdir_lock(const char *symdir)
+{
+	char lock[CT_PATH_MAX];
+	int fd, e;
+
+	if (ct_path(lock, sizeof lock, "%s/.lock", symdir) != 0 || ct_mkdirs(symdir, 0777) != 0 ||
+	    (fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0) {
+		ct_warn("%s: %s", symdir, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		e = errno;
+		if (e == EWOULDBLOCK)
+			ct_warn("%s: locked by another train-coin", symdir);
+		else
+			ct_warn("%s: %s", lock, strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int
 ct_mdir_begin(struct ct_mdir *m, const char *home, const char *sym)
 {
-	char lock[CT_PATH_MAX], stamp[CT_ISO_LEN];
+	char stamp[CT_ISO_LEN];
 	struct sigaction sa;
 
 	memset(m, 0, sizeof *m);
 	m->lockfd = -1;
 	ct_stamp(ct_now_ms(), stamp);
 	if (ct_path(m->symdir, sizeof m->symdir, "%s/models/%s", home, sym) != 0 ||
-	    ct_path(lock, sizeof lock, "%s/.lock", m->symdir) != 0 ||
 	    ct_path(m->tmp, sizeof m->tmp, "%s/.tmp-%s-%ld", m->symdir, stamp, (long)getpid()) != 0 ||
 	    ct_path(m->partial, sizeof m->partial, "%s/.partial-%s-%ld", m->symdir, stamp,
 	    (long)getpid()) != 0) {
 		ct_warn("%s/models/%s: %s", home, sym, strerror(errno));
 		return -1;
 	}
-	if (ct_mkdirs(m->symdir, 0777) != 0 ||
-	    (m->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0) {
-		ct_warn("%s: %s", m->symdir, strerror(errno));
+	if ((m->lockfd = ct_mdir_lock(m->symdir)) < 0)
 		return -1;
-	}
-	if (flock(m->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
-			ct_warn("%s: locked by another train-coin", m->symdir);
-		else
-			ct_warn("%s: %s", lock, strerror(errno));
-		close(m->lockfd);
-		m->lockfd = -1;
-		return -1;
-	}
 	clean_stale(m->symdir);
 	if (mkdir(m->tmp, 0777) != 0) {
 		ct_warn("%s: %s", m->tmp, strerror(errno));

@@ -16,6 +16,11 @@ struct ct_mdir {
 	int lockfd;
 };
 
+/* Take the lock of a coin's models (symdir = home/models/<SYM>): create
+ * symdir and symdir/.lock (never through a symlink) and flock it without
+ * waiting.  The descriptor (close it to release), or -1 with a diagnostic
+ * and errno (EWOULDBLOCK: "locked by another train-coin"). */
+int ct_mdir_lock(const char *symdir);
 /* Create models/<sym>, take its lock (flock on models/<sym>/.lock; when
  * another process holds it: error "locked by another train-coin", -1),
  * remove temporaries and partial directories left by killed runs, create

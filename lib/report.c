@@ -15,6 +15,7 @@
 #include "coinstatus.h"
 #include "err.h"
 #include "home.h"
+#include "dashboard.h"
 #include "ledger.h"
 #include "storescan.h"
 #include "summary.h"
@@ -54,7 +55,7 @@ static void
 head(FILE *fp, const json_t *d)
 {
 	char now[CT_ISO_LEN];
-	const char *gen = str(d, "generated_at");
+	const char *gen = str(d, "generated");
 
 	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "

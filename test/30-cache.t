@@ -43,6 +43,15 @@ run cache-put --ttl 0s < btc.json
 is "$rc" 2 "--ttl 0s is a usage error"
 run cache-put --ttl 5 < btc.json
 is "$rc" 2 "--ttl without unit is a usage error"
+run cache-put --ttl 9223372036854775s < btc.json
+is "$rc/$out/$err" "2//cache-put: --ttl: 9223372036854775s: would expire after 9999-12-31" \
+    "a ttl that overflows is a usage error (no signed overflow)"
+run cache-put --ttl 417000w < btc.json
+is "$rc/$err" "2/cache-put: --ttl: 417000w: would expire after 9999-12-31" "an expiry with a five-digit year is refused"
+PREDICTION_CACHE_TTL=9223372036854775s run cache-put < btc.json
+is "$rc" 2 "... also from PREDICTION_CACHE_TTL"
+run cache-get BTCUSDT
+like "$out" '"expires_at":"[0-9]{4}-' "and the entry stored before is untouched"
 run cache-put --top x < btc.json
 is "$rc" 2 "--top x is a usage error"
 run cache-put ETHUSDT < btc.json
@@ -105,13 +114,18 @@ run cache-get SOLUSDT
 is "$rc" 3 "no entry for the bad lines"
 ok "$([ ! -e etc ] && [ ! -e home/etc ] && [ ! -e home/cache/etc.json ] && echo 0 || echo 1)" "bad symbol wrote nothing outside"
 run cache-get '../../etc' BTCUSDT
-is "$rc/$err" "1/cache-get: ../../etc: invalid symbol" "cache-get refuses a bad symbol, exit 1"
-is "$(printf '%s\n' "$out" | strip)" "$(cat btc.json)" "... and serves the good one"
+is "$rc/$out/$err" "2//cache-get: ../../etc: invalid symbol" "cache-get refuses a bad symbol: usage error, nothing served"
+run cache-get "$(printf 'A\033]0;x\007')"
+is "$rc/$err" "2/cache-get: A?]0;x?: invalid symbol" "... its control bytes escaped"
 run cache-put --clear 'a/b'
-is "$rc/$err" "1/cache-put: a/b: invalid symbol" "cache-put --clear refuses a bad symbol"
+is "$rc/$err" "2/cache-put: a/b: invalid symbol" "cache-put --clear refuses a bad symbol: usage error"
+printf '{"symbol":"\\u001b[2J","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","prob_up":0.5,"signal":"long"}\n{"symbol":"\033[2J"}\n' >ctl.json
+run cache-put -q <ctl.json
+is "$rc/$err" "1/cache-put: <stdin>:1: symbol: invalid \"?[2J\"
+cache-put: <stdin>:2: invalid JSON: control character 0x1b near '\"'" "control bytes in a line are not sent to the terminal"
 
 # The top list.
-cache-put --clear
+cache-put --clear 2>/dev/null
 { line AAAUSDT 0.9; line BBBUSDT 0.1; line CCCUSDT 0.55; line DDDUSDT 0.55; } |
     cache-put -q --top 3
 run cache-get --top
@@ -138,7 +152,9 @@ is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' 
     "0/BBBUSDT AAAUSDT DDDUSDT " "a rebuild drops expired entries from the list"
 
 # --clear
-cache-put --clear AAAUSDT NOSUCHUSDT
+run cache-put --clear AAAUSDT NOSUCHUSDT
+is "$rc/$out/$err" "0//cache-put: AAAUSDT: entry removed
+cache-put: NOSUCHUSDT: no entry" "--clear SYM says what it removed"
 run cache-get AAAUSDT
 is "$rc" 3 "--clear SYM removes that entry"
 run cache-get --top
@@ -148,7 +164,7 @@ run cache-get BBBUSDT
 is "$rc" 0 "... leaving the others"
 : > home/cache/predictions/.BBBUSDT.json.tmp.AbCdEf
 run cache-put --clear
-is "$rc/$out/$err" "0//" "--clear removes everything"
+is "$rc/$out/$err" "0//cache-put: 4 entries removed" "--clear removes everything and says how many"
 is "$(ls -A home/cache/predictions)" "" "no entries or temporaries left"
 ok "$([ ! -e home/cache/top.json ] && echo 0 || echo 1)" "top.json removed"
 run cache-get --top
@@ -173,7 +189,15 @@ mv home/cache/predictions home/cache/p && : > home/cache/predictions
 run cache-put -q < btc.json
 is "$rc/$err" "1/cache-put: $COINTRAIN_HOME/cache/predictions/BTCUSDT.json: Not a directory" "entry that cannot be written: error named, exit 1"
 rm home/cache/predictions && mv home/cache/p home/cache/predictions
-cache-put --clear BTCUSDT
+cache-put --clear BTCUSDT 2>/dev/null
+
+# The writers' lock is never opened through a symlink.
+rm -f home/cache/.lock && ln -s "$T/elsewhere" home/cache/.lock
+run cache-put -q < btc.json
+like "$rc/$err" "^1/cache-put: .*/cache/.lock: " "a symlink as cache/.lock is refused"
+ok "$([ ! -e "$T/elsewhere" ] && echo 0 || echo 1)" "... and nothing is created where it points"
+rm home/cache/.lock
+cache-put --clear BTCUSDT 2>/dev/null
 
 # Readers racing a writer for two seconds: every read is whole.
 line RACEUSDT 0.25 > short.json

@@ -14,9 +14,14 @@ run ledger init $R BTCUSDT ETHUSDT
 is "$rc:$out:$err" "0::" "init creates the run"
 is "$(ledger todo $R | tr '\n' ' ')" "BTCUSDT ETHUSDT " "both symbols are to do"
 run ledger init 2025-bad BTCUSDT
-is "$rc:$err" "1:ledger: 2025-bad: bad run name (want YYYYMMDDTHHMMZ-cycle)" "bad run name refused"
+is "$rc:$err" "2:ledger: 2025-bad: bad run name (want YYYYMMDDTHHMMZ-cycle, latest or latest-CYCLE)" "bad run name: usage error"
 run ledger init $R 'bad/sym'
-is "$rc:$err" "1:ledger: bad/sym: bad symbol" "bad symbol refused"
+is "$rc:$err" "2:ledger: bad/sym: bad symbol" "bad symbol: usage error"
+run ledger set $R "$(printf 'X\033]0;pwned\007')" running
+is "$rc:$err" "2:ledger: X?]0;pwned?: bad symbol" "control bytes of an argument are not sent to the terminal"
+printf 'OKUSDT\n\033[2J\n' >syms.txt
+run ledger init 20251112T0500Z-full <syms.txt
+is "$rc:$err" "1:ledger: <stdin>:2: ?[2J: bad symbol" "a bad symbol on stdin: line named, control bytes escaped, exit 1"
 run ledger set $R BTCUSDT done
 is "$rc:$err" "2:ledger: done: unknown status (pending running success failed skipped)" "unknown status is a usage error"
 run ledger set $R DOGEUSDT running
@@ -56,7 +61,8 @@ is "$(ledger claim $R --pid $$)" "" "nothing more to claim (failed ones are requ
 is "$(field XRPUSDT status)" "running" "claimed symbol is running"
 
 run ledger show $R --table
-like "$out" "^SYMBOL +STATUS +ATTEMPTS" "show --table has a header"
+like "$out" "^SYMBOL +STATUS +ATTEMPTS +SECONDS +STARTED +FINISHED +ERROR/MODEL" "show --table has a header"
+like "$out" "^XRPUSDT +running +1 +- +20[0-9-]+T[0-9:]+Z +- +-$" "show --table: a running coin's start time"
 like "$out" "# $R: 0 pending, 1 running, 1 success, 1 failed, 0 skipped" "show --table counts"
 run ledger show $R
 is "$(printf '%s' "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["symbols"]))')" 3 "show prints the JSON"
@@ -66,9 +72,9 @@ like "$out" '^\{"ts":"[0-9T:Z-]+","event":"coin_failed","run":"'$R'","symbol":"E
 	"event prints the line"
 is "$(cat "$COINTRAIN_HOME/logs/$R/engine.log")" "$out" "and appends it to engine.log"
 run ledger event $R Bad-Event
-is "$rc" 1 "bad event name refused"
+is "$rc" 2 "bad event name refused"
 run ledger event $R x attempt:=nojson
-is "$rc" 1 "bad JSON value refused"
+is "$rc" 2 "bad JSON value refused"
 
 # Corrupt file: a clear error, nothing changed, never reset.
 cp "$S" good.json
@@ -102,4 +108,90 @@ for i in 1 2 3 4 5 6 7 8; do ledger claim $R2 --pid $$ >"claim.$i" & done
 wait
 is "$(cat claim.* | sort | tr '\n' ' ')" "X1USDT X2USDT X3USDT X4USDT X5USDT X6USDT " "8 concurrent claims: each symbol handed out once"
 is "$(find "$COINTRAIN_HOME" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
+
+# A bad line on stdin: nothing is created.
+ok "$(test ! -e "$COINTRAIN_HOME/runs/20251112T0500Z-full"; echo $?)" "init with a bad line on stdin creates nothing"
+
+# Runs are easy to find: ledger list; latest and latest-CYCLE for a RUN.
+R3=20251113T0600Z-predict R4=20251113T0500Z-incremental
+ledger init $R3 AUSDT && ledger set $R3 AUSDT success
+ledger init $R4 AUSDT BUSDT && ledger set $R4 AUSDT failed --error x
+run ledger list
+is "$rc:$err" "0:" "list exits 0"
+like "$out" "^RUN +CYCLE +STARTED +TOTAL +SUCCESS +FAILED +SKIPPED +PENDING +RUNNING +STATE$" "list: header"
+like "$out" "^$R +full +20[0-9-]{8}T[0-9:]{8}Z +3 +1 +1 +0 +0 +1 +running$" "list: a run with a live worker is running"
+like "$out" "^$R3 +predict +.* 1 +1 +0 +0 +0 +0 +finished$" "list: a run with all done is finished"
+like "$out" "^$R4 +incremental +.* 2 +0 +1 +0 +1 +0 +unfinished$" "list: a run with coins pending is unfinished"
+ledger set $R4 BUSDT skipped
+like "$(ledger list | grep "^$R4")" " failed$" "list: a run done with a failure failed"
+is "$(ledger list --json | sed -n 1p | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d["run"], d["cycle"], d["total"], d["state"])')" \
+	"$R full 3 running" "list --json: one object per run"
+is "$(ledger list | sed 1d | cut -d' ' -f1 | tr '\n' ' ')" "$R $R2 $R4 $R3 " "list: oldest first"
+is "$(ledger show latest --table | tail -n 1)" "# $R3: 0 pending, 0 running, 1 success, 0 failed, 0 skipped" "latest: the newest run"
+is "$(ledger todo latest-full --force | tr '\n' ' ')" "BTCUSDT ETHUSDT XRPUSDT " "latest-full: the newest full run"
+ledger set latest-incremental BUSDT pending
+is "$(ledger show latest-incremental --table | grep BUSDT | awk '{print $2}')" "pending" "latest-incremental for set and show"
+run ledger todo latest-tune
+is "$rc:$err" "1:ledger: latest-tune: no tune run in $COINTRAIN_HOME/runs" "latest-CYCLE without such a run: exit 1"
+run ledger todo latest-Full
+is "$rc" 2 "latest-CYCLE with a bad cycle: usage error"
+run ledger --home "$T/empty" list
+is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:1" "list of a home without runs: the header alone"
+
+# A read-only home still says what a rerun would do (reading needs no lock).
+run unshare -m sh -c '{ mount --bind "$1" "$1" && mount -o remount,ro,bind "$1"; } 2>/dev/null || exit 77
+	ledger todo "$2" --force && ledger show "$2" --table >/dev/null && ledger list >/dev/null' \
+	sh "$COINTRAIN_HOME" $R
+if [ "$rc" -ne 77 ] && unshare -m true 2>/dev/null; then
+	is "$rc:$(printf '%s' "$out" | tr '\n' ' '):$err" "0:BTCUSDT ETHUSDT XRPUSDT:" "todo, show and list on a read-only home"
+else
+	ok 0 "# SKIP no mount namespace for a read-only home"
+fi
+
+# The attempts counter cannot overflow: a huge count is a damaged file.
+cp "$S" good.json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["symbols"]["BTCUSDT"]["attempts"]=9223372036854775807; json.dump(d, open(sys.argv[1], "w"))' "$S"
+run ledger set $R BTCUSDT running
+is "$rc:$err" "1:ledger: $S: symbols.BTCUSDT: attempts is not an integer in [0, 1000000000]" "attempts near INT64_MAX: refused, no overflow"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["symbols"]["BTCUSDT"]["attempts"]=1000000000; json.dump(d, open(sys.argv[1], "w"))' "$S"
+run ledger set $R BTCUSDT running
+is "$rc:$err" "1:ledger: $S: BTCUSDT: 1000000000 attempts; no more" "the last attempt is not counted past the limit"
+cp good.json "$S"
+
+# Locks and the event log are never opened through a symlink.
+L=$COINTRAIN_HOME/logs/$R/engine.log
+rm -f "$COINTRAIN_HOME/runs/$R/.lock"
+ln -s "$T/elsewhere.lock" "$COINTRAIN_HOME/runs/$R/.lock"
+run ledger set $R BTCUSDT success
+like "$rc:$err" "^1:ledger: .*/runs/$R/.lock: " "a symlink as the run's lock is refused"
+ok "$(test ! -e "$T/elsewhere.lock"; echo $?)" "... and nothing is created where it points"
+rm "$COINTRAIN_HOME/runs/$R/.lock"
+mv "$L" "$T/log.saved" && ln -s "$T/elsewhere.log" "$L"
+run ledger event $R x
+like "$rc:$err" "^1:ledger: $L: " "a symlink as engine.log is refused"
+ok "$(test ! -e "$T/elsewhere.log"; echo $?)" "... and nothing is appended where it points"
+rm "$L" && mv "$T/log.saved" "$L"
+
+# A full disk or a file size limit: the event is refused whole with the
+# reason, and the log stays one whole JSON line per event.
+size=$(wc -c <"$L")
+pad=$(head -c 100000 /dev/zero | tr '\0' x)
+run sh -c 'ulimit -f "$1" && ledger event "$2" big pad="$3"' sh $((size / 512 + 2)) $R "$pad"
+is "$rc:$err" "1:ledger: $L: File too large" "file size limit: error named, exit 1"
+is "$(wc -c <"$L")" "$size" "... and the half-written line is taken back"
+ledger event $R after x=1 >/dev/null
+run python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]; print(sum(1 for l in open(sys.argv[1])))' "$L"
+is "$rc:$out" "0:2" "the next event is a line of its own"
+mkdir -p full
+run unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" 2>/dev/null || exit 77
+	ledger --home "$1/h" event "$2" a x=1 >/dev/null || exit 1
+	dd if=/dev/zero of="$1/fill" bs=4k count=14 2>/dev/null
+	ledger --home "$1/h" event "$2" big pad="$3" >/dev/null
+	echo "$? $(wc -c <"$1/h/logs/$2/engine.log") $(wc -l <"$1/h/logs/$2/engine.log")"' sh "$T/full" $R "$pad"
+if [ "$rc" -eq 0 ]; then
+	is "$out:$err" "1 $(ledger --home "$T/h5" event $R a x=1 | wc -c) 1:ledger: $T/full/h/logs/$R/engine.log: No space left on device" \
+		"a full disk (64k tmpfs): \"No space left on device\", the log as it was"
+else
+	ok 0 "# SKIP no tmpfs mount here ($rc: $err)"
+fi
 done_testing

@@ -1,7 +1,8 @@
 #!/bin/sh
 # 51-summarize.t — summarize: the figures of a hand-made run, defensive
-# reading of metrics.json; the dashboard's health rules and exit status;
-# the HTML page.
+# reading of metrics.json; the HTML page; the dashboard's health rules
+# (every coin's model, the newest run of every cycle, every candle store,
+# every cache entry) and its exit status.
 . "$CT_TOP/test/lib.sh"
 H=$COINTRAIN_HOME
 R=20251109T0200Z-full
@@ -41,65 +42,13 @@ run summarize 20251109T0300Z-full
 like "$rc:$err" "^1:summarize: .*runs/20251109T0300Z-full/status.json: " "a missing run is an error"
 ok "$(test ! -e "$H/summary/20251109T0300Z-full"; echo $?)" "and writes nothing"
 run summarize not-a-run
-is "$rc" 1 "bad run name refused"
+is "$rc" 2 "bad run name: usage error"
+run summarize latest-full
+is "$rc:$(py 'd["run"]')" "0:$R" "latest-full names the newest full run"
+run summarize latest-incremental
+is "$rc:$err" "1:summarize: latest-incremental: no incremental run in $H/runs" "latest-CYCLE without such a run"
 
-# Dashboard.  A fresh cache entry makes the home healthy: DDDUSDT's one
-# failure of five is 20%, the default limit.
-mkdir -p "$H/cache/predictions"
-echo '{"symbol":"AAAUSDT","expires_at":"2999-01-01T00:00:00Z"}' >"$H/cache/predictions/AAAUSDT.json"
-echo '{"symbol":"BBBUSDT","expires_at":"2001-01-01T00:00:00Z"}' >"$H/cache/predictions/BBBUSDT.json"
-run summarize --dashboard
-is "$rc" 0 "healthy home: exit 0"
-like "$out" "^system +[0-9]+ cores, load [0-9.]+ [0-9.]+ [0-9.]+, memory [0-9]+ of [0-9]+ MB available, disk [0-9.]+% free" "system line"
-like "$out" "^batch +idle; newest run $R: 5/5 done \\(3 success, 1 failed, 1 skipped, 0 running, 0 pending\\)" "batch line"
-like "$out" "^models +2, newest [A-Z]+USDT at .*h ago\\)" "models line"
-like "$out" "^cache +2 entries, 1 expired, top list missing" "cache line"
-like "$out" "^health +ok$" "health ok"
-HEALTH_MAX_FAILED_PCT=10 run summarize --dashboard
-is "$rc" 1 "too many failures in the last full run: exit 1"
-like "$out" "check +FAIL last_full_run +$R: 1 of 5 failed \\(20%, maximum 10%\\)" "says why"
-run summarize --dashboard --min-disk-pct 100.5
-is "$rc" 1 "disk below the minimum: exit 1"
-touch -h -d '2025-01-01 00:00:00' "$H/models/AAAUSDT/current" "$H/models/BBBUSDT/current"
-run summarize --dashboard
-is "$rc" 1 "no model updated in 8 days: exit 1"
-like "$out" "check +FAIL models " "models check fails"
-run summarize --dashboard --max-model-age 1000d
-is "$rc" 0 "threshold as an option"
-rm "$H/cache/predictions/AAAUSDT.json"
-run summarize --dashboard --max-model-age 1000d
-is "$rc" 1 "no fresh cache entry: exit 1"
-HEALTH_REQUIRE_CACHE=0 run summarize --dashboard --max-model-age 1000d
-is "$rc" 0 "cache check can be turned off"
-run summarize --dashboard --max-model-age soon
-is "$rc" 2 "bad threshold: usage error"
-HEALTH_MAX_FAILED_PCT=lots run summarize --dashboard
-is "$rc" 2 "bad threshold in the environment: usage error"
-
-# A damaged ledger of the newest full run is a failed check, not a run
-# that never happened (the older, good run must not vouch for it).
-R2=20251116T0200Z-full
-mkdir -p "$H/runs/$R2"
-printf '{"symbols": {"AAAUSDT": ' >"$H/runs/$R2/status.json"
-run summarize --dashboard --max-model-age 1000d --no-cache-check
-is "$rc" 1 "a damaged ledger of the last full run: exit 1"
-like "$out" "^batch +idle; newest run $R2: ledger unreadable$" "the batch line says so"
-like "$out" "check +FAIL last_full_run +$R2: ledger unreadable" "the check says which run"
-like "$err" "^summarize: $H/runs/$R2/status.json: 1:" "the reason on stderr"
-rm -r "$H/runs/$R2"
-
-# A batch holding the lock shows as running.
-flock "$H/runs/.batch.lock" sleep 3 &
-sleep 0.3
-run summarize --dashboard --no-cache-check --max-model-age 1000d
-like "$out" "^batch +running" "a held batch lock is a running batch"
-kill $! 2>/dev/null
-wait
-
-run summarize --dashboard --json --max-model-age 1000d --no-cache-check
-is "$(py 'd["health"]["ok"], d["models"]["count"], d["cache"]["expired"]')" "True 2 1" "--json"
-
-run summarize --dashboard --html "$T/dash.html" --max-model-age 1000d --no-cache-check
+run summarize --dashboard --html "$T/dash.html" --max-model-age off --max-candle-age off --no-cache-check
 is "$rc" 0 "--html exits 0"
 is "$(grep -c '<svg' "$T/dash.html")" 1 "an equity curve for the model that has one"
 grep -q '<polyline' "$T/dash.html"
@@ -109,4 +58,153 @@ ok $? "a model without a curve says so"
 run summarize --dashboard --html "$T/nodir/dash.html"
 is "$rc" 1 "--html into a missing directory fails"
 is "$(ls -a "$T" | grep -c 'dash.html.tmp')" 0 "no temporary left"
+
+# The health check, in a home of its own whose times are relative to now.
+D=$T/dash
+export COINTRAIN_HOME=$D
+ago() { date -u -d "now - $1" "+$2"; }
+stamp() { ago "$1" %Y%m%d_%H%M%SZ; }
+runname() { echo "$(ago "$1" %Y%m%dT%H%MZ)-$2"; }
+# model SYM AGE — a current model trained AGE ago
+model() {
+	d=$D/models/$1/$(stamp "$2")
+	mkdir -p "$d" && ln -sfn "$(basename "$d")" "$D/models/$1/current"
+}
+# store SYM AGE — a 1h candle store whose newest candle opened AGE ago
+store() {
+	mkdir -p "$D/candles/$1"
+	printf 'open_time,open,high,low,close,volume\n%s000,1,2,0.5,1.5,10\n' "$(ago "$2" %s)" >"$D/candles/$1/1h.csv"
+}
+# entry SYM EXPIRES [EXTRA] — a cache entry
+entry() {
+	mkdir -p "$D/cache/predictions"
+	printf '{"symbol":"%s","timeframe":"1h","open_time":"2025-01-01T00:00:00Z","prob_up":0.5,"signal":"flat","expires_at":"%s"%s}\n' \
+		"$1" "$2" "${3:-}" >"$D/cache/predictions/$1.json"
+}
+# ledger RUN SYM:STATUS... — a run's ledger, each coin in its status
+ledger_of() {
+	r=$1; shift
+	ledger init "$r" $(for x in "$@"; do echo "${x%%:*}"; done)
+	for x in "$@"; do ledger set "$r" "${x%%:*}" "${x#*:}" --pid $$; done
+}
+check_line() { printf '%s\n' "$out" | grep "^check .* $1 "; }
+for s in AAAUSDT BBBUSDT CCCUSDT DDDUSDT EEEUSDT; do
+	model $s '2 hours'
+	store $s '1 hour'
+	entry $s 2999-01-01T00:00:00Z
+done
+ledger_of "$(runname '5 days' full)" AAAUSDT:success BBBUSDT:success CCCUSDT:success DDDUSDT:success EEEUSDT:success
+ledger_of "$(runname '3 hours' incremental)" AAAUSDT:success BBBUSDT:success CCCUSDT:success DDDUSDT:success EEEUSDT:success
+ledger_of "$(runname '1 hour' predict)" AAAUSDT:success BBBUSDT:success CCCUSDT:success DDDUSDT:success EEEUSDT:success
+run summarize --dashboard
+is "$rc" 0 "a healthy home: exit 0"
+like "$out" "^system +[0-9]+ cores, load [0-9.]+ [0-9.]+ [0-9.]+, memory [0-9]+ of [0-9]+ MB available, disk [0-9.]+% free" "system line"
+like "$out" "^batch +idle; newest run [0-9T]+Z-predict finished: 5/5 done \\(5 success, 0 failed, 0 skipped, 0 running, 0 pending\\)" "batch line"
+like "$out" "^models +5, newest [A-Z]+USDT trained .*h ago\\)" "models line"
+like "$out" "^candles +5 stores$" "candles line"
+like "$out" "^cache +5 entries, 0 expired, 0 stale, top list missing" "cache line"
+for c in disk last_full_run last_incremental_run last_predict_run models candles cache; do
+	like "$(check_line $c)" "^check +ok " "check $c: ok"
+done
+like "$out" "^health +ok$" "health ok"
+
+# Every coin's model: four of five a month old is unhealthy.
+for s in BBBUSDT CCCUSDT DDDUSDT EEEUSDT; do model $s '30 days'; done
+run summarize --dashboard
+is "$rc" 1 "four old models of five (the newest is fresh): exit 1"
+like "$(check_line models)" "FAIL models +5 models, oldest [A-Z]+USDT trained 7[0-9]{2}\\.[0-9] h ago \\(maximum 192\\.0 h\\); 4 older: BBBUSDT, CCCUSDT, DDDUSDT, EEEUSDT$" \
+	"the models check names them"
+is "$(summarize --dashboard --json | python3 -c 'import json,sys; print(*[c["coins"] for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="models"])')" \
+	"['BBBUSDT', 'CCCUSDT', 'DDDUSDT', 'EEEUSDT']" "--json: the coins of the failing check"
+HEALTH_MAX_MODEL_AGE=40d run summarize --dashboard
+is "$rc" 0 "HEALTH_MAX_MODEL_AGE raises the limit"
+run summarize --dashboard --max-model-age off
+is "$rc" 0 "--max-model-age off"
+for s in BBBUSDT CCCUSDT DDDUSDT EEEUSDT; do model $s '1 hour'; done
+mkdir -p "$D/models/FFFUSDT"
+run summarize --dashboard
+like "$rc:$(check_line models)" "^1:.*FAIL models .* 0 older; no current model: FFFUSDT$" "a coin without a current model is named"
+rm -r "$D/models/FFFUSDT"
+
+# The newest run of every cycle: an incremental run whose coins all failed.
+I=$(runname '1 hour' incremental)
+ledger_of "$I" AAAUSDT:failed BBBUSDT:failed CCCUSDT:success
+run summarize --dashboard
+is "$rc" 1 "a failed incremental run after a good full run: exit 1"
+like "$(check_line last_incremental_run)" "FAIL last_incremental_run +$I: 2 of 3 failed \\(67%, maximum 20%\\): AAAUSDT, BBBUSDT$" \
+	"the check names the run and its failed coins"
+like "$(check_line last_full_run)" "^check +ok " "the full run is still fine"
+ledger set "$I" BBBUSDT pending
+run summarize --dashboard
+like "$rc:$(check_line last_incremental_run)" "^1:.*FAIL last_incremental_run +$I: unfinished, 1 of 3 coins not done and no batch running; failed: AAAUSDT$" \
+	"a run left unfinished with no batch at it fails"
+flock "$D/runs/.batch.lock" sleep 1.5 &
+sleep 0.3
+run summarize --dashboard
+like "$out" "^batch +running" "a held batch lock is a running batch"
+like "$(check_line last_incremental_run)" "^check +ok +last_incremental_run +[0-9T]+Z-incremental: 0 of 5 failed" \
+	"while a batch works on it, the run before counts"
+wait
+ledger set "$I" BBBUSDT running --pid $$
+run summarize --dashboard
+like "$(check_line last_incremental_run)" "^check +ok .*: 0 of 5 failed" "a run with a live worker is not judged yet"
+rm -r "$D/runs/$I"
+
+# Every cached prediction: stale, expired, missing, unreadable.
+entry AAAUSDT 2999-01-01T00:00:00Z ',"stale":true'
+entry BBBUSDT 2001-01-01T00:00:00Z
+rm "$D/cache/predictions/CCCUSDT.json"
+echo '{"symbol": ' >"$D/cache/predictions/DDDUSDT.json"
+run summarize --dashboard
+is "$rc" 1 "stale, expired, missing and unreadable entries: exit 1"
+like "$(check_line cache)" "FAIL cache +1 fresh of 4 entries, top list missing; expired: BBBUSDT; predicted from stale candles: AAAUSDT; unreadable: DDDUSDT; no entry: CCCUSDT$" \
+	"the cache check names each coin and what is wrong"
+like "$out" "^cache +4 entries, 1 expired, 1 stale, top list missing" "the cache line counts them"
+like "$err" "DDDUSDT.json:" "the unreadable entry's reason on stderr"
+for s in AAAUSDT BBBUSDT CCCUSDT DDDUSDT; do entry $s 2999-01-01T00:00:00Z ',"stale":true'; done
+run summarize --dashboard
+like "$rc:$(check_line cache)" "^1:.*FAIL cache +1 fresh of 5 entries" "four of five predicted from stale candles: unhealthy"
+HEALTH_REQUIRE_CACHE=0 run summarize --dashboard
+is "$rc" 0 "HEALTH_REQUIRE_CACHE=0 turns the cache check off"
+run summarize --dashboard --no-cache-check
+is "$rc" 0 "... as does --no-cache-check"
+for s in AAAUSDT BBBUSDT CCCUSDT DDDUSDT; do entry $s 2999-01-01T00:00:00Z; done
+
+# Every candle store: one five days behind.
+store CCCUSDT '5 days'
+run summarize --dashboard
+is "$rc" 1 "a candle store five days behind: exit 1"
+like "$(check_line candles)" "FAIL candles +5 stores; 1 behind by more than 24\\.0 h: CCCUSDT 1h$" "named with its timeframe"
+run summarize --dashboard --max-candle-age 6d
+is "$rc" 0 "--max-candle-age"
+HEALTH_MAX_CANDLE_AGE=off run summarize --dashboard
+is "$rc:$(check_line candles)" "0:" "HEALTH_MAX_CANDLE_AGE=off: no candle check"
+: >"$D/candles/CCCUSDT/1h.csv"
+run summarize --dashboard
+like "$rc:$(check_line candles)" "^1:.*unreadable or empty: CCCUSDT 1h$" "an empty store"
+store CCCUSDT '1 hour'
+
+# A damaged ledger of the newest run of a cycle is a failed check, not a
+# run that never happened (the older, good run must not vouch for it).
+R2=$(runname '10 minutes' full)
+mkdir -p "$D/runs/$R2"
+printf '{"symbols": {"AAAUSDT": ' >"$D/runs/$R2/status.json"
+run summarize --dashboard
+is "$rc" 1 "a damaged ledger of the last full run: exit 1"
+like "$out" "^batch +idle; newest run $R2: ledger unreadable$" "the batch line says so"
+like "$out" "check +FAIL last_full_run +$R2: ledger unreadable" "the check says which run"
+like "$err" "^summarize: $D/runs/$R2/status.json: 1:" "the reason on stderr"
+rm -r "$D/runs/$R2"
+
+run summarize --dashboard --json
+is "$(py 'd["health"]["ok"], d["models"]["count"], d["cache"]["expired"], len(d["candles"]), sorted(d["batch"]["cycles"])')" \
+	"True 5 0 5 ['full', 'incremental', 'predict']" "--json"
+run summarize --dashboard --min-disk-pct 100.5
+is "$rc" 1 "disk below the minimum: exit 1"
+HEALTH_MAX_FAILED_PCT=lots run summarize --dashboard
+is "$rc:$err" "2:summarize: HEALTH_MAX_FAILED_PCT: lots: not a number" "bad threshold in the environment: usage error"
+run summarize --dashboard --max-model-age soon
+is "$rc:$err" "2:summarize: --max-model-age: soon: not a duration (or off)" "bad threshold: usage error"
+run summarize --dashboard --max-candle-age "$(printf '\033[2J')"
+is "$rc:$err" "2:summarize: --max-candle-age: ?[2J: not a duration (or off)" "its control bytes escaped"
 done_testing

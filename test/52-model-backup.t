@@ -1,13 +1,24 @@
 #!/bin/sh
-# 52-model-backup.t — archive the current models, rotate, restore; a bad
-# archive restores nothing.
+# 52-model-backup.t — archive the current models, rotate, restore; a
+# restore verifies every model, takes train-coin's lock, switches current
+# atomically, drops the coins' cached predictions, cleans up after itself;
+# a bad or hostile archive restores nothing and leaves nothing.
 . "$CT_TOP/test/lib.sh"
 H=$COINTRAIN_HOME
+FILES='features.csv split_indices.json training_log.json model.ubj config.json metrics.json costs.json'
+# mkmodel DIR TEXT — a model directory whose sha256.txt verifies.
+mkmodel() {
+	mkdir -p "$1"
+	for f in $FILES; do echo "$2 $f" >"$1/$f"; done
+	(cd "$1" && sha256sum $FILES >sha256.txt)
+}
+# leftovers DIR — staging directories and temporaries under DIR.
+leftovers() {
+	find "$1" \( -name '.restore-*' -o -name '*.restore' -o -name '.current.*' -o -name '*.tmp*' \) 2>/dev/null | wc -l
+}
 for s in AAAUSDT BBBUSDT; do
-	mkdir -p "$H/models/$s/20251109_020000Z" "$H/models/$s/20251102_020000Z"
-	echo "$s new" >"$H/models/$s/20251109_020000Z/model.ubj"
-	echo "$s old" >"$H/models/$s/20251102_020000Z/model.ubj"
-	(cd "$H/models/$s/20251109_020000Z" && sha256sum model.ubj >sha256.txt)
+	mkmodel "$H/models/$s/20251109_020000Z" "$s new"
+	mkmodel "$H/models/$s/20251102_020000Z" "$s old"
 	ln -s 20251109_020000Z "$H/models/$s/current"
 done
 mkdir -p "$H/models/CCCUSDT/20251109_020000Z"	# no current: not archived
@@ -16,31 +27,130 @@ run model-backup
 is "$rc:$err" "0:" "backup exits 0"
 like "$out" "^$H/backups/models-[0-9]{8}_[0-9]{6}Z\\.tar\\.gz$" "prints the archive"
 a=$out
-is "$(tar tzf "$a" | sort | tr '\n' ' ')" \
-	"models/AAAUSDT/20251109_020000Z/model.ubj models/AAAUSDT/20251109_020000Z/sha256.txt models/AAAUSDT/current models/BBBUSDT/20251109_020000Z/model.ubj models/BBBUSDT/20251109_020000Z/sha256.txt models/BBBUSDT/current " \
-	"holds the current model of each coin and its link, nothing else"
+is "$(tar tzf "$a" | grep -c AAAUSDT/20251109_020000Z/):$(tar tzf "$a" | grep -c /current)" "8:2" \
+	"holds the current model of each coin (7 files and sha256.txt) and its link"
+is "$(tar tzf "$a" | grep -c -e 20251102 -e CCCUSDT)" 0 "nothing else"
 
 # Restore into an empty home.
 run model-backup --home "$T/other" --restore "$a"
-is "$rc:$out" "0:2 models restored from $a" "restore"
+is "$rc:$out:$err" "0:$a: 2 models restored, 0 already in place; current switched for 2 coins:" \
+	"restore counts the models it unpacked and the coins it switched"
 (cd "$T/other/models/AAAUSDT/current" && sha256sum -c --quiet sha256.txt)
 ok $? "restored model verifies"
 is "$(readlink "$T/other/models/BBBUSDT/current")" 20251109_020000Z "current restored as a link"
+is "$(leftovers "$T/other")" 0 "no staging directory or temporary left"
 # Restore over a home whose current moved on: current switches back.
 ln -sfn 20251102_020000Z "$H/models/AAAUSDT/current"
 run model-backup --restore "$a"
-is "$rc:$(readlink "$H/models/AAAUSDT/current")" "0:20251109_020000Z" "restore switches current back"
-is "$(cat "$H/models/AAAUSDT/20251102_020000Z/model.ubj")" "AAAUSDT old" "other models untouched"
+is "$rc:$out" "0:$a: 0 models restored, 2 already in place; current switched for 2 coins" \
+	"restore over existing models: none unpacked"
+is "$(readlink "$H/models/AAAUSDT/current")" "20251109_020000Z" "restore switches current back"
+is "$(cat "$H/models/AAAUSDT/20251102_020000Z/model.ubj")" "AAAUSDT old model.ubj" "other models untouched"
+
+# Only the coins named; their cached predictions go, the others' stay.
+ln -sfn 20251102_020000Z "$H/models/AAAUSDT/current"
+ln -sfn 20251102_020000Z "$H/models/BBBUSDT/current"
+for s in AAAUSDT BBBUSDT; do
+	printf '{"symbol":"%s","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","prob_up":0.5,"signal":"flat"}\n' $s
+done | cache-put -q --top 5
+run model-backup --restore "$a" AAAUSDT
+is "$rc:$out" "0:$a: 0 models restored, 1 already in place; current switched for 1 coin" "restore of one coin"
+is "$(readlink "$H/models/AAAUSDT/current"):$(readlink "$H/models/BBBUSDT/current")" \
+	"20251109_020000Z:20251102_020000Z" "... switches only that coin"
+run cache-get AAAUSDT
+is "$rc" 3 "... and its cached prediction is gone"
+run cache-get --top
+is "$rc:$(printf '%s\n' "$out" | grep -c BBBUSDT):$(printf '%s\n' "$out" | grep -c AAAUSDT)" "0:1:0" \
+	"... from the top list too; the other coin's stays"
+run model-backup --restore "$a" 'a/b'
+is "$rc:$err" "2:model-backup: a/b: invalid symbol" "a bad symbol is a usage error"
+run model-backup --restore "$a" DDDUSDT
+is "$rc:$err" "1:model-backup: $a: no model to restore for the coins named" "a coin not in the archive"
+
+# A model that does not verify is never switched in, and nothing is left.
+mkdir -p bad/models/AAAUSDT && cp -R "$H/models/AAAUSDT/20251109_020000Z" bad/models/AAAUSDT/
+ln -s 20251109_020000Z bad/models/AAAUSDT/current
+echo tampered >bad/models/AAAUSDT/20251109_020000Z/model.ubj
+tar czf bad.tar.gz -C bad models
+run model-backup --home "$T/h4" --restore bad.tar.gz
+is "$rc" 1 "a model whose checksum fails: exit 1"
+like "$err" "model.ubj: checksum mismatch" "... says which file"
+like "$err" "bad.tar.gz: models/AAAUSDT/20251109_020000Z: does not verify; refused$" "... and that it refused"
+ok "$(test ! -e "$T/h4/models"; echo $?)" "... and leaves no models/ (no empty models/SYM)"
+rm -rf "$T/h4/models"
+ln -sfn 20251102_020000Z "$H/models/AAAUSDT/current"
+run model-backup --restore bad.tar.gz
+is "$rc:$(readlink "$H/models/AAAUSDT/current")" "1:20251102_020000Z" "... nor is current switched in a home that has the coin"
+is "$(leftovers "$H")" 0 "... and no staging directory is left"
+
+# An existing directory that current would name must verify too.
+echo tampered >"$H/models/BBBUSDT/20251109_020000Z/costs.json"
+run model-backup --restore "$a"
+is "$rc:$(readlink "$H/models/AAAUSDT/current")" "1:20251102_020000Z" "an existing model that fails: nothing switched"
+like "$err" "BBBUSDT/20251109_020000Z: does not verify; nothing restored$" "... named"
+echo "BBBUSDT new costs.json" >"$H/models/BBBUSDT/20251109_020000Z/costs.json"
+
+# Links that are not a stamp directory: current -> current, ../, absolute.
+for t in current ../x /tmp .; do
+	rm -rf loop && mkdir -p loop/models/AAAUSDT && ln -s "$t" loop/models/AAAUSDT/current
+	tar czf loop.tar.gz -C loop models
+	run model-backup --home "$T/h5" --restore loop.tar.gz
+	is "$rc:$err" "1:model-backup: loop.tar.gz: models/AAAUSDT/current: not a link to a model directory (-> $t); refused" \
+		"current -> $t refused"
+done
+# A model directory without a current link, a second stamp, a hard link.
+rm -rf x && mkdir -p x/models/AAAUSDT && cp -R "$H/models/AAAUSDT/20251109_020000Z" x/models/AAAUSDT/
+tar czf nolink.tar.gz -C x models
+run model-backup --home "$T/h5" --restore nolink.tar.gz
+is "$rc:$err" "1:model-backup: nolink.tar.gz: models/AAAUSDT: no current link in the archive; refused" "a model without its current link"
+ln -s 20251109_020000Z x/models/AAAUSDT/current
+cp -R "$H/models/AAAUSDT/20251102_020000Z" x/models/AAAUSDT/
+tar czf two.tar.gz -C x models
+run model-backup --home "$T/h5" --restore two.tar.gz
+is "$rc:$err" "1:model-backup: two.tar.gz: models/AAAUSDT/20251102_020000Z: not the current model; refused" "a second model directory"
+rm -rf x/models/AAAUSDT/20251102_020000Z
+ln x/models/AAAUSDT/20251109_020000Z/model.ubj x/models/AAAUSDT/20251109_020000Z/copy
+tar czf hard.tar.gz -C x models
+run model-backup --home "$T/h5" --restore hard.tar.gz
+like "$rc:$err" "^1:model-backup: hard.tar.gz: models/AAAUSDT/20251109_020000Z/(copy|model.ubj): not a model file; refused$" "a hard link"
+is "$(find "$T/h5" -type f 2>/dev/null | wc -l):$(leftovers "$T/h5")" "0:0" "refused archives leave nothing behind"
 
 # A hostile archive: nothing outside models/<SYM>/ is written.
 mkdir -p evil/models/AAAUSDT/X && echo x >evil/models/AAAUSDT/X/f && echo y >evil/escape
 tar czf evil.tar.gz -C evil models/AAAUSDT/X/f escape
 run model-backup --home "$T/h3" --restore evil.tar.gz
-is "$rc:$err" "1:model-backup: evil.tar.gz: escape: not a model file; refused" "entries outside models/ refused"
+is "$rc:$err" "1:model-backup: evil.tar.gz: models/AAAUSDT/X/f: not a model file; refused" "entries outside models/SYM/STAMP/ refused"
 is "$(find "$T/h3" -type f 2>/dev/null | wc -l)" 0 "and nothing is left behind"
+python3 -c 'import tarfile,io,sys; t=tarfile.open(sys.argv[1],"w:gz"); i=tarfile.TarInfo("models/\033[2J/x"); i.size=1; t.addfile(i, io.BytesIO(b"x")); t.close()' ctl.tar.gz
+run model-backup --home "$T/h3" --restore ctl.tar.gz
+is "$rc:$err" "1:model-backup: ctl.tar.gz: models/?[2J/x: not a model file; refused" "control bytes of entry names are escaped"
 echo 'not an archive' >junk.tar.gz
 run model-backup --restore junk.tar.gz
 is "$rc" 1 "a file that is no archive fails"
+
+# train-coin's lock: a restore waits for no one, exits 6 and changes nothing.
+ln -sfn 20251102_020000Z "$H/models/AAAUSDT/current"
+flock "$H/models/BBBUSDT/.lock" sleep 1.5 &
+sleep 0.3
+run model-backup --restore "$a"
+is "$rc:$err" "6:model-backup: $H/models/BBBUSDT: locked by another train-coin" "a coin being trained: exit 6"
+is "$(readlink "$H/models/AAAUSDT/current")" 20251102_020000Z "... and no coin is switched"
+wait
+
+# Orphans of killed restores (this version's staging, an older one's
+# hidden directories) are swept; a live restore's staging is not.
+mkdir -p "$H/models/.restore-dead01/AAAUSDT" "$H/models/AAAUSDT/.20251109_020000Z.restore" \
+	"$H/models/.restore-live01"
+: >"$H/models/AAAUSDT/.current.restore"
+flock "$H/models/.restore-live01" sleep 1.5 &
+sleep 0.3
+run model-backup --restore "$a"
+is "$rc" 0 "restore with orphans around"
+ok "$(test ! -e "$H/models/.restore-dead01" && test ! -e "$H/models/AAAUSDT/.20251109_020000Z.restore" &&
+	test ! -e "$H/models/AAAUSDT/.current.restore"; echo $?)" "dead restores' leftovers are swept"
+ok "$(test -d "$H/models/.restore-live01"; echo $?)" "a live restore's staging is left alone"
+wait
+rmdir "$H/models/.restore-live01"
 
 # Rotation keeps the newest N.
 for d in 01 02 03 04 05; do : >"$H/backups/models-202001${d}_000000Z.tar.gz"; done
@@ -53,5 +163,22 @@ run model-backup --keep 0
 is "$rc" 2 "--keep 0 is a usage error"
 run model-backup --output "$T/junk.tar.gz/x.tar.gz"
 is "$rc" 1 "unwritable output fails"
+run model-backup AAAUSDT
+is "$rc" 2 "symbols without --restore are a usage error"
 is "$(find "$H" "$T" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
+
+# A full disk: the archive is named with the reason, and nothing is left.
+head -c 300000 /dev/urandom >"$H/models/AAAUSDT/current/features.csv"
+mkdir -p full
+for fill in 0 56; do
+	run unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" 2>/dev/null || exit 77
+		[ "$2" -eq 0 ] || dd if=/dev/zero of="$1/fill" bs=1k count="$2" 2>/dev/null
+		model-backup --output "$1/x.tar.gz"; echo "rc=$? $(ls -A "$1" | grep -vc fill)"' sh "$T/full" $fill
+	if [ "$rc" -ne 0 ]; then	# 77: no mount; else no unshare
+		ok 0 "# SKIP no tmpfs mount here"
+		continue
+	fi
+	is "$out:$err" "rc=1 0:model-backup: $T/full/x.tar.gz: No space left on device" \
+		"full disk ($fill k used before): archive named, ENOSPC said, nothing left"
+done
 done_testing

@@ -1,12 +1,14 @@
 /* cache-get — print the cached predictions of the given symbols, or the
- * top list, as JSON lines; exit 3 when any is missing or expired, so a
- * shell can fall back to predict. */
+ * top list, as JSON lines; exit CT_EXIT_MISS (3) when any is missing or
+ * expired, so a shell can fall back to predict. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cache.h"
 #include "err.h"
+#include "exitcode.h"
 #include "home.h"
 #include "parse.h"
 #include "timefmt.h"
@@ -42,17 +44,18 @@ serve(json_t *e, enum ct_cache_state st, int stale_ok)
 static int
 get_top(const char *home, const char *arg, int stale_ok, int64_t now)
 {
+	char ex[CT_EXCERPT_LEN];
 	json_t *list;
 	size_t i;
 	long n = -1;
 	int miss = 0;
 
 	if (arg && ct_parse_long(arg, 1, 100000, &n) != 0) {
-		ct_warn("--top: bad count \"%s\"", arg);
-		usage(2);
+		ct_warn("--top: bad count \"%s\"", ct_excerpt(arg, strlen(arg), ex));
+		usage(CT_EXIT_USAGE);
 	}
 	if (ct_cache_top(home, &list) != CT_CACHE_FRESH)
-		return CT_CACHE_MISS;
+		return CT_EXIT_MISS;
 	if (n < 0)
 		n = (long)json_array_size(list);
 	for (i = 0; i < (size_t)n && i < json_array_size(list); i++) {
@@ -63,7 +66,7 @@ get_top(const char *home, const char *arg, int stale_ok, int64_t now)
 	if (n == 0 || i < (size_t)n)
 		miss = 1;
 	json_decref(list);
-	return miss ? CT_CACHE_MISS : 0;
+	return miss ? CT_EXIT_MISS : CT_EXIT_OK;
 }
 
 int
@@ -78,14 +81,15 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *home_opt = NULL, *home;
-	int c, top = 0, stale_ok = 0, miss = 0, rc = 0;
+	char ex[CT_EXCERPT_LEN];
+	int c, top = 0, stale_ok = 0, miss = 0;
 	int64_t now;
 
 	ct_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(0);
+			usage(CT_EXIT_OK);
 		case 'H':
 			home_opt = optarg;
 			break;
@@ -97,29 +101,30 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			ct_version();
-			return ct_finish(0);
+			return ct_finish(CT_EXIT_OK);
 		default:
-			usage(2);
+			usage(CT_EXIT_USAGE);
 		}
 	}
 	if (top ? argc - optind > 1 : optind == argc)
-		usage(2);
+		usage(CT_EXIT_USAGE);
 	home = ct_home(home_opt);
 	now = ct_now_ms();
 	if (top)
 		return ct_finish(get_top(home, argv[optind], stale_ok, now));
+	/* Every symbol is checked before any is served: a bad one is a usage
+	 * error, not a partial answer. */
+	for (int i = optind; i < argc; i++)
+		if (!ct_symbol_ok(argv[i]))
+			ct_die(CT_EXIT_USAGE, "%s: invalid symbol",
+			    ct_excerpt(argv[i], strlen(argv[i]), ex));
 	for (int i = optind; i < argc; i++) {
 		enum ct_cache_state st;
 		json_t *e;
 
-		if (!ct_symbol_ok(argv[i])) {
-			ct_warn("%s: invalid symbol", argv[i]);
-			rc = 1;
-			continue;
-		}
 		st = ct_cache_get(home, argv[i], now, &e);
 		miss |= serve(e, st, stale_ok);
 		json_decref(e);
 	}
-	return ct_finish(rc ? rc : miss ? CT_CACHE_MISS : 0);
+	return ct_finish(miss ? CT_EXIT_MISS : CT_EXIT_OK);
 }

@@ -12,6 +12,7 @@
 #include "atomic.h"
 #include "cache.h"
 #include "err.h"
+#include "exitcode.h"
 #include "home.h"
 #include "parse.h"
 #include "timefmt.h"
@@ -32,28 +33,29 @@ usage(int rc)
 static int
 put_lines(const char *home, int64_t ttl, int quiet)
 {
-	char *line = NULL, why[96];
+	char *line = NULL, why[96], ex[CT_EXCERPT_LEN];
 	size_t cap = 0, lineno = 0;
 	const char *bad;
 	json_error_t jerr;
 	json_t *pred, *e;
 	ssize_t len;
-	int rc = 0;
+	int rc = CT_EXIT_OK;
 
 	while ((len = getline(&line, &cap, stdin)) >= 0) {
 		lineno++;
 		if (strspn(line, " \t\r\n") == (size_t)len)
 			continue;	/* blank lines carry nothing */
 		if ((pred = json_loadb(line, (size_t)len, 0, &jerr)) == NULL) {
-			ct_warn("<stdin>:%zu: invalid JSON: %s", lineno, jerr.text);
-			rc = 1;
+			ct_warn("<stdin>:%zu: invalid JSON: %s", lineno,
+			    ct_excerpt(jerr.text, strlen(jerr.text), ex));
+			rc = CT_EXIT_FAIL;
 			continue;
 		}
 		if ((bad = ct_cache_invalid(pred, why, sizeof why)) != NULL) {
 			ct_warn("<stdin>:%zu: %s", lineno, bad);
-			rc = 1;
+			rc = CT_EXIT_FAIL;
 		} else if ((e = ct_cache_put(home, pred, ct_now_ms(), ttl)) == NULL) {
-			rc = 1;
+			rc = CT_EXIT_FAIL;
 		} else {
 			if (!quiet)
 				ct_cache_print(e);
@@ -63,10 +65,25 @@ put_lines(const char *home, int64_t ttl, int quiet)
 	}
 	if (ferror(stdin)) {
 		ct_warn("<stdin>: read error");
-		rc = 1;
+		rc = CT_EXIT_FAIL;
 	}
 	free(line);
 	return rc;
+}
+
+/* A time to live from text: a duration whose expiry fits the cache's
+ * times (four-digit years).  Exits 2 with a diagnostic naming what. */
+static int64_t
+ttl_arg(const char *what, const char *s)
+{
+	char ex[CT_EXCERPT_LEN];
+	int64_t ttl, exp;
+
+	if (ct_parse_dur(s, &ttl) != 0 || ttl <= 0)
+		ct_die(CT_EXIT_USAGE, "%s: bad duration \"%s\"", what, ct_excerpt(s, strlen(s), ex));
+	if (ct_cache_expiry(ct_now_ms(), ttl, &exp) != 0)
+		ct_die(CT_EXIT_USAGE, "%s: %s: would expire after 9999-12-31", what, s);
+	return ttl;
 }
 
 int
@@ -83,65 +100,63 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *home_opt = NULL, *home, *env;
+	char ex[CT_EXCERPT_LEN];
 	int64_t ttl = 3600;
 	long top = 0;
-	int c, clear = 0, quiet = 0, lock, rc = 0;
+	int c, clear = 0, quiet = 0, lock, rc;
 
 	ct_setprog(argv[0]);
-	if ((env = getenv("PREDICTION_CACHE_TTL")) != NULL && *env &&
-	    (ct_parse_dur(env, &ttl) != 0 || ttl <= 0))
-		ct_die(2, "PREDICTION_CACHE_TTL: bad duration \"%s\"", env);
-	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+	if ((env = getenv("PREDICTION_CACHE_TTL")) != NULL && *env)
+		ttl = ttl_arg("PREDICTION_CACHE_TTL", env);
+	while ((c = getopt_long(argc, argv, "hqV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			clear = 1;
 			break;
 		case 'h':
-			usage(0);
+			usage(CT_EXIT_OK);
 		case 'H':
 			home_opt = optarg;
 			break;
 		case 'n':
 			if (ct_parse_long(optarg, 1, 100000, &top) != 0) {
-				ct_warn("--top: bad count \"%s\"", optarg);
-				usage(2);
+				ct_warn("--top: bad count \"%s\"", ct_excerpt(optarg, strlen(optarg), ex));
+				usage(CT_EXIT_USAGE);
 			}
 			break;
 		case 'q':
 			quiet = 1;
 			break;
 		case 't':
-			if (ct_parse_dur(optarg, &ttl) != 0 || ttl <= 0) {
-				ct_warn("--ttl: bad duration \"%s\"", optarg);
-				usage(2);
-			}
+			ttl = ttl_arg("--ttl", optarg);
 			break;
 		case 'V':
 			ct_version();
-			return ct_finish(0);
+			return ct_finish(CT_EXIT_OK);
 		default:
-			usage(2);
+			usage(CT_EXIT_USAGE);
 		}
 	}
 	if (optind < argc && !clear)
-		usage(2);
+		usage(CT_EXIT_USAGE);
 	for (int i = optind; i < argc; i++)
 		if (!ct_symbol_ok(argv[i]))
-			ct_die(1, "%s: invalid symbol", argv[i]);
+			ct_die(CT_EXIT_USAGE, "%s: invalid symbol",
+			    ct_excerpt(argv[i], strlen(argv[i]), ex));
 	home = ct_home(home_opt);
 	ct_cleanup_on_signals();
+	if (clear)
+		return ct_finish(ct_cache_forget(home, argv + optind, (size_t)(argc - optind), 1) == 0 ?
+		    CT_EXIT_OK : CT_EXIT_FAIL);
 
-	if (!clear)
-		rc = put_lines(home, ttl, quiet);
+	rc = put_lines(home, ttl, quiet);
 	/* Entries are single renames and need no lock; the lock orders the
 	 * rebuilds of top.json so the last one sees every entry written
 	 * before it. */
 	if ((lock = ct_cache_lock(home)) < 0)
-		return ct_finish(1);
-	if (clear && ct_cache_clear(home, argv + optind, (size_t)(argc - optind)) != 0)
-		rc = 1;
-	if (ct_cache_top_rebuild(home, clear && optind == argc ? -1 : top, ct_now_ms()) != 0)
-		rc = 1;
+		return ct_finish(CT_EXIT_FAIL);
+	if (ct_cache_top_rebuild(home, top, ct_now_ms()) != 0)
+		rc = CT_EXIT_FAIL;
 	close(lock);
 	return ct_finish(rc);
 }

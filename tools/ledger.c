@@ -1,7 +1,7 @@
 /* ledger — the resume ledger of one batch run (runs/<RUN>/status.json):
  * create it, record each symbol's status, list what still needs doing,
- * hand symbols to workers one at a time, show it, and append events to the
- * run's JSON event log. */
+ * hand symbols to workers one at a time, show it, list the runs, and
+ * append events to the run's JSON event log. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,138 +11,390 @@
 
 #include "err.h"
 #include "evlog.h"
+#include "exitcode.h"
 #include "home.h"
 #include "ledger.h"
 #include "parse.h"
+#include "runs.h"
 
-static void
-usage(FILE *fp, int rc)
+static const char usage_text[] =
+    "usage: ledger [--home DIR] init RUN [SYM ...]\n"
+    "       ledger [--home DIR] set RUN SYM|- STATUS [--error MSG] [--error-type TYPE]\n"
+    "              [--model DIR] [--pid PID] [--worker ID]\n"
+    "       ledger [--home DIR] todo RUN [--force] [--retries N] [--unknown]\n"
+    "       ledger [--home DIR] claim RUN [--pid PID] [--worker ID]\n"
+    "       ledger [--home DIR] show RUN [--table]\n"
+    "       ledger [--home DIR] list [--json]\n"
+    "       ledger [--home DIR] event RUN EVENT [FIELD ...]\n";
+
+static _Noreturn void
+usage(int rc)
 {
-	fputs("usage: ledger [--home DIR] init RUN [SYM ...]\n"
-	    "       ledger [--home DIR] set RUN SYM|- STATUS [--error MSG] [--error-type TYPE]\n"
-	    "              [--model DIR] [--pid PID] [--worker ID]\n"
-	    "       ledger [--home DIR] todo RUN [--force] [--retries N] [--unknown]\n"
-	    "       ledger [--home DIR] claim RUN [--pid PID] [--worker ID]\n"
-	    "       ledger [--home DIR] show RUN [--table]\n"
-	    "       ledger [--home DIR] event RUN EVENT [FIELD ...]\n", fp);
+	fputs(usage_text, rc ? stderr : stdout);
 	exit(rc);
 }
 
-/* init: symbols from the arguments, else one per line on stdin. */
-static int
-cmd_init(struct ct_ledger *lg, char **syms, int n)
-{
-	char *line = NULL, *nl;
-	size_t cap = 0;
-	int i, rc = 0;
+/* What the options set, for every command. */
+struct opts {
+	const char *home;
+	struct ct_ledger_upd upd;
+	const char *worker;	/* --worker: an engine's name for its worker */
+	long retries;
+	int force, table, json, unknown;
+};
 
-	for (i = 0; i < n; i++)
+/* A command-line argument in a diagnostic: control bytes shown as '?'. */
+static const char *
+arg(const char *s)
+{
+	static char buf[4][CT_EXCERPT_LEN];
+	static int k;
+
+	k = (k + 1) % 4;
+	return ct_excerpt(s, strlen(s), buf[k]);
+}
+
+static int
+check_syms(char **syms, int n)
+{
+	for (int i = 0; i < n; i++)
 		if (!ct_symbol_ok(syms[i])) {
-			ct_warn("%s: bad symbol", syms[i]);
-			return 1;
+			ct_warn("%s: bad symbol", arg(syms[i]));
+			return -1;
 		}
-	for (i = 0; i < n; i++)
-		ct_ledger_add(lg, syms[i]);
-	for (i = 1; n == 0 && getline(&line, &cap, stdin) > 0; i++) {
+	return 0;
+}
+
+/* init's symbols when none are arguments: one per line on stdin (blank
+ * lines and # comments skipped), all read and checked before the ledger
+ * is touched.  NULL-terminated; NULL (diagnostic printed) on a bad line. */
+static char **
+read_syms(int *n)
+{
+	char *line = NULL, *nl, **v = NULL, **nv;
+	size_t cap = 0;
+	int lineno = 0, ok = 1;
+
+	*n = 0;
+	while (ok && getline(&line, &cap, stdin) > 0) {
+		lineno++;
 		if ((nl = strchr(line, '\n')))
 			*nl = '\0';
 		if (*line == '\0' || *line == '#')
 			continue;
 		if (!ct_symbol_ok(line)) {
-			ct_warn("<stdin>:%d: %s: bad symbol", i, line);
-			rc = 1;
-			break;
+			ct_warn("<stdin>:%d: %s: bad symbol", lineno, arg(line));
+			ok = 0;
+		} else if ((nv = realloc(v, (size_t)(*n + 2) * sizeof *v)) == NULL ||
+		    (nv[*n] = strdup(line)) == NULL) {
+			ct_warn("<stdin>: out of memory");
+			v = nv ? nv : v;
+			ok = 0;
+		} else {
+			v = nv;
+			v[++*n] = NULL;
 		}
-		ct_ledger_add(lg, line);
 	}
 	free(line);
+	if (!ok || v == NULL) {
+		for (int i = 0; v && i < *n; i++)
+			free(v[i]);
+		free(v);
+		*n = 0;
+		return ok ? calloc(1, sizeof *v) : NULL;
+	}
+	return v;
+}
+
+enum op { OP_INIT, OP_SET, OP_CLAIM };
+
+/* The change a command makes to the open ledger; 0 or -1. */
+static int
+change(struct ct_ledger *lg, const struct opts *o, enum op op, char **av, int ac,
+    const char **claimed)
+{
+	switch (op) {
+	case OP_INIT:
+		for (int i = 0; i < ac; i++)
+			if (ct_ledger_add(lg, av[i]) != 0)
+				return -1;
+		return 0;
+	case OP_SET:
+		/* av: the symbols, then the status */
+		for (int i = 0; i + 1 < ac; i++)
+			if (ct_ledger_set(lg, av[i], av[ac - 1], &o->upd) != 0 ||
+			    (o->worker && ct_ledger_set_worker(lg, av[i], o->worker) != 0))
+				return -1;
+		return 0;
+	case OP_CLAIM:
+		if (ct_ledger_claim(lg, &o->upd, claimed) != 0)
+			return -1;
+		return *claimed && o->worker ? ct_ledger_set_worker(lg, *claimed, o->worker) : 0;
+	}
+	return -1;
+}
+
+/* Lock and read the ledger, change it, write it back. */
+static int
+update(const struct opts *o, const char *run, enum op op, char **av, int ac)
+{
+	const char *claimed = NULL;
+	struct ct_ledger lg;
+	int rc = CT_EXIT_FAIL;
+
+	if (ct_ledger_open(&lg, o->home, run, op == OP_INIT) != 0)
+		return CT_EXIT_FAIL;
+	if (change(&lg, o, op, av, ac, &claimed) == 0 && ct_ledger_commit(&lg) == 0) {
+		rc = CT_EXIT_OK;
+		if (claimed)	/* handed out only once it is recorded */
+			puts(claimed);
+	}
+	ct_ledger_close(&lg);
 	return rc;
 }
 
 static int
-cmd_event(const char *home, const char *run, const char *event, char **kv, int n)
+cmd_init(const struct opts *o, const char *run, char **av, int ac)
 {
-	char path[CT_PATH_MAX], *eq, *line;
-	json_t *f = json_object(), *v;
-	json_error_t je;
-	size_t len;
-	int i;
+	char **v;
+	int n, rc;
 
-	for (i = 0; event[i]; i++)
-		if (!((event[i] >= 'a' && event[i] <= 'z') || event[i] == '_'))
-			break;
+	if (ac > 0)
+		return check_syms(av, ac) == 0 ? update(o, run, OP_INIT, av, ac) : CT_EXIT_USAGE;
+	if ((v = read_syms(&n)) == NULL)
+		return CT_EXIT_FAIL;
+	rc = update(o, run, OP_INIT, v, n);
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return rc;
+}
+
+/* set RUN - STATUS takes the symbols from stdin, one per line, in one
+ * rewrite of the ledger (a batch of 10,000 coins would otherwise rewrite
+ * it 10,000 times); any bad or unknown symbol changes nothing. */
+static int
+cmd_set(const struct opts *o, const char *run, char **av, int ac)
+{
+	char **v;
+	int n, rc;
+
+	(void)ac;
+	if (!ct_ledger_status_ok(av[1])) {
+		ct_warn("%s: unknown status (pending running success failed skipped)", arg(av[1]));
+		return CT_EXIT_USAGE;
+	}
+	if (strcmp(av[0], "-") != 0)
+		return check_syms(av, 1) != 0 ? CT_EXIT_USAGE : update(o, run, OP_SET, av, 2);
+	if ((v = read_syms(&n)) == NULL)
+		return CT_EXIT_FAIL;
+	v[n] = av[1];	/* read_syms leaves room for its NULL */
+	rc = update(o, run, OP_SET, v, n + 1);
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return rc;
+}
+
+static int
+cmd_claim(const struct opts *o, const char *run, char **av, int ac)
+{
+	return update(o, run, OP_CLAIM, av, ac);
+}
+
+/* todo reads without the lock, so a read-only home can still say what a
+ * rerun would do. */
+static int
+cmd_todo(const struct opts *o, const char *run, char **av, int ac)
+{
+	json_t *root, *e;
+	const char *sym;
+
+	(void)av;
+	(void)ac;
+	if ((root = ct_ledger_peek(o->home, run)) == NULL)
+		return CT_EXIT_FAIL;
+	json_object_foreach(json_object_get(root, "symbols"), sym, e) {
+		if (o->unknown) {
+			/* "SYM WORKER" of a running symbol whose worker this host
+			 * cannot judge: run-batch asks its engine. */
+			if (strcmp(json_string_value(json_object_get(e, "status")), "running") == 0 &&
+			    ct_ledger_worker_alive(e) < 0)
+				printf("%s %s\n", sym, json_string_value(json_object_get(e, "worker")));
+		} else if (ct_ledger_needs(e, o->force, o->retries)) {
+			puts(sym);
+		}
+	}
+	json_decref(root);
+	return CT_EXIT_OK;
+}
+
+static int
+cmd_show(const struct opts *o, const char *run, char **av, int ac)
+{
+	json_t *root;
+
+	(void)av;
+	(void)ac;
+	if ((root = ct_ledger_peek(o->home, run)) == NULL)
+		return CT_EXIT_FAIL;
+	if (o->table)
+		ct_ledger_table(root, stdout);
+	else if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(9)) == 0)
+		putchar('\n');
+	json_decref(root);
+	return CT_EXIT_OK;
+}
+
+/* KEY=VALUE (a string) or KEY:=JSON into f; -1 with a diagnostic. */
+static int
+field(json_t *f, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	json_error_t je;
+	json_t *v;
+
+	if (eq == NULL || eq == kv || (eq[-1] == ':' && eq - 1 == kv)) {
+		ct_warn("%s: want KEY=VALUE or KEY:=JSON", arg(kv));
+		return -1;
+	}
+	if (eq[-1] != ':')
+		return json_object_setn_new(f, kv, (size_t)(eq - kv), json_string(eq + 1));
+	if ((v = json_loads(eq + 1, JSON_DECODE_ANY, &je)) == NULL) {
+		ct_warn("%s: %s", arg(kv), je.text);
+		return -1;
+	}
+	return json_object_setn_new(f, kv, (size_t)(eq - 1 - kv), v);
+}
+
+static int
+cmd_event(const struct opts *o, const char *run, char **av, int ac)
+{
+	char path[CT_PATH_MAX], *line;
+	const char *event = av[0];
+	json_t *f = json_object();
+	size_t len, i;
+
+	for (i = 0; (event[i] >= 'a' && event[i] <= 'z') || event[i] == '_'; i++)
+		;
 	if (i == 0 || event[i]) {
-		ct_warn("%s: bad event name (want [a-z_]+)", event);
+		ct_warn("%s: bad event name (want [a-z_]+)", arg(event));
 		json_decref(f);
-		return 2;
+		return CT_EXIT_USAGE;
 	}
-	for (i = 0; i < n; i++) {
-		if ((eq = strchr(kv[i], '=')) == NULL || eq == kv[i]) {
-			ct_warn("%s: want KEY=VALUE or KEY:=JSON", kv[i]);
+	for (int k = 1; k < ac; k++)
+		if (field(f, av[k]) != 0) {
 			json_decref(f);
-			return 2;
+			return CT_EXIT_USAGE;
 		}
-		if (eq[-1] == ':') {
-			v = json_loads(eq + 1, JSON_DECODE_ANY, &je);
-			if (v == NULL) {
-				ct_warn("%s: %s", kv[i], je.text);
-				json_decref(f);
-				return 2;
-			}
-			json_object_setn_new(f, kv[i], (size_t)(eq - 1 - kv[i]), v);
-		} else {
-			json_object_setn_new(f, kv[i], (size_t)(eq - kv[i]), json_string(eq + 1));
-		}
-	}
-	if (ct_path(path, sizeof path, "%s/logs/%s/engine.log", home, run) != 0 ||
+	if (ct_path(path, sizeof path, "%s/logs/%s/engine.log", o->home, run) != 0 ||
 	    (line = ct_evline(run, event, f, &len)) == NULL) {
-		ct_warn("%s/logs/%s: %s", home, run, strerror(errno));
-		return 1;
+		ct_warn("%s/logs/%s: %s", o->home, run, strerror(errno));
+		return CT_EXIT_FAIL;
 	}
 	if (ct_evlog_write(path, line, len) != 0) {
 		ct_warn("%s: %s", path, strerror(errno));
 		free(line);
-		return 1;
+		return CT_EXIT_FAIL;
 	}
 	fwrite(line, 1, len, stdout);
 	free(line);
-	return 0;
+	return CT_EXIT_OK;
 }
 
-/* set RUN - STATUS: every symbol on stdin, one per line, in one rewrite of
- * the ledger (a batch of 10,000 coins would otherwise rewrite it 10,000
- * times); any bad or unknown symbol changes nothing. */
-static int
-set_stdin(struct ct_ledger *lg, const char *status, const struct ct_ledger_upd *u)
+static void
+list_row(json_t *r)
 {
-	char *line = NULL, *nl;
-	size_t cap = 0;
-	int i, rc = 0;
+	static const char *const cols[] = { "total", "success", "failed", "skipped",
+		"pending", "running" };
 
-	for (i = 1; rc == 0 && getline(&line, &cap, stdin) > 0; i++) {
-		if ((nl = strchr(line, '\n')))
-			*nl = '\0';
-		if (*line == '\0')
-			continue;
-		if (!ct_symbol_ok(line)) {
-			ct_warn("<stdin>:%d: %s: bad symbol", i, line);
-			rc = 1;
-		} else if (ct_ledger_set(lg, line, status, u) != 0) {
-			rc = 1;
+	printf("%-32s %-12s %-20s", json_string_value(json_object_get(r, "run")),
+	    json_string_value(json_object_get(r, "cycle")),
+	    json_object_get(r, "error") ? "-" : json_string_value(json_object_get(r, "started")));
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		if (json_object_get(r, "error"))
+			printf(" %7s", "-");
+		else
+			printf(" %7lld", (long long)json_integer_value(json_object_get(r, cols[i])));
+	printf("  %s\n", json_object_get(r, "error") ? "unreadable" :
+	    json_string_value(json_object_get(r, "state")));
+}
+
+static int
+cmd_list(const struct opts *o, const char *run, char **av, int ac)
+{
+	int rc = CT_EXIT_OK;
+	size_t n;
+	char **v;
+	json_t *r;
+
+	(void)run;
+	(void)av;
+	(void)ac;
+	if ((v = ct_runs_list(o->home, &n)) == NULL)
+		return CT_EXIT_FAIL;
+	if (!o->json)
+		printf("%-32s %-12s %-20s %7s %7s %7s %7s %7s %7s  %s\n", "RUN", "CYCLE", "STARTED",
+		    "TOTAL", "SUCCESS", "FAILED", "SKIPPED", "PENDING", "RUNNING", "STATE");
+	for (size_t i = 0; i < n; i++) {
+		r = ct_run_info(o->home, v[i]);
+		if (json_object_get(r, "error"))
+			rc = CT_EXIT_FAIL;	/* listed all the same; the reason is on stderr */
+		if (o->json) {
+			json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			putchar('\n');
+		} else {
+			list_row(r);
 		}
+		json_decref(r);
 	}
-	free(line);
+	ct_runs_free(v, n);
 	return rc;
 }
 
-/* todo --unknown: "SYM WORKER" of a running symbol whose worker this host
- * cannot judge (another host's, a Slurm task): run-batch asks its engine. */
-static void
-print_unknown(const char *sym, json_t *e)
+static const struct {
+	const char *name;
+	int run, min, max;	/* takes a RUN; arguments after it */
+	int (*fn)(const struct opts *, const char *, char **, int);
+} cmds[] = {
+	{ "init", 1, 0, -1, cmd_init },
+	{ "set", 1, 2, 2, cmd_set },
+	{ "todo", 1, 0, 0, cmd_todo },
+	{ "claim", 1, 0, 0, cmd_claim },
+	{ "show", 1, 0, 0, cmd_show },
+	{ "list", 0, 0, 0, cmd_list },
+	{ "event", 1, 1, -1, cmd_event },
+};
+
+static int
+dispatch(const struct opts *o, char **av, int ac)
 {
-	if (strcmp(json_string_value(json_object_get(e, "status")), "running") == 0 &&
-	    ct_ledger_worker_alive(e) < 0)
-		printf("%s %s\n", sym, json_string_value(json_object_get(e, "worker")));
+	char run[80];
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(av[0], cmds[i].name) == 0)
+			break;
+	if (i == sizeof cmds / sizeof cmds[0]) {
+		ct_warn("%s: unknown command", arg(av[0]));
+		usage(CT_EXIT_USAGE);
+	}
+	k = ac - 1 - cmds[i].run;
+	if (k < cmds[i].min || (cmds[i].max >= 0 && k > cmds[i].max))
+		usage(CT_EXIT_USAGE);
+	if (!cmds[i].run)
+		return cmds[i].fn(o, NULL, av + 1, k);
+	/* A bad name is a usage error; a "latest" with no such run a failure. */
+	if (!ct_run_ref_ok(av[1])) {
+		ct_warn("%s: bad run name (want YYYYMMDDTHHMMZ-cycle, latest or latest-CYCLE)",
+		    arg(av[1]));
+		return CT_EXIT_USAGE;
+	}
+	if (ct_run_resolve(o->home, av[1], run, sizeof run) != 0)
+		return CT_EXIT_FAIL;
+	return cmds[i].fn(o, run, av + 2, k);
 }
 
 int
@@ -151,7 +403,7 @@ main(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "home", required_argument, NULL, 'H' },
 		{ "error", required_argument, NULL, 'e' },
-		{ "error-type", required_argument, NULL, 't' },
+		{ "error-type", required_argument, NULL, 'E' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "worker", required_argument, NULL, 'w' },
@@ -159,137 +411,51 @@ main(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "retries", required_argument, NULL, 'r' },
 		{ "table", no_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ct_ledger_upd upd = { NULL, NULL, NULL, 0 };
-	const char *home = NULL, *cmd, *run, *sym, *worker = NULL;
-	struct ct_ledger lg;
-	long retries = 2, pid = -1;
-	int c, force = 0, table = 0, unknown = 0, rc = 0;
-	json_t *e;
+	struct opts o = { .retries = 2 };
+	long pid = -1;
+	int c;
 
 	ct_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "hV", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'H': home = optarg; break;
-		case 'e': upd.error = optarg; break;
-		case 't': upd.error_type = optarg; break;
-		case 'm': upd.model = optarg; break;
+		case 'H': o.home = optarg; break;
+		case 'e': o.upd.error = optarg; break;
+		case 'E': o.upd.error_type = optarg; break;
+		case 'm': o.upd.model = optarg; break;
 		case 'p':
 			if (ct_parse_long(optarg, 1, 0x7fffffff, &pid) != 0)
-				usage(stderr, 2);
+				usage(CT_EXIT_USAGE);
 			break;
 		case 'w':
 			if (!ct_ledger_worker_ok(optarg)) {
-				ct_warn("%s: bad worker identity (1 to 255 printable bytes, no blank)", optarg);
-				usage(stderr, 2);
+				ct_warn("%s: bad worker identity (1 to 255 printable bytes, no blank)",
+				    arg(optarg));
+				usage(CT_EXIT_USAGE);
 			}
-			worker = optarg;
+			o.worker = optarg;
 			break;
-		case 'u': unknown = 1; break;
-		case 'f': force = 1; break;
+		case 'u': o.unknown = 1; break;
+		case 'f': o.force = 1; break;
 		case 'r':
-			if (ct_parse_long(optarg, 0, 1000, &retries) != 0)
-				usage(stderr, 2);
+			if (ct_parse_long(optarg, 0, 1000, &o.retries) != 0)
+				usage(CT_EXIT_USAGE);
 			break;
-		case 'T': table = 1; break;
-		case 'h': usage(stdout, 0); break;
-		case 'V': ct_version(); return ct_finish(0);
-		default: usage(stderr, 2);
+		case 'T': o.table = 1; break;
+		case 'j': o.json = 1; break;
+		case 'h': usage(CT_EXIT_OK);
+		case 'V': ct_version(); return ct_finish(CT_EXIT_OK);
+		default: usage(CT_EXIT_USAGE);
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc < 2)
-		usage(stderr, 2);
-	cmd = argv[0];
-	run = argv[1];
-	home = ct_home(home);
+	if (optind == argc)
+		usage(CT_EXIT_USAGE);
+	o.home = ct_home(o.home);
 	/* The worker that runs a symbol is, by default, whoever called us. */
-	upd.pid = pid > 0 ? (pid_t)pid : getppid();
-
-	if (strcmp(cmd, "event") == 0) {
-		if (argc < 3)
-			usage(stderr, 2);
-		if (!ct_run_ok(run))
-			ct_die(1, "%s: bad run name (want YYYYMMDDTHHMMZ-cycle)", run);
-		rc = cmd_event(home, run, argv[2], argv + 3, argc - 3);
-		return ct_finish(rc == 2 ? 1 : rc);
-	}
-	if (strcmp(cmd, "show") == 0) {
-		char path[CT_PATH_MAX];
-		json_t *root;
-
-		if (argc != 2)
-			usage(stderr, 2);
-		if (!ct_run_ok(run))
-			ct_die(1, "%s: bad run name (want YYYYMMDDTHHMMZ-cycle)", run);
-		if (ct_path(path, sizeof path, "%s/runs/%s/status.json", home, run) != 0 ||
-		    ct_ledger_read(path, &root) != 0)
-			return ct_finish(1);
-		if (table)
-			ct_ledger_table(root, stdout);
-		else
-			json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)), putchar('\n');
-		json_decref(root);
-		return ct_finish(0);
-	}
-	if (strcmp(cmd, "init") == 0) {
-		if (ct_ledger_open(&lg, home, run, 1) != 0)
-			return ct_finish(1);
-		rc = cmd_init(&lg, argv + 2, argc - 2);
-	} else if (strcmp(cmd, "set") == 0) {
-		if (argc != 4)
-			usage(stderr, 2);
-		if (!ct_ledger_status_ok(argv[3])) {
-			ct_warn("%s: unknown status (pending running success failed skipped)", argv[3]);
-			return ct_finish(2);
-		}
-		if (strcmp(argv[2], "-") != 0 && !ct_symbol_ok(argv[2]))
-			ct_die(1, "%s: bad symbol", argv[2]);
-		if (ct_ledger_open(&lg, home, run, 0) != 0)
-			return ct_finish(1);
-		if (strcmp(argv[2], "-") == 0)
-			rc = set_stdin(&lg, argv[3], &upd);
-		else
-			rc = ct_ledger_set(&lg, argv[2], argv[3], &upd) == 0 &&
-			    (worker == NULL || ct_ledger_set_worker(&lg, argv[2], worker) == 0) ? 0 : 1;
-	} else if (strcmp(cmd, "todo") == 0 || strcmp(cmd, "claim") == 0) {
-		if (argc != 2)
-			usage(stderr, 2);
-		if (ct_ledger_open(&lg, home, run, 0) != 0)
-			return ct_finish(1);
-		json_object_foreach(json_object_get(lg.root, "symbols"), sym, e) {
-			if (cmd[0] == 't') {
-				if (unknown)
-					print_unknown(sym, e);
-				else if (ct_ledger_needs(e, force, retries))
-					puts(sym);
-				continue;
-			}
-			/* claim hands out only fresh work: failures are requeued
-			 * (set pending) by the batch, not retried behind its back. */
-			if (strcmp(json_string_value(json_object_get(e, "status")), "failed") != 0 &&
-			    ct_ledger_needs(e, 0, 0)) {
-				rc = ct_ledger_set(&lg, sym, "running", &upd) == 0 &&
-				    (worker == NULL || ct_ledger_set_worker(&lg, sym, worker) == 0) ? 0 : 1;
-				if (rc == 0 && ct_ledger_commit(&lg) == 0)
-					puts(sym);
-				else
-					rc = 1;
-				break;
-			}
-		}
-		ct_ledger_close(&lg);
-		return ct_finish(rc);
-	} else {
-		ct_warn("%s: unknown command", cmd);
-		usage(stderr, 2);
-	}
-	if (rc == 0 && ct_ledger_commit(&lg) != 0)
-		rc = 1;
-	ct_ledger_close(&lg);
-	return ct_finish(rc);
+	o.upd.pid = pid > 0 ? (pid_t)pid : getppid();
+	return ct_finish(dispatch(&o, argv + optind, argc - optind));
 }

@@ -1,23 +1,46 @@
 /* model-backup — archive the serving model of every coin
  * (models/<SYM>/current and its directory) into
  * backups/models-<STAMP>.tar.gz, keep the newest N archives, or restore
- * an archive into the data home. */
+ * an archive (all coins, or those named) into the data home. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "atomic.h"
 #include "backup.h"
 #include "err.h"
+#include "exitcode.h"
 #include "home.h"
 #include "parse.h"
 
-static void
-usage(FILE *fp, int rc)
+static const char usage_text[] =
+    "usage: model-backup [--home DIR] [--keep N] [--output FILE]\n"
+    "       model-backup [--home DIR] --restore ARCHIVE [SYM ...]\n";
+
+static _Noreturn void
+usage(int rc)
 {
-	fputs("usage: model-backup [--home DIR] [--keep N] [--output FILE]\n"
-	    "       model-backup [--home DIR] --restore ARCHIVE\n", fp);
+	fputs(usage_text, rc ? stderr : stdout);
 	exit(rc);
+}
+
+static int
+restore(const char *home, const char *archive, char **syms, int n)
+{
+	struct ct_restored r;
+	char ex[CT_EXCERPT_LEN];
+
+	for (int i = 0; i < n; i++)
+		if (!ct_symbol_ok(syms[i]))
+			ct_die(CT_EXIT_USAGE, "%s: invalid symbol", ct_excerpt(syms[i], strlen(syms[i]), ex));
+	if (ct_backup_restore(home, archive, syms, (size_t)n, &r) != 0)
+		return errno == EWOULDBLOCK ? CT_EXIT_LOCKED : CT_EXIT_FAIL;
+	printf("%s: %ld model%s restored, %ld already in place; current switched for %ld coin%s\n",
+	    archive, r.models, r.models == 1 ? "" : "s", r.present, r.switched,
+	    r.switched == 1 ? "" : "s");
+	return CT_EXIT_OK;
 }
 
 int
@@ -32,9 +55,9 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *home = NULL, *out = NULL, *restore = NULL;
+	const char *home = NULL, *out = NULL, *archive = NULL;
 	char made[CT_PATH_MAX];
-	long keep = 4, n;
+	long keep = 4;
 	int c;
 
 	ct_setprog(argv[0]);
@@ -43,30 +66,26 @@ main(int argc, char **argv)
 		case 'H': home = optarg; break;
 		case 'k':
 			if (ct_parse_long(optarg, 1, 100000, &keep) != 0)
-				usage(stderr, 2);
+				usage(CT_EXIT_USAGE);
 			break;
 		case 'o': out = optarg; break;
-		case 'r': restore = optarg; break;
-		case 'h': usage(stdout, 0); break;
-		case 'V': ct_version(); return ct_finish(0);
-		default: usage(stderr, 2);
+		case 'r': archive = optarg; break;
+		case 'h': usage(CT_EXIT_OK);
+		case 'V': ct_version(); return ct_finish(CT_EXIT_OK);
+		default: usage(CT_EXIT_USAGE);
 		}
 	}
-	if (optind != argc || (restore && out))
-		usage(stderr, 2);
+	if ((optind != argc && archive == NULL) || (archive && out))
+		usage(CT_EXIT_USAGE);
 	home = ct_home(home);
 	ct_cleanup_on_signals();
-	if (restore) {
-		if ((n = ct_backup_restore(home, restore)) < 0)
-			return ct_finish(1);
-		printf("%ld models restored from %s\n", n, restore);
-		return ct_finish(0);
-	}
-	if ((n = ct_backup_models(home, out, made, sizeof made)) < 0)
-		return ct_finish(1);
+	if (archive)
+		return ct_finish(restore(home, archive, argv + optind, argc - optind));
+	if (ct_backup_models(home, out, made, sizeof made) < 0)
+		return ct_finish(CT_EXIT_FAIL);
 	/* Rotation applies to the default archive names only. */
 	if (out == NULL && ct_backup_rotate(home, keep) != 0)
-		return ct_finish(1);
+		return ct_finish(CT_EXIT_FAIL);
 	printf("%s\n", made);
-	return ct_finish(0);
+	return ct_finish(CT_EXIT_OK);
 }

@@ -2,38 +2,121 @@
  * summary/<RUN>/engine_summary.json and printed), or the operator's
  * dashboard of the whole data home with a health verdict for cron. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dashboard.h"
 #include "err.h"
+#include "exitcode.h"
 #include "home.h"
 #include "parse.h"
+#include "runs.h"
 #include "summary.h"
 #include "timefmt.h"
 
-static void
-usage(FILE *fp, int rc)
+static const char usage_text[] =
+    "usage: summarize [--home DIR] RUN\n"
+    "       summarize [--home DIR] --dashboard [--json] [--html FILE] [--max-failed-pct N]\n"
+    "                 [--max-model-age DUR] [--max-candle-age DUR] [--min-disk-pct N]\n"
+    "                 [--no-cache-check]\n";
+
+static _Noreturn void
+usage(int rc)
 {
-	fputs("usage: summarize [--home DIR] RUN\n"
-	    "       summarize [--home DIR] --dashboard [--json] [--html FILE] [--max-failed-pct N]\n"
-	    "                 [--max-model-age DUR] [--min-disk-pct N] [--no-cache-check]\n", fp);
+	fputs(usage_text, rc ? stderr : stdout);
 	exit(rc);
 }
 
-/* A threshold from the environment, else its default; bad text is a
- * usage error like a bad option. */
+/* A percentage threshold from text; what names it in the error. */
 static double
-envnum(const char *name, double def)
+pct(const char *what, const char *s)
 {
-	const char *s = getenv(name);
+	char ex[CT_EXCERPT_LEN];
 	double v;
 
-	if (s == NULL || *s == '\0')
-		return def;
 	if (ct_parse_double(s, &v) != 0 || v < 0)
-		ct_die(2, "%s: %s: not a number", name, s);
+		ct_die(CT_EXIT_USAGE, "%s: %s: not a number", what, ct_excerpt(s, strlen(s), ex));
 	return v;
+}
+
+/* An age threshold from text: a duration, or "off" (never too old). */
+static int64_t
+age(const char *what, const char *s)
+{
+	char ex[CT_EXCERPT_LEN];
+	int64_t v;
+
+	if (strcmp(s, "off") == 0)
+		return INT64_MAX;
+	if (ct_parse_dur(s, &v) != 0)
+		ct_die(CT_EXIT_USAGE, "%s: %s: not a duration (or off)", what,
+		    ct_excerpt(s, strlen(s), ex));
+	return v;
+}
+
+/* The thresholds' defaults, and the environment's say over them. */
+static void
+health_env(struct ct_health *h)
+{
+	const char *s;
+
+	h->max_failed_pct = 20;
+	h->min_disk_pct = 5;
+	h->max_model_age_s = 8 * 86400;
+	h->max_candle_age_s = 86400;
+	h->require_cache = 1;
+	if ((s = getenv("HEALTH_MAX_FAILED_PCT")) && *s)
+		h->max_failed_pct = pct("HEALTH_MAX_FAILED_PCT", s);
+	if ((s = getenv("HEALTH_MIN_DISK_PCT")) && *s)
+		h->min_disk_pct = pct("HEALTH_MIN_DISK_PCT", s);
+	if ((s = getenv("HEALTH_MAX_MODEL_AGE")) && *s)
+		h->max_model_age_s = age("HEALTH_MAX_MODEL_AGE", s);
+	if ((s = getenv("HEALTH_MAX_CANDLE_AGE")) && *s)
+		h->max_candle_age_s = age("HEALTH_MAX_CANDLE_AGE", s);
+	if ((s = getenv("HEALTH_REQUIRE_CACHE")) && *s)
+		h->require_cache = pct("HEALTH_REQUIRE_CACHE", s) != 0;
+}
+
+static int
+dashboard(const char *home, const struct ct_health *h, int json, const char *html)
+{
+	json_t *out = ct_dashboard(home, h, ct_now_ms());
+	int rc;
+
+	rc = json_is_true(json_object_get(json_object_get(out, "health"), "ok")) ?
+	    CT_EXIT_OK : CT_EXIT_FAIL;
+	if (html && ct_dashboard_html(home, out, html) != 0)
+		rc = CT_EXIT_FAIL;
+	if (json) {
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		putchar('\n');
+	} else {
+		ct_dashboard_text(out, stdout);
+	}
+	json_decref(out);
+	return rc;
+}
+
+static int
+summary(const char *home, const char *name)
+{
+	char run[80], ex[CT_EXCERPT_LEN];
+	json_t *out;
+	int rc;
+
+	if (!ct_run_ref_ok(name))
+		ct_die(CT_EXIT_USAGE, "%s: bad run name (want YYYYMMDDTHHMMZ-cycle, latest or "
+		    "latest-CYCLE)", ct_excerpt(name, strlen(name), ex));
+	if (ct_run_resolve(home, name, run, sizeof run) != 0 ||
+	    (out = ct_summary_build(home, run)) == NULL)
+		return CT_EXIT_FAIL;
+	rc = ct_summary_save(home, run, out) == 0 ? CT_EXIT_OK : CT_EXIT_FAIL;
+	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	putchar('\n');
+	json_decref(out);
+	return rc;
 }
 
 int
@@ -46,6 +129,7 @@ main(int argc, char **argv)
 		{ "html", required_argument, NULL, 'o' },
 		{ "max-failed-pct", required_argument, NULL, 'f' },
 		{ "max-model-age", required_argument, NULL, 'a' },
+		{ "max-candle-age", required_argument, NULL, 'A' },
 		{ "min-disk-pct", required_argument, NULL, 'k' },
 		{ "no-cache-check", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -53,67 +137,34 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct_health h;
-	const char *home = NULL, *html = NULL, *s;
-	int c, dash = 0, json = 0, rc;
-	json_t *out;
+	const char *home = NULL, *html = NULL;
+	int c, dash = 0, json = 0;
 
 	ct_setprog(argv[0]);
-	h.max_failed_pct = envnum("HEALTH_MAX_FAILED_PCT", 20);
-	h.min_disk_pct = envnum("HEALTH_MIN_DISK_PCT", 5);
-	h.max_model_age_s = 8 * 86400;
-	if ((s = getenv("HEALTH_MAX_MODEL_AGE")) && *s && ct_parse_dur(s, &h.max_model_age_s) != 0)
-		ct_die(2, "HEALTH_MAX_MODEL_AGE: %s: not a duration", s);
-	h.require_cache = envnum("HEALTH_REQUIRE_CACHE", 1) != 0;
+	health_env(&h);
 	while ((c = getopt_long(argc, argv, "hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'H': home = optarg; break;
 		case 'd': dash = 1; break;
 		case 'j': json = 1; break;
 		case 'o': html = optarg; break;
-		case 'f':
-			if (ct_parse_double(optarg, &h.max_failed_pct) != 0 || h.max_failed_pct < 0)
-				usage(stderr, 2);
-			break;
-		case 'a':
-			if (ct_parse_dur(optarg, &h.max_model_age_s) != 0)
-				usage(stderr, 2);
-			break;
-		case 'k':
-			if (ct_parse_double(optarg, &h.min_disk_pct) != 0 || h.min_disk_pct < 0)
-				usage(stderr, 2);
-			break;
+		case 'f': h.max_failed_pct = pct("--max-failed-pct", optarg); break;
+		case 'a': h.max_model_age_s = age("--max-model-age", optarg); break;
+		case 'A': h.max_candle_age_s = age("--max-candle-age", optarg); break;
+		case 'k': h.min_disk_pct = pct("--min-disk-pct", optarg); break;
 		case 'c': h.require_cache = 0; break;
-		case 'h': usage(stdout, 0); break;
-		case 'V': ct_version(); return ct_finish(0);
-		default: usage(stderr, 2);
+		case 'h': usage(CT_EXIT_OK);
+		case 'V': ct_version(); return ct_finish(CT_EXIT_OK);
+		default: usage(CT_EXIT_USAGE);
 		}
 	}
 	home = ct_home(home);
 	if (dash || html) {
 		if (optind != argc)
-			usage(stderr, 2);
-		out = ct_dashboard(home, &h, ct_now_ms());
-		rc = json_is_true(json_object_get(json_object_get(out, "health"), "ok")) ? 0 : 1;
-		if (html && ct_dashboard_html(home, out, html) != 0)
-			rc = 1;
-		if (json) {
-			json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-			putchar('\n');
-		} else {
-			ct_dashboard_text(out, stdout);
-		}
-		json_decref(out);
-		return ct_finish(rc);
+			usage(CT_EXIT_USAGE);
+		return ct_finish(dashboard(home, &h, json, html));
 	}
 	if (optind != argc - 1)
-		usage(stderr, 2);
-	if (!ct_run_ok(argv[optind]))
-		ct_die(1, "%s: bad run name (want YYYYMMDDTHHMMZ-cycle)", argv[optind]);
-	if ((out = ct_summary_build(home, argv[optind])) == NULL)
-		return ct_finish(1);
-	rc = ct_summary_save(home, argv[optind], out) == 0 ? 0 : 1;
-	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-	putchar('\n');
-	json_decref(out);
-	return ct_finish(rc);
+		usage(CT_EXIT_USAGE);
+	return ct_finish(summary(home, argv[optind]));
 }

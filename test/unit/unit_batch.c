@@ -14,7 +14,9 @@
 
 #include "tmpdir.h"
 
+#include "atomic.h"
 #include "ledger.h"
+#include "runs.h"
 #include "summary.h"
 
 
@@ -153,6 +155,80 @@ test_summary_median(void **state)
 	assert_null(ct_summary_build(tmpdir, "20251112T0700Z-incremental"));
 }
 
+/* latest and latest-CYCLE name the newest run (of that cycle). */
+static void
+test_runs(void **state)
+{
+	static const char *const runs[] = { "20251109T0200Z-full", "20251112T0600Z-incremental",
+		"20251112T0700Z-predict", "20251110T0600Z-incremental" };
+	char path[512], run[80];
+	size_t n;
+	char **v;
+
+	(void)state;
+	assert_int_equal(ct_run_resolve(tmpdir, "latest", run, sizeof run), -1);	/* no runs/ */
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s/runs/%s", tmpdir, runs[i]);
+		assert_int_equal(ct_mkdirs(path, 0777), 0);
+		snprintf(path, sizeof path, "%s/runs/%s/status.json", tmpdir, runs[i]);
+		assert_int_equal(ct_write_atomic(path, "{}", 2), 0);
+	}
+	/* Neither a run name nor a run with a ledger is a run. */
+	snprintf(path, sizeof path, "%s/runs/not-a-run", tmpdir);
+	assert_int_equal(ct_mkdirs(path, 0777), 0);
+	snprintf(path, sizeof path, "%s/runs/20251113T0000Z-full", tmpdir);
+	assert_int_equal(ct_mkdirs(path, 0777), 0);
+	v = ct_runs_list(tmpdir, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[0], "20251109T0200Z-full");
+	assert_string_equal(v[3], "20251112T0700Z-predict");
+	ct_runs_free(v, n);
+	assert_int_equal(ct_run_resolve(tmpdir, "latest", run, sizeof run), 0);
+	assert_string_equal(run, "20251112T0700Z-predict");
+	assert_int_equal(ct_run_resolve(tmpdir, "latest-incremental", run, sizeof run), 0);
+	assert_string_equal(run, "20251112T0600Z-incremental");
+	assert_int_equal(ct_run_resolve(tmpdir, "latest-full", run, sizeof run), 0);
+	assert_string_equal(run, "20251109T0200Z-full");
+	assert_int_equal(ct_run_resolve(tmpdir, "latest-tune", run, sizeof run), -1);
+	assert_int_equal(ct_run_resolve(tmpdir, "20201010T0000Z-x", run, sizeof run), 0);
+	assert_false(ct_run_ref_ok("latest-"));
+	assert_false(ct_run_ref_ok("latest-Full"));
+	assert_false(ct_run_ref_ok("latest-full/.."));
+	assert_false(ct_run_ref_ok("newest"));
+	assert_true(ct_run_ref_ok("latest-predict"));
+	assert_string_equal(ct_run_cycle("20251112T0600Z-incremental"), "incremental");
+}
+
+/* The claim rule: pending first come, failed never, once each. */
+static void
+test_claim_state(void **state)
+{
+	struct ct_ledger_upd u = { NULL, NULL, NULL, getpid() };
+	struct ct_ledger lg;
+	const char *sym;
+
+	(void)state;
+	assert_int_equal(ct_ledger_open(&lg, tmpdir, "20251112T0600Z-full", 1), 0);
+	ct_ledger_add(&lg, "A");
+	ct_ledger_add(&lg, "B");
+	ct_ledger_add(&lg, "C");
+	assert_string_equal(ct_run_state(lg.root), "unfinished");
+	assert_int_equal(ct_ledger_set(&lg, "A", "failed", &u), 0);
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_string_equal(sym, "B");
+	assert_string_equal(ct_run_state(lg.root), "running");
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_string_equal(sym, "C");
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_null(sym);
+	assert_int_equal(ct_ledger_set(&lg, "B", "success", &u), 0);
+	assert_int_equal(ct_ledger_set(&lg, "C", "skipped", &u), 0);
+	assert_string_equal(ct_run_state(lg.root), "failed");
+	assert_int_equal(ct_ledger_set(&lg, "A", "success", &u), 0);
+	assert_string_equal(ct_run_state(lg.root), "finished");
+	ct_ledger_close(&lg);
+}
+
 int
 main(void)
 {
@@ -161,6 +237,8 @@ main(void)
 		cmocka_unit_test(test_pid_alive),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary_median, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_state, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -263,6 +263,37 @@ test_evlog(void **state)
 	fclose(fp);
 }
 
+/* A torn last line (left by an older writer, or one whose ftruncate
+ * failed) stays a line of its own: the next event starts on a new line. */
+static void
+test_evlog_torn(void **state)
+{
+	char path[512], line[512];
+	json_t *o;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/engine.log", tmpdir);
+	fp = fopen(path, "w");
+	fputs("{\"ts\":\"2025-11-12T06:00:00Z\",\"ev", fp);
+	fclose(fp);
+	assert_int_equal(ct_evlog(path, "R", "job_completed", NULL), 0);
+	fp = fopen(path, "r");
+	assert_non_null(fgets(line, sizeof line, fp));
+	assert_string_equal(line, "{\"ts\":\"2025-11-12T06:00:00Z\",\"ev\n");
+	assert_non_null(fgets(line, sizeof line, fp));
+	o = json_loads(line, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "event")), "job_completed");
+	json_decref(o);
+	fclose(fp);
+	/* never through a symlink */
+	snprintf(line, sizeof line, "%s/link.log", tmpdir);
+	assert_int_equal(symlink(path, line), 0);
+	assert_int_equal(ct_evlog(line, "R", "x", NULL), -1);
+	assert_int_equal(errno, ELOOP);
+}
+
 int
 main(void)
 {
@@ -277,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_store_errors),
 		cmocka_unit_test(test_fmt_double),
 		cmocka_unit_test_setup_teardown(test_evlog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evlog_torn, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,9 +76,9 @@ test_put_get_clear(void **state)
 	json_decref(got);
 	assert_int_equal(ct_cache_entry_state(pred, now), CT_CACHE_BAD);
 	assert_int_equal(ct_cache_get(tmpdir, "../x", now, &got), CT_CACHE_BAD);
-	assert_int_equal(ct_cache_clear(tmpdir, sym, 1), 0);
+	assert_int_equal(ct_cache_clear(tmpdir, sym, 1, 0), 0);
 	assert_int_equal(ct_cache_get(tmpdir, "BTCUSDT", now, &got), CT_CACHE_MISSING);
-	assert_int_equal(ct_cache_clear(tmpdir, sym, 1), 0);
+	assert_int_equal(ct_cache_clear(tmpdir, sym, 1, 0), 0);
 	json_decref(e);
 	json_decref(pred);
 }
@@ -119,9 +119,30 @@ test_top(void **state)
 	assert_int_equal(ct_cache_top(tmpdir, &top), CT_CACHE_FRESH);
 	assert_int_equal(json_array_size(top), 2);	/* AUSDT has expired */
 	json_decref(top);
-	assert_int_equal(ct_cache_clear(tmpdir, NULL, 0), 0);
+	assert_int_equal(ct_cache_clear(tmpdir, NULL, 0, 0), 0);
 	assert_int_equal(ct_cache_top_rebuild(tmpdir, -1, now), 0);
 	assert_int_equal(ct_cache_top(tmpdir, &top), CT_CACHE_MISSING);
+}
+
+/* Expiry arithmetic stays defined and inside four-digit years. */
+static void
+test_expiry(void **state)
+{
+	json_t *pred = json_loads("{" GOOD ",\"prob_up\":0.25,\"signal\":\"flat\"}", 0, NULL);
+	int64_t now = 1700000000000, exp;
+
+	(void)state;
+	assert_int_equal(ct_cache_expiry(now, 60, &exp), 0);
+	assert_true(exp == now + 60000);
+	assert_int_equal(ct_cache_expiry(now, INT64_MAX / 1000, &exp), -1);
+	assert_int_equal(ct_cache_expiry(now, -1, &exp), -1);
+	assert_int_equal(ct_cache_expiry(0, CT_CACHE_MAX_EXPIRY_MS / 1000, &exp), 0);
+	assert_true(exp == CT_CACHE_MAX_EXPIRY_MS);
+	assert_int_equal(ct_cache_expiry(CT_CACHE_MAX_EXPIRY_MS - 1000, 1, &exp), 0);
+	assert_int_equal(ct_cache_expiry(CT_CACHE_MAX_EXPIRY_MS - 999, 1, &exp), -1);
+	assert_null(ct_cache_put(tmpdir, pred, now, INT64_MAX / 1000));
+	assert_null(ct_cache_put(tmpdir, pred, now, 417000LL * 7 * 86400));
+	json_decref(pred);
 }
 
 static void
@@ -154,6 +175,7 @@ main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test_setup_teardown(test_put_get_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),
 		cmocka_unit_test(test_fmt_float),
 	};
 
