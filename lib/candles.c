@@ -166,6 +166,13 @@ ct_store_parse(const char *buf, size_t len, const char *name, struct ct_series *
 	return parse_text(buf, len, name, 1, 1, s);
 }
 
+int
+ct_store_parse_rows(const char *buf, size_t len, const char *name, long first_line,
+    struct ct_series *s)
+{
+	return parse_text(buf, len, name, first_line, 0, s);
+}
+
 char *
 ct_slurp(const char *path, size_t *len, int *missing)
 {

@@ -35,6 +35,10 @@ int ct_store_load(const char *path, struct ct_series *s, int *exists);
 int ct_store_tail(const char *path, size_t n, struct ct_series *s);
 /* Parse store-format CSV text (header first); name and line for errors. */
 int ct_store_parse(const char *buf, size_t len, const char *name, struct ct_series *s);
+/* Rows only (no header), the first at line first_line of name; appended to
+ * s, each after s's last candle. */
+int ct_store_parse_rows(const char *buf, size_t len, const char *name, long first_line,
+    struct ct_series *s);
 /* Write the series atomically to path (directories created). */
 int ct_store_save(const char *path, const struct ct_series *s);
 /* Write rows as store CSV (with header) to fp. 0 or -1. */
