@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,10 @@ xgb_log(const char *msg)
 void
 ct_xgb_env(char **argv)
 {
+	/* XGBoost's page-prefetch threads would each get a malloc arena of
+	 * their own, holding memory the main one could have reused: one
+	 * arena took a tenth off train-coin's peak at a million rows. */
+	mallopt(M_ARENA_MAX, 1);
 	if (getenv("OMP_WAIT_POLICY") != NULL)
 		return;
 	if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0)

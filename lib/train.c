@@ -13,6 +13,7 @@
  * (its external memory); the two give the same trees.  Predictions are
  * made PRED_ROWS rows at a time. */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,8 +198,6 @@ fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile, DMatr
 static int
 incore(const struct ct_train_opts *o, size_t rows)
 {
-	if (getenv("XX_INCORE"))
-		return rows <= strtoul(getenv("XX_INCORE"), NULL, 10);
 	return o->cache_dir == NULL || rows <= (o->incore_rows ? o->incore_rows : CT_INCORE_ROWS);
 }
 
@@ -402,6 +401,10 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 	int bestr = rounds, rc = -1, r;
 
 	*out = NULL;
+	/* Give back the pages earlier work freed (matrices, predictions,
+	 * evaluation): this training's peak then adds to what is live, not to
+	 * what was left behind in the heap. */
+	malloc_trim(0);
 	if ((dt = train_matrix(d, lo, hi, o)) == NULL)
 		return -1;
 	if (vhi > vlo && (dv = eval_matrix(d, vlo, vhi, hi - lo, dt, o)) == NULL)

@@ -41,7 +41,7 @@ struct ct_train_opts {
 
 /* Rows of a training matrix XGBoost keeps in memory (about 130 bytes a
  * row, quantised); beyond, its pages go to cache_dir. */
-#define CT_INCORE_ROWS	600000
+#define CT_INCORE_ROWS	500000
 
 /* Monotonic clock in seconds. */
 double ct_mono_s(void);

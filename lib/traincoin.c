@@ -503,6 +503,12 @@ fresh(struct job *j)
 	} else
 		joined = 0;
 	rc = ct_walkforward(&j->d, &tc->o, &w);
+	/* The folds are scored: their predictions need not wait in memory
+	 * while the final model trains. */
+	if (rc == 0) {
+		free(w.oos);
+		w.oos = NULL;
+	}
 	if (rc == 0 && (rc = ct_train_final(&j->d, 0, j->d.n, w.rounds, &tc->o, &j->booster)) != 0)
 		ct_wf_free(&w);
 	if (!joined)
