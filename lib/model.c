@@ -64,10 +64,12 @@ ct_xgb_error(void)
 		if (q < p && q > e && q[-1] == ':')
 			e = p + 2;
 	}
-	if (strncmp(e, "Check failed: ", 14) == 0 && (p = strstr(e + 14, ": ")) != NULL)
+	/* "Check failed: COND: reason": the reason, when there is one. */
+	if (strncmp(e, "Check failed: ", 14) == 0 && (p = strstr(e + 14, ": ")) != NULL &&
+	    p[2] != '\0' && p[2] != '\n')
 		e = p + 2;
 	len = strcspn(e, "\n");
-	while (len > 0 && (e[len - 1] == ' ' || e[len - 1] == '\r'))
+	while (len > 0 && strchr(" :\r", e[len - 1]) != NULL)
 		len--;
 	snprintf(buf, sizeof buf, "%.*s", (int)len, e);
 	return buf;
