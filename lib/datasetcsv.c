@@ -75,8 +75,6 @@ fmt_float(float f, char *b)
 	return n;
 }
 
-/* features.csv: the training matrix as the model saw it (float32 values
- * printed to round-trip), its label and the return and cost behind it. */
 int
 ct_dataset_csv(const char *path, const struct ct_dataset *d, size_t lo, size_t hi)
 {
