@@ -194,10 +194,17 @@ fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile,
 	return m;
 }
 
+size_t
+ct_incore_rows(long mb)
+{
+	return mb > 30 ? (size_t)(mb - 30) * 1024 * 1024 / 180 : 0;
+}
+
 static int
 incore(const struct ct_train_opts *o, size_t rows)
 {
-	return o->cache_dir == NULL || rows <= (o->incore_rows ? o->incore_rows : CT_INCORE_ROWS);
+	return o->cache_dir == NULL ||
+	    rows <= (o->incore_rows ? o->incore_rows : ct_incore_rows(CT_MEMORY_MB));
 }
 
 /* The matrix a booster trains on. */

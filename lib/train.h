@@ -33,15 +33,20 @@ struct ct_train_opts {
 	double xgb_seconds;	/* out: wall time spent inside XGBoost calls */
 	double xgb_t0;		/* internal: start of the current call */
 	double t0;		/* ct_mono_s() at the start of the job, for events */
-	size_t incore_rows;	/* 0: CT_INCORE_ROWS */
+	size_t incore_rows;	/* 0: ct_incore_rows(CT_MEMORY_MB) */
 	const char *cache_dir;	/* external-memory pages; NULL: always in memory */
 	struct ct_ckpt *ckpt;	/* finished folds kept here and resumed (may be NULL) */
 	long rounds_trained;	/* out: boosting rounds run, for the work done */
 };
 
-/* Rows of a training matrix XGBoost keeps in memory (about 130 bytes a
- * row, quantised); beyond, its pages go to cache_dir. */
-#define CT_INCORE_ROWS	500000
+/* Peak memory train-coin aims at by default, in MB.  A training matrix
+ * costs about 130 bytes a row in memory (quantised), its early-stopping
+ * block (a quarter as many rows, raw) 210, so about 180 bytes a training
+ * row, beyond some 30 MB of everything else; a matrix of more rows goes
+ * to external memory (pages in cache_dir), several times slower. */
+#define CT_MEMORY_MB	120
+/* Training rows kept in memory within mb megabytes. */
+size_t ct_incore_rows(long mb);
 
 /* Monotonic clock in seconds. */
 double ct_mono_s(void);

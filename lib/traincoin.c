@@ -763,6 +763,7 @@ run(struct job *j, struct ct_model *cur, int have_cur, const char *store)
 	tc->o.label = tc->sym;
 	tc->o.t0 = j->t0;
 	tc->o.cache_dir = j->md.work;
+	tc->o.incore_rows = ct_incore_rows(tc->memory_mb ? tc->memory_mb : CT_MEMORY_MB);
 	if (have_cur) {
 		if (rows > CT_INCR_ROWS + ct_feat_warmup() + (size_t)tc->o.horizon)
 			rows = CT_INCR_ROWS + ct_feat_warmup() + (size_t)tc->o.horizon;

@@ -22,6 +22,7 @@ struct ct_traincoin {
 	int incremental;
 	int keep;		/* model directories kept (default 3) */
 	int keep_features;	/* write features.csv into the model directory */
+	long memory_mb;		/* --memory; 0: CT_MEMORY_MB */
 	struct ct_train_opts o;
 };
 

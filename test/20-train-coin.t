@@ -71,6 +71,16 @@ ok $? "and lists it in sha256.txt"
 (cd "$out" && sha256sum -c --quiet sha256.txt)
 ok $? "which sha256sum -c still passes"
 
+# --memory: a small budget sends the larger matrices to XGBoost's
+# external memory, which trains the very same model.
+fetch-candles --symbol BIG --timeframe 5m --generate --kind edge --seed 8 --lookback 20000 2>/dev/null
+a=$($TC --symbol BIG --timeframe 5m)
+b=$($TC --memory 32 --symbol BIG --timeframe 5m)
+is "$(sha256sum <"$b/model.ubj"):$(sha256sum <"$b/metrics.json")" \
+    "$(sha256sum <"$a/model.ubj"):$(sha256sum <"$a/metrics.json")" "--memory 32 (external memory): the same model and metrics"
+run $TC --memory 31 --symbol BIG --timeframe 5m
+is "$rc" 2 "--memory below 32 is a usage error"
+
 # Progress: on stderr with --progress, and as events in training_log.json;
 # the last line sums the model up, saying what its figures are.
 run $TC --progress --symbol WALK --timeframe 5m
