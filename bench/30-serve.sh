@@ -35,8 +35,8 @@ for i in $(seq 1 100); do
 	d=$COINTRAIN_HOME/models/$s/$stamp
 	cp -R "$COINTRAIN_HOME/models/BTCUSDT/$stamp" "$d"
 	sed -i "s/\"symbol\": *\"BTCUSDT\"/\"symbol\": \"$s\"/" "$d/config.json"
-	(cd "$d" && sha256sum features.csv split_indices.json training_log.json \
-	    model.ubj config.json metrics.json costs.json drift.json > sha256.txt)
+	(cd "$d" && sha256sum $(awk '{ print $2 }' sha256.txt) > sha256.txt.new &&
+	    mv sha256.txt.new sha256.txt)
 	ln -s "$stamp" "$COINTRAIN_HOME/models/$s/current"
 done
 sed -i '$s/.*/BTCUSDT/' "$tmp/coins"

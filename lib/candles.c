@@ -205,6 +205,26 @@ ct_store_parse(const char *buf, size_t len, const char *name, struct ct_series *
 	return rc ? -1 : 0;
 }
 
+int
+ct_store_parse_rows(const char *buf, size_t len, const char *name, long first_line,
+    struct ct_series *s)
+{
+	struct parse p;
+	int rc;
+
+	rc = parse_init(&p, 0, s) != 0;
+	/* Each row after s's last candle, as each after the one before it. */
+	if (!rc && s->n > 0) {
+		p.have_prev = 1;
+		p.prev = s->c[s->n - 1].t;
+	}
+	rc = rc || parse_feed(&p, buf, len) != 0 || parse_end(&p) != 0;
+	if (rc)
+		parse_report(&p, name, first_line);
+	ct_csvin_free(&p.in);
+	return rc ? -1 : 0;
+}
+
 char *
 ct_slurp(const char *path, size_t *len, int *missing)
 {

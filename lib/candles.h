@@ -55,6 +55,10 @@ struct ct_store_rd;
 struct ct_store_rd *ct_store_open(const char *path, int *missing);
 int ct_store_next(struct ct_store_rd *r, struct ct_candle *c);
 void ct_store_close(struct ct_store_rd *r);
+/* Rows only (no header), the first at line first_line of name; appended to
+ * s, each after s's last candle. */
+int ct_store_parse_rows(const char *buf, size_t len, const char *name, long first_line,
+    struct ct_series *s);
 /* Write the series atomically to path (directories created). */
 int ct_store_save(const char *path, const struct ct_series *s);
 /* Write rows as store CSV (with header) to fp. 0 or -1. */

@@ -15,7 +15,7 @@
 #include "home.h"
 #include "ledger.h"
 #include "parse.h"
-#include "storescan.h"
+#include "storestats.h"
 #include "timefmt.h"
 
 /* Timeframes in the order a coin's default store is chosen. */

@@ -153,27 +153,36 @@ ct_costs_load(const char *path, const char *sym, struct ct_costs *c)
 	return 0;
 }
 
+void
+ct_spread_add(struct ct_spread *sp, const struct ct_candle *a, const struct ct_candle *b)
+{
+	const double k = 3.0 - 2.0 * M_SQRT2;
+	double b1 = log(a->h / a->l), b2 = log(b->h / b->l);
+	double beta = b1 * b1 + b2 * b2;
+	double g = log(fmax(a->h, b->h) / fmin(a->l, b->l)), gamma = g * g;
+	double alpha = (sqrt(2 * beta) - sqrt(beta)) / k - sqrt(gamma / k);
+	double s = 2 * (exp(alpha) - 1) / (1 + exp(alpha));
+
+	if (!isfinite(s))
+		return;
+	sp->sum += s > 0 ? s : 0;
+	sp->n++;
+}
+
+double
+ct_spread_bps(const struct ct_spread *sp)
+{
+	return sp->n ? sp->sum / (double)sp->n * 1e4 : 0;
+}
+
 double
 ct_spread_cs(const struct ct_series *s, size_t from, size_t to)
 {
-	const double k = 3.0 - 2.0 * M_SQRT2;
-	double sum = 0;
-	size_t n = 0;
+	struct ct_spread sp = { 0, 0 };
 
-	for (size_t i = from; i + 1 < to; i++) {
-		const struct ct_candle *a = &s->c[i], *b = &s->c[i + 1];
-		double b1 = log(a->h / a->l), b2 = log(b->h / b->l);
-		double beta = b1 * b1 + b2 * b2;
-		double g = log(fmax(a->h, b->h) / fmin(a->l, b->l)), gamma = g * g;
-		double alpha = (sqrt(2 * beta) - sqrt(beta)) / k - sqrt(gamma / k);
-		double sp = 2 * (exp(alpha) - 1) / (1 + exp(alpha));
-
-		if (!isfinite(sp))
-			continue;
-		sum += sp > 0 ? sp : 0;
-		n++;
-	}
-	return n ? sum / n * 1e4 : 0;
+	for (size_t i = from; i + 1 < to; i++)
+		ct_spread_add(&sp, &s->c[i], &s->c[i + 1]);
+	return ct_spread_bps(&sp);
 }
 
 double

@@ -34,6 +34,14 @@ int ct_costs_load(const char *path, const char *sym, struct ct_costs *c);
 /* Corwin & Schultz (2012) spread estimate over candles [from,to), in bps:
  * the mean over adjacent pairs, negative estimates set to 0. */
 double ct_spread_cs(const struct ct_series *s, size_t from, size_t to);
+/* The same estimate a pair of adjacent candles at a time (a store read in
+ * blocks): ct_spread_bps of the pairs added equals ct_spread_cs over them. */
+struct ct_spread {
+	double sum;
+	size_t n;
+};
+void ct_spread_add(struct ct_spread *sp, const struct ct_candle *a, const struct ct_candle *b);
+double ct_spread_bps(const struct ct_spread *sp);
 /* Round-trip cost in bps for an entry when volatility is sigma (fraction
  * per candle, e.g. 0.004). */
 double ct_cost_rt_bps(const struct ct_costs *c, double sigma);

@@ -11,10 +11,11 @@
 
 #include "home.h"
 
-/* The files of a complete model directory, in sha256.txt order. */
-#define CT_MODEL_FILES { "features.csv", "split_indices.json", \
-	"training_log.json", "model.ubj", "config.json", "metrics.json", \
-	"costs.json", "drift.json", NULL }
+/* The files every complete model directory has.  sha256.txt lists them
+ * and every other file of the directory (features.csv with
+ * --keep-features, artifacts such as a drift reference), by name. */
+#define CT_MODEL_FILES { "split_indices.json", "training_log.json", "model.ubj", \
+	"config.json", "metrics.json", "costs.json", NULL }
 
 struct ct_model {
 	void *booster;		/* XGBoost BoosterHandle */
@@ -35,13 +36,14 @@ struct ct_model {
 int ct_model_verify(const char *dir);
 /* Verify sha256.txt (well-formed, lists every file, every file present;
  * the checksums of model.ubj and config.json, the files it loads — not of
- * the bulky features.csv, which ct_model_verify checks), then load model.ubj
+ * the others, which ct_model_verify checks), then load model.ubj
  * (XGBoosterLoadModel) and config.json, and check the feature set matches
  * this build (CT_FEAT_VERSION, names, warmup).  Errors printed; 0 or -1
  * (m left empty). */
 int ct_model_load(struct ct_model *m, const char *dir);
 /* prob[r] = P(up) for rows x[r*m->nfeat ...], r < rows.  NAN entries are
- * missing values.  0 or -1 (error printed). */
+ * missing values.  0 or -1 (error printed as "prog: SYM: reason", by the
+ * model's symbol). */
 int ct_model_predict(struct ct_model *m, const float *x, size_t rows, float *prob);
 void ct_model_free(struct ct_model *m);
 /* Resolve home/models/<sym>/current into the model directory path
@@ -49,17 +51,26 @@ void ct_model_free(struct ct_model *m);
  * model, EINVAL: bad symbol or link target). */
 int ct_model_current(char *buf, size_t n, const char *home, const char *sym);
 
+/* The symbols with a models/<SYM>/current, sorted, NULL-ended (free with
+ * ct_model_symbols_free); NULL with errno on error. */
+char **ct_model_symbols(const char *home);
+void ct_model_symbols_free(char **v);
+
 /* Write dir/sha256.txt ("HEX  NAME" lines, sha256sum format, names
- * relative to dir) for the files CT_MODEL_FILES, atomically.  0 or -1
- * (error printed). */
+ * relative to dir, sorted) for every regular file of dir but hidden ones,
+ * atomically.  0 or -1 (error printed). */
 int ct_model_write_sums(const char *dir);
 
 /* XGBoost's OpenMP threads spin while they wait, which on a small box
  * shared with other coins costs up to ten times the work.  Unless the
  * caller set OMP_WAIT_POLICY, set it to passive and re-execute argv
  * (libgomp reads it only when it is loaded).  Returns only when no
- * re-execution happened. */
+ * re-execution happened.  Also keeps malloc to one arena (glibc). */
 void ct_xgb_env(char **argv);
+
+/* XGBoost's last error as one line of reason: without its time stamp,
+ * source location and stack trace. */
+const char *ct_xgb_error(void);
 
 /* Quiet XGBoost's own logging: global verbosity 1, and its warnings and
  * errors routed to our stderr as "prog: xgboost: ...".  Idempotent. */

@@ -1,5 +1,9 @@
 /* modeldir.c — the life of a model directory, from temporary to current.
  *
+ * A killed run leaves its temporary directory as it was (no handler runs
+ * on kill -9, so none is relied on); the next run of the coin takes the
+ * checkpoint out of it and removes the rest.
+ *
  * `current` only ever points at a complete directory whose sha256.txt has
  * just been verified; it is switched with rename(2) of a fresh symlink, so
  * a reader sees the old model or the new one, never neither. */
@@ -9,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,29 +25,6 @@
 #include "model.h"
 #include "modeldir.h"
 #include "timefmt.h"
-
-/* The directory a signal must mark as partial; rename(2) is
- * async-signal-safe.  One build per process. */
-static struct ct_mdir *volatile building;
-static struct sigaction oldact[4];
-static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
-
-static void
-on_signal(int sig)
-{
-	struct ct_mdir *m = building;
-
-	if (m)
-		rename(m->tmp, m->partial);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		if (sigs[i] == sig && oldact[i].sa_handler != SIG_DFL &&
-		    oldact[i].sa_handler != SIG_IGN && oldact[i].sa_handler != on_signal) {
-			oldact[i].sa_handler(sig);
-			break;
-		}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -74,20 +54,38 @@ ct_stamp_ok(const char *s)
 	return 1;
 }
 
-/* Leftovers of killed runs: we hold the lock, so nobody is using them. */
+/* Leftovers of killed runs: we hold the lock, so nobody is using them.
+ * The newest checkpoint among them moves into our directory (whether it
+ * fits this training is for the trainer to say); the rest goes. */
 static void
-clean_stale(const char *symdir)
+clean_stale(struct ct_mdir *m)
 {
-	char path[CT_PATH_MAX];
+	char path[CT_PATH_MAX], best[CT_PATH_MAX] = "";
+	struct timespec bt = { 0, 0 };
 	struct dirent *e;
+	struct stat st;
 	DIR *d;
 
-	if ((d = opendir(symdir)) == NULL)
+	if ((d = opendir(m->symdir)) == NULL)
 		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, ".tmp-", 5) != 0 && strncmp(e->d_name, ".partial-", 9) != 0)
+			continue;
+		if (ct_path(path, sizeof path, "%s/%s/%s", m->symdir, e->d_name, CT_MDIR_CKPT) == 0 &&
+		    stat(path, &st) == 0 && (st.st_mtim.tv_sec > bt.tv_sec ||
+		    (st.st_mtim.tv_sec == bt.tv_sec && st.st_mtim.tv_nsec > bt.tv_nsec))) {
+			bt = st.st_mtim;
+			snprintf(best, sizeof best, "%s", path);
+		}
+	}
+	if (best[0] && ct_mkdirs(m->work, 0777) == 0 && rename(best, m->ckpt) != 0)
+		ct_warn("%s: %s", best, strerror(errno));
+	rewinddir(d);
 	while ((e = readdir(d)) != NULL)
 		if (strncmp(e->d_name, ".tmp-", 5) == 0 || strncmp(e->d_name, ".partial-", 9) == 0 ||
 		    strncmp(e->d_name, ".current.", 9) == 0)
-			if (ct_path(path, sizeof path, "%s/%s", symdir, e->d_name) == 0)
+			if (ct_path(path, sizeof path, "%s/%s", m->symdir, e->d_name) == 0 &&
+			    strcmp(path, m->tmp) != 0)
 				ct_rmtree(path);
 	closedir(d);
 }
@@ -120,39 +118,39 @@ int
 ct_mdir_begin(struct ct_mdir *m, const char *home, const char *sym)
 {
 	char stamp[CT_ISO_LEN];
-	struct sigaction sa;
 
 	memset(m, 0, sizeof *m);
 	m->lockfd = -1;
 	ct_stamp(ct_now_ms(), stamp);
 	if (ct_path(m->symdir, sizeof m->symdir, "%s/models/%s", home, sym) != 0 ||
 	    ct_path(m->tmp, sizeof m->tmp, "%s/.tmp-%s-%ld", m->symdir, stamp, (long)getpid()) != 0 ||
-	    ct_path(m->partial, sizeof m->partial, "%s/.partial-%s-%ld", m->symdir, stamp,
-	    (long)getpid()) != 0) {
+	    ct_path(m->work, sizeof m->work, "%s/work", m->tmp) != 0 ||
+	    ct_path(m->ckpt, sizeof m->ckpt, "%s/%s", m->tmp, CT_MDIR_CKPT) != 0) {
 		ct_warn("%s/models/%s: %s", home, sym, strerror(errno));
 		return -1;
 	}
-	if ((m->lockfd = ct_mdir_lock(m->symdir)) < 0)
+	if ((m->lockfd = ct_mdir_lock(m->symdir)) < 0) {
+		m->locked = errno == EWOULDBLOCK;
 		return -1;
-	clean_stale(m->symdir);
+	}
 	if (mkdir(m->tmp, 0777) != 0) {
 		ct_warn("%s: %s", m->tmp, strerror(errno));
 		ct_mdir_end(m);
 		return -1;
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigfillset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, &oldact[i]);
-	building = m;
+	clean_stale(m);
+	if (ct_mkdirs(m->work, 0777) != 0) {
+		ct_warn("%s: %s", m->work, strerror(errno));
+		ct_mdir_abort(m);
+		ct_mdir_end(m);
+		return -1;
+	}
 	return 0;
 }
 
 void
 ct_mdir_abort(struct ct_mdir *m)
 {
-	building = NULL;
 	if (m->tmp[0] && ct_rmtree(m->tmp) != 0 && errno != ENOENT)
 		ct_warn("%s: %s", m->tmp, strerror(errno));
 	m->tmp[0] = '\0';
@@ -161,7 +159,6 @@ ct_mdir_abort(struct ct_mdir *m)
 void
 ct_mdir_end(struct ct_mdir *m)
 {
-	building = NULL;
 	if (m->lockfd >= 0)
 		close(m->lockfd);
 	m->lockfd = -1;
@@ -216,6 +213,11 @@ ct_mdir_commit(struct ct_mdir *m, int keep, char *out, size_t n)
 	char stamp[CT_ISO_LEN], final[CT_PATH_MAX], link[CT_PATH_MAX], cur[CT_PATH_MAX];
 	struct stat st;
 
+	/* The work (dataset, XGBoost pages, checkpoint) is not the model. */
+	if (ct_rmtree(m->work) != 0 && errno != ENOENT) {
+		ct_warn("%s: %s", m->work, strerror(errno));
+		return -1;
+	}
 	if (ct_model_write_sums(m->tmp) != 0 || ct_model_verify(m->tmp) != 0)
 		return -1;
 	/* Stamps have whole seconds: a second model within the same second
@@ -234,7 +236,6 @@ ct_mdir_commit(struct ct_mdir *m, int keep, char *out, size_t n)
 		ct_warn("%s: %s", final, strerror(errno));
 		return -1;
 	}
-	building = NULL;
 	m->tmp[0] = '\0';
 	if (ct_path(link, sizeof link, "%s/.current.%ld", m->symdir, (long)getpid()) != 0 ||
 	    ct_path(cur, sizeof cur, "%s/current", m->symdir) != 0) {

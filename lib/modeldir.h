@@ -9,11 +9,16 @@
 
 #include "home.h"
 
+/* The checkpoint of a training, inside the temporary directory. */
+#define CT_MDIR_CKPT	"work/checkpoint"
+
 struct ct_mdir {
 	char symdir[CT_PATH_MAX];	/* home/models/<SYM> */
 	char tmp[CT_PATH_MAX];		/* the directory being built */
-	char partial[CT_PATH_MAX];	/* its name if we are killed */
+	char work[CT_PATH_MAX];		/* tmp/work: scratch, never published */
+	char ckpt[CT_PATH_MAX];		/* tmp/CT_MDIR_CKPT */
 	int lockfd;
+	int locked;			/* begin failed: another run holds the lock */
 };
 
 /* Take the lock of a coin's models (symdir = home/models/<SYM>): create
@@ -22,12 +27,13 @@ struct ct_mdir {
  * and errno (EWOULDBLOCK: "locked by another train-coin"). */
 int ct_mdir_lock(const char *symdir);
 /* Create models/<sym>, take its lock (flock on models/<sym>/.lock; when
- * another process holds it: error "locked by another train-coin", -1),
- * remove temporaries and partial directories left by killed runs, create
- * the temporary directory and arrange that a fatal signal renames it to
- * .partial-<STAMP>-<pid>.  0 or -1 (error printed). */
+ * another process holds it: error "locked by another train-coin", locked
+ * set, -1), create the temporary directory and its work directory, move
+ * into it the newest checkpoint left by a killed run, and remove the rest
+ * of what killed runs left (.tmp-*, and .partial-* of older versions).
+ * 0 or -1 (error printed). */
 int ct_mdir_begin(struct ct_mdir *m, const char *home, const char *sym);
-/* Write sha256.txt, verify it, rename the directory to models/<sym>/<STAMP>,
+/* Remove the work directory, write sha256.txt, verify it, rename the directory to models/<sym>/<STAMP>,
  * point `current` at it (new symlink renamed over the old), then keep the
  * keep newest model directories (never the current one).  The final path
  * goes to out.  0 or -1 (error printed; current untouched). */

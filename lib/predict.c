@@ -2,6 +2,7 @@
  * the rows the features need from the end of the candle store, so the cost
  * does not grow with the store. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 
 #include "candles.h"
 #include "err.h"
+#include "exitcode.h"
 #include "features.h"
 #include "home.h"
 #include "model.h"
@@ -91,6 +93,23 @@ load_rows(const struct ct_predict_opts *o, const char *sym, const struct ct_mode
 	return 0;
 }
 
+/* XGBoost refuses infinite values, and they mean prices or volumes too
+ * large for the features' arithmetic: say so, by candle. */
+static int
+finite_rows(const char *sym, const struct ct_series *s, size_t from, size_t to,
+    const float *x, size_t nf)
+{
+	char iso[CT_ISO_LEN];
+
+	for (size_t k = 0; k < (to - from) * nf; k++)
+		if (isinf(x[k])) {
+			ct_warn("%s: features of the candle of %s are not finite (prices or volumes "
+			    "too large)", sym, ct_iso8601(s->c[from + k / nf].t, iso));
+			return 0;
+		}
+	return 1;
+}
+
 /* Print row i; returns 1 when it is the newest and stale. */
 static int
 emit(const struct ct_predict_opts *o, const struct ct_model *m, const char *model,
@@ -143,12 +162,12 @@ ct_predict(const struct ct_predict_opts *o, const char *sym, FILE *out)
 	size_t from, to, i;
 	float *x = NULL, *prob = NULL;
 	int64_t tf_ms;
-	int rc = 1, stale = 0;
+	int rc = CT_EXIT_FAIL, stale = 0;
 	static int ready;
 
 	if (!ct_symbol_ok(sym)) {
 		ct_warn("%s: invalid symbol", sym);
-		return 1;
+		return CT_EXIT_FAIL;
 	}
 	if (!ready) {
 		/* A handful of rows: starting threads costs more than it saves,
@@ -166,11 +185,11 @@ ct_predict(const struct ct_predict_opts *o, const char *sym, FILE *out)
 			ct_warn("%s: no current model (%s/models/%s/current)", sym, o->home, sym);
 		else
 			ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, strerror(errno));
-		return 1;
+		return CT_EXIT_FAIL;
 	}
 	if (ct_model_load(&m, dir) != 0) {
 		ct_warn("%s: model %s refused", sym, dir);
-		return 1;
+		return CT_EXIT_FAIL;
 	}
 	if (strcmp(m.symbol, sym) != 0) {
 		ct_warn("%s: model %s is for %s", sym, dir, m.symbol);
@@ -187,7 +206,7 @@ ct_predict(const struct ct_predict_opts *o, const char *sym, FILE *out)
 	}
 	/* A handful of rows: starting threads would cost more than it saves. */
 	if (XGBoosterSetParam(m.booster, "nthread", "1") != 0) {
-		ct_warn("%s: %s: %s", sym, dir, XGBGetLastError());
+		ct_warn("%s: %s: %s", sym, dir, ct_xgb_error());
 		goto out;
 	}
 	if (load_rows(o, sym, &m, &s, &from, &to) != 0)
@@ -201,13 +220,15 @@ ct_predict(const struct ct_predict_opts *o, const char *sym, FILE *out)
 		ct_warn("%s: features: %s", sym, strerror(errno));
 		goto out;
 	}
+	if (!finite_rows(sym, &s, from, to, x, m.nfeat))
+		goto out;
 	if (ct_model_predict(&m, x, to - from, prob) != 0)
 		goto out;
 	snprintf(model, sizeof model, "models/%s/%s", sym, strrchr(dir, '/') + 1);
 	for (i = from; i < to; i++)
 		stale |= emit(o, &m, model, &s.c[i], prob[i - from],
 		    !o->range && o->history <= 0, tf_ms, out);
-	rc = stale ? CT_PREDICT_STALE : 0;
+	rc = stale ? CT_EXIT_STALE : CT_EXIT_OK;
 out:
 	free(x);
 	free(prob);

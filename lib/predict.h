@@ -7,8 +7,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Exit status of predict when a prediction was made from stale candles. */
-#define CT_PREDICT_STALE 4
 /* --max-age off */
 #define CT_MAX_AGE_OFF (-1)
 
@@ -24,9 +22,10 @@ struct ct_predict_opts {
 	int64_t now_ms;		/* generated_at, and the clock for staleness */
 };
 
-/* Predict sym and print its line(s) on out.  Returns 0, 1 (diagnostic
- * printed, nothing printed on out), or CT_PREDICT_STALE (line printed,
- * marked "stale":true, and a warning). */
+/* Predict sym and print its line(s) on out.  Returns CT_EXIT_OK,
+ * CT_EXIT_FAIL (diagnostic "prog: SYM: reason" printed, nothing printed
+ * on out; an error inside XGBoost included), or CT_EXIT_STALE (line
+ * printed, marked "stale":true, and a warning). */
 int ct_predict(const struct ct_predict_opts *o, const char *sym, FILE *out);
 /* The CSV header line matching ct_predict's rows. */
 void ct_predict_csv_header(FILE *out);

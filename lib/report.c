@@ -17,7 +17,7 @@
 #include "home.h"
 #include "dashboard.h"
 #include "ledger.h"
-#include "storescan.h"
+#include "storestats.h"
 #include "summary.h"
 #include "svgplot.h"
 #include "timefmt.h"

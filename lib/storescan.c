@@ -1,145 +1,241 @@
-/* storescan.c — the store mapped into memory and walked line by line: the
- * open time is the only field parsed, so a status of a hundred coins of
- * 50000 rows reads as fast as the disk cache serves it. */
+/* storescan.c — a store read in blocks of whole lines.  Finding the last
+ * n rows costs one pass of memchr over the file (no parsing), with the
+ * offset of every SNAP_ROWS-th row remembered so the start is found again
+ * without a second pass over the whole file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
-#include "candles.h"
-#include "parse.h"
+#include "err.h"
 #include "storescan.h"
 
-/* Open times past the year 9999 are no candle's; refusing them keeps the
- * differences of open times from overflowing. */
-#define MAX_OPEN_MS 253402300799999LL
+#define BLOCK		(1 << 20)	/* bytes parsed at a time */
+#define LINE_MAX_B	(1 << 20)	/* no store row comes near this */
+#define SNAP_ROWS	65536
 
-/* The open time at the start of a row: the digits before the first
- * comma.  Parsed by hand, since this is the whole cost of a pass; at most
- * 15 digits cannot overflow, and MAX_OPEN_MS bounds the rest. */
-static int
-open_time(const char *row, size_t len, int64_t *t)
+/* Newlines in b[0,n). */
+static size_t
+count_nl(const char *b, size_t n)
 {
-	int64_t v = 0;
-	size_t i;
+	const char *p = b, *e = b + n;
+	size_t k = 0;
 
-	for (i = 0; i < len && row[i] != ','; i++) {
-		if (row[i] < '0' || row[i] > '9' || i == 15)
-			return -1;
-		v = v * 10 + (row[i] - '0');
+	while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		k++;
+		p++;
 	}
-	*t = v;
-	return i > 0 && v <= MAX_OPEN_MS ? 0 : -1;
+	return k;
 }
 
-int
-ct_store_scan_buf(const char *path, const char *buf, size_t len, ct_scan_fn fn, void *arg,
-    char *err, size_t errn)
+static int
+fail(struct ct_scan *sc, const char *what)
 {
-	const char *p = buf, *end = buf + len, *nl, *why = NULL;
-	int64_t t, prev = INT64_MIN;
-	size_t line = 0, n;
+	ct_warn("%s: %s", sc->path, what ? what : strerror(errno));
+	return -1;
+}
 
-	for (; p < end; p = nl ? nl + 1 : end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		line++;
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if (n == 0 || (line == 1 && n >= 9 && memcmp(p, "open_time", 9) == 0))
-			continue;
-		if (open_time(p, n, &t) != 0)
-			why = "bad open_time (want Unix ms, 1970 to 9999)";
-		else if (t <= prev)
-			why = "open_time not after the previous row's";
-		if (why) {
-			snprintf(err, errn, "%s:%zu: %s", path, line, why);
-			return -1;
-		}
-		prev = t;
-		if (fn(t, p, n, arg) != 0)
-			break;
-	}
+/* The header line: the store reader's own check of it.  Sets sc->pos
+ * after it. */
+static int
+header(struct ct_scan *sc)
+{
+	char b[256], *nl;
+	struct ct_series none = { 0 };
+	ssize_t r = pread(sc->fd, b, sizeof b, 0);
+	int rc;
+
+	if (r < 0)
+		return fail(sc, NULL);
+	nl = memchr(b, '\n', (size_t)r);
+	/* Anything longer than a header is no header: the parser says so. */
+	rc = ct_store_parse(b, nl ? (size_t)(nl - b + 1) : (size_t)r, sc->path, &none);
+	ct_series_free(&none);
+	if (rc != 0)
+		return -1;
+	sc->pos = nl ? nl - b + 1 : r;
+	sc->line = 2;
 	return 0;
 }
 
-int
-ct_store_scan(const char *path, ct_scan_fn fn, void *arg, char *err, size_t errn)
+/* Count the rows after the header; remember where every SNAP_ROWS-th
+ * starts.  Then move sc->pos to the first of the last n rows. */
+static int
+seek_last(struct ct_scan *sc, size_t n)
 {
-	struct stat st;
-	void *map;
-	int fd, rc;
+	off_t *snap = NULL, off = sc->pos;
+	size_t nsnap = 0, rows = 0, skip, k;
+	char last = '\n';
+	ssize_t r;
+	int rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
-		snprintf(err, errn, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
+	while ((r = pread(sc->fd, sc->buf, BLOCK, off)) > 0) {
+		const char *p = sc->buf, *e = sc->buf + r;
+
+		while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+			p++;
+			if (++rows % SNAP_ROWS == 0) {
+				off_t *t = realloc(snap, (nsnap + 1) * sizeof *t);
+
+				if (t == NULL)
+					goto out;
+				snap = t;
+				snap[nsnap++] = off + (p - sc->buf);
+			}
+		}
+		last = sc->buf[r - 1];
+		off += r;
 	}
-	if (st.st_size == 0) {
-		close(fd);
-		return 0;
+	if (r < 0) {
+		fail(sc, NULL);
+		goto out;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		snprintf(err, errn, "%s: %s", path, strerror(errno));
-		return -1;
+	rows += last != '\n';
+	skip = n > 0 && rows > n ? rows - n : 0;
+	k = skip / SNAP_ROWS;
+	off = k ? snap[k - 1] : sc->pos;
+	/* From the snapshot, the remaining rows to skip are whole lines. */
+	for (size_t left = skip - k * SNAP_ROWS; left > 0;) {
+		const char *p;
+
+		if ((r = pread(sc->fd, sc->buf, BLOCK, off)) <= 0) {
+			fail(sc, r < 0 ? NULL : "changed while being read");
+			goto out;
+		}
+		for (p = sc->buf; left > 0 && (p = memchr(p, '\n', (size_t)(sc->buf + r - p))); p++)
+			left--;
+		off += p ? p - sc->buf + 1 : r;
 	}
-	rc = ct_store_scan_buf(path, map, (size_t)st.st_size, fn, arg, err, errn);
-	munmap(map, (size_t)st.st_size);
+	sc->pos = off;
+	sc->line = 2 + (long)skip;
+	sc->rows = rows - skip;
+	rc = 0;
+out:
+	free(snap);
 	return rc;
 }
 
-struct stats_arg {
-	struct ct_scan_stats *st;
-	int64_t tf_ms;
-};
-
-static int
-count(int64_t t, const char *row, size_t len, void *arg)
+int
+ct_scan_open(struct ct_scan *sc, const char *path, size_t n)
 {
-	struct stats_arg *a = arg;
-	struct ct_scan_stats *st = a->st;
-	int64_t step = t - st->last;
+	struct stat st;
 
-	(void)row;
-	(void)len;
-	/* Whole candles that fit strictly between two open times, as ct_gaps
-	 * counts them: a step of 1.5 candles (rows off the grid) is none. */
-	if (st->rows++ == 0)
-		st->first = t;
-	else if (step / a->tf_ms > 1) {
-		st->gaps++;
-		st->missing += (size_t)(step / a->tf_ms - 1);
+	memset(sc, 0, sizeof *sc);
+	snprintf(sc->path, sizeof sc->path, "%s", path);
+	sc->cap = BLOCK;
+	if ((sc->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		fail(sc, NULL);
+		ct_scan_close(sc);
+		return -1;
 	}
-	st->last = t;
+	if (fstat(sc->fd, &st) != 0 || (sc->buf = malloc(sc->cap)) == NULL ||
+	    (sc->md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(sc->md, EVP_sha256(), NULL)) {
+		fail(sc, NULL);
+		ct_scan_close(sc);
+		return -1;
+	}
+	sc->end = st.st_size;
+	if (header(sc) != 0 || seek_last(sc, n) != 0) {
+		ct_scan_close(sc);
+		return -1;
+	}
 	return 0;
 }
 
-int
-ct_store_stats(const char *path, int64_t tf_ms, struct ct_scan_stats *st, char *err, size_t errn)
+long
+ct_scan_next(struct ct_scan *sc, struct ct_series *s)
 {
-	struct stats_arg a = { st, tf_ms };
+	size_t len = 0, cut, n0 = s->n;
+	ssize_t r;
 
-	memset(st, 0, sizeof *st);
-	return ct_store_scan(path, count, &a, err, errn);
+	if (sc->pos >= sc->end)
+		return 0;
+	/* Whole lines only: grow the block until it ends in one (or the
+	 * file does). */
+	for (;;) {
+		if ((r = pread(sc->fd, sc->buf + len, sc->cap - len, sc->pos + (off_t)len)) < 0)
+			return fail(sc, NULL);
+		len += (size_t)r;
+		if (sc->pos + (off_t)len >= sc->end || r == 0) {
+			cut = len;
+			break;
+		}
+		for (cut = len; cut > 0 && sc->buf[cut - 1] != '\n'; cut--)
+			;
+		if (cut > 0)
+			break;
+		if (sc->cap >= LINE_MAX_B) {
+			ct_warn("%s:%ld: line longer than %d bytes", sc->path, sc->line, LINE_MAX_B);
+			return -1;
+		}
+		{
+			char *t = realloc(sc->buf, sc->cap * 2);
+
+			if (t == NULL)
+				return fail(sc, NULL);
+			sc->buf = t;
+			sc->cap *= 2;
+		}
+	}
+	if (cut == 0)
+		return 0;
+	if (ct_store_parse_rows(sc->buf, cut, sc->path, sc->line, s) != 0)
+		return -1;
+	if (s->n > n0 && sc->have_last && s->c[n0].t <= sc->last_t) {
+		ct_warn("%s:%ld: open_time not after the previous row (store must be sorted, unique)",
+		    sc->path, sc->line);
+		return -1;
+	}
+	EVP_DigestUpdate(sc->md, sc->buf, cut);
+	sc->line += (long)count_nl(sc->buf, cut);
+	sc->pos += (off_t)cut;
+	if (s->n > n0) {
+		sc->have_last = 1;
+		sc->last_t = s->c[s->n - 1].t;
+	}
+	return (long)(s->n - n0);
+}
+
+void
+ct_scan_digest(struct ct_scan *sc, char hex[65])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	/* On a copy: the scan may go on. */
+	hex[0] = '\0';
+	if (c && EVP_MD_CTX_copy_ex(c, sc->md) && EVP_DigestFinal_ex(c, d, &len))
+		for (unsigned int i = 0; i < len && i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	EVP_MD_CTX_free(c);
+}
+
+void
+ct_scan_close(struct ct_scan *sc)
+{
+	if (sc->fd >= 0)
+		close(sc->fd);
+	free(sc->buf);
+	EVP_MD_CTX_free(sc->md);
+	sc->fd = -1;
+	sc->buf = NULL;
+	sc->md = NULL;
 }
 
 int
-ct_row_close(const char *row, size_t len, double *close)
+ct_scan_load(const char *path, size_t n, struct ct_series *s)
 {
-	const char *p = row, *end = row + len, *c;
+	struct ct_scan sc;
+	long r;
 
-	/* open_time,open,high,low,close,... */
-	for (int i = 0; i < 4; i++) {
-		if ((c = memchr(p, ',', (size_t)(end - p))) == NULL)
-			return -1;
-		p = c + 1;
-	}
-	c = memchr(p, ',', (size_t)(end - p));
-	return ct_parse_double_n(p, c ? (size_t)(c - p) : (size_t)(end - p), close);
+	if (ct_scan_open(&sc, path, n) != 0)
+		return -1;
+	while ((r = ct_scan_next(&sc, s)) > 0)
+		;
+	ct_scan_close(&sc);
+	return r < 0 ? -1 : 0;
 }

@@ -1,35 +1,44 @@
-/* storescan.h — one fast pass over the rows of a candle store by their
- * open times, prices left unparsed: how many rows, their span and gaps
- * for coin-status, a row's close on demand for the dashboard's
- * buy-and-hold curve.  A 50000-row store takes about a millisecond. */
+/* storescan.h — the newest rows of a candle store read front to back in
+ * blocks, so a store of any length is parsed in bounded memory; errors
+ * name the file and its true line numbers, and the bytes read are hashed
+ * (what a training checkpoint is keyed on). */
 #ifndef CT_STORESCAN_H
 #define CT_STORESCAN_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
-struct ct_scan_stats {
-	size_t rows;
-	int64_t first, last;	/* open times, when rows > 0 */
-	size_t gaps, missing;	/* as ct_gaps counts them */
+#include <openssl/evp.h>
+
+#include "candles.h"
+#include "home.h"
+
+struct ct_scan {
+	char path[CT_PATH_MAX];
+	int fd;
+	off_t pos, end;		/* next byte to parse; end of the file */
+	long line;		/* file line number of the row at pos */
+	size_t rows;		/* rows from the first one read to the end */
+	char *buf;
+	size_t cap;
+	int have_last;
+	int64_t last_t;		/* open time of the last candle read */
+	EVP_MD_CTX *md;		/* SHA-256 of the bytes parsed so far */
 };
 
-/* Called for each data row with its open time and its text (without the
- * newline); a non-zero return stops the pass. */
-typedef int (*ct_scan_fn)(int64_t t, const char *row, size_t len, void *arg);
-
-/* Pass over the store at path.  0, or -1 with "path:line: reason" (or
- * "path: reason") in err: an open time that is not Unix ms (1970 to 9999) or not
- * after the previous row's, or the file cannot be read. */
-int ct_store_scan(const char *path, ct_scan_fn fn, void *arg, char *err, size_t errn);
-/* The same over len bytes of store text in memory, named path. */
-int ct_store_scan_buf(const char *path, const char *buf, size_t len, ct_scan_fn fn, void *arg,
-    char *err, size_t errn);
-/* The figures of a store of timeframe tf_ms.  0 or -1 as ct_store_scan. */
-int ct_store_stats(const char *path, int64_t tf_ms, struct ct_scan_stats *st, char *err,
-    size_t errn);
-/* The close (fifth field) of a row's text.  0, or -1 when it is missing
- * or not a number. */
-int ct_row_close(const char *row, size_t len, double *close);
+/* Open the store at path, check its header and position the scan at its
+ * last n rows (all of them when n is 0 or the store has fewer).  0 or -1
+ * (error printed). */
+int ct_scan_open(struct ct_scan *sc, const char *path, size_t n);
+/* Append the next block of candles to s: each is checked as the store
+ * reader checks it, and must come after the candle before it.  Returns
+ * the number appended, 0 at the end, -1 on error (printed). */
+long ct_scan_next(struct ct_scan *sc, struct ct_series *s);
+/* The SHA-256 (hex) of the bytes of every row read so far. */
+void ct_scan_digest(struct ct_scan *sc, char hex[65]);
+void ct_scan_close(struct ct_scan *sc);
+/* The last n rows of the store at path into s (0: all).  0 or -1. */
+int ct_scan_load(const char *path, size_t n, struct ct_series *s);
 
 #endif

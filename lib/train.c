@@ -1,28 +1,38 @@
-/* train.c — datasets, purged walk-forward, XGBoost training, evaluation.
+/* train.c — purged walk-forward and XGBoost training.
  *
  * Honesty rules this file keeps: a training row's label never overlaps a
  * validation row (purge gap of horizon+1 rows); early stopping watches a
  * block of the training window, never the validation block whose scores
  * get reported (stopping on it would pick the rounds that flatter it); a
  * fold's trading threshold comes from earlier folds' out-of-sample
- * predictions only, never from the block it is scored on. */
+ * predictions only, never from the block it is scored on.
+ *
+ * Memory rules: no matrix of all rows is ever copied.  XGBoost reads the
+ * rows CHUNK_ROWS at a time through its data iterators and keeps them
+ * quantised, in memory up to incore_rows rows, else paged to cache_dir
+ * (its external memory); the two give the same trees.  Predictions are
+ * made PRED_ROWS rows at a time. */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <xgboost/c_api.h>
 
 #include "atomic.h"
+#include "checkpoint.h"
 #include "err.h"
 #include "features.h"
 #include "model.h"
 #include "train.h"
 
-#define MIN_TRADES	10	/* a threshold needs this many trades to be chosen */
-#define EQUITY_MAX	200	/* points kept of the equity curve */
 #define LOG_EVERY	10	/* rounds between progress events */
+#define CHUNK_ROWS	8192	/* rows per batch (and per external-memory page) */
+#define PRED_ROWS	16384	/* rows per prediction call */
+#define CT_MAX_BIN	"128"	/* histogram bins: booster and quantised matrix */
 
 double
 ct_mono_s(void)
@@ -32,7 +42,6 @@ ct_mono_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
-
 
 /* Every XGBoost call goes through XGB() so the time spent inside the
  * library can be told apart from ours (bench/20-train.sh reports both). */
@@ -48,7 +57,7 @@ xgb_timed(struct ct_train_opts *o, int rc)
 static int
 xgb_err(const char *what)
 {
-	ct_warn("xgboost: %s: %s", what, XGBGetLastError());
+	ct_warn("xgboost: %s: %s", what, ct_xgb_error());
 	return -1;
 }
 
@@ -63,133 +72,6 @@ ct_train_defaults(struct ct_train_opts *o)
 	o->threads = 0;
 	o->eta = 0.05;
 	o->max_depth = 3;
-}
-
-void
-ct_dataset_free(struct ct_dataset *d)
-{
-	free(d->x);
-	free(d->y);
-	free(d->fwd_bps);
-	free(d->cost_bps);
-	free(d->lc);
-	free(d->t);
-	memset(d, 0, sizeof *d);
-}
-
-/* Standard deviation of one-candle log returns over the 48 candles up to i
- * (the volatility the slippage cost scales with). */
-static double
-sigma48(const struct ct_series *s, size_t i)
-{
-	double r[48], m = 0, v = 0;
-
-	if (i < 48)
-		return NAN;
-	for (int k = 0; k < 48; k++) {
-		r[k] = log(s->c[i - k].c / s->c[i - k - 1].c);
-		m += r[k];
-	}
-	m /= 48;
-	for (int k = 0; k < 48; k++)
-		v += (r[k] - m) * (r[k] - m);
-	return sqrt(v / 48);
-}
-
-int
-ct_dataset_build(struct ct_dataset *d, const struct ct_series *s, int horizon,
-    int64_t tf_ms, const struct ct_costs *costs, ct_feat_fn fn)
-{
-	size_t w = ct_feat_warmup(), nf = ct_feat_count(), n;
-
-	memset(d, 0, sizeof *d);
-	if (fn == NULL)
-		fn = ct_features;
-	n = s->n > w + (size_t)horizon ? s->n - w - (size_t)horizon : 0;
-	d->n = n;
-	d->nfeat = nf;
-	d->first = w;
-	d->horizon = horizon;
-	d->tf_ms = tf_ms;
-	if (n == 0)
-		return 0;
-	d->x = malloc(n * nf * sizeof *d->x);
-	d->y = malloc(n * sizeof *d->y);
-	d->fwd_bps = malloc(n * sizeof *d->fwd_bps);
-	d->cost_bps = malloc(n * sizeof *d->cost_bps);
-	d->lc = malloc(n * sizeof *d->lc);
-	d->t = malloc(n * sizeof *d->t);
-	if (!d->x || !d->y || !d->fwd_bps || !d->cost_bps || !d->lc || !d->t ||
-	    fn(s, w, w + n, d->x) != 0) {
-		ct_warn("features: %s", strerror(errno ? errno : ENOMEM));
-		ct_dataset_free(d);
-		return -1;
-	}
-	for (size_t r = 0; r < n; r++) {
-		size_t i = w + r;
-
-		d->lc[r] = log(s->c[i].c);
-		d->fwd_bps[r] = (log(s->c[i + horizon].c) - d->lc[r]) * 1e4;
-		d->cost_bps[r] = ct_cost_rt_bps(costs, sigma48(s, i));
-		d->y[r] = d->fwd_bps[r] > d->cost_bps[r];
-		d->t[r] = s->c[i].t;
-	}
-	return 0;
-}
-
-int
-ct_feat_causal_check(const struct ct_series *s, ct_feat_fn fn, char *why, size_t whylen)
-{
-	size_t nf = ct_feat_count(), w = ct_feat_warmup();
-	struct ct_series alt = { 0 };
-	float *a = NULL, *b = NULL;
-	int rc = -1;
-
-	if (s->n < w + 4) {
-		snprintf(why, whylen, "too few candles (%zu) to check", s->n);
-		return -1;
-	}
-	if ((a = malloc(s->n * nf * sizeof *a)) == NULL ||
-	    (b = malloc(s->n * nf * sizeof *b)) == NULL ||
-	    ct_series_reserve(&alt, s->n) != 0 || fn(s, 0, s->n, a) != 0) {
-		snprintf(why, whylen, "%s", strerror(errno ? errno : ENOMEM));
-		goto out;
-	}
-	/* Cut at a few points; everything after the cut becomes a different,
-	 * still valid market (prices x1.5 then /1.5 alternating, volume x3). */
-	for (size_t cut = w; cut < s->n - 1; cut += (s->n - w) / 3 + 1) {
-		memcpy(alt.c, s->c, s->n * sizeof *s->c);
-		alt.n = s->n;
-		for (size_t i = cut + 1; i < s->n; i++) {
-			double f = (i - cut) % 2 ? 1.5 : 1 / 1.5;
-
-			alt.c[i].o *= f;
-			alt.c[i].h *= f;
-			alt.c[i].l *= f;
-			alt.c[i].c *= f;
-			alt.c[i].v = alt.c[i].v * 3 + 1;
-		}
-		if (fn(&alt, 0, s->n, b) != 0) {
-			snprintf(why, whylen, "%s", strerror(errno));
-			goto out;
-		}
-		for (size_t i = 0; i <= cut; i++)
-			for (size_t j = 0; j < nf; j++) {
-				float x = a[i * nf + j], y = b[i * nf + j];
-
-				if (memcmp(&x, &y, sizeof x) != 0) {
-					snprintf(why, whylen, "feature %s of candle %zu changes when "
-					    "candles after %zu change", ct_feat_name(j), i, cut);
-					goto out;
-				}
-			}
-	}
-	rc = 0;
-out:
-	free(a);
-	free(b);
-	ct_series_free(&alt);
-	return rc;
 }
 
 int
@@ -219,6 +101,121 @@ ct_folds(size_t n, int k, int horizon, struct ct_fold *f)
 	return 0;
 }
 
+/* Rows [lo,hi) of a dataset handed to XGBoost a chunk at a time.  The
+ * chunk handed out last stays valid until the next call (XGBoost's rule);
+ * then its pages are released. */
+struct feed {
+	const struct ct_dataset *d;
+	size_t lo, hi, pos, last;
+	DMatrixHandle proxy;
+	int failed;
+	char iface[256];
+};
+
+static int
+feed_next(DataIterHandle h)
+{
+	struct feed *f = h;
+	size_t n, nf = f->d->nfeat;
+	const union { uint16_t u; char c[2]; } endian = { 1 };
+
+	ct_dataset_release(f->d, f->last, f->pos);
+	f->last = f->pos;
+	if (f->pos >= f->hi || f->failed)
+		return 0;
+	n = f->hi - f->pos < CHUNK_ROWS ? f->hi - f->pos : CHUNK_ROWS;
+	snprintf(f->iface, sizeof f->iface, "{\"data\":[%ju,true],\"shape\":[%zu,%zu],"
+	    "\"typestr\":\"%cf4\",\"version\":3}", (uintmax_t)(uintptr_t)(f->d->x + f->pos * nf),
+	    n, nf, endian.c[0] ? '<' : '>');
+	if (XGProxyDMatrixSetDataDense(f->proxy, f->iface) != 0 ||
+	    XGDMatrixSetDenseInfo(f->proxy, "label", f->d->y + f->pos, n, 1) != 0) {
+		/* An iterator cannot fail: end the data and say so after. */
+		xgb_err("batch");
+		f->failed = 1;
+		return 0;
+	}
+	f->pos += n;
+	return 1;
+}
+
+static void
+feed_reset(DataIterHandle h)
+{
+	struct feed *f = h;
+
+	ct_dataset_release(f->d, f->last, f->pos);
+	f->pos = f->last = f->lo;
+}
+
+/* A matrix of rows [lo,hi) built from the feed: quantised in memory
+ * (quantile), else paged to external memory.  NULL on error. */
+static DMatrixHandle
+fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile,
+    struct ct_train_opts *o)
+{
+	struct feed f = { .d = d, .lo = lo, .hi = hi, .pos = lo, .last = lo };
+	DMatrixHandle m = NULL;
+	char *prefix = NULL, conf[2 * CT_PATH_MAX + 128];
+	int rc;
+
+	if (XGProxyDMatrixCreate(&f.proxy) != 0) {
+		xgb_err("matrix");
+		return NULL;
+	}
+	if (quantile) {
+		snprintf(conf, sizeof conf, "{\"missing\":NaN,\"nthread\":%d,\"max_bin\":%s}",
+		    o->threads, CT_MAX_BIN);
+		rc = XGB(o, XGQuantileDMatrixCreateFromCallback(&f, f.proxy, NULL, feed_reset,
+		    feed_next, conf, &m));
+	} else {
+		char path[CT_PATH_MAX];
+		json_t *p;
+
+		/* XGBoost names its page files PREFIX-<address>.*.page. */
+		snprintf(path, sizeof path, "%s/xgb", o->cache_dir);
+		p = json_string(path);
+		prefix = p ? json_dumps(p, JSON_ENCODE_ANY) : NULL;
+		json_decref(p);
+		snprintf(conf, sizeof conf, "{\"missing\":NaN,\"nthread\":%d,\"cache_prefix\":%s}",
+		    o->threads, prefix ? prefix : "\"\"");
+		rc = prefix ? XGB(o, XGDMatrixCreateFromCallback(&f, f.proxy, feed_reset, feed_next,
+		    conf, &m)) : -1;
+		free(prefix);
+	}
+	ct_dataset_release(d, f.last, f.pos);
+	XGDMatrixFree(f.proxy);
+	if (rc != 0 || f.failed) {
+		if (rc != 0)
+			xgb_err("matrix");
+		if (m)
+			XGDMatrixFree(m);
+		return NULL;
+	}
+	return m;
+}
+
+size_t
+ct_incore_rows(long mb)
+{
+	return mb > 30 ? (size_t)(mb - 30) * 1024 * 1024 / 180 : 0;
+}
+
+static int
+incore(const struct ct_train_opts *o, size_t rows)
+{
+	return o->cache_dir == NULL ||
+	    rows <= (o->incore_rows ? o->incore_rows : ct_incore_rows(CT_MEMORY_MB));
+}
+
+/* The matrix a booster trains on. */
+static DMatrixHandle
+train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *o)
+{
+	return fed_matrix(d, lo, hi, incore(o, hi - lo), o);
+}
+
+/* Rows [lo,hi) as one dense matrix with labels, in memory (an
+ * incremental update's few thousand rows). */
 static DMatrixHandle
 dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *o)
 {
@@ -228,12 +225,27 @@ dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *
 		xgb_err("matrix");
 		return NULL;
 	}
+	ct_dataset_release(d, lo, hi);
 	if (XGB(o, XGDMatrixSetFloatInfo(m, "label", d->y + lo, hi - lo)) != 0) {
 		xgb_err("labels");
 		XGDMatrixFree(m);
 		return NULL;
 	}
 	return m;
+}
+
+/* The early-stopping block, only ever predicted on, one tree a round.
+ * XGBoost predicts from raw values several times faster than from a
+ * quantised matrix: in memory as a plain matrix (about 210 bytes a row,
+ * a quarter of the training rows) when the training matrix is in memory,
+ * else paged too. */
+static DMatrixHandle
+eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t train_rows,
+    struct ct_train_opts *o)
+{
+	if (incore(o, train_rows))
+		return dmatrix(d, lo, hi, o);
+	return fed_matrix(d, lo, hi, 0, o);
 }
 
 /* The booster parameters, as XGBoost takes them and as config.json
@@ -248,7 +260,7 @@ params(const struct ct_train_opts *o, char val[NPARAMS][32], const char *kv[NPAR
 		{ "objective", "binary:logistic" },
 		{ "eval_metric", "logloss" },
 		{ "tree_method", "hist" },
-		{ "max_bin", "128" },
+		{ "max_bin", CT_MAX_BIN },
 		{ "eta", NULL },
 		{ "max_depth", NULL },
 		{ "min_child_weight", "20" },
@@ -310,50 +322,100 @@ event(struct ct_train_opts *o, json_t *ev, double t0)
 	json_array_append_new(o->log, ev);
 }
 
-/* Progress shared by a walk-forward: rounds done and planned, for ETA. */
+/* The work done so far, for an estimate of the time left from the work
+ * itself.  A training costs a matrix build (time per row) and its rounds
+ * (time per row and round).  Early stopping makes a fold's rounds unknown
+ * until it ends: the fold in progress is expected to run early_stop
+ * rounds past its best so far, the folds to come as many rounds as the
+ * finished ones ran, and the final fit as many as their best. */
 struct prog {
 	double t0;
-	long done, planned;
+	double build_s, build_rows;	/* matrices built so far */
+	double round_s, round_rows;	/* rounds run so far, weighted by rows */
+	const struct ct_fold *f;	/* the walk-forward's folds, or NULL */
+	int nfolds;
+	size_t final_rows;		/* 0: no final fit counted */
+	double done_trained, done_best;	/* sums over the folds trained */
+	int done_n;
 };
 
-static void
-progress(struct ct_train_opts *o, struct prog *p, int fold, int nfolds, int round,
-    double val, int best)
+static double
+eta(const struct prog *p, const struct ct_train_opts *o, int fold, size_t rows, int round,
+    int best)
 {
-	double el = ct_mono_s() - p->t0, eta = p->done ? el / p->done * (p->planned - p->done) : 0;
+	double build = p->build_rows > 0 ? p->build_s / p->build_rows : 0;
+	double per = p->round_rows > 0 ? p->round_s / p->round_rows : 0;
+	double cur = fold > 0 ? fmin(o->rounds, fmax(round, best + o->early_stop)) : round;
+	double next = p->done_n ? p->done_trained / p->done_n : cur;
+	double final = p->done_n ? p->done_best / p->done_n : fmax(1, cur - o->early_stop);
+	double left = (double)rows * (cur - round) * per;
+
+	if (fold == 0)
+		return 0;
+	for (int k = fold; k < p->nfolds; k++) {
+		double r = (double)(p->f[k].train_hi - p->f[k].train_lo);
+
+		left += r * build + r * next * per;
+	}
+	if (p->final_rows)
+		left += (double)p->final_rows * (build + final * per);
+	return left;
+}
+
+static void
+progress(struct ct_train_opts *o, struct prog *p, int fold, size_t rows, int round,
+    double val, int best, double left)
+{
 	char what[64];
 
 	if (fold > 0)
-		snprintf(what, sizeof what, "fold %d/%d", fold, nfolds);
+		snprintf(what, sizeof what, "fold %d/%d", fold, p->nfolds);
 	else
 		snprintf(what, sizeof what, "final model");
 	event(o, json_pack("{s:s, s:i, s:i, s:f, s:i}", "event", "round", "fold", fold,
 	    "round", round, "stop_logloss", isfinite(val) ? val : -1.0, "best_round", best), p->t0);
 	if (!o->progress)
 		return;
+	if (fold > 0)
+		left = eta(p, o, fold, rows, round, best);
 	fprintf(stderr, "%s: %s%s%s round %d", ct_prog, o->label ? o->label : "",
 	    o->label ? ": " : "", what, round);
 	if (fold > 0)
 		fprintf(stderr, ", stop-logloss %.5f", val);
-	fprintf(stderr, ", ETA %.0fs\n", eta);
+	fprintf(stderr, ", ETA %.0fs\n", left);
+}
+
+/* The logloss in an evaluation line "[r]\tval-logloss:0.69..." as
+ * XGBoost prints it (six digits: ties at that precision are no gain). */
+static double
+stop_logloss(const char *res)
+{
+	const char *colon = strrchr(res, ':');
+
+	return colon ? strtod(colon + 1, NULL) : NAN;
 }
 
 /* Train on [lo,hi); with a validation block [vlo,vhi) stop when its logloss
- * has not improved for early_stop rounds and report the best round count. */
+ * has not improved for early_stop rounds and report the best round count
+ * and the rounds run. */
 static int
 train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
-    int rounds, struct ct_train_opts *o, struct prog *p, int fold, int nfolds,
-    BoosterHandle *out, int *best_rounds)
+    int rounds, struct ct_train_opts *o, struct prog *p, int fold,
+    BoosterHandle *out, int *best_rounds, int *trained)
 {
 	DMatrixHandle dt, dv = NULL;
 	BoosterHandle b = NULL;
-	double best = INFINITY;
-	int bestr = rounds, rc = -1;
+	double best = INFINITY, t = ct_mono_s(), tf = 0;
+	int bestr = rounds, rc = -1, r;
 
 	*out = NULL;
-	if ((dt = dmatrix(d, lo, hi, o)) == NULL)
+	/* Give back the pages earlier work freed (matrices, predictions,
+	 * evaluation): this training's peak then adds to what is live, not to
+	 * what was left behind in the heap. */
+	malloc_trim(0);
+	if ((dt = train_matrix(d, lo, hi, o)) == NULL)
 		return -1;
-	if (vhi > vlo && (dv = dmatrix(d, vlo, vhi, o)) == NULL)
+	if (vhi > vlo && (dv = eval_matrix(d, vlo, vhi, hi - lo, o)) == NULL)
 		goto out;
 	{
 		DMatrixHandle cache[2] = { dt, dv };
@@ -365,38 +427,47 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 	}
 	if (set_params(b, o) != 0)
 		goto out;
-	for (int r = 0; r < rounds; r++) {
+	p->build_s += ct_mono_s() - t;
+	p->build_rows += (double)(hi - lo);
+	for (r = 0; r < rounds; r++) {
 		double v = NAN;
+		int stop = 0;
 
+		t = ct_mono_s();
 		if (XGB(o, XGBoosterUpdateOneIter(b, r, dt)) != 0) {
 			xgb_err("training");
 			goto out;
 		}
-		p->done++;
+		o->rounds_trained++;
 		if (dv) {
-			const char *res, *colon;
-			const char *name = "val";
+			const char *res, *name = "val";
 
 			if (XGB(o, XGBoosterEvalOneIter(b, r, &dv, &name, 1, &res)) != 0) {
 				xgb_err("evaluation");
 				goto out;
 			}
-			colon = strrchr(res, ':');
-			v = colon ? strtod(colon + 1, NULL) : NAN;
+			v = stop_logloss(res);
 			if (v < best) {
 				best = v;
 				bestr = r + 1;
 			} else if (r + 1 - bestr >= o->early_stop) {
-				p->planned -= rounds - r - 1;
-				if (r % LOG_EVERY != 0)
-					progress(o, p, fold, nfolds, r + 1, v, bestr);
-				break;
+				stop = 1;
 			}
 		}
-		if (r % LOG_EVERY == 0 || r == rounds - 1)
-			progress(o, p, fold, nfolds, r + 1, v, bestr);
+		p->round_s += ct_mono_s() - t;
+		p->round_rows += (double)(hi - lo);
+		if (r % LOG_EVERY == 0 || r == rounds - 1 || stop) {
+			if (fold == 0)
+				tf = (double)(rounds - r - 1) * (p->round_s / p->round_rows) * (double)(hi - lo);
+			progress(o, p, fold, hi - lo, r + 1, v, bestr, tf);
+		}
+		if (stop) {
+			r++;
+			break;
+		}
 	}
 	*best_rounds = bestr;
+	*trained = r;
 	*out = b;
 	b = NULL;
 	rc = 0;
@@ -409,29 +480,34 @@ out:
 	return rc;
 }
 
+/* prob[r - lo] for rows [lo,hi) from the first rounds rounds (0: all). */
 static int
 predict_rounds(BoosterHandle b, const struct ct_dataset *d, size_t lo, size_t hi,
     int rounds, float *prob, struct ct_train_opts *o)
 {
 	char conf[160];
-	DMatrixHandle m;
 	const bst_ulong *shape;
 	bst_ulong dim;
 	const float *res;
-	int rc = 0;
 
-	if (hi <= lo)
-		return 0;
 	snprintf(conf, sizeof conf, "{\"type\":0,\"training\":false,\"iteration_begin\":0,"
 	    "\"iteration_end\":%d,\"strict_shape\":false}", rounds);
-	if (XGB(o, XGDMatrixCreateFromMat(d->x + lo * d->nfeat, hi - lo, d->nfeat, NAN, &m)) != 0)
-		return xgb_err("matrix");
-	if (XGB(o, XGBoosterPredictFromDMatrix(b, m, conf, &shape, &dim, &res)) != 0)
-		rc = xgb_err("predict");
-	else
-		memcpy(prob, res, (hi - lo) * sizeof *prob);
-	XGDMatrixFree(m);
-	return rc;
+	for (size_t a = lo; a < hi; a += PRED_ROWS) {
+		size_t e = hi - a < PRED_ROWS ? hi : a + PRED_ROWS;
+		DMatrixHandle m;
+		int rc;
+
+		if (XGB(o, XGDMatrixCreateFromMat(d->x + a * d->nfeat, e - a, d->nfeat, NAN, &m)) != 0)
+			return xgb_err("matrix");
+		ct_dataset_release(d, a, e);
+		rc = XGB(o, XGBoosterPredictFromDMatrix(b, m, conf, &shape, &dim, &res));
+		if (rc == 0)
+			memcpy(prob + (a - lo), res, (e - a) * sizeof *prob);
+		XGDMatrixFree(m);
+		if (rc != 0)
+			return xgb_err("predict");
+	}
+	return 0;
 }
 
 int
@@ -445,189 +521,26 @@ int
 ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
     struct ct_train_opts *o, void **booster)
 {
-	struct prog p = { ct_mono_s(), 0, rounds };
-	int best;
+	struct prog p = { .t0 = ct_mono_s() };
+	int best, trained, got;
 
 	ct_xgb_quiet();
+	if (o->ckpt && (got = ct_ckpt_final_load(o->ckpt, rounds, booster)) != 0) {
+		if (got > 0)
+			event(o, json_pack("{s:s, s:i}", "event", "final_resumed", "rounds", rounds), p.t0);
+		return got > 0 ? 0 : -1;
+	}
 	event(o, json_pack("{s:s, s:i, s:I, s:I}", "event", "final_started", "rounds", rounds,
 	    "rows_lo", (json_int_t)lo, "rows_hi", (json_int_t)hi), p.t0);
-	if (train(d, lo, hi, 0, 0, rounds, o, &p, 0, 0, (BoosterHandle *)booster, &best) != 0)
+	if (train(d, lo, hi, 0, 0, rounds, o, &p, 0, (BoosterHandle *)booster, &best, &trained) != 0)
 		return -1;
+	if (o->ckpt && ct_ckpt_final_save(o->ckpt, *booster, rounds) != 0) {
+		XGBoosterFree(*booster);
+		*booster = NULL;
+		return -1;
+	}
 	event(o, json_pack("{s:s, s:i}", "event", "final_done", "rounds", rounds), p.t0);
 	return 0;
-}
-
-struct ranked {
-	float p;
-	float y;
-};
-
-static int
-cmp_ranked(const void *a, const void *b)
-{
-	float x = ((const struct ranked *)a)->p, y = ((const struct ranked *)b)->p;
-
-	return (x > y) - (x < y);
-}
-
-double
-ct_auc(const float *p, const float *y, size_t n)
-{
-	struct ranked *v;
-	double pos = 0, neg = 0, rsum = 0;
-
-	if (n == 0 || (v = malloc(n * sizeof *v)) == NULL)
-		return NAN;
-	for (size_t i = 0; i < n; i++) {
-		v[i].p = p[i];
-		v[i].y = y[i];
-		pos += y[i] > 0.5f;
-	}
-	neg = (double)n - pos;
-	qsort(v, n, sizeof *v, cmp_ranked);
-	/* Mann-Whitney U: sum of the positives' ranks, ties sharing their
-	 * average rank. */
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		double npos = 0;
-
-		while (j < n && v[j].p == v[i].p)
-			npos += v[j++].y > 0.5f;
-		rsum += npos * ((double)(i + 1 + j) / 2);
-		i = j;
-	}
-	free(v);
-	if (pos == 0 || neg == 0)
-		return NAN;
-	return (rsum - pos * (pos + 1) / 2) / (pos * neg);
-}
-
-/* The strategy alone: "long at close[i] when p > thr, exit horizon
- * candles later, one position at a time".  Fills the trade fields of e. */
-static void
-trade(const struct ct_dataset *d, const float *p, size_t lo, size_t hi, double thr,
-    struct ct_eval *e, json_t *equity, double cum0)
-{
-	double c = 0, peak = 0, gross = 0;
-
-	for (size_t i = lo; i < hi;) {
-		double net;
-
-		if (!(p[i] > thr)) {
-			i++;
-			continue;
-		}
-		net = d->fwd_bps[i] - d->cost_bps[i];
-		e->trades++;
-		e->wins += net > 0;
-		gross += d->fwd_bps[i];
-		c += net;
-		if (c > peak)
-			peak = c;
-		if (peak - c > e->max_dd_bps)
-			e->max_dd_bps = peak - c;
-		if (equity)
-			json_array_append_new(equity, json_pack("[I,f]",
-			    (json_int_t)(d->t[i] + d->horizon * d->tf_ms), cum0 + c));
-		/* The next entry can be at the exit candle at the earliest. */
-		i += (size_t)d->horizon;
-	}
-	e->total_net_bps = c;
-	e->gross_bps = e->trades ? gross / e->trades : 0;
-	e->net_bps = e->trades ? c / e->trades : 0;
-}
-
-/* Holding from the first close of rows [lo,hi) to the last row's exit,
- * paying one round trip: the baseline the strategy's net bps must beat. */
-static double
-buy_hold(const struct ct_dataset *d, size_t lo, size_t hi)
-{
-	return (d->lc[hi - 1] - d->lc[lo]) * 1e4 + d->fwd_bps[hi - 1] - d->cost_bps[lo];
-}
-
-void
-ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
-    double thr, struct ct_eval *e, json_t *equity, double *cum)
-{
-	double ll = 0;
-
-	memset(e, 0, sizeof *e);
-	e->threshold = thr;
-	e->rows = (long)(hi - lo);
-	if (hi <= lo)
-		return;
-	e->auc = ct_auc(p + lo, d->y + lo, hi - lo);
-	for (size_t i = lo; i < hi; i++) {
-		double q = fmin(fmax(p[i], 1e-7), 1 - 1e-7);
-
-		ll -= d->y[i] > 0.5f ? log(q) : log(1 - q);
-	}
-	e->logloss = ll / (double)(hi - lo);
-	trade(d, p, lo, hi, thr, e, equity, cum ? *cum : 0);
-	if (cum)
-		*cum += e->total_net_bps;
-	e->buy_hold_bps = buy_hold(d, lo, hi);
-}
-
-double
-ct_pick_threshold(const struct ct_dataset *d, const float *p,
-    const struct ct_fold *ranges, int nranges)
-{
-	double best = 1, besttot = 0;
-
-	for (int k = 0; k <= 16; k++) {
-		double thr = 0.5 + 0.025 * k, tot = 0;
-		long trades = 0;
-
-		for (int i = 0; i < nranges; i++) {
-			struct ct_eval e = { 0 };
-			size_t hi = ranges[i].val_hi;
-
-			/* Only trades that have exited by the range's end: a later
-			 * exit is a price from the block the threshold will be
-			 * scored on. */
-			hi = hi > ranges[i].val_lo + (size_t)d->horizon ? hi - (size_t)d->horizon :
-			    ranges[i].val_lo;
-			trade(d, p, ranges[i].val_lo, hi, thr, &e, NULL, 0);
-			tot += e.total_net_bps;
-			trades += e.trades;
-		}
-		if (trades >= MIN_TRADES && tot > besttot) {
-			besttot = tot;
-			best = thr;
-		}
-	}
-	return best;
-}
-
-json_t *
-ct_eval_json(const struct ct_eval *e)
-{
-	return json_pack("{s:o, s:o, s:I, s:f, s:I, s:o, s:f, s:f, s:f, s:f, s:f, s:f}",
-	    "auc", isfinite(e->auc) ? json_real(e->auc) : json_null(),
-	    "logloss", isfinite(e->logloss) ? json_real(e->logloss) : json_null(),
-	    "rows", (json_int_t)e->rows, "threshold", e->threshold,
-	    "trades", (json_int_t)e->trades,
-	    "hit_rate", e->trades ? json_real((double)e->wins / e->trades) : json_null(),
-	    "gross_bps_per_trade", e->gross_bps, "net_bps_after_costs", e->net_bps,
-	    "total_net_bps", e->total_net_bps, "max_drawdown_bps", e->max_dd_bps,
-	    "buy_hold_bps", e->buy_hold_bps, "never_trade_bps", 0.0);
-}
-
-/* Keep at most EQUITY_MAX points, evenly spaced, always the last. */
-static void
-thin_equity(json_t **eq)
-{
-	size_t n = json_array_size(*eq);
-	json_t *t;
-
-	if (n <= EQUITY_MAX)
-		return;
-	t = json_array();
-	for (size_t k = 0; k < EQUITY_MAX; k++)
-		json_array_append(t, json_array_get(*eq, (k + 1) * n / EQUITY_MAX - 1));
-	json_decref(*eq);
-	*eq = t;
 }
 
 void
@@ -639,12 +552,106 @@ ct_wf_free(struct ct_wf *w)
 	memset(w, 0, sizeof *w);
 }
 
+/* Fold k's best round count and out-of-sample predictions: from the
+ * checkpoint, else trained (and checkpointed). */
+static int
+fold_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w, int k,
+    struct prog *p)
+{
+	struct ct_fold *f = &w->f[k];
+	BoosterHandle b;
+	int got = o->ckpt ? ct_ckpt_fold_load(o->ckpt, k + 1, f, w->oos + f->val_lo) : 0;
+
+	if (got != 0) {
+		if (got > 0) {
+			f->resumed = 1;
+			event(o, json_pack("{s:s, s:i, s:i, s:i}", "event", "fold_resumed", "fold", k + 1,
+			    "best_rounds", f->best_rounds, "rounds_trained", f->trained), p->t0);
+		}
+		return got > 0 ? 0 : -1;
+	}
+	event(o, json_pack("{s:s, s:i, s:[I,I], s:[I,I], s:[I,I]}", "event", "fold_started",
+	    "fold", k + 1, "train", (json_int_t)f->train_lo, (json_int_t)f->train_hi,
+	    "early_stop", (json_int_t)f->stop_lo, (json_int_t)f->stop_hi,
+	    "val", (json_int_t)f->val_lo, (json_int_t)f->val_hi), p->t0);
+	if (train(d, f->train_lo, f->train_hi, f->stop_lo, f->stop_hi, o->rounds, o, p, k + 1,
+	    &b, &f->best_rounds, &f->trained) != 0)
+		return -1;
+	if (predict_rounds(b, d, f->val_lo, f->val_hi, f->best_rounds, w->oos + f->val_lo, o) != 0 ||
+	    (o->ckpt && ct_ckpt_fold_save(o->ckpt, k + 1, f, w->oos + f->val_lo, b) != 0)) {
+		XGBoosterFree(b);
+		return -1;
+	}
+	XGBoosterFree(b);
+	p->done_n++;
+	p->done_trained += f->trained;
+	p->done_best += f->best_rounds;
+	return 0;
+}
+
+/* Score fold k: threshold from the earlier folds, the strategy on its
+ * block, the walk-forward's drawdown across folds. */
+static void
+fold_score(const struct ct_dataset *d, struct ct_wf *w, int k, double *cum, double *peak)
+{
+	struct ct_fold *f = &w->f[k];
+	/* The first fold has no earlier out-of-sample predictions: it trades
+	 * when the model calls beating the costs more likely than not. */
+	double thr = k == 0 ? 0.5 : ct_pick_threshold(d, w->oos, w->f, k);
+	size_t before = json_array_size(w->equity);
+
+	ct_evaluate(d, w->oos, f->val_lo, f->val_hi, thr, &f->ev, w->equity, cum);
+	for (size_t j = before; j < json_array_size(w->equity); j++) {
+		double v = json_real_value(json_array_get(json_array_get(w->equity, j), 1));
+
+		if (v > *peak)
+			*peak = v;
+		if (*peak - v > w->agg.max_dd_bps)
+			w->agg.max_dd_bps = *peak - v;
+	}
+	/* Evaluation read the labels of every block so far. */
+	ct_dataset_release(d, 0, f->val_hi);
+}
+
+/* Aggregate: AUC is the mean of the folds' (models differ per fold, so
+ * pooling their scores would mix calibrations); the rest is pooled. */
+static void
+aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_wf *w)
+{
+	double gross = 0, ll = 0, sumrounds = 0;
+
+	w->agg.threshold = NAN;
+	for (int k = 0; k < o->folds; k++) {
+		const struct ct_eval *e = &w->f[k].ev;
+
+		w->agg.auc += e->auc / o->folds;
+		ll += e->logloss * e->rows;
+		w->agg.rows += e->rows;
+		w->agg.trades += e->trades;
+		w->agg.wins += e->wins;
+		gross += e->gross_bps * e->trades;
+		w->agg.total_net_bps += e->total_net_bps;
+		sumrounds += w->f[k].best_rounds;
+	}
+	/* Not the sum of the folds': each fold's holding runs horizon candles
+	 * into the next fold, so the sum counts those candles twice. */
+	w->agg.buy_hold_bps = ct_buy_hold(d, w->f[0].val_lo, w->f[o->folds - 1].val_hi);
+	w->agg.logloss = ll / (double)w->agg.rows;
+	w->agg.gross_bps = w->agg.trades ? gross / w->agg.trades : 0;
+	w->agg.net_bps = w->agg.trades ? w->agg.total_net_bps / w->agg.trades : 0;
+	w->rounds = (int)lround(sumrounds / o->folds);
+	if (w->rounds < 1)
+		w->rounds = 1;
+	w->threshold = ct_pick_threshold(d, w->oos, w->f, o->folds);
+	w->agg.threshold = w->threshold;
+	ct_dataset_release(d, 0, d->n);
+}
+
 int
 ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 {
-	struct prog p = { ct_mono_s(), 0, 0 };
-	double cum = 0, peak = 0, gross = 0, ll = 0, sumrounds = 0;
-	long wins = 0;
+	struct prog p = { .t0 = ct_mono_s(), .nfolds = o->folds, .final_rows = d->n };
+	double cum = 0, peak = 0;
 
 	memset(w, 0, sizeof *w);
 	ct_xgb_quiet();
@@ -663,84 +670,28 @@ ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf
 		ct_wf_free(w);
 		return -1;
 	}
+	p.f = w->f;
 	for (size_t i = 0; i < d->n; i++)
 		w->oos[i] = NAN;
-	p.planned = (long)(o->folds + 1) * o->rounds;
 	for (int k = 0; k < o->folds; k++) {
-		struct ct_fold *f = &w->f[k];
-		BoosterHandle b;
-		double thr;
+		const struct ct_fold *f = &w->f[k];
 
-		event(o, json_pack("{s:s, s:i, s:[I,I], s:[I,I], s:[I,I]}", "event", "fold_started",
-		    "fold", k + 1, "train", (json_int_t)f->train_lo, (json_int_t)f->train_hi,
-		    "early_stop", (json_int_t)f->stop_lo, (json_int_t)f->stop_hi,
-		    "val", (json_int_t)f->val_lo, (json_int_t)f->val_hi), p.t0);
-		if (train(d, f->train_lo, f->train_hi, f->stop_lo, f->stop_hi, o->rounds, o, &p,
-		    k + 1, o->folds, &b, &f->best_rounds) != 0) {
+		if (fold_run(d, o, w, k, &p) != 0) {
 			ct_wf_free(w);
 			return -1;
 		}
-		if (predict_rounds(b, d, f->val_lo, f->val_hi, f->best_rounds,
-		    w->oos + f->val_lo, o) != 0) {
-			XGBoosterFree(b);
-			ct_wf_free(w);
-			return -1;
-		}
-		XGBoosterFree(b);
-		/* The first fold has no earlier out-of-sample predictions: it
-		 * trades when the model calls beating the costs more likely
-		 * than not. */
-		thr = k == 0 ? 0.5 : ct_pick_threshold(d, w->oos, w->f, k);
-		{
-			size_t before = json_array_size(w->equity);
-
-			ct_evaluate(d, w->oos, f->val_lo, f->val_hi, thr, &f->ev, w->equity, &cum);
-			/* Drawdown over the whole walk-forward, across folds. */
-			for (size_t j = before; j < json_array_size(w->equity); j++) {
-				double v = json_real_value(json_array_get(json_array_get(w->equity, j), 1));
-
-				if (v > peak)
-					peak = v;
-				if (peak - v > w->agg.max_dd_bps)
-					w->agg.max_dd_bps = peak - v;
-			}
-		}
-		sumrounds += f->best_rounds;
-		event(o, json_pack("{s:s, s:i, s:i, s:o}", "event", "fold_done", "fold", k + 1,
-		    "best_rounds", f->best_rounds, "metrics", ct_eval_json(&f->ev)), p.t0);
+		fold_score(d, w, k, &cum, &peak);
+		event(o, json_pack("{s:s, s:i, s:i, s:i, s:b, s:o}", "event", "fold_done", "fold", k + 1,
+		    "best_rounds", f->best_rounds, "rounds_trained", f->trained,
+		    "resumed", f->resumed, "metrics", ct_eval_json(&f->ev)), p.t0);
 		if (o->progress)
-			fprintf(stderr, "%s: %s%sfold %d/%d done: %d rounds, AUC %.4f, %ld trades, "
-			    "net %.1f bps/trade\n", ct_prog, o->label ? o->label : "",
-			    o->label ? ": " : "", k + 1, o->folds, f->best_rounds, f->ev.auc,
-			    f->ev.trades, f->ev.net_bps);
+			fprintf(stderr, "%s: %s%sfold %d/%d %s: %d rounds, walk-forward AUC %.4f, "
+			    "%ld trades, net %.1f bps/trade\n", ct_prog, o->label ? o->label : "",
+			    o->label ? ": " : "", k + 1, o->folds, f->resumed ? "resumed" : "done",
+			    f->best_rounds, f->ev.auc, f->ev.trades, f->ev.net_bps);
 	}
-	/* Aggregate: AUC is the mean of the folds' (models differ per fold, so
-	 * pooling their scores would mix calibrations); the rest is pooled. */
-	w->agg.threshold = NAN;
-	for (int k = 0; k < o->folds; k++) {
-		const struct ct_eval *e = &w->f[k].ev;
-
-		w->agg.auc += e->auc / o->folds;
-		ll += e->logloss * e->rows;
-		w->agg.rows += e->rows;
-		w->agg.trades += e->trades;
-		wins += e->wins;
-		gross += e->gross_bps * e->trades;
-		w->agg.total_net_bps += e->total_net_bps;
-	}
-	/* Not the sum of the folds': each fold's holding runs horizon candles
-	 * into the next fold, so the sum counts those candles twice. */
-	w->agg.buy_hold_bps = buy_hold(d, w->f[0].val_lo, w->f[o->folds - 1].val_hi);
-	w->agg.wins = wins;
-	w->agg.logloss = ll / (double)w->agg.rows;
-	w->agg.gross_bps = w->agg.trades ? gross / w->agg.trades : 0;
-	w->agg.net_bps = w->agg.trades ? w->agg.total_net_bps / w->agg.trades : 0;
-	w->rounds = (int)lround(sumrounds / o->folds);
-	if (w->rounds < 1)
-		w->rounds = 1;
-	w->threshold = ct_pick_threshold(d, w->oos, w->f, o->folds);
-	w->agg.threshold = w->threshold;
-	thin_equity(&w->equity);
+	aggregate(d, o, w);
+	ct_equity_thin(&w->equity);
 	return 0;
 }
 

@@ -1,7 +1,13 @@
-/* train.h — labelled datasets, purged walk-forward training with XGBoost
- * and after-cost evaluation.  Everything takes a feature matrix, so the
- * honesty tests run the very code train-coin runs (and can feed it a
- * deliberately leaky feature function to see the harness catch it). */
+/* train.h — purged walk-forward training with XGBoost and after-cost
+ * evaluation of a labelled dataset (dataset.h).  Everything takes a
+ * dataset, so the honesty tests run the very code train-coin runs (and can
+ * feed it a deliberately leaky feature function to see the harness catch
+ * it).
+ *
+ * Memory: XGBoost gets the rows in chunks through its data iterators
+ * (never one copy of the whole matrix); a matrix of up to incore_rows rows
+ * is quantised in memory (QuantileDMatrix), a larger one goes to external
+ * memory, pages in cache_dir.  Both give the same model, bit for bit. */
 #ifndef CT_TRAIN_H
 #define CT_TRAIN_H
 
@@ -13,33 +19,9 @@
 
 #include "candles.h"
 #include "costs.h"
+#include "dataset.h"
 
-/* Same contract as ct_features(). */
-typedef int (*ct_feat_fn)(const struct ct_series *s, size_t from, size_t to, float *out);
-
-/* Rows are the candles i of a series with full features and a known label:
- * ct_feat_warmup() <= i < n - horizon.  Row r is candle first + r. */
-struct ct_dataset {
-	size_t n, nfeat, first;
-	int horizon;
-	int64_t tf_ms;
-	float *x;		/* n*nfeat features */
-	float *y;		/* 1 when fwd_bps > cost_bps */
-	double *fwd_bps;	/* log return from close[i] to close[i+horizon], bps */
-	double *cost_bps;	/* round-trip cost of a trade entered at close[i] */
-	double *lc;		/* log close of the row's candle */
-	int64_t *t;		/* open time of the row's candle, ms */
-};
-
-/* fn NULL means ct_features.  costs->spread_bps must be set.  0 or -1. */
-int ct_dataset_build(struct ct_dataset *d, const struct ct_series *s, int horizon,
-    int64_t tf_ms, const struct ct_costs *costs, ct_feat_fn fn);
-void ct_dataset_free(struct ct_dataset *d);
-
-/* 0 when the rows <= t of fn's features do not change when every candle
- * after t is altered (prices scaled, volumes changed), for several t;
- * -1 when some feature looks into the future (a message in why). */
-int ct_feat_causal_check(const struct ct_series *s, ct_feat_fn fn, char *why, size_t n);
+struct ct_ckpt;
 
 struct ct_train_opts {
 	int horizon, folds, rounds, early_stop, threads;
@@ -51,7 +33,20 @@ struct ct_train_opts {
 	double xgb_seconds;	/* out: wall time spent inside XGBoost calls */
 	double xgb_t0;		/* internal: start of the current call */
 	double t0;		/* ct_mono_s() at the start of the job, for events */
+	size_t incore_rows;	/* 0: ct_incore_rows(CT_MEMORY_MB) */
+	const char *cache_dir;	/* external-memory pages; NULL: always in memory */
+	struct ct_ckpt *ckpt;	/* finished folds kept here and resumed (may be NULL) */
+	long rounds_trained;	/* out: boosting rounds run, for the work done */
 };
+
+/* Peak memory train-coin aims at by default, in MB.  A training matrix
+ * costs about 130 bytes a row in memory (quantised), its early-stopping
+ * block (a quarter as many rows, raw) 210, so about 180 bytes a training
+ * row, beyond some 30 MB of everything else; a matrix of more rows goes
+ * to external memory (pages in cache_dir), several times slower. */
+#define CT_MEMORY_MB	120
+/* Training rows kept in memory within mb megabytes. */
+size_t ct_incore_rows(long mb);
 
 /* Monotonic clock in seconds. */
 double ct_mono_s(void);
@@ -70,6 +65,8 @@ struct ct_fold {
 	size_t train_lo, train_hi, val_lo, val_hi;	/* row ranges [lo,hi) */
 	size_t stop_lo, stop_hi;	/* early-stopping rows, between the two */
 	int best_rounds;
+	int trained;		/* rounds run (best plus those early stopping waited) */
+	int resumed;		/* taken from a checkpoint */
 	struct ct_eval ev;
 };
 
@@ -93,12 +90,14 @@ struct ct_wf {
 int ct_folds(size_t n, int k, int horizon, struct ct_fold *f);
 /* Walk forward over d: train each fold with early stopping on its
  * early-stopping block, predict its validation block, evaluate after costs with a threshold
- * chosen on earlier folds only.  0 or -1 (error printed). */
+ * chosen on earlier folds only.  A fold found in o->ckpt is not trained
+ * again; each fold trained is saved there.  0 or -1 (error printed). */
 int ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w);
 void ct_wf_free(struct ct_wf *w);
 
-/* Train rounds rounds on rows [lo,hi) of d; *booster is a new BoosterHandle.
- * 0 or -1 (error printed). */
+/* Train rounds rounds on rows [lo,hi) of d; *booster is a new BoosterHandle
+ * (from o->ckpt when it holds the final model of these rounds, and saved
+ * there otherwise).  0 or -1 (error printed). */
 int ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
     struct ct_train_opts *o, void **booster);
 /* prob for rows [lo,hi) of d with booster (all its rounds).  0 or -1. */
@@ -131,5 +130,10 @@ void ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t h
 double ct_pick_threshold(const struct ct_dataset *d, const float *p,
     const struct ct_fold *ranges, int nranges);
 json_t *ct_eval_json(const struct ct_eval *e);
+/* Holding from the first close of rows [lo,hi) to the last row's exit,
+ * paying one round trip: the baseline the strategy's net bps must beat. */
+double ct_buy_hold(const struct ct_dataset *d, size_t lo, size_t hi);
+/* Keep at most 200 points of an equity curve, evenly spaced, always the last. */
+void ct_equity_thin(json_t **eq);
 
 #endif

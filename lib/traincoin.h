@@ -21,11 +21,14 @@ struct ct_traincoin {
 	long lookback;		/* candles; 0: 50000 */
 	int incremental;
 	int keep;		/* model directories kept (default 3) */
+	int keep_features;	/* write features.csv into the model directory */
+	long memory_mb;		/* --memory; 0: CT_MEMORY_MB */
 	struct ct_train_opts o;
 };
 
 /* Train (fresh or incremental) and publish; prints the model directory on
- * stdout.  Returns the exit status (0 or 1); errors printed. */
+ * stdout.  Returns the exit status (CT_EXIT_OK, CT_EXIT_FAIL, or
+ * CT_EXIT_LOCKED when another run holds the coin); errors printed. */
 int ct_train_coin(struct ct_traincoin *tc);
 
 #endif

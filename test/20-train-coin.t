@@ -1,8 +1,9 @@
 #!/bin/sh
 # 20-train-coin.t — train-coin as an operator runs it: the model directory
 # and its checksums, `current`, --keep, the per-symbol lock, failures and
-# signals that must leave `current` alone, incremental promotion with a
-# bounded model size, the batch event, and usage errors.
+# signals that must leave `current` alone, a model failing its self-check
+# never published, incremental promotion with a bounded model size, the
+# batch event, and usage errors.
 . "$CT_TOP/test/lib.sh"
 
 COSTS=$T/costs.csv
@@ -26,14 +27,16 @@ is "$rc" 0 "fresh training exits 0"
 is "$err" "" "nothing on stderr when it is not a terminal"
 cur=$(readlink "$M/current")
 is "$out" "$M/$cur" "stdout is the new model directory"
-for f in features.csv split_indices.json training_log.json model.ubj config.json \
+for f in split_indices.json training_log.json model.ubj config.json \
     metrics.json costs.json drift.json sha256.txt; do
 	[ -s "$out/$f" ]
 	ok $? "model directory has $f"
 done
+is "$(ls "$out" | tr '\n' ' ')" "config.json costs.json drift.json metrics.json model.ubj sha256.txt split_indices.json training_log.json " \
+    "and nothing else (no features.csv, no work files)"
 (cd "$out" && sha256sum -c --quiet sha256.txt)
 ok $? "sha256sum -c sha256.txt passes in the model directory"
-is "$(wc -l <"$out/sha256.txt" | tr -d ' ')" 8 "sha256.txt lists the eight files"
+is "$(wc -l <"$out/sha256.txt" | tr -d ' ')" 7 "sha256.txt lists the seven files"
 is "$(strays "$M")" "" "no temporaries left"
 python3 - "$out" <<'END'
 import json, sys
@@ -45,7 +48,7 @@ assert c["symbol"] == "WALK" and c["timeframe"] == "5m" and c["horizon"] == 12
 assert 0.5 <= c["threshold"] <= 1 and c["rounds"] >= 1 and c["max_rounds"] > c["rounds"]
 assert c["features"]["version"] == 1 and c["warmup"] == c["features"]["warmup"]
 assert len(c["selfcheck"]) == 20 and c["candles_used"] == 5000
-assert len(m["folds"]) == 4
+assert len(m["folds"]) == 4 and m["evaluation"] == "walk-forward"
 for key in ("auc", "logloss", "trades", "hit_rate", "gross_bps_per_trade",
             "net_bps_after_costs", "total_net_bps", "max_drawdown_bps", "buy_hold_bps"):
     assert key in m["aggregate"], key
@@ -60,10 +63,31 @@ COINTRAIN_SHARE=$CT_SHARE run train-coin --threads 1 --rounds 5 --symbol WALK --
 is "$rc" 0 "default cost table from \$COINTRAIN_SHARE"
 like "$(cat "$out/costs.json")" "Corwin-Schultz" "estimated spread is noted in costs.json"
 
-# Progress: on stderr with --progress, and as events in training_log.json.
+# --keep-features: features.csv too, one row per labelled candle, in sha256.txt.
+run $TC --keep-features --symbol WALK --timeframe 5m
+is "$rc:$(wc -l <"$out/features.csv" | tr -d ' ')" "0:$((5000 - 103 - 12 + 1))" "--keep-features writes features.csv"
+grep -q '  features.csv$' "$out/sha256.txt"
+ok $? "and lists it in sha256.txt"
+(cd "$out" && sha256sum -c --quiet sha256.txt)
+ok $? "which sha256sum -c still passes"
+
+# --memory: a small budget sends the larger matrices to XGBoost's
+# external memory, which trains the very same model.
+fetch-candles --symbol BIG --timeframe 5m --generate --kind edge --seed 8 --lookback 20000 2>/dev/null
+a=$($TC --symbol BIG --timeframe 5m)
+b=$($TC --memory 32 --symbol BIG --timeframe 5m)
+is "$(sha256sum <"$b/model.ubj"):$(sha256sum <"$b/metrics.json")" \
+    "$(sha256sum <"$a/model.ubj"):$(sha256sum <"$a/metrics.json")" "--memory 32 (external memory): the same model and metrics"
+run $TC --memory 31 --symbol BIG --timeframe 5m
+is "$rc" 2 "--memory below 32 is a usage error"
+
+# Progress: on stderr with --progress, and as events in training_log.json;
+# the last line sums the model up, saying what its figures are.
 run $TC --progress --symbol WALK --timeframe 5m
 like "$err" "^train-coin: WALK: fold 1/4 round 1, stop-logloss 0\.[0-9]+, ETA [0-9]+s" "--progress reports fold, round, metric and ETA"
-like "$err" "fold 4/4 done: [0-9]+ rounds, AUC 0\.[0-9]+" "and each fold's result"
+like "$err" "fold 4/4 done: [0-9]+ rounds, walk-forward AUC 0\.[0-9]+" "and each fold's result"
+like "$(printf '%s\n' "$err" | tail -1)" "^train-coin: WALK: walk-forward AUC 0\.[0-9]+ over 4 folds, [0-9]+ trades, net -?[0-9.]+ bps/trade \(-?[0-9]+ bps in all\) vs buy-and-hold -?[0-9]+ bps; (threshold 0\.[0-9]+|this model never trades)$" \
+    "and ends with one summary line"
 python3 - "$out" <<'END'
 import json, sys
 ev = [e["event"] for e in json.load(open(sys.argv[1] + "/training_log.json"))["events"]]
@@ -90,11 +114,12 @@ is "$(ls -A "$M")" "$list" "a failure leaves no directory behind"
 
 # The per-symbol lock: a second train-coin of the same coin refuses.
 flock "$M/.lock" sh -c "$TC --symbol WALK --timeframe 5m >'$T/o' 2>'$T/e'; echo \$? >'$T/rc'"
-is "$(cat "$T/rc")" 1 "a locked symbol is a failure"
+is "$(cat "$T/rc")" 6 "a locked symbol exits 6 (locked)"
 is "$(cat "$T/e")" "train-coin: $M: locked by another train-coin" "with a clear message"
 
-# A signal mid-training: current untouched, the partial directory marked
-# .partial-*, never a stamp; the next run cleans it up.
+# A signal mid-training: current untouched, no new stamp; the temporary
+# directory keeps its checkpoint for the next run, which resumes and
+# leaves nothing behind.
 fetch-candles --symbol SLOW --timeframe 5m --generate --kind edge --seed 2 --lookback 10000 2>/dev/null
 $TC --symbol SLOW --timeframe 5m >/dev/null
 S=$COINTRAIN_HOME/models/SLOW
@@ -112,10 +137,39 @@ kill -TERM $pid
 is "$?" 143 "killed by SIGTERM"
 is "$(readlink "$S/current")" "$before" "current is untouched by a signal"
 is "$(stamps "$S")" "$before" "no new stamp directory"
-like "$(ls -A "$S")" "^\.partial-" "the partial directory is marked .partial-"
+like "$(ls -A "$S")" "^\.tmp-" "the temporary directory stays"
+[ -s "$(ls -d "$S"/.tmp-*/work/checkpoint | head -1)/identity.json" ]
+ok $? "with its checkpoint"
 is "$(cat "$T/o")" "" "nothing on stdout"
 run $TC --symbol SLOW --timeframe 5m
-is "$(strays "$S")" "" "the next run removes the partial directory"
+is "$rc" 0 "the next run (other options) trains"
+is "$(strays "$S")" "" "and leaves no temporary directory"
+
+# A price so large that the newest candles' features overflow: the model
+# fails its self-check and is not published (it was, and predict died).
+fetch-candles --symbol HUGE --timeframe 5m --generate --kind walk --seed 6 --lookback 3000 2>/dev/null
+$TC --symbol HUGE --timeframe 5m >/dev/null
+H=$COINTRAIN_HOME/models/HUGE
+before=$(readlink "$H/current")
+last=$(tail -1 "$COINTRAIN_HOME/candles/HUGE/5m.csv" | cut -d, -f1)
+cp "$COINTRAIN_HOME/candles/HUGE/5m.csv" "$T/huge.orig"
+for i in 1 2 3 4 5; do
+	echo "$((last + i * 300000)),1e308,1e308,1e308,1e308,1"
+done >>"$COINTRAIN_HOME/candles/HUGE/5m.csv"
+run $TC --symbol HUGE --timeframe 5m
+is "$rc" 1 "a model failing its self-check: exit 1"
+like "$err" "HUGE: the model fails its self-check on the newest candles; not published" "says so"
+is "$(readlink "$H/current")" "$before" "current untouched"
+is "$out:$(strays "$H")" ":" "nothing published, nothing left behind"
+# In the middle of the store: the rows are refused, by file and line.
+{ sed -n '1,2001p' "$T/huge.orig"
+  sed -n '2002p' "$T/huge.orig" | awk -F, '{ print $1 ",1e308,1e308,1e308,1e308,1" }'
+  sed -n '2003,$p' "$T/huge.orig"; } >"$COINTRAIN_HOME/candles/HUGE/5m.csv"
+run $TC --symbol HUGE --timeframe 5m
+is "$rc" 1 "huge prices inside the training rows: exit 1"
+like "$err" "candles/HUGE/5m.csv:2002: features of this candle are not finite \(prices or volumes too large\)" \
+    "named by file and line"
+is "$(readlink "$H/current")" "$before" "current untouched"
 
 # Batch event once the partial outputs exist.
 COINTRAIN_EVENT_LOG=$T/engine.log COINTRAIN_RUN=20251112T0600Z-full \
@@ -164,6 +218,11 @@ ok $((promoted == 0)) "some incremental updates are promoted"
 is "$refit" 0 "every promoted update was refitted over the held-out candles too"
 python3 -c "
 import json, sys
+m = json.load(open('$I/current/metrics.json'))
+sys.exit(m['evaluation'] != 'held-out')"
+ok $? "an update's metrics.json says its figures are held-out"
+python3 -c "
+import json, sys
 ev = json.load(open('$T/first-log.json'))['events']
 try:
     ev.append(json.load(open('$T/first-kept.json')))
@@ -188,6 +247,8 @@ run train-coin --symbol walk --timeframe 5m
 is "$rc:$err" "2:train-coin: walk: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})" "bad symbol"
 run train-coin --symbol WALK --timeframe 5m --fresh --incremental
 is "$rc" 2 "--fresh and --incremental exclude each other"
+run train-coin -V
+like "$rc:$out" "^0:train-coin .*[0-9]+\.[0-9]+" "-V prints the version"
 run $TC --symbol NONE --timeframe 5m
 is "$rc" 1 "no candles is a failure"
 like "$err" "candles/NONE/5m.csv: No such file" "naming the store"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # predict on models trained by the real train-coin: no train/serve skew,
-# tampered and missing models, staleness, symbols on stdin, mixed good and
-# bad symbols, history ranges, and the pre-generation pipeline into the cache.
+# tampered and missing models, staleness, symbols on stdin or every coin at
+# a terminal, mixed good and bad symbols, errors inside XGBoost as one
+# line, history ranges, and the pre-generation pipeline into the cache.
 . "$CT_TOP/test/lib.sh"
 
 costs=$TOP/share/costs.csv
@@ -82,6 +83,12 @@ printf 'BTCUSDT\n\n# a comment\n  ETHUSDT  \nbad/sym\n' > syms
 run predict --max-age off < syms
 is "$rc/$err" '1/predict: <stdin>:5: invalid symbol "bad/sym"' "stdin: bad line named, exit 1"
 is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "BTCUSDT ETHUSDT " "stdin: both good symbols predicted"
+# No symbol at a terminal: every coin with a model, in order.
+run script -qec "predict --max-age off" /dev/null
+is "$rc/$(printf '%s\n' "$out" | tr -d '\r' | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "0/BTCUSDT ETHUSDT " \
+    "no symbol at a terminal: every coin with a model"
+run predict --max-age off </dev/null
+is "$rc/$out" "0/" "no symbol, stdin not a terminal: the symbols on stdin (none)"
 run predict --max-age off BTCUSDT ../x NOSUCHUSDT ETHUSDT
 is "$rc" 1 "mixed good and bad symbols: exit 1"
 is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "BTCUSDT ETHUSDT " "... good ones still printed"
@@ -121,6 +128,10 @@ run predict --max-age off --timeframe 4h BTCUSDT
 is "$rc/$out/$err" "1//predict: BTCUSDT: current model $btcdir is for timeframe 1h, not 4h" "--timeframe mismatch refused"
 run predict --max-age off --timeframe 1h BTCUSDT
 is "$rc" 0 "--timeframe matching the model"
+run predict --max-age off -t 1h BTCUSDT
+is "$rc" 0 "-t for --timeframe"
+run predict -V
+like "$rc:$out" "^0:predict .*[0-9]+\.[0-9]+" "-V prints the version"
 
 # History ranges.  From here on predict must write nothing.
 touch marker
@@ -148,6 +159,31 @@ for bad in "--history 0" "--history x" "--max-age 5" "--max-age -1h" "--from yes
 	is "$rc/$out" "2/" "usage error: $bad"
 done
 ok "$([ -z "$(find home -newer marker)" ] && echo 0 || echo 1)" "predict wrote nothing in the data home"
+
+# A model file XGBoost cannot read, with checksums that match: one line
+# naming the coin and the reason, no stack trace; the other coin served.
+ethdir=$COINTRAIN_HOME/models/ETHUSDT/$(readlink home/models/ETHUSDT/current)
+cp "$ethdir/model.ubj" eth.ubj
+cp "$ethdir/sha256.txt" eth.sums
+printf 'not a model' >"$ethdir/model.ubj"
+(cd "$ethdir" && sha256sum $(awk '{ print $2 }' sha256.txt) >sha256.txt)
+run predict --max-age off BTCUSDT ETHUSDT
+is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/')" "1/BTCUSDT" "unreadable model.ubj: exit 1, the other coin printed"
+is "$(printf '%s\n' "$err" | grep -c .)" 2 "two lines on stderr"
+like "$(printf '%s\n' "$err" | head -1)" "^predict: $ethdir: model.ubj: [^[]" "the file and XGBoost's reason"
+is "$(printf '%s\n' "$err" | sed -n 2p)" "predict: ETHUSDT: model $ethdir refused" "then the coin"
+cp eth.ubj "$ethdir/model.ubj"
+cp eth.sums "$ethdir/sha256.txt"
+# Prices so large the newest candle's features overflow (once imported
+# unchecked): the coin named with the reason, the other coin served.
+cp home/candles/ETHUSDT/1h.csv eth.csv
+last=$(tail -1 eth.csv | cut -d, -f1)
+echo "$((last + 3600000)),1e308,1e308,1e308,1e308,1" >>home/candles/ETHUSDT/1h.csv
+run predict --max-age off BTCUSDT ETHUSDT
+is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/')" "1/BTCUSDT" "infinite features: exit 1, the other coin printed"
+like "$err" "^predict: ETHUSDT: features of the candle of [0-9T:-]+Z are not finite \(prices or volumes too large\)$" \
+    "one line: the coin and the reason"
+cp eth.csv home/candles/ETHUSDT/1h.csv
 
 # Pre-generation into the cache, and the fallback pipeline.
 run sh -c 'predict --max-age off BTCUSDT ETHUSDT | cache-put -q --ttl 24h'

@@ -1,21 +1,28 @@
 /* predict — the latest prediction of each coin's current model, as JSON
  * lines: verify the model, read the tail of the candle store, compute the
  * features train-coin uses, predict.  --history/--from/--to predict every
- * candle of a past range instead. */
+ * candle of a past range instead.  The coins: the operands, else the lines
+ * of standard input, else (standard input a terminal) every coin with a
+ * model. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
+#include "exitcode.h"
 #include "home.h"
+#include "model.h"
 #include "parse.h"
 #include "predict.h"
 #include "timefmt.h"
 
 static const char usage_text[] =
     "usage: predict [--csv] [--home DIR] [--max-age DUR|off] [--timeframe TF]\n"
-    "               [--history N] [--from TIME] [--to TIME] [SYM ...]\n";
+    "               [--history N] [--from TIME] [--to TIME] [SYM ...]\n"
+    "       predict -h | -V | --version\n";
 
 static _Noreturn void
 usage(int rc)
@@ -38,9 +45,31 @@ parse_max_age(const char *s, int64_t *secs)
 static int
 worst(int a, int b)
 {
-	if (a == 1 || b == 1)
-		return 1;
-	return a ? a : b;
+	if (a == CT_EXIT_FAIL || b == CT_EXIT_FAIL)
+		return CT_EXIT_FAIL;
+	return a != CT_EXIT_OK ? a : b;
+}
+
+/* Every coin with a current model, for an operator at a terminal. */
+static int
+every_model(const struct ct_predict_opts *o)
+{
+	char **syms = ct_model_symbols(o->home);
+	int rc = CT_EXIT_OK;
+
+	if (syms == NULL) {
+		ct_warn("%s/models: %s", o->home, strerror(errno));
+		return CT_EXIT_FAIL;
+	}
+	if (syms[0] == NULL) {
+		ct_warn("%s/models: no coin has a model (train one: train-coin --symbol SYM "
+		    "--timeframe TF)", o->home);
+		rc = CT_EXIT_FAIL;
+	}
+	for (size_t i = 0; syms[i]; i++)
+		rc = worst(rc, ct_predict(o, syms[i], stdout));
+	ct_model_symbols_free(syms);
+	return rc;
 }
 
 /* Symbols one per line on stdin; blank lines and #comments are skipped. */
@@ -62,14 +91,14 @@ from_stdin(const struct ct_predict_opts *o)
 			continue;
 		if (!ct_symbol_ok(s)) {
 			ct_warn("<stdin>:%zu: invalid symbol \"%.40s\"", lineno, s);
-			rc = 1;
+			rc = CT_EXIT_FAIL;
 			continue;
 		}
 		rc = worst(rc, ct_predict(o, s, stdout));
 	}
 	if (ferror(stdin)) {
 		ct_warn("<stdin>: read error");
-		rc = 1;
+		rc = CT_EXIT_FAIL;
 	}
 	free(line);
 	return rc;
@@ -92,18 +121,18 @@ main(int argc, char *argv[])
 	};
 	struct ct_predict_opts o = { .from_ms = INT64_MIN, .to_ms = INT64_MAX };
 	const char *home_opt = NULL, *env;
-	int c, rc = 0;
+	int c, rc = CT_EXIT_OK;
 
 	ct_setprog(argv[0]);
 	if ((env = getenv("COINTRAIN_MAX_AGE")) != NULL && *env &&
 	    parse_max_age(env, &o.max_age_s) != 0)
-		ct_die(2, "COINTRAIN_MAX_AGE: bad duration \"%s\"", env);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		ct_die(CT_EXIT_USAGE, "COINTRAIN_MAX_AGE: bad duration \"%s\"", env);
+	while ((c = getopt_long(argc, argv, "hVt:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			if (parse_max_age(optarg, &o.max_age_s) != 0) {
 				ct_warn("--max-age: bad duration \"%s\"", optarg);
-				usage(2);
+				usage(CT_EXIT_USAGE);
 			}
 			break;
 		case 'c':
@@ -113,45 +142,45 @@ main(int argc, char *argv[])
 		case 'T':
 			if (ct_parse_iso8601(optarg, c == 'f' ? &o.from_ms : &o.to_ms) != 0) {
 				ct_warn("--%s: bad time \"%s\"", c == 'f' ? "from" : "to", optarg);
-				usage(2);
+				usage(CT_EXIT_USAGE);
 			}
 			o.range = 1;
 			break;
 		case 'h':
-			usage(0);
+			usage(CT_EXIT_OK);
 		case 'H':
 			home_opt = optarg;
 			break;
 		case 'n':
 			if (ct_parse_long(optarg, 1, 10000000, &o.history) != 0) {
 				ct_warn("--history: bad count \"%s\"", optarg);
-				usage(2);
+				usage(CT_EXIT_USAGE);
 			}
 			break;
 		case 't':
 			if (ct_tf_ms(optarg) < 0) {
 				ct_warn("--timeframe: unknown \"%s\"", optarg);
-				usage(2);
+				usage(CT_EXIT_USAGE);
 			}
 			o.timeframe = optarg;
 			break;
 		case 'V':
 			ct_version();
-			return ct_finish(0);
+			return ct_finish(CT_EXIT_OK);
 		default:
-			usage(2);
+			usage(CT_EXIT_USAGE);
 		}
 	}
 	if (o.range && o.history > 0) {
 		ct_warn("--history and --from/--to exclude each other");
-		usage(2);
+		usage(CT_EXIT_USAGE);
 	}
 	o.home = ct_home(home_opt);
 	o.now_ms = ct_now_ms();
 	if (o.csv)
 		ct_predict_csv_header(stdout);
 	if (optind == argc)
-		rc = from_stdin(&o);
+		rc = isatty(0) ? every_model(&o) : from_stdin(&o);
 	for (int i = optind; i < argc; i++)
 		rc = worst(rc, ct_predict(&o, argv[i], stdout));
 	return ct_finish(rc);

@@ -9,6 +9,7 @@
 
 #include "atomic.h"
 #include "err.h"
+#include "exitcode.h"
 #include "home.h"
 #include "model.h"
 #include "parse.h"
@@ -20,8 +21,8 @@ usage(FILE *fp)
 	fputs("usage: train-coin --symbol SYM --timeframe TF [--fresh | --incremental]\n"
 	    "                  [--lookback N|DUR] [--horizon N] [--folds K] [--rounds N]\n"
 	    "                  [--early-stop N] [--threads N] [--costs FILE] [--keep N]\n"
-	    "                  [--progress] [--home DIR]\n"
-	    "       train-coin -h | --version\n", fp);
+	    "                  [--keep-features] [--memory MB] [--progress] [--home DIR]\n"
+	    "       train-coin -h | -V | --version\n", fp);
 }
 
 static long
@@ -32,7 +33,7 @@ num(const char *opt, const char *s, long min, long max)
 	if (ct_parse_long(s, min, max, &v) != 0) {
 		ct_warn("%s: not a number in [%ld,%ld]: \"%s\"", opt, min, max, s);
 		usage(stderr);
-		exit(2);
+		exit(CT_EXIT_USAGE);
 	}
 	return v;
 }
@@ -41,7 +42,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_FRESH = 256, O_INCR, O_LOOKBACK, O_HORIZON, O_FOLDS, O_ROUNDS, O_EARLY,
-		O_THREADS, O_COSTS, O_KEEP, O_PROGRESS, O_HOME, O_VERSION };
+		O_THREADS, O_COSTS, O_KEEP, O_KEEPFEAT, O_MEMORY, O_PROGRESS, O_HOME };
 	static const struct option opts[] = {
 		{ "symbol", required_argument, NULL, 's' },
 		{ "timeframe", required_argument, NULL, 't' },
@@ -55,10 +56,12 @@ main(int argc, char **argv)
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "costs", required_argument, NULL, O_COSTS },
 		{ "keep", required_argument, NULL, O_KEEP },
+		{ "keep-features", no_argument, NULL, O_KEEPFEAT },
+		{ "memory", required_argument, NULL, O_MEMORY },
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "home", required_argument, NULL, O_HOME },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct_traincoin tc = { 0 };
@@ -70,7 +73,7 @@ main(int argc, char **argv)
 	ct_train_defaults(&tc.o);
 	tc.keep = 3;
 	tc.o.progress = isatty(2);
-	while ((c = getopt_long(argc, argv, "s:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': tc.sym = optarg; break;
 		case 't': tc.tf = optarg; break;
@@ -84,24 +87,26 @@ main(int argc, char **argv)
 		case O_THREADS: tc.o.threads = (int)num("--threads", optarg, 1, 1024); break;
 		case O_COSTS: tc.costs = optarg; break;
 		case O_KEEP: tc.keep = (int)num("--keep", optarg, 1, 100000); break;
+		case O_KEEPFEAT: tc.keep_features = 1; break;
+		case O_MEMORY: tc.memory_mb = num("--memory", optarg, 32, 1048576); break;
 		case O_PROGRESS: tc.o.progress = 1; break;
 		case O_HOME: home = optarg; break;
-		case 'h': usage(stdout); return ct_finish(0);
-		case O_VERSION: ct_version(); return ct_finish(0);
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); return ct_finish(CT_EXIT_OK);
+		case 'V': ct_version(); return ct_finish(CT_EXIT_OK);
+		default: usage(stderr); return CT_EXIT_USAGE;
 		}
 	}
 	if (optind != argc || tc.sym == NULL || tc.tf == NULL || (fresh && tc.incremental)) {
 		usage(stderr);
-		return 2;
+		return CT_EXIT_USAGE;
 	}
 	if (!ct_symbol_ok(tc.sym)) {
 		ct_warn("%s: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})", tc.sym);
-		return 2;
+		return CT_EXIT_USAGE;
 	}
 	if (ct_tf_ms(tc.tf) < 0) {
 		ct_warn("%s: not a timeframe (1m 5m 15m 30m 1h 4h 1d)", tc.tf);
-		return 2;
+		return CT_EXIT_USAGE;
 	}
 	/* A duration is converted with the timeframe, whatever the order of
 	 * the options. */
@@ -109,7 +114,7 @@ main(int argc, char **argv)
 	    tc.lookback < 1)) {
 		ct_warn("--lookback: not a number of candles or a duration: \"%s\"", lookback);
 		usage(stderr);
-		return 2;
+		return CT_EXIT_USAGE;
 	}
 	/* run-batch shares the cores among parallel coins through the
 	 * environment; otherwise XGBoost uses all of them. */

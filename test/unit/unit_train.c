@@ -17,8 +17,12 @@
 
 #include "tmpdir.h"
 
+#include <xgboost/c_api.h>
+
 #include "candles.h"
+#include "checkpoint.h"
 #include "costs.h"
+#include "dataset.h"
 #include "features.h"
 #include "home.h"
 #include "model.h"
@@ -449,6 +453,179 @@ test_leak_is_caught(void **state)
 	ct_dataset_free(&d);
 }
 
+/* Rows streamed from the store into the mapped file equal rows built in
+ * memory from the same candles, bit for bit, and so does everything
+ * trained on them: the walk-forward with its matrices in memory against
+ * the streamed one with every matrix in XGBoost's external memory. */
+static void
+eval_equal(const struct ct_eval *a, const struct ct_eval *b)
+{
+	assert_memory_equal(a, b, sizeof *a);
+}
+
+static void
+booster_bytes_equal(void *a, void *b)
+{
+	const char *pa, *pb;
+	bst_ulong la, lb;
+	char *copy;
+
+	assert_int_equal(XGBoosterSaveModelToBuffer(a, "{\"format\":\"ubj\"}", &la, &pa), 0);
+	copy = malloc(la);
+	memcpy(copy, pa, la);
+	assert_int_equal(XGBoosterSaveModelToBuffer(b, "{\"format\":\"ubj\"}", &lb, &pb), 0);
+	assert_int_equal(la, lb);
+	assert_memory_equal(copy, pb, la);
+	free(copy);
+}
+
+static void
+test_streamed_equals_memory(void **state)
+{
+	char store[CT_PATH_MAX], file[CT_PATH_MAX];
+	struct ct_series s, last = { 0 };
+	struct ct_costs cm = costs(NAN), cs = costs(NAN);
+	struct ct_dataset a, b;
+	struct ct_stream_info info;
+	struct ct_train_opts oa, ob;
+	struct ct_wf wa, wb;
+	void *ba, *bb;
+	size_t nf = ct_feat_count(), keep = 5000;
+
+	(void)state;
+	synth(&s, CT_SYNTH_EDGE, 11, 7000);
+	snprintf(store, sizeof store, "%s/candles/S/5m.csv", tmpdir);
+	snprintf(file, sizeof file, "%s/rows.bin", tmpdir);
+	assert_int_equal(ct_store_save(store, &s), 0);
+	/* The newest keep candles, in memory and streamed. */
+	assert_int_equal(ct_series_reserve(&last, keep), 0);
+	memcpy(last.c, s.c + s.n - keep, keep * sizeof *s.c);
+	last.n = keep;
+	cm.spread_bps = ct_spread_cs(&last, 0, last.n);
+	assert_int_equal(ct_dataset_build(&a, &last, 12, TF5M, &cm, NULL), 0);
+	assert_int_equal(ct_dataset_stream(&b, store, keep, 12, TF5M, &cs, file, &info), 0);
+	assert_true(cs.spread_estimated);
+	assert_memory_equal(&cs.spread_bps, &cm.spread_bps, sizeof cs.spread_bps);
+	assert_int_equal(info.candles, keep);
+	assert_int_equal(info.tail.n, ct_feat_warmup() + 200);
+	assert_memory_equal(info.tail.c, last.c + keep - info.tail.n, info.tail.n * sizeof *s.c);
+	assert_int_equal(a.n, b.n);
+	assert_memory_equal(a.x, b.x, a.n * nf * sizeof *a.x);
+	assert_memory_equal(a.y, b.y, a.n * sizeof *a.y);
+	assert_memory_equal(a.fwd_bps, b.fwd_bps, a.n * sizeof *a.fwd_bps);
+	assert_memory_equal(a.cost_bps, b.cost_bps, a.n * sizeof *a.cost_bps);
+	assert_memory_equal(a.lc, b.lc, a.n * sizeof *a.lc);
+	assert_memory_equal(a.t, b.t, a.n * sizeof *a.t);
+	ct_train_defaults(&oa);
+	oa.rounds = 60;
+	oa.threads = 1;
+	ob = oa;
+	/* Every matrix of the streamed run in external memory. */
+	ob.incore_rows = 1;
+	ob.cache_dir = tmpdir;
+	assert_int_equal(ct_walkforward(&a, &oa, &wa), 0);
+	assert_int_equal(ct_walkforward(&b, &ob, &wb), 0);
+	assert_memory_equal(wa.oos, wb.oos, a.n * sizeof *wa.oos);
+	for (int k = 0; k < wa.nfolds; k++) {
+		assert_int_equal(wa.f[k].best_rounds, wb.f[k].best_rounds);
+		eval_equal(&wa.f[k].ev, &wb.f[k].ev);
+	}
+	eval_equal(&wa.agg, &wb.agg);
+	assert_true(json_equal(wa.equity, wb.equity));
+	assert_int_equal(ct_train_final(&a, 0, a.n, wa.rounds, &oa, &ba), 0);
+	assert_int_equal(ct_train_final(&b, 0, b.n, wb.rounds, &ob, &bb), 0);
+	booster_bytes_equal(ba, bb);
+	XGBoosterFree(ba);
+	XGBoosterFree(bb);
+	ct_wf_free(&wa);
+	ct_wf_free(&wb);
+	ct_dataset_free(&a);
+	ct_dataset_free(&b);
+	ct_series_free(&info.tail);
+	ct_series_free(&last);
+	ct_series_free(&s);
+}
+
+/* A walk-forward that finds its folds in the checkpoint trains none of
+ * them again and ends as the uninterrupted one did; one that finds the
+ * first two resumes at the third; a checkpoint of another identity is
+ * emptied. */
+static void
+test_checkpoint_resume(void **state)
+{
+	char dir[CT_PATH_MAX], path[CT_PATH_MAX + 32];
+	struct ct_series s;
+	struct ct_costs c = costs(2);
+	struct ct_dataset d;
+	struct ct_train_opts o;
+	struct ct_wf ref, w;
+	struct ct_ckpt ck;
+	json_t *id = json_pack("{s:s}", "data", "one"), *other = json_pack("{s:s}", "data", "two");
+	void *b1, *b2;
+
+	(void)state;
+	synth(&s, CT_SYNTH_EDGE, 12, 5000);
+	assert_int_equal(ct_dataset_build(&d, &s, 12, TF5M, &c, NULL), 0);
+	snprintf(dir, sizeof dir, "%s/ckpt", tmpdir);
+	ct_train_defaults(&o);
+	o.rounds = 60;
+	o.threads = 1;
+	assert_int_equal(ct_walkforward(&d, &o, &ref), 0);
+	assert_int_equal(ct_train_final(&d, 0, d.n, ref.rounds, &o, &b1), 0);
+	/* Checkpointed run: the same results. */
+	assert_int_equal(ct_ckpt_open(&ck, dir, id), 0);
+	assert_int_equal(ck.folds, 0);
+	o.ckpt = &ck;
+	assert_int_equal(ct_walkforward(&d, &o, &w), 0);
+	assert_memory_equal(ref.oos, w.oos, d.n * sizeof *w.oos);
+	ct_wf_free(&w);
+	/* Everything found: nothing trained. */
+	assert_int_equal(ct_ckpt_open(&ck, dir, id), 0);
+	assert_int_equal(ck.folds, 4);
+	o.rounds_trained = 0;
+	assert_int_equal(ct_walkforward(&d, &o, &w), 0);
+	assert_int_equal(o.rounds_trained, 0);
+	assert_memory_equal(ref.oos, w.oos, d.n * sizeof *w.oos);
+	eval_equal(&ref.agg, &w.agg);
+	for (int k = 0; k < 4; k++)
+		assert_true(w.f[k].resumed);
+	ct_wf_free(&w);
+	/* Killed during fold 3: folds 1 and 2 found, 3 and 4 trained. */
+	for (int k = 3; k <= 4; k++) {
+		snprintf(path, sizeof path, "%s/fold-%d.json", dir, k);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(ct_ckpt_open(&ck, dir, id), 0);
+	assert_int_equal(ck.folds, 2);
+	assert_int_equal(ct_walkforward(&d, &o, &w), 0);
+	assert_true(w.f[1].resumed && !w.f[2].resumed && !w.f[3].resumed);
+	assert_int_equal(o.rounds_trained, w.f[2].trained + w.f[3].trained);
+	assert_memory_equal(ref.oos, w.oos, d.n * sizeof *w.oos);
+	eval_equal(&ref.agg, &w.agg);
+	/* The final model saved, then found, equals the uninterrupted one. */
+	assert_int_equal(ct_train_final(&d, 0, d.n, w.rounds, &o, &b2), 0);
+	booster_bytes_equal(b1, b2);
+	XGBoosterFree(b2);
+	o.rounds_trained = 0;
+	assert_int_equal(ct_train_final(&d, 0, d.n, w.rounds, &o, &b2), 0);
+	assert_int_equal(o.rounds_trained, 0);
+	booster_bytes_equal(b1, b2);
+	XGBoosterFree(b2);
+	ct_wf_free(&w);
+	/* Another identity: emptied. */
+	assert_int_equal(ct_ckpt_open(&ck, dir, other), 0);
+	assert_int_equal(ck.folds, 0);
+	assert_int_equal(ck.final, 0);
+	snprintf(path, sizeof path, "%s/fold-1.json", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	XGBoosterFree(b1);
+	ct_wf_free(&ref);
+	ct_dataset_free(&d);
+	ct_series_free(&s);
+	json_decref(id);
+	json_decref(other);
+}
+
 /* The whole job through the library: a model directory that verifies,
  * loads back from model.ubj, reproduces config.json's selfcheck from the
  * store's tail, and detects tampering. */
@@ -550,6 +727,8 @@ main(void)
 		cmocka_unit_test(test_finds_planted_edge),
 		cmocka_unit_test(test_leak_is_caught),
 		cmocka_unit_test(test_model_dir),
+		cmocka_unit_test(test_streamed_equals_memory),
+		cmocka_unit_test(test_checkpoint_resume),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,12 +1,12 @@
-/* fuzz_storescan.c — the pass over a candle store's open times that
+/* fuzz_storestats.c — the pass over a candle store's open times that
  * coin-status makes, and the dashboard's close of a row, from memory.
  * The text is not NUL-terminated, as a mapped file is not.
- * Seeds: test/fuzz/storescan/. */
+ * Seeds: test/fuzz/storestats/. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "storescan.h"
+#include "storestats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

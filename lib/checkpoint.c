@@ -1,0 +1,202 @@
+/* checkpoint.c — fold-K.oos (float32 predictions), fold-K.ubj (its
+ * booster) and, written last, fold-K.json (what it found); final.ubj and
+ * final.json the same way; identity.json first of all. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <xgboost/c_api.h>
+
+#include "atomic.h"
+#include "checkpoint.h"
+#include "err.h"
+#include "jsonfile.h"
+#include "model.h"
+#include "modeldir.h"
+
+static int
+path(const struct ct_ckpt *c, char *buf, const char *fmt, int k)
+{
+	char name[64];
+
+	snprintf(name, sizeof name, fmt, k);
+	if (ct_path(buf, CT_PATH_MAX, "%s/%s", c->dir, name) != 0) {
+		ct_warn("%s/%s: %s", c->dir, name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The object in a file of the checkpoint, or NULL when it is missing or
+ * unreadable (a checkpoint that cannot be read is no checkpoint). */
+static json_t *
+load(const struct ct_ckpt *c, const char *fmt, int k)
+{
+	char p[CT_PATH_MAX];
+
+	if (path(c, p, fmt, k) != 0)
+		return NULL;
+	return json_load_file(p, 0, NULL);
+}
+
+static int
+save_booster(const struct ct_ckpt *c, const char *fmt, int k, void *b)
+{
+	char p[CT_PATH_MAX];
+	const char *buf;
+	bst_ulong len;
+
+	if (path(c, p, fmt, k) != 0)
+		return -1;
+	if (XGBoosterSaveModelToBuffer(b, "{\"format\":\"ubj\"}", &len, &buf) != 0) {
+		ct_warn("xgboost: %s: %s", p, ct_xgb_error());
+		return -1;
+	}
+	if (ct_write_atomic(p, buf, len) != 0) {
+		ct_warn("%s: %s", p, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+save_json(const struct ct_ckpt *c, const char *fmt, int k, json_t *j)
+{
+	char p[CT_PATH_MAX];
+	int rc = path(c, p, fmt, k) == 0 ? ct_json_save(p, j, JSON_COMPACT) : -1;
+
+	json_decref(j);
+	return rc;
+}
+
+int
+ct_ckpt_open(struct ct_ckpt *c, const char *dir, const json_t *id)
+{
+	json_t *old;
+	int k;
+
+	memset(c, 0, sizeof *c);
+	snprintf(c->dir, sizeof c->dir, "%s", dir);
+	old = load(c, "identity.json", 0);
+	if (old == NULL || !json_equal(old, id)) {
+		if (ct_rmtree(dir) != 0 && errno != ENOENT) {
+			ct_warn("%s: %s", dir, strerror(errno));
+			json_decref(old);
+			return -1;
+		}
+		json_decref(old);
+		if (ct_mkdirs(dir, 0777) != 0) {
+			ct_warn("%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		return save_json(c, "identity.json", 0, json_deep_copy(id));
+	}
+	json_decref(old);
+	for (k = 1; (old = load(c, "fold-%d.json", k)) != NULL; k++)
+		json_decref(old);
+	c->folds = k - 1;
+	if ((old = load(c, "final.json", 0)) != NULL)
+		c->final = 1;
+	json_decref(old);
+	return 0;
+}
+
+int
+ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos)
+{
+	char p[CT_PATH_MAX];
+	size_t n = f->val_hi - f->val_lo;
+	json_int_t lo = -1, hi = -1;
+	int best = 0, trained = 0, fd;
+	ssize_t r;
+	json_t *j = load(c, "fold-%d.json", k);
+
+	if (j == NULL)
+		return 0;
+	/* A record that does not fit these folds is not this training's. */
+	if (json_unpack(j, "{s:i, s:i, s:[I,I]}", "best_rounds", &best, "rounds_trained", &trained,
+	    "val", &lo, &hi) != 0 || lo != (json_int_t)f->val_lo || hi != (json_int_t)f->val_hi ||
+	    best < 1 || trained < best) {
+		json_decref(j);
+		return 0;
+	}
+	json_decref(j);
+	if (path(c, p, "fold-%d.oos", k) != 0)
+		return -1;
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0) {
+		ct_warn("%s: %s", p, strerror(errno));
+		return -1;
+	}
+	r = read(fd, oos, n * sizeof *oos);
+	close(fd);
+	if (r != (ssize_t)(n * sizeof *oos)) {
+		ct_warn("%s: %s", p, r < 0 ? strerror(errno) : "short file");
+		return -1;
+	}
+	f->best_rounds = best;
+	f->trained = trained;
+	return 1;
+}
+
+int
+ct_ckpt_fold_save(struct ct_ckpt *c, int k, const struct ct_fold *f, const float *oos,
+    void *booster)
+{
+	char p[CT_PATH_MAX];
+
+	if (path(c, p, "fold-%d.oos", k) != 0)
+		return -1;
+	if (ct_write_atomic(p, oos, (f->val_hi - f->val_lo) * sizeof *oos) != 0) {
+		ct_warn("%s: %s", p, strerror(errno));
+		return -1;
+	}
+	if (save_booster(c, "fold-%d.ubj", k, booster) != 0)
+		return -1;
+	if (save_json(c, "fold-%d.json", k, json_pack("{s:i, s:i, s:i, s:[I,I]}", "fold", k,
+	    "best_rounds", f->best_rounds, "rounds_trained", f->trained, "val",
+	    (json_int_t)f->val_lo, (json_int_t)f->val_hi)) != 0)
+		return -1;
+	c->folds = k;
+	return 0;
+}
+
+int
+ct_ckpt_final_load(struct ct_ckpt *c, int rounds, void **booster)
+{
+	char p[CT_PATH_MAX];
+	json_t *j = load(c, "final.json", 0);
+	BoosterHandle b = NULL;
+	int r = 0;
+
+	*booster = NULL;
+	if (j == NULL)
+		return 0;
+	json_unpack(j, "{s:i}", "rounds", &r);
+	json_decref(j);
+	if (r != rounds)
+		return 0;
+	if (path(c, p, "final.ubj", 0) != 0)
+		return -1;
+	if (XGBoosterCreate(NULL, 0, &b) != 0 || XGBoosterLoadModel(b, p) != 0) {
+		ct_warn("xgboost: %s: %s", p, ct_xgb_error());
+		if (b)
+			XGBoosterFree(b);
+		return -1;
+	}
+	*booster = b;
+	return 1;
+}
+
+int
+ct_ckpt_final_save(struct ct_ckpt *c, void *booster, int rounds)
+{
+	if (save_booster(c, "final.ubj", 0, booster) != 0 ||
+	    save_json(c, "final.json", 0, json_pack("{s:i}", "rounds", rounds)) != 0)
+		return -1;
+	c->final = 1;
+	return 0;
+}

@@ -1,0 +1,104 @@
+#!/bin/sh
+# 20-train-resume.t — train-coin killed with SIGKILL at random moments of a
+# multi-fold training, again and again: each next run resumes from the
+# folds already finished, never trains one of them again, and the run that
+# finally completes publishes the very model and metrics of an
+# uninterrupted run (bit for bit), having trained in all the rounds of one
+# uninterrupted run.
+. "$CT_TOP/test/lib.sh"
+
+cat >"$T/costs.csv" <<'END'
+symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma
+*,10,10,2,1
+END
+TC="train-coin --costs $T/costs.csv --threads 1 --keep 100 --progress --symbol KR --timeframe 5m"
+M=$COINTRAIN_HOME/models/KR
+fetch-candles --symbol KR --timeframe 5m --generate --kind edge --seed 5 --lookback 20000 2>/dev/null
+
+# Rounds a training_log.json says were boosted by folds and final model,
+# wherever they were trained.
+rounds() {
+	python3 -c '
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+folds = sum(e["rounds_trained"] for e in ev if e["event"] == "fold_done")
+final = [e["rounds"] for e in ev if e["event"] in ("final_done", "final_resumed")]
+print(folds + final[0])' "$1/training_log.json"
+}
+
+t0=$(date +%s%N)
+ref=$($TC 2>/dev/null)
+ok $? "an uninterrupted run"
+ms=$((($(date +%s%N) - t0) / 1000000))
+refsum=$(sha256sum <"$ref/model.ubj")
+refmet=$(sha256sum <"$ref/metrics.json")
+refrounds=$(rounds "$ref")
+is "$(python3 -c "import json; print(json.load(open('$ref/training_log.json'))['rounds_trained'])")" \
+    "$refrounds" "rounds_trained in training_log.json counts them all"
+echo "# uninterrupted: ${ms} ms, $refrounds rounds"
+
+# Folds finished according to the checkpoint left behind.
+done_folds() {
+	ls "$M"/.tmp-*/work/checkpoint/fold-*.json 2>/dev/null | wc -l | tr -d ' '
+}
+
+trials=4 bad=0 kills=0 resumed=0
+for trial in $(seq $trials); do
+	before=$(readlink "$M/current")
+	runs=0
+	while :; do
+		start=$(done_folds)
+		$TC >"$T/out" 2>"$T/err" &
+		pid=$!
+		# A random moment of the training: 5% to 90% of an uninterrupted run.
+		sleep "$(python3 -c "import random; print(random.uniform(0.05, 0.9) * $ms / 1000)")"
+		kill -KILL $pid 2>/dev/null && kills=$((kills + 1))
+		wait $pid 2>/dev/null
+		runs=$((runs + 1))
+		# Never a fold trained that was finished when the run started.
+		first=$(sed -n 's/^train-coin: KR: fold \([0-9]\)\/4 round.*/\1/p' "$T/err" | head -1)
+		if [ -n "$first" ] && [ "$first" -le "$start" ]; then
+			echo "# trial $trial run $runs: started with $start folds, trained fold $first"
+			bad=$((bad + 1))
+		fi
+		grep -q "resuming" "$T/err" && resumed=$((resumed + 1))
+		[ -s "$T/out" ] && break
+		[ $runs -ge 30 ] && { echo "# trial $trial: no run finished"; bad=$((bad + 1)); break; }
+	done
+	out=$(cat "$T/out")
+	[ "$(readlink "$M/current")" != "$before" ] || bad=$((bad + 1))
+	[ "$(sha256sum <"$out/model.ubj")" = "$refsum" ] || { echo "# trial $trial: model differs"; bad=$((bad + 1)); }
+	[ "$(sha256sum <"$out/metrics.json")" = "$refmet" ] || { echo "# trial $trial: metrics differ"; bad=$((bad + 1)); }
+	[ "$(rounds "$out")" = "$refrounds" ] || { echo "# trial $trial: $(rounds "$out") rounds"; bad=$((bad + 1)); }
+	(cd "$out" && sha256sum -c --quiet sha256.txt) || bad=$((bad + 1))
+	[ -z "$(ls -A "$M" | grep '^\.tmp-')" ] || { echo "# trial $trial: temporaries left"; bad=$((bad + 1)); }
+	echo "# trial $trial: $runs runs"
+done
+is "$bad" 0 "$trials trials of kill -9 at random moments: the same model.ubj and metrics.json, the same rounds, nothing retrained, nothing left"
+ok $((kills == 0 || resumed == 0)) "some runs were killed ($kills) and some resumed ($resumed)"
+
+# What a terminal shows, and a checkpoint of other data is not used.
+$TC >/dev/null 2>&1 &
+pid=$!
+while [ "$(done_folds)" -lt 2 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+n=$(done_folds)
+if [ "$n" -lt 4 ]; then
+	run $TC
+	like "$err" "^train-coin: KR: resuming at fold $((n + 1)) of 4" "a resumed run says where it resumes"
+else
+	ok 0 "# SKIP the run finished its folds before it was killed"
+fi
+$TC >/dev/null 2>&1 &
+pid=$!
+while [ "$(done_folds)" -lt 1 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+fetch-candles --symbol KR --timeframe 5m --generate --kind edge --seed 5 --lookback 20100 2>/dev/null
+run $TC
+is "$rc" 0 "new candles since the kill: a fresh training"
+ok "$(printf '%s\n' "$err" | grep -c resuming)" "which does not resume the checkpoint of other data"
+like "$(printf '%s\n' "$err" | grep 'round' | head -1)" "fold 1/4 round 1," "and starts at fold 1"
+
+done_testing
