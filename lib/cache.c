@@ -313,7 +313,18 @@ by_prob_desc(const void *a, const void *b)
 	    json_string_value(json_object_get(y, "symbol")));
 }
 
-/* Every fresh, well-formed entry; NULL only on a read error of dir. */
+/* 1 when the entry's model has threshold >= 1 (no threshold made money
+ * out of sample); an entry without a threshold is taken as trading. */
+static int
+never_trades(const json_t *e)
+{
+	const json_t *t = json_object_get(e, "threshold");
+
+	return json_is_number(t) && json_number_value(t) >= 1;
+}
+
+/* Every fresh, well-formed entry of a model that trades; NULL only on a
+ * read error of dir. */
 static json_t **
 fresh_entries(const char *home, int64_t now_ms, size_t *np)
 {
@@ -334,8 +345,10 @@ fresh_entries(const char *home, int64_t now_ms, size_t *np)
 	while ((d = readdir(dp)) != NULL) {
 		if (!entry_name(d->d_name, sym))
 			continue;
+		/* Only coins whose served model trades are ranked: a model
+		 * with threshold 1 never goes long, whatever its prob_up. */
 		if (ct_cache_get(home, sym, now_ms, &e) != CT_CACHE_FRESH ||
-		    ct_cache_invalid(e, why, sizeof why) != NULL) {
+		    ct_cache_invalid(e, why, sizeof why) != NULL || never_trades(e)) {
 			json_decref(e);
 			continue;
 		}

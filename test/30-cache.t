@@ -150,6 +150,14 @@ line EEEUSDT 0.2 | cache-put -q
 run cache-get --top
 is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
     "0/BBBUSDT AAAUSDT DDDUSDT " "a rebuild drops expired entries from the list"
+# A model that never trades (threshold 1) is not ranked, whatever its prob_up.
+line FFFUSDT 0.99 | sed 's/}$/,"threshold":1.0}/' | cache-put -q
+run cache-get FFFUSDT
+is "$rc" 0 "a never-trading coin's prediction is cached and served"
+run cache-get --top
+is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
+    "BBBUSDT AAAUSDT DDDUSDT " "... but not ranked in the top list"
+cache-put --clear FFFUSDT 2>/dev/null
 
 # --clear
 run cache-put --clear AAAUSDT NOSUCHUSDT
