@@ -46,6 +46,32 @@ cmpd(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The coins the run's drift check found drifted (logs/<RUN>/drift.json,
+ * check-drift's JSON lines, written by run-batch's incremental cycle):
+ * [{"symbol","max_psi","over"}]; empty when there was no check. */
+static json_t *
+drifted(const char *home, const char *run)
+{
+	char path[CT_PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	json_t *out = json_array(), *j;
+	FILE *fp;
+
+	if (ct_path(path, sizeof path, "%s/logs/%s/drift.json", home, run) != 0 ||
+	    (fp = fopen(path, "r")) == NULL)
+		return out;
+	while (getline(&line, &cap, fp) > 0) {
+		if ((j = json_loads(line, 0, NULL)) != NULL && json_is_true(json_object_get(j, "drifted")))
+			json_array_append_new(out, json_pack("{s:O?, s:O?, s:O?}",
+			    "symbol", json_object_get(j, "symbol"), "max_psi",
+			    json_object_get(j, "max_psi"), "over", json_object_get(j, "over")));
+		json_decref(j);
+	}
+	free(line);
+	fclose(fp);
+	return out;
+}
+
 json_t *
 ct_summary_build(const char *home, const char *run)
 {
@@ -74,6 +100,10 @@ ct_summary_build(const char *home, const char *run)
 			json_object_set_new(row, "metrics", json_null());
 		}
 		agg = json_object_get(m, "aggregate");
+		/* What the figures are: walk-forward (a fresh model) or held-out
+		 * (an incremental update); never in-sample. */
+		json_object_set_new(row, "evaluation", str(m, "evaluation") ?
+		    json_string(str(m, "evaluation")) : json_null());
 		json_object_set_new(row, "net_bps_after_costs", num(agg, "net_bps_after_costs"));
 		json_object_set_new(row, "auc", num(agg, "auc"));
 		json_decref(m);
@@ -114,6 +144,7 @@ ct_summary_build(const char *home, const char *run)
 	}
 	json_object_set_new(out, "total_wall_minutes", last >= first ?
 	    json_real((double)(last - first) / 60000.0) : json_null());
+	json_object_set_new(out, "drifted", drifted(home, run));
 	json_object_set_new(out, "by_symbol", by);
 	free(mins);
 	json_decref(root);

@@ -36,6 +36,10 @@ is "$(grep -c '"event":"coin_drift"' "$H/logs/$R/engine.log")" 1 "only the drift
 like "$err" "drifted, retrained fresh: SHIFTED" "the closing line names it"
 like "$(cat "$H/logs/$R/SHIFTED/training.log")" "train-coin .*--fresh" "train-coin --fresh ran for it"
 like "$(cat "$H/models/SHIFTED/last-drift.json")" '"drifted":true' "the coin's latest check is kept for coin-status"
+sum=$(tr -d ' \n' <"$H/summary/$R/engine_summary.json")
+like "$sum" '"drifted":\[\{"symbol":"SHIFTED","max_psi":[0-9.]+' "the run summary lists the drifted coin"
+like "$sum" '"SHIFTED":\{[^}]*"evaluation":"walk-forward"' "its new model's figures are walk-forward"
+like "$sum" '"STABLE":\{[^}]*"evaluation":"held-out"' "the updated coin's are held-out"
 
 # DRIFT_ENABLED=0: no check, every coin updated.
 for s in STABLE SHIFTED; do fetch-candles -s $s -t 1h --generate --lookback 6100 --kind $([ $s = STABLE ] && echo walk || echo regime) 2>/dev/null; done
