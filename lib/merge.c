@@ -116,7 +116,7 @@ lock_dir(struct ct_merger *m)
 			return -1;
 		}
 	}
-	if ((m->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((m->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		ct_warn("%s: %s", dir, strerror(errno));
 		return -1;
 	}

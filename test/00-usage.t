@@ -34,6 +34,11 @@ for page in "$TOP"/man/*.1; do
 	like "$out" "^$name .*[0-9]+\.[0-9]+" "$name --version prints a version"
 	run "$name" -V
 	is "$rc:$out" "0:$(MANPAGER=cat "$name" --version)" "$name -V is --version"
+	# -t wherever a timeframe is an option.
+	case $(synopsis "$page") in *--timeframe*)
+		run "$name" -t 1h -h
+		is "$rc" 0 "$name takes -t for --timeframe" ;;
+	esac
 	run "$name" --no-such-option
 	is "$rc" 2 "$name: unknown option exits 2"
 	like "$err" "usage:" "$name: unknown option prints the usage on stderr"
@@ -43,6 +48,25 @@ for page in "$TOP"/man/*.[157]; do
 	base=$(basename "$page")
 	is "$(readlink "$TOP/man/man${base##*.}/$base")" "../$base" "man/man${base##*.}/$base links to $base"
 done
+# A bad symbol is a usage error (exit 2) in every program that takes one.
+bad='bad/sym'
+while read -r name args; do
+	# shellcheck disable=SC2086
+	run "$name" $args
+	is "$rc" 2 "$name: a bad symbol is exit 2 ($name $args)"
+done <<EOF
+fetch-candles --symbol $bad --timeframe 1h --generate
+train-coin --symbol $bad --timeframe 1h
+tune-coin --symbol $bad --timeframe 1h
+predict $bad
+check-drift $bad
+coin-status $bad
+cache-get $bad
+cache-put --clear $bad
+ledger set 20251112T0600Z-full $bad success
+model-backup --restore none.tar.gz $bad
+run-batch full --symbols $bad --dry-run
+EOF
 # `man cointrain` opens the overview, cointrain(7), not a section 5 page.
 like "$(MANPAGER=cat man -M "$TOP/man" cointrain 2>/dev/null | head -n 1)" "^COINTRAIN\\(7\\)" \
 	"man cointrain opens cointrain(7)"

@@ -89,11 +89,13 @@ is "$rc/$(printf '%s\n' "$out" | tr -d '\r' | sed 's/^{"symbol":"\([^"]*\)".*/\1
     "no symbol at a terminal: every coin with a model"
 run predict --max-age off </dev/null
 is "$rc/$out" "0/" "no symbol, stdin not a terminal: the symbols on stdin (none)"
-run predict --max-age off BTCUSDT ../x NOSUCHUSDT ETHUSDT
-is "$rc" 1 "mixed good and bad symbols: exit 1"
+run predict --max-age off BTCUSDT ../x ETHUSDT
+is "$rc/$out/$err" "2//predict: ../x: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})" \
+    "a bad symbol operand: usage error (exit 2) before anything is predicted"
+run predict --max-age off BTCUSDT NOSUCHUSDT ETHUSDT
+is "$rc" 1 "a coin without a model among good ones: exit 1"
 is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "BTCUSDT ETHUSDT " "... good ones still printed"
-is "$err" "predict: ../x: invalid symbol
-predict: NOSUCHUSDT: no current model ($COINTRAIN_HOME/models/NOSUCHUSDT/current)" "... each failure named"
+is "$err" "predict: NOSUCHUSDT: no current model ($COINTRAIN_HOME/models/NOSUCHUSDT/current)" "... the failure named"
 
 # Tampered or incomplete models are refused; the other symbol still works.
 cp "$btcdir/model.ubj" model.ubj.orig

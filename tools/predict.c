@@ -175,6 +175,13 @@ main(int argc, char *argv[])
 		ct_warn("--history and --from/--to exclude each other");
 		usage(CT_EXIT_USAGE);
 	}
+	/* Operands are checked before anything is printed: a bad symbol is a
+	 * usage error, as in every tool. */
+	for (int i = optind; i < argc; i++)
+		if (!ct_symbol_ok(argv[i])) {
+			ct_warn("%s: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})", argv[i]);
+			return CT_EXIT_USAGE;
+		}
 	o.home = ct_home(home_opt);
 	o.now_ms = ct_now_ms();
 	if (o.csv)

@@ -458,7 +458,8 @@ top[0-9]*)
 		for s in "$@"; do [ -z "$s" ] || add_sym "$s" ''; done
 	fi ;;
 *)
-	[ -f "$SYMBOLS" ] && [ -r "$SYMBOLS" ] || die "$EX_FAIL" "$SYMBOLS: cannot read the symbol list"
+	[ -f "$SYMBOLS" ] && [ -r "$SYMBOLS" ] ||
+		badv SYMBOLS "$SYMBOLS" "not topN, A,B,C or a readable file of symbols"
 	read_list "$SYMBOLS" ;;
 esac
 [ -n "$symbols" ] || die "$EX_FAIL" "$SYMBOLS: no symbols"
@@ -566,6 +567,9 @@ writable() {
 	die "$EX_FAIL" "$1: cannot write in the data home: ${e##*: }"
 }
 writable "$home/runs"
+# The shell's >> follows a symbolic link: one planted as the lock must not
+# make us open whatever it names.
+[ ! -L "$home/runs/.batch.lock" ] || die "$EX_FAIL" "$home/runs/.batch.lock: a symbolic link; refusing it"
 exec 9>>"$home/runs/.batch.lock" || die "$EX_FAIL" "$home/runs/.batch.lock: cannot open"
 lockpid=''
 if ! flock -n 9; then
