@@ -73,6 +73,9 @@ is "$rc:$err" "1:cron/install: crontab(1) not found: install cron first (Debian:
 run "$I" --home "$T/data" --dry-run
 tune=$(printf '%s\n' "$out" | grep 'run-batch tune')
 like "$tune" "^0 20 \\* \\* 6	.*-le 7 .*run-batch tune" "a tune line on Saturdays 20:00, first week only"
-html=$(printf '%s\n' "$out" | grep -- '--html')
-like "$html" "summarize --dashboard --html" "the dashboard page is regenerated hourly"
+html=$(printf '%s\n' "$out" | grep -- 'DASHBOARD_HTML=')
+like "$html" "^30 .*DASHBOARD_HTML=$T/data/dashboard.html .*summarize --dashboard" "the dashboard page is regenerated hourly"
+line=$(printf '%s\n' "$html" | cut -f 2-)
+sh -c "$line" >/dev/null 2>&1
+ok "$(test -s "$T/data/dashboard.html"; echo $?)" "and the line writes it"
 done_testing

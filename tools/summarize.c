@@ -137,7 +137,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct_health h;
-	const char *home = NULL, *html = NULL;
+	const char *home = NULL, *html = NULL, *s;
 	int c, dash = 0, json = 0;
 
 	ct_setprog(argv[0]);
@@ -159,6 +159,9 @@ main(int argc, char **argv)
 		}
 	}
 	home = ct_home(home);
+	/* The page cron regenerates beside the hourly health check. */
+	if (dash && html == NULL && (s = getenv("DASHBOARD_HTML")) && *s)
+		html = s;
 	if (dash || html) {
 		if (optind != argc)
 			usage(CT_EXIT_USAGE);
