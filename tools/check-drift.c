@@ -13,6 +13,7 @@
 #include "drift.h"
 #include "err.h"
 #include "exitcode.h"
+#include "symbols.h"
 #include "home.h"
 #include "parse.h"
 
@@ -26,18 +27,6 @@ usage(int rc)
 {
 	fputs(usage_text, rc ? stderr : stdout);
 	exit(rc);
-}
-
-/* The overall status: a bad symbol, then an error, then drift. */
-static int
-worst(int a, int b)
-{
-	static const int order[] = { CT_EXIT_USAGE, CT_EXIT_FAIL, CT_EXIT_DRIFT };
-
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-		if (a == order[i] || b == order[i])
-			return order[i];
-	return CT_EXIT_OK;
 }
 
 static const char *
@@ -74,8 +63,10 @@ print_text(const json_t *l)
 	putchar('\n');
 }
 
+static int as_json;	/* --json */
+
 static int
-check(const struct ct_drift_opts *o, const char *sym, int as_json)
+check(const char *sym, void *o)
 {
 	json_t *line;
 	int rc = ct_drift_check(o, sym, &line);
@@ -94,31 +85,6 @@ check(const struct ct_drift_opts *o, const char *sym, int as_json)
 	return rc;
 }
 
-/* Symbols one per line on stdin; blank lines and #comments are skipped. */
-static int
-from_stdin(const struct ct_drift_opts *o, int as_json)
-{
-	char *line = NULL, *s, *e;
-	size_t cap = 0;
-	int rc = 0;
-
-	while (getline(&line, &cap, stdin) >= 0) {
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		for (e = s + strlen(s); e > s && strchr(" \t\r\n", e[-1]); e--)
-			;
-		*e = '\0';
-		if (*s != '\0' && *s != '#')
-			rc = worst(rc, check(o, s, as_json));
-	}
-	if (ferror(stdin)) {
-		ct_warn("<stdin>: read error");
-		rc = worst(rc, CT_EXIT_FAIL);
-	}
-	free(line);
-	return rc;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -134,7 +100,7 @@ main(int argc, char *argv[])
 	};
 	struct ct_drift_opts o = { .psi_max = CT_DRIFT_PSI_MAX };
 	const char *home_opt = NULL;
-	int c, as_json = 0, rc = 0;
+	int c, rc;
 	long n;
 
 	ct_setprog(argv[0]);
@@ -177,15 +143,9 @@ main(int argc, char *argv[])
 			usage(CT_EXIT_USAGE);
 		}
 	}
-	for (int i = optind; i < argc; i++)
-		if (!ct_symbol_ok(argv[i])) {
-			ct_warn("invalid symbol \"%.40s\"", argv[i]);
-			usage(CT_EXIT_USAGE);
-		}
+	if (ct_symbols_check(argv + optind, argc - optind) != CT_EXIT_OK)
+		usage(CT_EXIT_USAGE);
 	o.home = ct_home(home_opt);
-	if (optind == argc)
-		rc = from_stdin(&o, as_json);
-	for (int i = optind; i < argc; i++)
-		rc = worst(rc, check(&o, argv[i], as_json));
+	rc = ct_symbols_each(argv + optind, argc - optind, check, &o);
 	return ct_finish(rc);
 }

@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "exitcode.h"
+#include "symbols.h"
 #include "home.h"
 #include "model.h"
 #include "parse.h"
@@ -41,15 +42,6 @@ parse_max_age(const char *s, int64_t *secs)
 	return ct_parse_dur(s, secs) == 0 && *secs > 0 ? 0 : -1;
 }
 
-/* Worst of two results: failure, then stale, then success. */
-static int
-worst(int a, int b)
-{
-	if (a == CT_EXIT_FAIL || b == CT_EXIT_FAIL)
-		return CT_EXIT_FAIL;
-	return a != CT_EXIT_OK ? a : b;
-}
-
 /* Every coin with a current model, for an operator at a terminal. */
 static int
 every_model(const struct ct_predict_opts *o)
@@ -67,41 +59,15 @@ every_model(const struct ct_predict_opts *o)
 		rc = CT_EXIT_FAIL;
 	}
 	for (size_t i = 0; syms[i]; i++)
-		rc = worst(rc, ct_predict(o, syms[i], stdout));
+		rc = ct_exit_worst(rc, ct_predict(o, syms[i], stdout));
 	ct_model_symbols_free(syms);
 	return rc;
 }
 
-/* Symbols one per line on stdin; blank lines and #comments are skipped. */
 static int
-from_stdin(const struct ct_predict_opts *o)
+one(const char *sym, void *o)
 {
-	char *line = NULL, *s, *e;
-	size_t cap = 0, lineno = 0;
-	int rc = 0;
-
-	while (getline(&line, &cap, stdin) >= 0) {
-		lineno++;
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		for (e = s + strlen(s); e > s && strchr(" \t\r\n", e[-1]); e--)
-			;
-		*e = '\0';
-		if (*s == '\0' || *s == '#')
-			continue;
-		if (!ct_symbol_ok(s)) {
-			ct_warn("<stdin>:%zu: invalid symbol \"%.40s\"", lineno, s);
-			rc = CT_EXIT_FAIL;
-			continue;
-		}
-		rc = worst(rc, ct_predict(o, s, stdout));
-	}
-	if (ferror(stdin)) {
-		ct_warn("<stdin>: read error");
-		rc = CT_EXIT_FAIL;
-	}
-	free(line);
-	return rc;
+	return ct_predict(o, sym, stdout);
 }
 
 int
@@ -177,18 +143,15 @@ main(int argc, char *argv[])
 	}
 	/* Operands are checked before anything is printed: a bad symbol is a
 	 * usage error, as in every tool. */
-	for (int i = optind; i < argc; i++)
-		if (!ct_symbol_ok(argv[i])) {
-			ct_warn("%s: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})", argv[i]);
-			return CT_EXIT_USAGE;
-		}
+	if ((rc = ct_symbols_check(argv + optind, argc - optind)) != CT_EXIT_OK)
+		return rc;
 	o.home = ct_home(home_opt);
 	o.now_ms = ct_now_ms();
 	if (o.csv)
 		ct_predict_csv_header(stdout);
-	if (optind == argc)
-		rc = isatty(0) ? every_model(&o) : from_stdin(&o);
-	for (int i = optind; i < argc; i++)
-		rc = worst(rc, ct_predict(&o, argv[i], stdout));
+	if (optind == argc && isatty(0))
+		rc = every_model(&o);
+	else
+		rc = ct_symbols_each(argv + optind, argc - optind, one, &o);
 	return ct_finish(rc);
 }
