@@ -15,6 +15,7 @@
 #include "home.h"
 #include "ledger.h"
 #include "parse.h"
+#include "runs.h"
 #include "storestats.h"
 #include "timefmt.h"
 
@@ -150,13 +151,6 @@ ct_status_free_coins(char **v, size_t n)
 
 /* ---- runs ---- */
 
-/* The cycle of a run name: what follows "YYYYMMDDTHHMMZ-". */
-static const char *
-cycle_of(const char *run)
-{
-	return run + sizeof "YYYYMMDDTHHMMZ-" - 1;
-}
-
 static json_t *
 read_run(const char *home, const char *run)
 {
@@ -196,23 +190,15 @@ sorted(json_t *o)
 json_t *
 ct_status_runs(const char *home)
 {
-	char dir[CT_PATH_MAX];
-	struct dirent **list;
 	json_t *o = json_object();
-	int k;
+	size_t n;
+	char **v = ct_runs_list(home, &n);
 
-	if (ct_path(dir, sizeof dir, "%s/runs", home) != 0 || (k = scandir(dir, &list, NULL, alphasort)) < 0)
-		return o;
-	/* Run names start with their UTC stamp: the last of a cycle in name
-	 * order is its newest. */
-	for (int i = k; i-- > 0;) {
-		const char *run = list[i]->d_name;
-
-		if (ct_run_ok(run) && json_object_get(o, cycle_of(run)) == NULL)
-			json_object_set_new(o, cycle_of(run), read_run(home, run));
-		free(list[i]);
-	}
-	free(list);
+	/* Oldest first: the last of a cycle is its newest. */
+	for (size_t i = n; v && i-- > 0;)
+		if (json_object_get(o, ct_run_cycle(v[i])) == NULL)
+			json_object_set_new(o, ct_run_cycle(v[i]), read_run(home, v[i]));
+	ct_runs_free(v, n);
 	return sorted(o);
 }
 
