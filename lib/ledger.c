@@ -389,6 +389,10 @@ ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int crea
 		ct_ledger_close(lg);
 		return -1;
 	}
+	/* Records' temporaries are looked for at init only: a look through
+	 * coins/ costs as much as the run has symbols. */
+	if (create)
+		sweep(lg->dir, "coins/.*.json.tmp.*");
 	if (access(lg->path, F_OK) == 0) {
 		/* init reads all of it; a change, only what it needs. */
 		if (!create || load_head(lg) == 0)

@@ -153,6 +153,10 @@ for i in 1 2 3 4 5 6 7 8; do ledger claim $R2 --pid $$ >"claim.$i" & done
 wait
 is "$(cat claim.* | sort | tr '\n' ' ')" "X1USDT X2USDT X3USDT X4USDT X5USDT X6USDT " "8 concurrent claims: each symbol handed out once"
 is "$(find "$COINTRAIN_HOME" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
+: >"$COINTRAIN_HOME/runs/$R2/coins/.C1USDT.json.tmp.x1Y2z3"
+: >"$COINTRAIN_HOME/runs/$R2/.status.json.tmp.x1Y2z3"
+ledger init $R2
+is "$(find "$COINTRAIN_HOME" -name '*.tmp*' | wc -l)" 0 "init removes the temporaries of writers killed with SIGKILL"
 
 # A bad line on stdin: nothing is created.
 ok "$(test ! -e "$COINTRAIN_HOME/runs/20251112T0500Z-full"; echo $?)" "init with a bad line on stdin creates nothing"
