@@ -272,8 +272,10 @@ ct_ledger_read(const char *path, json_t **root)
 		return -1;
 	}
 	json_object_set_new(*root, "symbols", syms);
-	if (!str(*root, "updated") || ct_parse_iso8601(str(*root, "updated"), &updated) != 0 ||
-	    newest / 1000 > updated / 1000)
+	/* status.json's "updated" is when symbols were last added; a
+	 * record's change is the time of its file. */
+	if (newest > 0 && (!str(*root, "updated") ||
+	    ct_parse_iso8601(str(*root, "updated"), &updated) != 0 || newest / 1000 > updated / 1000))
 		json_object_set_new(*root, "updated", json_string(ct_iso8601(newest, ts)));
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -303,6 +304,7 @@ static void
 test_layout(void **state_)
 {
 	struct ct_ledger_upd none = { NULL, NULL, NULL, 0 }, u = { NULL, NULL, "m/B", 0 };
+	struct timeval tv[2];
 	struct ct_ledger lg;
 	char path[512];
 	json_t *root;
@@ -328,6 +330,13 @@ test_layout(void **state_)
 	assert_non_null(root = ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
 	assert_string_equal(field(root, "A", "status"), "pending");
 	assert_string_equal(field(root, "B", "status"), "success");
+	json_decref(root);
+	/* "updated": the newest change, that of a record's file */
+	tv[0].tv_sec = tv[1].tv_sec = 1893456000;	/* 2030-01-01 */
+	tv[0].tv_usec = tv[1].tv_usec = 0;
+	assert_int_equal(utimes(path, tv), 0);
+	assert_non_null(root = ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
+	assert_string_equal(json_string_value(json_object_get(root, "updated")), "2030-01-01T00:00:00Z");
 	json_decref(root);
 }
 
