@@ -150,24 +150,16 @@ check_head(const char *path, json_t *root, json_t **names, json_t *index)
 	return 0;
 }
 
-/* Parse the JSON file at path into *j, and its modification time (Unix
- * ms) into *mtime when not NULL.  0; 1 when it does not exist and absent
- * is allowed; -1 with a diagnostic ("path: line:col: reason"). */
+/* Parse the JSON file fp (named path) into *j, and its modification time
+ * (Unix ms) into *mtime when not NULL; fp is closed.  0, or -1 with a
+ * diagnostic ("path: line:col: reason"). */
 static int
-load(const char *path, int absent, json_t **j, int64_t *mtime)
+parse(const char *path, FILE *fp, json_t **j, int64_t *mtime)
 {
 	char ex[CT_EXCERPT_LEN];
 	json_error_t je;
 	struct stat st;
-	FILE *fp;
 
-	*j = NULL;
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT && absent)
-			return 1;
-		ct_warn("%s: %s", path, strerror(errno));
-		return -1;
-	}
 	*j = json_loadf(fp, 0, &je);
 	if (*j && mtime)
 		*mtime = fstat(fileno(fp), &st) == 0 ?
@@ -181,24 +173,70 @@ load(const char *path, int absent, json_t **j, int64_t *mtime)
 	return 0;
 }
 
-/* The record of sym in runs/<RUN>/coins/SYM.json, checked: 0; 1 when sym
- * has none (it was not changed since it was added); -1 with a diagnostic. */
+/* Parse the JSON file at path; 0 or -1 with a diagnostic. */
 static int
-coin(const char *dir, const char *sym, json_t **e, int64_t *mtime)
+load(const char *path, json_t **j)
 {
-	char path[CT_PATH_MAX];
-	int r;
+	FILE *fp;
 
-	if (ct_path(path, sizeof path, "%s/coins/%s.json", dir, sym) != 0) {
-		ct_warn("%s/coins/%s.json: %s", dir, sym, strerror(errno));
+	*j = NULL;
+	if ((fp = fopen(path, "r")) == NULL) {
+		ct_warn("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((r = load(path, 1, e, mtime)) == 0 && check_record(path, *e) != 0) {
+	return parse(path, fp, j, NULL);
+}
+
+/* The directory of the records, runs/<RUN>/coins/, opened under dir (the
+ * run's): -1 with errno ENOENT when the run has none yet.  Opening each
+ * directory makes an NFS client ask the server whether it changed since
+ * it last looked (close-to-open), and so forget the names it had found
+ * missing: a record another host has just written for the first time. */
+static int
+open_coins(const char *dir)
+{
+	int dfd, cfd, e;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	cfd = openat(dfd, "coins", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	e = errno;
+	close(dfd);
+	errno = e;
+	return cfd;
+}
+
+/* The record of sym in coins/ (cfd; -1: there is none), checked: 0; 1
+ * when sym has none (it was not changed since it was added); -1 with a
+ * diagnostic. */
+static int
+coin(int cfd, const char *dir, const char *sym, json_t **e, int64_t *mtime)
+{
+	char path[CT_PATH_MAX], name[64];
+	FILE *fp = NULL;
+	int fd;
+
+	*e = NULL;
+	if (cfd < 0)
+		return 1;
+	snprintf(name, sizeof name, "%s.json", sym);
+	if ((fd = openat(cfd, name, O_RDONLY | O_CLOEXEC)) < 0 && errno == ENOENT)
+		return 1;
+	snprintf(path, sizeof path, "%s/coins/%s", dir, name);
+	if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
+		ct_warn("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (parse(path, fp, e, mtime) != 0)
+		return -1;
+	if (check_record(path, *e) != 0) {
 		json_decref(*e);
 		*e = NULL;
 		return -1;
 	}
-	return r;
+	return 0;
 }
 
 /* The record of sym that status.json holds: its entry in a ledger of the
@@ -232,13 +270,19 @@ assemble(const char *dir, json_t *head, json_t *names, int64_t *newest)
 	const char *sym;
 	int64_t t;
 	size_t i;
-	int r;
+	int r, cfd;
 
+	if ((cfd = open_coins(dir)) < 0 && errno != ENOENT) {
+		ct_warn("%s/coins: %s", dir, strerror(errno));
+		json_decref(syms);
+		return NULL;
+	}
 	json_array_foreach(names, i, v) {
 		sym = json_string_value(v);
-		if ((r = coin(dir, sym, &e, &t)) < 0) {
+		if ((r = coin(cfd, dir, sym, &e, &t)) < 0) {
 			json_decref(syms);
-			return NULL;
+			syms = NULL;
+			break;
 		}
 		if (r == 1)
 			e = base(head, sym);
@@ -246,6 +290,8 @@ assemble(const char *dir, json_t *head, json_t *names, int64_t *newest)
 			*newest = t;
 		json_object_set_new(syms, sym, e);
 	}
+	if (cfd >= 0)
+		close(cfd);
 	return syms;
 }
 
@@ -256,8 +302,7 @@ ct_ledger_read(const char *path, json_t **root)
 	json_t *names, *index = json_object(), *syms = NULL;
 	int64_t newest = 0, updated;
 
-	*root = NULL;
-	if (load(path, 0, root, NULL) != 0) {
+	if (load(path, root) != 0) {
 		json_decref(index);
 		return -1;
 	}
@@ -316,7 +361,7 @@ load_head(struct ct_ledger *lg)
 {
 	if (lg->head)
 		return 0;
-	if (load(lg->path, 0, &lg->head, NULL) != 0)
+	if (load(lg->path, &lg->head) != 0)
 		return -1;
 	if (check_head(lg->path, lg->head, &lg->names, NULL) != 0) {
 		json_decref(lg->head);
@@ -358,13 +403,45 @@ lock(struct ct_ledger *lg)
 	return 0;
 }
 
+/* Under the lock: the records' directory (made by init, with the
+ * temporaries of killed writers removed: a look through coins/ costs as
+ * much as the run has symbols), and status.json, read now by init (which
+ * needs all of it) or a new one; a change reads it only if it must.  0 or
+ * -1 with a diagnostic. */
+static int
+begin(struct ct_ledger *lg, int create)
+{
+	char coins[CT_PATH_MAX];
+
+	if (create && (ct_path(coins, sizeof coins, "%s/coins", lg->dir) != 0 ||
+	    ct_mkdirs(coins, 0777) != 0)) {
+		ct_warn("%s/coins: %s", lg->dir, strerror(errno));
+		return -1;
+	}
+	if (create)
+		sweep(lg->dir, "coins/.*.json.tmp.*");
+	if ((lg->coinsfd = open_coins(lg->dir)) < 0 && errno != ENOENT) {
+		ct_warn("%s/coins: %s", lg->dir, strerror(errno));
+		return -1;
+	}
+	if (access(lg->path, F_OK) == 0)
+		return create ? load_head(lg) : 0;
+	if (errno != ENOENT)
+		ct_warn("%s: %s", lg->path, strerror(errno));
+	else if (!create)
+		ct_warn("%s: no such run", lg->path);
+	else
+		return new_head(lg);
+	return -1;
+}
+
 int
 ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int create)
 {
 	char ex[CT_EXCERPT_LEN];
 
 	memset(lg, 0, sizeof *lg);
-	lg->lockfd = -1;
+	lg->lockfd = lg->coinsfd = -1;
 	lg->next = -1;
 	if (!ct_run_ok(run)) {
 		ct_warn("%s: bad run name (want YYYYMMDDTHHMMZ-cycle)",
@@ -387,27 +464,11 @@ ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int crea
 	}
 	lg->recs = json_object();
 	lg->dirty = json_object();
-	if (lock(lg) != 0) {
+	if (lock(lg) != 0 || begin(lg, create) != 0) {
 		ct_ledger_close(lg);
 		return -1;
 	}
-	/* Records' temporaries are looked for at init only: a look through
-	 * coins/ costs as much as the run has symbols. */
-	if (create)
-		sweep(lg->dir, "coins/.*.json.tmp.*");
-	if (access(lg->path, F_OK) == 0) {
-		/* init reads all of it; a change, only what it needs. */
-		if (!create || load_head(lg) == 0)
-			return 0;
-	} else if (errno != ENOENT) {
-		ct_warn("%s: %s", lg->path, strerror(errno));
-	} else if (!create) {
-		ct_warn("%s: no such run", lg->path);
-	} else if (new_head(lg) == 0) {
-		return 0;
-	}
-	ct_ledger_close(lg);
-	return -1;
+	return 0;
 }
 
 /* The claim pass's position, runs/<RUN>/claim.next: 0 when there is
@@ -489,9 +550,11 @@ ct_ledger_close(struct ct_ledger *lg)
 	json_decref(lg->recs);
 	json_decref(lg->dirty);
 	lg->head = lg->names = lg->index = lg->recs = lg->dirty = NULL;
+	if (lg->coinsfd >= 0)
+		close(lg->coinsfd);
 	if (lg->lockfd >= 0)
 		close(lg->lockfd);	/* drops the flock */
-	lg->lockfd = -1;
+	lg->lockfd = lg->coinsfd = -1;
 }
 
 /* 1 when sym is in the run, 0 when not, -1 with a diagnostic.  The index
@@ -524,7 +587,7 @@ record(struct ct_ledger *lg, const char *sym, json_t **e)
 		return 0;
 	if (!ct_symbol_ok(sym))
 		return 1;
-	if ((r = coin(lg->dir, sym, e, NULL)) < 0)
+	if ((r = coin(lg->coinsfd, lg->dir, sym, e, NULL)) < 0)
 		return -1;
 	if (r == 1) {
 		/* No record of its own yet: is it in the run? */

@@ -20,6 +20,7 @@ struct ct_ledger {
 	char dir[CT_PATH_MAX];	/* runs/<RUN> */
 	char run[80];
 	int lockfd;
+	int coinsfd;		/* runs/<RUN>/coins/, opened under the lock; -1: none */
 	json_t *head;		/* status.json; NULL until needed */
 	json_t *names;		/* its symbols in ledger order */
 	json_t *index;		/* {SYM: position in names} */
