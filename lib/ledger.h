@@ -1,7 +1,10 @@
-/* ledger.h — the resume ledger of one batch run, runs/<RUN>/status.json:
- * per symbol status, attempts, times, error and model directory.  Every
- * change happens under flock(runs/<RUN>/.lock) and is written atomically,
- * so concurrent workers never lose each other's updates. */
+/* ledger.h — the resume ledger of one batch run: per symbol status,
+ * attempts, times, error and model directory.  runs/<RUN>/status.json
+ * names the run and its symbols; each symbol's record is
+ * runs/<RUN>/coins/SYM.json.  Every change happens under
+ * flock(runs/<RUN>/.lock) and replaces only the records it changes, each
+ * atomically, so concurrent workers never lose each other's updates and a
+ * change costs the same at 10 coins as at 10,000. */
 #ifndef CT_LEDGER_H
 #define CT_LEDGER_H
 
@@ -11,11 +14,21 @@
 
 #include "home.h"
 
+/* An open ledger: status.json and the records are read as needed. */
 struct ct_ledger {
 	char path[CT_PATH_MAX];	/* runs/<RUN>/status.json */
+	char dir[CT_PATH_MAX];	/* runs/<RUN> */
 	char run[80];
 	int lockfd;
-	json_t *root;		/* {"run","created","updated","symbols":{SYM:{...}}} */
+	int coinsfd;		/* runs/<RUN>/coins/, opened under the lock; -1: none */
+	json_t *head;		/* status.json; NULL until needed */
+	json_t *names;		/* its symbols in ledger order */
+	json_t *index;		/* {SYM: position in names} */
+	json_t *recs;		/* {SYM: record} read or changed so far */
+	json_t *dirty;		/* {SYM: true} records to write */
+	int head_dirty;		/* status.json to write (symbols added) */
+	long next;		/* claim: where the next pass goes on; -1 unread */
+	int next_dirty;
 };
 
 /* What `set` changes besides the status; NULL members are left alone. */
@@ -28,18 +41,23 @@ struct ct_ledger_upd {
 
 /* 1 when s is one of pending running success failed skipped. */
 int ct_ledger_status_ok(const char *s);
-/* Lock the run and load its status.json.  create: make runs/<RUN>/ and
- * accept a missing file as an empty ledger; else a missing run is an error.
+/* Lock the run.  create: make runs/<RUN>/ and accept a missing
+ * status.json as an empty ledger, and read it now; else a missing run is
+ * an error, and the files are read when a change needs them.
  * Diagnostics are printed ("file:line:col: reason" for a corrupt file);
  * returns 0 or -1. */
 int ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int create);
-/* Read status.json without taking the lock (it is always replaced whole,
- * so a reader sees one complete version).  0, or -1 with a diagnostic. */
+/* The whole ledger {"run","created","updated","symbols":{SYM:{...}}} from
+ * its status.json at path and the records beside it, without the lock
+ * (every file is replaced whole, so each record is one complete version
+ * of it); "updated" is the newest change.  0, or -1 with a diagnostic
+ * naming the damaged file. */
 int ct_ledger_read(const char *path, json_t **root);
 /* The ledger of run read without the lock, for readers: NULL with a
  * diagnostic when it is missing or damaged.  Needs no write access. */
 json_t *ct_ledger_peek(const char *home, const char *run);
-/* Write the ledger atomically; 0 or -1 with a diagnostic. */
+/* Write what changed: status.json when symbols were added, then each
+ * changed record, each atomically.  0 or -1 with a diagnostic. */
 int ct_ledger_commit(struct ct_ledger *lg);
 /* Release the lock and free. */
 void ct_ledger_close(struct ct_ledger *lg);
@@ -65,10 +83,13 @@ int ct_ledger_worker_ok(const char *id);
  * worker of another host, or of an engine such as Slurm: only its engine
  * can tell). */
 int ct_ledger_worker_alive(json_t *entry);
-/* Hand one symbol to the worker u->pid: the first that is pending, or
- * running with its worker gone (failed ones are for the batch to requeue),
- * is set running and its name stored in *sym (valid until the ledger is
- * closed); *sym is NULL when none is left.  0, or -1 with a diagnostic. */
+/* Hand one symbol to the worker u->pid: the next, in ledger order, that
+ * is pending or running with its worker gone (failed ones are for the
+ * batch to requeue) is set running and its name stored in *sym (valid
+ * until the ledger is closed); *sym is NULL when none is left.  Claims
+ * make one pass over the run, each going on where the last one stopped
+ * (runs/<RUN>/claim.next); setting a symbol pending starts a new pass.
+ * 0, or -1 with a diagnostic. */
 int ct_ledger_claim(struct ct_ledger *lg, const struct ct_ledger_upd *u, const char **sym);
 /* 1 when sym still needs doing: pending; failed with attempts <= retries;
  * running whose worker is gone (not one whose liveness is unknown here).

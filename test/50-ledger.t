@@ -1,13 +1,15 @@
 #!/bin/sh
 # 50-ledger.t — ledger: init, set, todo, claim, show, event; refused names;
-# a corrupt status.json is an error that changes nothing; many concurrent
-# writers lose no update.
+# a corrupt status.json or record is an error that changes nothing; many
+# concurrent writers lose no update; a change writes one record; a ledger
+# of the first layout (all records in status.json) reads and resumes.
 . "$CT_TOP/test/lib.sh"
 R=20251112T0600Z-full
 S=$COINTRAIN_HOME/runs/$R/status.json
-# field SYM KEY — one field of one symbol, through python3's json.
+C=$COINTRAIN_HOME/runs/$R/coins
+# field SYM KEY [RUN] — one field of one symbol as ledger show prints it.
 field() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["symbols"][sys.argv[2]][sys.argv[3]])' "$S" "$1" "$2"
+	ledger show "${3:-$R}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["symbols"][sys.argv[1]][sys.argv[2]])' "$1" "$2"
 }
 
 run ledger init $R BTCUSDT ETHUSDT
@@ -76,20 +78,64 @@ is "$rc" 2 "bad event name refused"
 run ledger event $R x attempt:=nojson
 is "$rc" 2 "bad JSON value refused"
 
-# Corrupt file: a clear error, nothing changed, never reset.
+# Corrupt status.json: a clear error, nothing changed, never reset.
 cp "$S" good.json
 printf '{"run": "x", "symbols": {\n  "BTCUSDT": {"status": "success",, }\n}\n' >"$S"
 cp "$S" corrupt.json
-run ledger set $R BTCUSDT failed
+run ledger todo $R
 is "$rc:$err" "1:ledger: $S: 2:35: string or '}' expected near ','" "corrupt status.json: file:line:col: reason"
-cmp -s "$S" corrupt.json
-ok $? "the corrupt file is left as it was"
+run ledger set $R DOGEUSDT failed
+is "$rc:$err" "1:ledger: $S: 2:35: string or '}' expected near ','" "a change that needs the list of symbols says so too"
 run ledger init $R BTCUSDT
 is "$rc" 1 "init does not reset a corrupt ledger"
+cmp -s "$S" corrupt.json
+ok $? "the corrupt file is left as it was"
 printf '{"symbols": {"BTCUSDT": {"status": "weird", "attempts": 0}}}\n' >"$S"
 run ledger todo $R
 is "$rc:$err" "1:ledger: $S: symbols.BTCUSDT: missing or unknown status" "unknown status in the file is an error"
+printf '{"symbols": ["BTCUSDT", "BTCUSDT"]}\n' >"$S"
+run ledger show $R
+is "$rc:$err" "1:ledger: $S: symbols: BTCUSDT: listed twice" "a symbol listed twice is an error"
 cp good.json "$S"
+
+# A corrupt record: the same, named by its own file.
+cp "$C/ETHUSDT.json" good.json
+printf '{"status": "failed",\n "attempts": 1,, }\n' >"$C/ETHUSDT.json"
+cp "$C/ETHUSDT.json" corrupt.json
+run ledger set $R ETHUSDT pending
+is "$rc:$err" "1:ledger: $C/ETHUSDT.json: 2:16: string or '}' expected near ','" "corrupt record: file:line:col: reason"
+run ledger show $R --table
+is "$rc:$err" "1:ledger: $C/ETHUSDT.json: 2:16: string or '}' expected near ','" "... for readers too"
+cmp -s "$C/ETHUSDT.json" corrupt.json
+ok $? "the corrupt record is left as it was"
+run ledger init $R BTCUSDT ETHUSDT
+is "$rc:$(cmp -s "$C/ETHUSDT.json" corrupt.json && echo same)" "0:same" "init keeps it too"
+cp good.json "$C/ETHUSDT.json"
+
+# A change rewrites its symbol's record alone; setting a fresh symbol
+# pending writes nothing.
+R5=20251112T0500Z-predict
+ledger init $R5 AUSDT BUSDT CUSDT
+cp "$COINTRAIN_HOME/runs/$R5/status.json" list.json
+printf 'AUSDT\nBUSDT\nCUSDT\n' | ledger set $R5 - pending
+is "$(ls "$COINTRAIN_HOME/runs/$R5/coins" 2>/dev/null | wc -l)" 0 "set - pending of fresh symbols writes no record"
+ledger set $R5 BUSDT running --pid $$
+is "$(ls "$COINTRAIN_HOME/runs/$R5/coins" | tr '\n' ' ')" "BUSDT.json " "a change writes its symbol's record"
+cmp -s "$COINTRAIN_HOME/runs/$R5/status.json" list.json
+ok $? "... and leaves status.json as it was"
+is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["symbols"])' list.json)" \
+	"['AUSDT', 'BUSDT', 'CUSDT']" "status.json lists the symbols in order"
+is "$(field BUSDT status $R5):$(field AUSDT status $R5):$(ledger todo $R5 | tr '\n' ' ')" "running:pending:AUSDT CUSDT " \
+	"readers see every symbol, with its record or as added"
+
+# Claims make one pass in ledger order, in any process; a symbol set
+# pending behind the pass starts a new one.
+is "$(ledger claim $R5 --pid $$)" "AUSDT" "claim: the first pending"
+ledger set $R5 AUSDT success
+is "$(ledger claim $R5 --pid $$)" "CUSDT" "the next claim goes on from there"
+ledger set $R5 AUSDT pending
+is "$(ledger claim $R5 --pid $$):$(ledger claim $R5 --pid $$)" "AUSDT:" "a symbol set pending is claimed again, once"
+rm -rf "$COINTRAIN_HOME/runs/$R5"
 
 # Concurrency: 40 writers at once, each its own symbol, plus claims.
 R2=20251112T0700Z-incremental
@@ -100,14 +146,17 @@ for s in $syms; do
 	( ledger set $R2 "$s" running --pid $$ && ledger set $R2 "$s" success --model "m/$s" ) &
 done
 wait
-n=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["symbols"]; print(sum(1 for e in d.values() if e["status"]=="success" and e["attempts"]==1 and e["model"]))' \
-	"$COINTRAIN_HOME/runs/$R2/status.json")
+n=$(ledger show $R2 | python3 -c 'import json,sys; d=json.load(sys.stdin)["symbols"]; print(sum(1 for e in d.values() if e["status"]=="success" and e["attempts"]==1 and e["model"]))')
 is "$n" 40 "40 concurrent writers: every update kept, file valid"
 ledger init $R2 X1USDT X2USDT X3USDT X4USDT X5USDT X6USDT
 for i in 1 2 3 4 5 6 7 8; do ledger claim $R2 --pid $$ >"claim.$i" & done
 wait
 is "$(cat claim.* | sort | tr '\n' ' ')" "X1USDT X2USDT X3USDT X4USDT X5USDT X6USDT " "8 concurrent claims: each symbol handed out once"
 is "$(find "$COINTRAIN_HOME" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
+: >"$COINTRAIN_HOME/runs/$R2/coins/.C1USDT.json.tmp.x1Y2z3"
+: >"$COINTRAIN_HOME/runs/$R2/.status.json.tmp.x1Y2z3"
+ledger init $R2
+is "$(find "$COINTRAIN_HOME" -name '*.tmp*' | wc -l)" 0 "init removes the temporaries of writers killed with SIGKILL"
 
 # A bad line on stdin: nothing is created.
 ok "$(test ! -e "$COINTRAIN_HOME/runs/20251112T0500Z-full"; echo $?)" "init with a bad line on stdin creates nothing"
@@ -149,14 +198,48 @@ else
 fi
 
 # The attempts counter cannot overflow: a huge count is a damaged file.
-cp "$S" good.json
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["symbols"]["BTCUSDT"]["attempts"]=9223372036854775807; json.dump(d, open(sys.argv[1], "w"))' "$S"
+B=$C/BTCUSDT.json
+cp "$B" good.json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["attempts"]=9223372036854775807; json.dump(d, open(sys.argv[1], "w"))' "$B"
 run ledger set $R BTCUSDT running
-is "$rc:$err" "1:ledger: $S: symbols.BTCUSDT: attempts is not an integer in [0, 1000000000]" "attempts near INT64_MAX: refused, no overflow"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["symbols"]["BTCUSDT"]["attempts"]=1000000000; json.dump(d, open(sys.argv[1], "w"))' "$S"
+is "$rc:$err" "1:ledger: $B: attempts is not an integer in [0, 1000000000]" "attempts near INT64_MAX: refused, no overflow"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["attempts"]=1000000000; json.dump(d, open(sys.argv[1], "w"))' "$B"
 run ledger set $R BTCUSDT running
 is "$rc:$err" "1:ledger: $S: BTCUSDT: 1000000000 attempts; no more" "the last attempt is not counted past the limit"
-cp good.json "$S"
+cp good.json "$B"
+
+# A ledger of the first layout (every record inside status.json, as
+# written before records had files of their own) reads and resumes; a
+# record in coins/ overrides the one inside.
+R6=20251101T0600Z-full
+mkdir -p "$COINTRAIN_HOME/runs/$R6"
+cat >"$COINTRAIN_HOME/runs/$R6/status.json" <<'JSON'
+{
+  "run": "20251101T0600Z-full",
+  "created": "2025-11-01T06:00:00Z",
+  "updated": "2025-11-01T06:09:00Z",
+  "symbols": {
+    "AUSDT": {"status": "success", "attempts": 1, "started": "2025-11-01T06:00:01Z",
+      "finished": "2025-11-01T06:04:01Z", "duration_seconds": 240.0, "error": null,
+      "error_type": null, "model": "models/AUSDT/20251101_060401Z", "pid": null},
+    "BUSDT": {"status": "failed", "attempts": 1, "started": "2025-11-01T06:04:01Z",
+      "finished": "2025-11-01T06:09:00Z", "duration_seconds": 299.0, "error": "boom",
+      "error_type": "timeout", "model": null, "pid": null},
+    "CUSDT": {"status": "pending", "attempts": 0, "started": null, "finished": null,
+      "duration_seconds": null, "error": null, "error_type": null, "model": null, "pid": null}
+  }
+}
+JSON
+is "$(ledger todo $R6 | tr '\n' ' ')" "BUSDT CUSDT " "first layout: todo"
+printf 'BUSDT\n' | ledger set $R6 - pending
+is "$(ledger claim $R6 --pid $$):$(ledger claim $R6 --pid $$)" "BUSDT:CUSDT" "first layout: set pending and claim"
+ledger init $R6 AUSDT DUSDT
+is "$(ledger show $R6 --table | tail -n 1)" "# $R6: 1 pending, 2 running, 1 success, 0 failed, 0 skipped" \
+	"first layout: init adds, every record kept"
+is "$(field AUSDT model $R6):$(field BUSDT attempts $R6):$(field BUSDT error $R6)" \
+	"models/AUSDT/20251101_060401Z:2:boom" "first layout: a record of coins/ overrides the one inside"
+like "$(ledger list | grep "^$R6")" "^$R6 +full +2025-11-01T06:00:00Z +4 +1 +0 +0 +1 +2 +running$" "first layout: list"
+rm -rf "$COINTRAIN_HOME/runs/$R6"
 
 # Locks and the event log are never opened through a symlink.
 L=$COINTRAIN_HOME/logs/$R/engine.log

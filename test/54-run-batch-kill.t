@@ -14,9 +14,9 @@ export FAKE_SLEEP
 
 # successes RUN — "SYM model" of each success in the ledger.
 successes() {
-	python3 -c 'import json,sys
-for s, e in json.load(open(sys.argv[1]))["symbols"].items():
-    if e["status"] == "success": print(s, e["model"])' "$H/runs/$1/status.json" 2>/dev/null
+	ledger --home "$H" show "$1" 2>/dev/null | python3 -c 'import json,sys
+for s, e in json.load(sys.stdin)["symbols"].items():
+    if e["status"] == "success": print(s, e["model"])' 2>/dev/null
 }
 # verify — every current model is complete.
 verify() {

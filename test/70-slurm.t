@@ -72,7 +72,7 @@ is "$(cut -d' ' -f3,6,7 tasks | sort -u)" "COMPLETED 1 47" "each task: 1 cpu, th
 # Most tasks running at once: count, at each start, the tasks begun and not ended.
 is "$(awk '{ s[NR] = $4; e[NR] = $5 } END { for (i in s) { n = 0; for (j in s) if (s[j] <= s[i] && e[j] > s[i]) n++; if (n > m) m = n } print m }' tasks)" 2 \
 	"%2: two tasks at a time at most"
-is "$(grep -c '"worker"' "$H/runs/$R/status.json")" 0 "finished coins keep no worker"
+is "$(ledger --home "$H" show $R | grep -c '"worker"')" 0 "finished coins keep no worker"
 is "$(ls "$H/logs/$R" | grep -c '^slurm-')" 0 "empty task outputs are removed"
 ok "$(test ! -e "$H/runs/$R/engine.jobs"; echo $?)" "the run's arrays are forgotten once collected"
 # The same batch on the local engine: the same summary.
@@ -95,7 +95,7 @@ R=20251110T0200Z-full
 FAKE_FAIL=CCCUSDT run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R >/dev/null 2>b.err &
 b=$!
 wait_for 30 running $R BBBUSDT
-w=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["symbols"]["BBBUSDT"]["worker"])' "$H/runs/$R/status.json")
+w=$(ledger --home "$H" show $R | python3 -c 'import json, sys; print(json.load(sys.stdin)["symbols"]["BBBUSDT"]["worker"])')
 like "$w" "^slurm:[0-9]+_[0-9]+$" "the ledger names the running coin's worker: its array task"
 scancel "${w#slurm:}"
 wait $b
@@ -126,7 +126,7 @@ FAKE_SLEEP=2 run run-batch full --engine slurm --symbols $S6 --max-concurrent 2
 is "$rc" 0 "the next start collects the array and finishes the run"
 like "$err" "$R: waiting for Slurm job" "it says it waits for the earlier start's array"
 is "$(grep -c '"event":"coin_started"' "$H/logs/$R/engine.log")" 6 "no coin was started twice"
-is "$(python3 -c 'import json, sys; print(sorted(set(e["attempts"] for e in json.load(open(sys.argv[1]))["symbols"].values())))' "$H/runs/$R/status.json")" \
+is "$(ledger --home "$H" show $R | python3 -c 'import json, sys; print(sorted(set(e["attempts"] for e in json.load(sys.stdin)["symbols"].values())))')" \
 	"[1]" "every coin succeeded at its first attempt"
 verify
 ok $? "every current model verifies"

@@ -8,9 +8,8 @@
 . "$TOP/test/fake/bin.sh"
 H=$COINTRAIN_HOME
 R=20251109T0200Z-full
-S=$H/runs/$R/status.json
 field() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["symbols"][sys.argv[2]].get(sys.argv[3]))' "$S" "$1" "$2"
+	ledger show "$R" | python3 -c 'import json,sys; print(json.load(sys.stdin)["symbols"][sys.argv[1]].get(sys.argv[2]))' "$1" "$2"
 }
 
 ledger init $R AAAUSDT BBBUSDT CCCUSDT DDDUSDT
@@ -41,7 +40,6 @@ is "$rc:$(field BBBUSDT status)" "1:success" "a symbol not in the run: error, no
 # host (a data home shared by two hosts) makes the run unfinished; the
 # next start counts it lost and retries it.
 R=20251110T0200Z-full
-S=$H/runs/$R/status.json
 run run-batch full --symbols AAAUSDT,BBBUSDT --run $R
 ledger set $R BBBUSDT running --worker otherhost:1:2
 run run-batch full --symbols AAAUSDT,BBBUSDT --dry-run

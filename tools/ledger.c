@@ -1,4 +1,5 @@
-/* ledger — the resume ledger of one batch run (runs/<RUN>/status.json):
+/* ledger — the resume ledger of one batch run (runs/<RUN>/status.json and
+ * a record per symbol in runs/<RUN>/coins/):
  * create it, record each symbol's status, list what still needs doing,
  * hand symbols to workers one at a time, show it, list the runs, and
  * append events to the run's JSON event log. */
@@ -134,7 +135,7 @@ change(struct ct_ledger *lg, const struct opts *o, enum op op, char **av, int ac
 	return -1;
 }
 
-/* Lock and read the ledger, change it, write it back. */
+/* Lock the ledger, change it, write what changed. */
 static int
 update(const struct opts *o, const char *run, enum op op, char **av, int ac)
 {
@@ -170,9 +171,9 @@ cmd_init(const struct opts *o, const char *run, char **av, int ac)
 	return rc;
 }
 
-/* set RUN - STATUS takes the symbols from stdin, one per line, in one
- * rewrite of the ledger (a batch of 10,000 coins would otherwise rewrite
- * it 10,000 times); any bad or unknown symbol changes nothing. */
+/* set RUN - STATUS takes the symbols from stdin, one per line, under one
+ * lock (a batch of 10,000 coins would otherwise start 10,000 processes);
+ * any bad or unknown symbol changes nothing. */
 static int
 cmd_set(const struct opts *o, const char *run, char **av, int ac)
 {

@@ -16,8 +16,7 @@ unset COINTRAIN_CONFIG FAKE_HANG FAKE_FAIL FAKE_FLAKY FAKE_SLEEP
 events() { sed 's/.*"event":"\([a-z_]*\)".*/\1/' "$COINTRAIN_HOME/logs/$1/engine.log" | tr '\n' ' '; }
 # status RUN SYM — a symbol's status in the ledger.
 status() {
-	python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["symbols"][sys.argv[2]]; print(e["status"], e["attempts"], e.get("error_type") or "-")' \
-		"$COINTRAIN_HOME/runs/$1/status.json" "$2"
+	ledger show "$1" | python3 -c 'import json,sys; e=json.load(sys.stdin)["symbols"][sys.argv[1]]; print(e["status"], e["attempts"], e.get("error_type") or "-")' "$2"
 }
 # leftovers PATTERN — processes (not zombies: the container's init may not
 # reap) whose command line matches.

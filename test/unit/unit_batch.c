@@ -1,5 +1,6 @@
 /* unit_batch.c — cmocka tests of the ledger (needs-doing rules, worker
- * liveness, set/commit round trip, corrupt files) and the run summary. */
+ * liveness, set/commit round trip, corrupt files, the claim pass, the
+ * layout of records and the first layout) and the run summary. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -199,34 +201,207 @@ test_runs(void **state)
 	assert_string_equal(ct_run_cycle("20251112T0600Z-incremental"), "incremental");
 }
 
+/* The state of the run as a reader sees it once lg is committed. */
+static const char *
+state(struct ct_ledger *lg)
+{
+	const char *st;
+	json_t *root;
+
+	assert_int_equal(ct_ledger_commit(lg), 0);
+	assert_non_null(root = ct_ledger_peek(tmpdir, lg->run));
+	st = ct_run_state(root);
+	json_decref(root);
+	return st;
+}
+
 /* The claim rule: pending first come, failed never, once each. */
 static void
-test_claim_state(void **state)
+test_claim_state(void **state_)
 {
 	struct ct_ledger_upd u = { NULL, NULL, NULL, getpid() };
 	struct ct_ledger lg;
 	const char *sym;
 
-	(void)state;
+	(void)state_;
 	assert_int_equal(ct_ledger_open(&lg, tmpdir, "20251112T0600Z-full", 1), 0);
 	ct_ledger_add(&lg, "A");
 	ct_ledger_add(&lg, "B");
 	ct_ledger_add(&lg, "C");
-	assert_string_equal(ct_run_state(lg.root), "unfinished");
+	assert_string_equal(state(&lg), "unfinished");
 	assert_int_equal(ct_ledger_set(&lg, "A", "failed", &u), 0);
 	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
 	assert_string_equal(sym, "B");
-	assert_string_equal(ct_run_state(lg.root), "running");
+	assert_string_equal(state(&lg), "running");
 	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
 	assert_string_equal(sym, "C");
 	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
 	assert_null(sym);
 	assert_int_equal(ct_ledger_set(&lg, "B", "success", &u), 0);
 	assert_int_equal(ct_ledger_set(&lg, "C", "skipped", &u), 0);
-	assert_string_equal(ct_run_state(lg.root), "failed");
+	assert_string_equal(state(&lg), "failed");
 	assert_int_equal(ct_ledger_set(&lg, "A", "success", &u), 0);
-	assert_string_equal(ct_run_state(lg.root), "finished");
+	assert_string_equal(state(&lg), "finished");
 	ct_ledger_close(&lg);
+}
+
+/* Claims go on where the last one stopped, also in another process;
+ * setting a symbol pending starts a new pass that finds it. */
+static void
+test_claim_pass(void **state_)
+{
+	struct ct_ledger_upd u = { NULL, NULL, NULL, getpid() };
+	struct ct_ledger lg;
+	const char *sym;
+	char run[] = "20251112T0600Z-full";
+
+	(void)state_;
+	assert_int_equal(ct_ledger_open(&lg, tmpdir, run, 1), 0);
+	ct_ledger_add(&lg, "A");
+	ct_ledger_add(&lg, "B");
+	ct_ledger_add(&lg, "C");
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_string_equal(sym, "A");
+	assert_int_equal(ct_ledger_commit(&lg), 0);
+	ct_ledger_close(&lg);
+	assert_int_equal(ct_ledger_open(&lg, tmpdir, run, 0), 0);
+	assert_int_equal(ct_ledger_set(&lg, "A", "success", &u), 0);
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_string_equal(sym, "B");
+	assert_int_equal(ct_ledger_set(&lg, "A", "pending", &u), 0);
+	assert_int_equal(ct_ledger_commit(&lg), 0);
+	ct_ledger_close(&lg);
+	assert_int_equal(ct_ledger_open(&lg, tmpdir, run, 0), 0);
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_string_equal(sym, "A");
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_string_equal(sym, "C");
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_null(sym);
+	ct_ledger_close(&lg);
+}
+
+static void
+put(const char *rel, const char *text)
+{
+	char path[512];
+
+	snprintf(path, sizeof path, "%s/runs/20251112T0600Z-full/%s", tmpdir, rel);
+	assert_int_equal(ct_mkparent(path), 0);
+	assert_int_equal(ct_write_atomic(path, text, strlen(text)), 0);
+}
+
+static const char *
+field(json_t *root, const char *sym, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(json_object_get(root, "symbols"),
+	    sym), key));
+}
+
+/* The layout: status.json lists the symbols; a change writes only the
+ * record of its symbol; a symbol never changed has none. */
+static void
+test_layout(void **state_)
+{
+	struct ct_ledger_upd none = { NULL, NULL, NULL, 0 }, u = { NULL, NULL, "m/B", 0 };
+	struct timeval tv[2];
+	struct ct_ledger lg;
+	char path[512];
+	json_t *root;
+
+	(void)state_;
+	assert_int_equal(ct_ledger_open(&lg, tmpdir, "20251112T0600Z-full", 1), 0);
+	ct_ledger_add(&lg, "A");
+	ct_ledger_add(&lg, "B");
+	assert_int_equal(ct_ledger_set(&lg, "A", "pending", &none), 0);	/* no change */
+	assert_int_equal(ct_ledger_set(&lg, "B", "success", &u), 0);
+	assert_int_equal(ct_ledger_commit(&lg), 0);
+	ct_ledger_close(&lg);
+	snprintf(path, sizeof path, "%s/runs/20251112T0600Z-full/status.json", tmpdir);
+	assert_non_null(root = json_load_file(path, 0, NULL));
+	assert_int_equal(json_array_size(json_object_get(root, "symbols")), 2);
+	json_decref(root);
+	snprintf(path, sizeof path, "%s/runs/20251112T0600Z-full/coins/A.json", tmpdir);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof path, "%s/runs/20251112T0600Z-full/coins/B.json", tmpdir);
+	assert_non_null(root = json_load_file(path, 0, NULL));
+	assert_string_equal(json_string_value(json_object_get(root, "model")), "m/B");
+	json_decref(root);
+	assert_non_null(root = ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
+	assert_string_equal(field(root, "A", "status"), "pending");
+	assert_string_equal(field(root, "B", "status"), "success");
+	json_decref(root);
+	/* "updated": the newest change, that of a record's file */
+	tv[0].tv_sec = tv[1].tv_sec = 1893456000;	/* 2030-01-01 */
+	tv[0].tv_usec = tv[1].tv_usec = 0;
+	assert_int_equal(utimes(path, tv), 0);
+	assert_non_null(root = ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
+	assert_string_equal(json_string_value(json_object_get(root, "updated")), "2030-01-01T00:00:00Z");
+	json_decref(root);
+}
+
+/* A ledger of the first layout (every record inside status.json) reads
+ * and resumes: a record in coins/ overrides the one inside, init adds to
+ * it in its own layout. */
+static void
+test_first_layout(void **state_)
+{
+	struct ct_ledger_upd u = { NULL, NULL, NULL, 0 };
+	struct ct_ledger lg;
+	const char *sym;
+	json_t *root;
+
+	(void)state_;
+	put("status.json", "{\"run\": \"20251112T0600Z-full\", \"symbols\": {"
+	    "\"A\": {\"status\": \"success\", \"attempts\": 1, \"model\": \"m/A\"},"
+	    "\"B\": {\"status\": \"failed\", \"attempts\": 2, \"error\": \"boom\"},"
+	    "\"C\": {\"status\": \"pending\", \"attempts\": 0}}}\n");
+	assert_int_equal(ct_ledger_open(&lg, tmpdir, "20251112T0600Z-full", 0), 0);
+	assert_int_equal(ct_ledger_set(&lg, "B", "pending", &u), 0);
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_string_equal(sym, "B");
+	assert_int_equal(ct_ledger_commit(&lg), 0);
+	ct_ledger_close(&lg);
+	assert_int_equal(ct_ledger_open(&lg, tmpdir, "20251112T0600Z-full", 1), 0);
+	assert_int_equal(ct_ledger_add(&lg, "D"), 0);
+	assert_int_equal(ct_ledger_commit(&lg), 0);
+	ct_ledger_close(&lg);
+	assert_non_null(root = ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
+	assert_int_equal(json_object_size(json_object_get(root, "symbols")), 4);
+	assert_string_equal(field(root, "A", "model"), "m/A");
+	assert_string_equal(field(root, "B", "status"), "running");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(root,
+	    "symbols"), "B"), "attempts")), 3);
+	assert_string_equal(field(root, "C", "status"), "pending");
+	assert_string_equal(field(root, "D", "status"), "pending");
+	json_decref(root);
+}
+
+/* A damaged record is an error naming its file, line and column, for
+ * readers and for a change to it; the file is left as it was. */
+static void
+test_damaged_record(void **state_)
+{
+	struct ct_ledger_upd u = { NULL, NULL, NULL, 0 };
+	struct ct_ledger lg;
+	char path[512];
+	json_t *root;
+
+	(void)state_;
+	put("status.json", "{\"run\": \"20251112T0600Z-full\", \"symbols\": [\"A\", \"B\"]}\n");
+	put("coins/A.json", "{\"status\": \"success\",, }\n");
+	assert_null(ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
+	assert_int_equal(ct_ledger_open(&lg, tmpdir, "20251112T0600Z-full", 0), 0);
+	assert_int_equal(ct_ledger_set(&lg, "A", "failed", &u), -1);
+	assert_int_equal(ct_ledger_set(&lg, "B", "failed", &u), 0);
+	assert_int_equal(ct_ledger_commit(&lg), 0);
+	ct_ledger_close(&lg);
+	snprintf(path, sizeof path, "%s/runs/20251112T0600Z-full/coins/A.json", tmpdir);
+	assert_null(root = json_load_file(path, 0, NULL));
+	put("status.json", "{\"run\": \"20251112T0600Z-full\", \"symbols\": [\"A\", \"A\"]}\n");
+	assert_null(ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
+	put("status.json", "{\"run\": \"20251112T0600Z-full\", \"symbols\": [\"A\", 7]}\n");
+	assert_null(ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
 }
 
 int
@@ -239,6 +414,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_summary_median, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_pass, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_record, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
