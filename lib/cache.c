@@ -67,6 +67,30 @@ ct_cache_expiry(int64_t now_ms, int64_t ttl_s, int64_t *exp)
 	return 0;
 }
 
+/* 1 for a temporary of an atomic write (".NAME.json.tmp.XXXXXX"). */
+static int
+is_tmp(const char *name)
+{
+	return name[0] == '.' && strstr(name, ".json.tmp.") != NULL;
+}
+
+/* Remove the temporaries in dir (it may not exist). */
+static void
+sweep(const char *dir)
+{
+	char path[CT_PATH_MAX];
+	struct dirent *d;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL)
+		if (is_tmp(d->d_name) && ct_path(path, sizeof path, "%s/%s", dir, d->d_name) == 0 &&
+		    unlink(path) != 0 && errno != ENOENT)
+			ct_warn("%s: %s", path, strerror(errno));
+	closedir(dp);
+}
+
 int
 ct_cache_lock(const char *home)
 {
@@ -95,6 +119,10 @@ ct_cache_lock(const char *home)
 		close(fd);
 		return -1;
 	}
+	/* Under the writers' lock a temporary is a dead writer's (kill -9). */
+	sweep(dir);
+	if (ct_path(path, sizeof path, "%s/predictions", dir) == 0)
+		sweep(path);
 	return fd;
 }
 
@@ -246,7 +274,7 @@ clear_all(const char *dir)
 	while ((d = readdir(dp)) != NULL) {
 		int entry = entry_name(d->d_name, sym);
 
-		if (!entry && !(d->d_name[0] == '.' && strstr(d->d_name, ".json.tmp.")))
+		if (!entry && !is_tmp(d->d_name))
 			continue;
 		if (ct_path(path, sizeof path, "%s/%s", dir, d->d_name) != 0 ||
 		    (r = remove_file(path)) < 0)

@@ -32,7 +32,7 @@ const char *ct_cache_invalid(const json_t *pred, char *buf, size_t n);
 int ct_cache_expiry(int64_t now_ms, int64_t ttl_s, int64_t *exp);
 
 /* Create cache/ and take the writers' lock (flock on cache/.lock), waiting
- * for other writers.  Returns a descriptor to close(), or -1 (diagnostic
+ * for other writers; then remove the temporaries killed writers left.  Returns a descriptor to close(), or -1 (diagnostic
  * printed). */
 int ct_cache_lock(const char *home);
 

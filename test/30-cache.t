@@ -159,6 +159,13 @@ is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')
     "BBBUSDT AAAUSDT DDDUSDT " "... but not ranked in the top list"
 cache-put --clear FFFUSDT 2>/dev/null
 
+# A writer killed with SIGKILL leaves its temporary; the next writer,
+# under the lock, removes it.
+: > home/cache/predictions/.ZZZUSDT.json.tmp.Dead01
+: > home/cache/.top.json.tmp.Dead02
+line EEEUSDT 0.2 | cache-put -q
+is "$(ls -A home/cache/predictions home/cache | grep -c 'tmp\.Dead')" 0 "a dead writer's temporaries are swept by the next one"
+
 # --clear
 run cache-put --clear AAAUSDT NOSUCHUSDT
 is "$rc/$out/$err" "0//cache-put: AAAUSDT: entry removed
