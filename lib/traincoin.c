@@ -37,7 +37,7 @@
 
 #define SELFCHECK_N	20	/* newest candles whose prediction config.json keeps */
 #define DEFAULT_LOOKBACK 50000
-#define CKPT_FORMAT	1	/* bumped when a checkpoint's meaning changes */
+#define CKPT_FORMAT	2	/* bumped when a checkpoint's meaning changes (2: shared bins) */
 
 struct job {
 	struct ct_traincoin *tc;
@@ -512,7 +512,8 @@ fresh(struct job *j)
 		partial_write(&part);
 	} else
 		joined = 0;
-	rc = ct_walkforward(&j->d, &tc->o, &w);
+	/* One set of bins for the folds and the final fit (train.h). */
+	rc = (tc->o.bins = ct_bins_new(&j->d, 0, &tc->o)) ? ct_walkforward(&j->d, &tc->o, &w) : -1;
 	/* The folds are scored: their predictions need not wait in memory
 	 * while the final model trains. */
 	if (rc == 0) {
@@ -521,6 +522,8 @@ fresh(struct job *j)
 	}
 	if (rc == 0 && (rc = ct_train_final(&j->d, 0, j->d.n, w.rounds, &tc->o, &j->booster)) != 0)
 		ct_wf_free(&w);
+	ct_bins_free(tc->o.bins);
+	tc->o.bins = NULL;
 	if (!joined)
 		pthread_join(th, NULL);
 	if (rc != 0 || part.rc != 0) {
