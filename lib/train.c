@@ -341,6 +341,12 @@ fail:
 	return NULL;
 }
 
+int
+ct_bins_max_bin(const struct ct_bins *b)
+{
+	return b->max_bin;
+}
+
 void
 ct_bins_free(struct ct_bins *b)
 {

@@ -97,6 +97,7 @@ struct ct_wf {
  * ct_train_final and ct_fold_score through o->bins; without, each call
  * makes its own (the same).  NULL on error (printed). */
 struct ct_bins *ct_bins_new(const struct ct_dataset *d, int keep, const struct ct_train_opts *o);
+int ct_bins_max_bin(const struct ct_bins *b);
 void ct_bins_free(struct ct_bins *b);
 
 /* Split n rows into k expanding folds: the labelled rows are cut into
