@@ -42,6 +42,7 @@
 
 #define DEFAULT_LOOKBACK 50000
 #define SEARCH_FORMAT	1	/* bumped when a record's meaning changes */
+#define BIN_SETS	4	/* bin counts a worker keeps matrices for */
 
 /* A fold of a trial, as recorded. */
 struct fres {
@@ -66,8 +67,8 @@ struct search {
 	int nsf;		/* search folds: all but the newest */
 	struct trial *tr;
 	size_t *rows;		/* training rows of each search fold */
-	/* Workers' state (one each, after the fork). */
-	struct ct_bins *bins;
+	/* A worker's bins, one set per bin count (after the fork). */
+	struct ct_bins *bins[BIN_SETS];
 	/* Progress. */
 	double t0, fold_s[64];
 	int fold_n[64], fits, fits_resumed;
@@ -393,8 +394,26 @@ kept(const struct search *s, int n)
 
 /* ---- the workers ---- */
 
-/* In a worker: one fold of one trial.  The matrices of one bin count are
- * kept for the fits that follow (the fits of a rung come sorted by it). */
+/* In a worker: the bins of o's bin count, with the matrices built so
+ * far (the default space has 4 bin counts); past BIN_SETS, the oldest
+ * set makes room.  NULL on error. */
+static struct ct_bins *
+worker_bins(struct search *s, const struct ct_train_opts *o)
+{
+	int i;
+
+	for (i = 0; i < BIN_SETS && s->bins[i]; i++)
+		if (ct_bins_max_bin(s->bins[i]) == o->max_bin)
+			return s->bins[i];
+	if (i == BIN_SETS) {
+		ct_bins_free(s->bins[0]);
+		memmove(s->bins, s->bins + 1, (BIN_SETS - 1) * sizeof *s->bins);
+		i = BIN_SETS - 1;
+	}
+	return s->bins[i] = ct_bins_new(&s->d, 1, o);
+}
+
+/* In a worker: one fold of one trial. */
 static void
 fit(void *arg, const struct ct_fit *f, struct ct_fit_result *r)
 {
@@ -404,14 +423,7 @@ fit(void *arg, const struct ct_fit *f, struct ct_fit_result *r)
 	double t0 = ct_mono_s();
 
 	ct_xgb_quiet();
-	if (s->bins && ct_bins_max_bin(s->bins) != o.max_bin) {
-		ct_bins_free(s->bins);
-		s->bins = NULL;
-	}
-	if (s->bins == NULL && (s->bins = ct_bins_new(&s->d, 1, &o)) == NULL)
-		return;
-	o.bins = s->bins;
-	if (ct_fold_score(&s->d, &o, f->fold, &fo) != 0)
+	if ((o.bins = worker_bins(s, &o)) == NULL || ct_fold_score(&s->d, &o, f->fold, &fo) != 0)
 		return;
 	r->status = 0;
 	r->best_rounds = fo.best_rounds;
@@ -421,13 +433,21 @@ fit(void *arg, const struct ct_fit *f, struct ct_fit_result *r)
 	r->seconds = ct_mono_s() - t0;
 }
 
+/* The likely longest fits first (deep trees, small learning rates: many
+ * rounds), so that the last of a fold does not keep the others waiting. */
+static double
+cost(const struct trial *tr)
+{
+	return tr->o.max_depth / tr->o.eta;
+}
+
 static int
-cmp_bins(const void *a, const void *b)
+cmp_cost(const void *a, const void *b)
 {
 	const struct ct_fit *x = a, *y = b;
-	int bx = sort_s->tr[x->trial].o.max_bin, by = sort_s->tr[y->trial].o.max_bin;
+	double cx = cost(&sort_s->tr[x->trial]), cy = cost(&sort_s->tr[y->trial]);
 
-	return bx != by ? (bx > by) - (bx < by) : (x->trial > y->trial) - (x->trial < y->trial);
+	return cx != cy ? (cx < cy) - (cx > cy) : (x->trial > y->trial) - (x->trial < y->trial);
 }
 
 /* Seconds the fits left would take, spread over the jobs: each fold at
@@ -477,7 +497,7 @@ run_rung(struct search *s, struct ct_pool *pool, int rung, const int *cand, int 
 		if (!s->tr[cand[i]].f[rung].done)
 			todo[ntodo++] = (struct ct_fit){ .trial = cand[i], .fold = rung };
 	sort_s = s;
-	qsort(todo, (size_t)ntodo, sizeof *todo, cmp_bins);
+	qsort(todo, (size_t)ntodo, sizeof *todo, cmp_cost);
 	if (ntodo > 0 && pool->n == 0 && ct_pool_start(pool, s->t->jobs, fit, s) != 0)
 		goto out;
 	for (int i = 0; i < ntodo; i++)
@@ -654,6 +674,8 @@ finish(struct search *s, int win, int cut)
 
 	o.cache_dir = s->work;
 	o.incore_rows = ct_incore_rows(s->t->memory_mb ? s->t->memory_mb : CT_MEMORY_MB);
+	/* The workers are done: their cores are this fit's. */
+	o.threads = s->t->jobs * s->t->o.threads;
 	if (s->t->o.progress)
 		fprintf(stderr, "%s: %s: scoring trial %d once on the held-out block\n", ct_prog,
 		    s->t->sym, win);
