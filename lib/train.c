@@ -991,7 +991,12 @@ ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, struct
 	int made = 0, rc = -1;
 
 	ct_xgb_quiet();
-	if (all == NULL || k < 0 || k >= o->folds || ct_folds(d->n, o->folds, o->horizon, all) != 0) {
+	if (all == NULL || k < 0 || k >= o->folds) {
+		ct_warn("fold %d of %d: %s", k + 1, o->folds, all ? "no such fold" : strerror(ENOMEM));
+		free(all);
+		return -1;
+	}
+	if (ct_folds(d->n, o->folds, o->horizon, all) != 0) {
 		ct_warn("fold %d of %d: %zu labelled rows are too few", k + 1, o->folds, d->n);
 		free(all);
 		return -1;
