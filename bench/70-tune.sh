@@ -29,7 +29,7 @@ measure() {
 	name=$1
 	shift
 	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
-		"$@" >"$COINTRAIN_HOME/$name.out" 2>"$COINTRAIN_HOME/$name.err" &
+		/usr/bin/time -f '%U %S' -o "$COINTRAIN_HOME/$name.cpu" "$@" >"$COINTRAIN_HOME/$name.out" 2>"$COINTRAIN_HOME/$name.err" &
 	pid=$!
 	start=$(date +%s.%N)
 	peak=0
@@ -41,6 +41,9 @@ measure() {
 	wait "$pid" || { echo "$name: failed:"; tail -n 5 "$COINTRAIN_HOME/$name.err"; }
 	wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	peak=$((peak / 1024))
+	# CPU seconds of the command and every process it waited for: on a
+	# machine others share, steadier than the wall time.
+	cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$COINTRAIN_HOME/$name.cpu" 2>/dev/null)
 }
 # field FILE KEY — a number from the first "KEY": in FILE.
 field() { tr -d '\n ' <"$1" | sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" | head -n 1; }
@@ -48,8 +51,8 @@ field() { tr -d '\n ' <"$1" | sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" | head -
 measure tune tune-coin --symbol $sym --timeframe 5m --trials "$TRIALS" --jobs "$JOBS" \
 	--threads 1 --lookback "$CANDLES" --progress
 p=$COINTRAIN_HOME/models/$sym/params.json
-c_wall=$wall c_peak=$peak
-echo "tune-coin: wall $c_wall s, peak total RSS $c_peak MB; $(tail -n 1 "$COINTRAIN_HOME/tune.err" | sed 's/^tune-coin: [A-Z]*: //')"
+c_wall=$wall c_peak=$peak c_cpu=$cpu
+echo "tune-coin: wall $c_wall s, CPU $c_cpu s, peak total RSS $c_peak MB; $(tail -n 1 "$COINTRAIN_HOME/tune.err" | sed 's/^tune-coin: [A-Z]*: //')"
 # The draws, in trial order, for the peer.
 python3 -c 'import json, sys
 print(json.dumps([json.load(open("%s/trial-%04d.json" % (sys.argv[1], k)))["params"]
@@ -60,7 +63,7 @@ if [ "$PEER" = 1 ]; then
 		--symbol $sym --timeframe 5m --trials "$COINTRAIN_HOME/draws.json" \
 		--lookback "$CANDLES" --jobs "$JOBS" --threads 1 --costs "$COINTRAIN_SHARE/costs.csv"
 	o=$COINTRAIN_HOME/peer.out
-	echo "python peer (pandas + xgboost.train, pool of $JOBS, every trial on every fold): wall $wall s, peak total RSS $peak MB; winner trial $(field "$o" winner): search logloss $(field "$o" search_logloss), held-out AUC $(field "$o" heldout_auc)"
-	echo "tune-coin winner trial $(tr -d '\n ' <"$p" | sed -n 's/.*"search":{"trial":\([0-9]*\).*/\1/p'): search logloss $(tr -d '\n ' <"$p" | sed -n 's/.*"search":{[^}]*"logloss":\([0-9.e-]*\).*/\1/p'), held-out AUC $(tr -d '\n ' <"$p" | sed -n 's/.*"heldout":{"auc":\([0-9.e-]*\).*/\1/p')"
-	echo "40-trial search speed vs the python peer: $(awk -v p="$wall" -v c="$c_wall" 'BEGIN { printf "%.2f", p / c }')x faster (target >= 3x), memory $(awk -v p="$peak" -v c="$c_peak" 'BEGIN { printf "%.1f", p / (c > 0 ? c : 1) }')x smaller"
+	echo "python peer (pandas + xgboost.train, pool of $JOBS, every trial on every fold): wall $wall s, CPU $cpu s, peak total RSS $peak MB; winner trial $(field "$o" winner): search logloss $(field "$o" search_logloss), held-out AUC $(field "$o" heldout_auc)"
+	echo "tune-coin winner trial $(tr -d '\n ' <"$p" | sed -n 's/.*"search":{"trial":\([0-9]*\).*/\1/p'): search logloss $(tr -d '\n ' <"$p" | sed -n 's/.*"search":{"trial":[0-9]*,"folds":[0-9]*,"logloss":\([0-9.e-]*\).*/\1/p'), held-out AUC $(tr -d '\n ' <"$p" | sed -n 's/.*"heldout":{"auc":\([0-9.e-]*\).*/\1/p')"
+	echo "40-trial search speed vs the python peer: $(awk -v p="$wall" -v c="$c_wall" 'BEGIN { printf "%.2f", p / c }')x faster (target >= 3x), CPU $(awk -v p="$cpu" -v c="$c_cpu" 'BEGIN { printf "%.2f", p / (c > 0 ? c : 1) }')x less, memory $(awk -v p="$peak" -v c="$c_peak" 'BEGIN { printf "%.1f", p / (c > 0 ? c : 1) }')x smaller"
 fi
