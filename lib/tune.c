@@ -673,7 +673,7 @@ finish(struct search *s, int win, int cut)
 	int rc;
 
 	o.cache_dir = s->work;
-	o.incore_rows = ct_incore_rows(s->t->memory_mb ? s->t->memory_mb : CT_MEMORY_MB);
+	o.incore_rows = ct_incore_rows(CT_MEMORY_MB);
 	/* The workers are done: their cores are this fit's. */
 	o.threads = s->t->jobs * s->t->o.threads;
 	if (s->t->o.progress)

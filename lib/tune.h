@@ -30,7 +30,6 @@ struct ct_tune {
 	int jobs;		/* trials trained at once, each in a process */
 	int halving;		/* keep 1/halving of the trials at each fold; < 2: none */
 	uint64_t seed;
-	long memory_mb;		/* per job; 0: CT_MEMORY_MB */
 	struct ct_train_opts o;	/* horizon, folds, rounds, early_stop, threads, progress */
 };
 
