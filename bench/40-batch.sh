@@ -39,7 +39,7 @@ measure() {
 	name=$1
 	shift
 	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
-		"$@" >"$COINTRAIN_HOME/$name.out" 2>&1 &
+		/usr/bin/time -f '%U %S' -o "$COINTRAIN_HOME/$name.cpu" "$@" >"$COINTRAIN_HOME/$name.out" 2>&1 &
 	pid=$!
 	start=$(date +%s.%N)
 	peak=0
@@ -51,6 +51,9 @@ measure() {
 	wait "$pid" || { echo "$name: failed:"; tail -n 5 "$COINTRAIN_HOME/$name.out"; }
 	wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	peak=$((peak / 1024))
+	# CPU seconds of the command and every process it waited for: on a
+	# machine others share, steadier than the wall time.
+	cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$COINTRAIN_HOME/$name.cpu" 2>/dev/null)
 }
 # cycle NAME — one run-batch cycle, reported.
 cycle() {
@@ -63,6 +66,7 @@ cycle() {
 	echo "$1 cycle coins succeeded: $ok of $COINS"
 	echo "$1 cycle per-coin average: $(awk -v m="${avg:-0}" 'BEGIN { printf "%.2f", m * 60 }') s training, $(awk -v w="$wall" -v n="$COINS" 'BEGIN { printf "%.2f", w / n }') s wall"
 	echo "$1 cycle peak total RSS: $peak MB (target <= 600 MB)"
+	echo "$1 cycle CPU: $cpu s"
 }
 # mean_auc — mean walk-forward AUC of the current models.
 mean_auc() {
@@ -73,15 +77,16 @@ mean_auc() {
 }
 echo "mode: $MODE, $MAX_CONCURRENT worker(s), $(getconf _NPROCESSORS_ONLN) cores"
 cycle full
-c_wall=$wall c_peak=$peak c_auc=$(mean_auc)
+c_wall=$wall c_peak=$peak c_cpu=$cpu c_auc=$(mean_auc)
 echo "full cycle mean walk-forward AUC: $c_auc"
 if [ "$PEER" = 1 ]; then
 	measure peer /usr/bin/python3 "$here/peer/peer.py" train --home "$COINTRAIN_HOME" \
 		--symbols "$COINTRAIN_HOME/symbols" --timeframe 5m --lookback "$CANDLES" \
 		--jobs "$MAX_CONCURRENT" --threads 1 --costs "$COINTRAIN_SHARE/costs.csv"
 	p_auc=$(tail -n 1 "$COINTRAIN_HOME/peer.out" | sed -n 's/.*"mean_auc": \([0-9.e-]*\).*/\1/p')
-	echo "python peer (pandas + xgboost.train, pool of $MAX_CONCURRENT): wall $wall s, peak total RSS $peak MB, mean walk-forward AUC ${p_auc:-?}"
+	echo "python peer (pandas + xgboost.train, pool of $MAX_CONCURRENT): wall $wall s, CPU $cpu s, peak total RSS $peak MB, mean walk-forward AUC ${p_auc:-?}"
 	echo "full retrain speed vs the python peer: $(awk -v p="$wall" -v c="$c_wall" 'BEGIN { printf "%.2f", p / c }')x faster (target >= 2x), memory $(awk -v p="$peak" -v c="$c_peak" 'BEGIN { printf "%.1f", p / (c > 0 ? c : 1) }')x smaller"
+	echo "full retrain CPU vs the python peer: $(awk -v p="$cpu" -v c="$c_cpu" 'BEGIN { printf "%.2f", p / (c > 0 ? c : 1) }')x less"
 	echo "full retrain AUC, cointrain minus peer: $(awk -v c="$c_auc" -v p="${p_auc:-0}" 'BEGIN { printf "%+.4f", c - p }') (target >= -0.005)"
 fi
 # Six hours of new candles per coin, then the incremental cycle.

@@ -11,7 +11,11 @@
  * rows CHUNK_ROWS at a time through its data iterators and keeps them
  * quantised, in memory up to incore_rows rows, else paged to cache_dir
  * (its external memory); the two give the same trees.  Predictions are
- * made PRED_ROWS rows at a time. */
+ * made PRED_ROWS rows at a time.
+ *
+ * Bin rules: every matrix of one coin's training shares one set of
+ * histogram bins, taken from the first fold's training window (struct
+ * ct_bins, below). */
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
@@ -32,7 +36,7 @@
 #define LOG_EVERY	10	/* rounds between progress events */
 #define CHUNK_ROWS	8192	/* rows per batch (and per external-memory page) */
 #define PRED_ROWS	16384	/* rows per prediction call */
-#define CT_MAX_BIN	"128"	/* histogram bins: booster and quantised matrix */
+#define BINS_CACHE	16	/* matrices a struct ct_bins keeps for reuse */
 
 double
 ct_mono_s(void)
@@ -72,6 +76,11 @@ ct_train_defaults(struct ct_train_opts *o)
 	o->threads = 0;
 	o->eta = 0.05;
 	o->max_depth = 3;
+	o->min_child_weight = 20;
+	o->subsample = 0.8;
+	o->colsample_bytree = 0.8;
+	o->lambda = 1;
+	o->max_bin = 128;
 }
 
 int
@@ -106,17 +115,22 @@ ct_folds(size_t n, int k, int horizon, struct ct_fold *f)
  * then its pages are released. */
 struct feed {
 	const struct ct_dataset *d;
+	const struct ct_bins *snap;	/* values snapped to these bins, or raw (NULL) */
+	float *buf;			/* the snapped chunk */
 	size_t lo, hi, pos, last;
 	DMatrixHandle proxy;
 	int failed;
 	char iface[256];
 };
 
+static void snap_rows(const struct ct_bins *b, const float *x, size_t rows, float *out);
+
 static int
 feed_next(DataIterHandle h)
 {
 	struct feed *f = h;
 	size_t n, nf = f->d->nfeat;
+	const float *x;
 	const union { uint16_t u; char c[2]; } endian = { 1 };
 
 	ct_dataset_release(f->d, f->last, f->pos);
@@ -124,8 +138,13 @@ feed_next(DataIterHandle h)
 	if (f->pos >= f->hi || f->failed)
 		return 0;
 	n = f->hi - f->pos < CHUNK_ROWS ? f->hi - f->pos : CHUNK_ROWS;
+	x = f->d->x + f->pos * nf;
+	if (f->snap) {
+		snap_rows(f->snap, x, n, f->buf);
+		x = f->buf;
+	}
 	snprintf(f->iface, sizeof f->iface, "{\"data\":[%ju,true],\"shape\":[%zu,%zu],"
-	    "\"typestr\":\"%cf4\",\"version\":3}", (uintmax_t)(uintptr_t)(f->d->x + f->pos * nf),
+	    "\"typestr\":\"%cf4\",\"version\":3}", (uintmax_t)(uintptr_t)x,
 	    n, nf, endian.c[0] ? '<' : '>');
 	if (XGProxyDMatrixSetDataDense(f->proxy, f->iface) != 0 ||
 	    XGDMatrixSetDenseInfo(f->proxy, "label", f->d->y + f->pos, n, 1) != 0) {
@@ -148,24 +167,31 @@ feed_reset(DataIterHandle h)
 }
 
 /* A matrix of rows [lo,hi) built from the feed: quantised in memory
- * (quantile), else paged to external memory.  NULL on error. */
+ * (quantile; with the cuts of ref when not NULL, else sketched), else
+ * paged to external memory.  snap: the values fed are snapped to these
+ * bins (else raw).  NULL on error. */
 static DMatrixHandle
 fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile,
-    struct ct_train_opts *o)
+    const struct ct_bins *snap, DMatrixHandle ref, struct ct_train_opts *o)
 {
-	struct feed f = { .d = d, .lo = lo, .hi = hi, .pos = lo, .last = lo };
+	struct feed f = { .d = d, .snap = snap, .lo = lo, .hi = hi, .pos = lo, .last = lo };
 	DMatrixHandle m = NULL;
 	char *prefix = NULL, conf[2 * CT_PATH_MAX + 128];
 	int rc;
 
+	if (snap && (f.buf = malloc(CHUNK_ROWS * d->nfeat * sizeof *f.buf)) == NULL) {
+		ct_warn("matrix: %s", strerror(ENOMEM));
+		return NULL;
+	}
 	if (XGProxyDMatrixCreate(&f.proxy) != 0) {
+		free(f.buf);
 		xgb_err("matrix");
 		return NULL;
 	}
 	if (quantile) {
-		snprintf(conf, sizeof conf, "{\"missing\":NaN,\"nthread\":%d,\"max_bin\":%s}",
-		    o->threads, CT_MAX_BIN);
-		rc = XGB(o, XGQuantileDMatrixCreateFromCallback(&f, f.proxy, NULL, feed_reset,
+		snprintf(conf, sizeof conf, "{\"missing\":NaN,\"nthread\":%d,\"max_bin\":%d}",
+		    o->threads, o->max_bin);
+		rc = XGB(o, XGQuantileDMatrixCreateFromCallback(&f, f.proxy, ref, feed_reset,
 		    feed_next, conf, &m));
 	} else {
 		char path[CT_PATH_MAX];
@@ -184,6 +210,7 @@ fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile,
 	}
 	ct_dataset_release(d, f.last, f.pos);
 	XGDMatrixFree(f.proxy);
+	free(f.buf);
 	if (rc != 0 || f.failed) {
 		if (rc != 0)
 			xgb_err("matrix");
@@ -207,11 +234,217 @@ incore(const struct ct_train_opts *o, size_t rows)
 	    rows <= (o->incore_rows ? o->incore_rows : ct_incore_rows(CT_MEMORY_MB));
 }
 
-/* The matrix a booster trains on. */
-static DMatrixHandle
-train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *o)
+/* Histogram bins.  XGBoost sketches the quantiles of every matrix it
+ * quantises: each fold's, the final fit's, each fold's of every trial of a
+ * search -- 0.25 s of a 1.25 s coin at 52000 rows, and each fold's bins
+ * shaped by its own rows.  Instead a coin's matrices share one set of
+ * bins: per feature, quantile edges of the first fold's training window.
+ * Every fold and the final fit train on those rows, so no fold's bins are
+ * shaped by data after it (edges from all rows would be a mild
+ * look-ahead).  In memory, the matrix of that window, fed its values
+ * snapped to the lower edge of their bin, is the reference every other
+ * matrix takes its cuts from (raw values binned, no sketch); the first
+ * fold trains on it as it is.  XGBoost's external memory takes no
+ * reference: fed the same snapped values, its own sketch finds exactly
+ * those cuts (no more distinct values than bins), so a matrix paged to
+ * disk still trains the same trees as one in memory, bit for bit.  With
+ * keep, the matrices built are kept for the next training (a search's
+ * trials share them). */
+struct ct_bins {
+	size_t lo, hi;		/* the rows the edges come from */
+	size_t nfeat;
+	int max_bin, keep;
+	float *edge;		/* feature j: edge[j * max_bin + i], i < nedge[j], ascending */
+	int *nedge;
+	int ncache;
+	struct cached {
+		size_t lo, hi;
+		int eval;	/* early-stopping matrix (raw values) */
+		DMatrixHandle m;
+	} cache[BINS_CACHE];
+};
+
+static int
+cmp_float(const void *a, const void *b)
 {
-	return fed_matrix(d, lo, hi, incore(o, hi - lo), o);
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The rows the bins come from: the first fold's training window (all
+ * rows when the walk-forward has no folds for them). */
+static void
+bins_window(const struct ct_dataset *d, const struct ct_train_opts *o, size_t *lo, size_t *hi)
+{
+	struct ct_fold *f = calloc(o->folds > 0 ? (size_t)o->folds : 1, sizeof *f);
+
+	*lo = 0;
+	*hi = d->n;
+	if (f && ct_folds(d->n, o->folds, o->horizon, f) == 0) {
+		*lo = f[0].train_lo;
+		*hi = f[0].train_hi;
+	}
+	free(f);
+}
+
+/* Feature j's edges: the smallest value, then the value at each
+ * i/max_bin quantile that is larger than the edge before it. */
+static void
+bins_feature(struct ct_bins *b, const struct ct_dataset *d, size_t j, float *v)
+{
+	size_t m = 0;
+	float *e = b->edge + j * (size_t)b->max_bin;
+
+	for (size_t r = b->lo; r < b->hi; r++)
+		if (!isnan(d->x[r * d->nfeat + j]))
+			v[m++] = d->x[r * d->nfeat + j];
+	b->nedge[j] = 0;
+	if (m == 0)
+		return;
+	qsort(v, m, sizeof *v, cmp_float);
+	e[b->nedge[j]++] = v[0];
+	for (int i = 1; i < b->max_bin; i++) {
+		float q = v[(size_t)i * m / (size_t)b->max_bin];
+
+		if (q > e[b->nedge[j] - 1])
+			e[b->nedge[j]++] = q;
+	}
+}
+
+struct ct_bins *
+ct_bins_new(const struct ct_dataset *d, int keep, const struct ct_train_opts *o)
+{
+	struct ct_bins *b = calloc(1, sizeof *b);
+	float *v = NULL;
+
+	if (b == NULL)
+		goto fail;
+	bins_window(d, o, &b->lo, &b->hi);
+	b->nfeat = d->nfeat;
+	b->max_bin = o->max_bin;
+	b->keep = keep;
+	b->edge = malloc(d->nfeat * (size_t)o->max_bin * sizeof *b->edge);
+	b->nedge = malloc(d->nfeat * sizeof *b->nedge);
+	v = malloc((b->hi - b->lo ? b->hi - b->lo : 1) * sizeof *v);
+	if (!b->edge || !b->nedge || !v)
+		goto fail;
+	for (size_t j = 0; j < d->nfeat; j++)
+		bins_feature(b, d, j, v);
+	free(v);
+	ct_dataset_release(d, b->lo, b->hi);
+	return b;
+fail:
+	ct_warn("bins: %s", strerror(ENOMEM));
+	free(v);
+	ct_bins_free(b);
+	return NULL;
+}
+
+int
+ct_bins_max_bin(const struct ct_bins *b)
+{
+	return b->max_bin;
+}
+
+void
+ct_bins_free(struct ct_bins *b)
+{
+	if (b == NULL)
+		return;
+	for (int i = 0; i < b->ncache; i++)
+		XGDMatrixFree(b->cache[i].m);
+	free(b->edge);
+	free(b->nedge);
+	free(b);
+}
+
+/* Rows of x (nfeat values each), every value replaced by the lower edge
+ * of its bin (the first edge below the first); NaN stays missing.  A
+ * feature with no value in the window is missing everywhere. */
+static void
+snap_rows(const struct ct_bins *b, const float *x, size_t rows, float *out)
+{
+	for (size_t r = 0; r < rows; r++)
+		for (size_t j = 0; j < b->nfeat; j++) {
+			const float *e = b->edge + j * (size_t)b->max_bin;
+			float v = x[r * b->nfeat + j];
+			int lo = 0, hi = b->nedge[j];
+
+			if (hi == 0 || isnan(v)) {
+				out[r * b->nfeat + j] = NAN;
+				continue;
+			}
+			while (hi - lo > 1) {
+				int mid = (lo + hi) / 2;
+
+				if (e[mid] <= v)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			out[r * b->nfeat + j] = e[lo];
+		}
+}
+
+static DMatrixHandle
+bins_cached(const struct ct_bins *b, size_t lo, size_t hi, int eval)
+{
+	for (int i = 0; i < b->ncache; i++)
+		if (b->cache[i].lo == lo && b->cache[i].hi == hi && b->cache[i].eval == eval)
+			return b->cache[i].m;
+	return NULL;
+}
+
+/* Keep m in b's cache; 0, or -1 when it is full (then the caller owns m). */
+static int
+bins_keep(struct ct_bins *b, size_t lo, size_t hi, int eval, DMatrixHandle m)
+{
+	if (b->ncache == BINS_CACHE)
+		return -1;
+	b->cache[b->ncache++] = (struct cached){ .lo = lo, .hi = hi, .eval = eval, .m = m };
+	return 0;
+}
+
+/* The reference matrix (in memory, the window's rows snapped), built on
+ * first use.  NULL on error. */
+static DMatrixHandle
+bins_ref(struct ct_bins *b, const struct ct_dataset *d, struct ct_train_opts *o)
+{
+	DMatrixHandle m = bins_cached(b, b->lo, b->hi, 0);
+
+	if (m == NULL && (m = fed_matrix(d, b->lo, b->hi, 1, b, NULL, o)) != NULL &&
+	    bins_keep(b, b->lo, b->hi, 0, m) != 0) {
+		/* Never: the reference is the first matrix kept. */
+		XGDMatrixFree(m);
+		m = NULL;
+	}
+	return m;
+}
+
+/* The matrix a booster trains on, with o->bins' cuts: in memory while
+ * it and the reference fit in the budget, else external memory (values
+ * snapped).  *own: the caller frees it (else o->bins keeps it). */
+static DMatrixHandle
+train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *o,
+    int *own)
+{
+	struct ct_bins *b = o->bins;
+	size_t refrows = lo == b->lo && hi == b->hi ? 0 : b->hi - b->lo;
+	DMatrixHandle m, ref;
+
+	*own = 0;
+	if ((m = bins_cached(b, lo, hi, 0)) != NULL)
+		return m;
+	if (!incore(o, hi - lo + refrows)) {
+		*own = 1;
+		return fed_matrix(d, lo, hi, 0, b, NULL, o);
+	}
+	if ((ref = bins_ref(b, d, o)) == NULL || refrows == 0)
+		return ref;
+	if ((m = fed_matrix(d, lo, hi, 1, NULL, ref, o)) != NULL)
+		*own = !b->keep || bins_keep(b, lo, hi, 0, m) != 0;
+	return m;
 }
 
 /* Rows [lo,hi) as one dense matrix with labels, in memory (an
@@ -238,14 +471,24 @@ dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *
  * XGBoost predicts from raw values several times faster than from a
  * quantised matrix: in memory as a plain matrix (about 210 bytes a row,
  * a quarter of the training rows) when the training matrix is in memory,
- * else paged too. */
+ * else paged too.  *own as for train_matrix(). */
 static DMatrixHandle
 eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t train_rows,
-    struct ct_train_opts *o)
+    struct ct_train_opts *o, int *own)
 {
-	if (incore(o, train_rows))
-		return dmatrix(d, lo, hi, o);
-	return fed_matrix(d, lo, hi, 0, o);
+	struct ct_bins *b = o->bins;
+	DMatrixHandle m;
+
+	*own = 1;
+	if (!incore(o, train_rows))
+		return fed_matrix(d, lo, hi, 0, NULL, NULL, o);
+	if ((m = bins_cached(b, lo, hi, 1)) != NULL) {
+		*own = 0;
+		return m;
+	}
+	if ((m = dmatrix(d, lo, hi, o)) != NULL && b->keep)
+		*own = bins_keep(b, lo, hi, 1, m) != 0;
+	return m;
 }
 
 /* The booster parameters, as XGBoost takes them and as config.json
@@ -255,28 +498,28 @@ eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t train_rows,
 static void
 params(const struct ct_train_opts *o, char val[NPARAMS][32], const char *kv[NPARAMS][2])
 {
-	static const char *const fixed[NPARAMS][2] = {
-		{ "validate_parameters", "1" },
-		{ "objective", "binary:logistic" },
-		{ "eval_metric", "logloss" },
-		{ "tree_method", "hist" },
-		{ "max_bin", CT_MAX_BIN },
-		{ "eta", NULL },
-		{ "max_depth", NULL },
-		{ "min_child_weight", "20" },
-		{ "subsample", "0.8" },
-		{ "colsample_bytree", "0.8" },
-		{ "lambda", "1" },
-		{ "seed", "1" },
-		{ "nthread", NULL },
+	static const char *const name[NPARAMS] = {
+		"validate_parameters", "objective", "eval_metric", "tree_method", "max_bin",
+		"eta", "max_depth", "min_child_weight", "subsample", "colsample_bytree",
+		"lambda", "seed", "nthread",
 	};
 
+	snprintf(val[0], sizeof val[0], "1");
+	snprintf(val[1], sizeof val[1], "binary:logistic");
+	snprintf(val[2], sizeof val[2], "logloss");
+	snprintf(val[3], sizeof val[3], "hist");
+	snprintf(val[4], sizeof val[4], "%d", o->max_bin);
 	snprintf(val[5], sizeof val[5], "%g", o->eta);
 	snprintf(val[6], sizeof val[6], "%d", o->max_depth);
+	snprintf(val[7], sizeof val[7], "%g", o->min_child_weight);
+	snprintf(val[8], sizeof val[8], "%g", o->subsample);
+	snprintf(val[9], sizeof val[9], "%g", o->colsample_bytree);
+	snprintf(val[10], sizeof val[10], "%g", o->lambda);
+	snprintf(val[11], sizeof val[11], "1");
 	snprintf(val[12], sizeof val[12], "%d", o->threads);
 	for (int i = 0; i < NPARAMS; i++) {
-		kv[i][0] = fixed[i][0];
-		kv[i][1] = fixed[i][1] ? fixed[i][1] : val[i];
+		kv[i][0] = name[i];
+		kv[i][1] = val[i];
 	}
 }
 
@@ -406,16 +649,16 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 	DMatrixHandle dt, dv = NULL;
 	BoosterHandle b = NULL;
 	double best = INFINITY, t = ct_mono_s(), tf = 0;
-	int bestr = rounds, rc = -1, r;
+	int bestr = rounds, rc = -1, r, own_t, own_v = 0;
 
 	*out = NULL;
 	/* Give back the pages earlier work freed (matrices, predictions,
 	 * evaluation): this training's peak then adds to what is live, not to
 	 * what was left behind in the heap. */
 	malloc_trim(0);
-	if ((dt = train_matrix(d, lo, hi, o)) == NULL)
+	if ((dt = train_matrix(d, lo, hi, o, &own_t)) == NULL)
 		return -1;
-	if (vhi > vlo && (dv = eval_matrix(d, vlo, vhi, hi - lo, o)) == NULL)
+	if (vhi > vlo && (dv = eval_matrix(d, vlo, vhi, hi - lo, o, &own_v)) == NULL)
 		goto out;
 	{
 		DMatrixHandle cache[2] = { dt, dv };
@@ -474,8 +717,9 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 out:
 	if (b)
 		XGBoosterFree(b);
-	XGDMatrixFree(dt);
-	if (dv)
+	if (own_t)
+		XGDMatrixFree(dt);
+	if (dv && own_v)
 		XGDMatrixFree(dv);
 	return rc;
 }
@@ -517,14 +761,33 @@ ct_booster_predict(void *booster, const struct ct_dataset *d, size_t lo, size_t 
 	return predict_rounds(booster, d, lo, hi, 0, prob, o);
 }
 
-int
-ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
+/* Bins for one call when the caller gave none: 1 made (free them with
+ * bins_done), 0 given, -1 error. */
+static int
+bins_use(const struct ct_dataset *d, struct ct_train_opts *o)
+{
+	if (o->bins)
+		return 0;
+	return (o->bins = ct_bins_new(d, 0, o)) ? 1 : -1;
+}
+
+static int
+bins_done(struct ct_train_opts *o, int made, int rc)
+{
+	if (made > 0) {
+		ct_bins_free(o->bins);
+		o->bins = NULL;
+	}
+	return rc;
+}
+
+static int
+final_run(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
     struct ct_train_opts *o, void **booster)
 {
 	struct prog p = { .t0 = ct_mono_s() };
 	int best, trained, got;
 
-	ct_xgb_quiet();
 	if (o->ckpt && (got = ct_ckpt_final_load(o->ckpt, rounds, booster)) != 0) {
 		if (got > 0)
 			event(o, json_pack("{s:s, s:i}", "event", "final_resumed", "rounds", rounds), p.t0);
@@ -541,6 +804,18 @@ ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
 	}
 	event(o, json_pack("{s:s, s:i}", "event", "final_done", "rounds", rounds), p.t0);
 	return 0;
+}
+
+int
+ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
+    struct ct_train_opts *o, void **booster)
+{
+	int made;
+
+	ct_xgb_quiet();
+	if ((made = bins_use(d, o)) < 0)
+		return -1;
+	return bins_done(o, made, final_run(d, lo, hi, rounds, o, booster));
 }
 
 void
@@ -647,14 +922,12 @@ aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_w
 	ct_dataset_release(d, 0, d->n);
 }
 
-int
-ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
+static int
+wf_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 {
 	struct prog p = { .t0 = ct_mono_s(), .nfolds = o->folds, .final_rows = d->n };
 	double cum = 0, peak = 0;
 
-	memset(w, 0, sizeof *w);
-	ct_xgb_quiet();
 	w->nfolds = o->folds;
 	w->f = calloc((size_t)o->folds, sizeof *w->f);
 	w->oos = malloc((d->n ? d->n : 1) * sizeof *w->oos);
@@ -693,6 +966,58 @@ ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf
 	aggregate(d, o, w);
 	ct_equity_thin(&w->equity);
 	return 0;
+}
+
+int
+ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
+{
+	int made;
+
+	memset(w, 0, sizeof *w);
+	ct_xgb_quiet();
+	if ((made = bins_use(d, o)) < 0)
+		return -1;
+	return bins_done(o, made, wf_run(d, o, w));
+}
+
+int
+ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, struct ct_fold *f)
+{
+	struct ct_fold *all = calloc((size_t)o->folds, sizeof *all);
+	/* No folds after this one in its estimate of the time left. */
+	struct prog p = { .t0 = ct_mono_s(), .nfolds = k + 1 };
+	BoosterHandle b = NULL;
+	float *prob = NULL;
+	int made = 0, rc = -1;
+
+	ct_xgb_quiet();
+	if (all == NULL || k < 0 || k >= o->folds) {
+		ct_warn("fold %d of %d: %s", k + 1, o->folds, all ? "no such fold" : strerror(ENOMEM));
+		free(all);
+		return -1;
+	}
+	if (ct_folds(d->n, o->folds, o->horizon, all) != 0) {
+		ct_warn("fold %d of %d: %zu labelled rows are too few", k + 1, o->folds, d->n);
+		free(all);
+		return -1;
+	}
+	*f = all[k];
+	free(all);
+	p.f = f;
+	if ((made = bins_use(d, o)) < 0 || (prob = malloc(f->val_hi * sizeof *prob)) == NULL)
+		goto out;
+	if (train(d, f->train_lo, f->train_hi, f->stop_lo, f->stop_hi, o->rounds, o, &p, k + 1,
+	    &b, &f->best_rounds, &f->trained) != 0 ||
+	    predict_rounds(b, d, f->val_lo, f->val_hi, f->best_rounds, prob + f->val_lo, o) != 0)
+		goto out;
+	ct_evaluate(d, prob, f->val_lo, f->val_hi, 1, &f->ev, NULL, NULL);
+	ct_dataset_release(d, 0, f->val_hi);
+	rc = 0;
+out:
+	if (b)
+		XGBoosterFree(b);
+	free(prob);
+	return bins_done(o, made, rc);
 }
 
 int

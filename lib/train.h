@@ -7,7 +7,11 @@
  * Memory: XGBoost gets the rows in chunks through its data iterators
  * (never one copy of the whole matrix); a matrix of up to incore_rows rows
  * is quantised in memory (QuantileDMatrix), a larger one goes to external
- * memory, pages in cache_dir.  Both give the same model, bit for bit. */
+ * memory, pages in cache_dir.  Both give the same model, bit for bit.
+ *
+ * Bins: every matrix of one coin's training takes its histogram bins from
+ * the first fold's training window (struct ct_bins), so XGBoost sketches
+ * no quantiles per matrix and no fold's bins come from later rows. */
 #ifndef CT_TRAIN_H
 #define CT_TRAIN_H
 
@@ -22,11 +26,16 @@
 #include "dataset.h"
 
 struct ct_ckpt;
+struct ct_bins;
 
 struct ct_train_opts {
 	int horizon, folds, rounds, early_stop, threads;
+	/* The booster's parameters (ct_train_defaults; tune-coin's search
+	 * space; params.json). */
 	double eta;
 	int max_depth;
+	double min_child_weight, subsample, colsample_bytree, lambda;
+	int max_bin;
 	int progress;		/* progress lines on stderr */
 	const char *label;	/* their prefix, e.g. the symbol */
 	json_t *log;		/* training events are appended here (may be NULL) */
@@ -36,6 +45,7 @@ struct ct_train_opts {
 	size_t incore_rows;	/* 0: ct_incore_rows(CT_MEMORY_MB) */
 	const char *cache_dir;	/* external-memory pages; NULL: always in memory */
 	struct ct_ckpt *ckpt;	/* finished folds kept here and resumed (may be NULL) */
+	struct ct_bins *bins;	/* histogram bins shared by every matrix (NULL: made per call) */
 	long rounds_trained;	/* out: boosting rounds run, for the work done */
 };
 
@@ -80,6 +90,16 @@ struct ct_wf {
 	json_t *equity;		/* [[open_time_ms, cumulative net bps], ...] */
 };
 
+/* The histogram bins of d's matrices for o (o->max_bin bins per feature,
+ * edges from the first fold's training window of o->folds folds).  With
+ * keep, every matrix built with them is kept for the next training with
+ * these bins (a search's trials reuse them).  Give them to ct_walkforward,
+ * ct_train_final and ct_fold_score through o->bins; without, each call
+ * makes its own (the same).  NULL on error (printed). */
+struct ct_bins *ct_bins_new(const struct ct_dataset *d, int keep, const struct ct_train_opts *o);
+int ct_bins_max_bin(const struct ct_bins *b);
+void ct_bins_free(struct ct_bins *b);
+
 /* Split n rows into k expanding folds: the labelled rows are cut into
  * k+1 blocks; fold i validates on block i.  Blocks 0..i-1 less the last
  * horizon+1 rows (the purge gap: no earlier label overlaps a validation
@@ -94,6 +114,11 @@ int ct_folds(size_t n, int k, int horizon, struct ct_fold *f);
  * again; each fold trained is saved there.  0 or -1 (error printed). */
 int ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w);
 void ct_wf_free(struct ct_wf *w);
+/* Fold k (0-based) of the walk-forward alone, trained as ct_walkforward
+ * trains it (no checkpoint): its ranges, best and trained rounds, and
+ * the AUC and logloss of its validation block in f->ev (never trading:
+ * threshold 1).  A search's trial.  0 or -1 (error printed). */
+int ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, struct ct_fold *f);
 
 /* Train rounds rounds on rows [lo,hi) of d; *booster is a new BoosterHandle
  * (from o->ckpt when it holds the final model of these rounds, and saved

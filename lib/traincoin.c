@@ -31,13 +31,14 @@
 #include "model.h"
 #include "modeldir.h"
 #include "parse.h"
+#include "search.h"
 #include "storescan.h"
 #include "timefmt.h"
 #include "traincoin.h"
 
 #define SELFCHECK_N	20	/* newest candles whose prediction config.json keeps */
 #define DEFAULT_LOOKBACK 50000
-#define CKPT_FORMAT	1	/* bumped when a checkpoint's meaning changes */
+#define CKPT_FORMAT	2	/* bumped when a checkpoint's meaning changes (2: shared bins) */
 
 struct job {
 	struct ct_traincoin *tc;
@@ -52,6 +53,8 @@ struct job {
 	double t0;
 	int64_t tf_ms;
 	const char *mode;	/* "fresh" or "incremental" */
+	const char *params_src;	/* "default", "tuned" or "file" */
+	char params_path[CT_PATH_MAX];	/* where tuned or file parameters came from */
 	void *booster;		/* what publish writes */
 	json_t *config, *metrics;
 	json_t *drift;		/* drift.json: what check-drift compares against */
@@ -233,7 +236,7 @@ config_json(struct job *j, int rounds, int max_rounds, double thr, const char *t
 		    tc->sym);
 		return NULL;
 	}
-	return json_pack("{s:s, s:s, s:s, s:i, s:f, s:s, s:s, s:o, s:i, s:i, s:i, s:o,"
+	return json_pack("{s:s, s:s, s:s, s:i, s:f, s:s, s:s, s:o, s:i, s:i, s:i, s:o, s:s, s:o,"
 	    " s:{s:o, s:o, s:I, s:I}, s:I, s:I, s:o, s:s, s:s, s:o}",
 	    "symbol", tc->sym, "timeframe", tc->tf, "mode", j->mode,
 	    "horizon", tc->o.horizon, "threshold", thr, "threshold_source", thr_src,
@@ -241,6 +244,8 @@ config_json(struct job *j, int rounds, int max_rounds, double thr, const char *t
 	    "round-trip cost (costs.json)",
 	    "features", ct_feat_config(), "warmup", (int)ct_feat_warmup(),
 	    "rounds", rounds, "max_rounds", max_rounds, "params", ct_train_params_json(&tc->o),
+	    "params_source", j->params_src,
+	    "params_file", *j->params_path ? json_string(j->params_path) : json_null(),
 	    "trained", "from", iso(j->d.t[lo]), "to", iso(j->d.t[hi - 1]),
 	    "from_ms", (json_int_t)j->d.t[lo], "to_ms", (json_int_t)j->d.t[hi - 1],
 	    "candles_used", (json_int_t)j->candles, "rows", (json_int_t)(hi - lo),
@@ -512,7 +517,8 @@ fresh(struct job *j)
 		partial_write(&part);
 	} else
 		joined = 0;
-	rc = ct_walkforward(&j->d, &tc->o, &w);
+	/* One set of bins for the folds and the final fit (train.h). */
+	rc = (tc->o.bins = ct_bins_new(&j->d, 0, &tc->o)) ? ct_walkforward(&j->d, &tc->o, &w) : -1;
 	/* The folds are scored: their predictions need not wait in memory
 	 * while the final model trains. */
 	if (rc == 0) {
@@ -521,6 +527,8 @@ fresh(struct job *j)
 	}
 	if (rc == 0 && (rc = ct_train_final(&j->d, 0, j->d.n, w.rounds, &tc->o, &j->booster)) != 0)
 		ct_wf_free(&w);
+	ct_bins_free(tc->o.bins);
+	tc->o.bins = NULL;
 	if (!joined)
 		pthread_join(th, NULL);
 	if (rc != 0 || part.rc != 0) {
@@ -730,6 +738,61 @@ out:
 	return rc;
 }
 
+/* A fresh model's parameters (traincoin.h: params_file, default_params). */
+static int
+fresh_params(struct job *j)
+{
+	struct ct_traincoin *tc = j->tc;
+	char path[CT_PATH_MAX];
+
+	j->params_src = "default";
+	if (tc->default_params)
+		return 0;
+	if (tc->params_file) {
+		j->params_src = "file";
+		snprintf(j->params_path, sizeof j->params_path, "%s", tc->params_file);
+		return ct_params_load(tc->params_file, &tc->o);
+	}
+	if (ct_path(path, sizeof path, "%s/models/%s/params.json", tc->home, tc->sym) != 0) {
+		ct_warn("%s/models/%s/params.json: %s", tc->home, tc->sym, strerror(errno));
+		return -1;
+	}
+	if (access(path, F_OK) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	j->params_src = "tuned";
+	snprintf(j->params_path, sizeof j->params_path, "%s", path);
+	if (ct_params_load(path, &tc->o) != 0) {
+		ct_warn("%s: tuned parameters unreadable (--default-params trains without them)", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* An update grows its model with the parameters the model was trained
+ * with, and says where they came from. */
+static int
+model_params(struct job *j, const struct ct_model *cur)
+{
+	json_t *c = cur->config;
+	const char *src = json_string_value(json_object_get(c, "params_source"));
+	const char *file = json_string_value(json_object_get(c, "params_file"));
+	char why[256];
+
+	j->params_src = src && strcmp(src, "tuned") == 0 ? "tuned" :
+	    src && strcmp(src, "file") == 0 ? "file" : "default";
+	snprintf(j->params_path, sizeof j->params_path, "%s", file ? file : "");
+	if (json_object_get(c, "params") &&
+	    ct_params_set(&j->tc->o, json_object_get(c, "params"), 1, why, sizeof why) != 0) {
+		ct_warn("%s/config.json: params: %s", cur->dir, why);
+		return -1;
+	}
+	return 0;
+}
+
 /* The current model an update starts from, loaded before the lock.
  * 1 loaded, 0 none (train fresh), -1 error. */
 static int
@@ -806,7 +869,8 @@ ct_train_coin(struct ct_traincoin *tc)
 	if (tc->incremental && (have_cur = load_current(tc, &cur)) < 0)
 		return CT_EXIT_FAIL;
 	j.mode = have_cur ? "incremental" : "fresh";
-	if (check_inputs(&j, store, sizeof store) != 0)
+	if ((have_cur ? model_params(&j, &cur) : fresh_params(&j)) != 0 ||
+	    check_inputs(&j, store, sizeof store) != 0)
 		goto out;
 	if ((j.log = json_array()) == NULL || ct_mdir_begin(&j.md, tc->home, tc->sym) != 0)
 		goto out;

@@ -23,6 +23,12 @@ struct ct_traincoin {
 	int keep;		/* model directories kept (default 3) */
 	int keep_features;	/* write features.csv into the model directory */
 	long memory_mb;		/* --memory; 0: CT_MEMORY_MB */
+	/* A fresh model's booster parameters: the defaults with
+	 * default_params, else params_file's (--params), else those of the
+	 * coin's params.json (tune-coin) when there is one, else the
+	 * defaults.  An update keeps its model's. */
+	const char *params_file;
+	int default_params;
 	struct ct_train_opts o;
 };
 

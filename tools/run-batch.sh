@@ -26,7 +26,8 @@ set -u
 prog=run-batch
 VERSION=@VERSION@
 SELF=$0
-here=$(cd "$(dirname "$0")" && pwd)
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+here=$(cd "$here" && pwd)
 # Our own tools first: the ones installed beside this script.
 PATH=$here:$PATH
 export PATH
@@ -78,9 +79,14 @@ notify() {
 	printf '%s\n' "$1" | timeout -k 5 60 sh -c "$NOTIFY_CMD" >/dev/null 2>&1 ||
 		warn "NOTIFY_CMD failed for a $2 event"
 }
-# metric FILE KEY — a number from the "aggregate" object of a metrics.json.
-metric() {
-	tr -d '\n ' <"$1" 2>/dev/null | sed -n "s/.*\"aggregate\":{[^}]*\"$2\":\(-\{0,1\}[0-9.e+-]*\).*/\1/p"
+# metrics FILE — "AUC NET" from the "aggregate" object of a metrics.json
+# (a figure it lacks: empty); one process for both.
+metrics() {
+	m=$(tr -d '\n ' <"$1" 2>/dev/null)
+	case $m in *'"aggregate":{'*) m=${m#*\"aggregate\":\{} m=${m%%\}*} ;; *) m='' ;; esac
+	auc='' net=''
+	case $m in *'"auc":'*) auc=${m#*\"auc\":} auc=${auc%%[!0-9.e+-]*} ;; esac
+	case $m in *'"net_bps_after_costs":'*) net=${m#*\"net_bps_after_costs\":} net=${net%%[!0-9.e+-]*} ;; esac
 }
 
 # cache_coins FILE TTL [TOP] — predict the coins listed in FILE that have
@@ -114,12 +120,26 @@ cached() { grep -q "\"symbol\": *\"$1\"" "$tmp/cached" 2>/dev/null; }
 # (CT_*); it records the attempt in the ledger and the event log, runs
 # the work (train-coin or tune-coin) under timeout(1) in a fresh process
 # group, caches the new model's prediction at once, and leaves its
-# outcome in $CT_TMP/outcome/SYM for the batch to decide on retries. ----
-coin_work() {
-	sym=$1
+# outcome in $CT_TMP/outcome/SYM for the batch to decide on retries.
+# Every coin pays for the processes this step starts: shell builtins
+# where a builtin does. ----
+coin_step() {
+	sym=$1 clog=$log/$1/training.log out=$CT_TMP/$1.out
+	[ -d "$log/$sym" ] && [ -d "$CT_TMP/outcome" ] || mkdir -p "$log/$sym" "$CT_TMP/outcome"
+	attempt=0
+	[ -r "$CT_TMP/attempts.$sym" ] && read -r attempt <"$CT_TMP/attempts.$sym"
+	attempt=$((${attempt:-0} + 1))
+	echo "$attempt" >"$CT_TMP/attempts.$sym"
+	ledger set "$run" "$sym" running --pid "$$" ${CT_WORKER:+--worker "$CT_WORKER"} || return 1
+	event coin_started symbol="$sym" attempt:="$attempt"
+	# shellcheck disable=SC2046 # two words: the clock and the log's time
+	set -- $(date -u '+%s %Y-%m-%dT%H:%M:%SZ')
+	t0=$1
+	echo "== $2 $run attempt $attempt" >>"$clog"
+	# The work: train-coin or tune-coin.
 	case $CT_STEP in
 	tune)
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2086 # TUNE_ARGS is an option list
 		set -- tune-coin --symbol "$sym" --timeframe "$TIMEFRAME" --trials "$TUNE_TRIALS" \
 			--threads "$CT_THREADS" --lookback "$TRAIN_LOOKBACK" $TUNE_ARGS ;;
 	*)
@@ -130,32 +150,22 @@ coin_work() {
 			--threads "$CT_THREADS" --lookback "$TRAIN_LOOKBACK" \
 			${TRAIN_ROUNDS:+--rounds "$TRAIN_ROUNDS"} $TRAIN_ARGS ;;
 	esac
-	echo "$prog: $*" >&2
-	exec "$@"
-}
-coin_step() {
-	sym=$1 clog=$log/$1/training.log out=$CT_TMP/$1.out
-	mkdir -p "$log/$sym" "$CT_TMP/outcome"
-	attempt=$(($(cat "$CT_TMP/attempts.$sym" 2>/dev/null || echo 0) + 1))
-	echo "$attempt" >"$CT_TMP/attempts.$sym"
-	ledger set "$run" "$sym" running --pid "$$" ${CT_WORKER:+--worker "$CT_WORKER"} || return 1
-	event coin_started symbol="$sym" attempt:="$attempt"
-	echo "== $(now_iso) $run attempt $attempt" >>"$clog"
-	t0=$(date +%s)
+	echo "$prog: $*" >>"$clog"
 	# train-coin adds its own coin_partial_saved event to the run's log.
 	COINTRAIN_EVENT_LOG=$log/engine.log COINTRAIN_RUN=$run \
-		timeout -k 10 "$CT_TIMEOUT_S" "$SELF" __work "$sym" >"$out" 2>>"$clog" &
+		timeout -k 10 "$CT_TIMEOUT_S" "$@" >"$out" 2>>"$clog" &
 	child=$!
 	trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM INT HUP
 	wait "$child"
 	rc=$?
 	trap - TERM INT HUP
 	secs=$(($(date +%s) - t0))
-	model=$(tail -n 1 "$out" 2>/dev/null)
+	model=''
+	while IFS= read -r l || [ -n "$l" ]; do model=$l; done 2>/dev/null <"$out"
 	rm -f "$out"
 	if [ "$rc" -eq 0 ] && [ -n "$model" ]; then
 		ledger set "$run" "$sym" success --model "$model"
-		auc=$(metric "$model/metrics.json" auc) net=$(metric "$model/metrics.json" net_bps_after_costs)
+		metrics "$model/metrics.json"
 		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs"
 		if [ "$CT_STEP" != tune ]; then
 			echo "$sym" >"$CT_TMP/one.$sym"
@@ -212,9 +222,9 @@ upload() {
 
 # The step and the work run from the settings the batch exported.
 case ${1:-} in
-__coin | __work)
-	what=$1 run=$CT_RUN home=$COINTRAIN_HOME log=$CT_LOG tmp=$CT_TMP
-	if [ "$what" = __work ]; then coin_work "$2"; else coin_step "$2"; fi
+__coin)
+	run=$CT_RUN home=$COINTRAIN_HOME log=$CT_LOG tmp=$CT_TMP
+	coin_step "$2"
 	exit
 	;;
 esac

@@ -21,7 +21,8 @@ usage(FILE *fp)
 	fputs("usage: train-coin --symbol SYM --timeframe TF [--fresh | --incremental]\n"
 	    "                  [--lookback N|DUR] [--horizon N] [--folds K] [--rounds N]\n"
 	    "                  [--early-stop N] [--threads N] [--costs FILE] [--keep N]\n"
-	    "                  [--keep-features] [--memory MB] [--progress] [--home DIR]\n"
+	    "                  [--keep-features] [--memory MB]\n"
+	    "                  [--params FILE | --default-params] [--progress] [--home DIR]\n"
 	    "       train-coin -h | -V | --version\n", fp);
 }
 
@@ -42,7 +43,8 @@ int
 main(int argc, char **argv)
 {
 	enum { O_FRESH = 256, O_INCR, O_LOOKBACK, O_HORIZON, O_FOLDS, O_ROUNDS, O_EARLY,
-		O_THREADS, O_COSTS, O_KEEP, O_KEEPFEAT, O_MEMORY, O_PROGRESS, O_HOME };
+		O_THREADS, O_COSTS, O_KEEP, O_KEEPFEAT, O_MEMORY, O_PARAMS, O_DEFPARAMS, O_PROGRESS,
+		O_HOME };
 	static const struct option opts[] = {
 		{ "symbol", required_argument, NULL, 's' },
 		{ "timeframe", required_argument, NULL, 't' },
@@ -58,6 +60,8 @@ main(int argc, char **argv)
 		{ "keep", required_argument, NULL, O_KEEP },
 		{ "keep-features", no_argument, NULL, O_KEEPFEAT },
 		{ "memory", required_argument, NULL, O_MEMORY },
+		{ "params", required_argument, NULL, O_PARAMS },
+		{ "default-params", no_argument, NULL, O_DEFPARAMS },
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "home", required_argument, NULL, O_HOME },
 		{ "help", no_argument, NULL, 'h' },
@@ -89,6 +93,8 @@ main(int argc, char **argv)
 		case O_KEEP: tc.keep = (int)num("--keep", optarg, 1, 100000); break;
 		case O_KEEPFEAT: tc.keep_features = 1; break;
 		case O_MEMORY: tc.memory_mb = num("--memory", optarg, 32, 1048576); break;
+		case O_PARAMS: tc.params_file = optarg; break;
+		case O_DEFPARAMS: tc.default_params = 1; break;
 		case O_PROGRESS: tc.o.progress = 1; break;
 		case O_HOME: home = optarg; break;
 		case 'h': usage(stdout); return ct_finish(CT_EXIT_OK);
@@ -96,7 +102,8 @@ main(int argc, char **argv)
 		default: usage(stderr); return CT_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || tc.sym == NULL || tc.tf == NULL || (fresh && tc.incremental)) {
+	if (optind != argc || tc.sym == NULL || tc.tf == NULL || (fresh && tc.incremental) ||
+	    (tc.params_file && tc.default_params)) {
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}

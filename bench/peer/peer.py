@@ -20,6 +20,10 @@ tune: the trials of FILE (a JSON array of parameter objects, the draws
 tune-coin made) scored on the mean logloss of the earlier folds; the
 winner scored once on the newest, held-out block.
 
+Each worker keeps to --threads threads, as cointrain's do: XGBoost's
+DMatrix construction and numpy's BLAS included (left alone, both take
+every core, and two workers then fight over them).
+
 Run it with Debian's /usr/bin/python3 (python3-xgboost, python3-pandas:
 scripts/install-deps --bench).
 """
@@ -31,9 +35,19 @@ import os
 import sys
 import time
 
-import numpy as np
-import pandas as pd
-import xgboost as xgb
+
+def _threads():
+    a = sys.argv
+    return a[a.index("--threads") + 1] if "--threads" in a[:-1] else "1"
+
+
+# Before numpy loads its BLAS.
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, _threads())
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import xgboost as xgb  # noqa: E402
 
 WARMUP = (3 * 26 - 1) + (3 * 9 - 1)
 BASE_PARAMS = {
@@ -159,11 +173,13 @@ def logloss(p, y):
 
 def fit_fold(x, y, fo, params, rounds, early):
     tlo, thi, slo, shi, vlo, vhi = fo
-    dt, ds = xgb.DMatrix(x[tlo:thi], y[tlo:thi]), xgb.DMatrix(x[slo:shi], y[slo:shi])
+    nt = params["nthread"]
+    dt = xgb.DMatrix(x[tlo:thi], y[tlo:thi], nthread=nt)
+    ds = xgb.DMatrix(x[slo:shi], y[slo:shi], nthread=nt)
     b = xgb.train(params, dt, rounds, evals=[(ds, "stop")], early_stopping_rounds=early,
                   verbose_eval=False)
     best = b.best_iteration + 1
-    p = b.predict(xgb.DMatrix(x[vlo:vhi]), iteration_range=(0, best))
+    p = b.predict(xgb.DMatrix(x[vlo:vhi], nthread=nt), iteration_range=(0, best))
     return best, p
 
 
@@ -182,7 +198,7 @@ def train_coin(job):
     x, y = dataset(a.home, sym, a.timeframe, a.lookback, a.horizon, a.costs)
     res = walkforward(x, y, folds(len(y), a.folds, a.horizon), params, a.rounds, a.early_stop)
     rounds = max(1, int(round(sum(r[0] for r in res) / len(res))))
-    xgb.train(params, xgb.DMatrix(x, y), rounds)
+    xgb.train(params, xgb.DMatrix(x, y, nthread=a.threads), rounds)
     return {"symbol": sym, "auc": sum(r[1] for r in res) / len(res),
             "rounds": rounds, "seconds": round(time.time() - t0, 3)}
 

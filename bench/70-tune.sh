@@ -1,0 +1,69 @@
+#!/bin/sh
+# 70-tune.sh — a 40-trial search of one coin beside the Python way.
+# tune-coin searches one synthetic 5m coin (planted edge); its 40 draws,
+# read back from models/SYM/search/, go to the Python peer
+# (bench/peer/peer.py tune: pandas features and xgboost.train per fold
+# in a multiprocessing pool, every trial on every search fold), on the
+# same candles, folds and workers.  Prints wall time, peak total RSS,
+# both winners with their search and held-out scores, and the ratio.
+# CANDLES (52000), TRIALS (40), JOBS (all cores) and PEER (1; 0 skips
+# the peer) override the defaults.
+set -eu
+: "${CT_BIN:?run through make bench}"
+CANDLES=${CANDLES:-52000} TRIALS=${TRIALS:-40} PEER=${PEER:-1}
+JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN)}
+here=$(cd "$(dirname "$0")" && pwd)
+PATH=$CT_BIN:$PATH
+COINTRAIN_HOME=$(mktemp -d "${TMPDIR:-/tmp}/ct-bench-tune.XXXXXX")
+COINTRAIN_SHARE=${CT_SHARE:-$here/../share}
+export PATH COINTRAIN_HOME COINTRAIN_SHARE
+trap 'rm -rf "$COINTRAIN_HOME"' EXIT
+sym=TUNEUSDT
+fetch-candles --symbol $sym --timeframe 5m --generate --kind edge --seed 7 \
+	--lookback "$CANDLES" 2>/dev/null
+echo "setup: 1 coin x $CANDLES 5m candles, $TRIALS trials, $JOBS job(s) x 1 thread"
+
+# measure NAME CMD... — as in 40-batch.sh: $wall (s) and $peak (MB, the
+# peak summed RSS of the command's session).
+measure() {
+	name=$1
+	shift
+	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
+		/usr/bin/time -f '%U %S' -o "$COINTRAIN_HOME/$name.cpu" "$@" >"$COINTRAIN_HOME/$name.out" 2>"$COINTRAIN_HOME/$name.err" &
+	pid=$!
+	start=$(date +%s.%N)
+	peak=0
+	while kill -0 "$pid" 2>/dev/null; do
+		rss=$(ps -eo sess=,rss= | awk -v s="$pid" '$1 == s { t += $2 } END { print t + 0 }')
+		[ "$rss" -gt "$peak" ] && peak=$rss
+		sleep 0.2
+	done
+	wait "$pid" || { echo "$name: failed:"; tail -n 5 "$COINTRAIN_HOME/$name.err"; }
+	wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	peak=$((peak / 1024))
+	# CPU seconds of the command and every process it waited for: on a
+	# machine others share, steadier than the wall time.
+	cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$COINTRAIN_HOME/$name.cpu" 2>/dev/null)
+}
+# field FILE KEY — a number from the first "KEY": in FILE.
+field() { tr -d '\n ' <"$1" | sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" | head -n 1; }
+
+measure tune tune-coin --symbol $sym --timeframe 5m --trials "$TRIALS" --jobs "$JOBS" \
+	--threads 1 --lookback "$CANDLES" --progress
+p=$COINTRAIN_HOME/models/$sym/params.json
+c_wall=$wall c_peak=$peak c_cpu=$cpu
+echo "tune-coin: wall $c_wall s, CPU $c_cpu s, peak total RSS $c_peak MB; $(tail -n 1 "$COINTRAIN_HOME/tune.err" | sed 's/^tune-coin: [A-Z]*: //')"
+# The draws, in trial order, for the peer.
+python3 -c 'import json, sys
+print(json.dumps([json.load(open("%s/trial-%04d.json" % (sys.argv[1], k)))["params"]
+                  for k in range(int(sys.argv[2]))]))' \
+	"$COINTRAIN_HOME/models/$sym/search" "$TRIALS" >"$COINTRAIN_HOME/draws.json"
+if [ "$PEER" = 1 ]; then
+	measure peer /usr/bin/python3 "$here/peer/peer.py" tune --home "$COINTRAIN_HOME" \
+		--symbol $sym --timeframe 5m --trials "$COINTRAIN_HOME/draws.json" \
+		--lookback "$CANDLES" --jobs "$JOBS" --threads 1 --costs "$COINTRAIN_SHARE/costs.csv"
+	o=$COINTRAIN_HOME/peer.out
+	echo "python peer (pandas + xgboost.train, pool of $JOBS, every trial on every fold): wall $wall s, CPU $cpu s, peak total RSS $peak MB; winner trial $(field "$o" winner): search logloss $(field "$o" search_logloss), held-out AUC $(field "$o" heldout_auc)"
+	echo "tune-coin winner trial $(tr -d '\n ' <"$p" | sed -n 's/.*"search":{"trial":\([0-9]*\).*/\1/p'): search logloss $(tr -d '\n ' <"$p" | sed -n 's/.*"search":{"trial":[0-9]*,"folds":[0-9]*,"logloss":\([0-9.e-]*\).*/\1/p'), held-out AUC $(tr -d '\n ' <"$p" | sed -n 's/.*"heldout":{"auc":\([0-9.e-]*\).*/\1/p')"
+	echo "40-trial search speed vs the python peer: $(awk -v p="$wall" -v c="$c_wall" 'BEGIN { printf "%.2f", p / c }')x faster (target >= 3x), CPU $(awk -v p="$cpu" -v c="$c_cpu" 'BEGIN { printf "%.2f", p / (c > 0 ? c : 1) }')x less, memory $(awk -v p="$peak" -v c="$c_peak" 'BEGIN { printf "%.1f", p / (c > 0 ? c : 1) }')x smaller"
+fi

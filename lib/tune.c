@@ -1,0 +1,778 @@
+/* tune.c — tune-coin: a checkpointed, parallel random search that cannot
+ * fool itself (tune.h).
+ *
+ * Honesty rules: the search scores trials on folds 1..K-1 only; fold K's
+ * validation block, the newest candles, is seen once, by the winner,
+ * after the search ended (a search that looked at it would pick the draw
+ * that flatters it).  That figure is reported as "held-out after search"
+ * beside the search score, which is biased upwards by the choice itself.
+ *
+ * Order of work: inputs checked, the coin's search locked, the store
+ * streamed into a mapped file (unlinked at once: a kill leaves nothing),
+ * the records of an interrupted search of the same identity read back,
+ * the fits left done by worker processes rung by rung, each recorded as
+ * it returns; then the held-out fit and params.json. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <xgboost/c_api.h>
+
+#include "costs.h"
+#include "dataset.h"
+#include "err.h"
+#include "evlog.h"
+#include "exitcode.h"
+#include "features.h"
+#include "home.h"
+#include "jsonfile.h"
+#include "model.h"
+#include "modeldir.h"
+#include "parse.h"
+#include "search.h"
+#include "timefmt.h"
+#include "tune.h"
+#include "tunepool.h"
+
+#define DEFAULT_LOOKBACK 50000
+#define SEARCH_FORMAT	1	/* bumped when a record's meaning changes */
+#define BIN_SETS	4	/* bin counts a worker keeps matrices for */
+
+/* A fold of a trial, as recorded. */
+struct fres {
+	int done, best, trained;
+	double logloss, auc, seconds;
+};
+
+struct trial {
+	json_t *params;
+	struct ct_train_opts o;	/* t->o with the trial's parameters */
+	struct fres *f;		/* the search folds */
+};
+
+struct search {
+	struct ct_tune *t;
+	struct ct_costs costs;
+	struct ct_dataset d;
+	size_t candles;
+	char sha256[65];
+	char store[CT_PATH_MAX], symdir[CT_PATH_MAX], dir[CT_PATH_MAX], work[CT_PATH_MAX];
+	int lockfd;
+	int nsf;		/* search folds: all but the newest */
+	struct trial *tr;
+	size_t *rows;		/* training rows of each search fold */
+	/* A worker's bins, one set per bin count (after the fork). */
+	struct ct_bins *bins[BIN_SETS];
+	/* Progress. */
+	double t0, fold_s[64];
+	int fold_n[64], fits, fits_resumed;
+	const char *evlog, *run;
+};
+
+static json_t *
+iso(int64_t ms)
+{
+	char b[CT_ISO_LEN];
+
+	return json_string(ct_iso8601(ms, b));
+}
+
+static void
+event(struct search *s, const char *name, json_t *fields)
+{
+	if (s->evlog == NULL) {
+		json_decref(fields);
+		return;
+	}
+	json_object_set_new(fields, "symbol", json_string(s->t->sym));
+	if (ct_evlog(s->evlog, s->run, name, fields) != 0)
+		ct_warn("%s: %s", s->evlog, strerror(errno));
+}
+
+/* A figure that may be undefined (AUC with one class): null in JSON. */
+static json_t *
+real(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static double
+real_value(const json_t *j)
+{
+	return json_is_number(j) ? json_number_value(j) : NAN;
+}
+
+static const char *
+xgb_version(char *buf, size_t n)
+{
+	int maj, min, pat;
+
+	XGBoostVersion(&maj, &min, &pat);
+	snprintf(buf, n, "%d.%d.%d", maj, min, pat);
+	return buf;
+}
+
+/* ---- the coin: inputs, lock, data ---- */
+
+static int
+lock_search(struct search *s)
+{
+	char path[CT_PATH_MAX];
+
+	if (ct_mkdirs(s->dir, 0777) != 0 || ct_path(path, sizeof path, "%s/.lock", s->dir) != 0 ||
+	    (s->lockfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0) {
+		ct_warn("%s: %s", s->dir, strerror(errno));
+		return CT_EXIT_FAIL;
+	}
+	if (flock(s->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK) {
+			ct_warn("%s: locked by another tune-coin", s->dir);
+			return CT_EXIT_LOCKED;
+		}
+		ct_warn("%s: %s", path, strerror(errno));
+		return CT_EXIT_FAIL;
+	}
+	return CT_EXIT_OK;
+}
+
+static int
+load_data(struct search *s)
+{
+	struct ct_tune *t = s->t;
+	struct ct_stream_info info;
+	char file[CT_PATH_MAX], why[256];
+	size_t rows = t->lookback > 0 ? (size_t)t->lookback : DEFAULT_LOOKBACK;
+	int rc;
+
+	if (ct_path(file, sizeof file, "%s/.rows.bin", s->dir) != 0) {
+		ct_warn("%s/.rows.bin: %s", s->dir, strerror(errno));
+		return -1;
+	}
+	rc = ct_dataset_stream(&s->d, s->store, rows, t->o.horizon, ct_tf_ms(t->tf), &s->costs,
+	    file, &info);
+	/* Mapped: the file need not outlive us, however we end. */
+	unlink(file);
+	if (rc != 0)
+		return -1;
+	s->candles = info.candles;
+	snprintf(s->sha256, sizeof s->sha256, "%s", info.sha256);
+	rc = info.tail.n >= ct_feat_warmup() + 4 &&
+	    ct_feat_causal_check(&info.tail, ct_features, why, sizeof why) != 0;
+	ct_series_free(&info.tail);
+	if (rc) {
+		ct_warn("features: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Fold ranges: the search folds' training rows (for the time left). */
+static int
+plan_folds(struct search *s)
+{
+	struct ct_tune *t = s->t;
+	struct ct_fold *f = calloc((size_t)t->o.folds, sizeof *f);
+
+	s->nsf = t->o.folds - 1;
+	s->rows = calloc((size_t)t->o.folds, sizeof *s->rows);
+	if (f == NULL || s->rows == NULL || ct_folds(s->d.n, t->o.folds, t->o.horizon, f) != 0) {
+		ct_warn("%s: %zu labelled candles are too few for %d folds", t->sym, s->d.n, t->o.folds);
+		free(f);
+		return -1;
+	}
+	for (int k = 0; k < t->o.folds; k++)
+		s->rows[k] = f[k].train_hi - f[k].train_lo;
+	free(f);
+	return 0;
+}
+
+/* ---- trials and their records ---- */
+
+static int
+draw_trials(struct search *s)
+{
+	struct ct_tune *t = s->t;
+	char why[256];
+
+	if ((s->tr = calloc((size_t)t->trials, sizeof *s->tr)) == NULL)
+		return -1;
+	for (int k = 0; k < t->trials; k++) {
+		struct trial *tr = &s->tr[k];
+
+		tr->params = ct_space_draw(t->space, t->seed, k);
+		tr->f = calloc((size_t)s->nsf, sizeof *tr->f);
+		tr->o = t->o;
+		tr->o.progress = 0;
+		tr->o.log = NULL;
+		if (tr->params == NULL || tr->f == NULL ||
+		    ct_params_set(&tr->o, tr->params, 0, why, sizeof why) != 0) {
+			ct_warn("trial %d: %s", k, tr->params ? why : strerror(ENOMEM));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What a record must match to be resumed: the data, the space and seed,
+ * every option that changes a fit, the versions of the code. */
+static json_t *
+identity(struct search *s)
+{
+	struct ct_tune *t = s->t;
+	char ver[32];
+
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:i,"
+	    " s:i, s:I, s:O, s:o}",
+	    "format", SEARCH_FORMAT, "cointrain", CT_VERSION, "xgboost", xgb_version(ver, sizeof ver),
+	    "symbol", t->sym, "timeframe", t->tf, "store_sha256", s->sha256,
+	    "candles", (json_int_t)s->candles, "rows", (json_int_t)s->d.n,
+	    "features", CT_FEAT_VERSION, "horizon", t->o.horizon, "folds", t->o.folds,
+	    "rounds", t->o.rounds, "early_stop", t->o.early_stop, "threads", t->o.threads,
+	    "seed", (json_int_t)t->seed, "space", t->space, "costs", ct_costs_json(&s->costs));
+}
+
+static int
+trial_path(const struct search *s, int k, char *buf, size_t n)
+{
+	if (ct_path(buf, n, "%s/trial-%04d.json", s->dir, k) == 0)
+		return 0;
+	ct_warn("%s/trial-%04d.json: %s", s->dir, k, strerror(errno));
+	return -1;
+}
+
+static int
+save_trial(const struct search *s, int k)
+{
+	const struct trial *tr = &s->tr[k];
+	char path[CT_PATH_MAX];
+	json_t *folds = json_array(), *j;
+	int rc;
+
+	if (trial_path(s, k, path, sizeof path) != 0)
+		return -1;
+	for (int f = 0; f < s->nsf; f++)
+		json_array_append_new(folds, !tr->f[f].done ? json_null() :
+		    json_pack("{s:i, s:i, s:i, s:o, s:o, s:f}", "fold", f + 1,
+		    "best_rounds", tr->f[f].best, "rounds_trained", tr->f[f].trained,
+		    "logloss", real(tr->f[f].logloss), "auc", real(tr->f[f].auc),
+		    "seconds", tr->f[f].seconds));
+	j = json_pack("{s:i, s:O, s:o}", "trial", k, "params", tr->params, "folds", folds);
+	rc = ct_json_save(path, j, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+	json_decref(j);
+	return rc;
+}
+
+/* Trial k's record, when there is one for the same draw: its folds are
+ * done.  A record that does not parse is a fit to do again. */
+static void
+load_trial(struct search *s, int k)
+{
+	struct trial *tr = &s->tr[k];
+	char path[CT_PATH_MAX];
+	json_t *j, *fj;
+	size_t i;
+
+	if (trial_path(s, k, path, sizeof path) != 0 ||
+	    (j = json_load_file(path, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return;
+	if (json_equal(json_object_get(j, "params"), tr->params) &&
+	    json_array_size(json_object_get(j, "folds")) == (size_t)s->nsf) {
+		json_array_foreach(json_object_get(j, "folds"), i, fj) {
+			struct fres *f = &tr->f[i];
+
+			if (json_unpack(fj, "{s:i, s:i, s:F}", "best_rounds", &f->best,
+			    "rounds_trained", &f->trained, "seconds", &f->seconds) != 0)
+				continue;
+			f->logloss = real_value(json_object_get(fj, "logloss"));
+			f->auc = real_value(json_object_get(fj, "auc"));
+			f->done = 1;
+			s->fits_resumed++;
+			s->fold_s[i] += f->seconds;
+			s->fold_n[i]++;
+		}
+	}
+	json_decref(j);
+}
+
+/* The records of this search's identity, else none: a search of other
+ * data, space or options starts over. */
+static int
+open_records(struct search *s)
+{
+	char path[CT_PATH_MAX];
+	json_t *id = identity(s), *old;
+	DIR *dp;
+	struct dirent *e;
+	int rc;
+
+	if (ct_path(path, sizeof path, "%s/identity.json", s->dir) != 0) {
+		json_decref(id);
+		return -1;
+	}
+	old = json_load_file(path, 0, NULL);
+	if (old && json_equal(old, id)) {
+		json_decref(old);
+		json_decref(id);
+		for (int k = 0; k < s->t->trials; k++)
+			load_trial(s, k);
+		return 0;
+	}
+	json_decref(old);
+	if ((dp = opendir(s->dir)) != NULL) {
+		while ((e = readdir(dp)) != NULL)
+			if (strncmp(e->d_name, "trial-", 6) == 0 &&
+			    ct_path(path, sizeof path, "%s/%s", s->dir, e->d_name) == 0)
+				unlink(path);
+		closedir(dp);
+	}
+	rc = ct_path(path, sizeof path, "%s/identity.json", s->dir) == 0 ?
+	    ct_json_save(path, id, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) : -1;
+	json_decref(id);
+	return rc;
+}
+
+/* ---- scores and rungs ---- */
+
+/* Mean logloss of trial k's folds 0..n-1 (all done). */
+static double
+score(const struct search *s, int k, int n)
+{
+	double ll = 0;
+
+	for (int f = 0; f < n; f++)
+		ll += s->tr[k].f[f].logloss;
+	return ll / n;
+}
+
+static double
+mean_auc(const struct search *s, int k, int n)
+{
+	double a = 0;
+
+	for (int f = 0; f < n; f++)
+		a += s->tr[k].f[f].auc;
+	return a / n;
+}
+
+/* Sort by score, ties to the lower trial: the same order on every run. */
+static const struct search *sort_s;
+static int sort_n;
+
+static int
+cmp_trials(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	double sx = score(sort_s, x, sort_n), sy = score(sort_s, y, sort_n);
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+static void
+rank(const struct search *s, int *cand, int n, int folds)
+{
+	sort_s = s;
+	sort_n = folds;
+	qsort(cand, (size_t)n, sizeof *cand, cmp_trials);
+}
+
+/* How many of n trials go on to the next fold. */
+static int
+kept(const struct search *s, int n)
+{
+	int h = s->t->halving;
+
+	return h < 2 ? n : (n + h - 1) / h;
+}
+
+/* ---- the workers ---- */
+
+/* In a worker: the bins of o's bin count, with the matrices built so
+ * far (the default space has 4 bin counts); past BIN_SETS, the oldest
+ * set makes room.  NULL on error. */
+static struct ct_bins *
+worker_bins(struct search *s, const struct ct_train_opts *o)
+{
+	int i;
+
+	for (i = 0; i < BIN_SETS && s->bins[i]; i++)
+		if (ct_bins_max_bin(s->bins[i]) == o->max_bin)
+			return s->bins[i];
+	if (i == BIN_SETS) {
+		ct_bins_free(s->bins[0]);
+		memmove(s->bins, s->bins + 1, (BIN_SETS - 1) * sizeof *s->bins);
+		i = BIN_SETS - 1;
+	}
+	return s->bins[i] = ct_bins_new(&s->d, 1, o);
+}
+
+/* In a worker: one fold of one trial. */
+static void
+fit(void *arg, const struct ct_fit *f, struct ct_fit_result *r)
+{
+	struct search *s = arg;
+	struct ct_train_opts o = s->tr[f->trial].o;
+	struct ct_fold fo;
+	double t0 = ct_mono_s();
+
+	ct_xgb_quiet();
+	if ((o.bins = worker_bins(s, &o)) == NULL || ct_fold_score(&s->d, &o, f->fold, &fo) != 0)
+		return;
+	r->status = 0;
+	r->best_rounds = fo.best_rounds;
+	r->trained = fo.trained;
+	r->logloss = fo.ev.logloss;
+	r->auc = fo.ev.auc;
+	r->seconds = ct_mono_s() - t0;
+}
+
+/* The likely longest fits first (deep trees, small learning rates: many
+ * rounds), so that the last of a fold does not keep the others waiting. */
+static double
+cost(const struct trial *tr)
+{
+	return tr->o.max_depth / tr->o.eta;
+}
+
+static int
+cmp_cost(const void *a, const void *b)
+{
+	const struct ct_fit *x = a, *y = b;
+	double cx = cost(&sort_s->tr[x->trial]), cy = cost(&sort_s->tr[y->trial]);
+
+	return cx != cy ? (cx < cy) - (cx > cy) : (x->trial > y->trial) - (x->trial < y->trial);
+}
+
+/* Seconds the fits left would take, spread over the jobs: each fold at
+ * its mean so far, else scaled by its rows from one that has a mean. */
+static double
+eta(const struct search *s, int rung, int pending, int ncand)
+{
+	double per_row = 0, left = 0;
+	int n = ncand;
+
+	for (int f = 0; f < s->nsf; f++)
+		if (s->fold_n[f] > 0 && per_row == 0)
+			per_row = s->fold_s[f] / s->fold_n[f] / (double)s->rows[f];
+	for (int f = rung; f < s->nsf; f++) {
+		double each = s->fold_n[f] ? s->fold_s[f] / s->fold_n[f] : per_row * (double)s->rows[f];
+
+		left += (f == rung ? pending : n) * each;
+		n = kept(s, n);
+	}
+	return left / s->t->jobs;
+}
+
+static void
+progress(struct search *s, const struct ct_fit_result *r, int rung, int pending, int ncand,
+    int best)
+{
+	if (!s->t->o.progress)
+		return;
+	fprintf(stderr, "%s: %s: trial %d fold %d/%d: logloss %.5f, AUC %.4f, %d rounds", ct_prog,
+	    s->t->sym, r->trial, r->fold + 1, s->nsf, r->logloss, r->auc, r->best_rounds);
+	if (best >= 0)
+		fprintf(stderr, " (best so far: trial %d, %.5f)", best, score(s, best, rung + 1));
+	fprintf(stderr, ", ETA %.0fs\n", eta(s, rung, pending, ncand));
+}
+
+/* Fold `rung` of the trials cand[0..n): the fits not yet recorded, run
+ * by the workers (started on first need), each recorded as it returns. */
+static int
+run_rung(struct search *s, struct ct_pool *pool, int rung, const int *cand, int n)
+{
+	struct ct_fit *todo = calloc((size_t)n + 1, sizeof *todo);
+	int ntodo = 0, best = -1, rc = -1;
+
+	if (todo == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (!s->tr[cand[i]].f[rung].done)
+			todo[ntodo++] = (struct ct_fit){ .trial = cand[i], .fold = rung };
+	sort_s = s;
+	qsort(todo, (size_t)ntodo, sizeof *todo, cmp_cost);
+	if (ntodo > 0 && pool->n == 0 && ct_pool_start(pool, s->t->jobs, fit, s) != 0)
+		goto out;
+	for (int i = 0; i < ntodo; i++)
+		if (ct_pool_submit(pool, &todo[i]) != 0)
+			goto out;
+	for (int left = ntodo; left > 0; left--) {
+		struct ct_fit_result r;
+		struct fres *f;
+
+		if (ct_pool_next(pool, &r) != 0)
+			goto out;
+		if (r.status != 0) {
+			ct_warn("%s: trial %d fold %d failed", s->t->sym, r.trial, r.fold + 1);
+			goto out;
+		}
+		f = &s->tr[r.trial].f[r.fold];
+		*f = (struct fres){ .done = 1, .best = r.best_rounds, .trained = r.trained,
+		    .logloss = r.logloss, .auc = r.auc, .seconds = r.seconds };
+		s->fold_s[rung] += r.seconds;
+		s->fold_n[rung]++;
+		s->fits++;
+		if (save_trial(s, r.trial) != 0)
+			goto out;
+		if (best < 0 || score(s, r.trial, rung + 1) < score(s, best, rung + 1))
+			best = r.trial;
+		progress(s, &r, rung, left - 1, n, best);
+	}
+	rc = 0;
+out:
+	free(todo);
+	return rc;
+}
+
+/* Every rung; the winner's index, or -1. */
+static int
+search_run(struct search *s, int *cut)
+{
+	struct ct_pool pool = { .task_w = -1, .res_r = -1 };
+	int *cand = malloc((size_t)s->t->trials * sizeof *cand), n = s->t->trials, win = -1;
+
+	if (cand == NULL)
+		return -1;
+	for (int k = 0; k < n; k++)
+		cand[k] = k;
+	for (int r = 0; r < s->nsf; r++) {
+		if (r > 0) {
+			rank(s, cand, n, r);
+			n = kept(s, n);
+		}
+		if (run_rung(s, &pool, r, cand, n) != 0) {
+			ct_pool_stop(&pool, 1);
+			free(cand);
+			return -1;
+		}
+		event(s, "tune_fold_done", json_pack("{s:i, s:i}", "fold", r + 1, "trials", n));
+	}
+	ct_pool_stop(&pool, 0);
+	rank(s, cand, n, s->nsf);
+	win = cand[0];
+	*cut = s->t->trials - n;
+	free(cand);
+	return win;
+}
+
+/* ---- the result ---- */
+
+/* Twice the standard error of the mean net bps of `trades` trades,
+ * estimated from the spread of the horizon returns of the block. */
+static double
+noise_2se(const struct ct_dataset *d, size_t lo, size_t hi, long trades)
+{
+	double m = 0, v = 0;
+
+	if (trades < 2 || hi <= lo + 1)
+		return 0;
+	for (size_t i = lo; i < hi; i++)
+		m += d->fwd_bps[i];
+	m /= (double)(hi - lo);
+	for (size_t i = lo; i < hi; i++)
+		v += (d->fwd_bps[i] - m) * (d->fwd_bps[i] - m);
+	return 2 * sqrt(v / (double)(hi - lo - 1) / (double)trades);
+}
+
+static json_t *
+heldout_json(const struct search *s, const struct ct_wf *w)
+{
+	const struct ct_fold *f = &w->f[w->nfolds - 1];
+	const struct ct_eval *e = &f->ev;
+	json_t *j = ct_eval_json(e);
+
+	json_object_set_new(j, "fold", json_integer(w->nfolds));
+	json_object_set_new(j, "from", iso(s->d.t[f->val_lo]));
+	json_object_set_new(j, "to", iso(s->d.t[f->val_hi - 1]));
+	json_object_set_new(j, "rows", json_pack("[I,I]", (json_int_t)f->val_lo,
+	    (json_int_t)f->val_hi));
+	json_object_set_new(j, "best_rounds", json_integer(f->best_rounds));
+	json_object_set_new(j, "net_bps_2se", json_real(noise_2se(&s->d, f->val_lo, f->val_hi,
+	    e->trades)));
+	return j;
+}
+
+static json_t *
+search_json(const struct search *s, int k, int folds)
+{
+	json_t *per = json_array();
+
+	for (int f = 0; f < folds; f++)
+		json_array_append_new(per, json_pack("{s:i, s:o, s:o, s:i}", "fold", f + 1,
+		    "logloss", real(s->tr[k].f[f].logloss), "auc", real(s->tr[k].f[f].auc),
+		    "best_rounds", s->tr[k].f[f].best));
+	return json_pack("{s:i, s:i, s:o, s:o, s:o}", "trial", k, "folds", folds,
+	    "logloss", real(score(s, k, folds)), "auc", real(mean_auc(s, k, folds)), "per_fold", per);
+}
+
+/* Folds trial 0 (the defaults) trained: it may have been cut. */
+static int
+folds_done(const struct search *s, int k)
+{
+	int n = 0;
+
+	while (n < s->nsf && s->tr[k].f[n].done)
+		n++;
+	return n;
+}
+
+static json_t *
+params_json(struct search *s, int win, int cut, const struct ct_wf *w)
+{
+	struct ct_tune *t = s->t;
+	char ver[32];
+
+	return json_pack("{s:s, s:s, s:O, s:o, s:o, s:o, s:s, s:I, s:O, s:i, s:i, s:i, s:i,"
+	    " s:i, s:i, s:i, s:{s:o, s:o, s:I, s:I, s:s}, s:o, s:f, s:s, s:s}",
+	    "symbol", t->sym, "timeframe", t->tf, "params", s->tr[win].params,
+	    "search", search_json(s, win, s->nsf), "heldout", heldout_json(s, w),
+	    "default", search_json(s, 0, folds_done(s, 0)),
+	    "score", "mean logloss of the validation blocks of folds 1 to K-1; "
+	    "the held-out block (fold K) seen only by the winner, after the search",
+	    "seed", (json_int_t)t->seed, "space", t->space, "trials", t->trials,
+	    "trials_cut", cut, "halving", t->halving < 2 ? 1 : t->halving,
+	    "horizon", t->o.horizon, "folds", t->o.folds, "rounds_max", t->o.rounds,
+	    "early_stop", t->o.early_stop,
+	    "data", "from", iso(s->d.t[0]), "to", iso(s->d.t[s->d.n - 1]),
+	    "candles", (json_int_t)s->candles, "rows", (json_int_t)s->d.n, "store_sha256", s->sha256,
+	    "created", iso(ct_now_ms()), "seconds", ct_mono_s() - s->t0,
+	    "cointrain_version", CT_VERSION, "xgboost_version", xgb_version(ver, sizeof ver));
+}
+
+static void
+summary(const struct search *s, int win, int cut, const struct ct_wf *w)
+{
+	const struct ct_eval *h = &w->f[w->nfolds - 1].ev;
+
+	if (!s->t->o.progress)
+		return;
+	fprintf(stderr, "%s: %s: %d trials (%d cut early), %d fits (%d resumed); winner trial %d: "
+	    "search logloss %.5f, AUC %.4f (folds 1-%d); held-out after search: AUC %.4f, "
+	    "logloss %.5f, %ld trades, net %.1f bps/trade (fold %d)\n", ct_prog, s->t->sym,
+	    s->t->trials, cut, s->fits + s->fits_resumed, s->fits_resumed, win,
+	    score(s, win, s->nsf), mean_auc(s, win, s->nsf), s->nsf, h->auc, h->logloss,
+	    h->trades, h->net_bps, w->nfolds);
+}
+
+/* The winner's walk-forward over every fold: fold K is the held-out
+ * block, its threshold chosen on the earlier folds as train-coin does. */
+static int
+finish(struct search *s, int win, int cut)
+{
+	struct ct_train_opts o = s->tr[win].o;
+	struct ct_wf w;
+	char path[CT_PATH_MAX];
+	json_t *j;
+	int rc;
+
+	o.cache_dir = s->work;
+	o.incore_rows = ct_incore_rows(CT_MEMORY_MB);
+	/* The workers are done: their cores are this fit's. */
+	o.threads = s->t->jobs * s->t->o.threads;
+	if (s->t->o.progress)
+		fprintf(stderr, "%s: %s: scoring trial %d once on the held-out block\n", ct_prog,
+		    s->t->sym, win);
+	if (ct_mkdirs(s->work, 0777) != 0) {
+		ct_warn("%s: %s", s->work, strerror(errno));
+		return -1;
+	}
+	rc = ct_walkforward(&s->d, &o, &w);
+	ct_rmtree(s->work);
+	if (rc != 0)
+		return -1;
+	j = params_json(s, win, cut, &w);
+	/* Ten digits: the draws read as drawn (0.8, not 0.80000000000000004). */
+	rc = ct_path(path, sizeof path, "%s/params.json", s->symdir) != 0 ? -1 :
+	    ct_json_save(path, j, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	if (rc == 0) {
+		event(s, "tune_done", json_pack("{s:i, s:o, s:o, s:o, s:o, s:s}", "winner", win,
+		    "search_logloss", real(score(s, win, s->nsf)),
+		    "search_auc", real(mean_auc(s, win, s->nsf)),
+		    "heldout_auc", real(w.f[w.nfolds - 1].ev.auc),
+		    "heldout_net_bps", real(w.f[w.nfolds - 1].ev.net_bps), "params", path));
+		summary(s, win, cut, &w);
+		printf("%s\n", path);
+	}
+	json_decref(j);
+	ct_wf_free(&w);
+	return rc;
+}
+
+/* ---- the job ---- */
+
+static int
+prepare(struct search *s)
+{
+	struct ct_tune *t = s->t;
+	char path[CT_PATH_MAX];
+	int rc;
+
+	if (ct_costs_load(ct_costs_path(t->costs, path, sizeof path), t->sym, &s->costs) != 0)
+		return CT_EXIT_FAIL;
+	if (ct_store_path(s->store, sizeof s->store, t->home, t->sym, t->tf) != 0 ||
+	    ct_path(s->symdir, sizeof s->symdir, "%s/models/%s", t->home, t->sym) != 0 ||
+	    ct_path(s->dir, sizeof s->dir, "%s/search", s->symdir) != 0 ||
+	    ct_path(s->work, sizeof s->work, "%s/.work", s->dir) != 0) {
+		ct_warn("%s: %s", t->sym, strerror(errno));
+		return CT_EXIT_FAIL;
+	}
+	if (access(s->store, F_OK) != 0) {
+		ct_warn("%s: %s (fetch candles first: fetch-candles --symbol %s --timeframe %s)",
+		    s->store, strerror(errno), t->sym, t->tf);
+		return CT_EXIT_FAIL;
+	}
+	if ((rc = lock_search(s)) != CT_EXIT_OK)
+		return rc;
+	/* What a killed search left: its external-memory pages. */
+	ct_rmtree(s->work);
+	if (load_data(s) != 0 || plan_folds(s) != 0 || draw_trials(s) != 0 || open_records(s) != 0)
+		return CT_EXIT_FAIL;
+	return CT_EXIT_OK;
+}
+
+int
+ct_tune_coin(struct ct_tune *t)
+{
+	struct search s;
+	int rc, win, cut = 0;
+
+	memset(&s, 0, sizeof s);
+	s.t = t;
+	s.t0 = ct_mono_s();
+	s.lockfd = -1;
+	s.evlog = getenv("COINTRAIN_EVENT_LOG");
+	s.run = getenv("COINTRAIN_RUN");
+	if (!s.evlog || !*s.evlog || !s.run || !*s.run)
+		s.evlog = NULL;
+	if (ct_tf_ms(t->tf) <= 0) {
+		ct_warn("%s: unknown timeframe", t->tf);
+		return CT_EXIT_USAGE;
+	}
+	if ((rc = prepare(&s)) == CT_EXIT_OK) {
+		event(&s, "tune_started", json_pack("{s:i, s:i, s:i, s:i, s:I}", "trials", t->trials,
+		    "fits_resumed", s.fits_resumed, "jobs", t->jobs, "threads", t->o.threads,
+		    "seed", (json_int_t)t->seed));
+		if (t->o.progress && s.fits_resumed)
+			fprintf(stderr, "%s: %s: resuming: %d fits recorded\n", ct_prog, t->sym,
+			    s.fits_resumed);
+		win = search_run(&s, &cut);
+		rc = win >= 0 && finish(&s, win, cut) == 0 ? CT_EXIT_OK : CT_EXIT_FAIL;
+	}
+	for (int k = 0; s.tr && k < t->trials; k++) {
+		json_decref(s.tr[k].params);
+		free(s.tr[k].f);
+	}
+	free(s.tr);
+	free(s.rows);
+	ct_dataset_free(&s.d);
+	if (s.lockfd >= 0)
+		close(s.lockfd);
+	return rc;
+}

@@ -1,0 +1,187 @@
+#!/bin/sh
+# 80-tune-coin.t — tune-coin as an operator runs it: reproducible draws
+# and winner, resume after kill -9 with the same winner, the held-out
+# honesty check on random walks, the planted edge found, params.json
+# picked up by train-coin, the lock, usage errors, and run-batch's tune
+# cycle with the real tools.
+. "$CT_TOP/test/lib.sh"
+
+COSTS=$T/costs.csv
+cat >"$COSTS" <<'END'
+symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma
+*,10,10,2,1
+END
+TUNE="tune-coin --costs $COSTS --timeframe 5m --threads 1"
+M=$COINTRAIN_HOME/models
+
+# jget FILE EXPR — a value of a JSON file (python's json: exact floats).
+jget() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(json.dumps(eval(sys.argv[2], {"j": j})))' "$1" "$2"; }
+# draws SYM — the parameters of every trial record, in trial order.
+draws() { for f in "$M/$1"/search/trial-*.json; do jget "$f" 'j["params"]'; done; }
+
+fetch-candles --symbol EDGE --timeframe 5m --generate --kind edge --seed 3 --lookback 12000 2>/dev/null
+ok $? "generate a planted-edge series"
+
+# ---- reproducibility ----
+run $TUNE --symbol EDGE --trials 8 --jobs 2 --seed 5 --lookback 12000
+is "$rc:$err" "0:" "a search exits 0, nothing on stderr off a terminal"
+is "$out" "$M/EDGE/params.json" "stdout is the path of params.json"
+cp "$M/EDGE/params.json" ref.json
+draws EDGE >draws1
+is "$(grep -c . draws1)" 8 "8 trial records"
+is "$(sed -n 1p draws1)" '{"colsample_bytree": 0.8, "eta": 0.05, "lambda": 1.0, "max_bin": 128, "max_depth": 3, "min_child_weight": 20.0, "subsample": 0.8}' \
+    "trial 0 is the default parameters"
+is "$(sort -u draws1 | grep -c .)" 8 "the other draws differ"
+rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
+run $TUNE --symbol EDGE --trials 8 --jobs 1 --seed 5 --lookback 12000
+draws EDGE >draws2
+is "$(cat draws2)" "$(cat draws1)" "the same seed draws the same parameters (with 1 job as with 2)"
+is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
+    "$(jget ref.json '[j["params"], j["search"], j["heldout"]]')" \
+    "the same seed gives the same winner, search score and held-out score"
+rm -rf "$M/EDGE/search"
+run $TUNE --symbol EDGE --trials 8 --seed 6 --lookback 12000
+draws EDGE >draws3
+is "$(sed -n 1p draws3)" "$(sed -n 1p draws1)" "another seed: trial 0 is still the defaults"
+[ "$(sed -n 2,8p draws3)" != "$(sed -n 2,8p draws1)" ]
+ok $? "another seed draws other parameters"
+is "$(jget "$M/EDGE/params.json" 'j["seed"]')" 6 "params.json records the seed"
+
+# ---- what params.json holds ----
+P=$M/EDGE/params.json
+is "$(jget "$P" 'sorted(j)')" \
+    '["cointrain_version", "created", "data", "default", "early_stop", "folds", "halving", "heldout", "horizon", "params", "rounds_max", "score", "search", "seconds", "seed", "space", "symbol", "timeframe", "trials", "trials_cut", "xgboost_version"]' \
+    "params.json: winner, scores, search settings, data range"
+is "$(jget "$P" '[j["heldout"]["fold"], j["search"]["folds"], j["trials"], j["trials_cut"]]')" \
+    "[4, 3, 8, 6]" "held-out fold 4, search folds 1-3, 8 trials of which 6 cut by halving"
+is "$(jget "$P" 'j["heldout"]["from"] > j["data"]["from"] and j["heldout"]["to"] == j["data"]["to"]')" \
+    true "the held-out block is the newest candles"
+
+# ---- resume after kill -9 ----
+rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
+cp "$M/EDGE/params.json" ref12.json
+rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
+$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ "$(ls "$M/EDGE/search" 2>/dev/null | grep -c '^trial-')" -lt 5 ] && [ $i -lt 600 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -9 $pid
+wait $pid 2>/dev/null
+sleep 0.3
+done1=$(ls "$M/EDGE/search" | grep -c '^trial-')
+[ "$done1" -ge 5 ] && [ ! -e "$M/EDGE/params.json" ]
+ok $? "killed with -9 after $done1 trial records, before params.json"
+is "$(ps -eo stat=,args= | grep -v '^Z' | grep -v grep | grep -c "tune-coin.*--seed 9")" 0 \
+    "no worker outlives the killed search"
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+is "$rc" 0 "the search started again exits 0"
+like "$err" "resuming: [0-9]+ fits recorded" "it resumes from the records"
+is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
+    "$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
+    "resumed after kill -9: the same winner as an uninterrupted search"
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+like "$err" "12 trials \(9 cut early\), 21 fits \(21 resumed\)" "a finished search run again fits nothing (12 + 6 + 3 fits)"
+
+# ---- params.json picked up by train-coin ----
+TC="train-coin --costs $COSTS --threads 1 --rounds 40 --lookback 12000 --symbol EDGE --timeframe 5m"
+run $TC --fresh
+is "$rc" 0 "train-coin --fresh with a params.json"
+is "$(jget "$out/config.json" '[j["params_source"], j["params_file"]]')" "[\"tuned\", \"$M/EDGE/params.json\"]" \
+    "config.json: tuned parameters, from params.json"
+is "$(jget "$out/config.json" '[float(j["params"][k]) for k in sorted(j["params"]) if k in ("eta","max_depth","min_child_weight","subsample","colsample_bytree","lambda","max_bin")]')" \
+    "$(jget "$P" '[float(v) for k, v in sorted(j["params"].items())]')" \
+    "config.json: the parameters are params.json's"
+run $TC --fresh --default-params
+is "$(jget "$out/config.json" '[j["params_source"], j["params_file"], j["params"]["eta"]]')" '["default", null, "0.05"]' \
+    "--default-params ignores params.json"
+# A learning rate so small the model barely moves from 0.5: the update
+# (10 rounds at 0.02) beats it on the held-out candles and is promoted.
+printf '{"eta": 0.0001, "max_depth": 2}\n' >mine.json
+run $TC --params mine.json
+is "$(jget "$out/config.json" '[j["params_source"], j["params"]["eta"], j["params"]["max_depth"], j["params"]["subsample"]]')" \
+    "[\"file\", \"0.0001\", \"2\", \"0.8\"]" "--params FILE overrides; the rest keep their defaults"
+run $TC --incremental
+is "$(jget "$out/config.json" '[j["mode"], j["params_source"], j["params"]["eta"], j["params"]["max_depth"]]')" \
+    '["incremental", "file", "0.0001", "2"]' "an update keeps its model's parameters"
+printf '{"eta": 2}\n' >bad.json
+run $TC --params bad.json
+is "$rc:$err" "1:train-coin: bad.json: eta: 2 is outside [0.0001,1]" "a parameter out of range: exit 1, named"
+run $TC --params mine.json --default-params
+is "$rc" 2 "--params with --default-params is a usage error"
+
+# ---- honesty: random walks, and the planted edge ----
+# Horizon 1: labels that do not overlap, so the held-out block of 6000
+# candles measures AUC to about 0.01 (one standard error) and 0.5 +- 0.03
+# is a fair band; with a 12-candle horizon it holds some 500 independent
+# labels and 0.03 is barely one standard error.
+for s in 1 2 3 4 5; do
+	fetch-candles --symbol W$s --timeframe 5m --generate --kind walk --seed $s --lookback 30000 2>/dev/null
+	$TUNE --symbol W$s --trials 8 --jobs 2 --seed 1 --lookback 30000 --horizon 1 >/dev/null 2>&1 ||
+		echo "# W$s: tune-coin failed"
+	jget "$M/W$s/params.json" '"%s %.4f %.4f %.4f %.1f %.1f %d" % (j["symbol"], j["search"]["auc"], j["heldout"]["auc"], j["search"]["logloss"], j["heldout"]["net_bps_after_costs"], j["heldout"]["net_bps_2se"], j["heldout"]["trades"])' |
+		tr -d '"' >>walks
+done
+while read -r sym sauc hauc sll net se trades; do
+	echo "# $sym: search AUC $sauc (logloss $sll), held-out after search AUC $hauc, $trades trades, net $net bps/trade (2 s.e. $se)"
+done <walks
+is "$(awk '$3 < 0.47 || $3 > 0.53' walks)" "" "5 random walks: every winner's held-out AUC within 0.5 +- 0.03"
+is "$(awk '$7 > 0 && $5 > $6' walks)" "" "5 random walks: no held-out net after costs positive beyond 2 standard errors"
+
+fetch-candles --symbol PLANT --timeframe 5m --generate --kind edge --seed 1 --lookback 20000 2>/dev/null
+run $TUNE --symbol PLANT --trials 8 --jobs 2 --seed 1 --lookback 20000
+h=$(jget "$M/PLANT/params.json" '"%.4f %.4f" % (j["heldout"]["auc"], j["search"]["auc"])' | tr -d '"')
+echo "# planted edge: held-out AUC ${h% *}, search AUC ${h#* }"
+ok "$(awk -v a="${h% *}" 'BEGIN { print !(a >= 0.62) }')" "the planted edge is found: held-out AUC ${h% *} >= 0.62"
+
+# ---- events under run-batch, the lock, usage ----
+run env COINTRAIN_EVENT_LOG=$T/engine.log COINTRAIN_RUN=20260101T0000Z-tune $TUNE --symbol EDGE \
+    --trials 4 --lookback 12000
+is "$(sed 's/.*"event":"\([a-z_]*\)".*/\1/' engine.log | tr '\n' ' ')" \
+    "tune_started tune_fold_done tune_fold_done tune_fold_done tune_done " "events in the run's engine.log"
+flock "$M/EDGE/search/.lock" sleep 3 &
+sleep 0.3
+run $TUNE --symbol EDGE --trials 4 --lookback 12000
+is "$rc:$err" "6:tune-coin: $M/EDGE/search: locked by another tune-coin" "a coin being tuned: exit 6"
+wait
+run $TUNE --symbol 'bad/sym' --trials 4
+is "$rc" 2 "a bad symbol: exit 2"
+run $TUNE --symbol EDGE --folds 1
+is "$rc" 2 "one fold leaves nothing to hold out: exit 2"
+run $TUNE --symbol EDGE --jobs 1024 --threads 1024
+like "$rc:$err" "^2:tune-coin: --jobs 1024 x --threads 1024: more than the [0-9]+ cores" "jobs x threads over the cores: exit 2"
+printf '{"eta": {"log": [0, 1]}}\n' >space.json
+run $TUNE --symbol EDGE --space space.json
+is "$rc:$err" "1:tune-coin: space.json: eta: 0 is outside [0.0001,1]" "a bad space: exit 1, named"
+printf '{"depth": 3}\n' >space.json
+run $TUNE --symbol EDGE --space space.json
+is "$rc:$err" "1:tune-coin: space.json: depth: not a parameter tune-coin can tune" "an unknown parameter in the space"
+run $TUNE --symbol NONE --trials 2
+like "$rc:$err" "^1:tune-coin: .*candles/NONE/5m.csv: No such file" "no candles: exit 1"
+
+# ---- run-batch's tune cycle, then the full retrain, real tools ----
+for s in TA TB; do
+	fetch-candles --symbol $s --timeframe 5m --generate --kind edge --seed 4 --lookback 6000 2>/dev/null
+done
+cp "$COSTS" "$COINTRAIN_HOME/costs.csv"
+run env TUNE_ENABLED=1 TUNE_TRIALS=4 TUNE_ARGS="--rounds 40 --costs $COSTS" TRAIN_LOOKBACK=6000 \
+    TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLED=0 TIMEFRAME=5m BACKUP_ENABLED=0 \
+    PREDICT_MAX_AGE=off run-batch tune --symbols TA,TB --mode parallel
+is "$rc" 0 "run-batch tune exits 0"
+[ -s "$M/TA/params.json" ] && [ -s "$M/TB/params.json" ]
+ok $? "run-batch tune: each coin has its params.json"
+r=$(ls "$COINTRAIN_HOME/runs" | grep -- '-tune$')
+is "$(jget "$COINTRAIN_HOME/runs/$r/status.json" '[j["symbols"][s]["status"] for s in ("TA","TB")]')" \
+    '["success", "success"]' "the ledger: both coins succeeded"
+is "$(grep -c '"event":"tune_done"' "$COINTRAIN_HOME/logs/$r/engine.log")" 2 "engine.log: tune_done for both"
+run env TUNE_ENABLED=1 run-batch tune --symbols TA,TB --dry-run
+like "$out" "tune-coin --trials 40" "run-batch tune --dry-run names tune-coin"
+run env TRAIN_LOOKBACK=6000 TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLED=0 TIMEFRAME=5m \
+    BACKUP_ENABLED=0 PREDICT_MAX_AGE=off run-batch full --symbols TA,TB --mode parallel
+is "$rc" 0 "then run-batch full exits 0"
+is "$(jget "$M/TA/current/config.json" 'j["params_source"]'):$(jget "$M/TB/current/config.json" 'j["params_source"]')" \
+    '"tuned":"tuned"' "the weekly retrain trains with the tuned parameters"
+done_testing

@@ -1,0 +1,188 @@
+/* unit_tune.c — cmocka tests of search spaces, draws and parameters
+ * (lib/search.c), and of one trial's fold (ct_fold_score) against the
+ * walk-forward it must reproduce. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "costs.h"
+#include "dataset.h"
+#include "search.h"
+#include "synth.h"
+#include "train.h"
+
+static json_t *
+parse(const char *s)
+{
+	json_t *j = json_loads(s, 0, NULL);
+
+	assert_non_null(j);
+	return j;
+}
+
+static void
+space_bad(const char *s, const char *why_part)
+{
+	json_t *j = parse(s);
+	char why[256] = "";
+
+	assert_int_equal(ct_space_check(j, why, sizeof why), -1);
+	if (strstr(why, why_part) == NULL)
+		fail_msg("%s: \"%s\" lacks \"%s\"", s, why, why_part);
+	json_decref(j);
+}
+
+static void
+test_space_check(void **state)
+{
+	json_t *d = ct_space_default(), *j;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(ct_space_check(d, why, sizeof why), 0);
+	json_decref(d);
+	j = parse("{\"eta\": {\"log\": [0.02, 0.2]}, \"max_bin\": 64, \"max_depth\": {\"choice\": [2, 4]}}");
+	assert_int_equal(ct_space_check(j, why, sizeof why), 0);
+	json_decref(j);
+	space_bad("{}", "JSON object");
+	space_bad("[1]", "JSON object");
+	space_bad("{\"depth\": 3}", "not a parameter");
+	space_bad("{\"eta\": {\"log\": [0, 0.3]}}", "outside");
+	space_bad("{\"eta\": {\"log\": [0.3, 0.01]}}", "low must be below high");
+	space_bad("{\"eta\": {\"uniform\": [0.1]}}", "[low, high]");
+	space_bad("{\"eta\": {\"int\": [0.1, 0.5]}}", "real parameter");
+	space_bad("{\"max_depth\": {\"uniform\": [2.5, 4]}}", "not a whole number");
+	space_bad("{\"max_depth\": {\"choice\": []}}", "at least one value");
+	space_bad("{\"eta\": {\"gauss\": [0, 1]}}", "want a number");
+	space_bad("{\"eta\": \"0.1\"}", "want a number");
+}
+
+/* Same seed and trial: the same draw; every draw inside the space; trial
+ * 0 the defaults; trial k's draw independent of how many trials. */
+static void
+test_draws(void **state)
+{
+	json_t *sp = ct_space_default(), *a, *b, *t0;
+	struct ct_train_opts o, def;
+	char why[256];
+	int differ = 0;
+
+	(void)state;
+	ct_train_defaults(&def);
+	t0 = ct_space_draw(sp, 5, 0);
+	b = ct_params_json(&def);
+	assert_true(json_equal(t0, b));
+	json_decref(b);
+	for (int k = 1; k < 200; k++) {
+		a = ct_space_draw(sp, 5, k);
+		b = ct_space_draw(sp, 5, k);
+		assert_true(json_equal(a, b));
+		ct_train_defaults(&o);
+		assert_int_equal(ct_params_set(&o, a, 0, why, sizeof why), 0);
+		assert_true(o.max_depth >= 2 && o.max_depth <= 8);
+		assert_true(o.eta >= 0.01 && o.eta <= 0.3);
+		assert_true(o.min_child_weight >= 1 && o.min_child_weight <= 100);
+		assert_true(o.subsample >= 0.5 && o.subsample <= 1);
+		assert_true(o.colsample_bytree >= 0.5 && o.colsample_bytree <= 1);
+		assert_true(o.lambda >= 0.1 && o.lambda <= 10);
+		assert_true(o.max_bin == 32 || o.max_bin == 64 || o.max_bin == 128 || o.max_bin == 256);
+		/* Three significant digits. */
+		assert_true(fabs(o.eta * pow(10, 2 - floor(log10(o.eta))) -
+		    round(o.eta * pow(10, 2 - floor(log10(o.eta))))) < 1e-6);
+		json_decref(b);
+		b = ct_space_draw(sp, 6, k);
+		differ += !json_equal(a, b);
+		json_decref(a);
+		json_decref(b);
+	}
+	assert_true(differ > 190);
+	json_decref(t0);
+	json_decref(sp);
+}
+
+static void
+test_params_set(void **state)
+{
+	struct ct_train_opts o;
+	char why[256];
+	json_t *j;
+
+	(void)state;
+	ct_train_defaults(&o);
+	/* config.json's strings, and what train-coin records beside them. */
+	j = parse("{\"eta\": \"0.125\", \"max_depth\": \"4\", \"objective\": \"binary:logistic\","
+	    " \"rounds_max\": 300}");
+	assert_int_equal(ct_params_set(&o, j, 1, why, sizeof why), 0);
+	assert_true(o.eta == 0.125 && o.max_depth == 4);
+	assert_int_equal(ct_params_set(&o, j, 0, why, sizeof why), -1);
+	json_decref(j);
+	j = parse("{\"max_depth\": 2.5}");
+	assert_int_equal(ct_params_set(&o, j, 0, why, sizeof why), -1);
+	json_decref(j);
+	j = parse("{\"subsample\": 0}");
+	assert_int_equal(ct_params_set(&o, j, 0, why, sizeof why), -1);
+	json_decref(j);
+	j = ct_params_json(&o);
+	assert_int_equal(json_object_size(j), 7);
+	json_decref(j);
+}
+
+/* A trial's fold is the walk-forward's fold: the same rounds, the same
+ * out-of-sample logloss and AUC, with bins of its own or shared ones. */
+static void
+test_fold_score(void **state)
+{
+	struct ct_series s = { 0 };
+	struct ct_costs c = { .taker_bps = 10, .maker_bps = 10, .spread_bps = 2, .slip_bps_per_sigma = 1 };
+	struct ct_dataset d;
+	struct ct_train_opts o;
+	struct ct_wf w;
+	struct ct_fold f;
+	struct ct_bins *b;
+
+	(void)state;
+	assert_int_equal(ct_synth(&s, CT_SYNTH_EDGE, 3, 6000, 300000, 1700000000000LL), 0);
+	assert_int_equal(ct_dataset_build(&d, &s, 12, 300000, &c, NULL), 0);
+	ct_train_defaults(&o);
+	o.threads = 1;
+	o.rounds = 80;
+	o.max_depth = 4;
+	assert_int_equal(ct_walkforward(&d, &o, &w), 0);
+	b = ct_bins_new(&d, 1, &o);
+	assert_non_null(b);
+	for (int k = 0; k < o.folds; k++) {
+		for (int shared = 0; shared < 2; shared++) {
+			o.bins = shared ? b : NULL;
+			assert_int_equal(ct_fold_score(&d, &o, k, &f), 0);
+			assert_int_equal(f.best_rounds, w.f[k].best_rounds);
+			assert_int_equal(f.val_lo, w.f[k].val_lo);
+			assert_true(f.ev.auc == w.f[k].ev.auc);
+			assert_true(f.ev.logloss == w.f[k].ev.logloss);
+		}
+	}
+	o.bins = NULL;
+	assert_int_equal(ct_fold_score(&d, &o, o.folds, &f), -1);
+	ct_bins_free(b);
+	ct_wf_free(&w);
+	ct_dataset_free(&d);
+	ct_series_free(&s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_space_check),
+		cmocka_unit_test(test_draws),
+		cmocka_unit_test(test_params_set),
+		cmocka_unit_test(test_fold_score),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

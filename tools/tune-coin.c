@@ -1,0 +1,179 @@
+/* tune-coin — tune one coin's XGBoost parameters: a parallel, checkpointed
+ * random search scored by train-coin's purged walk-forward on every fold
+ * but the newest, the winner scored once on that held-out block, the
+ * result in models/<SYM>/params.json for train-coin --fresh.
+ * The work is in lib/tune.c; this file is the command line. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "atomic.h"
+#include "err.h"
+#include "exitcode.h"
+#include "home.h"
+#include "model.h"
+#include "parse.h"
+#include "search.h"
+#include "tune.h"
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: tune-coin --symbol SYM --timeframe TF [--trials N] [--jobs N]\n"
+	    "                 [--seed N] [--space FILE] [--lookback N|DUR] [--horizon N]\n"
+	    "                 [--folds K] [--rounds N] [--early-stop N] [--threads N]\n"
+	    "                 [--halving N] [--costs FILE] [--progress] [--home DIR]\n"
+	    "       tune-coin -h | -V | --version\n", fp);
+}
+
+static long
+num(const char *opt, const char *s, long min, long max)
+{
+	long v;
+
+	if (ct_parse_long(s, min, max, &v) != 0) {
+		ct_warn("%s: not a number in [%ld,%ld]: \"%s\"", opt, min, max, s);
+		usage(stderr);
+		exit(CT_EXIT_USAGE);
+	}
+	return v;
+}
+
+static json_t *
+load_space(const char *path)
+{
+	json_error_t e;
+	json_t *j;
+	char why[256];
+
+	if (path == NULL)
+		return ct_space_default();
+	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &e)) == NULL) {
+		if (e.line > 0)
+			ct_warn("%s:%d: %s", path, e.line, e.text);
+		else
+			ct_warn("%s: %s", path, e.text);
+		return NULL;
+	}
+	if (ct_space_check(j, why, sizeof why) != 0) {
+		ct_warn("%s: %s", path, why);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* Jobs and threads: the cores this coin may use are run-batch's share
+ * (COINTRAIN_THREADS), else the machine's less a reserve for the system,
+ * max(1, n - max(1, n/8)) as run-batch counts; one thread a job unless
+ * told, and never more jobs x threads than cores. */
+static void
+share_cores(struct ct_tune *t, int jobs, int threads)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN), avail;
+	const char *env = getenv("COINTRAIN_THREADS");
+
+	if (cores < 1)
+		cores = 1;
+	avail = cores - (cores / 8 > 1 ? cores / 8 : 1);
+	if (env && *env)
+		avail = num("COINTRAIN_THREADS", env, 1, 1024);
+	if (avail < 1)
+		avail = 1;
+	t->o.threads = threads ? threads : 1;
+	t->jobs = jobs ? jobs : (int)(avail / t->o.threads > 1 ? avail / t->o.threads : 1);
+	if ((long)t->jobs * t->o.threads > cores) {
+		ct_warn("--jobs %d x --threads %d: more than the %ld cores", t->jobs, t->o.threads,
+		    cores);
+		usage(stderr);
+		exit(CT_EXIT_USAGE);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_TRIALS = 256, O_JOBS, O_SEED, O_SPACE, O_LOOKBACK, O_HORIZON, O_FOLDS, O_ROUNDS,
+		O_EARLY, O_THREADS, O_HALVING, O_COSTS, O_PROGRESS, O_HOME };
+	static const struct option opts[] = {
+		{ "symbol", required_argument, NULL, 's' },
+		{ "timeframe", required_argument, NULL, 't' },
+		{ "trials", required_argument, NULL, O_TRIALS },
+		{ "jobs", required_argument, NULL, O_JOBS },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "space", required_argument, NULL, O_SPACE },
+		{ "lookback", required_argument, NULL, O_LOOKBACK },
+		{ "horizon", required_argument, NULL, O_HORIZON },
+		{ "folds", required_argument, NULL, O_FOLDS },
+		{ "rounds", required_argument, NULL, O_ROUNDS },
+		{ "early-stop", required_argument, NULL, O_EARLY },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "halving", required_argument, NULL, O_HALVING },
+		{ "costs", required_argument, NULL, O_COSTS },
+		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "home", required_argument, NULL, O_HOME },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ct_tune t = { .trials = 40, .seed = 1, .halving = 2 };
+	const char *home = NULL, *lookback = NULL, *space = NULL;
+	int c, jobs = 0, threads = 0, rc;
+
+	ct_setprog(argv[0]);
+	ct_xgb_env(argv);
+	ct_train_defaults(&t.o);
+	t.o.progress = isatty(2);
+	while ((c = getopt_long(argc, argv, "s:t:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': t.sym = optarg; break;
+		case 't': t.tf = optarg; break;
+		case O_TRIALS: t.trials = (int)num("--trials", optarg, 1, 100000); break;
+		case O_JOBS: jobs = (int)num("--jobs", optarg, 1, 1024); break;
+		case O_SEED: t.seed = (uint64_t)num("--seed", optarg, 0, 0x7fffffffffffffffL); break;
+		case O_SPACE: space = optarg; break;
+		case O_LOOKBACK: lookback = optarg; break;
+		case O_HORIZON: t.o.horizon = (int)num("--horizon", optarg, 1, 10000); break;
+		/* Two folds at least: one to search on, the newest held out. */
+		case O_FOLDS: t.o.folds = (int)num("--folds", optarg, 2, 50); break;
+		case O_ROUNDS: t.o.rounds = (int)num("--rounds", optarg, 1, 100000); break;
+		case O_EARLY: t.o.early_stop = (int)num("--early-stop", optarg, 1, 100000); break;
+		case O_THREADS: threads = (int)num("--threads", optarg, 1, 1024); break;
+		case O_HALVING: t.halving = (int)num("--halving", optarg, 1, 1000); break;
+		case O_COSTS: t.costs = optarg; break;
+		case O_PROGRESS: t.o.progress = 1; break;
+		case O_HOME: home = optarg; break;
+		case 'h': usage(stdout); return ct_finish(CT_EXIT_OK);
+		case 'V': ct_version(); return ct_finish(CT_EXIT_OK);
+		default: usage(stderr); return CT_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || t.sym == NULL || t.tf == NULL) {
+		usage(stderr);
+		return CT_EXIT_USAGE;
+	}
+	if (!ct_symbol_ok(t.sym)) {
+		ct_warn("%s: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})", t.sym);
+		return CT_EXIT_USAGE;
+	}
+	if (ct_tf_ms(t.tf) < 0) {
+		ct_warn("%s: not a timeframe (1m 5m 15m 30m 1h 4h 1d)", t.tf);
+		return CT_EXIT_USAGE;
+	}
+	if (lookback && (ct_parse_lookback(lookback, t.tf, &t.lookback) != 0 || t.lookback < 1)) {
+		ct_warn("--lookback: not a number of candles or a duration: \"%s\"", lookback);
+		usage(stderr);
+		return CT_EXIT_USAGE;
+	}
+	share_cores(&t, jobs, threads);
+	if ((t.space = load_space(space)) == NULL)
+		return CT_EXIT_FAIL;
+	t.home = ct_home(home);
+	ct_cleanup_on_signals();
+	rc = ct_tune_coin(&t);
+	json_decref(t.space);
+	return ct_finish(rc);
+}
