@@ -65,7 +65,7 @@ from_stdin(int (*fn)(const char *, void *), void *arg)
 		if (!ct_symbol_ok(s)) {
 			ct_warn("<stdin>:%zu: invalid symbol \"%s\"", lineno,
 			    ct_excerpt(s, strlen(s), ex));
-			rc = ct_exit_worst(rc, CT_EXIT_FAIL);
+			rc = ct_exit_worst(rc, CT_EXIT_USAGE);
 			continue;
 		}
 		rc = ct_exit_worst(rc, fn(s, arg));

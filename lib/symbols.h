@@ -16,7 +16,8 @@ int ct_symbols_check(char **syms, int n);
 /* fn(sym, arg) for each of the n operands, or, when n is 0, for each line
  * of standard input: blanks around it and a \r trimmed, empty lines and
  * # comments skipped, a line that is not a symbol named as
- * "<stdin>:LINE: ..." (status CT_EXIT_FAIL) and skipped.  The statuses
+ * "<stdin>:LINE: ..." and skipped (the others are still done; the status
+ * is CT_EXIT_USAGE, as for a bad symbol anywhere).  The statuses
  * are combined with ct_exit_worst. */
 int ct_symbols_each(char **syms, int n, int (*fn)(const char *sym, void *arg), void *arg);
 

@@ -81,7 +81,7 @@ is "$rc/$(printf '%s\n' "$out" | wc -l)" "4/2" "one stale of two: both printed, 
 # Symbols on stdin; bad and good mixed.
 printf 'BTCUSDT\n\n# a comment\n  ETHUSDT  \nbad/sym\n' > syms
 run predict --max-age off < syms
-is "$rc/$err" '1/predict: <stdin>:5: invalid symbol "bad/sym"' "stdin: bad line named, exit 1"
+is "$rc/$err" '2/predict: <stdin>:5: invalid symbol "bad/sym"' "stdin: bad line named, exit 2 (a bad symbol)"
 is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "BTCUSDT ETHUSDT " "stdin: both good symbols predicted"
 # No symbol at a terminal: every coin with a model, in order.
 run script -qec "predict --max-age off" /dev/null

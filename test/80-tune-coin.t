@@ -174,7 +174,8 @@ is "$rc" 0 "run-batch tune exits 0"
 [ -s "$M/TA/params.json" ] && [ -s "$M/TB/params.json" ]
 ok $? "run-batch tune: each coin has its params.json"
 r=$(ls "$COINTRAIN_HOME/runs" | grep -- '-tune$')
-is "$(jget "$COINTRAIN_HOME/runs/$r/status.json" '[j["symbols"][s]["status"] for s in ("TA","TB")]')" \
+ledger show "$r" >ledger.json
+is "$(jget ledger.json '[j["symbols"][s]["status"] for s in ("TA","TB")]')" \
     '["success", "success"]' "the ledger: both coins succeeded"
 is "$(grep -c '"event":"tune_done"' "$COINTRAIN_HOME/logs/$r/engine.log")" 2 "engine.log: tune_done for both"
 run env TUNE_ENABLED=1 run-batch tune --symbols TA,TB --dry-run
