@@ -18,6 +18,32 @@ M=$COINTRAIN_HOME/models
 jget() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(json.dumps(eval(sys.argv[2], {"j": j})))' "$1" "$2"; }
 # draws SYM — the parameters of every trial record, in trial order.
 draws() { for f in "$M/$1"/search/trial-*.json; do jget "$f" 'j["params"]'; done; }
+# barrier SYM — the fits a search with a barrier between its rungs would
+# have trained, from the records' scores (rank by mean logloss of the folds
+# so far, ties to the lower trial, keep the better half), the fits the
+# records hold, and the winner of each: "same" when they agree.
+barrier() {
+	python3 - "$M/$1" <<'PY'
+import glob, json, math, sys
+recs = [json.load(open(f)) for f in sorted(glob.glob(sys.argv[1] + "/search/trial-*.json"))]
+p = json.load(open(sys.argv[1] + "/params.json"))
+nsf = len(recs[0]["folds"])
+def score(t, n):
+    s = 0.0
+    for f in range(n):
+        s += recs[t]["folds"][f]["logloss"]
+    return s / n
+cand, want = list(range(len(recs))), set()
+for r in range(nsf):
+    if r > 0:
+        cand = sorted(cand, key=lambda t: (score(t, r), t))[:math.ceil(len(cand) / 2)]
+    want |= {(t, r) for t in cand}
+win = sorted(cand, key=lambda t: (score(t, nsf), t))[0]
+got = {(t, r) for t in range(len(recs)) for r in range(nsf) if recs[t]["folds"][r]}
+print("same" if got == want and win == p["search"]["trial"] else
+      "differ: fits %s, winner %d vs %d" % (sorted(got ^ want), win, p["search"]["trial"]))
+PY
+}
 
 fetch-candles --symbol EDGE --timeframe 5m --generate --kind edge --seed 3 --lookback 12000 2>/dev/null
 ok $? "generate a planted-edge series"
@@ -27,6 +53,7 @@ run $TUNE --symbol EDGE --trials 8 --jobs 2 --seed 5 --lookback 12000
 is "$rc:$err" "0:" "a search exits 0, nothing on stderr off a terminal"
 is "$out" "$M/EDGE/params.json" "stdout is the path of params.json"
 cp "$M/EDGE/params.json" ref.json
+is "$(barrier EDGE)" same "no barrier between the rungs: the barrier's very fits and winner (2 jobs)"
 draws EDGE >draws1
 is "$(grep -c . draws1)" 8 "8 trial records"
 is "$(sed -n 1p draws1)" '{"colsample_bytree": 0.8, "eta": 0.05, "lambda": 1.0, "max_bin": 128, "max_depth": 3, "min_child_weight": 20.0, "subsample": 0.8}' \
@@ -39,6 +66,7 @@ is "$(cat draws2)" "$(cat draws1)" "the same seed draws the same parameters (wit
 is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "$(jget ref.json '[j["params"], j["search"], j["heldout"]]')" \
     "the same seed gives the same winner, search score and held-out score"
+is "$(barrier EDGE)" same "no barrier between the rungs: the barrier's very fits and winner (1 job)"
 rm -rf "$M/EDGE/search"
 run $TUNE --symbol EDGE --trials 8 --seed 6 --lookback 12000
 draws EDGE >draws3
@@ -83,6 +111,7 @@ like "$err" "resuming: [0-9]+ fits recorded" "it resumes from the records"
 is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
     "resumed after kill -9: the same winner as an uninterrupted search"
+is "$(barrier EDGE)" same "no barrier between the rungs: the barrier's very fits and winner (2 jobs, resumed)"
 run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
 like "$err" "12 trials \(9 cut early\), 21 fits \(21 resumed\)" "a finished search run again fits nothing (12 + 6 + 3 fits)"
 

@@ -1,11 +1,13 @@
 /* unit_tune.c — cmocka tests of search spaces, draws and parameters
- * (lib/search.c), and of one trial's fold (ct_fold_score) against the
- * walk-forward it must reproduce. */
+ * (lib/search.c), of one trial's fold (ct_fold_score) against the
+ * walk-forward it must reproduce, and of halving without a barrier
+ * (lib/halving.c) against the barrier's decisions. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -13,6 +15,7 @@
 
 #include "costs.h"
 #include "dataset.h"
+#include "halving.h"
 #include "search.h"
 #include "synth.h"
 #include "train.h"
@@ -174,6 +177,139 @@ test_fold_score(void **state)
 	ct_series_free(&s);
 }
 
+/* ---- halving without a barrier ---- */
+
+static const double *bar_ll;
+static int bar_rungs, bar_n;
+
+static double
+bar_score(int k, int n)
+{
+	double ll = 0;
+
+	for (int f = 0; f < n; f++)
+		ll += bar_ll[k * bar_rungs + f];
+	return ll / n;
+}
+
+static int
+bar_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	double sx = bar_score(x, bar_n), sy = bar_score(y, bar_n);
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+/* The barrier: every fit of rung r, rank, keep, next rung.  in[k *
+ * rungs + r] for the fits it trains; the winner. */
+static int
+barrier(const double *ll, int trials, int rungs, int halving, int *in)
+{
+	int *cand = malloc((size_t)trials * sizeof *cand), n = trials, win;
+
+	assert_non_null(cand);
+	bar_ll = ll;
+	bar_rungs = rungs;
+	for (int k = 0; k < trials; k++)
+		cand[k] = k;
+	for (int r = 0; r < rungs; r++) {
+		if (r > 0) {
+			bar_n = r;
+			qsort(cand, (size_t)n, sizeof *cand, bar_cmp);
+			n = ct_halving_kept(halving, n);
+		}
+		for (int i = 0; i < n; i++)
+			in[cand[i] * rungs + r] = 1;
+	}
+	bar_n = rungs;
+	qsort(cand, (size_t)n, sizeof *cand, bar_cmp);
+	win = cand[0];
+	free(cand);
+	return win;
+}
+
+/* Workers finishing fits in random order, some fits resumed from
+ * records: exactly the barrier's fits are trained, each once, and the
+ * barrier's winner wins; no winner before the last fit. */
+static void
+halving_case(unsigned seed, int trials, int rungs, int halving, int jobs)
+{
+	size_t cells = (size_t)trials * (size_t)rungs;
+	double *ll = malloc(cells * sizeof *ll);
+	int *in = calloc(cells, sizeof *in), *fits = calloc(cells, sizeof *fits);
+	int *busy = calloc((size_t)trials, sizeof *busy), nbusy = 0, win;
+	struct ct_halving h;
+
+	assert_true(ll && in && fits && busy);
+	srand(seed);
+	/* Few distinct values: ties, which rank to the lower trial. */
+	for (size_t i = 0; i < cells; i++)
+		ll[i] = 0.6 + 0.01 * (rand() % 7);
+	win = barrier(ll, trials, rungs, halving, in);
+	assert_int_equal(ct_halving_init(&h, trials, rungs, halving), 0);
+	for (int k = 0; k < trials; k++)
+		for (int r = 0; r < rungs; r++)
+			if (in[k * rungs + r] && rand() % 4 == 0) {
+				ct_halving_record(&h, k, r, ll[k * rungs + r]);
+				fits[k * rungs + r]++;
+			}
+	for (;;) {
+		int k, r;
+
+		for (int tries = 0; nbusy < jobs && tries < 4 * trials; tries++) {
+			k = rand() % trials;
+			if (!busy[k] && ct_halving_next(&h, k) >= 0) {
+				busy[k] = 1;
+				nbusy++;
+			}
+		}
+		for (k = 0; nbusy < jobs && k < trials; k++)
+			if (!busy[k] && ct_halving_next(&h, k) >= 0) {
+				busy[k] = 1;
+				nbusy++;
+			}
+		if (nbusy == 0)
+			break;
+		assert_int_equal(ct_halving_winner(&h), -1);
+		do
+			k = rand() % trials;
+		while (!busy[k]);
+		busy[k] = 0;
+		nbusy--;
+		r = ct_halving_next(&h, k);
+		if (!in[k * rungs + r])
+			fail_msg("seed %u: trial %d fold %d is not one the barrier trains", seed, k, r);
+		fits[k * rungs + r]++;
+		ct_halving_record(&h, k, r, ll[k * rungs + r]);
+	}
+	for (size_t i = 0; i < cells; i++)
+		assert_int_equal(fits[i], in[i]);
+	for (int r = 0; r < rungs; r++)
+		assert_true(ct_halving_rung_done(&h, r));
+	assert_int_equal(ct_halving_winner(&h), win);
+	ct_halving_free(&h);
+	free(ll);
+	free(in);
+	free(fits);
+	free(busy);
+}
+
+static void
+test_halving_exact(void **state)
+{
+	static const int trials[] = { 1, 2, 3, 7, 12, 40 };
+
+	(void)state;
+	for (unsigned seed = 1; seed <= 40; seed++)
+		for (size_t t = 0; t < sizeof trials / sizeof *trials; t++)
+			for (int rungs = 1; rungs <= 4; rungs++)
+				for (int halving = 1; halving <= 3; halving++)
+					halving_case(seed, trials[t], rungs, halving, 1 + (int)seed % 4);
+}
+
 int
 main(void)
 {
@@ -182,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_draws),
 		cmocka_unit_test(test_params_set),
 		cmocka_unit_test(test_fold_score),
+		cmocka_unit_test(test_halving_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
