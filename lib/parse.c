@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
+#include "home.h"
 #include "parse.h"
 
 int
@@ -161,4 +163,24 @@ ct_printable(const char *s, char *buf, size_t size)
 	if (s[i] && size > 4)
 		strcpy(buf + size - 4, "...");
 	return buf;
+}
+
+int
+ct_coin_args(const char *sym, const char *tf, const char *lookback, long *candles)
+{
+	if (!ct_symbol_ok(sym)) {
+		ct_warn("%s: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})", sym);
+		return -1;
+	}
+	if (ct_tf_ms(tf) < 0) {
+		ct_warn("%s: not a timeframe (1m 5m 15m 30m 1h 4h 1d)", tf);
+		return -1;
+	}
+	/* A duration is converted with the timeframe, whatever the order of
+	 * the options. */
+	if (lookback && (ct_parse_lookback(lookback, tf, candles) != 0 || *candles < 1)) {
+		ct_warn("--lookback: not a number of candles or a duration: \"%s\"", lookback);
+		return -2;
+	}
+	return 0;
 }

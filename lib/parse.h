@@ -17,6 +17,11 @@ int ct_parse_dur(const char *s, int64_t *secs);
 int64_t ct_tf_ms(const char *tf);
 /* Lookback: a count of candles, or a duration converted to candles of tf. */
 int ct_parse_lookback(const char *s, const char *tf, long *candles);
+/* A coin's command line, checked as every training tool checks it: sym
+ * a symbol, tf a timeframe, and lookback (when not NULL: a count of
+ * candles or a duration of tf) into *candles.  0; -1 (bad symbol or
+ * timeframe) or -2 (bad lookback, worth a usage) with the reason printed. */
+int ct_coin_args(const char *sym, const char *tf, const char *lookback, long *candles);
 /* The field s[0..len) fit to quote in a diagnostic: at most 40 bytes
  * (then "..."), control characters as '?'.  Returns buf. */
 #define CT_EXCERPT_LEN 48

@@ -722,6 +722,27 @@ prepare(struct search *s)
 }
 
 int
+ct_tune_cores(struct ct_tune *t, int jobs, int threads, long avail)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cores < 1)
+		cores = 1;
+	if (avail < 1)
+		avail = cores - (cores / 8 > 1 ? cores / 8 : 1);
+	if (avail < 1)
+		avail = 1;
+	t->o.threads = threads ? threads : 1;
+	t->jobs = jobs ? jobs : (int)(avail / t->o.threads > 1 ? avail / t->o.threads : 1);
+	if ((long)t->jobs * t->o.threads > cores) {
+		ct_warn("--jobs %d x --threads %d: more than the %ld cores", t->jobs, t->o.threads,
+		    cores);
+		return -1;
+	}
+	return 0;
+}
+
+int
 ct_tune_coin(struct ct_tune *t)
 {
 	struct search s;

@@ -33,6 +33,12 @@ struct ct_tune {
 	struct ct_train_opts o;	/* horizon, folds, rounds, early_stop, threads, progress */
 };
 
+/* Jobs and threads of t: the cores this coin may use are avail
+ * (run-batch's share), else (0) the machine's less a reserve for the
+ * system, max(1, n - max(1, n/8)) as run-batch counts; one thread a job
+ * unless told (threads 0), as many jobs as fit unless told (jobs 0).
+ * -1 with the reason printed when jobs x threads exceed the cores. */
+int ct_tune_cores(struct ct_tune *t, int jobs, int threads, long avail);
 /* Search, score the winner on the held-out block, write params.json and
  * print its path on stdout.  The exit status: CT_EXIT_OK, CT_EXIT_FAIL,
  * CT_EXIT_USAGE (an unknown timeframe) or CT_EXIT_LOCKED (another

@@ -70,7 +70,7 @@ main(int argc, char **argv)
 	};
 	struct ct_traincoin tc = { 0 };
 	const char *home = NULL, *lookback = NULL, *env;
-	int c, fresh = 0;
+	int c, fresh = 0, rc;
 
 	ct_setprog(argv[0]);
 	ct_xgb_env(argv);
@@ -107,20 +107,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}
-	if (!ct_symbol_ok(tc.sym)) {
-		ct_warn("%s: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})", tc.sym);
-		return CT_EXIT_USAGE;
-	}
-	if (ct_tf_ms(tc.tf) < 0) {
-		ct_warn("%s: not a timeframe (1m 5m 15m 30m 1h 4h 1d)", tc.tf);
-		return CT_EXIT_USAGE;
-	}
-	/* A duration is converted with the timeframe, whatever the order of
-	 * the options. */
-	if (lookback && (ct_parse_lookback(lookback, tc.tf, &tc.lookback) != 0 ||
-	    tc.lookback < 1)) {
-		ct_warn("--lookback: not a number of candles or a duration: \"%s\"", lookback);
-		usage(stderr);
+	if ((rc = ct_coin_args(tc.sym, tc.tf, lookback, &tc.lookback)) != 0) {
+		if (rc == -2)
+			usage(stderr);
 		return CT_EXIT_USAGE;
 	}
 	/* run-batch shares the cores among parallel coins through the

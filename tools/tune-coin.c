@@ -66,31 +66,14 @@ load_space(const char *path)
 	return j;
 }
 
-/* Jobs and threads: the cores this coin may use are run-batch's share
- * (COINTRAIN_THREADS), else the machine's less a reserve for the system,
- * max(1, n - max(1, n/8)) as run-batch counts; one thread a job unless
- * told, and never more jobs x threads than cores. */
-static void
-share_cores(struct ct_tune *t, int jobs, int threads)
+/* The cores this coin may use: run-batch's share (COINTRAIN_THREADS),
+ * else 0 for ct_tune_cores to decide. */
+static long
+cores_given(void)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN), avail;
 	const char *env = getenv("COINTRAIN_THREADS");
 
-	if (cores < 1)
-		cores = 1;
-	avail = cores - (cores / 8 > 1 ? cores / 8 : 1);
-	if (env && *env)
-		avail = num("COINTRAIN_THREADS", env, 1, 1024);
-	if (avail < 1)
-		avail = 1;
-	t->o.threads = threads ? threads : 1;
-	t->jobs = jobs ? jobs : (int)(avail / t->o.threads > 1 ? avail / t->o.threads : 1);
-	if ((long)t->jobs * t->o.threads > cores) {
-		ct_warn("--jobs %d x --threads %d: more than the %ld cores", t->jobs, t->o.threads,
-		    cores);
-		usage(stderr);
-		exit(CT_EXIT_USAGE);
-	}
+	return env && *env ? num("COINTRAIN_THREADS", env, 1, 1024) : 0;
 }
 
 int
@@ -155,20 +138,15 @@ main(int argc, char **argv)
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}
-	if (!ct_symbol_ok(t.sym)) {
-		ct_warn("%s: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})", t.sym);
+	if ((rc = ct_coin_args(t.sym, t.tf, lookback, &t.lookback)) != 0) {
+		if (rc == -2)
+			usage(stderr);
 		return CT_EXIT_USAGE;
 	}
-	if (ct_tf_ms(t.tf) < 0) {
-		ct_warn("%s: not a timeframe (1m 5m 15m 30m 1h 4h 1d)", t.tf);
-		return CT_EXIT_USAGE;
-	}
-	if (lookback && (ct_parse_lookback(lookback, t.tf, &t.lookback) != 0 || t.lookback < 1)) {
-		ct_warn("--lookback: not a number of candles or a duration: \"%s\"", lookback);
+	if (ct_tune_cores(&t, jobs, threads, cores_given()) != 0) {
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}
-	share_cores(&t, jobs, threads);
 	if ((t.space = load_space(space)) == NULL)
 		return CT_EXIT_FAIL;
 	t.home = ct_home(home);
