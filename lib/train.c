@@ -347,13 +347,21 @@ ct_bins_max_bin(const struct ct_bins *b)
 	return b->max_bin;
 }
 
+/* Free the matrices b keeps. */
+static void
+bins_drop(struct ct_bins *b)
+{
+	for (int i = 0; i < b->ncache; i++)
+		XGDMatrixFree(b->cache[i].m);
+	b->ncache = 0;
+}
+
 void
 ct_bins_free(struct ct_bins *b)
 {
 	if (b == NULL)
 		return;
-	for (int i = 0; i < b->ncache; i++)
-		XGDMatrixFree(b->cache[i].m);
+	bins_drop(b);
 	free(b->edge);
 	free(b->nedge);
 	free(b);
@@ -437,6 +445,12 @@ train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_o
 	if ((m = bins_cached(b, lo, hi, 0)) != NULL)
 		return m;
 	if (!incore(o, hi - lo + refrows)) {
+		/* Windows only grow: no later matrix of this training takes
+		 * the reference, which need not hold its memory. */
+		if (!b->keep && b->ncache) {
+			bins_drop(b);
+			malloc_trim(0);
+		}
 		*own = 1;
 		return fed_matrix(d, lo, hi, 0, b, NULL, o);
 	}

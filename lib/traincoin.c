@@ -39,6 +39,7 @@
 #define SELFCHECK_N	20	/* newest candles whose prediction config.json keeps */
 #define DEFAULT_LOOKBACK 50000
 #define CKPT_FORMAT	2	/* bumped when a checkpoint's meaning changes (2: shared bins) */
+#define DRIFT_CHUNK	8192	/* rows read at a time for drift.json */
 
 struct job {
 	struct ct_traincoin *tc;
@@ -487,6 +488,29 @@ folds_json(const struct job *j, const struct ct_wf *w)
 	return folds;
 }
 
+/* What the model was trained on, for check-drift: a sample of all rows,
+ * read DRIFT_CHUNK rows at a time and each chunk's pages given back (a
+ * mapped dataset of 2000000 rows is 170 MB: reading it whole would make
+ * this the peak of the training). */
+static json_t *
+drift_reference(const struct ct_dataset *d, void *booster)
+{
+	struct ct_drift_builder b;
+	json_t *ref = NULL;
+
+	if (ct_drift_begin(&b, d->nfeat) == 0) {
+		for (size_t lo = 0, hi; lo < d->n; lo = hi) {
+			hi = d->n - lo < DRIFT_CHUNK ? d->n : lo + DRIFT_CHUNK;
+			ct_drift_add_rows(&b, d->x + lo * d->nfeat, d->y + lo, hi - lo);
+			ct_dataset_release(d, lo, hi);
+		}
+		ref = ct_drift_end(&b, booster);
+	}
+	if (ref == NULL)
+		ct_warn("%s: cannot make the reference", CT_DRIFT_FILE);
+	return ref;
+}
+
 static int
 fresh(struct job *j)
 {
@@ -536,9 +560,7 @@ fresh(struct job *j)
 			ct_wf_free(&w);
 		return -1;
 	}
-	/* What the model was trained on, for check-drift (a sample of rows). */
-	j->drift = ct_drift_reference(j->d.x, j->d.y, j->d.n, j->d.nfeat, j->booster);
-	ct_dataset_release(&j->d, 0, j->d.n);
+	j->drift = drift_reference(&j->d, j->booster);
 	j->metrics = metrics_json(j, "walk-forward", folds_json(j, &w), &w.agg, w.equity);
 	j->config = config_json(j, w.rounds, w.rounds + CT_INCR_GROWTH, w.threshold,
 	    w.threshold < 1 ? "best total net bps after costs over all folds' out-of-sample "
