@@ -46,6 +46,16 @@ ct_xgb_env(char **argv)
 }
 
 const char *
+ct_xgb_version(char *buf, size_t n)
+{
+	int maj, min, pat;
+
+	XGBoostVersion(&maj, &min, &pat);
+	snprintf(buf, n, "%d.%d.%d", maj, min, pat);
+	return buf;
+}
+
+const char *
 ct_xgb_error(void)
 {
 	static char buf[512];
@@ -95,16 +105,16 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The regular files of dir but sha256.txt and hidden ones (temporaries),
- * sorted: a model directory's artifacts, whatever they are.  NULL-ended,
- * malloc'd; NULL with errno on error. */
+/* The names in dir that keep(dir, name, arg) accepts, sorted, NULL-ended,
+ * malloc'd (free with ct_model_symbols_free); NULL with errno on error,
+ * ENOENT when dir does not exist. */
 static char **
-artifacts(const char *dir)
+names(const char *dir, int (*keep)(const char *dir, const char *name, const void *arg),
+    const void *arg)
 {
-	char **v, path[CT_PATH_MAX];
+	char **v;
 	size_t n = 0;
 	struct dirent *e = NULL;
-	struct stat st;
 	DIR *d;
 
 	if ((v = calloc(1, sizeof *v)) == NULL || (d = opendir(dir)) == NULL) {
@@ -114,9 +124,7 @@ artifacts(const char *dir)
 	while ((e = readdir(d)) != NULL) {
 		char **t;
 
-		if (e->d_name[0] == '.' || strcmp(e->d_name, "sha256.txt") == 0 ||
-		    ct_path(path, sizeof path, "%s/%s", dir, e->d_name) != 0 ||
-		    lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		if (!keep(dir, e->d_name, arg))
 			continue;
 		if ((t = realloc(v, (n + 2) * sizeof *v)) == NULL)
 			break;
@@ -127,14 +135,32 @@ artifacts(const char *dir)
 	}
 	closedir(d);
 	if (e != NULL) {
-		for (size_t i = 0; i < n; i++)
-			free(v[i]);
-		free(v);
+		ct_model_symbols_free(v);
 		errno = ENOMEM;
 		return NULL;
 	}
 	qsort(v, n, sizeof *v, cmp_name);
 	return v;
+}
+
+/* An artifact: a regular file but sha256.txt and hidden ones (temporaries). */
+static int
+is_artifact(const char *dir, const char *name, const void *arg)
+{
+	char path[CT_PATH_MAX];
+	struct stat st;
+
+	(void)arg;
+	return name[0] != '.' && strcmp(name, "sha256.txt") != 0 &&
+	    ct_path(path, sizeof path, "%s/%s", dir, name) == 0 &&
+	    lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A model directory's artifacts, whatever they are. */
+static char **
+artifacts(const char *dir)
+{
+	return names(dir, is_artifact, NULL);
 }
 
 int
@@ -376,41 +402,25 @@ ct_model_free(struct ct_model *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* A coin with a current model (arg: the data home). */
+static int
+has_model(const char *dir, const char *name, const void *home)
+{
+	char cur[CT_PATH_MAX];
+
+	(void)dir;
+	return ct_symbol_ok(name) && ct_model_current(cur, sizeof cur, home, name) == 0;
+}
+
 char **
 ct_model_symbols(const char *home)
 {
-	char dir[CT_PATH_MAX], cur[CT_PATH_MAX], **v;
-	size_t n = 0;
-	struct dirent *e = NULL;
-	DIR *d;
+	char dir[CT_PATH_MAX], **v;
 
-	if (ct_path(dir, sizeof dir, "%s/models", home) != 0 || (v = calloc(1, sizeof *v)) == NULL)
+	if (ct_path(dir, sizeof dir, "%s/models", home) != 0)
 		return NULL;
-	if ((d = opendir(dir)) == NULL) {
-		if (errno == ENOENT)
-			return v;
-		free(v);
-		return NULL;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char **t;
-
-		if (!ct_symbol_ok(e->d_name) || ct_model_current(cur, sizeof cur, home, e->d_name) != 0)
-			continue;
-		if ((t = realloc(v, (n + 2) * sizeof *v)) == NULL)
-			break;
-		v = t;
-		if ((v[n] = strdup(e->d_name)) == NULL)
-			break;
-		v[++n] = NULL;
-	}
-	closedir(d);
-	if (e != NULL) {
-		ct_model_symbols_free(v);
-		errno = ENOMEM;
-		return NULL;
-	}
-	qsort(v, n, sizeof *v, cmp_name);
+	if ((v = names(dir, has_model, home)) == NULL && errno == ENOENT)
+		v = calloc(1, sizeof *v);
 	return v;
 }
 

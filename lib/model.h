@@ -71,6 +71,8 @@ void ct_xgb_env(char **argv);
 /* XGBoost's last error as one line of reason: without its time stamp,
  * source location and stack trace. */
 const char *ct_xgb_error(void);
+/* XGBoost's version, "1.7.4", into buf. */
+const char *ct_xgb_version(char *buf, size_t n);
 
 /* Quiet XGBoost's own logging: global verbosity 1, and its warnings and
  * errors routed to our stderr as "prog: xgboost: ...".  Idempotent. */

@@ -213,16 +213,6 @@ log_json(struct job *j)
 	    "rounds_trained", (json_int_t)j->tc->o.rounds_trained, "events", j->log);
 }
 
-static const char *
-xgb_version(char *buf, size_t n)
-{
-	int maj, min, pat;
-
-	XGBoostVersion(&maj, &min, &pat);
-	snprintf(buf, n, "%d.%d.%d", maj, min, pat);
-	return buf;
-}
-
 /* config.json, or NULL when the self-check fails. */
 static json_t *
 config_json(struct job *j, int rounds, int max_rounds, double thr, const char *thr_src,
@@ -250,7 +240,7 @@ config_json(struct job *j, int rounds, int max_rounds, double thr, const char *t
 	    "trained", "from", iso(j->d.t[lo]), "to", iso(j->d.t[hi - 1]),
 	    "from_ms", (json_int_t)j->d.t[lo], "to_ms", (json_int_t)j->d.t[hi - 1],
 	    "candles_used", (json_int_t)j->candles, "rows", (json_int_t)(hi - lo),
-	    "created", iso(ct_now_ms()), "xgboost_version", xgb_version(ver, sizeof ver),
+	    "created", iso(ct_now_ms()), "xgboost_version", ct_xgb_version(ver, sizeof ver),
 	    "cointrain_version", CT_VERSION, "selfcheck", check);
 }
 
@@ -408,7 +398,7 @@ identity(struct job *j)
 	char ver[32];
 
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:i, s:o, s:o}",
-	    "format", CKPT_FORMAT, "cointrain", CT_VERSION, "xgboost", xgb_version(ver, sizeof ver),
+	    "format", CKPT_FORMAT, "cointrain", CT_VERSION, "xgboost", ct_xgb_version(ver, sizeof ver),
 	    "symbol", j->tc->sym, "timeframe", j->tc->tf, "store_sha256", j->sha256,
 	    "candles", (json_int_t)j->candles, "features", CT_FEAT_VERSION,
 	    "horizon", j->tc->o.horizon, "params", ct_train_params_json(&j->tc->o),

@@ -110,16 +110,6 @@ real_value(const json_t *j)
 	return json_is_number(j) ? json_number_value(j) : NAN;
 }
 
-static const char *
-xgb_version(char *buf, size_t n)
-{
-	int maj, min, pat;
-
-	XGBoostVersion(&maj, &min, &pat);
-	snprintf(buf, n, "%d.%d.%d", maj, min, pat);
-	return buf;
-}
-
 /* ---- the coin: inputs, lock, data ---- */
 
 static int
@@ -232,7 +222,7 @@ identity(struct search *s)
 
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:i,"
 	    " s:i, s:I, s:O, s:o}",
-	    "format", SEARCH_FORMAT, "cointrain", CT_VERSION, "xgboost", xgb_version(ver, sizeof ver),
+	    "format", SEARCH_FORMAT, "cointrain", CT_VERSION, "xgboost", ct_xgb_version(ver, sizeof ver),
 	    "symbol", t->sym, "timeframe", t->tf, "store_sha256", s->sha256,
 	    "candles", (json_int_t)s->candles, "rows", (json_int_t)s->d.n,
 	    "features", CT_FEAT_VERSION, "horizon", t->o.horizon, "folds", t->o.folds,
@@ -626,7 +616,7 @@ params_json(struct search *s, int win, int cut, const struct ct_wf *w)
 	    "data", "from", iso(s->d.t[0]), "to", iso(s->d.t[s->d.n - 1]),
 	    "candles", (json_int_t)s->candles, "rows", (json_int_t)s->d.n, "store_sha256", s->sha256,
 	    "created", iso(ct_now_ms()), "seconds", ct_mono_s() - s->t0,
-	    "cointrain_version", CT_VERSION, "xgboost_version", xgb_version(ver, sizeof ver));
+	    "cointrain_version", CT_VERSION, "xgboost_version", ct_xgb_version(ver, sizeof ver));
 }
 
 static void
