@@ -58,6 +58,16 @@ succeeded() { [ "$(status "$1" "$2" 2>/dev/null | cut -d' ' -f1)" = success ]; }
 queue_empty() { [ -z "$(squeue -h -o %i 2>/dev/null)" ]; }
 t0=$(date +%s)
 
+# The plan: what would be submitted, and nothing submitted.
+run run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --dry-run
+is "$rc" 0 "slurm --dry-run exits 0"
+like "$out" "engine slurm: job arrays of at most [0-9]+ tasks, at most 2 at a time \\(%2\\); a task: --cpus-per-task 1, --time 47 min" \
+	"slurm --dry-run shows the arrays, not local workers"
+ok "$(queue_empty; echo $?)" "and submits nothing"
+SLURM_CONF=$T/none run run-batch full --engine slurm --symbols $SYMS --dry-run
+is "$rc" 1 "slurm --dry-run without a controller fails"
+like "$err" "slurm engine: scontrol show config" "and says why"
+
 # A full cycle: 4 coins, one array, at most 2 at a time.
 R=20251109T0200Z-full
 FAKE_SLEEP=1 run run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R

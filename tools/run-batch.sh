@@ -545,9 +545,19 @@ todo_list() {
 	fi | grep .
 }
 
+# engine_load — share/engine/ENGINE.sh sourced.
+engine_load() {
+	efile=$SHARE/engine/$ENGINE.sh
+	[ -r "$efile" ] || die "$EX_FAIL" "$efile: no such engine"
+	# shellcheck disable=SC1090
+	. "$efile"
+}
+
 if [ "$dry" = 1 ]; then
+	engine_load
+	plan=$(engine_plan) || exit "$EX_FAIL"
 	echo "run:      $run ($([ "$resumed" = 1 ] && echo resumed || echo new))"
-	echo "cycle:    $cycle; timeframe $TIMEFRAME; engine $ENGINE; mode $MODE: $workers worker(s) x $threads thread(s) on $cores core(s)"
+	echo "cycle:    $cycle; timeframe $TIMEFRAME; engine $plan"
 	echo "per coin: timeout ${timeout_s}s, $RETRIES retries$([ "$RETRY_ALL" = 1 ] && echo ' (all failures)'), backoff base ${RETRY_BASE_SECONDS}s"
 	f=''
 	[ "$FETCH_ENABLED" = 1 ] && [ -n "$fetch_n" ] && f="fetch $fetch_n candles of every coin first; "
@@ -600,15 +610,13 @@ if ! flock -n 9; then
 	fi
 fi
 
-# Engine: share/engine/ENGINE.sh defines engine_check, engine_run LIST,
-# engine_stop and engine_alive WORKER, and may define engine_submit LIST
+# Engine: share/engine/ENGINE.sh defines engine_check, engine_plan
+# (--dry-run), engine_run LIST, engine_stop and engine_alive WORKER, and
+# may define engine_submit LIST
 # (--no-wait); see run-batch(1), ENGINES.  Its check comes first: an
 # engine that left work of earlier starts running (a cluster's job
 # arrays) waits for it or refuses to start here.
-efile=$SHARE/engine/$ENGINE.sh
-[ -r "$efile" ] || die "$EX_FAIL" "$efile: no such engine"
-# shellcheck disable=SC1090
-. "$efile"
+engine_load
 engine_check || exit "$EX_FAIL"
 
 # Temporaries of our own writers killed with SIGKILL (no handler ran):

@@ -11,6 +11,11 @@ engine_check() {
 	return 1
 }
 
+# engine_plan — --dry-run's line: the workers and threads.
+engine_plan() {
+	echo "local; mode $MODE: $workers worker(s) x $threads thread(s) on $cores core(s)"
+}
+
 # engine_run LIST — one attempt of every coin of LIST; returns when all
 # have ended.
 engine_run() {

@@ -27,6 +27,13 @@ slurm_sleep=''		# pid of the sleep between two looks at the queue
 # Then the arrays earlier starts left: ours are waited for, another run's
 # still running is another batch (exit 6, or wait with --wait).
 engine_check() {
+	slurm_config || return 1
+	slurm_left
+}
+# slurm_config — the Slurm commands are there and the controller answers;
+# the chunk size (slurm_chunk), threads, the tasks' minutes (slurm_mins);
+# sbatch takes such a job (a bad partition or account is found now).
+slurm_config() {
 	for c in sbatch squeue scancel scontrol; do
 		command -v "$c" >/dev/null 2>&1 ||
 			{ warn "slurm engine: $c: not found (install slurm-client)"; return 1; }
@@ -51,7 +58,14 @@ engine_check() {
 	# shellcheck disable=SC2086
 	e=$(sbatch --test-only --time="$slurm_mins" --cpus-per-task="$threads" $SLURM_SBATCH_ARGS \
 		--wrap=true 2>&1) || { warn "slurm engine: sbatch refuses the job: $e"; return 1; }
-	slurm_left
+}
+# engine_plan — --dry-run's line: what would be submitted.
+engine_plan() {
+	slurm_config || return 1
+	lim='as many at a time as the cluster runs'
+	[ "$origin_MAX_CONCURRENT" = default ] && [ "$MODE" != sequential ] ||
+		lim="at most $workers at a time (%$workers)"
+	echo "slurm: job arrays of at most $slurm_chunk tasks, $lim; a task: --cpus-per-task $threads, --time $slurm_mins min${SLURM_SBATCH_ARGS:+, then $SLURM_SBATCH_ARGS}"
 }
 # slurm_cpus ARG... — the --cpus-per-task among sbatch options, if any.
 slurm_cpus() {
