@@ -86,3 +86,8 @@ rm -f "$tmp/g.csv" "$tmp/store.csv"
 set -- $(timed fetch-candles --home "$tmp/home" -s GEN -t 1m -i "$tmp/both.csv")
 rows=$(($(wc -l <"$tmp/home/candles/GEN/1m.csv") - 1))
 echo "merge reaching back into a 2,000,000-row store: peak RSS $1 MB, $2 s (<= 50 MB); $rows rows after"
+
+# The generator: candles made one at a time, merged like any source.
+rm -rf "$tmp/home"
+set -- $(timed fetch-candles --home "$tmp/home" -s GEN -t 1m --generate --lookback 2000000)
+echo "generate 2,000,000 1m candles into an empty store: peak RSS $1 MB, $2 s (<= 50 MB)"

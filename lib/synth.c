@@ -20,10 +20,8 @@
 
 #define SIGMA	0.004		/* per-candle log-return volatility */
 
-/* xoshiro256** seeded by splitmix64: fast, and the same on every machine. */
-struct rng {
-	uint64_t s[4];
-};
+/* xoshiro256** (state: 4 words) seeded by splitmix64: fast, and the same
+ * on every machine. */
 
 static uint64_t
 splitmix(uint64_t *x)
@@ -42,9 +40,9 @@ rotl(uint64_t x, int k)
 }
 
 static uint64_t
-next(struct rng *r)
+next(uint64_t *s)
 {
-	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+	uint64_t res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
 
 	s[2] ^= s[0];
 	s[3] ^= s[1];
@@ -56,13 +54,13 @@ next(struct rng *r)
 }
 
 static double
-uniform(struct rng *r)
+uniform(uint64_t *r)
 {
 	return ((next(r) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
 static double
-normal(struct rng *r)
+normal(uint64_t *r)
 {
 	/* Box-Muller; one of the pair is dropped to keep the stream simple. */
 	return sqrt(-2.0 * log(uniform(r))) * cos(2.0 * M_PI * uniform(r));
@@ -80,47 +78,71 @@ ct_synth_kind(const char *name)
 	return -1;
 }
 
+void
+ct_synth_begin(struct ct_synth *g, enum ct_synth_kind kind, uint64_t seed, size_t n,
+    int64_t tf_ms, int64_t start_ms)
+{
+	/* A regime series shares the edge series' stream: the same candles
+	 * up to the change. */
+	uint64_t x = seed ^ (kind != CT_SYNTH_WALK ? 0x5eedULL : 0);
+
+	memset(g, 0, sizeof *g);
+	g->kind = kind;
+	g->n = n;
+	g->change = kind == CT_SYNTH_REGIME ? CT_SYNTH_REGIME_AT(n) : n;
+	g->tf_ms = tf_ms;
+	g->start_ms = start_ms;
+	g->logp = log(100.0);
+	for (int i = 0; i < 4; i++)
+		g->rng[i] = splitmix(&x);
+	for (int i = 0; i <= CT_SYNTH_EDGE_H; i++)
+		g->hist[i] = g->logp;
+}
+
+int
+ct_synth_next(struct ct_synth *g, struct ct_candle *c)
+{
+	uint64_t *r = g->rng;
+	size_t i = g->i;
+	double sigma = i < g->change ? SIGMA : SIGMA * CT_SYNTH_REGIME_VOL;
+	double b = i < g->change ? -CT_SYNTH_EDGE_B : CT_SYNTH_EDGE_B;
+	double eps, ret, open = g->logp, close, hi, lo, hour;
+
+	if (i >= g->n)
+		return 0;
+	eps = normal(r);
+	ret = sigma * eps;
+	hour = fmod((double)(g->start_ms + (int64_t)i * g->tf_ms) / 3600000.0, 24.0);
+	if (g->kind != CT_SYNTH_WALK)
+		ret += b / CT_SYNTH_EDGE_H * (g->hist[CT_SYNTH_EDGE_H] - g->hist[0]);
+	close = open + ret;
+	hi = fmax(open, close) + fabs(normal(r)) * sigma * 0.5;
+	lo = fmin(open, close) - fabs(normal(r)) * sigma * 0.5;
+	c->t = g->start_ms + (int64_t)i * g->tf_ms;
+	c->o = exp(open);
+	c->c = exp(close);
+	c->h = fmax(exp(hi), fmax(c->o, c->c));
+	c->l = fmin(exp(lo), fmin(c->o, c->c));
+	/* Busier in the (UTC) afternoon and on big moves. */
+	c->v = 50.0 * exp(0.5 * normal(r) + 0.3 * sin(2.0 * M_PI * (hour - 9.0) / 24.0) +
+	    0.5 * fabs(eps));
+	memmove(g->hist, g->hist + 1, CT_SYNTH_EDGE_H * sizeof g->hist[0]);
+	g->hist[CT_SYNTH_EDGE_H] = close;
+	g->logp = close;
+	g->i++;
+	return 1;
+}
+
 int
 ct_synth(struct ct_series *s, enum ct_synth_kind kind, uint64_t seed,
     size_t n, int64_t tf_ms, int64_t start_ms)
 {
-	struct rng r;
-	double logp = log(100.0), hist[CT_SYNTH_EDGE_H + 1];
-	/* A regime series shares the edge series' stream: the same candles
-	 * up to the change. */
-	uint64_t x = seed ^ (kind != CT_SYNTH_WALK ? 0x5eedULL : 0);
-	size_t change = kind == CT_SYNTH_REGIME ? CT_SYNTH_REGIME_AT(n) : n;
+	struct ct_synth g;
 
-	for (int i = 0; i < 4; i++)
-		r.s[i] = splitmix(&x);
-	for (int i = 0; i <= CT_SYNTH_EDGE_H; i++)
-		hist[i] = logp;
 	if (ct_series_reserve(s, s->n + n) != 0)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct ct_candle c;
-		double sigma = i < change ? SIGMA : SIGMA * CT_SYNTH_REGIME_VOL;
-		double b = i < change ? -CT_SYNTH_EDGE_B : CT_SYNTH_EDGE_B;
-		double eps = normal(&r), ret = sigma * eps, open = logp, close, hi, lo;
-		double hour = fmod((double)(start_ms + (int64_t)i * tf_ms) / 3600000.0, 24.0);
-
-		if (kind != CT_SYNTH_WALK)
-			ret += b / CT_SYNTH_EDGE_H * (hist[CT_SYNTH_EDGE_H] - hist[0]);
-		close = open + ret;
-		hi = fmax(open, close) + fabs(normal(&r)) * sigma * 0.5;
-		lo = fmin(open, close) - fabs(normal(&r)) * sigma * 0.5;
-		c.t = start_ms + (int64_t)i * tf_ms;
-		c.o = exp(open);
-		c.c = exp(close);
-		c.h = fmax(exp(hi), fmax(c.o, c.c));
-		c.l = fmin(exp(lo), fmin(c.o, c.c));
-		/* Busier in the (UTC) afternoon and on big moves. */
-		c.v = 50.0 * exp(0.5 * normal(&r) + 0.3 * sin(2.0 * M_PI * (hour - 9.0) / 24.0) +
-		    0.5 * fabs(eps));
-		s->c[s->n++] = c;
-		memmove(hist, hist + 1, CT_SYNTH_EDGE_H * sizeof hist[0]);
-		hist[CT_SYNTH_EDGE_H] = close;
-		logp = close;
-	}
+	ct_synth_begin(&g, kind, seed, n, tf_ms, start_ms);
+	while (ct_synth_next(&g, &s->c[s->n]))
+		s->n++;
 	return 0;
 }

@@ -26,6 +26,20 @@ enum ct_synth_kind {
 	CT_SYNTH_REGIME,	/* the edge, then a change of volatility and edge */
 };
 
+/* A generator: the candles one at a time, in constant memory. */
+struct ct_synth {
+	uint64_t rng[4];
+	double logp, hist[CT_SYNTH_EDGE_H + 1];
+	size_t i, n, change;
+	enum ct_synth_kind kind;
+	int64_t tf_ms, start_ms;
+};
+
+/* The generator of the n candles ct_synth() would append. */
+void ct_synth_begin(struct ct_synth *g, enum ct_synth_kind kind, uint64_t seed, size_t n,
+    int64_t tf_ms, int64_t start_ms);
+/* The next candle into *c: 1, or 0 after the n-th. */
+int ct_synth_next(struct ct_synth *g, struct ct_candle *c);
 /* Append n candles of timeframe tf_ms starting at open time start_ms.
  * The same (kind, seed, n, tf_ms, start_ms) always gives the same candles.
  * 0, or -1 when out of memory. */

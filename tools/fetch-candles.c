@@ -151,26 +151,21 @@ parse_opts(int argc, char **argv, struct opts *o)
 		bad("--kind: not walk, edge or regime: \"%s\"", o->kind);
 }
 
-/* Generated candles, as one source. */
+/* Generated candles, as one source, one at a time. */
 static int
 generate(const struct opts *o, struct ct_merger *m)
 {
-	struct ct_series in = { 0 };
-	int rc = CT_EXIT_FAIL;
+	struct ct_synth g;
+	struct ct_candle c;
+	int more = 1;
 
-	if (ct_synth(&in, (enum ct_synth_kind)ct_synth_kind(o->kind), (uint64_t)o->seed,
-	    (size_t)(o->lookback ? o->n : DEFAULT_LOOKBACK), m->tf_ms, o->start_ms) != 0) {
-		ct_warn("%s", "out of memory");
-	} else if (ct_merger_source(m, "generator") == 0 && ct_merger_run(m, "generator") == 0) {
-		size_t i = 0;
-
-		while (i < in.n && ct_merger_put(m, &in.c[i]) == 0)
-			i++;
-		if (i == in.n && ct_merger_end(m, 0) == 0)
-			rc = CT_EXIT_OK;
-	}
-	ct_series_free(&in);
-	return rc;
+	ct_synth_begin(&g, (enum ct_synth_kind)ct_synth_kind(o->kind), (uint64_t)o->seed,
+	    (size_t)(o->lookback ? o->n : DEFAULT_LOOKBACK), m->tf_ms, o->start_ms);
+	if (ct_merger_source(m, "generator") != 0 || ct_merger_run(m, "generator") != 0)
+		return CT_EXIT_FAIL;
+	while ((more = ct_synth_next(&g, &c)) == 1 && ct_merger_put(m, &c) == 0)
+		;
+	return more == 0 && ct_merger_end(m, 0) == 0 ? CT_EXIT_OK : CT_EXIT_FAIL;
 }
 
 static int
