@@ -105,9 +105,10 @@ seek_last(struct ct_scan *sc, size_t n)
 			fail(sc, r < 0 ? NULL : "changed while being read");
 			goto out;
 		}
+		/* p ends one past the newline of the last row skipped. */
 		for (p = sc->buf; left > 0 && (p = memchr(p, '\n', (size_t)(sc->buf + r - p))); p++)
 			left--;
-		off += p ? p - sc->buf + 1 : r;
+		off += p ? p - sc->buf : r;
 	}
 	sc->pos = off;
 	sc->line = 2 + (long)skip;

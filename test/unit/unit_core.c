@@ -20,6 +20,7 @@
 #include "evlog.h"
 #include "home.h"
 #include "parse.h"
+#include "storescan.h"
 #include "timefmt.h"
 
 
@@ -294,6 +295,35 @@ test_evlog_torn(void **state)
 	assert_int_equal(errno, ELOOP);
 }
 
+/* The scanner's window of the last n rows equals the same rows of the
+ * whole store, at every kind of offset: within the first block of
+ * snapshots, exactly on one, and past one. */
+static void
+test_scan_window(void **state)
+{
+	static const size_t want[] = { 1, 999, 65535, 65536, 65537, 69999, 70000, 0 };
+	struct ct_series s = { 0 }, got = { 0 };
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/candles/SCAN/1m.csv", tmpdir);
+	for (int i = 0; i < 70000; i++) {
+		struct ct_candle c = { 1600000000000LL + i * 60000LL, 100.5, 101.5, 99.5, 100.75,
+			(double)i };
+		assert_int_equal(ct_series_push(&s, &c), 0);
+	}
+	assert_int_equal(ct_store_save(path, &s), 0);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		size_t n = want[i] ? want[i] : s.n;
+
+		assert_int_equal(ct_scan_load(path, want[i], &got), 0);
+		assert_int_equal(got.n, n);
+		assert_memory_equal(got.c, s.c + s.n - n, n * sizeof *s.c);
+		ct_series_free(&got);
+	}
+	ct_series_free(&s);
+}
+
 int
 main(void)
 {
@@ -306,6 +336,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_roundtrip, setup, teardown),
 		cmocka_unit_test(test_store_errors),
+		cmocka_unit_test_setup_teardown(test_scan_window, setup, teardown),
 		cmocka_unit_test(test_fmt_double),
 		cmocka_unit_test_setup_teardown(test_evlog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evlog_torn, setup, teardown),
