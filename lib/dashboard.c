@@ -263,12 +263,14 @@ store(const char *home, const char *sym, const char *file, int64_t now_ms)
 	struct ct_series s = { 0 };
 	json_t *o;
 	int64_t last;
+	int rc;
 
 	snprintf(tf, sizeof tf, "%.*s", (int)(strlen(file) - 4), file);
 	o = json_pack("{s:s, s:s}", "symbol", sym, "timeframe", tf);
-	if (ct_path(path, sizeof path, "%s/candles/%s/%s", home, sym, file) != 0 ||
-	    ct_store_tail(path, 1, &s) != 0 || s.n == 0) {
-		json_object_set_new(o, "error", json_string(s.n == 0 ? "no candle" : "unreadable"));
+	rc = ct_path(path, sizeof path, "%s/candles/%s/%s", home, sym, file) != 0 ||
+	    ct_store_tail(path, 1, &s) != 0;
+	if (rc || s.n == 0) {
+		json_object_set_new(o, "error", json_string(rc ? "unreadable" : "no candle"));
 		ct_series_free(&s);
 		return o;
 	}
@@ -412,11 +414,21 @@ check_runs(json_t *checks, json_t *bat, const struct ct_health *h)
 	}
 }
 
+/* A limit of seconds as hours, or "off". */
+static const char *
+hours(int64_t s, char *buf, size_t size)
+{
+	if (s == INT64_MAX)
+		return "off";
+	snprintf(buf, size, "%.1f h", (double)s / 3600);
+	return buf;
+}
+
 static void
 check_models(json_t *checks, json_t *list, const struct ct_health *h)
 {
 	json_t *old = json_array(), *none = json_array(), *coins = json_array(), *m, *oldest = NULL;
-	char l1[512], l2[512];
+	char l1[512], l2[512], l3[32];
 	size_t i, count = 0;
 
 	json_array_foreach(list, i, m) {
@@ -438,9 +450,9 @@ check_models(json_t *checks, json_t *list, const struct ct_health *h)
 		    json_array_size(none) ? ": " : "", named(none, l2, sizeof l2));
 	else
 		check(checks, "models", json_array_size(coins) == 0, coins,
-		    "%zu models, oldest %s trained %.1f h ago (maximum %.1f h); %zu older%s%s%s%s",
+		    "%zu models, oldest %s trained %.1f h ago (maximum %s); %zu older%s%s%s%s",
 		    count, str(oldest, "symbol"), json_number_value(json_object_get(oldest, "age_hours")),
-		    (double)h->max_model_age_s / 3600, json_array_size(old),
+		    hours(h->max_model_age_s, l3, sizeof l3), json_array_size(old),
 		    json_array_size(old) ? ": " : "", named(old, l1, sizeof l1),
 		    json_array_size(none) ? "; no current model: " : "", named(none, l2, sizeof l2));
 	json_decref(old);
@@ -451,7 +463,7 @@ static void
 check_candles(json_t *checks, json_t *stores, const struct ct_health *h)
 {
 	json_t *behind = json_array(), *bad = json_array(), *coins = json_array(), *s;
-	char label[48], l1[512], l2[512];
+	char label[48], l1[512], l2[512], l3[32];
 	size_t i;
 
 	json_array_foreach(stores, i, s) {
@@ -465,8 +477,8 @@ check_candles(json_t *checks, json_t *stores, const struct ct_health *h)
 		json_array_append_new(coins, json_string(str(s, "symbol")));
 	}
 	check(checks, "candles", json_array_size(coins) == 0, coins,
-	    "%zu stores; %zu behind by more than %.1f h%s%s%s%s", json_array_size(stores),
-	    json_array_size(behind), (double)h->max_candle_age_s / 3600,
+	    "%zu stores; %zu behind by more than %s%s%s%s%s", json_array_size(stores),
+	    json_array_size(behind), hours(h->max_candle_age_s, l3, sizeof l3),
 	    json_array_size(behind) ? ": " : "", named(behind, l1, sizeof l1),
 	    json_array_size(bad) ? "; unreadable or empty: " : "", named(bad, l2, sizeof l2));
 	json_decref(behind);

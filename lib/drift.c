@@ -528,11 +528,13 @@ load_window(struct coin *c)
 		    want, CT_DRIFT_MIN_ROWS);
 		return -1;
 	}
-	if (ct_store_path(path, sizeof path, c->o->home, sym, c->m.timeframe) != 0 ||
-	    ct_store_tail(path, w + (size_t)want, &c->s) != 0) {
-		ct_warn("%s: %s", path, strerror(errno));
+	if (ct_store_path(path, sizeof path, c->o->home, sym, c->m.timeframe) != 0) {
+		ct_warn("%s: %s", sym, strerror(errno));
 		return -1;
 	}
+	/* ct_store_tail names the file and line of what it refuses. */
+	if (ct_store_tail(path, w + (size_t)want, &c->s) != 0)
+		return -1;
 	if (c->s.n < w + CT_DRIFT_MIN_ROWS) {
 		ct_warn("%s: %zu candles, the check needs %zu", path, c->s.n, w + CT_DRIFT_MIN_ROWS);
 		return -1;

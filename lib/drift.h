@@ -109,7 +109,8 @@ struct ct_drift_opts {
 	const char *home;
 	const char *timeframe;	/* NULL: the model's; else refuse any other */
 	const char *window;	/* N|DUR, NULL: CT_DRIFT_WINDOW candles */
-	double psi_max;		/* drifted when some PSI >= psi_max */
+	double psi_max;		/* drifted when the prediction's PSI, or that of
+				 * CT_DRIFT_MIN_OVER features, is >= psi_max */
 };
 
 /* Check one coin.  *line is set to the report (the caller prints and

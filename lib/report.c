@@ -470,7 +470,8 @@ coin(FILE *fp, const char *home, const json_t *row)
 	ct_html_esc(fp, str(m, "stamp"));
 	fputs(" (", fp);
 	ct_html_esc(fp, str(m, "mode") ? str(m, "mode") : "mode unknown");
-	fprintf(fp, ", %s parameters); its figures are %s.</p>\n", str(m, "params"),
+	fprintf(fp, ", %s parameters); its figures are %s.</p>\n",
+	    str(m, "params") ? str(m, "params") : "unknown",
 	    str(m, "evaluation") ? str(m, "evaluation") : "missing");
 	if (str(m, "error")) {
 		fputs("<p class=\"bad\">", fp);

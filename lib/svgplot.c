@@ -14,7 +14,7 @@
 #define MR 14.0
 #define MT 24.0
 #define MB 34.0
-#define MAXPTS 400		/* points drawn of one line */
+#define MAXPTS 400		/* a line is thinned to about this many points (fewer than 2 x MAXPTS) */
 #define MAXTICKS 12		/* on one axis, whatever the range */
 #define LIMIT 1e15		/* points beyond are not drawn (ms up to the year 9999 are below) */
 

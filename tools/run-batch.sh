@@ -592,7 +592,10 @@ writable "$home/runs"
 [ ! -L "$home/runs/.batch.lock" ] || die "$EX_FAIL" "$home/runs/.batch.lock: a symbolic link; refusing it"
 exec 9>>"$home/runs/.batch.lock" || die "$EX_FAIL" "$home/runs/.batch.lock: cannot open"
 lockpid=''
-if ! flock -n 9; then
+# Readers that ask whether a batch runs (summarize's health check,
+# coin-status) hold the lock for an instant: a moment's wait tells them
+# from a batch, so an hourly check never turns away the hourly cycle.
+if ! flock -w 0.2 9; then
 	if [ "$wait_lock" = 1 ]; then
 		warn "another batch is running in $home; waiting"
 		# In the background, so that a signal is handled while we wait
