@@ -1,6 +1,7 @@
 /* atomic.c — the one helper every output file goes through. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,14 @@
 #include "atomic.h"
 
 /* Open temporaries, so a signal handler can unlink them (unlink is
- * async-signal-safe; the list is only relinked with signals blocked). */
+ * async-signal-safe).  The list is relinked with signals blocked and
+ * under list_lock: a tool may write from two threads (train-coin's
+ * partial outputs beside its checkpoints).  Each relink is one pointer
+ * store, so a handler running in another thread sees a whole list. */
 static struct ct_afile *volatile open_list;
+static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
+static mode_t file_mode;	/* 0666 less the umask, */
+static int mode_read;		/* read once */
 
 static void
 block(sigset_t *old)
@@ -20,7 +27,15 @@ block(sigset_t *old)
 	sigset_t all;
 
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, old);
+	pthread_sigmask(SIG_BLOCK, &all, old);
+	pthread_mutex_lock(&list_lock);
+}
+
+static void
+unblock(const sigset_t *old)
+{
+	pthread_mutex_unlock(&list_lock);
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 static void
@@ -35,7 +50,7 @@ unregister(struct ct_afile *af)
 			*pp = af->next;
 			break;
 		}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	unblock(&old);
 }
 
 int
@@ -43,7 +58,6 @@ ct_afile_open(struct ct_afile *af, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	int dirlen = base ? (int)(base - path + 1) : 0;
-	mode_t um;
 	sigset_t old;
 	int fd;
 
@@ -53,17 +67,24 @@ ct_afile_open(struct ct_afile *af, const char *path)
 	    ct_path(af->tmp, sizeof af->tmp, "%.*s.%s.tmp.XXXXXX", dirlen, path, base) != 0)
 		return -1;
 	block(&old);
+	/* umask can only be read by setting it: once, under the lock, so
+	 * that no other thread creates a file meanwhile with umask 0. */
+	if (!mode_read) {
+		mode_t um = umask(0);
+
+		umask(um);
+		file_mode = 0666 & ~um;
+		mode_read = 1;
+	}
 	fd = mkstemp(af->tmp);
 	if (fd >= 0) {
 		af->next = open_list;
 		open_list = af;
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	unblock(&old);
 	if (fd < 0)
 		return -1;
-	um = umask(0);
-	umask(um);
-	if (fchmod(fd, 0666 & ~um) != 0 || (af->fp = fdopen(fd, "w")) == NULL) {
+	if (fchmod(fd, file_mode) != 0 || (af->fp = fdopen(fd, "w")) == NULL) {
 		int e = errno;
 
 		close(fd);
