@@ -69,11 +69,21 @@ ct_pool_start(struct ct_pool *p, int n, ct_fit_fn fn, void *arg)
 		ct_warn("workers: %s", strerror(ENOMEM));
 		return -1;
 	}
-	if (pipe(task) != 0 || pipe(res) != 0) {
+	if (pipe(task) != 0) {
 		ct_warn("workers: pipe: %s", strerror(errno));
 		free(p->pid);
 		return -1;
 	}
+	if (pipe(res) != 0) {
+		ct_warn("workers: pipe: %s", strerror(errno));
+		close(task[0]);
+		close(task[1]);
+		free(p->pid);
+		return -1;
+	}
+	/* A task written when every worker has died must fail with EPIPE
+	 * and be reported, not kill the search without a word. */
+	signal(SIGPIPE, SIG_IGN);
 	/* Not for whatever a worker might exec. */
 	for (int i = 0; i < 2; i++) {
 		fcntl(task[i], F_SETFD, FD_CLOEXEC);
@@ -109,17 +119,6 @@ ct_pool_start(struct ct_pool *p, int n, ct_fit_fn fn, void *arg)
 	return 0;
 }
 
-int
-ct_pool_submit(struct ct_pool *p, const struct ct_fit *f)
-{
-	if (write_whole(p->task_w, f, sizeof *f) != 0) {
-		ct_warn("workers: %s", strerror(errno ? errno : EPIPE));
-		return -1;
-	}
-	p->pending++;
-	return 0;
-}
-
 /* A worker that ended while fits were pending died: say how. */
 static int
 worker_died(struct ct_pool *p)
@@ -136,6 +135,18 @@ worker_died(struct ct_pool *p)
 			ct_warn("worker %d exited with status %d", i + 1, WEXITSTATUS(st));
 		return 1;
 	}
+	return 0;
+}
+
+int
+ct_pool_submit(struct ct_pool *p, const struct ct_fit *f)
+{
+	if (write_whole(p->task_w, f, sizeof *f) != 0) {
+		ct_warn("workers: %s", strerror(errno ? errno : EPIPE));
+		worker_died(p);
+		return -1;
+	}
+	p->pending++;
 	return 0;
 }
 
