@@ -127,15 +127,17 @@ ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos)
 	json_decref(j);
 	if (path(c, p, "fold-%d.oos", k) != 0)
 		return -1;
+	/* A checkpoint that cannot be read is no checkpoint: the fold is
+	 * trained again (and its files replaced), not every retry failed. */
 	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0) {
-		ct_warn("%s: %s", p, strerror(errno));
-		return -1;
+		ct_warn("%s: %s; training the fold again", p, strerror(errno));
+		return 0;
 	}
 	r = read(fd, oos, n * sizeof *oos);
 	close(fd);
 	if (r != (ssize_t)(n * sizeof *oos)) {
-		ct_warn("%s: %s", p, r < 0 ? strerror(errno) : "short file");
-		return -1;
+		ct_warn("%s: %s; training the fold again", p, r < 0 ? strerror(errno) : "short file");
+		return 0;
 	}
 	f->best_rounds = best;
 	f->trained = trained;
@@ -182,10 +184,10 @@ ct_ckpt_final_load(struct ct_ckpt *c, int rounds, void **booster)
 	if (path(c, p, "final.ubj", 0) != 0)
 		return -1;
 	if (XGBoosterCreate(NULL, 0, &b) != 0 || XGBoosterLoadModel(b, p) != 0) {
-		ct_warn("xgboost: %s: %s", p, ct_xgb_error());
+		ct_warn("xgboost: %s: %s; training the final model again", p, ct_xgb_error());
 		if (b)
 			XGBoosterFree(b);
-		return -1;
+		return 0;
 	}
 	*booster = b;
 	return 1;

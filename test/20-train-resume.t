@@ -101,4 +101,22 @@ is "$rc" 0 "new candles since the kill: a fresh training"
 ok "$(printf '%s\n' "$err" | grep -c resuming)" "which does not resume the checkpoint of other data"
 like "$(printf '%s\n' "$err" | grep 'round' | head -1)" "fold 1/4 round 1," "and starts at fold 1"
 
+# A checkpoint whose fold cannot be read (a short file) is trained again,
+# not a failure of this run and of every retry.
+$TC >/dev/null 2>&1 &
+pid=$!
+while [ "$(done_folds)" -lt 1 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+oos=$(ls "$M"/.tmp-*/work/checkpoint/fold-1.oos 2>/dev/null | head -1)
+if [ -n "$oos" ]; then
+	: >"$oos"
+	run $TC
+	is "$rc" 0 "a fold checkpoint cut short: the run still publishes"
+	like "$err" "fold-1.oos: short file; training the fold again" "and says it trains the fold again"
+else
+	ok 0 "# SKIP the run ended before a fold was checkpointed"
+	ok 0 "# SKIP"
+fi
+
 done_testing
