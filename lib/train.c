@@ -247,13 +247,15 @@ incore(const struct ct_train_opts *o, size_t rows)
  * fold trains on it as it is.  XGBoost's external memory takes no
  * reference: fed the same snapped values, its own sketch finds exactly
  * those cuts (no more distinct values than bins), so a matrix paged to
- * disk still trains the same trees as one in memory, bit for bit.  With
- * keep, the matrices built are kept for the next training (a search's
- * trials share them). */
+ * disk still trains the same trees as one in memory, bit for bit.  Up to
+ * keep_rows rows of matrices built in memory are kept for the next
+ * training (a search's trials share them); past that, and the
+ * external-memory ones, are freed after use. */
 struct ct_bins {
 	size_t lo, hi;		/* the rows the edges come from */
 	size_t nfeat;
-	int max_bin, keep;
+	size_t keep_rows, kept;	/* rows of matrices to keep at most; kept, but the reference */
+	int max_bin;
 	float *edge;		/* feature j: edge[j * max_bin + i], i < nedge[j], ascending */
 	int *nedge;
 	int ncache;
@@ -313,7 +315,7 @@ bins_feature(struct ct_bins *b, const struct ct_dataset *d, size_t j, float *v)
 }
 
 struct ct_bins *
-ct_bins_new(const struct ct_dataset *d, int keep, const struct ct_train_opts *o)
+ct_bins_new(const struct ct_dataset *d, size_t keep_rows, const struct ct_train_opts *o)
 {
 	struct ct_bins *b = calloc(1, sizeof *b);
 	float *v = NULL;
@@ -323,7 +325,7 @@ ct_bins_new(const struct ct_dataset *d, int keep, const struct ct_train_opts *o)
 	bins_window(d, o, &b->lo, &b->hi);
 	b->nfeat = d->nfeat;
 	b->max_bin = o->max_bin;
-	b->keep = keep;
+	b->keep_rows = keep_rows;
 	b->edge = malloc(d->nfeat * (size_t)o->max_bin * sizeof *b->edge);
 	b->nedge = malloc(d->nfeat * sizeof *b->nedge);
 	v = malloc((b->hi - b->lo ? b->hi - b->lo : 1) * sizeof *v);
@@ -354,6 +356,7 @@ bins_drop(struct ct_bins *b)
 	for (int i = 0; i < b->ncache; i++)
 		XGDMatrixFree(b->cache[i].m);
 	b->ncache = 0;
+	b->kept = 0;
 }
 
 void
@@ -404,12 +407,14 @@ bins_cached(const struct ct_bins *b, size_t lo, size_t hi, int eval)
 	return NULL;
 }
 
-/* Keep m in b's cache; 0, or -1 when it is full (then the caller owns m). */
+/* Keep m in b's cache; 0, or -1 when it is full or keeping it would pass
+ * keep_rows (then the caller owns m).  ref: the reference, always kept. */
 static int
-bins_keep(struct ct_bins *b, size_t lo, size_t hi, int eval, DMatrixHandle m)
+bins_keep(struct ct_bins *b, size_t lo, size_t hi, int eval, int ref, DMatrixHandle m)
 {
-	if (b->ncache == BINS_CACHE)
+	if (b->ncache == BINS_CACHE || (!ref && b->kept + (hi - lo) > b->keep_rows))
 		return -1;
+	b->kept += ref ? 0 : hi - lo;
 	b->cache[b->ncache++] = (struct cached){ .lo = lo, .hi = hi, .eval = eval, .m = m };
 	return 0;
 }
@@ -422,7 +427,7 @@ bins_ref(struct ct_bins *b, const struct ct_dataset *d, struct ct_train_opts *o)
 	DMatrixHandle m = bins_cached(b, b->lo, b->hi, 0);
 
 	if (m == NULL && (m = fed_matrix(d, b->lo, b->hi, 1, b, NULL, o)) != NULL &&
-	    bins_keep(b, b->lo, b->hi, 0, m) != 0) {
+	    bins_keep(b, b->lo, b->hi, 0, 1, m) != 0) {
 		/* Never: the reference is the first matrix kept. */
 		XGDMatrixFree(m);
 		m = NULL;
@@ -447,7 +452,7 @@ train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_o
 	if (!incore(o, hi - lo + refrows)) {
 		/* Windows only grow: no later matrix of this training takes
 		 * the reference, which need not hold its memory. */
-		if (!b->keep && b->ncache) {
+		if (b->keep_rows == 0 && b->ncache) {
 			bins_drop(b);
 			malloc_trim(0);
 		}
@@ -457,7 +462,7 @@ train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_o
 	if ((ref = bins_ref(b, d, o)) == NULL || refrows == 0)
 		return ref;
 	if ((m = fed_matrix(d, lo, hi, 1, NULL, ref, o)) != NULL)
-		*own = !b->keep || bins_keep(b, lo, hi, 0, m) != 0;
+		*own = bins_keep(b, lo, hi, 0, 0, m) != 0;
 	return m;
 }
 
@@ -500,8 +505,8 @@ eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t train_rows,
 		*own = 0;
 		return m;
 	}
-	if ((m = dmatrix(d, lo, hi, o)) != NULL && b->keep)
-		*own = bins_keep(b, lo, hi, 1, m) != 0;
+	if ((m = dmatrix(d, lo, hi, o)) != NULL)
+		*own = bins_keep(b, lo, hi, 1, 0, m) != 0;
 	return m;
 }
 

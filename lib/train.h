@@ -91,12 +91,13 @@ struct ct_wf {
 };
 
 /* The histogram bins of d's matrices for o (o->max_bin bins per feature,
- * edges from the first fold's training window of o->folds folds).  With
- * keep, every matrix built with them is kept for the next training with
- * these bins (a search's trials reuse them).  Give them to ct_walkforward,
+ * edges from the first fold's training window of o->folds folds).  Up to
+ * keep_rows rows of the matrices built in memory with them are kept for
+ * the next training with these bins (a search's trials reuse them).  Give them to ct_walkforward,
  * ct_train_final and ct_fold_score through o->bins; without, each call
  * makes its own (the same).  NULL on error (printed). */
-struct ct_bins *ct_bins_new(const struct ct_dataset *d, int keep, const struct ct_train_opts *o);
+struct ct_bins *ct_bins_new(const struct ct_dataset *d, size_t keep_rows,
+    const struct ct_train_opts *o);
 int ct_bins_max_bin(const struct ct_bins *b);
 void ct_bins_free(struct ct_bins *b);
 

@@ -353,7 +353,9 @@ mean_auc(const struct search *s, int k, int n)
 
 /* In a worker: the bins of o's bin count, with the matrices built so
  * far (the default space has 4 bin counts); past BIN_SETS, the oldest
- * set makes room.  NULL on error. */
+ * set makes room.  Each set keeps a BIN_SETS-th of the rows a worker may
+ * hold in memory, so a worker's memory is bounded at any lookback.  NULL
+ * on error. */
 static struct ct_bins *
 worker_bins(struct search *s, const struct ct_train_opts *o)
 {
@@ -367,7 +369,7 @@ worker_bins(struct search *s, const struct ct_train_opts *o)
 		memmove(s->bins, s->bins + 1, (BIN_SETS - 1) * sizeof *s->bins);
 		i = BIN_SETS - 1;
 	}
-	return s->bins[i] = ct_bins_new(&s->d, 1, o);
+	return s->bins[i] = ct_bins_new(&s->d, o->incore_rows / BIN_SETS, o);
 }
 
 /* In a worker: one fold of one trial. */
@@ -378,8 +380,18 @@ fit(void *arg, const struct ct_fit *f, struct ct_fit_result *r)
 	struct ct_train_opts o = s->tr[f->trial].o;
 	struct ct_fold fo;
 	double t0 = ct_mono_s();
+	char dir[CT_PATH_MAX];
 
 	ct_xgb_quiet();
+	/* Windows past the memory budget go to external memory, pages in
+	 * the worker's own directory (removed with the search's). */
+	if (ct_path(dir, sizeof dir, "%s/w%ld", s->work, (long)getpid()) != 0 ||
+	    ct_mkdirs(dir, 0777) != 0) {
+		ct_warn("%s: %s", dir, strerror(errno));
+		return;
+	}
+	o.cache_dir = dir;
+	o.incore_rows = ct_incore_rows(CT_MEMORY_MB);
 	if ((o.bins = worker_bins(s, &o)) == NULL || ct_fold_score(&s->d, &o, f->fold, &fo) != 0)
 		return;
 	r->status = 0;

@@ -157,7 +157,7 @@ test_fold_score(void **state)
 	o.rounds = 80;
 	o.max_depth = 4;
 	assert_int_equal(ct_walkforward(&d, &o, &w), 0);
-	b = ct_bins_new(&d, 1, &o);
+	b = ct_bins_new(&d, SIZE_MAX, &o);
 	assert_non_null(b);
 	for (int k = 0; k < o.folds; k++) {
 		for (int shared = 0; shared < 2; shared++) {
