@@ -162,6 +162,10 @@ is "$rc" 6 "a start of another run while the array runs: exit 6"
 like "$err" "another batch is running in $H \\($R, Slurm job\\(s\\) [0-9]+\\); not starting" "naming the run and its job"
 run run-batch full --engine local --symbols $SYMS --no-wait --run 20251112T0300Z-full
 is "$rc" 2 "--no-wait with the local engine: usage error"
+# A local batch of another cycle meanwhile (an hourly predict) must not
+# sweep the temporaries the array's tasks still read.
+run run-batch predict --engine local --symbols AAAUSDT
+ok "$(test -d "$H/runs/$R/tmp"; echo $?)" "a local start of another run leaves the uncollected run's tmp/ alone"
 FAKE_SLEEP=2 run run-batch full --engine slurm --symbols $SYMS
 is "$rc" 0 "the next start collects the --no-wait run"
 is "$(summary "$H/summary/$R/engine_summary.json" | cut -d' ' -f1-5)" "4 4 0 0 0" "and summarizes it"

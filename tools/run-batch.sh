@@ -624,9 +624,12 @@ engine_check || exit "$EX_FAIL"
 
 # Temporaries of our own writers killed with SIGKILL (no handler ran):
 # under the batch lock no batch writer is between create and rename, and
-# no step of an earlier run is alive.
+# no step of an earlier run is alive -- but the tasks of a run whose Slurm
+# arrays no start has collected (engine.jobs) may still read its tmp/.
 find "$home/summary" "$home/backups" -name '.*.tmp.*' -type f -exec rm -f {} + 2>/dev/null
-for d in "$home"/runs/*/tmp; do [ -d "$d" ] && rm -rf "$d"; done
+for d in "$home"/runs/*/tmp; do
+	[ -d "$d" ] && [ ! -e "${d%/tmp}/engine.jobs" ] && rm -rf "$d"
+done
 printf '%s\n' $symbols | ledger init "$run" || die "$EX_FAIL" "$run: cannot initialize the ledger"
 log=$home/logs/$run
 tmp=$home/runs/$run/tmp
