@@ -194,9 +194,10 @@ coin_step() {
 	return 1
 }
 # progress SYM TEXT — on a terminal, one line per finished coin:
-# "n/N SYM TEXT  ETA 1m20s"; nothing under cron.
+# "n/N SYM TEXT  ETA 1m20s"; nothing under cron, nor from a cluster's
+# task (its standard error is a file, which would then be kept).
 progress() {
-	[ "${CT_TTY:-0}" = 1 ] || return 0
+	[ "${CT_TTY:-0}" = 1 ] && [ -t 2 ] || return 0
 	n=$(ls "$CT_TMP/outcome" | wc -l)
 	el=$(($(date +%s) - CT_T0))
 	eta=$((n > 0 && CT_TOTAL > n ? el * (CT_TOTAL - n) / n : 0))
