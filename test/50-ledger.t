@@ -18,12 +18,17 @@ is "$(ledger todo $R | tr '\n' ' ')" "BTCUSDT ETHUSDT " "both symbols are to do"
 run ledger init 2025-bad BTCUSDT
 is "$rc:$err" "2:ledger: 2025-bad: bad run name (want YYYYMMDDTHHMMZ-cycle, latest or latest-CYCLE)" "bad run name: usage error"
 run ledger init $R 'bad/sym'
-is "$rc:$err" "2:ledger: bad/sym: bad symbol" "bad symbol: usage error"
+is "$rc:$err" "2:ledger: bad/sym: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})" "bad symbol: usage error"
 run ledger set $R "$(printf 'X\033]0;pwned\007')" running
-is "$rc:$err" "2:ledger: X?]0;pwned?: bad symbol" "control bytes of an argument are not sent to the terminal"
+is "$rc:$err" "2:ledger: X?]0;pwned?: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})" "control bytes of an argument are not sent to the terminal"
 printf 'OKUSDT\n\033[2J\n' >syms.txt
 run ledger init 20251112T0500Z-full <syms.txt
-is "$rc:$err" "1:ledger: <stdin>:2: ?[2J: bad symbol" "a bad symbol on stdin: line named, control bytes escaped, exit 1"
+is "$rc:$err" "2:ledger: <stdin>:2: invalid symbol \"?[2J\"" "a bad symbol on stdin: line named, control bytes escaped, exit 2 as in every tool"
+ok "$(test ! -e "$COINTRAIN_HOME/runs/20251112T0500Z-full"; echo $?)" "and no run is made"
+printf 'CRUSDT\r\nLFUSDT\r\n' >syms.txt
+run ledger --home "$T/crlf" init 20251112T0600Z-full <syms.txt
+is "$rc:$(ledger --home "$T/crlf" show 20251112T0600Z-full | grep -c '"CRUSDT": {')" "0:1" \
+	"a list with CRLF line ends is read as every tool reads one"
 run ledger set $R BTCUSDT done
 is "$rc:$err" "2:ledger: done: unknown status (pending running success failed skipped)" "unknown status is a usage error"
 run ledger set $R DOGEUSDT running

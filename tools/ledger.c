@@ -17,6 +17,7 @@
 #include "ledger.h"
 #include "parse.h"
 #include "runs.h"
+#include "symbols.h"
 
 static const char usage_text[] =
     "usage: ledger [--home DIR] init RUN [SYM ...]\n"
@@ -55,56 +56,56 @@ arg(const char *s)
 	return ct_excerpt(s, strlen(s), buf[k]);
 }
 
+/* The symbols read so far (NULL-terminated, room for one more). */
+struct syms {
+	char **v;
+	int n;
+};
+
 static int
-check_syms(char **syms, int n)
+collect(const char *sym, void *arg)
 {
-	for (int i = 0; i < n; i++)
-		if (!ct_symbol_ok(syms[i])) {
-			ct_warn("%s: bad symbol", arg(syms[i]));
-			return -1;
-		}
-	return 0;
+	struct syms *l = arg;
+	char **nv = realloc(l->v, (size_t)(l->n + 2) * sizeof *nv);
+
+	if (nv == NULL || (nv[l->n] = strdup(sym)) == NULL) {
+		if (nv)
+			l->v = nv;
+		ct_warn("<stdin>: %s", strerror(ENOMEM));
+		return CT_EXIT_FAIL;
+	}
+	l->v = nv;
+	l->v[++l->n] = NULL;
+	return CT_EXIT_OK;
 }
 
-/* init's symbols when none are arguments: one per line on stdin (blank
- * lines and # comments skipped), all read and checked before the ledger
- * is touched.  NULL-terminated; NULL (diagnostic printed) on a bad line. */
-static char **
-read_syms(int *n)
+static void
+syms_free(struct syms *l)
 {
-	char *line = NULL, *nl, **v = NULL, **nv;
-	size_t cap = 0;
-	int lineno = 0, ok = 1;
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
 
-	*n = 0;
-	while (ok && getline(&line, &cap, stdin) > 0) {
-		lineno++;
-		if ((nl = strchr(line, '\n')))
-			*nl = '\0';
-		if (*line == '\0' || *line == '#')
-			continue;
-		if (!ct_symbol_ok(line)) {
-			ct_warn("<stdin>:%d: %s: bad symbol", lineno, arg(line));
-			ok = 0;
-		} else if ((nv = realloc(v, (size_t)(*n + 2) * sizeof *v)) == NULL ||
-		    (nv[*n] = strdup(line)) == NULL) {
-			ct_warn("<stdin>: out of memory");
-			v = nv ? nv : v;
-			ok = 0;
-		} else {
-			v = nv;
-			v[++*n] = NULL;
-		}
+/* init's and set -'s symbols from stdin, one per line, as every tool
+ * reads them (lib/symbols.c), all read and checked before the ledger is
+ * touched.  0, or the exit status (a bad line named) with nothing kept. */
+static int
+read_syms(struct syms *l)
+{
+	int rc;
+
+	l->v = NULL;
+	l->n = 0;
+	rc = ct_symbols_each(NULL, 0, collect, l);
+	if (rc == CT_EXIT_OK && l->v == NULL && (l->v = calloc(1, sizeof *l->v)) == NULL)
+		rc = CT_EXIT_FAIL;
+	if (rc != CT_EXIT_OK) {
+		syms_free(l);
+		l->v = NULL;
+		l->n = 0;
 	}
-	free(line);
-	if (!ok || v == NULL) {
-		for (int i = 0; v && i < *n; i++)
-			free(v[i]);
-		free(v);
-		*n = 0;
-		return ok ? calloc(1, sizeof *v) : NULL;
-	}
-	return v;
+	return rc;
 }
 
 enum op { OP_INIT, OP_SET, OP_CLAIM };
@@ -157,17 +158,15 @@ update(const struct opts *o, const char *run, enum op op, char **av, int ac)
 static int
 cmd_init(const struct opts *o, const char *run, char **av, int ac)
 {
-	char **v;
-	int n, rc;
+	struct syms l;
+	int rc;
 
 	if (ac > 0)
-		return check_syms(av, ac) == 0 ? update(o, run, OP_INIT, av, ac) : CT_EXIT_USAGE;
-	if ((v = read_syms(&n)) == NULL)
-		return CT_EXIT_FAIL;
-	rc = update(o, run, OP_INIT, v, n);
-	for (int i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+		return (rc = ct_symbols_check(av, ac)) != 0 ? rc : update(o, run, OP_INIT, av, ac);
+	if ((rc = read_syms(&l)) != CT_EXIT_OK)
+		return rc;
+	rc = update(o, run, OP_INIT, l.v, l.n);
+	syms_free(&l);
 	return rc;
 }
 
@@ -177,8 +176,8 @@ cmd_init(const struct opts *o, const char *run, char **av, int ac)
 static int
 cmd_set(const struct opts *o, const char *run, char **av, int ac)
 {
-	char **v;
-	int n, rc;
+	struct syms l;
+	int rc;
 
 	(void)ac;
 	if (!ct_ledger_status_ok(av[1])) {
@@ -186,14 +185,13 @@ cmd_set(const struct opts *o, const char *run, char **av, int ac)
 		return CT_EXIT_USAGE;
 	}
 	if (strcmp(av[0], "-") != 0)
-		return check_syms(av, 1) != 0 ? CT_EXIT_USAGE : update(o, run, OP_SET, av, 2);
-	if ((v = read_syms(&n)) == NULL)
-		return CT_EXIT_FAIL;
-	v[n] = av[1];	/* read_syms leaves room for its NULL */
-	rc = update(o, run, OP_SET, v, n + 1);
-	for (int i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+		return (rc = ct_symbols_check(av, 1)) != 0 ? rc : update(o, run, OP_SET, av, 2);
+	if ((rc = read_syms(&l)) != CT_EXIT_OK)
+		return rc;
+	l.v[l.n] = av[1];	/* read_syms leaves room for its NULL */
+	rc = update(o, run, OP_SET, l.v, l.n + 1);
+	l.v[l.n] = NULL;
+	syms_free(&l);
 	return rc;
 }
 
