@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -22,7 +20,6 @@
  * (jansson's default of 17 turns predict's 0.5234123 into
  * 0.52341230000000001). */
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
-#define SWEEP_AGE_S 60	/* a temporary older than this is a dead writer's */
 
 const char *
 ct_cache_invalid(const json_t *pred, char *buf, size_t n)
@@ -77,25 +74,18 @@ is_tmp(const char *name)
 	return name[0] == '.' && strstr(name, ".json.tmp.") != NULL;
 }
 
-/* Remove the dead writers' temporaries in dir (it may not exist).  An
- * entry is written without the lock (a single rename), so a temporary is
- * a dead writer's only once it is older than any write takes:
- * SWEEP_AGE_S; a younger one may be a live writer's, about to be
- * renamed. */
+/* Remove the temporaries in dir (it may not exist). */
 static void
 sweep(const char *dir)
 {
 	char path[CT_PATH_MAX];
 	struct dirent *d;
-	struct stat st;
-	time_t old = time(NULL) - SWEEP_AGE_S;
 	DIR *dp;
 
 	if ((dp = opendir(dir)) == NULL)
 		return;
 	while ((d = readdir(dp)) != NULL)
 		if (is_tmp(d->d_name) && ct_path(path, sizeof path, "%s/%s", dir, d->d_name) == 0 &&
-		    lstat(path, &st) == 0 && st.st_mtime < old &&
 		    unlink(path) != 0 && errno != ENOENT)
 			ct_warn("%s: %s", path, strerror(errno));
 	closedir(dp);
@@ -129,7 +119,7 @@ ct_cache_lock(const char *home)
 		close(fd);
 		return -1;
 	}
-	/* What writers killed with SIGKILL left. */
+	/* Under the writers' lock a temporary is a dead writer's (kill -9). */
 	sweep(dir);
 	if (ct_path(path, sizeof path, "%s/predictions", dir) == 0)
 		sweep(path);

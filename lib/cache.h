@@ -1,9 +1,7 @@
 /* cache.h — the prediction cache: cache/predictions/<SYMBOL>.json (one
  * predict line plus "cached_at" and "expires_at") and cache/top.json (the
- * highest prob_up among fresh entries).  Every file is replaced by an
- * atomic rename, so readers take no lock and an entry's writer none
- * either; cache/.lock orders the rebuilds of top.json and --clear, and
- * its holder sweeps temporaries older than a minute (dead writers').
+ * highest prob_up among fresh entries).  Writers hold cache/.lock; readers
+ * take no lock, since every file is replaced by an atomic rename.
  * Kept free of XGBoost, curl and libarchive so that cache-get starts fast. */
 #ifndef CT_CACHE_H
 #define CT_CACHE_H
