@@ -91,8 +91,55 @@ sweep(const char *dir)
 	closedir(dp);
 }
 
+/* Take fd's lock (LOCK_SH or LOCK_EX), waiting; 0 or -1 (diagnostic). */
+static int
+lock_as(int fd, int how, const char *path)
+{
+	while (flock(fd, how) != 0) {
+		if (errno == EINTR)
+			continue;
+		ct_warn("%s: lock: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Exclusively: every entry writer (a shared holder) has renamed its
+ * temporary, so a temporary left is a killed writer's. */
+static void
+sweep_all(const char *home)
+{
+	char path[CT_PATH_MAX];
+
+	if (ct_path(path, sizeof path, "%s/cache", home) == 0)
+		sweep(path);
+	if (ct_path(path, sizeof path, "%s/cache/predictions", home) == 0)
+		sweep(path);
+}
+
+int
+ct_cache_lock_upgrade(int fd, const char *home)
+{
+	if (lock_as(fd, LOCK_EX, "cache/.lock") != 0)
+		return -1;
+	sweep_all(home);
+	return 0;
+}
+
 int
 ct_cache_lock(const char *home)
+{
+	int fd = ct_cache_lock_shared(home);
+
+	if (fd >= 0 && ct_cache_lock_upgrade(fd, home) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+ct_cache_lock_shared(const char *home)
 {
 	char dir[CT_PATH_MAX], path[CT_PATH_MAX];
 	int fd;
@@ -112,17 +159,10 @@ ct_cache_lock(const char *home)
 		ct_warn("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno == EINTR)
-			continue;
-		ct_warn("%s: lock: %s", path, strerror(errno));
+	if (lock_as(fd, LOCK_SH, path) != 0) {
 		close(fd);
 		return -1;
 	}
-	/* Under the writers' lock a temporary is a dead writer's (kill -9). */
-	sweep(dir);
-	if (ct_path(path, sizeof path, "%s/predictions", dir) == 0)
-		sweep(path);
 	return fd;
 }
 

@@ -31,10 +31,16 @@ const char *ct_cache_invalid(const json_t *pred, char *buf, size_t n);
  * -1 when it would be past CT_CACHE_MAX_EXPIRY_MS (or ttl_s < 0). */
 int ct_cache_expiry(int64_t now_ms, int64_t ttl_s, int64_t *exp);
 
-/* Create cache/ and take the writers' lock (flock on cache/.lock), waiting
- * for other writers; then remove the temporaries killed writers left.  Returns a descriptor to close(), or -1 (diagnostic
- * printed). */
-int ct_cache_lock(const char *home);
+/* The writers' lock, flock on cache/.lock (created with cache/).  Entry
+ * writers hold it shared while they write (they do not wait for each
+ * other); top.json, --clear and a restore hold it exclusively, which
+ * waits for every entry writer, so the temporaries left then are killed
+ * writers' and are removed.  Each returns a descriptor to close(), or -1
+ * (diagnostic printed). */
+int ct_cache_lock_shared(const char *home);
+int ct_cache_lock(const char *home);		/* exclusive */
+/* Shared to exclusive (flock converts: not atomic), then the sweep; 0 or -1. */
+int ct_cache_lock_upgrade(int fd, const char *home);
 
 /* Store a checked prediction as cache/predictions/<symbol>.json with
  * cached_at = now and expires_at = now + ttl_s (refused past

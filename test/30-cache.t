@@ -165,6 +165,18 @@ cache-put --clear FFFUSDT 2>/dev/null
 : > home/cache/.top.json.tmp.Dead02
 line EEEUSDT 0.2 | cache-put -q
 is "$(ls -A home/cache/predictions home/cache | grep -c 'tmp\.Dead')" 0 "a dead writer's temporaries are swept by the next one"
+# The sweep is safe because entry writers hold the lock shared while they
+# write: one that holds it exclusively (a sweeper) keeps them waiting.
+flock home/cache/.lock sleep 1 &
+holder=$!
+until ! flock -n home/cache/.lock true; do sleep 0.01; done
+line WAITUSDT 0.3 | cache-put -q &
+writer=$!
+sleep 0.4
+ok "$(test ! -e home/cache/predictions/WAITUSDT.json; echo $?)" "an entry writer waits while the cache is locked exclusively"
+wait $holder $writer
+ok "$(test -e home/cache/predictions/WAITUSDT.json; echo $?)" "and writes once it is free"
+cache-put --clear WAITUSDT 2>/dev/null
 
 # --clear
 run cache-put --clear AAAUSDT NOSUCHUSDT

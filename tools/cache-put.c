@@ -149,13 +149,15 @@ main(int argc, char *argv[])
 		return ct_finish(ct_cache_forget(home, argv + optind, (size_t)(argc - optind), 1) == 0 ?
 		    CT_EXIT_OK : CT_EXIT_FAIL);
 
-	rc = put_lines(home, ttl, quiet);
-	/* Entries are single renames and need no lock; the lock orders the
-	 * rebuilds of top.json so the last one sees every entry written
-	 * before it. */
-	if ((lock = ct_cache_lock(home)) < 0)
+	/* Entries are written under the shared lock (no writer waits for
+	 * another; the sweep of killed writers' temporaries waits for them
+	 * all); the exclusive lock orders the rebuilds of top.json so the
+	 * last one sees every entry written before it. */
+	if ((lock = ct_cache_lock_shared(home)) < 0)
 		return ct_finish(CT_EXIT_FAIL);
-	if (ct_cache_top_rebuild(home, top, ct_now_ms()) != 0)
+	rc = put_lines(home, ttl, quiet);
+	if (ct_cache_lock_upgrade(lock, home) != 0 ||
+	    ct_cache_top_rebuild(home, top, ct_now_ms()) != 0)
 		rc = CT_EXIT_FAIL;
 	close(lock);
 	return ct_finish(rc);
