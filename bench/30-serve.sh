@@ -100,3 +100,30 @@ print("peak RSS, predict one coin / %s-round model / 100 coins: %.1f MB / %.1f M
          peak_mb(["predict", "--max-age", "off"], stdin=coins)))
 print("peak RSS, cache-get: %.1f MB" % peak_mb(["cache-get", "BTCUSDT"]))
 PY
+
+# One coin's refresh into a cache of 10,000 entries, as run-batch's step
+# does it at 10,000 coins: merged into the top list (no --top), against a
+# rebuild of the list from every entry (--top).
+big=$tmp/big
+python3 -c '
+import json
+for i in range(10000):
+    print(json.dumps({"symbol": "C%05dUSDT" % i, "timeframe": "1h", "open_time": "2026-01-01T00:00:00Z",
+                      "prob_up": (i % 997) / 997.0, "signal": "flat", "threshold": 0.6}))' >"$tmp/10k.json"
+cache-put -q --home "$big" --ttl 1h --top 10 <"$tmp/10k.json"
+sed -n '5000p' "$tmp/10k.json" >"$tmp/one.json"
+python3 - "$big" "$tmp/one.json" <<'PY'
+import statistics, subprocess, sys, time
+home, one = sys.argv[1:]
+def med(args):
+    t = []
+    for _ in range(9):
+        with open(one) as f:
+            s = time.perf_counter()
+            subprocess.run(["cache-put", "-q", "--home", home, "--ttl", "1h"] + args, stdin=f, check=True)
+            t.append(time.perf_counter() - s)
+    return statistics.median(t) * 1000
+merged, rebuilt = med([]), med(["--top", "10"])
+print("cache-put of one coin into 10,000 entries, median of 9: %.1f ms merged into the top list, "
+      "%.1f ms rebuilding it (%.0fx)" % (merged, rebuilt, rebuilt / merged))
+PY

@@ -437,13 +437,36 @@ fresh_entries(const char *home, int64_t now_ms, size_t *np)
 	return v;
 }
 
+/* Write the n best of the nv entries of v to path as the top list;
+ * frees them and v. */
+static int
+top_write(const char *path, json_t **v, size_t nv, long n, int64_t now_ms)
+{
+	char iso[CT_ISO_LEN];
+	json_t *top = json_object(), *list = json_array();
+	int rc;
+
+	qsort(v, nv, sizeof *v, by_prob_desc);
+	for (size_t i = 0; i < nv; i++) {
+		if (i < (size_t)n)
+			json_array_append(list, v[i]);
+		json_decref(v[i]);
+	}
+	free(v);
+	json_object_set_new(top, "generated_at", json_string(ct_iso8601(now_ms, iso)));
+	json_object_set_new(top, "n", json_integer(n));
+	json_object_set_new(top, "predictions", list);
+	rc = ct_json_save(path, top, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+	json_decref(top);
+	return rc;
+}
+
 int
 ct_cache_top_rebuild(const char *home, long n, int64_t now_ms)
 {
-	char path[CT_PATH_MAX], iso[CT_ISO_LEN];
-	json_t **v, *old, *top, *list;
-	size_t nv, i;
-	int rc;
+	char path[CT_PATH_MAX];
+	json_t **v, *old;
+	size_t nv;
 
 	if (ct_path(path, sizeof path, "%s/cache/top.json", home) != 0) {
 		ct_warn("%s/cache/top.json: %s", home, strerror(errno));
@@ -466,21 +489,79 @@ ct_cache_top_rebuild(const char *home, long n, int64_t now_ms)
 	}
 	if ((v = fresh_entries(home, now_ms, &nv)) == NULL)
 		return -1;
-	qsort(v, nv, sizeof *v, by_prob_desc);
-	top = json_object();
-	list = json_array();
-	for (i = 0; i < nv; i++) {
-		if (i < (size_t)n)
-			json_array_append(list, v[i]);
-		json_decref(v[i]);
+	return top_write(path, v, nv, n, now_ms);
+}
+
+/* An entry the top list may rank: well-formed, fresh, its model trades. */
+static int
+rankable(const json_t *e, int64_t now_ms)
+{
+	char why[96];
+
+	return ct_cache_invalid(e, why, sizeof why) == NULL && !never_trades(e) &&
+	    ct_cache_entry_state(e, now_ms) == CT_CACHE_FRESH;
+}
+
+/* The old list's entries that stay (coins not in put, still fresh) into
+ * v; 1 when one left that the entries of put may not replace: an entry
+ * of the list is gone, or its coin's new entry ranks lower or not at
+ * all (then a coin outside the list may belong in it). */
+static int
+top_keep(const json_t *list, const json_t *put, int64_t now_ms, json_t **v, size_t *nv)
+{
+	const json_t *e, *p;
+	size_t i;
+	int gone = 0;
+
+	json_array_foreach(list, i, e) {
+		const char *sym = json_string_value(json_object_get(e, "symbol"));
+
+		p = sym ? json_object_get(put, sym) : NULL;
+		if (p == NULL && ct_cache_entry_state(e, now_ms) == CT_CACHE_FRESH) {
+			v[(*nv)++] = json_incref((json_t *)e);
+			continue;
+		}
+		if (p == NULL || !rankable(p, now_ms) || by_prob_desc(&p, &e) > 0)
+			gone = 1;
 	}
-	free(v);
-	json_object_set_new(top, "generated_at", json_string(ct_iso8601(now_ms, iso)));
-	json_object_set_new(top, "n", json_integer(n));
-	json_object_set_new(top, "predictions", list);
-	rc = ct_json_save(path, top, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-	json_decref(top);
-	return rc;
+	return gone;
+}
+
+int
+ct_cache_top_update(const char *home, const json_t *put, int64_t now_ms)
+{
+	char path[CT_PATH_MAX];
+	json_t *old, **v, *list, *p;
+	const char *sym;
+	size_t nv = 0;
+	long n;
+
+	if (ct_path(path, sizeof path, "%s/cache/top.json", home) != 0) {
+		ct_warn("%s/cache/top.json: %s", home, strerror(errno));
+		return -1;
+	}
+	if (load_file(path, &old) != CT_CACHE_FRESH)
+		return 0;	/* no top list kept, or unreadable: a fresh --top rewrites it */
+	n = (long)json_integer_value(json_object_get(old, "n"));
+	list = json_object_get(old, "predictions");
+	if (n <= 0 || !json_is_array(list) ||
+	    (v = calloc(json_array_size(list) + json_object_size(put) + 1, sizeof *v)) == NULL) {
+		json_decref(old);
+		return n <= 0 ? 0 : ct_cache_top_rebuild(home, n, now_ms);
+	}
+	/* A full list that lost an entry: its successor is unknown. */
+	if (top_keep(list, put, now_ms, v, &nv) && json_array_size(list) >= (size_t)n) {
+		while (nv > 0)
+			json_decref(v[--nv]);
+		free(v);
+		json_decref(old);
+		return ct_cache_top_rebuild(home, n, now_ms);
+	}
+	json_decref(old);
+	json_object_foreach((json_t *)put, sym, p)
+		if (rankable(p, now_ms))
+			v[nv++] = json_incref(p);
+	return top_write(path, v, nv, n, now_ms);
 }
 
 enum ct_cache_state

@@ -70,6 +70,13 @@ int ct_cache_forget(const char *home, char *const syms[], size_t nsyms, int say)
  * when there is none; n < 0 removes top.json.  0 or -1 (diagnostic). */
 int ct_cache_top_rebuild(const char *home, long n, int64_t now_ms);
 
+/* Update an existing cache/top.json, of the size it records, for the
+ * entries just stored (put: symbol -> stored entry): merged into it when
+ * that is exact, else rebuilt from every entry (a listed entry expired or
+ * was replaced by a lower one).  Nothing when there is no top.json.  0 or
+ * -1 (diagnostic). */
+int ct_cache_top_update(const char *home, const json_t *put, int64_t now_ms);
+
 /* Load cache/top.json: *top gets its "predictions" array (caller's
  * reference).  Returns MISSING, BAD or FRESH (the file is there; each
  * entry has its own expiry, see ct_cache_entry_state). */

@@ -150,6 +150,45 @@ line EEEUSDT 0.2 | cache-put -q
 run cache-get --top
 is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
     "0/BBBUSDT AAAUSDT DDDUSDT " "a rebuild drops expired entries from the list"
+# Without --top the new entries are merged into the list where that is
+# exact; a listed coin whose new entry ranks lower makes room for the
+# best coin outside the list, which only a rebuild can know.
+line GGGUSDT 0.6 | cache-put -q
+run cache-get --top
+is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
+    "BBBUSDT AAAUSDT GGGUSDT " "a new coin enters the list in its place"
+line AAAUSDT 0.1 | cache-put -q
+run cache-get --top
+is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
+    "BBBUSDT GGGUSDT DDDUSDT " "a listed coin that falls makes room for the next best outside the list"
+cache-put --clear GGGUSDT 2>/dev/null
+line AAAUSDT 0.9 | cache-put -q
+# Merged or rebuilt, the list is always the one a rebuild from every
+# entry gives: 60 random puts (new coins, rises, falls, never-trading
+# models, several at once) compared after each with a rebuild in a copy.
+mkdir -p merge/cache/predictions
+line M00USDT 0.5 | cache-put -q --home merge --top 4
+python3 -c '
+import random
+random.seed(7)
+for i in range(60):
+    k = random.choice((1, 1, 1, 2, 3))
+    print(" ".join("M%02dUSDT:%.3f:%s" % (random.randrange(12), random.random(),
+                   random.choice(("0.6", "0.6", "0.6", "1.0"))) for _ in range(k)))' >puts.txt
+diffs=0
+while read -r batch; do
+	for p in $batch; do
+		IFS=: read -r s pr th <<EOT
+$p
+EOT
+		line "$s" "$pr" ",\"threshold\":$th"
+	done | cache-put -q --home merge
+	rm -rf full && cp -r merge full
+	cache-put -q --home full --top 4 </dev/null
+	[ "$(cache-get --home merge --stale-ok --top)" = "$(cache-get --home full --stale-ok --top)" ] ||
+		diffs=$((diffs + 1))
+done <puts.txt
+is "$diffs" 0 "60 puts without --top: the merged list equals a rebuild after every one"
 # A model that never trades (threshold 1) is not ranked, whatever its prob_up.
 line FFFUSDT 0.99 | sed 's/}$/,"threshold":1.0}/' | cache-put -q
 run cache-get FFFUSDT

@@ -3,6 +3,7 @@
  * entries.  Stored entries are echoed on stdout (unless -q), so the
  * fallback `cache-get SYM || predict SYM | cache-put` prints a line either
  * way. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ usage(int rc)
 /* Store every good line of stdin; 0, or 1 when any line was bad or could
  * not be stored. */
 static int
-put_lines(const char *home, int64_t ttl, int quiet)
+put_lines(const char *home, int64_t ttl, int quiet, json_t *put)
 {
 	char *line = NULL, why[96], ex[CT_EXCERPT_LEN];
 	size_t cap = 0, lineno = 0;
@@ -59,7 +60,7 @@ put_lines(const char *home, int64_t ttl, int quiet)
 		} else {
 			if (!quiet)
 				ct_cache_print(e);
-			json_decref(e);
+			json_object_set_new(put, json_string_value(json_object_get(e, "symbol")), e);
 		}
 		json_decref(pred);
 	}
@@ -104,6 +105,7 @@ main(int argc, char *argv[])
 	int64_t ttl = 3600;
 	long top = 0;
 	int c, clear = 0, quiet = 0, lock, rc;
+	json_t *put;
 
 	ct_setprog(argv[0]);
 	if ((env = getenv("PREDICTION_CACHE_TTL")) != NULL && *env)
@@ -153,12 +155,19 @@ main(int argc, char *argv[])
 	 * another; the sweep of killed writers' temporaries waits for them
 	 * all); the exclusive lock orders the rebuilds of top.json so the
 	 * last one sees every entry written before it. */
+	/* --top rebuilds top.json from every entry; without, the entries
+	 * just stored are merged into it (one coin's refresh need not read
+	 * 10,000 entries). */
+	if ((put = json_object()) == NULL)
+		ct_die(CT_EXIT_FAIL, "%s", strerror(ENOMEM));
 	if ((lock = ct_cache_lock_shared(home)) < 0)
 		return ct_finish(CT_EXIT_FAIL);
-	rc = put_lines(home, ttl, quiet);
+	rc = put_lines(home, ttl, quiet, put);
 	if (ct_cache_lock_upgrade(lock, home) != 0 ||
-	    ct_cache_top_rebuild(home, top, ct_now_ms()) != 0)
+	    (top ? ct_cache_top_rebuild(home, top, ct_now_ms()) :
+	    ct_cache_top_update(home, put, ct_now_ms())) != 0)
 		rc = CT_EXIT_FAIL;
 	close(lock);
+	json_decref(put);
 	return ct_finish(rc);
 }

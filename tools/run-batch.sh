@@ -169,7 +169,9 @@ coin_step() {
 		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs"
 		if [ "$CT_STEP" != tune ]; then
 			echo "$sym" >"$CT_TMP/one.$sym"
-			cache_coins "$CT_TMP/one.$sym" "$PREDICTION_CACHE_TTL" "$TOP_N" ||
+			# No --top: the entry is merged into the top list (the
+			# cycle's last refresh rebuilds it).
+			cache_coins "$CT_TMP/one.$sym" "$PREDICTION_CACHE_TTL" ||
 				warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
 			rm -f "$CT_TMP/one.$sym"
 			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
