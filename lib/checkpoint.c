@@ -1,6 +1,6 @@
-/* checkpoint.c — fold-K.oos (float32 predictions), fold-K.ubj (its
- * booster) and, written last, fold-K.json (what it found); final.ubj and
- * final.json the same way; identity.json first of all. */
+/* checkpoint.c — fold-K.oos (float32 predictions) and, written last,
+ * fold-K.json (what it found); final.ubj and final.json the same way;
+ * identity.json first of all. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,26 +41,6 @@ load(const struct ct_ckpt *c, const char *fmt, int k)
 	if (path(c, p, fmt, k) != 0)
 		return NULL;
 	return json_load_file(p, 0, NULL);
-}
-
-static int
-save_booster(const struct ct_ckpt *c, const char *fmt, int k, void *b)
-{
-	char p[CT_PATH_MAX];
-	const char *buf;
-	bst_ulong len;
-
-	if (path(c, p, fmt, k) != 0)
-		return -1;
-	if (XGBoosterSaveModelToBuffer(b, "{\"format\":\"ubj\"}", &len, &buf) != 0) {
-		ct_warn("xgboost: %s: %s", p, ct_xgb_error());
-		return -1;
-	}
-	if (ct_write_atomic(p, buf, len) != 0) {
-		ct_warn("%s: %s", p, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -145,8 +125,7 @@ ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos)
 }
 
 int
-ct_ckpt_fold_save(struct ct_ckpt *c, int k, const struct ct_fold *f, const float *oos,
-    void *booster)
+ct_ckpt_fold_save(struct ct_ckpt *c, int k, const struct ct_fold *f, const float *oos)
 {
 	char p[CT_PATH_MAX];
 
@@ -156,8 +135,6 @@ ct_ckpt_fold_save(struct ct_ckpt *c, int k, const struct ct_fold *f, const float
 		ct_warn("%s: %s", p, strerror(errno));
 		return -1;
 	}
-	if (save_booster(c, "fold-%d.ubj", k, booster) != 0)
-		return -1;
 	if (save_json(c, "fold-%d.json", k, json_pack("{s:i, s:i, s:i, s:[I,I]}", "fold", k,
 	    "best_rounds", f->best_rounds, "rounds_trained", f->trained, "val",
 	    (json_int_t)f->val_lo, (json_int_t)f->val_hi)) != 0)
@@ -194,9 +171,11 @@ ct_ckpt_final_load(struct ct_ckpt *c, int rounds, void **booster)
 }
 
 int
-ct_ckpt_final_save(struct ct_ckpt *c, void *booster, int rounds)
+ct_ckpt_final_save(struct ct_ckpt *c, void *booster, int rounds, struct ct_train_opts *o)
 {
-	if (save_booster(c, "final.ubj", 0, booster) != 0 ||
+	char p[CT_PATH_MAX];
+
+	if (path(c, p, "final.ubj", 0) != 0 || ct_booster_save(booster, p, o) != 0 ||
 	    save_json(c, "final.json", 0, json_pack("{s:i}", "rounds", rounds)) != 0)
 		return -1;
 	c->final = 1;

@@ -1,8 +1,8 @@
 /* checkpoint.h — the finished parts of one training, kept beside the model
  * being built so that a run killed at any moment (kill -9 included) is
  * resumed by the next run for the same coin, data and options: each
- * finished fold (best round count, rounds run, out-of-sample predictions
- * and its booster) and the final model.  Every file is written atomically
+ * finished fold (best round count, rounds run, out-of-sample predictions:
+ * all a fold's score needs; its booster is not kept) and the final model.  Every file is written atomically
  * and a fold counts only once its record is there, so a kill between two
  * writes costs at most the fold in progress.  A checkpoint of another
  * identity (data, options, versions) is discarded. */
@@ -28,10 +28,9 @@ int ct_ckpt_open(struct ct_ckpt *c, const char *dir, const json_t *id);
  * f and its predictions of rows [f->val_lo, f->val_hi) into oos.  1 when
  * found, 0 when not, -1 on error (printed). */
 int ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos);
-int ct_ckpt_fold_save(struct ct_ckpt *c, int k, const struct ct_fold *f, const float *oos,
-    void *booster);
+int ct_ckpt_fold_save(struct ct_ckpt *c, int k, const struct ct_fold *f, const float *oos);
 /* The final model of rounds rounds as a new booster: 1, 0 (none), -1. */
 int ct_ckpt_final_load(struct ct_ckpt *c, int rounds, void **booster);
-int ct_ckpt_final_save(struct ct_ckpt *c, void *booster, int rounds);
+int ct_ckpt_final_save(struct ct_ckpt *c, void *booster, int rounds, struct ct_train_opts *o);
 
 #endif

@@ -816,7 +816,7 @@ final_run(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
 	    "rows_lo", (json_int_t)lo, "rows_hi", (json_int_t)hi), p.t0);
 	if (train(d, lo, hi, 0, 0, rounds, o, &p, 0, (BoosterHandle *)booster, &best, &trained) != 0)
 		return -1;
-	if (o->ckpt && ct_ckpt_final_save(o->ckpt, *booster, rounds) != 0) {
+	if (o->ckpt && ct_ckpt_final_save(o->ckpt, *booster, rounds, o) != 0) {
 		XGBoosterFree(*booster);
 		*booster = NULL;
 		return -1;
@@ -872,7 +872,7 @@ fold_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w, i
 	    &b, &f->best_rounds, &f->trained) != 0)
 		return -1;
 	if (predict_rounds(b, d, f->val_lo, f->val_hi, f->best_rounds, w->oos + f->val_lo, o) != 0 ||
-	    (o->ckpt && ct_ckpt_fold_save(o->ckpt, k + 1, f, w->oos + f->val_lo, b) != 0)) {
+	    (o->ckpt && ct_ckpt_fold_save(o->ckpt, k + 1, f, w->oos + f->val_lo) != 0)) {
 		XGBoosterFree(b);
 		return -1;
 	}
