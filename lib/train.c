@@ -435,6 +435,17 @@ bins_ref(struct ct_bins *b, const struct ct_dataset *d, struct ct_train_opts *o)
 	return m;
 }
 
+/* 1 when training on rows [lo,hi) goes to external memory: it and the
+ * reference would not fit the budget. */
+static int
+paged(const struct ct_train_opts *o, size_t lo, size_t hi)
+{
+	const struct ct_bins *b = o->bins;
+	size_t refrows = lo == b->lo && hi == b->hi ? 0 : b->hi - b->lo;
+
+	return !incore(o, hi - lo + refrows);
+}
+
 /* The matrix a booster trains on, with o->bins' cuts: in memory while
  * it and the reference fit in the budget, else external memory (values
  * snapped).  *own: the caller frees it (else o->bins keeps it). */
@@ -443,13 +454,12 @@ train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_o
     int *own)
 {
 	struct ct_bins *b = o->bins;
-	size_t refrows = lo == b->lo && hi == b->hi ? 0 : b->hi - b->lo;
 	DMatrixHandle m, ref;
 
 	*own = 0;
 	if ((m = bins_cached(b, lo, hi, 0)) != NULL)
 		return m;
-	if (!incore(o, hi - lo + refrows)) {
+	if (paged(o, lo, hi)) {
 		/* Windows only grow: no later matrix of this training takes
 		 * the reference, which need not hold its memory. */
 		if (b->keep_rows == 0 && b->ncache) {
@@ -459,7 +469,7 @@ train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_o
 		*own = 1;
 		return fed_matrix(d, lo, hi, 0, b, NULL, o);
 	}
-	if ((ref = bins_ref(b, d, o)) == NULL || refrows == 0)
+	if ((ref = bins_ref(b, d, o)) == NULL || (lo == b->lo && hi == b->hi))
 		return ref;
 	if ((m = fed_matrix(d, lo, hi, 1, NULL, ref, o)) != NULL)
 		*own = bins_keep(b, lo, hi, 0, 0, m) != 0;
@@ -489,17 +499,17 @@ dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *
 /* The early-stopping block, only ever predicted on, one tree a round.
  * XGBoost predicts from raw values several times faster than from a
  * quantised matrix: in memory as a plain matrix (about 210 bytes a row,
- * a quarter of the training rows) when the training matrix is in memory,
- * else paged too.  *own as for train_matrix(). */
+ * a quarter of the training rows) when the training matrix of rows
+ * [tlo,thi) is in memory, else paged too.  *own as for train_matrix(). */
 static DMatrixHandle
-eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t train_rows,
+eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t tlo, size_t thi,
     struct ct_train_opts *o, int *own)
 {
 	struct ct_bins *b = o->bins;
 	DMatrixHandle m;
 
 	*own = 1;
-	if (!incore(o, train_rows))
+	if (paged(o, tlo, thi))
 		return fed_matrix(d, lo, hi, 0, NULL, NULL, o);
 	if ((m = bins_cached(b, lo, hi, 1)) != NULL) {
 		*own = 0;
@@ -677,7 +687,7 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 	malloc_trim(0);
 	if ((dt = train_matrix(d, lo, hi, o, &own_t)) == NULL)
 		return -1;
-	if (vhi > vlo && (dv = eval_matrix(d, vlo, vhi, hi - lo, o, &own_v)) == NULL)
+	if (vhi > vlo && (dv = eval_matrix(d, vlo, vhi, lo, hi, o, &own_v)) == NULL)
 		goto out;
 	{
 		DMatrixHandle cache[2] = { dt, dv };
