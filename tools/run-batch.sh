@@ -112,8 +112,6 @@ cache_coins() {
 	rm -f "$have" "$have.pred" "$have.put"
 	return "$crc"
 }
-# cached SYM — 1 when SYM's line was cached in this run.
-cached() { grep -q "\"symbol\": *\"$1\"" "$tmp/cached" 2>/dev/null; }
 
 # ---- 2. the per-coin step: one attempt at one coin.  Engines run
 # `run-batch __coin SYM` with the run's settings in the environment
@@ -738,17 +736,18 @@ if [ "$cycle" = predict ]; then
 	retire
 	refresh "$PREDICTION_CACHE_TTL"
 	# Each coin's outcome, then one ledger change per outcome (a ledger
-	# change per coin costs milliseconds a coin at 10,000 coins).
-	: >"$tmp/ok"; : >"$tmp/skip"
-	while read -r s; do
-		if cached "$s"; then
-			echo "$s" >>"$tmp/ok"
-		elif [ -e "$home/models/$s/current" ]; then
+	# change per coin costs milliseconds a coin at 10,000 coins); the
+	# cached coins in one pass, not a grep of the cached lines per coin.
+	: >"$tmp/skip"
+	sed -n 's/^{"symbol": *"\([^"]*\)".*/\1/p' "$tmp/cached" | sort -u >"$tmp/cached.syms"
+	grep -Fxf "$tmp/cached.syms" "$tmp/symbols" >"$tmp/ok"
+	grep -vFxf "$tmp/cached.syms" "$tmp/symbols" | while read -r s; do
+		if [ -e "$home/models/$s/current" ]; then
 			echo "$s" >>"$tmp/failed"
 		else
 			echo "$s" >>"$tmp/skip"
 		fi
-	done <"$tmp/symbols"
+	done
 	[ ! -s "$tmp/ok" ] || ledger set "$run" - success <"$tmp/ok"
 	[ ! -s "$tmp/skip" ] || ledger set "$run" - skipped --error "no current model" <"$tmp/skip"
 	[ ! -s "$tmp/failed" ] || ledger set "$run" - failed --error-type error \
