@@ -46,14 +46,6 @@ jstr(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *
-iso(int64_t ms)
-{
-	char buf[CT_ISO_LEN];
-
-	return json_string(ct_iso8601(ms, buf));
-}
-
 /* "path:line: text" of a jansson error, on stderr and as the row's error. */
 static json_t *
 load_error(const char *path, const json_error_t *je, int *bad)
@@ -267,8 +259,8 @@ candles(const struct ct_status_ctx *ctx, const char *sym, const char *tf, int *b
 	o = json_pack("{s:I}", "rows", (json_int_t)st.rows);
 	if (st.rows == 0)
 		return o;
-	json_object_set_new(o, "first", iso(st.first));
-	json_object_set_new(o, "last", iso(st.last));
+	json_object_set_new(o, "first", ct_iso8601_json(st.first));
+	json_object_set_new(o, "last", ct_iso8601_json(st.last));
 	/* Age since the newest candle closed, as predict counts it. */
 	json_object_set_new(o, "age_s", json_integer((ctx->now_ms - st.last - tf_ms) / 1000));
 	json_object_set_new(o, "gaps", json_integer((json_int_t)st.gaps));
@@ -454,7 +446,7 @@ drift(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 	    "max_psi", num(d, "max_psi"), "max_psi_feature", str(d, "max_psi_feature"));
 	/* A line copied without its time is as old as the file. */
 	if (str(d, "checked_at") == NULL && stat(path, &st) == 0)
-		json_object_set_new(o, "checked_at", iso((int64_t)st.st_mtime * 1000));
+		json_object_set_new(o, "checked_at", ct_iso8601_json((int64_t)st.st_mtime * 1000));
 	json_decref(d);
 	return o;
 }

@@ -94,3 +94,11 @@ ct_parse_iso8601(const char *s, int64_t *ms)
 	*ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL;
 	return 0;
 }
+
+json_t *
+ct_iso8601_json(int64_t ms)
+{
+	char buf[CT_ISO_LEN];
+
+	return json_string(ct_iso8601(ms, buf));
+}

@@ -61,14 +61,6 @@ struct job {
 	json_t *drift;		/* drift.json: what check-drift compares against */
 };
 
-static json_t *
-iso(int64_t ms)
-{
-	char b[CT_ISO_LEN];
-
-	return json_string(ct_iso8601(ms, b));
-}
-
 static int
 save_json(const char *dir, const char *name, json_t *j)
 {
@@ -85,7 +77,7 @@ static json_t *
 range(const struct ct_dataset *d, size_t lo, size_t hi)
 {
 	return json_pack("{s:[I,I], s:o, s:o}", "rows", (json_int_t)lo, (json_int_t)hi,
-	    "from", iso(d->t[lo]), "to", iso(d->t[hi - 1]));
+	    "from", ct_iso8601_json(d->t[lo]), "to", ct_iso8601_json(d->t[hi - 1]));
 }
 
 /* The final model's P(up) for the newest candles of the store, computed the
@@ -207,7 +199,7 @@ log_json(struct job *j)
 {
 	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:f, s:f, s:I, s:O}",
 	    "symbol", j->tc->sym, "timeframe", j->tc->tf, "mode", j->mode,
-	    "started", iso(ct_now_ms() - (int64_t)((ct_mono_s() - j->t0) * 1000)),
+	    "started", ct_iso8601_json(ct_now_ms() - (int64_t)((ct_mono_s() - j->t0) * 1000)),
 	    "threads", j->tc->o.threads,
 	    "wall_seconds", ct_mono_s() - j->t0, "xgb_seconds", j->tc->o.xgb_seconds,
 	    "rounds_trained", (json_int_t)j->tc->o.rounds_trained, "events", j->log);
@@ -237,10 +229,10 @@ config_json(struct job *j, int rounds, int max_rounds, double thr, const char *t
 	    "rounds", rounds, "max_rounds", max_rounds, "params", ct_train_params_json(&tc->o),
 	    "params_source", j->params_src,
 	    "params_file", *j->params_path ? json_string(j->params_path) : json_null(),
-	    "trained", "from", iso(j->d.t[lo]), "to", iso(j->d.t[hi - 1]),
+	    "trained", "from", ct_iso8601_json(j->d.t[lo]), "to", ct_iso8601_json(j->d.t[hi - 1]),
 	    "from_ms", (json_int_t)j->d.t[lo], "to_ms", (json_int_t)j->d.t[hi - 1],
 	    "candles_used", (json_int_t)j->candles, "rows", (json_int_t)(hi - lo),
-	    "created", iso(ct_now_ms()), "xgboost_version", ct_xgb_version(ver, sizeof ver),
+	    "created", ct_iso8601_json(ct_now_ms()), "xgboost_version", ct_xgb_version(ver, sizeof ver),
 	    "cointrain_version", CT_VERSION, "selfcheck", check);
 }
 
@@ -681,7 +673,7 @@ incremental(struct job *j, struct ct_model *cur)
 	 * for what it is. */
 	seen_to = trained_to(cur);
 	verdict = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:i, s:o, s:I, s:o, s:o}",
-	    "event", "verdict", "symbol", tc->sym, "timeframe", tc->tf, "at", iso(ct_now_ms()),
+	    "event", "verdict", "symbol", tc->sym, "timeframe", tc->tf, "at", ct_iso8601_json(ct_now_ms()),
 	    "evaluation", "held-out", "method", method, "rounds_before", rounds, "rounds_after", after,
 	    "heldout", range(d, d->n - ho, d->n),
 	    "heldout_rows_seen_by_current", (json_int_t)seen_rows(d, d->n - ho, seen_to),

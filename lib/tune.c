@@ -77,14 +77,6 @@ struct search {
 	const char *evlog, *run;
 };
 
-static json_t *
-iso(int64_t ms)
-{
-	char b[CT_ISO_LEN];
-
-	return json_string(ct_iso8601(ms, b));
-}
-
 static void
 event(struct search *s, const char *name, json_t *fields)
 {
@@ -574,8 +566,8 @@ heldout_json(const struct search *s, const struct ct_wf *w)
 	json_t *j = ct_eval_json(e);
 
 	json_object_set_new(j, "fold", json_integer(w->nfolds));
-	json_object_set_new(j, "from", iso(s->d.t[f->val_lo]));
-	json_object_set_new(j, "to", iso(s->d.t[f->val_hi - 1]));
+	json_object_set_new(j, "from", ct_iso8601_json(s->d.t[f->val_lo]));
+	json_object_set_new(j, "to", ct_iso8601_json(s->d.t[f->val_hi - 1]));
 	json_object_set_new(j, "rows", json_pack("[I,I]", (json_int_t)f->val_lo,
 	    (json_int_t)f->val_hi));
 	json_object_set_new(j, "best_rounds", json_integer(f->best_rounds));
@@ -625,9 +617,9 @@ params_json(struct search *s, int win, int cut, const struct ct_wf *w)
 	    "trials_cut", cut, "halving", t->halving < 2 ? 1 : t->halving,
 	    "horizon", t->o.horizon, "folds", t->o.folds, "rounds_max", t->o.rounds,
 	    "early_stop", t->o.early_stop,
-	    "data", "from", iso(s->d.t[0]), "to", iso(s->d.t[s->d.n - 1]),
+	    "data", "from", ct_iso8601_json(s->d.t[0]), "to", ct_iso8601_json(s->d.t[s->d.n - 1]),
 	    "candles", (json_int_t)s->candles, "rows", (json_int_t)s->d.n, "store_sha256", s->sha256,
-	    "created", iso(ct_now_ms()), "seconds", ct_mono_s() - s->t0,
+	    "created", ct_iso8601_json(ct_now_ms()), "seconds", ct_mono_s() - s->t0,
 	    "cointrain_version", CT_VERSION, "xgboost_version", ct_xgb_version(ver, sizeof ver));
 }
 
