@@ -1,5 +1,5 @@
-/* checkpoint.c — fold-K.oos (float32 predictions) and, written last,
- * fold-K.json (what it found); final.ubj and final.json the same way;
+/* checkpoint.c — fold-K.oos (float32 predictions), fold-K.ubj (its best
+ * trees) and, written last, fold-K.json (what it found); final.ubj and final.json the same way;
  * identity.json first of all. */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,7 +86,7 @@ ct_ckpt_open(struct ct_ckpt *c, const char *dir, const json_t *id)
 }
 
 int
-ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos)
+ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos, void **trees)
 {
 	char p[CT_PATH_MAX];
 	size_t n = f->val_hi - f->val_lo;
@@ -100,7 +100,7 @@ ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos)
 	/* A record that does not fit these folds is not this training's. */
 	if (json_unpack(j, "{s:i, s:i, s:[I,I]}", "best_rounds", &best, "rounds_trained", &trained,
 	    "val", &lo, &hi) != 0 || lo != (json_int_t)f->val_lo || hi != (json_int_t)f->val_hi ||
-	    best < 1 || trained < best) {
+	    best < 1 || trained < 0) {
 		json_decref(j);
 		return 0;
 	}
@@ -119,15 +119,32 @@ ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos)
 		ct_warn("%s: %s; training the fold again", p, r < 0 ? strerror(errno) : "short file");
 		return 0;
 	}
+	if (path(c, p, "fold-%d.ubj", k) != 0)
+		return -1;
+	if ((*trees = ct_booster_load(p)) == NULL) {
+		ct_warn("%s: training the fold again", p);
+		return 0;
+	}
+	if (ct_booster_rounds(*trees) != best) {
+		ct_warn("%s: %d trees, not %d; training the fold again", p, ct_booster_rounds(*trees),
+		    best);
+		XGBoosterFree(*trees);
+		*trees = NULL;
+		return 0;
+	}
 	f->best_rounds = best;
 	f->trained = trained;
 	return 1;
 }
 
 int
-ct_ckpt_fold_save(struct ct_ckpt *c, int k, const struct ct_fold *f, const float *oos)
+ct_ckpt_fold_save(struct ct_ckpt *c, int k, const struct ct_fold *f, const float *oos,
+    void *trees, struct ct_train_opts *o)
 {
 	char p[CT_PATH_MAX];
+
+	if (path(c, p, "fold-%d.ubj", k) != 0 || ct_booster_save(trees, p, o) != 0)
+		return -1;
 
 	if (path(c, p, "fold-%d.oos", k) != 0)
 		return -1;
@@ -160,10 +177,8 @@ ct_ckpt_final_load(struct ct_ckpt *c, int rounds, void **booster)
 		return 0;
 	if (path(c, p, "final.ubj", 0) != 0)
 		return -1;
-	if (XGBoosterCreate(NULL, 0, &b) != 0 || XGBoosterLoadModel(b, p) != 0) {
-		ct_warn("xgboost: %s: %s; training the final model again", p, ct_xgb_error());
-		if (b)
-			XGBoosterFree(b);
+	if ((b = ct_booster_load(p)) == NULL) {
+		ct_warn("%s: training the final model again", p);
 		return 0;
 	}
 	*booster = b;

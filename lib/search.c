@@ -31,6 +31,7 @@ static const struct param {
  * ones: fixed by the code, or options of their own. */
 static const char *const other[] = {
 	"validate_parameters", "objective", "eval_metric", "tree_method", "seed", "nthread",
+	"predictor",
 	"rounds_max", "early_stop", "folds",
 };
 

@@ -137,7 +137,7 @@ feed_next(DataIterHandle h)
 	f->last = f->pos;
 	if (f->pos >= f->hi || f->failed)
 		return 0;
-	n = f->hi - f->pos < CHUNK_ROWS ? f->hi - f->pos : CHUNK_ROWS;
+	n = f->hi - f->pos < (size_t)CHUNK_ROWS ? f->hi - f->pos : (size_t)CHUNK_ROWS;
 	x = f->d->x + f->pos * nf;
 	if (f->snap) {
 		snap_rows(f->snap, x, n, f->buf);
@@ -179,7 +179,7 @@ fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile,
 	char *prefix = NULL, conf[2 * CT_PATH_MAX + 128];
 	int rc;
 
-	if (snap && (f.buf = malloc(CHUNK_ROWS * d->nfeat * sizeof *f.buf)) == NULL) {
+	if (snap && (f.buf = malloc((size_t)CHUNK_ROWS * d->nfeat * sizeof *f.buf)) == NULL) {
 		ct_warn("matrix: %s", strerror(ENOMEM));
 		return NULL;
 	}
@@ -522,7 +522,7 @@ eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t tlo, size_t
 
 /* The booster parameters, as XGBoost takes them and as config.json
  * records them (one table, so the two cannot drift apart). */
-#define NPARAMS 13
+#define NPARAMS 14
 
 static void
 params(const struct ct_train_opts *o, char val[NPARAMS][32], const char *kv[NPARAMS][2])
@@ -530,7 +530,7 @@ params(const struct ct_train_opts *o, char val[NPARAMS][32], const char *kv[NPAR
 	static const char *const name[NPARAMS] = {
 		"validate_parameters", "objective", "eval_metric", "tree_method", "max_bin",
 		"eta", "max_depth", "min_child_weight", "subsample", "colsample_bytree",
-		"lambda", "seed", "nthread",
+		"lambda", "seed", "nthread", "predictor",
 	};
 
 	snprintf(val[0], sizeof val[0], "1");
@@ -546,6 +546,10 @@ params(const struct ct_train_opts *o, char val[NPARAMS][32], const char *kv[NPAR
 	snprintf(val[10], sizeof val[10], "%g", o->lambda);
 	snprintf(val[11], sizeof val[11], "1");
 	snprintf(val[12], sizeof val[12], "%d", o->threads);
+	/* Named, not "auto": auto looks at the training matrix's first
+	 * raw page before every round to rule out a GPU, which for a matrix
+	 * paged to disk reads pages back (time, and their memory). */
+	snprintf(val[13], sizeof val[13], "cpu_predictor");
 	for (int i = 0; i < NPARAMS; i++) {
 		kv[i][0] = name[i];
 		kv[i][1] = val[i];
@@ -667,18 +671,56 @@ stop_logloss(const char *res)
 	return colon ? strtod(colon + 1, NULL) : NAN;
 }
 
-/* Train on [lo,hi); with a validation block [vlo,vhi) stop when its logloss
- * has not improved for early_stop rounds and report the best round count
- * and the rounds run. */
+/* A new booster for the cache matrices holding a copy of start's trees
+ * (none when start is NULL).  NULL on error (printed). */
+static BoosterHandle
+booster_new(DMatrixHandle *cache, int n, BoosterHandle start, struct ct_train_opts *o)
+{
+	BoosterHandle b;
+	const char *buf;
+	bst_ulong len;
+
+	if (XGB(o, XGBoosterCreate(cache, (bst_ulong)n, &b)) != 0) {
+		xgb_err("booster");
+		return NULL;
+	}
+	if (start && (XGB(o, XGBoosterSaveModelToBuffer(start, "{\"format\":\"ubj\"}", &len,
+	    &buf)) != 0 || XGB(o, XGBoosterLoadModelFromBuffer(b, buf, len)) != 0)) {
+		xgb_err("warm start");
+		XGBoosterFree(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* The logloss of the validation matrix before any round is added to
+ * start's trees (the score adding none would keep).  NAN on error. */
+static double
+start_logloss(BoosterHandle b, DMatrixHandle dv, int base, struct ct_train_opts *o)
+{
+	const char *res, *name = "val";
+
+	if (XGB(o, XGBoosterEvalOneIter(b, base, &dv, &name, 1, &res)) != 0) {
+		xgb_err("evaluation");
+		return NAN;
+	}
+	return stop_logloss(res);
+}
+
+/* Train on [lo,hi), adding up to rounds rounds to start's trees (none:
+ * from scratch); with a validation block [vlo,vhi) stop when its logloss
+ * has not improved for early_stop rounds and report the best tree count
+ * (start's included) and the rounds run. */
 static int
 train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
-    int rounds, struct ct_train_opts *o, struct prog *p, int fold,
+    int rounds, BoosterHandle start, struct ct_train_opts *o, struct prog *p, int fold,
     BoosterHandle *out, int *best_rounds, int *trained)
 {
 	DMatrixHandle dt, dv = NULL;
 	BoosterHandle b = NULL;
 	double best = INFINITY, t = ct_mono_s(), tf = 0;
-	int bestr = rounds, rc = -1, r, own_t, own_v = 0;
+	int base = start ? ct_booster_rounds(start) : 0;
+	int bestr = base + rounds, rc = -1, r, own_t, own_v = 0;
 
 	*out = NULL;
 	/* Give back the pages earlier work freed (matrices, predictions,
@@ -689,16 +731,23 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 		return -1;
 	if (vhi > vlo && (dv = eval_matrix(d, vlo, vhi, lo, hi, o, &own_v)) == NULL)
 		goto out;
+	if (base < 0) {
+		xgb_err("rounds");
+		goto out;
+	}
 	{
 		DMatrixHandle cache[2] = { dt, dv };
 
-		if (XGB(o, XGBoosterCreate(cache, dv ? 2 : 1, &b)) != 0) {
-			xgb_err("booster");
+		if ((b = booster_new(cache, dv ? 2 : 1, start, o)) == NULL)
 			goto out;
-		}
 	}
 	if (set_params(b, o) != 0)
 		goto out;
+	if (dv && base > 0) {
+		if (isnan(best = start_logloss(b, dv, base, o)))
+			goto out;
+		bestr = base;
+	}
 	p->build_s += ct_mono_s() - t;
 	p->build_rows += (double)(hi - lo);
 	for (r = 0; r < rounds; r++) {
@@ -706,7 +755,7 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 		int stop = 0;
 
 		t = ct_mono_s();
-		if (XGB(o, XGBoosterUpdateOneIter(b, r, dt)) != 0) {
+		if (XGB(o, XGBoosterUpdateOneIter(b, base + r, dt)) != 0) {
 			xgb_err("training");
 			goto out;
 		}
@@ -714,15 +763,15 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 		if (dv) {
 			const char *res, *name = "val";
 
-			if (XGB(o, XGBoosterEvalOneIter(b, r, &dv, &name, 1, &res)) != 0) {
+			if (XGB(o, XGBoosterEvalOneIter(b, base + r, &dv, &name, 1, &res)) != 0) {
 				xgb_err("evaluation");
 				goto out;
 			}
 			v = stop_logloss(res);
 			if (v < best) {
 				best = v;
-				bestr = r + 1;
-			} else if (r + 1 - bestr >= o->early_stop) {
+				bestr = base + r + 1;
+			} else if (base + r + 1 - bestr >= o->early_stop) {
 				stop = 1;
 			}
 		}
@@ -731,7 +780,7 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 		if (r % LOG_EVERY == 0 || r == rounds - 1 || stop) {
 			if (fold == 0)
 				tf = (double)(rounds - r - 1) * (p->round_s / p->round_rows) * (double)(hi - lo);
-			progress(o, p, fold, hi - lo, r + 1, v, bestr, tf);
+			progress(o, p, fold, hi - lo, base + r + 1, v, bestr, tf);
 		}
 		if (stop) {
 			r++;
@@ -753,18 +802,16 @@ out:
 	return rc;
 }
 
-/* prob[r - lo] for rows [lo,hi) from the first rounds rounds (0: all). */
-static int
-predict_rounds(BoosterHandle b, const struct ct_dataset *d, size_t lo, size_t hi,
-    int rounds, float *prob, struct ct_train_opts *o)
+int
+ct_booster_predict(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
+    float *prob, struct ct_train_opts *o)
 {
-	char conf[160];
+	static const char conf[] = "{\"type\":0,\"training\":false,\"iteration_begin\":0,"
+	    "\"iteration_end\":0,\"strict_shape\":false}";
 	const bst_ulong *shape;
 	bst_ulong dim;
 	const float *res;
 
-	snprintf(conf, sizeof conf, "{\"type\":0,\"training\":false,\"iteration_begin\":0,"
-	    "\"iteration_end\":%d,\"strict_shape\":false}", rounds);
 	for (size_t a = lo; a < hi; a += PRED_ROWS) {
 		size_t e = hi - a < PRED_ROWS ? hi : a + PRED_ROWS;
 		DMatrixHandle m;
@@ -781,13 +828,6 @@ predict_rounds(BoosterHandle b, const struct ct_dataset *d, size_t lo, size_t hi
 			return xgb_err("predict");
 	}
 	return 0;
-}
-
-int
-ct_booster_predict(void *booster, const struct ct_dataset *d, size_t lo, size_t hi,
-    float *prob, struct ct_train_opts *o)
-{
-	return predict_rounds(booster, d, lo, hi, 0, prob, o);
 }
 
 /* Bins for one call when the caller gave none: 1 made (free them with
@@ -811,32 +851,35 @@ bins_done(struct ct_train_opts *o, int made, int rc)
 }
 
 static int
-final_run(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
+final_run(const struct ct_dataset *d, size_t lo, size_t hi, void *start, int add,
     struct ct_train_opts *o, void **booster)
 {
 	struct prog p = { .t0 = ct_mono_s() };
-	int best, trained, got;
+	int best, trained, got, rounds = (start ? ct_booster_rounds(start) : 0) + add;
 
 	if (o->ckpt && (got = ct_ckpt_final_load(o->ckpt, rounds, booster)) != 0) {
 		if (got > 0)
-			event(o, json_pack("{s:s, s:i}", "event", "final_resumed", "rounds", rounds), p.t0);
+			event(o, json_pack("{s:s, s:i, s:i}", "event", "final_resumed", "rounds", rounds,
+			    "added", add), p.t0);
 		return got > 0 ? 0 : -1;
 	}
-	event(o, json_pack("{s:s, s:i, s:I, s:I}", "event", "final_started", "rounds", rounds,
-	    "rows_lo", (json_int_t)lo, "rows_hi", (json_int_t)hi), p.t0);
-	if (train(d, lo, hi, 0, 0, rounds, o, &p, 0, (BoosterHandle *)booster, &best, &trained) != 0)
+	event(o, json_pack("{s:s, s:i, s:i, s:I, s:I}", "event", "final_started", "rounds", rounds,
+	    "added", add, "rows_lo", (json_int_t)lo, "rows_hi", (json_int_t)hi), p.t0);
+	if (train(d, lo, hi, 0, 0, add, start, o, &p, 0, (BoosterHandle *)booster, &best,
+	    &trained) != 0)
 		return -1;
 	if (o->ckpt && ct_ckpt_final_save(o->ckpt, *booster, rounds, o) != 0) {
 		XGBoosterFree(*booster);
 		*booster = NULL;
 		return -1;
 	}
-	event(o, json_pack("{s:s, s:i}", "event", "final_done", "rounds", rounds), p.t0);
+	event(o, json_pack("{s:s, s:i, s:i}", "event", "final_done", "rounds", rounds, "added", add),
+	    p.t0);
 	return 0;
 }
 
 int
-ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
+ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, void *start, int add,
     struct ct_train_opts *o, void **booster)
 {
 	int made;
@@ -844,7 +887,7 @@ ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
 	ct_xgb_quiet();
 	if ((made = bins_use(d, o)) < 0)
 		return -1;
-	return bins_done(o, made, final_run(d, lo, hi, rounds, o, booster));
+	return bins_done(o, made, final_run(d, lo, hi, start, add, o, booster));
 }
 
 void
@@ -852,25 +895,44 @@ ct_wf_free(struct ct_wf *w)
 {
 	free(w->f);
 	free(w->oos);
+	if (w->last)
+		XGBoosterFree(w->last);
 	json_decref(w->equity);
 	memset(w, 0, sizeof *w);
 }
 
-/* Fold k's best round count and out-of-sample predictions: from the
- * checkpoint, else trained (and checkpointed). */
+/* Booster b's first rounds rounds as a booster of their own (b freed):
+ * the next fold starts from them.  NULL on error (printed). */
+static BoosterHandle
+best_trees(BoosterHandle b, int rounds)
+{
+	BoosterHandle s = NULL;
+
+	if (XGBoosterSlice(b, 0, rounds, 1, &s) != 0)
+		xgb_err("slice");
+	XGBoosterFree(b);
+	return s;
+}
+
+/* Fold k's best round count, out-of-sample predictions and best trees
+ * (*chain: in, the previous fold's trees, which it starts from; out,
+ * its own): from the checkpoint, else trained (and checkpointed). */
 static int
 fold_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w, int k,
-    struct prog *p)
+    struct prog *p, BoosterHandle *chain)
 {
 	struct ct_fold *f = &w->f[k];
 	BoosterHandle b;
-	int got = o->ckpt ? ct_ckpt_fold_load(o->ckpt, k + 1, f, w->oos + f->val_lo) : 0;
+	int got = o->ckpt ? ct_ckpt_fold_load(o->ckpt, k + 1, f, w->oos + f->val_lo, &b) : 0;
 
 	if (got != 0) {
 		if (got > 0) {
 			f->resumed = 1;
 			event(o, json_pack("{s:s, s:i, s:i, s:i}", "event", "fold_resumed", "fold", k + 1,
 			    "best_rounds", f->best_rounds, "rounds_trained", f->trained), p->t0);
+			if (*chain)
+				XGBoosterFree(*chain);
+			*chain = b;
 		}
 		return got > 0 ? 0 : -1;
 	}
@@ -878,15 +940,16 @@ fold_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w, i
 	    "fold", k + 1, "train", (json_int_t)f->train_lo, (json_int_t)f->train_hi,
 	    "early_stop", (json_int_t)f->stop_lo, (json_int_t)f->stop_hi,
 	    "val", (json_int_t)f->val_lo, (json_int_t)f->val_hi), p->t0);
-	if (train(d, f->train_lo, f->train_hi, f->stop_lo, f->stop_hi, o->rounds, o, p, k + 1,
-	    &b, &f->best_rounds, &f->trained) != 0)
+	if (train(d, k > 0 ? w->f[k - 1].train_hi : f->train_lo, f->train_hi, f->stop_lo,
+	    f->stop_hi, o->rounds, *chain, o, p, k + 1, &b, &f->best_rounds, &f->trained) != 0)
 		return -1;
-	if (predict_rounds(b, d, f->val_lo, f->val_hi, f->best_rounds, w->oos + f->val_lo, o) != 0 ||
-	    (o->ckpt && ct_ckpt_fold_save(o->ckpt, k + 1, f, w->oos + f->val_lo) != 0)) {
-		XGBoosterFree(b);
+	if (*chain)
+		XGBoosterFree(*chain);
+	if ((*chain = best_trees(b, f->best_rounds)) == NULL)
 		return -1;
-	}
-	XGBoosterFree(b);
+	if (ct_booster_predict(*chain, d, f->val_lo, f->val_hi, w->oos + f->val_lo, o) != 0 ||
+	    (o->ckpt && ct_ckpt_fold_save(o->ckpt, k + 1, f, w->oos + f->val_lo, *chain, o) != 0))
+		return -1;
 	p->done_n++;
 	p->done_trained += f->trained;
 	p->done_best += f->best_rounds;
@@ -922,7 +985,7 @@ fold_score(const struct ct_dataset *d, struct ct_wf *w, int k, double *cum, doub
 static void
 aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_wf *w)
 {
-	double gross = 0, ll = 0, sumrounds = 0;
+	double gross = 0, ll = 0;
 
 	w->agg.threshold = NAN;
 	for (int k = 0; k < o->folds; k++) {
@@ -935,7 +998,6 @@ aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_w
 		w->agg.wins += e->wins;
 		gross += e->gross_bps * e->trades;
 		w->agg.total_net_bps += e->total_net_bps;
-		sumrounds += w->f[k].best_rounds;
 	}
 	/* Not the sum of the folds': each fold's holding runs horizon candles
 	 * into the next fold, so the sum counts those candles twice. */
@@ -943,17 +1005,41 @@ aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_w
 	w->agg.logloss = ll / (double)w->agg.rows;
 	w->agg.gross_bps = w->agg.trades ? gross / w->agg.trades : 0;
 	w->agg.net_bps = w->agg.trades ? w->agg.total_net_bps / w->agg.trades : 0;
-	w->rounds = (int)lround(sumrounds / o->folds);
-	if (w->rounds < 1)
-		w->rounds = 1;
 	w->threshold = ct_pick_threshold(d, w->oos, w->f, o->folds);
 	w->agg.threshold = w->threshold;
 	ct_dataset_release(d, 0, d->n);
 }
 
+/* The final model: the last fold's best trees (the walk-forward ends
+ * with them, chain) grown on the rows after that fold's training rows
+ * (its early-stopping and validation blocks: the newest) by as many
+ * rounds as each later fold added to the one before on average, at
+ * least one.  With one fold there is no chain: it trains on every row
+ * from scratch, the fold's best rounds. */
+static void
+final_plan(const struct ct_train_opts *o, struct ct_wf *w, BoosterHandle chain)
+{
+	double added = 0;
+
+	if (o->folds == 1) {
+		XGBoosterFree(chain);
+		w->final_lo = 0;
+		w->add = w->f[0].best_rounds;
+		w->rounds = w->add;
+		return;
+	}
+	for (int k = 1; k < o->folds; k++)
+		added += w->f[k].best_rounds - w->f[k - 1].best_rounds;
+	w->last = chain;
+	w->final_lo = w->f[o->folds - 1].train_hi;
+	w->add = (int)fmax(1, lround(added / (o->folds - 1)));
+	w->rounds = w->f[o->folds - 1].best_rounds + w->add;
+}
+
 static int
 wf_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 {
+	BoosterHandle chain = NULL;
 	struct prog p = { .t0 = ct_mono_s(), .nfolds = o->folds, .final_rows = d->n };
 	double cum = 0, peak = 0;
 
@@ -978,7 +1064,9 @@ wf_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 	for (int k = 0; k < o->folds; k++) {
 		const struct ct_fold *f = &w->f[k];
 
-		if (fold_run(d, o, w, k, &p) != 0) {
+		if (fold_run(d, o, w, k, &p, &chain) != 0) {
+			if (chain)
+				XGBoosterFree(chain);
 			ct_wf_free(w);
 			return -1;
 		}
@@ -993,6 +1081,7 @@ wf_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 			    f->best_rounds, f->ev.auc, f->ev.trades, f->ev.net_bps);
 	}
 	aggregate(d, o, w);
+	final_plan(o, w, chain);
 	ct_equity_thin(&w->equity);
 	return 0;
 }
@@ -1010,18 +1099,22 @@ ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf
 }
 
 int
-ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, struct ct_fold *f)
+ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, void *start,
+    struct ct_fold *f, void **trees)
 {
 	struct ct_fold *all = calloc((size_t)o->folds, sizeof *all);
 	/* No folds after this one in its estimate of the time left. */
 	struct prog p = { .t0 = ct_mono_s(), .nfolds = k + 1 };
 	BoosterHandle b = NULL;
 	float *prob = NULL;
+	size_t lo;
 	int made = 0, rc = -1;
 
 	ct_xgb_quiet();
-	if (all == NULL || k < 0 || k >= o->folds) {
-		ct_warn("fold %d of %d: %s", k + 1, o->folds, all ? "no such fold" : strerror(ENOMEM));
+	if (all == NULL || k < 0 || k >= o->folds || (k == 0) != (start == NULL)) {
+		ct_warn("fold %d of %d: %s", k + 1, o->folds, all == NULL ? strerror(ENOMEM) :
+		    k < 0 || k >= o->folds ? "no such fold" : "a fold after the first starts from "
+		    "the one before");
 		free(all);
 		return -1;
 	}
@@ -1031,14 +1124,23 @@ ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, struct
 		return -1;
 	}
 	*f = all[k];
+	lo = start ? all[k - 1].train_hi : f->train_lo;
 	free(all);
 	p.f = f;
 	if ((made = bins_use(d, o)) < 0 || (prob = malloc(f->val_hi * sizeof *prob)) == NULL)
 		goto out;
-	if (train(d, f->train_lo, f->train_hi, f->stop_lo, f->stop_hi, o->rounds, o, &p, k + 1,
-	    &b, &f->best_rounds, &f->trained) != 0 ||
-	    predict_rounds(b, d, f->val_lo, f->val_hi, f->best_rounds, prob + f->val_lo, o) != 0)
+	if (trees)
+		*trees = NULL;
+	if (train(d, lo, f->train_hi, f->stop_lo, f->stop_hi, o->rounds, start, o, &p,
+	    k + 1, &b, &f->best_rounds, &f->trained) != 0)
 		goto out;
+	b = best_trees(b, f->best_rounds);
+	if (b == NULL || ct_booster_predict(b, d, f->val_lo, f->val_hi, prob + f->val_lo, o) != 0)
+		goto out;
+	if (trees) {
+		*trees = b;
+		b = NULL;
+	}
 	ct_evaluate(d, prob, f->val_lo, f->val_hi, 1, &f->ev, NULL, NULL);
 	ct_dataset_release(d, 0, f->val_hi);
 	rc = 0;
@@ -1047,6 +1149,27 @@ out:
 		XGBoosterFree(b);
 	free(prob);
 	return bins_done(o, made, rc);
+}
+
+void
+ct_booster_free(void *b)
+{
+	if (b)
+		XGBoosterFree(b);
+}
+
+void *
+ct_booster_load(const char *path)
+{
+	BoosterHandle b = NULL;
+
+	if (XGBoosterCreate(NULL, 0, &b) != 0 || XGBoosterLoadModel(b, path) != 0) {
+		ct_warn("xgboost: %s: %s", path, ct_xgb_error());
+		if (b)
+			XGBoosterFree(b);
+		return NULL;
+	}
+	return b;
 }
 
 int
@@ -1076,13 +1199,10 @@ int
 ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
     int add, double eta, struct ct_train_opts *o, void **out)
 {
-	const char *buf;
-	bst_ulong len;
 	BoosterHandle c = NULL;
 	DMatrixHandle m;
 	struct ct_train_opts oo = *o;
 	int start = ct_booster_rounds(b), rc = -1;
-	char *copy = NULL;
 
 	*out = NULL;
 	/* Without its round count a refresh would silently do nothing. */
@@ -1090,20 +1210,9 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 		return xgb_err("rounds");
 	if ((m = dmatrix(d, lo, hi, o)) == NULL)
 		return -1;
-	/* The copy goes through a buffer: the loaded booster must not share
-	 * state with b, which stays the serving model if the update loses. */
-	if (XGB(o, XGBoosterSaveModelToBuffer(b, "{\"format\":\"ubj\"}", &len, &buf)) != 0) {
-		xgb_err("copy");
+	/* A copy: b stays the serving model if the update loses. */
+	if ((c = booster_new(&m, 1, b, o)) == NULL)
 		goto out;
-	}
-	if ((copy = malloc(len ? len : 1)) == NULL)
-		goto out;
-	memcpy(copy, buf, len);
-	if (XGB(o, XGBoosterCreate(&m, 1, &c)) != 0 ||
-	    XGB(o, XGBoosterLoadModelFromBuffer(c, copy, len)) != 0) {
-		xgb_err("copy");
-		goto out;
-	}
 	/* A refresh recomputes leaves at the learning rate the trees were
 	 * grown with; only added rounds take the small one. */
 	if (add > 0)
@@ -1148,7 +1257,6 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 	c = NULL;
 	rc = 0;
 out:
-	free(copy);
 	if (c)
 		XGBoosterFree(c);
 	XGDMatrixFree(m);

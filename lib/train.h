@@ -85,7 +85,10 @@ struct ct_wf {
 	struct ct_fold *f;
 	float *oos;		/* out-of-sample P(up) per row; NAN outside validation */
 	struct ct_eval agg;
-	int rounds;		/* for the final model: mean best rounds of the folds */
+	int rounds;		/* the final model's trees: last's and add */
+	void *last;		/* the last fold's best trees (a booster), or NULL */
+	int add;		/* rounds the final fit adds to last, */
+	size_t final_lo;	/* on rows [final_lo, n) */
 	double threshold;	/* for the final model: chosen on all folds' OOS */
 	json_t *equity;		/* [[open_time_ms, cumulative net bps], ...] */
 };
@@ -111,20 +114,33 @@ void ct_bins_free(struct ct_bins *b);
 int ct_folds(size_t n, int k, int horizon, struct ct_fold *f);
 /* Walk forward over d: train each fold with early stopping on its
  * early-stopping block, predict its validation block, evaluate after costs with a threshold
- * chosen on earlier folds only.  A fold found in o->ckpt is not trained
- * again; each fold trained is saved there.  0 or -1 (error printed). */
+ * chosen on earlier folds only.  Each fold after the first starts from
+ * the best trees of the one before (trained on rows before its own
+ * training rows end, so nothing of its early-stopping or validation
+ * block reaches it) and adds rounds trained on the rows its window adds
+ * (from the end of the previous fold's training rows) while its
+ * early-stopping logloss improves: each fold does the work of the rows
+ * it adds, not of all its rows again, and no training holds more than
+ * the first fold's rows or one block.  A fold found in o->ckpt is not trained again;
+ * each fold trained is saved there.  w->last, w->add and w->final_lo
+ * are the final fit's start, rounds and first row.  0 or -1 (error
+ * printed). */
 int ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w);
 void ct_wf_free(struct ct_wf *w);
 /* Fold k (0-based) of the walk-forward alone, trained as ct_walkforward
- * trains it (no checkpoint): its ranges, best and trained rounds, and
- * the AUC and logloss of its validation block in f->ev (never trading:
- * threshold 1).  A search's trial.  0 or -1 (error printed). */
-int ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, struct ct_fold *f);
+ * trains it (no checkpoint) from start, fold k-1's best trees (NULL for
+ * the first fold): its ranges, best and trained rounds, and the AUC and
+ * logloss of its validation block in f->ev (never trading: threshold 1);
+ * when trees is not NULL, *trees is its best trees (a new booster, for
+ * fold k+1).  A search's trial.  0 or -1 (error printed). */
+int ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, void *start,
+    struct ct_fold *f, void **trees);
 
-/* Train rounds rounds on rows [lo,hi) of d; *booster is a new BoosterHandle
- * (from o->ckpt when it holds the final model of these rounds, and saved
- * there otherwise).  0 or -1 (error printed). */
-int ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, int rounds,
+/* Add add rounds to start's trees (NULL: from scratch) trained on rows
+ * [lo,hi) of d; *booster is a new BoosterHandle (from o->ckpt when it
+ * holds a final model of that many trees, and saved there otherwise).
+ * 0 or -1 (error printed). */
+int ct_train_final(const struct ct_dataset *d, size_t lo, size_t hi, void *start, int add,
     struct ct_train_opts *o, void **booster);
 /* prob for rows [lo,hi) of d with booster (all its rounds).  0 or -1. */
 int ct_booster_predict(void *booster, const struct ct_dataset *d, size_t lo, size_t hi,
@@ -135,6 +151,9 @@ int ct_booster_predict(void *booster, const struct ct_dataset *d, size_t lo, siz
  * leaf values of its existing trees (the model keeps its size).  0 or -1. */
 int ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
     int add, double eta, struct ct_train_opts *o, void **out);
+/* A booster loaded from path, or NULL (error printed). */
+void *ct_booster_load(const char *path);
+void ct_booster_free(void *b);
 /* Boosted rounds in b, or -1. */
 int ct_booster_rounds(void *b);
 /* Save b as UBJSON to path, atomically.  0 or -1 (error printed). */

@@ -38,7 +38,7 @@
 
 #define SELFCHECK_N	20	/* newest candles whose prediction config.json keeps */
 #define DEFAULT_LOOKBACK 50000
-#define CKPT_FORMAT	2	/* bumped when a checkpoint's meaning changes (2: shared bins) */
+#define CKPT_FORMAT	3	/* bumped when a checkpoint's meaning changes (2: shared bins, 3: chained folds) */
 #define DRIFT_CHUNK	8192	/* rows read at a time for drift.json */
 
 struct job {
@@ -531,7 +531,7 @@ fresh(struct job *j)
 		free(w.oos);
 		w.oos = NULL;
 	}
-	if (rc == 0 && (rc = ct_train_final(&j->d, 0, j->d.n, w.rounds, &tc->o, &j->booster)) != 0)
+	if (rc == 0 && (rc = ct_train_final(&j->d, w.final_lo, j->d.n, w.last, w.add, &tc->o, &j->booster)) != 0)
 		ct_wf_free(&w);
 	ct_bins_free(tc->o.bins);
 	tc->o.bins = NULL;

@@ -231,6 +231,16 @@ trial_path(const struct search *s, int k, char *buf, size_t n)
 	return -1;
 }
 
+/* Where fold f of trial k keeps its best trees for fold f+1. */
+static int
+trees_path(const struct search *s, int k, int f, char *buf, size_t n)
+{
+	if (ct_path(buf, n, "%s/trial-%04d-fold-%d.ubj", s->dir, k, f + 1) == 0)
+		return 0;
+	ct_warn("%s/trial-%04d-fold-%d.ubj: %s", s->dir, k, f + 1, strerror(errno));
+	return -1;
+}
+
 static int
 save_trial(const struct search *s, int k)
 {
@@ -364,6 +374,30 @@ worker_bins(struct search *s, const struct ct_train_opts *o)
 	return s->bins[i] = ct_bins_new(&s->d, o->incore_rows / BIN_SETS, o);
 }
 
+/* One fold of one trial, starting from the trees its previous fold
+ * left in the search's directory (atomically written before that fold's
+ * record: a fold on record has them), and leaving its own for the next,
+ * as train-coin's walk-forward chains its folds.  0 or -1. */
+static int
+chain_fit(struct search *s, const struct ct_fit *f, struct ct_train_opts *o,
+    struct ct_fold *fo)
+{
+	char path[CT_PATH_MAX];
+	void *start = NULL, *trees = NULL;
+	int last = f->fold == s->nsf - 1, rc;
+
+	if (f->fold > 0 && (trees_path(s, f->trial, f->fold - 1, path, sizeof path) != 0 ||
+	    (start = ct_booster_load(path)) == NULL))
+		return -1;
+	rc = ct_fold_score(&s->d, o, f->fold, start, fo, last ? NULL : &trees);
+	if (rc == 0 && !last)
+		rc = trees_path(s, f->trial, f->fold, path, sizeof path) == 0 ?
+		    ct_booster_save(trees, path, o) : -1;
+	ct_booster_free(start);
+	ct_booster_free(trees);
+	return rc;
+}
+
 /* In a worker: one fold of one trial. */
 static void
 fit(void *arg, const struct ct_fit *f, struct ct_fit_result *r)
@@ -384,7 +418,7 @@ fit(void *arg, const struct ct_fit *f, struct ct_fit_result *r)
 	}
 	o.cache_dir = dir;
 	o.incore_rows = ct_incore_rows(CT_MEMORY_MB);
-	if ((o.bins = worker_bins(s, &o)) == NULL || ct_fold_score(&s->d, &o, f->fold, &fo) != 0)
+	if ((o.bins = worker_bins(s, &o)) == NULL || chain_fit(s, f, &o, &fo) != 0)
 		return;
 	r->status = 0;
 	r->best_rounds = fo.best_rounds;
@@ -638,6 +672,25 @@ summary(const struct search *s, int win, int cut, const struct ct_wf *w)
 	    h->trades, h->net_bps, w->nfolds);
 }
 
+/* The trials' trees: only the search needs them. */
+static void
+drop_trees(const struct search *s)
+{
+	char path[CT_PATH_MAX];
+	DIR *dp = opendir(s->dir);
+	struct dirent *e;
+	size_t n;
+
+	if (dp == NULL)
+		return;
+	while ((e = readdir(dp)) != NULL)
+		if (strncmp(e->d_name, "trial-", 6) == 0 && (n = strlen(e->d_name)) > 4 &&
+		    strcmp(e->d_name + n - 4, ".ubj") == 0 &&
+		    ct_path(path, sizeof path, "%s/%s", s->dir, e->d_name) == 0)
+			unlink(path);
+	closedir(dp);
+}
+
 /* The winner's walk-forward over every fold: fold K is the held-out
  * block, its threshold chosen on the earlier folds as train-coin does. */
 static int
@@ -663,6 +716,7 @@ finish(struct search *s, int win, int cut)
 	}
 	rc = ct_walkforward(&s->d, &o, &w);
 	ct_rmtree(s->work);
+	drop_trees(s);
 	if (rc != 0)
 		return -1;
 	j = params_json(s, win, cut, &w);

@@ -22,7 +22,7 @@ rounds() {
 import json, sys
 ev = json.load(open(sys.argv[1]))["events"]
 folds = sum(e["rounds_trained"] for e in ev if e["event"] == "fold_done")
-final = [e["rounds"] for e in ev if e["event"] in ("final_done", "final_resumed")]
+final = [e["added"] for e in ev if e["event"] in ("final_done", "final_resumed")]
 print(folds + final[0])' "$1/training_log.json"
 }
 
