@@ -227,6 +227,13 @@ ct_incore_rows(long mb)
 	return mb > 30 ? (size_t)(mb - 30) * 1024 * 1024 / 180 : 0;
 }
 
+int
+ct_fold_chained(const struct ct_train_opts *o, const struct ct_fold *f, int k)
+{
+	return k > 0 && f[k].train_hi - f[k].train_lo > (o->chain_rows ? o->chain_rows :
+	    CT_CHAIN_ROWS);
+}
+
 static int
 incore(const struct ct_train_opts *o, size_t rows)
 {
@@ -923,7 +930,7 @@ fold_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w, i
 {
 	struct ct_fold *f = &w->f[k];
 	BoosterHandle b;
-	int got = o->ckpt ? ct_ckpt_fold_load(o->ckpt, k + 1, f, w->oos + f->val_lo, &b) : 0;
+	int chained, got = o->ckpt ? ct_ckpt_fold_load(o->ckpt, k + 1, f, w->oos + f->val_lo, &b) : 0;
 
 	if (got != 0) {
 		if (got > 0) {
@@ -940,8 +947,10 @@ fold_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w, i
 	    "fold", k + 1, "train", (json_int_t)f->train_lo, (json_int_t)f->train_hi,
 	    "early_stop", (json_int_t)f->stop_lo, (json_int_t)f->stop_hi,
 	    "val", (json_int_t)f->val_lo, (json_int_t)f->val_hi), p->t0);
-	if (train(d, k > 0 ? w->f[k - 1].train_hi : f->train_lo, f->train_hi, f->stop_lo,
-	    f->stop_hi, o->rounds, *chain, o, p, k + 1, &b, &f->best_rounds, &f->trained) != 0)
+	chained = ct_fold_chained(o, w->f, k);
+	if (train(d, chained ? w->f[k - 1].train_hi : f->train_lo, f->train_hi, f->stop_lo,
+	    f->stop_hi, o->rounds, chained ? *chain : NULL, o, p, k + 1, &b, &f->best_rounds,
+	    &f->trained) != 0)
 		return -1;
 	if (*chain)
 		XGBoosterFree(*chain);
@@ -1010,29 +1019,38 @@ aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_w
 	ct_dataset_release(d, 0, d->n);
 }
 
-/* The final model: the last fold's best trees (the walk-forward ends
- * with them, chain) grown on the rows after that fold's training rows
- * (its early-stopping and validation blocks: the newest) by as many
- * rounds as each later fold added to the one before on average, at
- * least one.  With one fold there is no chain: it trains on every row
- * from scratch, the fold's best rounds. */
+/* The final model.  When folds were chained, the chain goes on: the
+ * last fold's best trees (chain) grown on the rows after that fold's
+ * training rows (its early-stopping and validation blocks: the newest)
+ * by as many rounds as the chained folds added on average, at least
+ * one.  Else it trains on every row from scratch with the mean of the
+ * folds' best round counts. */
 static void
 final_plan(const struct ct_train_opts *o, struct ct_wf *w, BoosterHandle chain)
 {
 	double added = 0;
 
-	if (o->folds == 1) {
+	int n = 0;
+
+	for (int k = 1; k < o->folds; k++)
+		if (ct_fold_chained(o, w->f, k)) {
+			added += w->f[k].best_rounds - w->f[k - 1].best_rounds;
+			n++;
+		}
+	if (n == 0) {
+		double best = 0;
+
 		XGBoosterFree(chain);
+		for (int k = 0; k < o->folds; k++)
+			best += w->f[k].best_rounds;
 		w->final_lo = 0;
-		w->add = w->f[0].best_rounds;
+		w->add = (int)fmax(1, lround(best / o->folds));
 		w->rounds = w->add;
 		return;
 	}
-	for (int k = 1; k < o->folds; k++)
-		added += w->f[k].best_rounds - w->f[k - 1].best_rounds;
 	w->last = chain;
 	w->final_lo = w->f[o->folds - 1].train_hi;
-	w->add = (int)fmax(1, lround(added / (o->folds - 1)));
+	w->add = (int)fmax(1, lround(added / n));
 	w->rounds = w->f[o->folds - 1].best_rounds + w->add;
 }
 
@@ -1108,13 +1126,11 @@ ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, void *
 	BoosterHandle b = NULL;
 	float *prob = NULL;
 	size_t lo;
-	int made = 0, rc = -1;
+	int made = 0, rc = -1, chained;
 
 	ct_xgb_quiet();
-	if (all == NULL || k < 0 || k >= o->folds || (k == 0) != (start == NULL)) {
-		ct_warn("fold %d of %d: %s", k + 1, o->folds, all == NULL ? strerror(ENOMEM) :
-		    k < 0 || k >= o->folds ? "no such fold" : "a fold after the first starts from "
-		    "the one before");
+	if (all == NULL || k < 0 || k >= o->folds) {
+		ct_warn("fold %d of %d: %s", k + 1, o->folds, all ? "no such fold" : strerror(ENOMEM));
 		free(all);
 		return -1;
 	}
@@ -1124,8 +1140,14 @@ ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, void *
 		return -1;
 	}
 	*f = all[k];
-	lo = start ? all[k - 1].train_hi : f->train_lo;
+	chained = ct_fold_chained(o, all, k);
+	lo = chained ? all[k - 1].train_hi : f->train_lo;
 	free(all);
+	if (chained != (start != NULL)) {
+		ct_warn("fold %d of %d: %s", k + 1, o->folds, chained ? "a chained fold starts "
+		    "from the trees of the one before" : "this fold is not chained");
+		return -1;
+	}
 	p.f = f;
 	if ((made = bins_use(d, o)) < 0 || (prob = malloc(f->val_hi * sizeof *prob)) == NULL)
 		goto out;

@@ -43,6 +43,7 @@ struct ct_train_opts {
 	double xgb_t0;		/* internal: start of the current call */
 	double t0;		/* ct_mono_s() at the start of the job, for events */
 	size_t incore_rows;	/* 0: ct_incore_rows(CT_MEMORY_MB) */
+	size_t chain_rows;	/* 0: CT_CHAIN_ROWS */
 	const char *cache_dir;	/* external-memory pages; NULL: always in memory */
 	struct ct_ckpt *ckpt;	/* finished folds kept here and resumed (may be NULL) */
 	struct ct_bins *bins;	/* histogram bins shared by every matrix (NULL: made per call) */
@@ -57,6 +58,13 @@ struct ct_train_opts {
 #define CT_MEMORY_MB	120
 /* Training rows kept in memory within mb megabytes. */
 size_t ct_incore_rows(long mb);
+/* A fold whose training window holds more rows than this is chained
+ * (ct_walkforward): refit from scratch, XGBoost's own state of its rows
+ * (gradients, predictions, labels, row partitions: some 60 bytes a row,
+ * paged or not) would outgrow CT_MEMORY_MB at long lookbacks.  Below it
+ * each fold is refit from scratch, which on a few thousand rows scores
+ * better and catches a leak more surely than a chain of small blocks. */
+#define CT_CHAIN_ROWS	262144
 
 /* Monotonic clock in seconds. */
 double ct_mono_s(void);
@@ -112,24 +120,28 @@ void ct_bins_free(struct ct_bins *b);
  * number of rounds is chosen without the validation block that scores
  * the fold.  -1 when n is too small. */
 int ct_folds(size_t n, int k, int horizon, struct ct_fold *f);
+/* 1 when fold k of f (k > 0) starts from fold k-1's trees. */
+int ct_fold_chained(const struct ct_train_opts *o, const struct ct_fold *f, int k);
 /* Walk forward over d: train each fold with early stopping on its
  * early-stopping block, predict its validation block, evaluate after costs with a threshold
- * chosen on earlier folds only.  Each fold after the first starts from
- * the best trees of the one before (trained on rows before its own
+ * chosen on earlier folds only.  Each fold after the first whose window
+ * is past o->chain_rows (ct_fold_chained) starts from the best trees of
+ * the one before (trained on rows before its own
  * training rows end, so nothing of its early-stopping or validation
  * block reaches it) and adds rounds trained on the rows its window adds
  * (from the end of the previous fold's training rows) while its
  * early-stopping logloss improves: each fold does the work of the rows
  * it adds, not of all its rows again, and no training holds more than
- * the first fold's rows or one block.  A fold found in o->ckpt is not trained again;
+ * the first fold's rows or one block; the others train from scratch on
+ * their whole window.  A fold found in o->ckpt is not trained again;
  * each fold trained is saved there.  w->last, w->add and w->final_lo
  * are the final fit's start, rounds and first row.  0 or -1 (error
  * printed). */
 int ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w);
 void ct_wf_free(struct ct_wf *w);
 /* Fold k (0-based) of the walk-forward alone, trained as ct_walkforward
- * trains it (no checkpoint) from start, fold k-1's best trees (NULL for
- * the first fold): its ranges, best and trained rounds, and the AUC and
+ * trains it (no checkpoint) from start, fold k-1's best trees when the
+ * fold is chained (else NULL): its ranges, best and trained rounds, and the AUC and
  * logloss of its validation block in f->ev (never trading: threshold 1);
  * when trees is not NULL, *trees is its best trees (a new booster, for
  * fold k+1).  A search's trial.  0 or -1 (error printed). */

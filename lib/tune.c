@@ -69,6 +69,7 @@ struct search {
 	struct trial *tr;
 	struct ct_halving h;	/* who trains which fold */
 	size_t *rows;		/* training rows of each search fold */
+	struct ct_fold *folds;	/* the walk-forward's folds */
 	/* A worker's bins, one set per bin count (after the fork). */
 	struct ct_bins *bins[BIN_SETS];
 	/* Progress. */
@@ -172,7 +173,7 @@ plan_folds(struct search *s)
 	}
 	for (int k = 0; k < t->o.folds; k++)
 		s->rows[k] = f[k].train_hi - f[k].train_lo;
-	free(f);
+	s->folds = f;
 	return 0;
 }
 
@@ -374,9 +375,10 @@ worker_bins(struct search *s, const struct ct_train_opts *o)
 	return s->bins[i] = ct_bins_new(&s->d, o->incore_rows / BIN_SETS, o);
 }
 
-/* One fold of one trial, starting from the trees its previous fold
- * left in the search's directory (atomically written before that fold's
- * record: a fold on record has them), and leaving its own for the next,
+/* One fold of one trial.  A chained fold (ct_fold_chained: long
+ * lookbacks) starts from the trees its previous fold left in the
+ * search's directory (written atomically before that fold's record: a
+ * fold on record has them); a fold whose next is chained leaves its own,
  * as train-coin's walk-forward chains its folds.  0 or -1. */
 static int
 chain_fit(struct search *s, const struct ct_fit *f, struct ct_train_opts *o,
@@ -384,13 +386,14 @@ chain_fit(struct search *s, const struct ct_fit *f, struct ct_train_opts *o,
 {
 	char path[CT_PATH_MAX];
 	void *start = NULL, *trees = NULL;
-	int last = f->fold == s->nsf - 1, rc;
+	int keep = f->fold < s->nsf - 1 && ct_fold_chained(o, s->folds, f->fold + 1), rc;
 
-	if (f->fold > 0 && (trees_path(s, f->trial, f->fold - 1, path, sizeof path) != 0 ||
+	if (ct_fold_chained(o, s->folds, f->fold) &&
+	    (trees_path(s, f->trial, f->fold - 1, path, sizeof path) != 0 ||
 	    (start = ct_booster_load(path)) == NULL))
 		return -1;
-	rc = ct_fold_score(&s->d, o, f->fold, start, fo, last ? NULL : &trees);
-	if (rc == 0 && !last)
+	rc = ct_fold_score(&s->d, o, f->fold, start, fo, keep ? &trees : NULL);
+	if (rc == 0 && keep)
 		rc = trees_path(s, f->trial, f->fold, path, sizeof path) == 0 ?
 		    ct_booster_save(trees, path, o) : -1;
 	ct_booster_free(start);
@@ -825,6 +828,7 @@ ct_tune_coin(struct ct_tune *t)
 	free(s.tr);
 	ct_halving_free(&s.h);
 	free(s.rows);
+	free(s.folds);
 	ct_dataset_free(&s.d);
 	if (s.lockfd >= 0)
 		close(s.lockfd);

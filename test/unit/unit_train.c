@@ -532,8 +532,8 @@ test_streamed_equals_memory(void **state)
 	}
 	eval_equal(&wa.agg, &wb.agg);
 	assert_true(json_equal(wa.equity, wb.equity));
-	assert_int_equal(ct_train_final(&a, 0, a.n, wa.rounds, &oa, &ba), 0);
-	assert_int_equal(ct_train_final(&b, 0, b.n, wb.rounds, &ob, &bb), 0);
+	assert_int_equal(ct_train_final(&a, wa.final_lo, a.n, wa.last, wa.add, &oa, &ba), 0);
+	assert_int_equal(ct_train_final(&b, wb.final_lo, b.n, wb.last, wb.add, &ob, &bb), 0);
 	booster_bytes_equal(ba, bb);
 	XGBoosterFree(ba);
 	XGBoosterFree(bb);
@@ -546,7 +546,7 @@ test_streamed_equals_memory(void **state)
 	ct_series_free(&s);
 }
 
-/* A walk-forward that finds its folds in the checkpoint trains none of
+/* A chained walk-forward that finds its folds in the checkpoint trains none of
  * them again and ends as the uninterrupted one did; one that finds the
  * first two resumes at the third; a checkpoint of another identity is
  * emptied. */
@@ -570,8 +570,11 @@ test_checkpoint_resume(void **state)
 	ct_train_defaults(&o);
 	o.rounds = 60;
 	o.threads = 1;
+	/* Every fold chained, as at long lookbacks: a resumed fold's trees
+	 * come from the checkpoint. */
+	o.chain_rows = 1;
 	assert_int_equal(ct_walkforward(&d, &o, &ref), 0);
-	assert_int_equal(ct_train_final(&d, 0, d.n, ref.rounds, &o, &b1), 0);
+	assert_int_equal(ct_train_final(&d, ref.final_lo, d.n, ref.last, ref.add, &o, &b1), 0);
 	/* Checkpointed run: the same results. */
 	assert_int_equal(ct_ckpt_open(&ck, dir, id), 0);
 	assert_int_equal(ck.folds, 0);
@@ -603,11 +606,11 @@ test_checkpoint_resume(void **state)
 	assert_memory_equal(ref.oos, w.oos, d.n * sizeof *w.oos);
 	eval_equal(&ref.agg, &w.agg);
 	/* The final model saved, then found, equals the uninterrupted one. */
-	assert_int_equal(ct_train_final(&d, 0, d.n, w.rounds, &o, &b2), 0);
+	assert_int_equal(ct_train_final(&d, w.final_lo, d.n, w.last, w.add, &o, &b2), 0);
 	booster_bytes_equal(b1, b2);
 	XGBoosterFree(b2);
 	o.rounds_trained = 0;
-	assert_int_equal(ct_train_final(&d, 0, d.n, w.rounds, &o, &b2), 0);
+	assert_int_equal(ct_train_final(&d, w.final_lo, d.n, w.last, w.add, &o, &b2), 0);
 	assert_int_equal(o.rounds_trained, 0);
 	booster_bytes_equal(b1, b2);
 	XGBoosterFree(b2);

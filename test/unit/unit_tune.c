@@ -156,23 +156,44 @@ test_fold_score(void **state)
 	o.threads = 1;
 	o.rounds = 80;
 	o.max_depth = 4;
-	assert_int_equal(ct_walkforward(&d, &o, &w), 0);
 	b = ct_bins_new(&d, SIZE_MAX, &o);
 	assert_non_null(b);
-	for (int k = 0; k < o.folds; k++) {
+	/* Folds refit (6000 rows are far below CT_CHAIN_ROWS), then chained
+	 * (each from the trees the one before left), fold by fold. */
+	for (int chain = 0; chain < 2; chain++) {
+		o.chain_rows = chain ? 1 : 0;
+		o.bins = NULL;
+		assert_int_equal(ct_walkforward(&d, &o, &w), 0);
+		assert_int_equal(w.last != NULL, chain);
 		for (int shared = 0; shared < 2; shared++) {
-			o.bins = shared ? b : NULL;
-			assert_int_equal(ct_fold_score(&d, &o, k, &f), 0);
-			assert_int_equal(f.best_rounds, w.f[k].best_rounds);
-			assert_int_equal(f.val_lo, w.f[k].val_lo);
-			assert_true(f.ev.auc == w.f[k].ev.auc);
-			assert_true(f.ev.logloss == w.f[k].ev.logloss);
+			void *prev = NULL, *trees = NULL;
+
+			for (int k = 0; k < o.folds; k++) {
+				o.bins = shared ? b : NULL;
+				assert_int_equal(ct_fold_chained(&o, w.f, k), chain && k > 0);
+				assert_int_equal(ct_fold_score(&d, &o, k, chain ? prev : NULL, &f,
+				    &trees), 0);
+				assert_int_equal(f.best_rounds, w.f[k].best_rounds);
+				assert_int_equal(ct_booster_rounds(trees), f.best_rounds);
+				assert_int_equal(f.val_lo, w.f[k].val_lo);
+				assert_true(f.ev.auc == w.f[k].ev.auc);
+				assert_true(f.ev.logloss == w.f[k].ev.logloss);
+				ct_booster_free(prev);
+				prev = trees;
+			}
+			ct_booster_free(prev);
 		}
+		if (chain) {
+			/* A chained fold needs the trees of the one before. */
+			o.bins = NULL;
+			assert_int_equal(ct_fold_score(&d, &o, 1, NULL, &f, NULL), -1);
+		}
+		ct_wf_free(&w);
 	}
+	o.chain_rows = 0;
 	o.bins = NULL;
-	assert_int_equal(ct_fold_score(&d, &o, o.folds, &f), -1);
+	assert_int_equal(ct_fold_score(&d, &o, o.folds, NULL, &f, NULL), -1);
 	ct_bins_free(b);
-	ct_wf_free(&w);
 	ct_dataset_free(&d);
 	ct_series_free(&s);
 }
