@@ -1157,7 +1157,8 @@ ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, void *
 	    k + 1, &b, &f->best_rounds, &f->trained) != 0)
 		goto out;
 	b = best_trees(b, f->best_rounds);
-	if (b == NULL || ct_booster_predict(b, d, f->val_lo, f->val_hi, prob + f->val_lo, o) != 0)
+	if (b == NULL || ct_booster_predict(b, d, f->val_lo, f->val_hi, prob + f->val_lo, o) != 0 ||
+	    (o->ckpt && ct_ckpt_fold_save(o->ckpt, k + 1, f, prob + f->val_lo, b, o) != 0))
 		goto out;
 	if (trees) {
 		*trees = b;

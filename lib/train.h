@@ -140,11 +140,13 @@ int ct_fold_chained(const struct ct_train_opts *o, const struct ct_fold *f, int 
 int ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w);
 void ct_wf_free(struct ct_wf *w);
 /* Fold k (0-based) of the walk-forward alone, trained as ct_walkforward
- * trains it (no checkpoint) from start, fold k-1's best trees when the
+ * trains it (never resumed) from start, fold k-1's best trees when the
  * fold is chained (else NULL): its ranges, best and trained rounds, and the AUC and
  * logloss of its validation block in f->ev (never trading: threshold 1);
  * when trees is not NULL, *trees is its best trees (a new booster, for
- * fold k+1).  A search's trial.  0 or -1 (error printed). */
+ * fold k+1).  With o->ckpt, the fold is saved there as ct_walkforward
+ * saves it (which then resumes it).  A search's trial.  0 or -1 (error
+ * printed). */
 int ct_fold_score(const struct ct_dataset *d, struct ct_train_opts *o, int k, void *start,
     struct ct_fold *f, void **trees);
 

@@ -24,6 +24,7 @@
 
 #include <xgboost/c_api.h>
 
+#include "checkpoint.h"
 #include "costs.h"
 #include "dataset.h"
 #include "err.h"
@@ -232,14 +233,31 @@ trial_path(const struct search *s, int k, char *buf, size_t n)
 	return -1;
 }
 
-/* Where fold f of trial k keeps its best trees for fold f+1. */
+/* Trial k's folds as train-coin checkpoints them (ct_walkforward):
+ * predictions and best trees, which its next chained fold starts from
+ * and the winner's held-out walk-forward resumes. */
 static int
-trees_path(const struct search *s, int k, int f, char *buf, size_t n)
+folds_dir(const struct search *s, int k, char *buf, size_t n)
 {
-	if (ct_path(buf, n, "%s/trial-%04d-fold-%d.ubj", s->dir, k, f + 1) == 0)
+	if (ct_path(buf, n, "%s/trial-%04d-folds", s->dir, k) == 0)
 		return 0;
-	ct_warn("%s/trial-%04d-fold-%d.ubj: %s", s->dir, k, f + 1, strerror(errno));
+	ct_warn("%s/trial-%04d-folds: %s", s->dir, k, strerror(errno));
 	return -1;
+}
+
+static int
+folds_open(const struct search *s, int k, struct ct_ckpt *c)
+{
+	char dir[CT_PATH_MAX];
+	json_t *id;
+	int rc;
+
+	if (folds_dir(s, k, dir, sizeof dir) != 0)
+		return -1;
+	id = json_pack("{s:i, s:O}", "trial", k, "params", s->tr[k].params);
+	rc = id ? ct_ckpt_open(c, dir, id) : -1;
+	json_decref(id);
+	return rc;
 }
 
 static int
@@ -325,7 +343,7 @@ open_records(struct search *s)
 		while ((e = readdir(dp)) != NULL)
 			if (strncmp(e->d_name, "trial-", 6) == 0 &&
 			    ct_path(path, sizeof path, "%s/%s", s->dir, e->d_name) == 0)
-				unlink(path);
+				ct_rmtree(path);
 		closedir(dp);
 	}
 	rc = ct_path(path, sizeof path, "%s/identity.json", s->dir) == 0 ?
@@ -375,29 +393,29 @@ worker_bins(struct search *s, const struct ct_train_opts *o)
 	return s->bins[i] = ct_bins_new(&s->d, o->incore_rows / BIN_SETS, o);
 }
 
-/* One fold of one trial.  A chained fold (ct_fold_chained: long
- * lookbacks) starts from the trees its previous fold left in the
- * search's directory (written atomically before that fold's record: a
- * fold on record has them); a fold whose next is chained leaves its own,
- * as train-coin's walk-forward chains its folds.  0 or -1. */
+/* One fold of one trial, recorded in the trial's folds directory
+ * (folds_open) before the parent records the fit: a fit on record has
+ * it.  A chained fold (ct_fold_chained: long lookbacks) starts from the
+ * trees the fold before left there.  0 or -1. */
 static int
 chain_fit(struct search *s, const struct ct_fit *f, struct ct_train_opts *o,
     struct ct_fold *fo)
 {
-	char path[CT_PATH_MAX];
-	void *start = NULL, *trees = NULL;
-	int keep = f->fold < s->nsf - 1 && ct_fold_chained(o, s->folds, f->fold + 1), rc;
+	char dir[CT_PATH_MAX], path[CT_PATH_MAX];
+	struct ct_ckpt ck;
+	void *start = NULL;
+	int rc;
 
+	if (folds_open(s, f->trial, &ck) != 0 || folds_dir(s, f->trial, dir, sizeof dir) != 0)
+		return -1;
 	if (ct_fold_chained(o, s->folds, f->fold) &&
-	    (trees_path(s, f->trial, f->fold - 1, path, sizeof path) != 0 ||
+	    (ct_path(path, sizeof path, "%s/fold-%d.ubj", dir, f->fold) != 0 ||
 	    (start = ct_booster_load(path)) == NULL))
 		return -1;
-	rc = ct_fold_score(&s->d, o, f->fold, start, fo, keep ? &trees : NULL);
-	if (rc == 0 && keep)
-		rc = trees_path(s, f->trial, f->fold, path, sizeof path) == 0 ?
-		    ct_booster_save(trees, path, o) : -1;
+	o->ckpt = &ck;
+	rc = ct_fold_score(&s->d, o, f->fold, start, fo, NULL);
+	o->ckpt = NULL;
 	ct_booster_free(start);
-	ct_booster_free(trees);
 	return rc;
 }
 
@@ -675,23 +693,15 @@ summary(const struct search *s, int win, int cut, const struct ct_wf *w)
 	    h->trades, h->net_bps, w->nfolds);
 }
 
-/* The trials' trees: only the search needs them. */
+/* The trials' folds directories: only the search needs them. */
 static void
-drop_trees(const struct search *s)
+drop_folds(const struct search *s)
 {
 	char path[CT_PATH_MAX];
-	DIR *dp = opendir(s->dir);
-	struct dirent *e;
-	size_t n;
 
-	if (dp == NULL)
-		return;
-	while ((e = readdir(dp)) != NULL)
-		if (strncmp(e->d_name, "trial-", 6) == 0 && (n = strlen(e->d_name)) > 4 &&
-		    strcmp(e->d_name + n - 4, ".ubj") == 0 &&
-		    ct_path(path, sizeof path, "%s/%s", s->dir, e->d_name) == 0)
-			unlink(path);
-	closedir(dp);
+	for (int k = 0; k < s->t->trials; k++)
+		if (folds_dir(s, k, path, sizeof path) == 0)
+			ct_rmtree(path);
 }
 
 /* The winner's walk-forward over every fold: fold K is the held-out
@@ -700,6 +710,7 @@ static int
 finish(struct search *s, int win, int cut)
 {
 	struct ct_train_opts o = s->tr[win].o;
+	struct ct_ckpt ck;
 	struct ct_wf w;
 	char path[CT_PATH_MAX];
 	json_t *j;
@@ -717,9 +728,14 @@ finish(struct search *s, int win, int cut)
 		ct_warn("%s: %s", s->work, strerror(errno));
 		return -1;
 	}
+	/* The search trained the winner's earlier folds: they are resumed,
+	 * only the held-out fold is trained. */
+	if (folds_open(s, win, &ck) != 0)
+		return -1;
+	o.ckpt = &ck;
 	rc = ct_walkforward(&s->d, &o, &w);
 	ct_rmtree(s->work);
-	drop_trees(s);
+	drop_folds(s);
 	if (rc != 0)
 		return -1;
 	j = params_json(s, win, cut, &w);

@@ -523,22 +523,28 @@ test_streamed_equals_memory(void **state)
 	/* Every matrix of the streamed run in external memory. */
 	ob.incore_rows = 1;
 	ob.cache_dir = tmpdir;
-	assert_int_equal(ct_walkforward(&a, &oa, &wa), 0);
-	assert_int_equal(ct_walkforward(&b, &ob, &wb), 0);
-	assert_memory_equal(wa.oos, wb.oos, a.n * sizeof *wa.oos);
-	for (int k = 0; k < wa.nfolds; k++) {
-		assert_int_equal(wa.f[k].best_rounds, wb.f[k].best_rounds);
-		eval_equal(&wa.f[k].ev, &wb.f[k].ev);
+	/* Folds refit, then chained (as past CT_CHAIN_ROWS): the same. */
+	for (int chain = 0; chain < 2; chain++) {
+		oa.chain_rows = ob.chain_rows = chain ? 1 : 0;
+		assert_int_equal(ct_walkforward(&a, &oa, &wa), 0);
+		assert_int_equal(ct_walkforward(&b, &ob, &wb), 0);
+		assert_int_equal(wa.last != NULL, chain);
+		assert_memory_equal(wa.oos, wb.oos, a.n * sizeof *wa.oos);
+		for (int k = 0; k < wa.nfolds; k++) {
+			assert_int_equal(wa.f[k].best_rounds, wb.f[k].best_rounds);
+			eval_equal(&wa.f[k].ev, &wb.f[k].ev);
+		}
+		eval_equal(&wa.agg, &wb.agg);
+		assert_true(json_equal(wa.equity, wb.equity));
+		assert_int_equal(ct_train_final(&a, wa.final_lo, a.n, wa.last, wa.add, &oa, &ba), 0);
+		assert_int_equal(ct_train_final(&b, wb.final_lo, b.n, wb.last, wb.add, &ob, &bb), 0);
+		assert_int_equal(ct_booster_rounds(ba), wa.rounds);
+		booster_bytes_equal(ba, bb);
+		XGBoosterFree(ba);
+		XGBoosterFree(bb);
+		ct_wf_free(&wa);
+		ct_wf_free(&wb);
 	}
-	eval_equal(&wa.agg, &wb.agg);
-	assert_true(json_equal(wa.equity, wb.equity));
-	assert_int_equal(ct_train_final(&a, wa.final_lo, a.n, wa.last, wa.add, &oa, &ba), 0);
-	assert_int_equal(ct_train_final(&b, wb.final_lo, b.n, wb.last, wb.add, &ob, &bb), 0);
-	booster_bytes_equal(ba, bb);
-	XGBoosterFree(ba);
-	XGBoosterFree(bb);
-	ct_wf_free(&wa);
-	ct_wf_free(&wb);
 	ct_dataset_free(&a);
 	ct_dataset_free(&b);
 	ct_series_free(&info.tail);
