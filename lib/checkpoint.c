@@ -1,6 +1,6 @@
 /* checkpoint.c — fold-K.oos (float32 predictions), fold-K.ubj (its best
- * trees) and, written last, fold-K.json (what it found); final.ubj and final.json the same way;
- * identity.json first of all. */
+ * trees) and, written last, fold-K.json (what it found); final.ubj and
+ * final.json the same way; identity.json first of all. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -143,10 +143,8 @@ ct_ckpt_fold_save(struct ct_ckpt *c, int k, const struct ct_fold *f, const float
 {
 	char p[CT_PATH_MAX];
 
-	if (path(c, p, "fold-%d.ubj", k) != 0 || ct_booster_save(trees, p, o) != 0)
-		return -1;
-
-	if (path(c, p, "fold-%d.oos", k) != 0)
+	if (path(c, p, "fold-%d.ubj", k) != 0 || ct_booster_save(trees, p, o) != 0 ||
+	    path(c, p, "fold-%d.oos", k) != 0)
 		return -1;
 	if (ct_write_atomic(p, oos, (f->val_hi - f->val_lo) * sizeof *oos) != 0) {
 		ct_warn("%s: %s", p, strerror(errno));

@@ -631,16 +631,23 @@ eta(const struct prog *p, const struct ct_train_opts *o, int fold, size_t rows, 
 	double cur = fold > 0 ? fmin(o->rounds, fmax(round, best + o->early_stop)) : round;
 	double next = p->done_n ? p->done_trained / p->done_n : cur;
 	double final = p->done_n ? p->done_best / p->done_n : fmax(1, cur - o->early_stop);
-	double left = (double)rows * (cur - round) * per;
+	double left = (double)rows * fmax(0, cur - round) * per;
 
 	if (fold == 0)
 		return 0;
+	/* A chained fold trains on the rows its window adds, and so does the
+	 * final fit after a chain, on the rows after the last fold's. */
 	for (int k = fold; k < p->nfolds; k++) {
 		double r = (double)(p->f[k].train_hi - p->f[k].train_lo);
 
+		if (ct_fold_chained(o, p->f, k))
+			r = (double)(p->f[k].train_hi - p->f[k - 1].train_hi);
 		left += r * build + r * next * per;
 	}
-	if (p->final_rows)
+	/* p->f is every fold only when there is a final fit to come. */
+	if (p->final_rows && ct_fold_chained(o, p->f, p->nfolds - 1))
+		left += (double)(p->final_rows - p->f[p->nfolds - 1].train_hi) * (build + next * per);
+	else if (p->final_rows)
 		left += (double)p->final_rows * (build + final * per);
 	return left;
 }
