@@ -224,24 +224,17 @@ identity(struct search *s)
 	    "seed", (json_int_t)t->seed, "space", t->space, "costs", ct_costs_json(&s->costs));
 }
 
+/* Trial k's file of the search's directory: trial-NNNN and suffix.
+ * Its record is ".json"; "-folds" is its folds as train-coin checkpoints
+ * them (ct_walkforward): predictions and best trees, which its next
+ * chained fold starts from and the winner's held-out walk-forward
+ * resumes. */
 static int
-trial_path(const struct search *s, int k, char *buf, size_t n)
+trial_path(const struct search *s, int k, const char *suffix, char *buf, size_t n)
 {
-	if (ct_path(buf, n, "%s/trial-%04d.json", s->dir, k) == 0)
+	if (ct_path(buf, n, "%s/trial-%04d%s", s->dir, k, suffix) == 0)
 		return 0;
-	ct_warn("%s/trial-%04d.json: %s", s->dir, k, strerror(errno));
-	return -1;
-}
-
-/* Trial k's folds as train-coin checkpoints them (ct_walkforward):
- * predictions and best trees, which its next chained fold starts from
- * and the winner's held-out walk-forward resumes. */
-static int
-folds_dir(const struct search *s, int k, char *buf, size_t n)
-{
-	if (ct_path(buf, n, "%s/trial-%04d-folds", s->dir, k) == 0)
-		return 0;
-	ct_warn("%s/trial-%04d-folds: %s", s->dir, k, strerror(errno));
+	ct_warn("%s/trial-%04d%s: %s", s->dir, k, suffix, strerror(errno));
 	return -1;
 }
 
@@ -252,7 +245,7 @@ folds_open(const struct search *s, int k, struct ct_ckpt *c)
 	json_t *id;
 	int rc;
 
-	if (folds_dir(s, k, dir, sizeof dir) != 0)
+	if (trial_path(s, k, "-folds", dir, sizeof dir) != 0)
 		return -1;
 	id = json_pack("{s:i, s:O}", "trial", k, "params", s->tr[k].params);
 	rc = id ? ct_ckpt_open(c, dir, id) : -1;
@@ -268,7 +261,7 @@ save_trial(const struct search *s, int k)
 	json_t *folds = json_array(), *j;
 	int rc;
 
-	if (trial_path(s, k, path, sizeof path) != 0)
+	if (trial_path(s, k, ".json", path, sizeof path) != 0)
 		return -1;
 	for (int f = 0; f < s->nsf; f++)
 		json_array_append_new(folds, !tr->f[f].done ? json_null() :
@@ -292,7 +285,7 @@ load_trial(struct search *s, int k)
 	json_t *j, *fj;
 	size_t i;
 
-	if (trial_path(s, k, path, sizeof path) != 0 ||
+	if (trial_path(s, k, ".json", path, sizeof path) != 0 ||
 	    (j = json_load_file(path, JSON_REJECT_DUPLICATES, NULL)) == NULL)
 		return;
 	if (json_equal(json_object_get(j, "params"), tr->params) &&
@@ -406,7 +399,8 @@ chain_fit(struct search *s, const struct ct_fit *f, struct ct_train_opts *o,
 	void *start = NULL;
 	int rc;
 
-	if (folds_open(s, f->trial, &ck) != 0 || folds_dir(s, f->trial, dir, sizeof dir) != 0)
+	if (folds_open(s, f->trial, &ck) != 0 ||
+	    trial_path(s, f->trial, "-folds", dir, sizeof dir) != 0)
 		return -1;
 	if (ct_fold_chained(o, s->folds, f->fold) &&
 	    (ct_path(path, sizeof path, "%s/fold-%d.ubj", dir, f->fold) != 0 ||
@@ -700,7 +694,7 @@ drop_folds(const struct search *s)
 	char path[CT_PATH_MAX];
 
 	for (int k = 0; k < s->t->trials; k++)
-		if (folds_dir(s, k, path, sizeof path) == 0)
+		if (trial_path(s, k, "-folds", path, sizeof path) == 0)
 			ct_rmtree(path);
 }
 
