@@ -137,7 +137,7 @@ feed_next(DataIterHandle h)
 	f->last = f->pos;
 	if (f->pos >= f->hi || f->failed)
 		return 0;
-	n = f->hi - f->pos < (size_t)CHUNK_ROWS ? f->hi - f->pos : (size_t)CHUNK_ROWS;
+	n = f->hi - f->pos < CHUNK_ROWS ? f->hi - f->pos : CHUNK_ROWS;
 	x = f->d->x + f->pos * nf;
 	if (f->snap) {
 		snap_rows(f->snap, x, n, f->buf);
@@ -179,7 +179,7 @@ fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile,
 	char *prefix = NULL, conf[2 * CT_PATH_MAX + 128];
 	int rc;
 
-	if (snap && (f.buf = malloc((size_t)CHUNK_ROWS * d->nfeat * sizeof *f.buf)) == NULL) {
+	if (snap && (f.buf = malloc(CHUNK_ROWS * d->nfeat * sizeof *f.buf)) == NULL) {
 		ct_warn("matrix: %s", strerror(ENOMEM));
 		return NULL;
 	}
@@ -909,8 +909,7 @@ ct_wf_free(struct ct_wf *w)
 {
 	free(w->f);
 	free(w->oos);
-	if (w->last)
-		XGBoosterFree(w->last);
+	ct_booster_free(w->last);
 	json_decref(w->equity);
 	memset(w, 0, sizeof *w);
 }

@@ -238,14 +238,14 @@ trial_path(const struct search *s, int k, const char *suffix, char *buf, size_t 
 	return -1;
 }
 
+/* Open trial k's folds directory as c; its path in dir. */
 static int
-folds_open(const struct search *s, int k, struct ct_ckpt *c)
+folds_open(const struct search *s, int k, struct ct_ckpt *c, char dir[CT_PATH_MAX])
 {
-	char dir[CT_PATH_MAX];
 	json_t *id;
 	int rc;
 
-	if (trial_path(s, k, "-folds", dir, sizeof dir) != 0)
+	if (trial_path(s, k, "-folds", dir, CT_PATH_MAX) != 0)
 		return -1;
 	id = json_pack("{s:i, s:O}", "trial", k, "params", s->tr[k].params);
 	rc = id ? ct_ckpt_open(c, dir, id) : -1;
@@ -399,8 +399,7 @@ chain_fit(struct search *s, const struct ct_fit *f, struct ct_train_opts *o,
 	void *start = NULL;
 	int rc;
 
-	if (folds_open(s, f->trial, &ck) != 0 ||
-	    trial_path(s, f->trial, "-folds", dir, sizeof dir) != 0)
+	if (folds_open(s, f->trial, &ck, dir) != 0)
 		return -1;
 	if (ct_fold_chained(o, s->folds, f->fold) &&
 	    (ct_path(path, sizeof path, "%s/fold-%d.ubj", dir, f->fold) != 0 ||
@@ -724,7 +723,7 @@ finish(struct search *s, int win, int cut)
 	}
 	/* The search trained the winner's earlier folds: they are resumed,
 	 * only the held-out fold is trained. */
-	if (folds_open(s, win, &ck) != 0)
+	if (folds_open(s, win, &ck, path) != 0)
 		return -1;
 	o.ckpt = &ck;
 	rc = ct_walkforward(&s->d, &o, &w);
