@@ -56,7 +56,12 @@ struct trial {
 	json_t *params;
 	struct ct_train_opts o;	/* t->o with the trial's parameters */
 	struct fres *f;		/* the search folds */
+	int ahead;		/* its held-out fold trained ahead: AHEAD_* */
+	double began;		/* when its fit in flight began, else 0 */
 };
+
+/* A held-out fold trained ahead of the winner's choice (ahead()). */
+enum { AHEAD_NONE, AHEAD_RUNNING, AHEAD_DONE, AHEAD_FAILED };
 
 struct search {
 	struct ct_tune *t;
@@ -435,6 +440,10 @@ fit(void *arg, const struct ct_fit *f, struct ct_fit_result *r)
 	if ((o.bins = worker_bins(s, &o)) == NULL || chain_fit(s, f, &o, &fo) != 0)
 		return;
 	r->status = 0;
+	/* A held-out fold trained ahead: its figures stay in its
+	 * checkpoint, which only the winner's walk-forward reads. */
+	if (f->fold == s->nsf)
+		return;
 	r->best_rounds = fo.best_rounds;
 	r->trained = fo.trained;
 	r->logloss = fo.ev.logloss;
@@ -467,22 +476,57 @@ pick(const struct search *s, const char *busy)
 	return best_r >= 0 ? best : -1;
 }
 
-/* Seconds the fits left would take, spread over the jobs: each fold at
- * its mean so far, else scaled by its rows from one that has a mean. */
+/* Seconds trial k's fit of fold f will take: its own time on the fold
+ * before, scaled by rows (deep trees and small learning rates take
+ * longer on every fold), else the mean of fold f so far. */
 static double
-eta(const struct search *s)
+fit_cost(const struct search *s, int k, int f, double mean)
 {
-	double per_row = 0, left = 0;
+	const struct fres *p = f > 0 ? &s->tr[k].f[f - 1] : NULL;
+
+	return p && p->done ? p->seconds * (double)s->rows[f] / (double)s->rows[f - 1] : mean;
+}
+
+/* Seconds of work the search fits left would take, those in flight less
+ * the time they have run: each known one at fit_cost(), the others at
+ * their fold's mean so far, else scaled by its rows from a fold that has
+ * a mean. */
+static double
+work_left(const struct search *s)
+{
+	double per_row = 0, left = 0, now = ct_mono_s();
 
 	for (int f = 0; f < s->nsf; f++)
 		if (s->fold_n[f] > 0 && per_row == 0)
 			per_row = s->fold_s[f] / s->fold_n[f] / (double)s->rows[f];
 	for (int f = 0; f < s->nsf; f++) {
-		double each = s->fold_n[f] ? s->fold_s[f] / s->fold_n[f] : per_row * (double)s->rows[f];
+		double mean = s->fold_n[f] ? s->fold_s[f] / s->fold_n[f] : per_row * (double)s->rows[f];
+		int members = 0;
 
-		left += (s->h.size[f] - s->fold_n[f]) * each;
+		for (int k = 0; k < s->t->trials; k++) {
+			const struct trial *tr = &s->tr[k];
+			double c;
+
+			if (s->h.level[k] < f)
+				continue;
+			members++;
+			if (tr->f[f].done)
+				continue;
+			c = fit_cost(s, k, f, mean);
+			if (tr->began > 0 && ct_halving_next(&s->h, k) == f)
+				c = c > now - tr->began ? c - (now - tr->began) : 0;
+			left += c;
+		}
+		left += (s->h.size[f] - members) * mean;
 	}
-	return left / s->t->jobs;
+	return left;
+}
+
+/* Seconds left, the work spread over the jobs. */
+static double
+eta(const struct search *s)
+{
+	return work_left(s) / s->t->jobs;
 }
 
 /* The best trial on folds 0..r so far, -1 if none. */
@@ -532,19 +576,65 @@ record(struct search *s, const struct ct_fit_result *r)
 	return 0;
 }
 
+/* The held-out fit of the trial leading the last rung is trained ahead
+ * of the winner's choice.  The winner is certain only when the last fit
+ * has ended, and its held-out fit, the longest of all (the most rows),
+ * would then run alone while the other workers wait.  So it starts once
+ * the other workers have only as much search work left as it will take
+ * (fit_cost()), or at once when a worker would be idle.  If another
+ * trial takes the lead after all, that work is lost, and the new
+ * leader's starts when a worker is free.  What such a fit scored stays
+ * in its checkpoint, which only the winner's walk-forward (finish())
+ * reads: no other trial's held-out figure reaches the search.  One at a
+ * time, each trial's at most once.  1 when a fit was submitted, 0 when
+ * none was due, -1 on error. */
+static int
+ahead(struct search *s, struct ct_pool *pool, int idle, int early)
+{
+	int k = best_so_far(s, s->nsf - 1);
+	struct ct_fit f1 = { .trial = k, .fold = s->nsf };
+
+	if (k < 0 || pool->n == 0 || s->tr[k].ahead != AHEAD_NONE || early > 0)
+		return 0;
+	if (!idle && work_left(s) > (s->t->jobs - 1) * fit_cost(s, k, s->nsf, 0))
+		return 0;
+	if (ct_pool_submit(pool, &f1) != 0)
+		return -1;
+	s->tr[k].ahead = AHEAD_RUNNING;
+	return 1;
+}
+
+/* The search is over when no search fit is left, and no held-out fit
+ * ahead is running that may be the winner's. */
+static int
+over(const struct search *s, int inflight, int early)
+{
+	int win = ct_halving_winner(&s->h);
+
+	return inflight == 0 && (early == 0 || (win >= 0 && s->tr[win].ahead != AHEAD_RUNNING));
+}
+
 /* Every fold of every trial that goes that far, with no barrier between
  * the rungs (halving.h): the workers (started on first need) are kept
  * busy while a fit is waiting, with one more queued so that a worker
- * does not wait for the record of the last.  busy[k]: trial k has a
- * fit in flight. */
+ * does not wait for the record of the last, and a held-out fold is
+ * trained ahead.  busy[k]: trial k has a search fit in flight.  On
+ * return, the pool may still run a held-out fit that nothing waits for. */
 static int
 fits_run(struct search *s, struct ct_pool *pool, char *busy)
 {
-	int inflight = 0, reported = 0, k;
+	int inflight = 0, early = 0, reported = 0, k, n;
 
 	for (;;) {
 		struct ct_fit_result r;
 
+		/* Before the fits queued below, when it is due. */
+		if ((n = ahead(s, pool, pick(s, busy) < 0 && inflight + early < s->t->jobs,
+		    early)) != 0) {
+			if (n < 0)
+				return -1;
+			early++;
+		}
 		while (inflight <= s->t->jobs && (k = pick(s, busy)) >= 0) {
 			struct ct_fit fit1 = { .trial = k, .fold = ct_halving_next(&s->h, k) };
 
@@ -552,16 +642,26 @@ fits_run(struct search *s, struct ct_pool *pool, char *busy)
 			    ct_pool_submit(pool, &fit1) != 0)
 				return -1;
 			busy[k] = 1;
+			s->tr[k].began = ct_mono_s();
 			inflight++;
 		}
 		for (; reported < s->nsf && ct_halving_rung_done(&s->h, reported); reported++)
 			event(s, "tune_fold_done", json_pack("{s:i, s:i}", "fold", reported + 1,
 			    "trials", s->h.size[reported]));
-		if (inflight == 0)
+		if (over(s, inflight, early))
 			return 0;
-		if (ct_pool_next(pool, &r) != 0 || record(s, &r) != 0)
+		if (ct_pool_next(pool, &r) != 0)
+			return -1;
+		if (r.fold == s->nsf) {
+			/* A failed one is trained again by finish(). */
+			s->tr[r.trial].ahead = r.status == 0 ? AHEAD_DONE : AHEAD_FAILED;
+			early--;
+			continue;
+		}
+		if (record(s, &r) != 0)
 			return -1;
 		busy[r.trial] = 0;
+		s->tr[r.trial].began = 0;
 		inflight--;
 	}
 }
@@ -579,7 +679,8 @@ search_run(struct search *s, int *cut)
 		free(busy);
 		return -1;
 	}
-	ct_pool_stop(&pool, 0);
+	/* A held-out fit ahead for a trial that did not win: not needed. */
+	ct_pool_stop(&pool, pool.pending > 0);
 	if ((win = ct_halving_winner(&s->h)) < 0)
 		ct_warn("%s: the search ended without a winner", s->t->sym);
 	*cut = s->t->trials - s->h.size[s->nsf - 1];
