@@ -601,6 +601,9 @@ ahead(struct search *s, struct ct_pool *pool, int idle, int early)
 	if (ct_pool_submit(pool, &f1) != 0)
 		return -1;
 	s->tr[k].ahead = AHEAD_RUNNING;
+	if (s->t->o.progress)
+		fprintf(stderr, "%s: %s: trial %d leads fold %d: its held-out fold trains ahead"
+		    " (read only if it wins)\n", ct_prog, s->t->sym, k, s->nsf);
 	return 1;
 }
 

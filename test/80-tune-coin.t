@@ -115,6 +115,25 @@ is "$(barrier EDGE)" same "no barrier between the rungs: the barrier's very fits
 run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
 like "$err" "12 trials \(9 cut early\), 21 fits \(21 resumed\)" "a finished search run again fits nothing (12 + 6 + 3 fits)"
 
+# ---- the held-out fold trained ahead ----
+# A worker trains the held-out fold of the trial leading the last rung
+# before the search ends; only the winner's is read.  Its figures are
+# train-coin's own walk-forward fold 4 with the winner's parameters.
+rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+like "$err" "trial [0-9]+ leads fold 3: its held-out fold trains ahead \(read only if it wins\)" \
+    "--progress: a held-out fold trains ahead"
+is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
+    "$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
+    "trained ahead: the same winner and held-out figures"
+is "$(jget "$M/EDGE/search/identity.json" 'j["folds"]'):$(ls "$M/EDGE/search" | grep -c -- '-folds$')" "4:0" \
+    "the trials' folds directories are gone when the search ends"
+run train-coin --costs $COSTS --threads 1 --lookback 12000 --symbol EDGE --timeframe 5m --fresh
+# (params.json keeps ten digits.)
+is "$(jget "$out/metrics.json" '["%.9g" % j["folds"][3][k] for k in ("auc", "logloss", "trades", "net_bps_after_costs", "best_rounds")]')" \
+    "$(jget "$M/EDGE/params.json" '["%.9g" % j["heldout"][k] for k in ("auc", "logloss", "trades", "net_bps_after_costs", "best_rounds")]')" \
+    "held-out after search: train-coin's own fold 4 with the winner's parameters"
+
 # ---- params.json picked up by train-coin ----
 TC="train-coin --costs $COSTS --threads 1 --rounds 40 --lookback 12000 --symbol EDGE --timeframe 5m"
 run $TC --fresh
