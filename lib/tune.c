@@ -61,7 +61,7 @@ struct trial {
 };
 
 /* A held-out fold trained ahead of the winner's choice (ahead()). */
-enum { AHEAD_NONE, AHEAD_RUNNING, AHEAD_DONE, AHEAD_FAILED };
+enum { AHEAD_NONE, AHEAD_RUNNING, AHEAD_ENDED };
 
 struct search {
 	struct ct_tune *t;
@@ -585,18 +585,19 @@ record(struct search *s, const struct ct_fit_result *r)
  * trial takes the lead after all, that work is lost, and the new
  * leader's starts when a worker is free.  What such a fit scored stays
  * in its checkpoint, which only the winner's walk-forward (finish())
- * reads: no other trial's held-out figure reaches the search.  One at a
- * time, each trial's at most once.  1 when a fit was submitted, 0 when
- * none was due, -1 on error. */
+ * reads: no other trial's held-out figure reaches the search.  Each
+ * trial's at most once; a second one at a time only when a worker would
+ * be idle.  1 when a fit was submitted, 0 when none was due, -1 on
+ * error. */
 static int
 ahead(struct search *s, struct ct_pool *pool, int idle, int early)
 {
 	int k = best_so_far(s, s->nsf - 1);
 	struct ct_fit f1 = { .trial = k, .fold = s->nsf };
 
-	if (k < 0 || pool->n == 0 || s->tr[k].ahead != AHEAD_NONE || early > 0)
+	if (k < 0 || pool->n == 0 || s->tr[k].ahead != AHEAD_NONE)
 		return 0;
-	if (!idle && work_left(s) > (s->t->jobs - 1) * fit_cost(s, k, s->nsf, 0))
+	if (!idle && (early > 0 || work_left(s) > (s->t->jobs - 1) * fit_cost(s, k, s->nsf, 0)))
 		return 0;
 	if (ct_pool_submit(pool, &f1) != 0)
 		return -1;
@@ -607,14 +608,14 @@ ahead(struct search *s, struct ct_pool *pool, int idle, int early)
 	return 1;
 }
 
-/* The search is over when no search fit is left, and no held-out fit
- * ahead is running that may be the winner's. */
+/* The search is over when no search fit is left, and the winner's
+ * held-out fit is not running ahead. */
 static int
-over(const struct search *s, int inflight, int early)
+over(const struct search *s, int inflight)
 {
 	int win = ct_halving_winner(&s->h);
 
-	return inflight == 0 && (early == 0 || (win >= 0 && s->tr[win].ahead != AHEAD_RUNNING));
+	return inflight == 0 && (win < 0 || s->tr[win].ahead != AHEAD_RUNNING);
 }
 
 /* Every fold of every trial that goes that far, with no barrier between
@@ -622,7 +623,7 @@ over(const struct search *s, int inflight, int early)
  * busy while a fit is waiting, with one more queued so that a worker
  * does not wait for the record of the last, and a held-out fold is
  * trained ahead.  busy[k]: trial k has a search fit in flight.  On
- * return, the pool may still run a held-out fit that nothing waits for. */
+ * return, the pool may still run held-out fits that nothing waits for. */
 static int
 fits_run(struct search *s, struct ct_pool *pool, char *busy)
 {
@@ -651,13 +652,13 @@ fits_run(struct search *s, struct ct_pool *pool, char *busy)
 		for (; reported < s->nsf && ct_halving_rung_done(&s->h, reported); reported++)
 			event(s, "tune_fold_done", json_pack("{s:i, s:i}", "fold", reported + 1,
 			    "trials", s->h.size[reported]));
-		if (over(s, inflight, early))
+		if (over(s, inflight))
 			return 0;
 		if (ct_pool_next(pool, &r) != 0)
 			return -1;
 		if (r.fold == s->nsf) {
 			/* A failed one is trained again by finish(). */
-			s->tr[r.trial].ahead = r.status == 0 ? AHEAD_DONE : AHEAD_FAILED;
+			s->tr[r.trial].ahead = AHEAD_ENDED;
 			early--;
 			continue;
 		}
@@ -682,7 +683,7 @@ search_run(struct search *s, int *cut)
 		free(busy);
 		return -1;
 	}
-	/* A held-out fit ahead for a trial that did not win: not needed. */
+	/* Held-out fits ahead for trials that did not win: not needed. */
 	ct_pool_stop(&pool, pool.pending > 0);
 	if ((win = ct_halving_winner(&s->h)) < 0)
 		ct_warn("%s: the search ended without a winner", s->t->sym);
