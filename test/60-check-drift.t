@@ -100,7 +100,7 @@ mkdir -p "$M/OLD" && cp -R "$d" "$M/OLD/" && ln -s "$(basename "$d")" "$M/OLD/cu
 o=$M/OLD/$(basename "$d")
 sed -i 's/"symbol": *"WALK"/"symbol": "OLD"/' "$o/config.json"
 rm "$o/drift.json"
-(cd "$o" && sha256sum features.csv split_indices.json training_log.json model.ubj config.json \
+(cd "$o" && sha256sum split_indices.json training_log.json model.ubj config.json \
     metrics.json costs.json >sha256.txt)
 store OLD 4000 walk.csv
 run check-drift --json OLD
