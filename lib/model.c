@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <xgboost/c_api.h>
@@ -37,8 +38,14 @@ ct_xgb_env(char **argv)
 	 * their own, holding memory the main one could have reused: one
 	 * arena took a tenth off train-coin's peak at a million rows. */
 	mallopt(M_ARENA_MAX, 1);
-	if (getenv("OMP_WAIT_POLICY") != NULL)
+	if (getenv("OMP_WAIT_POLICY") != NULL) {
+		/* Executed as /proc/self/exe, the kernel names the process
+		 * "exe": ps, top and pgrep would not find train-coin. */
+		const char *base = strrchr(argv[0], '/');
+
+		prctl(PR_SET_NAME, base ? base + 1 : argv[0], 0, 0, 0);
 		return;
+	}
 	if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0)
 		return;
 	execv("/proc/self/exe", argv);

@@ -38,6 +38,22 @@ is "$(ls "$out" | tr '\n' ' ')" "config.json costs.json drift.json metrics.json 
 ok $? "sha256sum -c sha256.txt passes in the model directory"
 is "$(wc -l <"$out/sha256.txt" | tr -d ' ')" 7 "sha256.txt lists the seven files"
 is "$(strays "$M")" "" "no temporaries left"
+
+# train-coin executes itself again to set OMP_WAIT_POLICY: ps, top and
+# pgrep still know it by its name.
+env -u OMP_WAIT_POLICY $TC --symbol WALK --timeframe 5m --rounds 300 >/dev/null 2>&1 &
+pid=$!
+name='' i=0
+while [ $i -lt 500 ] && kill -0 $pid 2>/dev/null; do
+	if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx 'OMP_WAIT_POLICY=passive'; then
+		name=$(cat "/proc/$pid/comm" 2>/dev/null)
+		break
+	fi
+	i=$((i + 1))
+	sleep 0.01
+done
+wait $pid
+is "$name" train-coin "executed again, the process is still named train-coin (not exe)"
 python3 - "$out" <<'END'
 import json, sys
 d = sys.argv[1]
