@@ -65,7 +65,8 @@ int ct_model_write_sums(const char *dir);
  * shared with other coins costs up to ten times the work.  Unless the
  * caller set OMP_WAIT_POLICY, set it to passive and re-execute argv
  * (libgomp reads it only when it is loaded).  Returns only when no
- * re-execution happened.  Also keeps malloc to one arena (glibc). */
+ * re-execution happened, the process named by argv[0] (not "exe").
+ * Also keeps malloc to one arena (glibc). */
 void ct_xgb_env(char **argv);
 
 /* XGBoost's last error as one line of reason: without its time stamp,
