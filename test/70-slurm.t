@@ -4,7 +4,8 @@
 # with %2 gives the local engine's summary; a task cancelled mid-run is
 # retried; a failing coin fails alone; kill -9 of run-batch mid-array and
 # --no-wait are collected by the next start without redoing a coin; one
-# batch at a time; Ctrl-C cancels the array; chunks past MaxArraySize.
+# batch at a time; Ctrl-C cancels the array; chunks past MaxArraySize;
+# the monthly tune cycle as an array with the real tune-coin.
 # Skips when the cluster cannot run here (no Slurm packages, not root).
 . "$CT_TOP/test/lib.sh"
 . "$TOP/test/fake/bin.sh"
@@ -214,5 +215,19 @@ is "$(tasks $R | cut -d' ' -f6 | sort -u):$(grep -ho 'threads=[0-9]*' "$H/logs/$
 is "$(grep -c jobs_submitted "$H/logs/$R/engine.log"):$(sed -n 's/.*"event":"jobs_submitted".*"coins":\([0-9]*\).*/\1/p' "$H/logs/$R/engine.log" | tr '\n' ' ')" \
 	"3:2 2 1 " "three arrays of 2, 2 and 1 coins"
 is "$(find "$H" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
+
+# The monthly tune cycle as a job array, with the real tune-coin.
+for s in TAAUSDT TBBUSDT; do
+	fetch-candles --symbol $s --timeframe 5m --generate --kind edge --seed 4 --lookback 4000 2>/dev/null
+done
+R=20251116T0200Z-tune
+TUNE_ENABLED=1 TUNE_TRIALS=4 TUNE_ARGS='--rounds 20' TRAIN_LOOKBACK=4000 TIMEFRAME=5m \
+	run run-batch tune --engine slurm --symbols TAAUSDT,TBBUSDT --max-concurrent 2 --run $R
+is "$rc" 0 "slurm: a tune cycle of 2 coins succeeds"
+is "$(status $R TAAUSDT):$(status $R TBBUSDT)" "success 1 -:success 1 -" "the ledger: both tuned at the first attempt"
+[ -s "$H/models/TAAUSDT/params.json" ] && [ -s "$H/models/TBBUSDT/params.json" ]
+ok $? "each coin has its params.json"
+is "$(grep -c '"event":"tune_done"' "$H/logs/$R/engine.log"):$(grep -c '"event":"jobs_submitted"' "$H/logs/$R/engine.log")" \
+	"2:1" "tune_done from both array tasks, one array"
 echo "# $(($(date +%s) - t0)) s on the cluster"
 done_testing
