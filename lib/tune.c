@@ -522,13 +522,6 @@ work_left(const struct search *s)
 	return left;
 }
 
-/* Seconds left, the work spread over the jobs. */
-static double
-eta(const struct search *s)
-{
-	return work_left(s) / s->t->jobs;
-}
-
 /* The best trial on folds 0..r so far, -1 if none. */
 static int
 best_so_far(const struct search *s, int r)
@@ -539,6 +532,17 @@ best_so_far(const struct search *s, int r)
 		if (s->tr[k].f[r].done && (best < 0 || score(s, k, r + 1) < score(s, best, r + 1)))
 			best = k;
 	return best;
+}
+
+/* Seconds left, the work spread over the jobs: the search fits and the
+ * held-out fit of the trial leading the last fold, unless it has ended. */
+static double
+eta(const struct search *s)
+{
+	int k = best_so_far(s, s->nsf - 1);
+	double held = k >= 0 && s->tr[k].ahead != AHEAD_ENDED ? fit_cost(s, k, s->nsf, 0) : 0;
+
+	return (work_left(s) + held) / s->t->jobs;
 }
 
 static void
