@@ -128,6 +128,23 @@ is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "trained ahead: the same winner and held-out figures"
 is "$(jget "$M/EDGE/search/identity.json" 'j["folds"]'):$(ls "$M/EDGE/search" | grep -c -- '-folds$')" "4:0" \
     "the trials' folds directories are gone when the search ends"
+# Killed with -9 while a held-out fold trains ahead: resumed, the same.
+rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
+$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress >/dev/null 2>ahead.err &
+pid=$!
+i=0
+while ! grep -q 'trains ahead' ahead.err && kill -0 $pid 2>/dev/null && [ $i -lt 1000 ]; do
+	sleep 0.01
+	i=$((i + 1))
+done
+kill -9 $pid
+wait $pid 2>/dev/null
+grep -q 'trains ahead' ahead.err && [ ! -e "$M/EDGE/params.json" ]
+ok $? "killed with -9 while a held-out fold trained ahead, before params.json"
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
+is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
+    "$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
+    "resumed: the same winner and held-out figures"
 run train-coin --costs $COSTS --threads 1 --lookback 12000 --symbol EDGE --timeframe 5m --fresh
 # (params.json keeps ten digits.)
 is "$(jget "$out/metrics.json" '["%.9g" % j["folds"][3][k] for k in ("auc", "logloss", "trades", "net_bps_after_costs", "best_rounds")]')" \
