@@ -407,36 +407,6 @@ ct_drift_psi(const struct ct_drift_hist *h, const float *v, size_t n, size_t str
 	return ct_psi(a, h->p, h->ne + 2);
 }
 
-/* name's line of dir/sha256.txt matches the file.  ct_model_load checks
- * only the files it loads; this one is loaded here. */
-static int
-sum_ok(const char *dir, const char *name)
-{
-	char path[CT_PATH_MAX], hex[CT_SHA256_HEX], *line = NULL;
-	size_t cap = 0, len = strlen(name);
-	int found = 0, ok = 0;
-	FILE *fp;
-
-	if (ct_path(path, sizeof path, "%s/sha256.txt", dir) != 0 || (fp = fopen(path, "r")) == NULL) {
-		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
-		return 0;
-	}
-	while (!found && getline(&line, &cap, fp) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		found = strlen(line) == 66 + len && memcmp(line + 64, "  ", 2) == 0 &&
-		    strcmp(line + 66, name) == 0;
-	}
-	fclose(fp);
-	if (!found)
-		ct_warn("%s/%s: not listed in sha256.txt", dir, name);
-	else if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0 || ct_sha256_file(path, hex) != 0)
-		ct_warn("%s/%s: %s", dir, name, strerror(errno));
-	else if (!(ok = memcmp(hex, line, 64) == 0))
-		ct_warn("%s/%s: checksum mismatch", dir, name);
-	free(line);
-	return ok;
-}
-
 /* The model's round-trip costs (costs.json), for the labels. */
 static int
 costs_load(const char *dir, struct ct_costs *c)
@@ -447,7 +417,7 @@ costs_load(const char *dir, struct ct_costs *c)
 	int rc;
 
 	memset(c, 0, sizeof *c);
-	if (!sum_ok(dir, "costs.json") || ct_path(path, sizeof path, "%s/costs.json", dir) != 0)
+	if (ct_path(path, sizeof path, "%s/costs.json", dir) != 0)
 		return -1;
 	if ((j = json_load_file(path, 0, &je)) == NULL) {
 		ct_warn("%s:%d: %s", path, je.line, je.text);
@@ -635,10 +605,12 @@ coin_free(struct coin *c)
 static int
 check_model(struct coin *c, const char *sym, const char *dir)
 {
+	/* The files read here; ct_model_load checks those it loads. */
+	static const char *const mine[] = { CT_DRIFT_FILE, "costs.json", NULL };
 	char model[CT_PATH_MAX];
 	int rc;
 
-	if (!sum_ok(dir, CT_DRIFT_FILE) || (c->ref = ref_load(dir)) == NULL ||
+	if (ct_model_verify_files(dir, mine) != 0 || (c->ref = ref_load(dir)) == NULL ||
 	    ct_model_load(&c->m, dir) != 0)
 		return CT_EXIT_FAIL;
 	if (strcmp(c->m.symbol, sym) != 0) {

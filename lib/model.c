@@ -216,24 +216,37 @@ hexok(const char *s)
 	return 1;
 }
 
-/* Check dir/sha256.txt: every line well-formed, every CT_MODEL_FILES
- * (the files every model has) listed, every listed file present, and the checksums of the files named
- * in only (NULL: all lines) matching. */
+/* Is name one of v (NULL-terminated)? */
 static int
-verify(const char *dir, const char *const *only)
+named(const char *const *v, const char *name)
+{
+	while (*v && strcmp(*v, name) != 0)
+		v++;
+	return *v != NULL;
+}
+
+int
+ct_model_verify_files(const char *dir, const char *const *only)
 {
 	char path[CT_PATH_MAX], hex[CT_SHA256_HEX], *line = NULL;
-	size_t cap = 0, lineno = 0, nfiles = 0;
+	size_t cap = 0, lineno = 0, nfiles = 0, nonly = 0;
 	int listed[sizeof model_files / sizeof model_files[0]] = { 0 };
-	int bad = 0;
+	int *only_listed = NULL, bad = 0;
 	ssize_t len;
 	FILE *fp;
 
 	while (model_files[nfiles])
 		nfiles++;
+	while (only && only[nonly])
+		nonly++;
+	if ((only_listed = calloc(nonly + 1, sizeof *only_listed)) == NULL) {
+		ct_warn("%s/sha256.txt: %s", dir, strerror(ENOMEM));
+		return -1;
+	}
 	if (ct_path(path, sizeof path, "%s/sha256.txt", dir) != 0 ||
 	    (fp = fopen(path, "r")) == NULL) {
 		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
+		free(only_listed);
 		return -1;
 	}
 	while ((len = getline(&line, &cap, fp)) != -1) {
@@ -259,6 +272,7 @@ verify(const char *dir, const char *const *only)
 
 			while (only[i] && strcmp(only[i], name) != 0)
 				i++;
+			only_listed[i] = 1;
 			/* Not hashed, but it must still be there. */
 			if (only[i] == NULL) {
 				if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0 ||
@@ -292,13 +306,19 @@ verify(const char *dir, const char *const *only)
 			ct_warn("%s/%s: not listed in sha256.txt", dir, model_files[i]);
 			bad = 1;
 		}
+	for (size_t i = 0; i < nonly; i++)
+		if (!only_listed[i] && !named(model_files, only[i])) {
+			ct_warn("%s/%s: not listed in sha256.txt", dir, only[i]);
+			bad = 1;
+		}
+	free(only_listed);
 	return bad ? -1 : 0;
 }
 
 int
 ct_model_verify(const char *dir)
 {
-	return verify(dir, NULL);
+	return ct_model_verify_files(dir, NULL);
 }
 
 static int
@@ -323,7 +343,7 @@ ct_model_load(struct ct_model *m, const char *dir)
 	/* The files loaded, not the bulky partial outputs: predict loads
 	 * models often, and train-coin verified the whole directory before
 	 * it became current. */
-	if (verify(dir, loaded) != 0)
+	if (ct_model_verify_files(dir, loaded) != 0)
 		return -1;
 	if (ct_path(path, sizeof path, "%s/config.json", dir) != 0) {
 		ct_warn("%s/config.json: %s", dir, strerror(errno));

@@ -34,6 +34,10 @@ struct ct_model {
  * files CT_MODEL_FILES all are listed).  Errors are printed as
  * "prog: dir/file: reason".  0 when all match, else -1. */
 int ct_model_verify(const char *dir);
+/* The same check, but only the files named in only (NULL-terminated)
+ * are hashed, and each of them must be listed; the others need only be
+ * there. */
+int ct_model_verify_files(const char *dir, const char *const *only);
 /* Verify sha256.txt (well-formed, lists every file, every file present;
  * the checksums of model.ubj and config.json, the files it loads — not of
  * the others, which ct_model_verify checks), then load model.ubj

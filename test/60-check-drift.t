@@ -117,6 +117,13 @@ is "$(printf '%s\n' "$out" | sed -n 1p)" '{"symbol":"WALK","status":"error","dri
     "its line says error"
 like "$(printf '%s\n' "$out" | sed -n 2p)" '"NOPE","status":"no_model"' "the next coin is still checked"
 rm -rf "$d" && cp -R "$T/saved" "$d"
+# So is a reference or a costs.json that sha256.txt does not vouch for.
+for f in drift.json costs.json; do
+	sed -i "/  $f\$/d" "$d/sha256.txt"
+	run check-drift --json WALK
+	is "$rc:$err" "1:check-drift: $d/$f: not listed in sha256.txt" "$f not in sha256.txt: refused, named"
+	rm -rf "$d" && cp -R "$T/saved" "$d"
+done
 
 # Options and usage errors.
 run check-drift --window 90d --psi-max 0.5 -t 1h --json WALK
