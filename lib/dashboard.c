@@ -112,17 +112,16 @@ sysinfo(const char *home)
 	return o;
 }
 
-/* The coins of run that failed, as an array of names. */
+/* The coins of a run's ledger that failed, as an array of names. */
 static json_t *
-failed_coins(const char *home, const char *run)
+failed_coins(json_t *root)
 {
-	json_t *root = ct_ledger_peek(home, run), *out = json_array(), *e;
+	json_t *out = json_array(), *e;
 	const char *sym;
 
 	json_object_foreach(json_object_get(root, "symbols"), sym, e)
 		if (strcmp(str(e, "status"), "failed") == 0)
 			json_array_append_new(out, json_string(sym));
-	json_decref(root);
 	return out;
 }
 
@@ -132,20 +131,22 @@ static json_t *
 cycle_run(const char *home, char **runs, size_t newest, int batch)
 {
 	const char *cycle = ct_run_cycle(runs[newest]);
-	json_t *r;
+	json_t *r, *root;
 
 	for (size_t i = newest + 1; i-- > 0;) {
 		if (strcmp(ct_run_cycle(runs[i]), cycle) != 0)
 			continue;
-		r = ct_run_info(home, runs[i]);
-		if (json_object_get(r, "error") == NULL &&
-		    (strcmp(str(r, "state"), "running") == 0 ||
+		/* One read of the ledger for both. */
+		root = ct_ledger_peek(home, runs[i]);
+		r = ct_run_info_of(runs[i], root);
+		if (root && (strcmp(str(r, "state"), "running") == 0 ||
 		    (batch && strcmp(str(r, "state"), "unfinished") == 0))) {
+			json_decref(root);
 			json_decref(r);
 			continue;
 		}
-		json_object_set_new(r, "failed_coins", json_object_get(r, "error") ? json_array() :
-		    failed_coins(home, runs[i]));
+		json_object_set_new(r, "failed_coins", failed_coins(root));
+		json_decref(root);
 		return r;
 	}
 	return json_null();

@@ -162,12 +162,12 @@ started(const char *run, json_t *ledger)
 }
 
 json_t *
-ct_run_info(const char *home, const char *run)
+ct_run_info_of(const char *run, json_t *root)
 {
-	json_t *o = json_pack("{s:s, s:s}", "run", run, "cycle", ct_run_cycle(run)), *root;
+	json_t *o = json_pack("{s:s, s:s}", "run", run, "cycle", ct_run_cycle(run));
 	long n[5];
 
-	if ((root = ct_ledger_peek(home, run)) == NULL) {
+	if (root == NULL) {
 		json_object_set_new(o, "error", json_string("ledger unreadable"));
 		return o;
 	}
@@ -178,6 +178,14 @@ ct_run_info(const char *home, const char *run)
 	for (int i = 0; i < 5; i++)
 		json_object_set_new(o, ct_ledger_statuses[i], json_integer(n[i]));
 	json_object_set_new(o, "state", json_string(ct_run_state(root)));
+	return o;
+}
+
+json_t *
+ct_run_info(const char *home, const char *run)
+{
+	json_t *root = ct_ledger_peek(home, run), *o = ct_run_info_of(run, root);
+
 	json_decref(root);
 	return o;
 }

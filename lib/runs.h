@@ -30,6 +30,8 @@ const char *ct_run_state(json_t *ledger);
  * "running","success","failed","skipped","state"}, or {"run","cycle",
  * "error"} when its ledger cannot be read (the reason printed). */
 json_t *ct_run_info(const char *home, const char *run);
+/* The same from its ledger, read already (NULL: unreadable). */
+json_t *ct_run_info_of(const char *run, json_t *ledger);
 /* 1 while some run-batch holds runs/.batch.lock. */
 int ct_batch_running(const char *home);
 
