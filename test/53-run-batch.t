@@ -209,4 +209,17 @@ is "$(ls -d "$H"/*/20000101T0000Z-predict 2>/dev/null | wc -l)" 0 "a run older t
 is "$(ls -d "$H"/*/$young | wc -l)" 3 "a younger run is kept"
 is "$(ls -d "$H/runs/$R")" "$H/runs/$R" "runs of other cycles are kept"
 is "$(find "$H" -name '*.tmp*' -o -name '*.partial*' | wc -l)" 0 "no temporary files left"
+
+# A run killed with -9 before its first status.json is never locked
+# again: the next start removes its ledger's temporary.  Not one of a run
+# whose Slurm arrays are still out (their tasks write its ledger).
+mkdir -p "$H/runs/20251110T0400Z-predict" "$H/runs/20251110T0500Z-predict"
+echo '{"run":' >"$H/runs/20251110T0400Z-predict/.status.json.tmp.AbCdEf"
+echo '{"run":' >"$H/runs/20251110T0500Z-predict/.status.json.tmp.AbCdEf"
+: >"$H/runs/20251110T0500Z-predict/engine.jobs"
+run run-batch predict --symbols AAAUSDT --run 20251110T0600Z-predict
+is "$rc:$(ls -A "$H/runs/20251110T0400Z-predict"):$(ls -A "$H/runs/20251110T0500Z-predict" | tr '\n' ' ')" \
+	"0::.status.json.tmp.AbCdEf engine.jobs " \
+	"a killed ledger's temporary removed at the next start; not one of a run with arrays out"
+rm -rf "$H/runs/20251110T0400Z-predict" "$H/runs/20251110T0500Z-predict"
 done_testing

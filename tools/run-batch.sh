@@ -631,6 +631,14 @@ find "$home/summary" "$home/backups" -name '.*.tmp.*' -type f -exec rm -f {} + 2
 for d in "$home"/runs/*/tmp; do
 	[ -d "$d" ] && [ ! -e "${d%/tmp}/engine.jobs" ] && rm -rf "$d"
 done
+# A ledger's own (runs/RUN/.status.json.tmp.*): the ledger sweeps them
+# when it next locks its run, but a run killed before its first
+# status.json is never locked again.
+find "$home/runs" -mindepth 2 -maxdepth 2 -name '.*.tmp.*' -type f 2>/dev/null |
+	while IFS= read -r f; do
+		d=${f%/*}
+		[ -e "$d/engine.jobs" ] || rm -f "$f"
+	done
 printf '%s\n' $symbols | ledger init "$run" || die "$EX_FAIL" "$run: cannot initialize the ledger"
 log=$home/logs/$run
 tmp=$home/runs/$run/tmp
