@@ -47,6 +47,8 @@ verify
 ok $? "after kill -9: every current model verifies"
 left=$(ledger todo $R2 --retries 0 2>/dev/null)
 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT
+# (Failed once in about a hundred runs, under prove -j2: say why then.)
+[ "$rc" = 0 ] || { printf '%s\n' "$err"; ledger show latest-incremental --table; } 2>&1 | sed 's/^/# /'
 is "$rc" 0 "the next start finishes"
 if [ -n "$left" ]; then
 	like "$err" "$R2: incremental cycle, 4 symbols, .*resumed" "it resumed the killed run"
