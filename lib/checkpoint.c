@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include <xgboost/c_api.h>
 
 #include "atomic.h"
 #include "checkpoint.h"
@@ -128,7 +127,7 @@ ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos, void 
 	if (ct_booster_rounds(*trees) != best) {
 		ct_warn("%s: %d trees, not %d; training the fold again", p, ct_booster_rounds(*trees),
 		    best);
-		XGBoosterFree(*trees);
+		ct_booster_free(*trees);
 		*trees = NULL;
 		return 0;
 	}
@@ -163,7 +162,7 @@ ct_ckpt_final_load(struct ct_ckpt *c, int rounds, void **booster)
 {
 	char p[CT_PATH_MAX];
 	json_t *j = load(c, "final.json", 0);
-	BoosterHandle b = NULL;
+	void *b = NULL;
 	int r = 0;
 
 	*booster = NULL;

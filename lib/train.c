@@ -1035,7 +1035,6 @@ static void
 final_plan(const struct ct_train_opts *o, struct ct_wf *w, BoosterHandle chain)
 {
 	double added = 0;
-
 	int n = 0;
 
 	for (int k = 1; k < o->folds; k++)
