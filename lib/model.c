@@ -225,18 +225,71 @@ named(const char *const *v, const char *name)
 	return *v != NULL;
 }
 
+/* The file a sha256.txt line names (its newline cut), or NULL if the
+ * line is not sha256sum's text mode: 64 hex digits, two spaces, the name
+ * (relative, no directories: a sum file must not reach out). */
+static const char *
+sum_name(char *line, ssize_t len)
+{
+	const char *name = line + 66;
+
+	if (len > 0 && line[len - 1] == '\n')
+		line[--len] = '\0';
+	if (len < 67 || !hexok(line) || line[64] != ' ' || line[65] != ' ' ||
+	    strchr(name, '/') != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return NULL;
+	return name;
+}
+
+/* dir/name as line lists it: its sum checked (hash), or only there as a
+ * regular file.  0, or -1 with the reason printed. */
+static int
+sum_check(const char *dir, const char *name, const char *line, int hash)
+{
+	char path[CT_PATH_MAX], hex[CT_SHA256_HEX];
+	struct stat st;
+
+	if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0 ||
+	    (hash ? ct_sha256_file(path, hex) : stat(path, &st)) != 0) {
+		ct_warn("%s/%s: %s", dir, name, strerror(errno));
+		return -1;
+	}
+	if (hash && memcmp(hex, line, 64) != 0) {
+		ct_warn("%s/%s: checksum mismatch", dir, name);
+		return -1;
+	}
+	if (!hash && !S_ISREG(st.st_mode)) {
+		ct_warn("%s/%s: not a regular file", dir, name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Each of want (NULL-terminated) not marked in seen is missing from
+ * sha256.txt: printed, -1.  Names skip lists those checked elsewhere. */
+static int
+sum_listed(const char *dir, const char *const *want, const int *seen, const char *const *skip)
+{
+	int bad = 0;
+
+	for (size_t i = 0; want && want[i]; i++)
+		if (!seen[i] && !(skip && named(skip, want[i]))) {
+			ct_warn("%s/%s: not listed in sha256.txt", dir, want[i]);
+			bad = -1;
+		}
+	return bad;
+}
+
 int
 ct_model_verify_files(const char *dir, const char *const *only)
 {
-	char path[CT_PATH_MAX], hex[CT_SHA256_HEX], *line = NULL;
-	size_t cap = 0, lineno = 0, nfiles = 0, nonly = 0;
+	char path[CT_PATH_MAX], *line = NULL;
+	size_t cap = 0, lineno = 0, nonly = 0;
 	int listed[sizeof model_files / sizeof model_files[0]] = { 0 };
-	int *only_listed = NULL, bad = 0;
+	int *only_listed, bad = 0;
 	ssize_t len;
 	FILE *fp;
 
-	while (model_files[nfiles])
-		nfiles++;
 	while (only && only[nonly])
 		nonly++;
 	if ((only_listed = calloc(nonly + 1, sizeof *only_listed)) == NULL) {
@@ -250,50 +303,22 @@ ct_model_verify_files(const char *dir, const char *const *only)
 		return -1;
 	}
 	while ((len = getline(&line, &cap, fp)) != -1) {
-		const char *name = line + 66;
+		const char *name = sum_name(line, len);
+		size_t i = 0;
 
 		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
-		/* sha256sum's text mode: 64 hex digits, two spaces, the name
-		 * (relative, no directories: a sum file must not reach out). */
-		if (len < 67 || !hexok(line) || line[64] != ' ' || line[65] != ' ' ||
-		    strchr(name, '/') != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		if (name == NULL) {
 			ct_warn("%s/sha256.txt:%zu: malformed line", dir, lineno);
 			bad = 1;
 			continue;
 		}
-		for (size_t i = 0; i < nfiles; i++)
-			if (strcmp(name, model_files[i]) == 0)
-				listed[i] = 1;
-		if (only) {
-			size_t i = 0;
-			struct stat st;
-
-			while (only[i] && strcmp(only[i], name) != 0)
-				i++;
-			only_listed[i] = 1;
-			/* Not hashed, but it must still be there. */
-			if (only[i] == NULL) {
-				if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0 ||
-				    stat(path, &st) != 0) {
-					ct_warn("%s/%s: %s", dir, name, strerror(errno));
-					bad = 1;
-				} else if (!S_ISREG(st.st_mode)) {
-					ct_warn("%s/%s: not a regular file", dir, name);
-					bad = 1;
-				}
-				continue;
-			}
-		}
-		if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0 ||
-		    ct_sha256_file(path, hex) != 0) {
-			ct_warn("%s/%s: %s", dir, name, strerror(errno));
-			bad = 1;
-		} else if (memcmp(hex, line, 64) != 0) {
-			ct_warn("%s/%s: checksum mismatch", dir, name);
-			bad = 1;
-		}
+		for (i = 0; model_files[i]; i++)
+			listed[i] |= strcmp(name, model_files[i]) == 0;
+		for (i = 0; only && only[i] && strcmp(only[i], name) != 0; i++)
+			;
+		only_listed[i] = 1;
+		/* With only, a file it leaves out is not hashed, but must be there. */
+		bad |= sum_check(dir, name, line, !only || only[i] != NULL) != 0;
 	}
 	if (ferror(fp)) {
 		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
@@ -301,16 +326,8 @@ ct_model_verify_files(const char *dir, const char *const *only)
 	}
 	free(line);
 	fclose(fp);
-	for (size_t i = 0; i < nfiles; i++)
-		if (!listed[i]) {
-			ct_warn("%s/%s: not listed in sha256.txt", dir, model_files[i]);
-			bad = 1;
-		}
-	for (size_t i = 0; i < nonly; i++)
-		if (!only_listed[i] && !named(model_files, only[i])) {
-			ct_warn("%s/%s: not listed in sha256.txt", dir, only[i]);
-			bad = 1;
-		}
+	bad |= sum_listed(dir, model_files, listed, NULL) != 0;
+	bad |= sum_listed(dir, only, only_listed, model_files) != 0;
 	free(only_listed);
 	return bad ? -1 : 0;
 }

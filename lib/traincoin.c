@@ -620,125 +620,169 @@ trained_to(const struct ct_model *cur)
 	return t;
 }
 
-static int
-incremental(struct job *j, struct ct_model *cur)
-{
-	struct ct_traincoin *tc = j->tc;
-	struct ct_dataset *d = &j->d;
-	size_t gap = (size_t)tc->o.horizon + 1, ho = d->n / 4, ulo = 0, uhi;
+/* An incremental update: rows [ulo,uhi) update the current model's
+ * trees, the newest ho rows judge it, and what both models score there. */
+struct incr {
+	size_t ulo, uhi, ho;
+	int rounds, max_rounds, add;
+	const char *method;
 	int64_t seen_to;
 	struct ct_eval ecur, ecand;
-	float *pcur = NULL, *pcand = NULL;
-	void *cand = NULL;
-	int max_rounds, rounds = cur->rounds, add, after, rc = -1;
-	json_t *splits, *verdict, *folds, *equity;
-	double cum = 0;
-	const char *method, *src;
+	json_t *equity;		/* the candidate's, on the held-out rows */
+};
 
-	max_rounds = (int)json_integer_value(json_object_get(cur->config, "max_rounds"));
-	if (max_rounds <= 0)
-		max_rounds = rounds + CT_INCR_GROWTH;
-	uhi = d->n - ho > gap ? d->n - ho - gap : 0;
-	if (ho < 100 || uhi < 200) {
+/* The update's rows and rounds; the partial record written.  0, or -1
+ * (printed). */
+static int
+incr_plan(struct job *j, const struct ct_model *cur, struct incr *in)
+{
+	struct ct_traincoin *tc = j->tc;
+	const struct ct_dataset *d = &j->d;
+	size_t gap = (size_t)tc->o.horizon + 1;
+	struct partial part;
+
+	memset(in, 0, sizeof *in);
+	in->rounds = cur->rounds;
+	in->max_rounds = (int)json_integer_value(json_object_get(cur->config, "max_rounds"));
+	if (in->max_rounds <= 0)
+		in->max_rounds = in->rounds + CT_INCR_GROWTH;
+	in->ho = d->n / 4;
+	in->uhi = d->n - in->ho > gap ? d->n - in->ho - gap : 0;
+	if (in->ho < 100 || in->uhi < 200) {
 		ct_warn("%s: %zu labelled candles are too few for an incremental update", tc->sym, d->n);
 		return -1;
 	}
-	splits = json_pack("{s:I, s:i, s:i, s:o, s:o}", "rows", (json_int_t)d->n,
-	    "horizon", tc->o.horizon, "gap", (int)gap, "update", range(d, ulo, uhi),
-	    "heldout", range(d, d->n - ho, d->n));
-	{
-		struct partial part;
+	in->add = in->rounds + CT_INCR_ADD <= in->max_rounds ? CT_INCR_ADD : 0;
+	in->method = in->add ? "added rounds at a small learning rate" : "refreshed leaf values";
+	in->seen_to = trained_to(cur);
+	partial_init(&part, j, json_pack("{s:I, s:i, s:i, s:o, s:o}", "rows", (json_int_t)d->n,
+	    "horizon", tc->o.horizon, "gap", (int)gap, "update", range(d, in->ulo, in->uhi),
+	    "heldout", range(d, d->n - in->ho, d->n)), in->ulo, d->n);
+	partial_write(&part);
+	return part.rc != 0 ? -1 : 0;
+}
 
-		partial_init(&part, j, splits, ulo, d->n);
-		partial_write(&part);
-		if (part.rc != 0)
-			return -1;
-	}
-	add = rounds + CT_INCR_ADD <= max_rounds ? CT_INCR_ADD : 0;
-	method = add ? "added rounds at a small learning rate" : "refreshed leaf values";
-	if (ct_booster_update(cur->booster, d, ulo, uhi, add, CT_INCR_ETA, &tc->o, &cand) != 0 ||
-	    prob(cur->booster, d, d->n - ho, d->n, &pcur, &tc->o) != 0 ||
-	    prob(cand, d, d->n - ho, d->n, &pcand, &tc->o) != 0)
+/* Update a candidate on the update rows and score it beside the current
+ * model on the held-out rows: the verdict event (promoted still to be
+ * said), or NULL on error (printed). */
+static json_t *
+incr_compare(struct job *j, const struct ct_model *cur, struct incr *in)
+{
+	struct ct_traincoin *tc = j->tc;
+	const struct ct_dataset *d = &j->d;
+	size_t lo = d->n - in->ho;
+	float *pcur = NULL, *pcand = NULL;
+	void *cand = NULL;
+	json_t *verdict = NULL;
+	int after = -1;
+	double cum = 0;
+
+	if (ct_booster_update(cur->booster, d, in->ulo, in->uhi, in->add, CT_INCR_ETA, &tc->o,
+	    &cand) != 0 || prob(cur->booster, d, lo, d->n, &pcur, &tc->o) != 0 ||
+	    prob(cand, d, lo, d->n, &pcand, &tc->o) != 0)
 		goto out;
 	if ((after = ct_booster_rounds(cand)) < 0) {
 		ct_warn("xgboost: rounds: %s", ct_xgb_error());
 		goto out;
 	}
-	ct_evaluate(d, pcur, d->n - ho, d->n, cur->threshold, &ecur, NULL, NULL);
-	equity = json_array();
-	ct_evaluate(d, pcand, d->n - ho, d->n, cur->threshold, &ecand, equity, &cum);
+	ct_evaluate(d, pcur, lo, d->n, cur->threshold, &in->ecur, NULL, NULL);
+	in->equity = json_array();
+	ct_evaluate(d, pcand, lo, d->n, cur->threshold, &in->ecand, in->equity, &cum);
 	/* The held-out rows are new to the candidate's update, but the
 	 * current model may have trained on them: say how many, so the
 	 * comparison (biased towards keeping the current model) can be read
 	 * for what it is. */
-	seen_to = trained_to(cur);
 	verdict = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:i, s:o, s:I, s:o, s:o}",
 	    "event", "verdict", "symbol", tc->sym, "timeframe", tc->tf, "at", ct_iso8601_json(ct_now_ms()),
-	    "evaluation", "held-out", "method", method, "rounds_before", rounds, "rounds_after", after,
-	    "heldout", range(d, d->n - ho, d->n),
-	    "heldout_rows_seen_by_current", (json_int_t)seen_rows(d, d->n - ho, seen_to),
-	    "current", ct_eval_json(&ecur), "candidate", ct_eval_json(&ecand));
+	    "evaluation", "held-out", "method", in->method, "rounds_before", in->rounds,
+	    "rounds_after", after, "heldout", range(d, lo, d->n),
+	    "heldout_rows_seen_by_current", (json_int_t)seen_rows(d, lo, in->seen_to),
+	    "current", ct_eval_json(&in->ecur), "candidate", ct_eval_json(&in->ecand));
 	json_array_append_new(j->log, json_pack("{s:s, s:f, s:f, s:f}", "event", "compared",
-	    "current_logloss", ecur.logloss, "candidate_logloss", ecand.logloss,
+	    "current_logloss", in->ecur.logloss, "candidate_logloss", in->ecand.logloss,
 	    "elapsed_s", ct_mono_s() - j->t0));
-	/* "Not worse": logloss on the newest held-out candles, which the
-	 * update did not see. */
-	if (!(ecand.logloss <= ecur.logloss)) {
-		ct_warn("%s: incremental update not promoted: held-out logloss %.5f > current %.5f;"
-		    " keeping %s", tc->sym, ecand.logloss, ecur.logloss, cur->dir);
-		json_object_set_new(verdict, "promoted", json_false());
-		rc = keep_current(j, cur->dir, verdict);
-		if (rc == 0)
-			summary_update(j, &ecur, &ecand, 0);
-		json_decref(verdict);
-		json_decref(equity);
-		ct_mdir_abort(&j->md);
-		goto out;
-	}
-	/* The update passed on candles it had not seen.  Like a fresh model,
-	 * which is refitted on all data once the folds have scored the
-	 * procedure, the promoted model is the same update run once more over
-	 * every recent labelled candle, the held-out ones included: otherwise
-	 * it would never learn the newest market. */
-	XGBoosterFree(cand);
-	cand = NULL;
-	uhi = d->n;
-	if (ct_booster_update(cur->booster, d, ulo, uhi, add, CT_INCR_ETA, &tc->o, &cand) != 0 ||
-	    (after = ct_booster_rounds(cand)) < 0) {
-		if (cand)
-			ct_warn("xgboost: rounds: %s", ct_xgb_error());
-		json_decref(verdict);
-		json_decref(equity);
-		goto out;
-	}
-	json_object_set_new(verdict, "promoted", json_true());
-	json_object_set_new(verdict, "refit", range(d, ulo, uhi));
-	json_array_append_new(j->log, verdict);
-	folds = json_pack("[o]", ct_eval_json(&ecand));
-	json_object_set_new(json_array_get(folds, 0), "val", range(d, d->n - ho, d->n));
-	json_object_set_new(json_array_get(folds, 0), "heldout", json_true());
-	j->metrics = metrics_json(j, "held-out", folds, &ecand, equity);
-	json_decref(equity);
-	j->booster = cand;
-	j->drift = ct_drift_carry(cur->dir, cand, d->x + ulo * d->nfeat, uhi - ulo, d->nfeat);
-	src = json_string_value(json_object_get(cur->config, "threshold_source"));
-	j->config = config_json(j, after, max_rounds, cur->threshold, src ? src : "kept", ulo, uhi);
-	if (j->config) {
-		json_object_set_new(j->config, "parent", json_string(strrchr(cur->dir, '/') ?
-		    strrchr(cur->dir, '/') + 1 : cur->dir));
-		json_object_set_new(j->config, "incremental_method", json_string(method));
-		json_object_set_new(j->config, "seen_to_ms", json_integer(seen_to > d->t[uhi - 1] ?
-		    seen_to : d->t[uhi - 1]));
-	}
-	rc = publish(j);
-	if (rc == 0)
-		summary_update(j, &ecur, &ecand, 1);
-	cand = NULL;
 out:
 	free(pcur);
 	free(pcand);
 	if (cand)
 		XGBoosterFree(cand);
+	return verdict;
+}
+
+/* The candidate scored worse than the current model: keep that. */
+static int
+incr_keep(struct job *j, const struct ct_model *cur, struct incr *in, json_t *verdict)
+{
+	int rc;
+
+	ct_warn("%s: incremental update not promoted: held-out logloss %.5f > current %.5f;"
+	    " keeping %s", j->tc->sym, in->ecand.logloss, in->ecur.logloss, cur->dir);
+	json_object_set_new(verdict, "promoted", json_false());
+	if ((rc = keep_current(j, cur->dir, verdict)) == 0)
+		summary_update(j, &in->ecur, &in->ecand, 0);
+	json_decref(verdict);
+	ct_mdir_abort(&j->md);
+	return rc;
+}
+
+/* The update passed on candles it had not seen.  Like a fresh model,
+ * which is refitted on all data once the folds have scored the
+ * procedure, the promoted model is the same update run once more over
+ * every recent labelled candle, the held-out ones included: otherwise it
+ * would never learn the newest market.  Published. */
+static int
+incr_promote(struct job *j, const struct ct_model *cur, struct incr *in, json_t *verdict)
+{
+	const struct ct_dataset *d = &j->d;
+	size_t ulo = in->ulo, uhi = d->n;
+	void *cand = NULL;
+	json_t *folds;
+	const char *src;
+	int after, rc;
+
+	if (ct_booster_update(cur->booster, d, ulo, uhi, in->add, CT_INCR_ETA, &j->tc->o,
+	    &cand) != 0 || (after = ct_booster_rounds(cand)) < 0) {
+		if (cand) {
+			ct_warn("xgboost: rounds: %s", ct_xgb_error());
+			XGBoosterFree(cand);
+		}
+		json_decref(verdict);
+		return -1;
+	}
+	json_object_set_new(verdict, "promoted", json_true());
+	json_object_set_new(verdict, "refit", range(d, ulo, uhi));
+	json_array_append_new(j->log, verdict);
+	folds = json_pack("[o]", ct_eval_json(&in->ecand));
+	json_object_set_new(json_array_get(folds, 0), "val", range(d, d->n - in->ho, d->n));
+	json_object_set_new(json_array_get(folds, 0), "heldout", json_true());
+	j->metrics = metrics_json(j, "held-out", folds, &in->ecand, in->equity);
+	j->booster = cand;
+	j->drift = ct_drift_carry(cur->dir, cand, d->x + ulo * d->nfeat, uhi - ulo, d->nfeat);
+	src = json_string_value(json_object_get(cur->config, "threshold_source"));
+	j->config = config_json(j, after, in->max_rounds, cur->threshold, src ? src : "kept", ulo, uhi);
+	if (j->config) {
+		json_object_set_new(j->config, "parent", json_string(strrchr(cur->dir, '/') ?
+		    strrchr(cur->dir, '/') + 1 : cur->dir));
+		json_object_set_new(j->config, "incremental_method", json_string(in->method));
+		json_object_set_new(j->config, "seen_to_ms", json_integer(in->seen_to > d->t[uhi - 1] ?
+		    in->seen_to : d->t[uhi - 1]));
+	}
+	if ((rc = publish(j)) == 0)
+		summary_update(j, &in->ecur, &in->ecand, 1);
+	return rc;
+}
+
+static int
+incremental(struct job *j, struct ct_model *cur)
+{
+	struct incr in;
+	json_t *verdict;
+	int rc = -1;
+
+	if (incr_plan(j, cur, &in) == 0 && (verdict = incr_compare(j, cur, &in)) != NULL)
+		rc = in.ecand.logloss <= in.ecur.logloss ? incr_promote(j, cur, &in, verdict) :
+		    incr_keep(j, cur, &in, verdict);
+	json_decref(in.equity);
 	return rc;
 }
 
