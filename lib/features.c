@@ -109,15 +109,116 @@ ratio(double num, double den)
 	return den > 0 ? (float)(num / den) : NAN;
 }
 
+/* The working arrays over candles [base, base+m): the rows asked for and
+ * the warmup before them.  lc: log close; r: one-candle log return; lv:
+ * log1p volume; hl: log high/low; tr: true range; ml: the MACD line,
+ * (EMA_fast - EMA_slow)/close, where defined; px: close. */
+struct work {
+	const struct ct_candle *c;
+	size_t base;
+	double *lc, *r, *lv, *hl, *tr, *ml, *px;
+};
+
+static int
+work_fill(struct work *w, const struct ct_candle *c, size_t base, size_t m)
+{
+	if ((w->lc = malloc(7 * m * sizeof *w->lc)) == NULL)
+		return -1;
+	w->c = c;
+	w->base = base;
+	w->r = w->lc + m;
+	w->lv = w->r + m;
+	w->hl = w->lv + m;
+	w->tr = w->hl + m;
+	w->ml = w->tr + m;
+	w->px = w->ml + m;
+	c += base;
+	for (size_t k = 0; k < m; k++) {
+		w->lc[k] = log(c[k].c);
+		w->lv[k] = log1p(c[k].v);
+		w->hl[k] = log(c[k].h / c[k].l);
+		w->r[k] = k > 0 ? w->lc[k] - w->lc[k - 1] : NAN;
+		w->tr[k] = k > 0 ? fmax(c[k].h, c[k - 1].c) - fmin(c[k].l, c[k - 1].c) : NAN;
+		w->px[k] = c[k].c;
+	}
+	for (size_t k = 0; k < m; k++)
+		w->ml[k] = k + 1 >= WSLOW ? (ema_trunc(w->px, (long)k, MACD_FAST, WFAST) -
+		    ema_trunc(w->px, (long)k, MACD_SLOW, WSLOW)) / w->px[k] : NAN;
+	return 0;
+}
+
+/* Times: fraction of the UTC day and of the week (Monday 0). */
+static void
+time_features(int64_t t, float *f)
+{
+	int64_t d = t >= 0 ? t / 86400000 : (t - 86399999) / 86400000;
+	double day = (double)(((t % 86400000) + 86400000) % 86400000) / 86400000.0;
+	double dow = (double)(((d + 3) % 7 + 7) % 7) + day;
+
+	f[F_TODS] = (float)sin(2 * M_PI * day);
+	f[F_TODC] = (float)cos(2 * M_PI * day);
+	f[F_DOWS] = (float)sin(2 * M_PI * dow / 7);
+	f[F_DOWC] = (float)cos(2 * M_PI * dow / 7);
+}
+
+/* Sum of the closes of candles i-n+1..i, oldest first. */
+static double
+close_sum(const struct ct_candle *c, size_t i, int n)
+{
+	double s = 0;
+
+	for (int j = n - 1; j >= 0; j--)
+		s += c[i - j].c;
+	return s;
+}
+
+/* The features of candle i (past the warmup) into f. */
+static void
+row_features(const struct work *w, size_t i, float *f)
+{
+	const struct ct_candle *c = w->c, *ci = &c[i];
+	long k = (long)(i - w->base);
+	double g = 0, l = 0, sma, sd = 0;
+
+	for (int j = 0; j < 6; j++)
+		f[F_RET1 + j] = (float)(w->lc[k] - w->lc[k - ret_lags[j]]);
+	for (int j = 0; j < 2; j++)
+		f[F_VOL12 + j] = (float)stdev(w->r, k, vol_wins[j]);
+	for (int j = RSI_N - 1; j >= 0; j--) {
+		double d = c[i - j].c - c[i - j - 1].c;
+
+		if (d > 0)
+			g += d;
+		else
+			l -= d;
+	}
+	f[F_RSI] = ratio(g, g + l);
+	f[F_MACD] = (float)w->ml[k];
+	f[F_MACDH] = (float)(w->ml[k] - ema_trunc(w->ml, k, MACD_SIG, WSIG));
+	f[F_ATR] = (float)(mean(w->tr, k, ATR_N) / ci->c);
+	sma = close_sum(c, i, BB_N) / BB_N;
+	for (int j = BB_N - 1; j >= 0; j--)
+		sd += (c[i - j].c - sma) * (c[i - j].c - sma);
+	sd = sqrt(sd / BB_N);
+	f[F_BBPCT] = ratio(ci->c - (sma - BB_K * sd), 2 * BB_K * sd);
+	f[F_BBW] = (float)(2 * BB_K * sd / sma);
+	f[F_VOLZ] = ratio(w->lv[k] - mean(w->lv, k, VOLZ_N), stdev(w->lv, k, VOLZ_N));
+	f[F_HL] = (float)w->hl[k];
+	f[F_HL12] = (float)mean(w->hl, k, HL_N);
+	f[F_CLOC] = ratio(ci->c - ci->l, ci->h - ci->l);
+	/* Distance from the simple moving averages: close to the
+	 * triangular-weighted sum of recent returns that mean reversion acts
+	 * on. */
+	for (int n = 0; n < 3; n++)
+		f[F_SMAD12 + n] = (float)(w->lc[k] - log(close_sum(c, i, sma_wins[n]) / sma_wins[n]));
+	time_features(ci->t, f);
+}
+
 int
 ct_features(const struct ct_series *s, size_t from, size_t to, float *out)
 {
-	/* Working arrays cover candles [base, to): the rows asked for and the
-	 * warmup before them.  lc: log close; r: one-candle log return;
-	 * lv: log1p volume; hl: log high/low; tr: true range; macd line. */
-	size_t base, m, i;
-	double *lc, *r, *lv, *hl, *tr, *ml, *px;
-	const struct ct_candle *c = s->c;
+	struct work w;
+	size_t i;
 
 	if (to > s->n || from > to) {
 		errno = EINVAL;
@@ -130,89 +231,11 @@ ct_features(const struct ct_series *s, size_t from, size_t to, float *out)
 		return 0;
 	out += (i - from) * NFEAT;
 	from = i;
-	base = from - WARMUP;
-	m = to - base;
-	if ((lc = malloc(7 * m * sizeof *lc)) == NULL)
+	if (work_fill(&w, s->c, from - WARMUP, to - (from - WARMUP)) != 0)
 		return -1;
-	r = lc + m;
-	lv = r + m;
-	hl = lv + m;
-	tr = hl + m;
-	ml = tr + m;
-	px = ml + m;
-	for (size_t k = 0; k < m; k++) {
-		const struct ct_candle *ck = &c[base + k];
-
-		lc[k] = log(ck->c);
-		lv[k] = log1p(ck->v);
-		hl[k] = log(ck->h / ck->l);
-		r[k] = k > 0 ? lc[k] - lc[k - 1] : NAN;
-		tr[k] = k > 0 ? fmax(ck->h, c[base + k - 1].c) - fmin(ck->l, c[base + k - 1].c) : NAN;
-	}
-	/* The MACD line, (EMA_fast - EMA_slow)/close, where defined. */
-	for (size_t k = 0; k < m; k++)
-		px[k] = c[base + k].c;
-	for (size_t k = 0; k < m; k++)
-		ml[k] = k + 1 >= WSLOW ? (ema_trunc(px, (long)k, MACD_FAST, WFAST) -
-		    ema_trunc(px, (long)k, MACD_SLOW, WSLOW)) / px[k] : NAN;
-	for (i = from; i < to; i++) {
-		long k = (long)(i - base);
-		float *f = &out[(i - from) * NFEAT];
-		const struct ct_candle *ci = &c[i];
-		double g = 0, l = 0, sma, sd, day, dow;
-
-		for (int j = 0; j < 6; j++)
-			f[F_RET1 + j] = (float)(lc[k] - lc[k - ret_lags[j]]);
-		for (int j = 0; j < 2; j++)
-			f[F_VOL12 + j] = (float)stdev(r, k, vol_wins[j]);
-		for (int j = RSI_N - 1; j >= 0; j--) {
-			double d = c[i - j].c - c[i - j - 1].c;
-
-			if (d > 0)
-				g += d;
-			else
-				l -= d;
-		}
-		f[F_RSI] = ratio(g, g + l);
-		f[F_MACD] = (float)ml[k];
-		f[F_MACDH] = (float)(ml[k] - ema_trunc(ml, k, MACD_SIG, WSIG));
-		f[F_ATR] = (float)(mean(tr, k, ATR_N) / ci->c);
-		sma = 0;
-		for (int j = BB_N - 1; j >= 0; j--)
-			sma += c[i - j].c;
-		sma /= BB_N;
-		sd = 0;
-		for (int j = BB_N - 1; j >= 0; j--)
-			sd += (c[i - j].c - sma) * (c[i - j].c - sma);
-		sd = sqrt(sd / BB_N);
-		f[F_BBPCT] = ratio(ci->c - (sma - BB_K * sd), 2 * BB_K * sd);
-		f[F_BBW] = (float)(2 * BB_K * sd / sma);
-		f[F_VOLZ] = ratio(lv[k] - mean(lv, k, VOLZ_N), stdev(lv, k, VOLZ_N));
-		f[F_HL] = (float)hl[k];
-		f[F_HL12] = (float)mean(hl, k, HL_N);
-		f[F_CLOC] = ratio(ci->c - ci->l, ci->h - ci->l);
-		/* Distance from the simple moving averages: close to the
-		 * triangular-weighted sum of recent returns that mean reversion
-		 * acts on. */
-		for (int w = 0; w < 3; w++) {
-			sma = 0;
-			for (int j = sma_wins[w] - 1; j >= 0; j--)
-				sma += c[i - j].c;
-			f[F_SMAD12 + w] = (float)(lc[k] - log(sma / sma_wins[w]));
-		}
-		/* Times: fraction of the UTC day and of the week (Monday 0). */
-		day = (double)(((ci->t % 86400000) + 86400000) % 86400000) / 86400000.0;
-		{
-			int64_t d = ci->t >= 0 ? ci->t / 86400000 : (ci->t - 86399999) / 86400000;
-
-			dow = (double)(((d + 3) % 7 + 7) % 7) + day;
-		}
-		f[F_TODS] = (float)sin(2 * M_PI * day);
-		f[F_TODC] = (float)cos(2 * M_PI * day);
-		f[F_DOWS] = (float)sin(2 * M_PI * dow / 7);
-		f[F_DOWC] = (float)cos(2 * M_PI * dow / 7);
-	}
-	free(lc);
+	for (i = from; i < to; i++)
+		row_features(&w, i, &out[(i - from) * NFEAT]);
+	free(w.lc);
 	return 0;
 }
 
