@@ -153,6 +153,40 @@ emit(const struct ct_predict_opts *o, const struct ct_model *m, const char *mode
 	return stale;
 }
 
+/* sym's current model into m (its directory into dir), checked against
+ * the symbol and timeframe asked for, set for a handful of rows; its
+ * candle length into *tf_ms.  0, or -1 (printed; m not held). */
+static int
+open_model(const struct ct_predict_opts *o, const char *sym, char *dir, size_t len,
+    struct ct_model *m, int64_t *tf_ms)
+{
+	if (ct_model_current(dir, len, o->home, sym) != 0) {
+		if (errno == ENOENT)
+			ct_warn("%s: no current model (%s/models/%s/current)", sym, o->home, sym);
+		else
+			ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, strerror(errno));
+		return -1;
+	}
+	if (ct_model_load(m, dir) != 0) {
+		ct_warn("%s: model %s refused", sym, dir);
+		return -1;
+	}
+	if (strcmp(m->symbol, sym) != 0)
+		ct_warn("%s: model %s is for %s", sym, dir, m->symbol);
+	else if ((*tf_ms = ct_tf_ms(m->timeframe)) < 0)
+		ct_warn("%s/config.json: unknown timeframe \"%s\"", dir, m->timeframe);
+	else if (o->timeframe && strcmp(o->timeframe, m->timeframe) != 0)
+		ct_warn("%s: current model %s is for timeframe %s, not %s", sym, dir,
+		    m->timeframe, o->timeframe);
+	/* A handful of rows: starting threads would cost more than it saves. */
+	else if (XGBoosterSetParam(m->booster, "nthread", "1") != 0)
+		ct_warn("%s: %s: %s", sym, dir, ct_xgb_error());
+	else
+		return 0;
+	ct_model_free(m);
+	return -1;
+}
+
 int
 ct_predict(const struct ct_predict_opts *o, const char *sym, FILE *out)
 {
@@ -180,35 +214,8 @@ ct_predict(const struct ct_predict_opts *o, const char *sym, FILE *out)
 		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 		ready = 1;
 	}
-	if (ct_model_current(dir, sizeof dir, o->home, sym) != 0) {
-		if (errno == ENOENT)
-			ct_warn("%s: no current model (%s/models/%s/current)", sym, o->home, sym);
-		else
-			ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, strerror(errno));
+	if (open_model(o, sym, dir, sizeof dir, &m, &tf_ms) != 0)
 		return CT_EXIT_FAIL;
-	}
-	if (ct_model_load(&m, dir) != 0) {
-		ct_warn("%s: model %s refused", sym, dir);
-		return CT_EXIT_FAIL;
-	}
-	if (strcmp(m.symbol, sym) != 0) {
-		ct_warn("%s: model %s is for %s", sym, dir, m.symbol);
-		goto out;
-	}
-	if ((tf_ms = ct_tf_ms(m.timeframe)) < 0) {
-		ct_warn("%s/config.json: unknown timeframe \"%s\"", dir, m.timeframe);
-		goto out;
-	}
-	if (o->timeframe && strcmp(o->timeframe, m.timeframe) != 0) {
-		ct_warn("%s: current model %s is for timeframe %s, not %s", sym, dir,
-		    m.timeframe, o->timeframe);
-		goto out;
-	}
-	/* A handful of rows: starting threads would cost more than it saves. */
-	if (XGBoosterSetParam(m.booster, "nthread", "1") != 0) {
-		ct_warn("%s: %s: %s", sym, dir, ct_xgb_error());
-		goto out;
-	}
 	if (load_rows(o, sym, &m, &s, &from, &to) != 0)
 		goto out;
 	if ((x = malloc((to - from) * m.nfeat * sizeof *x)) == NULL ||
@@ -220,9 +227,7 @@ ct_predict(const struct ct_predict_opts *o, const char *sym, FILE *out)
 		ct_warn("%s: features: %s", sym, strerror(errno));
 		goto out;
 	}
-	if (!finite_rows(sym, &s, from, to, x, m.nfeat))
-		goto out;
-	if (ct_model_predict(&m, x, to - from, prob) != 0)
+	if (!finite_rows(sym, &s, from, to, x, m.nfeat) || ct_model_predict(&m, x, to - from, prob) != 0)
 		goto out;
 	snprintf(model, sizeof model, "models/%s/%s", sym, strrchr(dir, '/') + 1);
 	for (i = from; i < to; i++)

@@ -721,6 +721,36 @@ start_logloss(BoosterHandle b, DMatrixHandle dv, int base, struct ct_train_opts 
 	return stop_logloss(res);
 }
 
+/* Round it (0-based) on dt; with an early-stopping matrix dv its logloss
+ * into *v, the best so far into *best and the tree count that scored it
+ * into *bestr.  1 when early_stop rounds have passed without a gain, 0
+ * to go on, -1 on error (printed). */
+static int
+one_round(BoosterHandle b, DMatrixHandle dt, DMatrixHandle dv, int it, struct ct_train_opts *o,
+    double *v, double *best, int *bestr)
+{
+	const char *res, *name = "val";
+
+	if (XGB(o, XGBoosterUpdateOneIter(b, it, dt)) != 0) {
+		xgb_err("training");
+		return -1;
+	}
+	o->rounds_trained++;
+	if (!dv)
+		return 0;
+	if (XGB(o, XGBoosterEvalOneIter(b, it, &dv, &name, 1, &res)) != 0) {
+		xgb_err("evaluation");
+		return -1;
+	}
+	*v = stop_logloss(res);
+	if (*v < *best) {
+		*best = *v;
+		*bestr = it + 1;
+		return 0;
+	}
+	return it + 1 - *bestr >= o->early_stop;
+}
+
 /* Train on [lo,hi), adding up to rounds rounds to start's trees (none:
  * from scratch); with a validation block [vlo,vhi) stop when its logloss
  * has not improved for early_stop rounds and report the best tree count
@@ -766,29 +796,11 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 	p->build_rows += (double)(hi - lo);
 	for (r = 0; r < rounds; r++) {
 		double v = NAN;
-		int stop = 0;
+		int stop;
 
 		t = ct_mono_s();
-		if (XGB(o, XGBoosterUpdateOneIter(b, base + r, dt)) != 0) {
-			xgb_err("training");
+		if ((stop = one_round(b, dt, dv, base + r, o, &v, &best, &bestr)) < 0)
 			goto out;
-		}
-		o->rounds_trained++;
-		if (dv) {
-			const char *res, *name = "val";
-
-			if (XGB(o, XGBoosterEvalOneIter(b, base + r, &dv, &name, 1, &res)) != 0) {
-				xgb_err("evaluation");
-				goto out;
-			}
-			v = stop_logloss(res);
-			if (v < best) {
-				best = v;
-				bestr = base + r + 1;
-			} else if (base + r + 1 - bestr >= o->early_stop) {
-				stop = 1;
-			}
-		}
 		p->round_s += ct_mono_s() - t;
 		p->round_rows += (double)(hi - lo);
 		if (r % LOG_EVERY == 0 || r == rounds - 1 || stop) {
