@@ -7,15 +7,8 @@
  * fold's trading threshold comes from earlier folds' out-of-sample
  * predictions only, never from the block it is scored on.
  *
- * Memory rules: no matrix of all rows is ever copied.  XGBoost reads the
- * rows CHUNK_ROWS at a time through its data iterators and keeps them
- * quantised, in memory up to incore_rows rows, else paged to cache_dir
- * (its external memory); the two give the same trees.  Predictions are
- * made PRED_ROWS rows at a time.
- *
- * Bin rules: every matrix of one coin's training shares one set of
- * histogram bins, taken from the first fold's training window (struct
- * ct_bins, below). */
+ * The matrices it trains on come from matrix.c (shared bins, in memory or
+ * paged); predictions are made PRED_ROWS rows at a time. */
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
@@ -30,13 +23,12 @@
 #include "checkpoint.h"
 #include "err.h"
 #include "features.h"
+#include "matrix.h"
 #include "model.h"
 #include "train.h"
 
 #define LOG_EVERY	10	/* rounds between progress events */
-#define CHUNK_ROWS	8192	/* rows per batch (and per external-memory page) */
 #define PRED_ROWS	16384	/* rows per prediction call */
-#define BINS_CACHE	16	/* matrices a struct ct_bins keeps for reuse */
 
 double
 ct_mono_s(void)
@@ -45,24 +37,6 @@ ct_mono_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Every XGBoost call goes through XGB() so the time spent inside the
- * library can be told apart from ours (bench/20-train.sh reports both). */
-#define XGB(o, call) ((o)->xgb_t0 = ct_mono_s(), xgb_timed((o), (call)))
-
-static int
-xgb_timed(struct ct_train_opts *o, int rc)
-{
-	o->xgb_seconds += ct_mono_s() - o->xgb_t0;
-	return rc;
-}
-
-static int
-xgb_err(const char *what)
-{
-	ct_warn("xgboost: %s: %s", what, ct_xgb_error());
-	return -1;
 }
 
 void
@@ -110,421 +84,11 @@ ct_folds(size_t n, int k, int horizon, struct ct_fold *f)
 	return 0;
 }
 
-/* Rows [lo,hi) of a dataset handed to XGBoost a chunk at a time.  The
- * chunk handed out last stays valid until the next call (XGBoost's rule);
- * then its pages are released. */
-struct feed {
-	const struct ct_dataset *d;
-	const struct ct_bins *snap;	/* values snapped to these bins, or raw (NULL) */
-	float *buf;			/* the snapped chunk */
-	size_t lo, hi, pos, last;
-	DMatrixHandle proxy;
-	int failed;
-	char iface[256];
-};
-
-static void snap_rows(const struct ct_bins *b, const float *x, size_t rows, float *out);
-
-static int
-feed_next(DataIterHandle h)
-{
-	struct feed *f = h;
-	size_t n, nf = f->d->nfeat;
-	const float *x;
-	const union { uint16_t u; char c[2]; } endian = { 1 };
-
-	ct_dataset_release(f->d, f->last, f->pos);
-	f->last = f->pos;
-	if (f->pos >= f->hi || f->failed)
-		return 0;
-	n = f->hi - f->pos < CHUNK_ROWS ? f->hi - f->pos : CHUNK_ROWS;
-	x = f->d->x + f->pos * nf;
-	if (f->snap) {
-		snap_rows(f->snap, x, n, f->buf);
-		x = f->buf;
-	}
-	snprintf(f->iface, sizeof f->iface, "{\"data\":[%ju,true],\"shape\":[%zu,%zu],"
-	    "\"typestr\":\"%cf4\",\"version\":3}", (uintmax_t)(uintptr_t)x,
-	    n, nf, endian.c[0] ? '<' : '>');
-	if (XGProxyDMatrixSetDataDense(f->proxy, f->iface) != 0 ||
-	    XGDMatrixSetDenseInfo(f->proxy, "label", f->d->y + f->pos, n, 1) != 0) {
-		/* An iterator cannot fail: end the data and say so after. */
-		xgb_err("batch");
-		f->failed = 1;
-		return 0;
-	}
-	f->pos += n;
-	return 1;
-}
-
-static void
-feed_reset(DataIterHandle h)
-{
-	struct feed *f = h;
-
-	ct_dataset_release(f->d, f->last, f->pos);
-	f->pos = f->last = f->lo;
-}
-
-/* A matrix of rows [lo,hi) built from the feed: quantised in memory
- * (quantile; with the cuts of ref when not NULL, else sketched), else
- * paged to external memory.  snap: the values fed are snapped to these
- * bins (else raw).  NULL on error. */
-static DMatrixHandle
-fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile,
-    const struct ct_bins *snap, DMatrixHandle ref, struct ct_train_opts *o)
-{
-	struct feed f = { .d = d, .snap = snap, .lo = lo, .hi = hi, .pos = lo, .last = lo };
-	DMatrixHandle m = NULL;
-	char *prefix = NULL, conf[2 * CT_PATH_MAX + 128];
-	int rc;
-
-	if (snap && (f.buf = malloc(CHUNK_ROWS * d->nfeat * sizeof *f.buf)) == NULL) {
-		ct_warn("matrix: %s", strerror(ENOMEM));
-		return NULL;
-	}
-	if (XGProxyDMatrixCreate(&f.proxy) != 0) {
-		free(f.buf);
-		xgb_err("matrix");
-		return NULL;
-	}
-	if (quantile) {
-		snprintf(conf, sizeof conf, "{\"missing\":NaN,\"nthread\":%d,\"max_bin\":%d}",
-		    o->threads, o->max_bin);
-		rc = XGB(o, XGQuantileDMatrixCreateFromCallback(&f, f.proxy, ref, feed_reset,
-		    feed_next, conf, &m));
-	} else {
-		char path[CT_PATH_MAX];
-		json_t *p;
-
-		/* XGBoost names its page files PREFIX-<address>.*.page. */
-		snprintf(path, sizeof path, "%s/xgb", o->cache_dir);
-		p = json_string(path);
-		prefix = p ? json_dumps(p, JSON_ENCODE_ANY) : NULL;
-		json_decref(p);
-		snprintf(conf, sizeof conf, "{\"missing\":NaN,\"nthread\":%d,\"cache_prefix\":%s}",
-		    o->threads, prefix ? prefix : "\"\"");
-		rc = prefix ? XGB(o, XGDMatrixCreateFromCallback(&f, f.proxy, feed_reset, feed_next,
-		    conf, &m)) : -1;
-		free(prefix);
-	}
-	ct_dataset_release(d, f.last, f.pos);
-	XGDMatrixFree(f.proxy);
-	free(f.buf);
-	if (rc != 0 || f.failed) {
-		if (rc != 0)
-			xgb_err("matrix");
-		if (m)
-			XGDMatrixFree(m);
-		return NULL;
-	}
-	return m;
-}
-
-size_t
-ct_incore_rows(long mb)
-{
-	return mb > 30 ? (size_t)(mb - 30) * 1024 * 1024 / 180 : 0;
-}
-
 int
 ct_fold_chained(const struct ct_train_opts *o, const struct ct_fold *f, int k)
 {
 	return k > 0 && f[k].train_hi - f[k].train_lo > (o->chain_rows ? o->chain_rows :
 	    CT_CHAIN_ROWS);
-}
-
-static int
-incore(const struct ct_train_opts *o, size_t rows)
-{
-	return o->cache_dir == NULL ||
-	    rows <= (o->incore_rows ? o->incore_rows : ct_incore_rows(CT_MEMORY_MB));
-}
-
-/* Histogram bins.  XGBoost sketches the quantiles of every matrix it
- * quantises: each fold's, the final fit's, each fold's of every trial of a
- * search -- 0.25 s of a 1.25 s coin at 52000 rows, and each fold's bins
- * shaped by its own rows.  Instead a coin's matrices share one set of
- * bins: per feature, quantile edges of the first fold's training window.
- * Every fold and the final fit train on those rows, so no fold's bins are
- * shaped by data after it (edges from all rows would be a mild
- * look-ahead).  In memory, the matrix of that window, fed its values
- * snapped to the lower edge of their bin, is the reference every other
- * matrix takes its cuts from (raw values binned, no sketch); the first
- * fold trains on it as it is.  XGBoost's external memory takes no
- * reference: fed the same snapped values, its own sketch finds exactly
- * those cuts (no more distinct values than bins), so a matrix paged to
- * disk still trains the same trees as one in memory, bit for bit.  Up to
- * keep_rows rows of matrices built in memory are kept for the next
- * training (a search's trials share them); past that, and the
- * external-memory ones, are freed after use. */
-struct ct_bins {
-	size_t lo, hi;		/* the rows the edges come from */
-	size_t nfeat;
-	size_t keep_rows, kept;	/* rows of matrices to keep at most; kept, but the reference */
-	int max_bin;
-	float *edge;		/* feature j: edge[j * max_bin + i], i < nedge[j], ascending */
-	int *nedge;
-	int ncache;
-	struct cached {
-		size_t lo, hi;
-		int eval;	/* early-stopping matrix (raw values) */
-		DMatrixHandle m;
-	} cache[BINS_CACHE];
-};
-
-static int
-cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The rows the bins come from: the first fold's training window (all
- * rows when the walk-forward has no folds for them). */
-static void
-bins_window(const struct ct_dataset *d, const struct ct_train_opts *o, size_t *lo, size_t *hi)
-{
-	struct ct_fold *f = calloc(o->folds > 0 ? (size_t)o->folds : 1, sizeof *f);
-
-	*lo = 0;
-	*hi = d->n;
-	if (f && ct_folds(d->n, o->folds, o->horizon, f) == 0) {
-		*lo = f[0].train_lo;
-		*hi = f[0].train_hi;
-	}
-	free(f);
-}
-
-/* Feature j's edges: the smallest value, then the value at each
- * i/max_bin quantile that is larger than the edge before it. */
-static void
-bins_feature(struct ct_bins *b, const struct ct_dataset *d, size_t j, float *v)
-{
-	size_t m = 0;
-	float *e = b->edge + j * (size_t)b->max_bin;
-
-	for (size_t r = b->lo; r < b->hi; r++)
-		if (!isnan(d->x[r * d->nfeat + j]))
-			v[m++] = d->x[r * d->nfeat + j];
-	b->nedge[j] = 0;
-	if (m == 0)
-		return;
-	qsort(v, m, sizeof *v, cmp_float);
-	e[b->nedge[j]++] = v[0];
-	for (int i = 1; i < b->max_bin; i++) {
-		float q = v[(size_t)i * m / (size_t)b->max_bin];
-
-		if (q > e[b->nedge[j] - 1])
-			e[b->nedge[j]++] = q;
-	}
-}
-
-struct ct_bins *
-ct_bins_new(const struct ct_dataset *d, size_t keep_rows, const struct ct_train_opts *o)
-{
-	struct ct_bins *b = calloc(1, sizeof *b);
-	float *v = NULL;
-
-	if (b == NULL)
-		goto fail;
-	bins_window(d, o, &b->lo, &b->hi);
-	b->nfeat = d->nfeat;
-	b->max_bin = o->max_bin;
-	b->keep_rows = keep_rows;
-	b->edge = malloc(d->nfeat * (size_t)o->max_bin * sizeof *b->edge);
-	b->nedge = malloc(d->nfeat * sizeof *b->nedge);
-	v = malloc((b->hi - b->lo ? b->hi - b->lo : 1) * sizeof *v);
-	if (!b->edge || !b->nedge || !v)
-		goto fail;
-	for (size_t j = 0; j < d->nfeat; j++)
-		bins_feature(b, d, j, v);
-	free(v);
-	ct_dataset_release(d, b->lo, b->hi);
-	return b;
-fail:
-	ct_warn("bins: %s", strerror(ENOMEM));
-	free(v);
-	ct_bins_free(b);
-	return NULL;
-}
-
-int
-ct_bins_max_bin(const struct ct_bins *b)
-{
-	return b->max_bin;
-}
-
-/* Free the matrices b keeps. */
-static void
-bins_drop(struct ct_bins *b)
-{
-	for (int i = 0; i < b->ncache; i++)
-		XGDMatrixFree(b->cache[i].m);
-	b->ncache = 0;
-	b->kept = 0;
-}
-
-void
-ct_bins_free(struct ct_bins *b)
-{
-	if (b == NULL)
-		return;
-	bins_drop(b);
-	free(b->edge);
-	free(b->nedge);
-	free(b);
-}
-
-/* Rows of x (nfeat values each), every value replaced by the lower edge
- * of its bin (the first edge below the first); NaN stays missing.  A
- * feature with no value in the window is missing everywhere. */
-static void
-snap_rows(const struct ct_bins *b, const float *x, size_t rows, float *out)
-{
-	for (size_t r = 0; r < rows; r++)
-		for (size_t j = 0; j < b->nfeat; j++) {
-			const float *e = b->edge + j * (size_t)b->max_bin;
-			float v = x[r * b->nfeat + j];
-			int lo = 0, hi = b->nedge[j];
-
-			if (hi == 0 || isnan(v)) {
-				out[r * b->nfeat + j] = NAN;
-				continue;
-			}
-			while (hi - lo > 1) {
-				int mid = (lo + hi) / 2;
-
-				if (e[mid] <= v)
-					lo = mid;
-				else
-					hi = mid;
-			}
-			out[r * b->nfeat + j] = e[lo];
-		}
-}
-
-static DMatrixHandle
-bins_cached(const struct ct_bins *b, size_t lo, size_t hi, int eval)
-{
-	for (int i = 0; i < b->ncache; i++)
-		if (b->cache[i].lo == lo && b->cache[i].hi == hi && b->cache[i].eval == eval)
-			return b->cache[i].m;
-	return NULL;
-}
-
-/* Keep m in b's cache; 0, or -1 when it is full or keeping it would pass
- * keep_rows (then the caller owns m).  ref: the reference, always kept. */
-static int
-bins_keep(struct ct_bins *b, size_t lo, size_t hi, int eval, int ref, DMatrixHandle m)
-{
-	if (b->ncache == BINS_CACHE || (!ref && b->kept + (hi - lo) > b->keep_rows))
-		return -1;
-	b->kept += ref ? 0 : hi - lo;
-	b->cache[b->ncache++] = (struct cached){ .lo = lo, .hi = hi, .eval = eval, .m = m };
-	return 0;
-}
-
-/* The reference matrix (in memory, the window's rows snapped), built on
- * first use.  NULL on error. */
-static DMatrixHandle
-bins_ref(struct ct_bins *b, const struct ct_dataset *d, struct ct_train_opts *o)
-{
-	DMatrixHandle m = bins_cached(b, b->lo, b->hi, 0);
-
-	if (m == NULL && (m = fed_matrix(d, b->lo, b->hi, 1, b, NULL, o)) != NULL &&
-	    bins_keep(b, b->lo, b->hi, 0, 1, m) != 0) {
-		/* Never: the reference is the first matrix kept. */
-		XGDMatrixFree(m);
-		m = NULL;
-	}
-	return m;
-}
-
-/* 1 when training on rows [lo,hi) goes to external memory: it and the
- * reference would not fit the budget. */
-static int
-paged(const struct ct_train_opts *o, size_t lo, size_t hi)
-{
-	const struct ct_bins *b = o->bins;
-	size_t refrows = lo == b->lo && hi == b->hi ? 0 : b->hi - b->lo;
-
-	return !incore(o, hi - lo + refrows);
-}
-
-/* The matrix a booster trains on, with o->bins' cuts: in memory while
- * it and the reference fit in the budget, else external memory (values
- * snapped).  *own: the caller frees it (else o->bins keeps it). */
-static DMatrixHandle
-train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *o,
-    int *own)
-{
-	struct ct_bins *b = o->bins;
-	DMatrixHandle m, ref;
-
-	*own = 0;
-	if ((m = bins_cached(b, lo, hi, 0)) != NULL)
-		return m;
-	if (paged(o, lo, hi)) {
-		/* Windows only grow: no later matrix of this training takes
-		 * the reference, which need not hold its memory. */
-		if (b->keep_rows == 0 && b->ncache) {
-			bins_drop(b);
-			malloc_trim(0);
-		}
-		*own = 1;
-		return fed_matrix(d, lo, hi, 0, b, NULL, o);
-	}
-	if ((ref = bins_ref(b, d, o)) == NULL || (lo == b->lo && hi == b->hi))
-		return ref;
-	if ((m = fed_matrix(d, lo, hi, 1, NULL, ref, o)) != NULL)
-		*own = bins_keep(b, lo, hi, 0, 0, m) != 0;
-	return m;
-}
-
-/* Rows [lo,hi) as one dense matrix with labels, in memory (an
- * incremental update's few thousand rows). */
-static DMatrixHandle
-dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *o)
-{
-	DMatrixHandle m = NULL;
-
-	if (XGB(o, XGDMatrixCreateFromMat(d->x + lo * d->nfeat, hi - lo, d->nfeat, NAN, &m)) != 0) {
-		xgb_err("matrix");
-		return NULL;
-	}
-	ct_dataset_release(d, lo, hi);
-	if (XGB(o, XGDMatrixSetFloatInfo(m, "label", d->y + lo, hi - lo)) != 0) {
-		xgb_err("labels");
-		XGDMatrixFree(m);
-		return NULL;
-	}
-	return m;
-}
-
-/* The early-stopping block, only ever predicted on, one tree a round.
- * XGBoost predicts from raw values several times faster than from a
- * quantised matrix: in memory as a plain matrix (about 210 bytes a row,
- * a quarter of the training rows) when the training matrix of rows
- * [tlo,thi) is in memory, else paged too.  *own as for train_matrix(). */
-static DMatrixHandle
-eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t tlo, size_t thi,
-    struct ct_train_opts *o, int *own)
-{
-	struct ct_bins *b = o->bins;
-	DMatrixHandle m;
-
-	*own = 1;
-	if (paged(o, tlo, thi))
-		return fed_matrix(d, lo, hi, 0, NULL, NULL, o);
-	if ((m = bins_cached(b, lo, hi, 1)) != NULL) {
-		*own = 0;
-		return m;
-	}
-	if ((m = dmatrix(d, lo, hi, o)) != NULL)
-		*own = bins_keep(b, lo, hi, 1, 0, m) != 0;
-	return m;
 }
 
 /* The booster parameters, as XGBoost takes them and as config.json
@@ -572,7 +136,7 @@ set_params(BoosterHandle b, const struct ct_train_opts *o)
 	params(o, val, kv);
 	for (int i = 0; i < NPARAMS; i++)
 		if (XGBoosterSetParam(b, kv[i][0], kv[i][1]) != 0)
-			return xgb_err(kv[i][0]);
+			return ct_xgb_fail(kv[i][0]);
 	return 0;
 }
 
@@ -695,12 +259,12 @@ booster_new(DMatrixHandle *cache, int n, BoosterHandle start, struct ct_train_op
 	bst_ulong len;
 
 	if (XGB(o, XGBoosterCreate(cache, (bst_ulong)n, &b)) != 0) {
-		xgb_err("booster");
+		ct_xgb_fail("booster");
 		return NULL;
 	}
 	if (start && (XGB(o, XGBoosterSaveModelToBuffer(start, "{\"format\":\"ubj\"}", &len,
 	    &buf)) != 0 || XGB(o, XGBoosterLoadModelFromBuffer(b, buf, len)) != 0)) {
-		xgb_err("warm start");
+		ct_xgb_fail("warm start");
 		XGBoosterFree(b);
 		return NULL;
 	}
@@ -715,7 +279,7 @@ start_logloss(BoosterHandle b, DMatrixHandle dv, int base, struct ct_train_opts 
 	const char *res, *name = "val";
 
 	if (XGB(o, XGBoosterEvalOneIter(b, base, &dv, &name, 1, &res)) != 0) {
-		xgb_err("evaluation");
+		ct_xgb_fail("evaluation");
 		return NAN;
 	}
 	return stop_logloss(res);
@@ -732,14 +296,14 @@ one_round(BoosterHandle b, DMatrixHandle dt, DMatrixHandle dv, int it, struct ct
 	const char *res, *name = "val";
 
 	if (XGB(o, XGBoosterUpdateOneIter(b, it, dt)) != 0) {
-		xgb_err("training");
+		ct_xgb_fail("training");
 		return -1;
 	}
 	o->rounds_trained++;
 	if (!dv)
 		return 0;
 	if (XGB(o, XGBoosterEvalOneIter(b, it, &dv, &name, 1, &res)) != 0) {
-		xgb_err("evaluation");
+		ct_xgb_fail("evaluation");
 		return -1;
 	}
 	*v = stop_logloss(res);
@@ -771,12 +335,12 @@ train(const struct ct_dataset *d, size_t lo, size_t hi, size_t vlo, size_t vhi,
 	 * evaluation): this training's peak then adds to what is live, not to
 	 * what was left behind in the heap. */
 	malloc_trim(0);
-	if ((dt = train_matrix(d, lo, hi, o, &own_t)) == NULL)
+	if ((dt = ct_train_matrix(d, lo, hi, o, &own_t)) == NULL)
 		return -1;
-	if (vhi > vlo && (dv = eval_matrix(d, vlo, vhi, lo, hi, o, &own_v)) == NULL)
+	if (vhi > vlo && (dv = ct_eval_matrix(d, vlo, vhi, lo, hi, o, &own_v)) == NULL)
 		goto out;
 	if (base < 0) {
-		xgb_err("rounds");
+		ct_xgb_fail("rounds");
 		goto out;
 	}
 	{
@@ -844,14 +408,14 @@ ct_booster_predict(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 		int rc;
 
 		if (XGB(o, XGDMatrixCreateFromMat(d->x + a * d->nfeat, e - a, d->nfeat, NAN, &m)) != 0)
-			return xgb_err("matrix");
+			return ct_xgb_fail("matrix");
 		ct_dataset_release(d, a, e);
 		rc = XGB(o, XGBoosterPredictFromDMatrix(b, m, conf, &shape, &dim, &res));
 		if (rc == 0)
 			memcpy(prob + (a - lo), res, (e - a) * sizeof *prob);
 		XGDMatrixFree(m);
 		if (rc != 0)
-			return xgb_err("predict");
+			return ct_xgb_fail("predict");
 	}
 	return 0;
 }
@@ -934,7 +498,7 @@ best_trees(BoosterHandle b, int rounds)
 	BoosterHandle s = NULL;
 
 	if (XGBoosterSlice(b, 0, rounds, 1, &s) != 0)
-		xgb_err("slice");
+		ct_xgb_fail("slice");
 	XGBoosterFree(b);
 	return s;
 }
@@ -1227,7 +791,7 @@ ct_booster_save(void *b, const char *path, struct ct_train_opts *o)
 	bst_ulong len;
 
 	if (XGB(o, XGBoosterSaveModelToBuffer(b, "{\"format\":\"ubj\"}", &len, &buf)) != 0)
-		return xgb_err(path);
+		return ct_xgb_fail(path);
 	if (ct_write_atomic(path, buf, len) != 0) {
 		ct_warn("%s: %s", path, strerror(errno));
 		return -1;
@@ -1247,8 +811,8 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 	*out = NULL;
 	/* Without its round count a refresh would silently do nothing. */
 	if (start < 0)
-		return xgb_err("rounds");
-	if ((m = dmatrix(d, lo, hi, o)) == NULL)
+		return ct_xgb_fail("rounds");
+	if ((m = ct_dmatrix(d, lo, hi, o)) == NULL)
 		return -1;
 	/* A copy: b stays the serving model if the update loses. */
 	if ((c = booster_new(&m, 1, b, o)) == NULL)
@@ -1268,28 +832,28 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 		if (XGBoosterSetParam(c, "process_type", "update") != 0 ||
 		    XGBoosterSetParam(c, "updater", "refresh") != 0 ||
 		    XGBoosterSetParam(c, "refresh_leaf", "1") != 0) {
-			xgb_err("refresh");
+			ct_xgb_fail("refresh");
 			goto out;
 		}
 		if (XGBSetGlobalConfig("{\"verbosity\":0}") != 0) {
-			xgb_err("verbosity");
+			ct_xgb_fail("verbosity");
 			goto out;
 		}
 		for (int r = 0; r < start; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, r, m)) != 0) {
 				/* The error first: the next call may replace it. */
-				xgb_err("refresh");
+				ct_xgb_fail("refresh");
 				XGBSetGlobalConfig("{\"verbosity\":1}");
 				goto out;
 			}
 		if (XGBSetGlobalConfig("{\"verbosity\":1}") != 0) {
-			xgb_err("verbosity");
+			ct_xgb_fail("verbosity");
 			goto out;
 		}
 	} else {
 		for (int r = 0; r < add; r++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, start + r, m)) != 0) {
-				xgb_err("update");
+				ct_xgb_fail("update");
 				goto out;
 			}
 	}
