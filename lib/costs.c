@@ -36,6 +36,7 @@ struct rd {
 	struct ct_costs *out;
 	char f[NCOL][64];
 	int nf, bad, found;	/* found: 2 exact row, 1 "*" row */
+	int toolong;		/* 1 + the column of a field too long for f, or 0 */
 	long line;
 };
 
@@ -44,8 +45,11 @@ on_field(void *s, size_t len, void *ctx)
 {
 	struct rd *r = ctx;
 
-	if (r->nf < NCOL)
+	if (r->nf < NCOL) {
 		snprintf(r->f[r->nf], sizeof r->f[0], "%.*s", (int)(len < 63 ? len : 63), (char *)s);
+		if (len > 63 && !r->toolong)
+			r->toolong = r->nf + 1;
+	}
 	r->nf++;
 }
 
@@ -70,10 +74,11 @@ on_row(int c, void *ctx)
 {
 	struct rd *r = ctx;
 	struct ct_costs k;
-	int rank;
+	int rank, toolong = r->toolong;
 
 	(void)c;
 	r->line++;
+	r->toolong = 0;
 	if (r->bad)
 		return;
 	if (r->line == 1) {
@@ -94,6 +99,11 @@ on_row(int c, void *ctx)
 		return;
 	}
 	r->nf = 0;
+	if (toolong) {
+		ct_warn("%s:%ld: %s: longer than 63 characters", r->path, r->line, cols[toolong - 1]);
+		r->bad = 1;
+		return;
+	}
 	rank = strcmp(r->f[0], r->sym) == 0 ? 2 : strcmp(r->f[0], "*") == 0 ? 1 : 0;
 	memset(&k, 0, sizeof k);
 	if (num(r, 1, &k.taker_bps, 0) || num(r, 2, &k.maker_bps, 0) ||

@@ -274,5 +274,13 @@ like "$err" "candles/NONE/5m.csv: No such file" "naming the store"
 ok $? "and creates no model directory"
 run train-coin --costs "$T/nope.csv" --symbol WALK --timeframe 5m
 is "$rc:$err" "1:train-coin: $T/nope.csv: No such file or directory" "missing cost table"
+printf 'symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n*,10,10,,2\nWALK,10,10,0.%070d1,1\n' 0 >"$T/long.csv"
+run train-coin --costs "$T/long.csv" --symbol WALK --timeframe 5m
+is "$rc:$err" "1:train-coin: $T/long.csv:3: median_spread_bps: longer than 63 characters" \
+    "a cost field too long to read whole: exit 1, file and line named"
+printf 'symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n*,10,-1,,2\n' >"$T/neg.csv"
+run train-coin --costs "$T/neg.csv" --symbol WALK --timeframe 5m
+is "$rc:$err" "1:train-coin: $T/neg.csv:2: maker_fee_bps: not a non-negative number: \"-1\"" \
+    "a negative fee: exit 1, file, line and column named"
 
 done_testing
