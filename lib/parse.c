@@ -2,10 +2,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "exitcode.h"
 #include "home.h"
 #include "parse.h"
 
@@ -23,6 +25,19 @@ ct_parse_long(const char *s, long min, long max, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+long
+ct_opt_long(const char *opt, const char *s, long min, long max, void (*usage)(FILE *))
+{
+	long v;
+
+	if (ct_parse_long(s, min, max, &v) != 0) {
+		ct_warn("%s: not a number in [%ld,%ld]: \"%s\"", opt, min, max, s);
+		usage(stderr);
+		exit(CT_EXIT_USAGE);
+	}
+	return v;
 }
 
 int

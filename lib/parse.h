@@ -3,9 +3,13 @@
 #define CT_PARSE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* Whole decimal number in [min,max], nothing else around it. 0 or -1. */
 int ct_parse_long(const char *s, long min, long max, long *out);
+/* Option opt's value s as ct_parse_long reads it; else
+ * "prog: OPT: not a number in [MIN,MAX]: "S"", usage(stderr) and exit 2. */
+long ct_opt_long(const char *opt, const char *s, long min, long max, void (*usage)(FILE *));
 /* Finite decimal number (exponent allowed), nothing around it. 0 or -1. */
 int ct_parse_double(const char *s, double *out);
 /* Same, for a field of given length that is not NUL-terminated. */

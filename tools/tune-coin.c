@@ -29,17 +29,11 @@ usage(FILE *fp)
 	    "       tune-coin -h | -V | --version\n", fp);
 }
 
+/* A whole-number option in [min,max], else a usage error. */
 static long
 num(const char *opt, const char *s, long min, long max)
 {
-	long v;
-
-	if (ct_parse_long(s, min, max, &v) != 0) {
-		ct_warn("%s: not a number in [%ld,%ld]: \"%s\"", opt, min, max, s);
-		usage(stderr);
-		exit(CT_EXIT_USAGE);
-	}
-	return v;
+	return ct_opt_long(opt, s, min, max, usage);
 }
 
 static json_t *
