@@ -23,45 +23,51 @@
 #define TAIL_KEEP	200	/* candles after the warmup kept for the checks */
 #define PATCH_ROWS	65536	/* rows per read of the cost pass */
 
-/* Standard deviation of one-candle log returns over the 48 candles up to i
- * (the volatility the slippage cost scales with). */
+/* Standard deviation of one-candle log returns over the 48 candles up to
+ * i >= 48 (the volatility the slippage cost scales with); lr[j - lo]: the
+ * log return of candle j, lo <= i - 47. */
 static double
-sigma48(const struct ct_series *s, size_t i)
+sigma48(const double *lr, size_t lo, size_t i)
 {
-	double r[48], m = 0, v = 0;
+	const double *r = lr + (i - lo);
+	double m = 0, v = 0;
 
-	if (i < 48)
-		return NAN;
-	for (int k = 0; k < 48; k++) {
-		r[k] = log(s->c[i - k].c / s->c[i - k - 1].c);
-		m += r[k];
-	}
+	for (int k = 0; k < 48; k++)
+		m += r[-k];
 	m /= 48;
 	for (int k = 0; k < 48; k++)
-		v += (r[k] - m) * (r[k] - m);
+		v += (r[-k] - m) * (r[-k] - m);
 	return sqrt(v / 48);
 }
 
 /* Rows for candles [from,to) of s: features by fn into x, and per row the
  * forward return, sigma48, log close and open time.  Returns -1 when fn
- * fails (errno), else the index of the first row with an infinite
- * feature plus one, or 0. */
+ * fails or memory runs out (errno), else the index of the first row with
+ * an infinite feature plus one, or 0. */
 static long
 fill(const struct ct_series *s, size_t from, size_t to, int horizon, ct_feat_fn fn,
     float *x, double *fwd, double *sig, double *lc, int64_t *t)
 {
-	size_t nf = ct_feat_count();
+	size_t nf = ct_feat_count(), lo = from > 48 ? from - 47 : 1;
+	double *lr;
 
 	if (fn(s, from, to, x) != 0)
 		return -1;
+	/* Each candle's log return once, not once for each of the 48
+	 * windows it is in. */
+	if ((lr = malloc((to > lo ? to - lo : 1) * sizeof *lr)) == NULL)
+		return -1;
+	for (size_t j = lo; j < to; j++)
+		lr[j - lo] = log(s->c[j].c / s->c[j - 1].c);
 	for (size_t i = from; i < to; i++) {
 		size_t r = i - from;
 
 		lc[r] = log(s->c[i].c);
 		fwd[r] = (log(s->c[i + (size_t)horizon].c) - lc[r]) * 1e4;
-		sig[r] = sigma48(s, i);
+		sig[r] = i < 48 ? NAN : sigma48(lr, lo, i);
 		t[r] = s->c[i].t;
 	}
+	free(lr);
 	/* XGBoost takes NAN for missing but refuses infinities; they come
 	 * from prices or volumes so large the sums overflow. */
 	for (size_t k = 0; k < (to - from) * nf; k++)

@@ -68,18 +68,35 @@ ct_feat_warmup(void)
 	return WARMUP;
 }
 
-/* Truncated EMA of v[i-w+1..i] with weights (1-a)^k normalised to 1. */
-static double
-ema_trunc(const double *v, long i, int span, int w)
-{
-	double a = 2.0 / (span + 1.0), q = 1.0 - a, wk = 1.0, num = 0, den = 0;
+/* A truncated EMA's weights (1-a)^k, k < w, and their sum. */
+struct ema {
+	double wt[WSLOW], den;
+	int w;
+};
 
+static void
+ema_init(struct ema *e, int span, int w)
+{
+	double q = 1.0 - 2.0 / (span + 1.0), wk = 1.0;
+
+	e->w = w;
+	e->den = 0;
 	for (int k = 0; k < w; k++) {
-		num += wk * v[i - k];
-		den += wk;
+		e->wt[k] = wk;
+		e->den += wk;
 		wk *= q;
 	}
-	return num / den;
+}
+
+/* Truncated EMA of v[i-w+1..i], the weights normalised to 1. */
+static double
+ema_trunc(const double *v, long i, const struct ema *e)
+{
+	double num = 0;
+
+	for (int k = 0; k < e->w; k++)
+		num += e->wt[k] * v[i - k];
+	return num / e->den;
 }
 
 static double
@@ -92,15 +109,22 @@ mean(const double *v, long i, int w)
 	return s / w;
 }
 
-/* Population standard deviation, two passes. */
+/* Population standard deviation about the mean m of the window, two
+ * passes. */
 static double
-stdev(const double *v, long i, int w)
+stdev_m(const double *v, long i, int w, double m)
 {
-	double m = mean(v, i, w), s = 0;
+	double s = 0;
 
 	for (int k = w - 1; k >= 0; k--)
 		s += (v[i - k] - m) * (v[i - k] - m);
 	return sqrt(s / w);
+}
+
+static double
+stdev(const double *v, long i, int w)
+{
+	return stdev_m(v, i, w, mean(v, i, w));
 }
 
 static float
@@ -117,6 +141,7 @@ struct work {
 	const struct ct_candle *c;
 	size_t base;
 	double *lc, *r, *lv, *hl, *tr, *ml, *px;
+	struct ema fast, slow, sig;	/* the MACD's */
 };
 
 static int
@@ -126,6 +151,9 @@ work_fill(struct work *w, const struct ct_candle *c, size_t base, size_t m)
 		return -1;
 	w->c = c;
 	w->base = base;
+	ema_init(&w->fast, MACD_FAST, WFAST);
+	ema_init(&w->slow, MACD_SLOW, WSLOW);
+	ema_init(&w->sig, MACD_SIG, WSIG);
 	w->r = w->lc + m;
 	w->lv = w->r + m;
 	w->hl = w->lv + m;
@@ -142,8 +170,8 @@ work_fill(struct work *w, const struct ct_candle *c, size_t base, size_t m)
 		w->px[k] = c[k].c;
 	}
 	for (size_t k = 0; k < m; k++)
-		w->ml[k] = k + 1 >= WSLOW ? (ema_trunc(w->px, (long)k, MACD_FAST, WFAST) -
-		    ema_trunc(w->px, (long)k, MACD_SLOW, WSLOW)) / w->px[k] : NAN;
+		w->ml[k] = k + 1 >= WSLOW ? (ema_trunc(w->px, (long)k, &w->fast) -
+		    ema_trunc(w->px, (long)k, &w->slow)) / w->px[k] : NAN;
 	return 0;
 }
 
@@ -178,7 +206,7 @@ row_features(const struct work *w, size_t i, float *f)
 {
 	const struct ct_candle *c = w->c, *ci = &c[i];
 	long k = (long)(i - w->base);
-	double g = 0, l = 0, sma, sd = 0;
+	double g = 0, l = 0, sma, sd = 0, m;
 
 	for (int j = 0; j < 6; j++)
 		f[F_RET1 + j] = (float)(w->lc[k] - w->lc[k - ret_lags[j]]);
@@ -194,7 +222,7 @@ row_features(const struct work *w, size_t i, float *f)
 	}
 	f[F_RSI] = ratio(g, g + l);
 	f[F_MACD] = (float)w->ml[k];
-	f[F_MACDH] = (float)(w->ml[k] - ema_trunc(w->ml, k, MACD_SIG, WSIG));
+	f[F_MACDH] = (float)(w->ml[k] - ema_trunc(w->ml, k, &w->sig));
 	f[F_ATR] = (float)(mean(w->tr, k, ATR_N) / ci->c);
 	sma = close_sum(c, i, BB_N) / BB_N;
 	for (int j = BB_N - 1; j >= 0; j--)
@@ -202,7 +230,8 @@ row_features(const struct work *w, size_t i, float *f)
 	sd = sqrt(sd / BB_N);
 	f[F_BBPCT] = ratio(ci->c - (sma - BB_K * sd), 2 * BB_K * sd);
 	f[F_BBW] = (float)(2 * BB_K * sd / sma);
-	f[F_VOLZ] = ratio(w->lv[k] - mean(w->lv, k, VOLZ_N), stdev(w->lv, k, VOLZ_N));
+	m = mean(w->lv, k, VOLZ_N);
+	f[F_VOLZ] = ratio(w->lv[k] - m, stdev_m(w->lv, k, VOLZ_N, m));
 	f[F_HL] = (float)w->hl[k];
 	f[F_HL12] = (float)mean(w->hl, k, HL_N);
 	f[F_CLOC] = ratio(ci->c - ci->l, ci->h - ci->l);
