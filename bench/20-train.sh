@@ -34,7 +34,8 @@ d, th, wall, rss = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]
 log = json.load(open(d + "/training_log.json"))
 agg = json.load(open(d + "/metrics.json"))["aggregate"]
 x = log["xgb_seconds"]
-print("train-coin 52k 5m candles, --threads %s: %.2f s (one coin)" % (th, wall))
+print("train-coin 52k 5m candles, --threads %s (%d used): %.2f s (one coin)"
+      % (th, log["threads"], wall))
 print("  time inside XGBoost: %.2f s; end-to-end / XGBoost: %.3f (target <= 1.15)"
       % (x, wall / x))
 print("  peak RSS: %.1f MB (target <= 120 MB)" % (rss / 1024))

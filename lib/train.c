@@ -30,6 +30,14 @@
 #define LOG_EVERY	10	/* rounds between progress events */
 #define PRED_ROWS	16384	/* rows per prediction call */
 
+int
+ct_fit_threads(const struct ct_train_opts *o, size_t rows)
+{
+	size_t n = 1 + rows / CT_THREAD_ROWS;
+
+	return n < (size_t)o->threads ? (int)n : o->threads;
+}
+
 double
 ct_mono_s(void)
 {

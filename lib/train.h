@@ -66,6 +66,15 @@ size_t ct_incore_rows(long mb);
  * better and catches a leak more surely than a chain of small blocks. */
 #define CT_CHAIN_ROWS	262144
 
+/* XGBoost's threads for a dataset of rows rows: one per CT_THREAD_ROWS
+ * rows begun, at most o->threads.  Its threads wait passively (they
+ * sleep, so two coins can share two cores), and waking them costs more
+ * than they save on small matrices: on the 2-core box 52000 5m candles
+ * took 0.95 s at one thread and 1.21 s at two, 150000 rows broke even,
+ * 250000 and 500000 gained 8-10% at two. */
+#define CT_THREAD_ROWS	200000
+int ct_fit_threads(const struct ct_train_opts *o, size_t rows);
+
 /* Monotonic clock in seconds. */
 double ct_mono_s(void);
 /* Defaults for every field but log and label. */

@@ -892,9 +892,15 @@ run(struct job *j, struct ct_model *cur, int have_cur, const char *store)
 	if (have_cur) {
 		if (rows > CT_INCR_ROWS + ct_feat_warmup() + (size_t)tc->o.horizon)
 			rows = CT_INCR_ROWS + ct_feat_warmup() + (size_t)tc->o.horizon;
-		return load_memory(j, store, rows) == 0 ? incremental(j, cur) : -1;
+		if (load_memory(j, store, rows) != 0)
+			return -1;
+		tc->o.threads = ct_fit_threads(&tc->o, j->d.n);
+		return incremental(j, cur);
 	}
-	return load_stream(j, store, rows) == 0 ? fresh(j) : -1;
+	if (load_stream(j, store, rows) != 0)
+		return -1;
+	tc->o.threads = ct_fit_threads(&tc->o, j->d.n);
+	return fresh(j);
 }
 
 int

@@ -96,6 +96,12 @@ is "$(sha256sum <"$b/model.ubj"):$(sha256sum <"$b/metrics.json")" \
     "$(sha256sum <"$a/model.ubj"):$(sha256sum <"$a/metrics.json")" "--memory 32 (external memory): the same model and metrics"
 run $TC --memory 31 --symbol BIG --timeframe 5m
 is "$rc" 2 "--memory below 32 is a usage error"
+# --threads is a ceiling: a coin of 20000 rows trains on one thread,
+# the very model --threads 1 trains.
+c=$(train-coin --costs "$COSTS" --threads 4 --rounds 20 --symbol BIG --timeframe 5m)
+is "$(jget "$c/training_log.json" 'j["threads"]'):$(jget "$c/config.json" 'j["params"]["nthread"]')" '1:"1"' \
+    "--threads 4 on 20000 rows: one thread used, and recorded"
+is "$(sha256sum <"$c/model.ubj")" "$(sha256sum <"$a/model.ubj")" "--threads 4 on 20000 rows: the model of --threads 1"
 
 # Progress: on stderr with --progress, and as events in training_log.json;
 # the last line sums the model up, saying what its figures are.

@@ -14,8 +14,6 @@ END
 TUNE="tune-coin --costs $COSTS --timeframe 5m --threads 1"
 M=$COINTRAIN_HOME/models
 
-# jget FILE EXPR — a value of a JSON file (python's json: exact floats).
-jget() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(json.dumps(eval(sys.argv[2], {"j": j})))' "$1" "$2"; }
 # draws SYM — the parameters of every trial record, in trial order.
 draws() { for f in "$M/$1"/search/trial-*.json; do jget "$f" 'j["params"]'; done; }
 # barrier SYM — the fits a search with a barrier between its rungs would

@@ -55,6 +55,10 @@ run() {
 	err=$(cat "$T/.err")
 }
 
+# jget FILE EXPR — a value of a JSON file, as JSON (python's json: exact
+# floats); j is the document.
+jget() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(json.dumps(eval(sys.argv[2], {"j": j})))' "$1" "$2"; }
+
 # Print TAP's plan at the end and fail the script when anything failed.
 done_testing() {
 	echo "1..$_n"

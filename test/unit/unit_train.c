@@ -181,6 +181,28 @@ test_folds(void **state)
 	assert_int_equal(ct_folds(300, 4, 12, f), -1);
 }
 
+/* XGBoost's threads: one per CT_THREAD_ROWS rows begun, never more than
+ * asked. */
+static void
+test_fit_threads(void **state)
+{
+	struct ct_train_opts o;
+
+	(void)state;
+	ct_train_defaults(&o);
+	o.threads = 2;
+	assert_int_equal(ct_fit_threads(&o, 0), 1);
+	assert_int_equal(ct_fit_threads(&o, 52000), 1);
+	assert_int_equal(ct_fit_threads(&o, CT_THREAD_ROWS - 1), 1);
+	assert_int_equal(ct_fit_threads(&o, CT_THREAD_ROWS), 2);
+	assert_int_equal(ct_fit_threads(&o, 2000000), 2);
+	o.threads = 8;
+	assert_int_equal(ct_fit_threads(&o, 500000), 3);
+	assert_int_equal(ct_fit_threads(&o, 100000000), 8);
+	o.threads = 1;
+	assert_int_equal(ct_fit_threads(&o, 2000000), 1);
+}
+
 static void
 test_costs(void **state)
 {
@@ -729,6 +751,7 @@ main(void)
 		cmocka_unit_test(test_feature_config),
 		cmocka_unit_test(test_auc),
 		cmocka_unit_test(test_folds),
+		cmocka_unit_test(test_fit_threads),
 		cmocka_unit_test(test_costs),
 		cmocka_unit_test(test_validation_labels_unused),
 		cmocka_unit_test(test_threshold_no_lookahead),
