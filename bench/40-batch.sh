@@ -32,29 +32,12 @@ while [ $i -le "$COINS" ]; do
 	i=$((i + 1))
 done
 echo "setup: $COINS coins x $CANDLES 5m candles generated in $(($(date +%s) - t0)) s"
+# The stores just written reach the disk before anything is timed: a
+# tool that syncs what it writes (cointrain does, the peer does not)
+# would otherwise wait for their writeback too.
+sync
 
-# measure NAME CMD... — run CMD in its own session; sets $wall (seconds)
-# and $peak (MB, the peak of the summed RSS of the session's processes).
-measure() {
-	name=$1
-	shift
-	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
-		/usr/bin/time -f '%U %S' -o "$COINTRAIN_HOME/$name.cpu" "$@" >"$COINTRAIN_HOME/$name.out" 2>&1 &
-	pid=$!
-	start=$(date +%s.%N)
-	peak=0
-	while kill -0 "$pid" 2>/dev/null; do
-		rss=$(ps -eo sess=,rss= | awk -v s="$pid" '$1 == s { t += $2 } END { print t + 0 }')
-		[ "$rss" -gt "$peak" ] && peak=$rss
-		sleep 0.2
-	done
-	wait "$pid" || { echo "$name: failed:"; tail -n 5 "$COINTRAIN_HOME/$name.out"; }
-	wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-	peak=$((peak / 1024))
-	# CPU seconds of the command and every process it waited for: on a
-	# machine others share, steadier than the wall time.
-	cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$COINTRAIN_HOME/$name.cpu" 2>/dev/null)
-}
+. "$here/measure.sh"
 # cycle NAME — one run-batch cycle, reported.
 cycle() {
 	measure "$1" run-batch "$1" --symbols "$COINTRAIN_HOME/symbols" --mode "$MODE" \

@@ -22,29 +22,12 @@ sym=TUNEUSDT
 fetch-candles --symbol $sym --timeframe 5m --generate --kind edge --seed 7 \
 	--lookback "$CANDLES" 2>/dev/null
 echo "setup: 1 coin x $CANDLES 5m candles, $TRIALS trials, $JOBS job(s) x 1 thread"
+# The stores just written reach the disk before anything is timed: a
+# tool that syncs what it writes (cointrain does, the peer does not)
+# would otherwise wait for their writeback too.
+sync
 
-# measure NAME CMD... — as in 40-batch.sh: $wall (s) and $peak (MB, the
-# peak summed RSS of the command's session).
-measure() {
-	name=$1
-	shift
-	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
-		/usr/bin/time -f '%U %S' -o "$COINTRAIN_HOME/$name.cpu" "$@" >"$COINTRAIN_HOME/$name.out" 2>"$COINTRAIN_HOME/$name.err" &
-	pid=$!
-	start=$(date +%s.%N)
-	peak=0
-	while kill -0 "$pid" 2>/dev/null; do
-		rss=$(ps -eo sess=,rss= | awk -v s="$pid" '$1 == s { t += $2 } END { print t + 0 }')
-		[ "$rss" -gt "$peak" ] && peak=$rss
-		sleep 0.2
-	done
-	wait "$pid" || { echo "$name: failed:"; tail -n 5 "$COINTRAIN_HOME/$name.err"; }
-	wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-	peak=$((peak / 1024))
-	# CPU seconds of the command and every process it waited for: on a
-	# machine others share, steadier than the wall time.
-	cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$COINTRAIN_HOME/$name.cpu" 2>/dev/null)
-}
+. "$here/measure.sh"
 # field FILE KEY — a number from the first "KEY": in FILE.
 field() { tr -d '\n ' <"$1" | sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" | head -n 1; }
 
