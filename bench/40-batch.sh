@@ -32,10 +32,6 @@ while [ $i -le "$COINS" ]; do
 	i=$((i + 1))
 done
 echo "setup: $COINS coins x $CANDLES 5m candles generated in $(($(date +%s) - t0)) s"
-# The stores just written reach the disk before anything is timed: a
-# tool that syncs what it writes (cointrain does, the peer does not)
-# would otherwise wait for their writeback too.
-sync
 
 . "$here/measure.sh"
 # cycle NAME — one run-batch cycle, reported.

@@ -22,10 +22,6 @@ sym=TUNEUSDT
 fetch-candles --symbol $sym --timeframe 5m --generate --kind edge --seed 7 \
 	--lookback "$CANDLES" 2>/dev/null
 echo "setup: 1 coin x $CANDLES 5m candles, $TRIALS trials, $JOBS job(s) x 1 thread"
-# The stores just written reach the disk before anything is timed: a
-# tool that syncs what it writes (cointrain does, the peer does not)
-# would otherwise wait for their writeback too.
-sync
 
 . "$here/measure.sh"
 # field FILE KEY — a number from the first "KEY": in FILE.

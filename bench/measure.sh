@@ -11,6 +11,11 @@
 measure() {
 	name=$1
 	shift
+	# What earlier steps wrote (the stores just generated) reaches the
+	# disk before the clock starts: a tool that syncs what it writes
+	# (cointrain does, the peer does not) would otherwise wait for that
+	# writeback too.
+	sync
 	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
 		/usr/bin/time -f '%e %U %S' -o "$COINTRAIN_HOME/$name.time" "$@" \
 		>"$COINTRAIN_HOME/$name.out" 2>"$COINTRAIN_HOME/$name.err" &
