@@ -28,6 +28,7 @@ Run it with Debian's /usr/bin/python3 (python3-xgboost, python3-pandas:
 scripts/install-deps --bench).
 """
 import argparse
+import functools
 import json
 import math
 import multiprocessing
@@ -129,6 +130,11 @@ def costs_row(path, sym):
     return row.iloc[0]
 
 
+# Once per worker process, not once per trial: a search's workers each
+# read and prepare the coin once, as a Python tuner would (a memo, or a
+# global built before the pool forks), so that the bench does not charge
+# the peer with work cointrain does not do either.
+@functools.lru_cache(maxsize=1)
 def dataset(home, sym, tf, lookback, horizon, costs):
     df = pd.read_csv(f"{home}/candles/{sym}/{tf}.csv").tail(lookback).reset_index(drop=True)
     f = features(df)
