@@ -663,6 +663,14 @@ ct_drift_check(const struct ct_drift_opts *o, const char *sym, json_t **line)
 		*line = bare(sym, "error");
 		return CT_EXIT_FAIL;
 	}
+	/* A current link to no model is broken, not a model without a
+	 * reference: predict and coin-status call it broken too. */
+	if (access(dir, F_OK) != 0) {
+		ct_warn("%s: %s/models/%s/current -> %s: %s", sym, o->home, sym,
+		    strrchr(dir, '/') + 1, strerror(errno));
+		*line = bare(sym, "error");
+		return CT_EXIT_FAIL;
+	}
 	/* A model made before train-coin saved references. */
 	if (ct_path(path, sizeof path, "%s/%s", dir, CT_DRIFT_FILE) == 0 &&
 	    access(path, F_OK) != 0 && errno == ENOENT) {

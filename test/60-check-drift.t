@@ -106,6 +106,14 @@ store OLD 4000 walk.csv
 run check-drift --json OLD
 is "$rc:$out" '0:{"symbol":"OLD","status":"no_reference","drifted":false}' \
     "a model without drift.json is reported as no_reference"
+# A current link to a directory that is not there is broken: an error.
+ln -sfn NOPE "$M/OLD/current"
+run check-drift --json OLD
+is "$rc:$out" '1:{"symbol":"OLD","status":"error","drifted":false}' \
+    "a dangling current link is an error, not no_reference"
+like "$err" "check-drift: OLD: .*/models/OLD/current -> NOPE: No such file or directory" \
+    "named, with the reason"
+ln -sfn "$(basename "$d")" "$M/OLD/current"
 
 # A tampered reference is refused; the other coins are still checked.
 cp -R "$d" "$T/saved"
