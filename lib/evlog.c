@@ -28,8 +28,9 @@ ct_evline(const char *run, const char *event, json_t *fields, size_t *lenp)
 	json_object_set_new(o, "ts", json_string(ct_iso8601(ct_now_ms(), ts)));
 	json_object_set_new(o, "event", json_string(event));
 	json_object_set_new(o, "run", json_string(run ? run : ""));
+	/* ts, event and run are the log's own: a field never replaces them. */
 	if (fields)
-		json_object_update(o, fields);
+		json_object_update_missing(o, fields);
 	json_decref(fields);
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);

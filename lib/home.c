@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "home.h"
+#include "timefmt.h"
 
 const char *
 ct_home(const char *opt)
@@ -43,6 +44,8 @@ int
 ct_run_ok(const char *s)
 {
 	static const char shape[] = "DDDDDDDDTDDDDZ-";
+	char iso[32];
+	int64_t ms;
 	size_t i;
 
 	if (s == NULL || strlen(s) < sizeof shape || strlen(s) > 64)
@@ -54,7 +57,9 @@ ct_run_ok(const char *s)
 	for (; s[i]; i++)
 		if (!(s[i] >= 'a' && s[i] <= 'z'))
 			return 0;
-	return 1;
+	/* A time that can be: month 13 or day 99 would sort as the newest. */
+	snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:00Z", s, s + 4, s + 6, s + 9, s + 11);
+	return ct_parse_iso8601(iso, &ms) == 0;
 }
 
 int

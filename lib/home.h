@@ -11,7 +11,8 @@
 const char *ct_home(const char *opt);
 /* 1 when s matches [A-Z0-9][A-Z0-9._-]{0,31} (and is not "." or ".."). */
 int ct_symbol_ok(const char *s);
-/* 1 when s matches YYYYMMDDTHHMMZ-<cycle> with a [a-z]+ cycle. */
+/* 1 when s matches YYYYMMDDTHHMMZ-<cycle> with a [a-z]+ cycle and a time
+ * that exists (UTC). */
 int ct_run_ok(const char *s);
 /* snprintf into buf; -1 (errno ENAMETOOLONG) when it does not fit. */
 int ct_path(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -17,6 +17,8 @@ is "$rc:$out:$err" "0::" "init creates the run"
 is "$(ledger todo $R | tr '\n' ' ')" "BTCUSDT ETHUSDT " "both symbols are to do"
 run ledger init 2025-bad BTCUSDT
 is "$rc:$err" "2:ledger: 2025-bad: bad run name (want YYYYMMDDTHHMMZ-cycle, latest or latest-CYCLE)" "bad run name: usage error"
+run ledger init 20251399T0600Z-full </dev/null
+is "$rc" 2 "a run name whose time cannot be (month 13, day 99): usage error"
 run ledger init $R 'bad/sym'
 is "$rc:$err" "2:ledger: bad/sym: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})" "bad symbol: usage error"
 run ledger set $R "$(printf 'X\033]0;pwned\007')" running
@@ -82,6 +84,18 @@ run ledger event $R Bad-Event
 is "$rc" 2 "bad event name refused"
 run ledger event $R x attempt:=nojson
 is "$rc" 2 "bad JSON value refused"
+n=$(wc -l <"$COINTRAIN_HOME/logs/$R/engine.log")
+for kv in event=job_completed run=other ts=x 'run:="o"'; do
+	run ledger event $R coin_started "$kv"
+	is "$rc" 2 "a field may not replace the line's own: $kv"
+done
+like "$err" "ledger: run:=\"o\": run is the log's own field" "said so"
+is "$(wc -l <"$COINTRAIN_HOME/logs/$R/engine.log")" "$n" "and nothing was logged"
+cp "$COINTRAIN_HOME/logs/$R/engine.log" "$T/log.before"
+run ledger event $R coin_started runner=x events:=1
+like "$out" '"event":"coin_started","run":"'$R'","runner":"x","events":1\}$' \
+	"keys that only begin like them are fields"
+mv "$T/log.before" "$COINTRAIN_HOME/logs/$R/engine.log"
 
 # Corrupt status.json: a clear error, nothing changed, never reset.
 cp "$S" good.json

@@ -254,17 +254,25 @@ field(json_t *f, const char *kv)
 	json_error_t je;
 	json_t *v;
 
+	size_t klen;
+
 	if (eq == NULL || eq == kv || (eq[-1] == ':' && eq - 1 == kv)) {
 		ct_warn("%s: want KEY=VALUE or KEY:=JSON", arg(kv));
 		return -1;
 	}
+	klen = (size_t)(eq - kv) - (eq[-1] == ':');
+	if ((klen == 2 && strncmp(kv, "ts", 2) == 0) || (klen == 3 && strncmp(kv, "run", 3) == 0) ||
+	    (klen == 5 && strncmp(kv, "event", 5) == 0)) {
+		ct_warn("%s: %.*s is the log's own field", arg(kv), (int)klen, kv);
+		return -1;
+	}
 	if (eq[-1] != ':')
-		return json_object_setn_new(f, kv, (size_t)(eq - kv), json_string(eq + 1));
+		return json_object_setn_new(f, kv, klen, json_string(eq + 1));
 	if ((v = json_loads(eq + 1, JSON_DECODE_ANY, &je)) == NULL) {
 		ct_warn("%s: %s", arg(kv), je.text);
 		return -1;
 	}
-	return json_object_setn_new(f, kv, (size_t)(eq - 1 - kv), v);
+	return json_object_setn_new(f, kv, klen, v);
 }
 
 static int

@@ -99,6 +99,13 @@ test_symbols(void **state)
 	assert_false(ct_run_ok("20251112T0600Z-"));
 	assert_false(ct_run_ok("2025111T0600Z-full"));
 	assert_false(ct_run_ok("20251112T0600Z-full/../x"));
+	/* The time must exist: it orders the runs. */
+	assert_true(ct_run_ok("20240229T2359Z-full"));
+	assert_false(ct_run_ok("20230229T0600Z-full"));
+	assert_false(ct_run_ok("20251399T0600Z-full"));
+	assert_false(ct_run_ok("20251100T0600Z-full"));
+	assert_false(ct_run_ok("20251112T2400Z-full"));
+	assert_false(ct_run_ok("20251112T0660Z-full"));
 }
 
 static void
