@@ -21,7 +21,7 @@ static _Noreturn void
 usage(int rc)
 {
 	fputs(usage_text, rc ? stderr : stdout);
-	exit(rc);
+	exit(ct_finish(rc));
 }
 
 /* Print one loaded entry in state st; 1 when it counts as a miss. */

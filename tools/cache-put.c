@@ -26,7 +26,7 @@ static _Noreturn void
 usage(int rc)
 {
 	fputs(usage_text, rc ? stderr : stdout);
-	exit(rc);
+	exit(ct_finish(rc));
 }
 
 /* Store every good line of stdin; 0, or 1 when any line was bad or could

@@ -22,7 +22,7 @@ static _Noreturn void
 usage(int rc)
 {
 	fputs(usage_text, rc ? stderr : stdout);
-	exit(rc);
+	exit(ct_finish(rc));
 }
 
 /* Describe syms (every coin of the home when n is 0) into a JSON array;

@@ -33,7 +33,7 @@ static _Noreturn void
 usage(int rc)
 {
 	fputs(usage_text, rc ? stderr : stdout);
-	exit(rc);
+	exit(ct_finish(rc));
 }
 
 /* What the options set, for every command. */
