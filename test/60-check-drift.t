@@ -140,10 +140,13 @@ store WALK 1000 walk.csv
 run check-drift --json WALK
 is "$rc:$(field window)" "0:897" "a store shorter than the window: all its candles but the 103 of warmup"
 store WALK 4000 walk.csv
-run check-drift --json --window 50 WALK
+run check-drift --json --window 2d WALK
 is "$rc:$out" '1:{"symbol":"WALK","status":"error","drifted":false}' \
-    "a window under 100 candles is an error for the coin, its line without figures"
+    "a window under 100 candles of the coin's timeframe (2d of 1h) is an error for the coin, its line without figures"
 like "$err" "less than the 100" "saying why"
+run check-drift --json --window 99 WALK
+is "$rc:$out" "2:" "a window of fewer than 100 candles at any timeframe is a usage error"
+like "$err" "^check-drift: --window: 99 is fewer than the 100 candles the check needs" "saying why"
 run check-drift --timeframe 5m WALK
 is "$rc" 1 "a model of another timeframe than --timeframe: exit 1"
 like "$err" "is for timeframe 1h, not 5m" "saying so"

@@ -137,6 +137,12 @@ main(int argc, char *argv[])
 				ct_warn("--window: not a count of candles or a duration: \"%s\"", optarg);
 				usage(CT_EXIT_USAGE);
 			}
+			/* As 1m candles, the most any timeframe gives. */
+			if (n < CT_DRIFT_MIN_ROWS) {
+				ct_warn("--window: %s is fewer than the %d candles the check needs",
+				    optarg, CT_DRIFT_MIN_ROWS);
+				usage(CT_EXIT_USAGE);
+			}
 			o.window = optarg;
 			break;
 		default:
