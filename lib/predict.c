@@ -73,8 +73,12 @@ load_rows(const struct ct_predict_opts *o, const char *sym, const struct ct_mode
 		if (*from < w)
 			*from = w;
 		if (*from >= *to) {
-			ct_warn("%s: no candle with enough history between %s and %s", sym,
-			    ct_iso8601(o->from_ms, a), ct_iso8601(o->to_ms, b));
+			/* An open end of the range (no --from or --to) has no time to name. */
+			ct_warn("%s: no candle with enough history %s %s%s%s", sym,
+			    o->to_ms == INT64_MAX ? "from" : o->from_ms == INT64_MIN ? "up to" : "between",
+			    o->from_ms == INT64_MIN ? "" : ct_iso8601(o->from_ms, a),
+			    o->from_ms == INT64_MIN || o->to_ms == INT64_MAX ? "" : " and ",
+			    o->to_ms == INT64_MAX ? "" : ct_iso8601(o->to_ms, b));
 			return -1;
 		}
 		return 0;

@@ -148,6 +148,13 @@ is "$rc/$(printf '%s\n' "$out" | sed -n 2p | cut -d, -f3)" "0/$first" "--to alon
 like "$err" "^predict: BTCUSDT: predicting from $first on: the features need $warmup candles before a row$" "... and says so"
 run predict --from 2030-01-01 BTCUSDT
 is "$rc/$out" "1/" "empty range is an error"
+is "$err" "predict: BTCUSDT: no candle with enough history from 2030-01-01T00:00:00Z" \
+    "... naming the range as given (no end time made up)"
+run predict --to 2000-01-01 BTCUSDT
+is "$rc:$err" "1:predict: BTCUSDT: no candle with enough history up to 2000-01-01T00:00:00Z" \
+    "--to alone before the store: the same"
+run predict --from 2030-01-01 --to 2030-02-01 BTCUSDT
+like "$err" "between 2030-01-01T00:00:00Z and 2030-02-01T00:00:00Z\$" "both ends: between"
 run predict --history 2000 --csv BTCUSDT
 is "$rc/$(printf '%s\n' "$out" | sed 1d | wc -l)" "0/$((1500 - warmup))" "--history beyond the store: the rows that can be predicted"
 like "$err" "only $((1500 - warmup)) of 2000 candles" "... with a warning"
