@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "err.h"
 #include "home.h"
 #include "timefmt.h"
 
@@ -122,4 +123,20 @@ ct_store_path(char *buf, size_t n, const char *home, const char *sym, const char
 		return -1;
 	}
 	return ct_path(buf, n, "%s/candles/%s/%s.csv", home, sym, tf);
+}
+
+int
+ct_home_check(const char *home)
+{
+	struct stat st;
+
+	if (stat(home, &st) != 0) {
+		ct_warn("%s: %s", home, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ct_warn("%s: %s", home, strerror(ENOTDIR));
+		return -1;
+	}
+	return 0;
 }

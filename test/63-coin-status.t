@@ -169,6 +169,16 @@ is "$rc:$err" "0:" "a named coin without data is no error"
 is "$(echo "$out" | py 'd["symbol"], ",".join(d["flags"]) or "-"' | tr '\n' ' ')" "ZZZUSDT no-candles,no-model AAAUSDT - " \
 	"named coins in the order named, one without data flagged"
 
+# A data home that is not there is an error, not an empty table.
+run coin-status --home "$T/no-such-home"
+is "$rc:$out:$err" "1::coin-status: $T/no-such-home: No such file or directory" \
+	"a missing --home: exit 1, nothing printed, named"
+run coin-status --home /etc/passwd
+is "$rc:$out:$err" "1::coin-status: /etc/passwd: Not a directory" "a file as --home: the same"
+mkdir "$T/empty-home"
+run coin-status --home "$T/empty-home" --json
+is "$rc:$out:$err" "0::" "an empty data home is no error: nothing to describe"
+
 # Bad usage.
 run coin-status 'bad/sym'
 is "$rc:$out" "2:" "a bad symbol: exit 2, nothing printed"
