@@ -188,6 +188,7 @@ is "$rc:$out" "2:" "a bad symbol among good ones: exit 2 before any output"
 run coin-status -t 2h
 is "$rc" 2 "an unknown timeframe: exit 2"
 like "$err" "2h" "and names it"
+mkdir "$T/nowhere"
 run coin-status --home "$T/nowhere"
 is "$rc:$(printf '%s\n' "$out" | wc -l):$err" "0:1:" "an empty home: exit 0, the header only"
 
