@@ -48,6 +48,38 @@ TOP_N=ten run run-batch predict --symbols AAAUSDT
 is "$rc" 2 "a bad TOP_N is a usage error"
 PREDICTION_CACHE_TTL=999999d run run-batch predict --symbols AAAUSDT
 is "$rc" 2 "a TTL of 2700 years is refused"
+# Every numeric setting is checked against the range of the tool it goes
+# to, before anything runs: not one usage error per coin, not a step
+# silently left out.
+for kv in BACKUP_KEEP=0 TRAIN_LOOKBACK=abc TRAIN_LOOKBACK=1m DRIFT_WINDOW=5 DRIFT_WINDOW=abc \
+	DRIFT_WINDOW=8h TRAIN_ROUNDS=-1 TRAIN_ROUNDS=100001 TOP_N=100001 TUNE_TRIALS=0 \
+	FETCH_LOOKBACK=0 INCREMENTAL_FETCH_LOOKBACK=x DRIFT_PSI_MAX=0 PREDICT_MAX_AGE=0s \
+	RETRIES=99999999999; do
+	env TIMEFRAME=5m "$kv" run-batch full --symbols AAAUSDT --dry-run >/dev/null 2>err
+	like "$?:$(head -n 1 err)" "^2:run-batch: $kv: .* \\(from environment\\)$" "$kv is a usage error that names it"
+done
+is "$(BACKUP_KEEP=0 run-batch full --symbols AAAUSDT --dry-run 2>&1 >/dev/null | head -n 1)" \
+	"run-batch: BACKUP_KEEP=0: must be at least 1 (from environment)" "model-backup's range (--keep at least 1)"
+is "$(TIMEFRAME=5m DRIFT_WINDOW=8h run-batch full --symbols AAAUSDT --dry-run 2>&1 >/dev/null | head -n 1)" \
+	"run-batch: DRIFT_WINDOW=8h: must be at least 100 candles (a count, or a duration of 5m candles) (from environment)" \
+	"check-drift's range (--window at least 100 candles of the timeframe)"
+for kv in TRAIN_LOOKBACK=5m TRAIN_LOOKBACK=180d DRIFT_WINDOW=100 DRIFT_WINDOW=9h TRAIN_ROUNDS=100000 BACKUP_KEEP=1; do
+	env TIMEFRAME=5m "$kv" run-batch incremental --symbols AAAUSDT --dry-run >/dev/null 2>&1
+	is "$?" 0 "$kv is accepted"
+done
+
+# A coin's error in the ledger is the tool's reason, not the usage that
+# follows it.
+mkdir rbin
+for t in "$T"/bin/*; do ln -s "$t" rbin/; done
+ln -sf "$CT_BIN/train-coin" rbin/train-coin
+TRAIN_ARGS='--folds 0' run rbin/run-batch full --symbols AAAUSDT --run 20251110T0500Z-full
+is "$rc" 1 "a coin train-coin refuses fails the run"
+like "$(ledger show 20251110T0500Z-full)" '"error": "train-coin: --folds: not a number in \[1,50\]: \\"0\\""' \
+	"the ledger has train-coin's reason"
+like "$(grep '"coin_failed"' "$H/logs/20251110T0500Z-full/engine.log")" '"error":"train-coin: --folds: ' \
+	"and so has the coin_failed event"
+
 run run-batch predict --symbols 'AAAUSDT,BB B'
 is "$rc:$err" "2:run-batch: BB B: bad symbol" "a symbol with a space is refused, not squeezed"
 printf 'AAAUSDT\nBB B\n' >list

@@ -55,7 +55,7 @@ now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 # dur_s DUR — seconds of a duration "90s 45m 6h 7d 2w".
 dur_s() {
 	n=${1%?}
-	isnum "$n" || return 1
+	isnum "$n" && [ "${#n}" -le 12 ] || return 1
 	case ${1#"$n"} in
 	s) echo "$n" ;; m) echo $((n * 60)) ;; h) echo $((n * 3600)) ;;
 	d) echo $((n * 86400)) ;; w) echo $((n * 604800)) ;; *) return 1 ;;
@@ -87,6 +87,21 @@ metrics() {
 	auc='' net=''
 	case $m in *'"auc":'*) auc=${m#*\"auc\":} auc=${auc%%[!0-9.e+-]*} ;; esac
 	case $m in *'"net_bps_after_costs":'*) net=${m#*\"net_bps_after_costs\":} net=${net%%[!0-9.e+-]*} ;; esac
+}
+
+# reason LOG — why a tool failed, for the ledger and the event log: the
+# last line its latest start ("== TIME RUN ..." and our command line)
+# wrote, but not the usage a usage error ends with, which says nothing of
+# the cause.
+reason() {
+	awk -v p="$prog: " '
+	/^== [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ { r = ""; cmd = 1; next }
+	cmd && index($0, p) == 1 { cmd = 0; next }
+	{ cmd = 0 }
+	/^usage: / { u = 1; next }
+	u && /^[ \t]/ { next }
+	{ u = 0; r = $0 }
+	END { print r }' "$1" 2>/dev/null
 }
 
 # cache_coins FILE TTL [TOP] — predict the coins listed in FILE that have
@@ -181,9 +196,10 @@ coin_step() {
 	case $rc in
 	0) type=error msg="$CT_STEP printed no model directory" ;;
 	124 | 137) type=timeout msg="timed out after ${CT_TIMEOUT_S}s" ;;
-	"$EX_TEMPFAIL") type=transient msg=$(tail -n 1 "$clog") ;;
-	*) type=error msg=$(tail -n 1 "$clog") ;;
+	"$EX_TEMPFAIL") type=transient msg=$(reason "$clog") ;;
+	*) type=error msg=$(reason "$clog") ;;
 	esac
+	[ -n "$msg" ] || msg="$1 exited with status $rc"
 	final=true
 	retriable "$type" "$rc" && [ "$attempt" -le "$RETRIES" ] && final=false
 	ledger set "$run" "$sym" failed --error "$msg" --error-type "$type"
@@ -365,13 +381,23 @@ check_settings() {
 		badv ENGINE "$ENGINE" "--no-wait needs an engine that leaves its work running (slurm)"
 	case $MODE in sequential | parallel | hybrid) ;; *) badv MODE "$MODE" "mode must be sequential, parallel or hybrid" ;; esac
 	case $TIMEFRAME in 1m | 5m | 15m | 30m | 1h | 4h | 1d) ;; *) badv TIMEFRAME "$TIMEFRAME" "not a timeframe (1m 5m 15m 30m 1h 4h 1d)" ;; esac
-	for v in RETRIES RETRY_BASE_SECONDS TRAIN_BATCH_SIZE TOP_N BACKUP_KEEP RUNS_KEEP_DAYS \
-		FETCH_OFFLINE_AFTER TUNE_TRIALS; do
-		eval "x=\$$v"
-		isnum "$x" || badv "$v" "$x" "must be a whole number"
+	# Ranges: run-batch's own, else those of the tool the value goes to
+	# (its man page), so that no coin fails on a setting.
+	for v in RETRIES RETRY_BASE_SECONDS TRAIN_BATCH_SIZE RUNS_KEEP_DAYS FETCH_OFFLINE_AFTER; do
+		eval "whole $v \"\$$v\" 0 999999999"
 	done
-	[ "$TOP_N" -ge 1 ] || badv TOP_N "$TOP_N" "must be at least 1"
-	[ "$TUNE_TRIALS" -ge 1 ] || badv TUNE_TRIALS "$TUNE_TRIALS" "must be at least 1"
+	whole TOP_N "$TOP_N" 1 100000
+	whole BACKUP_KEEP "$BACKUP_KEEP" 1 100000
+	whole TUNE_TRIALS "$TUNE_TRIALS" 1 100000
+	[ -z "$TRAIN_ROUNDS" ] || whole TRAIN_ROUNDS "$TRAIN_ROUNDS" 1 100000
+	[ -z "$MAX_CONCURRENT" ] || whole MAX_CONCURRENT "$MAX_CONCURRENT" 1 999999999
+	for v in TRAIN_LOOKBACK FETCH_LOOKBACK INCREMENTAL_FETCH_LOOKBACK; do
+		eval "x=\$$v"
+		[ -z "$x" ] || [ "$(candles "$x")" -ge 1 ] ||
+			badv "$v" "$x" "not a number of candles (1 to 100000000) or a duration of at least one $TIMEFRAME candle"
+	done
+	[ -z "$DRIFT_WINDOW" ] || [ "$(candles "$DRIFT_WINDOW")" -ge 100 ] ||
+		badv DRIFT_WINDOW "$DRIFT_WINDOW" "must be at least 100 candles (a count, or a duration of $TIMEFRAME candles)"
 	for v in FETCH_ENABLED FULL_RETRAIN_ENABLED INCREMENTAL_ENABLED DRIFT_ENABLED TUNE_ENABLED \
 		BACKUP_ENABLED RETRY_ALL; do
 		eval "x=\$$v"
@@ -382,7 +408,7 @@ check_settings() {
 		s=$(dur_s "$x") && [ "$s" -ge 1 ] && [ "$s" -le 31622400 ] ||
 			badv "$v" "$x" "not a duration between 1s and 366d (90s 45m 6h 7d 2w)"
 	done
-	case $PREDICT_MAX_AGE in '' | off) ;; *) dur_s "$PREDICT_MAX_AGE" >/dev/null ||
+	case $PREDICT_MAX_AGE in '' | off) ;; *) s=$(dur_s "$PREDICT_MAX_AGE") && [ "$s" -ge 1 ] ||
 		badv PREDICT_MAX_AGE "$PREDICT_MAX_AGE" "not a duration or off" ;; esac
 	case $RESUME_MAX_AGE in '' | off) ;; *) dur_s "$RESUME_MAX_AGE" >/dev/null ||
 		badv RESUME_MAX_AGE "$RESUME_MAX_AGE" "not a duration or off" ;; esac
@@ -392,8 +418,25 @@ check_settings() {
 	case $DRIFT_PSI_MAX in
 	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive number" ;;
 	esac
-	[ -z "$MAX_CONCURRENT" ] || { isnum "$MAX_CONCURRENT" && [ "$MAX_CONCURRENT" -ge 1 ]; } ||
-		badv MAX_CONCURRENT "$MAX_CONCURRENT" "--max-concurrent must be at least 1"
+	awk -v x="$DRIFT_PSI_MAX" 'BEGIN { exit !(x + 0 > 0) }' ||
+		badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive number"
+}
+# whole NAME VALUE MIN MAX — VALUE a whole number from MIN to MAX.
+whole() {
+	isnum "$2" || badv "$1" "$2" "must be a whole number"
+	[ "${#2}" -le 9 ] && [ "$2" -le "$4" ] || badv "$1" "$2" "must be at most $4"
+	[ "$2" -ge "$3" ] || badv "$1" "$2" "must be at least $3"
+}
+# candles N|DUR — how many TIMEFRAME candles a count or a duration is, as
+# train-coin, fetch-candles and check-drift reckon it; 0 when it is none.
+candles() {
+	if isnum "$1"; then
+		[ "${#1}" -le 9 ] && [ "$1" -le 100000000 ] && echo "$1" || echo 0
+	elif c=$(dur_s "$1") && c=$((c / $(dur_s "$TIMEFRAME"))) && [ "$c" -le 100000000 ]; then
+		echo "$c"
+	else
+		echo 0
+	fi
 }
 check_settings
 case $run in
@@ -734,8 +777,8 @@ retire() {
 refresh() {
 	cache_coins "$tmp/symbols" "$1" "$TOP_N" && return 0
 	: >"$tmp/cache_failed"
-	warn "$run: the prediction cache was not (fully) refreshed: $(tail -n 1 "$log/predict.log" 2>/dev/null)"
-	event job_failed step=cache error="$(tail -n 1 "$log/predict.log" 2>/dev/null)"
+	warn "$run: the prediction cache was not (fully) refreshed: $(reason "$log/predict.log")"
+	event job_failed step=cache error="$(reason "$log/predict.log")"
 	return 1
 }
 
@@ -759,7 +802,7 @@ if [ "$cycle" = predict ]; then
 	[ ! -s "$tmp/ok" ] || ledger set "$run" - success <"$tmp/ok"
 	[ ! -s "$tmp/skip" ] || ledger set "$run" - skipped --error "no current model" <"$tmp/skip"
 	[ ! -s "$tmp/failed" ] || ledger set "$run" - failed --error-type error \
-		--error "not cached: $(tail -n 1 "$log/predict.log" 2>/dev/null)" <"$tmp/failed"
+		--error "not cached: $(reason "$log/predict.log")" <"$tmp/failed"
 	n=$(grep -c . "$tmp/ok")
 	event cache_refreshed ttl="$PREDICTION_CACHE_TTL" predictions:="$n"
 	finish
@@ -780,7 +823,7 @@ if [ "$cycle" = full ]; then
 		if b=$(model-backup --keep "$BACKUP_KEEP" 2>>"$log/backup.log"); then
 			event backup_succeeded archive="$b"
 		else
-			event backup_failed error="$(tail -n 1 "$log/backup.log")"
+			event backup_failed error="$(reason "$log/backup.log")"
 			warn "model backup failed (see $log/backup.log); retraining anyway"
 		fi
 	fi
@@ -825,7 +868,7 @@ fetch_all() {
 			warn "$s: fetch failed (status $frc); no candles stored"
 		fi
 		event fetch_failed symbol="$s" status:="$frc" candle_age_s:="$age" \
-			error="$(tail -n 1 "$log/$s/training.log")"
+			error="$(reason "$log/$s/training.log")"
 	done <"$tmp/todo"
 	if [ -s "$tmp/unfetched" ]; then
 		warn "$run: the exchange looks unreachable ($FETCH_OFFLINE_AFTER temporary failures in a row): not fetching $(grep -c . "$tmp/unfetched") more coins"
