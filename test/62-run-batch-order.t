@@ -33,6 +33,8 @@ is "$(grep '"fetch_failed"' "$H/logs/$R/engine.log" | grep -c BTCUSDT)" 0 "the r
 like "$(cat "$H/logs/$R/ETHUSDT/training.log")" "cache: BTCUSDT.json" \
 	"BTCUSDT's new prediction was in the cache while ETHUSDT trained"
 like "$(cat "$H/logs/$R/SOLUSDT/training.log")" "cache: BTCUSDT.json ETHUSDT.json" "and so on"
+like "$(grep '"cache_refreshed"' "$H/logs/$R/engine.log")" '"predictions":3}' \
+	"the closing refresh counts each of the 3 coins once"
 kill $srv; wait $srv 2>/dev/null
 
 # The exchange is unreachable: after FETCH_OFFLINE_AFTER temporary

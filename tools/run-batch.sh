@@ -773,8 +773,10 @@ retire() {
 		event coins_retired symbols="$(tr '\n' ' ' <"$tmp/retired" | sed 's/ $//')"
 }
 # refresh TTL — every coin's prediction into the cache; a cache that was
-# not written fails the cycle.
+# not written fails the cycle.  $tmp/cached then holds the refresh's
+# lines only (not also those the coins' steps cached as they went).
 refresh() {
+	: >"$tmp/cached"
 	cache_coins "$tmp/symbols" "$1" "$TOP_N" && return 0
 	: >"$tmp/cache_failed"
 	warn "$run: the prediction cache was not (fully) refreshed: $(reason "$log/predict.log")"
