@@ -53,6 +53,31 @@ unregister(struct ct_afile *af)
 	unblock(&old);
 }
 
+/* 0 when path may be replaced by rename: it is a regular file or does
+ * not exist.  A device, FIFO, socket, symbolic link or directory in its
+ * place is refused (EISDIR for a directory, else EEXIST): rename would
+ * put a file where a device was (as root, --output /dev/null would be
+ * gone) or replace a link with a copy instead of writing where it
+ * points. */
+static int
+replaceable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	errno = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
+	return -1;
+}
+
+const char *
+ct_afile_strerror(int e)
+{
+	return e == EEXIST ? "not a regular file" : strerror(e);
+}
+
 int
 ct_afile_open(struct ct_afile *af, const char *path)
 {
@@ -64,7 +89,8 @@ ct_afile_open(struct ct_afile *af, const char *path)
 	memset(af, 0, sizeof *af);
 	base = base ? base + 1 : path;
 	if (ct_path(af->path, sizeof af->path, "%s", path) != 0 ||
-	    ct_path(af->tmp, sizeof af->tmp, "%.*s.%s.tmp.XXXXXX", dirlen, path, base) != 0)
+	    ct_path(af->tmp, sizeof af->tmp, "%.*s.%s.tmp.XXXXXX", dirlen, path, base) != 0 ||
+	    replaceable(path) != 0)
 		return -1;
 	block(&old);
 	/* umask can only be read by setting it: once, under the lock, so
@@ -147,7 +173,8 @@ ct_afile_commit(struct ct_afile *af)
 		fclose(fp);
 		goto fail;
 	}
-	if (fclose(fp) != 0 || rename(af->tmp, af->path) != 0) {
+	/* Checked again: something may have taken the name meanwhile. */
+	if (fclose(fp) != 0 || replaceable(af->path) != 0 || rename(af->tmp, af->path) != 0) {
 		e = errno;
 		goto fail;
 	}

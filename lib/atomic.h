@@ -15,15 +15,22 @@ struct ct_afile {
 	struct ct_afile *next;	/* registry of open temporaries, for signals */
 };
 
-/* Open a temporary beside path (".NAME.tmp.XXXXXX"); 0 or -1 with errno. */
+/* Open a temporary beside path (".NAME.tmp.XXXXXX"); 0 or -1 with errno.
+ * Only a regular file is ever replaced: when path is a device, FIFO,
+ * socket or symbolic link the call fails with errno EEXIST, when it is a
+ * directory with EISDIR, and nothing is created. */
 int ct_afile_open(struct ct_afile *af, const char *path);
 /* Flush, fsync, close, rename to path, fsync the directory.  On failure the
- * temporary is removed, errno set and -1 returned. */
+ * temporary is removed, errno set and -1 returned; also (EEXIST, EISDIR)
+ * when path has become something other than a regular file meanwhile. */
 int ct_afile_commit(struct ct_afile *af);
 /* Close and remove the temporary. */
 void ct_afile_abort(struct ct_afile *af);
-/* Whole buffer to path, atomically. */
+/* Whole buffer to path, atomically; refused as ct_afile_open refuses. */
 int ct_write_atomic(const char *path, const void *buf, size_t len);
+/* The reason for errno e after a failure of the functions above, for a
+ * diagnostic: "not a regular file" for EEXIST, else strerror(e). */
+const char *ct_afile_strerror(int e);
 /* fsync the directory that holds path (or path itself if a directory). */
 int ct_fsync_dir(const char *path);
 /* On SIGINT/TERM/HUP/PIPE/XFSZ remove open temporaries, then die of the

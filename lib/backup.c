@@ -140,7 +140,7 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn)
 		rc = ct_path(path, sizeof path, "%s/backups/models-%s.tar.gz", home,
 		    ct_stamp(ct_now_ms(), stamp));
 	if (rc != 0 || ct_mkparent(path) != 0 || ct_afile_open(&af, path) != 0) {
-		ct_warn("%s: %s", path, strerror(errno));
+		ct_warn("%s: %s", path, ct_afile_strerror(errno));
 		return -1;
 	}
 	a = archive_write_new();
@@ -170,7 +170,7 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn)
 		return -1;
 	}
 	if (ct_afile_commit(&af) != 0) {
-		ct_warn("%s: %s", path, strerror(errno));
+		ct_warn("%s: %s", path, ct_afile_strerror(errno));
 		return -1;
 	}
 	if (made)

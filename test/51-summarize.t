@@ -58,6 +58,19 @@ ok $? "a model without a curve says so"
 run summarize --dashboard --html "$T/nodir/dash.html"
 is "$rc" 1 "--html into a missing directory fails"
 is "$(ls -a "$T" | grep -c 'dash.html.tmp')" 0 "no temporary left"
+# The page never replaces what is not a regular file: a FIFO (never
+# opened, so nothing can block), a link, a device (as root only).
+mkfifo "$T/fifo"
+ln -s dash.html "$T/link"
+mknod "$T/null" c 1 3 2>/dev/null
+for f in fifo link null; do
+	[ -e "$T/$f" ] || [ -L "$T/$f" ] || { ok 0 "# SKIP no mknod here"; ok 0 "# SKIP"; continue; }
+	type=$(stat -c %F "$T/$f")
+	run timeout 10 summarize --dashboard --html "$T/$f" --max-model-age off --max-candle-age off --no-cache-check
+	like "$rc:$(printf '%s\n' "$err" | tail -n 1)" "^1:summarize: $T/$f: [^:]+$" "--html onto a $type fails, saying why"
+	is "$(stat -c %F "$T/$f")" "$type" "... and leaves it as it was"
+done
+is "$(ls -a "$T" | grep -c '\.tmp\.')" 0 "no temporary left"
 
 # The health check, in a home of its own whose times are relative to now.
 D=$T/dash

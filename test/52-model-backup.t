@@ -163,6 +163,23 @@ run model-backup --keep 0
 is "$rc" 2 "--keep 0 is a usage error"
 run model-backup --output "$T/junk.tar.gz/x.tar.gz"
 is "$rc" 1 "unwritable output fails"
+# --output replaces a regular file only: never a device (as root,
+# /dev/null would be gone), a FIFO (never opened, so nothing can block),
+# a link (nor where it points), or a directory.
+mknod dev c 1 3 2>/dev/null
+mkfifo fifo
+ln -s target link
+mkdir dir
+for f in dev fifo link dir; do
+	[ -e $f ] || [ -L $f ] || { ok 0 "# SKIP no mknod here"; ok 0 "# SKIP"; continue; }
+	type=$(stat -c %F $f)
+	reason="not a regular file"
+	[ $f = dir ] && reason="Is a directory"
+	run timeout 10 model-backup --output $f
+	is "$rc:$out:$err" "1::model-backup: $f: $reason" "--output onto a $type: refused"
+	is "$(stat -c %F $f)" "$type" "... and left as it was"
+done
+ok "$(test ! -e target; echo $?)" "nothing written where the link points"
 run model-backup AAAUSDT
 is "$rc" 2 "symbols without --restore are a usage error"
 is "$(find "$H" "$T" -name '*.tmp*' | wc -l)" 0 "no temporary files left"

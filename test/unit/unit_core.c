@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <dirent.h>
 #include <cmocka.h>
@@ -176,6 +177,65 @@ test_atomic(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* path must still be of type fmt (S_IFIFO...) after a refused write. */
+static void
+assert_refused(const char *path, int err, mode_t fmt)
+{
+	struct stat st;
+
+	errno = 0;
+	assert_int_equal(ct_write_atomic(path, "x", 1), -1);
+	assert_int_equal(errno, err);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & S_IFMT, fmt);
+}
+
+static void
+test_atomic_special(void **state)
+{
+	char path[512], dir[512], buf[512];
+	struct ct_afile af;
+	struct stat st;
+
+	(void)state;
+	/* Nothing but a regular file is replaced: not a FIFO (lstat never
+	 * opens it, so nothing blocks), a link, a directory, a device. */
+	snprintf(path, sizeof path, "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_refused(path, EEXIST, S_IFIFO);
+	assert_string_equal(ct_afile_strerror(EEXIST), "not a regular file");
+	snprintf(path, sizeof path, "%s/link", tmpdir);
+	assert_int_equal(symlink("f", path), 0);
+	assert_refused(path, EEXIST, S_IFLNK);
+	snprintf(buf, sizeof buf, "%s/f", tmpdir);
+	assert_int_equal(stat(buf, &st), -1);	/* nor was its target made */
+	snprintf(path, sizeof path, "%s/dir", tmpdir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_refused(path, EISDIR, S_IFDIR);
+	snprintf(path, sizeof path, "%s/null", tmpdir);
+	if (mknod(path, S_IFCHR | 0600, makedev(1, 3)) == 0)	/* as root */
+		assert_refused(path, EEXIST, S_IFCHR);
+	/* A FIFO that takes the name while the temporary is written. */
+	snprintf(path, sizeof path, "%s/late", tmpdir);
+	assert_int_equal(ct_afile_open(&af, path), 0);
+	fputs("new\n", af.fp);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(ct_afile_commit(&af), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	/* Links above the file (a data home on another disk) are followed. */
+	snprintf(dir, sizeof dir, "%s/dir", tmpdir);
+	snprintf(path, sizeof path, "%s/home", tmpdir);
+	assert_int_equal(symlink(dir, path), 0);
+	snprintf(path, sizeof path, "%s/home/f", tmpdir);
+	assert_int_equal(ct_write_atomic(path, "x", 1), 0);
+	snprintf(path, sizeof path, "%s/dir/f", tmpdir);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(count_entries(tmpdir), 6);	/* no temporary left */
+}
+
 static void
 test_store_roundtrip(void **state)
 {
@@ -341,6 +401,7 @@ main(void)
 		cmocka_unit_test(test_symbols),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_atomic_special, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_roundtrip, setup, teardown),
 		cmocka_unit_test(test_store_errors),
 		cmocka_unit_test_setup_teardown(test_scan_window, setup, teardown),
