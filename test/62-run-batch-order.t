@@ -48,9 +48,19 @@ like "$(events 20251111T0100Z-incremental)" "exchange_unreachable" "an exchange_
 
 # A coin removed from the list leaves the cache and the top list.
 FETCH_ENABLED=0
-run run-batch predict --symbols BTCUSDT,ETHUSDT,SOLUSDT --run 20251111T0200Z-predict
+SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT run run-batch predict --run 20251111T0200Z-predict
 like "$(cat "$H/cache/top.json")" "SOLUSDT" "SOLUSDT is in the top list"
-run run-batch predict --symbols BTCUSDT,ETHUSDT --run 20251111T0300Z-predict
+# A one-off --symbols is not the list: it retires no other coin.
+SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT run run-batch predict --symbols BTCUSDT --run 20251111T0210Z-predict
+is "$rc:$(ls "$H/cache/predictions" | tr '\n' ' ')" "0:BTCUSDT.json ETHUSDT.json SOLUSDT.json " \
+	"an ad-hoc --symbols run keeps the other coins of SYMBOLS in the cache"
+ok "$(grep -q coins_retired "$H/logs/20251111T0210Z-predict/engine.log"; echo $((! $?)))" "and retires none"
+SYMBOLS=BTCUSDT,ETHUSDT run run-batch predict --symbols BTCUSDT --run 20251111T0220Z-predict
+is "$(grep -o '"event":"coins_retired".*' "$H/logs/20251111T0220Z-predict/engine.log")" \
+	'"event":"coins_retired","run":"20251111T0220Z-predict","symbols":"SOLUSDT"}' \
+	"with --symbols, a coin SYMBOLS dropped is retired, and only that one"
+SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT run run-batch predict --run 20251111T0230Z-predict
+SYMBOLS=BTCUSDT,ETHUSDT run run-batch predict --run 20251111T0300Z-predict
 is "$rc" 0 "the next cycle without SOLUSDT"
 ok "$(grep -q SOLUSDT "$H/cache/top.json"; echo $((! $?)))" "SOLUSDT is gone from the top list"
 ok "$(test ! -e "$H/cache/predictions/SOLUSDT.json"; echo $?)" "and from the cache"

@@ -366,6 +366,7 @@ fi
 for v in $KNOWN; do
 	eval "[ -z \"\${inenv_$v:-}\" ] || [ -z \"\$env_$v\" ] || setv $v \"\$env_$v\" environment"
 done
+listed_SYMBOLS=$SYMBOLS listed_origin=$origin_SYMBOLS
 for v in ENGINE MODE MAX_CONCURRENT SYMBOLS TIMEOUT_MINUTES RETRIES RETRY_ALL; do
 	eval "o=\$o_$v"
 	[ -z "$o" ] || setv "$v" "$o" option
@@ -492,31 +493,40 @@ read_list() {
 		[ -n "$l" ] && add_sym "$l" "$1:$n: "
 	done <"$1"
 }
-case $SYMBOLS in
-top[0-9]*)
-	n=${SYMBOLS#top}
-	isnum "$n" || badv SYMBOLS "$SYMBOLS" "want topN"
-	list=$SHARE/symbols/$SYMBOLS
-	[ -f "$list" ] || list=$SHARE/symbols/top100
-	[ -f "$list" ] || die "$EX_FAIL" "$list: no symbol list"
-	[ "$n" -le "$(grep -c '^[A-Z0-9]' "$list")" ] || badv SYMBOLS "$SYMBOLS" "the longest list is top100"
-	for s in $(grep '^[A-Z0-9]' "$list" | head -n "$n"); do add_sym "$s" ''; done ;;
-*,* | [A-Z0-9]*)
-	if [ -f "$SYMBOLS" ]; then
-		read_list "$SYMBOLS"
-	else
-		old_ifs=$IFS IFS=,
-		# shellcheck disable=SC2086
-		set -- $SYMBOLS
-		IFS=$old_ifs
-		for s in "$@"; do [ -z "$s" ] || add_sym "$s" ''; done
-	fi ;;
-*)
-	[ -f "$SYMBOLS" ] && [ -r "$SYMBOLS" ] ||
-		badv SYMBOLS "$SYMBOLS" "not topN, A,B,C or a readable file of symbols"
-	read_list "$SYMBOLS" ;;
-esac
-[ -n "$symbols" ] || die "$EX_FAIL" "$SYMBOLS: no symbols"
+# symbol_list VALUE ORIGIN — the symbols of a SYMBOLS value into $symbols.
+symbol_list() {
+	sv=$1 so=$2 symbols=''
+	case $sv in
+	top[0-9]*)
+		n=${sv#top}
+		isnum "$n" || bad "SYMBOLS=$sv: want topN (from $so)"
+		list=$SHARE/symbols/$sv
+		[ -f "$list" ] || list=$SHARE/symbols/top100
+		[ -f "$list" ] || die "$EX_FAIL" "$list: no symbol list"
+		[ "$n" -le "$(grep -c '^[A-Z0-9]' "$list")" ] || bad "SYMBOLS=$sv: the longest list is top100 (from $so)"
+		for s in $(grep '^[A-Z0-9]' "$list" | head -n "$n"); do add_sym "$s" ''; done ;;
+	*,* | [A-Z0-9]*)
+		if [ -f "$sv" ]; then
+			read_list "$sv"
+		else
+			old_ifs=$IFS IFS=,
+			# shellcheck disable=SC2086
+			set -- $sv
+			IFS=$old_ifs
+			for s in "$@"; do [ -z "$s" ] || add_sym "$s" ''; done
+		fi ;;
+	*)
+		[ -f "$sv" ] && [ -r "$sv" ] ||
+			bad "SYMBOLS=$sv: not topN, A,B,C or a readable file of symbols (from $so)"
+		read_list "$sv" ;;
+	esac
+	[ -n "$symbols" ] || die "$EX_FAIL" "$sv: no symbols"
+}
+# The coins the cache keeps (see retire): those of the configured list,
+# never of a one-off --symbols, and those of this run.
+symbol_list "$listed_SYMBOLS" "$listed_origin"
+listed=$symbols
+[ "$origin_SYMBOLS" != option ] || symbol_list "$SYMBOLS" option
 # shellcheck disable=SC2086
 nsyms=$(echo $symbols | wc -w)
 
@@ -690,6 +700,8 @@ writable "$tmp"
 : >"$tmp/cached"
 trap 'rm -rf "$tmp"' EXIT
 printf '%s\n' $symbols >"$tmp/symbols"
+# shellcheck disable=SC2086
+printf '%s\n' $listed $symbols >"$tmp/listed"
 
 # A coin left running by a worker the ledger cannot judge from here (a
 # Slurm task, another host's process) is asked about to the engine; one
@@ -759,14 +771,14 @@ prune() {
 		rm -rf "$home/runs/$old" "$home/logs/$old" "$home/summary/$old"
 	done
 }
-# retire — a coin no longer in the symbol list leaves the cache (and so
-# the top list) at the next cycle.
+# retire — a coin no longer in the configured symbol list (SYMBOLS, not
+# a one-off --symbols: that would retire every other coin) leaves the
+# cache (and so the top list) at the next cycle.
 retire() {
 	for f in "$home"/cache/predictions/*.json; do
 		[ -e "$f" ] || continue
-		s=${f##*/}; s=${s%.json}
-		grep -qx "$s" "$tmp/symbols" || echo "$s"
-	done >"$tmp/retired"
+		s=${f##*/}; echo "${s%.json}"
+	done | grep -vFx -f "$tmp/listed" >"$tmp/retired"
 	[ -s "$tmp/retired" ] || return 0
 	# shellcheck disable=SC2046
 	cache-put --clear $(cat "$tmp/retired") 2>>"$log/predict.log" &&
