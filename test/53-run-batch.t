@@ -83,6 +83,20 @@ is "$rc" 0 "--force"
 ok "$(test "$(readlink "$H/models/AAAUSDT/current")" != "$a"; echo $?)" "--force retrains completed coins"
 is "$(status $R AAAUSDT)" "success 2 -" "and counts the attempt"
 
+# Two starts of a cycle within one minute are one run: the second goes on
+# from the first's ledger and redoes none of its coins.
+while [ "$(date -u +%S)" -ge 40 ]; do sleep 1; done
+Rm=$(date -u +%Y%m%dT%H%MZ)-full
+run run-batch full --symbols AAAUSDT,BBBUSDT
+is "$rc" 0 "a start without --run"
+a=$(readlink "$H/models/AAAUSDT/current")
+run run-batch full --symbols AAAUSDT,BBBUSDT --dry-run
+like "$out" "^run: +$Rm \\(resumed\\)" "a second start in the same minute names the same run, resumed"
+like "$out" "^symbols: +0 to do" "with nothing to do"
+run run-batch full --symbols AAAUSDT,BBBUSDT
+is "$rc:$(readlink "$H/models/AAAUSDT/current")" "0:$a" "it retrains no coin that succeeded"
+is "$(grep -c '"event":"coin_started"' "$H/logs/$Rm/engine.log")" 2 "the run's log has the first start's coins only"
+
 # A coin that hangs is killed at its timeout and retried, then fails;
 # the others succeed; nothing is left running.
 R2=20251109T0600Z-incremental

@@ -581,6 +581,9 @@ if [ -z "$run" ]; then
 		run=$last; resumed=1
 	else
 		run=$(date -u +%Y%m%dT%H%MZ)-$cycle
+		# A second start in the same minute names the same run, finished
+		# or not: it goes on from its ledger rather than redo its coins.
+		[ ! -f "$home/runs/$run/status.json" ] || resumed=1
 	fi
 elif [ -f "$home/runs/$run/status.json" ]; then
 	resumed=1
