@@ -88,6 +88,32 @@ is "$rc:$err" "2:run-batch: $T/list:2: BB B: bad symbol" "in a list file, with f
 run run-batch -V
 like "$rc:$out" "^0:run-batch \\(cointrain\\) [0-9]" "-V prints the version"
 
+# A write error on standard output is a failure with one message, as in
+# the C tools: a full disk, a descriptor cron left closed.
+# to OUT CMD... — CMD with standard output OUT ("-": closed); $rc, $err.
+to() {
+	o=$1; shift
+	if [ "$o" = - ]; then "$@" >&- 2>"$T/.err"; else "$@" >"$o" 2>"$T/.err"; fi
+	rc=$?
+	err=$(cat "$T/.err")
+}
+if [ -w /dev/full ]; then
+	to /dev/full run-batch -V
+	is "$rc:$err" "1:run-batch: stdout: No space left on device" "-V to a full disk: exit 1, one message"
+	to /dev/full run-batch full --symbols AAAUSDT --dry-run
+	is "$rc:$err" "1:run-batch: stdout: No space left on device" "--dry-run to a full disk"
+	to /dev/full run-batch -h
+	is "$rc:$err" "1:run-batch: stdout: No space left on device" "-h to a full disk"
+else
+	for i in 1 2 3; do ok 0 "# SKIP no /dev/full"; done
+fi
+to - run-batch --show-config
+is "$rc:$err" "1:run-batch: stdout: Bad file descriptor" "--show-config with stdout closed"
+to - run-batch -V
+is "$rc:$err" "1:run-batch: stdout: Bad file descriptor" "-V with stdout closed"
+FULL_RETRAIN_ENABLED=0 to - run-batch full
+is "$rc:$err" "1:run-batch: stdout: Bad file descriptor" "a disabled cycle's message with stdout closed"
+
 # A cache that cannot be written fails the predict cycle.
 run run-batch full --symbols AAAUSDT --run 20251110T0100Z-full
 is "$rc" 0 "a model to predict with"

@@ -50,6 +50,18 @@ EOF
 warn() { printf '%s: %s\n' "$prog" "$*" >&2; }
 die() { code=$1; shift; warn "$*"; exit "$code"; }
 bad() { warn "$*"; usage >&2; exit "$EX_USAGE"; }
+# put TEXT — TEXT and a newline on standard output.  A write error (a full
+# disk, a closed descriptor) is a failure, as ct_finish makes it in the C
+# tools; cat(1) says which error, where the shell's echo says only "I/O
+# error".
+put() {
+	e=''
+	{ e=$(printf '%s\n' "$1" | cat 2>&1 >&3 3>&-); } 2>/dev/null 3>&1 && return 0
+	# No message: fd 1 is not open (the 3>&1 failed), or a pipe's
+	# reader left (cat died of SIGPIPE).
+	[ -n "$e" ] || { [ $? -gt 128 ] && e='Broken pipe' || e='Bad file descriptor'; }
+	die "$EX_FAIL" "stdout: ${e##*: }"
+}
 isnum() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 # dur_s DUR — seconds of a duration "90s 45m 6h 7d 2w".
@@ -271,8 +283,8 @@ while [ $# -gt 0 ]; do
 	--wait) wait_lock=1 ;;
 	--no-wait) nowait=1 ;;
 	--run) need "$@"; run=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	-V | --version) echo "$prog (cointrain) $VERSION"; exit 0 ;;
+	-h | --help) put "$(usage)"; exit 0 ;;
+	-V | --version) put "$prog (cointrain) $VERSION"; exit 0 ;;
 	full | incremental | tune | predict) [ -z "$cycle" ] || bad "one cycle only"; cycle=$1 ;;
 	*) bad "$1: unknown argument" ;;
 	esac
@@ -418,9 +430,9 @@ check_settings() {
 	esac
 	case $DRIFT_PSI_MAX in
 	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive number" ;;
+	*[1-9]*) ;;
+	*) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive number" ;;
 	esac
-	awk -v x="$DRIFT_PSI_MAX" 'BEGIN { exit !(x + 0 > 0) }' ||
-		badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive number"
 }
 # whole NAME VALUE MIN MAX — VALUE a whole number from MIN to MAX.
 whole() {
@@ -446,7 +458,7 @@ case $run in
 esac
 timeout_s=$(awk -v m="$TIMEOUT_MINUTES" 'BEGIN { s = int(m * 60 + 0.5); print s < 1 ? 1 : s }')
 
-if [ "$show" = 1 ]; then
+show_config() {
 	echo "# run-batch $VERSION: configuration"
 	echo "# data home:  $home"
 	echo "# share:      $SHARE"
@@ -454,6 +466,9 @@ if [ "$show" = 1 ]; then
 	for v in $KNOWN; do
 		eval "printf '%-28s # %s\n' \"$v=\$$v\" \"\$origin_$v\""
 	done
+}
+if [ "$show" = 1 ]; then
+	put "$(show_config)"
 	exit 0
 fi
 
@@ -532,13 +547,13 @@ nsyms=$(echo $symbols | wc -w)
 
 case $cycle in
 full)
-	[ "$FULL_RETRAIN_ENABLED" = 1 ] || { echo "$prog: full retrain disabled (FULL_RETRAIN_ENABLED=$FULL_RETRAIN_ENABLED)"; exit 0; }
+	[ "$FULL_RETRAIN_ENABLED" = 1 ] || { put "$prog: full retrain disabled (FULL_RETRAIN_ENABLED=$FULL_RETRAIN_ENABLED)"; exit 0; }
 	step=fresh fetch_n=${FETCH_LOOKBACK:-$TRAIN_LOOKBACK} ;;
 incremental)
-	[ "$INCREMENTAL_ENABLED" = 1 ] || { echo "$prog: incremental cycle disabled (INCREMENTAL_ENABLED=$INCREMENTAL_ENABLED)"; exit 0; }
+	[ "$INCREMENTAL_ENABLED" = 1 ] || { put "$prog: incremental cycle disabled (INCREMENTAL_ENABLED=$INCREMENTAL_ENABLED)"; exit 0; }
 	step=incremental fetch_n=$INCREMENTAL_FETCH_LOOKBACK ;;
 tune)
-	[ "$TUNE_ENABLED" = 1 ] || { echo "$prog: tune cycle disabled (TUNE_ENABLED=$TUNE_ENABLED)"; exit 0; }
+	[ "$TUNE_ENABLED" = 1 ] || { put "$prog: tune cycle disabled (TUNE_ENABLED=$TUNE_ENABLED)"; exit 0; }
 	step=tune fetch_n=${FETCH_LOOKBACK:-$TRAIN_LOOKBACK} ;;
 predict) step='' fetch_n='' ;;
 esac
@@ -610,9 +625,9 @@ engine_load() {
 	. "$efile"
 }
 
-if [ "$dry" = 1 ]; then
-	engine_load
-	plan=$(engine_plan) || exit "$EX_FAIL"
+# dry_plan — what --dry-run prints: the run, the engine's plan, the
+# steps, the coins to do.
+dry_plan() {
 	echo "run:      $run ($([ "$resumed" = 1 ] && echo resumed || echo new))"
 	echo "cycle:    $cycle; timeframe $TIMEFRAME; engine $plan"
 	echo "per coin: timeout ${timeout_s}s, $RETRIES retries$([ "$RETRY_ALL" = 1 ] && echo ' (all failures)'), backoff base ${RETRY_BASE_SECONDS}s"
@@ -630,6 +645,11 @@ if [ "$dry" = 1 ]; then
 	echo "steps:    $steps"
 	todo=$(todo_list)
 	echo "symbols:  $(printf '%s\n' "$todo" | grep -c .) to do:" $todo
+}
+if [ "$dry" = 1 ]; then
+	engine_load
+	plan=$(engine_plan) || exit "$EX_FAIL"
+	put "$(dry_plan)"
 	exit 0
 fi
 
