@@ -57,9 +57,10 @@ bad() { warn "$*"; usage >&2; exit "$EX_USAGE"; }
 put() {
 	e=''
 	{ e=$(printf '%s\n' "$1" | cat 2>&1 >&3 3>&-); } 2>/dev/null 3>&1 && return 0
+	st=$?
 	# No message: fd 1 is not open (the 3>&1 failed), or a pipe's
 	# reader left (cat died of SIGPIPE).
-	[ -n "$e" ] || { [ $? -gt 128 ] && e='Broken pipe' || e='Bad file descriptor'; }
+	[ -n "$e" ] || { [ "$st" -gt 128 ] && e='Broken pipe' || e='Bad file descriptor'; }
 	die "$EX_FAIL" "stdout: ${e##*: }"
 }
 isnum() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
