@@ -118,6 +118,12 @@ ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos, void 
 		ct_warn("%s: %s; training the fold again", p, r < 0 ? strerror(errno) : "short file");
 		return 0;
 	}
+	/* Probabilities, so in [0,1]: anything else was not written by us. */
+	for (size_t i = 0; i < n; i++)
+		if (!(oos[i] >= 0 && oos[i] <= 1)) {
+			ct_warn("%s: value %zu is not a probability; training the fold again", p, i + 1);
+			return 0;
+		}
 	if (path(c, p, "fold-%d.ubj", k) != 0)
 		return -1;
 	if ((*trees = ct_booster_load(p)) == NULL) {

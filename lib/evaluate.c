@@ -31,6 +31,12 @@ ct_auc(const float *p, const float *y, size_t n)
 	if (n == 0 || (v = malloc(n * sizeof *v)) == NULL)
 		return NAN;
 	for (size_t i = 0; i < n; i++) {
+		/* A score that is not a number has no rank (and would
+		 * never equal itself in the tie loop below). */
+		if (!isfinite(p[i])) {
+			free(v);
+			return NAN;
+		}
 		v[i].p = p[i];
 		v[i].y = y[i];
 		pos += y[i] > 0.5f;

@@ -183,7 +183,7 @@ int ct_booster_rounds(void *b);
 int ct_booster_save(void *b, const char *path, struct ct_train_opts *o);
 
 /* Area under the ROC curve of scores p for 0/1 labels y (ties averaged);
- * NAN when one class is missing. */
+ * NAN when one class is missing or a score is not finite. */
 double ct_auc(const float *p, const float *y, size_t n);
 /* Evaluate the strategy "long at close[i] when p > thr, exit horizon
  * candles later, one trade at a time" on rows [lo,hi), with AUC and logloss.

@@ -280,8 +280,34 @@ save_trial(const struct search *s, int k)
 	return rc;
 }
 
+/* Fold i (0-based) of a trial's record into f: NULL when it is one this
+ * search could have written, else what is wrong with it. */
+static const char *
+fold_read(const json_t *fj, size_t i, struct fres *f)
+{
+	int fold = 0;
+
+	if (json_unpack((json_t *)fj, "{s:i, s:i, s:i, s:F}", "fold", &fold, "best_rounds",
+	    &f->best, "rounds_trained", &f->trained, "seconds", &f->seconds) != 0)
+		return "not a fold's record";
+	f->logloss = real_value(json_object_get(fj, "logloss"));
+	f->auc = real_value(json_object_get(fj, "auc"));
+	if (fold != (int)i + 1)
+		return "fold number out of place";
+	if (f->best < 1 || f->trained < 0 || !(f->seconds >= 0))
+		return "round counts or time out of range";
+	/* A logloss that is not a positive number would win the search. */
+	if (!(isfinite(f->logloss) && f->logloss >= 0))
+		return "logloss not a positive number";
+	if (!isnan(f->auc) && !(f->auc >= 0 && f->auc <= 1))
+		return "auc out of [0,1]";
+	return NULL;
+}
+
 /* Trial k's record, when there is one for the same draw: its folds are
- * done.  A record that does not parse is a fit to do again. */
+ * done.  A record that does not parse is a fit to do again; so is a fold
+ * whose figures this search could not have written, and the folds after
+ * it (it said which trials went on). */
 static void
 load_trial(struct search *s, int k)
 {
@@ -297,12 +323,15 @@ load_trial(struct search *s, int k)
 	    json_array_size(json_object_get(j, "folds")) == (size_t)s->nsf) {
 		json_array_foreach(json_object_get(j, "folds"), i, fj) {
 			struct fres *f = &tr->f[i];
+			const char *why;
 
-			if (json_unpack(fj, "{s:i, s:i, s:F}", "best_rounds", &f->best,
-			    "rounds_trained", &f->trained, "seconds", &f->seconds) != 0)
-				continue;
-			f->logloss = real_value(json_object_get(fj, "logloss"));
-			f->auc = real_value(json_object_get(fj, "auc"));
+			if (json_is_null(fj))
+				break;
+			if ((why = fold_read(fj, i, f)) != NULL) {
+				ct_warn("%s: fold %zu: %s; trained again", path, i + 1, why);
+				*f = (struct fres){ 0 };
+				break;
+			}
 			f->done = 1;
 			ct_halving_record(&s->h, k, (int)i, f->logloss);
 			s->fits_resumed++;

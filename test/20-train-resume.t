@@ -118,5 +118,25 @@ else
 	ok 0 "# SKIP the run ended before a fold was checkpointed"
 	ok 0 "# SKIP"
 fi
+# So is one whose predictions are not probabilities (a NaN once made the
+# AUC's tie loop spin for ever, holding the coin's lock).
+$TC >/dev/null 2>&1 &
+pid=$!
+while [ "$(done_folds)" -lt 1 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+oos=$(ls "$M"/.tmp-*/work/checkpoint/fold-1.oos 2>/dev/null | head -1)
+if [ -n "$oos" ]; then
+	python3 -c 'import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(40); f.write(struct.pack("<f", float("nan")))' "$oos"
+	run timeout 120 $TC
+	is "$rc" 0 "a NaN in a fold checkpoint: the run still publishes"
+	like "$err" "fold-1.oos: value 11 is not a probability; training the fold again" \
+		"and says it trains the fold again"
+else
+	ok 0 "# SKIP the run ended before a fold was checkpointed"
+	ok 0 "# SKIP"
+fi
 
 done_testing

@@ -112,6 +112,21 @@ is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
 is "$(barrier EDGE)" same "no barrier between the rungs: the barrier's very fits and winner (2 jobs, resumed)"
 run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
 like "$err" "12 trials \(9 cut early\), 21 fits \(21 resumed\)" "a finished search run again fits nothing (12 + 6 + 3 fits)"
+# Records with figures the search could not have written are fits to do
+# again, not a winner (a negative logloss) or a search without one (null).
+python3 -c 'import json, sys
+for k, ll in ((3, -5), (5, None)):
+    p = "%s/trial-%04d.json" % (sys.argv[1], k)
+    j = json.load(open(p))
+    j["folds"][0]["logloss"] = ll
+    json.dump(j, open(p, "w"))' "$M/EDGE/search"
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
+like "$err" "trial-0003.json: fold 1: logloss not a positive number; trained again" \
+    "a negative logloss in a record: named, trained again"
+like "$err" "trial-0005.json: fold 1: logloss not a positive number; trained again" "so is a null one"
+is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
+    "0:$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
+    "and the search ends with the winner of an untouched one"
 
 # ---- the held-out fold trained ahead ----
 # A worker trains the held-out fold of the trial leading the last rung

@@ -153,6 +153,11 @@ test_auc(void **state)
 	assert_float_equal(ct_auc(p, y, 4), 0.75, 1e-12);
 	assert_float_equal(ct_auc(tp, y, 4), 0.5, 1e-12);
 	assert_true(isnan(ct_auc(p, tp, 4)));
+	/* A score that is not a number: no AUC (and no endless tie loop). */
+	p[2] = NAN;
+	assert_true(isnan(ct_auc(p, y, 4)));
+	p[2] = INFINITY;
+	assert_true(isnan(ct_auc(p, y, 4)));
 }
 
 static void
