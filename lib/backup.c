@@ -82,6 +82,34 @@ addlink(struct archive *a, const char *out, const char *name, const char *target
 	return rc;
 }
 
+/* A --output FILE goes into a directory that exists: only backups/ under
+ * the data home is made.  0, or -1 with a diagnostic naming the
+ * directory. */
+static int
+outdir(const char *path)
+{
+	char dir[CT_PATH_MAX];
+	struct stat st;
+	char *s;
+
+	if (ct_path(dir, sizeof dir, "%s", path) != 0) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((s = strrchr(dir, '/')) == NULL)
+		return 0;
+	s[s == dir] = '\0';	/* "/x" is in "/" */
+	if (stat(dir, &st) != 0) {
+		ct_warn("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ct_warn("%s: %s", dir, strerror(ENOTDIR));
+		return -1;
+	}
+	return 0;
+}
+
 /* One coin: its current link and the files of the directory it names. */
 static int
 addmodel(struct archive *a, const char *out, const char *home, const char *sym, int *added)
@@ -134,12 +162,18 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn)
 	long count = 0;
 	int n, rc = 0, added;
 
+	if (out && outdir(out) != 0)
+		return -1;
 	if (out)
 		rc = ct_path(path, sizeof path, "%s", out);
 	else
 		rc = ct_path(path, sizeof path, "%s/backups/models-%s.tar.gz", home,
 		    ct_stamp(ct_now_ms(), stamp));
-	if (rc != 0 || ct_mkparent(path) != 0 || ct_afile_open(&af, path) != 0) {
+	if (rc != 0 || (out == NULL && ct_mkparent(path) != 0)) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (ct_afile_open(&af, path) != 0) {
 		ct_warn("%s: %s", path, ct_afile_strerror(errno));
 		return -1;
 	}

@@ -180,6 +180,12 @@ for f in dev fifo link dir; do
 	is "$(stat -c %F $f)" "$type" "... and left as it was"
 done
 ok "$(test ! -e target; echo $?)" "nothing written where the link points"
+# Only backups/ under the data home is made: the directory of --output
+# must exist.
+run model-backup --output "$T/nodir/x.tar.gz"
+is "$rc:$out:$err" "1::model-backup: $T/nodir: No such file or directory" "--output into a missing directory: named"
+ok "$(test ! -e "$T/nodir"; echo $?)" "... and not made"
+
 run model-backup AAAUSDT
 is "$rc" 2 "symbols without --restore are a usage error"
 is "$(find "$H" "$T" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
