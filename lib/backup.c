@@ -82,6 +82,35 @@ addlink(struct archive *a, const char *out, const char *name, const char *target
 	return rc;
 }
 
+/* Where models/<sym>/current points (in target, with its length), or -1:
+ * no such link. */
+static ssize_t
+current(const char *home, const char *sym, char *link, char *target, size_t n)
+{
+	ssize_t k;
+
+	if (ct_path(link, CT_PATH_MAX, "%s/models/%s/current", home, sym) != 0 ||
+	    (k = readlink(link, target, n - 1)) < 0)
+		return -1;
+	target[k] = '\0';
+	return k;
+}
+
+/* Whether some coin of list has a serving model; an archive of none would
+ * be no backup, and rotating it in would push real ones out. */
+static int
+anymodel(const char *home, struct dirent **list, int n)
+{
+	char link[CT_PATH_MAX], target[256];
+
+	for (int i = 0; i < n; i++)
+		if (ct_symbol_ok(list[i]->d_name) &&
+		    current(home, list[i]->d_name, link, target, sizeof target) >= 0 &&
+		    ct_stamp_ok(target))
+			return 1;
+	return 0;
+}
+
 /* A --output FILE goes into a directory that exists: only backups/ under
  * the data home is made.  0, or -1 with a diagnostic naming the
  * directory. */
@@ -121,10 +150,8 @@ addmodel(struct archive *a, const char *out, const char *home, const char *sym, 
 	int n, rc = 0;
 
 	*added = 0;
-	if (ct_path(link, sizeof link, "%s/models/%s/current", home, sym) != 0 ||
-	    (k = readlink(link, target, sizeof target - 1)) < 0)
+	if ((k = current(home, sym, link, target, sizeof target)) < 0)
 		return 0;	/* a coin without a serving model has nothing to keep */
-	target[k] = '\0';
 	/* Only what a restore accepts: a link to a stamp directory beside it. */
 	if (!ct_stamp_ok(target)) {
 		ct_warn("%s: unexpected link target %s; skipped", link,
@@ -164,6 +191,17 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn)
 
 	if (out && outdir(out) != 0)
 		return -1;
+	if (ct_path(dir, sizeof dir, "%s/models", home) != 0 ||
+	    ((n = scandir(dir, &list, NULL, alphasort)) < 0 && errno != ENOENT)) {
+		ct_warn("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	n = n < 0 ? 0 : n;
+	if (!anymodel(home, list, n)) {
+		ct_warn("%s: no model to back up", dir);
+		rc = -1;
+		goto out;
+	}
 	if (out)
 		rc = ct_path(path, sizeof path, "%s", out);
 	else
@@ -171,11 +209,13 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn)
 		    ct_stamp(ct_now_ms(), stamp));
 	if (rc != 0 || (out == NULL && ct_mkparent(path) != 0)) {
 		ct_warn("%s: %s", path, strerror(errno));
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	if (ct_afile_open(&af, path) != 0) {
 		ct_warn("%s: %s", path, ct_afile_strerror(errno));
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
@@ -184,32 +224,32 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn)
 		ct_warn("%s: %s", path, why(a));
 		rc = -1;
 	}
-	ct_path(dir, sizeof dir, "%s/models", home);
-	n = rc == 0 ? scandir(dir, &list, NULL, alphasort) : 0;
-	for (int i = 0; i < n; i++) {
-		if (rc == 0 && ct_symbol_ok(list[i]->d_name)) {
+	for (int i = 0; i < n && rc == 0; i++)
+		if (ct_symbol_ok(list[i]->d_name)) {
 			rc = addmodel(a, path, home, list[i]->d_name, &added);
 			count += added;
 		}
-		free(list[i]);
-	}
-	free(list);
 	if (archive_write_close(a) != ARCHIVE_OK && rc == 0) {
 		ct_warn("%s: %s", path, why(a));
 		rc = -1;
 	}
 	archive_write_free(a);
-	if (rc != 0) {
+	/* The models may have gone since they were counted. */
+	if (rc == 0 && count == 0) {
+		ct_warn("%s: no model to back up", dir);
+		rc = -1;
+	}
+	if (rc != 0)
 		ct_afile_abort(&af);
-		return -1;
-	}
-	if (ct_afile_commit(&af) != 0) {
+	else if ((rc = ct_afile_commit(&af)) != 0)
 		ct_warn("%s: %s", path, ct_afile_strerror(errno));
-		return -1;
-	}
-	if (made)
+	else if (made)
 		ct_path(made, mn, "%s", path);
-	return count;
+out:
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return rc == 0 ? count : -1;
 }
 
 static int

@@ -7,8 +7,10 @@
 #include <stddef.h>
 
 /* Archive every models/<SYM>/current into out (atomically; NULL: the
- * default name under backups/), store its path in made.  The number of
- * models archived, or -1 with a diagnostic. */
+ * default name under backups/, made when missing; out's directory must
+ * exist), store its path in made.  The number of models archived, or -1
+ * with a diagnostic; no model to archive is an error, and nothing is
+ * written. */
 long ct_backup_models(const char *home, const char *out, char *made, size_t n);
 /* Keep the newest keep archives backups/models-*.tar.gz; delete older. */
 int ct_backup_rotate(const char *home, long keep);

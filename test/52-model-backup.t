@@ -186,6 +186,20 @@ run model-backup --output "$T/nodir/x.tar.gz"
 is "$rc:$out:$err" "1::model-backup: $T/nodir: No such file or directory" "--output into a missing directory: named"
 ok "$(test ! -e "$T/nodir"; echo $?)" "... and not made"
 
+# Nothing to back up is an error, and nothing is written: an empty
+# archive would be no backup, and rotation would push real ones out.
+mkdir -p empty lost/models/AAAUSDT lost/backups
+run model-backup --home "$T/empty"
+is "$rc:$out:$err" "1::model-backup: $T/empty/models: no model to back up" "a home without models: exit 1, said"
+is "$(ls -A empty)" "" "... and no backups/ made"
+: >lost/backups/models-20200101_000000Z.tar.gz
+: >lost/backups/models-20200102_000000Z.tar.gz
+run model-backup --home "$T/lost" --keep 1
+is "$rc:$err:$(ls lost/backups | wc -l)" "1:model-backup: $T/lost/models: no model to back up:2" \
+	"a home whose models are gone: no empty archive, the old ones kept"
+run model-backup --home "$T/typo"
+is "$rc:$err" "1:model-backup: $T/typo: No such file or directory" "a mistyped --home: named"
+ok "$(test ! -e "$T/typo"; echo $?)" "... and not made"
 run model-backup AAAUSDT
 is "$rc" 2 "symbols without --restore are a usage error"
 is "$(find "$H" "$T" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
