@@ -218,4 +218,9 @@ for fill in 0 56; do
 	is "$out:$err" "rc=1 0:model-backup: $T/full/x.tar.gz: No space left on device" \
 		"full disk ($fill k used before): archive named, ENOSPC said, nothing left"
 done
+# The page renders its defaults and quotes as written (a flag inside .Pq
+# made "-default -4"; a quote starting with No lost the word).
+page=$(mandoc -T utf8 "$TOP/man/model-backup.1" | col -b | tr -s ' \n' '  ')
+like "$page" "\(--keep, default 4\)" "model-backup(1): --keep's default renders"
+like "$page" "No space left on device" "model-backup(1): the quoted error renders whole"
 done_testing
