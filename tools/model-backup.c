@@ -23,7 +23,7 @@ static _Noreturn void
 usage(int rc)
 {
 	fputs(usage_text, rc ? stderr : stdout);
-	exit(rc);
+	exit(ct_finish(rc));
 }
 
 static int
