@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "candles.h"
 #include "coinstatus.h"
+#include "cores.h"
 #include "dashboard.h"
 #include "err.h"
 #include "home.h"
@@ -81,7 +82,7 @@ sysinfo(const char *home)
 	struct statvfs sv;
 	FILE *fp;
 
-	json_object_set_new(o, "cores", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_set_new(o, "cores", json_integer(ct_cores()));
 	if ((fp = fopen("/proc/loadavg", "r"))) {
 		if (fscanf(fp, "%lf %lf %lf", &l1, &l5, &l15) != 3)
 			l1 = -1;

@@ -27,15 +27,42 @@ num(json_t *o, const char *key)
 	return json_is_number(v) ? json_real(json_number_value(v)) : json_null();
 }
 
-/* The ledger records the directory train-coin printed; relative paths are
- * relative to the data home. */
+/* The ledger records the path train-coin or tune-coin printed; relative
+ * paths are relative to the data home.  file (NULL: none) is in it. */
 static void
-resolve(char *buf, size_t n, const char *home, const char *dir, const char *file)
+resolve(char *buf, size_t n, const char *home, const char *made, const char *file)
 {
-	if (dir[0] == '/' || strcmp(home, ".") == 0 || access(dir, F_OK) == 0)
-		ct_path(buf, n, "%s/%s", dir, file);
+	const char *sep = file ? "/" : "";
+
+	if (made[0] == '/' || strcmp(home, ".") == 0 || access(made, F_OK) == 0)
+		ct_path(buf, n, "%s%s%s", made, sep, file ? file : "");
 	else
-		ct_path(buf, n, "%s/%s/%s", home, dir, file);
+		ct_path(buf, n, "%s/%s%s%s", home, made, sep, file ? file : "");
+}
+
+/* The figures of what a coin's run made (the ledger's model): a model
+ * directory's metrics.json (its aggregate), or the params.json a tune
+ * cycle made (its held-out block, scored once after the search).  The
+ * file loaded (NULL when there is none) with its path in path, the
+ * figures in *agg and what they are in *ev (NULL when unsaid). */
+static json_t *
+figures(const char *home, const char *made, char *path, size_t n, json_t **agg,
+    const char **ev)
+{
+	size_t len = made ? strlen(made) : 0;
+	int tune = len >= 11 && strcmp(made + len - 11, "params.json") == 0;
+	json_t *m;
+
+	*agg = NULL;
+	*ev = NULL;
+	if (made == NULL)
+		return NULL;
+	resolve(path, n, home, made, tune ? NULL : "metrics.json");
+	if ((m = json_load_file(path, 0, NULL)) == NULL)
+		return NULL;
+	*agg = json_object_get(m, tune ? "heldout" : "aggregate");
+	*ev = tune ? "held-out after search" : str(m, "evaluation");
+	return m;
 }
 
 static int
@@ -78,6 +105,7 @@ ct_summary_build(const char *home, const char *run)
 	char mpath[CT_PATH_MAX];
 	int64_t t, first = INT64_MAX, last = INT64_MIN;
 	json_t *root, *out, *by, *e, *m, *agg, *d, *row;
+	const char *ev;
 	double *mins;
 	size_t nmin = 0;
 	const char *sym;
@@ -91,19 +119,12 @@ ct_summary_build(const char *home, const char *run)
 		row = json_object();
 		json_object_set_new(row, "status", json_string(str(e, "status")));
 		json_object_set_new(row, "model", str(e, "model") ? json_string(str(e, "model")) : json_null());
-		m = NULL;
-		if (str(e, "model")) {
-			resolve(mpath, sizeof mpath, home, str(e, "model"), "metrics.json");
-			json_object_set_new(row, "metrics", json_string(mpath));
-			m = json_load_file(mpath, 0, NULL);
-		} else {
-			json_object_set_new(row, "metrics", json_null());
-		}
-		agg = json_object_get(m, "aggregate");
-		/* What the figures are: walk-forward (a fresh model) or held-out
-		 * (an incremental update); never in-sample. */
-		json_object_set_new(row, "evaluation", str(m, "evaluation") ?
-		    json_string(str(m, "evaluation")) : json_null());
+		m = figures(home, str(e, "model"), mpath, sizeof mpath, &agg, &ev);
+		json_object_set_new(row, "metrics", str(e, "model") ? json_string(mpath) : json_null());
+		/* What the figures are: walk-forward (a fresh model), held-out
+		 * (an incremental update) or held-out after search (tune-coin);
+		 * never in-sample. */
+		json_object_set_new(row, "evaluation", ev ? json_string(ev) : json_null());
 		json_object_set_new(row, "net_bps_after_costs", num(agg, "net_bps_after_costs"));
 		json_object_set_new(row, "auc", num(agg, "auc"));
 		json_decref(m);

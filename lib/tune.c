@@ -25,6 +25,7 @@
 #include <xgboost/c_api.h>
 
 #include "checkpoint.h"
+#include "cores.h"
 #include "costs.h"
 #include "dataset.h"
 #include "err.h"
@@ -922,10 +923,11 @@ prepare(struct search *s)
 int
 ct_tune_cores(struct ct_tune *t, int jobs, int threads, long avail)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	long cores = ct_cores();
 
-	if (cores < 1)
-		cores = 1;
+	/* run-batch's share (COINTRAIN_THREADS) is never more than here. */
+	if (avail > cores)
+		avail = cores;
 	if (avail < 1)
 		avail = cores - (cores / 8 > 1 ? cores / 8 : 1);
 	if (avail < 1)

@@ -231,6 +231,13 @@ run $TUNE --symbol EDGE --folds 1
 is "$rc" 2 "one fold leaves nothing to hold out: exit 2"
 run $TUNE --symbol EDGE --jobs 1024 --threads 1024
 like "$rc:$err" "^2:tune-coin: --jobs 1024 x --threads 1024: more than the [0-9]+ cores" "jobs x threads over the cores: exit 2"
+# The cores are those this process may use (taskset, a Slurm cpuset).
+run taskset -c 0 $TUNE --symbol EDGE --jobs 2 --trials 2
+like "$rc:$err" "^2:tune-coin: --jobs 2 x --threads 1: more than the 1 cores" "under taskset -c 0, two jobs are too many"
+# A share from run-batch larger than the cores here is the cores here.
+rm -rf "$M/EDGE/search"
+run env COINTRAIN_THREADS=64 taskset -c 0 $TUNE --symbol EDGE --trials 2 --rounds 5 --lookback 12000
+is "$rc" 0 "COINTRAIN_THREADS over the cores: the search runs"
 printf '{"eta": {"log": [0, 1]}}\n' >space.json
 run $TUNE --symbol EDGE --space space.json
 is "$rc:$err" "1:tune-coin: space.json: eta: 0 is outside [0.0001,1]" "a bad space: exit 1, named"
@@ -247,7 +254,7 @@ done
 cp "$COSTS" "$COINTRAIN_HOME/costs.csv"
 run env TUNE_ENABLED=1 TUNE_TRIALS=4 TUNE_ARGS="--rounds 40 --costs $COSTS" TRAIN_LOOKBACK=6000 \
     TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLED=0 TIMEFRAME=5m BACKUP_ENABLED=0 \
-    PREDICT_MAX_AGE=off run-batch tune --symbols TA,TB --mode parallel
+    PREDICT_MAX_AGE=off run-batch tune --symbols TA,TB --mode hybrid --max-concurrent 1
 is "$rc" 0 "run-batch tune exits 0"
 [ -s "$M/TA/params.json" ] && [ -s "$M/TB/params.json" ]
 ok $? "run-batch tune: each coin has its params.json"
@@ -256,6 +263,15 @@ ledger show "$r" >ledger.json
 is "$(jget ledger.json '[j["symbols"][s]["status"] for s in ("TA","TB")]')" \
     '["success", "success"]' "the ledger: both coins succeeded"
 is "$(grep -c '"event":"tune_done"' "$COINTRAIN_HOME/logs/$r/engine.log")" 2 "engine.log: tune_done for both"
+unlike "$err" "metrics.json|cannot open" "params.json is not taken for a model directory"
+want=$(python3 -c 'import json, sys
+print(json.dumps([["held-out after search", round(json.load(open(p))["heldout"]["auc"], 6)] for p in sys.argv[1:]]))' \
+    "$M/TA/params.json" "$M/TB/params.json")
+is "$(jget "$COINTRAIN_HOME/summary/$r/engine_summary.json" '[[c["evaluation"], round(c["auc"], 6)] for c in (j["by_symbol"][s] for s in ("TA", "TB"))]')" \
+    "$want" "engine_summary.json: each coin's held-out AUC after search, said to be that"
+grep '"event":"tune_started"' "$COINTRAIN_HOME/logs/$r/engine.log" | head -1 >started.json
+is "$(jget started.json '[j["jobs"], j["threads"]]')" "[$(nproc), 1]" \
+    "one coin at a time on every core: a job a core, one thread each (run-batch passes no --threads)"
 run env TUNE_ENABLED=1 run-batch tune --symbols TA,TB --dry-run
 like "$out" "tune-coin --trials 40" "run-batch tune --dry-run names tune-coin"
 run env TRAIN_LOOKBACK=6000 TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLED=0 TIMEFRAME=5m \

@@ -92,11 +92,14 @@ notify() {
 	printf '%s\n' "$1" | timeout -k 5 60 sh -c "$NOTIFY_CMD" >/dev/null 2>&1 ||
 		warn "NOTIFY_CMD failed for a $2 event"
 }
-# metrics FILE — "AUC NET" from the "aggregate" object of a metrics.json
-# (a figure it lacks: empty); one process for both.
+# metrics FILE [OBJECT] — $auc and $net from the OBJECT ("aggregate") of
+# a metrics.json, or the "heldout" of a params.json (a figure it lacks, or
+# a file missing: empty), and what they are in $what (its "evaluation",
+# else held-out after search); one process for all.
 metrics() {
-	m=$(tr -d '\n ' <"$1" 2>/dev/null)
-	case $m in *'"aggregate":{'*) m=${m#*\"aggregate\":\{} m=${m%%\}*} ;; *) m='' ;; esac
+	m=$(tr -d '\n ' 2>/dev/null <"$1") s=${2:-aggregate} what='held-out after search'
+	case $m in *'"evaluation":"'*) what=${m#*\"evaluation\":\"} what=${what%%\"*} ;; esac
+	case $m in *"\"$s\":{"*) m=${m#*\"$s\":\{} m=${m%%\}*} ;; *) m='' ;; esac
 	auc='' net=''
 	case $m in *'"auc":'*) auc=${m#*\"auc\":} auc=${auc%%[!0-9.e+-]*} ;; esac
 	case $m in *'"net_bps_after_costs":'*) net=${m#*\"net_bps_after_costs\":} net=${net%%[!0-9.e+-]*} ;; esac
@@ -166,8 +169,10 @@ coin_step() {
 	case $CT_STEP in
 	tune)
 		# shellcheck disable=SC2086 # TUNE_ARGS is an option list
+		# No --threads: its jobs, one thread each, fill the coin's
+		# share of the cores (COINTRAIN_THREADS), the fastest way.
 		set -- tune-coin --symbol "$sym" --timeframe "$TIMEFRAME" --trials "$TUNE_TRIALS" \
-			--threads "$CT_THREADS" --lookback "$TRAIN_LOOKBACK" $TUNE_ARGS ;;
+			--lookback "$TRAIN_LOOKBACK" $TUNE_ARGS ;;
 	*)
 		kind=$CT_STEP
 		grep -qx "$sym" "$CT_TMP/drifted" 2>/dev/null && kind=fresh
@@ -191,7 +196,11 @@ coin_step() {
 	rm -f "$out"
 	if [ "$rc" -eq 0 ] && [ -n "$model" ]; then
 		ledger set "$run" "$sym" success --model "$model"
-		metrics "$model/metrics.json"
+		# A tune prints its params.json: the held-out block's figures.
+		case $CT_STEP in
+		tune) metrics "$model" heldout ;;
+		*) metrics "$model/metrics.json" ;;
+		esac
 		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs"
 		if [ "$CT_STEP" != tune ]; then
 			echo "$sym" >"$CT_TMP/one.$sym"
@@ -203,7 +212,7 @@ coin_step() {
 			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
 		fi
 		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" >"$CT_TMP/outcome/$sym"
-		progress "$sym" "$(printf '%ss  AUC %s (walk-forward)  net %s bps' "$secs" "${auc:--}" "${net:--}")"
+		progress "$sym" "$(printf '%ss  AUC %s (%s)  net %s bps' "$secs" "${auc:--}" "$what" "${net:--}")"
 		return 0
 	fi
 	case $rc in
@@ -476,7 +485,8 @@ fi
 # ---- 5. the plan ----
 # Workers and threads: cores minus a reserve for the system,
 # max(1, n - max(1, n/8)): 2 -> 1, 4 -> 3, 16 -> 14.
-cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+# nproc counts the cores this process may use (taskset, a Slurm cpuset).
+cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 isnum "$cores" && [ "$cores" -ge 1 ] || cores=1
 if [ -z "$MAX_CONCURRENT" ]; then
 	r=$((cores / 8)); [ "$r" -ge 1 ] || r=1

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "cores.h"
 #include "err.h"
 #include "exitcode.h"
 #include "home.h"
@@ -111,7 +112,7 @@ main(int argc, char **argv)
 	if (tc.o.threads == 0 && (env = getenv("COINTRAIN_THREADS")) && *env)
 		tc.o.threads = (int)num("COINTRAIN_THREADS", env, 1, 1024);
 	if (tc.o.threads == 0)
-		tc.o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+		tc.o.threads = (int)ct_cores();
 	tc.home = ct_home(home);
 	ct_cleanup_on_signals();
 	return ct_finish(ct_train_coin(&tc));
