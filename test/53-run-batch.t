@@ -44,7 +44,7 @@ is "$(status $R AAAUSDT)" "success 1 -" "AAA succeeded"
 is "$(status $R BBBUSDT)" "success 2 -" "BBB succeeded on its retry after exit 5"
 is "$(status $R CCCUSDT)" "failed 1 error" "CCC failed once: exit 1 is not retried without --retry-all"
 like "$(ledger show $R)" '"error": "train-coin: CCCUSDT: not enough candles"' "with its error"
-is "$(events $R)" "job_started cache_pregenerated backup_succeeded coin_started coin_succeeded upload_failed coin_started coin_failed coin_started coin_failed coin_started coin_succeeded upload_succeeded cache_refreshed job_completed " \
+is "$(events $R)" "job_started cache_pregenerated backup_skipped coin_started coin_succeeded upload_failed coin_started coin_failed coin_started coin_failed coin_started coin_succeeded upload_succeeded cache_refreshed job_completed " \
 	"engine.log events in order"
 is "$(grep -c '"event":"coin_failed"' "$H/logs/$R/engine.log"):$(grep -c '"final":true' "$H/logs/$R/engine.log")" "2:1" "one retried failure, one final"
 is "$(sed 's/.*"event":"\([a-z_]*\)".*/\1/' notified | tr '\n' ' ')" "job_started coin_failed coin_failed job_completed " \
@@ -53,14 +53,16 @@ is "$(wc -l <uploaded)" 1 "UPLOAD_CMD got the other model"
 like "$(cat uploaded)" "^$H/models/BBBUSDT/[0-9_]+Z$" "as a directory argument"
 like "$(grep 'threads=' "$H/logs/$R/AAAUSDT/training.log")" "threads=2" "sequential: the worker gets every core"
 like "$(cat "$H/logs/$R/CCCUSDT/training.log")" "not enough candles" "each coin has its own log"
-ls "$H/backups"/models-*.tar.gz >/dev/null 2>&1
-ok $? "models were backed up"
+is "$(ls "$H/backups" 2>/dev/null | wc -l)" 0 "no model yet: no backup, no empty archive"
+like "$(grep '"event":"backup_skipped"' "$H/logs/$R/engine.log")" '"reason":"no model yet"' "and the run says why"
 is "$(ls "$H/cache/predictions" | tr '\n' ' ')" "AAAUSDT.json BBBUSDT.json " "predictions of the new models cached"
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["succeeded"], d["failed"])' "$H/summary/$R/engine_summary.json")" \
 	"2 1" "summary written"
 
 FAKE_FAIL=CCCUSDT run run-batch full --symbols CCCUSDT --run 20251108T0200Z-full --retries 1 --retry-all
 is "$rc:$(status 20251108T0200Z-full CCCUSDT)" "1:failed 2 error" "--retry-all retries exit status 1 too"
+ls "$H/backups"/models-*.tar.gz >/dev/null 2>&1
+ok $? "a full run in a home with models backs them up first"
 
 # Rerun: completed coins are skipped, the failure is retried.
 a=$(readlink "$H/models/AAAUSDT/current")
@@ -70,8 +72,8 @@ run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R --mode sequential
 is "$rc" 0 "rerun finishes the run"
 # The run's backup holds the models from before the retrain; another one
 # of half-retrained models would rotate it away after BACKUP_KEEP resumes.
-is "$(ls "$H/backups" | wc -l):$(grep -c '"event":"backup_succeeded"' "$H/logs/$R/engine.log")" "$nb:1" \
-	"a resumed full run does not back up again"
+is "$(ls "$H/backups" | wc -l):$(grep -c '"event":"backup_s[uk]' "$H/logs/$R/engine.log")" "$nb:1" \
+	"a resumed full run does not back up again (the models it made since are no backup)"
 is "$(status $R CCCUSDT)" "success 2 -" "the failed coin is retried"
 is "$(readlink "$H/models/AAAUSDT/current")" "$a" "completed coins are not retrained"
 is "$(grep -c '"event":"coin_started"' "$H/logs/$R/engine.log")" 5 "one more coin started"

@@ -865,8 +865,13 @@ if [ "$cycle" = full ]; then
 	# One backup per run: the one taken before its first coin was
 	# retrained.  A resume backing up again would archive half-retrained
 	# models and, after BACKUP_KEEP resumes, rotate the good one away.
-	if [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_succeeded"' "$log/engine.log" 2>/dev/null; then
+	# A data home without a model yet has nothing to back up: said, and
+	# it counts as the run's backup (a resume must not archive the
+	# models the run has made since).
+	if [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_s[uk]' "$log/engine.log" 2>/dev/null; then
 		echo "$prog: $run: models already backed up by this run" >&2
+	elif [ "$BACKUP_ENABLED" = 1 ] && ! ls -d "$home"/models/*/current >/dev/null 2>&1; then
+		event backup_skipped reason="no model yet"
 	elif [ "$BACKUP_ENABLED" = 1 ]; then
 		if b=$(model-backup --keep "$BACKUP_KEEP" 2>>"$log/backup.log"); then
 			event backup_succeeded archive="$b"
