@@ -34,6 +34,9 @@ for page in "$TOP"/man/*.1; do
 	like "$out" "^$name .*[0-9]+\.[0-9]+" "$name --version prints a version"
 	run "$name" -V
 	is "$rc:$out" "0:$(MANPAGER=cat "$name" --version)" "$name -V is --version"
+	# Help that could not be written is a failure, as any output is.
+	run sh -c '"$1" -h >/dev/full' sh "$name"
+	is "$rc:$err" "1:$name: stdout: No space left on device" "$name -h >/dev/full: exit 1, said"
 	# -t wherever a timeframe is an option.
 	case $(synopsis "$page") in *--timeframe*)
 		run "$name" -t 1h -h
