@@ -786,6 +786,24 @@ incremental(struct job *j, struct ct_model *cur)
 	return rc;
 }
 
+/* 1 when the params.json at path was tuned for this coin and timeframe
+ * (or does not say); else a warning, and the defaults are used: a search
+ * of 5m candles says nothing of 1h ones.  --params takes any file. */
+static int
+tuned_here(const struct ct_traincoin *tc, const char *path)
+{
+	json_t *p = json_load_file(path, 0, NULL);
+	const char *sym = json_string_value(json_object_get(p, "symbol"));
+	const char *tf = json_string_value(json_object_get(p, "timeframe"));
+	int here = (!sym || strcmp(sym, tc->sym) == 0) && (!tf || strcmp(tf, tc->tf) == 0);
+
+	if (!here)
+		ct_warn("%s: tuned for %s %s, not %s %s: default parameters (--params %s uses them)",
+		    path, sym ? sym : tc->sym, tf ? tf : tc->tf, tc->sym, tc->tf, path);
+	json_decref(p);
+	return here;
+}
+
 /* A fresh model's parameters (traincoin.h: params_file, default_params). */
 static int
 fresh_params(struct job *j)
@@ -811,6 +829,8 @@ fresh_params(struct job *j)
 		ct_warn("%s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (!tuned_here(tc, path))
+		return 0;
 	j->params_src = "tuned";
 	snprintf(j->params_path, sizeof j->params_path, "%s", path);
 	if (ct_params_load(path, &tc->o) != 0) {

@@ -176,6 +176,13 @@ is "$(jget "$out/config.json" '[float(j["params"][k]) for k in sorted(j["params"
 run $TC --fresh --default-params
 is "$(jget "$out/config.json" '[j["params_source"], j["params_file"], j["params"]["eta"]]')" '["default", null, "0.05"]' \
     "--default-params ignores params.json"
+# Parameters tuned on 5m candles say nothing of 1h ones.
+fetch-candles --symbol EDGE --timeframe 1h --generate --kind edge --seed 3 --lookback 3000 2>/dev/null
+run train-coin --costs $COSTS --threads 1 --rounds 40 --symbol EDGE --timeframe 1h --fresh
+is "$rc:$(jget "$out/config.json" 'j["params_source"]')" '0:"default"' \
+    "params.json of another timeframe: the defaults"
+like "$err" "params.json: tuned for EDGE 5m, not EDGE 1h: default parameters \\(--params .* uses them\\)" \
+    "with a warning that names the file and both"
 # A learning rate so small the model barely moves from 0.5: the update
 # (10 rounds at 0.02) beats it on the held-out candles and is promoted.
 printf '{"eta": 0.0001, "max_depth": 2}\n' >mine.json
