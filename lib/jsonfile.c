@@ -22,6 +22,6 @@ ct_json_save(const char *path, const json_t *j, size_t flags)
 	if (ct_afile_commit(&af) == 0)
 		return 0;
 fail:
-	ct_warn("%s: %s", path, strerror(errno ? errno : EIO));
+	ct_warn("%s: %s", path, ct_afile_strerror(errno ? errno : EIO));
 	return -1;
 }

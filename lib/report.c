@@ -537,7 +537,7 @@ ct_dashboard_html(const char *home, json_t *d, const char *path)
 		}
 	}
 	if (rc != 0)
-		ct_warn("%s: %s", path, strerror(errno));
+		ct_warn("%s: %s", path, ct_afile_strerror(errno));
 	json_decref(own);
 	return rc;
 }

@@ -67,7 +67,7 @@ for f in fifo link null; do
 	[ -e "$T/$f" ] || [ -L "$T/$f" ] || { ok 0 "# SKIP no mknod here"; ok 0 "# SKIP"; continue; }
 	type=$(stat -c %F "$T/$f")
 	run timeout 10 summarize --dashboard --html "$T/$f" --max-model-age off --max-candle-age off --no-cache-check
-	like "$rc:$(printf '%s\n' "$err" | tail -n 1)" "^1:summarize: $T/$f: [^:]+$" "--html onto a $type fails, saying why"
+	is "$rc:$(printf '%s\n' "$err" | tail -n 1)" "1:summarize: $T/$f: not a regular file" "--html onto a $type fails, saying why"
 	is "$(stat -c %F "$T/$f")" "$type" "... and leaves it as it was"
 done
 is "$(ls -a "$T" | grep -c '\.tmp\.')" 0 "no temporary left"
@@ -212,10 +212,14 @@ rm -r "$D/runs/$R2"
 run summarize --dashboard --json
 is "$(py 'd["health"]["ok"], d["models"]["count"], d["cache"]["expired"], len(d["candles"]), sorted(d["batch"]["cycles"])')" \
 	"True 5 0 5 ['full', 'incremental', 'predict']" "--json"
-run summarize --dashboard --min-disk-pct 100.5
+run summarize --dashboard --min-disk-pct 100
 is "$rc" 1 "disk below the minimum: exit 1"
 HEALTH_MAX_FAILED_PCT=lots run summarize --dashboard
-is "$rc:$err" "2:summarize: HEALTH_MAX_FAILED_PCT: lots: not a number" "bad threshold in the environment: usage error"
+is "$rc:$err" "2:summarize: HEALTH_MAX_FAILED_PCT: lots: not a percentage in [0,100]" "bad threshold in the environment: usage error"
+for o in "--min-disk-pct 200" "--max-failed-pct 101" "--max-failed-pct -1"; do
+	run summarize --dashboard $o
+	is "$rc" 2 "$o: not a percentage, a usage error"
+done
 run summarize --dashboard --max-model-age soon
 is "$rc:$err" "2:summarize: --max-model-age: soon: not a duration (or off)" "bad threshold: usage error"
 run summarize --dashboard --max-candle-age "$(printf '\033[2J')"

@@ -36,8 +36,9 @@ pct(const char *what, const char *s)
 	char ex[CT_EXCERPT_LEN];
 	double v;
 
-	if (ct_parse_double(s, &v) != 0 || v < 0)
-		ct_die(CT_EXIT_USAGE, "%s: %s: not a number", what, ct_excerpt(s, strlen(s), ex));
+	if (ct_parse_double(s, &v) != 0 || !(v >= 0 && v <= 100))
+		ct_die(CT_EXIT_USAGE, "%s: %s: not a percentage in [0,100]", what,
+		    ct_excerpt(s, strlen(s), ex));
 	return v;
 }
 
