@@ -251,8 +251,9 @@ ct_cache_entry_state(const json_t *entry, int64_t now_ms)
 enum ct_cache_state
 ct_cache_get(const char *home, const char *sym, int64_t now_ms, json_t **entry)
 {
-	char path[CT_PATH_MAX];
+	char path[CT_PATH_MAX], ex[CT_EXCERPT_LEN];
 	enum ct_cache_state st;
+	const char *other;
 	json_t *e;
 
 	*entry = NULL;
@@ -264,6 +265,15 @@ ct_cache_get(const char *home, const char *sym, int64_t now_ms, json_t **entry)
 		ct_warn("%s: not a cache entry (no valid expires_at)", path);
 		json_decref(e);
 		return st;
+	}
+	/* Another coin's prediction (a file copied or renamed by hand) is
+	 * not this coin's. */
+	if ((other = json_string_value(json_object_get(e, "symbol"))) == NULL ||
+	    strcmp(other, sym) != 0) {
+		ct_warn("%s: the entry of %s, not %s", path,
+		    other ? ct_excerpt(other, strlen(other), ex) : "no symbol", sym);
+		json_decref(e);
+		return CT_CACHE_BAD;
 	}
 	*entry = e;
 	return st;

@@ -77,6 +77,12 @@ is "$rc" 3 "--stale-ok still misses a missing entry"
 like "$out" '^\{"symbol":"XRPUSDT".*"stale":true' "... and serves the expired one"
 run cache-get --stale-ok ETHUSDT ETHUSDT
 is "$(printf '%s\n' "$out" | wc -l)" 2 "one line per symbol asked"
+# Another coin's entry under this coin's name is not this coin's.
+cp home/cache/predictions/BTCUSDT.json home/cache/predictions/ADAUSDT.json
+run cache-get ADAUSDT
+is "$rc/$out" "3/" "an entry of another symbol is not served: exit 3"
+is "$err" "cache-get: $COINTRAIN_HOME/cache/predictions/ADAUSDT.json: the entry of BTCUSDT, not ADAUSDT" "... and said"
+rm home/cache/predictions/ADAUSDT.json
 run cache-get --stale-ok ETHUSDT
 printf '%s\n' "$out" | cache-put -q --ttl 1h
 run cache-get ETHUSDT
