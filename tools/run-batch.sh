@@ -95,9 +95,11 @@ notify() {
 # metrics FILE [OBJECT] — $auc and $net from the OBJECT ("aggregate") of
 # a metrics.json, or the "heldout" of a params.json (a figure it lacks, or
 # a file missing: empty), and what they are in $what (its "evaluation",
-# else held-out after search); one process for all.
+# else walk-forward, or held-out after search for a params.json); one
+# process for all.
 metrics() {
-	m=$(tr -d '\n ' 2>/dev/null <"$1") s=${2:-aggregate} what='held-out after search'
+	m=$(tr -d '\n ' 2>/dev/null <"$1") s=${2:-aggregate} what=walk-forward
+	[ "$s" = aggregate ] || what='held-out after search'
 	case $m in *'"evaluation":"'*) what=${m#*\"evaluation\":\"} what=${what%%\"*} ;; esac
 	case $m in *"\"$s\":{"*) m=${m#*\"$s\":\{} m=${m%%\}*} ;; *) m='' ;; esac
 	auc='' net=''
