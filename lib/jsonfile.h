@@ -1,4 +1,5 @@
-/* jsonfile.h — a JSON document saved atomically as a file. */
+/* jsonfile.h — a JSON document saved atomically as a file, and one read
+ * from a file the user named. */
 #ifndef CT_JSONFILE_H
 #define CT_JSONFILE_H
 
@@ -8,5 +9,9 @@
  * creating missing directories.  On failure prints "prog: path: reason",
  * leaves any previous file as it was, and returns -1. */
 int ct_json_save(const char *path, const json_t *j, size_t flags);
+/* The document in path (json_load_file flags), or NULL after
+ * "prog: path:LINE: reason" for bad JSON, "prog: path: reason" for a file
+ * that cannot be read (a directory: "Is a directory"). */
+json_t *ct_json_load(const char *path, size_t flags);
 
 #endif

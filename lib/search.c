@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "jsonfile.h"
 #include "search.h"
 
 /* The parameters a search may set: name, whole number or not, the range
@@ -150,18 +151,12 @@ ct_params_json(const struct ct_train_opts *o)
 int
 ct_params_load(const char *path, struct ct_train_opts *o)
 {
-	json_error_t e;
-	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &e), *p;
+	json_t *j = ct_json_load(path, JSON_REJECT_DUPLICATES), *p;
 	char why[256];
 	int rc;
 
-	if (j == NULL) {
-		if (e.line > 0)
-			ct_warn("%s:%d: %s", path, e.line, e.text);
-		else
-			ct_warn("%s: %s", path, e.text);
+	if (j == NULL)
 		return -1;
-	}
 	p = json_object_get(j, "params") ? json_object_get(j, "params") : j;
 	if ((rc = ct_params_set(o, p, 0, why, sizeof why)) != 0)
 		ct_warn("%s: %s", path, why);

@@ -82,6 +82,7 @@ struct search {
 	/* Progress. */
 	double t0, fold_s[64];
 	int fold_n[64], fits, fits_resumed;
+	int killed;		/* a worker was killed: exit CT_EXIT_TEMPFAIL */
 	const char *evlog, *run;
 };
 
@@ -713,6 +714,13 @@ search_run(struct search *s, int *cut)
 	int win = -1;
 
 	if (busy == NULL || fits_run(s, &pool, busy) != 0) {
+		/* Killed from outside (the OOM killer): worth a retry, which
+		 * resumes from the records. */
+		if (pool.killed) {
+			ct_warn("%s: a worker was killed; the fits done are kept, and a run with the"
+			    " same arguments resumes them", s->t->sym);
+			s->killed = 1;
+		}
 		ct_pool_stop(&pool, 1);
 		free(busy);
 		return -1;
@@ -968,7 +976,8 @@ ct_tune_coin(struct ct_tune *t)
 			fprintf(stderr, "%s: %s: resuming: %d fits recorded\n", ct_prog, t->sym,
 			    s.fits_resumed);
 		win = search_run(&s, &cut);
-		rc = win >= 0 && finish(&s, win, cut) == 0 ? CT_EXIT_OK : CT_EXIT_FAIL;
+		rc = win >= 0 && finish(&s, win, cut) == 0 ? CT_EXIT_OK :
+		    s.killed ? CT_EXIT_TEMPFAIL : CT_EXIT_FAIL;
 	}
 	for (int k = 0; s.tr && k < t->trials; k++) {
 		json_decref(s.tr[k].params);

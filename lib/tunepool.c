@@ -129,8 +129,11 @@ worker_died(struct ct_pool *p)
 		if (p->pid[i] <= 0 || waitpid(p->pid[i], &st, WNOHANG) != p->pid[i])
 			continue;
 		p->pid[i] = 0;
-		if (WIFSIGNALED(st))
-			ct_warn("worker %d died of signal %d", i + 1, WTERMSIG(st));
+		if (WIFSIGNALED(st)) {
+			ct_warn("worker %d died of signal %d (%s)", i + 1, WTERMSIG(st),
+			    strsignal(WTERMSIG(st)));
+			p->killed = 1;
+		}
 		else
 			ct_warn("worker %d exited with status %d", i + 1, WEXITSTATUS(st));
 		return 1;

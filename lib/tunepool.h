@@ -31,6 +31,7 @@ struct ct_pool {
 	int n;
 	pid_t *pid;
 	int pending;		/* fits submitted, not yet returned */
+	int killed;		/* a worker died of a signal (the OOM killer, kill) */
 };
 
 /* Fork n workers running fn(arg, ...) on each fit.  0 or -1 (printed). */

@@ -128,6 +128,28 @@ is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')
     "0:$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
     "and the search ends with the winner of an untouched one"
 
+# A worker killed from outside (the OOM killer): exit 5, worth a retry,
+# which resumes.
+rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
+$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>killed.err &
+pid=$!
+i=0
+while [ "$(ls "$M/EDGE/search" 2>/dev/null | grep -c '^trial-.*json$')" -lt 3 ] && [ $i -lt 600 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+w=$(ps -o pid= --ppid $pid | head -n 1)
+[ -n "$w" ] && kill -9 $w
+wait $pid
+rc=$?
+is "$rc" 5 "a worker killed by a signal: exit 5 (temporary: run-batch retries)"
+like "$(cat killed.err)" "worker [0-9] died of signal 9 \\(Killed\\)" "the worker's death is said"
+like "$(cat killed.err)" "EDGE: a worker was killed; the fits done are kept" "with the coin, and what to do"
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
+is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
+    "0:$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
+    "run again: the search resumes to the same winner"
+
 # ---- the held-out fold trained ahead ----
 # A worker trains the held-out fold of the trial leading the last rung
 # before the search ends; only the winner's is read.  Its figures are
@@ -251,6 +273,13 @@ is "$rc:$err" "1:tune-coin: space.json: eta: 0 is outside [0.0001,1]" "a bad spa
 printf '{"depth": 3}\n' >space.json
 run $TUNE --symbol EDGE --space space.json
 is "$rc:$err" "1:tune-coin: space.json: depth: not a parameter tune-coin can tune" "an unknown parameter in the space"
+run $TUNE --symbol EDGE --space nothere.json
+is "$rc:$err" "1:tune-coin: nothere.json: No such file or directory" "a missing space file: said once"
+mkdir adir
+run $TUNE --symbol EDGE --space adir
+is "$rc:$err" "1:tune-coin: adir: Is a directory" "a directory as the space: said so"
+run train-coin --symbol EDGE --timeframe 5m --params adir
+is "$rc:$err" "1:train-coin: adir: Is a directory" "a directory as --params: said so"
 run $TUNE --symbol NONE --trials 2
 like "$rc:$err" "^1:tune-coin: .*candles/NONE/5m.csv: No such file" "no candles: exit 1"
 

@@ -12,6 +12,7 @@
 
 #include "atomic.h"
 #include "err.h"
+#include "jsonfile.h"
 #include "exitcode.h"
 #include "home.h"
 #include "model.h"
@@ -39,19 +40,13 @@ num(const char *opt, const char *s, long min, long max)
 static json_t *
 load_space(const char *path)
 {
-	json_error_t e;
 	json_t *j;
 	char why[256];
 
 	if (path == NULL)
 		return ct_space_default();
-	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &e)) == NULL) {
-		if (e.line > 0)
-			ct_warn("%s:%d: %s", path, e.line, e.text);
-		else
-			ct_warn("%s: %s", path, e.text);
+	if ((j = ct_json_load(path, JSON_REJECT_DUPLICATES)) == NULL)
 		return NULL;
-	}
 	if (ct_space_check(j, why, sizeof why) != 0) {
 		ct_warn("%s: %s", path, why);
 		json_decref(j);
