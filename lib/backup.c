@@ -118,7 +118,6 @@ static int
 outdir(const char *path)
 {
 	char dir[CT_PATH_MAX];
-	struct stat st;
 	char *s;
 
 	if (ct_path(dir, sizeof dir, "%s", path) != 0) {
@@ -128,15 +127,7 @@ outdir(const char *path)
 	if ((s = strrchr(dir, '/')) == NULL)
 		return 0;
 	s[s == dir] = '\0';	/* "/x" is in "/" */
-	if (stat(dir, &st) != 0) {
-		ct_warn("%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		ct_warn("%s: %s", dir, strerror(ENOTDIR));
-		return -1;
-	}
-	return 0;
+	return ct_dir_check(dir);
 }
 
 /* One coin: its current link and the files of the directory it names. */

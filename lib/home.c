@@ -126,16 +126,16 @@ ct_store_path(char *buf, size_t n, const char *home, const char *sym, const char
 }
 
 int
-ct_home_check(const char *home)
+ct_dir_check(const char *dir)
 {
 	struct stat st;
 
-	if (stat(home, &st) != 0) {
-		ct_warn("%s: %s", home, strerror(errno));
+	if (stat(dir, &st) != 0) {
+		ct_warn("%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		ct_warn("%s: %s", home, strerror(ENOTDIR));
+		ct_warn("%s: %s", dir, strerror(ENOTDIR));
 		return -1;
 	}
 	return 0;

@@ -9,9 +9,9 @@
 
 /* --home DIR, else $COINTRAIN_HOME, else ".". */
 const char *ct_home(const char *opt);
-/* 0 when home is a directory, else -1 with the reason printed (a mistyped
- * --home is not an empty data home). */
-int ct_home_check(const char *home);
+/* 0 when dir is a directory, else -1 with "prog: dir: reason" printed (a
+ * mistyped --home is not an empty data home). */
+int ct_dir_check(const char *dir);
 /* 1 when s matches [A-Z0-9][A-Z0-9._-]{0,31} (and is not "." or ".."). */
 int ct_symbol_ok(const char *s);
 /* 1 when s matches YYYYMMDDTHHMMZ-<cycle> with a [a-z]+ cycle and a time

@@ -77,12 +77,18 @@ done
 is "$bad" 0 "$trials trials of kill -9 at random moments: the same model.ubj and metrics.json, the same rounds, nothing retrained, nothing left"
 ok $((kills == 0 || resumed == 0)) "some runs were killed ($kills) and some resumed ($resumed)"
 
+# kill_after N — train, and kill -9 the training once N folds are
+# checkpointed (or when it ends first).
+kill_after() {
+	$TC >/dev/null 2>&1 &
+	pid=$!
+	while [ "$(done_folds)" -lt "$1" ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
+	kill -KILL $pid 2>/dev/null
+	wait $pid 2>/dev/null
+}
+
 # What a terminal shows, and a checkpoint of other data is not used.
-$TC >/dev/null 2>&1 &
-pid=$!
-while [ "$(done_folds)" -lt 2 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
-kill -KILL $pid 2>/dev/null
-wait $pid 2>/dev/null
+kill_after 2
 n=$(done_folds)
 if [ "$n" -lt 4 ]; then
 	run $TC
@@ -90,11 +96,7 @@ if [ "$n" -lt 4 ]; then
 else
 	ok 0 "# SKIP the run finished its folds before it was killed"
 fi
-$TC >/dev/null 2>&1 &
-pid=$!
-while [ "$(done_folds)" -lt 1 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
-kill -KILL $pid 2>/dev/null
-wait $pid 2>/dev/null
+kill_after 1
 fetch-candles --symbol KR --timeframe 5m --generate --kind edge --seed 5 --lookback 20100 2>/dev/null
 run $TC
 is "$rc" 0 "new candles since the kill: a fresh training"
@@ -103,11 +105,7 @@ like "$(printf '%s\n' "$err" | grep 'round' | head -1)" "fold 1/4 round 1," "and
 
 # A checkpoint whose fold cannot be read (a short file) is trained again,
 # not a failure of this run and of every retry.
-$TC >/dev/null 2>&1 &
-pid=$!
-while [ "$(done_folds)" -lt 1 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
-kill -KILL $pid 2>/dev/null
-wait $pid 2>/dev/null
+kill_after 1
 oos=$(ls "$M"/.tmp-*/work/checkpoint/fold-1.oos 2>/dev/null | head -1)
 if [ -n "$oos" ]; then
 	: >"$oos"
@@ -120,11 +118,7 @@ else
 fi
 # So is one whose predictions are not probabilities (a NaN once made the
 # AUC's tie loop spin for ever, holding the coin's lock).
-$TC >/dev/null 2>&1 &
-pid=$!
-while [ "$(done_folds)" -lt 1 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
-kill -KILL $pid 2>/dev/null
-wait $pid 2>/dev/null
+kill_after 1
 oos=$(ls "$M"/.tmp-*/work/checkpoint/fold-1.oos 2>/dev/null | head -1)
 if [ -n "$oos" ]; then
 	python3 -c 'import struct, sys

@@ -94,7 +94,7 @@ main(int argc, char *argv[])
 			ct_warn("invalid symbol \"%.40s\"", argv[k]);
 			usage(CT_EXIT_USAGE);
 		}
-	if (ct_home_check(ct_home(home_opt)) != 0)
+	if (ct_dir_check(ct_home(home_opt)) != 0)
 		return ct_finish(CT_EXIT_FAIL);
 	rows = describe(ct_home(home_opt), tf, argv + optind, (size_t)(argc - optind), &bad);
 	if (as_json) {

@@ -82,7 +82,7 @@ main(int argc, char **argv)
 	if (archive)
 		return ct_finish(restore(home, archive, argv + optind, argc - optind));
 	/* A mistyped --home is no data home to make backups/ in. */
-	if (ct_home_check(home) != 0 || ct_backup_models(home, out, made, sizeof made) < 0)
+	if (ct_dir_check(home) != 0 || ct_backup_models(home, out, made, sizeof made) < 0)
 		return ct_finish(CT_EXIT_FAIL);
 	/* Rotation applies to the default archive names only. */
 	if (out == NULL && ct_backup_rotate(home, keep) != 0)
