@@ -27,13 +27,14 @@ ok() {
 	fi
 }
 
-# is GOT EXPECTED NAME
+# is GOT EXPECTED NAME — on a failure, what was got goes to stderr, which
+# prove shows (make check, CI) where it hides stdout's comments.
 is() {
 	if [ "$1" = "$2" ]; then
 		ok 0 "$3"
 	else
 		ok 1 "$3"
-		printf '#   got:      %s\n#   expected: %s\n' "$1" "$2"
+		printf '#   got:      %s\n#   expected: %s\n' "$1" "$2" >&2
 	fi
 }
 
@@ -43,7 +44,7 @@ like() {
 		ok 0 "$3"
 	else
 		ok 1 "$3"
-		printf '#   got:      %s\n#   no match: %s\n' "$1" "$2"
+		printf '#   got:      %s\n#   no match: %s\n' "$1" "$2" >&2
 	fi
 }
 
