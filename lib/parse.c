@@ -199,3 +199,20 @@ ct_coin_args(const char *sym, const char *tf, const char *lookback, long *candle
 	}
 	return 0;
 }
+
+int
+ct_coin_required(int argc, char **argv, int optind, const char *sym, const char *tf)
+{
+	char ex[CT_EXCERPT_LEN];
+
+	if (optind < argc) {
+		ct_warn("unexpected operand \"%s\" (options only)",
+		    ct_excerpt(argv[optind], strlen(argv[optind]), ex));
+		return -1;
+	}
+	if (sym == NULL || tf == NULL) {
+		ct_warn("%s is required", sym == NULL ? "--symbol" : "--timeframe");
+		return -1;
+	}
+	return 0;
+}

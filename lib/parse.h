@@ -26,6 +26,10 @@ int ct_parse_lookback(const char *s, const char *tf, long *candles);
  * candles or a duration of tf) into *candles.  0; -1 (bad symbol or
  * timeframe) or -2 (bad lookback, worth a usage) with the reason printed. */
 int ct_coin_args(const char *sym, const char *tf, const char *lookback, long *candles);
+/* The command line of a one-coin tool after its options: no operand
+ * left (argv[optind]), --symbol and --timeframe given.  0, or -1 with the
+ * reason printed. */
+int ct_coin_required(int argc, char **argv, int optind, const char *sym, const char *tf);
 /* The field s[0..len) fit to quote in a diagnostic: at most 40 bytes
  * (then "..."), control characters as '?'.  Returns buf. */
 #define CT_EXCERPT_LEN 48

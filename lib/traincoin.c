@@ -816,7 +816,9 @@ fresh_params(struct job *j)
 		return 0;
 	if (tc->params_file) {
 		j->params_src = "file";
-		snprintf(j->params_path, sizeof j->params_path, "%s", tc->params_file);
+		/* Absolute, so config.json says which file wherever it ran. */
+		if (realpath(tc->params_file, j->params_path) == NULL)
+			snprintf(j->params_path, sizeof j->params_path, "%s", tc->params_file);
 		return ct_params_load(tc->params_file, &tc->o);
 	}
 	if (ct_path(path, sizeof path, "%s/models/%s/params.json", tc->home, tc->sym) != 0) {
@@ -850,6 +852,9 @@ model_params(struct job *j, const struct ct_model *cur)
 	const char *file = json_string_value(json_object_get(c, "params_file"));
 	char why[256];
 
+	if (j->tc->params_file || j->tc->default_params)
+		ct_warn("%s: an update keeps its model's parameters: %s not used (--fresh uses it)",
+		    j->tc->sym, j->tc->params_file ? "--params" : "--default-params");
 	j->params_src = src && strcmp(src, "tuned") == 0 ? "tuned" :
 	    src && strcmp(src, "file") == 0 ? "file" : "default";
 	snprintf(j->params_path, sizeof j->params_path, "%s", file ? file : "");

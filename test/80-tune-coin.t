@@ -211,14 +211,22 @@ printf '{"eta": 0.0001, "max_depth": 2}\n' >mine.json
 run $TC --params mine.json
 is "$(jget "$out/config.json" '[j["params_source"], j["params"]["eta"], j["params"]["max_depth"], j["params"]["subsample"]]')" \
     "[\"file\", \"0.0001\", \"2\", \"0.8\"]" "--params FILE overrides; the rest keep their defaults"
-run $TC --incremental
+is "$(jget "$out/config.json" 'j["params_file"]')" "\"$T/mine.json\"" "config.json names the file by its absolute path"
+run $TC --incremental --params mine.json
 is "$(jget "$out/config.json" '[j["mode"], j["params_source"], j["params"]["eta"], j["params"]["max_depth"]]')" \
     '["incremental", "file", "0.0001", "2"]' "an update keeps its model's parameters"
+like "$err" "EDGE: an update keeps its model's parameters: --params not used \\(--fresh uses it\\)" \
+    "--params with an update: said, not silently dropped"
 printf '{"eta": 2}\n' >bad.json
 run $TC --params bad.json
 is "$rc:$err" "1:train-coin: bad.json: eta: 2 is outside [0.0001,1]" "a parameter out of range: exit 1, named"
 run $TC --params mine.json --default-params
 is "$rc" 2 "--params with --default-params is a usage error"
+like "$err" "^train-coin: --params and --default-params exclude each other" "saying why"
+run train-coin --symbol EDGE
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:train-coin: --timeframe is required" "a missing --timeframe: said"
+run $TUNE --symbol EDGE stray
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" '2:tune-coin: unexpected operand "stray" (options only)' "a stray operand: said"
 
 # ---- honesty: random walks, and the planted edge ----
 # Horizon 1: labels that do not overlap, so the held-out block of 6000

@@ -34,6 +34,15 @@ num(const char *opt, const char *s, long min, long max)
 	return ct_opt_long(opt, s, min, max, usage);
 }
 
+/* 1, said, when options that exclude each other (what) were both given. */
+static int
+both(int a, int b, const char *what)
+{
+	if (a && b)
+		ct_warn("%s exclude each other", what);
+	return a && b;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -97,8 +106,9 @@ main(int argc, char **argv)
 		default: usage(stderr); return CT_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || tc.sym == NULL || tc.tf == NULL || (fresh && tc.incremental) ||
-	    (tc.params_file && tc.default_params)) {
+	if (ct_coin_required(argc, argv, optind, tc.sym, tc.tf) != 0 ||
+	    both(fresh, tc.incremental, "--fresh and --incremental") ||
+	    both(tc.params_file != NULL, tc.default_params, "--params and --default-params")) {
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}

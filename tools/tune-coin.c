@@ -123,7 +123,7 @@ main(int argc, char **argv)
 		default: usage(stderr); return CT_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || t.sym == NULL || t.tf == NULL) {
+	if (ct_coin_required(argc, argv, optind, t.sym, t.tf) != 0) {
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}
