@@ -822,14 +822,16 @@ static void
 summary(const struct search *s, int win, int cut, const struct ct_wf *w)
 {
 	const struct ct_eval *h = &w->f[w->nfolds - 1].ev;
+	char folds[32];
 
 	if (!s->t->o.progress)
 		return;
+	snprintf(folds, sizeof folds, s->nsf > 1 ? "folds 1-%d" : "fold %d", s->nsf);
 	fprintf(stderr, "%s: %s: %d trials (%d cut early), %d fits (%d resumed); winner trial %d: "
-	    "search logloss %.5f, AUC %.4f (folds 1-%d); held-out after search: AUC %.4f, "
+	    "search logloss %.5f, AUC %.4f (%s); held-out after search: AUC %.4f, "
 	    "logloss %.5f, %ld trades, net %.1f bps/trade (fold %d)\n", ct_prog, s->t->sym,
 	    s->t->trials, cut, s->fits + s->fits_resumed, s->fits_resumed, win,
-	    score(s, win, s->nsf), mean_auc(s, win, s->nsf), s->nsf, h->auc, h->logloss,
+	    score(s, win, s->nsf), mean_auc(s, win, s->nsf), folds, h->auc, h->logloss,
 	    h->trades, h->net_bps, w->nfolds);
 }
 

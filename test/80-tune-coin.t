@@ -266,6 +266,10 @@ run $TUNE --symbol 'bad/sym' --trials 4
 is "$rc" 2 "a bad symbol: exit 2"
 run $TUNE --symbol EDGE --folds 1
 is "$rc" 2 "one fold leaves nothing to hold out: exit 2"
+rm -rf "$M/EDGE/search"
+run $TUNE --symbol EDGE --folds 2 --trials 2 --rounds 5 --lookback 12000 --progress
+like "$(printf '%s\n' "$err" | tail -n 1)" "AUC [0-9.]+ \\(fold 1\\); held-out after search: .*\\(fold 2\\)$" \
+    "two folds: one search fold, named as one"
 run $TUNE --symbol EDGE --jobs 1024 --threads 1024
 like "$rc:$err" "^2:tune-coin: --jobs 1024 x --threads 1024: more than the [0-9]+ cores" "jobs x threads over the cores: exit 2"
 # The cores are those this process may use (taskset, a Slurm cpuset).
