@@ -56,6 +56,7 @@ run cache-put --top x < btc.json
 is "$rc" 2 "--top x is a usage error"
 run cache-put ETHUSDT < btc.json
 is "$rc" 2 "symbols without --clear are a usage error"
+like "$err" "^cache-put: unexpected operand \"ETHUSDT\"" "saying why"
 run cache-get
 is "$rc" 2 "cache-get without symbols is a usage error"
 
@@ -125,6 +126,11 @@ run cache-get "$(printf 'A\033]0;x\007')"
 is "$rc/$err" "2/cache-get: A?]0;x?: invalid symbol" "... its control bytes escaped"
 run cache-put --clear 'a/b'
 is "$rc/$err" "2/cache-put: a/b: invalid symbol" "cache-put --clear refuses a bad symbol: usage error"
+for o in "--ttl 1h" "--top 3"; do
+	run cache-put --clear $o BTCUSDT
+	is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:cache-put: --clear takes no ${o% *}" \
+		"--clear with $o: a usage error, said (it would be ignored)"
+done
 printf '{"symbol":"\\u001b[2J","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","prob_up":0.5,"signal":"long"}\n{"symbol":"\033[2J"}\n' >ctl.json
 run cache-put -q <ctl.json
 is "$rc/$err" "1/cache-put: <stdin>:1: symbol: invalid \"?[2J\"

@@ -82,6 +82,8 @@ like "$out" '^\{"ts":"[0-9T:Z-]+","event":"coin_failed","run":"'$R'","symbol":"E
 is "$(cat "$COINTRAIN_HOME/logs/$R/engine.log")" "$out" "and appends it to engine.log"
 run ledger event $R Bad-Event
 is "$rc" 2 "bad event name refused"
+run ledger set $R BTCUSDT running --pid abc
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" '2:ledger: --pid: not a process id: "abc"' "a bad --pid: usage error, said"
 run ledger event $R x attempt:=nojson
 is "$rc" 2 "bad JSON value refused"
 n=$(wc -l <"$COINTRAIN_HOME/logs/$R/engine.log")

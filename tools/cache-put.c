@@ -104,7 +104,7 @@ main(int argc, char *argv[])
 	char ex[CT_EXCERPT_LEN];
 	int64_t ttl = 3600;
 	long top = 0;
-	int c, clear = 0, quiet = 0, lock, rc;
+	int c, clear = 0, quiet = 0, ttl_given = 0, lock, rc;
 	json_t *put;
 
 	ct_setprog(argv[0]);
@@ -131,6 +131,7 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			ttl = ttl_arg("--ttl", optarg);
+			ttl_given = 1;
 			break;
 		case 'V':
 			ct_version();
@@ -139,8 +140,16 @@ main(int argc, char *argv[])
 			usage(CT_EXIT_USAGE);
 		}
 	}
-	if (optind < argc && !clear)
+	if (optind < argc && !clear) {
+		ct_warn("unexpected operand \"%s\" (symbols go with --clear; lines come on stdin)",
+		    ct_excerpt(argv[optind], strlen(argv[optind]), ex));
 		usage(CT_EXIT_USAGE);
+	}
+	/* --clear puts nothing: a time to live or a top list would be ignored. */
+	if (clear && (ttl_given || top)) {
+		ct_warn("--clear takes no %s", ttl_given ? "--ttl" : "--top");
+		usage(CT_EXIT_USAGE);
+	}
 	for (int i = optind; i < argc; i++)
 		if (!ct_symbol_ok(argv[i]))
 			ct_die(CT_EXIT_USAGE, "%s: invalid symbol",

@@ -435,8 +435,10 @@ main(int argc, char **argv)
 		case 'E': o.upd.error_type = optarg; break;
 		case 'm': o.upd.model = optarg; break;
 		case 'p':
-			if (ct_parse_long(optarg, 1, 0x7fffffff, &pid) != 0)
+			if (ct_parse_long(optarg, 1, 0x7fffffff, &pid) != 0) {
+				ct_warn("--pid: not a process id: \"%s\"", arg(optarg));
 				usage(CT_EXIT_USAGE);
+			}
 			break;
 		case 'w':
 			if (!ct_ledger_worker_ok(optarg)) {
