@@ -14,6 +14,7 @@
 #include "err.h"
 #include "home.h"
 #include "ledger.h"
+#include "model.h"
 #include "parse.h"
 #include "runs.h"
 #include "storestats.h"
@@ -271,8 +272,8 @@ candles(const struct ct_status_ctx *ctx, const char *sym, const char *tf, int *b
 /* ---- the serving model ---- */
 
 /* models/<sym>/current's target: 0, -1 when there is no link, 1 when it
- * is not a bare name as train-coin makes it (the rule of
- * ct_model_current, which would pull XGBoost into this tool). */
+ * is not a bare name as train-coin makes it (ct_model_current's rule;
+ * the stamp is what this tool shows). */
 static int
 current_stamp(const char *home, const char *sym, char *stamp, size_t n)
 {
@@ -382,7 +383,7 @@ model_json(const struct ct_status_ctx *ctx, const char *sym, const char *stamp,
 static json_t *
 model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 {
-	char stamp[256];
+	char stamp[256], dir[CT_PATH_MAX];
 	json_t *config, *metrics, *error = NULL, *o;
 
 	switch (current_stamp(ctx->home, sym, stamp, sizeof stamp)) {
@@ -395,6 +396,13 @@ model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 	}
 	config = model_json(ctx, sym, stamp, "config.json", &error, bad);
 	metrics = model_json(ctx, sym, stamp, "metrics.json", &error, bad);
+	/* A file that no longer matches sha256.txt (a truncated model.ubj, a
+	 * tampered drift.json) is a model predict and check-drift refuse. */
+	if (error == NULL && ct_path(dir, sizeof dir, "%s/models/%s/%s", ctx->home, sym, stamp) == 0 &&
+	    ct_model_verify(dir) != 0) {
+		*bad = 1;
+		error = json_string("sha256.txt: a file does not match (see standard error)");
+	}
 	o = model_row(ctx, sym, stamp, config, metrics);
 	if (error)
 		json_object_set_new(o, "error", error);

@@ -26,8 +26,11 @@ store() {
 	} >"$H/candles/$1/$2.csv"
 }
 
+# sums DIR — DIR/sha256.txt as train-coin writes it.
+sums() { (cd "$1" && sha256sum $(ls | grep -v '^sha256.txt$') >sha256.txt); }
 # model SYM STAMP MODE THRESHOLD [PARAMS_SOURCE] — a model directory with
-# config.json and metrics.json, made current.
+# config.json and metrics.json (the other files empty), its sha256.txt,
+# made current.
 model() {
 	d=$H/models/$1/$2
 	mkdir -p "$d"
@@ -40,6 +43,8 @@ JSON
  "aggregate": {"auc": 0.6125, "trades": 42, "net_bps_after_costs": 3.25, "total_net_bps": 136.75,
   "buy_hold_bps": -250.4}}
 JSON
+	for f in split_indices.json training_log.json model.ubj costs.json; do : >"$d/$f"; done
+	sums "$d"
 	ln -sfn "$2" "$H/models/$1/current"
 }
 
@@ -82,6 +87,7 @@ store CCCUSDT 1h 1704067200000 $hour 4
 store CCCUSDT 5m 1704067200000 300000 6
 model DDDUSDT "$(stamp_ago 60)" fresh 0.55 tuned
 sed -i 's/"fold": 1,/"heldout": true,/' "$H/models/DDDUSDT/$(readlink "$H/models/DDDUSDT/current")/metrics.json"
+sums "$H/models/DDDUSDT/$(readlink "$H/models/DDDUSDT/current")"
 
 py() { python3 -c "import json,sys
 for l in sys.stdin: d=json.loads(l); print($1)"; }
@@ -200,6 +206,14 @@ is "$rc" 1 "a damaged store: exit 1"
 is "$err" "coin-status: $H/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)" "file and line on stderr"
 is "$(echo "$out" | py 'd["candles"]["error"] == "'"$H"'/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)", ",".join(d["flags"])')" \
 	"True bad-store,no-model" "the row has the error and the flag"
+# A model file that no longer matches sha256.txt (predict refuses it).
+a=$H/models/AAAUSDT/$(readlink "$H/models/AAAUSDT/current")
+echo x >>"$a/model.ubj"
+run coin-status --json AAAUSDT
+is "$rc:$err" "1:coin-status: $a/model.ubj: checksum mismatch" "a model file changed since training: exit 1, named"
+is "$(echo "$out" | py 'd["model"]["error"], ",".join(d["flags"])')" \
+	"sha256.txt: a file does not match (see standard error) bad-model" "flagged bad-model"
+: >"$a/model.ubj"
 printf '{"symbol": ' >"$H/models/DDDUSDT/current/config.json"
 run coin-status --json DDDUSDT
 is "$rc" 1 "a damaged config.json: exit 1"
