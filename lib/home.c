@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "err.h"
+#include "exitcode.h"
 #include "home.h"
 #include "timefmt.h"
 
@@ -15,7 +16,11 @@ ct_home(const char *opt)
 {
 	const char *e;
 
-	if (opt && *opt)
+	/* --home '' (an unset variable in a script) is a mistake, not
+	 * "the default home". */
+	if (opt && !*opt)
+		ct_die(CT_EXIT_USAGE, "--home: empty");
+	if (opt)
 		return opt;
 	e = getenv("COINTRAIN_HOME");
 	return e && *e ? e : ".";

@@ -7,7 +7,8 @@
 
 #define CT_PATH_MAX 4096
 
-/* --home DIR, else $COINTRAIN_HOME, else ".". */
+/* --home DIR, else $COINTRAIN_HOME, else ".".  An empty --home is a
+ * usage error (exit 2, said). */
 const char *ct_home(const char *opt);
 /* 0 when dir is a directory, else -1 with "prog: dir: reason" printed (a
  * mistyped --home is not an empty data home). */

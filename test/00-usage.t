@@ -70,6 +70,26 @@ ledger set 20251112T0600Z-full $bad success
 model-backup --restore none.tar.gz $bad
 run-batch full --symbols $bad --dry-run
 EOF
+# An empty --home (an unset variable in a script) is a usage error in every
+# program, not the default home.
+while read -r name args; do
+	# shellcheck disable=SC2086
+	run "$name" --home '' $args
+	is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:$name: --home: empty" "$name --home '': exit 2, said"
+done <<EOF
+fetch-candles --symbol BTCUSDT --timeframe 1h --generate
+train-coin --symbol BTCUSDT --timeframe 1h
+tune-coin --symbol BTCUSDT --timeframe 1h
+predict BTCUSDT
+check-drift BTCUSDT
+coin-status
+cache-get BTCUSDT
+cache-put --clear
+ledger show latest
+summarize --dashboard
+model-backup
+run-batch predict --dry-run
+EOF
 # `man cointrain` opens the overview, cointrain(7), not a section 5 page.
 like "$(MANPAGER=cat man -M "$TOP/man" cointrain 2>/dev/null | head -n 1)" "^COINTRAIN\\(7\\)" \
 	"man cointrain opens cointrain(7)"

@@ -279,8 +279,8 @@ o_ENGINE='' o_MODE='' o_MAX_CONCURRENT='' o_SYMBOLS='' o_TIMEOUT_MINUTES='' o_RE
 need() { [ $# -ge 2 ] || bad "$1: needs an argument"; }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--home) need "$@"; home=$2; shift ;;
-	--home=*) home=${1#*=} ;;
+	--home) need "$@"; home=$2; shift; [ -n "$home" ] || bad "--home: empty" ;;
+	--home=*) home=${1#*=}; [ -n "$home" ] || bad "--home: empty" ;;
 	--config) need "$@"; config=$2; shift ;;
 	--engine) need "$@"; o_ENGINE=$2; shift ;;
 	--mode) need "$@"; o_MODE=$2; shift ;;
