@@ -151,16 +151,22 @@ ct_params_json(const struct ct_train_opts *o)
 int
 ct_params_load(const char *path, struct ct_train_opts *o)
 {
-	json_t *j = ct_json_load(path, JSON_REJECT_DUPLICATES), *p;
+	json_t *j = ct_json_load(path, JSON_REJECT_DUPLICATES);
+	int rc = j ? ct_params_doc(path, j, o) : -1;
+
+	json_decref(j);
+	return rc;
+}
+
+int
+ct_params_doc(const char *path, const json_t *doc, struct ct_train_opts *o)
+{
+	const json_t *p = json_object_get(doc, "params") ? json_object_get(doc, "params") : doc;
 	char why[256];
 	int rc;
 
-	if (j == NULL)
-		return -1;
-	p = json_object_get(j, "params") ? json_object_get(j, "params") : j;
 	if ((rc = ct_params_set(o, p, 0, why, sizeof why)) != 0)
 		ct_warn("%s: %s", path, why);
-	json_decref(j);
 	return rc;
 }
 

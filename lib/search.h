@@ -45,5 +45,7 @@ json_t *ct_params_json(const struct ct_train_opts *o);
 /* The parameters of a file: a params.json (its "params") or an object of
  * parameters, set in o.  0 or -1 (error printed, naming the file). */
 int ct_params_load(const char *path, struct ct_train_opts *o);
+/* The same for the document doc already read from path. */
+int ct_params_doc(const char *path, const json_t *doc, struct ct_train_opts *o);
 
 #endif

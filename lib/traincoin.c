@@ -786,13 +786,13 @@ incremental(struct job *j, struct ct_model *cur)
 	return rc;
 }
 
-/* 1 when the params.json at path was tuned for this coin and timeframe
- * (or does not say); else a warning, and the defaults are used: a search
- * of 5m candles says nothing of 1h ones.  --params takes any file. */
+/* 1 when the params.json p (read from path) was tuned for this coin and
+ * timeframe (or does not say); else a warning, and the defaults are used:
+ * a search of 5m candles says nothing of 1h ones.  --params takes any
+ * file. */
 static int
-tuned_here(const struct ct_traincoin *tc, const char *path)
+tuned_here(const struct ct_traincoin *tc, const char *path, const json_t *p)
 {
-	json_t *p = json_load_file(path, 0, NULL);
 	const char *sym = json_string_value(json_object_get(p, "symbol"));
 	const char *tf = json_string_value(json_object_get(p, "timeframe"));
 	int here = (!sym || strcmp(sym, tc->sym) == 0) && (!tf || strcmp(tf, tc->tf) == 0);
@@ -800,7 +800,6 @@ tuned_here(const struct ct_traincoin *tc, const char *path)
 	if (!here)
 		ct_warn("%s: tuned for %s %s, not %s %s: default parameters (--params %s uses them)",
 		    path, sym ? sym : tc->sym, tf ? tf : tc->tf, tc->sym, tc->tf, path);
-	json_decref(p);
 	return here;
 }
 
@@ -810,6 +809,8 @@ fresh_params(struct job *j)
 {
 	struct ct_traincoin *tc = j->tc;
 	char path[CT_PATH_MAX];
+	json_t *doc;
+	int rc;
 
 	j->params_src = "default";
 	if (tc->default_params)
@@ -831,15 +832,18 @@ fresh_params(struct job *j)
 		ct_warn("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (!tuned_here(tc, path))
+	/* Read once: where it was tuned, then its parameters. */
+	if ((doc = ct_json_load(path, JSON_REJECT_DUPLICATES)) != NULL && !tuned_here(tc, path, doc)) {
+		json_decref(doc);
 		return 0;
+	}
 	j->params_src = "tuned";
 	snprintf(j->params_path, sizeof j->params_path, "%s", path);
-	if (ct_params_load(path, &tc->o) != 0) {
+	rc = doc ? ct_params_doc(path, doc, &tc->o) : -1;
+	json_decref(doc);
+	if (rc != 0)
 		ct_warn("%s: tuned parameters unreadable (--default-params trains without them)", path);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 /* An update grows its model with the parameters the model was trained

@@ -58,20 +58,20 @@ for trial in $(seq $trials); do
 		# Never a fold trained that was finished when the run started.
 		first=$(sed -n 's/^train-coin: KR: fold \([0-9]\)\/4 round.*/\1/p' "$T/err" | head -1)
 		if [ -n "$first" ] && [ "$first" -le "$start" ]; then
-			echo "# trial $trial run $runs: started with $start folds, trained fold $first"
+			echo "# trial $trial run $runs: started with $start folds, trained fold $first" >&2
 			bad=$((bad + 1))
 		fi
 		grep -q "resuming" "$T/err" && resumed=$((resumed + 1))
 		[ -s "$T/out" ] && break
-		[ $runs -ge 30 ] && { echo "# trial $trial: no run finished"; bad=$((bad + 1)); break; }
+		[ $runs -ge 30 ] && { echo "# trial $trial: no run finished" >&2; bad=$((bad + 1)); break; }
 	done
 	out=$(cat "$T/out")
-	[ "$(readlink "$M/current")" != "$before" ] || bad=$((bad + 1))
-	[ "$(sha256sum <"$out/model.ubj")" = "$refsum" ] || { echo "# trial $trial: model differs"; bad=$((bad + 1)); }
-	[ "$(sha256sum <"$out/metrics.json")" = "$refmet" ] || { echo "# trial $trial: metrics differ"; bad=$((bad + 1)); }
-	[ "$(rounds "$out")" = "$refrounds" ] || { echo "# trial $trial: $(rounds "$out") rounds"; bad=$((bad + 1)); }
-	(cd "$out" && sha256sum -c --quiet sha256.txt) || bad=$((bad + 1))
-	[ -z "$(ls -A "$M" | grep '^\.tmp-')" ] || { echo "# trial $trial: temporaries left"; bad=$((bad + 1)); }
+	[ "$(readlink "$M/current")" != "$before" ] || { echo "# trial $trial: current not switched" >&2; bad=$((bad + 1)); }
+	[ "$(sha256sum <"$out/model.ubj")" = "$refsum" ] || { echo "# trial $trial: model differs" >&2; bad=$((bad + 1)); }
+	[ "$(sha256sum <"$out/metrics.json")" = "$refmet" ] || { echo "# trial $trial: metrics differ" >&2; bad=$((bad + 1)); }
+	[ "$(rounds "$out")" = "$refrounds" ] || { echo "# trial $trial: $(rounds "$out") rounds" >&2; bad=$((bad + 1)); }
+	(cd "$out" && sha256sum -c --quiet sha256.txt) >&2 || { echo "# trial $trial: sums" >&2; bad=$((bad + 1)); }
+	[ -z "$(ls -A "$M" | grep '^\.tmp-')" ] || { echo "# trial $trial: temporaries left" >&2; bad=$((bad + 1)); }
 	echo "# trial $trial: $runs runs"
 done
 is "$bad" 0 "$trials trials of kill -9 at random moments: the same model.ubj and metrics.json, the same rounds, nothing retrained, nothing left"

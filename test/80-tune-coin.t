@@ -84,17 +84,22 @@ is "$(jget "$P" 'j["heldout"]["from"] > j["data"]["from"] and j["heldout"]["to"]
     true "the held-out block is the newest candles"
 
 # ---- resume after kill -9 ----
+# await_records N RE — wait (30 s at most) until EDGE's search holds N
+# entries whose names match RE.
+await_records() {
+	i=0
+	while [ "$(ls "$M/EDGE/search" 2>/dev/null | grep -c "$2")" -lt "$1" ] && [ $i -lt 600 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
 cp "$M/EDGE/params.json" ref12.json
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>&1 &
 pid=$!
-i=0
-while [ "$(ls "$M/EDGE/search" 2>/dev/null | grep -c '^trial-')" -lt 5 ] && [ $i -lt 600 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+await_records 5 '^trial-'
 kill -9 $pid
 wait $pid 2>/dev/null
 sleep 0.3
@@ -133,11 +138,7 @@ is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>killed.err &
 pid=$!
-i=0
-while [ "$(ls "$M/EDGE/search" 2>/dev/null | grep -c '^trial-.*json$')" -lt 3 ] && [ $i -lt 600 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+await_records 3 '^trial-.*json$'
 w=$(ps -o pid= --ppid $pid | head -n 1)
 [ -n "$w" ] && kill -9 $w
 wait $pid
