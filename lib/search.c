@@ -105,12 +105,15 @@ number(const json_t *j, double *v)
 	return errno || end == json_string_value(j) || *end ? -1 : 0;
 }
 
-int
-ct_params_set(struct ct_train_opts *o, const json_t *params, int ignore_other,
-    char *why, size_t n)
+/* ct_params_set, naming in *bad the member at fault (NULL: none). */
+static int
+params_set(struct ct_train_opts *o, const json_t *params, int ignore_other,
+    char *why, size_t n, const char **bad)
 {
 	const char *k;
 	json_t *v;
+
+	*bad = NULL;
 
 	if (!json_is_object(params)) {
 		snprintf(why, n, "parameters: not a JSON object");
@@ -120,6 +123,7 @@ ct_params_set(struct ct_train_opts *o, const json_t *params, int ignore_other,
 		const struct param *p = find(k);
 		double x;
 
+		*bad = k;
 		if (p == NULL) {
 			if (ignore_other && is_other(k))
 				continue;
@@ -134,7 +138,17 @@ ct_params_set(struct ct_train_opts *o, const json_t *params, int ignore_other,
 			return -1;
 		set(o, p, x);
 	}
+	*bad = NULL;
 	return 0;
+}
+
+int
+ct_params_set(struct ct_train_opts *o, const json_t *params, int ignore_other,
+    char *why, size_t n)
+{
+	const char *bad;
+
+	return params_set(o, params, ignore_other, why, n, &bad);
 }
 
 json_t *
@@ -161,12 +175,13 @@ ct_params_load(const char *path, struct ct_train_opts *o)
 int
 ct_params_doc(const char *path, const json_t *doc, struct ct_train_opts *o)
 {
-	const json_t *p = json_object_get(doc, "params") ? json_object_get(doc, "params") : doc;
+	const char *within = json_object_get(doc, "params") ? "params" : NULL, *bad;
 	char why[256];
 	int rc;
 
-	if ((rc = ct_params_set(o, p, 0, why, sizeof why)) != 0)
-		ct_warn("%s: %s", path, why);
+	if ((rc = params_set(o, within ? json_object_get(doc, within) : doc, 0, why, sizeof why,
+	    &bad)) != 0)
+		ct_json_member_warn(path, within, bad, why);
 	return rc;
 }
 
@@ -250,20 +265,47 @@ check_member(const char *name, const json_t *s, char *why, size_t n)
 	return 0;
 }
 
-int
-ct_space_check(const json_t *space, char *why, size_t n)
+/* ct_space_check, naming in *bad the member at fault (NULL: none). */
+static int
+space_check(const json_t *space, char *why, size_t n, const char **bad)
 {
 	const char *k;
 	json_t *v;
 
+	*bad = NULL;
 	if (!json_is_object(space) || json_object_size(space) == 0) {
 		snprintf(why, n, "a space is a JSON object of parameters");
 		return -1;
 	}
 	json_object_foreach((json_t *)space, k, v)
-		if (check_member(k, v, why, n) != 0)
+		if (check_member(k, v, why, n) != 0) {
+			*bad = k;
 			return -1;
+		}
 	return 0;
+}
+
+int
+ct_space_check(const json_t *space, char *why, size_t n)
+{
+	const char *bad;
+
+	return space_check(space, why, n, &bad);
+}
+
+json_t *
+ct_space_load(const char *path)
+{
+	json_t *j = ct_json_load(path, JSON_REJECT_DUPLICATES);
+	const char *bad;
+	char why[256];
+
+	if (j && space_check(j, why, sizeof why, &bad) != 0) {
+		ct_json_member_warn(path, NULL, bad, why);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 /* splitmix64: a stream of 64-bit draws from any seed. */

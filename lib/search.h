@@ -27,6 +27,9 @@
 json_t *ct_space_default(void);
 /* 0 when space is a valid space; else -1 and the reason in why. */
 int ct_space_check(const json_t *space, char *why, size_t n);
+/* The space in path, checked; NULL after "prog: path:LINE: why" (the line
+ * of the member at fault, when it has one). */
+json_t *ct_space_load(const char *path);
 /* Trial k's parameters drawn from space with seed: an object of numbers.
  * Each trial has a stream of its own, so trial k's draw depends on
  * (space, seed, k) only; trial 0 is the defaults (the baseline every

@@ -220,7 +220,11 @@ like "$err" "EDGE: an update keeps its model's parameters: --params not used \\(
     "--params with an update: said, not silently dropped"
 printf '{"eta": 2}\n' >bad.json
 run $TC --params bad.json
-is "$rc:$err" "1:train-coin: bad.json: eta: 2 is outside [0.0001,1]" "a parameter out of range: exit 1, named"
+is "$rc:$err" "1:train-coin: bad.json:1: eta: 2 is outside [0.0001,1]" "a parameter out of range: exit 1, named by file and line"
+# A params.json's "params" is searched, not its search space before it.
+printf '{"search": {"space": {"eta": 0.1}},\n "params": {"max_depth": 3,\n   "eta": 2}}\n' >bad.json
+run $TC --params bad.json
+is "$rc:$err" "1:train-coin: bad.json:3: eta: 2 is outside [0.0001,1]" "in params.json: the line of its params member"
 run $TC --params mine.json --default-params
 is "$rc" 2 "--params with --default-params is a usage error"
 like "$err" "^train-coin: --params and --default-params exclude each other" "saying why"
@@ -282,10 +286,17 @@ run env COINTRAIN_THREADS=64 taskset -c 0 $TUNE --symbol EDGE --trials 2 --round
 is "$rc" 0 "COINTRAIN_THREADS over the cores: the search runs"
 printf '{"eta": {"log": [0, 1]}}\n' >space.json
 run $TUNE --symbol EDGE --space space.json
-is "$rc:$err" "1:tune-coin: space.json: eta: 0 is outside [0.0001,1]" "a bad space: exit 1, named"
-printf '{"depth": 3}\n' >space.json
+is "$rc:$err" "1:tune-coin: space.json:1: eta: 0 is outside [0.0001,1]" "a bad space: exit 1, named by file and line"
+printf '{\n  "eta": {"log": [0.01, 0.3]},\n\n  "depth":\n    3\n}\n' >space.json
 run $TUNE --symbol EDGE --space space.json
-is "$rc:$err" "1:tune-coin: space.json: depth: not a parameter tune-coin can tune" "an unknown parameter in the space"
+is "$rc:$err" "1:tune-coin: space.json:4: depth: not a parameter tune-coin can tune" \
+    "an unknown parameter in the space: the line of its name"
+printf '{"eta": {"log": [0.01, 0.3]},\n "max_bin": {"choice": []}}\n' >space.json
+run $TUNE --symbol EDGE --space space.json
+is "$rc:$err" "1:tune-coin: space.json:2: max_bin: choice wants at least one value" "an empty choice: its line"
+printf '[1, 2]\n' >space.json
+run $TUNE --symbol EDGE --space space.json
+is "$rc:$err" "1:tune-coin: space.json: a space is a JSON object of parameters" "not an object: no line to give"
 run $TUNE --symbol EDGE --space nothere.json
 is "$rc:$err" "1:tune-coin: nothere.json: No such file or directory" "a missing space file: said once"
 mkdir adir

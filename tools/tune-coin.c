@@ -37,24 +37,6 @@ num(const char *opt, const char *s, long min, long max)
 	return ct_opt_long(opt, s, min, max, usage);
 }
 
-static json_t *
-load_space(const char *path)
-{
-	json_t *j;
-	char why[256];
-
-	if (path == NULL)
-		return ct_space_default();
-	if ((j = ct_json_load(path, JSON_REJECT_DUPLICATES)) == NULL)
-		return NULL;
-	if (ct_space_check(j, why, sizeof why) != 0) {
-		ct_warn("%s: %s", path, why);
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
-
 /* The cores this coin may use: run-batch's share (COINTRAIN_THREADS),
  * else 0 for ct_tune_cores to decide. */
 static long
@@ -136,7 +118,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}
-	if ((t.space = load_space(space)) == NULL)
+	if ((t.space = space ? ct_space_load(space) : ct_space_default()) == NULL)
 		return CT_EXIT_FAIL;
 	t.home = ct_home(home);
 	ct_cleanup_on_signals();

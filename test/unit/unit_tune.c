@@ -16,9 +16,11 @@
 #include "costs.h"
 #include "dataset.h"
 #include "halving.h"
+#include "jsonfile.h"
 #include "search.h"
 #include "synth.h"
 #include "train.h"
+#include "tmpdir.h"
 
 static json_t *
 parse(const char *s)
@@ -331,6 +333,39 @@ test_halving_exact(void **state)
 					halving_case(seed, trials[t], rungs, halving, 1 + (int)seed % 4);
 }
 
+/* The line of member key (after within) in a file holding text. */
+static int
+member_line(const char *text, const char *within, const char *key)
+{
+	char path[300];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/doc.json", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+	return ct_json_member_line(path, within, key);
+}
+
+/* Where a member is written: its name then a colon, not the same text
+ * as a value or inside a string, and after within when asked. */
+static void
+test_member_line(void **state)
+{
+	(void)state;
+	assert_int_equal(member_line("{\"eta\": 1}", NULL, "eta"), 1);
+	assert_int_equal(member_line("{\n\n  \"eta\"\n  :\n 1}", NULL, "eta"), 3);
+	assert_int_equal(member_line("{\"a\": \"eta\",\n \"eta\": 1}", NULL, "eta"), 2);
+	assert_int_equal(member_line("{\"a\": \"x\\\"eta\\\": y\",\n \"eta\": 1}", NULL, "eta"), 2);
+	assert_int_equal(member_line("{\"etab\": 1,\n\"eta\": 2}", NULL, "eta"), 2);
+	assert_int_equal(member_line("{\"s\": {\"eta\": 1},\n \"params\":\n {\"eta\": 2}}", "params",
+	    "eta"), 3);
+	assert_int_equal(member_line("{\"s\": {\"eta\": 1}}", "params", "eta"), 0);
+	assert_int_equal(member_line("{\"e\\u0074a\": 1}", NULL, "eta"), 0);
+	assert_int_equal(member_line("", NULL, "eta"), 0);
+	assert_int_equal(ct_json_member_line("/nonexistent/doc.json", NULL, "eta"), 0);
+}
+
 int
 main(void)
 {
@@ -340,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_params_set),
 		cmocka_unit_test(test_fold_score),
 		cmocka_unit_test(test_halving_exact),
+		cmocka_unit_test_setup_teardown(test_member_line, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
