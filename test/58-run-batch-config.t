@@ -85,6 +85,15 @@ is "$rc:$err" "2:run-batch: BB B: bad symbol" "a symbol with a space is refused,
 printf 'AAAUSDT\nBB B\n' >list
 run run-batch predict --symbols "$T/list"
 is "$rc:$err" "2:run-batch: $T/list:2: BB B: bad symbol" "in a list file, with file:line"
+run run-batch predict --symbols top0
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:run-batch: SYMBOLS=top0: want topN, N at least 1 (from option)" \
+	"top0: a usage error, said why"
+run run-batch predict --symbols ,
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:run-batch: SYMBOLS=,: no symbol in the list (from option)" \
+	"a list of no symbols: a usage error"
+: >empty
+run run-batch predict --symbols "$T/empty"
+is "$rc:$err" "1:run-batch: $T/empty: no symbols" "an empty file of symbols: exit 1, named"
 run run-batch -V
 like "$rc:$out" "^0:run-batch \\(cointrain\\) [0-9]" "-V prints the version"
 

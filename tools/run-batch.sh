@@ -527,7 +527,7 @@ symbol_list() {
 	case $sv in
 	top[0-9]*)
 		n=${sv#top}
-		isnum "$n" || bad "SYMBOLS=$sv: want topN (from $so)"
+		isnum "$n" && [ "$n" -ge 1 ] || bad "SYMBOLS=$sv: want topN, N at least 1 (from $so)"
 		list=$SHARE/symbols/$sv
 		[ -f "$list" ] || list=$SHARE/symbols/top100
 		[ -f "$list" ] || die "$EX_FAIL" "$list: no symbol list"
@@ -542,6 +542,7 @@ symbol_list() {
 			set -- $sv
 			IFS=$old_ifs
 			for s in "$@"; do [ -z "$s" ] || add_sym "$s" ''; done
+			[ -n "$symbols" ] || bad "SYMBOLS=$sv: no symbol in the list (from $so)"
 		fi ;;
 	*)
 		[ -f "$sv" ] && [ -r "$sv" ] ||
