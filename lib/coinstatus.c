@@ -181,11 +181,14 @@ sorted(json_t *o)
 }
 
 json_t *
-ct_status_runs(const char *home)
+ct_status_runs(const char *home, int *bad)
 {
 	json_t *o = json_object();
 	size_t n;
 	char **v = ct_runs_list(home, &n);
+
+	if (v == NULL && bad)
+		*bad = 1;
 
 	/* Oldest first: the last of a cycle is its newest. */
 	for (size_t i = n; v && i-- > 0;)
@@ -201,7 +204,8 @@ ct_status_begin(struct ct_status_ctx *ctx, const char *home, const char *tf, int
 	ctx->home = home;
 	ctx->tf = tf;
 	ctx->now_ms = now_ms;
-	ctx->runs = ct_status_runs(home);
+	ctx->runs_bad = 0;
+	ctx->runs = ct_status_runs(home, &ctx->runs_bad);
 	return ctx->runs ? 0 : -1;
 }
 

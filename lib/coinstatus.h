@@ -36,10 +36,11 @@ struct ct_status_ctx {
 	const char *tf;		/* NULL: the model's timeframe, else the shortest stored */
 	int64_t now_ms;
 	json_t *runs;		/* {cycle: ledger of its newest run}, see ct_status_runs */
+	int runs_bad;		/* runs/ could not be read (told on stderr) */
 };
 
-/* Prepare ctx (reads the newest run of each cycle).  0, or -1 when out of
- * memory. */
+/* Prepare ctx (reads the newest run of each cycle; ctx->runs_bad set
+ * when runs/ cannot be read).  0, or -1 when out of memory. */
 int ct_status_begin(struct ct_status_ctx *ctx, const char *home, const char *tf, int64_t now_ms);
 void ct_status_end(struct ct_status_ctx *ctx);
 
@@ -57,8 +58,10 @@ json_t *ct_status_all(const char *home, const char *tf, int64_t now_ms);
 
 /* The newest run of each cycle under home/runs: {cycle: ledger}, cycles
  * in name order, the ledger as runs/<RUN>/status.json holds it with "run"
- * set, or {"run", "error"} when it cannot be read. */
-json_t *ct_status_runs(const char *home);
+ * set, or {"run", "error"} when it cannot be read.  When runs/ itself
+ * cannot be read (not a directory, no permission) that is told on stderr,
+ * *bad set to 1 (bad may be NULL) and no run returned. */
+json_t *ct_status_runs(const char *home, int *bad);
 
 /* The columns of the table view (coin-status, the dashboard): a header,
  * and where the cell comes from, row[sect][key] (row[key] without sect)

@@ -165,7 +165,7 @@ run_failures(FILE *fp, const json_t *lg)
 static void
 runs(FILE *fp, const char *home)
 {
-	json_t *all = ct_status_runs(home), *lg;
+	json_t *all = ct_status_runs(home, NULL), *lg;
 	long n[5];
 	const char *cycle;
 

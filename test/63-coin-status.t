@@ -184,6 +184,13 @@ is "$rc:$out:$err" "1::coin-status: /etc/passwd: Not a directory" "a file as --h
 mkdir "$T/empty-home"
 run coin-status --home "$T/empty-home" --json
 is "$rc:$out:$err" "0::" "an empty data home is no error: nothing to describe"
+# A runs/ that cannot be read: the coins are described, the error said.
+mkdir -p "$T/runs-home/candles/AAAUSDT"
+cp "$H/candles/AAAUSDT/1h.csv" "$T/runs-home/candles/AAAUSDT/"
+: >"$T/runs-home/runs"
+run coin-status --home "$T/runs-home" --json
+is "$rc:$err" "1:coin-status: $T/runs-home/runs: Not a directory" "runs/ not a directory: exit 1, named"
+is "$(echo "$out" | py 'd["symbol"], d["last_run"]')" "AAAUSDT {}" "the coin still described, without a last run"
 
 # Bad usage.
 run coin-status 'bad/sym'

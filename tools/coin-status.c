@@ -38,6 +38,7 @@ describe(const char *home, const char *tf, char **syms, size_t n, int *bad)
 		ct_die(CT_EXIT_FAIL, "out of memory");
 	if (ct_status_begin(&ctx, home, tf, ct_now_ms()) != 0)
 		ct_die(CT_EXIT_FAIL, "out of memory");
+	*bad |= ctx.runs_bad;
 	for (size_t i = 0; i < n; i++) {
 		if ((r = ct_status_coin(&ctx, syms[i], bad)) == NULL)
 			ct_die(CT_EXIT_FAIL, "out of memory");
