@@ -344,16 +344,54 @@ load_trial(struct search *s, int k)
 	json_decref(j);
 }
 
+/* Why records of identity old are not this search's (identity id). */
+static const char *
+differs(const json_t *old, const json_t *id)
+{
+	static const char *const why[][2] = {
+		{ "store_sha256", "the candles changed" }, { "candles", "the candles changed" },
+		{ "rows", "the candles changed" }, { "seed", "another --seed" },
+		{ "space", "another search space" }, { "costs", "other costs" },
+		{ "cointrain", "another version of cointrain" }, { "xgboost", "another XGBoost" },
+		{ "format", "another version of cointrain" }, { "features", "other features" },
+	};
+
+	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
+		if (!json_equal(json_object_get(old, why[i][0]), json_object_get(id, why[i][0])))
+			return why[i][1];
+	return "other options";
+}
+
+/* Remove the trial records of the search's directory; how many there
+ * were (their .json files). */
+static int
+drop_records(struct search *s)
+{
+	char path[CT_PATH_MAX];
+	DIR *dp = opendir(s->dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (dp && (e = readdir(dp)) != NULL)
+		if (strncmp(e->d_name, "trial-", 6) == 0 &&
+		    ct_path(path, sizeof path, "%s/%s", s->dir, e->d_name) == 0) {
+			n += strstr(e->d_name, ".json") != NULL;
+			ct_rmtree(path);
+		}
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
 /* The records of this search's identity, else none: a search of other
- * data, space or options starts over. */
+ * data, space or options starts over, and says so when it drops
+ * records (an event; a line with --progress). */
 static int
 open_records(struct search *s)
 {
 	char path[CT_PATH_MAX];
 	json_t *id = identity(s), *old;
-	DIR *dp;
-	struct dirent *e;
-	int rc;
+	int rc, n;
 
 	if (ct_path(path, sizeof path, "%s/identity.json", s->dir) != 0) {
 		json_decref(id);
@@ -367,14 +405,15 @@ open_records(struct search *s)
 			load_trial(s, k);
 		return 0;
 	}
-	json_decref(old);
-	if ((dp = opendir(s->dir)) != NULL) {
-		while ((e = readdir(dp)) != NULL)
-			if (strncmp(e->d_name, "trial-", 6) == 0 &&
-			    ct_path(path, sizeof path, "%s/%s", s->dir, e->d_name) == 0)
-				ct_rmtree(path);
-		closedir(dp);
+	if ((n = drop_records(s)) > 0) {
+		const char *why = old ? differs(old, id) : "no identity.json";
+
+		event(s, "records_discarded", json_pack("{s:i, s:s}", "trials", n, "reason", why));
+		if (s->t->o.progress)
+			fprintf(stderr, "%s: %s: starting over: %d trial record%s of an earlier search "
+			    "discarded (%s)\n", ct_prog, s->t->sym, n, n == 1 ? "" : "s", why);
 	}
+	json_decref(old);
 	rc = ct_path(path, sizeof path, "%s/identity.json", s->dir) == 0 ?
 	    ct_json_save(path, id, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) : -1;
 	json_decref(id);

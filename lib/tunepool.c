@@ -187,12 +187,19 @@ ct_pool_stop(struct ct_pool *p, int kill_them)
 	if (p->task_w >= 0)
 		close(p->task_w);
 	for (int i = 0; i < p->n; i++) {
+		int st = 0;
+
 		if (p->pid[i] <= 0)
 			continue;
 		if (kill_them)
 			kill(p->pid[i], SIGKILL);
-		while (waitpid(p->pid[i], NULL, 0) < 0 && errno == EINTR)
+		while (waitpid(p->pid[i], &st, 0) < 0 && errno == EINTR)
 			;
+		/* Killed while it waited for a fit, it lost none: the others
+		 * did its share, but the signal (the OOM killer?) is told. */
+		if (!kill_them && WIFSIGNALED(st))
+			ct_warn("worker %d died of signal %d (%s) while idle; the others did its fits",
+			    i + 1, WTERMSIG(st), strsignal(WTERMSIG(st)));
 	}
 	if (p->res_r >= 0)
 		close(p->res_r);

@@ -41,7 +41,8 @@ int ct_pool_submit(struct ct_pool *p, const struct ct_fit *f);
  * failed (printed). */
 int ct_pool_next(struct ct_pool *p, struct ct_fit_result *r);
 /* End the workers: let them finish their fit (kill_them 0) or kill
- * them; wait for them. */
+ * them; wait for them.  A worker found killed then (while it waited
+ * for a fit, so no fit was lost) is told on stderr. */
 void ct_pool_stop(struct ct_pool *p, int kill_them);
 
 #endif

@@ -65,8 +65,10 @@ is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "$(jget ref.json '[j["params"], j["search"], j["heldout"]]')" \
     "the same seed gives the same winner, search score and held-out score"
 is "$(barrier EDGE)" same "no barrier between the rungs: the barrier's very fits and winner (1 job)"
-rm -rf "$M/EDGE/search"
-run $TUNE --symbol EDGE --trials 8 --seed 6 --lookback 12000
+# The records of seed 5 are not this search's: dropped, and said.
+run $TUNE --symbol EDGE --trials 8 --seed 6 --lookback 12000 --progress
+like "$err" "tune-coin: EDGE: starting over: 8 trial records of an earlier search discarded \\(another --seed\\)" \
+    "another seed: the earlier search's records are dropped, and that is said"
 draws EDGE >draws3
 is "$(sed -n 1p draws3)" "$(sed -n 1p draws1)" "another seed: trial 0 is still the defaults"
 [ "$(sed -n 2,8p draws3)" != "$(sed -n 2,8p draws1)" ]
@@ -139,7 +141,13 @@ rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>killed.err &
 pid=$!
 await_records 3 '^trial-.*json$'
-w=$(ps -o pid= --ppid $pid | head -n 1)
+# A worker that is fitting (running), as the OOM killer picks a busy one:
+# one killed while it waits for a fit loses nothing, and the search ends.
+i=0 w=''
+while [ -z "$w" ] && [ $i -lt 200 ]; do
+	w=$(ps -o pid=,stat= --ppid $pid | awk '$2 ~ /^R/ { print $1; exit }')
+	i=$((i + 1))
+done
 [ -n "$w" ] && kill -9 $w
 wait $pid
 rc=$?
@@ -261,7 +269,9 @@ ok "$(awk -v a="${h% *}" 'BEGIN { print !(a >= 0.62) }')" "the planted edge is f
 run env COINTRAIN_EVENT_LOG=$T/engine.log COINTRAIN_RUN=20260101T0000Z-tune $TUNE --symbol EDGE \
     --trials 4 --lookback 12000
 is "$(sed 's/.*"event":"\([a-z_]*\)".*/\1/' engine.log | tr '\n' ' ')" \
-    "tune_started tune_fold_done tune_fold_done tune_fold_done tune_done " "events in the run's engine.log"
+    "records_discarded tune_started tune_fold_done tune_fold_done tune_fold_done tune_done " \
+    "events in the run's engine.log (the records of the search of seed 9 dropped first)"
+like "$(grep records_discarded engine.log)" '"trials":[0-9]+,"reason":"another --seed"' "the drop says how many and why"
 flock "$M/EDGE/search/.lock" sleep 3 &
 sleep 0.3
 run $TUNE --symbol EDGE --trials 4 --lookback 12000
