@@ -1,4 +1,5 @@
 /* atomic.c — the one helper every output file goes through. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "err.h"
 
 /* Open temporaries, so a signal handler can unlink them (unlink is
  * async-signal-safe).  The list is relinked with signals blocked and
@@ -76,6 +78,32 @@ const char *
 ct_afile_strerror(int e)
 {
 	return e == EEXIST ? "not a regular file" : strerror(e);
+}
+
+int
+ct_afile_sweep(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char dir[CT_PATH_MAX], prefix[CT_PATH_MAX], tmp[CT_PATH_MAX];
+	struct dirent *e;
+	DIR *dp;
+	int n = 0;
+
+	if (ct_path(dir, sizeof dir, "%.*s", base ? (int)(base - path) : 1,
+	    base ? path : ".") != 0 || ct_path(prefix, sizeof prefix, ".%s.tmp.",
+	    base ? base + 1 : path) != 0 || (dp = opendir(base == path ? "/" : dir)) == NULL)
+		return 0;
+	while ((e = readdir(dp)) != NULL) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
+		    ct_path(tmp, sizeof tmp, "%s/%s", dir, e->d_name) != 0)
+			continue;
+		if (unlink(tmp) == 0)
+			n++;
+		else if (errno != ENOENT)
+			ct_warn("%s: %s", tmp, strerror(errno));
+	}
+	closedir(dp);
+	return n;
 }
 
 int

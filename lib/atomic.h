@@ -26,6 +26,11 @@ int ct_afile_open(struct ct_afile *af, const char *path);
 int ct_afile_commit(struct ct_afile *af);
 /* Close and remove the temporary. */
 void ct_afile_abort(struct ct_afile *af);
+/* Remove the temporaries ct_afile_open made for path (".NAME.tmp.*"
+ * beside it) that a writer killed with -9 left.  Only for a caller that
+ * holds the lock every writer of path holds while it writes.  The number
+ * removed; a failure to remove one is told on stderr. */
+int ct_afile_sweep(const char *path);
 /* Whole buffer to path, atomically; refused as ct_afile_open refuses. */
 int ct_write_atomic(const char *path, const void *buf, size_t len);
 /* The reason for errno e after a failure of the functions above, for a

@@ -98,6 +98,11 @@ struct rd {
 	int64_t prev;
 	int (*put)(void *arg, const struct ct_candle *c);
 	void *arg;
+	/* Candles of tf_ms (0: not checked) whose close time is past now_ms
+	 * are still open: the newest is left out, and told (open_*); a
+	 * candle opening after now_ms is refused. */
+	int64_t tf_ms, now_ms, open_t;
+	long open_line, open_elem;
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -148,6 +153,15 @@ take(struct rd *r, int64_t raw, const struct ct_candle *in)
 	} else if (r->have_prev && c.t <= r->prev) {
 		fail(r, "open_time %s is not after the previous row's %s (rows must be sorted and unique)",
 		    ct_iso8601(c.t, iso), ct_iso8601(r->prev, prev));
+	} else if (r->tf_ms && c.t > r->now_ms) {
+		fail(r, "open_time %s is in the future", ct_iso8601(c.t, iso));
+	} else if (r->tf_ms && c.t + r->tf_ms - 1 > r->now_ms) {
+		/* Its close time is still to come: not a candle yet. */
+		r->open_t = c.t;
+		r->open_line = r->line;
+		r->open_elem = r->elem;
+		r->have_prev = 1;
+		r->prev = c.t;
 	} else if (r->put(r->arg, &c) != 0) {
 		/* reported by the merger */
 		r->failed = 1;
@@ -677,9 +691,10 @@ static int
 read_member(struct archive *a, struct archive_entry *e, const char *name, struct ct_merger *m,
     struct file *f)
 {
-	char label[CT_PATH_MAX + 256], mem[CT_PATH_MAX];
+	char label[CT_PATH_MAX + 256], mem[CT_PATH_MAX], iso[CT_ISO_LEN], at[32] = "";
 	struct src s = { .a = a, .name = label };
-	struct rd r = { .put = put_merger, .arg = m, .name = label };
+	struct rd r = { .put = put_merger, .arg = m, .name = label, .tf_ms = m->tf_ms,
+	    .now_ms = ct_now_ms() };
 
 	snprintf(label, sizeof label, "%s", name);
 	if (archive_format(a) != ARCHIVE_FORMAT_RAW)
@@ -699,6 +714,12 @@ read_member(struct archive *a, struct archive_entry *e, const char *name, struct
 	if (trailing(a, f)) {
 		ct_warn("%s: data after the end of the compressed stream", name);
 		return -1;
+	}
+	if (r.open_line > 0) {
+		if (r.open_elem > 0)
+			snprintf(at, sizeof at, " element %ld:", r.open_elem);
+		ct_warn("%s:%ld:%s the candle at %s is still open: left out", label, r.open_line, at,
+		    ct_iso8601(r.open_t, iso));
 	}
 	return 0;
 }

@@ -120,14 +120,16 @@ lock_dir(struct ct_merger *m)
 		ct_warn("%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (flock(m->lockfd, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	ct_warn("%s: waiting for another run on this store", m->path);
-	while (flock(m->lockfd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			ct_warn("%s: lock: %s", dir, strerror(errno));
-			return -1;
-		}
+	if (flock(m->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		ct_warn("%s: waiting for another run on this store", m->path);
+		while (flock(m->lockfd, LOCK_EX) != 0)
+			if (errno != EINTR) {
+				ct_warn("%s: lock: %s", dir, strerror(errno));
+				return -1;
+			}
+	}
+	/* Every writer holds the lock: a temporary left is a killed one's. */
+	ct_afile_sweep(m->path);
 	return 0;
 }
 
@@ -486,7 +488,10 @@ ct_merger_write(struct ct_merger *m, FILE *fp)
 	if (emit(m, t) == 0 && fseek(t, 0, SEEK_SET) == 0) {
 		while ((n = fread(buf, 1, sizeof buf, t)) > 0)
 			fwrite(buf, 1, n, fp);
-		rc = ferror(t) || ferror(fp) ? -1 : 0;
+		/* Flushed here, so a full disk is known before the report
+		 * says what was printed (the caller's exit says why). */
+		rc = ferror(t) || fflush(fp) != 0 || ferror(fp) ? -1 : 0;
+		m->printed = rc == 0;
 	}
 	fclose(t);
 	return rc;
@@ -533,7 +538,8 @@ ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label)
 		fprintf(fp, "%s: %s: the store is empty\n", ct_prog, label);
 		return;
 	}
-	fprintf(fp, "%s: %s: %zu candles stored, %s to %s\n", ct_prog, label, n,
+	fprintf(fp, "%s: %s: %zu candles %s, %s to %s\n", ct_prog, label, n,
+	    m->printed ? "printed (the store is left as it was)" : "stored",
 	    ct_iso8601(m->emitted ? m->out_first : m->first.t, a),
 	    ct_iso8601(m->emitted ? m->out_last : m->last.t, b));
 	if (st->read == 0)

@@ -88,6 +88,7 @@ struct ct_merger {
 	struct ct_candle out_prev;
 	struct ct_gap_stats gaps;	/* of the span read and the row before it */
 	int werr;		/* errno of the first failed write */
+	int printed;		/* written by ct_merger_write, not saved */
 	struct ct_afile af;
 };
 

@@ -188,4 +188,46 @@ COINTRAIN_SHARE=$CT_SHARE run train-coin --home tl -s A -t 1h --lookback 1000
 is "$rc:$err" "1:train-coin: tl/candles/A/1h.csv:2990: volume: not a number: \"x\"" \
     "an error in the tail of the store: the file's line number"
 
+# Candles not closed yet: one opening in the future is refused by file
+# and line; the newest, still open, is left out and said (its values
+# would change, and the next fetch starts after it).
+hour=$(( $(date -u +%s) / 3600 * 3600 ))
+printf '[[%d000,1,2,0.5,1.5,10,%d999],[%d000,1,2,0.5,1.5,10,%d999]]\n' $((hour - 3600)) $((hour - 1)) \
+    $hour $((hour + 3599)) >live.json
+run fetch-candles --home fut -s A -t 1h -i live.json
+like "$rc:$err" "^0:fetch-candles: live.json:1: element 2: the candle at $(date -u -d @$hour +%Y-%m-%dT%H):00:00Z is still open: left out" \
+    "a candle still open: left out, said"
+is "$(tail -n +2 fut/candles/A/1h.csv | cut -d, -f1)" "$((hour - 3600))000" "the closed one is stored"
+printf '[[4102444800000,52.9,53.1,52.8,53.0,100]]\n' >future.json
+cp fut/candles/A/1h.csv before.csv
+run fetch-candles --home fut -s A -t 1h -i future.json
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "1:fetch-candles: future.json:1: element 1: open_time 2100-01-01T00:00:00Z is in the future" \
+    "a candle in the future: refused, by file and element"
+cmp -s before.csv fut/candles/A/1h.csv
+ok $? "the store is left as it was"
+
+# Generated open times stay where an import reads them back.
+run fetch-candles -s OLD -t 1h --generate --start 1970-01-01 --lookback 500 --stdout
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" \
+    '2:fetch-candles: --start: "1970-01-01": the candles would open outside 2001-09-09 to 2286-11-20' \
+    "--start before 13-digit milliseconds: a usage error"
+run fetch-candles -s OLD -t 1h --generate --start 2286-11-01 --lookback 500 --stdout
+is "$rc" 2 "--start whose candles would end past 2286-11-20: a usage error"
+
+# --stdout: the report says the candles were printed, and a full disk is
+# known before it says so.
+run fetch-candles -s OLD -t 1h --generate --lookback 3 --stdout
+like "$err" "OLD 1h: 3 candles printed \\(the store is left as it was\\)" "--stdout: printed, not stored"
+fetch-candles -s OLD -t 1h --generate --lookback 3 --stdout >/dev/full 2>full.err
+is "$?:$(grep -c 'candles printed' full.err)" "1:0" "stdout full: exit 1, nothing said to be printed"
+
+# Temporaries of a writer killed with -9 are removed by the next writer of
+# that store (it holds the store's lock, as every writer does).
+fetch-candles --home tmpd -s A -t 1h -g --lookback 10 2>/dev/null
+echo partial >tmpd/candles/A/.1h.csv.tmp.Ab12Cd
+echo other >tmpd/candles/A/.5m.csv.tmp.Ab12Cd
+fetch-candles --home tmpd -s A -t 1h -g --lookback 12 2>/dev/null
+is "$(ls -A tmpd/candles/A | tr '\n' ' ')" ".5m.csv.tmp.Ab12Cd 1h.csv " \
+    "a killed writer's temporary of this store is swept; another store's is its own writer's"
+
 done_testing

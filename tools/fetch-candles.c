@@ -149,6 +149,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		bad("--start: not an ISO-8601 UTC time: \"%s\"", o->start);
 	if (ct_synth_kind(o->kind) < 0)
 		bad("--kind: not walk, edge or regime: \"%s\"", o->kind);
+	/* Generated open times stay in the 13-digit milliseconds an import
+	 * takes (2001-09-09 to 2286-11-20), so a store can be read back. */
+	if (o->gen && o->tf && (o->start_ms < 1000000000000LL || o->start_ms +
+	    (int64_t)((o->lookback ? o->n : DEFAULT_LOOKBACK) - 1) * ct_tf_ms(o->tf) >= 10000000000000LL))
+		bad("--start: \"%s\": the candles would open outside 2001-09-09 to 2286-11-20", o->start);
 }
 
 /* Generated candles, as one source, one at a time. */
