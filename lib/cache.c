@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -173,6 +174,7 @@ load_file(const char *path, json_t **out)
 {
 	char ex[CT_EXCERPT_LEN];
 	json_error_t jerr;
+	struct stat st;
 	FILE *fp;
 
 	*out = NULL;
@@ -180,6 +182,11 @@ load_file(const char *path, json_t **out)
 		if (errno == ENOENT || errno == ENOTDIR)
 			return CT_CACHE_MISSING;
 		ct_warn("%s: %s", path, strerror(errno));
+		return CT_CACHE_BAD;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		ct_warn("%s: %s", path, strerror(EISDIR));
+		fclose(fp);
 		return CT_CACHE_BAD;
 	}
 	*out = json_loadf(fp, 0, &jerr);

@@ -84,6 +84,11 @@ run cache-get ADAUSDT
 is "$rc/$out" "3/" "an entry of another symbol is not served: exit 3"
 is "$err" "cache-get: $COINTRAIN_HOME/cache/predictions/ADAUSDT.json: the entry of BTCUSDT, not ADAUSDT" "... and said"
 rm home/cache/predictions/ADAUSDT.json
+mkdir home/cache/predictions/ADAUSDT.json
+run cache-get ADAUSDT
+is "$rc/$out/$err" "3//cache-get: $COINTRAIN_HOME/cache/predictions/ADAUSDT.json: Is a directory" \
+	"an entry that is a directory: a miss, said as such (not as bad JSON)"
+rmdir home/cache/predictions/ADAUSDT.json
 run cache-get --stale-ok ETHUSDT
 printf '%s\n' "$out" | cache-put -q --ttl 1h
 run cache-get ETHUSDT

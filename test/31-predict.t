@@ -146,6 +146,9 @@ is "$(printf '%s\n' "$out" | sed 1d | wc -l)" 6 "--from takes a date"
 run predict --csv --to 2024-03-01 BTCUSDT
 is "$rc/$(printf '%s\n' "$out" | sed -n 2p | cut -d, -f3)" "0/$first" "--to alone starts at the first row with full feature history"
 like "$err" "^predict: BTCUSDT: predicting from $first on: the features need $warmup candles before a row$" "... and says so"
+run predict --from 2024-02-01T05:00:00Z --to 2024-02-01T00:00:00Z BTCUSDT
+is "$rc/$out/$(printf '%s\n' "$err" | head -n 1)" "2//predict: --from is after --to" \
+    "a reversed range: a usage error, said"
 run predict --from 2030-01-01 BTCUSDT
 is "$rc/$out" "1/" "empty range is an error"
 is "$err" "predict: BTCUSDT: no candle with enough history from 2030-01-01T00:00:00Z" \

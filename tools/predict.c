@@ -141,6 +141,10 @@ main(int argc, char *argv[])
 		ct_warn("--history and --from/--to exclude each other");
 		usage(CT_EXIT_USAGE);
 	}
+	if (o.from_ms > o.to_ms) {
+		ct_warn("--from is after --to");
+		usage(CT_EXIT_USAGE);
+	}
 	/* Operands are checked before anything is printed: a bad symbol is a
 	 * usage error, as in every tool. */
 	if ((rc = ct_symbols_check(argv + optind, argc - optind)) != CT_EXIT_OK)
