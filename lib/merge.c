@@ -264,7 +264,7 @@ check_runs(struct ct_merger *m)
 {
 	struct ct_kway k;
 	struct ct_candle c, prev = { 0 };
-	size_t run;
+	size_t run, prev_run = 0;
 	int r, have = 0;
 	char iso[CT_ISO_LEN];
 
@@ -276,8 +276,8 @@ check_runs(struct ct_merger *m)
 	while ((r = ct_kway_next(&k, &c, &run)) > 0) {
 		if (have && c.t == prev.t) {
 			if (!same(&c, &prev)) {
-				ct_warn("%s: the candle at %s differs from another member's",
-				    m->in.run[run].label, ct_iso8601(c.t, iso));
+				ct_warn("%s: the candle at %s differs from %s's", m->in.run[run].label,
+				    ct_iso8601(c.t, iso), m->in.run[prev_run].label);
 				r = -1;
 				break;
 			}
@@ -286,6 +286,7 @@ check_runs(struct ct_merger *m)
 		if (have)
 			ct_steps_add(&m->steps, c.t - prev.t, m->tf_ms);
 		prev = c;
+		prev_run = run;
 		have = 1;
 	}
 	ct_kway_free(&k);

@@ -36,7 +36,7 @@ PY
 run fetch-candles -s ADABTC -t 1m -i two.zip --stdout --home "$T/none"
 is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:2881" "zip members in any order are merged"
 run fetch-candles -s ADABTC -t 1m -i disagree.zip --home "$T/none"
-is "$rc:$err" "1:fetch-candles: disagree.zip(b.csv): the candle at 2021-11-28T00:00:00Z differs from another member's
+is "$rc:$err" "1:fetch-candles: disagree.zip(b.csv): the candle at 2021-11-28T00:00:00Z differs from disagree.zip(a.csv)'s
 fetch-candles: ADABTC 1m: store left unchanged" "zip members that disagree: error"
 
 # The same rows in other shapes give the same store, byte for byte.
