@@ -31,7 +31,8 @@ struct ct_model {
 };
 
 /* Check every line of dir/sha256.txt against the files (and that the
- * files CT_MODEL_FILES all are listed).  Errors are printed as
+ * files CT_MODEL_FILES, and every other regular file of dir but hidden
+ * ones, are listed).  Errors are printed as
  * "prog: dir/file: reason".  0 when all match, else -1. */
 int ct_model_verify(const char *dir);
 /* The same check, but only the files named in only (NULL-terminated)

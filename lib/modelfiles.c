@@ -243,10 +243,49 @@ ct_model_verify_files(const char *dir, const char *const *only)
 	return bad ? -1 : 0;
 }
 
+/* Every artifact of dir is listed in its sha256.txt (else a file could
+ * be changed unseen by leaving its line out).  0, or -1 printed. */
+static int
+all_listed(const char *dir)
+{
+	char path[CT_PATH_MAX], **files = artifacts(dir), *line = NULL, **listed = NULL, **t;
+	size_t cap = 0, n = 0;
+	ssize_t len;
+	int bad = files == NULL;
+	FILE *fp;
+
+	if (ct_path(path, sizeof path, "%s/sha256.txt", dir) != 0 || (fp = fopen(path, "r")) == NULL) {
+		ct_model_symbols_free(files);
+		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
+		return -1;
+	}
+	while (!bad && (len = getline(&line, &cap, fp)) != -1) {
+		const char *name = sum_name(line, len);
+
+		if (name && ((t = realloc(listed, (n + 2) * sizeof *t)) == NULL ||
+		    ((listed = t)[n] = strdup(name)) == NULL))
+			bad = 1;
+		else if (name)
+			listed[++n] = NULL;
+	}
+	fclose(fp);
+	free(line);
+	for (size_t i = 0; !bad && listed && files[i]; i++)
+		if (!named((const char *const *)listed, files[i])) {
+			ct_warn("%s/%s: not listed in sha256.txt", dir, files[i]);
+			bad = -1;
+		}
+	if (bad > 0)
+		ct_warn("%s: %s", dir, strerror(ENOMEM));
+	ct_model_symbols_free(listed);
+	ct_model_symbols_free(files);
+	return bad ? -1 : 0;
+}
+
 int
 ct_model_verify(const char *dir)
 {
-	return ct_model_verify_files(dir, NULL);
+	return ct_model_verify_files(dir, NULL) != 0 || all_listed(dir) != 0 ? -1 : 0;
 }
 
 /* A coin with a current model (arg: the data home). */

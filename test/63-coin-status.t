@@ -215,6 +215,12 @@ is "$(echo "$out" | py 'd["candles"]["error"] == "'"$H"'/candles/EEEUSDT/1h.csv:
 	"True bad-store,no-model" "the row has the error and the flag"
 # A model file that no longer matches sha256.txt (predict refuses it).
 a=$H/models/AAAUSDT/$(readlink "$H/models/AAAUSDT/current")
+# A file left out of sha256.txt could change unseen: bad-model too.
+echo '{}' >"$a/drift.json"
+run coin-status --json AAAUSDT
+is "$rc:$err" "1:coin-status: $a/drift.json: not listed in sha256.txt" "a file sha256.txt does not list: exit 1, named"
+like "$(echo "$out" | py '",".join(d["flags"])')" "bad-model" "flagged bad-model"
+rm "$a/drift.json"
 echo x >>"$a/model.ubj"
 run coin-status --json AAAUSDT
 is "$rc:$err" "1:coin-status: $a/model.ubj: checksum mismatch" "a model file changed since training: exit 1, named"
