@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,9 @@ why(struct archive *a)
 	return archive_errno(a) > 0 ? strerror(archive_errno(a)) : archive_error_string(a);
 }
 
+/* src into a as name: 0, 1 when it is left out (not a regular file:
+ * said), -1 when the archive failed, -2 when src could not be read
+ * (said). */
 static int
 addfile(struct archive *a, const char *out, const char *src, const char *name)
 {
@@ -36,14 +40,22 @@ addfile(struct archive *a, const char *out, const char *src, const char *name)
 	int fd, rc = 0;
 
 	/* A model directory holds regular files; a link in it would carry
-	 * whatever it names into the archive. */
-	if ((fd = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		ct_warn("%s: %s", src, fd < 0 || errno == ELOOP ? strerror(errno) :
-		    "not a regular file");
+	 * whatever it names into the archive: left out, as anything else
+	 * that is not a regular file. */
+	if ((fd = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0 && errno == ELOOP) {
+		ct_warn("%s: a symbolic link; left out", src);
+		return 1;
+	}
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		ct_warn("%s: %s", src, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ct_warn("%s: not a regular file; left out", src);
+		close(fd);
+		return 1;
 	}
 	e = archive_entry_new();
 	archive_entry_copy_stat(e, &st);
@@ -111,6 +123,24 @@ anymodel(const char *home, struct dirent **list, int n)
 	return 0;
 }
 
+/* Whether home has a coin with a serving model (a models/ that cannot
+ * be read: ct_backup_models says why). */
+static int
+home_has_model(const char *home)
+{
+	char dir[CT_PATH_MAX];
+	struct dirent **list;
+	int n, any;
+
+	if (ct_path(dir, sizeof dir, "%s/models", home) != 0 || (n = scandir(dir, &list, NULL, NULL)) < 0)
+		return errno != ENOENT;
+	any = anymodel(home, list, n);
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return any;
+}
+
 /* A --output FILE goes into a directory that exists: only backups/ under
  * the data home is made.  0, or -1 with a diagnostic naming the
  * directory. */
@@ -151,15 +181,20 @@ addmodel(struct archive *a, const char *out, const char *home, const char *sym, 
 	}
 	ct_path(dir, sizeof dir, "%s/models/%s/%s", home, sym, target);
 	if ((n = scandir(dir, &list, NULL, alphasort)) < 0) {
-		ct_warn("%s: %s", dir, strerror(errno));
-		return -1;
+		if (errno != ENOENT && errno != ENOTDIR) {
+			ct_warn("%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		ct_warn("%s -> %s: not a model directory; skipped", link, target);
+		return 0;
 	}
 	for (int i = 0; i < n; i++) {
 		/* Temporaries of a writer are not part of the model. */
 		if (rc == 0 && list[i]->d_name[0] != '.' &&
 		    ct_path(src, sizeof src, "%s/%s", dir, list[i]->d_name) == 0 &&
-		    ct_path(name, sizeof name, "models/%s/%s/%s", sym, target, list[i]->d_name) == 0)
-			rc = addfile(a, out, src, name);
+		    ct_path(name, sizeof name, "models/%s/%s/%s", sym, target, list[i]->d_name) == 0 &&
+		    (rc = addfile(a, out, src, name)) > 0)
+			rc = 0;		/* left out, said */
 		free(list[i]);
 	}
 	free(list);
@@ -243,28 +278,43 @@ out:
 	return rc == 0 ? count : -1;
 }
 
+/* A name the default archives take: models-YYYYMMDD_HHMMSSZ.tar.gz
+ * (what an operator named otherwise is not rotated). */
 static int
 isbackup(const struct dirent *d)
 {
-	size_t l = strlen(d->d_name);
+	char stamp[17];
 
-	return strncmp(d->d_name, "models-", 7) == 0 && l > 14 &&
-	    strcmp(d->d_name + l - 7, ".tar.gz") == 0;
+	if (strlen(d->d_name) != 30 || strncmp(d->d_name, "models-", 7) != 0 ||
+	    strcmp(d->d_name + 23, ".tar.gz") != 0)
+		return 0;
+	memcpy(stamp, d->d_name + 7, 16);
+	stamp[16] = '\0';
+	return ct_stamp_ok(stamp);
 }
 
-int
-ct_backup_rotate(const char *home, long keep)
+/* Keep the archive just made (made, NULL: none) and the newest keep - 1
+ * others of backups/; delete the older.  Stamps sort by time; one dated
+ * after now (a clock set back) counts as the newest, but never pushes
+ * out the archive just made. */
+static int
+rotate(const char *dir, long keep, const char *made)
 {
-	char dir[CT_PATH_MAX], path[CT_PATH_MAX];
+	const char *base = made ? strrchr(made, '/') : NULL;
+	char path[CT_PATH_MAX];
 	struct dirent **list;
 	int n, rc = 0;
+	long kept = 0;
 
-	ct_path(dir, sizeof dir, "%s/backups", home);
 	if ((n = scandir(dir, &list, isbackup, alphasort)) < 0)
 		return errno == ENOENT ? 0 : -1;
-	/* Stamps sort by time, so the oldest come first. */
-	for (int i = 0; i < n; i++) {
-		if (i < n - keep && ct_path(path, sizeof path, "%s/%s", dir, list[i]->d_name) == 0 &&
+	base = base ? base + 1 : made;
+	for (int i = n - 1; i >= 0; i--) {
+		int mine = base && strcmp(list[i]->d_name, base) == 0;
+
+		if (mine || kept < keep - (base != NULL))
+			kept += !mine;
+		else if (ct_path(path, sizeof path, "%s/%s", dir, list[i]->d_name) == 0 &&
 		    unlink(path) != 0) {
 			ct_warn("%s: %s", path, strerror(errno));
 			rc = -1;
@@ -273,4 +323,55 @@ ct_backup_rotate(const char *home, long keep)
 	}
 	free(list);
 	return rc;
+}
+
+/* Temporaries of a backup killed with -9 (".models-*.tar.gz.tmp.*"); the
+ * caller holds backups/'s lock, as every default backup does. */
+static void
+sweep(const char *dir)
+{
+	char path[CT_PATH_MAX];
+	struct dirent *e;
+	DIR *dp = opendir(dir);
+
+	while (dp && (e = readdir(dp)) != NULL)
+		if (strncmp(e->d_name, ".models-", 8) == 0 && strstr(e->d_name, ".tar.gz.tmp.") &&
+		    ct_path(path, sizeof path, "%s/%s", dir, e->d_name) == 0 &&
+		    unlink(path) != 0 && errno != ENOENT)
+			ct_warn("%s: %s", path, strerror(errno));
+	if (dp)
+		closedir(dp);
+}
+
+long
+ct_backup_rotated(const char *home, long keep, char *made, size_t mn)
+{
+	char dir[CT_PATH_MAX];
+	long count;
+	int fd;
+
+	/* One default backup at a time: the sweep must not take another's
+	 * archive in progress, nor a rotation the archive it just made.
+	 * backups/ is made for a home with a model only. */
+	if (!home_has_model(home)) {
+		ct_warn("%s/models: no model to back up", home);
+		return -1;
+	}
+	if (ct_path(dir, sizeof dir, "%s/backups", home) != 0 ||
+	    (mkdir(dir, 0777) != 0 && errno != EEXIST) ||
+	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		ct_warn("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			ct_warn("%s: lock: %s", dir, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	sweep(dir);
+	if ((count = ct_backup_models(home, NULL, made, mn)) >= 0 && rotate(dir, keep, made) != 0)
+		count = -1;
+	close(fd);
+	return count;
 }

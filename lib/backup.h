@@ -12,8 +12,12 @@
  * with a diagnostic; no model to archive is an error, and nothing is
  * written. */
 long ct_backup_models(const char *home, const char *out, char *made, size_t n);
-/* Keep the newest keep archives backups/models-*.tar.gz; delete older. */
-int ct_backup_rotate(const char *home, long keep);
+/* The default backup: under backups/'s lock (one at a time), remove the
+ * temporaries of backups killed with -9, archive as ct_backup_models
+ * does into backups/models-<STAMP>.tar.gz, then keep that archive and
+ * the newest keep - 1 other backups/models-<STAMP>.tar.gz; delete the
+ * older (other names are not touched).  As ct_backup_models. */
+long ct_backup_rotated(const char *home, long keep, char *made, size_t mn);
 /* What a restore did. */
 struct ct_restored {
 	long models;	/* model directories unpacked into place */

@@ -295,7 +295,10 @@ read_archive(struct restore *r)
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open_filename(a, r->archive, 65536) != ARCHIVE_OK) {
-		ct_warn("%s: %s", r->archive, archive_error_string(a));
+		/* The system's word when there is one ("No such file or
+		 * directory", "Is a directory"), not libarchive's own. */
+		ct_warn("%s: %s", r->archive, archive_errno(a) > 0 ? strerror(archive_errno(a)) :
+		    archive_error_string(a));
 		archive_read_free(a);
 		return -1;
 	}
@@ -465,6 +468,10 @@ install_all(struct restore *r, struct ct_restored *res)
 	}
 	if (n > 0 && ct_cache_forget(r->home, syms, n, 0) != 0)
 		rc = -1;
+	/* What is in service now must be known, as a failure stops nothing
+	 * already done: each coin's switch is its own. */
+	for (size_t i = 0; rc != 0 && i < n; i++)
+		ct_warn("%s: %s: restored all the same (current switched)", r->archive, syms[i]);
 	free(syms);
 	return rc;
 }

@@ -186,6 +186,51 @@ run model-backup --output "$T/nodir/x.tar.gz"
 is "$rc:$out:$err" "1::model-backup: $T/nodir: No such file or directory" "--output into a missing directory: named"
 ok "$(test ! -e "$T/nodir"; echo $?)" "... and not made"
 
+# Rotation: only backups/models-STAMP.tar.gz names count, the archive
+# just made is never deleted (not by one dated after now, the clock set
+# back), and a backup killed with -9 leaves no temporary for good.
+mkdir -p rot && cp -R "$H/models" rot/ && mkdir rot/backups
+for n in models-20200101_000000Z.tar.gz models-20200102_000000Z.tar.gz models-20990101_000000Z.tar.gz \
+    models-before-upgrade.tar.gz .models-20200103_000000Z.tar.gz.tmp.Ab12Cd; do
+	echo x >"rot/backups/$n"
+done
+run model-backup --home "$T/rot" --keep 2
+new=${out##*/}
+is "$rc:$(ls -A rot/backups | tr '\n' ' ')" \
+    "0:$new models-20990101_000000Z.tar.gz models-before-upgrade.tar.gz " \
+    "--keep 2: the new archive and the newest other; another name untouched; a killed backup's temporary gone"
+run model-backup --home "$T/rot" --keep 1
+is "$rc:$(ls -A rot/backups | grep -c '^models-2')" "0:1" "--keep 1: the new archive alone, whatever stamp is newer"
+test -s "$out"
+ok $? "... the archive printed is there"
+run model-backup --keep 0
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" '2:model-backup: --keep: not a whole number from 1 to 100000: "0"' \
+    "--keep 0: a usage error that says why"
+
+# What a restore accepts is archived; the rest is left out, said: a link
+# or a directory in a model directory, a current naming no directory.
+ln -s model.ubj "rot/models/BBBUSDT/20251109_020000Z/alias"
+mkdir "rot/models/BBBUSDT/20251109_020000Z/sub"
+ln -sfn 20991231_000000Z rot/models/AAAUSDT/current
+run model-backup --home "$T/rot"
+is "$rc:$(tar tzf "$out" | grep -c BBBUSDT/20251109_020000Z/):$(tar tzf "$out" | grep -c AAAUSDT)" "0:8:0" \
+    "odd entries left out, the other coin archived: exit 0"
+like "$err" "rot/models/AAAUSDT/current -> 20991231_000000Z: not a model directory; skipped" "a dangling current: said"
+like "$err" "BBBUSDT/20251109_020000Z/alias: a symbolic link; left out" "a link: said"
+like "$err" "BBBUSDT/20251109_020000Z/sub: not a regular file; left out" "a directory: said"
+run model-backup --home "$T/other2" --restore "$out"
+is "$rc" 0 "... and the archive restores"
+run model-backup --restore "$T/nothere.tar.gz"
+is "$rc:$err" "1:model-backup: $T/nothere.tar.gz: No such file or directory" "a missing archive: the system's reason"
+
+# A restore that fails for one coin says which coins it did switch.
+ln -sfn 20251102_020000Z "$H/models/AAAUSDT/current"
+mv "$H/models/BBBUSDT/current" bcur && mkdir "$H/models/BBBUSDT/current"
+run model-backup --restore "$a"
+is "$rc" 1 "a coin that cannot be switched: exit 1"
+like "$err" "$a: AAAUSDT: restored all the same \\(current switched\\)" "... and the coin that was switched is named"
+rmdir "$H/models/BBBUSDT/current" && mv bcur "$H/models/BBBUSDT/current"
+
 # Nothing to back up is an error, and nothing is written: an empty
 # archive would be no backup, and rotation would push real ones out.
 mkdir -p empty lost/models/AAAUSDT lost/backups

@@ -65,8 +65,10 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'H': home = optarg; break;
 		case 'k':
-			if (ct_parse_long(optarg, 1, 100000, &keep) != 0)
+			if (ct_parse_long(optarg, 1, 100000, &keep) != 0) {
+				ct_warn("--keep: not a whole number from 1 to 100000: \"%s\"", optarg);
 				usage(CT_EXIT_USAGE);
+			}
 			break;
 		case 'o': out = optarg; break;
 		case 'r': archive = optarg; break;
@@ -82,10 +84,8 @@ main(int argc, char **argv)
 	if (archive)
 		return ct_finish(restore(home, archive, argv + optind, argc - optind));
 	/* A mistyped --home is no data home to make backups/ in. */
-	if (ct_dir_check(home) != 0 || ct_backup_models(home, out, made, sizeof made) < 0)
-		return ct_finish(CT_EXIT_FAIL);
-	/* Rotation applies to the default archive names only. */
-	if (out == NULL && ct_backup_rotate(home, keep) != 0)
+	if (ct_dir_check(home) != 0 || (out ? ct_backup_models(home, out, made, sizeof made) :
+	    ct_backup_rotated(home, keep, made, sizeof made)) < 0)
 		return ct_finish(CT_EXIT_FAIL);
 	printf("%s\n", made);
 	return ct_finish(CT_EXIT_OK);
