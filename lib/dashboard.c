@@ -461,8 +461,25 @@ check_models(json_t *checks, json_t *list, const struct ct_health *h)
 	json_decref(none);
 }
 
+/* Whether the coin table (rows as coin-status describes them) found the
+ * store of sym and tf damaged: it reads every row, the check only the
+ * newest. */
+static int
+table_bad(json_t *rows, const char *sym, const char *tf)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(rows, i, r)
+		if (strcmp(str(r, "symbol"), sym) == 0 && str(r, "timeframe") &&
+		    strcmp(str(r, "timeframe"), tf) == 0 &&
+		    json_object_get(json_object_get(r, "candles"), "error"))
+			return 1;
+	return 0;
+}
+
 static void
-check_candles(json_t *checks, json_t *stores, const struct ct_health *h)
+check_candles(json_t *checks, json_t *stores, json_t *rows, const struct ct_health *h)
 {
 	json_t *behind = json_array(), *bad = json_array(), *coins = json_array(), *s;
 	char label[48], l1[512], l2[512], l3[32];
@@ -470,7 +487,7 @@ check_candles(json_t *checks, json_t *stores, const struct ct_health *h)
 
 	json_array_foreach(stores, i, s) {
 		snprintf(label, sizeof label, "%s %s", str(s, "symbol"), str(s, "timeframe"));
-		if (json_object_get(s, "error"))
+		if (json_object_get(s, "error") || table_bad(rows, str(s, "symbol"), str(s, "timeframe")))
 			json_array_append_new(bad, json_string(label));
 		else if (num(s, "lag_s") > h->max_candle_age_s)
 			json_array_append_new(behind, json_string(label));
@@ -516,7 +533,7 @@ check_cache(json_t *checks, json_t *c)
 json_t *
 ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 {
-	json_t *d = json_object(), *sys, *bat, *list, *stores, *cache, *checks = json_array(), *v;
+	json_t *d = json_object(), *sys, *bat, *list, *stores, *cache, *rows, *checks = json_array(), *v;
 	char iso[CT_ISO_LEN];
 	size_t i;
 	int ok = 1;
@@ -530,6 +547,8 @@ ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 	json_object_set_new(d, "model_list", list);
 	json_object_set_new(d, "candles", stores = candleinfo(home, now_ms));
 	json_object_set_new(d, "cache", cache = cacheinfo(home, list, now_ms));
+	/* Every coin as coin-status describes it: the page's table. */
+	json_object_set_new(d, "coins", rows = ct_status_all(home, NULL, now_ms));
 
 	if (json_is_number(v = json_object_get(sys, "disk_free_pct")))
 		check(checks, "disk", json_number_value(v) >= h->min_disk_pct, NULL,
@@ -537,14 +556,12 @@ ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 	check_runs(checks, bat, h);
 	check_models(checks, list, h);
 	if (h->max_candle_age_s != INT64_MAX)
-		check_candles(checks, stores, h);
+		check_candles(checks, stores, rows, h);
 	if (h->require_cache)
 		check_cache(checks, cache);
 	json_array_foreach(checks, i, v)
 		ok &= json_is_true(json_object_get(v, "ok"));
 	json_object_set_new(d, "health", json_pack("{s:b, s:o}", "ok", ok, "checks", checks));
-	/* Every coin as coin-status describes it: the page's table. */
-	json_object_set_new(d, "coins", ct_status_all(home, NULL, now_ms));
 	return d;
 }
 

@@ -63,6 +63,12 @@ ct_store_scan_buf(const char *path, const char *buf, size_t len, ct_scan_fn fn, 
 		if (fn(t, p, n, arg) != 0)
 			break;
 	}
+	/* fetch-candles ends every row with a newline: a store without one
+	 * at its end was cut short (copied half, a full disk elsewhere). */
+	if (len > 0 && buf[len - 1] != '\n') {
+		snprintf(err, errn, "%s:%zu: no newline at the end: the store is cut short", path, line);
+		return -1;
+	}
 	return 0;
 }
 
@@ -73,7 +79,8 @@ ct_store_scan(const char *path, ct_scan_fn fn, void *arg, char *err, size_t errn
 	void *map;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0 ||
+	    (S_ISDIR(st.st_mode) && (errno = EISDIR))) {
 		snprintf(err, errn, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);

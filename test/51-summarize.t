@@ -179,6 +179,8 @@ run summarize --dashboard
 like "$rc:$(check_line cache)" "^1:.*FAIL cache +1 fresh of 5 entries" "four of five predicted from stale candles: unhealthy"
 HEALTH_REQUIRE_CACHE=0 run summarize --dashboard
 is "$rc" 0 "HEALTH_REQUIRE_CACHE=0 turns the cache check off"
+HEALTH_REQUIRE_CACHE=maybe run summarize --dashboard
+is "$rc:$err" "2:summarize: HEALTH_REQUIRE_CACHE: maybe: not 0 or 1" "HEALTH_REQUIRE_CACHE is a switch: 0 or 1"
 run summarize --dashboard --no-cache-check
 is "$rc" 0 "... as does --no-cache-check"
 for s in AAAUSDT BBBUSDT CCCUSDT DDDUSDT; do entry $s 2999-01-01T00:00:00Z; done
@@ -195,6 +197,18 @@ is "$rc:$(check_line candles)" "0:" "HEALTH_MAX_CANDLE_AGE=off: no candle check"
 : >"$D/candles/CCCUSDT/1h.csv"
 run summarize --dashboard
 like "$rc:$(check_line candles)" "^1:.*unreadable or empty: CCCUSDT 1h$" "an empty store"
+# Damage before the newest row, or a store cut short: unreadable, as the
+# coin table says, not "behind".
+store CCCUSDT '1 hour'
+sed -i '1a abc,1,2,0.5,1.5,10' "$D/candles/CCCUSDT/1h.csv"
+run summarize --dashboard
+like "$rc:$(check_line candles)" "^1:.*; 0 behind by more than 24\\.0 h; unreadable or empty: CCCUSDT 1h$" \
+	"a bad row before the newest: unreadable"
+like "$err" "CCCUSDT/1h.csv:2: bad open_time" "... its file and line said"
+store CCCUSDT '1 hour'
+printf '%s000,1,2' "$(ago '1 hour' %s)" >>"$D/candles/CCCUSDT/1h.csv"
+run summarize --dashboard
+like "$rc:$(check_line candles)" "^1:.*unreadable or empty: CCCUSDT 1h$" "a store cut short: unreadable"
 store CCCUSDT '1 hour'
 
 # A damaged ledger of the newest run of a cycle is a failed check, not a

@@ -213,6 +213,17 @@ is "$rc" 1 "a damaged store: exit 1"
 is "$err" "coin-status: $H/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)" "file and line on stderr"
 is "$(echo "$out" | py 'd["candles"]["error"] == "'"$H"'/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)", ",".join(d["flags"])')" \
 	"True bad-store,no-model" "the row has the error and the flag"
+# A store cut short in its last row; a store that is a directory.
+store FFFUSDT 1h 1704067200000 $hour 3
+head -c -4 "$H/candles/FFFUSDT/1h.csv" >cut && mv cut "$H/candles/FFFUSDT/1h.csv"
+run coin-status --json FFFUSDT
+is "$rc:$err" "1:coin-status: $H/candles/FFFUSDT/1h.csv:4: no newline at the end: the store is cut short" \
+	"a store cut short: exit 1, by file and line"
+like "$(echo "$out" | py '",".join(d["flags"])')" "bad-store" "flagged bad-store"
+rm "$H/candles/FFFUSDT/1h.csv" && mkdir "$H/candles/FFFUSDT/1h.csv"
+run coin-status --json --timeframe 1h FFFUSDT
+is "$rc:$err" "1:coin-status: $H/candles/FFFUSDT/1h.csv: Is a directory" "a store that is a directory: said so"
+rm -r "$H/candles/FFFUSDT"
 # A model file that no longer matches sha256.txt (predict refuses it).
 a=$H/models/AAAUSDT/$(readlink "$H/models/AAAUSDT/current")
 # A file left out of sha256.txt could change unseen: bad-model too.

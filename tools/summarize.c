@@ -42,6 +42,17 @@ pct(const char *what, const char *s)
 	return v;
 }
 
+/* A switch from text: 0 or 1. */
+static int
+flag(const char *what, const char *s)
+{
+	char ex[CT_EXCERPT_LEN];
+
+	if (strcmp(s, "0") != 0 && strcmp(s, "1") != 0)
+		ct_die(CT_EXIT_USAGE, "%s: %s: not 0 or 1", what, ct_excerpt(s, strlen(s), ex));
+	return *s == '1';
+}
+
 /* An age threshold from text: a duration, or "off" (never too old). */
 static int64_t
 age(const char *what, const char *s)
@@ -77,7 +88,7 @@ health_env(struct ct_health *h)
 	if ((s = getenv("HEALTH_MAX_CANDLE_AGE")) && *s)
 		h->max_candle_age_s = age("HEALTH_MAX_CANDLE_AGE", s);
 	if ((s = getenv("HEALTH_REQUIRE_CACHE")) && *s)
-		h->require_cache = pct("HEALTH_REQUIRE_CACHE", s) != 0;
+		h->require_cache = flag("HEALTH_REQUIRE_CACHE", s);
 }
 
 static int
