@@ -2,13 +2,19 @@
  * file (train-coin --params FILE) as JSON: a space the check accepts must
  * only ever give draws the parameter check accepts, the same draws for the
  * same seed; an accepted parameter object must give options that round
- * trip through params.json's form.  Seeds: test/fuzz/space/. */
+ * trip through params.json's form.  The text is also scanned for the line
+ * of each member, as an error in a space or parameter file is reported
+ * (ct_json_member_line): a line within the text, or 0.  Seeds:
+ * test/fuzz/space/. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
+#include "jsonfile.h"
 #include "search.h"
 #include "train.h"
 
@@ -52,6 +58,34 @@ params_round_trip(const json_t *p)
 	json_decref(b);
 }
 
+/* The line found for each member of j (and of its "params") lies within
+ * the text, which a file holds. */
+static void
+member_lines(const uint8_t *data, size_t size, json_t *j)
+{
+	char path[64];
+	const char *k;
+	json_t *v;
+	size_t lines = 1;
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/fuzz-space-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if ((fd = mkstemp(path)) < 0 || (fp = fdopen(fd, "w")) == NULL)
+		abort();
+	if (fwrite(data, 1, size, fp) != size || fclose(fp) != 0)
+		abort();
+	for (size_t i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	json_object_foreach(j, k, v) {
+		int a = ct_json_member_line(path, NULL, k), b = ct_json_member_line(path, "params", k);
+
+		if (a < 0 || (size_t)a > lines || b < 0 || (size_t)b > lines)
+			abort();
+	}
+	unlink(path);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -60,6 +94,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (j == NULL)
 		return 0;
+	if (json_is_object(j))
+		member_lines(data, size, j);
 	if (ct_space_check(j, why, sizeof why) == 0)
 		for (int k = 0; k < 8; k++)
 			draw_ok(j, (uint64_t)size * 2654435761u, k);
