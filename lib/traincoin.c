@@ -624,6 +624,7 @@ trained_to(const struct ct_model *cur)
  * trees, the newest ho rows judge it, and what both models score there. */
 struct incr {
 	size_t ulo, uhi, ho;
+	size_t new_rows;	/* labelled rows after seen_to */
 	int rounds, max_rounds, add;
 	const char *method;
 	int64_t seen_to;
@@ -631,14 +632,28 @@ struct incr {
 	json_t *equity;		/* the candidate's, on the held-out rows */
 };
 
-/* The update's rows and rounds; the partial record written.  0, or -1
+/* The first of the held-out rows: past the purge gap after the newest
+ * row the current model (or an ancestor) trained on, so neither model has
+ * seen them or a label overlapping theirs; at most the newest quarter. */
+static size_t
+incr_heldout_lo(const struct ct_dataset *d, int64_t seen_to, size_t gap)
+{
+	size_t first = d->n;
+
+	while (first > 0 && d->t[first - 1] > seen_to)
+		first--;
+	return first + gap > d->n - d->n / 4 ? first + gap : d->n - d->n / 4;
+}
+
+/* The update's rows and rounds; the partial record written.  0, 1 when
+ * too few new candles could judge an update (new_rows set), or -1
  * (printed). */
 static int
 incr_plan(struct job *j, const struct ct_model *cur, struct incr *in)
 {
 	struct ct_traincoin *tc = j->tc;
 	const struct ct_dataset *d = &j->d;
-	size_t gap = (size_t)tc->o.horizon + 1;
+	size_t gap = (size_t)tc->o.horizon + 1, lo;
 	struct partial part;
 
 	memset(in, 0, sizeof *in);
@@ -646,15 +661,19 @@ incr_plan(struct job *j, const struct ct_model *cur, struct incr *in)
 	in->max_rounds = (int)json_integer_value(json_object_get(cur->config, "max_rounds"));
 	if (in->max_rounds <= 0)
 		in->max_rounds = in->rounds + CT_INCR_GROWTH;
-	in->ho = d->n / 4;
-	in->uhi = d->n - in->ho > gap ? d->n - in->ho - gap : 0;
-	if (in->ho < 100 || in->uhi < 200) {
+	in->seen_to = trained_to(cur);
+	lo = incr_heldout_lo(d, in->seen_to, gap);
+	in->new_rows = d->n - seen_rows(d, 0, in->seen_to);
+	in->ho = lo < d->n ? d->n - lo : 0;
+	if (in->ho < CT_INCR_MIN_HELDOUT)
+		return 1;
+	in->uhi = lo > gap ? lo - gap : 0;
+	if (in->uhi < 200) {
 		ct_warn("%s: %zu labelled candles are too few for an incremental update", tc->sym, d->n);
 		return -1;
 	}
 	in->add = in->rounds + CT_INCR_ADD <= in->max_rounds ? CT_INCR_ADD : 0;
 	in->method = in->add ? "added rounds at a small learning rate" : "refreshed leaf values";
-	in->seen_to = trained_to(cur);
 	partial_init(&part, j, json_pack("{s:I, s:i, s:i, s:o, s:o}", "rows", (json_int_t)d->n,
 	    "horizon", tc->o.horizon, "gap", (int)gap, "update", range(d, in->ulo, in->uhi),
 	    "heldout", range(d, d->n - in->ho, d->n)), in->ulo, d->n);
@@ -688,10 +707,8 @@ incr_compare(struct job *j, const struct ct_model *cur, struct incr *in)
 	ct_evaluate(d, pcur, lo, d->n, cur->threshold, &in->ecur, NULL, NULL);
 	in->equity = json_array();
 	ct_evaluate(d, pcand, lo, d->n, cur->threshold, &in->ecand, in->equity, &cum);
-	/* The held-out rows are new to the candidate's update, but the
-	 * current model may have trained on them: say how many, so the
-	 * comparison (biased towards keeping the current model) can be read
-	 * for what it is. */
+	/* Neither model (nor an ancestor) trained on the held-out rows:
+	 * the count of seen ones says so, for the record. */
 	verdict = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:i, s:o, s:I, s:o, s:o}",
 	    "event", "verdict", "symbol", tc->sym, "timeframe", tc->tf, "at", ct_iso8601_json(ct_now_ms()),
 	    "evaluation", "held-out", "method", in->method, "rounds_before", in->rounds,
@@ -720,6 +737,30 @@ incr_keep(struct job *j, const struct ct_model *cur, struct incr *in, json_t *ve
 	json_object_set_new(verdict, "promoted", json_false());
 	if ((rc = keep_current(j, cur->dir, verdict)) == 0)
 		summary_update(j, &in->ecur, &in->ecand, 0);
+	json_decref(verdict);
+	ct_mdir_abort(&j->md);
+	return rc;
+}
+
+/* Too few candles the current model has not seen to judge an update:
+ * it stays, and says why (stderr, last-incremental.json). */
+static int
+incr_too_new(struct job *j, const struct ct_model *cur, struct incr *in)
+{
+	size_t gap = (size_t)j->tc->o.horizon + 1;
+	char iso[CT_ISO_LEN];
+	json_t *verdict;
+	int rc;
+
+	ct_warn("%s: incremental update not tried: %zu labelled candles since the model's newest (%s),"
+	    " %zu needed to judge one (%d held out past a purge gap of %zu); keeping %s", j->tc->sym,
+	    in->new_rows, ct_iso8601(in->seen_to, iso), (size_t)CT_INCR_MIN_HELDOUT + gap,
+	    CT_INCR_MIN_HELDOUT, gap, cur->dir);
+	verdict = json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:I, s:I, s:o}", "event", "verdict",
+	    "symbol", j->tc->sym, "timeframe", j->tc->tf, "at", ct_iso8601_json(ct_now_ms()),
+	    "reason", "too few new candles", "promoted", 0, "new_rows", (json_int_t)in->new_rows,
+	    "needed", (json_int_t)(CT_INCR_MIN_HELDOUT + gap), "seen_to", ct_iso8601_json(in->seen_to));
+	rc = verdict ? keep_current(j, cur->dir, verdict) : -1;
 	json_decref(verdict);
 	ct_mdir_abort(&j->md);
 	return rc;
@@ -779,9 +820,16 @@ incremental(struct job *j, struct ct_model *cur)
 	json_t *verdict;
 	int rc = -1;
 
-	if (incr_plan(j, cur, &in) == 0 && (verdict = incr_compare(j, cur, &in)) != NULL)
-		rc = in.ecand.logloss <= in.ecur.logloss ? incr_promote(j, cur, &in, verdict) :
-		    incr_keep(j, cur, &in, verdict);
+	switch (incr_plan(j, cur, &in)) {
+	case 0:
+		if ((verdict = incr_compare(j, cur, &in)) != NULL)
+			rc = in.ecand.logloss <= in.ecur.logloss ? incr_promote(j, cur, &in, verdict) :
+			    incr_keep(j, cur, &in, verdict);
+		break;
+	case 1:
+		rc = incr_too_new(j, cur, &in);
+		break;
+	}
 	json_decref(in.equity);
 	return rc;
 }

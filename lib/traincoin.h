@@ -5,9 +5,14 @@
 
 #include "train.h"
 
-/* Labelled rows the incremental update looks at: the newest quarter is
- * held out for the promotion check, the rest updates the model. */
+/* Labelled rows the incremental update looks at: the newest of them that
+ * the current model never trained on (at most a quarter) are held out for
+ * the promotion check, the rest updates the model. */
 #define CT_INCR_ROWS	8000
+/* Held-out rows an update needs: fewer new candles than this (past the
+ * purge gap) leave the current model as it is, since nothing unseen
+ * could judge the update (a 5m coin has 59 after 6 hours). */
+#define CT_INCR_MIN_HELDOUT	48
 /* Rounds one incremental update adds, their learning rate, and how many
  * rounds a model may gain over its fresh size before updates only
  * refresh leaf values (so the model stays bounded). */
