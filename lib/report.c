@@ -383,6 +383,13 @@ equity(FILE *fp, const char *home, const json_t *row, const json_t *metrics)
 		if ((double)h.to > m.x[m.n - 1])
 			push(&m, (double)h.to, m.y[m.n - 1]);
 		hold_curve(home, row, &h);
+	} else if (span(metrics, MAX_MS, 0, &h.from, &h.to), h.from < h.to &&
+	    json_is_array(eq)) {
+		/* It never traded over the rows scored: flat at 0, beside
+		 * what holding would have made. */
+		push(&m, (double)h.from, 0);
+		push(&m, (double)h.to, 0);
+		hold_curve(home, row, &h);
 	}
 	s[0] = (struct ct_line){ m.x, m.y, m.n, "model, after costs", "#1f5fa8", 0 };
 	s[1] = (struct ct_line){ h.p.x, h.p.y, h.p.n, "buy and hold, before costs", "#999", 1 };
@@ -485,7 +492,7 @@ coin(FILE *fp, const char *home, const json_t *row)
 	equity(fp, home, row, metrics);
 	training(fp, log);
 	fputs("</div>\n", fp);
-	if (json_array_size(json_object_get(metrics, "equity_curve")) > 0)
+	if (json_is_array(json_object_get(metrics, "equity_curve")))
 		equity_caption(fp, row);
 	fputs("</section>\n", fp);
 	json_decref(metrics);

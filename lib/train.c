@@ -579,6 +579,18 @@ fold_score(const struct ct_dataset *d, struct ct_wf *w, int k, double *cum, doub
 	ct_dataset_release(d, 0, f->val_hi);
 }
 
+/* Net bps of the folds traded at a threshold picked out of sample (all
+ * but the first, which trades at 0.5). */
+static double
+oos_picked_net(const struct ct_wf *w, int folds)
+{
+	double net = 0;
+
+	for (int k = 1; k < folds; k++)
+		net += w->f[k].ev.total_net_bps;
+	return net;
+}
+
 /* Aggregate: AUC is the mean of the folds' (models differ per fold, so
  * pooling their scores would mix calibrations); the rest is pooled. */
 static void
@@ -605,6 +617,13 @@ aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_w
 	w->agg.gross_bps = w->agg.trades ? gross / w->agg.trades : 0;
 	w->agg.net_bps = w->agg.trades ? w->agg.total_net_bps / w->agg.trades : 0;
 	w->threshold = ct_pick_threshold(d, w->oos, w->f, o->folds);
+	/* A threshold picked on all folds is in-sample to them: it trades
+	 * only when picking one out of sample made money, as the folds after
+	 * the first did (each at a threshold from the folds before it).  A
+	 * random walk's best of 17 thresholds is sometimes positive; its
+	 * walk-forward is not. */
+	if (!(oos_picked_net(w, o->folds) > 0))
+		w->threshold = 1;
 	w->agg.threshold = w->threshold;
 	ct_dataset_release(d, 0, d->n);
 }

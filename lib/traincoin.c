@@ -546,7 +546,8 @@ fresh(struct job *j)
 	j->metrics = metrics_json(j, "walk-forward", folds_json(j, &w), &w.agg, w.equity);
 	j->config = config_json(j, w.rounds, w.rounds + CT_INCR_GROWTH, w.threshold,
 	    w.threshold < 1 ? "best total net bps after costs over all folds' out-of-sample "
-	    "predictions" : "no threshold made money out of sample: never trade",
+	    "predictions" : "no threshold made money out of sample (or the folds trading at "
+	    "thresholds picked on earlier folds did not): never trade",
 	    0, j->d.n);
 	rc = publish(j);
 	if (rc == 0)
