@@ -103,6 +103,19 @@ is "$(jget "$c/training_log.json" 'j["threads"]'):$(jget "$c/config.json" 'j["pa
     "--threads 4 on 20000 rows: one thread used, and recorded"
 is "$(sha256sum <"$c/model.ubj")" "$(sha256sum <"$a/model.ubj")" "--threads 4 on 20000 rows: the model of --threads 1"
 
+# A random walk never trades: on 10 walks of 10000 candles none gets a
+# threshold (seed 9's best threshold over all folds' predictions was
+# positive, while its folds, each at a threshold picked on the folds
+# before, lost money or never traded).
+traded=''
+for s in 1 2 3 4 5 6 7 8 9 10; do
+	fetch-candles --symbol RW$s --timeframe 5m --generate --kind walk --seed $s --lookback 12000 2>/dev/null
+	d=$(train-coin --costs "$COSTS" --threads 1 --symbol RW$s --timeframe 5m --lookback 10000 2>/dev/null)
+	[ "$(jget "$d/config.json" 'j["threshold"]')" = 1.0 ] || traded="$traded RW$s"
+done
+is "$traded" "" "10 random walks: no model trades"
+like "$(jget "$d/config.json" 'j["threshold_source"]')" "never trade" "... and config.json says why"
+
 # Progress: on stderr with --progress, and as events in training_log.json;
 # the last line sums the model up, saying what its figures are.
 run $TC --progress --symbol WALK --timeframe 5m
