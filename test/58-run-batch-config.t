@@ -85,6 +85,13 @@ is "$rc:$err" "2:run-batch: BB B: bad symbol" "a symbol with a space is refused,
 printf 'AAAUSDT\nBB B\n' >list
 run run-batch predict --symbols "$T/list"
 is "$rc:$err" "2:run-batch: $T/list:2: BB B: bad symbol" "in a list file, with file:line"
+run run-batch full --symbols AAAUSDT --dry-run --timeout-minutes 0
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:run-batch: TIMEOUT_MINUTES=0: timeout must be at least a second (0.02 minutes) (from option)" \
+	"--timeout-minutes 0: a usage error (it was a 1-second timeout)"
+run run-batch full --symbols AAAUSDT --dry-run --mode parallel --max-concurrent 100000
+like "$rc:$err" "^0:run-batch: MAX_CONCURRENT=100000: more workers than the [0-9]+ cores here; [0-9]+ workers \\(from option\\)" \
+	"more workers than cores: lowered to the cores, with a warning"
+like "$out" "mode parallel: $(nproc) worker\\(s\\) x 1 thread\\(s\\) on $(nproc) core" "... as the plan says"
 run run-batch predict --symbols top0
 is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:run-batch: SYMBOLS=top0: want topN, N at least 1 (from option)" \
 	"top0: a usage error, said why"

@@ -440,6 +440,8 @@ check_settings() {
 	case $TIMEOUT_MINUTES in
 	'' | *[!0-9.]* | *.*.* | .) badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be a number of minutes" ;;
 	esac
+	awk -v m="$TIMEOUT_MINUTES" 'BEGIN { exit !(m * 60 >= 1) }' >/dev/null ||
+		badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be at least a second (0.02 minutes)"
 	case $DRIFT_PSI_MAX in
 	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive number" ;;
 	*[1-9]*) ;;
@@ -468,7 +470,7 @@ case $run in
 '' | [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9]Z-"$cycle") ;;
 *) bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle" ;;
 esac
-timeout_s=$(awk -v m="$TIMEOUT_MINUTES" 'BEGIN { s = int(m * 60 + 0.5); print s < 1 ? 1 : s }')
+timeout_s=$(awk -v m="$TIMEOUT_MINUTES" 'BEGIN { print int(m * 60 + 0.5) }')
 
 show_config() {
 	echo "# run-batch $VERSION: configuration"
@@ -493,6 +495,12 @@ isnum "$cores" && [ "$cores" -ge 1 ] || cores=1
 if [ -z "$MAX_CONCURRENT" ]; then
 	r=$((cores / 8)); [ "$r" -ge 1 ] || r=1
 	MAX_CONCURRENT=$((cores - r)); [ "$MAX_CONCURRENT" -ge 1 ] || MAX_CONCURRENT=1
+fi
+# Here, more workers than cores would only slow each other (and the
+# box); a cluster's engine runs them elsewhere.
+if [ "$ENGINE" = local ] && [ "$MODE" != sequential ] && [ "$MAX_CONCURRENT" -gt "$cores" ]; then
+	warn "MAX_CONCURRENT=$MAX_CONCURRENT: more workers than the $cores cores here; $cores workers (from $origin_MAX_CONCURRENT)"
+	MAX_CONCURRENT=$cores
 fi
 case $MODE in
 sequential) workers=1; threads=$cores ;;
