@@ -38,6 +38,17 @@ like "$out" "^SYMBOLS=$H/symbols +# environment" "run-batch --show-config says w
 sed -i '/^BBBUSDT$/d' "$H/symbols"
 run run-batch predict --run 20251109T0300Z-predict
 ok "$(test ! -e "$H/cache/predictions/BBBUSDT.json"; echo $?)" "a retired coin leaves the cache at the next cycle"
+# ... and cointrain(7)'s recipe for a list of one's own, in a data home
+# with the shipped configuration: the current list, plus a coin.
+mkdir "$T/own"
+run env -u SYMBOLS COINTRAIN_HOME="$T/own" sh -c '
+	run-batch full --dry-run | sed -n "s/^symbols: *[0-9]* to do: //p" |
+	    tr " " "\n" >$COINTRAIN_HOME/symbols
+	echo "SYMBOLS=$COINTRAIN_HOME/symbols" >>$COINTRAIN_HOME/cointrain.conf
+	echo PEPEUSDT >>$COINTRAIN_HOME/symbols
+	run-batch full --dry-run'
+like "$rc:$(printf '%s\n' "$out" | grep '^symbols')" "^0:symbols: +21 to do: BTCUSDT .* PEPEUSDT$" \
+	"cointrain(7): top20 written to a file, a coin added to it"
 
 # How do I clear one coin's cache?
 run cache-put --clear AAAUSDT
