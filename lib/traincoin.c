@@ -28,6 +28,7 @@
 #include "exitcode.h"
 #include "features.h"
 #include "jsonfile.h"
+#include "merge.h"
 #include "model.h"
 #include "modeldir.h"
 #include "parse.h"
@@ -192,6 +193,28 @@ load_memory(struct job *j, const char *store, size_t rows)
 		j->costs.spread_estimated = 1;
 	}
 	return ct_dataset_build(&j->d, &j->tail, j->tc->o.horizon, j->tf_ms, &j->costs, NULL);
+}
+
+/* Gaps in the candles of the rows trained on are said once (stderr and
+ * a "gaps" event): a feature or label across one spans far-apart candles
+ * as if they were adjacent.  fetch-candles fills what the exchange has. */
+static void
+gaps_said(struct job *j)
+{
+	struct ct_gap_stats g = { 0 };
+	char a[CT_ISO_LEN], b[CT_ISO_LEN];
+
+	for (size_t r = 0; r < j->d.n; r++)
+		ct_gap_add(&g, &(struct ct_candle){ .t = j->d.t[r], .v = 1 }, j->tf_ms);
+	if (g.gaps == 0)
+		return;
+	ct_warn("%s: %zu gap%s in the candles trained on, %zu candles missing (the longest %zu, "
+	    "%s to %s): features and labels span them as if the candles were adjacent", j->tc->sym,
+	    g.gaps, g.gaps == 1 ? "" : "s", g.missing, g.longest, ct_iso8601(g.longest_from, a),
+	    ct_iso8601(g.longest_to, b));
+	json_array_append_new(j->log, json_pack("{s:s, s:I, s:I, s:I}", "event", "gaps",
+	    "gaps", (json_int_t)g.gaps, "missing", (json_int_t)g.missing, "longest",
+	    (json_int_t)g.longest));
 }
 
 static json_t *
@@ -908,6 +931,9 @@ model_params(struct job *j, const struct ct_model *cur)
 	if (j->tc->params_file || j->tc->default_params)
 		ct_warn("%s: an update keeps its model's parameters: %s not used (--fresh uses it)",
 		    j->tc->sym, j->tc->params_file ? "--params" : "--default-params");
+	if (j->tc->fresh_only)
+		ct_warn("%s: an update keeps its model's horizon and trains no folds: %s not used "
+		    "(--fresh uses it)", j->tc->sym, j->tc->fresh_only);
 	j->params_src = src && strcmp(src, "tuned") == 0 ? "tuned" :
 	    src && strcmp(src, "file") == 0 ? "file" : "default";
 	snprintf(j->params_path, sizeof j->params_path, "%s", file ? file : "");
@@ -938,6 +964,15 @@ load_current(struct ct_traincoin *tc, struct ct_model *cur)
 		return -1;
 	if (strcmp(cur->timeframe, tc->tf) != 0) {
 		ct_warn("%s: current model is for timeframe %s, not %s", dir, cur->timeframe, tc->tf);
+		ct_model_free(cur);
+		return -1;
+	}
+	/* A model copied from another coin's directory is not this coin's
+	 * (predict and check-drift refuse it too). */
+	if (json_string_value(json_object_get(cur->config, "symbol")) &&
+	    strcmp(json_string_value(json_object_get(cur->config, "symbol")), tc->sym) != 0) {
+		ct_warn("%s: current model is for %s, not %s", dir,
+		    json_string_value(json_object_get(cur->config, "symbol")), tc->sym);
 		ct_model_free(cur);
 		return -1;
 	}
@@ -972,11 +1007,13 @@ run(struct job *j, struct ct_model *cur, int have_cur, const char *store)
 			rows = CT_INCR_ROWS + ct_feat_warmup() + (size_t)tc->o.horizon;
 		if (load_memory(j, store, rows) != 0)
 			return -1;
+		gaps_said(j);
 		tc->o.threads = ct_fit_threads(&tc->o, j->d.n);
 		return incremental(j, cur);
 	}
 	if (load_stream(j, store, rows) != 0)
 		return -1;
+	gaps_said(j);
 	tc->o.threads = ct_fit_threads(&tc->o, j->d.n);
 	return fresh(j);
 }

@@ -34,6 +34,10 @@ struct ct_traincoin {
 	 * defaults.  An update keeps its model's. */
 	const char *params_file;
 	int default_params;
+	/* The options given that only a fresh model uses (--horizon,
+	 * --folds, --rounds, --early-stop), for an update to say so; NULL
+	 * when none. */
+	const char *fresh_only;
 	struct ct_train_opts o;
 };
 

@@ -283,6 +283,26 @@ is "$(jget "$I/last-incremental.json" '[j["reason"], j["promoted"], j["new_rows"
 [ $kept -eq 0 ] || [ -s "$I/last-incremental.json" ]
 ok $? "a kept update is recorded in last-incremental.json"
 
+# Options only a fresh model uses are said to go unused by an update.
+run $TC --incremental --symbol INC --timeframe 5m --folds 2 --horizon 6
+like "$err" "INC: an update keeps its model's horizon and trains no folds: --rounds, --folds, --horizon not used \\(--fresh uses it\\)" \
+    "--rounds, --folds and --horizon with an update: said, not silently dropped"
+# A model copied from another coin's directory is not updated as this one's.
+cp -a "$I" "$COINTRAIN_HOME/models/CPY" && cp -a "$COINTRAIN_HOME/candles/INC" "$COINTRAIN_HOME/candles/CPY"
+run $TC --incremental --symbol CPY --timeframe 5m
+like "$rc:$err" "^1:train-coin: $COINTRAIN_HOME/models/CPY/[0-9_]+Z: current model is for INC, not CPY$" \
+    "an update of another coin's model: refused, named"
+
+# Gaps in the candles trained on are said (features span them).
+fetch-candles --symbol GAP --timeframe 5m --generate --kind edge --seed 3 --lookback 5000 2>/dev/null
+awk 'NR == 1 || NR < 2000 || NR > 2300' "$COINTRAIN_HOME/candles/GAP/5m.csv" >gap.csv &&
+    mv gap.csv "$COINTRAIN_HOME/candles/GAP/5m.csv"
+run $TC --symbol GAP --timeframe 5m
+like "$rc:$err" "^0:train-coin: GAP: 1 gap in the candles trained on, 301 candles missing \\(the longest 301, [0-9T:-]+Z to [0-9T:-]+Z\\): features and labels span them" \
+    "a gap in the store: trained, and said"
+is "$(jget "$out/training_log.json" '[e["missing"] for e in j["events"] if e["event"] == "gaps"]')" "[301]" \
+    "... and recorded in training_log.json"
+
 # --incremental without a model trains a fresh one.
 fetch-candles --symbol NEW --timeframe 5m --generate --seed 4 --lookback 3000 2>/dev/null
 run $TC --incremental --symbol NEW --timeframe 5m

@@ -193,8 +193,12 @@ run run-batch incremental --config my.conf --run 20251110T0000Z-incremental
 is "$rc" 0 "config file run"
 like "$(cat "$H/logs/20251110T0000Z-incremental/ETHUSDT/training.log")" "--timeframe 4h .*--rounds 7" "config values reach train-coin"
 is "$(ls "$H/logs/20251110T0000Z-incremental" | grep -c USDT)" 3 "topN reads the top of the list"
-TRAIN_ROUNDS=9 run run-batch incremental --config my.conf --run 20251110T0100Z-incremental --symbols BTCUSDT
-like "$(cat "$H/logs/20251110T0100Z-incremental/BTCUSDT/training.log")" "--rounds 9" "environment beats the file; --symbols beats both"
+TRAIN_ROUNDS=9 run run-batch full --config my.conf --run 20251110T0100Z-full --symbols BTCUSDT
+like "$(cat "$H/logs/20251110T0100Z-full/BTCUSDT/training.log")" "--rounds 9" "environment beats the file; --symbols beats both"
+# An update keeps its model's rounds: TRAIN_ROUNDS goes to fresh models only.
+TRAIN_ROUNDS=9 run run-batch incremental --config my.conf --run 20251110T0200Z-incremental --symbols BTCUSDT
+is "$(grep -c -- '--rounds' "$H/logs/20251110T0200Z-incremental/BTCUSDT/training.log")" 0 \
+	"an incremental step of a coin with a model: no --rounds"
 printf 'XRPUSDT\n# comment\nADAUSDT\n' >list
 run run-batch incremental --symbols "$T/list" --run 20251110T0300Z-incremental --dry-run
 like "$out" "symbols: +2 to do: XRPUSDT ADAUSDT" "symbols from a file"

@@ -178,10 +178,15 @@ coin_step() {
 	*)
 		kind=$CT_STEP
 		grep -qx "$sym" "$CT_TMP/drifted" 2>/dev/null && kind=fresh
+		# An update keeps its model's rounds: TRAIN_ROUNDS is for a fresh
+		# model (also the one an incremental step trains for a coin
+		# without a model).
+		rounds=$TRAIN_ROUNDS
+		[ "$kind" = fresh ] || [ ! -e "$COINTRAIN_HOME/models/$sym/current" ] || rounds=''
 		# shellcheck disable=SC2086 # TRAIN_ARGS is an option list
 		set -- train-coin --symbol "$sym" --timeframe "$TIMEFRAME" "--$kind" --progress \
 			--threads "$CT_THREADS" --lookback "$TRAIN_LOOKBACK" \
-			${TRAIN_ROUNDS:+--rounds "$TRAIN_ROUNDS"} $TRAIN_ARGS ;;
+			${rounds:+--rounds "$rounds"} $TRAIN_ARGS ;;
 	esac
 	echo "$prog: $*" >>"$clog"
 	# train-coin adds its own coin_partial_saved event to the run's log.

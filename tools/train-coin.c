@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -41,6 +42,18 @@ both(int a, int b, const char *what)
 	if (a && b)
 		ct_warn("%s exclude each other", what);
 	return a && b;
+}
+
+/* The fresh-only options given so far, with name: "--folds, --rounds". */
+static const char *
+fresh_opt(const char *name)
+{
+	static char given[64];
+
+	if (strstr(given, name) == NULL)
+		snprintf(given + strlen(given), sizeof given - strlen(given), "%s%s",
+		    *given ? ", " : "", name);
+	return given;
 }
 
 int
@@ -88,10 +101,22 @@ main(int argc, char **argv)
 		case O_FRESH: fresh = 1; break;
 		case O_INCR: tc.incremental = 1; break;
 		case O_LOOKBACK: lookback = optarg; break;
-		case O_HORIZON: tc.o.horizon = (int)num("--horizon", optarg, 1, 10000); break;
-		case O_FOLDS: tc.o.folds = (int)num("--folds", optarg, 1, 50); break;
-		case O_ROUNDS: tc.o.rounds = (int)num("--rounds", optarg, 1, 100000); break;
-		case O_EARLY: tc.o.early_stop = (int)num("--early-stop", optarg, 1, 100000); break;
+		case O_HORIZON:
+			tc.o.horizon = (int)num("--horizon", optarg, 1, 10000);
+			tc.fresh_only = fresh_opt("--horizon");
+			break;
+		case O_FOLDS:
+			tc.o.folds = (int)num("--folds", optarg, 1, 50);
+			tc.fresh_only = fresh_opt("--folds");
+			break;
+		case O_ROUNDS:
+			tc.o.rounds = (int)num("--rounds", optarg, 1, 100000);
+			tc.fresh_only = fresh_opt("--rounds");
+			break;
+		case O_EARLY:
+			tc.o.early_stop = (int)num("--early-stop", optarg, 1, 100000);
+			tc.fresh_only = fresh_opt("--early-stop");
+			break;
 		case O_THREADS: tc.o.threads = (int)num("--threads", optarg, 1, 1024); break;
 		case O_COSTS: tc.costs = optarg; break;
 		case O_KEEP: tc.keep = (int)num("--keep", optarg, 1, 100000); break;
