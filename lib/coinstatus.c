@@ -319,19 +319,21 @@ params_origin(const struct ct_status_ctx *ctx, const char *sym, const json_t *co
 	return "default";
 }
 
-/* The figures of metrics.json's aggregate, and what they are: an
- * incremental update is judged on held-out rows, a fresh model on its
- * walk-forward folds. */
+/* The figures of metrics.json's aggregate, and what they are, as it
+ * says: an incremental update is judged on held-out rows, a fresh model
+ * on its walk-forward folds, a tuned one on the folds its search never
+ * scored ("held-out after search"). */
 static void
 figures(json_t *o, const json_t *config, const json_t *metrics)
 {
 	const json_t *agg = json_object_get(metrics, "aggregate");
-	const char *mode = str(config, "mode");
+	const char *mode = str(config, "mode"), *ev = str(metrics, "evaluation");
 	int held = (mode && strcmp(mode, "incremental") == 0) ||
 	    json_is_true(json_object_get(json_array_get(json_object_get(metrics, "folds"), 0), "heldout"));
 
-	json_object_set_new(o, "evaluation", metrics ? json_string(held ? "held-out" :
-	    "walk-forward") : json_null());
+	if (ev == NULL)
+		ev = held ? "held-out" : "walk-forward";
+	json_object_set_new(o, "evaluation", metrics ? json_string(ev) : json_null());
 	json_object_set_new(o, "auc", num(agg, "auc"));
 	json_object_set_new(o, "trades", num(agg, "trades"));
 	json_object_set_new(o, "net_bps_per_trade", num(agg, "net_bps_after_costs"));

@@ -591,18 +591,23 @@ oos_picked_net(const struct ct_wf *w, int folds)
 	return net;
 }
 
-/* Aggregate: AUC is the mean of the folds' (models differ per fold, so
- * pooling their scores would mix calibrations); the rest is pooled. */
+/* The figures of folds [k0, nfolds) in w->agg (its max drawdown and
+ * threshold aside): AUC is the mean of the folds' (models differ per
+ * fold, so pooling their scores would mix calibrations); the rest is
+ * pooled. */
 static void
-aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_wf *w)
+agg_folds(const struct ct_dataset *d, struct ct_wf *w, int k0)
 {
 	double gross = 0, ll = 0;
+	double dd = w->agg.max_dd_bps;
 
+	memset(&w->agg, 0, sizeof w->agg);
+	w->agg.max_dd_bps = dd;
 	w->agg.threshold = NAN;
-	for (int k = 0; k < o->folds; k++) {
+	for (int k = k0; k < w->nfolds; k++) {
 		const struct ct_eval *e = &w->f[k].ev;
 
-		w->agg.auc += e->auc / o->folds;
+		w->agg.auc += e->auc / (w->nfolds - k0);
 		ll += e->logloss * e->rows;
 		w->agg.rows += e->rows;
 		w->agg.trades += e->trades;
@@ -612,10 +617,44 @@ aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_w
 	}
 	/* Not the sum of the folds': each fold's holding runs horizon candles
 	 * into the next fold, so the sum counts those candles twice. */
-	w->agg.buy_hold_bps = ct_buy_hold(d, w->f[0].val_lo, w->f[o->folds - 1].val_hi);
+	w->agg.buy_hold_bps = ct_buy_hold(d, w->f[k0].val_lo, w->f[w->nfolds - 1].val_hi);
 	w->agg.logloss = ll / (double)w->agg.rows;
 	w->agg.gross_bps = w->agg.trades ? gross / w->agg.trades : 0;
 	w->agg.net_bps = w->agg.trades ? w->agg.total_net_bps / w->agg.trades : 0;
+}
+
+void
+ct_wf_from_fold(const struct ct_dataset *d, struct ct_wf *w, int k0)
+{
+	double thr = w->agg.threshold, base = 0, peak = 0, dd = 0;
+	int64_t from = d->t[w->f[k0].val_lo];
+	json_t *eq = json_array(), *pt;
+	size_t i;
+
+	/* The equity from the first of those folds on, from 0. */
+	json_array_foreach(w->equity, i, pt) {
+		double t = json_number_value(json_array_get(pt, 0)), v = json_number_value(json_array_get(pt, 1));
+
+		if (t < (double)from) {
+			base = v;
+			continue;
+		}
+		json_array_append_new(eq, json_pack("[I,f]", (json_int_t)t, v - base));
+		peak = fmax(peak, v - base);
+		dd = fmax(dd, peak - (v - base));
+	}
+	json_decref(w->equity);
+	w->equity = eq;
+	w->agg.max_dd_bps = dd;
+	agg_folds(d, w, k0);
+	w->agg.threshold = thr;
+}
+
+static void
+aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_wf *w)
+{
+	(void)o;
+	agg_folds(d, w, 0);
 	w->threshold = ct_pick_threshold(d, w->oos, w->f, o->folds);
 	/* A threshold picked on all folds is in-sample to them: it trades
 	 * only when picking one out of sample made money, as the folds after

@@ -148,6 +148,10 @@ int ct_fold_chained(const struct ct_train_opts *o, const struct ct_fold *f, int 
  * printed). */
 int ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w);
 void ct_wf_free(struct ct_wf *w);
+/* Keep in w->agg and w->equity the figures of folds k0.. alone (k0 <
+ * w->nfolds), the equity from 0 at the first of them: a tuned model's
+ * whose earlier folds its parameter search scored.  The threshold stays. */
+void ct_wf_from_fold(const struct ct_dataset *d, struct ct_wf *w, int k0);
 /* Fold k (0-based) of the walk-forward alone, trained as ct_walkforward
  * trains it (never resumed) from start, fold k-1's best trees when the
  * fold is chained (else NULL): its ranges, best and trained rounds, and the AUC and

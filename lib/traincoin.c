@@ -57,6 +57,7 @@ struct job {
 	const char *mode;	/* "fresh" or "incremental" */
 	const char *params_src;	/* "default", "tuned" or "file" */
 	char params_path[CT_PATH_MAX];	/* where tuned or file parameters came from */
+	int64_t searched_to;	/* tuned: the search scored candles before this (0: none) */
 	void *booster;		/* what publish writes */
 	json_t *config, *metrics;
 	json_t *drift;		/* drift.json: what check-drift compares against */
@@ -405,6 +406,18 @@ partial_init(struct partial *p, struct job *j, json_t *splits, size_t lo, size_t
 	p->hi = hi;
 }
 
+/* Folds of w whose validation began before the candles a tuned model's
+ * search never scored: their figures helped pick the parameters. */
+static int
+searched_folds(const struct job *j, const struct ct_wf *w)
+{
+	int k = 0;
+
+	while (j->searched_to && k < w->nfolds && j->d.t[w->f[k].val_lo] < j->searched_to)
+		k++;
+	return k;
+}
+
 /* What a checkpoint must match to be resumed: the data, every option
  * that changes the model, and the versions of the code. */
 static json_t *
@@ -451,8 +464,17 @@ summary_fresh(const struct job *j, const struct ct_wf *w)
 
 	if (!j->tc->o.progress)
 		return;
-	fprintf(stderr, "%s: %s: walk-forward AUC %.4f over %d folds, %ld trades, net %.1f bps/trade"
-	    " (%.0f bps in all) vs buy-and-hold %.0f bps; ", ct_prog, j->tc->sym, a->auc, w->nfolds,
+	int k0 = searched_folds(j, w);
+
+	fprintf(stderr, "%s: %s: %s AUC %.4f over %d fold%s", ct_prog, j->tc->sym,
+	    json_string_value(json_object_get(j->metrics, "evaluation")), a->auc, w->nfolds - k0 ?
+	    w->nfolds - k0 : w->nfolds, w->nfolds - k0 == 1 ? "" : "s");
+	if (k0 > 0 && k0 < w->nfolds && w->nfolds - k0 == 1)
+		fprintf(stderr, " (fold %d; the parameter search scored the %d before)", w->nfolds, k0);
+	else if (k0 > 0 && k0 < w->nfolds)
+		fprintf(stderr, " (folds %d to %d; the parameter search scored the %d before)", k0 + 1,
+		    w->nfolds, k0);
+	fprintf(stderr, ", %ld trades, net %.1f bps/trade (%.0f bps in all) vs buy-and-hold %.0f bps; ",
 	    a->trades, a->net_bps, a->total_net_bps, a->buy_hold_bps);
 	if (w->threshold < 1)
 		fprintf(stderr, "threshold %.3f\n", w->threshold);
@@ -488,6 +510,8 @@ folds_json(const struct job *j, const struct ct_wf *w)
 		json_object_set_new(e, "train", range(&j->d, w->f[k].train_lo, w->f[k].train_hi));
 		json_object_set_new(e, "early_stop", range(&j->d, w->f[k].stop_lo, w->f[k].stop_hi));
 		json_object_set_new(e, "val", range(&j->d, w->f[k].val_lo, w->f[k].val_hi));
+		if (k < searched_folds(j, w))
+			json_object_set_new(e, "searched", json_true());
 		json_array_append_new(folds, e);
 	}
 	return folds;
@@ -516,6 +540,22 @@ drift_reference(const struct ct_dataset *d, void *booster)
 	return ref;
 }
 
+/* A tuned model's figures are those of the folds its search never
+ * scored, "held-out after search"; with none, its walk-forward is the
+ * search's own, said so.  Else "walk-forward". */
+static const char *
+searched_only(struct job *j, struct ct_wf *w)
+{
+	int k = searched_folds(j, w);
+
+	if (k == 0)
+		return "walk-forward";
+	if (k == w->nfolds)
+		return "walk-forward, every fold scored by the parameter search";
+	ct_wf_from_fold(&j->d, w, k);
+	return "held-out after search";
+}
+
 static int
 fresh(struct job *j)
 {
@@ -523,6 +563,7 @@ fresh(struct job *j)
 	struct ct_fold *f;
 	struct ct_wf w;
 	struct partial part;
+	const char *evaluation;
 	pthread_t th;
 	int rc, joined = 1;
 
@@ -566,7 +607,10 @@ fresh(struct job *j)
 		return -1;
 	}
 	j->drift = drift_reference(&j->d, j->booster);
-	j->metrics = metrics_json(j, "walk-forward", folds_json(j, &w), &w.agg, w.equity);
+	/* First: a tuned model's figures are narrowed to the folds its
+	 * search never scored. */
+	evaluation = searched_only(j, &w);
+	j->metrics = metrics_json(j, evaluation, folds_json(j, &w), &w.agg, w.equity);
 	j->config = config_json(j, w.rounds, w.rounds + CT_INCR_GROWTH, w.threshold,
 	    w.threshold < 1 ? "best total net bps after costs over all folds' out-of-sample "
 	    "predictions" : "no threshold made money out of sample (or the folds trading at "
@@ -911,6 +955,11 @@ fresh_params(struct job *j)
 	}
 	j->params_src = "tuned";
 	snprintf(j->params_path, sizeof j->params_path, "%s", path);
+	/* Its search scored every candle before the held-out block. */
+	if (json_string_value(json_object_get(json_object_get(doc, "heldout"), "from")) == NULL ||
+	    ct_parse_iso8601(json_string_value(json_object_get(json_object_get(doc, "heldout"), "from")),
+	    &j->searched_to) != 0)
+		j->searched_to = INT64_MAX;
 	rc = doc ? ct_params_doc(path, doc, &tc->o) : -1;
 	json_decref(doc);
 	if (rc != 0)

@@ -204,6 +204,16 @@ is "$(jget "$out/config.json" '[j["params_source"], j["params_file"]]')" "[\"tun
 is "$(jget "$out/config.json" '[float(j["params"][k]) for k in sorted(j["params"]) if k in ("eta","max_depth","min_child_weight","subsample","colsample_bytree","lambda","max_bin")]')" \
     "$(jget "$P" '[float(v) for k, v in sorted(j["params"].items())]')" \
     "config.json: the parameters are params.json's"
+# Its figures are of the folds the search never scored: on the searched
+# candles, fold 4 alone, the search's own held-out figure.
+is "$(jget "$out/metrics.json" '[j["evaluation"], [f.get("searched", False) for f in j["folds"]]]')" \
+    '["held-out after search", [true, true, true, false]]' \
+    "a tuned model's metrics.json: held-out after search, the searched folds marked"
+fold4=$(jget "$out/metrics.json" 'j["folds"][3]["auc"]')
+ho=$(jget "$P" 'j["heldout"]["rows"][1] - j["heldout"]["rows"][0]')
+is "$(jget "$out/metrics.json" '[j["aggregate"]["auc"], j["aggregate"]["rows"]]')" "[$fold4, $ho]" \
+    "... its AUC and rows are fold 4's, the rows the search held out"
+like "$(coin-status --json EDGE)" '"evaluation":"held-out after search"' "coin-status says so"
 run $TC --fresh --default-params
 is "$(jget "$out/config.json" '[j["params_source"], j["params_file"], j["params"]["eta"]]')" '["default", null, "0.05"]' \
     "--default-params ignores params.json"
