@@ -132,9 +132,15 @@ install: all
 	mkdir -p $(DESTDIR)$(DATADIR)/cron
 	cp cron/install cron/cointrain.crontab $(DESTDIR)$(DATADIR)/cron/
 
+# What install put there, and the share directory (cointrain's alone).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
+	for f in man/*.[157]; do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}; done
+	rm -rf $(DESTDIR)$(DATADIR)
+
 clean:
 	rm -rf build
 
-.PHONY: all deps test check fuzz demo bench install clean
+.PHONY: all deps test check fuzz demo bench install uninstall clean
 .SECONDARY:
 -include $(wildcard $(B)/*/*.d)

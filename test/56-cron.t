@@ -44,6 +44,12 @@ is "$(cat table)" "$(printf 'MAILTO=ops@example.org\n15 3 * * * /usr/bin/true\n#
 run "$I" --home "$T/data" --dry-run
 like "$out" "^# BEGIN cointrain" "--dry-run prints the crontab"
 is "$(grep -c BEGIN table)" 0 "and installs nothing"
+# From the source tree, run-batch not on PATH: the one beside it is found;
+# a dry run makes no data home.
+run env PATH=/usr/bin:/bin "$I" --home "$T/not-yet" --dry-run
+like "$rc:$(printf '%s\n' "$out" | grep '^0 2 ')" "^0:0 2 \\* \\* 0	COINTRAIN_HOME=$T/not-yet /[^ ]*/run-batch full --wait" \
+	"run-batch found beside cron/install, off PATH"
+ok "$(test ! -e "$T/not-yet"; echo $?)" "--dry-run creates no data home"
 # A data home with a space (and a sed metacharacter): quoted, and the
 # lines work as cron's sh runs them.
 mkdir -p "$T/my data&co/logs"

@@ -32,4 +32,6 @@ run env PATH="$S/bin:/usr/bin:/bin" FETCH_ENABLED=0 TRAIN_LOOKBACK=3000 TRAIN_RO
 is "$rc" 0 "a full cycle with the staged tools"
 like "$(cat "$COINTRAIN_HOME/logs/"*-full/SYN/training.log)" "^run-batch: train-coin --symbol SYN" \
 	"it ran train-coin"
+run make -s -C "$TOP" uninstall B="$B" DESTDIR="$T/stage" PREFIX=/opt/x
+is "$rc:$(find "$T/stage" ! -type d | wc -l)" "0:0" "make uninstall removes every file install put there"
 done_testing
