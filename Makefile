@@ -134,6 +134,7 @@ install: all
 
 # What install put there, and the share directory (cointrain's alone).
 uninstall:
+	@case "$(DATADIR)" in */cointrain) ;; *) echo "uninstall: DATADIR=$(DATADIR) is not a cointrain directory" >&2; exit 1 ;; esac
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
 	for f in man/*.[157]; do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}; done
 	rm -rf $(DESTDIR)$(DATADIR)

@@ -334,11 +334,19 @@ sweep(const char *dir)
 	struct dirent *e;
 	DIR *dp = opendir(dir);
 
-	while (dp && (e = readdir(dp)) != NULL)
-		if (strncmp(e->d_name, ".models-", 8) == 0 && strstr(e->d_name, ".tar.gz.tmp.") &&
-		    ct_path(path, sizeof path, "%s/%s", dir, e->d_name) == 0 &&
+	/* Only a default archive's (".models-STAMP.tar.gz.tmp."): an
+	 * --output of another name into backups/ takes no lock. */
+	while (dp && (e = readdir(dp)) != NULL) {
+		struct dirent name = *e;
+
+		if (strncmp(e->d_name, ".models-", 8) != 0 || strlen(e->d_name) < 36 ||
+		    strncmp(e->d_name + 31, ".tmp.", 5) != 0)
+			continue;
+		snprintf(name.d_name, sizeof name.d_name, "%.30s", e->d_name + 1);
+		if (isbackup(&name) && ct_path(path, sizeof path, "%s/%s", dir, e->d_name) == 0 &&
 		    unlink(path) != 0 && errno != ENOENT)
 			ct_warn("%s: %s", path, strerror(errno));
+	}
 	if (dp)
 		closedir(dp);
 }

@@ -299,9 +299,16 @@ static void
 span(const json_t *metrics, double t0, double t1, int64_t *from, int64_t *to)
 {
 	const json_t *folds = json_object_get(metrics, "folds");
-	const json_t *v0 = json_object_get(json_array_get(folds, 0), "val");
-	const json_t *v1 = json_object_get(json_array_get(folds, json_array_size(folds) - 1), "val");
+	size_t k0 = 0;
+	const json_t *v0, *v1;
 	int64_t t;
+
+	/* A tuned model's figures leave out the folds its search scored. */
+	while (k0 + 1 < json_array_size(folds) &&
+	    json_is_true(json_object_get(json_array_get(folds, k0), "searched")))
+		k0++;
+	v0 = json_object_get(json_array_get(folds, k0), "val");
+	v1 = json_object_get(json_array_get(folds, json_array_size(folds) - 1), "val");
 
 	*from = (int64_t)t0;
 	*to = (int64_t)t1;

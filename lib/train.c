@@ -566,6 +566,8 @@ fold_score(const struct ct_dataset *d, struct ct_wf *w, int k, double *cum, doub
 	double thr = k == 0 ? 0.5 : ct_pick_threshold(d, w->oos, w->f, k);
 	size_t before = json_array_size(w->equity);
 
+	f->eq_lo = before;
+
 	ct_evaluate(d, w->oos, f->val_lo, f->val_hi, thr, &f->ev, w->equity, cum);
 	for (size_t j = before; j < json_array_size(w->equity); j++) {
 		double v = json_real_value(json_array_get(json_array_get(w->equity, j), 1));
@@ -623,25 +625,26 @@ agg_folds(const struct ct_dataset *d, struct ct_wf *w, int k0)
 	w->agg.net_bps = w->agg.trades ? w->agg.total_net_bps / w->agg.trades : 0;
 }
 
-void
-ct_wf_from_fold(const struct ct_dataset *d, struct ct_wf *w, int k0)
+/* Narrow w's figures to folds k0.. (a tuned model's, whose earlier
+ * folds its parameter search scored): their equity from 0, from the
+ * first point of fold k0 (each fold's points are in order, the curve
+ * not yet thinned), its drawdown, and the aggregate; the threshold
+ * stays. */
+static void
+narrow(const struct ct_dataset *d, struct ct_wf *w, int k0)
 {
 	double thr = w->agg.threshold, base = 0, peak = 0, dd = 0;
-	int64_t from = d->t[w->f[k0].val_lo];
 	json_t *eq = json_array(), *pt;
-	size_t i;
+	size_t n = json_array_size(w->equity);
 
-	/* The equity from the first of those folds on, from 0. */
-	json_array_foreach(w->equity, i, pt) {
-		double t = json_number_value(json_array_get(pt, 0)), v = json_number_value(json_array_get(pt, 1));
+	for (int k = 0; k < k0; k++)
+		base += w->f[k].ev.total_net_bps;
+	for (size_t i = w->f[k0].eq_lo; i < n; i++) {
+		double v = json_number_value(json_array_get(pt = json_array_get(w->equity, i), 1)) - base;
 
-		if (t < (double)from) {
-			base = v;
-			continue;
-		}
-		json_array_append_new(eq, json_pack("[I,f]", (json_int_t)t, v - base));
-		peak = fmax(peak, v - base);
-		dd = fmax(dd, peak - (v - base));
+		json_array_append_new(eq, json_pack("[O,f]", json_array_get(pt, 0), v));
+		peak = fmax(peak, v);
+		dd = fmax(dd, peak - v);
 	}
 	json_decref(w->equity);
 	w->equity = eq;
@@ -746,6 +749,10 @@ wf_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 			    f->best_rounds, f->ev.auc, f->ev.trades, f->ev.net_bps);
 	}
 	aggregate(d, o, w);
+	while (o->searched_to && w->searched < o->folds && d->t[w->f[w->searched].val_lo] < o->searched_to)
+		w->searched++;
+	if (w->searched > 0 && w->searched < o->folds)
+		narrow(d, w, w->searched);
 	final_plan(o, w, chain);
 	ct_equity_thin(&w->equity);
 	return 0;

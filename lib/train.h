@@ -47,6 +47,7 @@ struct ct_train_opts {
 	const char *cache_dir;	/* external-memory pages; NULL: always in memory */
 	struct ct_ckpt *ckpt;	/* finished folds kept here and resumed (may be NULL) */
 	struct ct_bins *bins;	/* histogram bins shared by every matrix (NULL: made per call) */
+	int64_t searched_to;	/* a tuned model's search scored the candles before this (ms; 0: none) */
 	long rounds_trained;	/* out: boosting rounds run, for the work done */
 };
 
@@ -94,6 +95,7 @@ struct ct_fold {
 	int best_rounds;
 	int trained;		/* rounds run (best plus those early stopping waited) */
 	int resumed;		/* taken from a checkpoint */
+	size_t eq_lo;		/* its first point in the walk-forward's equity */
 	struct ct_eval ev;
 };
 
@@ -108,6 +110,8 @@ struct ct_wf {
 	size_t final_lo;	/* on rows [final_lo, n) */
 	double threshold;	/* for the final model: chosen on all folds' OOS */
 	json_t *equity;		/* [[open_time_ms, cumulative net bps], ...] */
+	int searched;		/* folds whose validation began before o->searched_to: agg
+				 * and equity are of the others alone */
 };
 
 /* The histogram bins of d's matrices for o (o->max_bin bins per feature,
@@ -148,10 +152,7 @@ int ct_fold_chained(const struct ct_train_opts *o, const struct ct_fold *f, int 
  * printed). */
 int ct_walkforward(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w);
 void ct_wf_free(struct ct_wf *w);
-/* Keep in w->agg and w->equity the figures of folds k0.. alone (k0 <
- * w->nfolds), the equity from 0 at the first of them: a tuned model's
- * whose earlier folds its parameter search scored.  The threshold stays. */
-void ct_wf_from_fold(const struct ct_dataset *d, struct ct_wf *w, int k0);
+
 /* Fold k (0-based) of the walk-forward alone, trained as ct_walkforward
  * trains it (never resumed) from start, fold k-1's best trees when the
  * fold is chained (else NULL): its ranges, best and trained rounds, and the AUC and

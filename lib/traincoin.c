@@ -406,18 +406,6 @@ partial_init(struct partial *p, struct job *j, json_t *splits, size_t lo, size_t
 	p->hi = hi;
 }
 
-/* Folds of w whose validation began before the candles a tuned model's
- * search never scored: their figures helped pick the parameters. */
-static int
-searched_folds(const struct job *j, const struct ct_wf *w)
-{
-	int k = 0;
-
-	while (j->searched_to && k < w->nfolds && j->d.t[w->f[k].val_lo] < j->searched_to)
-		k++;
-	return k;
-}
-
 /* What a checkpoint must match to be resumed: the data, every option
  * that changes the model, and the versions of the code. */
 static json_t *
@@ -464,7 +452,7 @@ summary_fresh(const struct job *j, const struct ct_wf *w)
 
 	if (!j->tc->o.progress)
 		return;
-	int k0 = searched_folds(j, w);
+	int k0 = w->searched;
 
 	fprintf(stderr, "%s: %s: %s AUC %.4f over %d fold%s", ct_prog, j->tc->sym,
 	    json_string_value(json_object_get(j->metrics, "evaluation")), a->auc, w->nfolds - k0 ?
@@ -510,7 +498,7 @@ folds_json(const struct job *j, const struct ct_wf *w)
 		json_object_set_new(e, "train", range(&j->d, w->f[k].train_lo, w->f[k].train_hi));
 		json_object_set_new(e, "early_stop", range(&j->d, w->f[k].stop_lo, w->f[k].stop_hi));
 		json_object_set_new(e, "val", range(&j->d, w->f[k].val_lo, w->f[k].val_hi));
-		if (k < searched_folds(j, w))
+		if (k < w->searched)
 			json_object_set_new(e, "searched", json_true());
 		json_array_append_new(folds, e);
 	}
@@ -540,19 +528,17 @@ drift_reference(const struct ct_dataset *d, void *booster)
 	return ref;
 }
 
-/* A tuned model's figures are those of the folds its search never
- * scored, "held-out after search"; with none, its walk-forward is the
- * search's own, said so.  Else "walk-forward". */
+/* What a model's figures are: a tuned model's are those of the folds its
+ * search never scored (ct_walkforward narrowed them), "held-out after
+ * search"; with none such, its walk-forward is the search's own, said
+ * so.  Else "walk-forward". */
 static const char *
-searched_only(struct job *j, struct ct_wf *w)
+evaluation_of(const struct ct_wf *w)
 {
-	int k = searched_folds(j, w);
-
-	if (k == 0)
+	if (w->searched == 0)
 		return "walk-forward";
-	if (k == w->nfolds)
+	if (w->searched == w->nfolds)
 		return "walk-forward, every fold scored by the parameter search";
-	ct_wf_from_fold(&j->d, w, k);
 	return "held-out after search";
 }
 
@@ -563,7 +549,6 @@ fresh(struct job *j)
 	struct ct_fold *f;
 	struct ct_wf w;
 	struct partial part;
-	const char *evaluation;
 	pthread_t th;
 	int rc, joined = 1;
 
@@ -588,6 +573,7 @@ fresh(struct job *j)
 	} else
 		joined = 0;
 	/* One set of bins for the folds and the final fit (train.h). */
+	tc->o.searched_to = j->searched_to;
 	rc = (tc->o.bins = ct_bins_new(&j->d, 0, &tc->o)) ? ct_walkforward(&j->d, &tc->o, &w) : -1;
 	/* The folds are scored: their predictions need not wait in memory
 	 * while the final model trains. */
@@ -607,13 +593,11 @@ fresh(struct job *j)
 		return -1;
 	}
 	j->drift = drift_reference(&j->d, j->booster);
-	/* First: a tuned model's figures are narrowed to the folds its
-	 * search never scored. */
-	evaluation = searched_only(j, &w);
-	j->metrics = metrics_json(j, evaluation, folds_json(j, &w), &w.agg, w.equity);
+	j->metrics = metrics_json(j, evaluation_of(&w), folds_json(j, &w), &w.agg, w.equity);
 	j->config = config_json(j, w.rounds, w.rounds + CT_INCR_GROWTH, w.threshold,
 	    w.threshold < 1 ? "best total net bps after costs over all folds' out-of-sample "
-	    "predictions" : "no threshold made money out of sample (or the folds trading at "
+	    "predictions" : w.nfolds == 1 ? "one fold: no threshold can be tried out of sample: "
+	    "never trade" : "no threshold made money out of sample (or the folds trading at "
 	    "thresholds picked on earlier folds did not): never trade",
 	    0, j->d.n);
 	rc = publish(j);
@@ -730,6 +714,10 @@ incr_plan(struct job *j, const struct ct_model *cur, struct incr *in)
 	if (in->max_rounds <= 0)
 		in->max_rounds = in->rounds + CT_INCR_GROWTH;
 	in->seen_to = trained_to(cur);
+	if (d->n / 4 < CT_INCR_MIN_HELDOUT || d->n - d->n / 4 < 200 + gap) {
+		ct_warn("%s: %zu labelled candles are too few for an incremental update", tc->sym, d->n);
+		return -1;
+	}
 	lo = incr_heldout_lo(d, in->seen_to, gap);
 	in->new_rows = d->n - seen_rows(d, 0, in->seen_to);
 	in->ho = lo < d->n ? d->n - lo : 0;

@@ -114,6 +114,9 @@ for s in 1 2 3 4 5 6 7 8 9 10; do
 	[ "$(jget "$d/config.json" 'j["threshold"]')" = 1.0 ] || traded="$traded RW$s"
 done
 is "$traded" "" "10 random walks: no model trades"
+d=$(train-coin --costs "$COSTS" --threads 1 --symbol RW1 --timeframe 5m --lookback 10000 --folds 1 2>/dev/null)
+like "$(jget "$d/config.json" '[j["threshold"], j["threshold_source"]]')" '^\[1.0, "one fold: ' \
+    "one fold: never trades, and says it is for want of a fold to try a threshold on"
 like "$(jget "$d/config.json" 'j["threshold_source"]')" "never trade" "... and config.json says why"
 
 # Progress: on stderr with --progress, and as events in training_log.json;

@@ -34,4 +34,7 @@ like "$(cat "$COINTRAIN_HOME/logs/"*-full/SYN/training.log)" "^run-batch: train-
 	"it ran train-coin"
 run make -s -C "$TOP" uninstall B="$B" DESTDIR="$T/stage" PREFIX=/opt/x
 is "$rc:$(find "$T/stage" ! -type d | wc -l)" "0:0" "make uninstall removes every file install put there"
+mkdir -p "$T/keep" && : >"$T/keep/mine"
+run make -s -C "$TOP" uninstall B="$B" DATADIR="$T/keep"
+is "$rc:$(ls "$T/keep")" "2:mine" "make uninstall refuses a DATADIR that is not a cointrain directory"
 done_testing

@@ -214,6 +214,8 @@ ho=$(jget "$P" 'j["heldout"]["rows"][1] - j["heldout"]["rows"][0]')
 is "$(jget "$out/metrics.json" '[j["aggregate"]["auc"], j["aggregate"]["rows"]]')" "[$fold4, $ho]" \
     "... its AUC and rows are fold 4's, the rows the search held out"
 like "$(coin-status --json EDGE)" '"evaluation":"held-out after search"' "coin-status says so"
+is "$(jget "$out/metrics.json" '[round(j["equity_curve"][-1][1] - j["aggregate"]["total_net_bps"], 6) if j["equity_curve"] else 0, all(p[0] >= 0 for p in j["equity_curve"])]')" \
+    "[0.0, true]" "... its equity curve ends at its total (the searched folds' trades left out)"
 run $TC --fresh --default-params
 is "$(jget "$out/config.json" '[j["params_source"], j["params_file"], j["params"]["eta"]]')" '["default", null, "0.05"]' \
     "--default-params ignores params.json"

@@ -23,7 +23,7 @@ static const char usage_text[] =
     "usage: ledger [--home DIR] init RUN [SYM ...]\n"
     "       ledger [--home DIR] set RUN SYM|- STATUS [--error MSG] [--error-type TYPE]\n"
     "              [--model DIR] [--pid PID] [--worker ID]\n"
-    "       ledger [--home DIR] todo RUN [--force] [--retries N] [--unknown]\n"
+    "       ledger [--home DIR] todo RUN [--force] [--retries N] [--unknown | --lost]\n"
     "       ledger [--home DIR] claim RUN [--pid PID] [--worker ID]\n"
     "       ledger [--home DIR] show RUN [--table]\n"
     "       ledger [--home DIR] list [--json]\n"
@@ -42,7 +42,7 @@ struct opts {
 	struct ct_ledger_upd upd;
 	const char *worker;	/* --worker: an engine's name for its worker */
 	long retries;
-	int force, table, json, unknown;
+	int force, table, json, unknown, lost;
 };
 
 /* A command-line argument in a diagnostic: control bytes shown as '?'. */
@@ -214,12 +214,18 @@ cmd_todo(const struct opts *o, const char *run, char **av, int ac)
 	if ((root = ct_ledger_peek(o->home, run)) == NULL)
 		return CT_EXIT_FAIL;
 	json_object_foreach(json_object_get(root, "symbols"), sym, e) {
+		int running = strcmp(json_string_value(json_object_get(e, "status")), "running") == 0;
+
 		if (o->unknown) {
 			/* "SYM WORKER" of a running symbol whose worker this host
 			 * cannot judge: run-batch asks its engine. */
-			if (strcmp(json_string_value(json_object_get(e, "status")), "running") == 0 &&
-			    ct_ledger_worker_alive(e) < 0)
+			if (running && ct_ledger_worker_alive(e) < 0)
 				printf("%s %s\n", sym, json_string_value(json_object_get(e, "worker")));
+		} else if (o->lost) {
+			/* A running symbol whose worker is gone: its attempt was
+			 * lost (a killed batch), for run-batch to record. */
+			if (running && ct_ledger_worker_alive(e) == 0)
+				puts(sym);
 		} else if (ct_ledger_needs(e, o->force, o->retries)) {
 			puts(sym);
 		}
@@ -415,6 +421,7 @@ main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "worker", required_argument, NULL, 'w' },
 		{ "unknown", no_argument, NULL, 'u' },
+		{ "lost", no_argument, NULL, 'l' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "retries", required_argument, NULL, 'r' },
 		{ "table", no_argument, NULL, 'T' },
@@ -449,6 +456,7 @@ main(int argc, char **argv)
 			o.worker = optarg;
 			break;
 		case 'u': o.unknown = 1; break;
+		case 'l': o.lost = 1; break;
 		case 'f': o.force = 1; break;
 		case 'r':
 			if (ct_parse_long(optarg, 0, 1000, &o.retries) != 0)
@@ -463,6 +471,10 @@ main(int argc, char **argv)
 	}
 	if (optind == argc)
 		usage(CT_EXIT_USAGE);
+	if (o.unknown && o.lost) {
+		ct_warn("--unknown and --lost exclude each other");
+		usage(CT_EXIT_USAGE);
+	}
 	o.home = ct_home(o.home);
 	/* The worker that runs a symbol is, by default, whoever called us. */
 	o.upd.pid = pid > 0 ? (pid_t)pid : getppid();

@@ -157,11 +157,15 @@ cache_coins() {
 coin_step() {
 	sym=$1 clog=$log/$1/training.log out=$CT_TMP/$1.out
 	[ -d "$log/$sym" ] && [ -d "$CT_TMP/outcome" ] || mkdir -p "$log/$sym" "$CT_TMP/outcome"
-	attempt=0
-	[ -r "$CT_TMP/attempts.$sym" ] && read -r attempt <"$CT_TMP/attempts.$sym"
-	attempt=$((${attempt:-0} + 1))
-	echo "$attempt" >"$CT_TMP/attempts.$sym"
 	ledger set "$run" "$sym" running --pid "$$" ${CT_WORKER:+--worker "$CT_WORKER"} || return 1
+	# The attempt is the ledger's count (cointrain-files(5)), which a
+	# restarted batch goes on from; else this run's own.
+	attempt=$(sed -n 's/^ *"attempts": *\([0-9][0-9]*\),*$/\1/p' "$COINTRAIN_HOME/runs/$run/coins/$sym.json" 2>/dev/null)
+	if [ -z "$attempt" ]; then
+		[ -r "$CT_TMP/attempts.$sym" ] && read -r attempt <"$CT_TMP/attempts.$sym"
+		attempt=$((${attempt:-0} + 1))
+	fi
+	echo "$attempt" >"$CT_TMP/attempts.$sym"
 	event coin_started symbol="$sym" attempt:="$attempt"
 	# shellcheck disable=SC2046 # two words: the clock and the log's time
 	set -- $(date -u '+%s %Y-%m-%dT%H:%M:%SZ')
@@ -759,6 +763,14 @@ printf '%s\n' $listed $symbols >"$tmp/listed"
 ledger todo "$run" --unknown | while read -r s w; do
 	engine_alive "$w"
 	[ $? -eq 1 ] && ledger set "$run" "$s" failed --error "worker lost ($w)" --error-type lost
+done
+# One left running by a worker of this host that is gone (a batch killed
+# with -9 while the coin trained) lost that attempt: recorded as such,
+# so its retries count it.
+ledger todo "$run" --lost | while read -r s; do
+	ledger set "$run" "$s" failed --error "worker lost (its batch was killed)" --error-type lost &&
+		event coin_failed symbol="$s" status:=137 error_type=lost \
+			error="worker lost (its batch was killed)" final:=false
 done
 
 # What every step needs, for the steps the engine starts (an engine
