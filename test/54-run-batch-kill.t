@@ -85,4 +85,27 @@ is "$(cat mismatch)" "" "each current is the model the ledger recorded"
 find "$H" -name '*.tmp*' -o -name '*.partial*' -o -name '.*.restore' >tmpfiles
 is "$(cat tmpfiles)" "" "no temporary files left"
 is "$(leftovers "$T/bin/")" 0 "no process of the batch left"
+
+# The whole group killed while a coin trains: its trainer (a group of its
+# own, under timeout) finishes, but the attempt's record is left running.
+# The restart records that attempt as lost, and counts it.
+R=20991120T0200Z-full
+python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
+	env FAKE_SLEEP=1 run-batch full --symbols AAAUSDT --run $R >/dev/null 2>&1 &
+pid=$!
+i=0
+until grep -q '"running"' "$H/runs/$R/coins/AAAUSDT.json" 2>/dev/null || [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.2
+kill -KILL -"$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+flock "$H/runs/.batch.lock" true
+run run-batch full --symbols AAAUSDT --run $R
+is "$rc" 0 "the restart finishes the coin"
+like "$(grep '"coin_failed"' "$H/logs/$R/engine.log")" '"symbol":"AAAUSDT".*"error_type":"lost"|"error_type":"lost".*"symbol":"AAAUSDT"' \
+	"the lost attempt is an event (coin_failed, error_type lost)"
+is "$(sed -n 's/.*"event":"coin_started".*"attempt":\([0-9]*\).*/\1/p' "$H/logs/$R/engine.log" | tr '\n' ' ')" "1 2 " \
+	"attempts numbered as the ledger counts them (1, then 2), not 1 twice"
 done_testing
