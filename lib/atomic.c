@@ -81,29 +81,42 @@ ct_afile_strerror(int e)
 }
 
 int
+ct_sweep(const char *dir, int (*match)(const char *name, const void *arg), const void *arg)
+{
+	char path[CT_PATH_MAX];
+	struct dirent *e;
+	DIR *dp = opendir(dir);
+	int n = 0;
+
+	while (dp && (e = readdir(dp)) != NULL) {
+		if (!match(e->d_name, arg) || ct_path(path, sizeof path, "%s/%s", dir, e->d_name) != 0)
+			continue;
+		if (unlink(path) == 0)
+			n++;
+		else if (errno != ENOENT)
+			ct_warn("%s: %s", path, strerror(errno));
+	}
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
+static int
+has_prefix(const char *name, const void *prefix)
+{
+	return strncmp(name, prefix, strlen(prefix)) == 0;
+}
+
+int
 ct_afile_sweep(const char *path)
 {
 	const char *base = strrchr(path, '/');
-	char dir[CT_PATH_MAX], prefix[CT_PATH_MAX], tmp[CT_PATH_MAX];
-	struct dirent *e;
-	DIR *dp;
-	int n = 0;
+	char dir[CT_PATH_MAX], prefix[CT_PATH_MAX];
 
-	if (ct_path(dir, sizeof dir, "%.*s", base ? (int)(base - path) : 1,
-	    base ? path : ".") != 0 || ct_path(prefix, sizeof prefix, ".%s.tmp.",
-	    base ? base + 1 : path) != 0 || (dp = opendir(base == path ? "/" : dir)) == NULL)
+	if (ct_path(dir, sizeof dir, "%.*s", base ? (int)(base - path) : 1, base ? path : ".") != 0 ||
+	    ct_path(prefix, sizeof prefix, ".%s.tmp.", base ? base + 1 : path) != 0)
 		return 0;
-	while ((e = readdir(dp)) != NULL) {
-		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
-		    ct_path(tmp, sizeof tmp, "%s/%s", dir, e->d_name) != 0)
-			continue;
-		if (unlink(tmp) == 0)
-			n++;
-		else if (errno != ENOENT)
-			ct_warn("%s: %s", tmp, strerror(errno));
-	}
-	closedir(dp);
-	return n;
+	return ct_sweep(base == path ? "/" : dir, has_prefix, prefix);
 }
 
 int

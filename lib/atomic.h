@@ -26,10 +26,13 @@ int ct_afile_open(struct ct_afile *af, const char *path);
 int ct_afile_commit(struct ct_afile *af);
 /* Close and remove the temporary. */
 void ct_afile_abort(struct ct_afile *af);
-/* Remove the temporaries ct_afile_open made for path (".NAME.tmp.*"
- * beside it) that a writer killed with -9 left.  Only for a caller that
- * holds the lock every writer of path holds while it writes.  The number
- * removed; a failure to remove one is told on stderr. */
+/* Remove the entries of dir (it may not exist) whose name match(name,
+ * arg) accepts: temporaries a writer killed with -9 left.  Only for a
+ * caller that holds the lock every such writer holds while it writes.
+ * The number removed; a failure to remove one is told on stderr. */
+int ct_sweep(const char *dir, int (*match)(const char *name, const void *arg), const void *arg);
+/* ct_sweep of the temporaries ct_afile_open made for path (".NAME.tmp.*"
+ * beside it). */
 int ct_afile_sweep(const char *path);
 /* Whole buffer to path, atomically; refused as ct_afile_open refuses. */
 int ct_write_atomic(const char *path, const void *buf, size_t len);

@@ -325,30 +325,18 @@ rotate(const char *dir, long keep, const char *made)
 	return rc;
 }
 
-/* Temporaries of a backup killed with -9 (".models-*.tar.gz.tmp.*"); the
- * caller holds backups/'s lock, as every default backup does. */
-static void
-sweep(const char *dir)
+/* A temporary of a default backup (".models-STAMP.tar.gz.tmp.*"): an
+ * --output of another name into backups/ takes no lock. */
+static int
+backup_tmp(const char *name, const void *arg)
 {
-	char path[CT_PATH_MAX];
-	struct dirent *e;
-	DIR *dp = opendir(dir);
+	struct dirent d;
 
-	/* Only a default archive's (".models-STAMP.tar.gz.tmp."): an
-	 * --output of another name into backups/ takes no lock. */
-	while (dp && (e = readdir(dp)) != NULL) {
-		struct dirent name = *e;
-
-		if (strncmp(e->d_name, ".models-", 8) != 0 || strlen(e->d_name) < 36 ||
-		    strncmp(e->d_name + 31, ".tmp.", 5) != 0)
-			continue;
-		snprintf(name.d_name, sizeof name.d_name, "%.30s", e->d_name + 1);
-		if (isbackup(&name) && ct_path(path, sizeof path, "%s/%s", dir, e->d_name) == 0 &&
-		    unlink(path) != 0 && errno != ENOENT)
-			ct_warn("%s: %s", path, strerror(errno));
-	}
-	if (dp)
-		closedir(dp);
+	(void)arg;
+	if (strncmp(name, ".models-", 8) != 0 || strlen(name) < 36 || strncmp(name + 31, ".tmp.", 5) != 0)
+		return 0;
+	snprintf(d.d_name, sizeof d.d_name, "%.30s", name + 1);
+	return isbackup(&d);
 }
 
 long
@@ -377,7 +365,8 @@ ct_backup_rotated(const char *home, long keep, char *made, size_t mn)
 			close(fd);
 			return -1;
 		}
-	sweep(dir);
+	/* The temporaries of backups killed with -9. */
+	ct_sweep(dir, backup_tmp, NULL);
 	if ((count = ct_backup_models(home, NULL, made, mn)) >= 0 && rotate(dir, keep, made) != 0)
 		count = -1;
 	close(fd);

@@ -70,26 +70,10 @@ ct_cache_expiry(int64_t now_ms, int64_t ttl_s, int64_t *exp)
 
 /* 1 for a temporary of an atomic write (".NAME.json.tmp.XXXXXX"). */
 static int
-is_tmp(const char *name)
+is_tmp(const char *name, const void *arg)
 {
+	(void)arg;
 	return name[0] == '.' && strstr(name, ".json.tmp.") != NULL;
-}
-
-/* Remove the temporaries in dir (it may not exist). */
-static void
-sweep(const char *dir)
-{
-	char path[CT_PATH_MAX];
-	struct dirent *d;
-	DIR *dp;
-
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL)
-		if (is_tmp(d->d_name) && ct_path(path, sizeof path, "%s/%s", dir, d->d_name) == 0 &&
-		    unlink(path) != 0 && errno != ENOENT)
-			ct_warn("%s: %s", path, strerror(errno));
-	closedir(dp);
 }
 
 /* Take fd's lock (LOCK_SH or LOCK_EX), waiting; 0 or -1 (diagnostic). */
@@ -113,9 +97,9 @@ sweep_all(const char *home)
 	char path[CT_PATH_MAX];
 
 	if (ct_path(path, sizeof path, "%s/cache", home) == 0)
-		sweep(path);
+		ct_sweep(path, is_tmp, NULL);
 	if (ct_path(path, sizeof path, "%s/cache/predictions", home) == 0)
-		sweep(path);
+		ct_sweep(path, is_tmp, NULL);
 }
 
 int
@@ -331,7 +315,7 @@ clear_all(const char *dir)
 	while ((d = readdir(dp)) != NULL) {
 		int entry = entry_name(d->d_name, sym);
 
-		if (!entry && !is_tmp(d->d_name))
+		if (!entry && !is_tmp(d->d_name, NULL))
 			continue;
 		if (ct_path(path, sizeof path, "%s/%s", dir, d->d_name) != 0 ||
 		    (r = remove_file(path)) < 0)
