@@ -227,7 +227,7 @@ fetch-candles --home tmpd -s A -t 1h -g --lookback 10 2>/dev/null
 echo partial >tmpd/candles/A/.1h.csv.tmp.Ab12Cd
 echo other >tmpd/candles/A/.5m.csv.tmp.Ab12Cd
 fetch-candles --home tmpd -s A -t 1h -g --lookback 12 2>/dev/null
-is "$(ls -A tmpd/candles/A | tr '\n' ' ')" ".5m.csv.tmp.Ab12Cd 1h.csv " \
+is "$(LC_ALL=C ls -A tmpd/candles/A | tr '\n' ' ')" ".5m.csv.tmp.Ab12Cd 1h.csv " \
     "a killed writer's temporary of this store is swept; another store's is its own writer's"
 
 done_testing

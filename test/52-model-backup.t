@@ -191,14 +191,16 @@ ok "$(test ! -e "$T/nodir"; echo $?)" "... and not made"
 # back), and a backup killed with -9 leaves no temporary for good.
 mkdir -p rot && cp -R "$H/models" rot/ && mkdir rot/backups
 for n in models-20200101_000000Z.tar.gz models-20200102_000000Z.tar.gz models-20990101_000000Z.tar.gz \
-    models-before-upgrade.tar.gz .models-20200103_000000Z.tar.gz.tmp.Ab12Cd; do
+    models-before-upgrade.tar.gz .models-20200103_000000Z.tar.gz.tmp.Ab12Cd \
+    .models-before-upgrade.tar.gz.tmp.Zz99Yy; do
 	echo x >"rot/backups/$n"
 done
 run model-backup --home "$T/rot" --keep 2
 new=${out##*/}
-is "$rc:$(ls -A rot/backups | tr '\n' ' ')" \
-    "0:$new models-20990101_000000Z.tar.gz models-before-upgrade.tar.gz " \
-    "--keep 2: the new archive and the newest other; another name untouched; a killed backup's temporary gone"
+is "$rc:$(LC_ALL=C ls -A rot/backups | tr '\n' ' ')" \
+    "0:.models-before-upgrade.tar.gz.tmp.Zz99Yy $new models-20990101_000000Z.tar.gz models-before-upgrade.tar.gz " \
+    "--keep 2: the new archive and the newest other; another name untouched; a killed backup's temporary gone, an --output's in progress kept"
+rm rot/backups/.models-before-upgrade.tar.gz.tmp.Zz99Yy
 run model-backup --home "$T/rot" --keep 1
 is "$rc:$(ls -A rot/backups | grep -c '^models-2')" "0:1" "--keep 1: the new archive alone, whatever stamp is newer"
 test -s "$out"
