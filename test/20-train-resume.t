@@ -59,6 +59,7 @@ for trial in $(seq $trials); do
 		first=$(sed -n 's/^train-coin: KR: fold \([0-9]\)\/4 round.*/\1/p' "$T/err" | head -1)
 		if [ -n "$first" ] && [ "$first" -le "$start" ]; then
 			echo "# trial $trial run $runs: started with $start folds, trained fold $first" >&2
+			head -n 5 "$T/err" | sed 's/^/#   /' >&2
 			bad=$((bad + 1))
 		fi
 		grep -q "resuming" "$T/err" && resumed=$((resumed + 1))
