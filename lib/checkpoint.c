@@ -62,8 +62,7 @@ ct_ckpt_open(struct ct_ckpt *c, const char *dir, const json_t *id)
 	snprintf(c->dir, sizeof c->dir, "%s", dir);
 	old = load(c, "identity.json", 0);
 	if (old == NULL || !json_equal(old, id)) {
-		if (ct_rmtree(dir) != 0 && errno != ENOENT) {
-			ct_warn("%s: %s", dir, strerror(errno));
+		if (ct_rmtree_atomic(dir) != 0) {
 			json_decref(old);
 			return -1;
 		}

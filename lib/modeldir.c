@@ -91,6 +91,22 @@ clean_stale(struct ct_mdir *m)
 }
 
 int
+ct_rmtree_atomic(const char *path)
+{
+	char gone[CT_PATH_MAX];
+	const char *base = strrchr(path, '/');
+
+	/* ".NAME-gone" beside it: hidden, so no reader takes it for NAME. */
+	if (ct_path(gone, sizeof gone, "%.*s.%s-gone", base ? (int)(base - path + 1) : 0, path,
+	    base ? base + 1 : path) != 0 || (rename(path, gone) != 0 && errno != ENOENT) ||
+	    (ct_rmtree(gone) != 0 && errno != ENOENT)) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
 ct_mdir_lock(const char *symdir)
 {
 	char lock[CT_PATH_MAX];
@@ -213,11 +229,11 @@ ct_mdir_commit(struct ct_mdir *m, int keep, char *out, size_t n)
 	char stamp[CT_ISO_LEN], final[CT_PATH_MAX], link[CT_PATH_MAX], cur[CT_PATH_MAX];
 	struct stat st;
 
-	/* The work (dataset, XGBoost pages, checkpoint) is not the model. */
-	if (ct_rmtree(m->work) != 0 && errno != ENOENT) {
-		ct_warn("%s: %s", m->work, strerror(errno));
+	/* The work (dataset, XGBoost pages, checkpoint) is not the model.
+	 * Renamed out of the way first: a run killed while removing it must
+	 * not leave half a checkpoint where the next run looks for one. */
+	if (ct_rmtree_atomic(m->work) != 0)
 		return -1;
-	}
 	if (ct_model_write_sums(m->tmp) != 0 || ct_model_verify(m->tmp) != 0)
 		return -1;
 	/* Stamps have whole seconds: a second model within the same second

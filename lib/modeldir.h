@@ -44,6 +44,10 @@ void ct_mdir_abort(struct ct_mdir *m);
 void ct_mdir_end(struct ct_mdir *m);
 /* rm -r path (no symlinks followed).  0 or -1. */
 int ct_rmtree(const char *path);
+/* ct_rmtree, but path is first renamed to a hidden ".NAME-gone" beside
+ * it, so a kill while removing never leaves part of it under its name.
+ * 0, or -1 (printed). */
+int ct_rmtree_atomic(const char *path);
 /* 1 when name is a model stamp YYYYMMDD_HHMMSSZ. */
 int ct_stamp_ok(const char *name);
 

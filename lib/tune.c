@@ -372,10 +372,11 @@ drop_records(struct search *s)
 	struct dirent *e;
 	int n = 0;
 
+	/* Also what a kill left of a removal (".trial-*-gone"). */
 	while (dp && (e = readdir(dp)) != NULL)
-		if (strncmp(e->d_name, "trial-", 6) == 0 &&
+		if ((strncmp(e->d_name, "trial-", 6) == 0 || strncmp(e->d_name, ".trial-", 7) == 0) &&
 		    ct_path(path, sizeof path, "%s/%s", s->dir, e->d_name) == 0) {
-			n += strstr(e->d_name, ".json") != NULL;
+			n += e->d_name[0] != '.' && strstr(e->d_name, ".json") != NULL;
 			ct_rmtree(path);
 		}
 	if (dp)
