@@ -445,21 +445,34 @@ resume(struct job *j)
 	return 0;
 }
 
+/* What a model's figures are: a tuned model's are those of the folds its
+ * search never scored (ct_walkforward narrowed them), "held-out after
+ * search"; with none such, its walk-forward is the search's own, said
+ * so.  Else "walk-forward". */
+static const char *
+evaluation_of(const struct ct_wf *w)
+{
+	if (w->searched == 0)
+		return "walk-forward";
+	if (w->searched == w->nfolds)
+		return "walk-forward, every fold scored by the parameter search";
+	return "held-out after search";
+}
+
 static void
 summary_fresh(const struct job *j, const struct ct_wf *w)
 {
 	const struct ct_eval *a = &w->agg;
+	/* The folds the figures are of: after those a search scored. */
+	int k0 = w->searched < w->nfolds ? w->searched : 0, n = w->nfolds - k0;
 
 	if (!j->tc->o.progress)
 		return;
-	int k0 = w->searched;
-
 	fprintf(stderr, "%s: %s: %s AUC %.4f over %d fold%s", ct_prog, j->tc->sym,
-	    json_string_value(json_object_get(j->metrics, "evaluation")), a->auc, w->nfolds - k0 ?
-	    w->nfolds - k0 : w->nfolds, w->nfolds - k0 == 1 ? "" : "s");
-	if (k0 > 0 && k0 < w->nfolds && w->nfolds - k0 == 1)
+	    evaluation_of(w), a->auc, n, n == 1 ? "" : "s");
+	if (k0 > 0 && n == 1)
 		fprintf(stderr, " (fold %d; the parameter search scored the %d before)", w->nfolds, k0);
-	else if (k0 > 0 && k0 < w->nfolds)
+	else if (k0 > 0)
 		fprintf(stderr, " (folds %d to %d; the parameter search scored the %d before)", k0 + 1,
 		    w->nfolds, k0);
 	fprintf(stderr, ", %ld trades, net %.1f bps/trade (%.0f bps in all) vs buy-and-hold %.0f bps; ",
@@ -528,19 +541,6 @@ drift_reference(const struct ct_dataset *d, void *booster)
 	return ref;
 }
 
-/* What a model's figures are: a tuned model's are those of the folds its
- * search never scored (ct_walkforward narrowed them), "held-out after
- * search"; with none such, its walk-forward is the search's own, said
- * so.  Else "walk-forward". */
-static const char *
-evaluation_of(const struct ct_wf *w)
-{
-	if (w->searched == 0)
-		return "walk-forward";
-	if (w->searched == w->nfolds)
-		return "walk-forward, every fold scored by the parameter search";
-	return "held-out after search";
-}
 
 static int
 fresh(struct job *j)
@@ -723,11 +723,7 @@ incr_plan(struct job *j, const struct ct_model *cur, struct incr *in)
 	in->ho = lo < d->n ? d->n - lo : 0;
 	if (in->ho < CT_INCR_MIN_HELDOUT)
 		return 1;
-	in->uhi = lo > gap ? lo - gap : 0;
-	if (in->uhi < 200) {
-		ct_warn("%s: %zu labelled candles are too few for an incremental update", tc->sym, d->n);
-		return -1;
-	}
+	in->uhi = lo - gap;	/* lo >= n - n/4 >= 200 + gap, checked above */
 	in->add = in->rounds + CT_INCR_ADD <= in->max_rounds ? CT_INCR_ADD : 0;
 	in->method = in->add ? "added rounds at a small learning rate" : "refreshed leaf values";
 	partial_init(&part, j, json_pack("{s:I, s:i, s:i, s:o, s:o}", "rows", (json_int_t)d->n,
@@ -913,6 +909,7 @@ fresh_params(struct job *j)
 {
 	struct ct_traincoin *tc = j->tc;
 	char path[CT_PATH_MAX];
+	const char *from;
 	json_t *doc;
 	int rc;
 
@@ -943,10 +940,10 @@ fresh_params(struct job *j)
 	}
 	j->params_src = "tuned";
 	snprintf(j->params_path, sizeof j->params_path, "%s", path);
-	/* Its search scored every candle before the held-out block. */
-	if (json_string_value(json_object_get(json_object_get(doc, "heldout"), "from")) == NULL ||
-	    ct_parse_iso8601(json_string_value(json_object_get(json_object_get(doc, "heldout"), "from")),
-	    &j->searched_to) != 0)
+	/* Its search scored every candle before the held-out block (all of
+	 * them, when params.json does not say where that began). */
+	from = json_string_value(json_object_get(json_object_get(doc, "heldout"), "from"));
+	if (from == NULL || ct_parse_iso8601(from, &j->searched_to) != 0)
 		j->searched_to = INT64_MAX;
 	rc = doc ? ct_params_doc(path, doc, &tc->o) : -1;
 	json_decref(doc);
@@ -988,6 +985,7 @@ static int
 load_current(struct ct_traincoin *tc, struct ct_model *cur)
 {
 	char dir[CT_PATH_MAX];
+	const char *sym;
 
 	if (ct_model_current(dir, sizeof dir, tc->home, tc->sym) != 0) {
 		if (errno != ENOENT) {
@@ -1006,10 +1004,9 @@ load_current(struct ct_traincoin *tc, struct ct_model *cur)
 	}
 	/* A model copied from another coin's directory is not this coin's
 	 * (predict and check-drift refuse it too). */
-	if (json_string_value(json_object_get(cur->config, "symbol")) &&
-	    strcmp(json_string_value(json_object_get(cur->config, "symbol")), tc->sym) != 0) {
-		ct_warn("%s: current model is for %s, not %s", dir,
-		    json_string_value(json_object_get(cur->config, "symbol")), tc->sym);
+	if ((sym = json_string_value(json_object_get(cur->config, "symbol"))) != NULL &&
+	    strcmp(sym, tc->sym) != 0) {
+		ct_warn("%s: current model is for %s, not %s", dir, sym, tc->sym);
 		ct_model_free(cur);
 		return -1;
 	}
