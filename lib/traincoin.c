@@ -218,11 +218,16 @@ gaps_said(struct job *j)
 	    (json_int_t)g.longest));
 }
 
+/* training_log.json; "run" is the batch run that trained the model
+ * (COINTRAIN_RUN, set by run-batch(1)), absent outside one. */
 static json_t *
 log_json(struct job *j)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:f, s:f, s:I, s:O}",
+	const char *run = getenv("COINTRAIN_RUN");
+
+	return json_pack("{s:s, s:s, s:s, s:s*, s:o, s:i, s:f, s:f, s:I, s:O}",
 	    "symbol", j->tc->sym, "timeframe", j->tc->tf, "mode", j->mode,
+	    "run", run && *run ? run : NULL,
 	    "started", ct_iso8601_json(ct_now_ms() - (int64_t)((ct_mono_s() - j->t0) * 1000)),
 	    "threads", j->tc->o.threads,
 	    "wall_seconds", ct_mono_s() - j->t0, "xgb_seconds", j->tc->o.xgb_seconds,

@@ -242,4 +242,17 @@ is "$rc:$(ls -A "$H/runs/20251110T0400Z-predict"):$(ls -A "$H/runs/20251110T0500
 	"0::.status.json.tmp.AbCdEf engine.jobs " \
 	"a killed ledger's temporary removed at the next start; not one of a run with arrays out"
 rm -rf "$H/runs/20251110T0400Z-predict" "$H/runs/20251110T0500Z-predict"
+
+# A coin locked by another training of it (exit status 6) is retried
+# after the backoff, like a temporary failure.
+mkdir -p "$H/models/LCKUSDT"
+flock "$H/models/LCKUSDT/.lock" sleep 1.5 &
+lk=$!
+sleep 0.2
+R=20251110T0700Z-full
+RETRY_BASE_SECONDS=2 run run-batch full --symbols LCKUSDT --run $R
+wait $lk
+is "$rc" 0 "a coin locked by another training succeeds on a later attempt"
+like "$(grep '"coin_failed"' "$H/logs/$R/engine.log" | head -n 1)" '"status":6.*"error_type":"transient".*locked by another train-coin' \
+	"the locked attempt failed as transient, with the trainer's reason"
 done_testing

@@ -102,8 +102,20 @@ sleep 0.2
 kill -KILL -"$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 flock "$H/runs/.batch.lock" true
+orphan=$(readlink "$H/models/AAAUSDT/current")
+models_before=$(ls -d "$H"/models/AAAUSDT/2* | wc -l)
 run run-batch full --symbols AAAUSDT --run $R
 is "$rc" 0 "the restart finishes the coin"
+# The orphan trainer finished and published its model: the restart takes
+# it as the attempt's model rather than train the coin twice.
+is "$(ls -d "$H"/models/AAAUSDT/2* | wc -l)" "$models_before" "the restart trains no second model"
+is "$(status $R AAAUSDT)" "success 2 -" "the coin succeeds on its second attempt"
+is "$(ledger show $R | python3 -c 'import json,sys; print(json.load(sys.stdin)["symbols"]["AAAUSDT"]["model"])')" \
+	"$H/models/AAAUSDT/$orphan" "the ledger records the orphan's model"
+like "$(grep '"coin_succeeded"' "$H/logs/$R/engine.log")" '"adopted":true' \
+	"coin_succeeded says the model was adopted"
+like "$(cat "$H/logs/$R/AAAUSDT/training.log")" "published by this run's lost attempt" \
+	"the coin's log says why it was not trained"
 like "$(grep '"coin_failed"' "$H/logs/$R/engine.log")" '"symbol":"AAAUSDT".*"error_type":"lost"|"error_type":"lost".*"symbol":"AAAUSDT"' \
 	"the lost attempt is an event (coin_failed, error_type lost)"
 is "$(sed -n 's/.*"event":"coin_started".*"attempt":\([0-9]*\).*/\1/p' "$H/logs/$R/engine.log" | tr '\n' ' ')" "1 2 " \

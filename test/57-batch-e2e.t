@@ -21,6 +21,8 @@ run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT --run $R
 is "$rc" 0 "full cycle with the real tools"
 verify
 ok $? "every current model verifies"
+is "$(jget "$H/models/CCCUSDT/current/training_log.json" 'j["run"]')" "\"$R\"" \
+	"training_log.json names the run that trained the model"
 run cache-get AAAUSDT BBBUSDT CCCUSDT DDDUSDT
 is "$rc:$(printf '%s\n' "$out" | grep -c '"prob_up"')" "0:4" "all four served from the cache"
 run cache-get --top 2

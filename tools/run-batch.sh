@@ -171,6 +171,58 @@ coin_step() {
 	set -- $(date -u '+%s %Y-%m-%dT%H:%M:%SZ')
 	t0=$1
 	echo "== $2 $run attempt $attempt" >>"$clog"
+	model='' adopted=''
+	[ "$CT_STEP" = tune ] || model=$(adopt "$sym")
+	if [ -n "$model" ]; then
+		echo "$prog: $model: published by this run's lost attempt; taken as this attempt's model" >>"$clog"
+		rc=0 adopted=1
+	else
+		work "$sym"
+	fi
+	secs=$(($(date +%s) - t0))
+	if [ "$rc" -eq 0 ] && [ -n "$model" ]; then
+		ledger set "$run" "$sym" success --model "$model"
+		# A tune prints its params.json: the held-out block's figures.
+		case $CT_STEP in
+		tune) metrics "$model" heldout ;;
+		*) metrics "$model/metrics.json" ;;
+		esac
+		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs" \
+			${adopted:+adopted:=true}
+		if [ "$CT_STEP" != tune ]; then
+			echo "$sym" >"$CT_TMP/one.$sym"
+			# No --top: the entry is merged into the top list (the
+			# cycle's last refresh rebuilds it).
+			cache_coins "$CT_TMP/one.$sym" "$PREDICTION_CACHE_TTL" ||
+				warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
+			rm -f "$CT_TMP/one.$sym"
+			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
+		fi
+		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" >"$CT_TMP/outcome/$sym"
+		progress "$sym" "$(printf '%ss  AUC %s (%s)  net %s bps' "$secs" "${auc:--}" "$what" "${net:--}")"
+		return 0
+	fi
+	case $rc in
+	0) type=error msg="$CT_STEP printed no model directory" ;;
+	124 | 137) type=timeout msg="timed out after ${CT_TIMEOUT_S}s" ;;
+	# Locked: another training of the coin (a lost attempt's) is still on.
+	"$EX_TEMPFAIL" | "$EX_LOCKED") type=transient msg=$(reason "$clog") ;;
+	*) type=error msg=$(reason "$clog") ;;
+	esac
+	[ -n "$msg" ] || msg="$tool exited with status $rc"
+	final=true
+	retriable "$type" "$rc" && [ "$attempt" -le "$RETRIES" ] && final=false
+	ledger set "$run" "$sym" failed --error "$msg" --error-type "$type"
+	event coin_failed symbol="$sym" attempt:="$attempt" status:="$rc" error_type="$type" \
+		error="$msg" final:="$final"
+	printf '%s %s %s\n' "$type" "$rc" "$secs" >"$CT_TMP/outcome/$sym"
+	progress "$sym" "failed ($type$([ "$final" = false ] && echo ', will retry'))"
+	return 1
+}
+# work SYM — the coin's work (train-coin or tune-coin) under timeout(1) in
+# a process group of its own; sets rc and model (the directory it printed).
+work() {
+	sym=$1
 	# The work: train-coin or tune-coin.
 	case $CT_STEP in
 	tune)
@@ -192,6 +244,7 @@ coin_step() {
 			--threads "$CT_THREADS" --lookback "$TRAIN_LOOKBACK" \
 			${rounds:+--rounds "$rounds"} $TRAIN_ARGS ;;
 	esac
+	tool=$1
 	echo "$prog: $*" >>"$clog"
 	# train-coin adds its own coin_partial_saved event to the run's log.
 	COINTRAIN_EVENT_LOG=$log/engine.log COINTRAIN_RUN=$run \
@@ -201,46 +254,21 @@ coin_step() {
 	wait "$child"
 	rc=$?
 	trap - TERM INT HUP
-	secs=$(($(date +%s) - t0))
 	model=''
 	while IFS= read -r l || [ -n "$l" ]; do model=$l; done 2>/dev/null <"$out"
 	rm -f "$out"
-	if [ "$rc" -eq 0 ] && [ -n "$model" ]; then
-		ledger set "$run" "$sym" success --model "$model"
-		# A tune prints its params.json: the held-out block's figures.
-		case $CT_STEP in
-		tune) metrics "$model" heldout ;;
-		*) metrics "$model/metrics.json" ;;
-		esac
-		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs"
-		if [ "$CT_STEP" != tune ]; then
-			echo "$sym" >"$CT_TMP/one.$sym"
-			# No --top: the entry is merged into the top list (the
-			# cycle's last refresh rebuilds it).
-			cache_coins "$CT_TMP/one.$sym" "$PREDICTION_CACHE_TTL" ||
-				warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
-			rm -f "$CT_TMP/one.$sym"
-			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
-		fi
-		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" >"$CT_TMP/outcome/$sym"
-		progress "$sym" "$(printf '%ss  AUC %s (%s)  net %s bps' "$secs" "${auc:--}" "$what" "${net:--}")"
-		return 0
-	fi
-	case $rc in
-	0) type=error msg="$CT_STEP printed no model directory" ;;
-	124 | 137) type=timeout msg="timed out after ${CT_TIMEOUT_S}s" ;;
-	"$EX_TEMPFAIL") type=transient msg=$(reason "$clog") ;;
-	*) type=error msg=$(reason "$clog") ;;
-	esac
-	[ -n "$msg" ] || msg="$1 exited with status $rc"
-	final=true
-	retriable "$type" "$rc" && [ "$attempt" -le "$RETRIES" ] && final=false
-	ledger set "$run" "$sym" failed --error "$msg" --error-type "$type"
-	event coin_failed symbol="$sym" attempt:="$attempt" status:="$rc" error_type="$type" \
-		error="$msg" final:="$final"
-	printf '%s %s %s\n' "$type" "$rc" "$secs" >"$CT_TMP/outcome/$sym"
-	progress "$sym" "failed ($type$([ "$final" = false ] && echo ', will retry'))"
-	return 1
+}
+# adopt SYM — after a lost attempt (a batch killed with -9 leaves the
+# coin's trainer running: it finishes and switches current), wait for that
+# trainer (the coin's lock, at most the timeout), then print the model it
+# published when this run trained it (training_log.json's run), so that
+# the coin is not trained twice.
+adopt() {
+	d=$COINTRAIN_HOME/models/$1
+	grep -q '"error_type": *"lost"' "$COINTRAIN_HOME/runs/$run/coins/$1.json" 2>/dev/null || return 0
+	[ -f "$d/.lock" ] && [ ! -L "$d/.lock" ] && flock -w "$CT_TIMEOUT_S" "$d/.lock" true 2>/dev/null
+	grep -q "^ *\"run\": *\"$run\"" "$d/current/training_log.json" 2>/dev/null || return 0
+	c=$(readlink "$d/current") && echo "$d/$c"
 }
 # progress SYM TEXT — on a terminal, one line per finished coin:
 # "n/N SYM TEXT  ETA 1m20s"; nothing under cron, nor from a cluster's
