@@ -443,6 +443,39 @@ cache(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 	return o;
 }
 
+/* The stamp of the fresh model whose reference the serving model's
+ * drift checks use: drift.json's carried_from, else its own; "" when
+ * there is no current model. */
+static void
+reference_stamp(const struct ct_status_ctx *ctx, const char *sym, char *stamp, size_t n)
+{
+	char path[CT_PATH_MAX];
+	json_t *ref;
+
+	if (current_stamp(ctx->home, sym, stamp, n) != 0) {
+		stamp[0] = '\0';
+		return;
+	}
+	if (ct_path(path, sizeof path, "%s/models/%s/%s/drift.json", ctx->home, sym, stamp) == 0 &&
+	    (ref = json_load_file(path, 0, NULL)) != NULL) {
+		if (str(ref, "carried_from"))
+			snprintf(stamp, n, "%s", str(ref, "carried_from"));
+		json_decref(ref);
+	}
+}
+
+/* The check was of a model older than the serving model's reference: a
+ * retrain from scratch (drift.json anew) came after it. */
+static int
+check_stale(const struct ct_status_ctx *ctx, const char *sym, const json_t *d)
+{
+	char ref[256];
+	const char *m = str(d, "model"), *checked = m && strrchr(m, '/') ? strrchr(m, '/') + 1 : m;
+
+	reference_stamp(ctx, sym, ref, sizeof ref);
+	return checked && ref[0] && strcmp(ref, checked) > 0;
+}
+
 static json_t *
 drift(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 {
@@ -455,9 +488,12 @@ drift(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 		return json_null();
 	if (err)
 		return err;
-	o = json_pack("{s:s?, s:s?, s:b, s:o, s:s?}", "checked_at", str(d, "checked_at"),
-	    "status", str(d, "status"), "drifted", json_is_true(json_object_get(d, "drifted")),
-	    "max_psi", num(d, "max_psi"), "max_psi_feature", str(d, "max_psi_feature"));
+	o = json_pack("{s:s?, s:s?, s:b, s:o, s:s?, s:s?, s:o, s:b}", "checked_at",
+	    str(d, "checked_at"), "status", str(d, "status"),
+	    "drifted", json_is_true(json_object_get(d, "drifted")),
+	    "max_psi", num(d, "max_psi"), "max_psi_feature", str(d, "max_psi_feature"),
+	    "model", str(d, "model"), "unseen", num(d, "unseen"),
+	    "stale", check_stale(ctx, sym, d));
 	/* A line copied without its time is as old as the file. */
 	if (str(d, "checked_at") == NULL && stat(path, &st) == 0)
 		json_object_set_new(o, "checked_at", ct_iso8601_json((int64_t)st.st_mtime * 1000));
@@ -550,7 +586,8 @@ expired_cache(const json_t *r)
 static int
 drifted(const json_t *r)
 {
-	return json_is_true(json_object_get(sect(r, "drift"), "drifted"));
+	return json_is_true(json_object_get(sect(r, "drift"), "drifted")) &&
+	    !json_is_true(json_object_get(sect(r, "drift"), "stale"));
 }
 
 /* The flags, in the order they are listed; coin-status(1) describes each. */

@@ -419,10 +419,8 @@ costs_load(const char *dir, struct ct_costs *c)
 	memset(c, 0, sizeof *c);
 	if (ct_path(path, sizeof path, "%s/costs.json", dir) != 0)
 		return -1;
-	if ((j = json_load_file(path, 0, &je)) == NULL) {
-		ct_warn("%s:%d: %s", path, je.line, je.text);
+	if ((j = ct_json_load(path, 0)) == NULL)
 		return -1;
-	}
 	rc = json_unpack_ex(j, &je, 0, "{s:F, s:F, s:F, s:F}", "taker_fee_bps", &c->taker_bps,
 	    "maker_fee_bps", &c->maker_bps, "median_spread_bps", &c->spread_bps,
 	    "slippage_bps_per_sigma", &c->slip_bps_per_sigma);
@@ -601,6 +599,35 @@ coin_free(struct coin *c)
 	ct_model_free(&c->m);
 }
 
+/* Where the reference comes from: the fresh model it describes (the
+ * model itself, or the one an update carried it from), the newest candle
+ * that model trained on (drift.json's trained_to_ms; for a reference
+ * written before it had one, the fresh model's own config.json), and how
+ * many of the window's candles are newer: candles a fresh retrain would
+ * add to what the reference saw. */
+static void
+provenance(struct coin *c, const char *sym, const char *dir)
+{
+	const char *from = json_string_value(json_object_get(c->ref, "carried_from"));
+	const json_t *to = json_object_get(c->ref, "trained_to_ms");
+	char ref[CT_PATH_MAX], iso[CT_ISO_LEN];
+	size_t unseen = 0;
+
+	if (!json_is_integer(to) && from == NULL)
+		to = json_object_get(json_object_get(c->m.config, "trained"), "to_ms");
+	snprintf(ref, sizeof ref, "models/%s/%s", sym, from ? from : strrchr(dir, '/') + 1);
+	json_object_set_new(c->line, "reference", json_string(ref));
+	if (!json_is_integer(to)) {
+		json_object_set_new(c->line, "trained_to", json_null());
+		json_object_set_new(c->line, "unseen", json_null());
+		return;
+	}
+	for (size_t r = c->m.warmup; r < c->s.n; r++)
+		unseen += c->s.c[r].t > json_integer_value(to);
+	json_object_set_new(c->line, "trained_to", json_string(ct_iso8601(json_integer_value(to), iso)));
+	json_object_set_new(c->line, "unseen", json_integer((json_int_t)unseen));
+}
+
 /* Load and measure the model in dir; 0, CT_EXIT_DRIFT, or CT_EXIT_FAIL. */
 static int
 check_model(struct coin *c, const char *sym, const char *dir)
@@ -628,6 +655,7 @@ check_model(struct coin *c, const char *sym, const char *dir)
 	if ((c->tf_ms = ct_tf_ms(c->m.timeframe)) < 0 || parse_ref(c) != 0 || load_window(c) != 0)
 		return CT_EXIT_FAIL;
 	rc = measure(c);
+	provenance(c, sym, dir);
 	return base_rate(c) != 0 ? CT_EXIT_FAIL : rc;
 }
 
@@ -671,9 +699,16 @@ ct_drift_check(const struct ct_drift_opts *o, const char *sym, json_t **line)
 		*line = bare(sym, "error");
 		return CT_EXIT_FAIL;
 	}
-	/* A model made before train-coin saved references. */
+	/* A model made before train-coin saved references; not one whose
+	 * sha256.txt lists a drift.json (or any file) that is gone. */
 	if (ct_path(path, sizeof path, "%s/%s", dir, CT_DRIFT_FILE) == 0 &&
 	    access(path, F_OK) != 0 && errno == ENOENT) {
+		static const char *const none[] = { NULL };
+
+		if (ct_model_verify_files(dir, none) != 0) {
+			*line = bare(sym, "error");
+			return CT_EXIT_FAIL;
+		}
 		*line = bare(sym, "no_reference");
 		return 0;
 	}

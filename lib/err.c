@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "exitcode.h"
 
 const char *ct_prog = "cointrain";
 
@@ -58,7 +59,10 @@ ct_finish(int rc)
 		bad = 1;
 	if (bad) {
 		ct_warn("stdout: %s", errno ? strerror(errno) : "write error");
-		return rc ? rc : 1;
+		/* A status that reports a result (a miss, stale input, drift)
+		 * would pass off a lost output as that result. */
+		return rc == CT_EXIT_OK || rc == CT_EXIT_MISS || rc == CT_EXIT_STALE ||
+		    rc == CT_EXIT_DRIFT ? CT_EXIT_FAIL : rc;
 	}
 	return rc;
 }

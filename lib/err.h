@@ -10,7 +10,8 @@ void ct_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ct_warn, then exit(code). */
 _Noreturn void ct_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Flush and close stdout; a write error (full disk, closed pipe) is a
- * failure: prints a diagnostic and returns 1, else returns rc unchanged. */
+ * failure: prints a diagnostic and returns 1 (rc when rc is itself a
+ * failure: 1, 2, 5, 6), else returns rc unchanged. */
 int ct_finish(int rc);
 /* Print the version line for --version. */
 void ct_version(void);

@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "features.h"
+#include "jsonfile.h"
 #include "model.h"
 
 static void
@@ -111,7 +112,7 @@ int
 ct_model_load(struct ct_model *m, const char *dir)
 {
 	char path[CT_PATH_MAX];
-	const char *why = NULL, *s;
+	const char *why = NULL, *s, *bad;
 	json_error_t je;
 	static const char *const loaded[] = { "model.ubj", "config.json", NULL };
 	BoosterHandle b = NULL;
@@ -128,14 +129,20 @@ ct_model_load(struct ct_model *m, const char *dir)
 		ct_warn("%s/config.json: %s", dir, strerror(errno));
 		return -1;
 	}
-	if ((cfg = json_load_file(path, 0, &je)) == NULL) {
-		ct_warn("%s/config.json:%d: %s", dir, je.line, je.text);
+	if ((cfg = ct_json_load(path, 0)) == NULL)
 		return -1;
-	}
-	if (!json_is_object(cfg) || json_unpack_ex(cfg, &je, 0, "{s:s, s:s, s:i, s:F, s:i}",
-	    "symbol", &s, "timeframe", &why, "horizon", &m->horizon,
-	    "threshold", &m->threshold, "rounds", &m->rounds) != 0) {
-		ct_warn("%s/config.json: %s", dir, je.text);
+	/* One member at a time, so that the error names it and its line. */
+	bad = !json_is_object(cfg) ? "" :
+	    json_unpack_ex(cfg, &je, 0, "{s:s}", "symbol", &s) ? "symbol" :
+	    json_unpack_ex(cfg, &je, 0, "{s:s}", "timeframe", &why) ? "timeframe" :
+	    json_unpack_ex(cfg, &je, 0, "{s:i}", "horizon", &m->horizon) ? "horizon" :
+	    json_unpack_ex(cfg, &je, 0, "{s:F}", "threshold", &m->threshold) ? "threshold" :
+	    json_unpack_ex(cfg, &je, 0, "{s:i}", "rounds", &m->rounds) ? "rounds" : NULL;
+	if (bad) {
+		if (*bad)
+			ct_json_member_warn(path, NULL, bad, je.text);
+		else
+			ct_warn("%s: not a JSON object", path);
 		json_decref(cfg);
 		return -1;
 	}

@@ -69,6 +69,8 @@ drift(const json_t *row, char *buf, size_t n)
 
 	if (json_object_get(d, "error"))
 		snprintf(buf, n, "unreadable");
+	else if (json_is_true(json_object_get(d, "stale")))
+		snprintf(buf, n, "unchecked");
 	else if (json_is_number(psi))
 		snprintf(buf, n, "%s:%.3f", str(d, "status") ? str(d, "status") : "checked",
 		    json_number_value(psi));

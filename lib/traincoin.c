@@ -543,6 +543,10 @@ drift_reference(const struct ct_dataset *d, void *booster)
 	}
 	if (ref == NULL)
 		ct_warn("%s: cannot make the reference", CT_DRIFT_FILE);
+	else if (d->n > 0)
+		/* Its newest training candle: check-drift counts the window's
+		 * candles after it (an update carries it forward). */
+		json_object_set_new(ref, "trained_to_ms", json_integer(d->t[d->n - 1]));
 	return ref;
 }
 

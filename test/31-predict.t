@@ -111,7 +111,17 @@ sed 's/"threshold": *[0-9.]*/"threshold": 0.01/' config.json.orig > "$btcdir/con
 run predict --max-age off BTCUSDT
 is "$rc/$out" "1/" "edited config.json (threshold): refused"
 like "$err" "config.json: checksum mismatch" "... checksum mismatch named"
+# A bad value in a config.json that sha256.txt vouches for (re-hashed by
+# hand) is named with its member's line.
+cp "$btcdir/sha256.txt" sha256.txt.orig
+sed 's/"horizon": *[0-9]*/"horizon": "x"/' config.json.orig > "$btcdir/config.json"
+sed -i "s/^[0-9a-f]*  config.json\$/$(sha256sum <"$btcdir/config.json" | cut -d' ' -f1)  config.json/" "$btcdir/sha256.txt"
+run predict --max-age off BTCUSDT
+line=$(grep -n '"horizon"' "$btcdir/config.json" | head -n 1 | cut -d: -f1)
+like "$rc:$err" "^1:predict: $btcdir/config.json:$line: Expected integer, got string" \
+	"a bad member of config.json: refused, named with its line"
 cp config.json.orig "$btcdir/config.json"
+cp sha256.txt.orig "$btcdir/sha256.txt"
 mv "$btcdir/metrics.json" metrics.json.orig
 run predict --max-age off BTCUSDT
 is "$rc/$out" "1/" "model missing a file: refused"

@@ -74,9 +74,13 @@ python3 - "$out" <<'END'
 import json, sys
 l = json.loads(sys.argv[1])
 keys = ["symbol", "status", "drifted", "timeframe", "model", "window", "from", "to", "psi_max",
-        "max_psi", "max_psi_feature", "over", "psi", "labelled", "base_rate", "base_rate_ref",
-        "base_rate_shift"]
+        "max_psi", "max_psi_feature", "over", "psi", "reference", "trained_to", "unseen",
+        "labelled", "base_rate", "base_rate_ref", "base_rate_shift"]
 assert list(l) == keys, list(l)
+# A fresh model is its own reference; the window's newest 12 candles (the
+# horizon, without a label) are the only ones it did not train on.
+assert l["reference"] == l["model"] and l["unseen"] == 12, (l["reference"], l["unseen"])
+assert l["trained_to"] < l["to"]
 assert l["model"].startswith("models/WALK/") and l["psi_max"] == 0.25
 assert len(l["psi"]) == 22 and "prediction" in l["psi"] and "tod_sin" not in l["psi"]
 assert l["max_psi"] == max(l["psi"].values()) < 0.25 and l["over"] == []
@@ -85,8 +89,8 @@ assert abs(l["base_rate"] - l["base_rate_ref"] - l["base_rate_shift"]) < 1e-5
 END
 ok $? "the JSON line carries the documented fields, in order"
 run check-drift WALK
-like "$out" '^WALK 1h stable psi 0\.[0-9]{3} [a-z_0-9]+ base rate 0\.[0-9]+ -> 0\.[0-9]+$' \
-    "the text line: symbol, timeframe, status, largest PSI and its feature, base rates"
+like "$out" '^WALK 1h stable psi 0\.[0-9]{3} [a-z_0-9]+ base rate 0\.[0-9]+ -> 0\.[0-9]+ unseen 12/1500$' \
+    "the text line: symbol, timeframe, status, largest PSI and its feature, base rates, unseen candles"
 
 # Symbols from stdin; a coin without a model is reported, not an error.
 run sh -c 'printf "WALK\n\n# a comment\n  NOPE \r\n" | check-drift --json'
@@ -116,9 +120,18 @@ is "$rc:$out" '1:{"symbol":"OLD","status":"error","drifted":false}' \
 like "$err" "check-drift: OLD: .*/models/OLD/current -> NOPE: No such file or directory" \
     "named, with the reason"
 ln -sfn "$(basename "$d")" "$M/OLD/current"
+# A drift.json that sha256.txt lists but that is gone is damage, not an
+# old model.
+rm -rf "$T/saved" && cp -R "$d" "$T/saved"
+rm "$d/drift.json"
+run check-drift --json WALK
+is "$rc:$out" '1:{"symbol":"WALK","status":"error","drifted":false}' \
+    "a listed drift.json that is gone: error, exit 1"
+like "$err" "check-drift: $d/drift.json: " "named"
+rm -rf "$d" && cp -R "$T/saved" "$d"
 
 # A tampered reference is refused; the other coins are still checked.
-cp -R "$d" "$T/saved"
+rm -rf "$T/saved" && cp -R "$d" "$T/saved"
 sed -i 's/"bins":10/"bins":11/' "$d/drift.json"
 run check-drift --json WALK NOPE
 is "$rc" 1 "a tampered drift.json: exit 1"
@@ -173,6 +186,9 @@ like "$(printf '%s\n' "$out" | sed -n 1p)" '^REG 1h drifted psi [0-9.]+ [a-z_0-9
     "its text line lists the features over the limit"
 run check-drift --json REG
 is "$(field drifted)" true "drifted true in the JSON line"
+# Output that cannot be written is a failure, not "drift found".
+run sh -c 'check-drift REG >/dev/full'
+is "$rc:$err" "1:check-drift: stdout: No space left on device" "check-drift REG >/dev/full: exit 1, said"
 
 # An incremental update keeps the fresh model's reference of the features
 # and recomputes only the prediction part with the updated model.
@@ -191,9 +207,15 @@ import json, sys
 p, c = (json.load(open(f)) for f in sys.argv[1:3])
 assert c["carried_from"] == sys.argv[3]
 assert c["features"] == p["features"] and c["base_rate"] == p["base_rate"]
+assert c["trained_to_ms"] == p["trained_to_ms"]
 assert c["prediction"] != p["prediction"] and c["prediction"]["rows"] > 5000
 END
-ok $? "the update's drift.json: the parent's features and base rate, carried_from, its own predictions"
+ok $? "the update's drift.json: the parent's features, base rate and newest training candle, carried_from, its own predictions"
+# Its check measures the parent's reference: the candles the parent
+# never trained on are unseen (those the update added among them).
+run check-drift --json INC
+is "$(field reference):$(field unseen)" "models/INC/$parent:612" \
+    "the update's check names the parent's reference; 600 new candles and the horizon unseen"
 (cd "$M/INC/$child" && sha256sum -c --quiet sha256.txt)
 ok $? "and it is covered by sha256.txt"
 

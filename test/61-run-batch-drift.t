@@ -41,6 +41,33 @@ like "$sum" '"drifted":\[\{"symbol":"SHIFTED","max_psi":[0-9.]+' "the run summar
 like "$sum" '"SHIFTED":\{[^}]*"evaluation":"walk-forward"' "its new model's figures are walk-forward"
 like "$sum" '"STABLE":\{[^}]*"evaluation":"held-out"' "the updated coin's are held-out"
 
+# coin-status: the check was of the model the retrain replaced, so it
+# says nothing of the new one (no drifted flag) until the next check.
+run coin-status --json SHIFTED
+is "$(printf '%s' "$out" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(r["drift"]["stale"], r["drift"]["drifted"], "drifted" in r["flags"])')" \
+	"True True False" "coin-status: the check before the retrain is stale, no drifted flag"
+run coin-status SHIFTED
+like "$out" "SHIFTED .* unchecked" "the table says the new model is unchecked"
+
+# The next cycle, with no new candle: the retrained coin still drifts
+# (its lookback holds both markets, the window only the new one), but the
+# window holds no candle its training did not: a second retrain would see
+# the same candles.  It is updated instead, and the event says so.
+R2=20251112T0700Z-incremental
+run run-batch incremental --symbols STABLE,SHIFTED --run $R2
+is "$rc" 0 "the next incremental cycle"
+ev=$(grep '"event":"coin_drift"' "$H/logs/$R2/engine.log")
+like "$ev" '"symbol":"SHIFTED"' "the coin is still found drifted"
+like "$ev" '"unseen":[0-9]+,"window":1500,"retrain":false' "with the window's unseen candles, and no retrain"
+like "$(cat "$H/models/SHIFTED/last-drift.json")" '"reference":"models/SHIFTED/[0-9_Z]+","trained_to":"[0-9TZ:-]+","unseen":[0-9]+' \
+	"check-drift names the reference, its newest training candle and the unseen candles"
+like "$(grep train-coin "$H/logs/$R2/SHIFTED/training.log")" "--incremental" "train-coin --incremental ran for it"
+like "$err" "drifted within their training candles, updated: SHIFTED" "the closing line says why"
+unlike "$err" "retrained fresh" "no coin retrained fresh"
+run coin-status --json SHIFTED
+is "$(printf '%s' "$out" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(r["drift"]["stale"], "drifted" in r["flags"], r["drift"]["unseen"] < 300)')" \
+	"False True True" "coin-status: checked against the serving model's reference: drifted, few unseen candles"
+
 # DRIFT_ENABLED=0: no check, every coin updated.
 for s in STABLE SHIFTED; do fetch-candles -s $s -t 1h --generate --lookback 6100 --kind $([ $s = STABLE ] && echo walk || echo regime) 2>/dev/null; done
 DRIFT_ENABLED=0 run run-batch incremental --symbols STABLE,SHIFTED --run 20251112T1200Z-incremental

@@ -48,6 +48,16 @@ like() {
 	fi
 }
 
+# unlike GOT ERE NAME — GOT has no match of ERE.
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 1 "$3"
+		printf '#   got:      %s\n#   matches:  %s\n' "$1" "$2" >&2
+	else
+		ok 0 "$3"
+	fi
+}
+
 # run CMD... — stdout in $out, stderr in $err, exit status in $rc.
 run() {
 	"$@" >"$T/.out" 2>"$T/.err"

@@ -37,7 +37,8 @@ str(const json_t *l, const char *key)
 	return s ? s : "-";
 }
 
-/* "BTCUSDT 1h drifted psi 0.412 vol_12 over 0.25: vol_12 atr_14 base rate 0.31 -> 0.12" */
+/* "BTCUSDT 1h drifted psi 0.412 vol_12 over 0.25: vol_12 atr_14 base rate 0.31 -> 0.12
+ * unseen 640/1500" */
 static void
 print_text(const json_t *l)
 {
@@ -60,6 +61,10 @@ print_text(const json_t *l)
 		printf(" base rate %.3f -> %.3f",
 		    json_number_value(json_object_get(l, "base_rate_ref")),
 		    json_number_value(json_object_get(l, "base_rate")));
+	if (json_is_integer(json_object_get(l, "unseen")))
+		printf(" unseen %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(l, "unseen")),
+		    json_integer_value(json_object_get(l, "window")));
 	putchar('\n');
 }
 

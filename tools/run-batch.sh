@@ -480,9 +480,9 @@ check_settings() {
 	awk -v m="$TIMEOUT_MINUTES" 'BEGIN { exit !(m * 60 >= 1) }' >/dev/null ||
 		badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be at least a second (0.02 minutes)"
 	case $DRIFT_PSI_MAX in
-	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive number" ;;
+	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive decimal number, such as 0.25" ;;
 	*[1-9]*) ;;
-	*) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive number" ;;
+	*) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive decimal number, such as 0.25" ;;
 	esac
 }
 # whole NAME VALUE MIN MAX — VALUE a whole number from MIN to MAX.
@@ -696,7 +696,7 @@ dry_plan() {
 	case $cycle in
 	full) steps="pre-generate predictions (ttl $PREGENERATE_TTL); back up models (keep $BACKUP_KEEP); ${f}train-coin --fresh; $c; summarize" ;;
 	incremental) d=''
-		[ "$DRIFT_ENABLED" = 1 ] && d="check-drift (PSI > $DRIFT_PSI_MAX: --fresh); "
+		[ "$DRIFT_ENABLED" = 1 ] && d="check-drift (PSI >= $DRIFT_PSI_MAX: --fresh); "
 		steps="${f}${d}train-coin --incremental; $c; summarize" ;;
 	tune) steps="${f}tune-coin --trials $TUNE_TRIALS (models/SYM/params.json); summarize" ;;
 	predict) steps="predict | cache-put --ttl $PREDICTION_CACHE_TTL --top $TOP_N; summarize" ;;
@@ -844,6 +844,8 @@ finish() {
 	msg="${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left"
 	[ -z "$failed_syms" ] || msg="$msg (failed: ${failed_syms% })"
 	[ ! -s "$tmp/drifted" ] || msg="$msg; drifted, retrained fresh: $(tr '\n' ' ' <"$tmp/drifted" | sed 's/ $//')"
+	[ ! -s "$tmp/drift-updated" ] ||
+		msg="$msg; drifted within their training candles, updated: $(tr '\n' ' ' <"$tmp/drift-updated" | sed 's/ $//')"
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
 	echo "$prog: $run: $msg; summary in $home/summary/$run/engine_summary.json" >&2
 	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ] && [ ! -e "$tmp/cache_failed" ]
@@ -1001,13 +1003,27 @@ if [ "$cycle" = incremental ] && [ "$DRIFT_ENABLED" = 1 ] && [ -s "$tmp/todo" ];
 		printf '%s\n' "$l" >"$home/models/$s/.last-drift.json.tmp" &&
 			mv "$home/models/$s/.last-drift.json.tmp" "$home/models/$s/last-drift.json"
 	done <"$tmp/drift"
+	# A drifted coin is retrained from scratch, unless fewer than a fifth
+	# of the window's candles are new to its reference's training (the
+	# drift is then in candles it trained on: a market that changed
+	# within its lookback; a retrain would see the same candles, and the
+	# flag would stay): it is updated.
 	grep '"drifted": *true' "$tmp/drift" 2>/dev/null | while read -r l; do
 		s=$(printf '%s' "$l" | sed -n 's/.*"symbol": *"\([^"]*\)".*/\1/p')
 		[ -n "$s" ] || continue
-		echo "$s" >>"$tmp/drifted"
 		psi=$(printf '%s' "$l" | sed -n 's/.*"max_psi": *\([0-9.e+-]*\).*/\1/p')
 		feats=$(printf '%s' "$l" | sed -n 's/.*"over": *\[\([^]]*\)\].*/\1/p' | tr -d '"')
-		event coin_drift symbol="$s" max_psi:="${psi:-null}" features="$feats"
+		unseen=$(printf '%s' "$l" | sed -n 's/.*"unseen": *\([0-9]*\).*/\1/p')
+		win=$(printf '%s' "$l" | sed -n 's/.*"window": *\([0-9]*\).*/\1/p')
+		retrain=true
+		if [ -n "$unseen" ] && [ -n "$win" ] && [ $((unseen * 5)) -lt "$win" ]; then
+			retrain=false
+			echo "$s" >>"$tmp/drift-updated"
+		else
+			echo "$s" >>"$tmp/drifted"
+		fi
+		event coin_drift symbol="$s" max_psi:="${psi:-null}" features="$feats" \
+			unseen:="${unseen:-null}" window:="${win:-null}" retrain:="$retrain"
 	done
 	cp "$tmp/drift" "$log/drift.json" 2>/dev/null
 fi
