@@ -209,6 +209,11 @@ TRAIN_BATCH_SIZE=2 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT -
 is "$rc:$(ledger todo $R4 | wc -l)" "1:1" "TRAIN_BATCH_SIZE=2 of 3: one coin left, exit 1"
 TRAIN_BATCH_SIZE=2 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R4
 is "$rc:$(ledger todo $R4 | wc -l)" "0:0" "the next start does the rest"
+# The newest run of the cycle is finished (and old): a new run, without a
+# word of RESUME_MAX_AGE.
+RESUME_MAX_AGE=5h run run-batch incremental --symbols AAAUSDT --dry-run
+like "$out" "^run: +[0-9]{8}T[0-9]{4}Z-incremental \\(new\\)" "a finished run is not resumed"
+unlike "$err" "unfinished" "nor called unfinished"
 
 # The predict cycle: cached for coins with a model, skipped without.
 run run-batch predict --symbols AAAUSDT,ZZZUSDT --run 20251110T0200Z-predict

@@ -69,8 +69,11 @@ like "$(events 20251111T0300Z-predict)" "coins_retired" "a coins_retired event"
 # Progress: a line per finished coin on a terminal, nothing under cron.
 run script -qec "run-batch incremental --symbols AAAUSDT,BBBUSDT --run 20251111T0400Z-incremental" /dev/null
 is "$rc" 0 "a cycle on a terminal"
-like "$out" "1/2 (AAAUSDT|BBBUSDT) [0-9]+s  AUC 0.52 \\(walk-forward\\)  net [0-9.]+ bps  ETA" "a progress line per coin"
+like "$out" "1/2 (AAAUSDT|BBBUSDT) [0-9]+s  AUC 0.52 \\(walk-forward\\)  net [0-9.]+ bps/trade  ETA" "a progress line per coin"
 like "$out" "2/2 " "up to the last"
+run script -qec "FAKE_EVALUATION='held-out after search' run-batch full --symbols AAAUSDT --run 20251111T0410Z-full" /dev/null
+like "$out" "1/1 AAAUSDT [0-9]+s  AUC 0.52 \\(held-out after search\\)  net -3.2 bps/trade" \
+	"the label as metrics.json says it, figures rounded"
 run run-batch incremental --symbols AAAUSDT,BBBUSDT --run 20251111T0500Z-incremental
 is "$(printf '%s\n' "$err" | grep -c .)" 2 "not a terminal: only the start and the closing line"
 done_testing

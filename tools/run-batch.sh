@@ -98,7 +98,10 @@ notify() {
 # else walk-forward, or held-out after search for a params.json); one
 # process for all.
 metrics() {
-	m=$(tr -d '\n ' 2>/dev/null <"$1") s=${2:-aggregate} what=walk-forward
+	# One line, without the layout's blanks (not those inside strings:
+	# "held-out after search").
+	m=$(tr -d '\n' 2>/dev/null <"$1" | sed 's/" *: */":/g; s/, */,/g; s/{ */{/g; s/ *}/}/g')
+	s=${2:-aggregate} what=walk-forward
 	[ "$s" = aggregate ] || what='held-out after search'
 	case $m in *'"evaluation":"'*) what=${m#*\"evaluation\":\"} what=${what%%\"*} ;; esac
 	case $m in *"\"$s\":{"*) m=${m#*\"$s\":\{} m=${m%%\}*} ;; *) m='' ;; esac
@@ -199,7 +202,8 @@ coin_step() {
 			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
 		fi
 		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" >"$CT_TMP/outcome/$sym"
-		progress "$sym" "$(printf '%ss  AUC %s (%s)  net %s bps' "$secs" "${auc:--}" "$what" "${net:--}")"
+		progress "$sym" "$(printf '%ss  AUC %s (%s)  net %s bps/trade' "$secs" \
+			"$(fmt_num "$auc" 2)" "$what" "$(fmt_num "$net" 1)")"
 		return 0
 	fi
 	case $rc in
@@ -269,6 +273,10 @@ adopt() {
 	[ -f "$d/.lock" ] && [ ! -L "$d/.lock" ] && flock -w "$CT_TIMEOUT_S" "$d/.lock" true 2>/dev/null
 	grep -q "^ *\"run\": *\"$run\"" "$d/current/training_log.json" 2>/dev/null || return 0
 	c=$(readlink "$d/current") && echo "$d/$c"
+}
+# fmt_num X DIGITS — X rounded to DIGITS decimals; "-" when X is empty.
+fmt_num() {
+	if [ -n "$1" ]; then printf "%.$2f" "$1" 2>/dev/null || printf '%s' "$1"; else printf -; fi
 }
 # progress SYM TEXT — on a terminal, one line per finished coin:
 # "n/N SYM TEXT  ETA 1m20s"; nothing under cron, nor from a cluster's
@@ -647,11 +655,12 @@ unfinished() {
 if [ -z "$run" ]; then
 	last=''
 	for d in "$home"/runs/*T*Z-"$cycle"; do [ -f "$d/status.json" ] && last=${d##*/}; done
+	[ -n "$last" ] && ! unfinished "$last" && last=''
 	if [ -n "$last" ] && [ -n "$resume_max" ] && [ "$(run_age "$last")" -gt "$resume_max" ]; then
 		warn "$last: unfinished but older than RESUME_MAX_AGE ($RESUME_MAX_AGE): starting a new run"
 		last=''
 	fi
-	if [ -n "$last" ] && unfinished "$last"; then
+	if [ -n "$last" ]; then
 		run=$last; resumed=1
 	else
 		run=$(date -u +%Y%m%dT%H%MZ)-$cycle
