@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "regfile.h"
 #include "err.h"
 
 /* Open temporaries, so a signal handler can unlink them (unlink is
@@ -77,7 +78,7 @@ replaceable(const char *path)
 const char *
 ct_afile_strerror(int e)
 {
-	return e == EEXIST ? "not a regular file" : strerror(e);
+	return ct_file_strerror(e);
 }
 
 int

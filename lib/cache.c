@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -15,6 +14,7 @@
 #include "home.h"
 #include "jsonfile.h"
 #include "parse.h"
+#include "regfile.h"
 #include "timefmt.h"
 
 /* 15 significant digits reproduce every decimal of up to 15 digits exactly
@@ -158,19 +158,13 @@ load_file(const char *path, json_t **out)
 {
 	char ex[CT_EXCERPT_LEN];
 	json_error_t jerr;
-	struct stat st;
 	FILE *fp;
 
 	*out = NULL;
-	if ((fp = fopen(path, "re")) == NULL) {
+	if ((fp = ct_fopen_regular(path)) == NULL) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return CT_CACHE_MISSING;
-		ct_warn("%s: %s", path, strerror(errno));
-		return CT_CACHE_BAD;
-	}
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		ct_warn("%s: %s", path, strerror(EISDIR));
-		fclose(fp);
+		ct_warn("%s: %s", path, ct_file_strerror(errno));
 		return CT_CACHE_BAD;
 	}
 	*out = json_loadf(fp, 0, &jerr);

@@ -15,6 +15,7 @@
 #include "csvin.h"
 #include "err.h"
 #include "parse.h"
+#include "regfile.h"
 
 int
 ct_series_reserve(struct ct_series *s, size_t n)
@@ -235,11 +236,11 @@ ct_slurp(const char *path, size_t *len, int *missing)
 	int fd;
 
 	*missing = 0;
-	if ((fd = open(path, O_RDONLY)) < 0) {
+	if ((fd = ct_open_regular(AT_FDCWD, path, &st)) < 0) {
 		*missing = errno == ENOENT;
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0 || (buf = malloc((size_t)st.st_size + 1)) == NULL) {
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
 		close(fd);
 		return NULL;
 	}
@@ -285,10 +286,10 @@ ct_store_open(const char *path, int *missing)
 	int fd;
 
 	*missing = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((fd = ct_open_regular(AT_FDCWD, path, NULL)) < 0) {
 		*missing = errno == ENOENT;
 		if (!*missing)
-			ct_warn("%s: %s", path, strerror(errno));
+			ct_warn("%s: %s", path, ct_file_strerror(errno));
 		return NULL;
 	}
 	if ((r = calloc(1, sizeof *r)) == NULL) {
@@ -410,10 +411,8 @@ ct_store_tail(const char *path, size_t n, struct ct_series *s)
 	ssize_t r;
 	int fd, rc = -1;
 
-	if ((fd = open(path, O_RDONLY)) < 0 || fstat(fd, &st) != 0) {
-		ct_warn("%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if ((fd = ct_open_regular(AT_FDCWD, path, &st)) < 0) {
+		ct_warn("%s: %s", path, ct_file_strerror(errno));
 		return -1;
 	}
 	/* Read a block from the end, doubling it until it holds n full rows

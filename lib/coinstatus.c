@@ -13,6 +13,7 @@
 #include "coinstatus.h"
 #include "err.h"
 #include "home.h"
+#include "jsonfile.h"
 #include "ledger.h"
 #include "model.h"
 #include "parse.h"
@@ -47,30 +48,22 @@ jstr(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* "path:line: text" of a jansson error, on stderr and as the row's error. */
-static json_t *
-load_error(const char *path, const json_error_t *je, int *bad)
-{
-	char msg[CT_PATH_MAX + 200];
-
-	snprintf(msg, sizeof msg, "%s:%d: %s", path, je->line, je->text);
-	ct_warn("%s", msg);
-	*bad = 1;
-	return json_pack("{s:s}", "error", msg);
-}
-
 /* Load path; NULL and *err unset when it does not exist, NULL and *err
- * set to an {"error"} object when it cannot be read. */
+ * set to an {"error"} object when it cannot be read ("path:line: text",
+ * told on stderr too). */
 static json_t *
 load(const char *path, json_t **err, int *bad)
 {
-	json_error_t je;
+	char msg[CT_PATH_MAX + JSON_ERROR_TEXT_LENGTH + 16];
+	int missing;
 	json_t *j;
 
 	*err = NULL;
-	if ((j = json_load_file(path, 0, &je)) != NULL || access(path, F_OK) != 0)
+	if ((j = ct_json_read(path, 0, &missing, msg, sizeof msg)) != NULL || missing)
 		return j;
-	*err = load_error(path, &je, bad);
+	ct_warn("%s", msg);
+	*bad = 1;
+	*err = json_pack("{s:s}", "error", msg);
 	return NULL;
 }
 
@@ -449,15 +442,17 @@ cache(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 static void
 reference_stamp(const struct ct_status_ctx *ctx, const char *sym, char *stamp, size_t n)
 {
-	char path[CT_PATH_MAX];
+	char path[CT_PATH_MAX], err[CT_PATH_MAX + JSON_ERROR_TEXT_LENGTH + 16];
 	json_t *ref;
+	int missing;
 
+	/* Unreadable, it is the model's sha256.txt check that says so. */
 	if (current_stamp(ctx->home, sym, stamp, n) != 0) {
 		stamp[0] = '\0';
 		return;
 	}
 	if (ct_path(path, sizeof path, "%s/models/%s/%s/drift.json", ctx->home, sym, stamp) == 0 &&
-	    (ref = json_load_file(path, 0, NULL)) != NULL) {
+	    (ref = ct_json_read(path, 0, &missing, err, sizeof err)) != NULL) {
 		if (str(ref, "carried_from"))
 			snprintf(stamp, n, "%s", str(ref, "carried_from"));
 		json_decref(ref);

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include "digest.h"
+#include "regfile.h"
 
 int
 ct_sha256_file(const char *path, char hex[CT_SHA256_HEX])
@@ -16,7 +17,7 @@ ct_sha256_file(const char *path, char hex[CT_SHA256_HEX])
 	size_t n;
 	int ok, e;
 
-	if ((fp = fopen(path, "rb")) == NULL)
+	if ((fp = ct_fopen_regular(path)) == NULL)
 		return -1;
 	if ((ctx = EVP_MD_CTX_new()) == NULL) {
 		fclose(fp);

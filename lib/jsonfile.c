@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "atomic.h"
 #include "err.h"
 #include "home.h"
 #include "jsonfile.h"
+#include "regfile.h"
 
 int
 ct_json_save(const char *path, const json_t *j, size_t flags)
@@ -32,24 +32,34 @@ fail:
 }
 
 json_t *
-ct_json_load(const char *path, size_t flags)
+ct_json_read(const char *path, size_t flags, int *missing, char *err, size_t errn)
 {
 	json_error_t e;
-	struct stat st;
 	FILE *fp;
 	json_t *j;
 
-	if ((fp = fopen(path, "re")) == NULL || fstat(fileno(fp), &st) != 0 ||
-	    (S_ISDIR(st.st_mode) && (errno = EISDIR))) {
-		ct_warn("%s: %s", path, strerror(errno));
-		if (fp)
-			fclose(fp);
+	*missing = 0;
+	if ((fp = ct_fopen_regular(path)) == NULL) {
+		*missing = errno == ENOENT;
+		snprintf(err, errn, "%s: %s", path, ct_file_strerror(errno));
 		return NULL;
 	}
 	j = json_loadf(fp, flags, &e);
 	fclose(fp);
 	if (j == NULL)
-		ct_warn("%s:%d: %s", path, e.line > 0 ? e.line : 1, e.text);
+		snprintf(err, errn, "%s:%d: %s", path, e.line > 0 ? e.line : 1, e.text);
+	return j;
+}
+
+json_t *
+ct_json_load(const char *path, size_t flags)
+{
+	char err[CT_PATH_MAX + JSON_ERROR_TEXT_LENGTH + 16];
+	int missing;
+	json_t *j = ct_json_read(path, flags, &missing, err, sizeof err);
+
+	if (j == NULL)
+		ct_warn("%s", err);
 	return j;
 }
 

@@ -25,6 +25,7 @@
 #include "jsonfile.h"
 #include "ledger.h"
 #include "parse.h"
+#include "regfile.h"
 #include "timefmt.h"
 
 const char *const ct_ledger_statuses[5] = {
@@ -180,8 +181,8 @@ load(const char *path, json_t **j)
 	FILE *fp;
 
 	*j = NULL;
-	if ((fp = fopen(path, "r")) == NULL) {
-		ct_warn("%s: %s", path, strerror(errno));
+	if ((fp = ct_fopen_regular(path)) == NULL) {
+		ct_warn("%s: %s", path, ct_file_strerror(errno));
 		return -1;
 	}
 	return parse(path, fp, j, NULL);
@@ -220,11 +221,11 @@ coin(int cfd, const char *dir, const char *sym, json_t **e, int64_t *mtime)
 	if (cfd < 0)
 		return 1;
 	snprintf(name, sizeof name, "%s.json", sym);
-	if ((fd = openat(cfd, name, O_RDONLY | O_CLOEXEC)) < 0 && errno == ENOENT)
+	if ((fd = ct_open_regular(cfd, name, NULL)) < 0 && errno == ENOENT)
 		return 1;
 	snprintf(path, sizeof path, "%s/coins/%s", dir, name);
 	if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
-		ct_warn("%s: %s", path, strerror(errno));
+		ct_warn("%s: %s", path, ct_file_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;

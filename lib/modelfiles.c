@@ -14,6 +14,7 @@
 #include "digest.h"
 #include "err.h"
 #include "model.h"
+#include "regfile.h"
 
 static const char *const model_files[] = CT_MODEL_FILES;
 
@@ -162,7 +163,7 @@ sum_check(const char *dir, const char *name, const char *line, int hash)
 
 	if (ct_path(path, sizeof path, "%s/%s", dir, name) != 0 ||
 	    (hash ? ct_sha256_file(path, hex) : stat(path, &st)) != 0) {
-		ct_warn("%s/%s: %s", dir, name, strerror(errno));
+		ct_warn("%s/%s: %s", dir, name, ct_file_strerror(errno));
 		return -1;
 	}
 	if (hash && memcmp(hex, line, 64) != 0) {
@@ -208,8 +209,8 @@ ct_model_verify_files(const char *dir, const char *const *only)
 		return -1;
 	}
 	if (ct_path(path, sizeof path, "%s/sha256.txt", dir) != 0 ||
-	    (fp = fopen(path, "r")) == NULL) {
-		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
+	    (fp = ct_fopen_regular(path)) == NULL) {
+		ct_warn("%s/sha256.txt: %s", dir, ct_file_strerror(errno));
 		free(only_listed);
 		return -1;
 	}
@@ -254,9 +255,9 @@ all_listed(const char *dir)
 	int bad = files == NULL;
 	FILE *fp;
 
-	if (ct_path(path, sizeof path, "%s/sha256.txt", dir) != 0 || (fp = fopen(path, "r")) == NULL) {
+	if (ct_path(path, sizeof path, "%s/sha256.txt", dir) != 0 || (fp = ct_fopen_regular(path)) == NULL) {
 		ct_model_symbols_free(files);
-		ct_warn("%s/sha256.txt: %s", dir, strerror(errno));
+		ct_warn("%s/sha256.txt: %s", dir, ct_file_strerror(errno));
 		return -1;
 	}
 	while (!bad && (len = getline(&line, &cap, fp)) != -1) {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "err.h"
+#include "regfile.h"
 #include "storescan.h"
 
 #define BLOCK		(1 << 20)	/* bytes parsed at a time */
@@ -127,12 +128,12 @@ ct_scan_open(struct ct_scan *sc, const char *path, size_t n)
 	memset(sc, 0, sizeof *sc);
 	snprintf(sc->path, sizeof sc->path, "%s", path);
 	sc->cap = BLOCK;
-	if ((sc->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		fail(sc, NULL);
+	if ((sc->fd = ct_open_regular(AT_FDCWD, path, &st)) < 0) {
+		fail(sc, ct_file_strerror(errno));
 		ct_scan_close(sc);
 		return -1;
 	}
-	if (fstat(sc->fd, &st) != 0 || (sc->buf = malloc(sc->cap)) == NULL ||
+	if ((sc->buf = malloc(sc->cap)) == NULL ||
 	    (sc->md = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(sc->md, EVP_sha256(), NULL)) {
 		fail(sc, NULL);
 		ct_scan_close(sc);

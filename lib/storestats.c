@@ -11,6 +11,7 @@
 
 #include "candles.h"
 #include "parse.h"
+#include "regfile.h"
 #include "storestats.h"
 
 /* Open times past the year 9999 are no candle's; refusing them keeps the
@@ -80,11 +81,8 @@ ct_store_scan(const char *path, ct_scan_fn fn, void *arg, char *err, size_t errn
 	void *map;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0 ||
-	    (S_ISDIR(st.st_mode) && (errno = EISDIR))) {
-		snprintf(err, errn, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if ((fd = ct_open_regular(AT_FDCWD, path, &st)) < 0) {
+		snprintf(err, errn, "%s: %s", path, ct_file_strerror(errno));
 		return -1;
 	}
 	if (st.st_size == 0) {

@@ -224,6 +224,19 @@ rm "$H/candles/FFFUSDT/1h.csv" && mkdir "$H/candles/FFFUSDT/1h.csv"
 run coin-status --json --timeframe 1h FFFUSDT
 is "$rc:$err" "1:coin-status: $H/candles/FFFUSDT/1h.csv: Is a directory" "a store that is a directory: said so"
 rm -r "$H/candles/FFFUSDT"
+# A FIFO where a store or the cached prediction belongs is refused at
+# once, never waited on for a writer (coin-status and the dashboard hung).
+mkdir -p "$H/candles/PIPEUSDT" && mkfifo "$H/candles/PIPEUSDT/1h.csv" "$H/cache/predictions/PIPEUSDT.json"
+run timeout 20 coin-status --json PIPEUSDT
+is "$rc" 1 "a FIFO as the store and the cache entry: exit 1, not a hang"
+is "$err" "coin-status: $H/candles/PIPEUSDT/1h.csv: not a regular file
+coin-status: $H/cache/predictions/PIPEUSDT.json: not a regular file" "both named on stderr"
+is "$(echo "$out" | py 'd["candles"]["error"], ",".join(d["flags"])')" \
+	"$H/candles/PIPEUSDT/1h.csv: not a regular file bad-store,no-model,expired-cache" "flagged bad-store, the reason in the row"
+run timeout 20 summarize --dashboard --json
+is "$rc" 1 "the dashboard, which scans the same stores, does not hang either"
+like "$err" "PIPEUSDT/1h.csv: not a regular file" "and says why"
+rm -r "$H/candles/PIPEUSDT" "$H/cache/predictions/PIPEUSDT.json"
 # A model file that no longer matches sha256.txt (predict refuses it).
 a=$H/models/AAAUSDT/$(readlink "$H/models/AAAUSDT/current")
 # A file left out of sha256.txt could change unseen: bad-model too.
