@@ -77,7 +77,8 @@ struct ct_status_col {
 };
 extern const struct ct_status_col ct_status_cols[];
 extern const size_t ct_status_ncols;
-/* The text of a cell ("-" when there is nothing to show). */
+/* The text of a cell ("-" when there is nothing to show), control
+ * characters as '?'. */
 void ct_status_cell(const struct ct_status_col *c, const json_t *row, char *buf, size_t n);
 
 /* The rows as an aligned table with a header line.  0, or -1 when out

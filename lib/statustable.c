@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "coinstatus.h"
+#include "parse.h"
 
 static const char *
 str(const json_t *o, const char *key)
@@ -156,6 +157,10 @@ ct_status_cell(const struct ct_status_col *c, const json_t *row, char *buf, size
 		snprintf(buf, n, "%s", json_string_value(v));
 	if (buf[0] == '\0')
 		snprintf(buf, n, "-");
+	/* Text from the data files (a cached signal, a drift status) goes to
+	 * a terminal: control bytes as '?', as ledger(1) shows them, so
+	 * none can move the cursor or retitle the window. */
+	ct_printable(buf, buf, n);
 }
 
 #define CELL 160

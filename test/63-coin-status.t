@@ -164,6 +164,16 @@ like "$(line BBBUSDT)" " 1h +5 .* held-out +0\.613 +42 +never trades .* flat +0\
 	"BBBUSDT's row"
 like "$(line CCCUSDT)" "^CCCUSDT +5m +6 +2024-01-01T00:00Z +2024-01-01T00:25Z .* +- +- +- +stale-data,no-model$" "CCCUSDT's row"
 
+# Text from the files reaches a terminal without its control characters:
+# an OSC title sequence in a cached signal, an escape in a drift status.
+mkdir -p "$T/ctl/cache/predictions" "$T/ctl/models/CTLUSDT"
+printf '{"symbol":"CTLUSDT","prob_up":0.5,"signal":"\\u001b]0;owned\\u0007BUY","expires_at":"2024-01-01T00:00:00Z"}\n' \
+	>"$T/ctl/cache/predictions/CTLUSDT.json"
+printf '{"status":"\\u001b[2Jstable","drifted":false,"max_psi":0.1}\n' >"$T/ctl/models/CTLUSDT/last-drift.json"
+run coin-status --home "$T/ctl"
+is "$(printf '%s\n' "$out" | tr -d '\n' | tr -d '[:print:]' | wc -c)" 0 "no control character in the table"
+like "$(printf '%s\n' "$out" | grep '^CTLUSDT')" " \?\]0;owned\?BUY .* \?\[2Jstable:0\.100 " "shown as '?'"
+
 # --timeframe, named coins, a coin without anything.
 run coin-status --json -t 1h CCCUSDT
 is "$(echo "$out" | py 'd["timeframe"], d["candles"]["rows"]')" "1h 4" "-t picks the store"
