@@ -138,14 +138,15 @@ ct_status_free_coins(char **v, size_t n)
 /* ---- runs ---- */
 
 static json_t *
-read_run(const char *home, const char *run)
+read_run(const char *home, const char *run, int *bad)
 {
-	char path[CT_PATH_MAX];
 	json_t *root;
 
-	if (ct_path(path, sizeof path, "%s/runs/%s/status.json", home, run) != 0 ||
-	    ct_ledger_read(path, &root) != 0)
+	if ((root = ct_ledger_peek(home, run)) == NULL) {
+		if (bad)
+			*bad = 1;
 		return json_pack("{s:s, s:s}", "run", run, "error", "ledger unreadable");
+	}
 	json_object_set_new(root, "run", json_string(run));
 	return root;
 }
@@ -186,7 +187,7 @@ ct_status_runs(const char *home, int *bad)
 	/* Oldest first: the last of a cycle is its newest. */
 	for (size_t i = n; v && i-- > 0;)
 		if (json_object_get(o, ct_run_cycle(v[i])) == NULL)
-			json_object_set_new(o, ct_run_cycle(v[i]), read_run(home, v[i]));
+			json_object_set_new(o, ct_run_cycle(v[i]), read_run(home, v[i], bad));
 	ct_runs_free(v, n);
 	return sorted(o);
 }
@@ -209,7 +210,21 @@ ct_status_end(struct ct_status_ctx *ctx)
 	ctx->runs = NULL;
 }
 
-/* {cycle: {"run", "status", "error"}} for the cycles whose newest run has sym. */
+/* sym's status in a ledger entry, as coin-status shows it: "lost" for
+ * "running" when its worker is gone (the ledger's own test; a worker it
+ * cannot judge here, on another host or under Slurm, is running). */
+static const char *
+run_status(json_t *e)
+{
+	const char *st = str(e, "status");
+
+	if (st && strcmp(st, "running") == 0 && ct_ledger_worker_alive(e) == 0)
+		return "lost";
+	return st;
+}
+
+/* {cycle: {"run", "status", "error"}} for the cycles whose newest run has
+ * sym, or cannot be read (no status then: it may have sym). */
 static json_t *
 last_run(const struct ct_status_ctx *ctx, const char *sym)
 {
@@ -217,10 +232,15 @@ last_run(const struct ct_status_ctx *ctx, const char *sym)
 	const char *cycle;
 
 	json_object_foreach(ctx->runs, cycle, lg) {
+		if (str(lg, "error")) {
+			json_object_set_new(o, cycle, json_pack("{s:s, s:n, s:s}", "run", str(lg, "run"),
+			    "status", "error", str(lg, "error")));
+			continue;
+		}
 		if ((e = json_object_get(json_object_get(lg, "symbols"), sym)) == NULL)
 			continue;
 		json_object_set_new(o, cycle, json_pack("{s:s, s:s?, s:s?}", "run", str(lg, "run"),
-		    "status", str(e, "status"), "error", str(e, "error")));
+		    "status", run_status(e), "error", str(e, "error")));
 	}
 	return o;
 }
@@ -558,16 +578,29 @@ never_trades(const json_t *r)
 	return json_is_true(json_object_get(sect(r, "model"), "never_trades"));
 }
 
+/* 1 when sym's status in the newest run of some cycle is status. */
 static int
-failed_run(const json_t *r)
+run_is(const json_t *r, const char *status)
 {
 	const char *cycle, *st;
 	json_t *e;
 
 	json_object_foreach((json_t *)sect(r, "last_run"), cycle, e)
-		if ((st = str(e, "status")) && strcmp(st, "failed") == 0)
+		if ((st = str(e, "status")) && strcmp(st, status) == 0)
 			return 1;
 	return 0;
+}
+
+static int
+failed_run(const json_t *r)
+{
+	return run_is(r, "failed");
+}
+
+static int
+lost_run(const json_t *r)
+{
+	return run_is(r, "lost");
 }
 
 static int
@@ -598,6 +631,7 @@ static const struct {
 	{ "old-model", old_model },
 	{ "never-trades", never_trades },
 	{ "failed-run", failed_run },
+	{ "lost-run", lost_run },
 	{ "expired-cache", expired_cache },
 	{ "drifted", drifted },
 };

@@ -36,11 +36,12 @@ struct ct_status_ctx {
 	const char *tf;		/* NULL: the model's timeframe, else the shortest stored */
 	int64_t now_ms;
 	json_t *runs;		/* {cycle: ledger of its newest run}, see ct_status_runs */
-	int runs_bad;		/* runs/ could not be read (told on stderr) */
+	int runs_bad;		/* runs/ or a ledger could not be read (told on stderr) */
 };
 
 /* Prepare ctx (reads the newest run of each cycle; ctx->runs_bad set
- * when runs/ cannot be read).  0, or -1 when out of memory. */
+ * when runs/ or one of those ledgers cannot be read).  0, or -1 when out
+ * of memory. */
 int ct_status_begin(struct ct_status_ctx *ctx, const char *home, const char *tf, int64_t now_ms);
 void ct_status_end(struct ct_status_ctx *ctx);
 
@@ -58,9 +59,10 @@ json_t *ct_status_all(const char *home, const char *tf, int64_t now_ms);
 
 /* The newest run of each cycle under home/runs: {cycle: ledger}, cycles
  * in name order, the ledger as runs/<RUN>/status.json holds it with "run"
- * set, or {"run", "error"} when it cannot be read.  When runs/ itself
- * cannot be read (not a directory, no permission) that is told on stderr,
- * *bad set to 1 (bad may be NULL) and no run returned. */
+ * set, or {"run", "error"} when it cannot be read (the reason told on
+ * stderr, *bad set to 1).  When runs/ itself cannot be read (not a
+ * directory, no permission) that is told on stderr, *bad set to 1 and no
+ * run returned.  bad may be NULL. */
 json_t *ct_status_runs(const char *home, int *bad);
 
 /* The columns of the table view (coin-status, the dashboard): a header,

@@ -79,7 +79,8 @@ drift(const json_t *row, char *buf, size_t n)
 		snprintf(buf, n, "%s", str(d, "status"));
 }
 
-/* "full:success,incremental:failed" */
+/* "full:success,incremental:failed"; a cycle whose newest ledger cannot
+ * be read is "unreadable". */
 static void
 last_run(const json_t *row, char *buf, size_t n)
 {
@@ -90,7 +91,7 @@ last_run(const json_t *row, char *buf, size_t n)
 	json_object_foreach(json_object_get(row, "last_run"), cycle, e) {
 		if (len < n)
 			len += (size_t)snprintf(buf + len, n - len, "%s%s:%s", len ? "," : "", cycle,
-			    str(e, "status") ? str(e, "status") : "?");
+			    str(e, "status") ? str(e, "status") : str(e, "error") ? "unreadable" : "?");
 	}
 }
 

@@ -202,6 +202,50 @@ run coin-status --home "$T/runs-home" --json
 is "$rc:$err" "1:coin-status: $T/runs-home/runs: Not a directory" "runs/ not a directory: exit 1, named"
 is "$(echo "$out" | py 'd["symbol"], d["last_run"]')" "AAAUSDT {}" "the coin still described, without a last run"
 
+# A ledger of the newest run of a cycle that cannot be read: exit 1, said
+# once, the cycle shown as unreadable (as ledger list shows the run).
+L=$T/ledger-home
+mkdir -p "$L/candles/AAAUSDT" && cp "$H/candles/AAAUSDT/1h.csv" "$L/candles/AAAUSDT/"
+ledger --home "$L" init 20260101T0200Z-full AAAUSDT && ledger --home "$L" set 20260101T0200Z-full AAAUSDT success &&
+	ledger --home "$L" init 20260102T0600Z-incremental AAAUSDT &&
+	ledger --home "$L" set 20260102T0600Z-incremental AAAUSDT failed --error boom
+ok $? "runs of the ledger home made"
+rec=$L/runs/20260102T0600Z-incremental/coins/AAAUSDT.json
+cp "$rec" good.json && cp "${rec%/coins/*}/status.json" good-status.json && echo garbage >"$rec"
+run coin-status --home "$L" --json
+is "$rc:$err" "1:coin-status: $rec: 1:7: '[' or '{' expected near 'garbage'" "a damaged record: exit 1, said once"
+is "$(echo "$out" | py 'd["last_run"]["incremental"], d["last_run"]["full"]["status"]')" \
+	"{'run': '20260102T0600Z-incremental', 'status': None, 'error': 'ledger unreadable'} success" \
+	"the cycle is in last_run, unreadable; the other cycle as it is"
+run coin-status --home "$L"
+like "$(printf '%s\n' "$out" | grep '^AAAUSDT')" " full:success,incremental:unreadable +no-model$" "the table says unreadable"
+is "$rc" 1 "the table exits 1 too"
+printf '{' >"$L/runs/20260102T0600Z-incremental/status.json"
+run coin-status --home "$L" --json
+is "$rc:$(echo "$out" | py 'd["last_run"]["incremental"]["error"]')" "1:ledger unreadable" "a damaged status.json: the same"
+cp good.json "$rec" && cp good-status.json "${rec%/coins/*}/status.json"
+# A worker gone while its ledger says running (a batch killed with -9):
+# lost, as ledger list says unfinished; the newest run of the cycle is
+# the verdict, so the older run's failure gives way to it.
+ledger --home "$L" init 20260103T0600Z-incremental AAAUSDT
+sh -c 'exit 0' & dp=$!
+wait $dp
+ledger --home "$L" set 20260103T0600Z-incremental AAAUSDT running --pid $dp
+run coin-status --home "$L" --json
+is "$rc:$(echo "$out" | py 'd["last_run"]["incremental"]["status"], ",".join(d["flags"])')" "0:lost no-model,lost-run" \
+	"a dead worker: lost, flagged lost-run"
+run coin-status --home "$L"
+like "$(printf '%s\n' "$out" | grep '^AAAUSDT')" " full:success,incremental:lost +no-model,lost-run$" "the table: incremental:lost"
+sleep 60 & sp=$!
+ledger --home "$L" set 20260103T0600Z-incremental AAAUSDT running --pid $sp
+run coin-status --home "$L" --json
+is "$(echo "$out" | py 'd["last_run"]["incremental"]["status"], ",".join(d["flags"])')" "running no-model" "a live worker: running, no flag"
+kill $sp
+ledger --home "$L" set 20260103T0600Z-incremental AAAUSDT running --pid $dp --worker slurm:42_1
+run coin-status --home "$L" --json
+is "$(echo "$out" | py 'd["last_run"]["incremental"]["status"], ",".join(d["flags"])')" "running no-model" \
+	"a worker this host cannot judge (Slurm) is running, not lost"
+
 # Bad usage.
 run coin-status 'bad/sym'
 is "$rc:$out" "2:" "a bad symbol: exit 2, nothing printed"
