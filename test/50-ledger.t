@@ -205,8 +205,19 @@ run ledger todo latest-tune
 is "$rc:$err" "1:ledger: latest-tune: no tune run in $COINTRAIN_HOME/runs" "latest-CYCLE without such a run: exit 1"
 run ledger todo latest-Full
 is "$rc" 2 "latest-CYCLE with a bad cycle: usage error"
+mkdir "$T/empty"
 run ledger --home "$T/empty" list
 is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:1" "list of a home without runs: the header alone"
+# A mistyped --home is not an empty data home.
+run ledger --home "$T/no-such-home" list
+is "$rc:$out:$err" "1::ledger: $T/no-such-home: No such file or directory" "list of a missing home: exit 1, named"
+run ledger list extra
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:ledger: list: unexpected argument: extra" \
+	"an argument too many: usage error, the reason before the usage"
+run ledger show
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:ledger: show: missing RUN" "a RUN missing: said"
+run ledger set 20260101T0000Z-full BTCUSDT
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:ledger: set: missing argument" "an argument missing: said"
 
 # A read-only home still says what a rerun would do (reading needs no lock).
 run unshare -m sh -c '{ mount --bind "$1" "$1" && mount -o remount,ro,bind "$1"; } 2>/dev/null || exit 77

@@ -345,7 +345,9 @@ cmd_list(const struct opts *o, const char *run, char **av, int ac)
 	(void)run;
 	(void)av;
 	(void)ac;
-	if ((v = ct_runs_list(o->home, &n)) == NULL)
+	/* A home without runs/ yet has none; a home that is not there is a
+	 * mistake (a mistyped --home). */
+	if (ct_dir_check(o->home) != 0 || (v = ct_runs_list(o->home, &n)) == NULL)
 		return CT_EXIT_FAIL;
 	if (!o->json)
 		printf("%-32s %-12s %-20s %7s %7s %7s %7s %7s %7s  %s\n", "RUN", "CYCLE", "STARTED",
@@ -395,6 +397,13 @@ dispatch(const struct opts *o, char **av, int ac)
 		usage(CT_EXIT_USAGE);
 	}
 	k = ac - 1 - cmds[i].run;
+	if (k < 0)
+		ct_warn("%s: missing RUN", cmds[i].name);
+	else if (k < cmds[i].min)
+		ct_warn("%s: missing argument", cmds[i].name);
+	else if (cmds[i].max >= 0 && k > cmds[i].max)
+		ct_warn("%s: unexpected argument: %s", cmds[i].name,
+		    arg(av[1 + cmds[i].run + cmds[i].max]));
 	if (k < cmds[i].min || (cmds[i].max >= 0 && k > cmds[i].max))
 		usage(CT_EXIT_USAGE);
 	if (!cmds[i].run)
