@@ -11,6 +11,7 @@
 #include "evlog.h"
 #include "home.h"
 #include "timefmt.h"
+#include "writeall.h"
 
 char *
 ct_evline(const char *run, const char *event, json_t *fields, size_t *lenp)
@@ -51,18 +52,13 @@ static int
 write_rest(int fd, const char *p, size_t n)
 {
 	struct sigaction ign, old;
-	ssize_t w = 0;
 	int e = 0;
 
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGXFSZ, &ign, &old);
-	while (n > 0 && (w = write(fd, p, n)) > 0) {
-		p += w;
-		n -= (size_t)w;
-	}
-	if (n > 0)
-		e = w < 0 ? errno : EIO;
+	if (ct_write_all(fd, p, n) != 0)
+		e = errno;
 	sigaction(SIGXFSZ, &old, NULL);
 	return e;
 }

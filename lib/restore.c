@@ -27,6 +27,7 @@
 #include "model.h"
 #include "modeldir.h"
 #include "parse.h"
+#include "writeall.h"
 
 #define STAGE_PREFIX ".restore-"
 
@@ -237,8 +238,8 @@ unpack(struct restore *r, struct archive *a, const char *sym, const char *stamp,
 			ct_warn("%s: models/%s/%s/%s: a sparse file; refused", r->archive, sym, stamp,
 			    file);
 			rc = -1;
-		} else if (write(fd, buf, len) != (ssize_t)len) {
-			ct_warn("%s: %s", path, strerror(errno ? errno : EIO));
+		} else if (ct_write_all(fd, buf, len) != 0) {
+			ct_warn("%s: %s", path, strerror(errno));
 			rc = -1;
 		}
 		at += (int64_t)len;

@@ -270,4 +270,17 @@ done
 page=$(mandoc -T utf8 "$TOP/man/model-backup.1" | col -b | tr -s ' \n' '  ')
 like "$page" "\(--keep, default 4\)" "model-backup(1): --keep's default renders"
 like "$page" "No space left on device" "model-backup(1): the quoted error renders whole"
+# A restore that cannot write a file whole (a file size limit here; a
+# full disk likewise) says why, and switches nothing.
+B=$T/big
+mkmodel "$B/models/BIGUSDT/20251109_020000Z" "BIGUSDT"
+head -c 300000 /dev/urandom | od -An -tx1 >"$B/models/BIGUSDT/20251109_020000Z/features.csv"
+(cd "$B/models/BIGUSDT/20251109_020000Z" && sha256sum $FILES >sha256.txt)
+ln -s 20251109_020000Z "$B/models/BIGUSDT/current"
+big=$(model-backup --home "$B")
+run sh -c 'trap "" XFSZ; ulimit -f 200; exec model-backup --home "$1" --restore "$2"' sh "$T/bigto" "$big"
+like "$rc:$err" "^1:model-backup: .*features\.csv: File too large" \
+	"a file cut short by a size limit: exit 1, the reason named (not a stale one)"
+ok "$(test ! -e "$T/bigto/models/BIGUSDT/current"; echo $?)" "no current switched"
+is "$(leftovers "$T/bigto")" 0 "no staging directory or temporary left"
 done_testing

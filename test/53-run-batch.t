@@ -248,6 +248,14 @@ is "$rc:$(ls -A "$H/runs/20251110T0400Z-predict"):$(ls -A "$H/runs/20251110T0500
 	"a killed ledger's temporary removed at the next start; not one of a run with arrays out"
 rm -rf "$H/runs/20251110T0400Z-predict" "$H/runs/20251110T0500Z-predict"
 
+# A trainer killed by a signal before the timeout (the out-of-memory
+# killer's SIGKILL) is not called a timeout.
+R=20251110T0710Z-full
+FAKE_KILL=KILUSDT RETRIES=0 run run-batch full --symbols KILUSDT --run $R
+is "$rc:$(status $R KILUSDT)" "1:failed 1 killed" "a trainer killed by SIGKILL: failed, error type killed"
+like "$(grep '"coin_failed"' "$H/logs/$R/engine.log")" '"status":137,.*"error":"killed by signal 9 after [0-9]+s \(out of memory\? see the kernel log\)"' \
+	"the event says killed by signal 9, not timed out"
+
 # A coin locked by another training of it (exit status 6) is retried
 # after the backoff, like a temporary failure.
 mkdir -p "$H/models/LCKUSDT"

@@ -208,7 +208,15 @@ coin_step() {
 	fi
 	case $rc in
 	0) type=error msg="$CT_STEP printed no model directory" ;;
-	124 | 137) type=timeout msg="timed out after ${CT_TIMEOUT_S}s" ;;
+	124) type=timeout msg="timed out after ${CT_TIMEOUT_S}s" ;;
+	# timeout(1)'s SIGKILL 10 s after its SIGTERM; before the timeout, a
+	# kill from outside: most often the kernel's, out of memory.
+	137) if [ "$secs" -ge "$CT_TIMEOUT_S" ]; then
+		type=timeout msg="timed out after ${CT_TIMEOUT_S}s"
+	else
+		type=killed msg="killed by signal 9 after ${secs}s (out of memory? see the kernel log)"
+	fi ;;
+	129 | 13[0-9] | 14[0-9] | 15[0-9]) type=killed msg="killed by signal $((rc - 128)) after ${secs}s" ;;
 	# Locked: another training of the coin (a lost attempt's) is still on.
 	"$EX_TEMPFAIL" | "$EX_LOCKED") type=transient msg=$(reason "$clog") ;;
 	*) type=error msg=$(reason "$clog") ;;
@@ -292,7 +300,7 @@ progress() {
 # status 1 only with RETRY_ALL.
 retriable() {
 	case $1 in
-	timeout | transient | lost) return 0 ;;
+	timeout | transient | lost | killed) return 0 ;;
 	error) [ "$RETRY_ALL" = 1 ] && [ "$2" -eq 1 ] ;;
 	*) return 1 ;;
 	esac
