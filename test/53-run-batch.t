@@ -256,6 +256,13 @@ is "$rc:$(status $R KILUSDT)" "1:failed 1 killed" "a trainer killed by SIGKILL: 
 like "$(grep '"coin_failed"' "$H/logs/$R/engine.log")" '"status":137,.*"error":"killed by signal 9 after [0-9]+s \(out of memory\? see the kernel log\)"' \
 	"the event says killed by signal 9, not timed out"
 
+# A step whose outcome file cannot be written (a full disk) after the
+# ledger recorded its success is a success, not a lost worker.
+R=20251110T0720Z-full
+FAKE_NO_OUTCOME=NOOUSDT run run-batch full --symbols NOOUSDT --run $R
+is "$rc:$(status $R NOOUSDT)" "0:success 1 -" "the ledger's success stands"
+is "$(grep -c '"coin_failed"' "$H/logs/$R/engine.log")" 0 "no coin_failed (worker lost) event"
+
 # A coin locked by another training of it (exit status 6) is retried
 # after the backoff, like a temporary failure.
 mkdir -p "$H/models/LCKUSDT"

@@ -864,6 +864,7 @@ finish() {
 	[ ! -s "$tmp/drift-updated" ] ||
 		msg="$msg; drifted within their training candles, updated: $(tr '\n' ' ' <"$tmp/drift-updated" | sed 's/ $//')"
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
+	! disk_full || msg="$msg; the data home's disk is full"
 	echo "$prog: $run: $msg; summary in $home/summary/$run/engine_summary.json" >&2
 	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ] && [ ! -e "$tmp/cache_failed" ]
 	exit
@@ -1067,6 +1068,27 @@ detach() {
 	echo "$prog: $run: submitted to the $ENGINE engine; \`run-batch $cycle --engine $ENGINE --run $run' collects it" >&2
 	exit 0
 }
+# no_outcome SYM — the outcome of a step that left none: a success the
+# ledger recorded (its outcome file could not be written: a full disk),
+# else a lost worker (the step was killed: scancel, a node lost), said as
+# such; with the disk full, that is said too.
+no_outcome() {
+	if grep -q '^ *"status": *"success"' "$home/runs/$run/coins/$1.json" 2>/dev/null; then
+		echo "success 0 - -"
+		return
+	fi
+	att=$(cat "$tmp/attempts.$1" 2>/dev/null || echo 1) why="worker lost"
+	disk_full && why="worker lost: it left no outcome, and the data home's disk is full"
+	ledger set "$run" "$1" failed --error "$why" --error-type lost
+	event coin_failed symbol="$1" attempt:="$att" status:=null error_type=lost \
+		error="$why" final:="$([ "$att" -le "$RETRIES" ] && echo false || echo true)"
+	echo "lost 137 0" | tee "$tmp/outcome/$1" 2>/dev/null
+}
+# disk_full — less than 64 KB free for us in the data home.
+disk_full() {
+	df -Pk "$home" 2>/dev/null | awk 'NR == 2 { exit !($4 < 64) }'
+}
+
 CT_T0=$(date +%s) CT_TOTAL=$(grep -c . "$tmp/todo")
 CT_TTY=$([ -t 2 ] && echo 1 || echo 0)
 export CT_T0 CT_TOTAL CT_TTY
@@ -1078,15 +1100,7 @@ while [ -s "$tmp/round" ]; do
 	: >"$tmp/next"
 	while read -r s; do
 		o=$(cat "$tmp/outcome/$s" 2>/dev/null)
-		if [ -z "$o" ]; then
-			# No outcome: the step was killed (scancel, a node lost).
-			att=$(cat "$tmp/attempts.$s" 2>/dev/null || echo 1)
-			ledger set "$run" "$s" failed --error "worker lost" --error-type lost
-			event coin_failed symbol="$s" attempt:="$att" status:=137 error_type=lost \
-				error="worker lost" final:="$([ "$att" -le "$RETRIES" ] && echo false || echo true)"
-			o="lost 137 0"
-			echo "$o" >"$tmp/outcome/$s"
-		fi
+		[ -n "$o" ] || o=$(no_outcome "$s")
 		# shellcheck disable=SC2086
 		set -- $o
 		[ "$1" = success ] && continue
