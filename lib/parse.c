@@ -154,6 +154,12 @@ ct_parse_lookback(const char *s, const char *tf, long *candles)
 	return 0;
 }
 
+int
+ct_shown(int c)
+{
+	return iscntrl((unsigned char)c) ? '?' : c;
+}
+
 const char *
 ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN])
 {
@@ -162,7 +168,7 @@ ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN])
 	/* A field with an unclosed quote runs to the end of the file: an
 	 * error message must not print the file. */
 	for (i = 0; i < n; i++)
-		buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+		buf[i] = (char)ct_shown(s[i]);
 	strcpy(buf + i, len > n ? "..." : "");
 	return buf;
 }
@@ -173,7 +179,7 @@ ct_printable(const char *s, char *buf, size_t size)
 	size_t i;
 
 	for (i = 0; s[i] && i + 1 < size; i++)
-		buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+		buf[i] = (char)ct_shown(s[i]);
 	buf[i] = '\0';
 	if (s[i] && size > 4)
 		strcpy(buf + size - 4, "...");

@@ -30,6 +30,9 @@ int ct_coin_args(const char *sym, const char *tf, const char *lookback, long *ca
  * left (argv[optind]), --symbol and --timeframe given.  0, or -1 with the
  * reason printed. */
 int ct_coin_required(int argc, char **argv, int optind, const char *sym, const char *tf);
+/* c as text from input may show it: a control character (ESC, BEL,
+ * CR...) as '?', so that it cannot drive a terminal or a page. */
+int ct_shown(int c);
 /* The field s[0..len) fit to quote in a diagnostic: at most 40 bytes
  * (then "..."), control characters as '?'.  Returns buf. */
 #define CT_EXCERPT_LEN 48

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "parse.h"
 #include "svgplot.h"
 
 #define W 640.0			/* the chart */
@@ -31,7 +32,7 @@ ct_html_esc(FILE *fp, const char *s)
 		case '>': fputs("&gt;", fp); break;
 		case '&': fputs("&amp;", fp); break;
 		case '"': fputs("&quot;", fp); break;
-		default: fputc(*s, fp);
+		default: fputc(ct_shown(*s), fp);
 		}
 	}
 }

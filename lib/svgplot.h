@@ -27,7 +27,8 @@ struct ct_chart {
 /* The chart of ns lines as one <svg> element on fp; without any point,
  * the chart's empty sentence instead. */
 void ct_svg_chart(FILE *fp, const struct ct_chart *c, const struct ct_line *s, size_t ns);
-/* Text for HTML: < > & " escaped. */
+/* Text for HTML: < > & " escaped, control characters as '?' (text from
+ * the data files must not drive the terminal a page is read on). */
 void ct_html_esc(FILE *fp, const char *s);
 
 #endif
