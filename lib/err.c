@@ -21,9 +21,48 @@ ct_setprog(const char *argv0)
 	ct_prog = s ? s + 1 : argv0;
 }
 
+/* The diagnostics said, when each is to be said once. */
+static struct said {
+	struct said *next;
+	char text[];
+} *said;
+static int once;
+
+void
+ct_warn_once(void)
+{
+	once = 1;
+}
+
+/* 1 when text was said already; else it is remembered. */
+static int
+repeated(const char *text)
+{
+	struct said *p;
+	size_t n = strlen(text) + 1;
+
+	for (p = said; p; p = p->next)
+		if (strcmp(p->text, text) == 0)
+			return 1;
+	if ((p = malloc(sizeof *p + n)) != NULL) {
+		memcpy(p->text, text, n);
+		p->next = said;
+		said = p;
+	}
+	return 0;
+}
+
 static void
 vwarn(const char *fmt, va_list ap)
 {
+	char text[8192];
+
+	if (once) {
+		vsnprintf(text, sizeof text, fmt, ap);
+		if (!repeated(text))
+			fprintf(stderr, "%s: %s\n", ct_prog, text);
+		return;
+	}
 	fprintf(stderr, "%s: ", ct_prog);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

@@ -7,6 +7,10 @@ extern const char *ct_prog;
 void ct_setprog(const char *argv0);
 /* Print "prog: " fmt "\n" on stderr. */
 void ct_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* From now on, a diagnostic said already is not said again: for a tool
+ * whose views read one file more than once (summarize's dashboard: the
+ * cache check and the coin table both read a cache entry). */
+void ct_warn_once(void);
 /* ct_warn, then exit(code). */
 _Noreturn void ct_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Flush and close stdout; a write error (full disk, closed pipe) is a
