@@ -8,6 +8,7 @@
 #include "home.h"
 #include "jsonfile.h"
 #include "ledger.h"
+#include "modeldir.h"
 #include "summary.h"
 #include "timefmt.h"
 
@@ -27,39 +28,60 @@ num(json_t *o, const char *key)
 	return json_is_number(v) ? json_real(json_number_value(v)) : json_null();
 }
 
-/* The ledger records the path train-coin or tune-coin printed; relative
- * paths are relative to the data home.  file (NULL: none) is in it. */
-static void
-resolve(char *buf, size_t n, const char *home, const char *made, const char *file)
+/* What the coin's run made, inside this data home: the ledger records
+ * the path train-coin or tune-coin printed, which names the home of
+ * then (moved or copied since, it may be gone or another's).  Its last
+ * two components, SYM/STAMP (a model directory) or SYM/params.json (a
+ * tune), are looked up under home/models; anything else is no model of
+ * sym's.  The file of the figures goes to path; 1 for a tune, 0 for a
+ * model, -1 when made names none. */
+static int
+resolve(char *path, size_t n, const char *home, const char *sym, const char *made)
 {
-	const char *sep = file ? "/" : "";
+	const char *last = strrchr(made, '/'), *dir;
+	size_t len;
+	int tune;
 
-	if (made[0] == '/' || strcmp(home, ".") == 0 || access(made, F_OK) == 0)
-		ct_path(buf, n, "%s%s%s", made, sep, file ? file : "");
-	else
-		ct_path(buf, n, "%s/%s%s%s", home, made, sep, file ? file : "");
+	if (last == NULL || last == made)
+		return -1;
+	for (dir = last - 1; dir > made && dir[-1] != '/'; dir--)
+		;
+	len = (size_t)(last - dir);
+	tune = strcmp(last + 1, "params.json") == 0;
+	if (len != strlen(sym) || strncmp(dir, sym, len) != 0 || !(tune || ct_stamp_ok(last + 1)))
+		return -1;
+	if (tune ? ct_path(path, n, "%s/models/%s/params.json", home, sym) :
+	    ct_path(path, n, "%s/models/%s/%s/metrics.json", home, sym, last + 1))
+		return -1;
+	return tune;
 }
 
 /* The figures of what a coin's run made (the ledger's model): a model
  * directory's metrics.json (its aggregate), or the params.json a tune
  * cycle made (its held-out block, scored once after the search).  The
- * file loaded (NULL when there is none) with its path in path, the
- * figures in *agg and what they are in *ev (NULL when unsaid). */
+ * file loaded with its path in path, the figures in *agg and what they
+ * are in *ev (NULL when unsaid).  NULL, and the reason in *why, when
+ * there is none or it cannot be read (said on stderr). */
 static json_t *
-figures(const char *home, const char *made, char *path, size_t n, json_t **agg,
-    const char **ev)
+figures(const char *home, const char *sym, const char *made, char *path, size_t n,
+    json_t **agg, const char **ev, json_t **why)
 {
-	size_t len = made ? strlen(made) : 0;
-	int tune = len >= 11 && strcmp(made + len - 11, "params.json") == 0;
 	json_t *m;
+	int tune;
 
 	*agg = NULL;
 	*ev = NULL;
-	if (made == NULL)
+	path[0] = '\0';
+	if ((tune = resolve(path, n, home, sym, made)) < 0) {
+		ct_warn("%s: %s: not a model of %s in %s/models", sym, made, sym, home);
+		*why = json_sprintf("%s: not a model of %s in this data home", made, sym);
 		return NULL;
-	resolve(path, n, home, made, tune ? NULL : "metrics.json");
-	if ((m = json_load_file(path, 0, NULL)) == NULL)
+	}
+	if ((m = ct_json_load(path, 0)) == NULL) {
+		*why = json_sprintf("%s: %s", path, access(path, R_OK) != 0 ? strerror(errno) :
+		    "not a JSON document");
 		return NULL;
+	}
 	*agg = json_object_get(m, tune ? "heldout" : "aggregate");
 	*ev = tune ? "held-out after search" : str(m, "evaluation");
 	return m;
@@ -99,51 +121,80 @@ drifted(const char *home, const char *run)
 	return out;
 }
 
+/* The row of one coin of the ledger (entry e); its figures' file, when
+ * it cannot be read, goes to unread. */
+static json_t *
+coin_row(const char *home, const char *sym, json_t *e, json_t *unread)
+{
+	char mpath[CT_PATH_MAX] = "";
+	const char *made = str(e, "model"), *ev = NULL;
+	json_t *row = json_object(), *m = NULL, *agg = NULL, *why = NULL, *d;
+
+	json_object_set_new(row, "status", json_string(str(e, "status")));
+	json_object_set_new(row, "model", made ? json_string(made) : json_null());
+	if (made)
+		m = figures(home, sym, made, mpath, sizeof mpath, &agg, &ev, &why);
+	json_object_set_new(row, "metrics", mpath[0] ? json_string(mpath) : json_null());
+	/* What the figures are: walk-forward (a fresh model), held-out (an
+	 * incremental update) or held-out after search (tune-coin); never
+	 * in-sample. */
+	json_object_set_new(row, "evaluation", ev ? json_string(ev) : json_null());
+	json_object_set_new(row, "net_bps_after_costs", num(agg, "net_bps_after_costs"));
+	json_object_set_new(row, "auc", num(agg, "auc"));
+	json_decref(m);
+	d = json_object_get(e, "duration_seconds");
+	json_object_set_new(row, "train_minutes", json_is_number(d) &&
+	    strcmp(str(e, "status"), "success") == 0 ? json_real(json_number_value(d) / 60.0) :
+	    json_null());
+	json_object_set_new(row, "error", str(e, "error") ? json_string(str(e, "error")) : json_null());
+	if (why) {
+		json_object_set_new(row, "metrics_error", why);
+		json_array_append_new(unread, json_string(sym));
+	}
+	return row;
+}
+
+/* avg_train_minutes and median_train_minutes of the rows' train_minutes
+ * (null when none) into out. */
+static void
+train_minutes(json_t *out, json_t *by)
+{
+	double *mins = calloc(json_object_size(by) + 1, sizeof *mins), sum = 0;
+	const char *sym;
+	size_t n = 0;
+	json_t *row;
+
+	json_object_foreach(by, sym, row)
+		if (mins && json_is_number(json_object_get(row, "train_minutes")))
+			sum += mins[n++] = json_number_value(json_object_get(row, "train_minutes"));
+	qsort(mins, n, sizeof *mins, cmpd);
+	json_object_set_new(out, "avg_train_minutes", n ? json_real(sum / (double)n) : json_null());
+	json_object_set_new(out, "median_train_minutes", n ? json_real(n % 2 ? mins[n / 2] :
+	    (mins[n / 2 - 1] + mins[n / 2]) / 2) : json_null());
+	free(mins);
+}
+
 json_t *
 ct_summary_build(const char *home, const char *run)
 {
-	char mpath[CT_PATH_MAX];
 	int64_t t, first = INT64_MAX, last = INT64_MIN;
-	json_t *root, *out, *by, *e, *m, *agg, *d, *row;
-	const char *ev;
-	double *mins;
-	size_t nmin = 0;
+	json_t *root, *out, *by = json_object(), *e, *unread = json_array();
 	const char *sym;
 	long n[5];
 
-	if ((root = ct_ledger_peek(home, run)) == NULL)
+	if ((root = ct_ledger_peek(home, run)) == NULL) {
+		json_decref(by);
+		json_decref(unread);
 		return NULL;
-	by = json_object();
-	mins = calloc(json_object_size(json_object_get(root, "symbols")) + 1, sizeof *mins);
+	}
 	json_object_foreach(json_object_get(root, "symbols"), sym, e) {
-		row = json_object();
-		json_object_set_new(row, "status", json_string(str(e, "status")));
-		json_object_set_new(row, "model", str(e, "model") ? json_string(str(e, "model")) : json_null());
-		m = figures(home, str(e, "model"), mpath, sizeof mpath, &agg, &ev);
-		json_object_set_new(row, "metrics", str(e, "model") ? json_string(mpath) : json_null());
-		/* What the figures are: walk-forward (a fresh model), held-out
-		 * (an incremental update) or held-out after search (tune-coin);
-		 * never in-sample. */
-		json_object_set_new(row, "evaluation", ev ? json_string(ev) : json_null());
-		json_object_set_new(row, "net_bps_after_costs", num(agg, "net_bps_after_costs"));
-		json_object_set_new(row, "auc", num(agg, "auc"));
-		json_decref(m);
-		d = json_object_get(e, "duration_seconds");
-		if (json_is_number(d) && strcmp(str(e, "status"), "success") == 0) {
-			mins[nmin] = json_number_value(d) / 60.0;
-			json_object_set_new(row, "train_minutes", json_real(mins[nmin++]));
-		} else {
-			json_object_set_new(row, "train_minutes", json_null());
-		}
-		json_object_set_new(row, "error", str(e, "error") ? json_string(str(e, "error")) : json_null());
-		json_object_set_new(by, sym, row);
+		json_object_set_new(by, sym, coin_row(home, sym, e, unread));
 		if (str(e, "started") && ct_parse_iso8601(str(e, "started"), &t) == 0 && t < first)
 			first = t;
 		if (str(e, "finished") && ct_parse_iso8601(str(e, "finished"), &t) == 0 && t > last)
 			last = t;
 	}
 	ct_ledger_counts(root, n);
-	qsort(mins, nmin, sizeof *mins, cmpd);
 	out = json_object();
 	json_object_set_new(out, "run", json_string(run));
 	json_object_set_new(out, "total_symbols", json_integer((json_int_t)json_object_size(by)));
@@ -151,23 +202,12 @@ ct_summary_build(const char *home, const char *run)
 	json_object_set_new(out, "failed", json_integer(n[3]));
 	json_object_set_new(out, "skipped", json_integer(n[4]));
 	json_object_set_new(out, "pending", json_integer(n[0] + n[1]));
-	if (nmin) {
-		double sum = 0;
-
-		for (size_t i = 0; i < nmin; i++)
-			sum += mins[i];
-		json_object_set_new(out, "avg_train_minutes", json_real(sum / (double)nmin));
-		json_object_set_new(out, "median_train_minutes", json_real(nmin % 2 ? mins[nmin / 2] :
-		    (mins[nmin / 2 - 1] + mins[nmin / 2]) / 2));
-	} else {
-		json_object_set_new(out, "avg_train_minutes", json_null());
-		json_object_set_new(out, "median_train_minutes", json_null());
-	}
+	train_minutes(out, by);
 	json_object_set_new(out, "total_wall_minutes", last >= first ?
 	    json_real((double)(last - first) / 60000.0) : json_null());
 	json_object_set_new(out, "drifted", drifted(home, run));
+	json_object_set_new(out, "metrics_unreadable", unread);
 	json_object_set_new(out, "by_symbol", by);
-	free(mins);
 	json_decref(root);
 	return out;
 }
