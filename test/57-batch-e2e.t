@@ -63,4 +63,16 @@ is "$(ledger todo $R2 --retries 0)" "" "nothing left to do"
 verify
 ok $? "every current model verifies"
 is "$(find "$H" -name '*.tmp*' -o -name '*.partial*' | wc -l)" 0 "no temporary files left"
+
+# A coin retired as cointrain(7) says (dropped from SYMBOLS) leaves the
+# cache, and the health check: its model and candles age, and that is
+# not a fault.
+SYMBOLS=AAAUSDT,BBBUSDT,CCCUSDT run run-batch predict --run 20251109T0700Z-predict
+is "$rc" 0 "a predict cycle with DDDUSDT dropped from SYMBOLS"
+is "$(cat "$H/runs/20251109T0700Z-predict/listed" | tr '\n' ' ')" "AAAUSDT BBBUSDT CCCUSDT " \
+	"the run records the coins it keeps"
+run summarize --dashboard --max-candle-age off
+is "$rc" 0 "the retired coin does not make the home unhealthy"
+like "$out" "^retired +DDDUSDT " "the dashboard says it is retired"
+unlike "$(printf '%s\n' "$out" | grep '^check')" "DDDUSDT" "no check names it"
 done_testing

@@ -801,6 +801,10 @@ trap 'rm -rf "$tmp"' EXIT
 printf '%s\n' $symbols >"$tmp/symbols"
 # shellcheck disable=SC2086
 printf '%s\n' $listed $symbols >"$tmp/listed"
+# The coins kept, beside the ledger: summarize's health check looks at
+# those of the newest run only (a retired coin's model and candles age).
+sort -u "$tmp/listed" >"$tmp/listed.sorted" &&
+	mv -f "$tmp/listed.sorted" "$home/runs/$run/listed" || die "$EX_FAIL" "$run: cannot write runs/$run/listed"
 
 # A coin left running by a worker the ledger cannot judge from here (a
 # Slurm task, another host's process) is asked about to the engine; one
