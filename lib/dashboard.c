@@ -113,65 +113,149 @@ sysinfo(const char *home)
 	return o;
 }
 
-/* The coins of a run's ledger that failed, as an array of names. */
+/* The coins of a run's ledger in status st, or in st2 (NULL: none). */
 static json_t *
-failed_coins(json_t *root)
+coins_in(json_t *root, const char *st, const char *st2)
 {
 	json_t *out = json_array(), *e;
-	const char *sym;
+	const char *sym, *s;
 
 	json_object_foreach(json_object_get(root, "symbols"), sym, e)
-		if (strcmp(str(e, "status"), "failed") == 0)
+		if ((s = str(e, "status")) && (strcmp(s, st) == 0 || (st2 && strcmp(s, st2) == 0)))
 			json_array_append_new(out, json_string(sym));
 	return out;
 }
 
-/* The run of a cycle whose outcome counts: the newest, unless a batch is
- * still working on it; then the one before (none: null). */
+/* A run at a glance (ct_run_info_of) with the coins a check names: those
+ * that failed, and of a run left unfinished those not done (pending, or
+ * running for a worker that is gone: the run is unfinished only when no
+ * worker of it is alive). */
 static json_t *
-cycle_run(const char *home, char **runs, size_t newest, int batch)
+judged(const char *run, json_t *root)
 {
-	const char *cycle = ct_run_cycle(runs[newest]);
-	json_t *r, *root;
+	json_t *r = ct_run_info_of(run, root);
+	const char *st = str(r, "state");
 
-	for (size_t i = newest + 1; i-- > 0;) {
-		if (strcmp(ct_run_cycle(runs[i]), cycle) != 0)
+	json_object_set_new(r, "failed_coins", coins_in(root, "failed", NULL));
+	json_object_set_new(r, "unfinished_coins", st && strcmp(st, "unfinished") == 0 ?
+	    coins_in(root, "pending", "running") : json_array());
+	return r;
+}
+
+/* A ledger as ct_status_runs holds it, or NULL for its {"run", "error"}. */
+static json_t *
+ledger_of(json_t *lg)
+{
+	return json_object_get(lg, "symbols") ? lg : NULL;
+}
+
+/* Whether the outcome of a run is to be judged: not while a worker of it
+ * is alive, nor while a batch (which may be resuming it) runs. */
+static int
+settled(json_t *root, int batch)
+{
+	const char *st;
+
+	if (root == NULL)
+		return 1;
+	st = ct_run_state(root);
+	return strcmp(st, "running") != 0 && !(batch && strcmp(st, "unfinished") == 0);
+}
+
+/* The run of a cycle whose outcome counts: its newest (lg, read already),
+ * unless a batch is still working on it; then the one before, from the
+ * runs of the home (none: null). */
+static json_t *
+cycle_run(const char *home, json_t *lg, char **runs, size_t n, int batch)
+{
+	const char *newest = str(lg, "run"), *cycle = ct_run_cycle(newest);
+	json_t *root, *r;
+
+	if (settled(ledger_of(lg), batch))
+		return judged(newest, ledger_of(lg));
+	for (size_t i = n; i-- > 0;) {
+		if (strcmp(runs[i], newest) >= 0 || strcmp(ct_run_cycle(runs[i]), cycle) != 0)
 			continue;
-		/* One read of the ledger for both. */
 		root = ct_ledger_peek(home, runs[i]);
-		r = ct_run_info_of(runs[i], root);
-		if (root && (strcmp(str(r, "state"), "running") == 0 ||
-		    (batch && strcmp(str(r, "state"), "unfinished") == 0))) {
+		if (settled(root, batch)) {
+			r = judged(runs[i], root);
 			json_decref(root);
-			json_decref(r);
-			continue;
+			return r;
 		}
-		json_object_set_new(r, "failed_coins", failed_coins(root));
 		json_decref(root);
-		return r;
 	}
 	return json_null();
 }
 
 /* "batch": whether one runs, the newest run, and per cycle the run whose
- * outcome the health check judges. */
+ * outcome the health check judges.  ledgers: the newest run of each
+ * cycle, read once for the whole dashboard; runs: every run. */
 static json_t *
-batchinfo(const char *home)
+batchinfo(const char *home, json_t *ledgers, char **runs, size_t n)
 {
-	json_t *o = json_object(), *cycles = json_object();
+	json_t *o = json_object(), *cycles = json_object(), *lg, *newest = NULL;
 	int batch = ct_batch_running(home);
-	size_t n;
-	char **v = ct_runs_list(home, &n);
+	const char *cycle;
 
 	json_object_set_new(o, "running", json_boolean(batch));
-	json_object_set_new(o, "newest", n ? ct_run_info(home, v[n - 1]) : json_null());
-	/* Newest first, so the first run seen of a cycle is its newest. */
-	for (size_t i = n; i-- > 0;)
-		if (json_object_get(cycles, ct_run_cycle(v[i])) == NULL)
-			json_object_set_new(cycles, ct_run_cycle(v[i]), cycle_run(home, v, i, batch));
+	json_object_foreach(ledgers, cycle, lg) {
+		if (newest == NULL || strcmp(str(lg, "run"), str(newest, "run")) > 0)
+			newest = lg;
+		json_object_set_new(cycles, cycle, cycle_run(home, lg, runs, n, batch));
+	}
+	json_object_set_new(o, "newest", newest ?
+	    ct_run_info_of(str(newest, "run"), ledger_of(newest)) : json_null());
 	json_object_set_new(o, "cycles", cycles);
-	ct_runs_free(v, n);
 	return o;
+}
+
+/* The coins run-batch keeps (runs/<RUN>/listed of the newest run that
+ * has one: its configured SYMBOLS and that run's own coins) as an object
+ * {SYM: true}; NULL when no run says (then every coin is kept).  A coin
+ * dropped from SYMBOLS is retired: run-batch clears its cache entry, and
+ * its model and candles, left as they were, age without being wrong. */
+static json_t *
+kept_coins(const char *home, char **runs, size_t n)
+{
+	char path[CT_PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	json_t *kept;
+	FILE *fp = NULL;
+
+	for (size_t i = n; fp == NULL && i-- > 0;)
+		if (ct_path(path, sizeof path, "%s/runs/%s/listed", home, runs[i]) == 0)
+			fp = fopen(path, "r");
+	if (fp == NULL)
+		return NULL;
+	kept = json_object();
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (ct_symbol_ok(line))
+			json_object_set_new(kept, line, json_true());
+	}
+	free(line);
+	fclose(fp);
+	return kept;
+}
+
+static int
+is_kept(json_t *kept, const char *sym)
+{
+	return kept == NULL || json_object_get(kept, sym) != NULL;
+}
+
+/* The coins of the home that run-batch no longer keeps. */
+static json_t *
+retired(json_t *rows, json_t *kept)
+{
+	json_t *out = json_array(), *r;
+	size_t i;
+
+	json_array_foreach(rows, i, r)
+		if (!is_kept(kept, str(r, "symbol")))
+			json_array_append_new(out, json_string(str(r, "symbol")));
+	return out;
 }
 
 /* When a model was trained: its stamp; else when current was switched. */
@@ -196,15 +280,41 @@ symdir(const char *name)
 	return ct_symbol_ok(name);
 }
 
+/* A stamp this far ahead of the clock is no slip of a clock between the
+ * hosts that share a home: the model's age would be a lie. */
+#define FUTURE_SLACK_MS (10 * 60 * 1000)
+
+/* The entry of sym's current model (readlink'd to target): when it was
+ * trained and how old it is; "error" instead of an age when current
+ * dangles or its stamp is in the future. */
+static json_t *
+model_entry(const char *sym, const char *link, const char *target, int64_t now_ms)
+{
+	char iso[CT_ISO_LEN];
+	struct stat st, lst;
+	int64_t ms;
+	json_t *o = json_pack("{s:s, s:s}", "symbol", sym, "model", target);
+
+	if (lstat(link, &lst) != 0 || stat(link, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		json_object_set_new(o, "error", json_string("current: no such model directory"));
+		return o;
+	}
+	ms = trained_ms(target, &lst);
+	json_object_set_new(o, "trained", json_string(ct_iso8601(ms, iso)));
+	if (ms > now_ms + FUTURE_SLACK_MS)
+		json_object_set_new(o, "error", json_string("trained in the future"));
+	else
+		json_object_set_new(o, "age_hours", json_real((double)(now_ms - ms) / 3.6e6));
+	return o;
+}
+
 /* One entry per directory in models/: its current model and how old it
  * is, or "model": null when it has none. */
 static json_t *
 modellist(const char *home, int64_t now_ms)
 {
-	char dir[CT_PATH_MAX], link[CT_PATH_MAX], target[256], iso[CT_ISO_LEN];
+	char dir[CT_PATH_MAX], link[CT_PATH_MAX], target[256];
 	json_t *list = json_array();
-	struct stat st;
-	int64_t ms;
 	ssize_t k;
 	size_t n;
 	char **v;
@@ -213,18 +323,39 @@ modellist(const char *home, int64_t now_ms)
 	v = names(dir, symdir, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (ct_path(link, sizeof link, "%s/%s/current", dir, v[i]) != 0 ||
-		    lstat(link, &st) != 0 || (k = readlink(link, target, sizeof target - 1)) < 0) {
+		    (k = readlink(link, target, sizeof target - 1)) < 0) {
 			json_array_append_new(list, json_pack("{s:s, s:n}", "symbol", v[i], "model"));
 			continue;
 		}
 		target[k] = '\0';
-		ms = trained_ms(target, &st);
-		json_array_append_new(list, json_pack("{s:s, s:s%, s:s, s:f}", "symbol", v[i],
-		    "model", target, (size_t)k, "trained", ct_iso8601(ms, iso),
-		    "age_hours", (double)(now_ms - ms) / 3.6e6));
+		json_array_append_new(list, model_entry(v[i], link, target, now_ms));
 	}
 	freenames(v, n);
 	return list;
+}
+
+/* The errors the coin table found in serving models (a file missing or
+ * not matching sha256.txt: coin-status's bad-model, what predict refuses)
+ * into their entries of list, unless an entry has one already. */
+static void
+model_errors(json_t *list, json_t *rows)
+{
+	json_t *m, *r, *err;
+	size_t i, j;
+
+	json_array_foreach(list, i, m)
+		json_array_foreach(rows, j, r)
+			if (strcmp(str(r, "symbol"), str(m, "symbol")) == 0 &&
+			    (err = json_object_get(json_object_get(r, "model"), "error")) &&
+			    json_object_get(m, "error") == NULL)
+				json_object_set(m, "error", err);
+}
+
+/* A usable serving model: one with an age, and no error. */
+static int
+usable(json_t *m)
+{
+	return json_is_number(json_object_get(m, "age_hours")) && json_object_get(m, "error") == NULL;
 }
 
 static json_t *
@@ -237,7 +368,7 @@ modelinfo(json_t *list)
 		if (!json_is_string(json_object_get(m, "model")))
 			continue;
 		count++;
-		if (newest == NULL || strcmp(str(m, "trained"), str(newest, "trained")) > 0)
+		if (usable(m) && (newest == NULL || strcmp(str(m, "trained"), str(newest, "trained")) > 0))
 			newest = m;
 	}
 	return json_pack("{s:I, s:O?}", "count", (json_int_t)count, "newest", newest);
@@ -307,9 +438,9 @@ candleinfo(const char *home, int64_t now_ms)
 
 /* "cache": the counts, and the coins of each kind of problem: entries
  * expired, predicted from stale candles, unreadable, and coins with a
- * model but no entry. */
+ * model but no entry; of the coins kept only. */
 static json_t *
-cacheinfo(const char *home, json_t *models, int64_t now_ms)
+cacheinfo(const char *home, json_t *models, json_t *kept, int64_t now_ms)
 {
 	char path[CT_PATH_MAX];
 	json_t *st = ct_cache_states(home, now_ms), *o, *e, *m;
@@ -319,6 +450,8 @@ cacheinfo(const char *home, json_t *models, int64_t now_ms)
 	size_t i, fresh = 0;
 
 	json_object_foreach(st, sym, e) {
+		if (!is_kept(kept, sym))
+			continue;
 		if (strcmp(str(e, "state"), "fresh") == 0 && !json_is_true(json_object_get(e, "stale")))
 			fresh++;
 		if (strcmp(str(e, "state"), "expired") == 0)
@@ -329,7 +462,7 @@ cacheinfo(const char *home, json_t *models, int64_t now_ms)
 			json_array_append_new(stale, json_string(sym));
 	}
 	json_array_foreach(models, i, m)
-		if (json_is_string(json_object_get(m, "model")) &&
+		if (json_is_string(json_object_get(m, "model")) && is_kept(kept, str(m, "symbol")) &&
 		    json_object_get(st, str(m, "symbol")) == NULL)
 			json_array_append_new(missing, json_string(str(m, "symbol")));
 	ct_path(path, sizeof path, "%s/cache/top.json", home);
@@ -384,7 +517,7 @@ check(json_t *checks, const char *name, int ok, json_t *coins, const char *fmt, 
 static void
 check_runs(json_t *checks, json_t *bat, const struct ct_health *h)
 {
-	char name[80], list[512];
+	char name[80], list[512], left[512];
 	const char *cycle;
 	json_int_t tot, bad;
 	json_t *r, *coins;
@@ -405,11 +538,13 @@ check_runs(json_t *checks, json_t *bat, const struct ct_health *h)
 		named(coins, list, sizeof list);
 		/* Left unfinished with no batch at it: it died, and until a
 		 * run of its cycle resumes it, its coins are not done. */
-		if (strcmp(str(r, "state"), "unfinished") == 0)
+		if (strcmp(str(r, "state"), "unfinished") == 0) {
+			json_array_extend(coins, json_object_get(r, "unfinished_coins"));
 			check(checks, name, 0, coins, "%s: unfinished, %lld of %lld coins not done and "
-			    "no batch running%s%s", str(r, "run"), (long long)(num(r, "pending") +
-			    num(r, "running")), (long long)tot, bad ? "; failed: " : "", list);
-		else
+			    "no batch running: %s%s%s", str(r, "run"), (long long)(num(r, "pending") +
+			    num(r, "running")), (long long)tot, named(json_object_get(r,
+			    "unfinished_coins"), left, sizeof left), bad ? "; failed: " : "", list);
+		} else
 			check(checks, name, pct <= h->max_failed_pct, coins,
 			    "%s: %lld of %lld failed (%.0f%%, maximum %.0f%%)%s%s", str(r, "run"),
 			    (long long)bad, (long long)tot, pct, h->max_failed_pct, bad ? ": " : "", list);
@@ -426,39 +561,56 @@ hours(int64_t s, char *buf, size_t size)
 	return buf;
 }
 
+/* "what: A, B" onto detail[*len] when coins has any; coins go to all. */
 static void
-check_models(json_t *checks, json_t *list, const struct ct_health *h)
+append(char *detail, size_t n, size_t *len, const char *what, json_t *coins, json_t *all)
 {
-	json_t *old = json_array(), *none = json_array(), *coins = json_array(), *m, *oldest = NULL;
-	char l1[512], l2[512], l3[32];
-	size_t i, count = 0;
+	char list[512];
+
+	if (json_array_size(coins) == 0 || *len >= n)
+		return;
+	json_array_extend(all, coins);
+	*len += (size_t)snprintf(detail + *len, n - *len, "%s: %s", what,
+	    named(coins, list, sizeof list));
+}
+
+/* Every kept coin's serving model: there is one, it is whole (what
+ * predict would serve), and it is not older than the limit. */
+static void
+check_models(json_t *checks, json_t *list, json_t *kept, const struct ct_health *h)
+{
+	json_t *old = json_array(), *none = json_array(), *bad = json_array(), *coins = json_array();
+	json_t *m, *oldest = NULL;
+	char detail[1024], l3[32];
+	size_t i, len = 0, count = 0;
 
 	json_array_foreach(list, i, m) {
-		if (!json_is_string(json_object_get(m, "model"))) {
-			json_array_append_new(none, json_string(str(m, "symbol")));
+		if (!is_kept(kept, str(m, "symbol")))
 			continue;
-		}
-		count++;
-		if (oldest == NULL || strcmp(str(m, "trained"), str(oldest, "trained")) < 0)
+		if (!json_is_string(json_object_get(m, "model")))
+			json_array_append_new(none, json_string(str(m, "symbol")));
+		else if (!usable(m))
+			json_array_append_new(bad, json_string(str(m, "symbol")));
+		else if (count++, oldest == NULL || strcmp(str(m, "trained"), str(oldest, "trained")) < 0)
 			oldest = m;
-		if (h->max_model_age_s != INT64_MAX &&
+		if (usable(m) && h->max_model_age_s != INT64_MAX &&
 		    json_number_value(json_object_get(m, "age_hours")) * 3600 > (double)h->max_model_age_s)
 			json_array_append_new(old, json_string(str(m, "symbol")));
 	}
-	json_array_extend(coins, old);
-	json_array_extend(coins, none);
 	if (count == 0)
-		check(checks, "models", 0, coins, "no model with a current version%s%s",
-		    json_array_size(none) ? ": " : "", named(none, l2, sizeof l2));
+		len = (size_t)snprintf(detail, sizeof detail, "no usable current model");
 	else
-		check(checks, "models", json_array_size(coins) == 0, coins,
-		    "%zu models, oldest %s trained %.1f h ago (maximum %s); %zu older%s%s%s%s",
-		    count, str(oldest, "symbol"), json_number_value(json_object_get(oldest, "age_hours")),
-		    hours(h->max_model_age_s, l3, sizeof l3), json_array_size(old),
-		    json_array_size(old) ? ": " : "", named(old, l1, sizeof l1),
-		    json_array_size(none) ? "; no current model: " : "", named(none, l2, sizeof l2));
+		len = (size_t)snprintf(detail, sizeof detail, "%zu models, oldest %s trained %.1f h ago "
+		    "(maximum %s); %zu older", count, str(oldest, "symbol"),
+		    json_number_value(json_object_get(oldest, "age_hours")),
+		    hours(h->max_model_age_s, l3, sizeof l3), json_array_size(old));
+	append(detail, sizeof detail, &len, "", old, coins);
+	append(detail, sizeof detail, &len, "; no current model", none, coins);
+	append(detail, sizeof detail, &len, "; bad model", bad, coins);
+	check(checks, "models", count > 0 && json_array_size(coins) == 0, coins, "%s", detail);
 	json_decref(old);
 	json_decref(none);
+	json_decref(bad);
 }
 
 /* Whether the coin table (rows as coin-status describes them) found the
@@ -479,27 +631,32 @@ table_bad(json_t *rows, const char *sym, const char *tf)
 }
 
 static void
-check_candles(json_t *checks, json_t *stores, json_t *rows, const struct ct_health *h)
+check_candles(json_t *checks, json_t *stores, json_t *rows, json_t *kept,
+    const struct ct_health *h)
 {
 	json_t *behind = json_array(), *bad = json_array(), *coins = json_array(), *s;
-	char label[48], l1[512], l2[512], l3[32];
-	size_t i;
+	char label[48], detail[1024], l3[32];
+	size_t i, len, n = 0;
 
 	json_array_foreach(stores, i, s) {
+		if (!is_kept(kept, str(s, "symbol")))
+			continue;
+		n++;
 		snprintf(label, sizeof label, "%s %s", str(s, "symbol"), str(s, "timeframe"));
 		if (json_object_get(s, "error") || table_bad(rows, str(s, "symbol"), str(s, "timeframe")))
 			json_array_append_new(bad, json_string(label));
 		else if (num(s, "lag_s") > h->max_candle_age_s)
 			json_array_append_new(behind, json_string(label));
-		else
-			continue;
-		json_array_append_new(coins, json_string(str(s, "symbol")));
 	}
-	check(checks, "candles", json_array_size(coins) == 0, coins,
-	    "%zu stores; %zu behind by more than %s%s%s%s%s", json_array_size(stores),
-	    json_array_size(behind), hours(h->max_candle_age_s, l3, sizeof l3),
-	    json_array_size(behind) ? ": " : "", named(behind, l1, sizeof l1),
-	    json_array_size(bad) ? "; unreadable or empty: " : "", named(bad, l2, sizeof l2));
+	len = (size_t)snprintf(detail, sizeof detail, "%zu stores; %zu behind by more than %s", n,
+	    json_array_size(behind), hours(h->max_candle_age_s, l3, sizeof l3));
+	append(detail, sizeof detail, &len, "", behind, coins);
+	append(detail, sizeof detail, &len, "; unreadable or empty", bad, coins);
+	/* The check's coins are symbols, its detail says the timeframes. */
+	json_array_foreach(coins, i, s)
+		json_array_set_new(coins, i, json_stringn(json_string_value(s),
+		    strcspn(json_string_value(s), " ")));
+	check(checks, "candles", json_array_size(coins) == 0, coins, "%s", detail);
 	json_decref(behind);
 	json_decref(bad);
 }
@@ -508,57 +665,86 @@ static void
 check_cache(json_t *checks, json_t *c)
 {
 	static const char *const kinds[][2] = {
-		{ "expired_coins", "expired" }, { "stale_coins", "predicted from stale candles" },
-		{ "bad_coins", "unreadable" }, { "missing_coins", "no entry" },
+		{ "expired_coins", "; expired" }, { "stale_coins", "; predicted from stale candles" },
+		{ "bad_coins", "; unreadable" }, { "missing_coins", "; no entry" },
 	};
-	json_t *coins = json_array(), *k;
-	char detail[1024], list[512];
+	json_t *coins = json_array();
+	char detail[1024];
 	size_t len;
 
 	len = (size_t)snprintf(detail, sizeof detail, "%lld fresh of %lld entries, top list %s",
 	    (long long)num(c, "fresh"), (long long)num(c, "entries"),
 	    json_is_true(json_object_get(c, "top")) ? "present" : "missing");
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-		k = json_object_get(c, kinds[i][0]);
-		if (json_array_size(k) == 0 || len >= sizeof detail)
-			continue;
-		json_array_extend(coins, k);
-		len += (size_t)snprintf(detail + len, sizeof detail - len, "; %s: %s", kinds[i][1],
-		    named(k, list, sizeof list));
-	}
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		append(detail, sizeof detail, &len, kinds[i][1], json_object_get(c, kinds[i][0]), coins);
 	check(checks, "cache", json_array_size(coins) == 0 && num(c, "fresh") > 0 &&
 	    !json_is_true(json_object_get(c, "error")), coins, "%s", detail);
+}
+
+/* Every coin as coin-status describes it (the page's table), from the
+ * ledgers read already. */
+static json_t *
+coin_rows(const char *home, json_t *ledgers, int runs_bad, int64_t now_ms)
+{
+	struct ct_status_ctx ctx = { home, NULL, now_ms, ledgers, runs_bad };
+	json_t *rows = json_array();
+	size_t n;
+	char **v = ct_status_coins(home, &n);
+	int bad = 0;
+
+	for (size_t i = 0; v && i < n; i++)
+		json_array_append_new(rows, ct_status_coin(&ctx, v[i], &bad));
+	ct_status_free_coins(v, n);
+	return rows;
+}
+
+static void
+checks_of(json_t *d, json_t *checks, json_t *kept, const struct ct_health *h)
+{
+	json_t *v = json_object_get(json_object_get(d, "system"), "disk_free_pct");
+
+	if (json_is_number(v))
+		check(checks, "disk", json_number_value(v) >= h->min_disk_pct, NULL,
+		    "%.1f%% free (minimum %.1f%%)", json_number_value(v), h->min_disk_pct);
+	check_runs(checks, json_object_get(d, "batch"), h);
+	check_models(checks, json_object_get(d, "model_list"), kept, h);
+	if (h->max_candle_age_s != INT64_MAX)
+		check_candles(checks, json_object_get(d, "candles"), json_object_get(d, "coins"), kept, h);
+	if (h->require_cache)
+		check_cache(checks, json_object_get(d, "cache"));
 }
 
 json_t *
 ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 {
-	json_t *d = json_object(), *sys, *bat, *list, *stores, *cache, *rows, *checks = json_array(), *v;
-	char iso[CT_ISO_LEN];
-	size_t i;
-	int ok = 1;
+	json_t *d = json_object(), *ledgers, *list, *rows, *kept, *checks = json_array(), *v;
+	char iso[CT_ISO_LEN], **runs = NULL;
+	size_t i, nruns = 0;
+	int ok = 1, runs_bad = 0;
 
 	json_object_set_new(d, "home", json_string(home));
 	json_object_set_new(d, "generated", json_string(ct_iso8601(now_ms, iso)));
-	json_object_set_new(d, "system", sys = sysinfo(home));
-	json_object_set_new(d, "batch", bat = batchinfo(home));
+	json_object_set_new(d, "system", sysinfo(home));
+	/* Each ledger is read once: its diagnostic is said once, and the
+	 * checks, the table and the page judge the same version of it. */
+	ledgers = ct_status_runs(home, &runs_bad);
+	if (!runs_bad)
+		runs = ct_runs_list(home, &nruns);
+	kept = kept_coins(home, runs, nruns);
+	json_object_set_new(d, "batch", batchinfo(home, ledgers, runs, nruns));
+	ct_runs_free(runs, nruns);
+	json_object_set_new(d, "runs", ledgers);
 	list = modellist(home, now_ms);
+	rows = coin_rows(home, ledgers, runs_bad, now_ms);
+	model_errors(list, rows);
 	json_object_set_new(d, "models", modelinfo(list));
 	json_object_set_new(d, "model_list", list);
-	json_object_set_new(d, "candles", stores = candleinfo(home, now_ms));
-	json_object_set_new(d, "cache", cache = cacheinfo(home, list, now_ms));
-	/* Every coin as coin-status describes it: the page's table. */
-	json_object_set_new(d, "coins", rows = ct_status_all(home, NULL, now_ms));
-
-	if (json_is_number(v = json_object_get(sys, "disk_free_pct")))
-		check(checks, "disk", json_number_value(v) >= h->min_disk_pct, NULL,
-		    "%.1f%% free (minimum %.1f%%)", json_number_value(v), h->min_disk_pct);
-	check_runs(checks, bat, h);
-	check_models(checks, list, h);
-	if (h->max_candle_age_s != INT64_MAX)
-		check_candles(checks, stores, rows, h);
-	if (h->require_cache)
-		check_cache(checks, cache);
+	json_object_set_new(d, "candles", candleinfo(home, now_ms));
+	json_object_set_new(d, "cache", cacheinfo(home, list, kept, now_ms));
+	json_object_set_new(d, "coins", rows);
+	json_object_set_new(d, "retired", retired(rows, kept));
+	checks_of(d, checks, kept, h);
+	json_decref(kept);
 	json_array_foreach(checks, i, v)
 		ok &= json_is_true(json_object_get(v, "ok"));
 	json_object_set_new(d, "health", json_pack("{s:b, s:o}", "ok", ok, "checks", checks));
@@ -588,6 +774,7 @@ ct_dashboard_text(json_t *d, FILE *fp)
 {
 	json_t *s = json_object_get(d, "system"), *m = json_object_get(d, "models");
 	json_t *c = json_object_get(d, "cache"), *h = json_object_get(d, "health"), *ck, *ld, *n;
+	char list[512];
 	size_t i;
 
 	fprintf(fp, "cointrain dashboard  %s  %s\n", str(d, "home"), str(d, "generated"));
@@ -604,6 +791,9 @@ ct_dashboard_text(json_t *d, FILE *fp)
 		fprintf(fp, ", newest %s trained %s (%.1f h ago)", str(n, "symbol"), str(n, "trained"),
 		    json_number_value(json_object_get(n, "age_hours")));
 	fprintf(fp, "\ncandles  %zu stores\n", json_array_size(json_object_get(d, "candles")));
+	if (json_array_size(json_object_get(d, "retired")))
+		fprintf(fp, "retired  %s (not in the newest run's SYMBOLS: not checked)\n",
+		    named(json_object_get(d, "retired"), list, sizeof list));
 	fprintf(fp, "cache    %lld entries, %lld expired, %lld stale, top list %s\n",
 	    (long long)num(c, "entries"), (long long)num(c, "expired"), (long long)num(c, "stale"),
 	    json_is_true(json_object_get(c, "top")) ? "present" : "missing");

@@ -35,7 +35,7 @@ static const char style[] =
     "svg .zero{stroke:#888;stroke-dasharray:2 2}"
     ".wide{overflow-x:auto}section.coin{margin-bottom:2em}"
     ".charts{display:flex;flex-wrap:wrap;align-items:flex-start}"
-    "details pre{background:#f4f4f4;padding:1em}";
+    "details pre{background:#f4f4f4;padding:1em}tr.searched td{color:#777;font-style:italic}";
 
 static const char *
 str(const json_t *o, const char *key)
@@ -163,12 +163,19 @@ run_failures(FILE *fp, const json_t *lg)
 	}
 }
 
+/* The newest run of each cycle: the ledgers the dashboard read (its
+ * "runs"), else read here. */
 static void
-runs(FILE *fp, const char *home)
+runs(FILE *fp, const char *home, const json_t *d)
 {
-	json_t *all = ct_status_runs(home, NULL), *lg;
+	json_t *all = json_incref(json_object_get(d, "runs")), *lg;
 	long n[5];
 	const char *cycle;
+
+	if (!json_is_object(all)) {
+		json_decref(all);
+		all = ct_status_runs(home, NULL);
+	}
 
 	fputs("<h2 id=\"runs\">Newest run of each cycle</h2>\n", fp);
 	if (json_object_size(all) == 0)
@@ -203,6 +210,21 @@ model_file(const char *home, const char *sym, const char *file)
 	return json_load_file(path, 0, NULL);
 }
 
+/* The number of the n-th fold (from 0) the search scored, or 0 when
+ * there is none such. */
+static int
+searched_fold(const json_t *metrics, size_t n)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(metrics, "folds"), i, f)
+		if (json_is_true(json_object_get(f, "searched")) &&
+		    json_is_integer(json_object_get(f, "fold")) && n-- == 0)
+			return (int)json_integer_value(json_object_get(f, "fold"));
+	return 0;
+}
+
 static void
 num_cell(FILE *fp, const json_t *o, const char *key, int decimals)
 {
@@ -214,19 +236,30 @@ num_cell(FILE *fp, const json_t *o, const char *key, int decimals)
 		fprintf(fp, "<td>%.*f</td>", decimals, v);
 }
 
+/* The folds of metrics.json; of a tuned model, those its search scored
+ * are marked: in-sample to the search, they are not its figures. */
 static void
 folds_table(FILE *fp, const json_t *metrics)
 {
 	json_t *f;
 	size_t i;
+	int searched;
+
+	if (searched_fold(metrics, 0) > 0)
+		fputs("<p>Folds marked <em>searched</em> were scored by the parameter search, "
+		    "which chose the parameters on them: they are in-sample to it, and the "
+		    "model's figures leave them out.</p>\n", fp);
 
 	fputs("<table class=\"folds\"><tr><th>fold</th><th>rows</th><th>AUC</th>"
 	    "<th>logloss</th><th>trades</th><th>net bps/trade</th><th>total net bps</th>"
 	    "<th>threshold</th></tr>\n", fp);
 	json_array_foreach(json_object_get(metrics, "folds"), i, f) {
-		fputs("<tr>", fp);
+		searched = json_is_true(json_object_get(f, "searched"));
+		fputs(searched ? "<tr class=\"searched\">" : "<tr>", fp);
 		if (json_is_true(json_object_get(f, "heldout")))
 			fputs("<td>held-out</td>", fp);
+		else if (searched && json_is_number(json_object_get(f, "fold")))
+			fprintf(fp, "<td>%.0f, searched</td>", dbl(f, "fold"));
 		else
 			num_cell(fp, f, "fold", 0);
 		num_cell(fp, f, "rows", 0);
@@ -344,8 +377,10 @@ hold_curve(const char *home, const json_t *row, struct hold *h)
 	char path[CT_PATH_MAX], err[CT_PATH_MAX + 100];
 	const char *tf = str(row, "timeframe");
 
+	/* A damaged store is said once, by the coin table's row. */
 	if (tf && ct_store_path(path, sizeof path, home, str(row, "symbol"), tf) == 0 &&
-	    ct_store_scan(path, take_close, h, err, sizeof err) != 0)
+	    ct_store_scan(path, take_close, h, err, sizeof err) != 0 &&
+	    !json_object_get(json_object_get(row, "candles"), "error"))
 		ct_warn("%s", err);
 }
 
@@ -364,13 +399,15 @@ equity_caption(FILE *fp, const json_t *row)
 {
 	const json_t *m = json_object_get(row, "model");
 
-	fprintf(fp, "<p>Model after costs (%s): ", str(m, "evaluation") ? str(m, "evaluation") : "?");
+	fputs("<p>Model after costs (", fp);
+	ct_html_esc(fp, str(m, "evaluation") ? str(m, "evaluation") : "?");
+	fputs("): ", fp);
 	fig(fp, dbl(m, "total_net_bps"), "bps");
 	fputs(" in total over ", fp);
 	fig(fp, dbl(m, "trades"), "trades");
 	fputs("; buy and hold over the same rows: ", fp);
 	fig(fp, dbl(m, "buy_hold_bps"), "bps");
-	fputs(" after one round trip of costs.</p>\n", fp);
+	fputs(" after one round trip of costs (its line in the chart is before costs).</p>\n", fp);
 }
 
 static void
@@ -430,8 +467,20 @@ compared(FILE *fp, const json_t *log)
 	return 0;
 }
 
+/* Whether the search scored fold f (metrics.json's folds). */
+static int
+was_searched(const json_t *metrics, int f)
+{
+	int k;
+
+	for (size_t n = 0; (k = searched_fold(metrics, n)) != 0; n++)
+		if (k == f)
+			return 1;
+	return 0;
+}
+
 static void
-training(FILE *fp, const json_t *log)
+training(FILE *fp, const json_t *log, const json_t *metrics)
 {
 	static const char *const color[MAXFOLDS] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
 	    "#9467bd", "#8c564b", "#e377c2", "#17becf" };
@@ -439,7 +488,7 @@ training(FILE *fp, const json_t *log)
 	    "No training curves in training_log.json." };
 	struct pts p[MAXFOLDS] = { { 0 } };
 	struct ct_line s[MAXFOLDS];
-	char label[MAXFOLDS][24];
+	char label[MAXFOLDS][32];
 	const json_t *e;
 	size_t i, ns = 0;
 	int f;
@@ -455,7 +504,8 @@ training(FILE *fp, const json_t *log)
 	for (f = 0; f < MAXFOLDS; f++) {
 		if (p[f].n == 0)
 			continue;
-		snprintf(label[ns], sizeof label[ns], "fold %d", f + 1);
+		snprintf(label[ns], sizeof label[ns], "fold %d%s", f + 1,
+		    was_searched(metrics, f + 1) ? ", searched" : "");
 		s[ns] = (struct ct_line){ p[f].x, p[f].y, p[f].n, label[ns], color[f], 0 };
 		ns++;
 	}
@@ -485,9 +535,11 @@ coin(FILE *fp, const char *home, const json_t *row)
 	ct_html_esc(fp, str(m, "stamp"));
 	fputs(" (", fp);
 	ct_html_esc(fp, str(m, "mode") ? str(m, "mode") : "mode unknown");
-	fprintf(fp, ", %s parameters); its figures are %s.</p>\n",
-	    str(m, "params") ? str(m, "params") : "unknown",
-	    str(m, "evaluation") ? str(m, "evaluation") : "missing");
+	fputs(", ", fp);
+	ct_html_esc(fp, str(m, "params") ? str(m, "params") : "unknown");
+	fputs(" parameters); its figures are ", fp);
+	ct_html_esc(fp, str(m, "evaluation") ? str(m, "evaluation") : "missing");
+	fputs(".</p>\n", fp);
 	if (str(m, "error")) {
 		fputs("<p class=\"bad\">", fp);
 		ct_html_esc(fp, str(m, "error"));
@@ -498,13 +550,26 @@ coin(FILE *fp, const char *home, const json_t *row)
 	folds_table(fp, metrics);
 	fputs("<div class=\"charts\">\n", fp);
 	equity(fp, home, row, metrics);
-	training(fp, log);
+	training(fp, log, metrics);
 	fputs("</div>\n", fp);
 	if (json_is_array(json_object_get(metrics, "equity_curve")))
 		equity_caption(fp, row);
 	fputs("</section>\n", fp);
 	json_decref(metrics);
 	json_decref(log);
+}
+
+/* Lines of text for a <pre>: each escaped, its newline kept. */
+static void
+pre_lines(FILE *fp, char *text)
+{
+	char *line;
+
+	while ((line = strsep(&text, "\n")) != NULL) {
+		ct_html_esc(fp, line);
+		if (text)
+			fputc('\n', fp);
+	}
 }
 
 static void
@@ -518,7 +583,7 @@ page(FILE *fp, const char *home, const json_t *d, const json_t *coins)
 	head(fp, d);
 	health(fp, d);
 	coin_table(fp, coins);
-	runs(fp, home);
+	runs(fp, home, d);
 	fputs("<h2 id=\"models\">Models</h2>\n", fp);
 	json_array_foreach(coins, i, row)
 		coin(fp, home, row);
@@ -526,7 +591,7 @@ page(FILE *fp, const char *home, const json_t *d, const json_t *coins)
 		ct_dashboard_text((json_t *)d, mem);
 		fclose(mem);
 		fputs("<details><summary>System and the text view</summary><pre>", fp);
-		ct_html_esc(fp, text);
+		pre_lines(fp, text);
 		fputs("</pre></details>\n", fp);
 		free(text);
 	}

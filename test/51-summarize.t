@@ -21,11 +21,23 @@ cat >"$H/models/AAAUSDT/20251109_020600Z/metrics.json" <<'JSON'
  "equity_curve": [[1000, 0], [2000, 5.5], [3000, -2], [4000, 12.5]]}
 JSON
 echo '{"aggregate": {"auc": "n/a"}}' >"$H/models/BBBUSDT/20251109_020800Z/metrics.json"
+# whole DIR — the model files DIR lacks ({}, model.ubj empty) and its
+# sha256.txt: a model coin-status finds whole.
+whole() {
+	for f in config.json metrics.json split_indices.json training_log.json costs.json; do
+		[ -e "$1/$f" ] || echo '{}' >"$1/$f"
+	done
+	: >"$1/model.ubj"
+	(cd "$1" && sha256sum $(ls | grep -v '^sha256.txt$') >sha256.txt)
+}
+whole "$H/models/AAAUSDT/20251109_020600Z"
+whole "$H/models/BBBUSDT/20251109_020800Z"
 ln -s 20251109_020600Z "$H/models/AAAUSDT/current"
 ln -s 20251109_020800Z "$H/models/BBBUSDT/current"
 
 run summarize $R
-is "$rc:$err" "0:" "summarize exits 0"
+is "$rc:$err" "1:summarize: $H/models/CCCUSDT/20251109_021800Z/metrics.json: No such file or directory" \
+	"a success whose metrics cannot be read: said, exit 1"
 cmp -s "$T/.out" "$H/summary/$R/engine_summary.json"
 ok $? "prints what it writes to summary/<RUN>/engine_summary.json"
 py() { printf '%s' "$out" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
@@ -36,8 +48,28 @@ is "$(py 'd["by_symbol"]["AAAUSDT"]["net_bps_after_costs"], d["by_symbol"]["AAAU
 	"12.5 0.55 $H/models/AAAUSDT/20251109_020600Z/metrics.json" "metrics of a model"
 is "$(py 'd["by_symbol"]["BBBUSDT"]["net_bps_after_costs"], d["by_symbol"]["BBBUSDT"]["auc"]')" "None None" \
 	"missing or odd metrics fields are null"
-is "$(py 'd["by_symbol"]["CCCUSDT"]["net_bps_after_costs"], d["by_symbol"]["DDDUSDT"]["error"], d["by_symbol"]["DDDUSDT"]["metrics"]')" \
-	"None not enough candles None" "a missing metrics file, a failure's error"
+is "$(py 'd["by_symbol"]["CCCUSDT"]["net_bps_after_costs"], d["by_symbol"]["CCCUSDT"]["metrics_error"], d["metrics_unreadable"], d["by_symbol"]["DDDUSDT"]["error"], d["by_symbol"]["DDDUSDT"]["metrics"]')" \
+	"None $H/models/CCCUSDT/20251109_021800Z/metrics.json: No such file or directory ['CCCUSDT'] not enough candles None" \
+	"a missing metrics file is reported in the summary; a failure's error"
+# The ledger holds the paths train-coin printed: absolute, in the home of
+# then.  Moved, the models are found in the home they are in now; copied,
+# the copy reads its own, never the other home's.
+mkdir -p "$H/models/CCCUSDT/20251109_021800Z"
+echo '{"aggregate": {"auc": 0.7}}' >"$H/models/CCCUSDT/20251109_021800Z/metrics.json"
+sed -i "s|\"models/AAAUSDT|\"/old/home/models/AAAUSDT|" "$H/runs/$R/status.json"
+cp -a "$H" "$T/copy"
+echo '{"aggregate": {"auc": 0.9}}' >"$T/copy/models/AAAUSDT/20251109_020600Z/metrics.json"
+run summarize $R
+is "$rc:$err:$(py 'd["by_symbol"]["AAAUSDT"]["auc"], d["by_symbol"]["AAAUSDT"]["metrics"]')" \
+	"0::0.55 $H/models/AAAUSDT/20251109_020600Z/metrics.json" "a model recorded in another home: read in this one"
+run summarize --home "$T/copy" $R
+is "$rc:$(py 'd["by_symbol"]["AAAUSDT"]["auc"], d["by_symbol"]["CCCUSDT"]["auc"]')" "0:0.9 0.7" \
+	"a copied home reads its own models"
+sed -i "s|\"models/BBBUSDT/20251109_020800Z|\"/elsewhere/x/y|" "$H/runs/$R/status.json"
+run summarize $R
+is "$rc:$err" "1:summarize: BBBUSDT: /elsewhere/x/y: not a model of BBBUSDT in $H/models" \
+	"a recorded path that names no model of the coin is not followed"
+cp "$T/copy/runs/$R/status.json" "$H/runs/$R/status.json"
 run summarize 20251109T0300Z-full
 like "$rc:$err" "^1:summarize: .*runs/20251109T0300Z-full/status.json: " "a missing run is an error"
 ok "$(test ! -e "$H/summary/20251109T0300Z-full"; echo $?)" "and writes nothing"
@@ -47,6 +79,7 @@ run summarize latest-full
 is "$rc:$(py 'd["run"]')" "0:$R" "latest-full names the newest full run"
 run summarize latest-incremental
 is "$rc:$err" "1:summarize: latest-incremental: no incremental run in $H/runs" "latest-CYCLE without such a run"
+rm -r "$H/models/CCCUSDT"
 
 run summarize --dashboard --html "$T/dash.html" --max-model-age off --max-candle-age off --no-cache-check
 is "$rc" 0 "--html exits 0"
@@ -81,7 +114,7 @@ runname() { echo "$(ago "$1" %Y%m%dT%H%MZ)-$2"; }
 # model SYM AGE — a current model trained AGE ago
 model() {
 	d=$D/models/$1/$(stamp "$2")
-	mkdir -p "$d" && ln -sfn "$(basename "$d")" "$D/models/$1/current"
+	mkdir -p "$d" && whole "$d" && ln -sfn "$(basename "$d")" "$D/models/$1/current"
 }
 # store SYM AGE — a 1h candle store whose newest candle opened AGE ago
 store() {
@@ -138,6 +171,26 @@ mkdir -p "$D/models/FFFUSDT"
 run summarize --dashboard
 like "$rc:$(check_line models)" "^1:.*FAIL models .* 0 older; no current model: FFFUSDT$" "a coin without a current model is named"
 rm -r "$D/models/FFFUSDT"
+# A serving model predict refuses is no model: damaged (a file that no
+# longer matches sha256.txt), current dangling, a stamp in the future.
+# Each is named, and no age is made up for it.
+good=$(readlink "$D/models/BBBUSDT/current")
+echo damage >>"$D/models/BBBUSDT/$good/model.ubj"
+ln -sfn 20200101_000000Z "$D/models/CCCUSDT/current"
+mkdir -p "$D/models/DDDUSDT/20991231_000000Z"
+whole "$D/models/DDDUSDT/20991231_000000Z"
+ln -sfn 20991231_000000Z "$D/models/DDDUSDT/current"
+run summarize --dashboard
+like "$rc:$(check_line models)" "^1:check +FAIL models +2 models, oldest [A-Z]+USDT trained [0-9.]+ h ago \(maximum 192\.0 h\); 0 older; bad model: BBBUSDT, CCCUSDT, DDDUSDT$" \
+	"a damaged model, a dangling current and a stamp in the future: the models check fails naming them"
+unlike "$out" "h ago \(-|DDDUSDT trained" "no age of a model from the future"
+is "$(summarize --dashboard --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(*[c["coins"] for c in d["health"]["checks"] if c["name"]=="models"], *[m.get("error") for m in d["model_list"] if m["symbol"] in ("CCCUSDT", "DDDUSDT")], [m.get("age_hours") for m in d["model_list"] if m["symbol"] == "CCCUSDT"])')" \
+	"['BBBUSDT', 'CCCUSDT', 'DDDUSDT'] current: no such model directory trained in the future [None]" \
+	"--json: their coins, and why"
+like "$err" "BBBUSDT/$good/model.ubj: checksum mismatch" "the damage said on stderr"
+is "$(printf '%s\n' "$err" | sort | uniq -d)" "" "each diagnostic once"
+for s in BBBUSDT CCCUSDT DDDUSDT; do model $s '1 hour'; done
+rm -r "$D/models/DDDUSDT/20991231_000000Z"
 
 # The newest run of every cycle: an incremental run whose coins all failed.
 I=$(runname '1 hour' incremental)
@@ -149,8 +202,21 @@ like "$(check_line last_incremental_run)" "FAIL last_incremental_run +$I: 2 of 3
 like "$(check_line last_full_run)" "^check +ok " "the full run is still fine"
 ledger set "$I" BBBUSDT pending
 run summarize --dashboard
-like "$rc:$(check_line last_incremental_run)" "^1:.*FAIL last_incremental_run +$I: unfinished, 1 of 3 coins not done and no batch running; failed: AAAUSDT$" \
-	"a run left unfinished with no batch at it fails"
+like "$rc:$(check_line last_incremental_run)" "^1:.*FAIL last_incremental_run +$I: unfinished, 1 of 3 coins not done and no batch running: BBBUSDT; failed: AAAUSDT$" \
+	"a run left unfinished with no batch at it fails, naming the coins not done"
+# A killed batch: one coin failed, one pending, one left running by a
+# worker that is gone.  Every coin not done is named, in the text and the
+# check's coins.
+true & dead=$!
+wait $dead
+ledger set "$I" CCCUSDT running --pid $dead
+run summarize --dashboard --json
+is "$rc:$(py '[c["coins"] for c in d["health"]["checks"] if c["name"] == "last_incremental_run"][0]')" \
+	"1:['AAAUSDT', 'BBBUSDT', 'CCCUSDT']" "a killed run: its failed, pending and lost coins are the check's coins"
+run summarize --dashboard
+like "$(check_line last_incremental_run)" ": unfinished, 2 of 3 coins not done and no batch running: BBBUSDT, CCCUSDT; failed: AAAUSDT$" \
+	"... and its text"
+ledger set "$I" CCCUSDT success
 flock "$D/runs/.batch.lock" sleep 1.5 &
 sleep 0.3
 run summarize --dashboard
@@ -238,4 +304,10 @@ run summarize --dashboard --max-model-age soon
 is "$rc:$err" "2:summarize: --max-model-age: soon: not a duration (or off)" "bad threshold: usage error"
 run summarize --dashboard --max-candle-age "$(printf '\033[2J')"
 is "$rc:$err" "2:summarize: --max-candle-age: ?[2J: not a duration (or off)" "its control bytes escaped"
+run summarize --dashboard extra
+like "$rc:$err" "^2:summarize: extra: unexpected argument
+usage: summarize " "an operand too many: a usage error that names it"
+run summarize --home "$T/no-such-home" --dashboard
+is "$rc:$err:$out" "1:summarize: $T/no-such-home: No such file or directory:" \
+	"a missing data home is an error, not an empty home"
 done_testing

@@ -73,4 +73,42 @@ grep -q 'ledger unreadable' "$T/page.html"
 ok $? "the damaged run says so"
 is "$(grep -c '<svg' "$T/page.html")" 2 "ODDUSDT's equity (from its valid points) and its training curve"
 ok "$(! grep -Eq 'nan|inf' "$T/page.html"; echo $?)" "no NaN or infinity drawn"
+
+# A tuned model: the folds its search scored are marked in the table and
+# the training chart's legend, so nothing under "held-out after search"
+# passes for out of sample.
+t=$H/models/TUNUSDT/20260101_000000Z
+mkdir -p "$t"
+ln -s 20260101_000000Z "$H/models/TUNUSDT/current"
+echo '{"symbol": "TUNUSDT", "timeframe": "1h", "mode": "fresh", "params_source": "tuned"}' >"$t/config.json"
+cat >"$t/metrics.json" <<'JSON'
+{"evaluation": "held-out after search", "aggregate": {"auc": 0.5},
+ "folds": [{"fold": 1, "searched": true, "auc": 0.9}, {"fold": 2, "searched": true, "auc": 0.8},
+  {"fold": 3, "auc": 0.55}]}
+JSON
+printf '{"events": [%s]}\n' "$(for f in 1 2 3; do printf '{"event": "round", "fold": %s, "round": 1, "stop_logloss": 0.6},' $f; done | sed 's/,$//')" \
+	>"$t/training_log.json"
+# Control characters from the data files: a cached signal, a drift
+# status, a ledger's error.
+mkdir -p "$H/cache/predictions"
+printf '{"symbol": "TUNUSDT", "timeframe": "1h", "open_time": "2026-01-01T00:00:00Z", "prob_up": 0.5, "signal": "\\u001b]0;pwned\\u0007up", "expires_at": "2999-01-01T00:00:00Z"}\n' \
+	>"$H/cache/predictions/TUNUSDT.json"
+printf '{"symbol": "TUNUSDT", "drifted": false, "status": "\\u001b[31mok"}\n' >"$H/models/TUNUSDT/last-drift.json"
+ledger init 20260102T0000Z-full TUNUSDT
+ledger set 20260102T0000Z-full TUNUSDT failed --error "$(printf '\033[31mx\007')"
+run summarize --dashboard --html "$T/page.html" --no-cache-check
+tr -d '\n' <"$T/page.html" | grep -o '<section class="coin" id="coin-TUNUSDT">.*</section>' >"$T/tun.html"
+is "$(grep -o '<td>[0-9], searched</td>' "$T/tun.html" | tr '\n' ' ')" "<td>1, searched</td> <td>2, searched</td> " \
+	"the searched folds are marked in the table"
+is "$(grep -o '<tr class="searched">' "$T/tun.html" | wc -l)" 2 "... and only they"
+grep -q 'fold 1, searched' "$T/tun.html" && grep -q 'fold 2, searched' "$T/tun.html" &&
+	! grep -q 'fold 3, searched' "$T/tun.html"
+ok $? "... and in the training chart's legend"
+ok "$(! grep -q "$(printf '[\001-\010\013\014\016-\037\177]')" "$T/page.html"; echo $?)" \
+	"no control character from the files reaches the page"
+grep -q '?\[31mx?' "$T/page.html" && grep -q '?\]0;pwned?up' "$T/page.html"
+ok $? "they are shown as '?'"
+grep -q 'buy and hold, before costs' "$T/page.html" &&
+	grep -q 'after one round trip of costs (its line in the chart is before costs)' "$T/page.html"
+ok $? "the equity legend and the sentence under it say the same of buy and hold's costs"
 done_testing

@@ -91,12 +91,29 @@ health_env(struct ct_health *h)
 		h->require_cache = flag("HEALTH_REQUIRE_CACHE", s);
 }
 
+/* The operands left, want of them: one too many or too few is a usage
+ * error that says which. */
+static void
+operands(int n, char **v, int want)
+{
+	char ex[CT_EXCERPT_LEN];
+
+	if (n > want)
+		ct_warn("%s: unexpected argument", ct_excerpt(v[want], strlen(v[want]), ex));
+	else if (n < want)
+		ct_warn("which run? (a run name, latest or latest-CYCLE; or --dashboard)");
+	if (n != want)
+		usage(CT_EXIT_USAGE);
+}
+
 static int
 dashboard(const char *home, const struct ct_health *h, int json, const char *html)
 {
-	json_t *out = ct_dashboard(home, h, ct_now_ms());
+	json_t *out;
 	int rc;
 
+	ct_warn_once();
+	out = ct_dashboard(home, h, ct_now_ms());
 	rc = json_is_true(json_object_get(json_object_get(out, "health"), "ok")) ?
 	    CT_EXIT_OK : CT_EXIT_FAIL;
 	if (html && ct_dashboard_html(home, out, html) != 0)
@@ -124,7 +141,10 @@ summary(const char *home, const char *name)
 	if (ct_run_resolve(home, name, run, sizeof run) != 0 ||
 	    (out = ct_summary_build(home, run)) == NULL)
 		return CT_EXIT_FAIL;
-	rc = ct_summary_save(home, run, out) == 0 ? CT_EXIT_OK : CT_EXIT_FAIL;
+	/* A success whose figures cannot be read is no silent null. */
+	rc = ct_summary_save(home, run, out) == 0 &&
+	    json_array_size(json_object_get(out, "metrics_unreadable")) == 0 ?
+	    CT_EXIT_OK : CT_EXIT_FAIL;
 	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	putchar('\n');
 	json_decref(out);
@@ -174,12 +194,11 @@ main(int argc, char **argv)
 	/* The page cron regenerates beside the hourly health check. */
 	if (dash && html == NULL && (s = getenv("DASHBOARD_HTML")) && *s)
 		html = s;
-	if (dash || html) {
-		if (optind != argc)
-			usage(CT_EXIT_USAGE);
+	operands(argc - optind, argv + optind, dash || html ? 0 : 1);
+	/* A mistyped --home is not an empty data home. */
+	if (ct_dir_check(home) != 0)
+		return ct_finish(CT_EXIT_FAIL);
+	if (dash || html)
 		return ct_finish(dashboard(home, &h, json, html));
-	}
-	if (optind != argc - 1)
-		usage(CT_EXIT_USAGE);
 	return ct_finish(summary(home, argv[optind]));
 }
