@@ -282,6 +282,10 @@ adopt() {
 	grep -q "^ *\"run\": *\"$run\"" "$d/current/training_log.json" 2>/dev/null || return 0
 	c=$(readlink "$d/current") && echo "$d/$c"
 }
+# disk_full — less than 64 KB free for us in the data home.
+disk_full() {
+	df -Pk "$home" 2>/dev/null | awk 'NR == 2 { exit !($4 < 64) }'
+}
 # fmt_num X DIGITS — X rounded to DIGITS decimals; "-" when X is empty.
 fmt_num() {
 	if [ -n "$1" ]; then printf "%.$2f" "$1" 2>/dev/null || printf '%s' "$1"; else printf -; fi
@@ -1087,10 +1091,6 @@ no_outcome() {
 	event coin_failed symbol="$1" attempt:="$att" status:=null error_type=lost \
 		error="$why" final:="$([ "$att" -le "$RETRIES" ] && echo false || echo true)"
 	echo "lost 137 0" | tee "$tmp/outcome/$1" 2>/dev/null
-}
-# disk_full — less than 64 KB free for us in the data home.
-disk_full() {
-	df -Pk "$home" 2>/dev/null | awk 'NR == 2 { exit !($4 < 64) }'
 }
 
 CT_T0=$(date +%s) CT_TOTAL=$(grep -c . "$tmp/todo")
