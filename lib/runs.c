@@ -130,14 +130,13 @@ ct_run_state(json_t *ledger)
 {
 	int running = 0, left = 0, failed = 0;
 	const char *sym, *st;
-	json_t *e, *ps;
+	json_t *e;
 
 	json_object_foreach(json_object_get(ledger, "symbols"), sym, e) {
 		st = json_string_value(json_object_get(e, "status"));
-		ps = json_object_get(e, "pid_start");
-		if (strcmp(st, "running") == 0 &&
-		    ct_pid_alive((long)json_integer_value(json_object_get(e, "pid")),
-		    json_is_integer(ps) ? json_integer_value(ps) : -1))
+		/* A worker this host cannot judge (another host's, a Slurm
+		 * task) may be at work: running, as coin-status says. */
+		if (strcmp(st, "running") == 0 && ct_ledger_worker_alive(e) != 0)
 			running = 1;
 		else if (strcmp(st, "running") == 0 || strcmp(st, "pending") == 0)
 			left = 1;

@@ -192,6 +192,9 @@ like "$out" "^RUN +CYCLE +STARTED +TOTAL +SUCCESS +FAILED +SKIPPED +PENDING +RUN
 like "$out" "^$R +full +20[0-9-]{8}T[0-9:]{8}Z +3 +1 +1 +0 +0 +1 +running$" "list: a run with a live worker is running"
 like "$out" "^$R3 +predict +.* 1 +1 +0 +0 +0 +0 +finished$" "list: a run with all done is finished"
 like "$out" "^$R4 +incremental +.* 2 +0 +1 +0 +1 +0 +unfinished$" "list: a run with coins pending is unfinished"
+# A worker this host cannot judge (a Slurm task) may be at work: running.
+ledger set $R4 BUSDT running --worker slurm:42_1
+like "$(ledger list | grep "^$R4")" " running$" "list: a run with a Slurm task's coin running is running"
 ledger set $R4 BUSDT skipped
 like "$(ledger list | grep "^$R4")" " failed$" "list: a run done with a failure failed"
 is "$(ledger list --json | sed -n 1p | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d["run"], d["cycle"], d["total"], d["state"])')" \
