@@ -23,6 +23,7 @@
 #include "ledger.h"
 #include "modeldir.h"
 #include "parse.h"
+#include "regfile.h"
 #include "runs.h"
 #include "timefmt.h"
 
@@ -225,7 +226,7 @@ kept_coins(const char *home, char **runs, size_t n)
 
 	for (size_t i = n; fp == NULL && i-- > 0;)
 		if (ct_path(path, sizeof path, "%s/runs/%s/listed", home, runs[i]) == 0)
-			fp = fopen(path, "r");
+			fp = ct_fopen_regular(path);
 	if (fp == NULL)
 		return NULL;
 	kept = json_object();

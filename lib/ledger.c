@@ -8,7 +8,6 @@
  * Readers take no lock and assemble the whole from the files.  A ledger of
  * the first layout (every record inside status.json) is read the same
  * way: a record in coins/ overrides the one inside. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -949,7 +948,7 @@ cell(FILE *fp, const char *s, int width)
 	int n = 0;
 
 	for (s = s ? s : "-"; *s; s++, n++)
-		fputc(iscntrl((unsigned char)*s) ? '?' : *s, fp);
+		fputc(ct_shown((unsigned char)*s), fp);
 	fprintf(fp, "%*s", n < width ? width - n : 0, "");
 }
 

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "home.h"
 #include "dashboard.h"
+#include "jsonfile.h"
 #include "ledger.h"
 #include "storestats.h"
 #include "summary.h"
@@ -203,11 +204,13 @@ runs(FILE *fp, const char *home, const json_t *d)
 static json_t *
 model_file(const char *home, const char *sym, const char *file)
 {
-	char path[CT_PATH_MAX];
+	char path[CT_PATH_MAX], err[64];
+	int missing;
 
 	if (ct_path(path, sizeof path, "%s/models/%s/current/%s", home, sym, file) != 0)
 		return NULL;
-	return json_load_file(path, 0, NULL);
+	/* Silent: the coin table says what is wrong with the model. */
+	return ct_json_read(path, 0, &missing, err, sizeof err);
 }
 
 /* The number of the n-th fold (from 0) the search scored, or 0 when

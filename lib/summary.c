@@ -9,6 +9,7 @@
 #include "jsonfile.h"
 #include "ledger.h"
 #include "modeldir.h"
+#include "regfile.h"
 #include "summary.h"
 #include "timefmt.h"
 
@@ -107,7 +108,7 @@ drifted(const char *home, const char *run)
 	FILE *fp;
 
 	if (ct_path(path, sizeof path, "%s/logs/%s/drift.json", home, run) != 0 ||
-	    (fp = fopen(path, "r")) == NULL)
+	    (fp = ct_fopen_regular(path)) == NULL)
 		return out;
 	while (getline(&line, &cap, fp) > 0) {
 		if ((j = json_loads(line, 0, NULL)) != NULL && json_is_true(json_object_get(j, "drifted")))

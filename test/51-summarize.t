@@ -104,6 +104,14 @@ for f in fifo link null; do
 	is "$(stat -c %F "$T/$f")" "$type" "... and leaves it as it was"
 done
 is "$(ls -a "$T" | grep -c '\.tmp\.')" 0 "no temporary left"
+# Nor does a FIFO where a run's drift check, its list of coins or a
+# model file belongs make summarize wait for a writer.
+mkdir -p "$H/logs/$R" && mkfifo "$H/logs/$R/drift.json" "$H/runs/$R/listed" "$T/fifo-metrics"
+run timeout 10 summarize $R
+ok "$(test "$rc" != 124; echo $?)" "summarize RUN with a FIFO as the run's drift.json: no hang"
+run timeout 10 summarize --dashboard --html "$T/dash-fifo.html" --max-model-age off --max-candle-age off --no-cache-check
+ok "$(test "$rc" != 124; echo $?)" "the dashboard with a FIFO as the run's list of coins: no hang"
+rm -f "$H/logs/$R/drift.json" "$H/runs/$R/listed" "$T/fifo-metrics"
 
 # The health check, in a home of its own whose times are relative to now.
 D=$T/dash
