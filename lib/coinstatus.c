@@ -404,6 +404,7 @@ model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 {
 	char stamp[256], dir[CT_PATH_MAX];
 	json_t *config, *metrics, *error = NULL, *o;
+	int64_t ms;
 
 	switch (current_stamp(ctx->home, sym, stamp, sizeof stamp)) {
 	case -1:
@@ -423,6 +424,8 @@ model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 		error = json_string("sha256.txt: a file does not match (see standard error)");
 	}
 	o = model_row(ctx, sym, stamp, config, metrics);
+	if (error == NULL && stamp_ms(stamp, &ms) == 0 && ms > ctx->now_ms + CT_STATUS_FUTURE_SLACK_MS)
+		error = json_string("trained in the future (its stamp is ahead of the clock)");
 	if (error)
 		json_object_set_new(o, "error", error);
 	json_decref(config);

@@ -29,6 +29,9 @@
  * line check-drift --json printed for it, as run-batch saves it; checked
  * at its "checked_at", else at the file's modification time. */
 #define CT_STATUS_DRIFT_FILE "last-drift.json"
+/* A model stamped this far ahead of the clock is no slip of the clocks of
+ * hosts that share a home: its age would be a lie, and it is a bad model. */
+#define CT_STATUS_FUTURE_SLACK_MS (10 * 60 * 1000)
 
 /* What is read once for every coin described. */
 struct ct_status_ctx {

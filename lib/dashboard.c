@@ -281,10 +281,6 @@ symdir(const char *name)
 	return ct_symbol_ok(name);
 }
 
-/* A stamp this far ahead of the clock is no slip of a clock between the
- * hosts that share a home: the model's age would be a lie. */
-#define FUTURE_SLACK_MS (10 * 60 * 1000)
-
 /* The entry of sym's current model (readlink'd to target): when it was
  * trained and how old it is; "error" instead of an age when current
  * dangles or its stamp is in the future. */
@@ -302,7 +298,7 @@ model_entry(const char *sym, const char *link, const char *target, int64_t now_m
 	}
 	ms = trained_ms(target, &lst);
 	json_object_set_new(o, "trained", json_string(ct_iso8601(ms, iso)));
-	if (ms > now_ms + FUTURE_SLACK_MS)
+	if (ms > now_ms + CT_STATUS_FUTURE_SLACK_MS)
 		json_object_set_new(o, "error", json_string("trained in the future"));
 	else
 		json_object_set_new(o, "age_hours", json_real((double)(now_ms - ms) / 3.6e6));

@@ -214,6 +214,11 @@ is "$rc:$(ledger todo $R4 | wc -l)" "0:0" "the next start does the rest"
 RESUME_MAX_AGE=5h run run-batch incremental --symbols AAAUSDT --dry-run
 like "$out" "^run: +[0-9]{8}T[0-9]{4}Z-incremental \\(new\\)" "a finished run is not resumed"
 unlike "$err" "unfinished" "nor called unfinished"
+# A start that names a finished run has nothing to do, and says so.
+run run-batch incremental --symbols AAAUSDT --run $R4
+is "$rc" 0 "a finished run started again: exit 0"
+like "$err" "$R4: every coin of this run is done already; nothing to train \\(--force redoes them" \
+	"nothing trained, and it says so"
 
 # The predict cycle: cached for coins with a model, skipped without.
 run run-batch predict --symbols AAAUSDT,ZZZUSDT --run 20251110T0200Z-predict

@@ -293,6 +293,14 @@ like "$err" "PIPEUSDT/1h.csv: not a regular file" "and says why"
 rm -r "$H/candles/PIPEUSDT" "$H/cache/predictions/PIPEUSDT.json"
 # A model file that no longer matches sha256.txt (predict refuses it).
 a=$H/models/AAAUSDT/$(readlink "$H/models/AAAUSDT/current")
+# A model stamped ahead of the clock: its age would be a lie.
+cp -R "$a" "$H/models/AAAUSDT/20991231_000000Z"
+ln -sfn 20991231_000000Z "$H/models/AAAUSDT/current"
+run coin-status --json AAAUSDT
+is "$(echo "$out" | py 'd["model"]["error"], "bad-model" in d["flags"]')" \
+	"trained in the future (its stamp is ahead of the clock) True" "a model stamped in the future: bad-model"
+ln -sfn "$(basename "$a")" "$H/models/AAAUSDT/current"
+rm -r "$H/models/AAAUSDT/20991231_000000Z"
 # A file left out of sha256.txt could change unseen: bad-model too.
 echo '{}' >"$a/drift.json"
 run coin-status --json AAAUSDT

@@ -969,6 +969,10 @@ fi
 # The coins of this start, in list order; TRAIN_BATCH_SIZE > 0 takes
 # only that many (the rest wait for the next start).
 todo_list >"$tmp/todo"
+# A start that names a finished run (with --run, or in the same minute as
+# the run it resumes) has nothing left: say so, rather than a silent end.
+[ "$resumed" = 1 ] && [ ! -s "$tmp/todo" ] &&
+	echo "$prog: $run: every coin of this run is done already; nothing to train (--force redoes them, or wait a minute for a new run)" >&2
 if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
 	head -n "$TRAIN_BATCH_SIZE" "$tmp/todo" >"$tmp/todo.n" && mv "$tmp/todo.n" "$tmp/todo"
 fi
