@@ -501,7 +501,7 @@ check(json_t *checks, const char *name, int ok, json_t *coins, const char *fmt, 
 static void
 check(json_t *checks, const char *name, int ok, json_t *coins, const char *fmt, ...)
 {
-	char detail[512];
+	char detail[2048];	/* the longest check builds 1024 bytes of coins */
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -725,8 +725,9 @@ ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 	/* Each ledger is read once: its diagnostic is said once, and the
 	 * checks, the table and the page judge the same version of it. */
 	ledgers = ct_status_runs(home, &runs_bad);
-	if (!runs_bad)
-		runs = ct_runs_list(home, &nruns);
+	/* Even when a ledger is damaged: the others, and the coins each run
+	 * keeps, still count (an unreadable runs/ gives none, said once). */
+	runs = ct_runs_list(home, &nruns);
 	kept = kept_coins(home, runs, nruns);
 	json_object_set_new(d, "batch", batchinfo(home, ledgers, runs, nruns));
 	ct_runs_free(runs, nruns);

@@ -52,12 +52,13 @@ repeated(const char *text)
 	return 0;
 }
 
+/* A diagnostic; with ct_warn_once and dedupe, not one said already. */
 static void
-vwarn(const char *fmt, va_list ap)
+vwarn(int dedupe, const char *fmt, va_list ap)
 {
 	char text[8192];
 
-	if (once) {
+	if (once && dedupe) {
 		vsnprintf(text, sizeof text, fmt, ap);
 		if (!repeated(text))
 			fprintf(stderr, "%s: %s\n", ct_prog, text);
@@ -74,7 +75,7 @@ ct_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(1, fmt, ap);
 	va_end(ap);
 }
 
@@ -83,8 +84,9 @@ ct_die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* The last word is always said, even if said before. */
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(0, fmt, ap);
 	va_end(ap);
 	exit(code);
 }

@@ -16,8 +16,13 @@ ct_open_regular(int dfd, const char *path, struct stat *st)
 	int fd, e;
 
 	st = st ? st : &own;
-	if ((fd = openat(dfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+	if ((fd = openat(dfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+		/* A socket (or a device without its driver) cannot be opened
+		 * at all: it is not a regular file either. */
+		if (errno == ENXIO)
+			errno = EEXIST;
 		return -1;
+	}
 	if (fstat(fd, st) != 0)
 		e = errno;
 	else if (S_ISREG(st->st_mode))

@@ -165,18 +165,13 @@ run_failures(FILE *fp, const json_t *lg)
 }
 
 /* The newest run of each cycle: the ledgers the dashboard read (its
- * "runs"), else read here. */
+ * "runs"). */
 static void
-runs(FILE *fp, const char *home, const json_t *d)
+runs(FILE *fp, const json_t *d)
 {
 	json_t *all = json_incref(json_object_get(d, "runs")), *lg;
 	long n[5];
 	const char *cycle;
-
-	if (!json_is_object(all)) {
-		json_decref(all);
-		all = ct_status_runs(home, NULL);
-	}
 
 	fputs("<h2 id=\"runs\">Newest run of each cycle</h2>\n", fp);
 	if (json_object_size(all) == 0)
@@ -586,7 +581,7 @@ page(FILE *fp, const char *home, const json_t *d, const json_t *coins)
 	head(fp, d);
 	health(fp, d);
 	coin_table(fp, coins);
-	runs(fp, home, d);
+	runs(fp, d);
 	fputs("<h2 id=\"models\">Models</h2>\n", fp);
 	json_array_foreach(coins, i, row)
 		coin(fp, home, row);

@@ -57,18 +57,32 @@ resolve(char *path, size_t n, const char *home, const char *sym, const char *mad
 	return tune;
 }
 
+/* 1 when the model directory of path (its metrics.json) is gone:
+ * pruned by a later training's --keep, which is no fault. */
+static int
+pruned(const char *path)
+{
+	char dir[CT_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 0, path);
+	return access(dir, F_OK) != 0 && errno == ENOENT;
+}
+
 /* The figures of what a coin's run made (the ledger's model): a model
  * directory's metrics.json (its aggregate), or the params.json a tune
  * cycle made (its held-out block, scored once after the search).  The
  * file loaded with its path in path, the figures in *agg and what they
- * are in *ev (NULL when unsaid).  NULL, and the reason in *why, when
- * there is none or it cannot be read (said on stderr). */
+ * are in *ev (NULL when unsaid).  NULL when there is none: the reason in
+ * *why when it cannot be read (said on stderr), or *gone set when the
+ * model has since been pruned. */
 static json_t *
 figures(const char *home, const char *sym, const char *made, char *path, size_t n,
-    json_t **agg, const char **ev, json_t **why)
+    json_t **agg, const char **ev, json_t **why, int *gone)
 {
+	char err[CT_PATH_MAX + 256];
 	json_t *m;
-	int tune;
+	int tune, missing;
 
 	*agg = NULL;
 	*ev = NULL;
@@ -78,9 +92,11 @@ figures(const char *home, const char *sym, const char *made, char *path, size_t 
 		*why = json_sprintf("%s: not a model of %s in this data home", made, sym);
 		return NULL;
 	}
-	if ((m = ct_json_load(path, 0)) == NULL) {
-		*why = json_sprintf("%s: %s", path, access(path, R_OK) != 0 ? strerror(errno) :
-		    "not a JSON document");
+	if ((m = ct_json_read(path, 0, &missing, err, sizeof err)) == NULL) {
+		if (missing && !tune && (*gone = pruned(path)))
+			return NULL;
+		ct_warn("%s", err);
+		*why = json_string(err);
 		return NULL;
 	}
 	*agg = json_object_get(m, tune ? "heldout" : "aggregate");
@@ -130,12 +146,15 @@ coin_row(const char *home, const char *sym, json_t *e, json_t *unread)
 	char mpath[CT_PATH_MAX] = "";
 	const char *made = str(e, "model"), *ev = NULL;
 	json_t *row = json_object(), *m = NULL, *agg = NULL, *why = NULL, *d;
+	int gone = 0;
 
 	json_object_set_new(row, "status", json_string(str(e, "status")));
 	json_object_set_new(row, "model", made ? json_string(made) : json_null());
 	if (made)
-		m = figures(home, sym, made, mpath, sizeof mpath, &agg, &ev, &why);
-	json_object_set_new(row, "metrics", mpath[0] ? json_string(mpath) : json_null());
+		m = figures(home, sym, made, mpath, sizeof mpath, &agg, &ev, &why, &gone);
+	json_object_set_new(row, "metrics", mpath[0] && !gone ? json_string(mpath) : json_null());
+	if (gone)
+		json_object_set_new(row, "model_pruned", json_true());
 	/* What the figures are: walk-forward (a fresh model), held-out (an
 	 * incremental update) or held-out after search (tune-coin); never
 	 * in-sample. */

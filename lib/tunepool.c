@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "tunepool.h"
+#include "writeall.h"
 
 /* Read exactly n bytes: n, 0 at end of file, -1 on error. */
 static ssize_t
@@ -31,17 +32,6 @@ read_whole(int fd, void *buf, size_t n)
 	return (ssize_t)got;
 }
 
-static int
-write_whole(int fd, const void *buf, size_t n)
-{
-	ssize_t w;
-
-	do
-		w = write(fd, buf, n);
-	while (w < 0 && errno == EINTR);
-	return w == (ssize_t)n ? 0 : -1;
-}
-
 static _Noreturn void
 worker(int task_r, int res_w, ct_fit_fn fn, void *arg)
 {
@@ -51,7 +41,7 @@ worker(int task_r, int res_w, ct_fit_fn fn, void *arg)
 		struct ct_fit_result r = { .trial = f.trial, .fold = f.fold, .status = -1 };
 
 		fn(arg, &f, &r);
-		if (write_whole(res_w, &r, sizeof r) != 0)
+		if (ct_write_all(res_w, &r, sizeof r) != 0)
 			_exit(1);
 	}
 	_exit(0);
@@ -144,7 +134,7 @@ worker_died(struct ct_pool *p)
 int
 ct_pool_submit(struct ct_pool *p, const struct ct_fit *f)
 {
-	if (write_whole(p->task_w, f, sizeof *f) != 0) {
+	if (ct_write_all(p->task_w, f, sizeof *f) != 0) {
 		ct_warn("workers: %s", strerror(errno ? errno : EPIPE));
 		worker_died(p);
 		return -1;

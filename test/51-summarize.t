@@ -35,6 +35,7 @@ whole "$H/models/BBBUSDT/20251109_020800Z"
 ln -s 20251109_020600Z "$H/models/AAAUSDT/current"
 ln -s 20251109_020800Z "$H/models/BBBUSDT/current"
 
+mkdir -p "$H/models/CCCUSDT/20251109_021800Z"	# a model without its metrics.json
 run summarize $R
 is "$rc:$err" "1:summarize: $H/models/CCCUSDT/20251109_021800Z/metrics.json: No such file or directory" \
 	"a success whose metrics cannot be read: said, exit 1"
@@ -69,6 +70,13 @@ sed -i "s|\"models/BBBUSDT/20251109_020800Z|\"/elsewhere/x/y|" "$H/runs/$R/statu
 run summarize $R
 is "$rc:$err" "1:summarize: BBBUSDT: /elsewhere/x/y: not a model of BBBUSDT in $H/models" \
 	"a recorded path that names no model of the coin is not followed"
+cp "$T/copy/runs/$R/status.json" "$H/runs/$R/status.json"
+# A model directory that is gone was pruned by later trainings (--keep):
+# an old run's summary says so, and that is no fault.
+sed -i "s|/old/home/models/AAAUSDT/20251109_020600Z|models/AAAUSDT/20251101_000000Z|" "$H/runs/$R/status.json"
+run summarize $R
+is "$rc:$err:$(py 'd["by_symbol"]["AAAUSDT"]["model_pruned"], d["by_symbol"]["AAAUSDT"]["metrics"], d["by_symbol"]["AAAUSDT"]["auc"], d["metrics_unreadable"]')" \
+	"0::True None None []" "a pruned model: model_pruned, null figures, exit 0"
 cp "$T/copy/runs/$R/status.json" "$H/runs/$R/status.json"
 run summarize 20251109T0300Z-full
 like "$rc:$err" "^1:summarize: .*runs/20251109T0300Z-full/status.json: " "a missing run is an error"
@@ -106,12 +114,15 @@ done
 is "$(ls -a "$T" | grep -c '\.tmp\.')" 0 "no temporary left"
 # Nor does a FIFO where a run's drift check, its list of coins or a
 # model file belongs make summarize wait for a writer.
-mkdir -p "$H/logs/$R" && mkfifo "$H/logs/$R/drift.json" "$H/runs/$R/listed" "$T/fifo-metrics"
+tl=$H/models/AAAUSDT/20251109_020600Z/training_log.json
+mv "$tl" "$T/training_log.json"
+mkdir -p "$H/logs/$R" && mkfifo "$H/logs/$R/drift.json" "$H/runs/$R/listed" "$tl"
 run timeout 10 summarize $R
 ok "$(test "$rc" != 124; echo $?)" "summarize RUN with a FIFO as the run's drift.json: no hang"
 run timeout 10 summarize --dashboard --html "$T/dash-fifo.html" --max-model-age off --max-candle-age off --no-cache-check
-ok "$(test "$rc" != 124; echo $?)" "the dashboard with a FIFO as the run's list of coins: no hang"
-rm -f "$H/logs/$R/drift.json" "$H/runs/$R/listed" "$T/fifo-metrics"
+ok "$(test "$rc" != 124; echo $?)" "the page with FIFOs as the run's list of coins and a model's training_log.json: no hang"
+rm -f "$H/logs/$R/drift.json" "$H/runs/$R/listed" "$tl"
+mv "$T/training_log.json" "$tl"
 
 # The health check, in a home of its own whose times are relative to now.
 D=$T/dash

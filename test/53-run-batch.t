@@ -260,6 +260,9 @@ FAKE_KILL=KILUSDT RETRIES=0 run run-batch full --symbols KILUSDT --run $R
 is "$rc:$(status $R KILUSDT)" "1:failed 1 killed" "a trainer killed by SIGKILL: failed, error type killed"
 like "$(grep '"coin_failed"' "$H/logs/$R/engine.log")" '"status":137,.*"error":"killed by signal 9 after [0-9]+s \(out of memory\? see the kernel log\)"' \
 	"the event says killed by signal 9, not timed out"
+FAKE_KILL=KILUSDT RETRIES=0 run run-batch full --symbols KILUSDT --run $R
+like "$err" "$R: nothing to train: 1 coin\\(s\\) failed with no retries left" \
+	"started again with no retries left: says why nothing is trained"
 
 # A step whose outcome file cannot be written (a full disk) after the
 # ledger recorded its success is a success, not a lost worker.

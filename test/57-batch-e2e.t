@@ -75,4 +75,11 @@ run summarize --dashboard --max-candle-age off
 is "$rc" 0 "the retired coin does not make the home unhealthy"
 like "$out" "^retired +DDDUSDT " "the dashboard says it is retired"
 unlike "$(printf '%s\n' "$out" | grep '^check')" "DDDUSDT" "no check names it"
+# A damaged ledger of another run does not undo it.
+cp "$H/runs/20251109T0200Z-full/status.json" full-status.json
+echo '{' >"$H/runs/20251109T0200Z-full/status.json"
+run summarize --dashboard --max-candle-age off
+like "$out" "^retired +DDDUSDT " "with a damaged ledger, the retired coin is still retired"
+unlike "$(printf '%s\n' "$out" | grep '^check.*cache')" "DDDUSDT" "and the cache check does not name it"
+cp full-status.json "$H/runs/20251109T0200Z-full/status.json"
 done_testing

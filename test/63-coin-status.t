@@ -291,6 +291,11 @@ run timeout 20 summarize --dashboard --json
 is "$rc" 1 "the dashboard, which scans the same stores, does not hang either"
 like "$err" "PIPEUSDT/1h.csv: not a regular file" "and says why"
 rm -r "$H/candles/PIPEUSDT" "$H/cache/predictions/PIPEUSDT.json"
+# A socket cannot even be opened: not a regular file either.
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$H/cache/predictions/SOCKUSDT.json"
+run cache-get SOCKUSDT
+like "$err" "cache/predictions/SOCKUSDT.json: not a regular file" "a socket as a cache entry: not a regular file"
+rm -f "$H/cache/predictions/SOCKUSDT.json"
 # A model file that no longer matches sha256.txt (predict refuses it).
 a=$H/models/AAAUSDT/$(readlink "$H/models/AAAUSDT/current")
 # A model stamped ahead of the clock: its age would be a lie.

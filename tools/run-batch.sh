@@ -98,9 +98,9 @@ notify() {
 # else walk-forward, or held-out after search for a params.json); one
 # process for all.
 metrics() {
-	# One line, without the layout's blanks (not those inside strings:
-	# "held-out after search").
-	m=$(tr -d '\n' 2>/dev/null <"$1" | sed 's/" *: */":/g; s/, */,/g; s/{ */{/g; s/ *}/}/g')
+	# One line, without the layout's blanks (train-coin writes a member
+	# a line), not those inside strings ("held-out after search").
+	m=$(sed 's/^[[:space:]]*//' 2>/dev/null <"$1" | tr -d '\n' | sed 's/" *: */":/g')
 	s=${2:-aggregate} what=walk-forward
 	[ "$s" = aggregate ] || what='held-out after search'
 	case $m in *'"evaluation":"'*) what=${m#*\"evaluation\":\"} what=${what%%\"*} ;; esac
@@ -170,12 +170,13 @@ coin_step() {
 	fi
 	echo "$attempt" >"$CT_TMP/attempts.$sym"
 	event coin_started symbol="$sym" attempt:="$attempt"
+	# A lost attempt's model, once its trainer is done (not timed).
+	model='' adopted=''
+	[ "$CT_STEP" = tune ] || model=$(adopt "$sym")
 	# shellcheck disable=SC2046 # two words: the clock and the log's time
 	set -- $(date -u '+%s %Y-%m-%dT%H:%M:%SZ')
 	t0=$1
 	echo "== $2 $run attempt $attempt" >>"$clog"
-	model='' adopted=''
-	[ "$CT_STEP" = tune ] || model=$(adopt "$sym")
 	if [ -n "$model" ]; then
 		echo "$prog: $model: published by this run's lost attempt; taken as this attempt's model" >>"$clog"
 		rc=0 adopted=1
@@ -271,13 +272,16 @@ work() {
 	rm -f "$out"
 }
 # adopt SYM — after a lost attempt (a batch killed with -9 leaves the
-# coin's trainer running: it finishes and switches current), wait for that
-# trainer (the coin's lock, at most the timeout), then print the model it
-# published when this run trained it (training_log.json's run), so that
-# the coin is not trained twice.
+# coin's trainer running: it finishes and switches current), or one that
+# found the coin locked by it, wait for that trainer (the coin's lock, at
+# most the timeout; here a local one also keeps the batch lock it
+# inherited, so no restart begins before it ends), then print the model
+# it published when this run trained it (training_log.json's run), so
+# that the coin is not trained twice.
 adopt() {
 	d=$COINTRAIN_HOME/models/$1
-	grep -q '"error_type": *"lost"' "$COINTRAIN_HOME/runs/$run/coins/$1.json" 2>/dev/null || return 0
+	grep -q -e '"error_type": *"lost"' -e '"error": *".*locked by another train-coin' \
+		"$COINTRAIN_HOME/runs/$run/coins/$1.json" 2>/dev/null || return 0
 	[ -f "$d/.lock" ] && [ ! -L "$d/.lock" ] && flock -w "$CT_TIMEOUT_S" "$d/.lock" true 2>/dev/null
 	grep -q "^ *\"run\": *\"$run\"" "$d/current/training_log.json" 2>/dev/null || return 0
 	c=$(readlink "$d/current") && echo "$d/$c"
@@ -330,7 +334,7 @@ esac
 # ---- 3. options ----
 home=${COINTRAIN_HOME:-.}
 config=${COINTRAIN_CONFIG:-}
-cycle='' force=0 dry=0 show=0 wait_lock=0 nowait=0 run=''
+cycle='' force=0 dry=0 show=0 wait_lock=0 nowait=0 run='' run_opt=0
 # Options are kept as o_NAME and applied after the configuration.
 o_ENGINE='' o_MODE='' o_MAX_CONCURRENT='' o_SYMBOLS='' o_TIMEOUT_MINUTES='' o_RETRIES='' o_RETRY_ALL=''
 need() { [ $# -ge 2 ] || bad "$1: needs an argument"; }
@@ -351,7 +355,7 @@ while [ $# -gt 0 ]; do
 	--show-config) show=1 ;;
 	--wait) wait_lock=1 ;;
 	--no-wait) nowait=1 ;;
-	--run) need "$@"; run=$2; shift ;;
+	--run) need "$@"; run=$2; run_opt=1; shift ;;
 	-h | --help) put "$(usage)"; exit 0 ;;
 	-V | --version) put "$prog (cointrain) $VERSION"; exit 0 ;;
 	full | incremental | tune | predict) [ -z "$cycle" ] || bad "one cycle only"; cycle=$1 ;;
@@ -969,10 +973,21 @@ fi
 # The coins of this start, in list order; TRAIN_BATCH_SIZE > 0 takes
 # only that many (the rest wait for the next start).
 todo_list >"$tmp/todo"
-# A start that names a finished run (with --run, or in the same minute as
-# the run it resumes) has nothing left: say so, rather than a silent end.
-[ "$resumed" = 1 ] && [ ! -s "$tmp/todo" ] &&
-	echo "$prog: $run: every coin of this run is done already; nothing to train (--force redoes them, or wait a minute for a new run)" >&2
+# nothing_left — why a resumed run has no coin to do: coins that failed
+# with no retries left, or every coin done.
+nothing_left() {
+	nf=$(ledger todo "$run" --retries 1000 | grep -c .)
+	if [ "$nf" -gt 0 ]; then
+		echo "$prog: $run: nothing to train: $nf coin(s) failed with no retries left (--retries or --force tries them again)" >&2
+	elif [ "$run_opt" = 1 ]; then
+		echo "$prog: $run: every coin of this run is done already; nothing to train (--force redoes them)" >&2
+	else
+		echo "$prog: $run: every coin of this run is done already (a second start within its minute resumes it); nothing to train (--force redoes them)" >&2
+	fi
+}
+# A start that names a run with nothing left (with --run, or in the same
+# minute as the run it resumes) says so, rather than end silently.
+[ "$resumed" = 1 ] && [ ! -s "$tmp/todo" ] && nothing_left
 if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
 	head -n "$TRAIN_BATCH_SIZE" "$tmp/todo" >"$tmp/todo.n" && mv "$tmp/todo.n" "$tmp/todo"
 fi
