@@ -271,6 +271,17 @@ FAKE_NO_OUTCOME=NOOUSDT run run-batch full --symbols NOOUSDT --run $R
 is "$rc:$(status $R NOOUSDT)" "0:success 1 -" "the ledger's success stands"
 is "$(grep -c '"coin_failed"' "$H/logs/$R/engine.log")" 0 "no coin_failed (worker lost) event"
 
+# Tasks that die before their step begins (a Slurm task without its
+# environment) count as attempts: the coin fails for good after
+# --retries, not retried for ever.  An engine that starts no step:
+mkdir "$T/deadshare" && cp -R "$CT_SHARE/." "$T/deadshare/"
+printf '%s\n' '# (test) every task dies before its step begins' 'engine_run() { :; }' >>"$T/deadshare/engine/local.sh"
+R=20251110T0730Z-full
+COINTRAIN_SHARE=$T/deadshare RETRIES=1 run timeout 60 run-batch full --symbols DEADUSDT --run $R
+is "$rc:$(status $R DEADUSDT)" "1:failed 0 lost" "a step that never begins: failed after the retries, exit 1 (not for ever)"
+is "$(grep '"coin_failed"' "$H/logs/$R/engine.log" | sed 's/.*"attempt":\([0-9]*\).*"final":\([a-z]*\).*/\1 \2/' | tr '\n' ' ')" \
+	"1 false 2 true " "each round an attempt; the last one final"
+
 # A coin locked by another training of it (exit status 6) is retried
 # after the backoff, like a temporary failure.
 mkdir -p "$H/models/LCKUSDT"

@@ -48,4 +48,18 @@ TELEGRAM_TOKEN=123:abc TELEGRAM_CHAT_ID=42 NOTIFY_CMD=$TG \
 	run run-batch incremental --symbols AAAUSDT --run 20251109T0600Z-incremental
 is "$rc" 0 "batch with the Telegram notifier"
 is "$(cut -f3 posts | cut -d' ' -f2 | tr '\n' ' ')" "job_started job_completed " "start and finish notified"
+
+# A hook that fails: its status in the warning, its stderr in the run's
+# notify.log.
+R=20251109T0700Z-incremental
+NOTIFY_CMD='echo "bot said no" >&2; exit 3' run run-batch incremental --symbols AAAUSDT --run $R
+like "$err" "NOTIFY_CMD failed for a job_started event \\(status 3; see .*/logs/$R/notify.log\\)" \
+	"a failing hook: its status and where its errors are"
+like "$(cat "$COINTRAIN_HOME/logs/$R/notify.log")" "bot said no" "its standard error kept"
+# A hook that leaves a process behind does not hold the batch lock.
+NOTIFY_CMD="sleep 20 >/dev/null 2>&1 & echo \$! >>'$T/hookpids'" \
+	run run-batch predict --symbols AAAUSDT --run 20251109T0800Z-predict
+run run-batch predict --symbols AAAUSDT --run 20251109T0900Z-predict
+is "$rc" 0 "the next batch is not locked out by the hook's leftover"
+while read -r p; do kill "$p" 2>/dev/null; done <"$T/hookpids"
 done_testing

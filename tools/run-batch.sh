@@ -87,10 +87,16 @@ event() {
 	line=$(ledger event "$run" "$@") || { warn "$run: cannot log event $1"; return 0; }
 	case $1 in job_started | job_completed | job_failed | coin_failed) notify "$line" "$1" ;; esac
 }
+# notify LINE EVENT — NOTIFY_CMD gets the event's line, without the batch
+# lock (fd 9: a hook that leaves a process behind must not hold it); its
+# errors go to the run's notify.log.
 notify() {
 	[ -n "$NOTIFY_CMD" ] || return 0
-	printf '%s\n' "$1" | timeout -k 5 60 sh -c "$NOTIFY_CMD" >/dev/null 2>&1 ||
-		warn "NOTIFY_CMD failed for a $2 event"
+	nlog=/dev/null
+	[ -n "${log:-}" ] && [ -d "$log" ] && nlog=$log/notify.log
+	printf '%s\n' "$1" | timeout -k 5 60 sh -c "$NOTIFY_CMD" >/dev/null 2>>"$nlog" 9>&-
+	st=$?
+	[ "$st" -eq 0 ] || warn "NOTIFY_CMD failed for a $2 event (status $st$([ "$st" -eq 124 ] && echo ', timed out')$([ "$nlog" != /dev/null ] && echo "; see $nlog"))"
 }
 # metrics FILE [OBJECT] — $auc and $net from the OBJECT ("aggregate") of
 # a metrics.json, or the "heldout" of a params.json (a figure it lacks, or
@@ -315,7 +321,7 @@ retriable() {
 }
 upload() {
 	# An upload may not hold the batch forever.
-	if timeout -k 10 600 sh -c "$UPLOAD_CMD \"\$1\"" upload "$2" >>"$3" 2>&1; then
+	if timeout -k 10 600 sh -c "$UPLOAD_CMD \"\$1\"" upload "$2" >>"$3" 2>&1 9>&-; then
 		event upload_succeeded symbol="$1" model="$2"
 	else
 		event upload_failed symbol="$1" model="$2" status:=$?
@@ -819,7 +825,9 @@ sort -u "$tmp/listed" >"$tmp/listed.sorted" &&
 # that is gone was lost, and is retried like any lost worker.
 ledger todo "$run" --unknown | while read -r s w; do
 	engine_alive "$w"
-	[ $? -eq 1 ] && ledger set "$run" "$s" failed --error "worker lost ($w)" --error-type lost
+	[ $? -eq 1 ] && ledger set "$run" "$s" failed --error "worker lost ($w)" --error-type lost &&
+		event coin_failed symbol="$s" status:=null error_type=lost \
+			error="worker lost ($w)" final:=false
 done
 # One left running by a worker of this host that is gone (a batch killed
 # with -9 while the coin trained) lost that attempt: recorded as such,
@@ -1095,6 +1103,14 @@ detach() {
 	echo "$prog: $run: submitted to the $ENGINE engine; \`run-batch $cycle --engine $ENGINE --run $run' collects it" >&2
 	exit 0
 }
+# attempts_of SYM — the attempts at SYM so far: its steps' count, but at
+# least one a round (a task that died before its step began counts too:
+# else it would be retried for ever).
+attempts_of() {
+	a=$(cat "$tmp/attempts.$1" 2>/dev/null || echo 0)
+	[ "$a" -ge "$round" ] || a=$round
+	echo "$a"
+}
 # no_outcome SYM — the outcome of a step that left none: a success the
 # ledger recorded (its outcome file could not be written: a full disk),
 # else a lost worker (the step was killed: scancel, a node lost), said as
@@ -1104,7 +1120,7 @@ no_outcome() {
 		echo "success 0 - -"
 		return
 	fi
-	att=$(cat "$tmp/attempts.$1" 2>/dev/null || echo 1) why="worker lost"
+	att=$(attempts_of "$1") why="worker lost"
 	disk_full && why="worker lost: it left no outcome, and the data home's disk is full"
 	ledger set "$run" "$1" failed --error "$why" --error-type lost
 	event coin_failed symbol="$1" attempt:="$att" status:=null error_type=lost \
@@ -1127,7 +1143,7 @@ while [ -s "$tmp/round" ]; do
 		# shellcheck disable=SC2086
 		set -- $o
 		[ "$1" = success ] && continue
-		att=$(cat "$tmp/attempts.$s" 2>/dev/null || echo 1)
+		att=$(attempts_of "$s")
 		if retriable "$1" "$2" && [ "$att" -le "$RETRIES" ]; then
 			echo "$s" >>"$tmp/next"
 		else
