@@ -106,7 +106,7 @@ notify() {
 metrics() {
 	# One line, without the layout's blanks (train-coin writes a member
 	# a line), not those inside strings ("held-out after search").
-	m=$(sed 's/^[[:space:]]*//' 2>/dev/null <"$1" | tr -d '\n' | sed 's/" *: */":/g')
+	m=$(sed -n 's/^[[:space:]]*//; s/" *: */":/g; H; ${ x; s/\n//g; p; }' 2>/dev/null <"$1")
 	s=${2:-aggregate} what=walk-forward
 	[ "$s" = aggregate ] || what='held-out after search'
 	case $m in *'"evaluation":"'*) what=${m#*\"evaluation\":\"} what=${what%%\"*} ;; esac
