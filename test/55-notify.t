@@ -37,9 +37,38 @@ is "$(cat posts)" "/bot123:abc/sendMessage	42	cointrain: coin_failed 20251109T02
 TELEGRAM_TOKEN=badtoken TELEGRAM_CHAT_ID=42 run "$TG" <ev
 like "$rc:$err" '^1:telegram: HTTP 401: \{"ok":false' "an API error fails with the reason"
 TELEGRAM_CHAT_ID=42 run "$TG" <ev
-like "$rc:$err" "^[12]:.*TELEGRAM_TOKEN is not set" "missing token"
+is "$rc:$err" "1:telegram: TELEGRAM_TOKEN is not set" "missing token: status 1, as the header says"
+TELEGRAM_TOKEN=x run "$TG" <ev
+is "$rc:$err" "1:telegram: TELEGRAM_CHAT_ID is not set" "missing chat id: status 1"
+TELEGRAM_TOKEN=x TELEGRAM_CHAT_ID=42 TELEGRAM_TIMEOUT=soon run "$TG" <ev
+is "$rc:$err" "1:telegram: TELEGRAM_TIMEOUT=soon: not a whole number of seconds" "bad timeout"
+# An API that takes the connection and never answers: every try together
+# ends within TELEGRAM_TIMEOUT (run-batch gives a hook 60 s).
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open("hport", "w").write(str(s.getsockname()[1])); time.sleep(60)' &
+mute=$!
+trap 'kill $srv $mute 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ ! -s hport ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t0=$(date +%s)
+TELEGRAM_TOKEN=x TELEGRAM_CHAT_ID=42 TELEGRAM_TIMEOUT=3 \
+	TELEGRAM_API_URL=http://127.0.0.1:$(cat hport) run "$TG" <ev
+t1=$(date +%s)
+kill $mute 2>/dev/null
+is "$rc" 1 "a mute API: status 1"
+like "$err" "telegram: no answer from http://127.0.0.1:[0-9]* within 3s$" "a mute API: no answer within the budget"
+[ $((t1 - t0)) -le 4 ]
+ok $? "all tries ended within the 3 s budget ($((t1 - t0)) s)"
 TELEGRAM_TOKEN=x TELEGRAM_CHAT_ID=42 TELEGRAM_API_URL=http://127.0.0.1:1 run "$TG" <ev
 like "$rc:$err" "telegram: cannot reach http://127.0.0.1:1$" "unreachable API"
+
+# The rsync upload example fails as its header says when not set up.
+RS=$TOP/share/upload/rsync
+(unset UPLOAD_DEST; run "$RS" "$T/models/AAAUSDT/1"; echo "$rc:$err" >rs.out)
+is "$(cat rs.out)" "1:rsync: UPLOAD_DEST is not set" "rsync example: UPLOAD_DEST not set, status 1"
+UPLOAD_DEST=$T/dest run "$RS"
+is "$rc:$err" "1:rsync: usage: rsync MODEL_DIR" "rsync example: no model directory, status 1"
 
 # Through run-batch: start and finish arrive.
 . "$TOP/test/fake/bin.sh"
