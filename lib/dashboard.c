@@ -25,6 +25,7 @@
 #include "parse.h"
 #include "regfile.h"
 #include "runs.h"
+#include "text.h"
 #include "timefmt.h"
 
 /* Coins named in a check's detail; the rest are counted ("and 3 more"),
@@ -719,7 +720,7 @@ ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 	size_t i, nruns = 0;
 	int ok = 1, runs_bad = 0;
 
-	json_object_set_new(d, "home", json_string(home));
+	json_object_set_new(d, "home", ct_json_text(home));
 	json_object_set_new(d, "generated", json_string(ct_iso8601(now_ms, iso)));
 	json_object_set_new(d, "system", sysinfo(home));
 	/* Each ledger is read once: its diagnostic is said once, and the

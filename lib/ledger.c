@@ -13,6 +13,7 @@
 #include <glob.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -25,6 +26,7 @@
 #include "ledger.h"
 #include "parse.h"
 #include "regfile.h"
+#include "text.h"
 #include "timefmt.h"
 
 const char *const ct_ledger_statuses[5] = {
@@ -646,7 +648,7 @@ ct_ledger_add(struct ct_ledger *lg, const char *sym)
 static void
 setstr(json_t *e, const char *key, const char *v)
 {
-	json_object_set_new(e, key, v ? json_string(v) : json_null());
+	json_object_set_new(e, key, ct_json_text(v));
 }
 
 /* The identity of a worker process of this host: "HOST:PID:START", so that
@@ -939,16 +941,22 @@ ct_ledger_counts(json_t *root, long n[5])
 				n[i]++;
 }
 
-/* Text from the ledger for a terminal, left-aligned in width columns:
- * control bytes as '?', so an error message cannot move the cursor or
- * retitle the window.  NULL prints as "-". */
+/* Text from the ledger for a terminal, left-aligned in width columns (a
+ * character a column): control characters as '?', so an error message
+ * cannot move the cursor or retitle the window.  NULL prints as "-". */
 static void
 cell(FILE *fp, const char *s, int width)
 {
+	size_t adv, keep;
 	int n = 0;
 
-	for (s = s ? s : "-"; *s; s++, n++)
-		fputc(ct_shown((unsigned char)*s), fp);
+	for (s = s ? s : "-"; *s; s += adv, n++) {
+		adv = ct_shown_next(s, SIZE_MAX, &keep);
+		if (keep)
+			fwrite(s, 1, keep, fp);
+		else
+			fputc('?', fp);
+	}
 	fprintf(fp, "%*s", n < width ? width - n : 0, "");
 }
 

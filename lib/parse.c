@@ -10,6 +10,7 @@
 #include "exitcode.h"
 #include "home.h"
 #include "parse.h"
+#include "text.h"
 
 int
 ct_parse_long(const char *s, long min, long max, long *out)
@@ -154,35 +155,45 @@ ct_parse_lookback(const char *s, const char *tf, long *candles)
 	return 0;
 }
 
-int
-ct_shown(int c)
+/* s (n bytes) as it may be shown into buf, at most max bytes of text and
+ * a NUL; returns how many bytes of s that took. */
+static size_t
+shown_copy(const char *s, size_t n, char *buf, size_t max)
 {
-	return iscntrl((unsigned char)c) ? '?' : c;
+	size_t i = 0, o = 0, adv, keep;
+
+	while (i < n && (adv = ct_shown_next(s + i, n - i, &keep)) > 0 &&
+	    o + (keep ? keep : 1) <= max) {
+		if (keep)
+			memcpy(buf + o, s + i, keep);
+		else
+			buf[o] = '?';
+		o += keep ? keep : 1;
+		i += adv;
+	}
+	buf[o] = '\0';
+	return i;
 }
 
 const char *
 ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN])
 {
-	size_t i, n = len > 40 ? 40 : len;
-
 	/* A field with an unclosed quote runs to the end of the file: an
 	 * error message must not print the file. */
-	for (i = 0; i < n; i++)
-		buf[i] = (char)ct_shown(s[i]);
-	strcpy(buf + i, len > n ? "..." : "");
+	if (shown_copy(s, len, buf, 40) < len)
+		strcat(buf, "...");
 	return buf;
 }
 
 const char *
 ct_printable(const char *s, char *buf, size_t size)
 {
-	size_t i;
+	size_t n = strlen(s);
 
-	for (i = 0; s[i] && i + 1 < size; i++)
-		buf[i] = (char)ct_shown(s[i]);
-	buf[i] = '\0';
-	if (s[i] && size > 4)
-		strcpy(buf + size - 4, "...");
+	if (shown_copy(s, n, buf, size - 1) < n && size > 4) {
+		shown_copy(s, n, buf, size - 4);
+		strcat(buf, "...");
+	}
 	return buf;
 }
 

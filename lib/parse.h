@@ -30,14 +30,13 @@ int ct_coin_args(const char *sym, const char *tf, const char *lookback, long *ca
  * left (argv[optind]), --symbol and --timeframe given.  0, or -1 with the
  * reason printed. */
 int ct_coin_required(int argc, char **argv, int optind, const char *sym, const char *tf);
-/* c as text from input may show it: a control character (ESC, BEL,
- * CR...) as '?', so that it cannot drive a terminal or a page. */
-int ct_shown(int c);
 /* The field s[0..len) fit to quote in a diagnostic: at most 40 bytes
- * (then "..."), control characters as '?'.  Returns buf. */
+ * (then "..."), control characters and bytes that are not UTF-8 as '?'
+ * (ct_shown_next, text.h).  Returns buf. */
 #define CT_EXCERPT_LEN 48
 const char *ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN]);
-/* s with control characters as '?', cut to size bytes (then "..."): text
+/* s with control characters and bytes that are not UTF-8 as '?', cut to
+ * size bytes (then "...", never inside a character): text
  * from input (a zip member's name, an exchange's message) must not drive
  * the terminal a diagnostic is read on.  Returns buf. */
 const char *ct_printable(const char *s, char *buf, size_t size);

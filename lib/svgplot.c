@@ -3,11 +3,13 @@
  * days or weeks for times), the lines thinned to what a 640-pixel chart
  * can show, and a legend. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 #include "parse.h"
 #include "svgplot.h"
+#include "text.h"
 
 #define W 640.0			/* the chart */
 #define H 230.0
@@ -26,13 +28,20 @@ struct frame {
 void
 ct_html_esc(FILE *fp, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
+	size_t adv, keep;
+
+	for (; s && *s; s += adv) {
+		adv = ct_shown_next(s, SIZE_MAX, &keep);
+		switch (keep == 1 ? *s : 0) {
 		case '<': fputs("&lt;", fp); break;
 		case '>': fputs("&gt;", fp); break;
 		case '&': fputs("&amp;", fp); break;
 		case '"': fputs("&quot;", fp); break;
-		default: fputc(ct_shown(*s), fp);
+		default:
+			if (keep)
+				fwrite(s, 1, keep, fp);
+			else
+				fputc('?', fp);
 		}
 	}
 }

@@ -27,6 +27,18 @@ printf 'OKUSDT\n\033[2J\n' >syms.txt
 run ledger init 20251112T0500Z-full <syms.txt
 is "$rc:$err" "2:ledger: <stdin>:2: invalid symbol \"?[2J\"" "a bad symbol on stdin: line named, control bytes escaped, exit 2 as in every tool"
 ok "$(test ! -e "$COINTRAIN_HOME/runs/20251112T0500Z-full"; echo $?)" "and no run is made"
+# A tool's message in a legacy encoding, or cut inside a character, is
+# still recorded (jansson refuses bytes that are not UTF-8): such bytes
+# become '?', and a C1 control (U+009B, CSI) is not sent to a terminal.
+U=20251112T0400Z-full E=$T/enc
+ledger --home "$E" init $U LATUSDT
+run ledger --home "$E" set $U LATUSDT failed --error "$(printf 'LATUSDT.csv:3: bad number "caf\351" \303\251\302\233[2J')"
+is "$rc:$(COINTRAIN_HOME=$E field LATUSDT error $U)" "0:LATUSDT.csv:3: bad number \"caf?\" $(printf '\303\251\302\233')[2J" \
+	"an error with a byte that is not UTF-8 is kept, that byte as '?'"
+like "$(ledger --home "$E" show --table $U | grep LATUSDT)" "caf\\?\" $(printf '\303\251')\\?\\[2J" "the table shows the C1 control as '?'"
+run ledger --home "$E" event $U coin_failed symbol=LATUSDT "error=$(printf 'caf\351')"
+is "$rc:$(tail -n 1 "$E/logs/$U/engine.log" | sed 's/.*"error"://')" '0:"caf?"}' \
+	"an event field that is not UTF-8 is logged, not refused"
 printf 'CRUSDT\r\nLFUSDT\r\n' >syms.txt
 run ledger --home "$T/crlf" init 20251112T0600Z-full <syms.txt
 is "$rc:$(ledger --home "$T/crlf" show 20251112T0600Z-full | grep -c '"CRUSDT": {')" "0:1" \

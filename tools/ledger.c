@@ -18,6 +18,7 @@
 #include "parse.h"
 #include "runs.h"
 #include "symbols.h"
+#include "text.h"
 
 static const char usage_text[] =
     "usage: ledger [--home DIR] init RUN [SYM ...]\n"
@@ -273,7 +274,7 @@ field(json_t *f, const char *kv)
 		return -1;
 	}
 	if (eq[-1] != ':')
-		return json_object_setn_new(f, kv, klen, json_string(eq + 1));
+		return json_object_setn_new(f, kv, klen, ct_json_text(eq + 1));
 	if ((v = json_loads(eq + 1, JSON_DECODE_ANY, &je)) == NULL) {
 		ct_warn("%s: %s", arg(kv), je.text);
 		return -1;

@@ -22,6 +22,7 @@
 #include "home.h"
 #include "parse.h"
 #include "storescan.h"
+#include "text.h"
 #include "timefmt.h"
 
 
@@ -391,6 +392,45 @@ test_scan_window(void **state)
 	ct_series_free(&s);
 }
 
+static void
+test_text(void **state)
+{
+	char buf[CT_EXCERPT_LEN], small[8];
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(ct_utf8_len("a", 1), 1);
+	assert_int_equal(ct_utf8_len("\xc3\xa9", 2), 2);
+	assert_int_equal(ct_utf8_len("\xc3\xa9", 1), 0);		/* cut */
+	assert_int_equal(ct_utf8_len("\xe2\x82\xac", SIZE_MAX), 3);
+	assert_int_equal(ct_utf8_len("\xf0\x9f\x98\x80", 4), 4);
+	assert_int_equal(ct_utf8_len("\xc0\xaf", 2), 0);		/* overlong */
+	assert_int_equal(ct_utf8_len("\xed\xa0\x80", 3), 0);	/* surrogate */
+	assert_int_equal(ct_utf8_len("\xf4\x90\x80\x80", 4), 0);	/* beyond U+10FFFF */
+	assert_int_equal(ct_utf8_len("\x9b", 1), 0);			/* stray */
+	assert_int_equal(ct_utf8_len("\xe2\x82", SIZE_MAX), 0);	/* NUL ends it */
+	/* Shown: controls, C1 and non-UTF-8 as '?', the rest as it is. */
+	assert_string_equal(ct_printable("a\x1b[1m\xc2\x9b" "2J\xff \xc3\xa9\t", buf, sizeof buf),
+	    "a?[1m?2J? \xc3\xa9?");
+	/* Cut never inside a character. */
+	assert_string_equal(ct_printable("abc\xe2\x82\xac" "def", small, sizeof small), "abc...");
+	assert_string_equal(ct_printable("ab\xe2\x82\xac", small, sizeof small), "ab\xe2\x82\xac");
+	assert_string_equal(ct_excerpt("x\0y", 3, buf), "x?y");
+	assert_string_equal(ct_excerpt("0123456789012345678901234567890123456789\xc3\xa9", 42, buf),
+	    "0123456789012345678901234567890123456789...");
+	assert_string_equal(ct_excerpt("012345678901234567890123456789012345678\xc3\xa9", 41, buf),
+	    "012345678901234567890123456789012345678...");
+	/* JSON: what jansson refuses becomes '?', the rest stays. */
+	assert_null(json_string("caf\xe9"));
+	j = ct_json_text("caf\xe9 \xc3\xa9\xe2\x82");
+	assert_non_null(j);
+	assert_string_equal(json_string_value(j), "caf? \xc3\xa9??");
+	json_decref(j);
+	j = ct_json_text(NULL);
+	assert_true(json_is_null(j));
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -406,6 +446,7 @@ main(void)
 		cmocka_unit_test(test_store_errors),
 		cmocka_unit_test_setup_teardown(test_scan_window, setup, teardown),
 		cmocka_unit_test(test_fmt_double),
+		cmocka_unit_test(test_text),
 		cmocka_unit_test_setup_teardown(test_evlog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evlog_torn, setup, teardown),
 	};
