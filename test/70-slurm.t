@@ -9,20 +9,8 @@
 # Skips when the cluster cannot run here (no Slurm packages, not root).
 . "$CT_TOP/test/lib.sh"
 . "$TOP/test/fake/bin.sh"
-C=$T/cluster
-trap '"$TOP/test/slurm/stop" "$C"; rm -rf "$T"' EXIT
-# Not $(...): whatever the daemons inherit, they keep open.
-"$TOP/test/slurm/start" "$C" 2>"$T/start.err"
-case $? in
-0) ;;
-77) echo "1..0 # SKIP $(cat "$T/start.err")"; exit 0 ;;
-*) echo "Bail out! the test cluster did not start: $(tr '\n' ' ' <"$T/start.err")"; exit 1 ;;
-esac
-. "$C/env"
-H=$COINTRAIN_HOME
+. "$TOP/test/slurm/lib.sh"
 SYMS=AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT
-DRIFT_ENABLED=0
-export DRIFT_ENABLED
 
 # verify — every current model is complete.
 verify() {
@@ -44,19 +32,6 @@ tasks() {
 	sed -n "s/.*Name=cointrain-$1 JobState=\([A-Z_]*\) .*TimeLimit=\([0-9]*\) StartTime=\([^ ]*\) EndTime=\([^ ]*\) .*ProcCnt=\([0-9]*\) .*ArrayJobId=\([0-9]*\) ArrayTaskId=\([0-9]*\).*/\6 \7 \1 \3 \4 \5 \2/p" \
 		"$C/jobcomp.txt"
 }
-# wait_for SECONDS CMD... — until CMD succeeds; 1 when it did not in time.
-wait_for() {
-	n=$(($1 * 10))
-	shift
-	until "$@"; do
-		[ "$n" -gt 0 ] || return 1
-		sleep 0.1
-		n=$((n - 1))
-	done
-}
-running() { [ "$(status "$1" "$2" 2>/dev/null | cut -d' ' -f1)" = running ]; }
-succeeded() { [ "$(status "$1" "$2" 2>/dev/null | cut -d' ' -f1)" = success ]; }
-queue_empty() { [ -z "$(squeue -h -o %i 2>/dev/null)" ]; }
 t0=$(date +%s)
 
 # The plan: what would be submitted, and nothing submitted.
