@@ -91,4 +91,32 @@ NOTIFY_CMD="sleep 20 >/dev/null 2>&1 & echo \$! >>'$T/hookpids'" \
 run run-batch predict --symbols AAAUSDT --run 20251109T0900Z-predict
 is "$rc" 0 "the next batch is not locked out by the hook's leftover"
 while read -r p; do kill "$p" 2>/dev/null; done <"$T/hookpids"
+
+# Hooks run in the data home, wherever the batch was started (as the
+# Slurm engine's tasks run them).
+mkdir -p elsewhere
+(cd elsewhere && FAKE_FAIL=BBBUSDT NOTIFY_CMD="pwd >>'$T/cwd.notify'; cat >/dev/null" \
+	UPLOAD_CMD="pwd >>'$T/cwd.upload'; :" run-batch full --symbols AAAUSDT,BBBUSDT --run 20251109T1000Z-full 2>/dev/null)
+is "$(sort -u "$T/cwd.notify"):$(wc -l <"$T/cwd.notify")" "$COINTRAIN_HOME:3" \
+	"NOTIFY_CMD in the data home: the batch's events and a coin's"
+is "$(cat "$T/cwd.upload")" "$COINTRAIN_HOME" "UPLOAD_CMD in the data home"
+
+# An interrupted batch stops the upload under way (its own process group,
+# which the interrupt does not reach) and records it.
+R=20251109T1100Z-full
+UPLOAD_CMD=$TOP/test/fake/upload-slow run-batch full --symbols AAAUSDT --run $R >/dev/null 2>u.err &
+u=$!
+i=0
+until [ -s "$T/upload.pid" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done
+s0=$(date +%s)
+kill -TERM $u
+wait $u
+is "$?" 130 "SIGTERM during an upload: exit 130"
+ok $(($(date +%s) - s0 > 5)) "at once"
+p=$(cat "$T/upload.pid")
+ok "$(alive "$p" && echo 1 || echo 0)" "the upload is stopped"
+kill "$p" 2>/dev/null
+like "$(grep '"event":"upload_failed"' "$COINTRAIN_HOME/logs/$R/engine.log")" \
+	'"symbol":"AAAUSDT".*"error":"interrupted by SIGTERM"' "and recorded as an interrupted upload"
+like "$(tail -n 1 "$COINTRAIN_HOME/logs/$R/engine.log")" '"event":"job_interrupted"' "before the batch's job_interrupted"
 done_testing

@@ -87,14 +87,15 @@ event() {
 	line=$(ledger event "$run" "$@") || { warn "$run: cannot log event $1"; return 0; }
 	case $1 in job_started | job_completed | job_failed | coin_failed) notify "$line" "$1" ;; esac
 }
-# notify LINE EVENT — NOTIFY_CMD gets the event's line, without the batch
-# lock (fd 9: a hook that leaves a process behind must not hold it); its
+# notify LINE EVENT — NOTIFY_CMD gets the event's line, in the data home
+# (as every hook, whichever engine runs the step), without the batch lock
+# (fd 9: a hook that leaves a process behind must not hold it); its
 # errors go to the run's notify.log.
 notify() {
 	[ -n "$NOTIFY_CMD" ] || return 0
 	nlog=/dev/null
 	[ -n "${log:-}" ] && [ -d "$log" ] && nlog=$log/notify.log
-	printf '%s\n' "$1" | timeout -k 5 60 sh -c "$NOTIFY_CMD" >/dev/null 2>>"$nlog" 9>&-
+	printf '%s\n' "$1" | { cd "$home" && exec timeout -k 5 60 sh -c "$NOTIFY_CMD"; } >/dev/null 2>>"$nlog" 9>&-
 	st=$?
 	[ "$st" -eq 0 ] || warn "NOTIFY_CMD failed for a $2 event (status $st$([ "$st" -eq 124 ] && echo ', timed out')$([ "$nlog" != /dev/null ] && echo "; see $nlog"))"
 }
@@ -319,12 +320,36 @@ retriable() {
 	*) return 1 ;;
 	esac
 }
+# upload_stop SIG — the step was interrupted during the upload: stop it
+# (timeout(1) passes the signal on to the hook's process group, and kills
+# it 10 seconds later) and record it.
+upload_stop() {
+	kill -TERM "$child" 2>/dev/null
+	wait "$child"
+	event upload_failed symbol="$up_sym" model="$up_model" status:="$?" error="interrupted by SIG$1"
+	exit 143
+}
+# upload SYM MODEL LOG — UPLOAD_CMD MODEL in the data home, without the
+# batch lock, stopped after 10 minutes: an upload may not hold the batch
+# forever.  It runs in the background so that an interrupt of the step
+# (the batch's, a scancel) is handled at once, not when it ends.  A
+# signal that reached the hook before the step (a scancel signals every
+# process of the task) is said as such.
 upload() {
-	# An upload may not hold the batch forever.
-	if timeout -k 10 600 sh -c "$UPLOAD_CMD \"\$1\"" upload "$2" >>"$3" 2>&1 9>&-; then
+	{ cd "$home" && exec timeout -k 10 600 sh -c "$UPLOAD_CMD \"\$1\"" upload "$2"; } >>"$3" 2>&1 9>&- &
+	child=$! up_sym=$1 up_model=$2
+	trap 'upload_stop TERM' TERM
+	trap 'upload_stop INT' INT
+	trap 'upload_stop HUP' HUP
+	wait "$child"
+	st=$?
+	trap - TERM INT HUP
+	if [ "$st" -eq 0 ]; then
 		event upload_succeeded symbol="$1" model="$2"
+	elif [ "$st" -gt 128 ]; then
+		event upload_failed symbol="$1" model="$2" status:="$st" error="killed by signal $((st - 128))"
 	else
-		event upload_failed symbol="$1" model="$2" status:=$?
+		event upload_failed symbol="$1" model="$2" status:="$st"
 	fi
 }
 

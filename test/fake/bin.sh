@@ -21,3 +21,6 @@ status() {
 # leftovers PATTERN — processes (not zombies: the container's init may not
 # reap) whose command line matches.
 leftovers() { ps -eo stat=,args= | grep -v '^Z' | grep -v grep | grep -c -- "$1"; }
+# alive PID — the process runs (a zombie, left to an init that may not
+# reap, has ended).
+alive() { case $(ps -o stat= -p "$1" 2>/dev/null) in '' | Z*) return 1 ;; esac; }
