@@ -1136,6 +1136,9 @@ attempts_of() {
 	[ "$a" -ge "$round" ] || a=$round
 	echo "$a"
 }
+# last_try ATTEMPT — a coin_failed's final: "true" when no retry follows
+# a retriable failure at ATTEMPT.
+last_try() { [ "$1" -le "$RETRIES" ] && echo false || echo true; }
 # no_outcome SYM — the outcome of a step that left none: a success the
 # ledger recorded (its outcome file could not be written: a full disk),
 # else a lost worker (the step was killed: scancel, a node lost), said as
@@ -1149,7 +1152,7 @@ no_outcome() {
 	disk_full && why="worker lost: it left no outcome, and the data home's disk is full"
 	ledger set "$run" "$1" failed --error "$why" --error-type lost
 	event coin_failed symbol="$1" attempt:="$att" status:=null error_type=lost \
-		error="$why" final:="$([ "$att" -le "$RETRIES" ] && echo false || echo true)"
+		error="$why" final:="$(last_try "$att")"
 	echo "lost 137 0" | tee "$tmp/outcome/$1" 2>/dev/null
 }
 

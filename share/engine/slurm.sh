@@ -221,13 +221,20 @@ slurm_feed() {
 	event jobs_submitted engine=slurm job="$j" coins:="$k" limit="${lim#%}"
 }
 # slurm_refused LIST MSG — sbatch did not take the coins of LIST: each
-# attempt failed with MSG, as a temporary failure (retried after a backoff).
+# attempt failed with MSG (sbatch's last line, which names sbatch itself)
+# as a temporary failure, retried after a backoff; logged and notified
+# as any failed attempt, the last one as final.
 slurm_refused() {
-	warn "slurm engine: sbatch: $2"
+	m=${2#sbatch: }
+	m="sbatch: ${m:-refused the job}"
+	warn "slurm engine: $m"
 	while read -r s; do
 		a=$(($(cat "$tmp/attempts.$s" 2>/dev/null || echo 0) + 1))
 		echo "$a" >"$tmp/attempts.$s"
-		ledger set "$run" "$s" failed --error "sbatch: $2" --error-type transient
+		a=$(attempts_of "$s")
+		ledger set "$run" "$s" failed --error "$m" --error-type transient
+		event coin_failed symbol="$s" attempt:="$a" status:=null error_type=transient \
+			error="$m" final:="$(last_try "$a")"
 		echo "transient $EX_TEMPFAIL 0" >"$tmp/outcome/$s"
 	done <"$1"
 }
