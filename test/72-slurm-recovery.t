@@ -2,7 +2,9 @@
 # 72-slurm-recovery.t — the Slurm engine when things go wrong around it,
 # on the private one-node cluster (test/slurm/start): a retry round that
 # sbatch refuses fails its coins as any attempt does (event,
-# notification, one "sbatch:").
+# notification, one "sbatch:"); --no-wait leaves an earlier start's
+# queued arrays alone; SIGTERM while a start waits for them is an
+# interrupt like any other.
 # Skips when the cluster cannot run here (no Slurm packages, not root).
 . "$CT_TOP/test/lib.sh"
 . "$TOP/test/fake/bin.sh"
@@ -36,5 +38,37 @@ like "$(grep '"final":true' "$T/notified")" '"symbol":"AAAUSDT".*test refusal' "
 like "$err" "run-batch: slurm engine: sbatch: error: Batch job submission failed: test refusal" "the warning gives sbatch's reason"
 unlike "$err$(ledger show $R)" "sbatch: sbatch:" "saying \"sbatch:\" once"
 is "$(status $R BBBUSDT)" "success 1 -" "the coin of the first array succeeded"
+
+# --no-wait on a run whose arrays of an earlier start are still queued:
+# leaves them and returns at once, submitting nothing.
+R=20251121T0200Z-full
+FAKE_SLEEP=8 run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R --no-wait
+is "$rc" 0 "--no-wait submits"
+s0=$(date +%s)
+run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R --no-wait
+is "$rc" 0 "--no-wait again while its arrays are queued: exit 0"
+ok $(($(date +%s) - s0 > 4)) "at once, not waiting for them"
+like "$err" "$R: Slurm job\\(s\\) [0-9]+ of an earlier start still in the queue; --no-wait leaves them and submits nothing" \
+	"and says so"
+is "$(ev $R jobs_submitted | wc -l):$(ev $R job_started | wc -l)" "1:1" "nothing submitted, no start logged"
+
+# SIGTERM while a start waits for the run's arrays of an earlier start:
+# job_interrupted, exit 130; the arrays, their record and the run's
+# temporaries stay for the next start, the batch lock is free.
+run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R >/dev/null 2>c.err &
+c=$!
+wait_for 30 grep -q "waiting for Slurm job" c.err
+kill -TERM $c
+wait $c
+is "$?" 130 "SIGTERM while waiting for an earlier start's arrays: exit 130"
+like "$(tail -n 1 "$H/logs/$R/engine.log")" '"event":"job_interrupted".*"signal":"TERM"' "logged as job_interrupted"
+like "$(cat c.err)" "$R: Slurm job\\(s\\) [0-9]+ of an earlier start left running" "the arrays are said to be left running"
+ok "$(test -s "$H/runs/$R/engine.jobs" && test -d "$H/runs/$R/tmp"; echo $?)" \
+	"their record and the run's temporaries stay"
+ok "$(queue_empty && echo 1 || echo 0)" "the arrays run on"
+ok "$(flock -n "$H/runs/.batch.lock" true; echo $?)" "the batch lock is free"
+run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R
+is "$rc:$(status $R AAAUSDT):$(status $R BBBUSDT)" "0:success 1 -:success 1 -" "the next start collects them"
+is "$(ev $R coin_started | wc -l)" 2 "no coin was started twice"
 
 done_testing

@@ -812,6 +812,19 @@ fi
 # engine that left work of earlier starts running (a cluster's job
 # arrays) waits for it or refuses to start here.
 engine_load
+# An interrupt from here on, while the engine waits for an earlier
+# start's work too: the engine stops what this start began, the run (once
+# it has a ledger) logs job_interrupted, exit 130.
+on_signal() {
+	trap '' INT TERM HUP
+	warn "$run: interrupted by SIG$1"
+	engine_stop
+	[ ! -f "$home/runs/$run/status.json" ] || event job_interrupted signal="$1"
+	exit 130
+}
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
 engine_check || exit "$EX_FAIL"
 
 # Temporaries of our own writers killed with SIGKILL (no handler ran):
@@ -875,17 +888,6 @@ started_s=$(date +%s) batchpid=$$
 event job_started cycle="$cycle" symbols:="$nsyms" engine="$ENGINE" mode="$MODE" workers:="$workers" \
 	threads:="$threads" resumed:="$([ "$resumed" = 1 ] && echo true || echo false)" pid:=$$
 echo "$prog: $run: $cycle cycle, $nsyms symbols, $workers worker(s) x $threads thread(s)$([ "$resumed" = 1 ] && echo ', resumed')" >&2
-
-on_signal() {
-	trap '' INT TERM HUP
-	warn "$run: interrupted; stopping the workers"
-	engine_stop
-	event job_interrupted signal="$1"
-	exit 130
-}
-trap 'on_signal INT' INT
-trap 'on_signal TERM' TERM
-trap 'on_signal HUP' HUP
 
 # counts NAME — a count from the run's summary (summarize prints one
 # top-level field per line).

@@ -3,6 +3,8 @@
 # running its step, `run-batch __coin SYM`, until the list is done.
 # Sourced by run-batch; see ENGINES in run-batch(1) for the interface.
 
+local_pids=''		# the workers of the round under way
+
 # engine_check — can this engine run here?  Not on a run whose job
 # arrays another engine (slurm) submitted and no start has collected.
 engine_check() {
@@ -35,6 +37,8 @@ engine_run() {
 # engine_stop — stop every step this engine started (the batch was
 # interrupted); their coins stay resumable in the ledger.
 engine_stop() {
+	[ -n "$local_pids" ] || return 0
+	warn "$run: stopping the workers"
 	for p in $local_pids; do kill -TERM "$p" 2>/dev/null; done
 	wait
 }

@@ -21,11 +21,13 @@ slurm_active=''		# those of them not yet seen to end
 slurm_lists=''		# chunks of the round not yet submitted
 slurm_prev=''		# the array submitted last
 slurm_sleep=''		# pid of the sleep between two looks at the queue
+slurm_earlier=''	# the arrays of an earlier start being waited for
 
 # engine_check — the Slurm commands are there and the controller answers;
 # array size limit; threads from a --cpus-per-task in SLURM_SBATCH_ARGS.
-# Then the arrays earlier starts left: ours are waited for, another run's
-# still running is another batch (exit 6, or wait with --wait).
+# Then the arrays earlier starts left: ours are waited for (with
+# --no-wait, left in the queue), another run's still running is another
+# batch (exit 6, or wait with --wait).
 engine_check() {
 	slurm_config || return 1
 	slurm_left
@@ -88,9 +90,7 @@ slurm_left() {
 		r=${r##*/}
 		ids=$(sed -n 's/^slurm //p' "$f" | tr '\n' ' ')
 		if [ "$r" = "$run" ]; then
-			echo "$prog: $run: waiting for Slurm job(s) ${ids% } of an earlier start" >&2
-			slurm_wait "$ids"
-			slurm_forget
+			slurm_collect "$ids" || return 1
 			continue
 		fi
 		slurm_running "$ids"
@@ -106,6 +106,27 @@ slurm_left() {
 			exit "$EX_LOCKED"
 		fi
 	done
+}
+# slurm_collect "ID ..." — the run's arrays an earlier start left: waited
+# for, then forgotten.  With --no-wait, arrays still in the queue are
+# left there and nothing is submitted: exit 0, as after a submission
+# (the run is under way on the cluster).
+slurm_collect() {
+	if [ "$nowait" = 1 ]; then
+		slurm_running "$1"
+		case $? in
+		0) echo "$prog: $run: Slurm job(s) ${1% } of an earlier start still in the queue;" \
+			"--no-wait leaves them and submits nothing: \`run-batch $cycle --engine slurm --run $run' collects them" >&2
+			exit 0 ;;
+		2) return 1 ;;
+		esac
+	else
+		echo "$prog: $run: waiting for Slurm job(s) ${1% } of an earlier start" >&2
+		slurm_earlier=${1% }
+		slurm_wait "$1"
+		slurm_earlier=''
+	fi
+	slurm_forget
 }
 
 # slurm_running "ID ..." — 0 while any of the jobs is in the queue
@@ -263,9 +284,12 @@ slurm_outcomes() {
 
 # engine_stop — cancel this start's arrays; the coins they were running
 # stay in the ledger for the next start (which waits for the cancelled
-# tasks to end, then retries them).
+# tasks to end, then retries them).  An earlier start's arrays it was
+# waiting for are not its own: left running, for the next start.
 engine_stop() {
 	[ -z "$slurm_sleep" ] || kill "$slurm_sleep" 2>/dev/null
+	[ -z "$slurm_earlier" ] ||
+		warn "$run: Slurm job(s) $slurm_earlier of an earlier start left running; the next start of the run collects them"
 	[ -n "$slurm_jobs" ] || return 0
 	# shellcheck disable=SC2086
 	scancel $slurm_jobs && warn "$run: cancelled Slurm job(s)$slurm_jobs"
