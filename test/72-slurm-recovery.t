@@ -4,7 +4,9 @@
 # sbatch refuses fails its coins as any attempt does (event,
 # notification, one "sbatch:"); --no-wait leaves an earlier start's
 # queued arrays alone; SIGTERM while a start waits for them is an
-# interrupt like any other.
+# interrupt like any other; an interrupted batch stops an upload under
+# way and records it; a trainer whose step was killed has its model
+# adopted by the retry; hooks run in the data home.
 # Skips when the cluster cannot run here (no Slurm packages, not root).
 . "$CT_TOP/test/lib.sh"
 . "$TOP/test/fake/bin.sh"
@@ -71,4 +73,63 @@ run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R
 is "$rc:$(status $R AAAUSDT):$(status $R BBBUSDT)" "0:success 1 -:success 1 -" "the next start collects them"
 is "$(ev $R coin_started | wc -l)" 2 "no coin was started twice"
 
+# An interrupted batch stops the upload under way and records it.
+R=20251122T0200Z-full
+UPLOAD_CMD=$TOP/test/fake/upload-slow run-batch full --engine slurm --symbols AAAUSDT --run $R >/dev/null 2>/dev/null &
+u=$!
+wait_for 60 test -s "$T/upload.pid"
+kill -TERM $u
+wait $u
+is "$?" 130 "SIGTERM during an upload: exit 130"
+wait_for 20 ev $R upload_failed >/dev/null
+# Every process of the cancelled task gets the SIGTERM: the step's trap
+# stops the upload, or the hook has died of it already.
+like "$(ev $R upload_failed)" '"symbol":"AAAUSDT".*"status":143,"error":"(interrupted by SIGTERM|killed by signal 15)"' \
+	"the upload is recorded as stopped by the interrupt"
+p=$(cat "$T/upload.pid")
+ok "$(wait_for 10 eval "! alive $p"; echo $?)" "and stopped"
+kill "$p" 2>/dev/null
+wait_for 30 queue_empty
+
+# A lost attempt's model: the coin's step is killed (-9) while its trainer
+# runs; the trainer goes on alone (the test cluster tracks a task's
+# processes by parentage, proctrack/linuxproc, and the orphan is not its
+# child any more) and publishes; the task ends without an outcome, the
+# coin is lost, and its retry adopts the model instead of training again.
+mv "$T/bin/train-coin" "$T/bin/train-coin.fake"
+cat >"$T/bin/train-coin" <<EOF
+#!/bin/sh
+# The first attempt at AAAUSDT: the step's pid (timeout's parent) for the
+# test, and a slow fit.
+case " \$* " in *" --symbol AAAUSDT "*)
+	if [ ! -e "$T/first.done" ]; then
+		: >"$T/first.done"
+		ps -o ppid= -p \$PPID | tr -d ' ' >"$T/step.pid.tmp" && mv "$T/step.pid.tmp" "$T/step.pid"
+		FAKE_SLEEP=6
+		export FAKE_SLEEP
+	fi ;;
+esac
+exec "$T/bin/train-coin.fake" "\$@"
+EOF
+chmod +x "$T/bin/train-coin"
+R=20251123T0200Z-full
+run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R >/dev/null 2>a.err &
+b=$!
+wait_for 60 test -s "$T/step.pid"
+kill -KILL "$(cat "$T/step.pid")"
+wait $b
+is "$?" 0 "a step killed under its trainer: the batch succeeds"
+like "$(ev $R coin_failed AAAUSDT)" '"attempt":1,"status":null,"error_type":"lost",.*"final":false' "the attempt was lost"
+like "$(ev $R coin_succeeded AAAUSDT)" '"attempt":2,.*"adopted":true' "the retry adopted the trainer's model"
+is "$(grep -c '^fake train-coin AAAUSDT' "$H/logs/$R/AAAUSDT/training.log")" 1 "the coin was trained once"
+rm -f "$T/bin/train-coin"
+mv "$T/bin/train-coin.fake" "$T/bin/train-coin"
+
+# Hooks run in the data home, those of the batch and of the array tasks.
+mkdir -p elsewhere
+R=20251124T0200Z-full
+(cd elsewhere && FAKE_FAIL=BBBUSDT NOTIFY_CMD="pwd >>'$T/cwd.notify'; cat >/dev/null" \
+	UPLOAD_CMD="pwd >>'$T/cwd.upload'; :" run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R 2>/dev/null)
+is "$(sort -u "$T/cwd.notify"):$(wc -l <"$T/cwd.notify")" "$H:3" "NOTIFY_CMD: the batch's and a task's events, in the data home"
+is "$(cat "$T/cwd.upload")" "$H" "UPLOAD_CMD in the data home"
 done_testing
