@@ -15,6 +15,7 @@
 #include "features.h"
 #include "jsonfile.h"
 #include "model.h"
+#include "traincoin.h"
 
 static void
 xgb_log(const char *msg)
@@ -108,12 +109,68 @@ xgb_fail(const char *dir, const char *what)
 	return -1;
 }
 
+/* A member of config.json that must lie in [lo,hi]: NULL, or its name
+ * and why not (into why). */
+static const char *
+in_range(const char *name, double v, double lo, double hi, char *why, size_t n)
+{
+	if (v >= lo && v <= hi)
+		return NULL;
+	snprintf(why, n, "%s: %.17g is outside [%g,%g]", name, v, lo, hi);
+	return name;
+}
+
+int
+ct_model_config(struct ct_model *m, const char *path, json_t **out)
+{
+	const char *s, *tf, *bad, *fwhy;
+	json_int_t horizon, rounds;
+	json_error_t je;
+	json_t *cfg;
+
+	*out = NULL;
+	if ((cfg = ct_json_load(path, 0)) == NULL)
+		return -1;
+	/* One member at a time, so that the error names it and its line;
+	 * then the ranges train-coin writes: a horizon or a round count
+	 * out of them is no model's (a horizon of -100 would have
+	 * check-drift read labels before its candles). */
+	bad = !json_is_object(cfg) ? "" :
+	    json_unpack_ex(cfg, &je, 0, "{s:s}", "symbol", &s) ? "symbol" :
+	    json_unpack_ex(cfg, &je, 0, "{s:s}", "timeframe", &tf) ? "timeframe" :
+	    json_unpack_ex(cfg, &je, 0, "{s:I}", "horizon", &horizon) ? "horizon" :
+	    json_unpack_ex(cfg, &je, 0, "{s:F}", "threshold", &m->threshold) ? "threshold" :
+	    json_unpack_ex(cfg, &je, 0, "{s:I}", "rounds", &rounds) ? "rounds" : NULL;
+	if (bad == NULL)
+		bad = in_range("horizon", (double)horizon, 1, CT_HORIZON_MAX, je.text, sizeof je.text) ?
+		    "horizon" : in_range("threshold", m->threshold, 0, 1, je.text, sizeof je.text) ?
+		    "threshold" : in_range("rounds", (double)rounds, 1, CT_ROUNDS_MAX + CT_INCR_GROWTH, je.text,
+		    sizeof je.text) ? "rounds" : NULL;
+	if (bad) {
+		if (*bad)
+			ct_json_member_warn(path, NULL, bad, je.text);
+		else
+			ct_warn("%s: not a JSON object", path);
+		json_decref(cfg);
+		return -1;
+	}
+	if (ct_feat_check(json_object_get(cfg, "features"), &fwhy) != 0) {
+		ct_warn("%s: %s", path, fwhy);
+		json_decref(cfg);
+		return -1;
+	}
+	snprintf(m->symbol, sizeof m->symbol, "%s", s);
+	snprintf(m->timeframe, sizeof m->timeframe, "%s", tf);
+	m->horizon = (int)horizon;
+	m->rounds = (int)rounds;
+	*out = cfg;
+	return 0;
+}
+
 int
 ct_model_load(struct ct_model *m, const char *dir)
 {
 	char path[CT_PATH_MAX];
-	const char *why = NULL, *s, *bad;
-	json_error_t je;
 	static const char *const loaded[] = { "model.ubj", "config.json", NULL };
 	BoosterHandle b = NULL;
 	json_t *cfg;
@@ -129,30 +186,8 @@ ct_model_load(struct ct_model *m, const char *dir)
 		ct_warn("%s/config.json: %s", dir, strerror(errno));
 		return -1;
 	}
-	if ((cfg = ct_json_load(path, 0)) == NULL)
+	if (ct_model_config(m, path, &cfg) != 0)
 		return -1;
-	/* One member at a time, so that the error names it and its line. */
-	bad = !json_is_object(cfg) ? "" :
-	    json_unpack_ex(cfg, &je, 0, "{s:s}", "symbol", &s) ? "symbol" :
-	    json_unpack_ex(cfg, &je, 0, "{s:s}", "timeframe", &why) ? "timeframe" :
-	    json_unpack_ex(cfg, &je, 0, "{s:i}", "horizon", &m->horizon) ? "horizon" :
-	    json_unpack_ex(cfg, &je, 0, "{s:F}", "threshold", &m->threshold) ? "threshold" :
-	    json_unpack_ex(cfg, &je, 0, "{s:i}", "rounds", &m->rounds) ? "rounds" : NULL;
-	if (bad) {
-		if (*bad)
-			ct_json_member_warn(path, NULL, bad, je.text);
-		else
-			ct_warn("%s: not a JSON object", path);
-		json_decref(cfg);
-		return -1;
-	}
-	snprintf(m->symbol, sizeof m->symbol, "%s", s);
-	snprintf(m->timeframe, sizeof m->timeframe, "%s", why);
-	if (ct_feat_check(json_object_get(cfg, "features"), &why) != 0) {
-		ct_warn("%s/config.json: %s", dir, why);
-		json_decref(cfg);
-		return -1;
-	}
 	ct_xgb_quiet();
 	if (ct_path(path, sizeof path, "%s/model.ubj", dir) != 0 ||
 	    XGBoosterCreate(NULL, 0, &b) != 0 || XGBoosterLoadModel(b, path) != 0 ||

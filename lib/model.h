@@ -46,6 +46,13 @@ int ct_model_verify_files(const char *dir, const char *const *only);
  * this build (CT_FEAT_VERSION, names, warmup).  Errors printed; 0 or -1
  * (m left empty). */
 int ct_model_load(struct ct_model *m, const char *dir);
+/* Read config.json at path as ct_model_load does, without the booster:
+ * symbol, timeframe, horizon (1 to CT_HORIZON_MAX), threshold (0 to 1)
+ * and rounds (1 to CT_ROUNDS_MAX + CT_INCR_GROWTH) into m, the feature
+ * set checked against this build, the document into *cfg (owned by the
+ * caller).  0, or -1 after "prog: path:LINE: reason" (the line of the
+ * member at fault, when it has one). */
+int ct_model_config(struct ct_model *m, const char *path, json_t **cfg);
 /* prob[r] = P(up) for rows x[r*m->nfeat ...], r < rows.  NAN entries are
  * missing values.  0 or -1 (error printed as "prog: SYM: reason", by the
  * model's symbol). */

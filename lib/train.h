@@ -51,6 +51,10 @@ struct ct_train_opts {
 	long rounds_trained;	/* out: boosting rounds run, for the work done */
 };
 
+/* The largest --horizon and --rounds train-coin and tune-coin take. */
+#define CT_HORIZON_MAX	10000
+#define CT_ROUNDS_MAX	100000
+
 /* Peak memory train-coin aims at by default, in MB.  A training matrix
  * costs about 130 bytes a row in memory (quantised), its early-stopping
  * block (a quarter as many rows, raw) 210, so about 180 bytes a training

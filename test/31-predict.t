@@ -120,6 +120,18 @@ run predict --max-age off BTCUSDT
 line=$(grep -n '"horizon"' "$btcdir/config.json" | head -n 1 | cut -d: -f1)
 like "$rc:$err" "^1:predict: $btcdir/config.json:$line: Expected integer, got string" \
 	"a bad member of config.json: refused, named with its line"
+# So is a horizon or a round count no train-coin writes (check-drift
+# would label rows with it, an update add rounds past INT_MAX).
+for bad in '"horizon": -100/horizon: -100 is outside \[1,10000\]' \
+    '"rounds": 2147483647/rounds: 2147483647 is outside \[1,100050\]'; do
+	member=${bad%%:*}
+	sed "s/$member: *[0-9]*/${bad%%/*}/" config.json.orig > "$btcdir/config.json"
+	sed -i "s/^[0-9a-f]*  config.json\$/$(sha256sum <"$btcdir/config.json" | cut -d' ' -f1)  config.json/" "$btcdir/sha256.txt"
+	run predict --max-age off BTCUSDT
+	line=$(grep -n "$member" "$btcdir/config.json" | head -n 1 | cut -d: -f1)
+	is "$rc/$out" "1/" "config.json with ${bad%%/*}: refused"
+	like "$err" "^predict: $btcdir/config.json:$line: ${bad#*/}" "... named with its line"
+done
 cp config.json.orig "$btcdir/config.json"
 cp sha256.txt.orig "$btcdir/sha256.txt"
 mv "$btcdir/metrics.json" metrics.json.orig

@@ -102,7 +102,7 @@ main(int argc, char **argv)
 		case O_INCR: tc.incremental = 1; break;
 		case O_LOOKBACK: lookback = optarg; break;
 		case O_HORIZON:
-			tc.o.horizon = (int)num("--horizon", optarg, 1, 10000);
+			tc.o.horizon = (int)num("--horizon", optarg, 1, CT_HORIZON_MAX);
 			tc.fresh_only = fresh_opt("--horizon");
 			break;
 		case O_FOLDS:
@@ -110,7 +110,7 @@ main(int argc, char **argv)
 			tc.fresh_only = fresh_opt("--folds");
 			break;
 		case O_ROUNDS:
-			tc.o.rounds = (int)num("--rounds", optarg, 1, 100000);
+			tc.o.rounds = (int)num("--rounds", optarg, 1, CT_ROUNDS_MAX);
 			tc.fresh_only = fresh_opt("--rounds");
 			break;
 		case O_EARLY:

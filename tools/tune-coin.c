@@ -90,10 +90,10 @@ main(int argc, char **argv)
 		case O_SEED: t.seed = (uint64_t)num("--seed", optarg, 0, 0x7fffffffffffffffL); break;
 		case O_SPACE: space = optarg; break;
 		case O_LOOKBACK: lookback = optarg; break;
-		case O_HORIZON: t.o.horizon = (int)num("--horizon", optarg, 1, 10000); break;
+		case O_HORIZON: t.o.horizon = (int)num("--horizon", optarg, 1, CT_HORIZON_MAX); break;
 		/* Two folds at least: one to search on, the newest held out. */
 		case O_FOLDS: t.o.folds = (int)num("--folds", optarg, 2, 50); break;
-		case O_ROUNDS: t.o.rounds = (int)num("--rounds", optarg, 1, 100000); break;
+		case O_ROUNDS: t.o.rounds = (int)num("--rounds", optarg, 1, CT_ROUNDS_MAX); break;
 		case O_EARLY: t.o.early_stop = (int)num("--early-stop", optarg, 1, 100000); break;
 		case O_THREADS: threads = (int)num("--threads", optarg, 1, 1024); break;
 		case O_HALVING: t.halving = (int)num("--halving", optarg, 1, 1000); break;
