@@ -232,6 +232,35 @@ take_page(const struct ct_klines *q, const struct ct_series *page, int64_t cur, 
 	return 0;
 }
 
+int
+ct_klines_page(const struct ct_klines *q, const char *body, size_t len, const char *url,
+    int64_t *cur, int *last, struct ct_series *page, struct ct_merger *m)
+{
+	size_t lead = 0;
+	int open = 0;
+
+	page->n = 0;
+	*last = 1;
+	while (lead < len && memchr(" \t\r\n", body[lead], 4) != NULL)
+		lead++;
+	/* The importer would take CSV too; the API answers JSON only. */
+	if (lead == len || body[lead] != '[') {
+		ct_warn("%s: bad response: not a JSON array of klines", url);
+		return CT_EXIT_FAIL;
+	}
+	if (ct_import_buf(body, len, url, page) != 0 || take_page(q, page, *cur, m, &open) != 0)
+		return CT_EXIT_FAIL;
+	if (open || page->n < (size_t)q->limit)
+		return 0;
+	if (page->c[page->n - 1].t < *cur) {
+		ct_warn("%s: the response does not advance past startTime", url);
+		return CT_EXIT_FAIL;
+	}
+	*cur = page->c[page->n - 1].t + 1;
+	*last = 0;
+	return 0;
+}
+
 static int
 fetch(CURL *h, const struct ct_klines *q, struct ct_merger *m)
 {
@@ -240,13 +269,11 @@ fetch(CURL *h, const struct ct_klines *q, struct ct_merger *m)
 	char url[4096];
 	size_t blen = strlen(q->base);
 	int64_t cur = q->start;
-	int rc = 0;
+	int rc = 0, last = 0;
 
 	while (blen > 0 && q->base[blen - 1] == '/')
 		blen--;
-	for (;;) {
-		int open = 0;
-
+	while (!last) {
 		if (snprintf(url, sizeof url, "%.*s/api/v3/klines?symbol=%s&interval=%s&startTime=%lld&endTime=%lld&limit=%d",
 		    (int)blen, q->base, q->symbol, q->interval, (long long)cur, (long long)q->end,
 		    q->limit) >= (int)sizeof url) {
@@ -254,27 +281,9 @@ fetch(CURL *h, const struct ct_klines *q, struct ct_merger *m)
 			rc = CT_EXIT_FAIL;
 			break;
 		}
-		if ((rc = get(h, url, q->symbol, &r)) != 0)
+		if ((rc = get(h, url, q->symbol, &r)) != 0 ||
+		    (rc = ct_klines_page(q, r.p, r.n, url, &cur, &last, &page, m)) != 0)
 			break;
-		page.n = 0;
-		/* The importer would take CSV too; the API answers JSON only. */
-		if (r.n == 0 || strspn(r.p, " \t\r\n") == r.n || r.p[strspn(r.p, " \t\r\n")] != '[') {
-			ct_warn("%s: bad response: not a JSON array of klines", url);
-			rc = CT_EXIT_FAIL;
-			break;
-		}
-		if (ct_import_buf(r.p, r.n, url, &page) != 0 || (rc = take_page(q, &page, cur, m, &open)) != 0) {
-			rc = CT_EXIT_FAIL;
-			break;
-		}
-		if (open || page.n < (size_t)q->limit)
-			break;
-		if (page.c[page.n - 1].t < cur) {
-			ct_warn("%s: the response does not advance past startTime", url);
-			rc = CT_EXIT_FAIL;
-			break;
-		}
-		cur = page.c[page.n - 1].t + 1;
 	}
 	ct_series_free(&page);
 	free(r.p);
