@@ -18,6 +18,7 @@
 #include "coinstatus.h"
 #include "dashboard.h"
 #include "home.h"
+#include "modeldir.h"
 #include "timefmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,31 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char home[CT_PATH_MAX], dir[CT_PATH_MAX];
 static const char *const files[] = { "config.json", "metrics.json", "training_log.json" };
 
-static const char *const tfs[] = { "5m", "1h" };
-
 static void
 cleanup(void)
 {
-	char p[CT_PATH_MAX];
-
-	for (size_t i = 0; i < sizeof tfs / sizeof tfs[0]; i++)
-		if (ct_path(p, sizeof p, "%s/candles/ODDUSDT/%s.csv", home, tfs[i]) == 0)
-			unlink(p);
-	if (ct_path(p, sizeof p, "%s/candles/ODDUSDT", home) == 0)
-		rmdir(p);
-	if (ct_path(p, sizeof p, "%s/candles", home) == 0)
-		rmdir(p);
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if (ct_path(p, sizeof p, "%s/%s", dir, files[i]) == 0)
-			unlink(p);
-	rmdir(dir);
-	if (ct_path(p, sizeof p, "%s/models/ODDUSDT/current", home) == 0)
-		unlink(p);
-	if (ct_path(p, sizeof p, "%s/models/ODDUSDT", home) == 0)
-		rmdir(p);
-	if (ct_path(p, sizeof p, "%s/models", home) == 0)
-		rmdir(p);
-	rmdir(home);
+	ct_rmtree(home);
 }
 
 /* A day of candles of timeframe tf (minutes), the close drifting up. */

@@ -4,8 +4,10 @@
  * same seed; an accepted parameter object must give options that round
  * trip through params.json's form.  The text is also scanned for the line
  * of each member, as an error in a space or parameter file is reported
- * (ct_json_member_line): a line within the text, or 0.  Seeds:
- * test/fuzz/space/. */
+ * (ct_json_member_line): a line within the text, or 0; and read as the
+ * file itself, as train-coin reads --params FILE or a coin's params.json
+ * (ct_params_load: its "params" when it has them, no other member
+ * allowed).  Seeds: test/fuzz/space/. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,10 +61,11 @@ params_round_trip(const json_t *p)
 }
 
 /* The line found for each member of j (and of its "params") lies within
- * the text, which a file holds. */
+ * the text, which a file holds; that file read as a parameter file. */
 static void
 member_lines(const uint8_t *data, size_t size, json_t *j)
 {
+	struct ct_train_opts o;
 	char path[64];
 	const char *k;
 	json_t *v;
@@ -83,6 +86,8 @@ member_lines(const uint8_t *data, size_t size, json_t *j)
 		if (a < 0 || (size_t)a > lines || b < 0 || (size_t)b > lines)
 			abort();
 	}
+	ct_train_defaults(&o);
+	ct_params_load(path, &o);
 	unlink(path);
 }
 
