@@ -139,7 +139,9 @@ named(const char *const *v, const char *name)
 
 /* The file a sha256.txt line names (its newline cut), or NULL if the
  * line is not sha256sum's text mode: 64 hex digits, two spaces, the name
- * (relative, no directories: a sum file must not reach out). */
+ * (relative, no directories: a sum file must not reach out).  A NUL byte
+ * makes a line malformed: the name would end at it, and a file whose
+ * tail a crash zero-filled would pass for whole. */
 static const char *
 sum_name(char *line, ssize_t len)
 {
@@ -147,7 +149,8 @@ sum_name(char *line, ssize_t len)
 
 	if (len > 0 && line[len - 1] == '\n')
 		line[--len] = '\0';
-	if (len < 67 || !hexok(line) || line[64] != ' ' || line[65] != ' ' ||
+	if (len < 67 || memchr(line, '\0', (size_t)len) != NULL || !hexok(line) ||
+	    line[64] != ' ' || line[65] != ' ' ||
 	    strchr(name, '/') != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return NULL;
 	return name;

@@ -134,6 +134,15 @@ for bad in '"horizon": -100/horizon: -100 is outside \[1,10000\]' \
 done
 cp config.json.orig "$btcdir/config.json"
 cp sha256.txt.orig "$btcdir/sha256.txt"
+# The last newline of sha256.txt turned to NUL bytes (a crash can
+# zero-fill a file's tail): a damaged line, not a name that ends early.
+{ sed '$d' sha256.txt.orig; tail -n 1 sha256.txt.orig | tr -d '\n'; printf '\0\0\0\0'; } > "$btcdir/sha256.txt"
+run predict --max-age off BTCUSDT
+is "$rc/$out" "1/" "sha256.txt ending in NUL bytes: refused"
+is "$err" "predict: $btcdir/sha256.txt:7: malformed line
+predict: $btcdir/training_log.json: not listed in sha256.txt
+predict: BTCUSDT: model $btcdir refused" "... the line named"
+cp sha256.txt.orig "$btcdir/sha256.txt"
 mv "$btcdir/metrics.json" metrics.json.orig
 run predict --max-age off BTCUSDT
 is "$rc/$out" "1/" "model missing a file: refused"
