@@ -58,6 +58,14 @@ header(struct ct_scan *sc)
 	if (rc != 0)
 		return -1;
 	sc->pos = nl ? nl - b + 1 : r;
+	/* Columns past the six are the parser's to ignore, however long:
+	 * the rest of a header line longer than b is no row. */
+	while (nl == NULL && r == (ssize_t)sizeof b) {
+		if ((r = pread(sc->fd, b, sizeof b, sc->pos)) < 0)
+			return fail(sc, NULL);
+		nl = memchr(b, '\n', (size_t)r);
+		sc->pos += nl ? nl - b + 1 : r;
+	}
 	sc->line = 2;
 	return 0;
 }

@@ -47,7 +47,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct ct_series t = { 0 };
 		int a = ct_store_tail(path, n, &s), b = ct_scan_load(path, n, &t);
 
-		if (a == 0 && b == 0 && (s.n != t.n || memcmp(s.c, t.c, s.n * sizeof *s.c) != 0))
+		/* Both may take the store and give no row (and no array). */
+		if (a == 0 && b == 0 && (s.n != t.n || (s.n > 0 && memcmp(s.c, t.c, s.n * sizeof *s.c) != 0)))
 			abort();
 		ct_series_free(&s);
 		ct_series_free(&t);
