@@ -156,7 +156,8 @@ ct_parse_lookback(const char *s, const char *tf, long *candles)
 }
 
 /* s (n bytes) as it may be shown into buf, at most max bytes of text and
- * a NUL; returns how many bytes of s that took. */
+ * a NUL; returns how many bytes of s that took.  buf may be s: a shown
+ * character is never longer than its bytes. */
 static size_t
 shown_copy(const char *s, size_t n, char *buf, size_t max)
 {
@@ -165,7 +166,7 @@ shown_copy(const char *s, size_t n, char *buf, size_t max)
 	while (i < n && (adv = ct_shown_next(s + i, n - i, &keep)) > 0 &&
 	    o + (keep ? keep : 1) <= max) {
 		if (keep)
-			memcpy(buf + o, s + i, keep);
+			memmove(buf + o, s + i, keep);
 		else
 			buf[o] = '?';
 		o += keep ? keep : 1;
@@ -173,6 +174,17 @@ shown_copy(const char *s, size_t n, char *buf, size_t max)
 	}
 	buf[o] = '\0';
 	return i;
+}
+
+/* How many bytes s (n bytes) takes shown. */
+static size_t
+shown_len(const char *s, size_t n)
+{
+	size_t i = 0, o = 0, adv, keep;
+
+	for (; i < n && (adv = ct_shown_next(s + i, n - i, &keep)) > 0; i += adv)
+		o += keep ? keep : 1;
+	return o;
 }
 
 const char *
@@ -190,7 +202,9 @@ ct_printable(const char *s, char *buf, size_t size)
 {
 	size_t n = strlen(s);
 
-	if (shown_copy(s, n, buf, size - 1) < n && size > 4) {
+	if (shown_len(s, n) < size || size <= 4) {
+		shown_copy(s, n, buf, size - 1);
+	} else {
 		shown_copy(s, n, buf, size - 4);
 		strcat(buf, "...");
 	}

@@ -36,7 +36,7 @@ int ct_coin_required(int argc, char **argv, int optind, const char *sym, const c
 #define CT_EXCERPT_LEN 48
 const char *ct_excerpt(const char *s, size_t len, char buf[CT_EXCERPT_LEN]);
 /* s with control characters and bytes that are not UTF-8 as '?', cut to
- * size bytes (then "...", never inside a character): text
+ * size bytes (then "...", never inside a character; buf may be s): text
  * from input (a zip member's name, an exchange's message) must not drive
  * the terminal a diagnostic is read on.  Returns buf. */
 const char *ct_printable(const char *s, char *buf, size_t size);

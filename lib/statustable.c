@@ -5,6 +5,7 @@
 
 #include "coinstatus.h"
 #include "parse.h"
+#include "text.h"
 
 static const char *
 str(const json_t *o, const char *key)
@@ -166,16 +167,20 @@ ct_status_cell(const struct ct_status_col *c, const json_t *row, char *buf, size
 
 #define CELL 160
 
-/* One line: text left-aligned and padded (but the last), numbers right. */
+/* One line: text left-aligned and padded (but the last), numbers right;
+ * widths in characters, so that text such as "é" keeps the columns. */
 static void
 print_row(FILE *fp, char (*cells)[CELL], const size_t *w)
 {
 	for (size_t c = 0; c < ct_status_ncols; c++) {
-		int width = (int)w[c];
+		size_t n = ct_utf8_chars(cells[c]);
+		int pad = (int)(w[c] > n ? w[c] - n : 0);
+		int right = ct_status_cols[c].right;
 
-		if (!ct_status_cols[c].right)
-			width = c + 1 < ct_status_ncols ? -width : 0;
-		fprintf(fp, "%s%*s", c ? "  " : "", width, cells[c]);
+		if (!right && c + 1 == ct_status_ncols)
+			pad = 0;
+		fprintf(fp, "%s%*s%s%*s", c ? "  " : "", right ? pad : 0, "", cells[c],
+		    right ? 0 : pad, "");
 	}
 	fputc('\n', fp);
 }
@@ -193,8 +198,8 @@ ct_status_table(json_t *rows, FILE *fp)
 			ct_status_cell(&ct_status_cols[c], json_array_get(rows, r),
 			    cells[(r + 1) * nc + c], CELL);
 		for (r = 0; r <= nr; r++)
-			if (strlen(cells[r * nc + c]) > w[c])
-				w[c] = strlen(cells[r * nc + c]);
+			if (ct_utf8_chars(cells[r * nc + c]) > w[c])
+				w[c] = ct_utf8_chars(cells[r * nc + c]);
 	}
 	for (r = 0; cells && w && r <= nr; r++)
 		print_row(fp, cells + r * nc, w);

@@ -1,4 +1,5 @@
 /* text.c — UTF-8 as it may be shown or stored in JSON. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,16 @@ ct_shown_next(const char *s, size_t n, size_t *keep)
 		return len;
 	*keep = len;
 	return len;
+}
+
+size_t
+ct_utf8_chars(const char *s)
+{
+	size_t n = 0, len;
+
+	for (; *s; s += len ? len : 1, n++)
+		len = ct_utf8_len(s, SIZE_MAX);
+	return n;
 }
 
 json_t *

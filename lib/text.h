@@ -17,6 +17,9 @@ size_t ct_utf8_len(const char *s, size_t n);
  * is not UTF-8.  A NUL is a control character: a caller that reads a
  * string to its NUL stops there (n may then be SIZE_MAX).  0 when n is 0. */
 size_t ct_shown_next(const char *s, size_t n, size_t *keep);
+/* The characters of the string s (a byte that is not UTF-8 counts as one):
+ * its width in a terminal's columns for the text this project shows. */
+size_t ct_utf8_chars(const char *s);
 /* s as a JSON string: a byte that is not UTF-8 (jansson refuses those)
  * becomes '?'; NULL as JSON null.  NULL only when out of memory. */
 json_t *ct_json_text(const char *s);

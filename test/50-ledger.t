@@ -39,6 +39,8 @@ like "$(ledger --home "$E" show --table $U | grep LATUSDT)" "caf\\?\" $(printf '
 run ledger --home "$E" event $U coin_failed symbol=LATUSDT "error=$(printf 'caf\351')"
 is "$rc:$(tail -n 1 "$E/logs/$U/engine.log" | sed 's/.*"error"://')" '0:"caf?"}' \
 	"an event field that is not UTF-8 is logged, not refused"
+run ledger --home "$E" event $U coin_failed "$(printf 'caf\351')=x"
+is "$rc:$err" "2:ledger: caf?=x: the key is not UTF-8" "a key that is not UTF-8: refused, and said"
 printf 'CRUSDT\r\nLFUSDT\r\n' >syms.txt
 run ledger --home "$T/crlf" init 20251112T0600Z-full <syms.txt
 is "$rc:$(ledger --home "$T/crlf" show 20251112T0600Z-full | grep -c '"CRUSDT": {')" "0:1" \

@@ -42,6 +42,8 @@ TELEGRAM_TOKEN=x run "$TG" <ev
 is "$rc:$err" "1:telegram: TELEGRAM_CHAT_ID is not set" "missing chat id: status 1"
 TELEGRAM_TOKEN=x TELEGRAM_CHAT_ID=42 TELEGRAM_TIMEOUT=soon run "$TG" <ev
 is "$rc:$err" "1:telegram: TELEGRAM_TIMEOUT=soon: not a whole number of seconds" "bad timeout"
+TELEGRAM_TOKEN=x TELEGRAM_CHAT_ID=42 TELEGRAM_TIMEOUT=1 run "$TG" <ev
+is "$rc:$err" "1:telegram: TELEGRAM_TIMEOUT=1: at least 3 seconds" "a timeout too short for three tries"
 # An API that takes the connection and never answers: every try together
 # ends within TELEGRAM_TIMEOUT (run-batch gives a hook 60 s).
 python3 -c 'import socket, time

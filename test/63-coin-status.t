@@ -173,6 +173,16 @@ printf '{"status":"\\u001b[2Jstable","drifted":false,"max_psi":0.1}\n' >"$T/ctl/
 run coin-status --home "$T/ctl"
 is "$(printf '%s\n' "$out" | tr -d '\n' | tr -d '[:print:]' | wc -c)" 0 "no control character in the table"
 like "$(printf '%s\n' "$out" | grep '^CTLUSDT')" " \?\]0;owned\?BUY .* \?\[2Jstable:0\.100 " "shown as '?'"
+# A C1 control (U+009B, CSI) too, and text with multi-byte characters
+# keeps the columns (widths in characters).
+mkdir -p "$T/ctl/models/CIXUSDT"
+printf '{"status":"\\u009b\\u00e9\\u00e9-ok","drifted":false,"max_psi":0.1}\n' >"$T/ctl/models/CIXUSDT/last-drift.json"
+run coin-status --home "$T/ctl"
+like "$(printf '%s\n' "$out" | grep '^CIXUSDT')" " \?$(printf '\303\251\303\251')-ok:0\.100 " "a C1 control shown as '?', other characters kept"
+is "$(printf '%s\n' "$out" | python3 -c 'import re, sys
+ls = sys.stdin.read().splitlines()
+h = ls[0].index("LAST_RUN")
+print(",".join(str(re.search(r":0\.100 +", l).end() == h) for l in ls[1:]))')" "True,True" "LAST_RUN starts in the same column in every row"
 
 # --timeframe, named coins, a coin without anything.
 run coin-status --json -t 1h CCCUSDT

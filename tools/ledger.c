@@ -274,12 +274,16 @@ field(json_t *f, const char *kv)
 		return -1;
 	}
 	if (eq[-1] != ':')
-		return json_object_setn_new(f, kv, klen, ct_json_text(eq + 1));
-	if ((v = json_loads(eq + 1, JSON_DECODE_ANY, &je)) == NULL) {
+		v = ct_json_text(eq + 1);
+	else if ((v = json_loads(eq + 1, JSON_DECODE_ANY, &je)) == NULL) {
 		ct_warn("%s: %s", arg(kv), je.text);
 		return -1;
 	}
-	return json_object_setn_new(f, kv, klen, v);
+	if (json_object_setn_new(f, kv, klen, v) != 0) {
+		ct_warn("%s: the key is not UTF-8", arg(kv));
+		return -1;
+	}
+	return 0;
 }
 
 static int

@@ -322,8 +322,11 @@ retriable() {
 }
 # upload_stop SIG — the step was interrupted during the upload: stop it
 # (timeout(1) passes the signal on to the hook's process group, and kills
-# it 10 seconds later) and record it.
+# it 10 seconds later) and record it.  Before the upload has a pid, only
+# note the signal, for upload to act on once it has one.
 upload_stop() {
+	up_sig=$1
+	[ -n "$child" ] || return 0
 	kill -TERM "$child" 2>/dev/null
 	wait "$child"
 	event upload_failed symbol="$up_sym" model="$up_model" status:="$?" error="interrupted by SIG$1"
@@ -332,20 +335,26 @@ upload_stop() {
 # upload SYM MODEL LOG — UPLOAD_CMD MODEL in the data home, without the
 # batch lock, stopped after 10 minutes: an upload may not hold the batch
 # forever.  It runs in the background so that an interrupt of the step
-# (the batch's, a scancel) is handled at once, not when it ends.  A
-# signal that reached the hook before the step (a scancel signals every
-# process of the task) is said as such.
+# (the batch's, a scancel) is handled at once, not when it ends; the
+# traps are set before it starts, so none finds it unwatched.  A signal
+# that reached the hook before the step (a scancel signals every process
+# of the task) is said as such.
 upload() {
-	{ cd "$home" && exec timeout -k 10 600 sh -c "$UPLOAD_CMD \"\$1\"" upload "$2"; } >>"$3" 2>&1 9>&- &
-	child=$! up_sym=$1 up_model=$2
+	child='' up_sig='' up_sym=$1 up_model=$2 up_t0=$(date +%s)
 	trap 'upload_stop TERM' TERM
 	trap 'upload_stop INT' INT
 	trap 'upload_stop HUP' HUP
+	{ cd "$home" && exec timeout -k 10 600 sh -c "$UPLOAD_CMD \"\$1\"" upload "$2"; } >>"$3" 2>&1 9>&- &
+	child=$!
+	[ -z "$up_sig" ] || upload_stop "$up_sig"
 	wait "$child"
 	st=$?
 	trap - TERM INT HUP
 	if [ "$st" -eq 0 ]; then
 		event upload_succeeded symbol="$1" model="$2"
+	elif [ "$st" -eq 124 ] || { [ "$st" -eq 137 ] && [ $(($(date +%s) - up_t0)) -ge 600 ]; }; then
+		# timeout(1): 124, or 137 when the hook outlived its SIGTERM.
+		event upload_failed symbol="$1" model="$2" status:="$st" error="timed out after 600s"
 	elif [ "$st" -gt 128 ]; then
 		event upload_failed symbol="$1" model="$2" status:="$st" error="killed by signal $((st - 128))"
 	else

@@ -420,6 +420,9 @@ test_text(void **state)
 	    "0123456789012345678901234567890123456789...");
 	assert_string_equal(ct_excerpt("012345678901234567890123456789012345678\xc3\xa9", 41, buf),
 	    "012345678901234567890123456789012345678...");
+	/* In place (coin-status's cells): a C1 control before kept characters. */
+	strcpy(buf, "\xc2\x9b\xc3\xa9\xc3\xa9-ok");
+	assert_string_equal(ct_printable(buf, buf, sizeof buf), "?\xc3\xa9\xc3\xa9-ok");
 	/* JSON: what jansson refuses becomes '?', the rest stays. */
 	assert_null(json_string("caf\xe9"));
 	j = ct_json_text("caf\xe9 \xc3\xa9\xe2\x82");
