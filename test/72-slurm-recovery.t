@@ -36,10 +36,35 @@ is "$rc" 1 "a retry round sbatch refuses: exit 1"
 like "$(ev $R coin_failed AAAUSDT | tail -n 1)" \
 	'"attempt":2,"status":null,"error_type":"transient","error":"sbatch: error: Batch job submission failed: test refusal","final":true' \
 	"the refused attempt is a coin_failed event, final at the last attempt"
-like "$(grep '"final":true' "$T/notified")" '"symbol":"AAAUSDT".*test refusal' "and NOTIFY_CMD gets it"
+is "$(grep -c '"event":"coin_failed"' "$T/notified")" 1 "NOTIFY_CMD gets the failed first attempt as any"
+like "$(grep '"event":"jobs_refused"' "$T/notified")" '"coins":1,"final":1,"error":"sbatch: error: Batch job submission failed: test refusal"' \
+	"and the refused array as one jobs_refused, not a coin_failed per coin"
+is "$(status $R AAAUSDT)" "failed 2 transient" "the ledger counts the refused attempt"
 like "$err" "run-batch: slurm engine: sbatch: error: Batch job submission failed: test refusal" "the warning gives sbatch's reason"
 unlike "$err$(ledger show $R)" "sbatch: sbatch:" "saying \"sbatch:\" once"
 is "$(status $R BBBUSDT)" "success 1 -" "the coin of the first array succeeded"
+
+# The other order: sbatch refuses the first round, and the retry's real
+# attempt fails too: that attempt is the coin's second and final one.
+cat >"$T/refusing/sbatch" <<EOF
+#!/bin/sh
+case " \$* " in *" --test-only "*) exec "$real" "\$@" ;; esac
+if [ ! -e "$T/refusing/refused" ]; then
+	: >"$T/refusing/refused"
+	echo "sbatch: error: Batch job submission failed: test refusal" >&2
+	exit 1
+fi
+exec "$real" "\$@"
+EOF
+R=20251120T0300Z-full
+: >"$T/notified"
+PATH=$T/refusing:$PATH RETRIES=1 FAKE_FLAKY=AAAUSDT FAKE_STATE=$T/refusing NOTIFY_CMD="cat >>'$T/notified'" \
+	run run-batch full --engine slurm --symbols AAAUSDT --run $R
+is "$rc" 1 "refused, then a failing attempt: exit 1"
+is "$(ev $R coin_failed AAAUSDT | sed 's/.*"attempt":\([0-9]*\),"status":\([0-9a-z]*\).*"final":\([a-z]*\).*/\1 \2 \3/' | tr '\n' ' ')" \
+	"1 null false 2 5 true " "attempt 1 refused, attempt 2 failed: final"
+is "$(status $R AAAUSDT)" "failed 2 transient" "the ledger counts both"
+is "$(grep -c '"final":true' "$T/notified")" 1 "the final failure is notified"
 
 # --no-wait on a run whose arrays of an earlier start are still queued:
 # leaves them and returns at once, submitting nothing.

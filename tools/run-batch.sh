@@ -82,10 +82,14 @@ fmt_s() {
 	else printf '%ds' "$s"; fi
 }
 # event NAME KEY=VALUE... — one line in logs/<RUN>/engine.log; start,
-# finish and failure events also go to NOTIFY_CMD.
+# finish and failure events also go to NOTIFY_CMD (coin_failed not while
+# quiet is set: a refused array's coins are notified as one jobs_refused).
 event() {
 	line=$(ledger event "$run" "$@") || { warn "$run: cannot log event $1"; return 0; }
-	case $1 in job_started | job_completed | job_failed | coin_failed) notify "$line" "$1" ;; esac
+	case $1 in
+	coin_failed) [ -n "${quiet:-}" ] || notify "$line" "$1" ;;
+	job_started | job_completed | job_failed | jobs_refused) notify "$line" "$1" ;;
+	esac
 }
 # notify LINE EVENT — NOTIFY_CMD gets the event's line, in the data home
 # (as every hook, whichever engine runs the step), without the batch lock
@@ -164,13 +168,18 @@ cache_coins() {
 # outcome in $CT_TMP/outcome/SYM for the batch to decide on retries.
 # Every coin pays for the processes this step starts: shell builtins
 # where a builtin does. ----
+# ledger_attempts SYM — the attempts the ledger counts for SYM (each
+# "running" is one), empty when it has no record of its own.
+ledger_attempts() {
+	sed -n 's/^ *"attempts": *\([0-9][0-9]*\),*$/\1/p' "$COINTRAIN_HOME/runs/$run/coins/$1.json" 2>/dev/null
+}
 coin_step() {
 	sym=$1 clog=$log/$1/training.log out=$CT_TMP/$1.out
 	[ -d "$log/$sym" ] && [ -d "$CT_TMP/outcome" ] || mkdir -p "$log/$sym" "$CT_TMP/outcome"
 	ledger set "$run" "$sym" running --pid "$$" ${CT_WORKER:+--worker "$CT_WORKER"} || return 1
 	# The attempt is the ledger's count (cointrain-files(5)), which a
 	# restarted batch goes on from; else this run's own.
-	attempt=$(sed -n 's/^ *"attempts": *\([0-9][0-9]*\),*$/\1/p' "$COINTRAIN_HOME/runs/$run/coins/$sym.json" 2>/dev/null)
+	attempt=$(ledger_attempts "$sym")
 	if [ -z "$attempt" ]; then
 		[ -r "$CT_TMP/attempts.$sym" ] && read -r attempt <"$CT_TMP/attempts.$sym"
 		attempt=$((${attempt:-0} + 1))

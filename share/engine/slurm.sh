@@ -243,21 +243,30 @@ slurm_feed() {
 }
 # slurm_refused LIST MSG — sbatch did not take the coins of LIST: each
 # attempt failed with MSG (sbatch's last line, which names sbatch itself)
-# as a temporary failure, retried after a backoff; logged and notified
-# as any failed attempt, the last one as final.
+# as a temporary failure, retried after a backoff.  The ledger counts it
+# (running, then failed), as a restart and the next attempt's number go by
+# the ledger; each coin gets its coin_failed event, the last one final,
+# and NOTIFY_CMD one jobs_refused for the array, not one per coin.
 slurm_refused() {
 	m=${2#sbatch: }
 	m="sbatch: ${m:-refused the job}"
 	warn "slurm engine: $m"
+	n=0 nfinal=0 quiet=1
 	while read -r s; do
-		a=$(($(cat "$tmp/attempts.$s" 2>/dev/null || echo 0) + 1))
-		echo "$a" >"$tmp/attempts.$s"
-		a=$(attempts_of "$s")
+		ledger set "$run" "$s" running --pid "$$"
 		ledger set "$run" "$s" failed --error "$m" --error-type transient
+		a=$(ledger_attempts "$s")
+		[ -n "$a" ] || a=$(($(cat "$tmp/attempts.$s" 2>/dev/null || echo 0) + 1))
+		echo "$a" >"$tmp/attempts.$s"
+		a=$(attempts_of "$s") f=$(last_try "$a")
 		event coin_failed symbol="$s" attempt:="$a" status:=null error_type=transient \
-			error="$m" final:="$(last_try "$a")"
+			error="$m" final:="$f"
 		echo "transient $EX_TEMPFAIL 0" >"$tmp/outcome/$s"
+		n=$((n + 1))
+		[ "$f" = false ] || nfinal=$((nfinal + 1))
 	done <"$1"
+	quiet=''
+	event jobs_refused engine=slurm coins:="$n" final:="$nfinal" error="$m"
 }
 
 # slurm_outcomes LIST — a coin of LIST without an outcome file whose
