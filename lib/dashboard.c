@@ -189,6 +189,31 @@ cycle_run(const char *home, json_t *lg, char **runs, size_t n, int batch)
 	return json_null();
 }
 
+/* The run's model backup: its last backup_* event in logs/<RUN>/engine.log
+ * (run-batch's full cycle backs up before it trains), or null. */
+static json_t *
+backup_of(const char *home, const char *run)
+{
+	char path[CT_PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	json_t *last = json_null(), *j;
+	FILE *fp;
+
+	if (run == NULL || ct_path(path, sizeof path, "%s/logs/%s/engine.log", home, run) != 0 ||
+	    (fp = ct_fopen_regular(path)) == NULL)
+		return last;
+	while (getline(&line, &cap, fp) > 0) {
+		if (strstr(line, "\"event\":\"backup_") == NULL ||
+		    (j = json_loads(line, 0, NULL)) == NULL)
+			continue;
+		json_decref(last);
+		last = j;
+	}
+	free(line);
+	fclose(fp);
+	return last;
+}
+
 /* "batch": whether one runs, the newest run, and per cycle the run whose
  * outcome the health check judges.  ledgers: the newest run of each
  * cycle, read once for the whole dashboard; runs: every run. */
@@ -205,6 +230,8 @@ batchinfo(const char *home, json_t *ledgers, char **runs, size_t n)
 			newest = lg;
 		json_object_set_new(cycles, cycle, cycle_run(home, lg, runs, n, batch));
 	}
+	if (json_is_object(lg = json_object_get(cycles, "full")))
+		json_object_set_new(lg, "backup", backup_of(home, str(lg, "run")));
 	json_object_set_new(o, "newest", newest ?
 	    ct_run_info_of(str(newest, "run"), ledger_of(newest)) : json_null());
 	json_object_set_new(o, "cycles", cycles);
@@ -696,6 +723,26 @@ coin_rows(const char *home, json_t *ledgers, int runs_bad, int64_t now_ms)
 	return rows;
 }
 
+/* The last full run's model backup failed: the models a restore would
+ * need are not in an archive of that week. */
+static void
+check_backup(json_t *checks, json_t *bat)
+{
+	json_t *r = json_object_get(json_object_get(bat, "cycles"), "full");
+	json_t *b = json_object_get(r, "backup");
+	const char *ev = str(b, "event"), *run = str(r, "run");
+
+	if (ev == NULL || run == NULL)
+		return;
+	if (strcmp(ev, "backup_failed") == 0)
+		check(checks, "backup", 0, NULL, "%s: model backup failed: %s", run,
+		    str(b, "error") ? str(b, "error") : "no reason logged");
+	else
+		check(checks, "backup", 1, NULL, "%s: %s", run,
+		    strcmp(ev, "backup_succeeded") == 0 && str(b, "archive") ? str(b, "archive") :
+		    "none needed (no model yet)");
+}
+
 static void
 checks_of(json_t *d, json_t *checks, json_t *kept, const struct ct_health *h)
 {
@@ -705,6 +752,7 @@ checks_of(json_t *d, json_t *checks, json_t *kept, const struct ct_health *h)
 		check(checks, "disk", json_number_value(v) >= h->min_disk_pct, NULL,
 		    "%.1f%% free (minimum %.1f%%)", json_number_value(v), h->min_disk_pct);
 	check_runs(checks, json_object_get(d, "batch"), h);
+	check_backup(checks, json_object_get(d, "batch"));
 	check_models(checks, json_object_get(d, "model_list"), kept, h);
 	if (h->max_candle_age_s != INT64_MAX)
 		check_candles(checks, json_object_get(d, "candles"), json_object_get(d, "coins"), kept, h);

@@ -63,6 +63,20 @@ FAKE_FAIL=CCCUSDT run run-batch full --symbols CCCUSDT --run 20251108T0200Z-full
 is "$rc:$(status 20251108T0200Z-full CCCUSDT)" "1:failed 2 error" "--retry-all retries exit status 1 too"
 ls "$H/backups"/models-*.tar.gz >/dev/null 2>&1
 ok $? "a full run in a home with models backs them up first"
+# A backup that fails: notified, and the health check says so until a
+# full run backs up again.
+cp -a "$H" "$T/hb" && rm -rf "$T/hb/backups" && echo x >"$T/hb/backups"
+COINTRAIN_HOME=$T/hb NOTIFY_CMD="cat >>'$T/hb.notified'" run run-batch full --symbols AAAUSDT --run 20251109T0300Z-full
+is "$rc" 0 "a failed backup does not stop the retrain"
+like "$(grep '"event":"backup_failed"' "$T/hb.notified")" '"error":"' "NOTIFY_CMD gets backup_failed with the reason"
+run summarize --home "$T/hb" --dashboard --json
+like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="backup"]; print(c[0]["ok"], c[0]["detail"])')" \
+	"^False 20251109T0300Z-full: model backup failed: ." "the health check fails on it, naming the run"
+rm -f "$T/hb/backups"
+COINTRAIN_HOME=$T/hb run run-batch full --symbols AAAUSDT --run 20251109T0400Z-full
+run summarize --home "$T/hb" --dashboard --json
+like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="backup"]; print(c[0]["ok"], c[0]["detail"])')" \
+	"^True 20251109T0400Z-full: $T/hb/backups/models-" "and passes once a full run backed up"
 
 # Rerun: completed coins are skipped, the failure is retried.
 a=$(readlink "$H/models/AAAUSDT/current")

@@ -82,13 +82,13 @@ fmt_s() {
 	else printf '%ds' "$s"; fi
 }
 # event NAME KEY=VALUE... — one line in logs/<RUN>/engine.log; start,
-# finish and failure events also go to NOTIFY_CMD (coin_failed not while
+# finish and failure events (a failed backup too) also go to NOTIFY_CMD (coin_failed not while
 # quiet is set: a refused array's coins are notified as one jobs_refused).
 event() {
 	line=$(ledger event "$run" "$@") || { warn "$run: cannot log event $1"; return 0; }
 	case $1 in
 	coin_failed) [ -n "${quiet:-}" ] || notify "$line" "$1" ;;
-	job_started | job_completed | job_failed | jobs_refused) notify "$line" "$1" ;;
+	job_started | job_completed | job_failed | jobs_refused | backup_failed) notify "$line" "$1" ;;
 	esac
 }
 # notify LINE EVENT — NOTIFY_CMD gets the event's line, in the data home
