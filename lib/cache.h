@@ -44,7 +44,8 @@ int ct_cache_lock_upgrade(int fd, const char *home);
 
 /* Store a checked prediction as cache/predictions/<symbol>.json with
  * cached_at = now and expires_at = now + ttl_s (refused past
- * CT_CACHE_MAX_EXPIRY_MS).  Returns the stored entry
+ * CT_CACHE_MAX_EXPIRY_MS; refused too when its "model" is not the coin's
+ * current model any more).  Returns the stored entry
  * (caller json_decref()s it), or NULL with a diagnostic printed. */
 json_t *ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64_t ttl_s);
 

@@ -315,4 +315,20 @@ is "$rc/$err" "0/" "$reads concurrent reads of entry and top list all whole JSON
 is "$out" "$((reads * 2))" "... and none was a miss"
 is "$(ls -A home/cache/predictions)" "RACEUSDT.json" "no temporaries left after the race"
 
+# A prediction of a model the coin no longer serves (a restore or a
+# training switched current while it was made) is not cached; the coin's
+# current model's is.
+mkdir -p served/models/RSTUSDT/20210301_110000Z served/models/RSTUSDT/20210301_120000Z
+ln -s 20210301_110000Z served/models/RSTUSDT/current
+line RSTUSDT 0.6 >rst.json
+run cache-put --home served --ttl 1h <rst.json
+is "$rc:$err" "1:cache-put: RSTUSDT: predicted by models/RSTUSDT/20210301_120000Z, which is no longer its current model (20210301_110000Z): not cached" \
+	"a prediction of a replaced model: refused, said, exit 1"
+run cache-get --home served RSTUSDT
+is "$rc" 3 "and not served"
+ln -sfn 20210301_120000Z served/models/RSTUSDT/current
+run cache-put --home served --ttl 1h -q <rst.json
+run cache-get --home served RSTUSDT
+is "$rc" 0 "the current model's prediction is cached"
+
 done_testing
