@@ -16,6 +16,7 @@
 #include "jsonfile.h"
 #include "ledger.h"
 #include "model.h"
+#include "modeldir.h"
 #include "parse.h"
 #include "runs.h"
 #include "storestats.h"
@@ -239,8 +240,8 @@ last_run(const struct ct_status_ctx *ctx, const char *sym)
 		}
 		if ((e = json_object_get(json_object_get(lg, "symbols"), sym)) == NULL)
 			continue;
-		json_object_set_new(o, cycle, json_pack("{s:s, s:s?, s:s?}", "run", str(lg, "run"),
-		    "status", run_status(e), "error", str(e, "error")));
+		json_object_set_new(o, cycle, json_pack("{s:s, s:s?, s:s?, s:s?}", "run", str(lg, "run"),
+		    "status", run_status(e), "error", str(e, "error"), "model", str(e, "model")));
 	}
 	return o;
 }
@@ -606,6 +607,25 @@ lost_run(const json_t *r)
 	return run_is(r, "lost");
 }
 
+/* The model served is older than one the newest run of a cycle published
+ * for the coin: a restore, or current switched back by hand. */
+static int
+rolled_back(const json_t *r)
+{
+	const char *cur = str(sect(r, "model"), "stamp"), *cycle, *m;
+	json_t *e;
+
+	json_object_foreach((json_t *)sect(r, "last_run"), cycle, e) {
+		if ((m = str(e, "model")) == NULL || strcmp(str(e, "status") ? str(e, "status") : "",
+		    "success") != 0)
+			continue;
+		m = strrchr(m, '/') ? strrchr(m, '/') + 1 : m;
+		if (cur && ct_stamp_ok(m) && strcmp(m, cur) > 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 expired_cache(const json_t *r)
 {
@@ -635,6 +655,7 @@ static const struct {
 	{ "never-trades", never_trades },
 	{ "failed-run", failed_run },
 	{ "lost-run", lost_run },
+	{ "rolled-back", rolled_back },
 	{ "expired-cache", expired_cache },
 	{ "drifted", drifted },
 };

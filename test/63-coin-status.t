@@ -340,4 +340,18 @@ is "$rc:$err" "1:coin-status: $H/models/DDDUSDT/current -> ../AAAUSDT/current: n
 	"current pointing outside the coin's directory: exit 1, said"
 is "$(echo "$out" | py 'd["model"]["error"], ",".join(d["flags"])')" "current: not a model directory no-candles,bad-model" \
 	"flagged bad-model"
+
+# A restore brought an older model back: the newest full run published a
+# newer one, and its ledger still says success.
+model ROLUSDT "$(stamp_ago 86400)" fresh 0.6
+old=$(readlink "$H/models/ROLUSDT/current")
+model ROLUSDT "$(stamp_ago 3600)" fresh 0.6
+new=$(readlink "$H/models/ROLUSDT/current")
+ledger init 20260115T0200Z-full ROLUSDT && ledger set 20260115T0200Z-full ROLUSDT success --model "$H/models/ROLUSDT/$new"
+run coin-status --json ROLUSDT
+is "$(echo "$out" | py '",".join(d["flags"])')" "no-candles" "the model the run published is served: not rolled back"
+ln -sfn "$old" "$H/models/ROLUSDT/current"
+run coin-status --json ROLUSDT
+is "$(echo "$out" | py '",".join(d["flags"]), d["last_run"]["full"]["model"].split("/")[-1] == d["model"]["stamp"]')" \
+	"no-candles,rolled-back False" "an older model served than the run published: rolled-back"
 done_testing
