@@ -192,13 +192,8 @@ entry_path(char *buf, size_t n, const char *home, const char *sym)
 	return 0;
 }
 
-/* 0 when pred's "model" (predict's models/SYM/STAMP) is the coin's current
- * model, or either is unknown; else -1, said: a prediction of a model the
- * coin no longer serves (a restore, a training, switched current while it
- * was made) is not cached.  Under the cache lock, which a restore's
- * forgetting of the old entries waits for, no such entry outlives it. */
-static int
-served(const char *home, const char *sym, const json_t *pred)
+int
+ct_cache_served(const char *home, const char *sym, const json_t *pred)
 {
 	const char *m = json_string_value(json_object_get(pred, "model")), *stamp;
 	char path[CT_PATH_MAX], cur[CT_PATH_MAX], ex[CT_EXCERPT_LEN];
@@ -224,7 +219,7 @@ ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64_t ttl_s
 	int64_t exp;
 	json_t *e;
 
-	if (entry_path(path, sizeof path, home, sym) != 0 || served(home, sym, pred) != 0)
+	if (entry_path(path, sizeof path, home, sym) != 0)
 		return NULL;
 	if (ct_cache_expiry(now_ms, ttl_s, &exp) != 0) {
 		ct_warn("%s: a time to live of %lld s expires after 9999-12-31", sym, (long long)ttl_s);

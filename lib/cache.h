@@ -42,10 +42,16 @@ int ct_cache_lock(const char *home);		/* exclusive */
 /* Shared to exclusive (flock converts: not atomic), then the sweep; 0 or -1. */
 int ct_cache_lock_upgrade(int fd, const char *home);
 
+/* 0 when pred's "model" (predict's models/SYM/STAMP) is the coin's current
+ * model, or either is unknown; else -1, said: a prediction of a model the
+ * coin no longer serves (a restore, a training, switched current while it
+ * was made) is not to be cached.  Checked under the cache lock, which a
+ * restore's forgetting of the old entries waits for, no such entry
+ * outlives the restore. */
+int ct_cache_served(const char *home, const char *sym, const json_t *pred);
 /* Store a checked prediction as cache/predictions/<symbol>.json with
  * cached_at = now and expires_at = now + ttl_s (refused past
- * CT_CACHE_MAX_EXPIRY_MS; refused too when its "model" is not the coin's
- * current model any more).  Returns the stored entry
+ * CT_CACHE_MAX_EXPIRY_MS).  Returns the stored entry
  * (caller json_decref()s it), or NULL with a diagnostic printed. */
 json_t *ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64_t ttl_s);
 

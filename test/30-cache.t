@@ -331,4 +331,25 @@ run cache-put --home served --ttl 1h -q <rst.json
 run cache-get --home served RSTUSDT
 is "$rc" 0 "the current model's prediction is cached"
 
+# A producer that stalls does not hold the cache: cache-put reads its
+# input before it takes the lock, so other writers go on.
+mkfifo stall.fifo
+cache-put -q --home served <stall.fifo &
+stalled=$!
+exec 7>stall.fifo
+t0=$(date +%s)
+run timeout 10 cache-put --home served --clear RSTUSDT
+is "$rc:$(($(date +%s) - t0 < 5))" "0:1" "--clear is not held up by a cache-put still reading its input"
+cat rst.json >&7
+exec 7>&-
+wait $stalled
+is "$?" 0 "and that cache-put stores once its input ends"
+
+# A data home whose cache cannot be written (read-only, or here a file in
+# the way): the prediction still comes out, for the fallback pipeline.
+mkdir -p rohome && : >rohome/cache
+run cache-put --home rohome --ttl 1h <rst.json
+is "$rc:$out" "1:$(cat rst.json)" "a cache that cannot be locked: the prediction printed as it came, exit 1"
+like "$err" "^cache-put: rohome/cache" "and why"
+
 done_testing

@@ -1,8 +1,8 @@
 /* cache-put — store predict's JSON lines in the prediction cache, each
  * with an expiry; --top N also keeps cache/top.json; --clear invalidates
- * entries.  Stored entries are echoed on stdout (unless -q), so the
- * fallback `cache-get SYM || predict SYM | cache-put` prints a line either
- * way. */
+ * entries.  Stored entries are echoed on stdout (unless -q), and a
+ * prediction the cache cannot take as it came, so the fallback
+ * `cache-get SYM || predict SYM | cache-put` prints a line either way. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -29,16 +29,17 @@ usage(int rc)
 	exit(ct_finish(rc));
 }
 
-/* Store every good line of stdin; 0, or 1 when any line was bad or could
- * not be stored. */
+/* The good lines of stdin, in order, into preds; 0, or 1 when any line
+ * was bad (said).  Read before the cache is locked: a producer that is
+ * slow or stalls must not hold up every other cache writer. */
 static int
-put_lines(const char *home, int64_t ttl, int quiet, json_t *put)
+read_lines(json_t *preds)
 {
 	char *line = NULL, why[96], ex[CT_EXCERPT_LEN];
 	size_t cap = 0, lineno = 0;
 	const char *bad;
 	json_error_t jerr;
-	json_t *pred, *e;
+	json_t *pred;
 	ssize_t len;
 	int rc = CT_EXIT_OK;
 
@@ -50,25 +51,48 @@ put_lines(const char *home, int64_t ttl, int quiet, json_t *put)
 			ct_warn("<stdin>:%zu: invalid JSON: %s", lineno,
 			    ct_excerpt(jerr.text, strlen(jerr.text), ex));
 			rc = CT_EXIT_FAIL;
-			continue;
-		}
-		if ((bad = ct_cache_invalid(pred, why, sizeof why)) != NULL) {
+		} else if ((bad = ct_cache_invalid(pred, why, sizeof why)) != NULL) {
 			ct_warn("<stdin>:%zu: %s", lineno, bad);
-			rc = CT_EXIT_FAIL;
-		} else if ((e = ct_cache_put(home, pred, ct_now_ms(), ttl)) == NULL) {
+			json_decref(pred);
 			rc = CT_EXIT_FAIL;
 		} else {
-			if (!quiet)
-				ct_cache_print(e);
-			json_object_set_new(put, json_string_value(json_object_get(e, "symbol")), e);
+			json_array_append_new(preds, pred);
 		}
-		json_decref(pred);
 	}
 	if (ferror(stdin)) {
 		ct_warn("<stdin>: read error");
 		rc = CT_EXIT_FAIL;
 	}
 	free(line);
+	return rc;
+}
+
+/* Store preds under the shared lock (put gets the stored entries); 0, or
+ * 1 when any could not be.  A prediction the cache could not take (a
+ * full disk) is still printed as predict made it, so the fallback
+ * pipeline prints one; one of a replaced model is not. */
+static int
+put_all(const char *home, int64_t ttl, int quiet, json_t *preds, json_t *put)
+{
+	size_t i;
+	json_t *pred, *e;
+	const char *sym;
+	int rc = CT_EXIT_OK;
+
+	json_array_foreach(preds, i, pred) {
+		sym = json_string_value(json_object_get(pred, "symbol"));
+		if (ct_cache_served(home, sym, pred) != 0) {
+			rc = CT_EXIT_FAIL;
+		} else if ((e = ct_cache_put(home, pred, ct_now_ms(), ttl)) == NULL) {
+			rc = CT_EXIT_FAIL;
+			if (!quiet)
+				ct_cache_print(pred);
+		} else {
+			if (!quiet)
+				ct_cache_print(e);
+			json_object_set_new(put, sym, e);
+		}
+	}
 	return rc;
 }
 
@@ -105,7 +129,7 @@ main(int argc, char *argv[])
 	int64_t ttl = 3600;
 	long top = 0;
 	int c, clear = 0, quiet = 0, ttl_given = 0, lock, rc;
-	json_t *put;
+	json_t *put, *preds;
 
 	ct_setprog(argv[0]);
 	if ((env = getenv("PREDICTION_CACHE_TTL")) != NULL && *env)
@@ -167,16 +191,25 @@ main(int argc, char *argv[])
 	/* --top rebuilds top.json from every entry; without, the entries
 	 * just stored are merged into it (one coin's refresh need not read
 	 * 10,000 entries). */
-	if ((put = json_object()) == NULL)
+	if ((put = json_object()) == NULL || (preds = json_array()) == NULL)
 		ct_die(CT_EXIT_FAIL, "%s", strerror(ENOMEM));
-	if ((lock = ct_cache_lock_shared(home)) < 0)
-		return ct_finish(CT_EXIT_FAIL);
-	rc = put_lines(home, ttl, quiet, put);
-	if (ct_cache_lock_upgrade(lock, home) != 0 ||
-	    (top ? ct_cache_top_rebuild(home, top, ct_now_ms()) :
-	    ct_cache_top_update(home, put, ct_now_ms())) != 0)
+	rc = read_lines(preds);
+	if ((lock = ct_cache_lock_shared(home)) < 0) {
+		/* A read-only or full data home: the predictions still go on
+		 * to whoever asked for them. */
+		for (size_t i = 0; !quiet && i < json_array_size(preds); i++)
+			ct_cache_print(json_array_get(preds, i));
 		rc = CT_EXIT_FAIL;
-	close(lock);
+	} else {
+		if (put_all(home, ttl, quiet, preds, put) != 0)
+			rc = CT_EXIT_FAIL;
+		if (ct_cache_lock_upgrade(lock, home) != 0 ||
+		    (top ? ct_cache_top_rebuild(home, top, ct_now_ms()) :
+		    ct_cache_top_update(home, put, ct_now_ms())) != 0)
+			rc = CT_EXIT_FAIL;
+		close(lock);
+	}
+	json_decref(preds);
 	json_decref(put);
 	return ct_finish(rc);
 }
