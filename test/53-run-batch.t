@@ -308,4 +308,22 @@ wait $lk
 is "$rc" 0 "a coin locked by another training succeeds on a later attempt"
 like "$(grep '"coin_failed"' "$H/logs/$R/engine.log" | head -n 1)" '"status":6.*"error_type":"transient".*locked by another train-coin' \
 	"the locked attempt failed as transient, with the trainer's reason"
+
+# A full cycle locks the hourly predict out: a coin's prediction cached
+# as its new model is published keeps the pre-generation's TTL (24h), and
+# the closing refresh brings it back to PREDICTION_CACHE_TTL (1h).
+R=20251110T0740Z-full
+ttl_of() { python3 -c 'import json,sys,datetime as d
+e=json.load(open(sys.argv[1])); f=lambda s: d.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
+print(int((f(e["expires_at"]) - f(e["cached_at"])).total_seconds()))' "$H/cache/predictions/$1.json"; }
+FAKE_SLEEP=2 run-batch full --symbols TTAUSDT,TTBUSDT --run $R --mode sequential >/dev/null 2>&1 &
+bg=$!
+i=0
+until [ -s "$H/cache/predictions/TTAUSDT.json" ] || [ $i -ge 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+mid=$(ttl_of TTAUSDT 2>/dev/null)
+wait $bg
+is "$?:$mid" "0:86400" "during the full cycle: a new model's entry lasts PREGENERATE_TTL"
+is "$(ttl_of TTAUSDT)" 3600 "after it, the closing refresh's PREDICTION_CACHE_TTL"
 done_testing

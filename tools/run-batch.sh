@@ -168,6 +168,19 @@ cache_coins() {
 # outcome in $CT_TMP/outcome/SYM for the batch to decide on retries.
 # Every coin pays for the processes this step starts: shell builtins
 # where a builtin does. ----
+# step_ttl — the TTL of a coin's prediction cached as its new model is
+# published.  A full cycle lasts as long as it lasts, and the hourly
+# predict is locked out meanwhile: the entry keeps the pre-generation's
+# longer TTL, which the cycle's closing refresh brings back to
+# PREDICTION_CACHE_TTL.  Else PREDICTION_CACHE_TTL.
+step_ttl() {
+	if [ "$CT_STEP" = fresh ] &&
+		[ "$(dur_s "$PREGENERATE_TTL")" -gt "$(dur_s "$PREDICTION_CACHE_TTL")" ]; then
+		echo "$PREGENERATE_TTL"
+	else
+		echo "$PREDICTION_CACHE_TTL"
+	fi
+}
 # ledger_attempts SYM — the attempts the ledger counts for SYM (each
 # "running" is one), empty when it has no record of its own.
 ledger_attempts() {
@@ -213,7 +226,7 @@ coin_step() {
 			echo "$sym" >"$CT_TMP/one.$sym"
 			# No --top: the entry is merged into the top list (the
 			# cycle's last refresh rebuilds it).
-			cache_coins "$CT_TMP/one.$sym" "$PREDICTION_CACHE_TTL" ||
+			cache_coins "$CT_TMP/one.$sym" "$(step_ttl)" ||
 				warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
 			rm -f "$CT_TMP/one.$sym"
 			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
