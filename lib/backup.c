@@ -15,6 +15,7 @@
 #include "backup.h"
 #include "err.h"
 #include "home.h"
+#include "model.h"
 #include "modeldir.h"
 #include "parse.h"
 #include "timefmt.h"
@@ -160,15 +161,19 @@ outdir(const char *path)
 	return ct_dir_check(dir);
 }
 
-/* One coin: its current link and the files of the directory it names. */
+/* One coin: its current link and the files of the directory it names;
+ * a model that does not verify is left out, said, and counted in
+ * *damaged: archived, it would restore as nothing, and rotation would
+ * push out the older archives that hold the coin whole. */
 static int
-addmodel(struct archive *a, const char *out, const char *home, const char *sym, int *added)
+addmodel(struct archive *a, const char *out, const char *home, const char *sym, int *added,
+    long *damaged)
 {
 	char link[CT_PATH_MAX], target[256], dir[CT_PATH_MAX], src[CT_PATH_MAX], name[CT_PATH_MAX];
 	char ex[CT_EXCERPT_LEN];
 	struct dirent **list;
 	ssize_t k;
-	int n, rc = 0;
+	int n, rc = 0, bad;
 
 	*added = 0;
 	if ((k = current(home, sym, link, target, sizeof target)) < 0)
@@ -188,9 +193,13 @@ addmodel(struct archive *a, const char *out, const char *home, const char *sym, 
 		ct_warn("%s -> %s: not a model directory; skipped", link, target);
 		return 0;
 	}
+	if ((bad = ct_model_verify(dir) != 0)) {
+		ct_warn("%s -> %s: does not verify; left out", link, target);
+		(*damaged)++;
+	}
 	for (int i = 0; i < n; i++) {
 		/* Temporaries of a writer are not part of the model. */
-		if (rc == 0 && list[i]->d_name[0] != '.' &&
+		if (rc == 0 && !bad && list[i]->d_name[0] != '.' &&
 		    ct_path(src, sizeof src, "%s/%s", dir, list[i]->d_name) == 0 &&
 		    ct_path(name, sizeof name, "models/%s/%s/%s", sym, target, list[i]->d_name) == 0 &&
 		    (rc = addfile(a, out, src, name)) > 0)
@@ -198,6 +207,8 @@ addmodel(struct archive *a, const char *out, const char *home, const char *sym, 
 		free(list[i]);
 	}
 	free(list);
+	if (bad)
+		return 0;
 	ct_path(name, sizeof name, "models/%s/current", sym);
 	if (rc == 0)
 		rc = addlink(a, out, name, target);
@@ -206,7 +217,7 @@ addmodel(struct archive *a, const char *out, const char *home, const char *sym, 
 }
 
 long
-ct_backup_models(const char *home, const char *out, char *made, size_t mn)
+ct_backup_models(const char *home, const char *out, char *made, size_t mn, long *damaged)
 {
 	char dir[CT_PATH_MAX], path[CT_PATH_MAX], stamp[CT_ISO_LEN];
 	struct dirent **list = NULL;
@@ -215,6 +226,7 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn)
 	long count = 0;
 	int n, rc = 0, added;
 
+	*damaged = 0;
 	if (out && outdir(out) != 0)
 		return -1;
 	if (ct_path(dir, sizeof dir, "%s/models", home) != 0 ||
@@ -252,7 +264,7 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn)
 	}
 	for (int i = 0; i < n && rc == 0; i++)
 		if (ct_symbol_ok(list[i]->d_name)) {
-			rc = addmodel(a, path, home, list[i]->d_name, &added);
+			rc = addmodel(a, path, home, list[i]->d_name, &added, damaged);
 			count += added;
 		}
 	if (archive_write_close(a) != ARCHIVE_OK && rc == 0) {
@@ -340,7 +352,7 @@ backup_tmp(const char *name, const void *arg)
 }
 
 long
-ct_backup_rotated(const char *home, long keep, char *made, size_t mn)
+ct_backup_rotated(const char *home, long keep, char *made, size_t mn, long *damaged)
 {
 	char dir[CT_PATH_MAX];
 	long count;
@@ -367,7 +379,10 @@ ct_backup_rotated(const char *home, long keep, char *made, size_t mn)
 		}
 	/* The temporaries of backups killed with -9. */
 	ct_sweep(dir, backup_tmp, NULL);
-	if ((count = ct_backup_models(home, NULL, made, mn)) >= 0 && rotate(dir, keep, made) != 0)
+	/* With a coin left out as damaged, the older archives may hold its
+	 * last good model: none is rotated out. */
+	if ((count = ct_backup_models(home, NULL, made, mn, damaged)) >= 0 && *damaged == 0 &&
+	    rotate(dir, keep, made) != 0)
 		count = -1;
 	close(fd);
 	return count;

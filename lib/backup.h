@@ -8,16 +8,19 @@
 
 /* Archive every models/<SYM>/current into out (atomically; NULL: the
  * default name under backups/, made when missing; out's directory must
- * exist), store its path in made.  The number of models archived, or -1
- * with a diagnostic; no model to archive is an error, and nothing is
- * written. */
-long ct_backup_models(const char *home, const char *out, char *made, size_t n);
+ * exist), store its path in made.  A current model that does not verify
+ * (ct_model_verify) is left out with a diagnostic naming it, and counted
+ * in *damaged.  The number of models archived, or -1 with a diagnostic;
+ * no model to archive is an error, and nothing is written. */
+long ct_backup_models(const char *home, const char *out, char *made, size_t n, long *damaged);
 /* The default backup: under backups/'s lock (one at a time), remove the
  * temporaries of backups killed with -9, archive as ct_backup_models
  * does into backups/models-<STAMP>.tar.gz, then keep that archive and
  * the newest keep - 1 other backups/models-<STAMP>.tar.gz; delete the
- * older (other names are not touched).  As ct_backup_models. */
-long ct_backup_rotated(const char *home, long keep, char *made, size_t mn);
+ * older (other names are not touched); none when a coin was left out as
+ * damaged (*damaged > 0): the older archives may hold its last good
+ * model.  As ct_backup_models. */
+long ct_backup_rotated(const char *home, long keep, char *made, size_t mn, long *damaged);
 /* What a restore did. */
 struct ct_restored {
 	long models;	/* model directories unpacked into place */

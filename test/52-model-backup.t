@@ -233,6 +233,28 @@ is "$rc" 1 "a coin that cannot be switched: exit 1"
 like "$err" "$a: AAAUSDT: restored all the same \\(current switched\\)" "... and the coin that was switched is named"
 rmdir "$H/models/BBBUSDT/current" && mv bcur "$H/models/BBBUSDT/current"
 
+# A current model that does not verify is left out, named, and the
+# backup exits 1; the archive of the other coins is kept, and rotation
+# pushes out no older archive (it may hold the coin's last good model).
+mkdir -p dmg/backups && cp -R "$H/models" dmg/
+echo tampered >dmg/models/BBBUSDT/20251109_020000Z/model.ubj
+: >dmg/backups/models-20200101_000000Z.tar.gz
+run model-backup --home "$T/dmg" --keep 1
+is "$rc:$(printf '%s\n' "$err" | tail -n 1)" \
+    "1:model-backup: $T/dmg/models/BBBUSDT/current -> 20251109_020000Z: does not verify; left out" \
+    "a damaged current model: exit 1, the coin named"
+like "$err" "BBBUSDT/20251109_020000Z/model.ubj: checksum mismatch" "... and the file"
+is "$(tar tzf "$out" | grep -c AAAUSDT/):$(tar tzf "$out" | grep -c BBBUSDT)" "9:0" \
+    "... the archive holds the other coin only"
+is "$(ls dmg/backups | wc -l)" 2 "... and no older archive is rotated out"
+run model-backup --home "$T/dmg2" --restore "$out"
+is "$rc" 0 "... and it restores"
+run model-backup --home "$T/dmg" --output "$T/dmg.tar.gz"
+is "$rc:$out" "1:$T/dmg.tar.gz" "--output: exit 1 too, the archive made and printed"
+echo tampered >dmg/models/AAAUSDT/20251109_020000Z/costs.json
+run model-backup --home "$T/dmg" --keep 1
+is "$rc:$out:$(ls dmg/backups | wc -l)" "1::2" "every model damaged: no archive, none rotated out"
+
 # Nothing to back up is an error, and nothing is written: an empty
 # archive would be no backup, and rotation would push real ones out.
 mkdir -p empty lost/models/AAAUSDT lost/backups
@@ -253,6 +275,7 @@ is "$(find "$H" "$T" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
 
 # A full disk: the archive is named with the reason, and nothing is left.
 head -c 300000 /dev/urandom >"$H/models/AAAUSDT/current/features.csv"
+(cd "$H/models/AAAUSDT/current" && sha256sum $FILES >sha256.txt)
 mkdir -p full
 for fill in 0 56; do
 	run unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" 2>/dev/null || exit 77

@@ -57,7 +57,7 @@ main(int argc, char **argv)
 	};
 	const char *home = NULL, *out = NULL, *archive = NULL;
 	char made[CT_PATH_MAX];
-	long keep = 4;
+	long keep = 4, damaged = 0;
 	int c;
 
 	ct_setprog(argv[0]);
@@ -84,9 +84,10 @@ main(int argc, char **argv)
 	if (archive)
 		return ct_finish(restore(home, archive, argv + optind, argc - optind));
 	/* A mistyped --home is no data home to make backups/ in. */
-	if (ct_dir_check(home) != 0 || (out ? ct_backup_models(home, out, made, sizeof made) :
-	    ct_backup_rotated(home, keep, made, sizeof made)) < 0)
+	if (ct_dir_check(home) != 0 || (out ? ct_backup_models(home, out, made, sizeof made, &damaged) :
+	    ct_backup_rotated(home, keep, made, sizeof made, &damaged)) < 0)
 		return ct_finish(CT_EXIT_FAIL);
 	printf("%s\n", made);
-	return ct_finish(CT_EXIT_OK);
+	/* The archive holds the good coins, but not every coin is backed up. */
+	return ct_finish(damaged ? CT_EXIT_FAIL : CT_EXIT_OK);
 }
