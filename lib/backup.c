@@ -193,7 +193,7 @@ addmodel(struct archive *a, const char *out, const char *home, const char *sym, 
 		ct_warn("%s -> %s: not a model directory; skipped", link, target);
 		return 0;
 	}
-	if ((bad = ct_model_verify(dir) != 0)) {
+	if ((bad = ct_model_verify_coin(dir, sym) != 0)) {
 		ct_warn("%s -> %s: does not verify; left out", link, target);
 		(*damaged)++;
 	}

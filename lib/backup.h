@@ -9,8 +9,8 @@
 /* Archive every models/<SYM>/current into out (atomically; NULL: the
  * default name under backups/, made when missing; out's directory must
  * exist), store its path in made.  A current model that does not verify
- * (ct_model_verify) is left out with a diagnostic naming it, and counted
- * in *damaged.  The number of models archived, or -1 with a diagnostic;
+ * (ct_model_verify_coin: what a restore would refuse) is left out with a
+ * diagnostic naming it, and counted in *damaged.  The number of models archived, or -1 with a diagnostic;
  * no model to archive is an error, and nothing is written. */
 long ct_backup_models(const char *home, const char *out, char *made, size_t n, long *damaged);
 /* The default backup: under backups/'s lock (one at a time), remove the
@@ -26,20 +26,26 @@ struct ct_restored {
 	long models;	/* model directories unpacked into place */
 	long present;	/* ... already there (verified, kept as they were) */
 	long switched;	/* coins whose current now names the archived model */
+	long refused;	/* coins not restored (said): not in the archive, or
+			 * their model does not verify or is another coin's */
 };
 
 /* Put the models of an archive made by ct_backup_models (tar, gzip'ed or
  * not) back into service in home, for the coins in only (all when nonly
  * is 0).  Every entry must be models/<SYM>/current, a link to a stamp
  * directory, or a regular file models/<SYM>/<STAMP>/<FILE> of that
- * directory; else nothing is restored.  Each model must verify against
- * its sha256.txt (ct_model_verify) before anything changes; then, holding
- * each coin's train-coin lock, new model directories are renamed into
- * place (an existing one is never overwritten, but must verify), current
- * is switched atomically, and the coins' cache entries are removed.
- * Staging happens in models/.restore-XXXXXX, removed at the end; those of
- * killed restores are swept.  0, or -1 with a diagnostic (errno
- * EWOULDBLOCK when a coin is locked by a running train-coin). */
+ * directory; else nothing is restored.  Then each coin on its own: its
+ * model must verify against its sha256.txt and name the coin in its
+ * config.json (ct_model_verify_coin), and so must a model directory of
+ * that name already in place (never overwritten); else the coin is
+ * refused, named.  Holding the train-coin lock of every coin to restore,
+ * new model directories are renamed into place, each current is switched
+ * atomically, and the coins' cache entries are removed.  Staging happens
+ * in models/.restore-XXXXXX, removed at the end; those of killed restores
+ * are swept.  0 when every coin (every one named) was restored, else -1
+ * with diagnostics, res telling what was done all the same (errno
+ * EWOULDBLOCK when a coin is locked by a running train-coin: nothing
+ * was). */
 int ct_backup_restore(const char *home, const char *archive, char *const only[], size_t nonly,
     struct ct_restored *res);
 

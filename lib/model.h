@@ -35,6 +35,10 @@ struct ct_model {
  * ones, are listed).  Errors are printed as
  * "prog: dir/file: reason".  0 when all match, else -1. */
 int ct_model_verify(const char *dir);
+/* ct_model_verify, and config.json is an object whose symbol is sym:
+ * a model filed under another coin's name would be refused by predict
+ * ("is for ...").  0, or -1 printed. */
+int ct_model_verify_coin(const char *dir, const char *sym);
 /* The same check, but only the files named in only (NULL-terminated)
  * are hashed, and each of them must be listed; the others need only be
  * there. */

@@ -13,7 +13,9 @@
 #include "atomic.h"
 #include "digest.h"
 #include "err.h"
+#include "jsonfile.h"
 #include "model.h"
+#include "parse.h"
 #include "regfile.h"
 
 static const char *const model_files[] = CT_MODEL_FILES;
@@ -290,6 +292,29 @@ int
 ct_model_verify(const char *dir)
 {
 	return ct_model_verify_files(dir, NULL) != 0 || all_listed(dir) != 0 ? -1 : 0;
+}
+
+int
+ct_model_verify_coin(const char *dir, const char *sym)
+{
+	char path[CT_PATH_MAX], ex[CT_EXCERPT_LEN];
+	const char *s;
+	json_t *cfg;
+	int rc = -1;
+
+	if (ct_model_verify(dir) != 0)
+		return -1;
+	if (ct_path(path, sizeof path, "%s/config.json", dir) != 0 ||
+	    (cfg = ct_json_load(path, 0)) == NULL)
+		return -1;
+	if ((s = json_string_value(json_object_get(cfg, "symbol"))) == NULL)
+		ct_json_member_warn(path, NULL, "symbol", "symbol: missing or not a string");
+	else if (strcmp(s, sym) != 0)
+		ct_warn("%s: the model is for %s, not %s", path, ct_excerpt(s, strlen(s), ex), sym);
+	else
+		rc = 0;
+	json_decref(cfg);
+	return rc;
 }
 
 /* A coin with a current model (arg: the data home). */

@@ -1,12 +1,16 @@
 /* restore.c — putting the models of an archive back into service.
  *
  * The archive is unpacked into a private staging directory,
- * models/.restore-XXXXXX, which nobody else looks at; only when every
- * model in it verifies against its sha256.txt are the coins locked (the
- * lock train-coin takes), the new model directories renamed into place and
- * each current switched.  A refused archive thus changes nothing, and a
- * killed restore leaves only its staging directory, which the next restore
- * sweeps (its flock tells a live one from a dead one). */
+ * models/.restore-XXXXXX, which nobody else looks at.  An entry that is
+ * no model file refuses the whole archive: it was not made by us.  Then
+ * each coin on its own: a model that does not verify against its
+ * sha256.txt, or is another coin's, is refused and named, and the coins
+ * that verify are locked (the lock train-coin takes), their new model
+ * directories renamed into place and each current switched.  One damaged
+ * coin thus keeps no other from service (a disaster recovery wants every
+ * coin it can have), a refused coin changes nothing, and a killed restore
+ * leaves only its staging directory, which the next restore sweeps (its
+ * flock tells a live one from a dead one). */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -35,6 +39,7 @@ struct coin {
 	char sym[40];
 	char target[40];	/* what the archive's current names; "" if none */
 	int lockfd;
+	int refused;		/* said; not restored */
 };
 
 struct restore {
@@ -375,7 +380,7 @@ check_coin(struct restore *r, struct coin *c)
 		    c->sym, c->target, r->models, c->sym);
 		rc = -1;
 	}
-	if (rc == 0 && staged && ct_model_verify(dir) != 0) {
+	if (rc == 0 && staged && ct_model_verify_coin(dir, c->sym) != 0) {
 		ct_warn("%s: models/%s/%s: does not verify; refused", r->archive, c->sym, c->target);
 		rc = -1;
 	}
@@ -392,24 +397,28 @@ unlock_all(struct restore *r)
 		}
 }
 
-/* The lock of every coin, and the models already in place verified. */
+/* The lock of every coin to restore (any held by a train-coin: -1,
+ * nothing restored), and the models already in place verified (one that
+ * does not: its coin refused). */
 static int
-lock_all(struct restore *r)
+lock_all(struct restore *r, struct ct_restored *res)
 {
 	char symdir[CT_PATH_MAX], dir[CT_PATH_MAX];
 	struct coin *c;
 
 	for (size_t i = 0; i < r->n; i++) {
 		c = &r->coins[i];
+		if (c->refused)
+			continue;
 		ct_path(symdir, sizeof symdir, "%s/%s", r->models, c->sym);
 		if ((c->lockfd = ct_mdir_lock(symdir)) < 0)
 			return -1;
 		sweep_coin(symdir);
 		ct_path(dir, sizeof dir, "%s/%s", symdir, c->target);
-		if (access(dir, F_OK) == 0 && ct_model_verify(dir) != 0) {
-			ct_warn("%s: does not verify; nothing restored", dir);
-			errno = EINVAL;
-			return -1;
+		if (access(dir, F_OK) == 0 && ct_model_verify_coin(dir, c->sym) != 0) {
+			ct_warn("%s: does not verify; refused", dir);
+			c->refused = 1;
+			res->refused++;
 		}
 	}
 	return 0;
@@ -462,6 +471,8 @@ install_all(struct restore *r, struct ct_restored *res)
 		return -1;
 	}
 	for (size_t i = 0; i < r->n; i++) {
+		if (r->coins[i].refused)
+			continue;
 		if (install(r, &r->coins[i], res) != 0)
 			rc = -1;
 		else
@@ -490,6 +501,25 @@ finish(struct restore *r)
 	free(r->coins);
 }
 
+/* The coins named that the archive does not hold: said, and counted as
+ * refused (once each, however often named). */
+static void
+missing(struct restore *r, struct ct_restored *res)
+{
+	for (size_t i = 0; i < r->nonly; i++) {
+		size_t j = 0, k = 0;
+
+		while (j < i && strcmp(r->only[j], r->only[i]) != 0)
+			j++;
+		while (k < r->n && strcmp(r->coins[k].sym, r->only[i]) != 0)
+			k++;
+		if (j == i && k == r->n) {
+			ct_warn("%s: not in %s", r->only[i], r->archive);
+			res->refused++;
+		}
+	}
+}
+
 int
 ct_backup_restore(const char *home, const char *archive, char *const only[], size_t nonly,
     struct ct_restored *res)
@@ -505,17 +535,22 @@ ct_backup_restore(const char *home, const char *archive, char *const only[], siz
 	}
 	sweep_stages(r.models);
 	rc = read_archive(&r);
+	if (rc == 0)
+		missing(&r, res);
 	for (size_t i = 0; rc == 0 && i < r.n; i++)
-		rc = check_coin(&r, &r.coins[i]);
-	if (rc == 0 && r.n == 0) {
-		ct_warn("%s: no model to restore%s", archive, nonly ? " for the coins named" : "");
+		if (check_coin(&r, &r.coins[i]) != 0) {
+			r.coins[i].refused = 1;
+			res->refused++;
+		}
+	if (rc == 0 && r.n == 0 && nonly == 0) {
+		ct_warn("%s: no model to restore", archive);
 		rc = -1;
 	}
-	if (rc == 0 && (rc = lock_all(&r)) != 0)
+	if (rc == 0 && (rc = lock_all(&r, res)) != 0)
 		e = errno;
 	if (rc == 0)
 		rc = install_all(&r, res);
 	finish(&r);
 	errno = e;
-	return rc;
+	return rc == 0 && res->refused == 0 ? 0 : -1;
 }

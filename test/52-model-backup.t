@@ -6,10 +6,12 @@
 . "$CT_TOP/test/lib.sh"
 H=$COINTRAIN_HOME
 FILES='features.csv split_indices.json training_log.json model.ubj config.json metrics.json costs.json'
-# mkmodel DIR TEXT — a model directory whose sha256.txt verifies.
+# mkmodel DIR TEXT — a model directory whose sha256.txt verifies, of the
+# coin DIR is filed under (its config.json's symbol).
 mkmodel() {
 	mkdir -p "$1"
 	for f in $FILES; do echo "$2 $f" >"$1/$f"; done
+	printf '{"symbol": "%s", "note": "%s"}\n' "$(basename "$(dirname "$1")")" "$2" >"$1/config.json"
 	(cd "$1" && sha256sum $FILES >sha256.txt)
 }
 # leftovers DIR — staging directories and temporaries under DIR.
@@ -65,7 +67,12 @@ is "$rc:$(printf '%s\n' "$out" | grep -c BBBUSDT):$(printf '%s\n' "$out" | grep 
 run model-backup --restore "$a" 'a/b'
 is "$rc:$err" "2:model-backup: a/b: invalid symbol" "a bad symbol is a usage error"
 run model-backup --restore "$a" DDDUSDT
-is "$rc:$err" "1:model-backup: $a: no model to restore for the coins named" "a coin not in the archive"
+is "$rc:$out:$err" "1::model-backup: DDDUSDT: not in $a" "a coin not in the archive: named, exit 1"
+ln -sfn 20251102_020000Z "$H/models/AAAUSDT/current"
+run model-backup --restore "$a" AAAUSDT DOGEUSDT DOGEUSDT
+is "$rc:$out:$err" "1:$a: 0 models restored, 1 already in place; current switched for 1 coin:model-backup: DOGEUSDT: not in $a" \
+	"... named once among coins that are: those restored all the same, exit 1"
+is "$(readlink "$H/models/AAAUSDT/current")" 20251109_020000Z "... the coin in the archive switched"
 
 # A model that does not verify is never switched in, and nothing is left.
 mkdir -p bad/models/AAAUSDT && cp -R "$H/models/AAAUSDT/20251109_020000Z" bad/models/AAAUSDT/
@@ -83,12 +90,49 @@ run model-backup --restore bad.tar.gz
 is "$rc:$(readlink "$H/models/AAAUSDT/current")" "1:20251102_020000Z" "... nor is current switched in a home that has the coin"
 is "$(leftovers "$H")" 0 "... and no staging directory is left"
 
-# An existing directory that current would name must verify too.
+# An existing directory that current would name must verify too: its
+# coin is refused, the others restored.
+ln -sfn 20251102_020000Z "$H/models/BBBUSDT/current"
 echo tampered >"$H/models/BBBUSDT/20251109_020000Z/costs.json"
 run model-backup --restore "$a"
-is "$rc:$(readlink "$H/models/AAAUSDT/current")" "1:20251102_020000Z" "an existing model that fails: nothing switched"
-like "$err" "BBBUSDT/20251109_020000Z: does not verify; nothing restored$" "... named"
+is "$rc:$out:$(readlink "$H/models/AAAUSDT/current"):$(readlink "$H/models/BBBUSDT/current")" \
+	"1:$a: 0 models restored, 1 already in place; current switched for 1 coin:20251109_020000Z:20251102_020000Z" \
+	"an existing model that fails: its coin not switched, the other is; exit 1"
+like "$err" "BBBUSDT/20251109_020000Z: does not verify; refused$" "... named"
 echo "BBBUSDT new costs.json" >"$H/models/BBBUSDT/20251109_020000Z/costs.json"
+
+# An archive with one damaged coin restores the others (a disaster
+# recovery wants every coin it can have) and names the one it refused.
+mkdir -p part/models && cp -R "$H/models/AAAUSDT" "$H/models/BBBUSDT" part/models/
+ln -sfn 20251109_020000Z part/models/AAAUSDT/current
+ln -sfn 20251109_020000Z part/models/BBBUSDT/current
+echo tampered >part/models/BBBUSDT/20251109_020000Z/model.ubj
+rm -rf part/models/*/20251102_020000Z part/models/*/.lock
+tar czf part.tar.gz -C part models
+run model-backup --home "$T/h6" --restore part.tar.gz
+is "$rc:$out" "1:part.tar.gz: 1 model restored, 0 already in place; current switched for 1 coin" \
+	"one coin of two damaged: the other restored, exit 1"
+is "$(printf '%s\n' "$err" | sed 's|/\.restore-[^/]*/|/STAGE/|')" "model-backup: $T/h6/models/STAGE/BBBUSDT/20251109_020000Z/model.ubj: checksum mismatch
+model-backup: part.tar.gz: models/BBBUSDT/20251109_020000Z: does not verify; refused" "... the damaged one named"
+is "$(readlink h6/models/AAAUSDT/current):$(test -e h6/models/BBBUSDT/current; echo $?):$(leftovers "$T/h6")" \
+	"20251109_020000Z:1:0" "... its current not made; no staging left"
+
+# A model filed under another coin's name (config.json's symbol) is
+# refused: predict would refuse it ("is for ...").  The backup leaves it
+# out likewise.
+mkdir -p swap/models/ETHUSDT && cp -R "$H/models/AAAUSDT/20251109_020000Z" swap/models/ETHUSDT/
+ln -s 20251109_020000Z swap/models/ETHUSDT/current
+tar czf swap.tar.gz -C swap models
+run model-backup --home "$T/h7" --restore swap.tar.gz
+is "$rc:$(printf '%s\n' "$err" | sed 's|/\.restore-[^/]*/|/STAGE/|')" "1:model-backup: $T/h7/models/STAGE/ETHUSDT/20251109_020000Z/config.json: the model is for AAAUSDT, not ETHUSDT
+model-backup: swap.tar.gz: models/ETHUSDT/20251109_020000Z: does not verify; refused" \
+	"another coin's model under ETHUSDT: refused, said why"
+ok "$(test ! -e "$T/h7/models/ETHUSDT/current"; echo $?)" "... and not switched in"
+run model-backup --home "$T/swap" --output "$T/swap2.tar.gz"
+is "$rc:$err" "1:model-backup: $T/swap/models/ETHUSDT/20251109_020000Z/config.json: the model is for AAAUSDT, not ETHUSDT
+model-backup: $T/swap/models/ETHUSDT/current -> 20251109_020000Z: does not verify; left out
+model-backup: $T/swap/models: no model to back up" \
+	"... and not archived"
 
 # Links that are not a stamp directory: current -> current, ../, absolute.
 for t in current ../x /tmp .; do

@@ -31,16 +31,23 @@ restore(const char *home, const char *archive, char **syms, int n)
 {
 	struct ct_restored r;
 	char ex[CT_EXCERPT_LEN];
+	int rc = CT_EXIT_OK;
 
 	for (int i = 0; i < n; i++)
 		if (!ct_symbol_ok(syms[i]))
 			ct_die(CT_EXIT_USAGE, "%s: invalid symbol", ct_excerpt(syms[i], strlen(syms[i]), ex));
-	if (ct_backup_restore(home, archive, syms, (size_t)n, &r) != 0)
-		return errno == EWOULDBLOCK ? CT_EXIT_LOCKED : CT_EXIT_FAIL;
-	printf("%s: %ld model%s restored, %ld already in place; current switched for %ld coin%s\n",
-	    archive, r.models, r.models == 1 ? "" : "s", r.present, r.switched,
-	    r.switched == 1 ? "" : "s");
-	return CT_EXIT_OK;
+	if (ct_backup_restore(home, archive, syms, (size_t)n, &r) != 0) {
+		if (errno == EWOULDBLOCK)
+			return CT_EXIT_LOCKED;
+		rc = CT_EXIT_FAIL;
+	}
+	/* Coins refused or missing do not undo the others: what is in
+	 * service now is told. */
+	if (rc == CT_EXIT_OK || r.switched > 0)
+		printf("%s: %ld model%s restored, %ld already in place; current switched for %ld coin%s\n",
+		    archive, r.models, r.models == 1 ? "" : "s", r.present, r.switched,
+		    r.switched == 1 ? "" : "s");
+	return rc;
 }
 
 int
