@@ -287,6 +287,26 @@ link_entry(struct restore *r, struct archive_entry *e, const char *sym)
 	return 0;
 }
 
+/* Why an archive could not be opened: the system's word when the file
+ * could not be read ("No such file or directory", "Is a directory"), not
+ * libarchive's own.  But libarchive files a format it does not know
+ * under EILSEQ (its ARCHIVE_ERRNO_FILE_FORMAT on Linux), and a misuse
+ * under EINVAL, whose strerror ("Invalid or incomplete multibyte or wide
+ * character") would say nothing to the operator. */
+static const char *
+open_error(struct archive *a)
+{
+	static char buf[256];
+	int e = archive_errno(a);
+
+	if (e == EILSEQ)
+		return "not a tar archive";
+	if (e > 0 && e != EINVAL)
+		return strerror(e);
+	return archive_error_string(a) ? ct_printable(archive_error_string(a), buf, sizeof buf) :
+	    "not a tar archive";
+}
+
 /* Every entry of the archive into the staging directory. */
 static int
 read_archive(struct restore *r)
@@ -301,10 +321,7 @@ read_archive(struct restore *r)
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open_filename(a, r->archive, 65536) != ARCHIVE_OK) {
-		/* The system's word when there is one ("No such file or
-		 * directory", "Is a directory"), not libarchive's own. */
-		ct_warn("%s: %s", r->archive, archive_errno(a) > 0 ? strerror(archive_errno(a)) :
-		    archive_error_string(a));
+		ct_warn("%s: %s", r->archive, open_error(a));
 		archive_read_free(a);
 		return -1;
 	}

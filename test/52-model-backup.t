@@ -170,7 +170,20 @@ run model-backup --home "$T/h3" --restore ctl.tar.gz
 is "$rc:$err" "1:model-backup: ctl.tar.gz: models/?[2J/x: not a model file; refused" "control bytes of entry names are escaped"
 echo 'not an archive' >junk.tar.gz
 run model-backup --restore junk.tar.gz
-is "$rc" 1 "a file that is no archive fails"
+is "$rc:$err" "1:model-backup: junk.tar.gz: not a tar archive" "a file that is no archive fails, said"
+# Not the errno libarchive files an unknown format under ("Invalid or
+# incomplete multibyte or wide character").
+: >empty.tar.gz
+echo 'text' | gzip >text.gz
+echo 'text' | xz >text.xz 2>/dev/null || : >text.xz
+python3 -c 'import zipfile,sys; zipfile.ZipFile(sys.argv[1], "w").writestr("models/x", "x")' a.zip
+for f in empty.tar.gz text.gz text.xz a.zip; do
+	run model-backup --home "$T/h8" --restore $f
+	is "$rc:$err" "1:model-backup: $f: not a tar archive" "$f: not a tar archive"
+done
+head -c 100 "$a" >cut.tar.gz
+run model-backup --home "$T/h8" --restore cut.tar.gz
+is "$rc:$err" "1:model-backup: cut.tar.gz: truncated gzip input" "a truncated archive: libarchive's word"
 
 # train-coin's lock: a restore waits for no one, exits 6 and changes nothing.
 ln -sfn 20251102_020000Z "$H/models/AAAUSDT/current"
