@@ -6,8 +6,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -245,13 +247,87 @@ ct_write_atomic(const char *path, const void *buf, size_t len)
 	return ct_afile_commit(&af);
 }
 
+int
+ct_afile_tmpdir(struct ct_afile *af, const char *dir)
+{
+	sigset_t old;
+
+	memset(af, 0, sizeof *af);
+	if (ct_path(af->tmp, sizeof af->tmp, "%s", dir) != 0)
+		return -1;
+	af->isdir = 1;
+	block(&old);
+	af->next = open_list;
+	open_list = af;
+	unblock(&old);
+	return 0;
+}
+
+void
+ct_afile_tmpdir_done(struct ct_afile *af)
+{
+	unregister(af);
+}
+
+/* What getdents64(2) returns: the kernel's record, not glibc's dirent. */
+struct kdirent {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/* rm -r of what the directory dfd holds, in a signal handler:
+ * opendir/readdir (and nftw) allocate, so the kernel's getdents64 and
+ * the *at calls instead, with a buffer on the stack.  Each pass over the
+ * directory removes what it can; passes go on while one removes
+ * something (removing while reading may skip an entry).  Depth is
+ * bounded: a staging directory is three deep. */
+static void
+rm_contents(int dfd, int depth)
+{
+	char buf[2048];
+	long n;
+	int removed = 1, fd;
+
+	while (removed) {
+		removed = 0;
+		lseek(dfd, 0, SEEK_SET);
+		while ((n = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0)
+			for (long at = 0; at < n; at += ((struct kdirent *)(buf + at))->reclen) {
+				struct kdirent *d = (struct kdirent *)(buf + at);
+
+				if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
+					continue;
+				if (unlinkat(dfd, d->name, 0) == 0) {
+					removed = 1;
+					continue;
+				}
+				if (depth == 0 || (fd = openat(dfd, d->name,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+					continue;
+				rm_contents(fd, depth - 1);
+				close(fd);
+				removed |= unlinkat(dfd, d->name, AT_REMOVEDIR) == 0;
+			}
+	}
+}
+
 static void
 on_signal(int sig)
 {
 	struct ct_afile *af;
+	int fd;
 
 	for (af = open_list; af; af = af->next)
-		unlink(af->tmp);
+		if (!af->isdir) {
+			unlink(af->tmp);
+		} else if ((fd = open(af->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+			rm_contents(fd, 8);
+			close(fd);
+			rmdir(af->tmp);
+		}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

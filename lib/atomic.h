@@ -12,6 +12,7 @@ struct ct_afile {
 	FILE *fp;
 	char path[CT_PATH_MAX];
 	char tmp[CT_PATH_MAX];
+	int isdir;		/* tmp is a directory (ct_afile_tmpdir) */
 	struct ct_afile *next;	/* registry of open temporaries, for signals */
 };
 
@@ -26,6 +27,12 @@ int ct_afile_open(struct ct_afile *af, const char *path);
 int ct_afile_commit(struct ct_afile *af);
 /* Close and remove the temporary. */
 void ct_afile_abort(struct ct_afile *af);
+/* Have the signals of ct_cleanup_on_signals remove the directory dir
+ * and all in it (a staging directory) until ct_afile_tmpdir_done; af
+ * holds the registration.  0, or -1 (ENAMETOOLONG). */
+int ct_afile_tmpdir(struct ct_afile *af, const char *dir);
+/* The directory is the caller's again (removed, or put in place). */
+void ct_afile_tmpdir_done(struct ct_afile *af);
 /* Remove the entries of dir (it may not exist) whose name match(name,
  * arg) accepts: temporaries a writer killed with -9 left.  Only for a
  * caller that holds the lock every such writer holds while it writes.
@@ -41,8 +48,9 @@ int ct_write_atomic(const char *path, const void *buf, size_t len);
 const char *ct_afile_strerror(int e);
 /* fsync the directory that holds path (or path itself if a directory). */
 int ct_fsync_dir(const char *path);
-/* On SIGINT/TERM/HUP/PIPE/XFSZ remove open temporaries, then die of the
- * signal; signals the caller ignores (nohup) stay ignored. */
+/* On SIGINT/TERM/HUP/PIPE/XFSZ remove open temporaries (files, and the
+ * directories of ct_afile_tmpdir), then die of the signal; signals the
+ * caller ignores (nohup) stay ignored. */
 void ct_cleanup_on_signals(void);
 
 #endif

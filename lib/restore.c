@@ -49,6 +49,7 @@ struct restore {
 	char models[CT_PATH_MAX];	/* home/models */
 	char stage[CT_PATH_MAX];	/* home/models/.restore-XXXXXX */
 	int stagefd;		/* flock'ed while we live */
+	struct ct_afile stage_reg;	/* stage is removed on a signal */
 	int made_models;	/* models/ did not exist before */
 	struct coin *coins;
 	size_t n;
@@ -208,6 +209,12 @@ make_stage(struct restore *r)
 	if (ct_mkdirs(r->models, 0777) != 0 || mkdtemp(r->stage) == NULL) {
 		ct_warn("%s: %s", r->stage, strerror(errno));
 		r->stage[0] = '\0';
+		return -1;
+	}
+	/* A restore stopped by a signal leaves no staging directory: the
+	 * next one would sweep it, but there may be no next one. */
+	if (ct_afile_tmpdir(&r->stage_reg, r->stage) != 0) {
+		ct_warn("%s: %s", r->stage, strerror(errno));
 		return -1;
 	}
 	if ((r->stagefd = open(r->stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
@@ -511,6 +518,9 @@ finish(struct restore *r)
 	unlock_all(r);
 	if (r->stage[0] && ct_rmtree(r->stage) != 0 && errno != ENOENT)
 		ct_warn("%s: %s", r->stage, strerror(errno));
+	/* Only once it is gone: a signal meanwhile finishes the job. */
+	if (r->stage_reg.isdir)
+		ct_afile_tmpdir_done(&r->stage_reg);
 	if (r->stagefd >= 0)
 		close(r->stagefd);
 	if (r->made_models)

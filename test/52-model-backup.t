@@ -209,6 +209,25 @@ ok "$(test -d "$H/models/.restore-live01"; echo $?)" "a live restore's staging i
 wait
 rmdir "$H/models/.restore-live01"
 
+# A restore stopped by a signal removes its staging directory (env
+# restores SIGINT, which sh has a background job ignore).
+for sig in TERM:143 HUP:129 INT:130; do
+	code=${sig#*:} sig=${sig%:*}
+	{ head -c 300 "$a"; sleep 2; tail -c +301 "$a"; } |
+	    env --default-signal=INT model-backup --home "$T/h9" --restore /dev/stdin 2>/dev/null &
+	pid=$!
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+		staged=$(leftovers "$T/h9")
+		[ "$staged" -eq 0 ] || break
+		sleep 0.1
+	done
+	sleep 0.2	# into the unpacking, the first entries staged
+	kill -$sig $pid
+	{ wait $pid; } 2>/dev/null
+	is "$?:$staged:$(leftovers "$T/h9"):$(test -e "$T/h9/models/AAAUSDT/current"; echo $?)" \
+		"$code:1:0:1" "SIG$sig while unpacking: the staging directory is gone, nothing switched"
+done
+
 # Rotation keeps the newest N.
 for d in 01 02 03 04 05; do : >"$H/backups/models-202001${d}_000000Z.tar.gz"; done
 run model-backup --keep 3
