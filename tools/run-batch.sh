@@ -154,7 +154,9 @@ cache_coins() {
 	case $? in 0 | 4) ;; *) crc=1 ;; esac
 	if [ -s "$have.pred" ]; then
 		cache-put --ttl "$2" ${3:+--top "$3"} <"$have.pred" >"$have.put" 2>>"$log/predict.log" || crc=1
-		cat "$have.put" >>"$tmp/cached"
+		# Stored entries only: a prediction the cache could not take
+		# comes back as it went in, without the cache's expires_at.
+		grep '"expires_at":' "$have.put" >>"$tmp/cached"
 	fi
 	rm -f "$have" "$have.pred" "$have.put"
 	return "$crc"
