@@ -331,6 +331,27 @@ run cache-put --home served --ttl 1h -q <rst.json
 run cache-get --home served RSTUSDT
 is "$rc" 0 "the current model's prediction is cached"
 
+# A cache-put whose entry was forgotten while it changed its lock from
+# shared to exclusive (a restore or --clear got in between) does not merge
+# it into top.json.  Another shared holder keeps cache-put waiting there;
+# it is stopped so that the --clear surely goes first.
+run cache-put --home served --ttl 1h --top 5 -q <rst.json
+flock -s served/cache/.lock sleep 2 &
+holder=$!
+sleep 0.3
+cache-put --home served --ttl 1h -q <rst.json &
+late=$!
+sleep 0.5
+kill -STOP $late
+cache-put --home served --clear RSTUSDT &
+clr=$!
+wait $holder
+wait $clr
+kill -CONT $late
+wait $late
+run cache-get --home served --top 5
+is "$rc:$(printf '%s\n' "$out" | grep -c RSTUSDT)" "3:0" "an entry forgotten meanwhile is not merged into the top list"
+
 # A producer that stalls does not hold the cache: cache-put reads its
 # input before it takes the lock, so other writers go on.
 mkfifo stall.fifo

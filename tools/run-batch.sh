@@ -170,13 +170,13 @@ cache_coins() {
 # outcome in $CT_TMP/outcome/SYM for the batch to decide on retries.
 # Every coin pays for the processes this step starts: shell builtins
 # where a builtin does. ----
-# step_ttl — the TTL of a coin's prediction cached as its new model is
-# published.  A full cycle lasts as long as it lasts, and the hourly
+# step_ttl [STEP] — the TTL of a coin's prediction cached as its new model
+# is published (in STEP, default CT_STEP).  A full cycle lasts as long as it lasts, and the hourly
 # predict is locked out meanwhile: the entry keeps the pre-generation's
 # longer TTL, which the cycle's closing refresh brings back to
 # PREDICTION_CACHE_TTL.  Else PREDICTION_CACHE_TTL.
 step_ttl() {
-	if [ "$CT_STEP" = fresh ] &&
+	if [ "${1:-$CT_STEP}" = fresh ] &&
 		[ "$(dur_s "$PREGENERATE_TTL")" -gt "$(dur_s "$PREDICTION_CACHE_TTL")" ]; then
 		echo "$PREGENERATE_TTL"
 	else
@@ -781,7 +781,7 @@ dry_plan() {
 	echo "per coin: timeout ${timeout_s}s, $RETRIES retries$([ "$RETRY_ALL" = 1 ] && echo ' (all failures)'), backoff base ${RETRY_BASE_SECONDS}s"
 	f=''
 	[ "$FETCH_ENABLED" = 1 ] && [ -n "$fetch_n" ] && f="fetch $fetch_n candles of every coin first; "
-	c="each new model's prediction cached at once (ttl $PREDICTION_CACHE_TTL)"
+	c="each new model's prediction cached at once (ttl $(step_ttl "$step"))"
 	case $cycle in
 	full) steps="pre-generate predictions (ttl $PREGENERATE_TTL); back up models (keep $BACKUP_KEEP); ${f}train-coin --fresh; $c; summarize" ;;
 	incremental) d=''
