@@ -245,10 +245,15 @@ enum ct_cache_state
 ct_cache_entry_state(const json_t *entry, int64_t now_ms)
 {
 	const char *s = json_string_value(json_object_get(entry, "expires_at"));
-	int64_t exp;
+	const char *c = json_string_value(json_object_get(entry, "cached_at"));
+	int64_t exp, at;
 
 	if (s == NULL || ct_parse_iso8601(s, &exp) != 0)
 		return CT_CACHE_BAD;
+	/* Cached by a clock that was ahead: its expiry is as far ahead, so
+	 * it would outlive its time to live. */
+	if (c && ct_parse_iso8601(c, &at) == 0 && at > now_ms + CT_CACHE_CLOCK_SKEW_MS)
+		return CT_CACHE_EXPIRED;
 	return now_ms < exp ? CT_CACHE_FRESH : CT_CACHE_EXPIRED;
 }
 

@@ -60,7 +60,12 @@ json_t *ct_cache_put(const char *home, const json_t *pred, int64_t now_ms, int64
 enum ct_cache_state ct_cache_get(const char *home, const char *sym, int64_t now_ms,
     json_t **entry);
 
-/* State of a loaded entry at now_ms (BAD when expires_at is unusable). */
+/* How far ahead of the clock an entry's cached_at may be (the ten minutes
+ * a model's stamp may be, see summarize(1)). */
+#define CT_CACHE_CLOCK_SKEW_MS (10 * 60 * 1000LL)
+/* State of a loaded entry at now_ms (BAD when expires_at is unusable;
+ * EXPIRED too when it was cached more than CT_CACHE_CLOCK_SKEW_MS ahead
+ * of now_ms, by a clock set ahead). */
 enum ct_cache_state ct_cache_entry_state(const json_t *entry, int64_t now_ms);
 
 /* Remove the entries of syms, or every entry (and stray temporaries) when

@@ -352,6 +352,16 @@ wait $late
 run cache-get --home served --top 5
 is "$rc:$(printf '%s\n' "$out" | grep -c RSTUSDT)" "3:0" "an entry forgotten meanwhile is not merged into the top list"
 
+# An entry cached while the clock was set ahead (a day): its expiry is a
+# day ahead too, so it counts as expired, not fresh for 25 hours.
+ahead=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+later=$(date -u -d '+1 day 1 hour' +%Y-%m-%dT%H:%M:%SZ)
+mkdir -p served/cache/predictions
+line AHDUSDT 0.6 | sed "s/}\$/,\"cached_at\":\"$ahead\",\"expires_at\":\"$later\"}/" >served/cache/predictions/AHDUSDT.json
+run cache-get --home served AHDUSDT
+is "$rc:$out" "3:" "an entry cached by a clock a day ahead: expired (exit 3)"
+run cache-get --home served --stale-ok AHDUSDT
+like "$rc:$out" '^0:.*"expired":true}$' "--stale-ok serves it, marked expired"
 # A producer that stalls does not hold the cache: cache-put reads its
 # input before it takes the lock, so other writers go on.
 mkfifo stall.fifo
