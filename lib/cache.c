@@ -549,7 +549,7 @@ top_keep(const json_t *list, const json_t *put, int64_t now_ms, json_t **v, size
 int
 ct_cache_top_update(const char *home, const json_t *put, int64_t now_ms)
 {
-	char path[CT_PATH_MAX];
+	char path[CT_PATH_MAX], epath[CT_PATH_MAX];
 	json_t *old, **v, *list, *p;
 	const char *sym;
 	size_t nv = 0;
@@ -577,8 +577,11 @@ ct_cache_top_update(const char *home, const json_t *put, int64_t now_ms)
 		return ct_cache_top_rebuild(home, n, now_ms);
 	}
 	json_decref(old);
+	/* An entry gone by now was forgotten while the writer's lock changed
+	 * from shared to exclusive (a restore replaced its model): not merged. */
 	json_object_foreach((json_t *)put, sym, p)
-		if (rankable(p, now_ms))
+		if (rankable(p, now_ms) && entry_path(epath, sizeof epath, home, sym) == 0 &&
+		    access(epath, F_OK) == 0)
 			v[nv++] = json_incref(p);
 	return top_write(path, v, nv, n, now_ms);
 }

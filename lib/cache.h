@@ -85,8 +85,8 @@ int ct_cache_top_rebuild(const char *home, long n, int64_t now_ms);
 /* Update an existing cache/top.json, of the size it records, for the
  * entries just stored (put: symbol -> stored entry): merged into it when
  * that is exact, else rebuilt from every entry (a listed entry expired or
- * was replaced by a lower one).  Nothing when there is no top.json.  0 or
- * -1 (diagnostic). */
+ * was replaced by a lower one); an entry of put no longer on disk is left
+ * out.  Nothing when there is no top.json.  0 or -1 (diagnostic). */
 int ct_cache_top_update(const char *home, const json_t *put, int64_t now_ms);
 
 /* Load cache/top.json: *top gets its "predictions" array (caller's

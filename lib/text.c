@@ -83,7 +83,7 @@ ct_json_text(const char *s)
 	if ((j = json_string(s)) != NULL || (t = strdup(s)) == NULL)
 		return j;
 	for (i = 0; t[i]; i += len)
-		if ((len = ct_utf8_len(t + i, (size_t)-1)) == 0)
+		if ((len = ct_utf8_len(t + i, SIZE_MAX)) == 0)
 			t[i] = '?', len = 1;
 	j = json_string(t);
 	free(t);

@@ -96,23 +96,6 @@ put_all(const char *home, int64_t ttl, int quiet, json_t *preds, json_t *put)
 	return rc;
 }
 
-/* Under the exclusive lock, before the merge into top.json: an entry that
- * is gone was forgotten while the lock was changed hands (a restore
- * replaced its model), and is not merged. */
-static void
-drop_gone(const char *home, json_t *put)
-{
-	const char *sym;
-	json_t *e, *cur;
-	void *tmp;
-
-	json_object_foreach_safe(put, tmp, sym, e) {
-		if (ct_cache_get(home, sym, ct_now_ms(), &cur) == CT_CACHE_MISSING)
-			json_object_del(put, sym);
-		json_decref(cur);
-	}
-}
-
 /* A time to live from text: a duration whose expiry fits the cache's
  * times (four-digit years).  Exits 2 with a diagnostic naming what. */
 static int64_t
@@ -221,7 +204,6 @@ main(int argc, char *argv[])
 		if (put_all(home, ttl, quiet, preds, put) != 0)
 			rc = CT_EXIT_FAIL;
 		if (ct_cache_lock_upgrade(lock, home) != 0 ||
-		    (drop_gone(home, put), 0) ||
 		    (top ? ct_cache_top_rebuild(home, top, ct_now_ms()) :
 		    ct_cache_top_update(home, put, ct_now_ms())) != 0)
 			rc = CT_EXIT_FAIL;
