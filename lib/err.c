@@ -28,6 +28,11 @@ static struct said {
 } *said;
 static int once;
 
+/* Diagnostics held back (ct_warn_hold), in the order said. */
+static char *held;
+static size_t held_len;
+static FILE *hold;
+
 void
 ct_warn_once(void)
 {
@@ -52,12 +57,39 @@ repeated(const char *text)
 	return 0;
 }
 
+void
+ct_warn_hold(void)
+{
+	if (hold == NULL)
+		hold = open_memstream(&held, &held_len);
+}
+
+void
+ct_warn_release(int say)
+{
+	if (hold == NULL)
+		return;
+	fclose(hold);
+	hold = NULL;
+	if (say && held_len)
+		fwrite(held, 1, held_len, stderr);
+	free(held);
+	held = NULL;
+	held_len = 0;
+}
+
 /* A diagnostic; with ct_warn_once and dedupe, not one said already. */
 static void
 vwarn(int dedupe, const char *fmt, va_list ap)
 {
 	char text[8192];
 
+	if (hold) {
+		fprintf(hold, "%s: ", ct_prog);
+		vfprintf(hold, fmt, ap);
+		fputc('\n', hold);
+		return;
+	}
 	if (once && dedupe) {
 		vsnprintf(text, sizeof text, fmt, ap);
 		if (!repeated(text))
@@ -84,7 +116,9 @@ ct_die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	/* The last word is always said, even if said before. */
+	/* The last word is always said, even if said before, and with
+	 * what was held back before it. */
+	ct_warn_release(1);
 	va_start(ap, fmt);
 	vwarn(0, fmt, ap);
 	va_end(ap);

@@ -11,6 +11,11 @@ void ct_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * whose views read one file more than once (summarize's dashboard: the
  * cache check and the coin table both read a cache entry). */
 void ct_warn_once(void);
+/* Hold diagnostics back from now on, until ct_warn_release prints them
+ * (say 1) or drops them (say 0): for a step tried again when its failure
+ * had a passing cause (predict loading a model pruned meanwhile). */
+void ct_warn_hold(void);
+void ct_warn_release(int say);
 /* ct_warn, then exit(code). */
 _Noreturn void ct_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Flush and close stdout; a write error (full disk, closed pipe) is a

@@ -54,6 +54,15 @@ ct_stamp_ok(const char *s)
 	return 1;
 }
 
+/* ".NAME-gone": what ct_rmtree_atomic was removing when it was killed. */
+static int
+gone_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] == '.' && n > 6 && strcmp(name + n - 5, "-gone") == 0;
+}
+
 /* Leftovers of killed runs: we hold the lock, so nobody is using them.
  * The newest checkpoint among them moves into our directory (whether it
  * fits this training is for the trainer to say); the rest goes. */
@@ -83,7 +92,7 @@ clean_stale(struct ct_mdir *m)
 	rewinddir(d);
 	while ((e = readdir(d)) != NULL)
 		if (strncmp(e->d_name, ".tmp-", 5) == 0 || strncmp(e->d_name, ".partial-", 9) == 0 ||
-		    strncmp(e->d_name, ".current.", 9) == 0)
+		    strncmp(e->d_name, ".current.", 9) == 0 || gone_name(e->d_name))
 			if (ct_path(path, sizeof path, "%s/%s", m->symdir, e->d_name) == 0 &&
 			    strcmp(path, m->tmp) != 0)
 				ct_rmtree(path);
@@ -215,9 +224,8 @@ prune(const char *symdir, const char *cur, int keep)
 		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		if (i + (size_t)keep < n && strcmp(names[i], cur) != 0 &&
-		    ct_path(path, sizeof path, "%s/%s", symdir, names[i]) == 0 &&
-		    ct_rmtree(path) != 0)
-			ct_warn("%s: %s", path, strerror(errno));
+		    ct_path(path, sizeof path, "%s/%s", symdir, names[i]) == 0)
+			ct_rmtree_atomic(path);	/* gone at once: see predict's load_current */
 		free(names[i]);
 	}
 	free(names);

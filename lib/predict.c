@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -157,6 +158,47 @@ emit(const struct ct_predict_opts *o, const struct ct_model *m, const char *mode
 	return stale;
 }
 
+/* sym's current directory into dir; -1 (printed) when there is none. */
+static int
+current(const struct ct_predict_opts *o, const char *sym, char *dir, size_t len)
+{
+	if (ct_model_current(dir, len, o->home, sym) == 0)
+		return 0;
+	if (errno == ENOENT)
+		ct_warn("%s: no current model (%s/models/%s/current)", sym, o->home, sym);
+	else
+		ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, strerror(errno));
+	return -1;
+}
+
+/* sym's current model loaded into m, its directory into dir.  A model
+ * replaced and pruned (train-coin --keep) between reading current and
+ * loading it is gone: the new current is loaded instead, and what the
+ * lost load said is dropped.  0, or -1 (printed). */
+static int
+load_current(const struct ct_predict_opts *o, const char *sym, char *dir, size_t len,
+    struct ct_model *m)
+{
+	char now[CT_PATH_MAX];
+	int rc;
+
+	if (current(o, sym, dir, len) != 0)
+		return -1;
+	for (int tries = 0;; tries++) {
+		ct_warn_hold();
+		rc = ct_model_load(m, dir);
+		if (rc == 0 || tries == 3 || access(dir, F_OK) == 0 || errno != ENOENT ||
+		    ct_model_current(now, sizeof now, o->home, sym) != 0 || strcmp(now, dir) == 0)
+			break;
+		ct_warn_release(0);
+		snprintf(dir, len, "%s", now);
+	}
+	ct_warn_release(1);
+	if (rc != 0)
+		ct_warn("%s: model %s refused", sym, dir);
+	return rc;
+}
+
 /* sym's current model into m (its directory into dir), checked against
  * the symbol and timeframe asked for, set for a handful of rows; its
  * candle length into *tf_ms.  0, or -1 (printed; m not held). */
@@ -164,17 +206,8 @@ static int
 open_model(const struct ct_predict_opts *o, const char *sym, char *dir, size_t len,
     struct ct_model *m, int64_t *tf_ms)
 {
-	if (ct_model_current(dir, len, o->home, sym) != 0) {
-		if (errno == ENOENT)
-			ct_warn("%s: no current model (%s/models/%s/current)", sym, o->home, sym);
-		else
-			ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, strerror(errno));
+	if (load_current(o, sym, dir, len, m) != 0)
 		return -1;
-	}
-	if (ct_model_load(m, dir) != 0) {
-		ct_warn("%s: model %s refused", sym, dir);
-		return -1;
-	}
 	if (strcmp(m->symbol, sym) != 0)
 		ct_warn("%s: model %s is for %s", sym, dir, m->symbol);
 	else if ((*tf_ms = ct_tf_ms(m->timeframe)) < 0)

@@ -248,4 +248,27 @@ cached_line=$out
 run sh -c "$fallback"
 is "$rc/$out" "0/$cached_line" "fallback on a hit: the same line from the cache"
 
+# A model replaced and pruned (train-coin --keep) while predict loads it:
+# predict loads the new current and says nothing of the lost load.  gdb
+# stops predict as it starts loading the old model; meanwhile current
+# moves on and the old directory goes, as a prune does it (renamed away,
+# then removed).
+sym=home/models/BTCUSDT
+cp -a "$sym/$stamp" "$sym/1999-01-01T000000Z"
+cp -a "$sym/$stamp" "$sym/1999-01-02T000000Z"
+ln -s 1999-01-01T000000Z "$sym/.cur" && mv -T "$sym/.cur" "$sym/current"
+cat >prune.sh <<EOF
+ln -s 1999-01-02T000000Z $sym/.cur && mv -T $sym/.cur $sym/current
+mv $sym/1999-01-01T000000Z $sym/.1999-01-01T000000Z-gone && rm -r $sym/.1999-01-01T000000Z-gone
+EOF
+gdb -q -batch -ex 'set breakpoint pending on' -ex 'break ct_model_load' -ex run \
+    -ex 'shell sh prune.sh' -ex 'delete' -ex continue \
+    --args "$(command -v predict)" --max-age off BTCUSDT >gdb.out 2>pruned.err
+like "$(cat gdb.out)" '"model":"models/BTCUSDT/1999-01-02T000000Z"' \
+    "a model pruned while predict loads it: the new current's prediction"
+like "$(cat gdb.out)" 'exited normally' "... exit 0"
+is "$(grep '^predict:' pruned.err)" "" "... and nothing said of the lost load"
+rm -rf "$sym/1999-01-02T000000Z"
+ln -s "$stamp" "$sym/.cur" && mv -T "$sym/.cur" "$sym/current"
+
 done_testing
