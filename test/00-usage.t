@@ -1,6 +1,7 @@
 #!/bin/sh
 # 00-usage.t — every man page is clean under mandoc -Tlint (warnings and
-# worse); every program with a section 1 page: `NAME -h` prints the page's
+# worse) and under groff -ww (which sees roff escapes mandoc lets pass,
+# such as a \n that shows as a number register); every program with a section 1 page: `NAME -h` prints the page's
 # SYNOPSIS (compared word for word: line breaks and indentation may differ,
 # a leading "usage:" is dropped), --version works, an unknown option is a
 # usage error (exit 2) that prints the usage.
@@ -21,6 +22,8 @@ words() {
 for page in "$TOP"/man/*.[1-9]; do
 	run mandoc -Tlint -W warning "$page"
 	is "$rc:$out$err" "0:" "$(basename "$page"): mandoc -Tlint clean"
+	run groff -mandoc -ww -z "$page"
+	is "$rc:$out$err" "0:" "$(basename "$page"): groff -ww clean"
 done
 for page in "$TOP"/man/*.1; do
 	name=$(basename "$page" .1)
