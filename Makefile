@@ -123,21 +123,24 @@ bench:
 	$(MAKE) all
 	CT_BIN=$(abspath $(B)/bin) CT_SHARE=$(abspath share) bench/run
 
+# Paths are quoted (a PREFIX may hold a space) and modes explicit, whatever
+# the installer's umask.  share/ and cron/ go through scripts/install-share,
+# which keeps the configuration files an operator edited (FILE.new beside).
+MANS = $(wildcard man/*.[157])
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
-	cp $(BINS) $(DESTDIR)$(BINDIR)/
-	for f in man/*.[157]; do s=$${f##*.}; cp $$f $(DESTDIR)$(MANDIR)/man$$s/; done
-	cp -R share/. $(DESTDIR)$(DATADIR)/
-	mkdir -p $(DESTDIR)$(DATADIR)/cron
-	cp cron/install cron/cointrain.crontab $(DESTDIR)$(DATADIR)/cron/
+	install -d -m 755 "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man5" \
+		"$(DESTDIR)$(MANDIR)/man7"
+	install -m 755 $(BINS) "$(DESTDIR)$(BINDIR)"
+	for f in $(MANS); do install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/man$${f##*.}"; done
+	scripts/install-share install "$(DESTDIR)$(DATADIR)"
 
-# What install put there, and the share directory (cointrain's alone).
+# What install put there; share/ keeps the edited configuration files and
+# any file install did not write, and says so.
 uninstall:
 	@case "$(DATADIR)" in */cointrain) ;; *) echo "uninstall: DATADIR=$(DATADIR) is not a cointrain directory" >&2; exit 1 ;; esac
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
-	for f in man/*.[157]; do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}; done
-	rm -rf $(DESTDIR)$(DATADIR)
+	for f in $(notdir $(BINS)); do rm -f "$(DESTDIR)$(BINDIR)/$$f"; done
+	for f in $(notdir $(MANS)); do rm -f "$(DESTDIR)$(MANDIR)/man$${f##*.}/$$f"; done
+	scripts/install-share uninstall "$(DESTDIR)$(DATADIR)"
 
 clean:
 	rm -rf build
