@@ -1,7 +1,9 @@
 #!/bin/sh
 # 56-cron.t — cron/install against a fake crontab(1) that keeps the table
 # in a file: the block goes in with absolute paths, a second install
-# replaces it (idempotent), other lines are kept, --uninstall removes it.
+# replaces it (idempotent), other lines are kept, --uninstall removes it;
+# markers that do not pair are refused; the programs wired are the ones
+# beside cron/install before the first on PATH.
 . "$CT_TOP/test/lib.sh"
 mkdir fakebin
 cat >fakebin/crontab <<'SH'
@@ -18,9 +20,11 @@ FAKE_CRONTAB=$T/table
 PATH=$T/fakebin:$PATH
 export FAKE_CRONTAB PATH
 I=$TOP/cron/install
+# The build under test, whichever build/ is beside cron/install.
+inst() { "$I" --bin "$CT_BIN" "$@"; }
 
-run "$I" --home "$T/data"
-is "$rc:$err" "0:" "install into an empty crontab"
+run inst --home "$T/data"
+is "$rc:$err" "0:cron/install: programs from $CT_BIN (--bin), data home $T/data" "install into an empty crontab, says what"
 is "$(grep -c '^# BEGIN cointrain' table):$(grep -c '^# END cointrain' table)" "1:1" "one marked block"
 like "$(cat table)" "^0 2 \\* \\* 0	COINTRAIN_HOME=$T/data $CT_BIN/run-batch full --wait" "Sunday 02:00 full retrain with absolute paths"
 like "$(cat table)" "^55 1 \\* \\* 0	.*PREDICTION_CACHE_TTL=24h $CT_BIN/run-batch predict" "Sunday 01:55 pre-generation"
@@ -29,11 +33,11 @@ like "$(cat table)" "^5 \\* \\* \\* \\*	.*run-batch predict" "hourly prediction 
 like "$(cat table)" "^30 \\* \\* \\* \\*	.*summarize --dashboard" "hourly health check"
 ok "$(grep -v '^#' table | grep -q '@'; echo $((! $?)))" "no placeholder left in the lines"
 first=$(cat table)
-run "$I" --home "$T/data"
+run inst --home "$T/data"
 is "$(cat table)" "$first" "second install: the same crontab (idempotent)"
 
 { echo 'MAILTO=ops@example.org'; echo '15 3 * * * /usr/bin/true'; cat table; echo '# mine'; } >t2 && cp t2 table
-run "$I" --home "$T/data2"
+run inst --home "$T/data2"
 is "$(grep -c '^# BEGIN cointrain' table)" 1 "reinstall with another home: still one block"
 like "$(cat table)" "COINTRAIN_HOME=$T/data2 " "with the new home"
 ok "$(grep -q "COINTRAIN_HOME=$T/data " table; echo $((! $?)))" "the old block is gone"
@@ -41,7 +45,7 @@ is "$(grep -c -e '^MAILTO=ops@example.org$' -e '^15 3 \* \* \* /usr/bin/true$' -
 run "$I" --uninstall
 is "$rc" 0 "--uninstall"
 is "$(cat table)" "$(printf 'MAILTO=ops@example.org\n15 3 * * * /usr/bin/true\n# mine')" "only the user's lines remain"
-run "$I" --home "$T/data" --dry-run
+run inst --home "$T/data" --dry-run
 like "$out" "^# BEGIN cointrain" "--dry-run prints the crontab"
 is "$(grep -c BEGIN table)" 0 "and installs nothing"
 # From the source tree, run-batch not on PATH: the one beside it is found;
@@ -53,8 +57,8 @@ ok "$(test ! -e "$T/not-yet"; echo $?)" "--dry-run creates no data home"
 # A data home with a space (and a sed metacharacter): quoted, and the
 # lines work as cron's sh runs them.
 mkdir -p "$T/my data&co/logs"
-run "$I" --home "$T/my data&co" --dry-run
-is "$rc:$err" "0:" "a home with a space installs"
+run inst --home "$T/my data&co" --dry-run
+is "$rc" 0 "a home with a space installs"
 like "$out" "^0 2 \\* \\* 0	COINTRAIN_HOME='$T/my data&co' $CT_BIN/run-batch full --wait >>'$T/my data&co'/logs/cron.log 2>&1$" \
 	"the path is quoted for sh"
 line=$(printf '%s\n' "$out" | grep '^30 ' | cut -f 2-)
@@ -84,4 +88,50 @@ like "$html" "^30 .*DASHBOARD_HTML=$T/data/dashboard.html .*summarize --dashboar
 line=$(printf '%s\n' "$html" | cut -f 2-)
 sh -c "$line" >/dev/null 2>&1
 ok "$(test -s "$T/data/dashboard.html"; echo $?)" "and the line writes it"
+# A BEGIN whose END was lost (or a second BEGIN, or a stray END): the
+# filter would drop the user's lines after it; refused, table untouched.
+B='# BEGIN cointrain (managed by cron/install; edits here are replaced)'
+printf 'MAILTO=ops@example.com\n%s\n5 * * * * old-line\n17 3 * * * /usr/local/bin/backup-db # mine\n' "$B" >table
+cp table lost-end
+for a in --uninstall "--home $T/data" "--home $T/data --dry-run"; do
+	# shellcheck disable=SC2086
+	run inst $a
+	is "$rc:$out:$err" "1::cron/install: crontab line 2: \"# BEGIN cointrain\" without \"# END cointrain\": nothing changed; mend the block by hand (crontab -e)" \
+		"BEGIN without END: $a refused, said"
+	ok "$(cmp -s table lost-end; echo $?)" "the crontab is left as it was"
+done
+printf '%s\n5 * * * * old\n# mine\n%s\n6 * * * * old\n# END cointrain\n' "$B" "$B" >table
+run inst --uninstall
+is "$rc:$err" "1:cron/install: crontab line 4: \"# BEGIN cointrain\" again, the one of line 1 has no \"# END cointrain\": nothing changed; mend the block by hand (crontab -e)" \
+	"a second BEGIN before an END: refused"
+printf '17 3 * * * mine\n# END cointrain\n' >table
+run inst --uninstall
+is "$rc:$err:$(cat table)" "1:cron/install: crontab line 2: \"# END cointrain\" without \"# BEGIN cointrain\": nothing changed; mend the block by hand (crontab -e):17 3 * * * mine
+# END cointrain" "an END without BEGIN: refused, table untouched"
+rm table
+
+# Which run-batch: the one installed with cron/install (PREFIX/bin), or
+# the source tree's build, before an older one first on PATH; --bin wins.
+mkdir -p decoy pre/bin pre/share/cointrain/cron src/cron src/build/bin lone
+for d in pre/share/cointrain/cron src/cron lone; do cp "$TOP/cron/install" "$TOP/cron/cointrain.crontab" "$d/"; done
+: >src/Makefile
+for p in run-batch summarize; do
+	ln -s "$CT_BIN/$p" pre/bin/ && ln -s "$CT_BIN/$p" src/build/bin/
+	printf '#!/bin/sh\nexit 1\n' >"decoy/$p" && chmod +x "decoy/$p"
+done
+full() { printf '%s\n' "$out" | grep '^0 2 ' | cut -f 2-; }
+run env PATH="$T/decoy:$PATH" "$T/pre/share/cointrain/cron/install" --home "$T/data" --dry-run
+is "$rc:$(full)" "0:COINTRAIN_HOME=$T/data $T/pre/bin/run-batch full --wait >>$T/data/logs/cron.log 2>&1" \
+	"installed: PREFIX/bin, not the run-batch first on PATH"
+is "$err" "cron/install: programs from $T/pre/bin (installed with cron/install), data home $T/data" "and it says so"
+run env PATH="$T/decoy:$PATH" "$T/src/cron/install" --home "$T/data" --dry-run
+is "$rc:$(full):$err" "0:COINTRAIN_HOME=$T/data $T/src/build/bin/run-batch full --wait >>$T/data/logs/cron.log 2>&1:cron/install: programs from $T/src/build/bin (the build beside cron/install), data home $T/data" \
+	"source tree: its build/bin, not the first on PATH"
+run env PATH="$T/decoy:$PATH" "$T/pre/share/cointrain/cron/install" --bin "$T/decoy" --home "$T/data" --dry-run
+is "$rc:$(full):$err" "0:COINTRAIN_HOME=$T/data $T/decoy/run-batch full --wait >>$T/data/logs/cron.log 2>&1:cron/install: programs from $T/decoy (--bin), data home $T/data" \
+	"--bin overrides"
+run env PATH="$T/decoy:$PATH" "$T/lone/install" --home "$T/data" --dry-run
+is "$rc:$err" "0:cron/install: programs from $T/decoy (the first on PATH), data home $T/data" "elsewhere: the first on PATH"
+run env PATH=/usr/bin:/bin "$T/lone/install" --home "$T/data" --dry-run
+is "$rc:$err" "1:cron/install: run-batch is not beside $T/lone, nor on PATH; give --bin" "none: said, exit 1"
 done_testing
