@@ -126,21 +126,22 @@ bench:
 # Paths are quoted (a PREFIX may hold a space) and modes explicit, whatever
 # the installer's umask.  share/ and cron/ go through scripts/install-share,
 # which keeps the configuration files an operator edited (FILE.new beside).
-MANS = $(wildcard man/*.[157])
+MANS = $(wildcard man/*.[1578])
 install: all
 	install -d -m 755 "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man5" \
-		"$(DESTDIR)$(MANDIR)/man7"
+		"$(DESTDIR)$(MANDIR)/man7" "$(DESTDIR)$(MANDIR)/man8"
 	install -m 755 $(BINS) "$(DESTDIR)$(BINDIR)"
 	for f in $(MANS); do install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/man$${f##*.}"; done
 	scripts/install-share install "$(DESTDIR)$(DATADIR)"
 
 # What install put there; share/ keeps the edited configuration files and
-# any file install did not write, and says so.
+# any file install did not write, and says so; a crontab block that still
+# runs the programs removed is warned about, not edited.
 uninstall:
 	@case "$(DATADIR)" in */cointrain) ;; *) echo "uninstall: DATADIR=$(DATADIR) is not a cointrain directory" >&2; exit 1 ;; esac
 	for f in $(notdir $(BINS)); do rm -f "$(DESTDIR)$(BINDIR)/$$f"; done
 	for f in $(notdir $(MANS)); do rm -f "$(DESTDIR)$(MANDIR)/man$${f##*.}/$$f"; done
-	scripts/install-share uninstall "$(DESTDIR)$(DATADIR)"
+	scripts/install-share uninstall "$(DESTDIR)$(DATADIR)" "$(DESTDIR)$(BINDIR)"
 
 clean:
 	rm -rf build

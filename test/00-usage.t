@@ -4,7 +4,8 @@
 # such as a \n that shows as a number register); every program with a section 1 page: `NAME -h` prints the page's
 # SYNOPSIS (compared word for word: line breaks and indentation may differ,
 # a leading "usage:" is dropped), --version works, an unknown option is a
-# usage error (exit 2) that prints the usage.
+# usage error (exit 2) that prints the usage; so does cron/install, whose
+# page is cointrain-cron(8).
 . "$CT_TOP/test/lib.sh"
 
 # The SYNOPSIS section of a page as one line of words.
@@ -49,8 +50,13 @@ for page in "$TOP"/man/*.1; do
 	is "$rc" 2 "$name: unknown option exits 2"
 	like "$err" "usage:" "$name: unknown option prints the usage on stderr"
 done
+# cron/install is documented by cointrain-cron(8): its usage is that SYNOPSIS.
+run "$TOP/cron/install" -h
+is "$rc:$err:$(words "$out")" "0::$(synopsis "$TOP/man/cointrain-cron.8")" "cron/install -h equals the SYNOPSIS of cointrain-cron.8"
+run "$TOP/cron/install" --no-such-option
+is "$rc:$(words "$err")" "2:$(synopsis "$TOP/man/cointrain-cron.8")" "cron/install: unknown option exits 2 with the usage"
 # man/manN/ links every page, so `man -M man NAME` reads it in the source tree.
-for page in "$TOP"/man/*.[157]; do
+for page in "$TOP"/man/*.[1578]; do
 	base=$(basename "$page")
 	is "$(readlink "$TOP/man/man${base##*.}/$base")" "../$base" "man/man${base##*.}/$base links to $base"
 done

@@ -4,9 +4,22 @@
 # `make install PREFIX=/opt/x DESTDIR=...` into a staging directory,
 # without COINTRAIN_SHARE and without a rebuild.  Installed modes do not
 # follow the umask; a PREFIX with a space works; configuration files an
-# operator edited survive an install (FILE.new beside) and an uninstall.
+# operator edited survive an install (FILE.new beside) and an uninstall;
+# uninstall warns when the crontab still runs the programs it removes.
 . "$CT_TOP/test/lib.sh"
 unset COINTRAIN_SHARE
+# make uninstall reads the crontab: a fake one, never the user's.
+mkdir fakebin
+cat >fakebin/crontab <<'SH'
+#!/bin/sh
+case $1 in
+-l) [ -f "$FAKE_CRONTAB" ] || { echo "no crontab" >&2; exit 1; }; cat "$FAKE_CRONTAB" ;;
+*) cp "$1" "$FAKE_CRONTAB" ;;
+esac
+SH
+chmod +x fakebin/crontab
+FAKE_CRONTAB=$T/table PATH=$T/fakebin:$PATH
+export FAKE_CRONTAB PATH
 B=${CT_BIN%/bin}
 fetch-candles --symbol SYN --timeframe 1h --generate --lookback 3000 2>/dev/null
 
@@ -22,8 +35,8 @@ like "$out" "^# share: +$TOP/share$" "run-batch from the build tree finds share/
 run make -s -C "$TOP" install B="$B" DESTDIR="$T/stage" PREFIX=/opt/x
 is "$rc" 0 "make install PREFIX=/opt/x DESTDIR=stage"
 S=$T/stage/opt/x
-ok "$(test -f "$S/share/cointrain/engine/local.sh" && test -f "$S/share/man/man1/run-batch.1"; echo $?)" \
-	"share/ and man pages installed"
+ok "$(test -f "$S/share/cointrain/engine/local.sh" && test -f "$S/share/man/man1/run-batch.1" &&
+	test -f "$S/share/man/man8/cointrain-cron.8"; echo $?)" "share/ and man pages installed, cointrain-cron(8) too"
 run env PATH="$S/bin:/usr/bin:/bin" train-coin --symbol SYN --timeframe 1h --rounds 5 --lookback 3000
 is "$rc" 0 "the staged train-coin runs"
 is "$(costs_of "$out")" "$S/share/cointrain/costs.csv" "and reads the staged share/cointrain/costs.csv"
@@ -63,8 +76,14 @@ ok "$(test -x "$P/bin/run-batch" && test -f "$P/share/cointrain/cointrain.conf" 
 	"installed under it, nothing beside it"
 run env PATH="$P/bin:/usr/bin:/bin" run-batch --show-config
 like "$out" "^# share: +$P/share/cointrain$" "the installed run-batch finds its share/"
+# A crontab block that runs the programs uninstall removes: said, not edited.
+"$P/share/cointrain/cron/install" --home "$T/h" 2>/dev/null
+cp table table.before
 run make -s -C "$TOP" uninstall B="$B" PREFIX="$P"
 is "$rc:$(find "$P" ! -type d | wc -l):$(ls "$T/p")" "0:0:keep" "make uninstall PREFIX='$P' removes its files only"
+is "$err" "uninstall: your crontab's cointrain block still runs programs from $P/bin, removed now; take it out with $TOP/cron/install --uninstall" \
+	"and warns that the crontab's block runs them"
+ok "$(cmp -s table table.before; echo $?)" "the crontab is not edited"
 
 # Configuration files: an edited cointrain.conf and symbol list stay, the
 # new ones go beside them; an unedited one is updated.
@@ -90,11 +109,18 @@ ok "$(cmp -s "$D/costs.csv" "$TOP/share/costs.csv" && test ! -e "$D/costs.csv.ne
 mv "$D/symbols/top20.new" "$D/symbols/top20"
 run make -s -C "$TOP" install B="$B" PREFIX="$P"
 is "$rc:$(ls "$D/symbols" | tr '\n' ' ')" "0:mine top100 top20 " "once FILE.new is taken as it is, it is no longer edited"
+"$D/cron/install" --home "$T/h" 2>/dev/null
 run make -s -C "$TOP" uninstall B="$B" PREFIX="$P"
 is "$rc:$(cd "$D" && find . ! -type d | sort | tr '\n' ' ')" "0:./cointrain.conf ./symbols/mine " \
 	"make uninstall keeps the edited cointrain.conf and the operator's own file"
 is "$err" "uninstall: $D/cointrain.conf: edited since it was installed: kept
-uninstall: $D/symbols/mine: not installed by make install: kept" "and says so"
+uninstall: $D/symbols/mine: not installed by make install: kept
+uninstall: your crontab's cointrain block still runs programs from $P/bin, removed now; take it out with $TOP/cron/install --uninstall" \
+	"and says so"
+"$TOP/cron/install" --uninstall
+run make -s -C "$TOP" uninstall B="$B" PREFIX="$P"
+is "$rc:$err" "0:uninstall: $D/cointrain.conf: edited since it was installed: kept
+uninstall: $D/symbols/mine: not installed by make install: kept" "no block, no warning"
 # An install from before the record: a file not as shipped counts as edited.
 make -s -C "$TOP" install B="$B" PREFIX="$P" 2>/dev/null
 rm "$D/installed.sha256" "$D/cointrain.conf.new"
