@@ -311,7 +311,7 @@ like "$(grep '"coin_failed"' "$H/logs/$R/engine.log" | head -n 1)" '"status":6.*
 
 # A full cycle locks the hourly predict out: a coin's prediction cached
 # as its new model is published keeps the pre-generation's TTL (24h), and
-# the closing refresh brings it back to PREDICTION_CACHE_TTL (1h).
+# the closing refresh brings it back to PREDICTION_CACHE_TTL (65m).
 R=20251110T0740Z-full
 ttl_of() { python3 -c 'import json,sys,datetime as d
 e=json.load(open(sys.argv[1])); f=lambda s: d.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
@@ -325,5 +325,5 @@ done
 mid=$(ttl_of TTAUSDT 2>/dev/null)
 wait $bg
 is "$?:$mid" "0:86400" "during the full cycle: a new model's entry lasts PREGENERATE_TTL"
-is "$(ttl_of TTAUSDT)" 3600 "after it, the closing refresh's PREDICTION_CACHE_TTL"
+is "$(ttl_of TTAUSDT)" 3900 "after it, the closing refresh's PREDICTION_CACHE_TTL"
 done_testing

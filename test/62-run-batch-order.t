@@ -12,7 +12,8 @@ FETCH_ENABLED=1
 export FETCH_ENABLED
 
 # A klines server for BTCUSDT only: other coins fail to fetch (permanently).
-python3 "$TOP/test/klines-server.py" "$DATA/candlestick1h.json" --symbol BTCUSDT --interval 1h >port &
+python3 "$TOP/test/klines-server.py" "$DATA/candlestick1h.json" --symbol BTCUSDT --interval 1h \
+    --log queries >port &
 srv=$!
 i=0; until [ -s port ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
 EXCHANGE_URL=http://127.0.0.1:$(cat port)
@@ -35,6 +36,22 @@ like "$(cat "$H/logs/$R/ETHUSDT/training.log")" "cache: BTCUSDT.json" \
 like "$(cat "$H/logs/$R/SOLUSDT/training.log")" "cache: BTCUSDT.json ETHUSDT.json" "and so on"
 like "$(grep '"cache_refreshed"' "$H/logs/$R/engine.log")" '"predictions":3}' \
 	"the closing refresh counts each of the 3 coins once"
+
+# The hourly predict cycle fetches the new candles of the coins it serves
+# first, so that it predicts from the newest closed candle.
+n0=$(grep -c 'symbol=BTCUSDT' queries)
+mkdir -p "$H/candles/ETHUSDT"
+printf 'open_time,open,high,low,close,volume\n1700000000000,1,1,1,1,1\n' >"$H/candles/ETHUSDT/1h.csv"
+run run-batch predict --symbols BTCUSDT,ETHUSDT,NEWUSDT --run 20251111T0030Z-predict
+is "$rc" 0 "a predict cycle with one coin that cannot be fetched succeeds"
+ok "$(test "$(grep -c 'symbol=BTCUSDT' queries)" -gt "$n0"; echo $?)" "BTCUSDT's candles were fetched"
+like "$err" "ETHUSDT: fetch failed \\(status 1\\); predicting from the stored candles \\(newest [0-9]+h" "a failed fetch is a warning"
+like "$(events 20251111T0030Z-predict)" "^job_started fetch_failed cache_refreshed" "fetches come before the predictions"
+is "$(grep -c 'symbol=NEWUSDT' queries)" 0 "a coin without a model is not fetched"
+FETCH_ENABLED=0 run run-batch predict --symbols BTCUSDT --run 20251111T0040Z-predict --dry-run
+unlike "$out" "fetch" "FETCH_ENABLED=0: the plan fetches nothing"
+run run-batch predict --symbols BTCUSDT --run 20251111T0040Z-predict --dry-run
+like "$out" "steps: +fetch 500 candles of every coin first; predict \\| cache-put --ttl 65m" "the plan says so"
 kill $srv; wait $srv 2>/dev/null
 
 # The exchange is unreachable: after FETCH_OFFLINE_AFTER temporary

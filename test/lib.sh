@@ -12,7 +12,11 @@ trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
 COINTRAIN_HOME=$T/home
 export COINTRAIN_HOME
-unset COINTRAIN_EXCHANGE_URL NOTIFY_CMD UPLOAD_CMD
+unset NOTIFY_CMD UPLOAD_CMD
+# A fetch a test did not point at its own server fails here at once
+# (nothing listens on the discard port) rather than reach the internet.
+COINTRAIN_EXCHANGE_URL=http://127.0.0.1:9
+export COINTRAIN_EXCHANGE_URL
 _n=0
 _fail=0
 

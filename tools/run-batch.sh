@@ -460,7 +460,7 @@ EXCHANGE_URL= FETCH_OFFLINE_AFTER=3 SYMBOLS=top20 MODE=hybrid MAX_CONCURRENT= TR
 TRAIN_LOOKBACK=10000 TRAIN_ROUNDS= TRAIN_ARGS= FULL_RETRAIN_ENABLED=1 INCREMENTAL_ENABLED=1
 DRIFT_ENABLED=1 DRIFT_PSI_MAX=0.25 DRIFT_WINDOW= TUNE_ENABLED=0 TUNE_TRIALS=40 TUNE_ARGS=
 TIMEOUT_MINUTES=45 RETRIES=2 RETRY_ALL=0 RETRY_BASE_SECONDS=30 RESUME_MAX_AGE= RUNS_KEEP_DAYS=30
-PREDICTION_CACHE_TTL=1h PREGENERATE_TTL=24h PREDICT_MAX_AGE= TOP_N=10 BACKUP_ENABLED=1
+PREDICTION_CACHE_TTL=65m PREGENERATE_TTL=24h PREDICT_MAX_AGE= TOP_N=10 BACKUP_ENABLED=1
 BACKUP_KEEP=4 NOTIFY_CMD= UPLOAD_CMD= SLURM_SBATCH_ARGS='
 known() { case " $(echo $KNOWN) " in *" $1 "*) return 0 ;; esac; return 1; }
 # setv NAME VALUE ORIGIN
@@ -702,7 +702,7 @@ incremental)
 tune)
 	[ "$TUNE_ENABLED" = 1 ] || { put "$prog: tune cycle disabled (TUNE_ENABLED=$TUNE_ENABLED)"; exit 0; }
 	step=tune fetch_n=${FETCH_LOOKBACK:-$TRAIN_LOOKBACK} ;;
-predict) step='' fetch_n='' ;;
+predict) step='' fetch_n=$INCREMENTAL_FETCH_LOOKBACK ;;
 esac
 
 # run_age RUN — seconds since the run's start, from its name.
@@ -788,7 +788,7 @@ dry_plan() {
 		[ "$DRIFT_ENABLED" = 1 ] && d="check-drift (PSI >= $DRIFT_PSI_MAX: --fresh); "
 		steps="${f}${d}train-coin --incremental; $c; summarize" ;;
 	tune) steps="${f}tune-coin --trials $TUNE_TRIALS (models/SYM/params.json); summarize" ;;
-	predict) steps="predict | cache-put --ttl $PREDICTION_CACHE_TTL --top $TOP_N; summarize" ;;
+	predict) steps="${f}predict | cache-put --ttl $PREDICTION_CACHE_TTL --top $TOP_N; summarize" ;;
 	esac
 	echo "steps:    $steps"
 	todo=$(todo_list)
@@ -986,8 +986,54 @@ refresh() {
 	return 1
 }
 
+# fetch_all FILE — the new candles of every coin listed in FILE (before
+# training or predicting).
+# A failed fetch leaves the coin to train or predict on its stored candles (a warning
+# and the age of its newest candle in the event log); after
+# FETCH_OFFLINE_AFTER temporary failures in a row the exchange counts as
+# unreachable and the rest of the cycle fetches nothing.
+# candle_age SYM — seconds since the newest stored candle opened.
+candle_age() {
+	t=$(tail -n 1 "$home/candles/$1/$TIMEFRAME.csv" 2>/dev/null | cut -d, -f1)
+	isnum "$t" && echo $(($(date +%s) - t / 1000)) || echo -1
+}
+fetch_all() {
+	streak=0 on='training on'
+	[ "$cycle" != predict ] || on='predicting from'
+	while read -r s; do
+		if [ "$streak" -ge "$FETCH_OFFLINE_AFTER" ]; then
+			echo "$s" >>"$tmp/unfetched"
+			continue
+		fi
+		mkdir -p "$log/$s"
+		echo "== $(now_iso) $run fetch" >>"$log/$s/training.log"
+		timeout -k 10 "$timeout_s" fetch-candles --symbol "$s" --timeframe "$TIMEFRAME" \
+			--lookback "$fetch_n" >>"$log/$s/training.log" 2>&1
+		frc=$?
+		[ "$frc" -eq 0 ] && { streak=0; continue; }
+		[ "$frc" -eq "$EX_TEMPFAIL" ] || [ "$frc" -ge 124 ] && streak=$((streak + 1)) || streak=0
+		age=$(candle_age "$s")
+		if [ "$age" -ge 0 ]; then
+			warn "$s: fetch failed (status $frc); $on the stored candles (newest $(fmt_s "$age") old)"
+		else
+			warn "$s: fetch failed (status $frc); no candles stored"
+		fi
+		event fetch_failed symbol="$s" status:="$frc" candle_age_s:="$age" \
+			error="$(reason "$log/$s/training.log")"
+	done <"$1"
+	if [ -s "$tmp/unfetched" ]; then
+		warn "$run: the exchange looks unreachable ($FETCH_OFFLINE_AFTER temporary failures in a row): not fetching $(grep -c . "$tmp/unfetched") more coins"
+		event exchange_unreachable skipped:="$(grep -c . "$tmp/unfetched")"
+	fi
+}
+
 # ---- 7a. the predict cycle: no training ----
 if [ "$cycle" = predict ]; then
+	# The coins served: those with a model.
+	while read -r s; do
+		[ ! -e "$home/models/$s/current" ] || echo "$s"
+	done <"$tmp/symbols" >"$tmp/served"
+	[ "$FETCH_ENABLED" = 1 ] && [ -s "$tmp/served" ] && fetch_all "$tmp/served"
 	retire
 	refresh "$PREDICTION_CACHE_TTL"
 	# Each coin's outcome, then one ledger change per outcome (a ledger
@@ -1061,45 +1107,9 @@ if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
 fi
 ledger set "$run" - pending <"$tmp/todo"
 
-# ---- 7c. new data first: every coin's candles before any training.  A
-# failed fetch leaves the coin to train on its stored candles (a warning
-# and the age of its newest candle in the event log); after
-# FETCH_OFFLINE_AFTER temporary failures in a row the exchange counts as
-# unreachable and the rest of the cycle fetches nothing. ----
-# candle_age SYM — seconds since the newest stored candle opened.
-candle_age() {
-	t=$(tail -n 1 "$home/candles/$1/$TIMEFRAME.csv" 2>/dev/null | cut -d, -f1)
-	isnum "$t" && echo $(($(date +%s) - t / 1000)) || echo -1
-}
-fetch_all() {
-	streak=0
-	while read -r s; do
-		if [ "$streak" -ge "$FETCH_OFFLINE_AFTER" ]; then
-			echo "$s" >>"$tmp/unfetched"
-			continue
-		fi
-		mkdir -p "$log/$s"
-		echo "== $(now_iso) $run fetch" >>"$log/$s/training.log"
-		timeout -k 10 "$timeout_s" fetch-candles --symbol "$s" --timeframe "$TIMEFRAME" \
-			--lookback "$fetch_n" >>"$log/$s/training.log" 2>&1
-		frc=$?
-		[ "$frc" -eq 0 ] && { streak=0; continue; }
-		[ "$frc" -eq "$EX_TEMPFAIL" ] || [ "$frc" -ge 124 ] && streak=$((streak + 1)) || streak=0
-		age=$(candle_age "$s")
-		if [ "$age" -ge 0 ]; then
-			warn "$s: fetch failed (status $frc); training on the stored candles (newest $(fmt_s "$age") old)"
-		else
-			warn "$s: fetch failed (status $frc); no candles stored"
-		fi
-		event fetch_failed symbol="$s" status:="$frc" candle_age_s:="$age" \
-			error="$(reason "$log/$s/training.log")"
-	done <"$tmp/todo"
-	if [ -s "$tmp/unfetched" ]; then
-		warn "$run: the exchange looks unreachable ($FETCH_OFFLINE_AFTER temporary failures in a row): not fetching $(grep -c . "$tmp/unfetched") more coins"
-		event exchange_unreachable skipped:="$(grep -c . "$tmp/unfetched")"
-	fi
-}
-[ "$FETCH_ENABLED" = 1 ] && [ -s "$tmp/todo" ] && fetch_all
+# ---- 7c. new data first: every coin's candles, before any training
+# (fetch_all, above). ----
+[ "$FETCH_ENABLED" = 1 ] && [ -s "$tmp/todo" ] && fetch_all "$tmp/todo"
 
 # ---- 7d. drift (incremental): a coin whose market left its model is
 # retrained from scratch instead of updated. ----
