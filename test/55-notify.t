@@ -80,6 +80,16 @@ TELEGRAM_TOKEN=123:abc TELEGRAM_CHAT_ID=42 NOTIFY_CMD=$TG \
 is "$rc" 0 "batch with the Telegram notifier"
 is "$(cut -f3 posts | cut -d' ' -f2 | tr '\n' ' ')" "job_started job_completed " "start and finish notified"
 
+# The hourly predict cycle notifies nothing while it succeeds (48
+# messages a day otherwise); a coin it could not cache is notified, with
+# the failed cycle's job_completed.
+NOTIFY_CMD="cat >>'$T/predict.notes'" run run-batch predict --symbols AAAUSDT --run 20251109T0600Z-predict
+is "$rc:$(cat "$T/predict.notes" 2>/dev/null | wc -l)" "0:0" "a predict cycle that succeeds notifies nothing"
+FAKE_FAIL=AAAUSDT NOTIFY_CMD="cat >>'$T/predict.notes'" run run-batch predict --symbols AAAUSDT --run 20251109T0610Z-predict
+is "$rc:$(sed 's/.*"event":"\([a-z_]*\)".*/\1/' "$T/predict.notes" | tr '\n' ' ')" "1:job_failed job_completed " \
+	"one that fails: its job_failed (the cache step) and job_completed"
+like "$(cat "$T/predict.notes")" '"failed":1' "... which counts the failed coin"
+
 # A hook that fails: its status in the warning, its stderr in the run's
 # notify.log.
 R=20251109T0700Z-incremental
@@ -87,8 +97,9 @@ NOTIFY_CMD='echo "bot said no" >&2; exit 3' run run-batch incremental --symbols 
 like "$err" "NOTIFY_CMD failed for a job_started event \\(status 3; see .*/logs/$R/notify.log\\)" \
 	"a failing hook: its status and where its errors are"
 like "$(cat "$COINTRAIN_HOME/logs/$R/notify.log")" "bot said no" "its standard error kept"
-# A hook that leaves a process behind does not hold the batch lock.
-NOTIFY_CMD="sleep 20 >/dev/null 2>&1 & echo \$! >>'$T/hookpids'" \
+# A hook that leaves a process behind does not hold the batch lock (a
+# failing predict cycle, which notifies).
+FAKE_FAIL=AAAUSDT NOTIFY_CMD="sleep 20 >/dev/null 2>&1 & echo \$! >>'$T/hookpids'" \
 	run run-batch predict --symbols AAAUSDT --run 20251109T0800Z-predict
 run run-batch predict --symbols AAAUSDT --run 20251109T0900Z-predict
 is "$rc" 0 "the next batch is not locked out by the hook's leftover"

@@ -83,12 +83,16 @@ fmt_s() {
 }
 # event NAME KEY=VALUE... — one line in logs/<RUN>/engine.log; start,
 # finish and failure events (a failed backup too) also go to NOTIFY_CMD (coin_failed not while
-# quiet is set: a refused array's coins are notified as one jobs_refused).
+# quiet is set: a refused array's coins are notified as one jobs_refused;
+# a predict cycle's start and finish only when it did not succeed).
 event() {
 	line=$(ledger event "$run" "$@") || { warn "$run: cannot log event $1"; return 0; }
 	case $1 in
 	coin_failed) [ -n "${quiet:-}" ] || notify "$line" "$1" ;;
-	job_started | job_completed | job_failed | jobs_refused | backup_failed) notify "$line" "$1" ;;
+	# The hourly predict cycle says nothing while it succeeds.
+	job_started) [ "$cycle" = predict ] || notify "$line" "$1" ;;
+	job_completed) [ "$cycle" = predict ] && [ -z "${unwell:-}" ] || notify "$line" "$1" ;;
+	job_failed | jobs_refused | backup_failed) notify "$line" "$1" ;;
 	esac
 }
 # notify LINE EVENT — NOTIFY_CMD gets the event's line, in the data home
@@ -934,6 +938,9 @@ finish() {
 	summarize "$run" >"$tmp/summary" || { warn "$run: summarize failed"; sumrc=1; }
 	ok=$(counts succeeded) failed=$(counts failed) pending=$(counts pending)
 	failed_syms=$(sort -u "$tmp/failed" 2>/dev/null | tr '\n' ' ')
+	unwell=''
+	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ] &&
+		[ ! -e "$tmp/cache_failed" ] || unwell=1
 	event job_completed cycle="$cycle" succeeded:="${ok:-0}" failed:="${failed:-0}" \
 		pending:="${pending:-0}" cache_ok:="$([ -e "$tmp/cache_failed" ] && echo false || echo true)" \
 		seconds:=$(($(date +%s) - started_s))
@@ -946,7 +953,7 @@ finish() {
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
 	! disk_full || msg="$msg; the data home's disk is full"
 	echo "$prog: $run: $msg; summary in $home/summary/$run/engine_summary.json" >&2
-	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ] && [ ! -e "$tmp/cache_failed" ]
+	[ -z "$unwell" ]
 	exit
 }
 # prune — remove the ledgers, logs and summaries of this cycle's runs older
