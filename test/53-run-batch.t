@@ -243,14 +243,19 @@ run cache-get AAAUSDT
 is "$rc" 0 "prediction served from the cache"
 
 # Old runs of the cycle are pruned at the end of a run; others are kept.
-young=$(date -u -d '-2 days' +%Y%m%dT%H%MZ)-predict
-for r in 20000101T0000Z-predict $young; do
+young=$(date -u -d '-1 days' +%Y%m%dT%H%MZ)-predict
+week=$(date -u -d '-7 days' +%Y%m%dT%H%MZ)
+for r in 20000101T0000Z-predict $young $week-predict $week-full; do
 	mkdir -p "$H/runs/$r" "$H/logs/$r" "$H/summary/$r"
 done
+mkdir -p "$H/logs/20000102T0000Z-predict" "$H/summary/20000102T0000Z-predict"
 RUNS_KEEP_DAYS=30 run run-batch predict --symbols AAAUSDT --run 20251110T0300Z-predict
 is "$rc" 0 "predict cycle with RUNS_KEEP_DAYS=30"
 is "$(ls -d "$H"/*/20000101T0000Z-predict 2>/dev/null | wc -l)" 0 "a run older than RUNS_KEEP_DAYS is pruned"
 is "$(ls -d "$H"/*/$young | wc -l)" 3 "a younger run is kept"
+is "$(ls -d "$H"/*/$week-predict 2>/dev/null | wc -l):$(ls -d "$H"/*/$week-full | wc -l)" "0:3" \
+	"a predict run is kept two days at most; a full run of the same age stays"
+is "$(ls -d "$H"/*/20000102T0000Z-predict 2>/dev/null | wc -l)" 0 "logs and summaries whose ledger is gone go too"
 is "$(ls -d "$H/runs/$R")" "$H/runs/$R" "runs of other cycles are kept"
 is "$(find "$H" -name '*.tmp*' -o -name '*.partial*' | wc -l)" 0 "no temporary files left"
 

@@ -957,16 +957,23 @@ finish() {
 	exit
 }
 # prune — remove the ledgers, logs and summaries of this cycle's runs older
-# than RUNS_KEEP_DAYS (0: keep all); the hourly predict cycle alone makes
-# 24 runs a day.
+# than RUNS_KEEP_DAYS (0: keep all), those of predict runs (24 a day, one
+# record per coin each) older than two days at most; also logs and
+# summaries whose ledger is gone.  Run names sort by time: one cutoff
+# name, not a clock reading per run.
 prune() {
 	[ "$RUNS_KEEP_DAYS" -gt 0 ] || return 0
-	for d in "$home"/runs/*T*Z-"$cycle"; do
-		old=${d##*/}
-		[ -d "$d" ] && [ "$old" != "$run" ] || continue
-		[ "$(run_age "$old")" -gt $((RUNS_KEEP_DAYS * 86400)) ] || continue
-		rm -rf "$home/runs/$old" "$home/logs/$old" "$home/summary/$old"
-	done
+	days=$RUNS_KEEP_DAYS
+	[ "$cycle" != predict ] || [ "$days" -le 2 ] || days=2
+	cutoff=$(date -u -d "@$(($(date +%s) - days * 86400))" +%Y%m%dT%H%MZ) || return 0
+	for d in "$home"/runs/*T*Z-"$cycle" "$home"/logs/*T*Z-"$cycle" "$home"/summary/*T*Z-"$cycle"; do
+		[ -d "$d" ] && echo "${d##*/}"
+	done | sort -u | awk -v c="$cutoff" -v r="$run" '
+		/^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9]Z-/ &&
+		$0 != r && substr($0, 1, 14) < c' |
+		while read -r old; do
+			rm -rf "$home/runs/$old" "$home/logs/$old" "$home/summary/$old"
+		done
 }
 # retire — a coin no longer in the configured symbol list (SYMBOLS, not
 # a one-off --symbols: that would retire every other coin) leaves the
