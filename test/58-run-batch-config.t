@@ -170,4 +170,13 @@ is "$(ls "$T/tmpdir" | wc -l)" 0 "kill -9: nothing left in TMPDIR"
 ok "$(test -d "$H/runs/20251110T0300Z-incremental/tmp"; echo $?)" "its temporaries are in runs/RUN/tmp"
 TMPDIR=$T/tmpdir run run-batch predict --symbols AAAUSDT
 is "$rc:$(ls -d "$H"/runs/*/tmp 2>/dev/null | wc -l)" "0:0" "the next batch sweeps them"
+# run-batch run through a symbolic link (a bin/ of links to an installed
+# PREFIX/bin) finds the share/ of PREFIX, where it really is.
+mkdir -p p/bin p/share/cointrain links/a/b/c/bin
+cp "$CT_BIN/run-batch" p/bin/
+cp -R "$TOP/share/." p/share/cointrain/
+ln -s "$T/p/bin/run-batch" links/a/b/c/bin/run-batch
+run env -u COINTRAIN_SHARE links/a/b/c/bin/run-batch --home "$H" --show-config
+like "$out" "# share: +$T/p/share/cointrain$" "a symlinked run-batch finds its installed share/"
+
 done_testing

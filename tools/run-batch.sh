@@ -28,8 +28,12 @@ VERSION=@VERSION@
 SELF=$0
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 here=$(cd "$here" && pwd)
-# Our own tools first: the ones installed beside this script.
-PATH=$here:$PATH
+# Where this script really is, when $0 is a symbolic link (a bin/ of
+# links to an installed PREFIX/bin): its share/ is found from there.
+real=$(readlink -f "$0" 2>/dev/null) && real=$(cd "${real%/*}" && pwd) || real=$here
+# Our own tools first: the ones beside this script (beside the link,
+# then beside what it points to).
+PATH=$here:$real:$PATH
 export PATH
 
 # Exit statuses: the table of lib/exitcode.h and cointrain(7).
@@ -180,7 +184,7 @@ cache_coins() {
 # longer TTL, which the cycle's closing refresh brings back to
 # PREDICTION_CACHE_TTL.  Else PREDICTION_CACHE_TTL.
 step_ttl() {
-	if [ "${1:-$CT_STEP}" = fresh ] &&
+	if [ "${1-${CT_STEP:-}}" = fresh ] &&
 		[ "$(dur_s "$PREGENERATE_TTL")" -gt "$(dur_s "$PREDICTION_CACHE_TTL")" ]; then
 		echo "$PREGENERATE_TTL"
 	else
@@ -438,11 +442,12 @@ done
 # tree (build/bin -> share), else the configured DATADIR.
 find_share() {
 	[ -n "${COINTRAIN_SHARE:-}" ] && { echo "$COINTRAIN_SHARE"; return; }
-	d=$here
-	for _ in 1 2 3 4; do
-		d=$(dirname "$d")
-		[ -f "$d/share/cointrain/cointrain.conf" ] && { echo "$d/share/cointrain"; return; }
-		[ -f "$d/share/cointrain.conf" ] && [ -d "$d/share/engine" ] && { echo "$d/share"; return; }
+	for d in "$real" "$here"; do
+		for _ in 1 2 3 4; do
+			d=$(dirname "$d")
+			[ -f "$d/share/cointrain/cointrain.conf" ] && { echo "$d/share/cointrain"; return; }
+			[ -f "$d/share/cointrain.conf" ] && [ -d "$d/share/engine" ] && { echo "$d/share"; return; }
+		done
 	done
 	echo "@DATADIR@"
 }
