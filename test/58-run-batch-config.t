@@ -179,4 +179,24 @@ ln -s "$T/p/bin/run-batch" links/a/b/c/bin/run-batch
 run env -u COINTRAIN_SHARE links/a/b/c/bin/run-batch --home "$H" --show-config
 like "$out" "# share: +$T/p/share/cointrain$" "a symlinked run-batch finds its installed share/"
 
+# TRAIN_ARGS and TUNE_ARGS are checked before anything runs, as every
+# setting is: an unknown option, or one run-batch gives itself, would
+# fail (or mislabel) every coin one by one.
+run env TRAIN_ARGS=--bogus run-batch full --symbols AAAUSDT --dry-run
+is "$rc:$(printf '%s\n' "$err" | head -1)" \
+    "2:run-batch: TRAIN_ARGS=--bogus: not an option run-batch can pass on (see run-batch(1)) (from environment)" \
+    "an unknown option in TRAIN_ARGS is a usage error"
+run env TRAIN_ARGS='--folds 4 --symbol BTCUSDT' run-batch full --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: TRAIN_ARGS=--symbol BTCUSDT: --symbol: run-batch gives it" "... and so is one run-batch gives"
+run env TRAIN_ARGS='--horizon' run-batch full --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: TRAIN_ARGS=--horizon: --horizon wants a value" "... and an option without its value"
+run env TUNE_ENABLED=1 TUNE_ARGS='--trials 5' run-batch tune --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: TUNE_ARGS=--trials 5: --trials: set TUNE_TRIALS" "TUNE_ARGS too"
+# The tune cycle tunes with the coin's training options (its labels,
+# folds and rounds), or train-coin would not take the tuned parameters.
+run env TUNE_ENABLED=1 TRAIN_ROUNDS=9 TRAIN_ARGS='--horizon 6 --keep 2 --folds=3' TUNE_ARGS='--seed 4' \
+    run-batch tune --symbols AAAUSDT --retries 0 --run 20251110T0600Z-tune
+like "$(grep 'tune-coin --symbol' "$H/logs/20251110T0600Z-tune/AAAUSDT/training.log" | head -1)" \
+    "--rounds 9 --horizon 6 --folds=3 --seed 4\$" "tune-coin gets TRAIN_ROUNDS and TRAIN_ARGS' shared options, then TUNE_ARGS"
+
 done_testing

@@ -271,6 +271,23 @@ coin_step() {
 	progress "$sym" "failed ($type$([ "$final" = false ] && echo ', will retry'))"
 	return 1
 }
+# shared_args — the options of TRAIN_ARGS that tune-coin takes too (the
+# labels, folds and rounds a coin is trained with: its tuning must use
+# them, or train-coin does not take the tuned parameters).
+shared_args() {
+	set -f
+	# shellcheck disable=SC2086
+	set -- $TRAIN_ARGS
+	set +f
+	while [ $# -gt 0 ]; do
+		case ${1%%=*} in
+		--horizon | --folds | --rounds | --early-stop | --costs)
+			case $1 in *=*) printf '%s\n' "$1" ;; *) printf '%s\n%s\n' "$1" "${2-}"; shift ;; esac ;;
+		--keep | --memory | --params) case $1 in *=*) ;; *) shift ;; esac ;;
+		esac
+		shift
+	done
+}
 # work SYM — the coin's work (train-coin or tune-coin) under timeout(1) in
 # a process group of its own; sets rc and model (the directory it printed).
 work() {
@@ -278,11 +295,13 @@ work() {
 	# The work: train-coin or tune-coin.
 	case $CT_STEP in
 	tune)
-		# shellcheck disable=SC2086 # TUNE_ARGS is an option list
+		# shellcheck disable=SC2086,SC2046 # option lists
 		# No --threads: its jobs, one thread each, fill the coin's
 		# share of the cores (COINTRAIN_THREADS), the fastest way.
+		# The coin's training options first (TUNE_ARGS may override).
 		set -- tune-coin --symbol "$sym" --timeframe "$TIMEFRAME" --trials "$TUNE_TRIALS" \
-			--lookback "$TRAIN_LOOKBACK" $TUNE_ARGS ;;
+			--lookback "$TRAIN_LOOKBACK" ${TRAIN_ROUNDS:+--rounds "$TRAIN_ROUNDS"} \
+			$(shared_args) $TUNE_ARGS ;;
 	*)
 		kind=$CT_STEP
 		grep -qx "$sym" "$CT_TMP/drifted" 2>/dev/null && kind=fresh
@@ -576,11 +595,36 @@ check_settings() {
 	esac
 	awk -v m="$TIMEOUT_MINUTES" 'BEGIN { exit !(m * 60 >= 1) }' >/dev/null ||
 		badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be at least a second (0.02 minutes)"
+	opts_ok TRAIN_ARGS "--horizon --folds --rounds --early-stop --costs --keep --memory --params" \
+		"--keep-features --default-params"
+	opts_ok TUNE_ARGS "--jobs --seed --space --horizon --folds --rounds --early-stop --threads --halving --costs" ""
 	case $DRIFT_PSI_MAX in
 	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive decimal number, such as 0.25" ;;
 	*[1-9]*) ;;
 	*) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive decimal number, such as 0.25" ;;
 	esac
+}
+# opts_ok NAME VALUED FLAGS — the words of setting NAME are options of
+# the lists VALUED (each with its value: --opt V or --opt=V) and FLAGS;
+# the options run-batch sets itself are refused, with the setting to use.
+opts_ok() {
+	n=$1 vo=" $2 " fo=" $3 "
+	eval "set -f; set -- \$$1; set +f"
+	while [ $# -gt 0 ]; do
+		o=${1%%=*}
+		case $o in
+		--symbol | --timeframe | -s | -t | --home | --fresh | --incremental)
+			badv "$n" "$*" "$o: run-batch gives it" ;;
+		--lookback) badv "$n" "$*" "$o: set TRAIN_LOOKBACK" ;;
+		--trials) badv "$n" "$*" "$o: set TUNE_TRIALS" ;;
+		esac
+		case $vo in *" $o "*)
+			[ "$o" != "$1" ] || { [ $# -ge 2 ] || badv "$n" "$1" "$1 wants a value"; shift; }
+			shift; continue ;;
+		esac
+		case $fo in *" $1 "*) shift; continue ;; esac
+		badv "$n" "$1" "not an option run-batch can pass on (see run-batch(1))"
+	done
 }
 # whole NAME VALUE MIN MAX — VALUE a whole number from MIN to MAX.
 whole() {
