@@ -199,4 +199,11 @@ run env TUNE_ENABLED=1 TRAIN_ROUNDS=9 TRAIN_ARGS='--horizon 6 --keep 2 --folds=3
 like "$(grep 'tune-coin --symbol' "$H/logs/20251110T0600Z-tune/AAAUSDT/training.log" | head -1)" \
     "--rounds 9 --horizon 6 --folds=3 --seed 4\$" "tune-coin gets TRAIN_ROUNDS and TRAIN_ARGS' shared options, then TUNE_ARGS"
 
+# A setting of the hooks or the health check in cointrain.conf is not
+# read there: the warning says where it goes.
+printf 'TELEGRAM_TOKEN=x\n' >hook.conf
+run run-batch full --config hook.conf --symbols AAAUSDT --dry-run
+like "$err" "hook.conf:1: TELEGRAM_TOKEN: not a run-batch setting, ignored: set it in the environment \\(a crontab line above the cointrain block: cointrain-cron\\(8\\)\\)" \
+    "a hook's setting in the file: where it goes instead"
+
 done_testing

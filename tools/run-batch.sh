@@ -531,7 +531,11 @@ if [ -n "$config" ]; then
 		[ -n "$ln" ] || continue
 		[ "$key" != '!' ] || die "$EX_USAGE" "$config:$ln: not a KEY=VALUE setting: $val"
 		if ! known "$key"; then
-			warn "$config:$ln: $key: unknown setting, ignored (see run-batch --show-config)"
+			case $key in
+			HEALTH_* | DASHBOARD_HTML | TELEGRAM_* | UPLOAD_DEST)
+				warn "$config:$ln: $key: not a run-batch setting, ignored: set it in the environment (a crontab line above the cointrain block: cointrain-cron(8))" ;;
+			*) warn "$config:$ln: $key: unknown setting, ignored (see run-batch --show-config)" ;;
+			esac
 		elif [ -n "$val" ]; then
 			# empty means the default
 			setv "$key" "$val" "file $config:$ln"
