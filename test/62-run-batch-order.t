@@ -48,6 +48,13 @@ ok "$(test "$(grep -c 'symbol=BTCUSDT' queries)" -gt "$n0"; echo $?)" "BTCUSDT's
 like "$err" "ETHUSDT: fetch failed \\(status 1\\); predicting from the stored candles \\(newest [0-9]+h" "a failed fetch is a warning"
 like "$(events 20251111T0030Z-predict)" "^job_started fetch_failed cache_refreshed" "fetches come before the predictions"
 is "$(grep -c 'symbol=NEWUSDT' queries)" 0 "a coin without a model is not fetched"
+# A resumed tune run does not fetch: a coin's search resumes only on the
+# candles it began with.
+TUNE_ENABLED=1 run run-batch tune --symbols BTCUSDT --retries 0 --run 20251111T0050Z-tune
+n1=$(grep -c 'symbol=BTCUSDT' queries)
+TUNE_ENABLED=1 run run-batch tune --symbols BTCUSDT --retries 0 --force --run 20251111T0050Z-tune
+is "$(grep -c 'symbol=BTCUSDT' queries)" "$n1" "a resumed tune run fetches nothing"
+like "$(events 20251111T0050Z-tune)" "fetch_skipped" "... and says why in its log"
 FETCH_ENABLED=0 run run-batch predict --symbols BTCUSDT --run 20251111T0040Z-predict --dry-run
 unlike "$out" "fetch" "FETCH_ENABLED=0: the plan fetches nothing"
 run run-batch predict --symbols BTCUSDT --run 20251111T0040Z-predict --dry-run

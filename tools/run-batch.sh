@@ -1176,7 +1176,13 @@ ledger set "$run" - pending <"$tmp/todo"
 
 # ---- 7c. new data first: every coin's candles, before any training
 # (fetch_all, above). ----
-[ "$FETCH_ENABLED" = 1 ] && [ -s "$tmp/todo" ] && fetch_all "$tmp/todo"
+# A resumed tune run does not: a search resumes only on the candles it
+# began with (new ones start the coin's search over).
+if [ "$cycle" = tune ] && [ "$resumed" = 1 ] && [ "$FETCH_ENABLED" = 1 ]; then
+	event fetch_skipped reason="a resumed tune: its searches resume on the candles they began with"
+elif [ "$FETCH_ENABLED" = 1 ] && [ -s "$tmp/todo" ]; then
+	fetch_all "$tmp/todo"
+fi
 
 # ---- 7d. drift (incremental): a coin whose market left its model is
 # retrained from scratch instead of updated. ----
