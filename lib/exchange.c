@@ -15,6 +15,7 @@
 #include "exchange.h"
 #include "import.h"
 #include "parse.h"
+#include "timefmt.h"
 
 #define TRIES		5
 #define BASE_MS		1000	/* first backoff; doubles per try */
@@ -291,11 +292,17 @@ fetch(CURL *h, const struct ct_klines *q, struct ct_merger *m)
 }
 
 int
-ct_klines_fetch(const struct ct_klines *q, struct ct_merger *m)
+ct_klines_fetch(const struct ct_klines *want, struct ct_merger *m)
 {
+	struct ct_klines k = *want, *q = &k;
+	int64_t now = ct_now_ms();
 	CURL *h;
 	int rc;
 
+	/* However late --end is, a candle closing after now is still open:
+	 * stored, it would stay, as the next run starts after it. */
+	if (k.end > now)
+		k.end = now;
 	if (ct_merger_source(m, q->base) != 0 || ct_merger_run(m, q->base) != 0)
 		return CT_EXIT_FAIL;
 	/* The store already reaches past --end: nothing to ask for (Binance

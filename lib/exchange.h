@@ -18,14 +18,14 @@ struct ct_klines {
 	const char *interval;	/* our timeframe name, which Binance shares */
 	int64_t tf_ms;
 	int64_t start;		/* first open time wanted, Unix ms */
-	int64_t end;		/* keep only candles closed by this time (now) */
+	int64_t end;		/* keep only candles closed by this time and by now */
 	int limit;		/* rows per request, 1..CT_KLINES_LIMIT */
 };
 
 /* --base-url, else $COINTRAIN_EXCHANGE_URL, else CT_EXCHANGE_DEFAULT. */
 const char *ct_exchange_url(const char *opt);
-/* Put every closed candle with open time in [start, end] into m as one
- * source, page by page.  Rate limits (429/418 + Retry-After) are waited out, transient
+/* Put every candle with open time in [start, end] closed by min(end, now)
+ * into m as one source, page by page.  Rate limits (429/418 + Retry-After) are waited out, transient
  * failures (connection, dropped reply, 5xx) retried with exponential
  * backoff from $COINTRAIN_RETRY_BASE_MS (default 1000) over 5 tries.
  * Returns 0, CT_EXIT_FAIL for a permanent failure (unknown symbol, bad

@@ -125,6 +125,22 @@ is "$(sum "$store")" "$h2" "--end before the last stored candle: store unchanged
 run fetch-candles -s BTCUSDT -t 5m --base-url "ftp://127.0.0.1:$(cat port.txt)" --lookback 5
 is "$rc" 1 "a base URL of another protocol: exit 1, no retries"
 like "$err" "^fetch-candles: ftp://127.0.0.1:[0-9]+/api/v3/klines\?.*: .*(not supported|disabled)" "bad URL: said so"
+
+# A live exchange (klines-server.py --live): the candle open now has volume
+# 0.00123.
+lstore=$T/live/candles/BTCUSDT/1h.csv
+live() { run fetch-candles -s BTCUSDT -t 1h --base-url "$URL" --home "$T/live" "$@"; }
+start_server --live --interval 1h
+live --lookback 5
+live --end 2099-01-01
+is "$rc" 0 "--end after now: exit 0"
+is "$(grep -c ',0.00123$' "$lstore")" 0 "--end after now: the candle open now is not stored"
+e=$(sed -n '$s/.*endTime=\([0-9]*\).*/\1/p' log.txt)
+ok "$([ "$e" -le "$(($(date +%s) + 1))000" ]; echo $?)" "--end after now: endTime is now"
+rm -f "$lstore"
+live --lookback 5 --end 2099-01-01
+is "$(($(wc -l <"$lstore") - 1))" 5 "--end after now: --lookback counts back from now"
+
 port=$(cat port.txt)
 stop_server
 run fetch-candles -s BTCUSDT -t 5m --base-url "http://127.0.0.1:$port" --lookback 5

@@ -86,6 +86,7 @@ static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	const char *seedarg = NULL, *limitarg = NULL;
+	int64_t end;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "s:t:n:e:igrhV", longopts, NULL)) != -1) {
@@ -143,8 +144,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 		bad("%s", "--kind, --seed and --start apply to --generate only");
 	o->kind = o->kind ? o->kind : "walk";
 	o->start = o->start ? o->start : DEFAULT_START;
-	if (o->end && ct_parse_iso8601(o->end, &o->end_ms) != 0)
+	if (o->end && ct_parse_iso8601(o->end, &end) != 0)
 		bad("--end: not an ISO-8601 UTC time: \"%s\"", o->end);
+	/* o->end_ms holds now: a later --end counts as now, for --lookback
+	 * too (candles closing after now are not there yet). */
+	if (o->end && end < o->end_ms)
+		o->end_ms = end;
 	if (ct_parse_iso8601(o->start, &o->start_ms) != 0)
 		bad("--start: not an ISO-8601 UTC time: \"%s\"", o->start);
 	if (ct_synth_kind(o->kind) < 0)
