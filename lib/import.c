@@ -96,7 +96,7 @@ struct rd {
 	char msg[CT_PATH_MAX + 256];
 	int have_prev;
 	int64_t prev;
-	int (*put)(void *arg, const struct ct_candle *c);
+	int (*put)(void *arg, const struct ct_candle *c, long line, long elem);
 	void *arg;
 	/* Candles of tf_ms (0: not checked) whose close time is past now_ms
 	 * are still open: the newest is left out, and told (open_*); a
@@ -162,7 +162,7 @@ take(struct rd *r, int64_t raw, const struct ct_candle *in)
 		r->open_elem = r->elem;
 		r->have_prev = 1;
 		r->prev = c.t;
-	} else if (r->put(r->arg, &c) != 0) {
+	} else if (r->put(r->arg, &c, r->line, r->elem) != 0) {
 		/* reported by the merger */
 		r->failed = 1;
 	} else {
@@ -584,8 +584,10 @@ parse_text(struct rd *r, struct src *s)
 }
 
 static int
-put_series(void *arg, const struct ct_candle *c)
+put_series(void *arg, const struct ct_candle *c, long line, long elem)
 {
+	(void)line;
+	(void)elem;
 	if (ct_series_push(arg, c) != 0) {
 		ct_warn("%s", strerror(ENOMEM));
 		return -1;
@@ -667,8 +669,9 @@ trailing(struct archive *a, struct file *f)
 }
 
 static int
-put_merger(void *arg, const struct ct_candle *c)
+put_merger(void *arg, const struct ct_candle *c, long line, long elem)
 {
+	ct_merger_at(arg, line, elem);
 	return ct_merger_put(arg, c);
 }
 

@@ -227,24 +227,114 @@ ct_merger_source(struct ct_merger *m, const char *label)
 int
 ct_merger_run(struct ct_merger *m, const char *label)
 {
+	m->at_line = m->at_elem = 0;
 	return ct_spool_new(&m->in, label, m->nsrc);
+}
+
+void
+ct_merger_at(struct ct_merger *m, long line, long elem)
+{
+	m->at_line = line;
+	m->at_elem = elem;
+}
+
+/* "LABEL:LINE: element N" of the row being put, as much as is known. */
+static const char *
+where(const struct ct_merger *m, char *buf, size_t len)
+{
+	const char *label = m->in.run[m->in.nrun - 1].label;
+	int n = snprintf(buf, len, "%s", label);
+
+	if (n >= 0 && (size_t)n < len && m->at_line > 0)
+		n += snprintf(buf + n, len - (size_t)n, ":%ld", m->at_line);
+	if (n >= 0 && (size_t)n < len && m->at_elem > 0)
+		snprintf(buf + n, len - (size_t)n, ": element %ld", m->at_elem);
+	return buf;
+}
+
+/* "90 s", or "3599999 ms" where seconds would round it away. */
+static const char *
+span(int64_t ms, char *buf, size_t len)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%lld s", (long long)(ms / 1000));
+	else
+		snprintf(buf, len, "%lld ms", (long long)ms);
+	return buf;
+}
+
+/* The stored row at another open time less than one candle from t, in
+ * *s: 1, 0 when there is none, -1 (said).  The rows of a run come in
+ * order, so a reader of the store follows them; a run reaching back (the
+ * next zip member) opens it again.  Rows after the store (an incremental
+ * update) or before it need no reading. */
+static int
+near_stored(struct ct_merger *m, int64_t t, int64_t *s)
+{
+	int missing;
+
+	if (m->stored == 0 || t == m->first.t || t == m->last.t)
+		return 0;
+	if (t > m->last.t || t < m->first.t) {
+		*s = t > m->last.t ? m->last.t : m->first.t;
+		return llabs(t - *s) < m->tf_ms;
+	}
+	if (m->cur == NULL || t < m->cur_t) {
+		ct_store_close(m->cur);
+		if ((m->cur = ct_store_open(m->path, &missing)) == NULL) {
+			if (missing)
+				ct_warn("%s: %s", m->path, strerror(ENOENT));
+			return -1;
+		}
+		m->cur_have_prev = 0;
+		if ((m->cur_have_next = ct_store_next(m->cur, &m->cur_next)) < 0)
+			return -1;
+	}
+	m->cur_t = t;
+	while (m->cur_have_next && m->cur_next.t < t) {
+		m->cur_prev = m->cur_next;
+		m->cur_have_prev = 1;
+		if ((m->cur_have_next = ct_store_next(m->cur, &m->cur_next)) < 0)
+			return -1;
+	}
+	if (m->cur_have_next && m->cur_next.t == t)
+		return 0;	/* present or a conflict: not a new row */
+	if (m->cur_have_prev && t - m->cur_prev.t < m->tf_ms) {
+		*s = m->cur_prev.t;
+		return 1;
+	}
+	if (m->cur_have_next && m->cur_next.t - t < m->tf_ms) {
+		*s = m->cur_next.t;
+		return 1;
+	}
+	return 0;
 }
 
 int
 ct_merger_put(struct ct_merger *m, const struct ct_candle *c)
 {
 	struct ct_run *r = &m->in.run[m->in.nrun - 1];
-	char iso[CT_ISO_LEN];
+	char at[CT_PATH_MAX + 64], iso[CT_ISO_LEN], iso2[CT_ISO_LEN], d[32];
+	int64_t s;
+	int k;
 
 	if (r->n > 0) {
 		/* The readers check the order with FILE:LINE; this holds it
 		 * for every source. */
 		if (c->t <= m->prev_t) {
-			ct_warn("%s: open_time %s is not after the previous row's", r->label,
+			ct_warn("%s: open_time %s is not after the previous row's", where(m, at, sizeof at),
 			    ct_iso8601(c->t, iso));
 			return -1;
 		}
 		ct_steps_add(&m->steps, c->t - m->prev_t, m->tf_ms);
+	}
+	if ((k = near_stored(m, c->t, &s)) != 0) {
+		if (k > 0)
+			ct_warn("%s: open_time %s is %s from the stored candle at %s: closer than one %s candle%s",
+			    where(m, at, sizeof at), ct_iso8601(c->t, iso), span(llabs(c->t - s), d, sizeof d),
+			    ct_iso8601(s, iso2), m->tf,
+			    c->t - s == m->tf_ms - 1 ? " (rows keyed by close time, not open time?)" : "");
+		return -1;
 	}
 	if (m->in.n == 0 || c->t < m->from)
 		m->from = c->t;
@@ -373,6 +463,8 @@ copy_store(struct ct_merger *m, FILE *fp)
 	m->out_first = m->first.t;
 	m->out_last = m->last.t;
 	m->out_prev = m->last;
+	m->out_prev_src = NULL;
+	m->out_prev_srcno = -1;
 	return n < 0 ? -1 : 0;
 }
 
@@ -387,7 +479,9 @@ merge_one(struct ct_merger *m, FILE *fp, struct ct_kway *k, struct ct_candle *cu
 	struct ct_candle c;
 	int64_t t = have ? cur->t : 0;
 	size_t run;
-	int src = -1;
+	int src = -1, stored = have, srcno = -1;
+	const char *from = NULL;
+	char iso[CT_ISO_LEN], iso2[CT_ISO_LEN], d[32];
 
 	while ((p = ct_kway_peek(k, &run)) != NULL && (!have || p->t == t)) {
 		if (ct_kway_next(k, &c, &run) < 0)
@@ -400,6 +494,8 @@ merge_one(struct ct_merger *m, FILE *fp, struct ct_kway *k, struct ct_candle *cu
 		if (!have) {
 			*cur = c;
 			have = 1;
+			from = m->in.run[run].label;
+			srcno = src;
 			st->added++;
 		} else if (same(cur, &c)) {
 			st->present++;
@@ -413,6 +509,17 @@ merge_one(struct ct_merger *m, FILE *fp, struct ct_kway *k, struct ct_candle *cu
 			}
 		}
 	}
+	/* Each source was held against the store, and its own steps
+	 * checked, as it was read; two sources may still lie closer than a
+	 * candle apart. */
+	if (m->out_n > 0 && srcno != m->out_prev_srcno && cur->t - m->out_prev.t < m->tf_ms) {
+		ct_warn("%s: open_time %s is %s after the candle at %s from %s: closer than one %s candle",
+		    stored ? m->path : from, ct_iso8601(cur->t, iso), span(cur->t - m->out_prev.t, d, sizeof d),
+		    ct_iso8601(m->out_prev.t, iso2), m->out_prev_src ? m->out_prev_src : m->path, m->tf);
+		return -1;
+	}
+	m->out_prev_src = stored ? NULL : from;
+	m->out_prev_srcno = srcno;
 	return out_row(m, fp, cur);
 }
 
@@ -561,6 +668,8 @@ ct_merger_report(const struct ct_merger *m, FILE *fp, const char *label)
 void
 ct_merger_free(struct ct_merger *m)
 {
+	ct_store_close(m->cur);
+	m->cur = NULL;
 	ct_spool_free(&m->in);
 	free(m->src_label);
 	m->src_label = NULL;

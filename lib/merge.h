@@ -78,6 +78,14 @@ struct ct_merger {
 	char *src_label;
 	size_t src_rows;
 	int64_t prev_t;		/* the last row put */
+	long at_line, at_elem;	/* where the reader is (ct_merger_at) */
+	/* the stored rows either side of the last row put (a reader moving
+	 * forward with the incoming rows, opened when they reach into the
+	 * store) */
+	struct ct_store_rd *cur;
+	struct ct_candle cur_prev, cur_next;
+	int cur_have_prev, cur_have_next;
+	int64_t cur_t;
 	struct ct_steps steps;	/* of the current source */
 	int64_t from, to;	/* span of the incoming rows, when nin */
 	struct ct_merge_stats st;
@@ -86,6 +94,8 @@ struct ct_merger {
 	size_t out_n;
 	int64_t out_first, out_last;
 	struct ct_candle out_prev;
+	const char *out_prev_src;	/* the label it came from; NULL: the store */
+	int out_prev_srcno;		/* its source; -1: the store */
 	struct ct_gap_stats gaps;	/* of the span read and the row before it */
 	int werr;		/* errno of the first failed write */
 	int printed;		/* written by ct_merger_write, not saved */
@@ -102,11 +112,17 @@ int ct_merger_last(const struct ct_merger *m, int64_t *t);
 /* A source of rows (a file, a fetch) begins; label names it in diagnostics.
  * Its rows come in one or more runs (ct_merger_run; the members of a zip,
  * label "ZIP(MEMBER)"), each by ct_merger_put, sorted and unique; runs may
- * come in any order but must agree where they overlap.  Each 0, or -1
+ * come in any order but must agree where they overlap.  A row less than
+ * one candle from a stored row at another open time is refused (the same
+ * candles keyed by close time would double the store).  Each 0, or -1
  * with a diagnostic. */
 int ct_merger_source(struct ct_merger *m, const char *label);
 int ct_merger_run(struct ct_merger *m, const char *label);
 int ct_merger_put(struct ct_merger *m, const struct ct_candle *c);
+/* The row next put is at line of the current run (and JSON array
+ * element elem when > 0; line 0: not known): ct_merger_put's diagnostics
+ * name it. */
+void ct_merger_at(struct ct_merger *m, long line, long elem);
 /* The source ends: its runs must agree; with strict (files), it must
  * hold rows and fit the timeframe (refused when the rows are mostly
  * closer than one candle, or a whole multiple > 1 apart; a warning when

@@ -1,6 +1,7 @@
 #!/bin/sh
 # 11-fetch-merge.t — the merge: report figures, conflicts kept or
 # --replace'd, gaps and zero-volume candles on real data, off-grid rows,
+# rows closer than a candle to the stored ones,
 # --stdout, --generate determinism.
 . "$CT_TOP/test/lib.sh"
 
@@ -86,6 +87,29 @@ is "$rc" 0 "off-grid open times are accepted"
 like "$err" "OFFGRID 1h: 3 candles off the timeframe grid" "off-grid candles reported"
 like "$err" "OFFGRID 1h: 1 zero-volume candle" "zero-volume counted"
 is "$(sed -n 2p "$store/OFFGRID/1h.csv")" "1518168494789,8000,8100,7900,8050,10" "off-grid rows stored as read"
+
+# Rows less than one candle from a stored row, or from another file's, are
+# refused by file and line: the same candles keyed by close time would
+# double the store.
+fetch-candles -s NEAR -t 1h -g --lookback 50 2>/dev/null
+h=$(sha256sum "$store/NEAR/1h.csv")
+shift_rows() { awk -F, -v d="$1" '{ printf "%.0f,%s,%s,%s,%s,%s\n", $1 + d, $2, $3, $4, $5, $6 }'; }
+sed 1d "$store/NEAR/1h.csv" | shift_rows 3599999 >closetime.csv
+run fetch-candles -s NEAR -t 1h -i closetime.csv
+is "$rc" 1 "rows keyed by close time beside the stored ones: exit 1"
+is "$err" "fetch-candles: closetime.csv:1: open_time 2024-01-01T00:59:59Z is 3599999 ms from the stored candle at 2024-01-01T00:00:00Z: closer than one 1h candle (rows keyed by close time, not open time?)
+fetch-candles: NEAR 1h: store left unchanged" "close-time rows: file, line and the stored candle named"
+is "$(sha256sum "$store/NEAR/1h.csv")" "$h" "close-time rows: store unchanged"
+{ sed -n 1,11p "$store/NEAR/1h.csv"; sed -n 21p "$store/NEAR/1h.csv" | shift_rows 1800000; } >inside.csv
+run fetch-candles -s NEAR -t 1h -i inside.csv
+is "$rc:$err" "1:fetch-candles: inside.csv:12: open_time 2024-01-01T19:30:00Z is 1800 s from the stored candle at 2024-01-01T19:00:00Z: closer than one 1h candle
+fetch-candles: NEAR 1h: store left unchanged" "a row half a candle from a stored row inside the store: refused"
+sed 1d "$store/NEAR/1h.csv" >on.csv
+run fetch-candles -s NEAR2 -t 1h -i on.csv closetime.csv
+is "$rc" 1 "two files of one run closer than a candle apart: exit 1"
+like "$err" "^fetch-candles: closetime.csv: open_time 2024-01-01T00:59:59Z is 3599999 ms after the candle at 2024-01-01T00:00:00Z from on.csv: closer than one 1h candle" \
+    "two files: both named"
+ok "$([ ! -e "$store/NEAR2/1h.csv" ]; echo $?)" "two files: nothing stored"
 
 # --stdout merges with the stored series without writing it.
 run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip" --stdout
