@@ -431,7 +431,10 @@ ct_store_tail(const char *path, size_t n, struct ct_series *s)
 			goto out;
 		}
 		buf[chunk] = '\0';
-		end = chunk && buf[chunk - 1] == '\n' ? chunk - 1 : chunk;
+		/* Trailing blank lines (or lines of blanks) hold no row: the
+		 * parser skips them, and so does this count. */
+		for (end = chunk; end > 0 && memchr(" \t\r\n", buf[end - 1], 4) != NULL; end--)
+			;
 		for (nl = 0, q = buf + end; q > buf; q--)
 			if (q[-1] == '\n' && ++nl == n)
 				break;

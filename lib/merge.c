@@ -133,28 +133,38 @@ lock_dir(struct ct_merger *m)
 	return 0;
 }
 
-/* Rows of the store: its lines, less the header. */
+/* Rows of the store: its lines that are not blank (the readers skip
+ * those), less the header; and where its last such line ends. */
 static int
 count_rows(struct ct_merger *m)
 {
 	char buf[BLOCK];
 	size_t lines = 0;
+	off_t at = 0;
 	ssize_t n;
-	int fd, last = '\n';
+	int fd, text = 0;
 
 	if ((fd = open(m->path, O_RDONLY | O_CLOEXEC)) < 0) {
 		ct_warn("%s: %s", m->path, strerror(errno));
 		return -1;
 	}
+	m->text_end = 0;
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))) != NULL; p++)
-			lines++;
-		last = buf[n - 1];
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				lines += text;
+				text = 0;
+			} else if (memchr(" \t\r", buf[i], 3) == NULL) {
+				text = 1;
+				m->text_end = at + i + 1;
+			}
+		}
+		at += n;
 	}
 	if (n < 0)
 		ct_warn("%s: %s", m->path, strerror(errno));
 	close(fd);
-	lines += last != '\n';
+	lines += text;
 	m->stored = lines ? lines - 1 : 0;
 	return n < 0 ? -1 : 0;
 }
@@ -434,38 +444,41 @@ out_row(struct ct_merger *m, FILE *fp, const struct ct_candle *c)
 	return 0;
 }
 
-/* The stored bytes as they are. */
+/* The stored bytes as they are, to the end of the last row: blank
+ * lines after it would come between the old rows and the new. */
 static int
 copy_store(struct ct_merger *m, FILE *fp)
 {
 	char buf[BLOCK];
-	ssize_t n;
-	int fd, last = '\n';
+	off_t left = m->text_end;
+	ssize_t n = 0;
+	int fd;
 
 	if ((fd = open(m->path, O_RDONLY | O_CLOEXEC)) < 0) {
 		ct_warn("%s: %s", m->path, strerror(errno));
 		return -1;
 	}
-	while ((n = read(fd, buf, sizeof buf)) > 0) {
+	while (left > 0 && (n = read(fd, buf, left < BLOCK ? (size_t)left : sizeof buf)) > 0) {
 		if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n) {
 			m->werr = errno ? errno : EIO;
 			close(fd);
 			return -1;
 		}
-		last = buf[n - 1];
+		left -= n;
 	}
 	if (n < 0)
 		ct_warn("%s: %s", m->path, strerror(errno));
+	else if (left > 0)
+		ct_warn("%s: %s", m->path, "the store shrank while it was read");
 	close(fd);
-	if (last != '\n')
-		fputc('\n', fp);
+	fputc('\n', fp);
 	m->out_n = m->stored;
 	m->out_first = m->first.t;
 	m->out_last = m->last.t;
 	m->out_prev = m->last;
 	m->out_prev_src = NULL;
 	m->out_prev_srcno = -1;
-	return n < 0 ? -1 : 0;
+	return n < 0 || left > 0 ? -1 : 0;
 }
 
 /* One open time: the stored row (or none), then the rows read at it in

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "atomic.h"
 #include "candles.h"
@@ -72,6 +73,7 @@ struct ct_merger {
 	int exists;
 	size_t stored;		/* rows */
 	struct ct_candle first, last;	/* when stored > 0 */
+	off_t text_end;		/* the end of its last row (blank lines may follow) */
 	struct ct_spool in;	/* incoming rows */
 	size_t src_run;		/* the current source's first run */
 	int nsrc;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # 11-fetch-merge.t — the merge: report figures, conflicts kept or
 # --replace'd, gaps and zero-volume candles on real data, off-grid rows,
-# rows closer than a candle to the stored ones,
+# rows closer than a candle to the stored ones, a store ending in blank lines,
 # --stdout, --generate determinism.
 . "$CT_TOP/test/lib.sh"
 
@@ -110,6 +110,23 @@ is "$rc" 1 "two files of one run closer than a candle apart: exit 1"
 like "$err" "^fetch-candles: closetime.csv: open_time 2024-01-01T00:59:59Z is 3599999 ms after the candle at 2024-01-01T00:00:00Z from on.csv: closer than one 1h candle" \
     "two files: both named"
 ok "$([ ! -e "$store/NEAR2/1h.csv" ]; echo $?)" "two files: nothing stored"
+
+# A store ending in blank lines (or lines of blanks, CRLF) reads as one
+# without them; an append leaves none between the old rows and the new.
+fetch-candles -s BLANK -t 1h -g --lookback 20 --stdout >full.csv 2>/dev/null
+mkdir -p "$store/BLANK"
+blank_store() { { head -11 full.csv; printf '\n  \n\r\n'; } >"$store/BLANK/1h.csv"; }
+blank_store
+run fetch-candles -s BLANK -t 1h -g --lookback 20
+is "$rc" 0 "a store ending in blank lines: merged (exit 0)"
+like "$err" "20 rows read: 10 added, 10 already present, 0 conflicting" "blank lines: the stored rows counted"
+ok "$(cmp -s full.csv "$store/BLANK/1h.csv"; echo $?)" "blank lines: the merged store has none"
+blank_store
+tail -10 full.csv >later10.csv
+run fetch-candles -s BLANK -t 1h -i later10.csv
+is "$rc" 0 "appending to a store ending in blank lines: exit 0"
+like "$err" "BLANK 1h: 20 candles stored" "appending: the stored rows counted"
+ok "$(cmp -s full.csv "$store/BLANK/1h.csv"; echo $?)" "appending: no blank line left between the rows"
 
 # --stdout merges with the stored series without writing it.
 run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip" --stdout
