@@ -89,6 +89,8 @@ struct ct_merger {
 	int cur_have_prev, cur_have_next;
 	int64_t cur_t;
 	struct ct_steps steps;	/* of the current source */
+	char *short_at;		/* where its first step shorter than a candle ends */
+	int64_t short_t, short_step;
 	int64_t from, to;	/* span of the incoming rows, when nin */
 	struct ct_merge_stats st;
 	/* the merged store, once written */
@@ -127,8 +129,10 @@ int ct_merger_put(struct ct_merger *m, const struct ct_candle *c);
 void ct_merger_at(struct ct_merger *m, long line, long elem);
 /* The source ends: its runs must agree; with strict (files), it must
  * hold rows and fit the timeframe (refused when the rows are mostly
- * closer than one candle, or a whole multiple > 1 apart; a warning when
- * they are otherwise further apart).  0, or -1 with a diagnostic. */
+ * closer than one candle, or a whole multiple > 1 apart, or when any two
+ * are closer than one candle, except an off-grid row followed by one on
+ * the grid, as Binance re-aligns after an outage; a warning when they
+ * are mostly further apart).  0, or -1 with a diagnostic. */
 int ct_merger_end(struct ct_merger *m, int strict);
 /* Print the merged store as CSV on fp: nothing unless all of it can be.
  * 0, or -1 with a diagnostic. */

@@ -2,6 +2,7 @@
 # 11-fetch-merge.t — the merge: report figures, conflicts kept or
 # --replace'd, gaps and zero-volume candles on real data, off-grid rows,
 # rows closer than a candle to the stored ones, a store ending in blank lines,
+# files partly of another timeframe,
 # --stdout, --generate determinism.
 . "$CT_TOP/test/lib.sh"
 
@@ -127,6 +128,19 @@ run fetch-candles -s BLANK -t 1h -i later10.csv
 is "$rc" 0 "appending to a store ending in blank lines: exit 0"
 like "$err" "BLANK 1h: 20 candles stored" "appending: the stored rows counted"
 ok "$(cmp -s full.csv "$store/BLANK/1h.csv"; echo $?)" "appending: no blank line left between the rows"
+
+# A file partly of another timeframe (two exports run through cat): any
+# step shorter than one candle is refused by file and line, but for the
+# one that takes Binance's off-grid rows back to the grid.
+{ sed 1d full.csv; fetch-candles -s X -t 5m -g --start 2024-01-01T19:05:00Z --lookback 8 --stdout 2>/dev/null |
+    sed 1d; } >mixed.csv
+run fetch-candles -s MIXED -t 1h -i mixed.csv
+is "$rc:$err" "1:fetch-candles: mixed.csv:21: open_time 2024-01-01T19:05:00Z is 300 s after the previous row's: closer than one 1h candle
+fetch-candles: MIXED 1h: store left unchanged" "20 1h rows and then 8 5m rows: refused at the first 5m row"
+ok "$([ ! -e "$store/MIXED/1h.csv" ]; echo $?)" "mixed timeframes: nothing stored"
+{ cat offgrid.csv; echo "1518177600000,8020,8100,8000,8050,5"; echo "1518181200000,8050,8100,8000,8060,5"; } >realign.csv
+run fetch-candles -s REALIGN -t 1h -i realign.csv
+is "$rc" 0 "off-grid rows back to the grid by a short step (Binance, 2018-02): accepted"
 
 # --stdout merges with the stored series without writing it.
 run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip" --stdout
