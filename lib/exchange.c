@@ -251,14 +251,17 @@ ct_klines_page(const struct ct_klines *q, const char *body, size_t len, const ch
 	}
 	if (ct_import_buf(body, len, url, page) != 0 || take_page(q, page, *cur, m, &open) != 0)
 		return CT_EXIT_FAIL;
-	if (open || page->n < (size_t)q->limit)
+	/* A page shorter than asked is not the end: some endpoints and
+	 * proxies cap or window their pages.  The end is an empty page, the
+	 * candle still open, or --end. */
+	if (open || page->n == 0)
 		return 0;
 	if (page->c[page->n - 1].t < *cur) {
 		ct_warn("%s: the response does not advance past startTime", url);
 		return CT_EXIT_FAIL;
 	}
 	*cur = page->c[page->n - 1].t + 1;
-	*last = 0;
+	*last = *cur > q->end;
 	return 0;
 }
 

@@ -35,9 +35,9 @@ int ct_klines_fetch(const struct ct_klines *q, struct ct_merger *m);
  * diagnostics) asked from *cur on: its closed candles with open times
  * from *cur to q->end go to m, the page's rows to page (its memory kept
  * for the next page).  0 with *last set when this page was the last
- * (short, or reaching a candle still open), else *cur set to the next
- * page's startTime; or CT_EXIT_FAIL after "prog: url: reason" (not a
- * JSON array, a bad row, a full page that does not advance). */
+ * (empty, reaching a candle still open, or q->end), else *cur set to the
+ * next page's startTime; or CT_EXIT_FAIL after "prog: url: reason" (not
+ * a JSON array, a bad row, a page that does not advance). */
 int ct_klines_page(const struct ct_klines *q, const char *body, size_t len, const char *url,
     int64_t *cur, int *last, struct ct_series *page, struct ct_merger *m);
 

@@ -72,6 +72,14 @@ COINTRAIN_EXCHANGE_URL=$URL run fetch-candles -s BTCUSDT -t 5m --end "$END" --lo
     --stdout --home "$T/other"
 is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:4" "COINTRAIN_EXCHANGE_URL names the exchange"
 
+# A server that caps its pages below --limit: a short page is not the end.
+rm -f "$store"
+start_server --cap 3
+fetch --lookback 50 --limit 7
+is "$rc" 0 "pages capped at 3 rows: exit 0"
+ok "$(cmp -s last50.csv "$store"; echo $?)" "pages capped at 3 rows: all 50 candles"
+is "$(wc -l <log.txt)" 17 "pages capped at 3 rows: 17 requests"
+
 # Faults.
 rm -f "$store"
 start_server --faults 429
