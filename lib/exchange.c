@@ -177,8 +177,18 @@ get(CURL *h, const char *url, const char *sym, struct resp *r)
 			}
 			if (r->retry_after >= 0)
 				wait = r->retry_after * 1000;
-		} else if (status >= 500) {
+		} else if (status >= 500 || status == 408) {
+			/* 408: the server timed the request out; it may not next time. */
 			snprintf(why, sizeof why, "HTTP %ld", status);
+		} else if (status >= 300 && status < 400) {
+			char *to = NULL, text[200];
+
+			/* Not followed (a changed host is the operator's to
+			 * choose); named, so --base-url can be fixed. */
+			curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &to);
+			ct_warn("%s: the exchange redirects (HTTP %ld) to %s: fix --base-url", url, status,
+			    to ? ct_printable(to, text, sizeof text) : "an unnamed place");
+			return CT_EXIT_FAIL;
 		} else {
 			say_refused(sym, status, r);
 			return CT_EXIT_FAIL;
@@ -245,6 +255,12 @@ ct_klines_page(const struct ct_klines *q, const char *body, size_t len, const ch
 	while (lead < len && memchr(" \t\r\n", body[lead], 4) != NULL)
 		lead++;
 	/* The importer would take CSV too; the API answers JSON only. */
+	/* An HTML page with 200 is a maintenance page, a captive portal or
+	 * a CDN's error: worth a retry later. */
+	if (lead < len && body[lead] == '<') {
+		ct_warn("%s: bad response: an HTML page, not klines (maintenance?)", url);
+		return CT_EXIT_TEMPFAIL;
+	}
 	if (lead == len || body[lead] != '[') {
 		ct_warn("%s: bad response: not a JSON array of klines", url);
 		return CT_EXIT_FAIL;

@@ -26,7 +26,7 @@ struct ct_klines {
 const char *ct_exchange_url(const char *opt);
 /* Put every candle with open time in [start, end] closed by min(end, now)
  * into m as one source, page by page.  Rate limits (429/418 + Retry-After) are waited out, transient
- * failures (connection, dropped reply, 5xx) retried with exponential
+ * failures (connection, dropped reply, 408, 5xx) retried with exponential
  * backoff from $COINTRAIN_RETRY_BASE_MS (default 1000) over 5 tries.
  * Returns 0, CT_EXIT_FAIL for a permanent failure (unknown symbol, bad
  * response) or CT_EXIT_TEMPFAIL; diagnostics are printed. */
@@ -37,7 +37,8 @@ int ct_klines_fetch(const struct ct_klines *q, struct ct_merger *m);
  * for the next page).  0 with *last set when this page was the last
  * (empty, reaching a candle still open, or q->end), else *cur set to the
  * next page's startTime; or CT_EXIT_FAIL after "prog: url: reason" (not
- * a JSON array, a bad row, a page that does not advance). */
+ * a JSON array, a bad row, a page that does not advance), or
+ * CT_EXIT_TEMPFAIL for an HTML page (maintenance). */
 int ct_klines_page(const struct ct_klines *q, const char *body, size_t len, const char *url,
     int64_t *cur, int *last, struct ct_series *page, struct ct_merger *m);
 

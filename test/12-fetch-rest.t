@@ -117,6 +117,21 @@ fetch --lookback 20
 is "$rc" 1 "an empty response: exit 1"
 like "$err" "bad response: not a JSON array of klines" "empty response: said so"
 is "$(sum "$store")" "$h" "empty response: store unchanged"
+start_server --faults 408+
+fetch --lookback 20
+is "$rc:$(wc -l <log.txt)" "5:5" "HTTP 408 every time: retried, then exit 5"
+is "$(sum "$store")" "$h" "408: store unchanged"
+start_server --faults html
+fetch --lookback 20
+is "$rc" 5 "a 200 HTML maintenance page: exit 5"
+like "$err" "bad response: an HTML page, not klines \(maintenance\?\)" "HTML page: said so"
+is "$(sum "$store")" "$h" "HTML page: store unchanged"
+start_server --faults 301
+fetch --lookback 20
+is "$rc" 1 "a redirect: exit 1, not followed"
+like "$err" "the exchange redirects \(HTTP 301\) to http://127.0.0.1:[0-9]+/moved/api/v3/klines\?symbol=BTCUSDT.*: fix --base-url" \
+    "redirect: the target named"
+is "$(sum "$store")" "$h" "redirect: store unchanged"
 
 start_server
 run fetch-candles -s NOSUCH -t 5m --base-url "$URL"
