@@ -148,6 +148,9 @@ read_run(const char *home, const char *run, int *bad)
 			*bad = 1;
 		return json_pack("{s:s, s:s}", "run", run, "error", "ledger unreadable");
 	}
+	/* A damaged record (said) marks its coin alone. */
+	if (bad && ct_ledger_damaged(root) > 0)
+		*bad = 1;
 	json_object_set_new(root, "run", json_string(run));
 	return root;
 }
@@ -607,6 +610,12 @@ lost_run(const json_t *r)
 	return run_is(r, "lost");
 }
 
+static int
+damaged_run(const json_t *r)
+{
+	return run_is(r, "damaged");
+}
+
 /* The model served is older than one the newest run of a cycle published
  * for the coin: a restore, or current switched back by hand. */
 static int
@@ -655,6 +664,7 @@ static const struct {
 	{ "never-trades", never_trades },
 	{ "failed-run", failed_run },
 	{ "lost-run", lost_run },
+	{ "damaged-run", damaged_run },
 	{ "rolled-back", rolled_back },
 	{ "expired-cache", expired_cache },
 	{ "drifted", drifted },

@@ -139,6 +139,7 @@ judged(const char *run, json_t *root)
 	const char *st = str(r, "state");
 
 	json_object_set_new(r, "failed_coins", coins_in(root, "failed", NULL));
+	json_object_set_new(r, "damaged_coins", coins_in(root, "damaged", NULL));
 	json_object_set_new(r, "unfinished_coins", st && strcmp(st, "unfinished") == 0 ?
 	    coins_in(root, "pending", "running") : json_array());
 	return r;
@@ -545,7 +546,7 @@ check_runs(json_t *checks, json_t *bat, const struct ct_health *h)
 	char name[80], list[512], left[512];
 	const char *cycle;
 	json_int_t tot, bad;
-	json_t *r, *coins;
+	json_t *r, *coins, *dmg;
 	double pct;
 
 	json_object_foreach(json_object_get(bat, "cycles"), cycle, r) {
@@ -561,6 +562,15 @@ check_runs(json_t *checks, json_t *bat, const struct ct_health *h)
 		pct = tot ? 100.0 * (double)bad / (double)tot : 0;
 		coins = json_deep_copy(json_object_get(r, "failed_coins"));
 		named(coins, list, sizeof list);
+		/* A coin whose record cannot be read: its outcome is not known
+		 * (the run's other coins are judged as they are). */
+		if (json_array_size(dmg = json_object_get(r, "damaged_coins")) > 0) {
+			json_array_extend(coins, dmg);
+			check(checks, name, 0, coins, "%s: %zu of %lld coins' records damaged: %s%s%s",
+			    str(r, "run"), json_array_size(dmg), (long long)tot,
+			    named(dmg, left, sizeof left), bad ? "; failed: " : "", list);
+			continue;
+		}
 		/* Left unfinished with no batch at it: it died, and until a
 		 * run of its cycle resumes it, its coins are not done. */
 		if (strcmp(str(r, "state"), "unfinished") == 0) {
@@ -813,6 +823,8 @@ text_batch(json_t *b, FILE *fp)
 		    (long long)num(nw, "total"), (long long)num(nw, "success"),
 		    (long long)num(nw, "failed"), (long long)num(nw, "skipped"),
 		    (long long)num(nw, "running"), (long long)num(nw, "pending"));
+	if (json_is_object(nw) && num(nw, "damaged") > 0)
+		fprintf(fp, "; %lld damaged", (long long)num(nw, "damaged"));
 	fputc('\n', fp);
 }
 

@@ -5,7 +5,9 @@
  * flock(runs/<RUN>/.lock).  Whole-file rewrites of one status.json cost
  * 274 ms a change at 10,000 coins and serialized a cycle for 91 minutes
  * (bench/60-ledger.sh); a change now reads and writes one small file.
- * Readers take no lock and assemble the whole from the files.  A ledger of
+ * Readers take no lock and assemble the whole from the files; a record
+ * that cannot be read marks its symbol alone ("damaged"), to be done
+ * again, and the next change to it replaces it.  A ledger of
  * the first layout (every record inside status.json) is read the same
  * way: a record in coins/ overrides the one inside. */
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <glob.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,20 +65,49 @@ fresh(void)
 	    "duration_seconds", "error", "error_type", "model", "pid");
 }
 
-/* The schema of one record; ctx names it in a diagnostic.  A record we
- * cannot trust is an error, never a reset. */
+/* The diagnostic of a record that cannot be read, as its entry keeps it. */
+#define WHY_LEN (CT_PATH_MAX + 128)
+
+/* Print a diagnostic, and keep it in why[WHY_LEN] unless why is NULL. */
+static void __attribute__((format(printf, 2, 3)))
+say(char *why, const char *fmt, ...)
+{
+	char buf[WHY_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	ct_warn("%s", buf);
+	if (why)
+		memcpy(why, buf, sizeof buf);
+}
+
+/* What readers see of a symbol whose record cannot be read: its status is
+ * not known ("damaged"), and "error" says why.  No file holds it. */
+static json_t *
+damaged(const char *why)
+{
+	return json_pack("{s:s, s:n, s:n, s:n, s:n, s:o, s:s, s:n, s:n}",
+	    "status", "damaged", "attempts", "started", "finished", "duration_seconds",
+	    "error", ct_json_text(why), "error_type", "damaged", "model", "pid");
+}
+
+/* The schema of one record; ctx names it in a diagnostic (kept in why as
+ * say does).  A record we cannot trust is an error, never read as some
+ * other state. */
 static int
-check_record(const char *ctx, json_t *e)
+check_record(const char *ctx, json_t *e, char *why)
 {
 	json_t *a;
 
 	if (!json_is_object(e) || str(e, "status") == NULL || !ct_ledger_status_ok(str(e, "status"))) {
-		ct_warn("%s: missing or unknown status", ctx);
+		say(why, "%s: missing or unknown status", ctx);
 		return -1;
 	}
 	a = json_object_get(e, "attempts");
 	if (!json_is_integer(a) || json_integer_value(a) < 0 || json_integer_value(a) > MAX_ATTEMPTS) {
-		ct_warn("%s: attempts is not an integer in [0, %d]", ctx, MAX_ATTEMPTS);
+		say(why, "%s: attempts is not an integer in [0, %d]", ctx, MAX_ATTEMPTS);
 		return -1;
 	}
 	return 0;
@@ -112,7 +144,7 @@ check_records(const char *path, json_t *syms, json_t *index)
 
 	json_object_foreach(syms, sym, e) {
 		snprintf(ctx, sizeof ctx, "%s: symbols.%s", path, sym);
-		if (check_name(path, index, sym) != 0 || check_record(ctx, e) != 0 ||
+		if (check_name(path, index, sym) != 0 || check_record(ctx, e, NULL) != 0 ||
 		    json_array_append_new(names, json_string(sym)) != 0) {
 			json_decref(names);
 			return NULL;
@@ -154,9 +186,9 @@ check_head(const char *path, json_t *root, json_t **names, json_t *index)
 
 /* Parse the JSON file fp (named path) into *j, and its modification time
  * (Unix ms) into *mtime when not NULL; fp is closed.  0, or -1 with a
- * diagnostic ("path: line:col: reason"). */
+ * diagnostic ("path: line:col: reason", kept in why as say does). */
 static int
-parse(const char *path, FILE *fp, json_t **j, int64_t *mtime)
+parse(const char *path, FILE *fp, json_t **j, int64_t *mtime, char *why)
 {
 	char ex[CT_EXCERPT_LEN];
 	json_error_t je;
@@ -168,7 +200,7 @@ parse(const char *path, FILE *fp, json_t **j, int64_t *mtime)
 		    (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 : 0;
 	fclose(fp);
 	if (*j == NULL) {
-		ct_warn("%s: %d:%d: %s", path, je.line, je.column,
+		say(why, "%s: %d:%d: %s", path, je.line, je.column,
 		    ct_excerpt(je.text, strlen(je.text), ex));
 		return -1;
 	}
@@ -186,7 +218,7 @@ load(const char *path, json_t **j)
 		ct_warn("%s: %s", path, ct_file_strerror(errno));
 		return -1;
 	}
-	return parse(path, fp, j, NULL);
+	return parse(path, fp, j, NULL, NULL);
 }
 
 /* The directory of the records, runs/<RUN>/coins/, opened under dir (the
@@ -210,9 +242,9 @@ open_coins(const char *dir)
 
 /* The record of sym in coins/ (cfd; -1: there is none), checked: 0; 1
  * when sym has none (it was not changed since it was added); -1 with a
- * diagnostic. */
+ * diagnostic, kept in why (WHY_LEN) when it is not NULL. */
 static int
-coin(int cfd, const char *dir, const char *sym, json_t **e, int64_t *mtime)
+coin(int cfd, const char *dir, const char *sym, json_t **e, int64_t *mtime, char *why)
 {
 	char path[CT_PATH_MAX], name[64];
 	FILE *fp = NULL;
@@ -226,14 +258,14 @@ coin(int cfd, const char *dir, const char *sym, json_t **e, int64_t *mtime)
 		return 1;
 	snprintf(path, sizeof path, "%s/coins/%s", dir, name);
 	if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
-		ct_warn("%s: %s", path, ct_file_strerror(errno));
+		say(why, "%s: %s", path, ct_file_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	if (parse(path, fp, e, mtime) != 0)
+	if (parse(path, fp, e, mtime, why) != 0)
 		return -1;
-	if (check_record(path, *e) != 0) {
+	if (check_record(path, *e, why) != 0) {
 		json_decref(*e);
 		*e = NULL;
 		return -1;
@@ -264,10 +296,13 @@ dir_of(const char *path, char dir[CT_PATH_MAX])
 }
 
 /* The symbols of head with their records, each from coins/ where it has
- * one; *newest: the latest change of those. */
+ * one; *newest: the latest change of those.  A record that cannot be read
+ * is said, shown as damaged and counted in *bad: the others are as they
+ * are (one damaged file must not hide a run's other coins). */
 static json_t *
-assemble(const char *dir, json_t *head, json_t *names, int64_t *newest)
+assemble(const char *dir, json_t *head, json_t *names, int64_t *newest, int *bad)
 {
+	char why[WHY_LEN];
 	json_t *syms = json_object(), *v, *e;
 	const char *sym;
 	int64_t t;
@@ -281,12 +316,10 @@ assemble(const char *dir, json_t *head, json_t *names, int64_t *newest)
 	}
 	json_array_foreach(names, i, v) {
 		sym = json_string_value(v);
-		if ((r = coin(cfd, dir, sym, &e, &t)) < 0) {
-			json_decref(syms);
-			syms = NULL;
-			break;
-		}
-		if (r == 1)
+		if ((r = coin(cfd, dir, sym, &e, &t, why)) < 0) {
+			e = damaged(why);
+			(*bad)++;
+		} else if (r == 1)
 			e = base(head, sym);
 		else if (t > *newest)
 			*newest = t;
@@ -303,6 +336,7 @@ ct_ledger_read(const char *path, json_t **root)
 	char dir[CT_PATH_MAX], ts[CT_ISO_LEN];
 	json_t *names, *index = json_object(), *syms = NULL;
 	int64_t newest = 0, updated;
+	int bad = 0;
 
 	if (load(path, root) != 0) {
 		json_decref(index);
@@ -310,7 +344,7 @@ ct_ledger_read(const char *path, json_t **root)
 	}
 	dir_of(path, dir);
 	if (check_head(path, *root, &names, index) == 0)
-		syms = assemble(dir, *root, names, &newest);
+		syms = assemble(dir, *root, names, &newest, &bad);
 	json_decref(names);
 	json_decref(index);
 	if (syms == NULL) {
@@ -324,7 +358,7 @@ ct_ledger_read(const char *path, json_t **root)
 	if (newest > 0 && (!str(*root, "updated") ||
 	    ct_parse_iso8601(str(*root, "updated"), &updated) != 0 || newest / 1000 > updated / 1000))
 		json_object_set_new(*root, "updated", json_string(ct_iso8601(newest, ts)));
-	return 0;
+	return bad > 0;
 }
 
 json_t *
@@ -337,7 +371,7 @@ ct_ledger_peek(const char *home, const char *run)
 		ct_warn("%s/runs/%s: %s", home, run, strerror(errno));
 		return NULL;
 	}
-	return ct_ledger_read(path, &root) == 0 ? root : NULL;
+	return ct_ledger_read(path, &root) >= 0 ? root : NULL;
 }
 
 /* Remove the temporaries matching pattern (under dir) left by a writer
@@ -466,6 +500,7 @@ ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int crea
 	}
 	lg->recs = json_object();
 	lg->dirty = json_object();
+	lg->damaged = json_object();
 	if (lock(lg) != 0 || begin(lg, create) != 0) {
 		ct_ledger_close(lg);
 		return -1;
@@ -512,6 +547,21 @@ save_next(struct ct_ledger *lg)
 	return 0;
 }
 
+/* Move the damaged record at path aside, to path.damaged (the last one
+ * replaced), for whoever looks into why; 0 or -1 with a diagnostic. */
+static int
+keep_damaged(const char *path)
+{
+	char aside[CT_PATH_MAX];
+
+	if (ct_path(aside, sizeof aside, "%s.damaged", path) != 0 ||
+	    (rename(path, aside) != 0 && errno != ENOENT)) {
+		ct_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 ct_ledger_commit(struct ct_ledger *lg)
 {
@@ -536,10 +586,16 @@ ct_ledger_commit(struct ct_ledger *lg)
 			ct_warn("%s/coins/%s.json: %s", lg->dir, sym, strerror(errno));
 			return -1;
 		}
+		if (json_object_get(lg->damaged, sym) && keep_damaged(path) != 0)
+			return -1;
 		if (ct_json_save(path, json_object_get(lg->recs, sym), JSON_FLAGS) != 0)
 			return -1;
+		if (json_object_get(lg->damaged, sym))
+			ct_warn("%s: damaged record replaced (the old one kept as %s.json.damaged)",
+			    path, sym);
 	}
 	json_object_clear(lg->dirty);
+	json_object_clear(lg->damaged);
 	return lg->next_dirty ? save_next(lg) : 0;
 }
 
@@ -551,7 +607,8 @@ ct_ledger_close(struct ct_ledger *lg)
 	json_decref(lg->index);
 	json_decref(lg->recs);
 	json_decref(lg->dirty);
-	lg->head = lg->names = lg->index = lg->recs = lg->dirty = NULL;
+	json_decref(lg->damaged);
+	lg->head = lg->names = lg->index = lg->recs = lg->dirty = lg->damaged = NULL;
 	if (lg->coinsfd >= 0)
 		close(lg->coinsfd);
 	if (lg->lockfd >= 0)
@@ -579,7 +636,7 @@ listed(struct ct_ledger *lg, const char *sym)
 }
 
 /* sym's record, read on first use into lg->recs: 0; 1 when sym is not in
- * the run; -1 with a diagnostic. */
+ * the run; 2 when its file cannot be read (said); -1 with a diagnostic. */
 static int
 record(struct ct_ledger *lg, const char *sym, json_t **e)
 {
@@ -589,8 +646,8 @@ record(struct ct_ledger *lg, const char *sym, json_t **e)
 		return 0;
 	if (!ct_symbol_ok(sym))
 		return 1;
-	if ((r = coin(lg->coinsfd, lg->dir, sym, e, NULL)) < 0)
-		return -1;
+	if ((r = coin(lg->coinsfd, lg->dir, sym, e, NULL, NULL)) < 0)
+		return 2;
 	if (r == 1) {
 		/* No record of its own yet: is it in the run? */
 		if ((r = listed(lg, sym)) != 1)
@@ -601,11 +658,15 @@ record(struct ct_ledger *lg, const char *sym, json_t **e)
 }
 
 /* The record of sym for a change: NULL with a diagnostic when it cannot be
- * read or sym is not in the run. */
+ * read or sym is not in the run.  A change says what the symbol's state is
+ * now, so a damaged record (said already) gives way to the one status.json
+ * holds of sym (a fresh record, but in a ledger of the first layout), with
+ * the change applied; commit keeps the damaged file beside it. */
 static json_t *
 get(struct ct_ledger *lg, const char *sym)
 {
 	json_t *e;
+	int r;
 
 	switch (record(lg, sym, &e)) {
 	case 0:
@@ -613,6 +674,14 @@ get(struct ct_ledger *lg, const char *sym)
 	case 1:
 		ct_warn("%s: %s: not in this run", lg->path, sym);
 		break;
+	case 2:
+		if ((r = listed(lg, sym)) == 0)
+			ct_warn("%s: %s: not in this run", lg->path, sym);
+		if (r != 1 || json_object_set_new(lg->recs, sym, e = base(lg->head, sym)) != 0 ||
+		    json_object_set_new(lg->damaged, sym, json_true()) != 0 ||
+		    json_object_set_new(lg->dirty, sym, json_true()) != 0)
+			break;
+		return e;
 	}
 	return NULL;
 }
@@ -811,7 +880,14 @@ ct_ledger_claim(struct ct_ledger *lg, const struct ct_ledger_upd *u, const char 
 	 * started a new pass. */
 	for (; (size_t)lg->next < n; lg->next++) {
 		*sym = json_string_value(json_array_get(lg->names, (size_t)lg->next));
-		if ((r = record(lg, *sym, &e)) != 0) {
+		/* A damaged record's state is not known (its worker may be
+		 * at work): the batch requeues it (ledger todo lists it). */
+		if ((r = record(lg, *sym, &e)) == 2) {
+			ct_warn("%s/coins/%s.json: damaged: not claimed (set it pending to do it again)",
+			    lg->dir, *sym);
+			continue;
+		}
+		if (r != 0) {
 			*sym = NULL;
 			return r < 0 ? -1 : 0;
 		}
@@ -919,7 +995,8 @@ ct_ledger_needs(json_t *e, int force, long retries)
 {
 	const char *s = str(e, "status");
 
-	if (force || strcmp(s, "pending") == 0)
+	/* A damaged record's coin may or may not be done: once more. */
+	if (force || strcmp(s, "pending") == 0 || strcmp(s, "damaged") == 0)
 		return 1;
 	if (strcmp(s, "failed") == 0)
 		return json_integer_value(json_object_get(e, "attempts")) <= retries;
@@ -939,6 +1016,18 @@ ct_ledger_counts(json_t *root, long n[5])
 		for (size_t i = 0; i < 5; i++)
 			if (str(e, "status") && strcmp(str(e, "status"), ct_ledger_statuses[i]) == 0)
 				n[i]++;
+}
+
+long
+ct_ledger_damaged(json_t *root)
+{
+	const char *sym;
+	json_t *e;
+	long n = 0;
+
+	json_object_foreach(json_object_get(root, "symbols"), sym, e)
+		n += str(e, "status") && strcmp(str(e, "status"), "damaged") == 0;
+	return n;
 }
 
 /* Text from the ledger for a terminal, left-aligned in width columns (a
@@ -972,8 +1061,11 @@ ct_ledger_table(json_t *root, FILE *fp)
 	json_object_foreach(json_object_get(root, "symbols"), sym, e) {
 		d = json_object_get(e, "duration_seconds");
 		v = str(e, "error") ? str(e, "error") : str(e, "model");
-		fprintf(fp, "%-14s %-8s %8lld ", sym, str(e, "status"),
-		    (long long)json_integer_value(json_object_get(e, "attempts")));
+		fprintf(fp, "%-14s %-8s ", sym, str(e, "status"));
+		if (json_is_integer(json_object_get(e, "attempts")))
+			fprintf(fp, "%8lld ", (long long)json_integer_value(json_object_get(e, "attempts")));
+		else
+			fprintf(fp, "%8s ", "-");
 		if (json_is_number(d))
 			fprintf(fp, "%9.1f  ", json_number_value(d));
 		else
@@ -986,6 +1078,9 @@ ct_ledger_table(json_t *root, FILE *fp)
 	ct_ledger_counts(root, n);
 	fputs("# ", fp);
 	cell(fp, str(root, "run") ? str(root, "run") : "?", 0);
-	fprintf(fp, ": %ld pending, %ld running, %ld success, %ld failed, %ld skipped\n",
+	fprintf(fp, ": %ld pending, %ld running, %ld success, %ld failed, %ld skipped",
 	    n[0], n[1], n[2], n[3], n[4]);
+	if (ct_ledger_damaged(root) > 0)
+		fprintf(fp, ", %ld damaged", ct_ledger_damaged(root));
+	fputc('\n', fp);
 }

@@ -26,6 +26,7 @@ struct ct_ledger {
 	json_t *index;		/* {SYM: position in names} */
 	json_t *recs;		/* {SYM: record} read or changed so far */
 	json_t *dirty;		/* {SYM: true} records to write */
+	json_t *damaged;	/* {SYM: true} of those, replacing a damaged one */
 	int head_dirty;		/* status.json to write (symbols added) */
 	long next;		/* claim: where the next pass goes on; -1 unread */
 	int next_dirty;
@@ -50,11 +51,15 @@ int ct_ledger_open(struct ct_ledger *lg, const char *home, const char *run, int 
 /* The whole ledger {"run","created","updated","symbols":{SYM:{...}}} from
  * its status.json at path and the records beside it, without the lock
  * (every file is replaced whole, so each record is one complete version
- * of it); "updated" is the newest change.  0, or -1 with a diagnostic
- * naming the damaged file. */
+ * of it); "updated" is the newest change.  0; 1 when a record cannot be
+ * read: said ("file: line:col: reason"), and its symbol's entry is
+ * {"status": "damaged", "error": that diagnostic, the rest null}, the
+ * others as they are; -1 with a diagnostic naming the file when
+ * status.json cannot be read (then there is no ledger). */
 int ct_ledger_read(const char *path, json_t **root);
-/* The ledger of run read without the lock, for readers: NULL with a
- * diagnostic when it is missing or damaged.  Needs no write access. */
+/* The ledger of run read without the lock, for readers, as
+ * ct_ledger_read reads it: NULL with a diagnostic when it is missing or
+ * its status.json is damaged.  Needs no write access. */
 json_t *ct_ledger_peek(const char *home, const char *run);
 /* Write what changed: status.json when symbols were added, then each
  * changed record, each atomically.  0 or -1 with a diagnostic. */
@@ -68,8 +73,9 @@ int ct_ledger_add(struct ct_ledger *lg, const char *sym);
  * the worker pid and the worker's identity on this host ("HOST:PID:START");
  * success, failed and skipped record the finish time and duration
  * (seconds, to the millisecond).  -1 with a diagnostic when sym is not in
- * the run or has used up its attempts (10^9; a file with more is refused
- * as damaged). */
+ * the run or has used up its attempts (10^9; a file with more is
+ * damaged).  A damaged record (said) gives way to what status.json holds
+ * of sym, changed; commit keeps the damaged file as coins/SYM.json.damaged. */
 int ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
     const struct ct_ledger_upd *u);
 /* Record the identity of the worker of sym's `running` attempt when it is
@@ -84,14 +90,14 @@ int ct_ledger_worker_ok(const char *id);
  * can tell). */
 int ct_ledger_worker_alive(json_t *entry);
 /* Hand one symbol to the worker u->pid: the next, in ledger order, that
- * is pending or running with its worker gone (failed ones are for the
- * batch to requeue) is set running and its name stored in *sym (valid
+ * is pending or running with its worker gone (failed and damaged ones are
+ * for the batch to requeue) is set running and its name stored in *sym (valid
  * until the ledger is closed); *sym is NULL when none is left.  Claims
  * make one pass over the run, each going on where the last one stopped
  * (runs/<RUN>/claim.next); setting a symbol pending starts a new pass.
  * 0, or -1 with a diagnostic. */
 int ct_ledger_claim(struct ct_ledger *lg, const struct ct_ledger_upd *u, const char **sym);
-/* 1 when sym still needs doing: pending; failed with attempts <= retries;
+/* 1 when sym still needs doing: pending; damaged; failed with attempts <= retries;
  * running whose worker is gone (not one whose liveness is unknown here).
  * force: everything. */
 int ct_ledger_needs(json_t *entry, int force, long retries);
@@ -101,6 +107,8 @@ int ct_pid_alive(long pid, long long start);
 long long ct_pid_start(long pid);
 /* Counts of each status into n[5] in the order of ct_ledger_statuses. */
 void ct_ledger_counts(json_t *root, long n[5]);
+/* The number of symbols whose record is damaged (not counted above). */
+long ct_ledger_damaged(json_t *root);
 extern const char *const ct_ledger_statuses[5];
 
 /* Print the ledger as an aligned table for people: per symbol status,

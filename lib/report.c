@@ -154,11 +154,14 @@ run_failures(FILE *fp, const json_t *lg)
 	json_t *e;
 
 	json_object_foreach(json_object_get(lg, "symbols"), sym, e) {
-		if ((st = str(e, "status")) == NULL || strcmp(st, "failed") != 0)
+		if ((st = str(e, "status")) == NULL ||
+		    (strcmp(st, "failed") != 0 && strcmp(st, "damaged") != 0))
 			continue;
 		fputs("<li class=\"bad\">", fp);
 		ct_html_esc(fp, sym);
 		fputs(": ", fp);
+		if (strcmp(st, "damaged") == 0)
+			fputs("record damaged: ", fp);
 		ct_html_esc(fp, str(e, "error") ? str(e, "error") : "failed (no error recorded)");
 		fputs("</li>\n", fp);
 	}
@@ -188,8 +191,11 @@ runs(FILE *fp, const json_t *d)
 		}
 		ct_ledger_counts(lg, n);
 		fprintf(fp, "<li>%zu coins: %ld success, %ld failed, %ld skipped, %ld running, "
-		    "%ld pending</li>\n", json_object_size(json_object_get(lg, "symbols")),
+		    "%ld pending", json_object_size(json_object_get(lg, "symbols")),
 		    n[2], n[3], n[4], n[1], n[0]);
+		if (ct_ledger_damaged(lg) > 0)
+			fprintf(fp, ", %ld damaged", ct_ledger_damaged(lg));
+		fputs("</li>\n", fp);
 		run_failures(fp, lg);
 		fputs("</ul>\n", fp);
 	}

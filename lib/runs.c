@@ -138,8 +138,9 @@ ct_run_state(json_t *ledger)
 		 * task) may be at work: running, as coin-status says. */
 		if (strcmp(st, "running") == 0 && ct_ledger_worker_alive(e) != 0)
 			running = 1;
-		else if (strcmp(st, "running") == 0 || strcmp(st, "pending") == 0)
-			left = 1;
+		else if (strcmp(st, "running") == 0 || strcmp(st, "pending") == 0 ||
+		    strcmp(st, "damaged") == 0)
+			left = 1;	/* a damaged record's coin: once more */
 		else if (strcmp(st, "failed") == 0)
 			failed = 1;
 	}
@@ -176,6 +177,7 @@ ct_run_info_of(const char *run, json_t *root)
 	    json_integer((json_int_t)json_object_size(json_object_get(root, "symbols"))));
 	for (int i = 0; i < 5; i++)
 		json_object_set_new(o, ct_ledger_statuses[i], json_integer(n[i]));
+	json_object_set_new(o, "damaged", json_integer(ct_ledger_damaged(root)));
 	json_object_set_new(o, "state", json_string(ct_run_state(root)));
 	return o;
 }

@@ -222,6 +222,7 @@ ct_summary_build(const char *home, const char *run)
 	json_object_set_new(out, "failed", json_integer(n[3]));
 	json_object_set_new(out, "skipped", json_integer(n[4]));
 	json_object_set_new(out, "pending", json_integer(n[0] + n[1]));
+	json_object_set_new(out, "damaged", json_integer(ct_ledger_damaged(root)));
 	train_minutes(out, by);
 	json_object_set_new(out, "total_wall_minutes", last >= first ?
 	    json_real((double)(last - first) / 60000.0) : json_null());

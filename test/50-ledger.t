@@ -133,19 +133,48 @@ run ledger show $R
 is "$rc:$err" "1:ledger: $S: symbols: BTCUSDT: listed twice" "a symbol listed twice is an error"
 cp good.json "$S"
 
-# A corrupt record: the same, named by its own file.
+# A corrupt record is named by its own file and marks its symbol alone:
+# readers show it "damaged" and the others as they are (exit 1); todo
+# lists it to be done again, so a batch resumes the run; claim passes it
+# over; a change starts it anew and keeps the damaged file beside it.
 cp "$C/ETHUSDT.json" good.json
 printf '{"status": "failed",\n "attempts": 1,, }\n' >"$C/ETHUSDT.json"
 cp "$C/ETHUSDT.json" corrupt.json
-run ledger set $R ETHUSDT pending
-is "$rc:$err" "1:ledger: $C/ETHUSDT.json: 2:16: string or '}' expected near ','" "corrupt record: file:line:col: reason"
+D="ledger: $C/ETHUSDT.json: 2:16: string or '}' expected near ','"
 run ledger show $R --table
-is "$rc:$err" "1:ledger: $C/ETHUSDT.json: 2:16: string or '}' expected near ','" "... for readers too"
+is "$rc:$err" "1:$D" "corrupt record: file:line:col: reason, exit 1"
+like "$(printf '%s\n' "$out" | grep '^BTCUSDT')" '^BTCUSDT +success +1 ' "the other symbols as they are"
+like "$(printf '%s\n' "$out" | grep '^ETHUSDT')" "^ETHUSDT +damaged +- .*ETHUSDT.json: 2:16: " "the damaged one shown as such, with why"
+like "$(printf '%s\n' "$out" | tail -n 1)" ", 1 damaged$" "and counted"
+run ledger show $R
+is "$rc:$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin)["symbols"]; print(d["BTCUSDT"]["status"], d["ETHUSDT"]["status"], d["ETHUSDT"]["attempts"], d["ETHUSDT"]["error_type"])')" \
+	"1:success damaged None damaged" "show: JSON with the damaged symbol's status \"damaged\""
+run ledger todo $R --retries 0
+is "$rc:$out:$err" "1:ETHUSDT:$D" "todo lists it to do again (even with no retries: its state is not known)"
+run ledger todo $R --lost
+is "$rc:$out" "1:" "... but not as a lost worker"
+run ledger list
+like "$(printf '%s\n' "$out" | grep "^$R ")" " 3 +1 +0 +0 +0 +1 +running$" "list: the run's other coins counted"
+is "$rc" 1 "list exits 1"
 cmp -s "$C/ETHUSDT.json" corrupt.json
-ok $? "the corrupt record is left as it was"
+ok $? "readers leave the corrupt record as it was"
 run ledger init $R BTCUSDT ETHUSDT
 is "$rc:$(cmp -s "$C/ETHUSDT.json" corrupt.json && echo same)" "0:same" "init keeps it too"
+rm -f "$COINTRAIN_HOME/runs/$R/claim.next"	# a new pass
+run ledger claim $R --pid $$
+is "$rc:$out:$err" "0::$D
+ledger: $C/ETHUSDT.json: damaged: not claimed (set it pending to do it again)" "claim passes it over, saying why"
+run sh -c "echo ETHUSDT | ledger set $R - pending"
+is "$rc:$err" "0:$D
+ledger: $C/ETHUSDT.json: damaged record replaced (the old one kept as ETHUSDT.json.damaged)" \
+	"set (the batch requeues what todo listed): replaced, said"
+cmp -s "$C/ETHUSDT.json.damaged" corrupt.json
+ok $? "the damaged record is kept beside it"
+run ledger show $R --table
+is "$rc:$err:$(printf '%s\n' "$out" | grep '^ETHUSDT' | awk '{print $2, $3}')" "0::pending 0" \
+	"the symbol is pending again, its attempts counted anew"
 cp good.json "$C/ETHUSDT.json"
+rm "$C/ETHUSDT.json.damaged"
 
 # A change rewrites its symbol's record alone; setting a fresh symbol
 # pending writes nothing.
@@ -214,6 +243,15 @@ like "$(ledger list | grep "^$R4")" " failed$" "list: a run done with a failure 
 is "$(ledger list --json | sed -n 1p | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d["run"], d["cycle"], d["total"], d["state"])')" \
 	"$R full 3 running" "list --json: one object per run"
 is "$(ledger list | sed 1d | cut -d' ' -f1 | tr '\n' ' ')" "$R $R2 $R4 $R3 " "list: oldest first"
+# An old run's damaged status.json (kept until pruned): that run listed
+# as unreadable, named on stderr, exit 1; every other run listed as it is.
+S2=$COINTRAIN_HOME/runs/$R2/status.json
+cp "$S2" good.json && truncate -s 30 "$S2"
+run ledger list
+is "$rc:$(printf '%s\n' "$err" | sed 's/: [0-9]*:[0-9]*: .*//')" "1:ledger: $S2" "a damaged old run: exit 1, its file named"
+is "$(printf '%s\n' "$out" | sed 1d | awk '{print $1, $NF}' | tr '\n' ' ')" \
+	"$R running $R2 unreadable $R4 failed $R3 finished " "... and every other run listed all the same"
+cp good.json "$S2"
 is "$(ledger show latest --table | tail -n 1)" "# $R3: 0 pending, 0 running, 1 success, 0 failed, 0 skipped" "latest: the newest run"
 is "$(ledger todo latest-full --force | tr '\n' ' ')" "BTCUSDT ETHUSDT XRPUSDT " "latest-full: the newest full run"
 ledger set latest-incremental BUSDT pending
@@ -246,12 +284,16 @@ else
 	ok 0 "# SKIP no mount namespace for a read-only home"
 fi
 
-# The attempts counter cannot overflow: a huge count is a damaged file.
+# The attempts counter cannot overflow: a huge count is a damaged file,
+# which a change replaces.
 B=$C/BTCUSDT.json
 cp "$B" good.json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["attempts"]=9223372036854775807; json.dump(d, open(sys.argv[1], "w"))' "$B"
 run ledger set $R BTCUSDT running
-is "$rc:$err" "1:ledger: $B: attempts is not an integer in [0, 1000000000]" "attempts near INT64_MAX: refused, no overflow"
+is "$rc:$err:$(field BTCUSDT attempts)" "0:ledger: $B: attempts is not an integer in [0, 1000000000]
+ledger: $B: damaged record replaced (the old one kept as BTCUSDT.json.damaged):1" \
+	"attempts near INT64_MAX: damaged, no overflow; a change counts anew"
+rm "$B.damaged"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["attempts"]=1000000000; json.dump(d, open(sys.argv[1], "w"))' "$B"
 run ledger set $R BTCUSDT running
 is "$rc:$err" "1:ledger: $S: BTCUSDT: 1000000000 attempts; no more" "the last attempt is not counted past the limit"

@@ -307,6 +307,24 @@ like "$out" "^batch +idle; newest run $R2: ledger unreadable$" "the batch line s
 like "$out" "check +FAIL last_full_run +$R2: ledger unreadable" "the check says which run"
 like "$err" "^summarize: $D/runs/$R2/status.json: 1:" "the reason on stderr"
 rm -r "$D/runs/$R2"
+# One coin's damaged record in the newest full run: that coin alone is
+# named (its outcome is not known); the run's other coins are judged.
+ledger_of "$R2" AAAUSDT:success BBBUSDT:success CCCUSDT:failed
+rec=$D/runs/$R2/coins/BBBUSDT.json
+truncate -s 50 "$rec"
+run summarize --dashboard
+like "$rc:$(check_line last_full_run)" "^1:check +FAIL last_full_run +$R2: 1 of 3 coins' records damaged: BBBUSDT; failed: CCCUSDT$" \
+	"a damaged record: the check names its coin, and the run's failure"
+like "$out" "^batch +idle; newest run $R2 unfinished: 2/3 done \\(1 success, 1 failed, 0 skipped, 0 running, 0 pending\\); 1 damaged$" \
+	"the batch line counts the other coins, and the damaged one"
+is "$(printf '%s\n' "$err" | grep -c "^summarize: $rec: [0-9]*:[0-9]*: ")" 1 "the record named once on stderr, file:line:col"
+run summarize --dashboard --json
+is "$(py '[(c["symbol"], c["last_run"]["full"]["status"], ",".join(c["flags"])) for c in d["coins"] if c["symbol"] in ("AAAUSDT", "BBBUSDT")]')" \
+	"[('AAAUSDT', 'success', ''), ('BBBUSDT', 'damaged', 'damaged-run')]" "the coins: the damaged one flagged, the others as they are"
+run summarize "$R2"
+is "$rc:$(py 'd["succeeded"], d["failed"], d["damaged"], d["by_symbol"]["BBBUSDT"]["status"]')" "1:1 1 1 damaged" \
+	"summarize RUN: the damaged coin counted apart, exit 1"
+rm -r "$D/runs/$R2" "$D/summary/$R2"
 
 run summarize --dashboard --json
 is "$(py 'd["health"]["ok"], d["models"]["count"], d["cache"]["expired"], len(d["candles"]), sorted(d["batch"]["cycles"])')" \

@@ -331,4 +331,17 @@ mid=$(ttl_of TTAUSDT 2>/dev/null)
 wait $bg
 is "$?:$mid" "0:86400" "during the full cycle: a new model's entry lasts PREGENERATE_TTL"
 is "$(ttl_of TTAUSDT)" 3900 "after it, the closing refresh's PREDICTION_CACHE_TTL"
+# One coin's record damaged (cut short) in an unfinished run: the next
+# start of the cycle resumes that run (ledger todo lists the coin to do
+# again), retries it with the coin that failed, and replaces the record;
+# the other coins are not redone.
+COINTRAIN_HOME=$T/dmg R=20251111T0200Z-incremental
+FAKE_FAIL=DMCUSDT run run-batch incremental --symbols DMAUSDT,DMBUSDT,DMCUSDT --run $R --mode sequential
+truncate -s 50 "$COINTRAIN_HOME/runs/$R/coins/DMBUSDT.json"
+run run-batch incremental --symbols DMAUSDT,DMBUSDT,DMCUSDT --mode sequential
+is "$rc:$(ls "$COINTRAIN_HOME/runs" | tr '\n' ' ')" "0:$R " "a damaged record: its run resumed, not a new run started"
+is "$(status $R DMAUSDT):$(status $R DMBUSDT):$(status $R DMCUSDT)" "success 1 -:success 1 -:success 2 -" \
+	"the damaged coin retrained (attempts counted anew), the failed one retried, the other left alone"
+like "$err" "coins/DMBUSDT.json: damaged record replaced \\(the old one kept as DMBUSDT.json.damaged\\)" "said on stderr"
+COINTRAIN_HOME=$H
 done_testing

@@ -212,28 +212,36 @@ run coin-status --home "$T/runs-home" --json
 is "$rc:$err" "1:coin-status: $T/runs-home/runs: Not a directory" "runs/ not a directory: exit 1, named"
 is "$(echo "$out" | py 'd["symbol"], d["last_run"]')" "AAAUSDT {}" "the coin still described, without a last run"
 
-# A ledger of the newest run of a cycle that cannot be read: exit 1, said
-# once, the cycle shown as unreadable (as ledger list shows the run).
+# A damaged record in the newest run of a cycle marks its coin alone:
+# exit 1, said once, that coin's cycle shown as damaged and flagged
+# damaged-run; the run's other coins as they are.  A status.json that
+# cannot be read: the cycle unreadable for every coin.
 L=$T/ledger-home
-mkdir -p "$L/candles/AAAUSDT" && cp "$H/candles/AAAUSDT/1h.csv" "$L/candles/AAAUSDT/"
+mkdir -p "$L/candles/AAAUSDT" "$L/candles/BBBUSDT" && cp "$H/candles/AAAUSDT/1h.csv" "$L/candles/AAAUSDT/" &&
+	cp "$H/candles/AAAUSDT/1h.csv" "$L/candles/BBBUSDT/"
 ledger --home "$L" init 20260101T0200Z-full AAAUSDT && ledger --home "$L" set 20260101T0200Z-full AAAUSDT success &&
-	ledger --home "$L" init 20260102T0600Z-incremental AAAUSDT &&
-	ledger --home "$L" set 20260102T0600Z-incremental AAAUSDT failed --error boom
+	ledger --home "$L" init 20260102T0600Z-incremental AAAUSDT BBBUSDT &&
+	ledger --home "$L" set 20260102T0600Z-incremental AAAUSDT failed --error boom &&
+	ledger --home "$L" set 20260102T0600Z-incremental BBBUSDT failed --error bang
 ok $? "runs of the ledger home made"
 rec=$L/runs/20260102T0600Z-incremental/coins/AAAUSDT.json
 cp "$rec" good.json && cp "${rec%/coins/*}/status.json" good-status.json && echo garbage >"$rec"
 run coin-status --home "$L" --json
 is "$rc:$err" "1:coin-status: $rec: 1:7: '[' or '{' expected near 'garbage'" "a damaged record: exit 1, said once"
-is "$(echo "$out" | py 'd["last_run"]["incremental"], d["last_run"]["full"]["status"]')" \
-	"{'run': '20260102T0600Z-incremental', 'status': None, 'error': 'ledger unreadable'} success" \
-	"the cycle is in last_run, unreadable; the other cycle as it is"
+is "$(echo "$out" | sed -n 1p | py 'd["last_run"]["incremental"]["status"], d["last_run"]["incremental"]["error"], d["last_run"]["full"]["status"], ",".join(d["flags"])')" \
+	"damaged $rec: 1:7: '[' or '{' expected near 'garbage' success no-model,damaged-run" \
+	"its coin: damaged, with why, flagged damaged-run; the other cycle as it is"
+is "$(echo "$out" | sed -n 2p | py 'd["symbol"], d["last_run"]["incremental"]["status"], d["last_run"]["incremental"]["error"], ",".join(d["flags"])')" \
+	"BBBUSDT failed bang no-model,failed-run" "the run's other coin as it is"
 run coin-status --home "$L"
-like "$(printf '%s\n' "$out" | grep '^AAAUSDT')" " full:success,incremental:unreadable +no-model$" "the table says unreadable"
+like "$(printf '%s\n' "$out" | grep '^AAAUSDT')" " full:success,incremental:damaged +no-model,damaged-run$" "the table says damaged"
+like "$(printf '%s\n' "$out" | grep '^BBBUSDT')" " incremental:failed +no-model,failed-run$" "... for that coin alone"
 is "$rc" 1 "the table exits 1 too"
 printf '{' >"$L/runs/20260102T0600Z-incremental/status.json"
 run coin-status --home "$L" --json
-is "$rc:$(echo "$out" | py 'd["last_run"]["incremental"]["error"]')" "1:ledger unreadable" "a damaged status.json: the same"
+is "$rc:$(echo "$out" | py 'd["last_run"]["incremental"]["error"]' | sort -u)" "1:ledger unreadable" "a damaged status.json: the cycle unreadable for every coin"
 cp good.json "$rec" && cp good-status.json "${rec%/coins/*}/status.json"
+rm -r "$L/candles/BBBUSDT"
 # A worker gone while its ledger says running (a batch killed with -9):
 # lost, as ledger list says unfinished; the newest run of the cycle is
 # the verdict, so the older run's failure gives way to it.

@@ -209,6 +209,7 @@ cmd_todo(const struct opts *o, const char *run, char **av, int ac)
 {
 	json_t *root, *e;
 	const char *sym;
+	int rc;
 
 	(void)av;
 	(void)ac;
@@ -231,14 +232,17 @@ cmd_todo(const struct opts *o, const char *run, char **av, int ac)
 			puts(sym);
 		}
 	}
+	/* A damaged record was said, and its symbol listed as to do. */
+	rc = ct_ledger_damaged(root) ? CT_EXIT_FAIL : CT_EXIT_OK;
 	json_decref(root);
-	return CT_EXIT_OK;
+	return rc;
 }
 
 static int
 cmd_show(const struct opts *o, const char *run, char **av, int ac)
 {
 	json_t *root;
+	int rc;
 
 	(void)av;
 	(void)ac;
@@ -249,8 +253,9 @@ cmd_show(const struct opts *o, const char *run, char **av, int ac)
 	else if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 	    JSON_REAL_PRECISION(9)) == 0)
 		putchar('\n');
+	rc = ct_ledger_damaged(root) ? CT_EXIT_FAIL : CT_EXIT_OK;
 	json_decref(root);
-	return CT_EXIT_OK;
+	return rc;
 }
 
 /* KEY=VALUE (a string) or KEY:=JSON into f; -1 with a diagnostic. */
@@ -359,8 +364,9 @@ cmd_list(const struct opts *o, const char *run, char **av, int ac)
 		    "TOTAL", "SUCCESS", "FAILED", "SKIPPED", "PENDING", "RUNNING", "STATE");
 	for (size_t i = 0; i < n; i++) {
 		r = ct_run_info(o->home, v[i]);
-		if (json_object_get(r, "error"))
-			rc = CT_EXIT_FAIL;	/* listed all the same; the reason is on stderr */
+		/* Listed all the same; the reason is on stderr. */
+		if (json_object_get(r, "error") || json_integer_value(json_object_get(r, "damaged")) > 0)
+			rc = CT_EXIT_FAIL;
 		if (o->json) {
 			json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			putchar('\n');

@@ -141,9 +141,11 @@ summary(const char *home, const char *name)
 	if (ct_run_resolve(home, name, run, sizeof run) != 0 ||
 	    (out = ct_summary_build(home, run)) == NULL)
 		return CT_EXIT_FAIL;
-	/* A success whose figures cannot be read is no silent null. */
+	/* A success whose figures cannot be read is no silent null, nor a
+	 * coin whose record is damaged a run that went well. */
 	rc = ct_summary_save(home, run, out) == 0 &&
-	    json_array_size(json_object_get(out, "metrics_unreadable")) == 0 ?
+	    json_array_size(json_object_get(out, "metrics_unreadable")) == 0 &&
+	    json_integer_value(json_object_get(out, "damaged")) == 0 ?
 	    CT_EXIT_OK : CT_EXIT_FAIL;
 	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	putchar('\n');

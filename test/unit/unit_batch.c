@@ -377,27 +377,50 @@ test_first_layout(void **state_)
 	json_decref(root);
 }
 
-/* A damaged record is an error naming its file, line and column, for
- * readers and for a change to it; the file is left as it was. */
+/* A damaged record is said (file, line and column) and marks its symbol
+ * alone: readers see it "damaged" beside the others as they are, to be
+ * done again; a change to it starts it anew and keeps the damaged file. */
 static void
 test_damaged_record(void **state_)
 {
 	struct ct_ledger_upd u = { NULL, NULL, NULL, 0 };
 	struct ct_ledger lg;
 	char path[512];
-	json_t *root;
+	const char *sym;
+	json_t *root, *e;
 
 	(void)state_;
 	put("status.json", "{\"run\": \"20251112T0600Z-full\", \"symbols\": [\"A\", \"B\"]}\n");
 	put("coins/A.json", "{\"status\": \"success\",, }\n");
-	assert_null(ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
+	put("coins/B.json", "{\"status\": \"success\", \"attempts\": 1}\n");
+	snprintf(path, sizeof path, "%s/runs/20251112T0600Z-full/status.json", tmpdir);
+	assert_int_equal(ct_ledger_read(path, &root), 1);
+	e = json_object_get(json_object_get(root, "symbols"), "A");
+	assert_string_equal(json_string_value(json_object_get(e, "status")), "damaged");
+	assert_non_null(strstr(json_string_value(json_object_get(e, "error")), "coins/A.json: 1:22: "));
+	assert_true(ct_ledger_needs(e, 0, 0));
+	e = json_object_get(json_object_get(root, "symbols"), "B");
+	assert_string_equal(json_string_value(json_object_get(e, "status")), "success");
+	assert_int_equal(ct_ledger_damaged(root), 1);
+	assert_string_equal(ct_run_state(root), "unfinished");
+	json_decref(root);
+
+	/* A claim passes it over; a change replaces it. */
 	assert_int_equal(ct_ledger_open(&lg, tmpdir, "20251112T0600Z-full", 0), 0);
-	assert_int_equal(ct_ledger_set(&lg, "A", "failed", &u), -1);
-	assert_int_equal(ct_ledger_set(&lg, "B", "failed", &u), 0);
+	assert_int_equal(ct_ledger_claim(&lg, &u, &sym), 0);
+	assert_null(sym);
+	assert_int_equal(ct_ledger_set(&lg, "A", "pending", &u), 0);
 	assert_int_equal(ct_ledger_commit(&lg), 0);
 	ct_ledger_close(&lg);
-	snprintf(path, sizeof path, "%s/runs/20251112T0600Z-full/coins/A.json", tmpdir);
+	assert_non_null(root = ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
+	assert_int_equal(ct_ledger_damaged(root), 0);
+	e = json_object_get(json_object_get(root, "symbols"), "A");
+	assert_string_equal(json_string_value(json_object_get(e, "status")), "pending");
+	json_decref(root);
+	snprintf(path, sizeof path, "%s/runs/20251112T0600Z-full/coins/A.json.damaged", tmpdir);
 	assert_null(root = json_load_file(path, 0, NULL));
+	assert_int_equal(access(path, F_OK), 0);
+
 	put("status.json", "{\"run\": \"20251112T0600Z-full\", \"symbols\": [\"A\", \"A\"]}\n");
 	assert_null(ct_ledger_peek(tmpdir, "20251112T0600Z-full"));
 	put("status.json", "{\"run\": \"20251112T0600Z-full\", \"symbols\": [\"A\", 7]}\n");
