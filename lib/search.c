@@ -185,6 +185,15 @@ ct_params_doc(const char *path, const json_t *doc, struct ct_train_opts *o)
 	return rc;
 }
 
+const char *
+ct_params_missing(const json_t *params)
+{
+	for (size_t i = 0; i < NTAB; i++)
+		if (json_object_get(params, tab[i].name) == NULL)
+			return tab[i].name;
+	return NULL;
+}
+
 json_t *
 ct_space_default(void)
 {

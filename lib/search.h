@@ -50,5 +50,9 @@ json_t *ct_params_json(const struct ct_train_opts *o);
 int ct_params_load(const char *path, struct ct_train_opts *o);
 /* The same for the document doc already read from path. */
 int ct_params_doc(const char *path, const json_t *doc, struct ct_train_opts *o);
+/* The first tunable parameter (in the table's order) that the object
+ * params leaves out, or NULL when it names all seven: a search's result
+ * does, and one that does not would train defaults as if tuned. */
+const char *ct_params_missing(const json_t *params);
 
 #endif

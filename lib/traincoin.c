@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -895,21 +896,136 @@ incremental(struct job *j, struct ct_model *cur)
 	return rc;
 }
 
-/* 1 when the params.json p (read from path) was tuned for this coin and
- * timeframe (or does not say); else a warning, and the defaults are used:
- * a search of 5m candles says nothing of 1h ones.  --params takes any
- * file. */
+/* What a search's result p says of the training it tuned for that this
+ * one is not: another coin or timeframe (a search of 5m candles says
+ * nothing of 1h ones), another label horizon, round budget or early
+ * stop (parameters chosen for a 12-candle label or 40 rounds say nothing
+ * of a 24-candle label or 300 rounds).  1 with it in why, else 0 (what
+ * p does not record is taken as this training's). */
 static int
-tuned_here(const struct ct_traincoin *tc, const char *path, const json_t *p)
+tuned_elsewhere(const struct ct_traincoin *tc, const json_t *p, char *why, size_t n)
 {
+	static const struct {
+		const char *key, *opt;
+		size_t off;
+	} opt[] = {
+		{ "horizon", "--horizon", offsetof(struct ct_train_opts, horizon) },
+		{ "rounds_max", "--rounds", offsetof(struct ct_train_opts, rounds) },
+		{ "early_stop", "--early-stop", offsetof(struct ct_train_opts, early_stop) },
+	};
 	const char *sym = json_string_value(json_object_get(p, "symbol"));
 	const char *tf = json_string_value(json_object_get(p, "timeframe"));
-	int here = (!sym || strcmp(sym, tc->sym) == 0) && (!tf || strcmp(tf, tc->tf) == 0);
 
-	if (!here)
-		ct_warn("%s: tuned for %s %s, not %s %s: default parameters (--params %s uses them)",
-		    path, sym ? sym : tc->sym, tf ? tf : tc->tf, tc->sym, tc->tf, path);
-	return here;
+	if ((sym && strcmp(sym, tc->sym) != 0) || (tf && strcmp(tf, tc->tf) != 0)) {
+		snprintf(why, n, "tuned for %s %s, not %s %s", sym ? sym : tc->sym, tf ? tf : tc->tf,
+		    tc->sym, tc->tf);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++) {
+		const json_t *v = json_object_get(p, opt[i].key);
+		int here = *(const int *)(const void *)((const char *)&tc->o + opt[i].off);
+
+		if (json_is_integer(v) && json_integer_value(v) != here) {
+			snprintf(why, n, "tuned with %s %lld, not %d", opt[i].opt,
+			    (long long)json_integer_value(v), here);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A document that came from a search (tune-coin's params.json): it says
+ * how the search went and which block it held out. */
+static int
+from_search(const json_t *doc)
+{
+	return json_object_get(doc, "search") != NULL || json_object_get(doc, "heldout") != NULL;
+}
+
+/* A search's result holds all seven parameters (else the defaults would
+ * train as if tuned) and where its held-out block began: the folds
+ * before it are the search's own, and train-coin reports only the later
+ * ones (evaluation_of).  Its search scored this coin's candles unless it
+ * names another coin.  0, or -1 after "path:LINE: why". */
+static int
+search_result(struct job *j, const char *path, const json_t *doc)
+{
+	const json_t *p = json_object_get(doc, "params");
+	const char *sym = json_string_value(json_object_get(doc, "symbol"));
+	const char *from = json_string_value(json_object_get(json_object_get(doc, "heldout"), "from"));
+	const char *miss = json_is_object(p) ? ct_params_missing(p) : NULL;
+	char why[256];
+
+	if (!json_is_object(p) || miss) {
+		snprintf(why, sizeof why, "params: %s%s (a search's result names all seven "
+		    "parameters)", miss ? miss : "no object of parameters", miss ? " missing" : "");
+		ct_json_member_warn(path, NULL, p ? "params" : NULL, why);
+		return -1;
+	}
+	if (from == NULL || ct_parse_iso8601(from, &j->searched_to) != 0) {
+		ct_json_member_warn(path, from ? "heldout" : NULL, from ? "from" : "heldout",
+		    "heldout.from: missing or not a time: which folds the search scored is unknown");
+		return -1;
+	}
+	if (sym && strcmp(sym, j->tc->sym) != 0)
+		j->searched_to = 0;
+	return 0;
+}
+
+/* --params FILE: any file of parameters.  One that came from a search is
+ * held to the honesty rule of the coin's params.json, and used (said)
+ * even when tuned for another training. */
+static int
+file_params(struct job *j)
+{
+	struct ct_traincoin *tc = j->tc;
+	const char *path = tc->params_file;
+	json_t *doc = ct_json_load(path, JSON_REJECT_DUPLICATES);
+	char why[256];
+	int rc = doc ? 0 : -1;
+
+	j->params_src = "file";
+	/* Absolute, so config.json says which file wherever it ran. */
+	if (realpath(path, j->params_path) == NULL)
+		snprintf(j->params_path, sizeof j->params_path, "%s", path);
+	if (rc == 0 && from_search(doc)) {
+		if (tuned_elsewhere(tc, doc, why, sizeof why))
+			ct_warn("%s: %s: its parameters are used all the same (--params)", path, why);
+		rc = search_result(j, path, doc);
+	} else if (rc == 0 && json_object_size(json_object_get(doc, "params") ?
+	    json_object_get(doc, "params") : doc) == 0) {
+		ct_json_member_warn(path, NULL, json_object_get(doc, "params") ? "params" : NULL,
+		    "no parameters (--default-params trains the defaults)");
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = ct_params_doc(path, doc, &tc->o);
+	json_decref(doc);
+	return rc;
+}
+
+/* The coin's params.json (path): tuned for this training, else the
+ * defaults, said. */
+static int
+tuned_params(struct job *j, const char *path)
+{
+	struct ct_traincoin *tc = j->tc;
+	json_t *doc = ct_json_load(path, JSON_REJECT_DUPLICATES);
+	char why[256];
+	int rc;
+
+	if (doc && tuned_elsewhere(tc, doc, why, sizeof why)) {
+		ct_warn("%s: %s: default parameters (--params %s uses them)", path, why, path);
+		json_decref(doc);
+		return 0;
+	}
+	j->params_src = "tuned";
+	snprintf(j->params_path, sizeof j->params_path, "%s", path);
+	rc = doc && search_result(j, path, doc) == 0 ? ct_params_doc(path, doc, &tc->o) : -1;
+	json_decref(doc);
+	if (rc != 0)
+		ct_warn("%s: tuned parameters not used (--default-params trains without them)", path);
+	return rc;
 }
 
 /* A fresh model's parameters (traincoin.h: params_file, default_params). */
@@ -918,20 +1034,12 @@ fresh_params(struct job *j)
 {
 	struct ct_traincoin *tc = j->tc;
 	char path[CT_PATH_MAX];
-	const char *from;
-	json_t *doc;
-	int rc;
 
 	j->params_src = "default";
 	if (tc->default_params)
 		return 0;
-	if (tc->params_file) {
-		j->params_src = "file";
-		/* Absolute, so config.json says which file wherever it ran. */
-		if (realpath(tc->params_file, j->params_path) == NULL)
-			snprintf(j->params_path, sizeof j->params_path, "%s", tc->params_file);
-		return ct_params_load(tc->params_file, &tc->o);
-	}
+	if (tc->params_file)
+		return file_params(j);
 	if (ct_path(path, sizeof path, "%s/models/%s/params.json", tc->home, tc->sym) != 0) {
 		ct_warn("%s/models/%s/params.json: %s", tc->home, tc->sym, strerror(errno));
 		return -1;
@@ -942,23 +1050,7 @@ fresh_params(struct job *j)
 		ct_warn("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* Read once: where it was tuned, then its parameters. */
-	if ((doc = ct_json_load(path, JSON_REJECT_DUPLICATES)) != NULL && !tuned_here(tc, path, doc)) {
-		json_decref(doc);
-		return 0;
-	}
-	j->params_src = "tuned";
-	snprintf(j->params_path, sizeof j->params_path, "%s", path);
-	/* Its search scored every candle before the held-out block (all of
-	 * them, when params.json does not say where that began). */
-	from = json_string_value(json_object_get(json_object_get(doc, "heldout"), "from"));
-	if (from == NULL || ct_parse_iso8601(from, &j->searched_to) != 0)
-		j->searched_to = INT64_MAX;
-	rc = doc ? ct_params_doc(path, doc, &tc->o) : -1;
-	json_decref(doc);
-	if (rc != 0)
-		ct_warn("%s: tuned parameters unreadable (--default-params trains without them)", path);
-	return rc;
+	return tuned_params(j, path);
 }
 
 /* An update grows its model with the parameters the model was trained

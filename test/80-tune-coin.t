@@ -201,8 +201,10 @@ is "$(jget "$out/metrics.json" '["%.9g" % j["folds"][3][k] for k in ("auc", "log
     "held-out after search: train-coin's own fold 4 with the winner's parameters"
 
 # ---- params.json picked up by train-coin ----
-TC="train-coin --costs $COSTS --threads 1 --rounds 40 --lookback 12000 --symbol EDGE --timeframe 5m"
-run $TC --fresh
+# The search's rounds (300, the default): its parameters are for those.
+TT="train-coin --costs $COSTS --threads 1 --lookback 12000 --symbol EDGE --timeframe 5m"
+TC="$TT --rounds 40"
+run $TT --fresh
 is "$rc" 0 "train-coin --fresh with a params.json"
 is "$(jget "$out/config.json" '[j["params_source"], j["params_file"]]')" "[\"tuned\", \"$M/EDGE/params.json\"]" \
     "config.json: tuned parameters, from params.json"
@@ -219,8 +221,53 @@ ho=$(jget "$P" 'j["heldout"]["rows"][1] - j["heldout"]["rows"][0]')
 is "$(jget "$out/metrics.json" '[j["aggregate"]["auc"], j["aggregate"]["rows"]]')" "[$fold4, $ho]" \
     "... its AUC and rows are fold 4's, the rows the search held out"
 like "$(coin-status --json EDGE)" '"evaluation":"held-out after search"' "coin-status says so"
-is "$(jget "$out/metrics.json" '[round(j["equity_curve"][-1][1] - j["aggregate"]["total_net_bps"], 6) if j["equity_curve"] else 0, all(p[0] >= 0 for p in j["equity_curve"])]')" \
+is "$(jget "$out/metrics.json" '[abs(round(j["equity_curve"][-1][1] - j["aggregate"]["total_net_bps"], 6)) if j["equity_curve"] else 0, all(p[0] >= 0 for p in j["equity_curve"])]')" \
     "[0.0, true]" "... its equity curve ends at its total (the searched folds' trades left out)"
+# The same file given with --params is the same search: the same honesty.
+cp "$P" tuned-copy.json
+run $TT --fresh --params tuned-copy.json
+is "$rc:$err:$(jget "$out/config.json" '[j["params_source"], j["params"]["max_depth"]]')" \
+    "0::[\"file\", \"$(jget "$P" 'j["params"]["max_depth"]')\"]" "--params with a copy of params.json: its parameters"
+is "$(jget "$out/metrics.json" '[j["evaluation"], [f.get("searched", False) for f in j["folds"]], j["aggregate"]["auc"] == j["folds"][3]["auc"]]')" \
+    '["held-out after search", [true, true, true, false], true]' \
+    "... and its figures held-out after search, the searched folds marked, not a walk-forward"
+python3 -c 'import json, sys
+j = json.load(open(sys.argv[1])); j["timeframe"] = "1h"; json.dump(j, open("tf.json", "w"))
+j["timeframe"] = "5m"; j["symbol"] = "BTCUSDT"; json.dump(j, open("sym.json", "w"))' "$P"
+run $TT --fresh --params tf.json
+is "$rc:$err" "0:train-coin: tf.json: tuned for EDGE 1h, not EDGE 5m: its parameters are used all the same (--params)" \
+    "--params tuned for another timeframe: said, and used"
+is "$(jget "$out/metrics.json" 'j["evaluation"]')" '"held-out after search"' \
+    "... the search scored this coin's candles all the same: held-out after search"
+run $TT --fresh --params sym.json
+is "$rc:$err" "0:train-coin: sym.json: tuned for BTCUSDT 5m, not EDGE 5m: its parameters are used all the same (--params)" \
+    "--params tuned for another coin: said, and used"
+is "$(jget "$out/metrics.json" 'j["evaluation"]')" '"walk-forward"' "... its search never scored this coin's candles: walk-forward"
+# A search's result names all seven parameters and its held-out block,
+# else the defaults would train as "tuned", every fold would count as
+# searched.
+cp "$P" tuned-ref.json
+python3 -c 'import json, sys
+j = json.load(open(sys.argv[1])); j["params"] = {}; json.dump(j, open(sys.argv[2], "w"), indent=1)' tuned-ref.json "$P"
+run $TT --fresh
+is "$rc:$err" "1:train-coin: $P:4: params: colsample_bytree missing (a search's result names all seven parameters)
+train-coin: $P: tuned parameters not used (--default-params trains without them)" \
+    "params.json with \"params\": {}: refused, named by file and line"
+python3 -c 'import json, sys
+j = json.load(open(sys.argv[1])); del j["params"]["lambda"]; json.dump(j, open(sys.argv[2], "w"), indent=1)' tuned-ref.json tuned-copy.json
+run $TT --fresh --params tuned-copy.json
+is "$rc:$err" "1:train-coin: tuned-copy.json:4: params: lambda missing (a search's result names all seven parameters)" \
+    "--params with a search's result missing a parameter: refused"
+python3 -c 'import json, sys
+j = json.load(open(sys.argv[1])); del j["heldout"]["from"]; json.dump(j, open(sys.argv[2], "w"), indent=1)' tuned-ref.json "$P"
+run $TT --fresh
+like "$rc:$err" "^1:train-coin: $P:[0-9]+: heldout.from: missing or not a time: which folds the search scored is unknown" \
+    "params.json without heldout.from: refused, not every fold silently searched"
+printf '{"params": {}}\n' >empty.json
+run $TT --fresh --params empty.json
+is "$rc:$err" "1:train-coin: empty.json:1: no parameters (--default-params trains the defaults)" \
+    "--params with no parameters: refused"
+cp tuned-ref.json "$P"
 run $TC --fresh --default-params
 is "$(jget "$out/config.json" '[j["params_source"], j["params_file"], j["params"]["eta"]]')" '["default", null, "0.05"]' \
     "--default-params ignores params.json"
@@ -231,6 +278,16 @@ is "$rc:$(jget "$out/config.json" 'j["params_source"]')" '0:"default"' \
     "params.json of another timeframe: the defaults"
 like "$err" "params.json: tuned for EDGE 5m, not EDGE 1h: default parameters \\(--params .* uses them\\)" \
     "with a warning that names the file and both"
+# Nor do parameters tuned for a 12-candle label, or for 300 rounds, say
+# anything of a 24-candle label or of 40 rounds.
+run $TT --fresh --horizon 24
+is "$rc:$(jget "$out/config.json" '[j["params_source"], j["horizon"]]')" '0:["default", 24]' \
+    "params.json tuned for another horizon: the defaults"
+like "$err" "params.json: tuned with --horizon 12, not 24: default parameters \\(--params .* uses them\\)" \
+    "with a warning that names the file and both horizons"
+run $TC --fresh
+is "$rc:$(jget "$out/config.json" 'j["params_source"]')" '0:"default"' "params.json tuned for other rounds: the defaults"
+like "$err" "params.json: tuned with --rounds 300, not 40: default parameters" "with a warning"
 # A learning rate so small the model barely moves from 0.5: the update
 # (10 rounds at 0.02) beats it on the held-out candles and is promoted.
 printf '{"eta": 0.0001, "max_depth": 2}\n' >mine.json
@@ -249,7 +306,7 @@ printf '{"eta": 2}\n' >bad.json
 run $TC --params bad.json
 is "$rc:$err" "1:train-coin: bad.json:1: eta: 2 is outside [0.0001,1]" "a parameter out of range: exit 1, named by file and line"
 # A params.json's "params" is searched, not its search space before it.
-printf '{"search": {"space": {"eta": 0.1}},\n "params": {"max_depth": 3,\n   "eta": 2}}\n' >bad.json
+printf '{"space": {"eta": 0.1},\n "params": {"max_depth": 3,\n   "eta": 2}}\n' >bad.json
 run $TC --params bad.json
 is "$rc:$err" "1:train-coin: bad.json:3: eta: 2 is outside [0.0001,1]" "in params.json: the line of its params member"
 run $TC --params mine.json --default-params

@@ -135,6 +135,13 @@ test_params_set(void **state)
 	json_decref(j);
 	j = ct_params_json(&o);
 	assert_int_equal(json_object_size(j), 7);
+	/* A search's result names all seven. */
+	assert_null(ct_params_missing(j));
+	json_object_del(j, "lambda");
+	assert_string_equal(ct_params_missing(j), "lambda");
+	json_decref(j);
+	j = parse("{}");
+	assert_string_equal(ct_params_missing(j), "colsample_bytree");
 	json_decref(j);
 }
 
