@@ -368,6 +368,30 @@ draw_one(const struct param *p, const json_t *s, uint64_t *st)
 	return fmin(fmax(v, lo), hi);
 }
 
+/* Trial 0's value of a parameter whose default is v: inside spec s, so
+ * that no trial, the baseline included, lies outside the user's space.
+ * Fixed: its value; a range: v clamped into it; a choice: the nearest
+ * (the first of two as near). */
+static double
+bound_one(const json_t *s, double v)
+{
+	const json_t *list, *x;
+	const char *kind = spec(s, &list);
+	double best;
+	size_t i;
+
+	if (list == NULL)
+		return json_number_value(s);
+	if (strcmp(kind, "choice") != 0)
+		return fmin(fmax(v, json_number_value(json_array_get(list, 0))),
+		    json_number_value(json_array_get(list, 1)));
+	best = json_number_value(json_array_get(list, 0));
+	json_array_foreach(list, i, x)
+		if (fabs(json_number_value(x) - v) < fabs(best - v))
+			best = json_number_value(x);
+	return best;
+}
+
 json_t *
 ct_space_draw(const json_t *space, uint64_t seed, int k)
 {
@@ -378,11 +402,12 @@ ct_space_draw(const json_t *space, uint64_t seed, int k)
 	ct_train_defaults(&o);
 	next(&st);
 	/* In the table's (alphabetical) order, whatever the file's order. */
-	for (size_t i = 0; k > 0 && i < NTAB; i++) {
+	for (size_t i = 0; i < NTAB; i++) {
 		const json_t *s = json_object_get(space, tab[i].name);
 
 		if (s)
-			set(&o, &tab[i], draw_one(&tab[i], s, &st));
+			set(&o, &tab[i], k > 0 ? draw_one(&tab[i], s, &st) :
+			    bound_one(s, get(&o, &tab[i])));
 	}
 	return ct_params_json(&o);
 }

@@ -33,7 +33,9 @@ json_t *ct_space_load(const char *path);
 /* Trial k's parameters drawn from space with seed: an object of numbers.
  * Each trial has a stream of its own, so trial k's draw depends on
  * (space, seed, k) only; trial 0 is the defaults (the baseline every
- * search scores).  Real values keep 3 significant digits.  NULL when out
+ * search scores) kept inside the space: a fixed value replaces its
+ * default, a range clamps it, a choice gives its nearest value (the
+ * default space holds every default, so there trial 0 is the defaults).  Real values keep 3 significant digits.  NULL when out
  * of memory. */
 json_t *ct_space_draw(const json_t *space, uint64_t seed, int k);
 

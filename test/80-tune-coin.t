@@ -370,6 +370,16 @@ like "$rc:$err" "^2:tune-coin: --jobs 2 x --threads 1: more than the 1 cores" "u
 rm -rf "$M/EDGE/search"
 run env COINTRAIN_THREADS=64 taskset -c 0 $TUNE --symbol EDGE --trials 2 --rounds 5 --lookback 12000
 is "$rc" 0 "COINTRAIN_THREADS over the cores: the search runs"
+# The user's space binds trial 0 (the defaults) too: fixed values set,
+# the defaults clamped into ranges, so no winner lies outside the space.
+printf '{"max_bin": 32, "max_depth": {"int": [6, 8]}, "eta": {"log": [0.2, 0.3]}, "min_child_weight": 1}\n' >space.json
+rm -rf "$M/EDGE/search"
+run $TUNE --symbol EDGE --trials 3 --rounds 5 --lookback 12000 --space space.json
+is "$rc:$(jget "$M/EDGE/search/trial-0000.json" 'j["params"]')" \
+    '0:{"colsample_bytree": 0.8, "eta": 0.2, "lambda": 1.0, "max_bin": 32, "max_depth": 6, "min_child_weight": 1.0, "subsample": 0.8}' \
+    "a space with fixed values and ranges: trial 0 is the defaults inside it"
+is "$(jget "$M/EDGE/params.json" '[j["params"]["max_bin"], 6 <= j["params"]["max_depth"] <= 8, 0.2 <= j["params"]["eta"] <= 0.3, j["params"]["min_child_weight"]]')" \
+    "[32, true, true, 1.0]" "... and the winner is inside the space"
 printf '{"eta": {"log": [0, 1]}}\n' >space.json
 run $TUNE --symbol EDGE --space space.json
 is "$rc:$err" "1:tune-coin: space.json:1: eta: 0 is outside [0.0001,1]" "a bad space: exit 1, named by file and line"

@@ -109,6 +109,20 @@ test_draws(void **state)
 	assert_true(differ > 190);
 	json_decref(t0);
 	json_decref(sp);
+	/* A space of the user's binds trial 0 too: fixed values set, the
+	 * defaults clamped into ranges, the nearest choice. */
+	sp = parse("{\"max_bin\": 32, \"max_depth\": {\"int\": [6, 8]}, \"eta\": {\"log\": [0.2, 0.3]},"
+	    " \"min_child_weight\": 1, \"lambda\": {\"choice\": [0.5, 3]},"
+	    " \"subsample\": {\"uniform\": [0.1, 0.5]}}");
+	t0 = ct_space_draw(sp, 5, 0);
+	ct_train_defaults(&o);
+	assert_int_equal(ct_params_set(&o, t0, 0, why, sizeof why), 0);
+	assert_int_equal(o.max_bin, 32);
+	assert_int_equal(o.max_depth, 6);
+	assert_true(o.eta == 0.2 && o.min_child_weight == 1 && o.lambda == 0.5 && o.subsample == 0.5);
+	assert_true(o.colsample_bytree == def.colsample_bytree);
+	json_decref(t0);
+	json_decref(sp);
 }
 
 static void
