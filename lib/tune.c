@@ -185,6 +185,47 @@ plan_folds(struct search *s)
 	return 0;
 }
 
+/* Rows of [lo,hi) labelled 1. */
+static size_t
+ups(const struct ct_dataset *d, size_t lo, size_t hi)
+{
+	size_t n = 0;
+
+	for (size_t r = lo; r < hi; r++)
+		n += d->y[r] > 0.5f;
+	return n;
+}
+
+/* Every fold's training and validation candles hold both labels.  A
+ * block where no return beats the costs (a constant price, a halted
+ * market, a stablecoin), or every one does, gives every trial a logloss
+ * near 0 and no AUC: nothing to rank trials by, and a "winner" that
+ * would replace the coin's params.json.  0, or -1 (said). */
+static int
+check_labels(const struct search *s)
+{
+	static const char *const what[] = { "training", "validation" };
+
+	for (int k = 0; k < s->t->o.folds; k++) {
+		const struct ct_fold *f = &s->folds[k];
+		size_t lo[2] = { f->train_lo, f->val_lo }, hi[2] = { f->train_hi, f->val_hi };
+
+		for (int b = 0; b < 2; b++) {
+			size_t up = ups(&s->d, lo[b], hi[b]);
+
+			if (up > 0 && up < hi[b] - lo[b])
+				continue;
+			ct_warn("%s: fold %d%s: all %zu %s candles are labelled %d (%s return over %d"
+			    " candles beats the round-trip cost): nothing to rank trials by; no search,"
+			    " params.json left as it was", s->t->sym, k + 1,
+			    k == s->nsf ? " (the held-out block)" : "", hi[b] - lo[b], what[b], up > 0,
+			    up > 0 ? "every" : "no", s->t->o.horizon);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- trials and their records ---- */
 
 static int
@@ -965,7 +1006,8 @@ prepare(struct search *s)
 		return rc;
 	/* What a killed search left: its external-memory pages. */
 	ct_rmtree(s->work);
-	if (load_data(s) != 0 || plan_folds(s) != 0 || draw_trials(s) != 0 || open_records(s) != 0)
+	if (load_data(s) != 0 || plan_folds(s) != 0 || check_labels(s) != 0 || draw_trials(s) != 0 ||
+	    open_records(s) != 0)
 		return CT_EXIT_FAIL;
 	return CT_EXIT_OK;
 }

@@ -400,6 +400,19 @@ run $TUNE --symbol EDGE --space adir
 is "$rc:$err" "1:tune-coin: adir: Is a directory" "a directory as the space: said so"
 run train-coin --symbol EDGE --timeframe 5m --params adir
 is "$rc:$err" "1:train-coin: adir: Is a directory" "a directory as --params: said so"
+# A constant price: no return beats the costs, every label is 0.  Nothing
+# to rank trials by: refused, the coin's params.json kept.
+mkdir -p "$COINTRAIN_HOME/candles/FLAT" "$M/FLAT"
+python3 -c 'print("open_time,open,high,low,close,volume")
+for i in range(12000): print("%d,100,100,100,100,5" % (1704067200000 + i * 300000))' \
+    >"$COINTRAIN_HOME/candles/FLAT/5m.csv"
+cp "$M/EDGE/params.json" "$M/FLAT/params.json"
+cp "$M/FLAT/params.json" flat-before.json
+run $TUNE --symbol FLAT --trials 3 --lookback 12000
+like "$rc:$err" "^1:tune-coin: FLAT: fold 1: all [0-9]+ training candles are labelled 0 \\(no return over 12 candles beats the round-trip cost\\): nothing to rank trials by; no search, params.json left as it was$" \
+    "a coin whose labels are all one class: exit 1, said"
+cmp -s flat-before.json "$M/FLAT/params.json"
+ok $? "... and its params.json left as it was"
 run $TUNE --symbol NONE --trials 2
 like "$rc:$err" "^1:tune-coin: .*candles/NONE/5m.csv: No such file" "no candles: exit 1"
 
