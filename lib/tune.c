@@ -339,8 +339,9 @@ fold_read(const json_t *fj, size_t i, struct fres *f)
 		return "fold number out of place";
 	if (f->best < 1 || f->trained < 0 || !(f->seconds >= 0))
 		return "round counts or time out of range";
-	/* A logloss that is not a positive number would win the search. */
-	if (!(isfinite(f->logloss) && f->logloss >= 0))
+	/* A logloss that is not a positive number would win the search
+	 * (0 included: no fit of noisy labels scores it). */
+	if (!(isfinite(f->logloss) && f->logloss > 0))
 		return "logloss not a positive number";
 	if (!isnan(f->auc) && !(f->auc >= 0 && f->auc <= 1))
 		return "auc out of [0,1]";
@@ -348,39 +349,47 @@ fold_read(const json_t *fj, size_t i, struct fres *f)
 }
 
 /* Trial k's record, when there is one for the same draw: its folds are
- * done.  A record that does not parse is a fit to do again; so is a fold
- * whose figures this search could not have written, and the folds after
- * it (it said which trials went on). */
+ * done.  A record that does not parse, or is not of this draw, is a fit
+ * to do again, said; so is a fold whose figures this search could not
+ * have written, and the folds after it (it said which trials went on). */
 static void
 load_trial(struct search *s, int k)
 {
 	struct trial *tr = &s->tr[k];
-	char path[CT_PATH_MAX];
+	char path[CT_PATH_MAX], err[CT_PATH_MAX + 256];
 	json_t *j, *fj;
 	size_t i;
+	int missing;
 
-	if (trial_path(s, k, ".json", path, sizeof path) != 0 ||
-	    (j = json_load_file(path, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+	if (trial_path(s, k, ".json", path, sizeof path) != 0)
 		return;
-	if (json_equal(json_object_get(j, "params"), tr->params) &&
-	    json_array_size(json_object_get(j, "folds")) == (size_t)s->nsf) {
-		json_array_foreach(json_object_get(j, "folds"), i, fj) {
-			struct fres *f = &tr->f[i];
-			const char *why;
+	if ((j = ct_json_read(path, JSON_REJECT_DUPLICATES, &missing, err, sizeof err)) == NULL) {
+		if (!missing)
+			ct_warn("%s; trained again", err);
+		return;
+	}
+	if (!json_equal(json_object_get(j, "params"), tr->params) ||
+	    json_array_size(json_object_get(j, "folds")) != (size_t)s->nsf) {
+		ct_warn("%s: not a record of trial %d's draw; trained again", path, k);
+		json_decref(j);
+		return;
+	}
+	json_array_foreach(json_object_get(j, "folds"), i, fj) {
+		struct fres *f = &tr->f[i];
+		const char *why;
 
-			if (json_is_null(fj))
-				break;
-			if ((why = fold_read(fj, i, f)) != NULL) {
-				ct_warn("%s: fold %zu: %s; trained again", path, i + 1, why);
-				*f = (struct fres){ 0 };
-				break;
-			}
-			f->done = 1;
-			ct_halving_record(&s->h, k, (int)i, f->logloss);
-			s->fits_resumed++;
-			s->fold_s[i] += f->seconds;
-			s->fold_n[i]++;
+		if (json_is_null(fj))
+			break;
+		if ((why = fold_read(fj, i, f)) != NULL) {
+			ct_warn("%s: fold %zu: %s; trained again", path, i + 1, why);
+			*f = (struct fres){ 0 };
+			break;
 		}
+		f->done = 1;
+		ct_halving_record(&s->h, k, (int)i, f->logloss);
+		s->fits_resumed++;
+		s->fold_s[i] += f->seconds;
+		s->fold_n[i]++;
 	}
 	json_decref(j);
 }

@@ -122,15 +122,23 @@ like "$err" "12 trials \(9 cut early\), 21 fits \(21 resumed\)" "a finished sear
 # Records with figures the search could not have written are fits to do
 # again, not a winner (a negative logloss) or a search without one (null).
 python3 -c 'import json, sys
-for k, ll in ((3, -5), (5, None)):
+for k, ll in ((3, -5), (5, None), (7, 0)):
     p = "%s/trial-%04d.json" % (sys.argv[1], k)
     j = json.load(open(p))
     j["folds"][0]["logloss"] = ll
     json.dump(j, open(p, "w"))' "$M/EDGE/search"
+# A record cut short (a disk that filled, a copy), and one of another draw.
+head -c 200 "$M/EDGE/search/trial-0009.json" >cut.json && mv cut.json "$M/EDGE/search/trial-0009.json"
+python3 -c 'import json, sys
+j = json.load(open(sys.argv[1])); j["params"]["eta"] = 0.99; json.dump(j, open(sys.argv[1], "w"))' \
+    "$M/EDGE/search/trial-0010.json"
 run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
 like "$err" "trial-0003.json: fold 1: logloss not a positive number; trained again" \
     "a negative logloss in a record: named, trained again"
 like "$err" "trial-0005.json: fold 1: logloss not a positive number; trained again" "so is a null one"
+like "$err" "trial-0007.json: fold 1: logloss not a positive number; trained again" "and a logloss of 0"
+like "$err" "trial-0009.json:[0-9]+: .*; trained again" "a record cut short: named, trained again"
+like "$err" "trial-0010.json: not a record of trial 10's draw; trained again" "a record of another draw: said"
 is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "0:$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
     "and the search ends with the winner of an untouched one"
