@@ -925,15 +925,32 @@ summary(const struct search *s, int win, int cut, const struct ct_wf *w)
 	    h->trades, h->net_bps, w->nfolds);
 }
 
-/* The trials' folds directories: only the search needs them. */
+/* A trial's folds directory (trial-NNNN-folds), or what a kill left of
+ * its removal when its checkpoint was replaced (.trial-NNNN-folds-gone). */
+static int
+is_folds(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (strncmp(name, "trial-", 6) == 0 && n > 12 && strcmp(name + n - 6, "-folds") == 0) ||
+	    (strncmp(name, ".trial-", 7) == 0 && n > 18 && strcmp(name + n - 11, "-folds-gone") == 0);
+}
+
+/* The trials' folds directories: only the search needs them.  Every one
+ * in the directory, those of trials past --trials too (an earlier search
+ * of more trials, killed, left them). */
 static void
 drop_folds(const struct search *s)
 {
 	char path[CT_PATH_MAX];
+	DIR *dp = opendir(s->dir);
+	struct dirent *e;
 
-	for (int k = 0; k < s->t->trials; k++)
-		if (trial_path(s, k, "-folds", path, sizeof path) == 0)
+	while (dp && (e = readdir(dp)) != NULL)
+		if (is_folds(e->d_name) && ct_path(path, sizeof path, "%s/%s", s->dir, e->d_name) == 0)
 			ct_rmtree(path);
+	if (dp)
+		closedir(dp);
 }
 
 /* The winner's walk-forward over every fold: fold K is the held-out

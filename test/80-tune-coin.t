@@ -185,6 +185,17 @@ is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "trained ahead: the same winner and held-out figures"
 is "$(jget "$M/EDGE/search/identity.json" 'j["folds"]'):$(ls "$M/EDGE/search" | grep -c -- '-folds$')" "4:0" \
     "the trials' folds directories are gone when the search ends"
+# Those of trials past --trials too: a search of 12 killed, then one of 4.
+rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
+$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>&1 &
+pid=$!
+await_records 8 '^trial-.*-folds$'
+kill -9 $pid
+wait $pid 2>/dev/null
+sleep 0.3
+run $TUNE --symbol EDGE --trials 4 --jobs 2 --seed 9 --lookback 12000
+is "$rc:$(ls "$M/EDGE/search" | grep -c -- '-folds$')" "0:0" \
+    "a search of fewer trials than the killed one: every folds directory gone when it ends"
 # Killed with -9 while a held-out fold trains ahead: resumed, the same.
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress >/dev/null 2>ahead.err &
