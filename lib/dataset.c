@@ -363,8 +363,11 @@ ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int horiz
 	st.line0 = st.sc.line;
 	n = st.sc.rows > w + (size_t)horizon ? st.sc.rows - w - (size_t)horizon : 0;
 	st.l = layout(n, d->nfeat);
+	/* Unlinked at once: written and mapped through the descriptor, it
+	 * goes with the process, however it ends (a kill while the store is
+	 * read left 136 bytes a candle behind). */
 	if ((st.fd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0 ||
-	    ftruncate(st.fd, (off_t)st.l.len) != 0) {
+	    unlink(file) != 0 || ftruncate(st.fd, (off_t)st.l.len) != 0) {
 		ct_warn("%s: %s", file, strerror(errno));
 		goto out;
 	}

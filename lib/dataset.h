@@ -48,7 +48,8 @@ struct ct_stream_info {
 };
 
 /* The newest rows candles of the store at path (all: 0), streamed into
- * the file at file (created or replaced) and mapped.  A NAN spread in
+ * the file at file (created or replaced, and unlinked at once: a scratch
+ * file no kill leaves behind) and mapped.  A NAN spread in
  * costs is estimated from the candles (Corwin-Schultz) and set there.
  * Errors name the store's file and line.  0 or -1. */
 int ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int horizon,

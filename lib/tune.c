@@ -147,10 +147,9 @@ load_data(struct search *s)
 		ct_warn("%s/.rows.bin: %s", s->dir, strerror(errno));
 		return -1;
 	}
+	/* Unlinked as soon as it is created: a kill leaves nothing. */
 	rc = ct_dataset_stream(&s->d, s->store, rows, t->o.horizon, ct_tf_ms(t->tf), &s->costs,
 	    file, &info);
-	/* Mapped: the file need not outlive us, however we end. */
-	unlink(file);
 	if (rc != 0)
 		return -1;
 	s->candles = info.candles;

@@ -432,6 +432,20 @@ like "$rc:$err" "^1:tune-coin: FLAT: fold 1: all [0-9]+ training candles are lab
     "a coin whose labels are all one class: exit 1, said"
 cmp -s flat-before.json "$M/FLAT/params.json"
 ok $? "... and its params.json left as it was"
+# Killed while it reads the store: the rows file it streams into goes
+# with it (it is unlinked as soon as it is created).
+fetch-candles --symbol BIG --timeframe 1m --generate --kind walk --lookback 300000 2>/dev/null
+tune-coin --costs $COSTS --threads 1 --symbol BIG --timeframe 1m --trials 2 --lookback 300000 \
+    >/dev/null 2>&1 &
+pid=$!
+i=0
+while ! ls -l /proc/$pid/fd 2>/dev/null | grep -q 'rows\.bin' && [ $i -lt 1000 ]; do
+	sleep 0.01
+	i=$((i + 1))
+done
+kill -TERM $pid
+wait $pid 2>/dev/null
+is "$(ls -A "$M/BIG/search" | grep -c rows)" 0 "killed while reading the store: no rows file left"
 run $TUNE --symbol NONE --trials 2
 like "$rc:$err" "^1:tune-coin: .*candles/NONE/5m.csv: No such file" "no candles: exit 1"
 
