@@ -873,7 +873,8 @@ search_json(const struct search *s, int k, int folds)
 	    "logloss", real(score(s, k, folds)), "auc", real(mean_auc(s, k, folds)), "per_fold", per);
 }
 
-/* Folds trial 0 (the defaults) trained: it may have been cut. */
+/* Folds trial k trained in a row from the first (trial 0, the
+ * defaults, may have been cut). */
 static int
 folds_done(const struct search *s, int k)
 {
@@ -882,6 +883,21 @@ folds_done(const struct search *s, int k)
 	while (n < s->nsf && s->tr[k].f[n].done)
 		n++;
 	return n;
+}
+
+/* Trial 0's search score beside the winner's on the very folds trial 0
+ * trained: halving may have cut it after fold 1, and the winner's mean
+ * over all the search folds is no measure of what tuning gained. */
+static json_t *
+default_json(const struct search *s, int win)
+{
+	int n = folds_done(s, 0);
+	json_t *j = search_json(s, 0, n);
+
+	json_object_set_new(j, "winner_logloss", real(score(s, win, n)));
+	json_object_set_new(j, "winner_auc", real(mean_auc(s, win, n)));
+	json_object_set_new(j, "logloss_gained", real(score(s, 0, n) - score(s, win, n)));
+	return j;
 }
 
 static json_t *
@@ -894,7 +910,7 @@ params_json(struct search *s, int win, int cut, const struct ct_wf *w)
 	    " s:i, s:i, s:i, s:{s:o, s:o, s:I, s:I, s:s}, s:o, s:f, s:s, s:s}",
 	    "symbol", t->sym, "timeframe", t->tf, "params", s->tr[win].params,
 	    "search", search_json(s, win, s->nsf), "heldout", heldout_json(s, w),
-	    "default", search_json(s, 0, folds_done(s, 0)),
+	    "default", default_json(s, win),
 	    "score", "mean logloss of the validation blocks of folds 1 to K-1; "
 	    "the held-out block (fold K) seen only by the winner, after the search",
 	    "seed", (json_int_t)t->seed, "space", t->space, "trials", t->trials,
@@ -911,17 +927,20 @@ static void
 summary(const struct search *s, int win, int cut, const struct ct_wf *w)
 {
 	const struct ct_eval *h = &w->f[w->nfolds - 1].ev;
-	char folds[32];
+	char folds[32], dfolds[32];
+	int n0 = folds_done(s, 0);
 
 	if (!s->t->o.progress)
 		return;
 	snprintf(folds, sizeof folds, s->nsf > 1 ? "folds 1-%d" : "fold %d", s->nsf);
+	snprintf(dfolds, sizeof dfolds, n0 > 1 ? "folds 1-%d" : "fold %d", n0);
 	fprintf(stderr, "%s: %s: %d trials (%d cut early), %d fits (%d resumed); winner trial %d: "
-	    "search logloss %.5f, AUC %.4f (%s); held-out after search: AUC %.4f, "
+	    "search logloss %.5f, AUC %.4f (%s); the defaults' logloss %.5f against the winner's "
+	    "%.5f (%s); held-out after search: AUC %.4f, "
 	    "logloss %.5f, %ld trades, net %.1f bps/trade (fold %d)\n", ct_prog, s->t->sym,
 	    s->t->trials, cut, s->fits + s->fits_resumed, s->fits_resumed, win,
-	    score(s, win, s->nsf), mean_auc(s, win, s->nsf), folds, h->auc, h->logloss,
-	    h->trades, h->net_bps, w->nfolds);
+	    score(s, win, s->nsf), mean_auc(s, win, s->nsf), folds, score(s, 0, n0),
+	    score(s, win, n0), dfolds, h->auc, h->logloss, h->trades, h->net_bps, w->nfolds);
 }
 
 /* A trial's folds directory (trial-NNNN-folds), or what a kill left of

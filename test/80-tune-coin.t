@@ -84,6 +84,10 @@ is "$(jget "$P" '[j["heldout"]["fold"], j["search"]["folds"], j["trials"], j["tr
     "[4, 3, 8, 6]" "held-out fold 4, search folds 1-3, 8 trials of which 6 cut by halving"
 is "$(jget "$P" 'j["heldout"]["from"] > j["data"]["from"] and j["heldout"]["to"] == j["data"]["to"]')" \
     true "the held-out block is the newest candles"
+# The defaults (trial 0) may be cut after fold 1: the winner's score
+# beside theirs is over the very folds they trained.
+is "$(jget "$P" '[[abs(d["winner_logloss"] - sum(w) / len(w)) < 1e-9, abs(d["logloss_gained"] - (d["logloss"] - d["winner_logloss"])) < 1e-9] for d in [j["default"]] for w in [[f["logloss"] for f in j["search"]["per_fold"][:d["folds"]]]]][0]')" \
+    "[true, true]" "params.json: the defaults' score beside the winner's on the same folds"
 
 # ---- resume after kill -9 ----
 # await_records N RE — wait (30 s at most) until EDGE's search holds N
@@ -378,8 +382,8 @@ run $TUNE --symbol EDGE --folds 1
 is "$rc" 2 "one fold leaves nothing to hold out: exit 2"
 rm -rf "$M/EDGE/search"
 run $TUNE --symbol EDGE --folds 2 --trials 2 --rounds 5 --lookback 12000 --progress
-like "$(printf '%s\n' "$err" | tail -n 1)" "AUC [0-9.]+ \\(fold 1\\); held-out after search: .*\\(fold 2\\)$" \
-    "two folds: one search fold, named as one"
+like "$(printf '%s\n' "$err" | tail -n 1)" "AUC [0-9.]+ \\(fold 1\\); the defaults' logloss [0-9.]+ against the winner's [0-9.]+ \\(fold 1\\); held-out after search: .*\\(fold 2\\)$" \
+    "two folds: one search fold, named as one (the defaults' score beside the winner's on it)"
 run $TUNE --symbol EDGE --jobs 1024 --threads 1024
 like "$rc:$err" "^2:tune-coin: --jobs 1024 x --threads 1024: more than the [0-9]+ cores" "jobs x threads over the cores: exit 2"
 # The cores are those this process may use (taskset, a Slurm cpuset).
