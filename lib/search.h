@@ -35,8 +35,8 @@ json_t *ct_space_load(const char *path);
  * (space, seed, k) only; trial 0 is the defaults (the baseline every
  * search scores) kept inside the space: a fixed value replaces its
  * default, a range clamps it, a choice gives its nearest value (the
- * default space holds every default, so there trial 0 is the defaults).  Real values keep 3 significant digits.  NULL when out
- * of memory. */
+ * default space holds every default, so there trial 0 is the defaults).
+ * Real values keep 3 significant digits.  NULL when out of memory. */
 json_t *ct_space_draw(const json_t *space, uint64_t seed, int k);
 
 /* Set the parameters of params (numbers, or numeric strings as
