@@ -1116,6 +1116,25 @@ load_current(struct ct_traincoin *tc, struct ct_model *cur)
 	return 1;
 }
 
+/* A fresh model of another timeframe replaces the coin's current one (a
+ * coin has one model): said before the work, not found out later. */
+static void
+other_tf_note(const struct ct_traincoin *tc)
+{
+	char dir[CT_PATH_MAX], path[CT_PATH_MAX];
+	const char *tf;
+	json_t *cfg;
+
+	if (ct_model_current(dir, sizeof dir, tc->home, tc->sym) != 0 ||
+	    ct_path(path, sizeof path, "%s/config.json", dir) != 0 ||
+	    (cfg = json_load_file(path, 0, NULL)) == NULL)
+		return;
+	if ((tf = json_string_value(json_object_get(cfg, "timeframe"))) != NULL && strcmp(tf, tc->tf) != 0)
+		ct_warn("%s: the current model is for timeframe %s: this %s model replaces it "
+		    "(a coin has one model)", tc->sym, tf, tc->tf);
+	json_decref(cfg);
+}
+
 static int
 run(struct job *j, struct ct_model *cur, int have_cur, const char *store)
 {
@@ -1173,6 +1192,8 @@ ct_train_coin(struct ct_traincoin *tc)
 	if (tc->incremental && (have_cur = load_current(tc, &cur)) < 0)
 		return CT_EXIT_FAIL;
 	j.mode = have_cur ? "incremental" : "fresh";
+	if (!tc->incremental)
+		other_tf_note(tc);
 	if ((have_cur ? model_params(&j, &cur) : fresh_params(&j)) != 0 ||
 	    check_inputs(&j, store, sizeof store) != 0)
 		goto out;

@@ -398,11 +398,14 @@ static const char *
 differs(const json_t *old, const json_t *id)
 {
 	static const char *const why[][2] = {
+		{ "timeframe", "a search of another timeframe" },
 		{ "store_sha256", "the candles changed" }, { "candles", "the candles changed" },
 		{ "rows", "the candles changed" }, { "seed", "another --seed" },
 		{ "space", "another search space" }, { "costs", "other costs" },
 		{ "cointrain", "another version of cointrain" }, { "xgboost", "another XGBoost" },
 		{ "format", "another version of cointrain" }, { "features", "other features" },
+		{ "horizon", "another --horizon" },
+		{ "folds", "other --folds" }, { "rounds", "other --rounds" },
 	};
 
 	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
@@ -459,9 +462,8 @@ open_records(struct search *s)
 		const char *why = old ? differs(old, id) : "no identity.json";
 
 		event(s, "records_discarded", json_pack("{s:i, s:s}", "trials", n, "reason", why));
-		if (s->t->o.progress)
-			fprintf(stderr, "%s: %s: starting over: %d trial record%s of an earlier search "
-			    "discarded (%s)\n", ct_prog, s->t->sym, n, n == 1 ? "" : "s", why);
+		ct_warn("%s: starting over: %d trial record%s of an earlier search discarded (%s)",
+		    s->t->sym, n, n == 1 ? "" : "s", why);
 	}
 	json_decref(old);
 	rc = ct_path(path, sizeof path, "%s/identity.json", s->dir) == 0 ?

@@ -299,6 +299,8 @@ fetch-candles --symbol EDGE --timeframe 1h --generate --kind edge --seed 3 --loo
 run train-coin --costs $COSTS --threads 1 --rounds 40 --symbol EDGE --timeframe 1h --fresh
 is "$rc:$(jget "$out/config.json" 'j["params_source"]')" '0:"default"' \
     "params.json of another timeframe: the defaults"
+like "$err" "train-coin: EDGE: the current model is for timeframe 5m: this 1h model replaces it \\(a coin has one model\\)" \
+    "a fresh model of another timeframe replacing the coin's: said"
 like "$err" "params.json: tuned for EDGE 5m, not EDGE 1h: default parameters \\(--params .* uses them\\)" \
     "with a warning that names the file and both"
 # Nor do parameters tuned for a 12-candle label, or for 300 rounds, say
@@ -485,4 +487,10 @@ run env TRAIN_LOOKBACK=6000 TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLE
 is "$rc" 0 "then run-batch full exits 0"
 is "$(jget "$M/TA/current/config.json" 'j["params_source"]'):$(jget "$M/TB/current/config.json" 'j["params_source"]')" \
     '"tuned":"tuned"' "the weekly retrain trains with the tuned parameters"
+# A coin has one search too: a search of another timeframe replaces the
+# coin's records, and says so, also off a terminal.
+run tune-coin --costs $COSTS --threads 1 --symbol EDGE --timeframe 1h --trials 2 --lookback 3000
+like "$rc:$err" "^0:tune-coin: EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(a search of another timeframe\\)" \
+    "a search of another timeframe: the coin's records dropped, said without --progress"
+
 done_testing
