@@ -85,7 +85,7 @@ is "$(cut -f3 posts | cut -d' ' -f2 | tr '\n' ' ')" "job_started job_completed "
 # the failed cycle's job_completed.
 NOTIFY_CMD="cat >>'$T/predict.notes'" run run-batch predict --symbols AAAUSDT --run 20251109T0600Z-predict
 is "$rc:$(cat "$T/predict.notes" 2>/dev/null | wc -l)" "0:0" "a predict cycle that succeeds notifies nothing"
-FAKE_FAIL=AAAUSDT NOTIFY_CMD="cat >>'$T/predict.notes'" run run-batch predict --symbols AAAUSDT --run 20251109T0610Z-predict
+FAKE_PREDICT_FAIL=AAAUSDT NOTIFY_CMD="cat >>'$T/predict.notes'" run run-batch predict --symbols AAAUSDT --run 20251109T0610Z-predict
 is "$rc:$(sed 's/.*"event":"\([a-z_]*\)".*/\1/' "$T/predict.notes" | tr '\n' ' ')" "1:job_failed job_completed " \
 	"one that fails: its job_failed (the cache step) and job_completed"
 like "$(cat "$T/predict.notes")" '"failed":1' "... which counts the failed coin"
@@ -99,7 +99,7 @@ like "$err" "NOTIFY_CMD failed for a job_started event \\(status 3; see .*/logs/
 like "$(cat "$COINTRAIN_HOME/logs/$R/notify.log")" "bot said no" "its standard error kept"
 # A hook that leaves a process behind does not hold the batch lock (a
 # failing predict cycle, which notifies).
-FAKE_FAIL=AAAUSDT NOTIFY_CMD="sleep 20 >/dev/null 2>&1 & echo \$! >>'$T/hookpids'" \
+FAKE_PREDICT_FAIL=AAAUSDT NOTIFY_CMD="sleep 20 >/dev/null 2>&1 & echo \$! >>'$T/hookpids'" \
 	run run-batch predict --symbols AAAUSDT --run 20251109T0800Z-predict
 run run-batch predict --symbols AAAUSDT --run 20251109T0900Z-predict
 is "$rc" 0 "the next batch is not locked out by the hook's leftover"
