@@ -31,6 +31,15 @@ ok() {
 	fi
 }
 
+# skip N REASON — N tests that cannot run here, said as such.
+skip() {
+	_i=0
+	while [ "$_i" -lt "$1" ]; do
+		_i=$((_i + 1)) _n=$((_n + 1))
+		echo "ok $_n # skip $2"
+	done
+}
+
 # is GOT EXPECTED NAME — on a failure, what was got goes to stderr, which
 # prove shows (make check, CI) where it hides stdout's comments.
 is() {
