@@ -185,8 +185,9 @@ check_head(const char *path, json_t *root, json_t **names, json_t *index)
 }
 
 /* Parse the JSON file fp (named path) into *j, and its modification time
- * (Unix ms) into *mtime when not NULL; fp is closed.  0, or -1 with a
- * diagnostic ("path: line:col: reason", kept in why as say does). */
+ * (Unix ms) into *mtime when not NULL; fp is closed.  0, or with a
+ * diagnostic (kept in why as say does): -1 when the content does not
+ * parse ("path: line:col: reason"), 1 when reading failed. */
 static int
 parse(const char *path, FILE *fp, json_t **j, int64_t *mtime, char *why)
 {
@@ -194,11 +195,18 @@ parse(const char *path, FILE *fp, json_t **j, int64_t *mtime, char *why)
 	json_error_t je;
 	struct stat st;
 
+	int e;
+
 	*j = json_loadf(fp, 0, &je);
+	e = ferror(fp) ? errno : 0;
 	if (*j && mtime)
 		*mtime = fstat(fileno(fp), &st) == 0 ?
 		    (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 : 0;
 	fclose(fp);
+	if (*j == NULL && e) {
+		say(why, "%s: %s", path, strerror(e));
+		return 1;
+	}
 	if (*j == NULL) {
 		say(why, "%s: %d:%d: %s", path, je.line, je.column,
 		    ct_excerpt(je.text, strlen(je.text), ex));
@@ -241,14 +249,16 @@ open_coins(const char *dir)
 }
 
 /* The record of sym in coins/ (cfd; -1: there is none), checked: 0; 1
- * when sym has none (it was not changed since it was added); -1 with a
- * diagnostic, kept in why (WHY_LEN) when it is not NULL. */
+ * when sym has none (it was not changed since it was added); with a
+ * diagnostic, kept in why (WHY_LEN) when it is not NULL: -2 when its
+ * content is damaged (it does not parse, or is not a record), -1 when it
+ * cannot be read (a file system's error says nothing of the record). */
 static int
 coin(int cfd, const char *dir, const char *sym, json_t **e, int64_t *mtime, char *why)
 {
 	char path[CT_PATH_MAX], name[64];
 	FILE *fp = NULL;
-	int fd;
+	int fd, r;
 
 	*e = NULL;
 	if (cfd < 0)
@@ -263,12 +273,12 @@ coin(int cfd, const char *dir, const char *sym, json_t **e, int64_t *mtime, char
 			close(fd);
 		return -1;
 	}
-	if (parse(path, fp, e, mtime, why) != 0)
-		return -1;
+	if ((r = parse(path, fp, e, mtime, why)) != 0)
+		return r > 0 ? -1 : -2;
 	if (check_record(path, *e, why) != 0) {
 		json_decref(*e);
 		*e = NULL;
-		return -1;
+		return -2;
 	}
 	return 0;
 }
@@ -636,7 +646,9 @@ listed(struct ct_ledger *lg, const char *sym)
 }
 
 /* sym's record, read on first use into lg->recs: 0; 1 when sym is not in
- * the run; 2 when its file cannot be read (said); -1 with a diagnostic. */
+ * the run; 2 when its file is damaged (said); -1 with a diagnostic (also
+ * when the file cannot be read: a writer must not replace a record it
+ * could not read). */
 static int
 record(struct ct_ledger *lg, const char *sym, json_t **e)
 {
@@ -647,7 +659,7 @@ record(struct ct_ledger *lg, const char *sym, json_t **e)
 	if (!ct_symbol_ok(sym))
 		return 1;
 	if ((r = coin(lg->coinsfd, lg->dir, sym, e, NULL, NULL)) < 0)
-		return 2;
+		return r == -2 ? 2 : -1;
 	if (r == 1) {
 		/* No record of its own yet: is it in the run? */
 		if ((r = listed(lg, sym)) != 1)

@@ -175,6 +175,16 @@ is "$rc:$err:$(printf '%s\n' "$out" | grep '^ETHUSDT' | awk '{print $2, $3}')" "
 	"the symbol is pending again, its attempts counted anew"
 cp good.json "$C/ETHUSDT.json"
 rm "$C/ETHUSDT.json.damaged"
+# A record that cannot be read (here: not a regular file; on a cluster
+# home, EIO or ESTALE) says nothing of its content: a change is refused,
+# not a reset of the record (its attempts and its model would go).
+mv "$C/ETHUSDT.json" good.json.kept
+mkdir "$C/ETHUSDT.json"
+run ledger set $R ETHUSDT running --pid $$
+is "$rc:$err:$(ls -d "$C"/ETHUSDT.json* | wc -l)" "1:ledger: $C/ETHUSDT.json: Is a directory:1" \
+	"a record that cannot be read: the change refused, nothing replaced"
+rmdir "$C/ETHUSDT.json"
+mv good.json.kept "$C/ETHUSDT.json"
 
 # A change rewrites its symbol's record alone; setting a fresh symbol
 # pending writes nothing.
