@@ -190,6 +190,10 @@ run env TRAIN_ARGS='--folds 4 --symbol BTCUSDT' run-batch full --symbols AAAUSDT
 like "$rc:$err" "^2:run-batch: TRAIN_ARGS=--symbol BTCUSDT: --symbol: run-batch gives it" "... and so is one run-batch gives"
 run env TRAIN_ARGS='--horizon' run-batch full --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:run-batch: TRAIN_ARGS=--horizon: --horizon wants a value" "... and an option without its value"
+run env TRAIN_ARGS='--horizon --folds 3' run-batch full --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: TRAIN_ARGS=--horizon: --horizon wants a value" "... also when an option follows it"
+run env TRAIN_ARGS='--threads 2' run-batch full --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: TRAIN_ARGS=--threads 2: --threads: run-batch gives it" "--threads: run-batch gives it"
 run env TUNE_ENABLED=1 TUNE_ARGS='--trials 5' run-batch tune --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:run-batch: TUNE_ARGS=--trials 5: --trials: set TUNE_TRIALS" "TUNE_ARGS too"
 # The tune cycle tunes with the coin's training options (its labels,

@@ -45,6 +45,8 @@ printf 'open_time,open,high,low,close,volume\n1700000000000,1,1,1,1,1\n' >"$H/ca
 run run-batch predict --symbols BTCUSDT,ETHUSDT,NEWUSDT --run 20251111T0030Z-predict
 is "$rc" 0 "a predict cycle with one coin that cannot be fetched succeeds"
 ok "$(test "$(grep -c 'symbol=BTCUSDT' queries)" -gt "$n0"; echo $?)" "BTCUSDT's candles were fetched"
+last=$(tail -n 1 "$H/candles/BTCUSDT/1h.csv" | cut -d, -f1)
+like "$(grep 'symbol=BTCUSDT' queries | tail -n 1)" "startTime=$((last + 1))" "... those after its newest stored candle"
 like "$err" "ETHUSDT: fetch failed \\(status 1\\); predicting from the stored candles \\(newest [0-9]+h" "a failed fetch is a warning"
 like "$(events 20251111T0030Z-predict)" "^job_started fetch_failed cache_refreshed" "fetches come before the predictions"
 is "$(grep -c 'symbol=NEWUSDT' queries)" 0 "a coin without a model is not fetched"
@@ -58,7 +60,7 @@ like "$(events 20251111T0050Z-tune)" "fetch_skipped" "... and says why in its lo
 FETCH_ENABLED=0 run run-batch predict --symbols BTCUSDT --run 20251111T0040Z-predict --dry-run
 unlike "$out" "fetch" "FETCH_ENABLED=0: the plan fetches nothing"
 run run-batch predict --symbols BTCUSDT --run 20251111T0040Z-predict --dry-run
-like "$out" "steps: +fetch 500 candles of every coin first; predict \\| cache-put --ttl 65m" "the plan says so"
+like "$out" "steps: +fetch the candles after each served coin's newest first; predict \\| cache-put --ttl 65m" "the plan says so"
 kill $srv; wait $srv 2>/dev/null
 
 # The exchange is unreachable: after FETCH_OFFLINE_AFTER temporary

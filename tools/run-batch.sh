@@ -599,6 +599,9 @@ check_settings() {
 	esac
 	awk -v m="$TIMEOUT_MINUTES" 'BEGIN { exit !(m * 60 >= 1) }' >/dev/null ||
 		badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be at least a second (0.02 minutes)"
+	case " $TRAIN_ARGS " in *" --threads "* | *" --threads="*)
+		badv TRAIN_ARGS "$TRAIN_ARGS" "--threads: run-batch gives it (MAX_CONCURRENT, MODE)" ;;
+	esac
 	opts_ok TRAIN_ARGS "--horizon --folds --rounds --early-stop --costs --keep --memory --params" \
 		"--keep-features --default-params"
 	opts_ok TUNE_ARGS "--jobs --seed --space --horizon --folds --rounds --early-stop --threads --halving --costs" ""
@@ -617,13 +620,16 @@ opts_ok() {
 	while [ $# -gt 0 ]; do
 		o=${1%%=*}
 		case $o in
-		--symbol | --timeframe | -s | -t | --home | --fresh | --incremental)
+		--symbol | --timeframe | -s | -t | --home | --fresh | --incremental | --progress)
 			badv "$n" "$*" "$o: run-batch gives it" ;;
 		--lookback) badv "$n" "$*" "$o: set TRAIN_LOOKBACK" ;;
 		--trials) badv "$n" "$*" "$o: set TUNE_TRIALS" ;;
 		esac
 		case $vo in *" $o "*)
-			[ "$o" != "$1" ] || { [ $# -ge 2 ] || badv "$n" "$1" "$1 wants a value"; shift; }
+			if [ "$o" = "$1" ]; then
+				case ${2-} in '' | -*) badv "$n" "$1" "$1 wants a value" ;; esac
+				shift
+			fi
 			shift; continue ;;
 		esac
 		case $fo in *" $1 "*) shift; continue ;; esac
@@ -838,6 +844,8 @@ dry_plan() {
 	echo "per coin: timeout ${timeout_s}s, $RETRIES retries$([ "$RETRY_ALL" = 1 ] && echo ' (all failures)'), backoff base ${RETRY_BASE_SECONDS}s"
 	f=''
 	[ "$FETCH_ENABLED" = 1 ] && [ -n "$fetch_n" ] && f="fetch $fetch_n candles of every coin first; "
+	[ "$FETCH_ENABLED" = 1 ] && [ "$cycle" = predict ] &&
+		f="fetch the candles after each served coin's newest first; "
 	c="each new model's prediction cached at once (ttl $(step_ttl "$step"))"
 	case $cycle in
 	full) steps="pre-generate predictions (ttl $PREGENERATE_TTL); back up models (keep $BACKUP_KEEP); ${f}train-coin --fresh; $c; summarize" ;;
@@ -1061,7 +1069,9 @@ refresh() {
 # unreachable and the rest of the cycle fetches nothing.
 # candle_age SYM — seconds since the newest stored candle opened.
 candle_age() {
-	t=$(tail -n 1 "$home/candles/$1/$TIMEFRAME.csv" 2>/dev/null | cut -d, -f1)
+	# The last row's open time (a store may end in blank lines).
+	t=$(tail -n 16 "$home/candles/$1/$TIMEFRAME.csv" 2>/dev/null |
+		awk -F, '$1 ~ /^[0-9]+$/ { t = $1 } END { print t }')
 	isnum "$t" && echo $(($(date +%s) - t / 1000)) || echo -1
 }
 fetch_all() {
@@ -1074,8 +1084,13 @@ fetch_all() {
 		fi
 		mkdir -p "$log/$s"
 		echo "== $(now_iso) $run fetch" >>"$log/$s/training.log"
+		# The predict cycle fetches only what follows the newest stored
+		# candle (hourly: a request, an append), the others the last
+		# fetch_n candles (which also fill a gap among them).
+		lb=$fetch_n
+		[ "$cycle" != predict ] || [ ! -s "$home/candles/$s/$TIMEFRAME.csv" ] || lb=''
 		timeout -k 10 "$timeout_s" fetch-candles --symbol "$s" --timeframe "$TIMEFRAME" \
-			--lookback "$fetch_n" >>"$log/$s/training.log" 2>&1
+			${lb:+--lookback "$lb"} >>"$log/$s/training.log" 2>&1
 		frc=$?
 		[ "$frc" -eq 0 ] && { streak=0; continue; }
 		[ "$frc" -eq "$EX_TEMPFAIL" ] || [ "$frc" -ge 124 ] && streak=$((streak + 1)) || streak=0
