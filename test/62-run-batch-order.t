@@ -55,8 +55,13 @@ is "$(grep -c 'symbol=NEWUSDT' queries)" 0 "a coin without a model is not fetche
 TUNE_ENABLED=1 run run-batch tune --symbols BTCUSDT --retries 0 --run 20251111T0050Z-tune
 n1=$(grep -c 'symbol=BTCUSDT' queries)
 TUNE_ENABLED=1 run run-batch tune --symbols BTCUSDT --retries 0 --force --run 20251111T0050Z-tune
-is "$(grep -c 'symbol=BTCUSDT' queries)" "$n1" "a resumed tune run fetches nothing"
+is "$(grep -c 'symbol=BTCUSDT' queries)" "$n1" "a resumed tune run does not fetch again a coin it fetched"
 like "$(events 20251111T0050Z-tune)" "fetch_skipped" "... and says why in its log"
+# A coin its earlier start did not fetch (it failed, or came later) is.
+n2=$(grep -c 'symbol=XRPUSDT' queries)
+TUNE_ENABLED=1 run run-batch tune --symbols BTCUSDT,XRPUSDT --retries 0 --force --run 20251111T0050Z-tune
+is "$(grep -c 'symbol=BTCUSDT' queries):$(test "$(grep -c 'symbol=XRPUSDT' queries)" -gt "$n2" && echo fetched)" \
+    "$n1:fetched" "... but one its earlier starts did not fetch, it does"
 FETCH_ENABLED=0 run run-batch predict --symbols BTCUSDT --run 20251111T0040Z-predict --dry-run
 unlike "$out" "fetch" "FETCH_ENABLED=0: the plan fetches nothing"
 run run-batch predict --symbols BTCUSDT --run 20251111T0040Z-predict --dry-run

@@ -1092,7 +1092,12 @@ fetch_all() {
 		timeout -k 10 "$timeout_s" fetch-candles --symbol "$s" --timeframe "$TIMEFRAME" \
 			${lb:+--lookback "$lb"} >>"$log/$s/training.log" 2>&1
 		frc=$?
-		[ "$frc" -eq 0 ] && { streak=0; continue; }
+		if [ "$frc" -eq 0 ]; then
+			streak=0
+			# A tune run's fetched coins: a resumed start fetches the others.
+			[ "$cycle" != tune ] || echo "$s" >>"$home/runs/$run/fetched"
+			continue
+		fi
 		[ "$frc" -eq "$EX_TEMPFAIL" ] || [ "$frc" -ge 124 ] && streak=$((streak + 1)) || streak=0
 		age=$(candle_age "$s")
 		if [ "$age" -ge 0 ]; then
@@ -1191,13 +1196,16 @@ ledger set "$run" - pending <"$tmp/todo"
 
 # ---- 7c. new data first: every coin's candles, before any training
 # (fetch_all, above). ----
-# A resumed tune run does not: a search resumes only on the candles it
-# began with (new ones start the coin's search over).
-if [ "$cycle" = tune ] && [ "$resumed" = 1 ] && [ "$FETCH_ENABLED" = 1 ]; then
-	event fetch_skipped reason="a resumed tune: its searches resume on the candles they began with"
-elif [ "$FETCH_ENABLED" = 1 ] && [ -s "$tmp/todo" ]; then
-	fetch_all "$tmp/todo"
+# A resumed tune run fetches only the coins its earlier starts did not
+# (a batch of TRAIN_BATCH_SIZE, a failed fetch, a start killed while it
+# fetched): a search resumes only on the candles it began with.
+cp "$tmp/todo" "$tmp/tofetch"
+if [ "$cycle" = tune ] && [ "$resumed" = 1 ] && [ -f "$home/runs/$run/fetched" ]; then
+	grep -vxF -f "$home/runs/$run/fetched" "$tmp/todo" >"$tmp/tofetch"
+	[ -s "$tmp/tofetch" ] || [ "$FETCH_ENABLED" != 1 ] ||
+		event fetch_skipped reason="a resumed tune: its searches resume on the candles they began with"
 fi
+[ "$FETCH_ENABLED" = 1 ] && [ -s "$tmp/tofetch" ] && fetch_all "$tmp/tofetch"
 
 # ---- 7d. drift (incremental): a coin whose market left its model is
 # retrained from scratch instead of updated. ----
