@@ -127,4 +127,12 @@ rm "$D/installed.sha256" "$D/cointrain.conf.new"
 run make -s -C "$TOP" install B="$B" PREFIX="$P"
 like "$rc:$err" "^0:install: $D/cointrain.conf: not as shipped, and no record of what install wrote: kept" \
 	"without a record, a configuration file not as shipped is kept"
+# ... but one as an earlier version shipped it (an operator who never
+# edited it) is updated (test/data/cointrain.conf.old: b53ecad's, its
+# PREDICTION_CACHE_TTL 1h).
+rm "$D/installed.sha256" "$D/cointrain.conf.new"
+cp "$DATA/cointrain.conf.old" "$D/cointrain.conf"
+run make -s -C "$TOP" install B="$B" PREFIX="$P"
+is "$rc:$err:$(cmp -s "$D/cointrain.conf" "$TOP/share/cointrain.conf" && echo updated)" "0::updated" \
+	"without a record, a configuration file as an earlier install shipped it is updated"
 done_testing
