@@ -275,6 +275,14 @@ span(int64_t ms, char *buf, size_t len)
 	return buf;
 }
 
+/* The step from a to b (a < b) takes an off-grid row back to the grid,
+ * as short_step allows within a file: so too beside a stored row. */
+static int
+realign(const struct ct_merger *m, int64_t a, int64_t b)
+{
+	return a % m->tf_ms != 0 && b % m->tf_ms == 0;
+}
+
 /* The stored row at another open time less than one candle from t, in
  * *s: 1, 0 when there is none, -1 (said).  The rows of a run come in
  * order, so a reader of the store follows them; a run reaching back (the
@@ -289,7 +297,8 @@ near_stored(struct ct_merger *m, int64_t t, int64_t *s)
 		return 0;
 	if (t > m->last.t || t < m->first.t) {
 		*s = t > m->last.t ? m->last.t : m->first.t;
-		return llabs(t - *s) < m->tf_ms;
+		return llabs(t - *s) < m->tf_ms &&
+		    !(t > *s ? realign(m, *s, t) : realign(m, t, *s));
 	}
 	if (m->cur == NULL || t < m->cur_t) {
 		ct_store_close(m->cur);
@@ -311,11 +320,11 @@ near_stored(struct ct_merger *m, int64_t t, int64_t *s)
 	}
 	if (m->cur_have_next && m->cur_next.t == t)
 		return 0;	/* present or a conflict: not a new row */
-	if (m->cur_have_prev && t - m->cur_prev.t < m->tf_ms) {
+	if (m->cur_have_prev && t - m->cur_prev.t < m->tf_ms && !realign(m, m->cur_prev.t, t)) {
 		*s = m->cur_prev.t;
 		return 1;
 	}
-	if (m->cur_have_next && m->cur_next.t - t < m->tf_ms) {
+	if (m->cur_have_next && m->cur_next.t - t < m->tf_ms && !realign(m, t, m->cur_next.t)) {
 		*s = m->cur_next.t;
 		return 1;
 	}
@@ -561,7 +570,8 @@ merge_one(struct ct_merger *m, FILE *fp, struct ct_kway *k, struct ct_candle *cu
 	/* Each source was held against the store, and its own steps
 	 * checked, as it was read; two sources may still lie closer than a
 	 * candle apart. */
-	if (m->out_n > 0 && srcno != m->out_prev_srcno && cur->t - m->out_prev.t < m->tf_ms) {
+	if (m->out_n > 0 && srcno != m->out_prev_srcno && cur->t - m->out_prev.t < m->tf_ms &&
+	    !realign(m, m->out_prev.t, cur->t)) {
 		ct_warn("%s: open_time %s is %s after the candle at %s from %s: closer than one %s candle",
 		    stored ? m->path : from, ct_iso8601(cur->t, iso), span(cur->t - m->out_prev.t, d, sizeof d),
 		    ct_iso8601(m->out_prev.t, iso2), m->out_prev_src ? m->out_prev_src : m->path, m->tf);

@@ -141,6 +141,13 @@ ok "$([ ! -e "$store/MIXED/1h.csv" ]; echo $?)" "mixed timeframes: nothing store
 { cat offgrid.csv; echo "1518177600000,8020,8100,8000,8050,5"; echo "1518181200000,8050,8100,8000,8060,5"; } >realign.csv
 run fetch-candles -s REALIGN -t 1h -i realign.csv
 is "$rc" 0 "off-grid rows back to the grid by a short step (Binance, 2018-02): accepted"
+# The same rows in two parts (a fetch or a monthly file ending at the
+# off-grid row): the second part goes on from the stored off-grid row.
+run fetch-candles -s REALIGN2 -t 1h -i offgrid.csv
+sed -n '4,$p' realign.csv >realign-b.csv
+run fetch-candles -s REALIGN2 -t 1h -i realign-b.csv
+is "$rc:$(sed 1d "$store/REALIGN2/1h.csv" | cmp -s - realign.csv && echo same)" "0:same" \
+    "... also when they come in two parts, the first stored: accepted, the same store"
 
 # --stdout merges with the stored series without writing it.
 run fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip" --stdout
