@@ -20,6 +20,11 @@
 #define TRIES		5
 #define BASE_MS		1000	/* first backoff; doubles per try */
 #define WAIT_MAX_S	60	/* longer Retry-After: give up, let cron come back */
+/* A candle counts as closed this long after its close time: the
+ * exchange's clock may be a few seconds behind ours, and its kline for a
+ * candle just closed may trail.  A candle stored too early would stay
+ * partial for good (the next run starts after it). */
+#define MARGIN_MS	5000
 #define BODY_MAX	(64 << 20)
 
 struct resp {
@@ -88,17 +93,19 @@ ct_exchange_url(const char *opt)
 	return e && *e ? e : CT_EXCHANGE_DEFAULT;
 }
 
+/* A number of milliseconds from the environment variable name, 0 to
+ * max; def when unset or bad (said so). */
 static long
-base_ms(void)
+env_ms(const char *name, long def, long max)
 {
-	const char *e = getenv("COINTRAIN_RETRY_BASE_MS");
+	const char *e = getenv(name);
 	long v;
 
 	if (e == NULL || *e == '\0')
-		return BASE_MS;
-	if (ct_parse_long(e, 0, 600000, &v) != 0) {
-		ct_warn("COINTRAIN_RETRY_BASE_MS: not a number of milliseconds: \"%s\"; using %d", e, BASE_MS);
-		return BASE_MS;
+		return def;
+	if (ct_parse_long(e, 0, max, &v) != 0) {
+		ct_warn("%s: not a number of milliseconds from 0 to %ld: \"%s\"; using %ld", name, max, e, def);
+		return def;
 	}
 	return v;
 }
@@ -135,7 +142,7 @@ say_refused(const char *sym, long status, const struct resp *r)
 static int
 get(CURL *h, const char *url, const char *sym, struct resp *r)
 {
-	long status, wait, base = base_ms();
+	long status, wait, base = env_ms("COINTRAIN_RETRY_BASE_MS", BASE_MS, 600000);
 	CURLcode cc;
 
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -314,7 +321,7 @@ int
 ct_klines_fetch(const struct ct_klines *want, struct ct_merger *m)
 {
 	struct ct_klines k = *want, *q = &k;
-	int64_t now = ct_now_ms();
+	int64_t now = ct_now_ms(), margin = env_ms("COINTRAIN_CLOSE_MARGIN_MS", MARGIN_MS, 60000), close;
 	CURL *h;
 	int rc;
 
@@ -322,6 +329,12 @@ ct_klines_fetch(const struct ct_klines *want, struct ct_merger *m)
 	 * stored, it would stay, as the next run starts after it. */
 	if (k.end > now)
 		k.end = now;
+	/* The newest candle wanted closed less than the margin ago: wait
+	 * the rest (seconds), so a cron job at the boundary gets it rather
+	 * than leave it to the next run. */
+	close = (k.end + 1) / k.tf_ms * k.tf_ms - 1;
+	if (close > now - margin && close - k.tf_ms + 1 >= k.start)
+		sleep_ms((long)(close + margin - now));
 	if (ct_merger_source(m, q->base) != 0 || ct_merger_run(m, q->base) != 0)
 		return CT_EXIT_FAIL;
 	/* The store already reaches past --end: nothing to ask for (Binance

@@ -25,7 +25,10 @@ struct ct_klines {
 /* --base-url, else $COINTRAIN_EXCHANGE_URL, else CT_EXCHANGE_DEFAULT. */
 const char *ct_exchange_url(const char *opt);
 /* Put every candle with open time in [start, end] closed by min(end, now)
- * into m as one source, page by page.  Rate limits (429/418 + Retry-After) are waited out, transient
+ * into m as one source, page by page.  A candle counts as closed 5 s
+ * ($COINTRAIN_CLOSE_MARGIN_MS, 0 to 60000) after its close time: when
+ * the newest one wanted closed less than that ago, the rest is waited
+ * out first.  Rate limits (429/418 + Retry-After) are waited out, transient
  * failures (connection, dropped reply, 408, 5xx) retried with exponential
  * backoff from $COINTRAIN_RETRY_BASE_MS (default 1000) over 5 tries.
  * Returns 0, CT_EXIT_FAIL for a permanent failure (unknown symbol, bad

@@ -164,6 +164,28 @@ rm -f "$lstore"
 live --lookback 5 --end 2099-01-01
 is "$(($(wc -l <"$lstore") - 1))" 5 "--end after now: --lookback counts back from now"
 
+# The exchange's clock behind ours, a run just after a candle closed (cron
+# at the boundary): the candle is not taken until the margin has passed,
+# and the run waits that out rather than leave the candle to the next run.
+# A run at the boundary is played at any moment r ms into the minute: the
+# server's clock r+2 s behind, the margin r+3 s (COINTRAIN_CLOSE_MARGIN_MS).
+ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
+r=$(($(ms) % 60000))
+if [ "$r" -gt 50000 ]; then
+	sleep $(((60000 - r) / 1000 + 1))
+	r=$(($(ms) % 60000))
+fi
+b=$(($(ms) / 60000 * 60000))
+start_server --live --interval 1m --skew $((r + 2000))
+t0=$(ms)
+COINTRAIN_CLOSE_MARGIN_MS=$((r + 3000)) \
+    run fetch-candles -s BTCUSDT -t 1m --base-url "$URL" --home "$T/skew" --lookback 3
+sstore=$T/skew/candles/BTCUSDT/1m.csv
+is "$rc" 0 "exchange clock behind: exit 0"
+is "$(grep -c ',0.00123$' "$sstore")" 0 "exchange clock behind: no candle the exchange had open"
+is "$(tail -1 "$sstore" | cut -d, -f1)" "$((b - 60000))" "exchange clock behind: the candle just closed, waited for"
+ok "$([ $(($(ms) - t0)) -ge 2000 ]; echo $?)" "exchange clock behind: the run waited out the margin"
+
 port=$(cat port.txt)
 stop_server
 run fetch-candles -s BTCUSDT -t 5m --base-url "http://127.0.0.1:$port" --lookback 5
