@@ -26,6 +26,11 @@
  * partial for good (the next run starts after it). */
 #define MARGIN_MS	5000
 #define BODY_MAX	(64 << 20)
+/* A request's whole time: a page of 1000 rows is about 150 KB, which
+ * takes well under a second; a server that accepts and never answers
+ * holds the store's lock for TRIES times this. */
+#define TIMEOUT_MS	20000
+#define CONNECT_MS	10000
 
 struct resp {
 	char *p;
@@ -93,18 +98,19 @@ ct_exchange_url(const char *opt)
 	return e && *e ? e : CT_EXCHANGE_DEFAULT;
 }
 
-/* A number of milliseconds from the environment variable name, 0 to
+/* A number of milliseconds from the environment variable name, min to
  * max; def when unset or bad (said so). */
 static long
-env_ms(const char *name, long def, long max)
+env_ms(const char *name, long def, long min, long max)
 {
 	const char *e = getenv(name);
 	long v;
 
 	if (e == NULL || *e == '\0')
 		return def;
-	if (ct_parse_long(e, 0, max, &v) != 0) {
-		ct_warn("%s: not a number of milliseconds from 0 to %ld: \"%s\"; using %ld", name, max, e, def);
+	if (ct_parse_long(e, min, max, &v) != 0) {
+		ct_warn("%s: not a number of milliseconds from %ld to %ld: \"%s\"; using %ld", name, min, max,
+		    e, def);
 		return def;
 	}
 	return v;
@@ -142,7 +148,7 @@ say_refused(const char *sym, long status, const struct resp *r)
 static int
 get(CURL *h, const char *url, const char *sym, struct resp *r)
 {
-	long status, wait, base = env_ms("COINTRAIN_RETRY_BASE_MS", BASE_MS, 600000);
+	long status, wait, base = env_ms("COINTRAIN_RETRY_BASE_MS", BASE_MS, 0, 600000);
 	CURLcode cc;
 
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -218,8 +224,8 @@ handle(void)
 		return NULL;
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "cointrain/" CT_VERSION);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)CONNECT_MS);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, env_ms("COINTRAIN_REQUEST_TIMEOUT_MS", TIMEOUT_MS, 1, 600000));
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -321,7 +327,7 @@ int
 ct_klines_fetch(const struct ct_klines *want, struct ct_merger *m)
 {
 	struct ct_klines k = *want, *q = &k;
-	int64_t now = ct_now_ms(), margin = env_ms("COINTRAIN_CLOSE_MARGIN_MS", MARGIN_MS, 60000), close;
+	int64_t now = ct_now_ms(), margin = env_ms("COINTRAIN_CLOSE_MARGIN_MS", MARGIN_MS, 0, 60000), close;
 	CURL *h;
 	int rc;
 

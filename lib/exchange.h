@@ -29,7 +29,8 @@ const char *ct_exchange_url(const char *opt);
  * ($COINTRAIN_CLOSE_MARGIN_MS, 0 to 60000) after its close time: when
  * the newest one wanted closed less than that ago, the rest is waited
  * out first.  Rate limits (429/418 + Retry-After) are waited out, transient
- * failures (connection, dropped reply, 408, 5xx) retried with exponential
+ * failures (connection, dropped reply, no reply within 20 s or
+ * $COINTRAIN_REQUEST_TIMEOUT_MS, 408, 5xx) retried with exponential
  * backoff from $COINTRAIN_RETRY_BASE_MS (default 1000) over 5 tries.
  * Returns 0, CT_EXIT_FAIL for a permanent failure (unknown symbol, bad
  * response) or CT_EXIT_TEMPFAIL; diagnostics are printed. */

@@ -132,6 +132,28 @@ is "$rc" 1 "a redirect: exit 1, not followed"
 like "$err" "the exchange redirects \(HTTP 301\) to http://127.0.0.1:[0-9]+/moved/api/v3/klines\?symbol=BTCUSDT.*: fix --base-url" \
     "redirect: the target named"
 is "$(sum "$store")" "$h" "redirect: store unchanged"
+# A server that accepts and never answers: each try ends after
+# COINTRAIN_REQUEST_TIMEOUT_MS (default 20 s), then exit 5 after 5 tries.
+# timeout(1) stops a run that would wait longer.
+start_server --faults hang+
+t0=$(date +%s)
+COINTRAIN_REQUEST_TIMEOUT_MS=300 run timeout 30 fetch-candles -s BTCUSDT -t 5m --base-url "$URL" \
+    --end "$END" --lookback 20
+is "$rc:$(wc -l <log.txt)" "5:5" "no answer: each try times out, exit 5 after 5 tries"
+like "$err" "timed out after 30[0-9] milliseconds.*giving up after 5 tries" "no answer: said so"
+ok "$([ $(($(date +%s) - t0)) -lt 10 ]; echo $?)" "no answer: COINTRAIN_REQUEST_TIMEOUT_MS bounds each try"
+is "$(sum "$store")" "$h" "no answer: store unchanged"
+# Meanwhile a second run on the store waits for the lock, and says so.
+COINTRAIN_REQUEST_TIMEOUT_MS=1000 fetch-candles -s BTCUSDT -t 5m --base-url "$URL" --end "$END" \
+    --lookback 20 2>/dev/null &
+bg=$!
+sleep 0.5
+cp "$store" same.csv
+run fetch-candles -s BTCUSDT -t 5m -i same.csv
+wait "$bg"
+is "$rc:$?" "0:5" "a run on a locked store waits for the other one"
+like "$err" "^fetch-candles: .*/candles/BTCUSDT/5m.csv: waiting for another run on this store" \
+    "a run on a locked store: said so"
 
 start_server
 run fetch-candles -s NOSUCH -t 5m --base-url "$URL"

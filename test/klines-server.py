@@ -15,7 +15,8 @@ on 127.0.0.1 on a free port and prints the port on stdout.
                order: 429 (with Retry-After: 1), 418 (Retry-After: 3600),
                500, drop (close the connection without a reply), garbage
                (200 with a broken body), empty (200, no body), 408, html (200 with an
-               HTML maintenance page), 301 (redirect to /moved), ok.  A fault with a trailing
+               HTML maintenance page), 301 (redirect to /moved), hang
+               (accept, read the request, never answer), ok.  A fault with a trailing
                '+' repeats for every later request.
 --log FILE     append the query string of every request to FILE.
 """
@@ -95,6 +96,9 @@ class Handler(BaseHTTPRequestHandler):
             with lock, open(opt.log, "a") as f:
                 f.write(u.query + "\n")
         fault = next_fault()
+        if fault == "hang":
+            time.sleep(3600)
+            return
         if fault == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
