@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,48 @@
  * holds the store's lock for TRIES times this. */
 #define TIMEOUT_MS	20000
 #define CONNECT_MS	10000
+
+/* SIGINT, SIGTERM or SIGHUP during the fetch: the transfer is aborted
+ * (the progress callback), waits are cut short, and the caller saves the
+ * pages got, outside the handler. */
+static volatile sig_atomic_t stop_sig;
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void
+on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+static int
+on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)p, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return stop_sig != 0;
+}
+
+/* Catch the stop signals (those not ignored) until release_stop: no
+ * SA_RESTART, so a sleep ends at once. */
+static void
+catch_stop(struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigfillset(&sa.sa_mask);
+	stop_sig = 0;
+	for (size_t i = 0; i < sizeof stop_sigs / sizeof stop_sigs[0]; i++)
+		if (sigaction(stop_sigs[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
+			sigaction(stop_sigs[i], &sa, NULL);
+}
+
+static void
+release_stop(const struct sigaction *old)
+{
+	for (size_t i = 0; i < sizeof stop_sigs / sizeof stop_sigs[0]; i++)
+		sigaction(stop_sigs[i], &old[i], NULL);
+}
 
 struct resp {
 	char *p;
@@ -121,7 +164,7 @@ sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !stop_sig)
 		;
 }
 
@@ -165,6 +208,8 @@ get(CURL *h, const char *url, const char *sym, struct resp *r)
 		r->toobig = 0;
 		r->cerr[0] = '\0';
 		cc = curl_easy_perform(h);
+		if (stop_sig)
+			return CT_EXIT_TEMPFAIL;
 		status = 0;
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		if (r->toobig) {
@@ -212,6 +257,8 @@ get(CURL *h, const char *url, const char *sym, struct resp *r)
 		}
 		ct_warn("%s: %s; retrying in %ld ms (try %d of %d)", url, why, wait, try, TRIES);
 		sleep_ms(wait);
+		if (stop_sig)
+			return CT_EXIT_TEMPFAIL;
 	}
 }
 
@@ -228,6 +275,8 @@ handle(void)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, env_ms("COINTRAIN_REQUEST_TIMEOUT_MS", TIMEOUT_MS, 1, 600000));
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
@@ -324,10 +373,11 @@ fetch(CURL *h, const struct ct_klines *q, struct ct_merger *m)
 }
 
 int
-ct_klines_fetch(const struct ct_klines *want, struct ct_merger *m)
+ct_klines_fetch(const struct ct_klines *want, struct ct_merger *m, int *sig)
 {
+	struct sigaction old[sizeof stop_sigs / sizeof stop_sigs[0]];
 	struct ct_klines k = *want, *q = &k;
-	int64_t now = ct_now_ms(), margin = env_ms("COINTRAIN_CLOSE_MARGIN_MS", MARGIN_MS, 0, 60000), close;
+	int64_t now = ct_now_ms(), margin = env_ms("COINTRAIN_CLOSE_MARGIN_MS", MARGIN_MS, 0, 60000), newest;
 	CURL *h;
 	int rc;
 
@@ -335,12 +385,7 @@ ct_klines_fetch(const struct ct_klines *want, struct ct_merger *m)
 	 * stored, it would stay, as the next run starts after it. */
 	if (k.end > now)
 		k.end = now;
-	/* The newest candle wanted closed less than the margin ago: wait
-	 * the rest (seconds), so a cron job at the boundary gets it rather
-	 * than leave it to the next run. */
-	close = (k.end + 1) / k.tf_ms * k.tf_ms - 1;
-	if (close > now - margin && close - k.tf_ms + 1 >= k.start)
-		sleep_ms((long)(close + margin - now));
+	*sig = 0;
 	if (ct_merger_source(m, q->base) != 0 || ct_merger_run(m, q->base) != 0)
 		return CT_EXIT_FAIL;
 	/* The store already reaches past --end: nothing to ask for (Binance
@@ -351,8 +396,21 @@ ct_klines_fetch(const struct ct_klines *want, struct ct_merger *m)
 		ct_warn("%s", "cannot initialise libcurl");
 		return CT_EXIT_FAIL;
 	}
-	rc = fetch(h, q, m);
+	catch_stop(old);
+	/* The newest candle wanted closed less than the margin ago: wait
+	 * the rest (seconds), so a cron job at the boundary gets it rather
+	 * than leave it to the next run. */
+	newest = (k.end + 1) / k.tf_ms * k.tf_ms - 1;	/* its close time */
+	if (newest > now - margin && newest - k.tf_ms + 1 >= k.start)
+		sleep_ms((long)(newest + margin - now));
+	rc = stop_sig ? CT_EXIT_TEMPFAIL : fetch(h, q, m);
+	release_stop(old);
+	*sig = stop_sig;
 	curl_easy_cleanup(h);
 	curl_global_cleanup();
-	return rc == 0 && ct_merger_end(m, 0) != 0 ? CT_EXIT_FAIL : rc;
+	/* What came before a temporary failure or a signal are whole pages
+	 * of closed candles: a source the caller may save. */
+	if ((rc == 0 || rc == CT_EXIT_TEMPFAIL) && ct_merger_end(m, 0) != 0)
+		return CT_EXIT_FAIL;
+	return rc;
 }

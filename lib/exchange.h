@@ -32,9 +32,14 @@ const char *ct_exchange_url(const char *opt);
  * failures (connection, dropped reply, no reply within 20 s or
  * $COINTRAIN_REQUEST_TIMEOUT_MS, 408, 5xx) retried with exponential
  * backoff from $COINTRAIN_RETRY_BASE_MS (default 1000) over 5 tries.
+ * SIGINT, SIGTERM and SIGHUP (unless ignored) stop the fetch within a
+ * second: *sig is set to the signal, else 0.
  * Returns 0, CT_EXIT_FAIL for a permanent failure (unknown symbol, bad
- * response) or CT_EXIT_TEMPFAIL; diagnostics are printed. */
-int ct_klines_fetch(const struct ct_klines *q, struct ct_merger *m);
+ * response) or CT_EXIT_TEMPFAIL (also when stopped by a signal);
+ * diagnostics are printed.  After CT_EXIT_TEMPFAIL m holds, as an ended
+ * source, the closed candles of the pages got before: the caller may
+ * save them, so that the next run goes on after them. */
+int ct_klines_fetch(const struct ct_klines *q, struct ct_merger *m, int *sig);
 /* One response body of GET klines (len bytes; url names it in
  * diagnostics) asked from *cur on: its closed candles with open times
  * from *cur to q->end go to m, the page's rows to page (its memory kept

@@ -2,7 +2,9 @@
 # 12-fetch-rest.t — fetch-candles against a real HTTP server on 127.0.0.1
 # serving recorded Binance klines (test/klines-server.py): pagination,
 # incremental update, the open candle dropped, rate limits, dropped
-# connections, 5xx, exit 3 after the retries, exit 1 for an unknown symbol.
+# connections, 5xx, exit 5 after the retries (the pages before it kept, as
+# after a signal), a server that never answers, exit 1 for an unknown
+# symbol, a candle closed less than the margin ago.
 . "$CT_TOP/test/lib.sh"
 
 COINTRAIN_RETRY_BASE_MS=10
@@ -132,6 +134,51 @@ is "$rc" 1 "a redirect: exit 1, not followed"
 like "$err" "the exchange redirects \(HTTP 301\) to http://127.0.0.1:[0-9]+/moved/api/v3/klines\?symbol=BTCUSDT.*: fix --base-url" \
     "redirect: the target named"
 is "$(sum "$store")" "$h" "redirect: store unchanged"
+# A fetch that fails for now after good pages keeps their closed candles
+# (saved as a whole fetch is), so the next run goes on after them.
+cp "$store" kept.csv
+rm "$store"
+start_server --faults ok,ok,ok,418
+fetch --lookback 40 --limit 7
+is "$rc" 5 "failure after 3 pages: exit 5"
+like "$err" "BTCUSDT 5m: fetch incomplete: the 21 candles fetched before it kept; the next run goes on after them" \
+    "failure after 3 pages: the candles kept, said so"
+is "$(($(wc -l <"$store") - 1))" 21 "failure after 3 pages: 21 candles stored"
+ok "$({ head -1 closed.csv; tail -40 closed.csv | head -21; } | cmp -s - "$store"; echo $?)" \
+    "failure after 3 pages: the first 21 of the 40 candles"
+ls -a "$COINTRAIN_HOME/candles/BTCUSDT" | grep -q tmp
+is "$?" 1 "failure after 3 pages: no temporary left"
+: >log.txt
+fetch --lookback 40 --limit 7
+is "$rc" 0 "the next run: exit 0"
+ok "$({ head -1 closed.csv; tail -40 closed.csv; } | cmp -s - "$store"; echo $?)" \
+    "the next run: all 40 candles"
+like "$err" "40 rows read: 19 added, 21 already present" "the next run: the 19 others added"
+# Stopped by a signal while a page hangs: the pages before are kept, and
+# the process still dies of the signal (130, 143).
+# (A shell's & sets SIGINT to be ignored; python puts it back.)
+dfl='import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])'
+for s in INT:130 TERM:143; do
+	rm -f "$store"
+	start_server --faults ok,ok,hang+
+	python3 -c "$dfl" fetch-candles -s BTCUSDT -t 5m --base-url "$URL" --end "$END" --lookback 40 --limit 7 \
+	    2>sig.err &
+	pid=$!
+	i=0
+	while [ "$(wc -l <log.txt)" -lt 3 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.2
+	kill -"${s%:*}" "$pid"
+	wait "$pid"
+	is "$?" "${s#*:}" "SIG${s%:*} during a fetch: exit ${s#*:}"
+	is "$(($(wc -l <"$store") - 1))" 14 "SIG${s%:*} during a fetch: the 2 pages before it stored"
+	like "$(cat sig.err)" "BTCUSDT 5m: stopped by SIG${s%:*}: the 14 candles fetched before it kept" \
+	    "SIG${s%:*} during a fetch: said so"
+done
+cp kept.csv "$store"
+
 # A server that accepts and never answers: each try ends after
 # COINTRAIN_REQUEST_TIMEOUT_MS (default 20 s), then exit 5 after 5 tries.
 # timeout(1) stops a run that would wait longer.

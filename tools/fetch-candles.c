@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,7 +180,7 @@ generate(const struct opts *o, struct ct_merger *m)
 }
 
 static int
-fetch(const struct opts *o, struct ct_merger *m)
+fetch(const struct opts *o, struct ct_merger *m, int *sig)
 {
 	struct ct_klines q = { ct_exchange_url(o->base), o->sym, o->tf, m->tf_ms, 0, o->end_ms, (int)o->limit };
 	int64_t last;
@@ -190,16 +191,37 @@ fetch(const struct opts *o, struct ct_merger *m)
 		q.start = last + 1;
 	else
 		q.start = o->end_ms / m->tf_ms * m->tf_ms - (int64_t)(o->lookback ? o->n : DEFAULT_LOOKBACK) * m->tf_ms;
-	return ct_klines_fetch(&q, m);
+	return ct_klines_fetch(&q, m, sig);
 }
 
-/* One store: its source(s), merged, saved or printed, reported. */
+/* A fetch stopped by a temporary failure or a signal (sig): the closed
+ * candles of its pages so far are saved as by a whole fetch, so a long
+ * back-fill that keeps hitting a rate limit still gets on.  Its status
+ * stays, unless the store cannot be written. */
+static int
+keep_part(struct ct_merger *m, const char *label, int rc, int sig)
+{
+	size_t n = m->in.n;
+
+	if (n == 0 || ct_merger_save(m) != 0) {
+		ct_warn("%s: store left unchanged", label);
+		return n == 0 ? rc : CT_EXIT_FAIL;
+	}
+	ct_merger_report(m, stderr, label);
+	ct_warn("%s: %s: the %zu candle%s fetched before it kept; the next run goes on after them", label,
+	    sig == SIGINT ? "stopped by SIGINT" : sig == SIGTERM ? "stopped by SIGTERM" :
+	    sig ? "stopped by SIGHUP" : "fetch incomplete", n, n == 1 ? "" : "s");
+	return rc;
+}
+
+/* One store: its source(s), merged, saved or printed, reported.  A fetch
+ * stopped by a signal returns 128 + the signal. */
 static int
 one_store(const struct opts *o, const char *sym, const char *tf, char **files, int nfiles)
 {
 	char path[CT_PATH_MAX], label[64];
 	struct ct_merger m;
-	int rc = CT_EXIT_OK;
+	int rc = CT_EXIT_OK, sig = 0;
 
 	if (ct_store_path(path, sizeof path, ct_home(o->home), sym, tf) != 0) {
 		ct_warn("%s: path too long", ct_home(o->home));
@@ -213,17 +235,19 @@ one_store(const struct opts *o, const char *sym, const char *tf, char **files, i
 			if (ct_import_file(files[i], &m) != 0)
 				rc = CT_EXIT_FAIL;
 	} else {
-		rc = o->gen ? generate(o, &m) : fetch(o, &m);
+		rc = o->gen ? generate(o, &m) : fetch(o, &m, &sig);
 	}
 	/* The report says "stored": only once the store is written. */
 	if (rc == CT_EXIT_OK && (o->to_stdout ? ct_merger_write(&m, stdout) : ct_merger_save(&m)) != 0)
 		rc = CT_EXIT_FAIL;
-	if (rc != CT_EXIT_OK)
+	if (rc == CT_EXIT_TEMPFAIL && !o->to_stdout)
+		rc = keep_part(&m, label, rc, sig);
+	else if (rc != CT_EXIT_OK)
 		ct_warn("%s: %s left unchanged", label, o->to_stdout ? "nothing printed, store" : "store");
 	else
 		ct_merger_report(&m, stderr, label);
 	ct_merger_free(&m);
-	return rc;
+	return sig ? 128 + sig : rc;
 }
 
 /* A freqtrade data directory: each PAIR-TF.json into its own store; a
@@ -265,6 +289,7 @@ main(int argc, char **argv)
 {
 	struct opts o = { .limit = CT_KLINES_LIMIT, .seed = 1 };
 	char *stdin_only[] = { "-" };
+	int rc;
 
 	ct_setprog(argv[0]);
 	o.end_ms = ct_now_ms();
@@ -272,6 +297,12 @@ main(int argc, char **argv)
 	ct_cleanup_on_signals();
 	if (o.dir)
 		return ct_finish(import_dir(&o));
-	return ct_finish(o.nfiles ? one_store(&o, o.sym, o.tf, o.files, o.nfiles) :
+	rc = ct_finish(o.nfiles ? one_store(&o, o.sym, o.tf, o.files, o.nfiles) :
 	    one_store(&o, o.sym, o.tf, stdin_only, 1));
+	/* Stopped by a signal: die of it, as before the candles were kept. */
+	if (rc > 128) {
+		signal(rc - 128, SIG_DFL);
+		raise(rc - 128);
+	}
+	return rc;
 }
