@@ -155,8 +155,10 @@ is "$rc/$(printf '%s\n' "$out" | wc -l)" "3/3" "--top 4 of a 3-list: the three, 
 line BBBUSDT 0.95 | cache-put -q
 run cache-get --top 1
 like "$out" '^\{"symbol":"BBBUSDT","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","open_time_ms":1614592800000,"prob_up":0.95,' "cache-put without --top keeps an existing top list current"
-line CCCUSDT 0.7 | cache-put -q --ttl 1s
-sleep 2
+# 3 s: the entry must still be fresh when cache-put merges it into the
+# list, also on a loaded machine under ASan (1 s was not, once).
+line CCCUSDT 0.7 | cache-put -q --ttl 3s
+sleep 4
 run cache-get --top
 is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" \
     "BBBUSDT AAAUSDT " "expired entries in the list are not printed"

@@ -99,16 +99,21 @@ await_records() {
 		i=$((i + 1))
 	done
 }
+# killed_search N PATTERN — EDGE's 12-trial search (seed 9), killed with
+# -9 once N entries of its search/ match PATTERN.
+killed_search() {
+	$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>&1 &
+	pid=$!
+	await_records "$1" "$2"
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	sleep 0.3
+}
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
 cp "$M/EDGE/params.json" ref12.json
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
-$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>&1 &
-pid=$!
-await_records 5 '^trial-'
-kill -9 $pid
-wait $pid 2>/dev/null
-sleep 0.3
+killed_search 5 '^trial-'
 done1=$(ls "$M/EDGE/search" | grep -c '^trial-')
 [ "$done1" -ge 5 ] && [ ! -e "$M/EDGE/params.json" ]
 ok $? "killed with -9 after $done1 trial records, before params.json"
@@ -191,12 +196,7 @@ is "$(jget "$M/EDGE/search/identity.json" 'j["folds"]'):$(ls "$M/EDGE/search" | 
     "the trials' folds directories are gone when the search ends"
 # Those of trials past --trials too: a search of 12 killed, then one of 4.
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
-$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>&1 &
-pid=$!
-await_records 8 '^trial-.*-folds$'
-kill -9 $pid
-wait $pid 2>/dev/null
-sleep 0.3
+killed_search 8 '^trial-.*-folds$'
 run $TUNE --symbol EDGE --trials 4 --jobs 2 --seed 9 --lookback 12000
 is "$rc:$(ls "$M/EDGE/search" | grep -c -- '-folds$')" "0:0" \
     "a search of fewer trials than the killed one: every folds directory gone when it ends"

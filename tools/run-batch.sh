@@ -599,11 +599,8 @@ check_settings() {
 	esac
 	awk -v m="$TIMEOUT_MINUTES" 'BEGIN { exit !(m * 60 >= 1) }' >/dev/null ||
 		badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be at least a second (0.02 minutes)"
-	case " $TRAIN_ARGS " in *" --threads "* | *" --threads="*)
-		badv TRAIN_ARGS "$TRAIN_ARGS" "--threads: run-batch gives it (MAX_CONCURRENT, MODE)" ;;
-	esac
 	opts_ok TRAIN_ARGS "--horizon --folds --rounds --early-stop --costs --keep --memory --params" \
-		"--keep-features --default-params"
+		"--keep-features --default-params" --threads
 	opts_ok TUNE_ARGS "--jobs --seed --space --horizon --folds --rounds --early-stop --threads --halving --costs" ""
 	case $DRIFT_PSI_MAX in
 	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive decimal number, such as 0.25" ;;
@@ -611,17 +608,17 @@ check_settings() {
 	*) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive decimal number, such as 0.25" ;;
 	esac
 }
-# opts_ok NAME VALUED FLAGS — the words of setting NAME are options of
+# opts_ok NAME VALUED FLAGS [OWN] — the words of setting NAME are options of
 # the lists VALUED (each with its value: --opt V or --opt=V) and FLAGS;
-# the options run-batch sets itself are refused, with the setting to use.
+# the options run-batch sets itself (and OWN, for this tool) are refused,
+# with the setting to use.
 opts_ok() {
-	n=$1 vo=" $2 " fo=" $3 "
+	n=$1 vo=" $2 " fo=" $3 " own=" --symbol --timeframe -s -t --home --fresh --incremental --progress ${4-} "
 	eval "set -f; set -- \$$1; set +f"
 	while [ $# -gt 0 ]; do
 		o=${1%%=*}
+		case $own in *" $o "*) badv "$n" "$*" "$o: run-batch gives it" ;; esac
 		case $o in
-		--symbol | --timeframe | -s | -t | --home | --fresh | --incremental | --progress)
-			badv "$n" "$*" "$o: run-batch gives it" ;;
 		--lookback) badv "$n" "$*" "$o: set TRAIN_LOOKBACK" ;;
 		--trials) badv "$n" "$*" "$o: set TUNE_TRIALS" ;;
 		esac
