@@ -18,9 +18,19 @@ TRAIN_ARGS="--folds 3"
 SLURM_SBATCH_ARGS="$(touch pwned2)"
 CONF
 run run-batch full --config evil.conf --symbols AAAUSDT --run 20251110T0000Z-full
-is "$rc" 0 "a config with foreign names still runs the cycle asked for"
-ok "$(test -d "$H/runs/20251110T0000Z-full"; echo $?)" "cycle=predict in the file did not turn full into predict"
-like "$err" "evil.conf:2: cycle: unknown setting, ignored" "the unknown name is named with file:line"
+is "$rc" 2 "a config with an unknown name is a usage error"
+ok "$(test ! -d "$H/runs/20251110T0000Z-full"; echo $?)" "nothing ran: not the cycle asked for, not the file's cycle=predict"
+like "$err" "evil.conf:2: cycle: unknown setting \\(run-batch --show-config" "the unknown name is named with file:line"
+# A misspelt name (under cron, a warning would reach cron.log only and
+# the setting would silently not apply) names the setting meant.
+printf 'TUNE_ENABLE=1\n' >typo.conf
+run run-batch tune --config typo.conf --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:.*typo.conf:1: TUNE_ENABLE: unknown setting, did you mean TUNE_ENABLED\\?" "a misspelt setting is refused with the name meant"
+run run-batch --config evil.conf --show-config
+like "$rc:$err" "^0:.*evil.conf:2: cycle: unknown setting" "--show-config still lists, warning of the unknown name"
+sed -i '/^cycle=/d' evil.conf
+run run-batch full --config evil.conf --symbols AAAUSDT --run 20251110T0000Z-full
+is "$rc" 0 "without it the cycle runs"
 ok "$(test ! -e pwned2; echo $?)" "a \$(...) value is not executed"
 like "$(run-batch --config evil.conf --show-config 2>/dev/null)" "^SLURM_SBATCH_ARGS=\\\$\\(touch pwned2\\) " "it is kept as text"
 like "$(cat "$H/logs/20251110T0000Z-full/AAAUSDT/training.log")" "--rounds 7 --folds 3" "values, quoted or not, reach train-coin"
@@ -155,6 +165,15 @@ if [ $can_ro = 1 ]; then
 else
 	for i in 1 2 3 4 5 6 7; do ok 0 "# SKIP no private mount namespace (unshare -m)"; done
 fi
+
+# A data home that does not exist is made, and said; --dry-run makes none.
+run run-batch predict --home "$T/newhome" --symbols AAAUSDT --dry-run
+ok "$(test ! -e "$T/newhome"; echo $?)" "--dry-run makes no data home"
+run run-batch predict --home "$T/newhome" --symbols AAAUSDT
+like "$err" "newhome: no data home there; a new one was made" "a new data home is said"
+ok "$(test -d "$T/newhome/runs"; echo $?)" "and made"
+run run-batch predict --home "$T/newhome" --symbols AAAUSDT
+unlike "$err" "a new one was made" "not said again"
 
 # Temporaries are in the data home, so a killed batch leaves nothing in
 # $TMPDIR, and the next batch sweeps what it left.

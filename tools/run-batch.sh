@@ -491,6 +491,26 @@ TIMEOUT_MINUTES=45 RETRIES=2 RETRY_ALL=0 RETRY_BASE_SECONDS=30 RESUME_MAX_AGE= R
 PREDICTION_CACHE_TTL=65m PREGENERATE_TTL=24h PREDICT_MAX_AGE= TOP_N=10 BACKUP_ENABLED=1
 BACKUP_KEEP=4 NOTIFY_CMD= UPLOAD_CMD= SLURM_SBATCH_ARGS='
 known() { case " $(echo $KNOWN) " in *" $1 "*) return 0 ;; esac; return 1; }
+# nearest NAME — ", did you mean KNOWN?" for the known setting at most two
+# edits from NAME (a misspelt TUNE_ENABLE), else nothing.
+nearest() {
+	echo $KNOWN | tr ' ' '\n' | awk -v w="$1" '
+	function dist(a, b,   i, j, la, lb, d, c) {
+		la = length(a); lb = length(b)
+		for (i = 0; i <= la; i++) d[i, 0] = i
+		for (j = 0; j <= lb; j++) d[0, j] = j
+		for (i = 1; i <= la; i++)
+			for (j = 1; j <= lb; j++) {
+				c = d[i - 1, j - 1] + (substr(a, i, 1) != substr(b, j, 1))
+				if (d[i - 1, j] + 1 < c) c = d[i - 1, j] + 1
+				if (d[i, j - 1] + 1 < c) c = d[i, j - 1] + 1
+				d[i, j] = c
+			}
+		return d[la, lb]
+	}
+	{ k = dist(toupper(w), $0); if (k <= 2 && (best == "" || k < bk)) { best = $0; bk = k } }
+	END { if (best != "") printf ", did you mean %s?", best }'
+}
 # setv NAME VALUE ORIGIN
 setv() { eval "$1=\$2; origin_$1=\$3"; }
 for v in $KNOWN; do eval "[ -z \"\${$v+x}\" ] || { inenv_$v=1; env_$v=\$$v; }"; done
@@ -534,7 +554,11 @@ if [ -n "$config" ]; then
 			case $key in
 			HEALTH_* | DASHBOARD_HTML | TELEGRAM_* | UPLOAD_DEST)
 				warn "$config:$ln: $key: not a run-batch setting, ignored: set it in the environment (a crontab line above the cointrain block: cointrain-cron(8))" ;;
-			*) warn "$config:$ln: $key: unknown setting, ignored (see run-batch --show-config)" ;;
+			*)
+				# --show-config lists the known names: it must still run.
+				m="$config:$ln: $key: unknown setting$(nearest "$key")"
+				if [ "$show" = 1 ]; then warn "$m"
+				else die "$EX_USAGE" "$m (run-batch --show-config lists the settings)"; fi ;;
 			esac
 		elif [ -n "$val" ]; then
 			# empty means the default
@@ -864,7 +888,12 @@ if [ "$dry" = 1 ]; then
 fi
 
 # ---- 6. one batch per data home; the ledger; temporaries ----
-[ -d "$home" ] || mkdir -p "$home" 2>/dev/null || die "$EX_FAIL" "$home: cannot create the data home"
+# A new data home is made, and said (a mistyped COINTRAIN_HOME would
+# otherwise fill a second home while the real one goes stale).
+if [ ! -d "$home" ]; then
+	mkdir -p "$home" 2>/dev/null || die "$EX_FAIL" "$home: cannot create the data home"
+	warn "$home: no data home there; a new one was made"
+fi
 home=$(cd "$home" && pwd)
 COINTRAIN_HOME=$home
 export COINTRAIN_HOME
