@@ -345,8 +345,9 @@ map_file(struct ct_dataset *d, struct stream *st)
 }
 
 int
-ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int horizon,
-    int64_t tf_ms, struct ct_costs *costs, const char *file, struct ct_stream_info *info)
+ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int64_t until,
+    int horizon, int64_t tf_ms, struct ct_costs *costs, const char *file,
+    struct ct_stream_info *info)
 {
 	struct stream st;
 	size_t w = ct_feat_warmup(), n, keep = w + ((size_t)horizon > TAIL_KEEP ?
@@ -358,7 +359,7 @@ ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int horiz
 	init(d, 0, horizon, tf_ms);
 	st.fd = -1;
 	st.file = file;
-	if (ct_scan_open(&st.sc, path, rows) != 0)
+	if (ct_scan_open_until(&st.sc, path, rows, until) != 0)
 		return -1;
 	st.line0 = st.sc.line;
 	n = st.sc.rows > w + (size_t)horizon ? st.sc.rows - w - (size_t)horizon : 0;
@@ -374,6 +375,7 @@ ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int horiz
 	if (stream_rows(&st, horizon, keep, n) != 0)
 		goto out;
 	info->candles = st.base + st.win.n;
+	info->later = st.sc.later;
 	ct_scan_digest(&st.sc, info->sha256);
 	{
 		size_t k = st.win.n < w + TAIL_KEEP ? st.win.n : w + TAIL_KEEP;

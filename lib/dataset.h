@@ -44,16 +44,19 @@ int ct_dataset_build(struct ct_dataset *d, const struct ct_series *s, int horizo
 struct ct_stream_info {
 	size_t candles;		/* candles read */
 	char sha256[65];	/* of the bytes of their lines */
+	size_t later;		/* candles after until, not read */
 	struct ct_series tail;	/* the newest min(candles, warmup + 200) of them */
 };
 
-/* The newest rows candles of the store at path (all: 0), streamed into
+/* The newest rows candles of the store at path (all: 0) of open time <=
+ * until (CT_SCAN_ALL: every one), streamed into
  * the file at file (created or replaced, and unlinked at once: a scratch
  * file no kill leaves behind) and mapped.  A NAN spread in
  * costs is estimated from the candles (Corwin-Schultz) and set there.
  * Errors name the store's file and line.  0 or -1. */
-int ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int horizon,
-    int64_t tf_ms, struct ct_costs *costs, const char *file, struct ct_stream_info *info);
+int ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int64_t until,
+    int horizon, int64_t tf_ms, struct ct_costs *costs, const char *file,
+    struct ct_stream_info *info);
 
 /* Give back the memory holding rows [lo,hi) of a streamed dataset (they
  * are read again from the file when next used); nothing in memory. */

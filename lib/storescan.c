@@ -78,10 +78,12 @@ seek_last(struct ct_scan *sc, size_t n)
 	off_t *snap = NULL, off = sc->pos;
 	size_t nsnap = 0, rows = 0, skip, k;
 	char last = '\n';
-	ssize_t r;
+	ssize_t r = 0;
 	int rc = -1;
 
-	while ((r = pread(sc->fd, sc->buf, BLOCK, off)) > 0) {
+	while (off < sc->end &&
+	    (r = pread(sc->fd, sc->buf, sc->end - off < BLOCK ? (size_t)(sc->end - off) : BLOCK,
+	    off)) > 0) {
 		const char *p = sc->buf, *e = sc->buf + r;
 
 		while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
@@ -98,8 +100,8 @@ seek_last(struct ct_scan *sc, size_t n)
 		last = sc->buf[r - 1];
 		off += r;
 	}
-	if (r < 0) {
-		fail(sc, NULL);
+	if (off < sc->end && r <= 0) {
+		fail(sc, r < 0 ? NULL : "changed while being read");
 		goto out;
 	}
 	rows += last != '\n';
@@ -128,8 +130,49 @@ out:
 	return rc;
 }
 
+/* Move sc->end back over the rows of open time > until, and blank lines,
+ * from the end: a line at a time, so the cost is that of the rows cut.
+ * A line that does not start with a time ends the cut (it is the
+ * parser's to report). */
+static int
+cut_after(struct ct_scan *sc, int64_t until)
+{
+	char b[4096 + 1], *q;	/* a line, and a NUL for strtoll */
+
+	while (sc->end > sc->pos) {
+		off_t lo = sc->end - (off_t)(sizeof b - 1) > sc->pos ? sc->end - (off_t)(sizeof b - 1) :
+		    sc->pos;
+		ssize_t r = pread(sc->fd, b, (size_t)(sc->end - lo), lo), i;
+		long long t;
+
+		if (r != sc->end - lo)
+			return fail(sc, r < 0 ? NULL : "changed while being read");
+		b[r] = '\0';
+		i = r - 1 - (b[r - 1] == '\n');
+		while (i >= 0 && b[i] != '\n')
+			i--;
+		if (i < 0 && lo > sc->pos)
+			return 0;
+		errno = 0;
+		t = strtoll(b + i + 1, &q, 10);
+		if (b[i + 1] != '\n' && b[i + 1] != '\r') {
+			if (q == b + i + 1 || errno || t <= until)
+				return 0;
+			sc->later++;
+		}
+		sc->end = lo + i + 1;
+	}
+	return 0;
+}
+
 int
 ct_scan_open(struct ct_scan *sc, const char *path, size_t n)
+{
+	return ct_scan_open_until(sc, path, n, CT_SCAN_ALL);
+}
+
+int
+ct_scan_open_until(struct ct_scan *sc, const char *path, size_t n, int64_t until)
 {
 	struct stat st;
 
@@ -148,7 +191,8 @@ ct_scan_open(struct ct_scan *sc, const char *path, size_t n)
 		return -1;
 	}
 	sc->end = st.st_size;
-	if (header(sc) != 0 || seek_last(sc, n) != 0) {
+	if (header(sc) != 0 || (until != CT_SCAN_ALL && cut_after(sc, until) != 0) ||
+	    seek_last(sc, n) != 0) {
 		ct_scan_close(sc);
 		return -1;
 	}
@@ -170,6 +214,9 @@ ct_scan_next(struct ct_scan *sc, struct ct_series *s)
 			return fail(sc, NULL);
 		len += (size_t)r;
 		if (sc->pos + (off_t)len >= sc->end || r == 0) {
+			/* Not past the end: rows after it were cut (cut_after). */
+			if (sc->pos + (off_t)len > sc->end)
+				len = (size_t)(sc->end - sc->pos);
 			cut = len;
 			break;
 		}

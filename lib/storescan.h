@@ -24,6 +24,7 @@ struct ct_scan {
 	size_t cap;
 	int have_last;
 	int64_t last_t;		/* open time of the last candle read */
+	size_t later;		/* rows after the until of ct_scan_open_until */
 	EVP_MD_CTX *md;		/* SHA-256 of the bytes parsed so far */
 };
 
@@ -31,6 +32,11 @@ struct ct_scan {
  * last n rows (all of them when n is 0 or the store has fewer).  0 or -1
  * (error printed). */
 int ct_scan_open(struct ct_scan *sc, const char *path, size_t n);
+/* The same, as if the store ended at its last row of open time <= until
+ * (what a resumed search reads: the rows it began on, not the candles
+ * fetched since).  CT_SCAN_ALL reads to the end. */
+#define CT_SCAN_ALL INT64_MAX
+int ct_scan_open_until(struct ct_scan *sc, const char *path, size_t n, int64_t until);
 /* Append the next block of candles to s: each is checked as the store
  * reader checks it, and must come after the candle before it.  Returns
  * the number appended, 0 at the end, -1 on error (printed). */

@@ -172,7 +172,7 @@ load_stream(struct job *j, const char *store, size_t rows)
 		ct_warn("%s/rows.bin: %s", j->md.work, strerror(errno));
 		return -1;
 	}
-	if (ct_dataset_stream(&j->d, store, rows, j->tc->o.horizon, j->tf_ms, &j->costs, file,
+	if (ct_dataset_stream(&j->d, store, rows, CT_SCAN_ALL, j->tc->o.horizon, j->tf_ms, &j->costs, file,
 	    &info) != 0)
 		return -1;
 	j->tail = info.tail;

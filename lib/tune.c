@@ -39,13 +39,15 @@
 #include "modeldir.h"
 #include "parse.h"
 #include "search.h"
+#include "storescan.h"
 #include "timefmt.h"
 #include "tune.h"
 #include "tunepool.h"
 
 #define DEFAULT_LOOKBACK 50000
-#define SEARCH_FORMAT	1	/* bumped when a record's meaning changes */
+#define SEARCH_FORMAT	2	/* bumped when a record's meaning changes */
 #define BIN_SETS	4	/* bin counts a worker keeps matrices for */
+#define PIN_LATER_PCT	1	/* candles fetched since, resumed on the old ones */
 
 /* A fold of a trial, as recorded. */
 struct fres {
@@ -70,6 +72,9 @@ struct search {
 	struct ct_dataset d;
 	size_t candles;
 	char sha256[65];
+	int64_t data_to;	/* open time of the newest candle read */
+	int64_t pin;		/* an interrupted search's data_to, else CT_SCAN_ALL */
+	size_t later;		/* candles after the pin, left for the next search */
 	char store[CT_PATH_MAX], symdir[CT_PATH_MAX], dir[CT_PATH_MAX], work[CT_PATH_MAX];
 	int lockfd;
 	int nsf;		/* search folds: all but the newest */
@@ -148,12 +153,14 @@ load_data(struct search *s)
 		return -1;
 	}
 	/* Unlinked as soon as it is created: a kill leaves nothing. */
-	rc = ct_dataset_stream(&s->d, s->store, rows, t->o.horizon, ct_tf_ms(t->tf), &s->costs,
-	    file, &info);
+	rc = ct_dataset_stream(&s->d, s->store, rows, s->pin, t->o.horizon, ct_tf_ms(t->tf),
+	    &s->costs, file, &info);
 	if (rc != 0)
 		return -1;
 	s->candles = info.candles;
 	snprintf(s->sha256, sizeof s->sha256, "%s", info.sha256);
+	s->data_to = info.tail.n ? info.tail.c[info.tail.n - 1].t : 0;
+	s->later = info.later;
 	rc = info.tail.n >= ct_feat_warmup() + 4 &&
 	    ct_feat_causal_check(&info.tail, ct_features, why, sizeof why) != 0;
 	ct_series_free(&info.tail);
@@ -261,11 +268,12 @@ identity(struct search *s)
 	struct ct_tune *t = s->t;
 	char ver[32];
 
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:i,"
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:i, s:i,"
 	    " s:i, s:I, s:O, s:o}",
 	    "format", SEARCH_FORMAT, "cointrain", CT_VERSION, "xgboost", ct_xgb_version(ver, sizeof ver),
 	    "symbol", t->sym, "timeframe", t->tf, "store_sha256", s->sha256,
-	    "candles", (json_int_t)s->candles, "rows", (json_int_t)s->d.n,
+	    "candles", (json_int_t)s->candles, "data_to", (json_int_t)s->data_to,
+	    "rows", (json_int_t)s->d.n,
 	    "features", CT_FEAT_VERSION, "horizon", t->o.horizon, "folds", t->o.folds,
 	    "rounds", t->o.rounds, "early_stop", t->o.early_stop, "threads", t->o.threads,
 	    "seed", (json_int_t)t->seed, "space", t->space, "costs", ct_costs_json(&s->costs));
@@ -400,6 +408,7 @@ differs(const json_t *old, const json_t *id)
 	static const char *const why[][2] = {
 		{ "timeframe", "a search of another timeframe" },
 		{ "store_sha256", "the candles changed" }, { "candles", "the candles changed" },
+		{ "data_to", "the candles changed" },
 		{ "rows", "the candles changed" }, { "seed", "another --seed" },
 		{ "space", "another search space" }, { "costs", "other costs" },
 		{ "cointrain", "another version of cointrain" }, { "xgboost", "another XGBoost" },
@@ -436,23 +445,58 @@ drop_records(struct search *s)
 	return n;
 }
 
-/* The records of this search's identity, else none: a search of other
- * data, space or options starts over, and says so when it drops
- * records (an event; a line with --progress). */
+/* Whether identity old (as read from identity.json, finished or not) is
+ * id's. */
 static int
-open_records(struct search *s)
+same_search(const json_t *old, const json_t *id)
+{
+	json_t *o = old ? json_deep_copy(old) : NULL;
+	int same;
+
+	json_object_del(o, "finished");
+	same = o && json_equal(o, id);
+	json_decref(o);
+	return same;
+}
+
+/* The identity.json of the search's directory, else NULL. */
+static json_t *
+read_identity(const struct search *s)
 {
 	char path[CT_PATH_MAX];
-	json_t *id = identity(s), *old;
-	int rc, n;
 
-	if (ct_path(path, sizeof path, "%s/identity.json", s->dir) != 0) {
-		json_decref(id);
-		return -1;
-	}
-	old = json_load_file(path, 0, NULL);
-	if (old && json_equal(old, id)) {
-		json_decref(old);
+	return ct_path(path, sizeof path, "%s/identity.json", s->dir) == 0 ?
+	    json_load_file(path, 0, NULL) : NULL;
+}
+
+/* Save the search's identity, finished or not.  0 or -1 (printed). */
+static int
+save_identity(const struct search *s, int finished)
+{
+	char path[CT_PATH_MAX];
+	json_t *id = identity((struct search *)s);
+	int rc;
+
+	if (finished)
+		json_object_set_new(id, "finished", json_true());
+	rc = ct_path(path, sizeof path, "%s/identity.json", s->dir) == 0 ?
+	    ct_json_save(path, id, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) : -1;
+	if (rc != 0)
+		ct_warn("%s/identity.json: %s", s->dir, strerror(errno));
+	json_decref(id);
+	return rc;
+}
+
+/* The records of this search's identity (old: identity.json's), else
+ * none: a search of other data, space or options starts over, and says
+ * so when it drops records (an event; a line with --progress). */
+static int
+open_records(struct search *s, const json_t *old)
+{
+	json_t *id = identity(s);
+	int n;
+
+	if (same_search(old, id)) {
 		json_decref(id);
 		for (int k = 0; k < s->t->trials; k++)
 			load_trial(s, k);
@@ -465,11 +509,8 @@ open_records(struct search *s)
 		ct_warn("%s: starting over: %d trial record%s of an earlier search discarded (%s)",
 		    s->t->sym, n, n == 1 ? "" : "s", why);
 	}
-	json_decref(old);
-	rc = ct_path(path, sizeof path, "%s/identity.json", s->dir) == 0 ?
-	    ct_json_save(path, id, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) : -1;
 	json_decref(id);
-	return rc;
+	return save_identity(s, 0);
 }
 
 /* ---- scores ---- */
@@ -1011,6 +1052,10 @@ finish(struct search *s, int win, int cut)
 	/* Ten digits: the draws read as drawn (0.8, not 0.80000000000000004). */
 	rc = ct_path(path, sizeof path, "%s/params.json", s->symdir) != 0 ? -1 :
 	    ct_json_save(path, j, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	/* A search run again on the same candles re-reads its records; one
+	 * on newer candles starts over (pin_of). */
+	if (rc == 0)
+		save_identity(s, 1);
 	if (rc == 0) {
 		event(s, "tune_done", json_pack("{s:i, s:o, s:o, s:o, s:o, s:s}", "winner", win,
 		    "search_logloss", real(score(s, win, s->nsf)),
@@ -1027,11 +1072,61 @@ finish(struct search *s, int win, int cut)
 
 /* ---- the job ---- */
 
+/* The candles an interrupted search (identity.json not finished) began
+ * on: its data_to; else CT_SCAN_ALL. */
+static int64_t
+pin_of(const json_t *old)
+{
+	json_t *to = json_object_get(old, "data_to");
+
+	if (old == NULL || json_is_true(json_object_get(old, "finished")) || !json_is_integer(to))
+		return CT_SCAN_ALL;
+	return json_integer_value(to);
+}
+
+/* Load the coin's rows.  An interrupted search (old: its identity)
+ * resumes on the candles it began with, while those fetched since are
+ * few (at most PIN_LATER_PCT % of those it reads: the hourly cycle's
+ * while a search was paused); else the search is of the store as it
+ * is, and open_records starts it over. */
+static int
+load_pinned(struct search *s, const json_t *old)
+{
+	struct ct_costs c0 = s->costs;
+	json_t *id;
+	char when[CT_ISO_LEN];
+	int same;
+
+	s->pin = pin_of(old);
+	if (load_data(s) != 0 && s->pin == CT_SCAN_ALL)
+		return -1;
+	if (s->pin == CT_SCAN_ALL)
+		return 0;
+	id = s->d.n ? identity(s) : NULL;
+	same = id && same_search(old, id) && s->later * 100 <= s->candles * PIN_LATER_PCT;
+	json_decref(id);
+	if (same) {
+		if (s->later > 0) {
+			ct_iso8601(s->data_to, when);
+			ct_warn("%s: resuming the search on the candles it began with (to %s); the %zu "
+			    "fetched since are left for the next search", s->t->sym, when, s->later);
+			event(s, "search_pinned", json_pack("{s:s, s:I}", "data_to", when,
+			    "later", (json_int_t)s->later));
+		}
+		return 0;
+	}
+	ct_dataset_free(&s->d);
+	s->costs = c0;
+	s->pin = CT_SCAN_ALL;
+	return load_data(s);
+}
+
 static int
 prepare(struct search *s)
 {
 	struct ct_tune *t = s->t;
 	char path[CT_PATH_MAX];
+	json_t *old;
 	int rc;
 
 	if (ct_costs_load(ct_costs_path(t->costs, path, sizeof path), t->sym, &s->costs) != 0)
@@ -1052,10 +1147,11 @@ prepare(struct search *s)
 		return rc;
 	/* What a killed search left: its external-memory pages. */
 	ct_rmtree(s->work);
-	if (load_data(s) != 0 || plan_folds(s) != 0 || check_labels(s) != 0 || draw_trials(s) != 0 ||
-	    open_records(s) != 0)
-		return CT_EXIT_FAIL;
-	return CT_EXIT_OK;
+	old = read_identity(s);
+	rc = load_pinned(s, old) != 0 || plan_folds(s) != 0 || check_labels(s) != 0 ||
+	    draw_trials(s) != 0 || open_records(s, old) != 0 ? CT_EXIT_FAIL : CT_EXIT_OK;
+	json_decref(old);
+	return rc;
 }
 
 int

@@ -181,6 +181,46 @@ is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')
     "0:$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
     "run again: the search resumes to the same winner"
 
+# ---- a search resumed after new candles came ----
+# An interrupted search resumes on the candles it began with while those
+# fetched since are few (1% of those it reads: the hourly cycle's while
+# it was paused); a finished one, or one with more new candles, starts
+# over on the store as it is.
+S=$COINTRAIN_HOME/candles/EDGE/5m.csv
+cp "$S" edge.orig
+# more_candles N — N candles after the store's newest, imported.
+more_candles() {
+	tail -n 1 "$S" | awk -F, -v n="$1" 'BEGIN { OFS = "," } { print "open_time,open,high,low,close,volume"
+		for (i = 1; i <= n; i++) print sprintf("%.0f", $1 + i * 300000), $2, $3, $4, $5, $6 }' >more.csv
+	fetch-candles --symbol EDGE --timeframe 5m --import more.csv 2>/dev/null
+}
+# newer — whether params.json's data range ends after ref12.json's.
+newer() { jget "$M/EDGE/params.json" "j['data']['to'] > $(jget ref12.json 'j["data"]["to"]')"; }
+rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
+killed_search 5 '^trial-'
+more_candles 20
+is "$(($(wc -l <"$S") - $(wc -l <edge.orig)))" 20 "20 candles came after the search was killed"
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+like "$err" "EDGE: resuming the search on the candles it began with \\(to 2024-02-11T15:55:00Z\\); the 20 fetched since are left for the next search" \
+    "killed, 20 new candles: the search resumes on the candles it began with, and says so"
+unlike "$err" "starting over" "no record is dropped"
+is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"], j["data"]]')" \
+    "0:$(jget ref12.json '[j["params"], j["search"], j["heldout"], j["data"]]')" \
+    "the same winner, scores and data range as the search uninterrupted on those candles"
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+like "$err" "EDGE: starting over: 12 trial records of an earlier search discarded \\(the candles changed\\)" \
+    "a finished search run again after new candles starts over"
+is "$(newer)" true "on the store as it is (its data range ends later)"
+rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
+cp edge.orig "$S"
+killed_search 5 '^trial-'
+more_candles 200
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(the candles changed\\)" \
+    "killed, 200 new candles (over 1% of 12000): the search starts over"
+is "$(newer)" true "on the store as it is (its data range ends later)"
+cp edge.orig "$S"
+
 # ---- the held-out fold trained ahead ----
 # A worker trains the held-out fold of the trial leading the last rung
 # before the search ends; only the winner's is read.  Its figures are

@@ -392,6 +392,65 @@ test_scan_window(void **state)
 	ct_series_free(&s);
 }
 
+/* Reading up to a time: the last n rows of those <= until, as if the
+ * store ended there; the rows after it counted, blank lines not;
+ * the digest that of the rows read. */
+static void
+test_scan_until(void **state)
+{
+	struct ct_series s = { 0 }, got = { 0 };
+	struct ct_scan sc;
+	char path[512], d1[65], d2[65];
+	const int64_t t0 = 1600000000000LL;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/candles/UNTIL/1m.csv", tmpdir);
+	for (int i = 0; i < 3000; i++) {
+		struct ct_candle c = { t0 + i * 60000LL, 100.5, 101.5, 99.5, 100.75, (double)i };
+
+		assert_int_equal(ct_series_push(&s, &c), 0);
+	}
+	s.n = 2000;
+	assert_int_equal(ct_store_save(path, &s), 0);
+	assert_int_equal(ct_scan_open(&sc, path, 500), 0);
+	while (ct_scan_next(&sc, &got) > 0)
+		;
+	ct_scan_digest(&sc, d1);
+	ct_scan_close(&sc);
+	ct_series_free(&got);
+	/* 1000 candles later, and blank lines at the end. */
+	s.n = 3000;
+	assert_int_equal(ct_store_save(path, &s), 0);
+	assert_non_null(f = fopen(path, "a"));
+	fputs("\n\n", f);
+	fclose(f);
+	assert_int_equal(ct_scan_open_until(&sc, path, 500, t0 + 1999 * 60000LL), 0);
+	assert_int_equal(sc.later, 1000);
+	assert_int_equal(sc.rows, 500);
+	while (ct_scan_next(&sc, &got) > 0)
+		;
+	ct_scan_digest(&sc, d2);
+	ct_scan_close(&sc);
+	assert_int_equal(got.n, 500);
+	assert_memory_equal(got.c, s.c + 1500, 500 * sizeof *s.c);
+	assert_string_equal(d1, d2);
+	ct_series_free(&got);
+	/* Between two candles: the one before; before the first: none. */
+	assert_int_equal(ct_scan_open_until(&sc, path, 0, t0 + 10 * 60000LL + 1), 0);
+	while (ct_scan_next(&sc, &got) > 0)
+		;
+	ct_scan_close(&sc);
+	assert_int_equal(got.n, 11);
+	ct_series_free(&got);
+	assert_int_equal(ct_scan_open_until(&sc, path, 0, t0 - 1), 0);
+	assert_int_equal(ct_scan_next(&sc, &got), 0);
+	assert_int_equal(sc.later, 3000);
+	ct_scan_close(&sc);
+	ct_series_free(&got);
+	ct_series_free(&s);
+}
+
 static void
 test_text(void **state)
 {
@@ -448,6 +507,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_roundtrip, setup, teardown),
 		cmocka_unit_test(test_store_errors),
 		cmocka_unit_test_setup_teardown(test_scan_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_until, setup, teardown),
 		cmocka_unit_test(test_fmt_double),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test_setup_teardown(test_evlog, setup, teardown),

@@ -28,6 +28,7 @@
 #include "model.h"
 #include "modeldir.h"
 #include "synth.h"
+#include "storescan.h"
 #include "train.h"
 #include "traincoin.h"
 
@@ -530,7 +531,7 @@ test_streamed_equals_memory(void **state)
 	last.n = keep;
 	cm.spread_bps = ct_spread_cs(&last, 0, last.n);
 	assert_int_equal(ct_dataset_build(&a, &last, 12, TF5M, &cm, NULL), 0);
-	assert_int_equal(ct_dataset_stream(&b, store, keep, 12, TF5M, &cs, file, &info), 0);
+	assert_int_equal(ct_dataset_stream(&b, store, keep, CT_SCAN_ALL, 12, TF5M, &cs, file, &info), 0);
 	/* A scratch file, unlinked at once: no kill leaves it behind. */
 	assert_int_not_equal(access(file, F_OK), 0);
 	assert_true(cs.spread_estimated);
