@@ -1020,7 +1020,10 @@ tuned_params(struct job *j, const char *path)
 		return 0;
 	}
 	j->params_src = "tuned";
-	snprintf(j->params_path, sizeof j->params_path, "%s", path);
+	/* Absolute, as --params FILE's: a relative --home says nothing to
+	 * a reader elsewhere. */
+	if (realpath(path, j->params_path) == NULL)
+		snprintf(j->params_path, sizeof j->params_path, "%s", path);
 	rc = doc && search_result(j, path, doc) == 0 ? ct_params_doc(path, doc, &tc->o) : -1;
 	json_decref(doc);
 	if (rc != 0)

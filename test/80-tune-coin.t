@@ -271,6 +271,9 @@ run $TT --fresh
 is "$rc" 0 "train-coin --fresh with a params.json"
 is "$(jget "$out/config.json" '[j["params_source"], j["params_file"]]')" "[\"tuned\", \"$M/EDGE/params.json\"]" \
     "config.json: tuned parameters, from params.json"
+o2=$(cd "$COINTRAIN_HOME" && $TT --fresh --home . 2>/dev/null)
+is "$(cd "$COINTRAIN_HOME" && jget "$o2/config.json" 'j["params_file"]')" "\"$M/EDGE/params.json\"" \
+    "with a relative --home too: params.json by its absolute path"
 is "$(jget "$out/config.json" '[float(j["params"][k]) for k in sorted(j["params"]) if k in ("eta","max_depth","min_child_weight","subsample","colsample_bytree","lambda","max_bin")]')" \
     "$(jget "$P" '[float(v) for k, v in sorted(j["params"].items())]')" \
     "config.json: the parameters are params.json's"
