@@ -6,7 +6,6 @@
 
 #include "train.h"
 
-#define MIN_TRADES	10	/* a threshold needs this many trades to be chosen */
 #define EQUITY_MAX	200	/* points kept of the equity curve */
 
 struct ranked {
@@ -96,6 +95,21 @@ trade(const struct ct_dataset *d, const float *p, size_t lo, size_t hi, double t
 }
 
 double
+ct_net_2se(const struct ct_dataset *d, size_t lo, size_t hi, long trades)
+{
+	double m = 0, v = 0;
+
+	if (trades < 2 || hi <= lo + 1)
+		return 0;
+	for (size_t i = lo; i < hi; i++)
+		m += d->fwd_bps[i];
+	m /= (double)(hi - lo);
+	for (size_t i = lo; i < hi; i++)
+		v += (d->fwd_bps[i] - m) * (d->fwd_bps[i] - m);
+	return 2 * sqrt(v / (double)(hi - lo - 1) / (double)trades);
+}
+
+double
 ct_buy_hold(const struct ct_dataset *d, size_t lo, size_t hi)
 {
 	return (d->lc[hi - 1] - d->lc[lo]) * 1e4 + d->fwd_bps[hi - 1] - d->cost_bps[lo];
@@ -148,7 +162,7 @@ ct_pick_threshold(const struct ct_dataset *d, const float *p,
 			tot += e.total_net_bps;
 			trades += e.trades;
 		}
-		if (trades >= MIN_TRADES && tot > besttot) {
+		if (trades >= CT_MIN_TRADES && tot > besttot) {
 			besttot = tot;
 			best = thr;
 		}

@@ -581,16 +581,23 @@ fold_score(const struct ct_dataset *d, struct ct_wf *w, int k, double *cum, doub
 	ct_dataset_release(d, 0, f->val_hi);
 }
 
-/* Net bps of the folds traded at a threshold picked out of sample (all
- * but the first, which trades at 0.5). */
-static double
-oos_picked_net(const struct ct_wf *w, int folds)
+/* Whether the folds traded at a threshold picked out of sample (all but
+ * the first, which trades at 0.5) made money beyond noise: at least
+ * CT_MIN_TRADES trades whose mean net bps is more than twice its
+ * standard error.  Two trades at +7 bps are no evidence (a random walk's
+ * folds make such a pair now and then). */
+static int
+oos_picked_edge(const struct ct_dataset *d, const struct ct_wf *w, int folds)
 {
 	double net = 0;
+	long trades = 0;
 
-	for (int k = 1; k < folds; k++)
+	for (int k = 1; k < folds; k++) {
 		net += w->f[k].ev.total_net_bps;
-	return net;
+		trades += w->f[k].ev.trades;
+	}
+	return trades >= CT_MIN_TRADES &&
+	    net / (double)trades > ct_net_2se(d, w->f[1].val_lo, w->f[folds - 1].val_hi, trades);
 }
 
 /* The figures of folds [k0, nfolds) in w->agg (its max drawdown and
@@ -660,11 +667,11 @@ aggregate(const struct ct_dataset *d, const struct ct_train_opts *o, struct ct_w
 	agg_folds(d, w, 0);
 	w->threshold = ct_pick_threshold(d, w->oos, w->f, o->folds);
 	/* A threshold picked on all folds is in-sample to them: it trades
-	 * only when picking one out of sample made money, as the folds after
-	 * the first did (each at a threshold from the folds before it).  A
-	 * random walk's best of 17 thresholds is sometimes positive; its
-	 * walk-forward is not. */
-	if (!(oos_picked_net(w, o->folds) > 0))
+	 * only when picking one out of sample made money beyond noise, as
+	 * the folds after the first did (each at a threshold from the folds
+	 * before it).  A random walk's best of 17 thresholds is sometimes
+	 * positive; its walk-forward is not. */
+	if (o->folds < 2 || !oos_picked_edge(d, w, o->folds))
 		w->threshold = 1;
 	w->agg.threshold = w->threshold;
 	ct_dataset_release(d, 0, d->n);

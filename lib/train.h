@@ -200,13 +200,20 @@ double ct_auc(const float *p, const float *y, size_t n);
  * running net bps, carried across calls). */
 void ct_evaluate(const struct ct_dataset *d, const float *p, size_t lo, size_t hi,
     double thr, struct ct_eval *e, json_t *equity, double *cum);
+/* Trades a threshold, or a model's out-of-sample folds, need to count. */
+#define CT_MIN_TRADES	10
 /* The threshold maximising total net bps of p over the row ranges given
- * (at least 10 trades and a positive total), else 1 (never trade).  Only
+ * (at least CT_MIN_TRADES trades and a positive total), else 1 (never
+ * trade).  Only
  * trades entered horizon rows before a range's end count, so no exit
  * price comes from after the range. */
 double ct_pick_threshold(const struct ct_dataset *d, const float *p,
     const struct ct_fold *ranges, int nranges);
 json_t *ct_eval_json(const struct ct_eval *e);
+/* Twice the standard error of the mean net bps of trades trades on rows
+ * [lo,hi) of d, from the spread of the rows' horizon returns: the noise a
+ * mean net must beat to be evidence. */
+double ct_net_2se(const struct ct_dataset *d, size_t lo, size_t hi, long trades);
 /* Holding from the first close of rows [lo,hi) to the last row's exit,
  * paying one round trip: the baseline the strategy's net bps must beat. */
 double ct_buy_hold(const struct ct_dataset *d, size_t lo, size_t hi);

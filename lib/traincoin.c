@@ -608,7 +608,8 @@ fresh(struct job *j)
 	    w.threshold < 1 ? "best total net bps after costs over all folds' out-of-sample "
 	    "predictions" : w.nfolds == 1 ? "one fold: no threshold can be tried out of sample: "
 	    "never trade" : "no threshold made money out of sample (or the folds trading at "
-	    "thresholds picked on earlier folds did not): never trade",
+	    "thresholds picked on earlier folds did not beyond noise: at least 10 trades, "
+	    "their mean net over twice its standard error): never trade",
 	    0, j->d.n);
 	rc = publish(j);
 	if (rc == 0)

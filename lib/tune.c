@@ -868,23 +868,6 @@ search_run(struct search *s, int *cut)
 
 /* ---- the result ---- */
 
-/* Twice the standard error of the mean net bps of `trades` trades,
- * estimated from the spread of the horizon returns of the block. */
-static double
-noise_2se(const struct ct_dataset *d, size_t lo, size_t hi, long trades)
-{
-	double m = 0, v = 0;
-
-	if (trades < 2 || hi <= lo + 1)
-		return 0;
-	for (size_t i = lo; i < hi; i++)
-		m += d->fwd_bps[i];
-	m /= (double)(hi - lo);
-	for (size_t i = lo; i < hi; i++)
-		v += (d->fwd_bps[i] - m) * (d->fwd_bps[i] - m);
-	return 2 * sqrt(v / (double)(hi - lo - 1) / (double)trades);
-}
-
 static json_t *
 heldout_json(const struct search *s, const struct ct_wf *w)
 {
@@ -898,7 +881,7 @@ heldout_json(const struct search *s, const struct ct_wf *w)
 	json_object_set_new(j, "rows", json_pack("[I,I]", (json_int_t)f->val_lo,
 	    (json_int_t)f->val_hi));
 	json_object_set_new(j, "best_rounds", json_integer(f->best_rounds));
-	json_object_set_new(j, "net_bps_2se", json_real(noise_2se(&s->d, f->val_lo, f->val_hi,
+	json_object_set_new(j, "net_bps_2se", json_real(ct_net_2se(&s->d, f->val_lo, f->val_hi,
 	    e->trades)));
 	return j;
 }
