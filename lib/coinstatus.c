@@ -352,10 +352,19 @@ figures(json_t *o, const json_t *config, const json_t *metrics)
 		ev = held ? "held-out" : "walk-forward";
 	json_object_set_new(o, "evaluation", metrics ? json_string(ev) : json_null());
 	json_object_set_new(o, "auc", num(agg, "auc"));
+	json_object_set_new(o, "buy_hold_bps", num(agg, "buy_hold_bps"));
+	/* A model that never trades makes nothing, whatever its folds made
+	 * each at its own threshold (the first at 0.5): those are
+	 * metrics.json's, not what the model serves. */
+	if (json_is_true(json_object_get(o, "never_trades")) && agg) {
+		json_object_set_new(o, "trades", json_integer(0));
+		json_object_set_new(o, "net_bps_per_trade", json_null());
+		json_object_set_new(o, "total_net_bps", json_real(0));
+		return;
+	}
 	json_object_set_new(o, "trades", num(agg, "trades"));
 	json_object_set_new(o, "net_bps_per_trade", num(agg, "net_bps_after_costs"));
 	json_object_set_new(o, "total_net_bps", num(agg, "total_net_bps"));
-	json_object_set_new(o, "buy_hold_bps", num(agg, "buy_hold_bps"));
 }
 
 static json_t *

@@ -399,16 +399,26 @@ fig(FILE *fp, double v, const char *unit)
 }
 
 static void
-equity_caption(FILE *fp, const json_t *row)
+equity_caption(FILE *fp, const json_t *row, const json_t *metrics)
 {
-	const json_t *m = json_object_get(row, "model");
+	const json_t *m = json_object_get(row, "model"), *agg = json_object_get(metrics, "aggregate");
 
 	fputs("<p>Model after costs (", fp);
 	ct_html_esc(fp, str(m, "evaluation") ? str(m, "evaluation") : "?");
 	fputs("): ", fp);
-	fig(fp, dbl(m, "total_net_bps"), "bps");
-	fputs(" in total over ", fp);
-	fig(fp, dbl(m, "trades"), "trades");
+	if (json_is_true(json_object_get(m, "never_trades"))) {
+		/* The chart's line is its folds', each at its own threshold. */
+		fputs("<strong>never trades</strong> (its folds after the first did not make "
+		    "money beyond noise); the chart's model line is its folds' trades, each fold at "
+		    "a threshold picked on the folds before it (the first at 0.5): ", fp);
+		fig(fp, dbl(agg, "total_net_bps"), "bps");
+		fputs(" in total over ", fp);
+		fig(fp, dbl(agg, "trades"), "trades");
+	} else {
+		fig(fp, dbl(m, "total_net_bps"), "bps");
+		fputs(" in total over ", fp);
+		fig(fp, dbl(m, "trades"), "trades");
+	}
 	fputs("; buy and hold over the same rows: ", fp);
 	fig(fp, dbl(m, "buy_hold_bps"), "bps");
 	fputs(" after one round trip of costs (its line in the chart is before costs).</p>\n", fp);
@@ -557,7 +567,7 @@ coin(FILE *fp, const char *home, const json_t *row)
 	training(fp, log, metrics);
 	fputs("</div>\n", fp);
 	if (json_is_array(json_object_get(metrics, "equity_curve")))
-		equity_caption(fp, row);
+		equity_caption(fp, row, metrics);
 	fputs("</section>\n", fp);
 	json_decref(metrics);
 	json_decref(log);

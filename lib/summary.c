@@ -138,6 +138,31 @@ drifted(const char *home, const char *run)
 	return out;
 }
 
+/* The model's threshold (its config.json beside metrics.json at mpath; a tune
+ * cycle's row has none), whether it never trades, and its net bps per
+ * trade: none for one that never trades, whatever its folds made each at
+ * its own threshold. */
+static void
+never_trades(const char *mpath, const json_t *m, json_t *agg, json_t *row)
+{
+	char path[CT_PATH_MAX];
+	const char *slash = strrchr(mpath, '/');
+	json_t *c = NULL, *thr;
+	int never;
+
+	if (m && json_object_get(m, "aggregate") && slash &&
+	    ct_path(path, sizeof path, "%.*s/config.json", (int)(slash - mpath), mpath) == 0)
+		c = json_load_file(path, 0, NULL);
+	thr = json_object_get(c, "threshold");
+	never = json_is_number(thr) && json_number_value(thr) >= 1;
+	json_object_set_new(row, "threshold", json_is_number(thr) ? json_copy(thr) : json_null());
+	json_object_set_new(row, "never_trades", json_is_number(thr) ? json_boolean(never) :
+	    json_null());
+	json_object_set_new(row, "net_bps_after_costs", never ? json_null() :
+	    num(agg, "net_bps_after_costs"));
+	json_decref(c);
+}
+
 /* The row of one coin of the ledger (entry e); its figures' file, when
  * it cannot be read, goes to unread. */
 static json_t *
@@ -159,7 +184,7 @@ coin_row(const char *home, const char *sym, json_t *e, json_t *unread)
 	 * incremental update) or held-out after search (tune-coin); never
 	 * in-sample. */
 	json_object_set_new(row, "evaluation", ev ? json_string(ev) : json_null());
-	json_object_set_new(row, "net_bps_after_costs", num(agg, "net_bps_after_costs"));
+	never_trades(mpath, m, agg, row);
 	json_object_set_new(row, "auc", num(agg, "auc"));
 	json_decref(m);
 	d = json_object_get(e, "duration_seconds");

@@ -21,6 +21,7 @@ cat >"$H/models/AAAUSDT/20251109_020600Z/metrics.json" <<'JSON'
  "equity_curve": [[1000, 0], [2000, 5.5], [3000, -2], [4000, 12.5]]}
 JSON
 echo '{"aggregate": {"auc": "n/a"}}' >"$H/models/BBBUSDT/20251109_020800Z/metrics.json"
+echo '{"threshold": 0.6}' >"$H/models/AAAUSDT/20251109_020600Z/config.json"
 # whole DIR — the model files DIR lacks ({}, model.ubj empty) and its
 # sha256.txt: a model coin-status finds whole.
 whole() {
@@ -47,6 +48,15 @@ is "$(py 'd["avg_train_minutes"], d["median_train_minutes"], d["total_wall_minut
 	"average and median train minutes of the successes, wall minutes of the run"
 is "$(py 'd["by_symbol"]["AAAUSDT"]["net_bps_after_costs"], d["by_symbol"]["AAAUSDT"]["auc"], d["by_symbol"]["AAAUSDT"]["metrics"]')" \
 	"12.5 0.55 $H/models/AAAUSDT/20251109_020600Z/metrics.json" "metrics of a model"
+is "$(py 'd["by_symbol"]["AAAUSDT"]["threshold"], d["by_symbol"]["AAAUSDT"]["never_trades"]')" "0.6 False" \
+	"the model's threshold, and whether it never trades"
+c=$H/models/AAAUSDT/20251109_020600Z/config.json
+cp "$c" config.keep
+echo '{"threshold": 1.0}' >"$c"
+summarize $R >never.json 2>/dev/null
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["by_symbol"]["AAAUSDT"]; print(d["threshold"], d["never_trades"], d["net_bps_after_costs"], d["auc"])' never.json)" \
+	"1.0 True None 0.55" "a model that never trades: no net bps per trade (not its folds' 12.5), its AUC"
+cp config.keep "$c"
 is "$(py 'd["by_symbol"]["BBBUSDT"]["net_bps_after_costs"], d["by_symbol"]["BBBUSDT"]["auc"]')" "None None" \
 	"missing or odd metrics fields are null"
 is "$(py 'd["by_symbol"]["CCCUSDT"]["net_bps_after_costs"], d["by_symbol"]["CCCUSDT"]["metrics_error"], d["metrics_unreadable"], d["by_symbol"]["DDDUSDT"]["error"], d["by_symbol"]["DDDUSDT"]["metrics"]')" \

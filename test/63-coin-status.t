@@ -160,8 +160,10 @@ is "$(printf '%s\n' "$out" | cut -c"$col"- | awk '{ print $1 }' | tr '\n' ' ')" 
 line() { printf '%s\n' "$out" | grep "^$1 "; }
 like "$(line AAAUSDT)" "^AAAUSDT +1h +8 +[0-9-]+T[0-9:]+Z +[0-9-]+T[0-9:]+Z +([6-8][0-9]m|1\.[0-9]h|2\.0h) +1 +[0-9_]+Z +(2\.0h|120m|2\.1h) +2026-02-03T04:00Z +tuned +walk-forward +0\.613 +42 +0\.600 +3\.2 +137 +-250 +long +0\.7125 +(49|50)m +stable:0\.081 +full:success,incremental:success +-$" \
 	"AAAUSDT's row"
-like "$(line BBBUSDT)" " 1h +5 .* held-out +0\.613 +42 +never trades .* flat +0\.2500 +expired +drifted:0\.412 +full:failed +stale-data,old-model,never-trades,failed-run,expired-cache,drifted$" \
-	"BBBUSDT's row"
+like "$(line BBBUSDT)" " 1h +5 .* held-out +0\.613 +0 +never trades +- +0 +-250 +flat +0\.2500 +expired +drifted:0\.412 +full:failed +stale-data,old-model,never-trades,failed-run,expired-cache,drifted$" \
+	"BBBUSDT's row: a model that never trades makes 0 trades, 0 bps (not its folds' 42 trades)"
+is "$(echo "$B" | py 'd["model"]["trades"], d["model"]["net_bps_per_trade"], d["model"]["total_net_bps"]')" \
+	"0 None 0.0" "--json: never trades, so 0 trades, no net per trade, 0 bps"
 like "$(line CCCUSDT)" "^CCCUSDT +5m +6 +2024-01-01T00:00Z +2024-01-01T00:25Z .* +- +- +- +stale-data,no-model$" "CCCUSDT's row"
 
 # Text from the files reaches a terminal without its control characters:

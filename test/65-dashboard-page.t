@@ -111,4 +111,17 @@ ok $? "they are shown as '?'"
 grep -q 'buy and hold, before costs' "$T/page.html" &&
 	grep -q 'after one round trip of costs (its line in the chart is before costs)' "$T/page.html"
 ok $? "the equity legend and the sentence under it say the same of buy and hold's costs"
+
+# A model that never trades: its section says so, and gives its folds'
+# trades (each at its own threshold) as theirs, not the model's.
+n=$H/models/NEVUSDT/20260101_000000Z
+mkdir -p "$n"
+ln -s 20260101_000000Z "$H/models/NEVUSDT/current"
+echo '{"symbol": "NEVUSDT", "timeframe": "1h", "mode": "fresh", "threshold": 1.0}' >"$n/config.json"
+echo '{"aggregate": {"auc": 0.51, "trades": 39, "total_net_bps": 206, "buy_hold_bps": 2316}, "equity_curve": [[1700000000000, 0], [1700003600000, 206]]}' \
+	>"$n/metrics.json"
+run summarize --dashboard --html "$T/page.html" --no-cache-check
+tr -d '\n' <"$T/page.html" | grep -o '<section class="coin" id="coin-NEVUSDT">.*</section>' >"$T/nev.html"
+like "$(cat "$T/nev.html")" "walk-forward\\): <strong>never trades</strong> \\(its folds after the first did not make money beyond noise\\); the chart's model line is its folds' trades, each fold at a threshold picked on the folds before it \\(the first at 0.5\\): 206 bps in total over 39 trades" \
+	"a model that never trades: said, and its folds' 206 bps are theirs"
 done_testing
