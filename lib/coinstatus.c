@@ -204,6 +204,7 @@ ct_status_begin(struct ct_status_ctx *ctx, const char *home, const char *tf, int
 	ctx->now_ms = now_ms;
 	ctx->runs_bad = 0;
 	ctx->runs = ct_status_runs(home, &ctx->runs_bad);
+	ct_status_history(ctx);
 	return ctx->runs ? 0 : -1;
 }
 
@@ -212,6 +213,28 @@ ct_status_end(struct ct_status_ctx *ctx)
 {
 	json_decref(ctx->runs);
 	ctx->runs = NULL;
+	ct_status_history_free(ctx);
+}
+
+void
+ct_status_history(struct ct_status_ctx *ctx)
+{
+	/* No run (or an unreadable runs/, said by ct_status_runs): no older
+	 * one either, and nothing said twice. */
+	ctx->hist = json_object_size(ctx->runs) ? ct_runs_list(ctx->home, &ctx->nhist) : NULL;
+	if (ctx->hist == NULL)
+		ctx->nhist = 0;
+	ctx->older = json_object();
+}
+
+void
+ct_status_history_free(struct ct_status_ctx *ctx)
+{
+	ct_runs_free(ctx->hist, ctx->nhist);
+	json_decref(ctx->older);
+	ctx->hist = NULL;
+	ctx->nhist = 0;
+	ctx->older = NULL;
 }
 
 /* sym's status in a ledger entry, as coin-status shows it: "lost" for
@@ -227,13 +250,43 @@ run_status(json_t *e)
 	return st;
 }
 
-/* {cycle: {"run", "status", "error"}} for the cycles whose newest run has
- * sym, or cannot be read (no status then: it may have sym). */
+/* The ledger of an older run, read once (NULL: unreadable, said once). */
+static json_t *
+older_ledger(const struct ct_status_ctx *ctx, const char *run)
+{
+	json_t *lg = json_object_get(ctx->older, run);
+
+	if (lg == NULL) {
+		lg = ct_ledger_peek(ctx->home, run);
+		json_object_set_new(ctx->older, run, lg ? lg : json_null());
+	}
+	return json_is_object(lg) ? lg : NULL;
+}
+
+/* The newest run of cycle older than newest that lists sym: its name,
+ * its entry in *e; NULL when none does. */
+static const char *
+older_run(const struct ct_status_ctx *ctx, const char *cycle, const char *newest,
+    const char *sym, json_t **e)
+{
+	for (size_t i = ctx->nhist; ctx->older && i-- > 0;) {
+		if (strcmp(ctx->hist[i], newest) >= 0 || strcmp(ct_run_cycle(ctx->hist[i]), cycle) != 0)
+			continue;
+		*e = json_object_get(json_object_get(older_ledger(ctx, ctx->hist[i]), "symbols"), sym);
+		if (*e != NULL)
+			return ctx->hist[i];
+	}
+	return NULL;
+}
+
+/* {cycle: {"run", "status", "error"}} for the cycles whose newest run
+ * listing sym has it (the newest run of a cycle when it does, or cannot
+ * be read: no status then, it may have sym). */
 static json_t *
 last_run(const struct ct_status_ctx *ctx, const char *sym)
 {
 	json_t *o = json_object(), *lg, *e;
-	const char *cycle;
+	const char *cycle, *run;
 
 	json_object_foreach(ctx->runs, cycle, lg) {
 		if (str(lg, "error")) {
@@ -241,9 +294,11 @@ last_run(const struct ct_status_ctx *ctx, const char *sym)
 			    "status", "error", str(lg, "error")));
 			continue;
 		}
-		if ((e = json_object_get(json_object_get(lg, "symbols"), sym)) == NULL)
+		run = str(lg, "run");
+		if ((e = json_object_get(json_object_get(lg, "symbols"), sym)) == NULL &&
+		    (run = older_run(ctx, cycle, run, sym, &e)) == NULL)
 			continue;
-		json_object_set_new(o, cycle, json_pack("{s:s, s:s?, s:s?, s:s?}", "run", str(lg, "run"),
+		json_object_set_new(o, cycle, json_pack("{s:s, s:s?, s:s?, s:s?}", "run", run,
 		    "status", run_status(e), "error", str(e, "error"), "model", str(e, "model")));
 	}
 	return o;

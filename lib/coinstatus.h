@@ -40,6 +40,13 @@ struct ct_status_ctx {
 	int64_t now_ms;
 	json_t *runs;		/* {cycle: ledger of its newest run}, see ct_status_runs */
 	int runs_bad;		/* runs/ or a ledger could not be read (told on stderr) */
+	/* A coin the newest run of a cycle does not list (a one-off
+	 * --symbols run of others) is judged by the newest run that does:
+	 * every run (ct_runs_list) and the older ledgers read so far, {run:
+	 * ledger, or null when unreadable}.  See ct_status_history. */
+	char **hist;
+	size_t nhist;
+	json_t *older;
 };
 
 /* Prepare ctx (reads the newest run of each cycle; ctx->runs_bad set
@@ -47,6 +54,11 @@ struct ct_status_ctx {
  * of memory. */
 int ct_status_begin(struct ct_status_ctx *ctx, const char *home, const char *tf, int64_t now_ms);
 void ct_status_end(struct ct_status_ctx *ctx);
+/* The runs of ctx's home for the older runs a coin is judged by (set up
+ * by ct_status_begin; a ctx made by hand calls it, and
+ * ct_status_history_free after). */
+void ct_status_history(struct ct_status_ctx *ctx);
+void ct_status_history_free(struct ct_status_ctx *ctx);
 
 /* The symbols with a candle store or a model directory, sorted; *n set.
  * Free with ct_status_free_coins.  NULL when out of memory. */

@@ -540,16 +540,48 @@ check(json_t *checks, const char *name, int ok, json_t *coins, const char *fmt, 
 	    "detail", detail, "coins", coins ? coins : json_array()));
 }
 
-static void
-check_runs(json_t *checks, json_t *bat, const struct ct_health *h)
+/* The kept coins (rows) whose newest run of cycle listing them is older
+ * than run, the one judged (a later run of the cycle, one-off --symbols
+ * of other coins, did not list them), and failed there, or lost its
+ * worker, or cannot be read: as a JSON array, their runs named after
+ * them in buf.  (A newer run still worked on is not judged yet.) */
+static json_t *
+failed_earlier(json_t *rows, json_t *kept, const char *cycle, const char *run, char *buf,
+    size_t n)
 {
-	char name[80], list[512], left[512];
+	json_t *out = json_array(), *r, *lr;
+	const char *st;
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(rows, i, r) {
+		lr = json_object_get(json_object_get(r, "last_run"), cycle);
+		st = str(lr, "status");
+		if (!is_kept(kept, str(r, "symbol")) || !str(lr, "run") ||
+		    strcmp(str(lr, "run"), run) >= 0 || !st ||
+		    (strcmp(st, "failed") != 0 && strcmp(st, "lost") != 0 && strcmp(st, "damaged") != 0))
+			continue;
+		if (json_array_size(out) < NAMED && len < n)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s (%s in %s)", len ? ", " : "",
+			    str(r, "symbol"), st, str(lr, "run"));
+		json_array_append_new(out, json_string(str(r, "symbol")));
+	}
+	if (json_array_size(out) > NAMED && len < n)
+		snprintf(buf + len, n - len, " and %zu more", json_array_size(out) - NAMED);
+	return out;
+}
+
+static void
+check_runs(json_t *checks, json_t *bat, json_t *rows, json_t *kept, const struct ct_health *h)
+{
+	char name[80], list[512], left[512], early[768];
 	const char *cycle;
 	json_int_t tot, bad;
-	json_t *r, *coins, *dmg;
+	json_t *r, *coins, *dmg, *ea;
 	double pct;
 
 	json_object_foreach(json_object_get(bat, "cycles"), cycle, r) {
+		ea = NULL;
 		if (!json_is_object(r))
 			continue;
 		snprintf(name, sizeof name, "last_%s_run", cycle);
@@ -579,10 +611,18 @@ check_runs(json_t *checks, json_t *bat, const struct ct_health *h)
 			    "no batch running: %s%s%s", str(r, "run"), (long long)(num(r, "pending") +
 			    num(r, "running")), (long long)tot, named(json_object_get(r,
 			    "unfinished_coins"), left, sizeof left), bad ? "; failed: " : "", list);
+		} else if (json_array_size(ea = failed_earlier(rows, kept, cycle, str(r, "run"), early,
+		    sizeof early)) > 0) {
+			/* A later run of other coins judges nothing of these. */
+			json_array_extend(coins, ea);
+			check(checks, name, 0, coins, "%s: %lld of %lld failed%s%s; not in it and failed "
+			    "in their newest %s run: %s", str(r, "run"), (long long)bad, (long long)tot,
+			    bad ? ": " : "", list, cycle, early);
 		} else
 			check(checks, name, pct <= h->max_failed_pct, coins,
 			    "%s: %lld of %lld failed (%.0f%%, maximum %.0f%%)%s%s", str(r, "run"),
 			    (long long)bad, (long long)tot, pct, h->max_failed_pct, bad ? ": " : "", list);
+		json_decref(ea);
 	}
 }
 
@@ -721,14 +761,16 @@ check_cache(json_t *checks, json_t *c)
 static json_t *
 coin_rows(const char *home, json_t *ledgers, int runs_bad, int64_t now_ms)
 {
-	struct ct_status_ctx ctx = { home, NULL, now_ms, ledgers, runs_bad };
+	struct ct_status_ctx ctx = { home, NULL, now_ms, ledgers, runs_bad, NULL, 0, NULL };
 	json_t *rows = json_array();
 	size_t n;
 	char **v = ct_status_coins(home, &n);
 	int bad = 0;
 
+	ct_status_history(&ctx);
 	for (size_t i = 0; v && i < n; i++)
 		json_array_append_new(rows, ct_status_coin(&ctx, v[i], &bad));
+	ct_status_history_free(&ctx);
 	ct_status_free_coins(v, n);
 	return rows;
 }
@@ -761,7 +803,7 @@ checks_of(json_t *d, json_t *checks, json_t *kept, const struct ct_health *h)
 	if (json_is_number(v))
 		check(checks, "disk", json_number_value(v) >= h->min_disk_pct, NULL,
 		    "%.1f%% free (minimum %.1f%%)", json_number_value(v), h->min_disk_pct);
-	check_runs(checks, json_object_get(d, "batch"), h);
+	check_runs(checks, json_object_get(d, "batch"), json_object_get(d, "coins"), kept, h);
 	check_backup(checks, json_object_get(d, "batch"));
 	check_models(checks, json_object_get(d, "model_list"), kept, h);
 	if (h->max_candle_age_s != INT64_MAX)

@@ -364,4 +364,14 @@ ln -sfn "$old" "$H/models/ROLUSDT/current"
 run coin-status --json ROLUSDT
 is "$(echo "$out" | py '",".join(d["flags"]), d["last_run"]["full"]["model"].split("/")[-1] == d["model"]["stamp"]')" \
 	"no-candles,rolled-back False" "an older model served than the run published: rolled-back"
+
+# That newest full run lists ROLUSDT alone (a one-off --symbols): BBBUSDT
+# is judged by the newest full run that lists it, where it failed, not
+# by none.
+run coin-status --json BBBUSDT
+is "$(echo "$out" | py 'd["last_run"]["full"]["run"], d["last_run"]["full"]["status"], "failed-run" in d["flags"]')" \
+	"20260108T0200Z-full failed True" "a run of other coins does not clear a coin's failed run"
+run summarize --dashboard --max-candle-age off --no-cache-check
+like "$out" "FAIL last_full_run +20260115T0200Z-full: 0 of 1 failed; not in it and failed in their newest full run: BBBUSDT \\(failed in 20260108T0200Z-full\\)" \
+	"the health check names it, and the run it failed in"
 done_testing
