@@ -41,6 +41,7 @@
 #include "search.h"
 #include "storescan.h"
 #include "timefmt.h"
+#include "trialrec.h"
 #include "tune.h"
 #include "tunepool.h"
 
@@ -49,16 +50,10 @@
 #define BIN_SETS	4	/* bin counts a worker keeps matrices for */
 #define PIN_LATER_PCT	1	/* candles fetched since, resumed on the old ones */
 
-/* A fold of a trial, as recorded. */
-struct fres {
-	int done, best, trained;
-	double logloss, auc, seconds;
-};
-
 struct trial {
 	json_t *params;
 	struct ct_train_opts o;	/* t->o with the trial's parameters */
-	struct fres *f;		/* the search folds */
+	struct ct_trial_fold *f;	/* the search folds */
 	int ahead;		/* its held-out fold trained ahead: AHEAD_* */
 	double began;		/* when its fit in flight began, else 0 */
 };
@@ -108,12 +103,6 @@ static json_t *
 real(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static double
-real_value(const json_t *j)
-{
-	return json_is_number(j) ? json_number_value(j) : NAN;
 }
 
 /* ---- the coin: inputs, lock, data ---- */
@@ -320,39 +309,11 @@ save_trial(const struct search *s, int k)
 		return -1;
 	for (int f = 0; f < s->nsf; f++)
 		json_array_append_new(folds, !tr->f[f].done ? json_null() :
-		    json_pack("{s:i, s:i, s:i, s:o, s:o, s:f}", "fold", f + 1,
-		    "best_rounds", tr->f[f].best, "rounds_trained", tr->f[f].trained,
-		    "logloss", real(tr->f[f].logloss), "auc", real(tr->f[f].auc),
-		    "seconds", tr->f[f].seconds));
+		    ct_trial_fold_json(&tr->f[f], (size_t)f));
 	j = json_pack("{s:i, s:O, s:o}", "trial", k, "params", tr->params, "folds", folds);
-	rc = ct_json_save(path, j, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+	rc = ct_json_save(path, j, CT_TRIAL_JSON_FLAGS);
 	json_decref(j);
 	return rc;
-}
-
-/* Fold i (0-based) of a trial's record into f: NULL when it is one this
- * search could have written, else what is wrong with it. */
-static const char *
-fold_read(const json_t *fj, size_t i, struct fres *f)
-{
-	int fold = 0;
-
-	if (json_unpack((json_t *)fj, "{s:i, s:i, s:i, s:F}", "fold", &fold, "best_rounds",
-	    &f->best, "rounds_trained", &f->trained, "seconds", &f->seconds) != 0)
-		return "not a fold's record";
-	f->logloss = real_value(json_object_get(fj, "logloss"));
-	f->auc = real_value(json_object_get(fj, "auc"));
-	if (fold != (int)i + 1)
-		return "fold number out of place";
-	if (f->best < 1 || f->trained < 0 || !(f->seconds >= 0))
-		return "round counts or time out of range";
-	/* A logloss that is not a positive number would win the search
-	 * (0 included: no fit of noisy labels scores it). */
-	if (!(isfinite(f->logloss) && f->logloss > 0))
-		return "logloss not a positive number";
-	if (!isnan(f->auc) && !(f->auc >= 0 && f->auc <= 1))
-		return "auc out of [0,1]";
-	return NULL;
 }
 
 /* Trial k's record, when there is one for the same draw: its folds are
@@ -382,17 +343,15 @@ load_trial(struct search *s, int k)
 		return;
 	}
 	json_array_foreach(json_object_get(j, "folds"), i, fj) {
-		struct fres *f = &tr->f[i];
+		struct ct_trial_fold *f = &tr->f[i];
 		const char *why;
 
 		if (json_is_null(fj))
 			break;
-		if ((why = fold_read(fj, i, f)) != NULL) {
+		if ((why = ct_trial_fold_read(fj, i, f)) != NULL) {
 			ct_warn("%s: fold %zu: %s; trained again", path, i + 1, why);
-			*f = (struct fres){ 0 };
 			break;
 		}
-		f->done = 1;
 		ct_halving_record(&s->h, k, (int)i, f->logloss);
 		s->fits_resumed++;
 		s->fold_s[i] += f->seconds;
@@ -645,7 +604,7 @@ pick(const struct search *s, const char *busy)
 static double
 fit_cost(const struct search *s, int k, int f, double mean)
 {
-	const struct fres *p = f > 0 ? &s->tr[k].f[f - 1] : NULL;
+	const struct ct_trial_fold *p = f > 0 ? &s->tr[k].f[f - 1] : NULL;
 
 	return p && p->done ? p->seconds * (double)s->rows[f] / (double)s->rows[f - 1] : mean;
 }
@@ -725,13 +684,13 @@ progress(struct search *s, const struct ct_fit_result *r)
 static int
 record(struct search *s, const struct ct_fit_result *r)
 {
-	struct fres *f = &s->tr[r->trial].f[r->fold];
+	struct ct_trial_fold *f = &s->tr[r->trial].f[r->fold];
 
 	if (r->status != 0) {
 		ct_warn("%s: trial %d fold %d failed", s->t->sym, r->trial, r->fold + 1);
 		return -1;
 	}
-	*f = (struct fres){ .done = 1, .best = r->best_rounds, .trained = r->trained,
+	*f = (struct ct_trial_fold){ .done = 1, .best = r->best_rounds, .trained = r->trained,
 	    .logloss = r->logloss, .auc = r->auc, .seconds = r->seconds };
 	s->fold_s[r->fold] += r->seconds;
 	s->fold_n[r->fold]++;

@@ -1,7 +1,8 @@
 /* unit_tune.c — cmocka tests of search spaces, draws and parameters
  * (lib/search.c), of one trial's fold (ct_fold_score) against the
- * walk-forward it must reproduce, and of halving without a barrier
- * (lib/halving.c) against the barrier's decisions. */
+ * walk-forward it must reproduce, of halving without a barrier
+ * (lib/halving.c) against the barrier's decisions, and of a fold of a
+ * trial record read and written (lib/trialrec.c). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include "search.h"
 #include "synth.h"
 #include "train.h"
+#include "trialrec.h"
 #include "tmpdir.h"
 
 static json_t *
@@ -387,6 +389,78 @@ test_member_line(void **state)
 	assert_int_equal(ct_json_member_line("/nonexistent/doc.json", NULL, "eta"), 0);
 }
 
+/* Fold i of a record, s, refused for why: f zeroed. */
+static void
+fold_bad(const char *s, size_t i, const char *why)
+{
+	json_t *j = parse(s);
+	struct ct_trial_fold f = { .done = 1, .best = 7, .logloss = 1 };
+	const char *got = ct_trial_fold_read(j, i, &f);
+
+	if (got == NULL || strcmp(got, why) != 0)
+		fail_msg("%s: \"%s\", not \"%s\"", s, got ? got : "accepted", why);
+	assert_int_equal(f.done + f.best + f.trained, 0);
+	assert_true(f.logloss == 0 && f.auc == 0 && f.seconds == 0);
+	json_decref(j);
+}
+
+/* A fold as tune-coin writes it is read back; one it could not have
+ * written is refused with the reason the warning gives. */
+static void
+test_trial_fold(void **state)
+{
+	struct ct_trial_fold f, back, nan_auc = { .done = 1, .best = 3, .trained = 23,
+	    .logloss = 0.6931, .auc = NAN, .seconds = 0 };
+	json_t *j = parse("{\"fold\": 2, \"best_rounds\": 31, \"rounds_trained\": 51, "
+	    "\"logloss\": 0.67174247871544757, \"auc\": 0.6246377600716313, \"seconds\": 4}"), *w;
+
+	(void)state;
+	assert_null(ct_trial_fold_read(j, 1, &f));
+	assert_int_equal(f.done, 1);
+	assert_int_equal(f.best, 31);
+	assert_int_equal(f.trained, 51);
+	assert_true(f.logloss == 0.67174247871544757 && f.auc == 0.6246377600716313 && f.seconds == 4);
+	assert_non_null(w = ct_trial_fold_json(&f, 1));
+	assert_true(json_is_real(json_object_get(w, "seconds")));
+	assert_null(ct_trial_fold_read(w, 1, &back));
+	assert_memory_equal(&back.logloss, &f.logloss, sizeof f.logloss);
+	assert_true(back.best == f.best && back.trained == f.trained && back.auc == f.auc &&
+	    back.seconds == f.seconds);
+	json_decref(w);
+	/* An undefined AUC is null, and read back undefined. */
+	assert_non_null(w = ct_trial_fold_json(&nan_auc, 0));
+	assert_true(json_is_null(json_object_get(w, "auc")));
+	assert_null(ct_trial_fold_read(w, 0, &back));
+	assert_true(isnan(back.auc) && back.best == 3 && back.trained == 23);
+	json_decref(w);
+	fold_bad("[1, 3, 23, 0.6, 0.5, 1]", 0, "not a fold's record");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": 0.6}", 0,
+	    "not a fold's record");
+	fold_bad("{\"fold\": 1.0, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": 0.6, "
+	    "\"seconds\": 1}", 0, "not a fold's record");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": 0.6, "
+	    "\"seconds\": 1}", 1, "fold number out of place");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 0, \"rounds_trained\": 23, \"logloss\": 0.6, "
+	    "\"seconds\": 1}", 0, "round counts or time out of range");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": -1, \"logloss\": 0.6, "
+	    "\"seconds\": 1}", 0, "round counts or time out of range");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": 0.6, "
+	    "\"seconds\": -0.5}", 0, "round counts or time out of range");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": -0.6, "
+	    "\"seconds\": 1}", 0, "logloss not a positive number");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": 0, "
+	    "\"seconds\": 1}", 0, "logloss not a positive number");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": null, "
+	    "\"seconds\": 1}", 0, "logloss not a positive number");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"seconds\": 1}", 0,
+	    "logloss not a positive number");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": 0.6, "
+	    "\"auc\": 2, \"seconds\": 1}", 0, "auc out of [0,1]");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": 0.6, "
+	    "\"auc\": -0.1, \"seconds\": 1}", 0, "auc out of [0,1]");
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -397,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_fold_score),
 		cmocka_unit_test(test_halving_exact),
 		cmocka_unit_test_setup_teardown(test_member_line, setup, teardown),
+		cmocka_unit_test(test_trial_fold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
