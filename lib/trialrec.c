@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "trialrec.h"
+#include "train.h"
 
 /* A figure that may be undefined (AUC with one class): null in JSON. */
 static json_t *
@@ -19,17 +20,22 @@ real_value(const json_t *j)
 static const char *
 check(const json_t *fj, size_t i, struct ct_trial_fold *f)
 {
-	int fold = 0;
+	json_int_t fold = 0, best = 0, trained = 0;
 
-	if (json_unpack((json_t *)fj, "{s:i, s:i, s:i, s:F}", "fold", &fold, "best_rounds",
-	    &f->best, "rounds_trained", &f->trained, "seconds", &f->seconds) != 0)
+	/* 64-bit, then range-checked: jansson's "i" would wrap 4294967297
+	 * to 1. */
+	if (json_unpack((json_t *)fj, "{s:I, s:I, s:I, s:F}", "fold", &fold, "best_rounds",
+	    &best, "rounds_trained", &trained, "seconds", &f->seconds) != 0)
 		return "not a fold's record";
 	f->logloss = real_value(json_object_get(fj, "logloss"));
 	f->auc = real_value(json_object_get(fj, "auc"));
-	if (fold != (int)i + 1)
+	if (fold != (json_int_t)i + 1)
 		return "fold number out of place";
-	if (f->best < 1 || f->trained < 0 || !(f->seconds >= 0))
+	if (best < 1 || best > CT_ROUNDS_MAX || trained < 0 || trained > CT_ROUNDS_MAX ||
+	    !(f->seconds >= 0))
 		return "round counts or time out of range";
+	f->best = (int)best;
+	f->trained = (int)trained;
 	/* A logloss that is not a positive number would win the search
 	 * (0 included: no fit of noisy labels scores it). */
 	if (!(isfinite(f->logloss) && f->logloss > 0))

@@ -442,6 +442,13 @@ test_trial_fold(void **state)
 	    "\"seconds\": 1}", 1, "fold number out of place");
 	fold_bad("{\"fold\": 1, \"best_rounds\": 0, \"rounds_trained\": 23, \"logloss\": 0.6, "
 	    "\"seconds\": 1}", 0, "round counts or time out of range");
+	/* Numbers past an int are refused, not wrapped (4294967297 to 1). */
+	fold_bad("{\"fold\": 4294967297, \"best_rounds\": 3, \"rounds_trained\": 23, "
+	    "\"logloss\": 0.6, \"seconds\": 1}", 0, "fold number out of place");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 4294967297, \"rounds_trained\": 23, "
+	    "\"logloss\": 0.6, \"seconds\": 1}", 0, "round counts or time out of range");
+	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 4294967319, "
+	    "\"logloss\": 0.6, \"seconds\": 1}", 0, "round counts or time out of range");
 	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": -1, \"logloss\": 0.6, "
 	    "\"seconds\": 1}", 0, "round counts or time out of range");
 	fold_bad("{\"fold\": 1, \"best_rounds\": 3, \"rounds_trained\": 23, \"logloss\": 0.6, "
