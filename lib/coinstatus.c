@@ -623,6 +623,17 @@ stale(const json_t *r)
 	    inum(c, "age_s") > 2 * tf_ms / 1000 + CT_STATUS_STALE_MARGIN_S;
 }
 
+/* The newest candle closes more than the clocks' slack after now: a
+ * generator's or a wrong clock's, which no age can be told of. */
+static int
+future_data(const json_t *r)
+{
+	const json_t *c = sect(r, "candles");
+
+	return json_is_integer(json_object_get(c, "age_s")) &&
+	    inum(c, "age_s") < -CT_STATUS_FUTURE_SLACK_MS / 1000;
+}
+
 static int
 no_model(const json_t *r)
 {
@@ -641,6 +652,16 @@ old_model(const json_t *r)
 	const json_t *m = sect(r, "model");
 
 	return json_is_integer(json_object_get(m, "age_s")) && inum(m, "age_s") > CT_STATUS_OLD_MODEL_S;
+}
+
+/* The model served is of another timeframe than the candles described
+ * (coin-status -t): its figures are not of these candles. */
+static int
+other_tf(const json_t *r)
+{
+	const char *m = str(sect(r, "model"), "timeframe"), *tf = str(r, "timeframe");
+
+	return m && tf && strcmp(m, tf) != 0;
 }
 
 static int
@@ -707,6 +728,15 @@ expired_cache(const json_t *r)
 	return json_is_true(json_object_get(c, "expired")) || json_object_get(c, "error");
 }
 
+/* A fresh cached prediction made from stale candles (predict's "stale"). */
+static int
+stale_cache(const json_t *r)
+{
+	const json_t *c = sect(r, "cache");
+
+	return json_is_true(json_object_get(c, "stale")) && !expired_cache(r);
+}
+
 static int
 drifted(const json_t *r)
 {
@@ -722,15 +752,18 @@ static const struct {
 	{ "no-candles", no_candles },
 	{ "bad-store", bad_store },
 	{ "stale-data", stale },
+	{ "future-data", future_data },
 	{ "no-model", no_model },
 	{ "bad-model", bad_model },
 	{ "old-model", old_model },
+	{ "other-tf-model", other_tf },
 	{ "never-trades", never_trades },
 	{ "failed-run", failed_run },
 	{ "lost-run", lost_run },
 	{ "damaged-run", damaged_run },
 	{ "rolled-back", rolled_back },
 	{ "expired-cache", expired_cache },
+	{ "stale-cache", stale_cache },
 	{ "drifted", drifted },
 };
 

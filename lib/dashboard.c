@@ -709,7 +709,8 @@ static void
 check_candles(json_t *checks, json_t *stores, json_t *rows, json_t *kept,
     const struct ct_health *h)
 {
-	json_t *behind = json_array(), *bad = json_array(), *coins = json_array(), *s;
+	json_t *behind = json_array(), *bad = json_array(), *ahead = json_array();
+	json_t *coins = json_array(), *s;
 	char label[48], detail[1024], l3[32];
 	size_t i, len, n = 0;
 
@@ -722,11 +723,16 @@ check_candles(json_t *checks, json_t *stores, json_t *rows, json_t *kept,
 			json_array_append_new(bad, json_string(label));
 		else if (num(s, "lag_s") > h->max_candle_age_s)
 			json_array_append_new(behind, json_string(label));
+		else if (num(s, "lag_s") * 1000 + ct_tf_ms(str(s, "timeframe")) <
+		    -CT_STATUS_FUTURE_SLACK_MS)	/* its newest candle closes after now */
+			json_array_append_new(ahead, json_string(label));
 	}
 	len = (size_t)snprintf(detail, sizeof detail, "%zu stores; %zu behind by more than %s", n,
 	    json_array_size(behind), hours(h->max_candle_age_s, l3, sizeof l3));
 	append(detail, sizeof detail, &len, "", behind, coins);
 	append(detail, sizeof detail, &len, "; unreadable or empty", bad, coins);
+	append(detail, sizeof detail, &len, "; with candles after now (a wrong clock, generated "
+	    "candles)", ahead, coins);
 	/* The check's coins are symbols, its detail says the timeframes. */
 	json_array_foreach(coins, i, s)
 		json_array_set_new(coins, i, json_stringn(json_string_value(s),
@@ -734,6 +740,7 @@ check_candles(json_t *checks, json_t *stores, json_t *rows, json_t *kept,
 	check(checks, "candles", json_array_size(coins) == 0, coins, "%s", detail);
 	json_decref(behind);
 	json_decref(bad);
+	json_decref(ahead);
 }
 
 static void

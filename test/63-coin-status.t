@@ -374,4 +374,29 @@ is "$(echo "$out" | py 'd["last_run"]["full"]["run"], d["last_run"]["full"]["sta
 run summarize --dashboard --max-candle-age off --no-cache-check
 like "$out" "FAIL last_full_run +20260115T0200Z-full: 0 of 1 failed; not in it and failed in their newest full run: BBBUSDT \\(failed in 20260108T0200Z-full\\)" \
 	"the health check names it, and the run it failed in"
+
+# Flags of what no column shows at a glance: candles after now (a wrong
+# clock, generated candles), a model of another timeframe than the
+# candles described (-t), a fresh cached prediction made from stale
+# candles.
+mkdir -p "$H/candles/FUTUSDT"
+for i in 0 1 2 3; do echo "$(( (now / 3600 + 3 + i) * 3600 * 1000 )),100,101,99,100,5"; done |
+	sed '1i open_time,open,high,low,close,volume' >"$H/candles/FUTUSDT/1h.csv"
+run coin-status --json FUTUSDT
+is "$(echo "$out" | py '",".join(d["flags"])')" "future-data,no-model" "candles after now: future-data"
+run summarize --dashboard --no-cache-check
+like "$out" "FAIL candles .*with candles after now \\(a wrong clock, generated candles\\): FUTUSDT 1h" \
+	"the health check's candles fail on them, naming the store"
+store TFXUSDT 1h $(( (now / 3600 - 5) * 3600 * 1000 )) $hour 4
+store TFXUSDT 5m $(( (now / 300 - 5) * 300 * 1000 )) 300000 4
+model TFXUSDT "$(stamp_ago 600)" fresh 0.6
+run coin-status --json -t 5m TFXUSDT
+is "$(echo "$out" | py 'd["timeframe"], d["model"]["timeframe"], "other-tf-model" in d["flags"]')" "5m 1h True" \
+	"-t 5m with a 1h model: other-tf-model"
+run coin-status --json TFXUSDT
+is "$(echo "$out" | py 'd["timeframe"], "other-tf-model" in d["flags"]')" "1h False" "without -t: the model's own timeframe, no flag"
+echo "{\"symbol\":\"TFXUSDT\",\"timeframe\":\"1h\",\"prob_up\":0.5,\"signal\":\"flat\",\"open_time\":\"$(iso_at $((now - 7200)))\",\"stale\":true,\"cached_at\":\"$(iso_at $((now - 600)))\",\"expires_at\":\"$(iso_at $((now + 3000)))\"}" \
+	>"$H/cache/predictions/TFXUSDT.json"
+run coin-status --json TFXUSDT
+is "$(echo "$out" | py '",".join(d["flags"])')" "stale-cache" "a fresh entry predicted from stale candles: stale-cache"
 done_testing
