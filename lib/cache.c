@@ -546,10 +546,11 @@ top_keep(const json_t *list, const json_t *put, int64_t now_ms, json_t **v, size
 	return gone;
 }
 
-int
-ct_cache_top_update(const char *home, const json_t *put, int64_t now_ms)
+/* Merge put, the entries of some coins as they are, into the top list. */
+static int
+top_merge(const char *home, const json_t *put, int64_t now_ms)
 {
-	char path[CT_PATH_MAX], epath[CT_PATH_MAX];
+	char path[CT_PATH_MAX];
 	json_t *old, **v, *list, *p;
 	const char *sym;
 	size_t nv = 0;
@@ -577,13 +578,42 @@ ct_cache_top_update(const char *home, const json_t *put, int64_t now_ms)
 		return ct_cache_top_rebuild(home, n, now_ms);
 	}
 	json_decref(old);
-	/* An entry gone by now was forgotten while the writer's lock changed
-	 * from shared to exclusive (a restore replaced its model): not merged. */
 	json_object_foreach((json_t *)put, sym, p)
-		if (rankable(p, now_ms) && entry_path(epath, sizeof epath, home, sym) == 0 &&
-		    access(epath, F_OK) == 0)
+		if (rankable(p, now_ms))
 			v[nv++] = json_incref(p);
 	return top_write(path, v, nv, n, now_ms);
+}
+
+/* What put's coins' entries hold now, under the exclusive lock: another
+ * cache-put may have replaced an entry (then its entry is merged, not
+ * the one it replaced, which the list would keep until the next
+ * rebuild) or forgotten it (a restore replaced its model: none). */
+static json_t *
+entries_now(const char *home, const json_t *put)
+{
+	char epath[CT_PATH_MAX];
+	json_t *now = json_object(), *p, *cur;
+	const char *sym;
+
+	json_object_foreach((json_t *)put, sym, p) {
+		if (entry_path(epath, sizeof epath, home, sym) != 0)
+			continue;
+		if (load_file(epath, &cur) == CT_CACHE_FRESH)
+			json_object_set_new(now, sym, json_equal(cur, p) ? json_incref(p) : cur);
+		else
+			json_decref(cur);
+	}
+	return now;
+}
+
+int
+ct_cache_top_update(const char *home, const json_t *put, int64_t now_ms)
+{
+	json_t *now = entries_now(home, put);
+	int rc = top_merge(home, now, now_ms);
+
+	json_decref(now);
+	return rc;
 }
 
 enum ct_cache_state

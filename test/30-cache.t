@@ -385,4 +385,22 @@ run cache-put --home rohome --ttl 1h <rst.json
 is "$rc:$out" "1:$(cat rst.json)" "a cache that cannot be locked: the prediction printed as it came, exit 1"
 like "$err" "^cache-put: rohome/cache" "and why"
 
+# Two cache-puts of one coin at once (the hourly --top refresh and a
+# fallback put): the top list ends with the coin's entry as it is, never
+# with the one replaced (which it kept until the next rebuild).
+export COINTRAIN_HOME=$T/race
+line() { printf '{"symbol":"%s","timeframe":"1h","open_time":"2026-11-30T18:00:00Z","prob_up":%s,"signal":"long","threshold":0.5}\n' "$1" "$2"; }
+{ line AAAUSDT 0.9; line BBBUSDT 0.8; line CCCUSDT 0.7; line DDDUSDT 0.6; } | cache-put -q --ttl 2h --top 3
+bad=''
+for r in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	{ line AAAUSDT 0.9; line BBBUSDT 0.8; line CCCUSDT 0.61; line DDDUSDT 0.6; } |
+		cache-put -q --ttl 65m --top 3 &
+	line CCCUSDT 0.75 | cache-put -q --ttl 1h &
+	wait
+	e=$(jget "$COINTRAIN_HOME/cache/predictions/CCCUSDT.json" 'j["prob_up"]')
+	t=$(jget "$COINTRAIN_HOME/cache/top.json" '[p["prob_up"] for p in j["predictions"] if p["symbol"] == "CCCUSDT"][0]')
+	[ "$e" = "$t" ] || bad="$bad $r:$e/$t"
+done
+is "$bad" "" "12 overlapping puts of one coin: the top list holds its entry as it is"
+
 done_testing
