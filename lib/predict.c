@@ -115,36 +115,19 @@ finite_rows(const char *sym, const struct ct_series *s, size_t from, size_t to,
 	return 1;
 }
 
-/* Print row i; returns 1 when it is the newest and stale. */
-static int
-emit(const struct ct_predict_opts *o, const struct ct_model *m, const char *model,
-    const struct ct_candle *c, float p, int latest, int64_t tf_ms, FILE *out)
+/* A prediction as a JSON line; latest ones with their age and staleness. */
+static void
+json_line(const struct ct_predict_opts *o, const struct ct_model *m, const char *model,
+    const char *iso, int64_t t, const char *num, const char *sig, int latest, int64_t age,
+    int stale, FILE *out)
 {
-	char iso[CT_ISO_LEN], gen[CT_ISO_LEN], num[32];
-	const char *sig = p > m->threshold ? "long" : "flat";
-	int64_t age = 0, max_age = o->max_age_s ? o->max_age_s : 2 * tf_ms / 1000;
-	int stale = 0;
-	json_t *j;
-
-	ct_fmt_float(p, num);
-	ct_iso8601(c->t, iso);
-	if (o->csv) {
-		fprintf(out, "%s,%s,%s,%lld,%s,%s\n", m->symbol, m->timeframe, iso,
-		    (long long)c->t, num, sig);
-		return 0;
-	}
-	if (latest) {
-		/* Age since the candle closed; a candle still forming is 0. */
-		age = (o->now_ms - (c->t + tf_ms)) / 1000;
-		if (age < 0)
-			age = 0;
-		stale = o->max_age_s != CT_MAX_AGE_OFF && age > max_age;
-	}
-	j = json_pack("{s:s, s:s, s:s, s:I, s:f, s:s, s:f, s:i, s:s, s:s}",
+	char gen[CT_ISO_LEN];
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:f, s:s, s:f, s:i, s:s, s:s}",
 	    "symbol", m->symbol, "timeframe", m->timeframe, "open_time", iso,
-	    "open_time_ms", (json_int_t)c->t, "prob_up", strtod(num, NULL), "signal", sig,
+	    "open_time_ms", (json_int_t)t, "prob_up", strtod(num, NULL), "signal", sig,
 	    "threshold", m->threshold, "horizon", m->horizon, "model", model,
 	    "generated_at", ct_iso8601(o->now_ms, gen));
+
 	if (latest) {
 		json_object_set_new(j, "age_seconds", json_integer(age));
 		json_object_set_new(j, "stale", json_boolean(stale));
@@ -152,6 +135,33 @@ emit(const struct ct_predict_opts *o, const struct ct_model *m, const char *mode
 	json_dumpf(j, out, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	fputc('\n', out);
 	json_decref(j);
+}
+
+/* Print row i; returns 1 when it is the newest and stale. */
+static int
+emit(const struct ct_predict_opts *o, const struct ct_model *m, const char *model,
+    const struct ct_candle *c, float p, int latest, int64_t tf_ms, FILE *out)
+{
+	char iso[CT_ISO_LEN], num[32];
+	const char *sig = p > m->threshold ? "long" : "flat";
+	int64_t age = 0, max_age = o->max_age_s ? o->max_age_s : 2 * tf_ms / 1000;
+	int stale = 0;
+
+	ct_fmt_float(p, num);
+	ct_iso8601(c->t, iso);
+	if (latest) {
+		/* Age since the candle closed; a candle still forming is 0. */
+		age = (o->now_ms - (c->t + tf_ms)) / 1000;
+		if (age < 0)
+			age = 0;
+		stale = o->max_age_s != CT_MAX_AGE_OFF && age > max_age;
+	}
+	/* CSV keeps its columns; the staleness is said, and in the exit status. */
+	if (o->csv)
+		fprintf(out, "%s,%s,%s,%lld,%s,%s\n", m->symbol, m->timeframe, iso,
+		    (long long)c->t, num, sig);
+	else
+		json_line(o, m, model, iso, c->t, num, sig, latest, age, stale, out);
 	if (stale)
 		ct_warn("%s: newest candle %s closed %llds ago, more than the %llds allowed; "
 		    "prediction marked stale", m->symbol, iso, (long long)age, (long long)max_age);

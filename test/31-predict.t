@@ -66,6 +66,9 @@ is "$rc" 4 "stale candles: exit 4"
 like "$out" '"age_seconds":[0-9]+,"stale":true}$' "... the line says stale"
 like "$err" "^predict: BTCUSDT: newest candle $exp_time closed [0-9]+s ago, more than the 7200s allowed; prediction marked stale$" \
     "... and a warning names it"
+run predict --csv BTCUSDT
+is "$rc:$(printf '%s\n' "$out" | sed 1d | cut -d, -f1,3)" "4:BTCUSDT,$exp_time" "--csv: the same line, and exit 4 for stale candles"
+like "$err" "^predict: BTCUSDT: newest candle $exp_time closed [0-9]+s ago, .*prediction marked stale$" "... said as well"
 COINTRAIN_MAX_AGE=off run predict BTCUSDT
 is "$rc/$err" "0/" "COINTRAIN_MAX_AGE=off"
 COINTRAIN_MAX_AGE=5 run predict BTCUSDT
