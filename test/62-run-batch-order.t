@@ -96,6 +96,15 @@ is "$rc" 0 "the next cycle without SOLUSDT"
 ok "$(grep -q SOLUSDT "$H/cache/top.json"; echo $((! $?)))" "SOLUSDT is gone from the top list"
 ok "$(test ! -e "$H/cache/predictions/SOLUSDT.json"; echo $?)" "and from the cache"
 like "$(events 20251111T0300Z-predict)" "coins_retired" "a coins_retired event"
+# A file of the cache directory that is no coin's (notes.json) does not
+# keep the dropped coins in the cache: cache-put would refuse the whole
+# clear for it.
+SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT run run-batch predict --run 20251111T0310Z-predict
+echo '{}' >"$H/cache/predictions/notes.json"
+SYMBOLS=BTCUSDT,ETHUSDT run run-batch predict --run 20251111T0320Z-predict
+is "$rc:$(ls "$H/cache/predictions" | tr '\n' ' ')" "0:BTCUSDT.json ETHUSDT.json notes.json " \
+	"a stray notes.json: SOLUSDT retired all the same, the stray file left alone"
+rm "$H/cache/predictions/notes.json"
 
 # Progress: a line per finished coin on a terminal, nothing under cron.
 run script -qec "run-batch incremental --symbols AAAUSDT,BBBUSDT --run 20251111T0400Z-incremental" /dev/null

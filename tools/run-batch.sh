@@ -1066,14 +1066,20 @@ prune() {
 # a one-off --symbols: that would retire every other coin) leaves the
 # cache (and so the top list) at the next cycle.
 retire() {
+	# A file whose name is no symbol is not the cache's (cache-put would
+	# refuse the whole --clear for it): left alone.
 	for f in "$home"/cache/predictions/*.json; do
 		[ -e "$f" ] || continue
 		s=${f##*/}; echo "${s%.json}"
-	done | grep -vFx -f "$tmp/listed" >"$tmp/retired"
+	done | grep -E '^[A-Z0-9][A-Z0-9._-]{0,31}$' | grep -vFx -f "$tmp/listed" >"$tmp/retired"
 	[ -s "$tmp/retired" ] || return 0
 	# shellcheck disable=SC2046
-	cache-put --clear $(cat "$tmp/retired") 2>>"$log/predict.log" &&
+	if cache-put --clear $(cat "$tmp/retired") 2>>"$log/predict.log"; then
 		event coins_retired symbols="$(tr '\n' ' ' <"$tmp/retired" | sed 's/ $//')"
+	else
+		warn "$run: coins no longer in SYMBOLS were not cleared from the cache: $(reason "$log/predict.log")"
+		: >"$tmp/cache_failed"
+	fi
 }
 # refresh TTL — every coin's prediction into the cache; a cache that was
 # not written fails the cycle.  $tmp/cached then holds the refresh's
