@@ -36,7 +36,17 @@ cached=$(printf '%s' "$out" | sed 's/.*"cached_at":"\([^"]*\)".*/\1/')
 expires=$(printf '%s' "$out" | sed 's/.*"expires_at":"\([^"]*\)".*/\1/')
 is "$(($(date -u -d "$expires" +%s) - $(date -u -d "$cached" +%s)))" 7200 "PREDICTION_CACHE_TTL sets the default ttl"
 run cache-put -q < /dev/null
-is "$rc" 0 "empty input is fine"
+is "$rc:$err" "1:cache-put: no prediction on standard input: nothing stored" \
+	"empty input (the fallback pipeline's predict failed): exit 1, said"
+out=$(cache-get NOSUCHUSDT 2>/dev/null || predict NOSUCHUSDT 2>/dev/null | cache-put --ttl 1h 2>/dev/null)
+is "$?:$out" "1:" "the fallback pipeline of a coin that cannot be predicted exits 1, not 0"
+run cache-put -q --top 3 < /dev/null
+is "$rc" 0 "--top with empty input rebuilds the list: fine"
+python3 -c 'import json; print(json.dumps({"symbol": "BIGUSDT", "timeframe": "1h", "open_time": "2021-03-01T10:00:00Z", "prob_up": 0.9, "signal": "long", "note": "x" * 70000}))' >big.json
+run cache-put -q < big.json
+is "$rc:$err" "1:cache-put: <stdin>:1: line longer than 65536 bytes" "a line over 64 KiB is refused by line"
+run cache-get BIGUSDT
+is "$rc" 3 "and not stored"
 PREDICTION_CACHE_TTL=soon run cache-put < btc.json
 is "$rc/$err" '2/cache-put: PREDICTION_CACHE_TTL: bad duration "soon"' "bad PREDICTION_CACHE_TTL is a usage error"
 run cache-put --ttl 0s < btc.json

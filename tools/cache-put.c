@@ -29,6 +29,8 @@ usage(int rc)
 	exit(ct_finish(rc));
 }
 
+#define LINE_MAX_B	65536	/* a prediction line is some 300 bytes */
+
 /* The good lines of stdin, in order, into preds; 0, or 1 when any line
  * was bad (said).  Read before the cache is locked: a producer that is
  * slow or stalls must not hold up every other cache writer. */
@@ -47,6 +49,13 @@ read_lines(json_t *preds)
 		lineno++;
 		if (strspn(line, " \t\r\n") == (size_t)len)
 			continue;	/* blank lines carry nothing */
+		/* No prediction comes near; one that did would be read again by
+		 * every top-list merge and cache-get --top. */
+		if (len > LINE_MAX_B) {
+			ct_warn("<stdin>:%zu: line longer than %d bytes", lineno, LINE_MAX_B);
+			rc = CT_EXIT_FAIL;
+			continue;
+		}
 		if ((pred = json_loadb(line, (size_t)len, 0, &jerr)) == NULL) {
 			ct_warn("<stdin>:%zu: invalid JSON: %s", lineno,
 			    ct_excerpt(jerr.text, strlen(jerr.text), ex));
@@ -194,6 +203,12 @@ main(int argc, char *argv[])
 	if ((put = json_object()) == NULL || (preds = json_array()) == NULL)
 		ct_die(CT_EXIT_FAIL, "%s", strerror(ENOMEM));
 	rc = read_lines(preds);
+	/* The fallback pipeline's predict failed: nothing to print or store
+	 * is no success (--top with no input rebuilds the list, and is). */
+	if (rc == CT_EXIT_OK && json_array_size(preds) == 0 && !top) {
+		ct_warn("no prediction on standard input: nothing stored");
+		rc = CT_EXIT_FAIL;
+	}
 	if ((lock = ct_cache_lock_shared(home)) < 0) {
 		/* A read-only or full data home: the predictions still go on
 		 * to whoever asked for them. */
