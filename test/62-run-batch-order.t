@@ -105,6 +105,11 @@ SYMBOLS=BTCUSDT,ETHUSDT run run-batch predict --run 20251111T0320Z-predict
 is "$rc:$(ls "$H/cache/predictions" | tr '\n' ' ')" "0:BTCUSDT.json ETHUSDT.json notes.json " \
 	"a stray notes.json: SOLUSDT retired all the same, the stray file left alone"
 rm "$H/cache/predictions/notes.json"
+# Predictions made from stale candles are cached (marked), and said.
+SYMBOLS=BTCUSDT,ETHUSDT FAKE_PREDICT_STALE=ETHUSDT run run-batch predict --run 20251111T0330Z-predict
+is "$rc" 0 "stale candles: the cycle still caches the coins"
+like "$err" "1 of 2 predictions made from stale candles \\(cached, marked \"stale\":true\\): ETHUSDT" "and says which were stale"
+like "$(events 20251111T0330Z-predict)" "predictions_stale" "a predictions_stale event"
 
 # Progress: a line per finished coin on a terminal, nothing under cron.
 run script -qec "run-batch incremental --symbols AAAUSDT,BBBUSDT --run 20251111T0400Z-incremental" /dev/null

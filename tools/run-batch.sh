@@ -144,6 +144,17 @@ reason() {
 	END { print r }' "$1" 2>/dev/null
 }
 
+# stale_said FILE — predictions of FILE made from stale candles (predict's
+# "stale":true, its exit 4) are cached all the same, and said: a warning
+# and a predictions_stale event.
+stale_said() {
+	st=$(grep '"stale":true' "$1" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')
+	[ -n "$st" ] || return 0
+	st=${st% }
+	warn "$run: $(echo $st | wc -w) of $(grep -c . "$1") predictions made from stale candles (cached, marked \"stale\":true): $st"
+	event predictions_stale count:="$(echo $st | wc -w)" symbols="$st"
+}
+
 # cache_coins FILE TTL [TOP] — predict the coins listed in FILE that have
 # a current model and cache the lines.  Appends the cached lines to
 # $tmp/cached; returns 1 when predict or cache-put failed (the reason is
@@ -160,6 +171,7 @@ cache_coins() {
 	# shellcheck disable=SC2086
 	predict --timeframe "$TIMEFRAME" $ma <"$have" >"$have.pred" 2>>"$log/predict.log"
 	case $? in 0 | 4) ;; *) crc=1 ;; esac
+	stale_said "$have.pred"
 	if [ -s "$have.pred" ]; then
 		cache-put --ttl "$2" ${3:+--top "$3"} <"$have.pred" >"$have.put" 2>>"$log/predict.log" || crc=1
 		# Stored entries only: a prediction the cache could not take
