@@ -49,6 +49,10 @@ run cache-get BIGUSDT
 is "$rc" 3 "and not stored"
 PREDICTION_CACHE_TTL=soon run cache-put < btc.json
 is "$rc/$err" '2/cache-put: PREDICTION_CACHE_TTL: bad duration "soon"' "bad PREDICTION_CACHE_TTL is a usage error"
+PREDICTION_CACHE_TTL=65 run cache-put -q --ttl 1h < btc.json
+is "$rc" 0 "--ttl given: a bad PREDICTION_CACHE_TTL (the default it replaces) is not read"
+PREDICTION_CACHE_TTL=65 run cache-put -h
+is "$rc" 0 "nor by --help"
 run cache-put --ttl 0s < btc.json
 is "$rc" 2 "--ttl 0s is a usage error"
 run cache-put --ttl 5 < btc.json

@@ -73,6 +73,8 @@ COINTRAIN_MAX_AGE=off run predict BTCUSDT
 is "$rc/$err" "0/" "COINTRAIN_MAX_AGE=off"
 COINTRAIN_MAX_AGE=5 run predict BTCUSDT
 is "$rc" 2 "bad COINTRAIN_MAX_AGE is a usage error"
+COINTRAIN_MAX_AGE=5 run predict --max-age off BTCUSDT
+is "$rc" 0 "--max-age given: a bad COINTRAIN_MAX_AGE (the default it replaces) is not read"
 run predict ETHUSDT
 is "$rc/$err" "0/" "recent candles: not stale under the default (2 x timeframe)"
 like "$out" '"stale":false}$' "... stale:false"

@@ -141,8 +141,6 @@ main(int argc, char *argv[])
 	json_t *put, *preds;
 
 	ct_setprog(argv[0]);
-	if ((env = getenv("PREDICTION_CACHE_TTL")) != NULL && *env)
-		ttl = ttl_arg("PREDICTION_CACHE_TTL", env);
 	while ((c = getopt_long(argc, argv, "hqV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -183,6 +181,10 @@ main(int argc, char *argv[])
 		ct_warn("--clear takes no %s", ttl_given ? "--ttl" : "--top");
 		usage(CT_EXIT_USAGE);
 	}
+	/* The default, read only where it is one: a bad value of it stops
+	 * no --help, --clear or --ttl. */
+	if (!ttl_given && !clear && (env = getenv("PREDICTION_CACHE_TTL")) != NULL && *env)
+		ttl = ttl_arg("PREDICTION_CACHE_TTL", env);
 	for (int i = optind; i < argc; i++)
 		if (!ct_symbol_ok(argv[i]))
 			ct_die(CT_EXIT_USAGE, "%s: invalid symbol",

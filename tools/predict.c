@@ -87,12 +87,9 @@ main(int argc, char *argv[])
 	};
 	struct ct_predict_opts o = { .from_ms = INT64_MIN, .to_ms = INT64_MAX };
 	const char *home_opt = NULL, *env;
-	int c, rc = CT_EXIT_OK;
+	int c, rc = CT_EXIT_OK, age_given = 0;
 
 	ct_setprog(argv[0]);
-	if ((env = getenv("COINTRAIN_MAX_AGE")) != NULL && *env &&
-	    parse_max_age(env, &o.max_age_s) != 0)
-		ct_die(CT_EXIT_USAGE, "COINTRAIN_MAX_AGE: bad duration \"%s\"", env);
 	while ((c = getopt_long(argc, argv, "hVt:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
@@ -100,6 +97,7 @@ main(int argc, char *argv[])
 				ct_warn("--max-age: bad duration \"%s\"", optarg);
 				usage(CT_EXIT_USAGE);
 			}
+			age_given = 1;
 			break;
 		case 'c':
 			o.csv = 1;
@@ -137,6 +135,11 @@ main(int argc, char *argv[])
 			usage(CT_EXIT_USAGE);
 		}
 	}
+	/* The default, read only where it is one: a bad value of it stops
+	 * no --help or --max-age. */
+	if (!age_given && (env = getenv("COINTRAIN_MAX_AGE")) != NULL && *env &&
+	    parse_max_age(env, &o.max_age_s) != 0)
+		ct_die(CT_EXIT_USAGE, "COINTRAIN_MAX_AGE: bad duration \"%s\"", env);
 	if (o.range && o.history > 0) {
 		ct_warn("--history and --from/--to exclude each other");
 		usage(CT_EXIT_USAGE);
