@@ -260,9 +260,9 @@ ct_cache_entry_state(const json_t *entry, int64_t now_ms)
 enum ct_cache_state
 ct_cache_get(const char *home, const char *sym, int64_t now_ms, json_t **entry)
 {
-	char path[CT_PATH_MAX], ex[CT_EXCERPT_LEN];
+	char path[CT_PATH_MAX], ex[CT_EXCERPT_LEN], why[96];
 	enum ct_cache_state st;
-	const char *other;
+	const char *other, *bad;
 	json_t *e;
 
 	*entry = NULL;
@@ -274,6 +274,13 @@ ct_cache_get(const char *home, const char *sym, int64_t now_ms, json_t **entry)
 		ct_warn("%s: not a cache entry (no valid expires_at)", path);
 		json_decref(e);
 		return st;
+	}
+	/* What cache-put would not have stored (a prob_up of "high", a file
+	 * edited by hand) is served to no one. */
+	if ((bad = ct_cache_invalid(e, why, sizeof why)) != NULL) {
+		ct_warn("%s: not a prediction: %s", path, bad);
+		json_decref(e);
+		return CT_CACHE_BAD;
 	}
 	/* Another coin's prediction (a file copied or renamed by hand) is
 	 * not this coin's. */

@@ -399,6 +399,15 @@ run cache-put --home rohome --ttl 1h <rst.json
 is "$rc:$out" "1:$(cat rst.json)" "a cache that cannot be locked: the prediction printed as it came, exit 1"
 like "$err" "^cache-put: rohome/cache" "and why"
 
+# An entry cache-put would not have stored (edited by hand) is served to
+# no one: a miss, said.
+echo '{"symbol":"ODDUSDT","expires_at":"2099-01-01T00:00:00Z","prob_up":"high","signal":"moon"}' \
+	>"$COINTRAIN_HOME/cache/predictions/ODDUSDT.json"
+run cache-get ODDUSDT
+is "$rc:$out" "3:" "an entry that is no prediction: a miss"
+like "$err" "ODDUSDT.json: not a prediction: " "and why"
+rm "$COINTRAIN_HOME/cache/predictions/ODDUSDT.json"
+
 # Two cache-puts of one coin at once (the hourly --top refresh and a
 # fallback put): the top list ends with the coin's entry as it is, never
 # with the one replaced (which it kept until the next rebuild).
