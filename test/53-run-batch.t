@@ -73,6 +73,15 @@ run summarize --home "$T/hb" --dashboard --json
 like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="backup"]; print(c[0]["ok"], c[0]["detail"])')" \
 	"^False 20251109T0300Z-full: model backup failed: ." "the health check fails on it, naming the run"
 rm -f "$T/hb/backups"
+# Resumed once the backup could work: the coins it retrained serve new
+# models, so an archive now would not hold the ones they replaced.
+COINTRAIN_HOME=$T/hb run run-batch full --symbols AAAUSDT --run 20251109T0300Z-full --force
+like "$err" "this run's model backup failed, and coins it retrained since serve new models: no backup taken now" \
+	"a resumed run whose backup failed after coins were retrained takes none, and says why"
+is "$(ls "$T/hb/backups" 2>/dev/null | wc -l)" 0 "no archive of the new models"
+run summarize --home "$T/hb" --dashboard --json
+like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="backup"]; print(c[0]["ok"], c[0]["detail"])')" \
+	"^False 20251109T0300Z-full: model backup failed" "the health check still fails on the run's backup"
 COINTRAIN_HOME=$T/hb run run-batch full --symbols AAAUSDT --run 20251109T0400Z-full
 run summarize --home "$T/hb" --dashboard --json
 like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="backup"]; print(c[0]["ok"], c[0]["detail"])')" \

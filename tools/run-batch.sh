@@ -1203,6 +1203,12 @@ if [ "$cycle" = full ]; then
 	# models the run has made since).
 	if [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_s[uk]' "$log/engine.log" 2>/dev/null; then
 		echo "$prog: $run: models already backed up by this run" >&2
+	elif [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_failed"' "$log/engine.log" 2>/dev/null &&
+		ledger show "$run" 2>/dev/null | grep -q '"status": "success"'; then
+		# An archive now would hold the models this run made, not those
+		# they replaced: none is taken, and the failure stands (the
+		# health check's backup check fails until a full run backs up).
+		warn "$run: this run's model backup failed, and coins it retrained since serve new models: no backup taken now (it would hold those, not the models they replaced); model-backup by hand backs up what is serving"
 	elif [ "$BACKUP_ENABLED" = 1 ] && ! ls -d "$home"/models/*/current >/dev/null 2>&1; then
 		event backup_skipped reason="no model yet"
 	elif [ "$BACKUP_ENABLED" = 1 ]; then
