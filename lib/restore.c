@@ -480,6 +480,24 @@ install(struct restore *r, struct coin *c, struct ct_restored *res)
 	return 0;
 }
 
+/* The cached predictions of the coins to restore (syms: room for them)
+ * go first: a restore killed while it switches leaves no coin served the
+ * prediction of a model it replaced.  0, or -1 (said: nothing restored). */
+static int
+forget_first(struct restore *r, char **syms)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (!r->coins[i].refused)
+			syms[n++] = r->coins[i].sym;
+	if (n == 0 || ct_cache_forget(r->home, syms, n, 0) == 0)
+		return 0;
+	ct_warn("%s: the cached predictions of the coins to restore cannot be dropped: "
+	    "nothing restored", r->archive);
+	return -1;
+}
+
 /* Put every staged coin into service; cached predictions of the old models
  * are dropped, so nobody is served a prediction the restored model did not
  * make. */
@@ -492,6 +510,12 @@ install_all(struct restore *r, struct ct_restored *res)
 
 	if (syms == NULL) {
 		ct_warn("%s: out of memory", r->archive);
+		return -1;
+	}
+	/* And again after, for one cached meanwhile from a model still
+	 * current then. */
+	if (forget_first(r, syms) != 0) {
+		free(syms);
 		return -1;
 	}
 	for (size_t i = 0; i < r->n; i++) {

@@ -64,6 +64,22 @@ is "$rc" 3 "... and its cached prediction is gone"
 run cache-get --top
 is "$rc:$(printf '%s\n' "$out" | grep -c BBBUSDT):$(printf '%s\n' "$out" | grep -c AAAUSDT)" "0:1:0" \
 	"... from the top list too; the other coin's stays"
+# A restore killed as it switches current (gdb kills it at its first
+# symlink(2), the new current's): the coin's cached prediction, of the
+# model it was replacing, is gone already.
+ln -sfn 20251102_020000Z "$H/models/AAAUSDT/current"
+printf '{"symbol":"AAAUSDT","timeframe":"1h","open_time":"2021-03-01T10:00:00Z","prob_up":0.5,"signal":"flat"}\n' |
+	cache-put -q
+if gdb -q -batch -ex run --args /bin/true >/dev/null 2>&1; then
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	gdb -q -batch -ex 'break symlink' -ex run -ex kill \
+	    --args "$(command -v model-backup)" --restore "$a" AAAUSDT >gdb.out 2>&1
+	is "$(readlink "$H/models/AAAUSDT/current")" 20251102_020000Z "killed before its switch: current not switched"
+	run cache-get AAAUSDT
+	is "$rc" 3 "... and the coin's cached prediction dropped already (none of a replaced model is served)"
+else
+	skip 2 "gdb cannot trace a process here"
+fi
 run model-backup --restore "$a" 'a/b'
 is "$rc:$err" "2:model-backup: a/b: invalid symbol" "a bad symbol is a usage error"
 run model-backup --restore "$a" DDDUSDT
