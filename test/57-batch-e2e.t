@@ -4,12 +4,17 @@
 # kill -9 in the middle of an incremental cycle and its resume.
 . "$CT_TOP/test/lib.sh"
 H=$COINTRAIN_HOME
-COINTRAIN_SHARE=$CT_SHARE FETCH_ENABLED=0 RETRY_BASE_SECONDS=0 PREDICT_MAX_AGE=off TRAIN_LOOKBACK=2500
+# Planted edges long enough to trade (a model trades only on evidence
+# beyond noise: 2500 1h candles of one are too few).
+COINTRAIN_SHARE=$CT_SHARE FETCH_ENABLED=0 RETRY_BASE_SECONDS=0 PREDICT_MAX_AGE=off TRAIN_LOOKBACK=11500
 RESUME_MAX_AGE=off RUNS_KEEP_DAYS=0	# the runs are named after fixed past dates
+TIMEFRAME=5m
 export COINTRAIN_SHARE FETCH_ENABLED RETRY_BASE_SECONDS PREDICT_MAX_AGE TRAIN_LOOKBACK RESUME_MAX_AGE RUNS_KEEP_DAYS
+export TIMEFRAME
+seed=0
 for s in AAAUSDT BBBUSDT CCCUSDT DDDUSDT; do
-	fetch-candles --symbol $s --timeframe 1h --generate --kind edge --seed ${#s}$s --lookback 3000 2>/dev/null ||
-		fetch-candles --symbol $s --timeframe 1h --generate --kind edge --lookback 3000 2>/dev/null
+	seed=$((seed + 1))
+	fetch-candles --symbol $s --timeframe 5m --generate --kind edge --seed $seed --lookback 12000 2>/dev/null
 done
 verify() {
 	for c in "$H"/models/*/current; do

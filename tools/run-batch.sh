@@ -129,10 +129,15 @@ metrics() {
 	case $m in *'"net_bps_after_costs":'*) net=${m#*\"net_bps_after_costs\":} net=${net%%[!0-9.e+-]*} ;; esac
 }
 
+# outcome_unsaid SYM — the attempt's outcome could not be written for
+# the batch: said (the ledger has it; the batch takes the coin as lost).
+outcome_unsaid() {
+	warn "$1: $CT_TMP/outcome/$1: cannot write the attempt's outcome (is the data home's disk full?)"
+}
 # reason LOG — why a tool failed, for the ledger and the event log: the
 # last line its latest start ("== TIME RUN ..." and our command line)
 # wrote, but not the usage a usage error ends with, which says nothing of
-# the cause.
+# the cause; when there is none, says so.
 reason() {
 	awk -v p="$prog: " '
 	/^== [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ { r = ""; cmd = 1; next }
@@ -141,7 +146,8 @@ reason() {
 	/^usage: / { u = 1; next }
 	u && /^[ \t]/ { next }
 	{ u = 0; r = $0 }
-	END { print r }' "$1" 2>/dev/null
+	END { print r }' "$1" 2>/dev/null | grep . ||
+		echo "no reason logged in ${1#"$home"/}$(disk_full && echo ': the disk is full')"
 }
 
 # stale_said FILE — predictions of FILE made from stale candles (predict's
@@ -161,11 +167,15 @@ stale_said() {
 # in logs/<RUN>/predict.log).
 cache_coins() {
 	have=$tmp/have.$$
-	: >"$have"
-	while read -r s; do
-		[ -e "$home/models/$s/current" ] && echo "$s" >>"$have"
-	done <"$1"
-	[ -s "$have" ] || { rm -f "$have"; return 0; }
+	want=$(while read -r s; do [ -e "$home/models/$s/current" ] && echo "$s"; done <"$1")
+	[ -n "$want" ] || return 0
+	# Not a silent success on a full disk: a list that cannot be written
+	# caches nothing.
+	if ! printf '%s\n' "$want" 2>/dev/null >"$have"; then
+		echo "$prog: $have: cannot write (is the data home's disk full?)" >>"$log/predict.log" 2>/dev/null
+		rm -f "$have"
+		return 1
+	fi
 	ma='' crc=0
 	[ -z "$PREDICT_MAX_AGE" ] || ma="--max-age $PREDICT_MAX_AGE"
 	# shellcheck disable=SC2086
@@ -245,15 +255,16 @@ coin_step() {
 		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs" \
 			${adopted:+adopted:=true}
 		if [ "$CT_STEP" != tune ]; then
-			echo "$sym" >"$CT_TMP/one.$sym"
 			# No --top: the entry is merged into the top list (the
 			# cycle's last refresh rebuilds it).
-			cache_coins "$CT_TMP/one.$sym" "$(step_ttl)" ||
+			{ echo "$sym" 2>/dev/null >"$CT_TMP/one.$sym" &&
+				cache_coins "$CT_TMP/one.$sym" "$(step_ttl)"; } ||
 				warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
 			rm -f "$CT_TMP/one.$sym"
 			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
 		fi
-		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" >"$CT_TMP/outcome/$sym"
+		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" 2>/dev/null \
+			>"$CT_TMP/outcome/$sym" || outcome_unsaid "$sym"
 		progress "$sym" "$(printf '%ss  AUC %s (%s)  net %s bps/trade' "$secs" \
 			"$(fmt_num "$auc" 2)" "$what" "$(fmt_num "$net" 1)")"
 		return 0
@@ -279,7 +290,8 @@ coin_step() {
 	ledger set "$run" "$sym" failed --error "$msg" --error-type "$type"
 	event coin_failed symbol="$sym" attempt:="$attempt" status:="$rc" error_type="$type" \
 		error="$msg" final:="$final"
-	printf '%s %s %s\n' "$type" "$rc" "$secs" >"$CT_TMP/outcome/$sym"
+	printf '%s %s %s\n' "$type" "$rc" "$secs" 2>/dev/null >"$CT_TMP/outcome/$sym" ||
+		outcome_unsaid "$sym"
 	progress "$sym" "failed ($type$([ "$final" = false ] && echo ', will retry'))"
 	return 1
 }
