@@ -216,10 +216,33 @@ addmodel(struct archive *a, const char *out, const char *home, const char *sym, 
 	return rc;
 }
 
+/* backups/models-STAMP.tar.gz of a second no archive has the name of:
+ * a second backup within the second of another would replace it, and
+ * with it perhaps the one archive of a coin the second left out (its
+ * model damaged since).  0, or -1 (errno). */
+static int
+default_name(char *path, size_t n, const char *home)
+{
+	char stamp[CT_ISO_LEN];
+	int64_t now = ct_now_ms();
+
+	for (int tries = 0; tries < 3; tries++) {
+		if (ct_path(path, n, "%s/backups/models-%s.tar.gz", home, ct_stamp(now, stamp)) != 0)
+			return -1;
+		if (access(path, F_OK) != 0)
+			return 0;
+		/* Into the next second. */
+		usleep((useconds_t)(1000 - now % 1000) * 1000 + 1000);
+		now = ct_now_ms();
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 long
 ct_backup_models(const char *home, const char *out, char *made, size_t mn, long *damaged)
 {
-	char dir[CT_PATH_MAX], path[CT_PATH_MAX], stamp[CT_ISO_LEN];
+	char dir[CT_PATH_MAX], path[CT_PATH_MAX];
 	struct dirent **list = NULL;
 	struct archive *a;
 	struct ct_afile af;
@@ -240,11 +263,7 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn, long 
 		rc = -1;
 		goto out;
 	}
-	if (out)
-		rc = ct_path(path, sizeof path, "%s", out);
-	else
-		rc = ct_path(path, sizeof path, "%s/backups/models-%s.tar.gz", home,
-		    ct_stamp(ct_now_ms(), stamp));
+	rc = out ? ct_path(path, sizeof path, "%s", out) : default_name(path, sizeof path, home);
 	if (rc != 0 || (out == NULL && ct_mkparent(path) != 0)) {
 		ct_warn("%s: %s", path, strerror(errno));
 		rc = -1;

@@ -244,6 +244,14 @@ for sig in TERM:143 HUP:129 INT:130; do
 		"$code:1:0:1" "SIG$sig while unpacking: the staging directory is gone, nothing switched"
 done
 
+# Two backups within one second: the second takes the next second's name,
+# never the first's (which may hold the one archive of a model since
+# damaged).
+mkdir -p twice && cp -R "$H/models" twice/
+a1=$(model-backup --home "$T/twice") && a2=$(model-backup --home "$T/twice")
+is "$?:$(ls twice/backups | wc -l)" "0:2" "two backups at once: two archives"
+ok "$(test "$a1" != "$a2" && test -s "$a1" && test -s "$a2"; echo $?)" "... of two names, both whole"
+
 # Rotation keeps the newest N.
 for d in 01 02 03 04 05; do : >"$H/backups/models-202001${d}_000000Z.tar.gz"; done
 run model-backup --keep 3
