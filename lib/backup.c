@@ -277,6 +277,8 @@ ct_backup_models(const char *home, const char *out, char *made, size_t mn, long 
 	a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
 	archive_write_add_filter_gzip(a);
+	/* No zero padding after the gzip stream: gzip -l reads it then. */
+	archive_write_set_bytes_in_last_block(a, 1);
 	if (archive_write_open_FILE(a, af.fp) != ARCHIVE_OK) {
 		ct_warn("%s: %s", path, why(a));
 		rc = -1;

@@ -225,6 +225,16 @@ make_stage(struct restore *r)
 	return 0;
 }
 
+/* Why reading a failed; libarchive gives no text for a gzip stream that
+ * ends early (an archive cut short in its last bytes). */
+static const char *
+read_error(struct archive *a)
+{
+	const char *e = archive_error_string(a);
+
+	return e ? e : "the archive is damaged or cut short (its data ends early)";
+}
+
 /* One file entry into stage/SYM/STAMP/FILE. */
 static int
 unpack(struct restore *r, struct archive *a, const char *sym, const char *stamp,
@@ -257,8 +267,7 @@ unpack(struct restore *r, struct archive *a, const char *sym, const char *stamp,
 		at += (int64_t)len;
 	}
 	if (rc == 0 && ar != ARCHIVE_EOF) {
-		ct_warn("%s: models/%s/%s/%s: %s", r->archive, sym, stamp, file,
-		    archive_error_string(a));
+		ct_warn("%s: models/%s/%s/%s: %s", r->archive, sym, stamp, file, read_error(a));
 		rc = -1;
 	}
 	/* Durable before it can become current. */
@@ -307,11 +316,11 @@ open_error(struct archive *a)
 	int e = archive_errno(a);
 
 	if (e == EILSEQ)
-		return "not a tar archive";
+		return "not a tar archive, or one damaged or cut short";
 	if (e > 0 && e != EINVAL)
 		return strerror(e);
 	return archive_error_string(a) ? ct_printable(archive_error_string(a), buf, sizeof buf) :
-	    "not a tar archive";
+	    "not a tar archive, or one damaged or cut short";
 }
 
 /* Every entry of the archive into the staging directory. */
@@ -355,7 +364,7 @@ read_archive(struct restore *r)
 		}
 	}
 	if (rc == 0 && ar != ARCHIVE_EOF) {
-		ct_warn("%s: %s", r->archive, archive_error_string(a));
+		ct_warn("%s: %s", r->archive, read_error(a));
 		rc = -1;
 	}
 	archive_read_free(a);

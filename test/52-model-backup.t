@@ -186,7 +186,7 @@ run model-backup --home "$T/h3" --restore ctl.tar.gz
 is "$rc:$err" "1:model-backup: ctl.tar.gz: models/?[2J/x: not a model file; refused" "control bytes of entry names are escaped"
 echo 'not an archive' >junk.tar.gz
 run model-backup --restore junk.tar.gz
-is "$rc:$err" "1:model-backup: junk.tar.gz: not a tar archive" "a file that is no archive fails, said"
+is "$rc:$err" "1:model-backup: junk.tar.gz: not a tar archive, or one damaged or cut short" "a file that is no archive fails, said"
 # Not the errno libarchive files an unknown format under ("Invalid or
 # incomplete multibyte or wide character").
 : >empty.tar.gz
@@ -195,7 +195,7 @@ echo 'text' | xz >text.xz 2>/dev/null || : >text.xz
 python3 -c 'import zipfile,sys; zipfile.ZipFile(sys.argv[1], "w").writestr("models/x", "x")' a.zip
 for f in empty.tar.gz text.gz text.xz a.zip; do
 	run model-backup --home "$T/h8" --restore $f
-	is "$rc:$err" "1:model-backup: $f: not a tar archive" "$f: not a tar archive"
+	is "$rc:$err" "1:model-backup: $f: not a tar archive, or one damaged or cut short" "$f: not a tar archive"
 done
 head -c 100 "$a" >cut.tar.gz
 run model-backup --home "$T/h8" --restore cut.tar.gz
@@ -251,6 +251,13 @@ mkdir -p twice && cp -R "$H/models" twice/
 a1=$(model-backup --home "$T/twice") && a2=$(model-backup --home "$T/twice")
 is "$?:$(ls twice/backups | wc -l)" "0:2" "two backups at once: two archives"
 ok "$(test "$a1" != "$a2" && test -s "$a1" && test -s "$a2"; echo $?)" "... of two names, both whole"
+
+# The archive ends with its gzip stream (no zero padding gzip -l chokes
+# on); one cut short in its last bytes is refused, saying so.
+is "$(gzip -lq "$a1" >/dev/null 2>&1; echo $?)" 0 "gzip -l reads the archive"
+head -c $(($(stat -c %s "$a1") - 4)) "$a1" >cut.tar.gz
+run model-backup --home "$T/twice" --restore cut.tar.gz
+like "$rc:$err" "^1:.*cut.tar.gz: .*damaged or cut short" "an archive cut in its gzip trailer: refused, said"
 
 # Rotation keeps the newest N.
 for d in 01 02 03 04 05; do : >"$H/backups/models-202001${d}_000000Z.tar.gz"; done
