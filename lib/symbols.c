@@ -55,10 +55,17 @@ from_stdin(int (*fn)(const char *, void *), void *arg)
 {
 	char *line = NULL, *s, ex[CT_EXCERPT_LEN];
 	size_t cap = 0, lineno = 0;
+	ssize_t len;
 	int rc = CT_EXIT_OK;
 
-	while (getline(&line, &cap, stdin) >= 0) {
+	while ((len = getline(&line, &cap, stdin)) >= 0) {
 		lineno++;
+		/* A NUL would cut "SYM\0junk" to a good symbol. */
+		if (memchr(line, '\0', (size_t)len) != NULL) {
+			ct_warn("<stdin>:%zu: a NUL byte in the line", lineno);
+			rc = ct_exit_worst(rc, CT_EXIT_USAGE);
+			continue;
+		}
 		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;

@@ -47,6 +47,14 @@ run cache-put -q < big.json
 is "$rc:$err" "1:cache-put: <stdin>:1: line longer than 65536 bytes" "a line over 64 KiB is refused by line"
 run cache-get BIGUSDT
 is "$rc" 3 "and not stored"
+run cache-get --top 3 BTCUSDT
+is "$rc:$(printf '%s\n' "$err" | head -1)" '2:cache-get: --top takes one count, not symbols: "BTCUSDT"' \
+	"a usage error says what is wrong before the usage"
+run cache-get
+is "$rc:$(printf '%s\n' "$err" | head -1)" "2:cache-get: no symbol (or --top)" "... also with no operand"
+printf '{"symbol":"BTCUSDT"\000}\n' >nul.json
+run cache-put -q < nul.json
+is "$rc:$err" "1:cache-put: <stdin>:1: a NUL byte in the line" "a NUL in a line: said as such"
 PREDICTION_CACHE_TTL=soon run cache-put < btc.json
 is "$rc/$err" '2/cache-put: PREDICTION_CACHE_TTL: bad duration "soon"' "bad PREDICTION_CACHE_TTL is a usage error"
 PREDICTION_CACHE_TTL=65 run cache-put -q --ttl 1h < btc.json

@@ -88,6 +88,9 @@ printf 'BTCUSDT\n\n# a comment\n  ETHUSDT  \nbad/sym\n' > syms
 run predict --max-age off < syms
 is "$rc/$err" '2/predict: <stdin>:5: invalid symbol "bad/sym"' "stdin: bad line named, exit 2 (a bad symbol)"
 is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "BTCUSDT ETHUSDT " "stdin: both good symbols predicted"
+printf 'ETHUSDT\000junk\n' > nul.syms
+run predict --max-age off < nul.syms
+is "$rc/$out/$err" '2//predict: <stdin>:1: a NUL byte in the line' "a NUL in a line: refused by line, not cut to ETHUSDT"
 # No symbol at a terminal: every coin with a model, in order.
 run script -qec "predict --max-age off" /dev/null
 is "$rc/$(printf '%s\n' "$out" | tr -d '\r' | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')" "0/BTCUSDT ETHUSDT " \

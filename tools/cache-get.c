@@ -106,8 +106,14 @@ main(int argc, char *argv[])
 			usage(CT_EXIT_USAGE);
 		}
 	}
-	if (top ? argc - optind > 1 : optind == argc)
+	if (top ? argc - optind > 1 : optind == argc) {
+		if (top)
+			ct_warn("--top takes one count, not symbols: \"%s\"",
+			    ct_excerpt(argv[optind + 1], strlen(argv[optind + 1]), ex));
+		else
+			ct_warn("no symbol (or --top)");
 		usage(CT_EXIT_USAGE);
+	}
 	home = ct_home(home_opt);
 	now = ct_now_ms();
 	if (top)
