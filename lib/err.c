@@ -65,6 +65,28 @@ ct_warn_hold(void)
 }
 
 void
+ct_warn_take(char *buf, size_t n)
+{
+	size_t plen = strlen(ct_prog) + 2, len = 0;
+	char *line, *save = NULL;
+
+	buf[0] = '\0';
+	if (hold == NULL)
+		return;
+	fclose(hold);
+	hold = NULL;
+	for (line = held ? strtok_r(held, "\n", &save) : NULL; line && len < n;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, ct_prog, plen - 2) == 0 && strncmp(line + plen - 2, ": ", 2) == 0)
+			line += plen;
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? "; " : "", line);
+	}
+	free(held);
+	held = NULL;
+	held_len = 0;
+}
+
+void
 ct_warn_release(int say)
 {
 	if (hold == NULL)

@@ -16,6 +16,10 @@ void ct_warn_once(void);
  * had a passing cause (predict loading a model pruned meanwhile). */
 void ct_warn_hold(void);
 void ct_warn_release(int say);
+/* Stop holding; the held diagnostics, without the program's prefix and
+ * joined by "; ", into buf (empty when none), for one line of the
+ * caller's. */
+void ct_warn_take(char *buf, size_t n);
 /* ct_warn, then exit(code). */
 _Noreturn void ct_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Flush and close stdout; a write error (full disk, closed pipe) is a

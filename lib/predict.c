@@ -43,6 +43,17 @@ ct_predict_csv_header(FILE *out)
 	fputs("symbol,timeframe,open_time,open_time_ms,prob_up,signal\n", out);
 }
 
+/* What was held back (ct_warn_hold) said as one line for the coin, as
+ * every failure of one is: "predict: SYM: reason". */
+static void
+said_for(const char *sym)
+{
+	char why[1024];
+
+	ct_warn_take(why, sizeof why);
+	ct_warn("%s: %s", sym, why);
+}
+
 /* The candles for the rows asked for, with the warmup before them; rows
  * [*from, *to) of s are to be predicted.  0 or -1 (diagnostic printed). */
 static int
@@ -58,10 +69,14 @@ load_rows(const struct ct_predict_opts *o, const char *sym, const struct ct_mode
 		return -1;
 	}
 	if (o->range) {
-		if (ct_store_load(path, s, &exists) != 0)
+		ct_warn_hold();
+		if (ct_store_load(path, s, &exists) != 0) {
+			said_for(sym);
 			return -1;
+		}
+		ct_warn_release(1);
 		if (!exists) {
-			ct_warn("%s: %s", path, strerror(ENOENT));
+			ct_warn("%s: %s: %s", sym, path, strerror(ENOENT));
 			return -1;
 		}
 		for (*from = 0; *from < s->n && s->c[*from].t < o->from_ms; ++*from)
@@ -84,10 +99,14 @@ load_rows(const struct ct_predict_opts *o, const char *sym, const struct ct_mode
 		}
 		return 0;
 	}
-	if (ct_store_tail(path, w + want, s) != 0)
+	ct_warn_hold();
+	if (ct_store_tail(path, w + want, s) != 0) {
+		said_for(sym);
 		return -1;
+	}
+	ct_warn_release(1);
 	if (s->n <= w) {
-		ct_warn("%s: %zu candles, the features need %zu", path, s->n, w + 1);
+		ct_warn("%s: %s: %zu candles, the features need %zu", sym, path, s->n, w + 1);
 		return -1;
 	}
 	*to = s->n;
@@ -203,9 +222,15 @@ load_current(const struct ct_predict_opts *o, const char *sym, char *dir, size_t
 		ct_warn_release(0);
 		snprintf(dir, len, "%s", now);
 	}
-	ct_warn_release(1);
-	if (rc != 0)
-		ct_warn("%s: model %s refused", sym, dir);
+	if (rc != 0) {
+		/* One line for the coin: what the loader found, after it. */
+		char why[1024];
+
+		ct_warn_take(why, sizeof why);
+		ct_warn("%s: model %s refused%s%s", sym, dir, *why ? ": " : "", why);
+	} else {
+		ct_warn_release(1);
+	}
 	return rc;
 }
 

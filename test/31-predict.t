@@ -110,8 +110,8 @@ cp "$btcdir/model.ubj" model.ubj.orig
 perl -e 'open F, "+<", $ARGV[0] or die; seek F, 200, 0; read F, $c, 1; seek F, 200, 0; print F chr(ord($c) ^ 1); close F' "$btcdir/model.ubj"
 run predict --max-age off BTCUSDT ETHUSDT
 is "$rc" 1 "one byte of model.ubj changed: exit 1"
-is "$err" "predict: $btcdir/model.ubj: checksum mismatch
-predict: BTCUSDT: model $btcdir refused" "... refused with the file named"
+is "$err" "predict: BTCUSDT: model $btcdir refused: $btcdir/model.ubj: checksum mismatch" \
+	"... refused in one line, the coin first, with the file named"
 is "$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/')" "ETHUSDT" "... only the other symbol printed"
 cp model.ubj.orig "$btcdir/model.ubj"
 cp "$btcdir/config.json" config.json.orig
@@ -126,7 +126,7 @@ sed 's/"horizon": *[0-9]*/"horizon": "x"/' config.json.orig > "$btcdir/config.js
 sed -i "s/^[0-9a-f]*  config.json\$/$(sha256sum <"$btcdir/config.json" | cut -d' ' -f1)  config.json/" "$btcdir/sha256.txt"
 run predict --max-age off BTCUSDT
 line=$(grep -n '"horizon"' "$btcdir/config.json" | head -n 1 | cut -d: -f1)
-like "$rc:$err" "^1:predict: $btcdir/config.json:$line: Expected integer, got string" \
+like "$rc:$err" "^1:predict: BTCUSDT: model $btcdir refused: $btcdir/config.json:$line: Expected integer, got string" \
 	"a bad member of config.json: refused, named with its line"
 # So is a horizon or a round count no train-coin writes (check-drift
 # would label rows with it, an update add rounds past INT_MAX).
@@ -138,7 +138,7 @@ for bad in '"horizon": -100/horizon: -100 is outside \[1,10000\]' \
 	run predict --max-age off BTCUSDT
 	line=$(grep -n "$member" "$btcdir/config.json" | head -n 1 | cut -d: -f1)
 	is "$rc/$out" "1/" "config.json with ${bad%%/*}: refused"
-	like "$err" "^predict: $btcdir/config.json:$line: ${bad#*/}" "... named with its line"
+	like "$err" "^predict: BTCUSDT: model $btcdir refused: $btcdir/config.json:$line: ${bad#*/}" "... named with its line"
 done
 cp config.json.orig "$btcdir/config.json"
 cp sha256.txt.orig "$btcdir/sha256.txt"
@@ -147,9 +147,7 @@ cp sha256.txt.orig "$btcdir/sha256.txt"
 { sed '$d' sha256.txt.orig; tail -n 1 sha256.txt.orig | tr -d '\n'; printf '\0\0\0\0'; } > "$btcdir/sha256.txt"
 run predict --max-age off BTCUSDT
 is "$rc/$out" "1/" "sha256.txt ending in NUL bytes: refused"
-is "$err" "predict: $btcdir/sha256.txt:7: malformed line
-predict: $btcdir/training_log.json: not listed in sha256.txt
-predict: BTCUSDT: model $btcdir refused" "... the line named"
+is "$err" "predict: BTCUSDT: model $btcdir refused: $btcdir/sha256.txt:7: malformed line; $btcdir/training_log.json: not listed in sha256.txt" "... the line named"
 cp sha256.txt.orig "$btcdir/sha256.txt"
 mv "$btcdir/metrics.json" metrics.json.orig
 run predict --max-age off BTCUSDT
@@ -220,9 +218,8 @@ printf 'not a model' >"$ethdir/model.ubj"
 (cd "$ethdir" && sha256sum $(awk '{ print $2 }' sha256.txt) >sha256.txt)
 run predict --max-age off BTCUSDT ETHUSDT
 is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/')" "1/BTCUSDT" "unreadable model.ubj: exit 1, the other coin printed"
-is "$(printf '%s\n' "$err" | grep -c .)" 2 "two lines on stderr"
-like "$(printf '%s\n' "$err" | head -1)" "^predict: $ethdir: model.ubj: [^[]" "the file and XGBoost's reason"
-is "$(printf '%s\n' "$err" | sed -n 2p)" "predict: ETHUSDT: model $ethdir refused" "then the coin"
+is "$(printf '%s\n' "$err" | grep -c .)" 1 "one line on stderr"
+like "$err" "^predict: ETHUSDT: model $ethdir refused: $ethdir: model.ubj: [^[]" "the coin, then the file and XGBoost's reason"
 cp eth.ubj "$ethdir/model.ubj"
 cp eth.sums "$ethdir/sha256.txt"
 # Prices so large the newest candle's features overflow (once imported
