@@ -232,6 +232,10 @@ ct_summary_build(const char *home, const char *run)
 		json_decref(unread);
 		return NULL;
 	}
+	/* From the run's first start (its ledger's creation): a coin's
+	 * "started" is its latest attempt's, which leaves out its retries. */
+	if (str(root, "created") && ct_parse_iso8601(str(root, "created"), &t) == 0)
+		first = t;
 	json_object_foreach(json_object_get(root, "symbols"), sym, e) {
 		json_object_set_new(by, sym, coin_row(home, sym, e, unread));
 		if (str(e, "started") && ct_parse_iso8601(str(e, "started"), &t) == 0 && t < first)

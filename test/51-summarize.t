@@ -46,6 +46,14 @@ py() { printf '%s' "$out" | python3 -c "import json,sys; d=json.load(sys.stdin);
 is "$(py 'd["total_symbols"], d["succeeded"], d["failed"], d["skipped"]')" "5 3 1 1" "counts"
 is "$(py 'd["avg_train_minutes"], d["median_train_minutes"], d["total_wall_minutes"]')" "6.0 6.0 20.0" \
 	"average and median train minutes of the successes, wall minutes of the run"
+# From the run's first start: a retried coin's "started" is its last
+# attempt's, the ledger's "created" the run's.
+sed 's/{"run": "20251109T0200Z-full",/{"run": "20251109T0200Z-full", "created": "2025-11-09T01:50:00Z",/' \
+	"$H/runs/$R/status.json" >created.json && cp "$H/runs/$R/status.json" status.keep &&
+	cp created.json "$H/runs/$R/status.json"
+is "$(summarize $R 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_wall_minutes"])')" 30.0 \
+	"total_wall_minutes from the ledger's creation (retries and fetching included)"
+cp status.keep "$H/runs/$R/status.json"
 is "$(py 'd["by_symbol"]["AAAUSDT"]["net_bps_after_costs"], d["by_symbol"]["AAAUSDT"]["auc"], d["by_symbol"]["AAAUSDT"]["metrics"]')" \
 	"12.5 0.55 $H/models/AAAUSDT/20251109_020600Z/metrics.json" "metrics of a model"
 is "$(py 'd["by_symbol"]["AAAUSDT"]["threshold"], d["by_symbol"]["AAAUSDT"]["never_trades"]')" "0.6 False" \
