@@ -105,6 +105,11 @@ SYMBOLS=BTCUSDT,ETHUSDT run run-batch predict --run 20251111T0320Z-predict
 is "$rc:$(ls "$H/cache/predictions" | tr '\n' ' ')" "0:BTCUSDT.json ETHUSDT.json notes.json " \
 	"a stray notes.json: SOLUSDT retired all the same, the stray file left alone"
 rm "$H/cache/predictions/notes.json"
+# The predict cycle submits nothing to a cluster: ENGINE=slurm with its
+# controller out of reach (a bogus SLURM_CONF) still predicts.
+SYMBOLS=BTCUSDT,ETHUSDT ENGINE=slurm SLURM_CONF=$T/no-such-slurm.conf run run-batch predict --run 20251111T0325Z-predict
+is "$rc" 0 "ENGINE=slurm, no controller: the predict cycle still runs"
+unlike "$err" "slurm engine: scontrol" "and asks the controller nothing"
 # Predictions made from stale candles are cached (marked), and said.
 SYMBOLS=BTCUSDT,ETHUSDT FAKE_PREDICT_STALE=ETHUSDT run run-batch predict --run 20251111T0330Z-predict
 is "$rc" 0 "stale candles: the cycle still caches the coins"

@@ -150,6 +150,31 @@ is "$(grep -c '^fake train-coin AAAUSDT' "$H/logs/$R/AAAUSDT/training.log")" 1 "
 rm -f "$T/bin/train-coin"
 mv "$T/bin/train-coin.fake" "$T/bin/train-coin"
 
+# SIGTERM while sbatch submits (a slow controller): the array it made
+# is cancelled and recorded, not left to train the coins again beside
+# the next start's.
+mkdir -p "$T/slow"
+cat >"$T/slow/sbatch" <<EOF
+#!/bin/sh
+case " \$* " in *" --test-only "*) exec "$real" "\$@" ;; esac
+: >"$T/slow/submitting"
+sleep 3
+exec "$real" "\$@"
+EOF
+chmod +x "$T/slow/sbatch"
+R=20251125T0200Z-full
+PATH=$T/slow:$PATH FAKE_SLEEP=20 run-batch full --engine slurm --symbols AAAUSDT --run $R >/dev/null 2>slow.err &
+b=$!
+wait_for 60 test -e "$T/slow/submitting"
+kill -TERM $b
+wait $b
+is "$?" 130 "SIGTERM while sbatch submits: exit 130"
+like "$(cat slow.err)" "cancelled Slurm job\\(s\\) [0-9]+" "the array sbatch made meanwhile is cancelled"
+wait_for 30 queue_empty
+ok $? "... and leaves the queue"
+run run-batch full --engine slurm --symbols AAAUSDT --run $R
+is "$rc:$(grep -c '^fake train-coin AAAUSDT' "$H/logs/$R/AAAUSDT/training.log")" "0:1" "the next start trains the coin, once"
+
 # Hooks run in the data home, those of the batch and of the array tasks.
 mkdir -p elsewhere
 R=20251124T0200Z-full

@@ -22,6 +22,7 @@ slurm_lists=''		# chunks of the round not yet submitted
 slurm_prev=''		# the array submitted last
 slurm_sleep=''		# pid of the sleep between two looks at the queue
 slurm_earlier=''	# the arrays of an earlier start being waited for
+slurm_submitting=''	# 1 while sbatch submits an array (j: its id once it returned)
 
 # engine_check — the Slurm commands are there and the controller answers;
 # array size limit; threads from a --cpus-per-task in SLURM_SBATCH_ARGS.
@@ -29,7 +30,10 @@ slurm_earlier=''	# the arrays of an earlier start being waited for
 # --no-wait, left in the queue), another run's still running is another
 # batch (exit 6, or wait with --wait).
 engine_check() {
-	slurm_config || return 1
+	# The predict cycle submits nothing: it needs no controller (one
+	# down for maintenance must not stop the hourly predictions), only
+	# to know whether a run's arrays are still in the queue.
+	[ "$cycle" = predict ] || slurm_config || return 1
 	slurm_left
 }
 # slurm_config — the Slurm commands are there and the controller answers;
@@ -96,7 +100,8 @@ slurm_left() {
 		slurm_running "$ids"
 		case $? in
 		1) continue ;;	# ended: left for a start of that run to collect
-		2) return 1 ;;
+		2) [ "$cycle" != predict ] || { warn "slurm engine: cannot tell whether $r's job(s) run; predicting all the same"; continue; }
+			return 1 ;;
 		esac
 		if [ "$wait_lock" = 1 ]; then
 			warn "another batch is running in $home ($r, Slurm job(s) ${ids% }); waiting"
@@ -227,6 +232,9 @@ slurm_feed() {
 	# No % limit unless one was asked for: the cluster decides.
 	lim=''
 	[ "$origin_MAX_CONCURRENT" = default ] && [ "$MODE" != sequential ] || lim=%$workers
+	# A signal during sbatch is handled once it returns: engine_stop then
+	# cancels the array it made (slurm_submitting), which nothing records yet.
+	j='' slurm_submitting=1
 	# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
 	j=$(sbatch --parsable --job-name="cointrain-$run" --array="0-$((k - 1))$lim" \
 		--time="$slurm_mins" --cpus-per-task="$threads" --chdir="$home" --no-requeue \
@@ -239,6 +247,7 @@ slurm_feed() {
 	fi
 	echo "slurm $j" >>"$home/runs/$run/engine.jobs"
 	slurm_jobs="$slurm_jobs $j" slurm_active="$slurm_active $j" slurm_prev=$j
+	slurm_submitting=''
 	event jobs_submitted engine=slurm job="$j" coins:="$k" limit="${lim#%}"
 }
 # slurm_refused LIST MSG — sbatch did not take the coins of LIST: each
@@ -297,6 +306,14 @@ slurm_outcomes() {
 # waiting for are not its own: left running, for the next start.
 engine_stop() {
 	[ -z "$slurm_sleep" ] || kill "$slurm_sleep" 2>/dev/null
+	# An array sbatch made as the signal came: recorded, to be cancelled.
+	if [ -n "$slurm_submitting" ] && [ -n "${j:-}" ]; then
+		j=${j%%;*}
+		case " $slurm_jobs " in *" $j "*) ;; *)
+			echo "slurm $j" >>"$home/runs/$run/engine.jobs"
+			slurm_jobs="$slurm_jobs $j" ;;
+		esac
+	fi
 	[ -z "$slurm_earlier" ] ||
 		warn "$run: Slurm job(s) $slurm_earlier of an earlier start left running; the next start of the run collects them"
 	[ -n "$slurm_jobs" ] || return 0
