@@ -175,6 +175,19 @@ ok $? "... and leaves the queue"
 run run-batch full --engine slurm --symbols AAAUSDT --run $R
 is "$rc:$(grep -c '^fake train-coin AAAUSDT' "$H/logs/$R/AAAUSDT/training.log")" "0:1" "the next start trains the coin, once"
 
+# An array Slurm will never start (the partition's time limit below the
+# task's --time): cancelled, its coin failed with the reason, not waited
+# for with the batch lock held.
+scontrol update partitionname=test maxtime=5
+R=20251126T0200Z-full
+run timeout 120 run-batch full --engine slurm --timeout-minutes 10 --symbols AAAUSDT --run $R
+scontrol update partitionname=test maxtime=INFINITE
+is "$rc" 1 "an array Slurm will never start: the batch ends, exit 1"
+like "$err" "Slurm will never start job [0-9]+ \\(PartitionTimeLimit\\)" "saying why"
+like "$(ledger show $R)" '"error": "Slurm will never start job [0-9]+ \(PartitionTimeLimit\)' "the coin failed with the reason"
+wait_for 30 queue_empty
+ok $? "the array is cancelled"
+
 # Hooks run in the data home, those of the batch and of the array tasks.
 mkdir -p elsewhere
 R=20251124T0200Z-full

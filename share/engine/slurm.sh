@@ -151,16 +151,44 @@ slurm_running() {
 # signal is handled at once, without the batch lock (descriptor 9), which
 # it would keep for a moment after a kill -9 of run-batch.
 slurm_wait() {
-	n=1
+	n=1 since=$(date +%s) told=''
 	while :; do
 		slurm_running "$1"
 		[ $? -eq 1 ] && return 0
+		slurm_pending "$1"
 		sleep "$n" 9>&- &
 		slurm_sleep=$!
 		wait "$slurm_sleep"
 		slurm_sleep=''
 		[ "$n" -ge 10 ] || n=$((n + 1))
 	done
+}
+# slurm_pending "ID ..." — arrays of this start that Slurm will never
+# start (a partition's time limit below the task's --time, an account or
+# QOS it refuses, a node count it cannot give) are cancelled, their coins
+# failed with the reason: waiting would hold the batch lock, and every
+# other cycle, for ever.  One pending for 10 minutes for another reason
+# (a busy cluster, nodes down) is said once, with it (a jobs_pending
+# event).  Uses since and told of slurm_wait.
+slurm_pending() {
+	# shellcheck disable=SC2086
+	squeue -h -t PD -j "$(echo $1 | tr ' ' ',')" -o '%F %r' 2>/dev/null | sort -u |
+		while read -r id why; do
+			case $why in
+			PartitionTimeLimit | PartitionNodeLimit | BadConstraints | InvalidAccount | InvalidQOS | \
+			*MaxWallDurationPerJobLimit | *MaxCpuPerJobLimit | *MaxNodePerJobLimit | \
+			*MaxNodesPerJob* | DependencyNeverSatisfied)
+				[ -f "$tmp/slurm/list-of.$id" ] || continue
+				scancel "$id" 2>/dev/null
+				slurm_refused "$(cat "$tmp/slurm/list-of.$id")" \
+					"Slurm will never start job $id ($why): see SLURM_SBATCH_ARGS, the partition's limits (--time is $slurm_mins min)" error ;;
+			*)
+				[ -z "$told" ] && [ $(($(date +%s) - since)) -ge 600 ] || continue
+				warn "$run: Slurm job $id pending for $((($(date +%s) - since) / 60)) min: $why"
+				event jobs_pending engine=slurm job="$id" reason="$why" ;;
+			esac
+		done
+	[ -n "$told" ] || [ $(($(date +%s) - since)) -lt 600 ] || told=1
 }
 # slurm_forget — the run's arrays have ended: drop their record and the
 # task output files that stayed empty.
@@ -246,31 +274,36 @@ slurm_feed() {
 		return 0
 	fi
 	echo "slurm $j" >>"$home/runs/$run/engine.jobs"
+	echo "$l" >"$tmp/slurm/list-of.$j"
 	slurm_jobs="$slurm_jobs $j" slurm_active="$slurm_active $j" slurm_prev=$j
 	slurm_submitting=''
 	event jobs_submitted engine=slurm job="$j" coins:="$k" limit="${lim#%}"
 }
-# slurm_refused LIST MSG — sbatch did not take the coins of LIST: each
-# attempt failed with MSG (sbatch's last line, which names sbatch itself)
-# as a temporary failure, retried after a backoff.  The ledger counts it
+# slurm_refused LIST MSG [TYPE] — sbatch did not take the coins of LIST
+# (or Slurm will not start them): each attempt failed with MSG (sbatch's
+# last line, which names sbatch itself) as a temporary failure, retried
+# after a backoff (TYPE error: a failure, not retried).  The ledger counts it
 # (running, then failed), as a restart and the next attempt's number go by
 # the ledger; each coin gets its coin_failed event, the last one final,
 # and NOTIFY_CMD one jobs_refused for the array, not one per coin.
 slurm_refused() {
+	ty=${3:-transient}
 	m=${2#sbatch: }
-	m="sbatch: ${m:-refused the job}"
+	[ "$ty" = error ] || m="sbatch: ${m:-refused the job}"
 	warn "slurm engine: $m"
 	n=0 nfinal=0 quiet=1
 	while read -r s; do
 		ledger set "$run" "$s" running --pid "$$"
-		ledger set "$run" "$s" failed --error "$m" --error-type transient
+		ledger set "$run" "$s" failed --error "$m" --error-type "$ty"
 		a=$(ledger_attempts "$s")
 		[ -n "$a" ] || a=$(($(cat "$tmp/attempts.$s" 2>/dev/null || echo 0) + 1))
 		echo "$a" >"$tmp/attempts.$s"
 		a=$(attempts_of "$s") f=$(last_try "$a")
-		event coin_failed symbol="$s" attempt:="$a" status:=null error_type=transient \
+		[ "$ty" = transient ] || f=true
+		event coin_failed symbol="$s" attempt:="$a" status:=null error_type="$ty" \
 			error="$m" final:="$f"
-		echo "transient $EX_TEMPFAIL 0" >"$tmp/outcome/$s"
+		if [ "$ty" = transient ]; then echo "transient $EX_TEMPFAIL 0"; else echo "error 1 0"; fi \
+			>"$tmp/outcome/$s"
 		n=$((n + 1))
 		[ "$f" = false ] || nfinal=$((nfinal + 1))
 	done <"$1"
