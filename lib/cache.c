@@ -605,8 +605,9 @@ entries_now(const char *home, const json_t *put)
 	json_object_foreach((json_t *)put, sym, p) {
 		if (entry_path(epath, sizeof epath, home, sym) != 0)
 			continue;
+		/* The file's entry: this writer's, or the one that replaced it. */
 		if (load_file(epath, &cur) == CT_CACHE_FRESH)
-			json_object_set_new(now, sym, json_equal(cur, p) ? json_incref(p) : cur);
+			json_object_set_new(now, sym, cur);
 		else
 			json_decref(cur);
 	}

@@ -250,29 +250,49 @@ run_status(json_t *e)
 	return st;
 }
 
-/* The ledger of an older run, read once (NULL: unreadable, said once). */
-static json_t *
-older_ledger(const struct ct_status_ctx *ctx, const char *run)
+/* Whether the older run lists sym: its status.json's "symbols" (names,
+ * or records in the first layout), read once and kept, and nothing else
+ * of it (a home keeps hundreds of runs). */
+static int
+older_lists(const struct ct_status_ctx *ctx, const char *run, const char *sym)
 {
-	json_t *lg = json_object_get(ctx->older, run);
+	json_t *idx = json_object_get(ctx->older, run), *st, *v;
+	char path[CT_PATH_MAX];
+	size_t i;
 
-	if (lg == NULL) {
-		lg = ct_ledger_peek(ctx->home, run);
-		json_object_set_new(ctx->older, run, lg ? lg : json_null());
+	if (idx == NULL) {
+		st = ct_path(path, sizeof path, "%s/runs/%s/status.json", ctx->home, run) == 0 ?
+		    json_load_file(path, 0, NULL) : NULL;
+		idx = json_object_get(st, "symbols");
+		idx = idx ? json_incref(idx) : json_null();
+		json_decref(st);
+		json_object_set_new(ctx->older, run, idx);
 	}
-	return json_is_object(lg) ? lg : NULL;
+	if (json_is_object(idx))
+		return json_object_get(idx, sym) != NULL;
+	json_array_foreach(idx, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), sym) == 0)
+			return 1;
+	return 0;
 }
 
 /* The newest run of cycle older than newest that lists sym: its name,
- * its entry in *e; NULL when none does. */
+ * its entry in *e (a reference of the caller's); NULL when none does. */
 static const char *
 older_run(const struct ct_status_ctx *ctx, const char *cycle, const char *newest,
     const char *sym, json_t **e)
 {
+	json_t *lg;
+
 	for (size_t i = ctx->nhist; ctx->older && i-- > 0;) {
-		if (strcmp(ctx->hist[i], newest) >= 0 || strcmp(ct_run_cycle(ctx->hist[i]), cycle) != 0)
+		if (strcmp(ctx->hist[i], newest) >= 0 || strcmp(ct_run_cycle(ctx->hist[i]), cycle) != 0 ||
+		    !older_lists(ctx, ctx->hist[i], sym))
 			continue;
-		*e = json_object_get(json_object_get(older_ledger(ctx, ctx->hist[i]), "symbols"), sym);
+		lg = ct_ledger_peek(ctx->home, ctx->hist[i]);
+		*e = json_object_get(json_object_get(lg, "symbols"), sym);
+		if (*e)
+			json_incref(*e);
+		json_decref(lg);
 		if (*e != NULL)
 			return ctx->hist[i];
 	}
@@ -285,7 +305,7 @@ older_run(const struct ct_status_ctx *ctx, const char *cycle, const char *newest
 static json_t *
 last_run(const struct ct_status_ctx *ctx, const char *sym)
 {
-	json_t *o = json_object(), *lg, *e;
+	json_t *o = json_object(), *lg, *e, *own;
 	const char *cycle, *run;
 
 	json_object_foreach(ctx->runs, cycle, lg) {
@@ -295,11 +315,15 @@ last_run(const struct ct_status_ctx *ctx, const char *sym)
 			continue;
 		}
 		run = str(lg, "run");
-		if ((e = json_object_get(json_object_get(lg, "symbols"), sym)) == NULL &&
-		    (run = older_run(ctx, cycle, run, sym, &e)) == NULL)
-			continue;
+		own = NULL;
+		if ((e = json_object_get(json_object_get(lg, "symbols"), sym)) == NULL) {
+			if ((run = older_run(ctx, cycle, run, sym, &own)) == NULL)
+				continue;
+			e = own;
+		}
 		json_object_set_new(o, cycle, json_pack("{s:s, s:s?, s:s?, s:s?}", "run", run,
 		    "status", run_status(e), "error", str(e, "error"), "model", str(e, "model")));
+		json_decref(own);
 	}
 	return o;
 }

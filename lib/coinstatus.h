@@ -42,8 +42,9 @@ struct ct_status_ctx {
 	int runs_bad;		/* runs/ or a ledger could not be read (told on stderr) */
 	/* A coin the newest run of a cycle does not list (a one-off
 	 * --symbols run of others) is judged by the newest run that does:
-	 * every run (ct_runs_list) and the older ledgers read so far, {run:
-	 * ledger, or null when unreadable}.  See ct_status_history. */
+	 * every run (ct_runs_list) and the older runs' symbols read so far,
+	 * {run: status.json's "symbols", or null when unreadable}.  See
+	 * ct_status_history. */
 	char **hist;
 	size_t nhist;
 	json_t *older;

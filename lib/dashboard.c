@@ -547,19 +547,22 @@ check(json_t *checks, const char *name, int ok, json_t *coins, const char *fmt, 
  * them in buf.  (A newer run still worked on is not judged yet.) */
 static json_t *
 failed_earlier(json_t *rows, json_t *kept, const char *cycle, const char *run, char *buf,
-    size_t n)
+    size_t n, long *older)
 {
 	json_t *out = json_array(), *r, *lr;
 	const char *st;
 	size_t i, len = 0;
 
 	buf[0] = '\0';
+	*older = 0;
 	json_array_foreach(rows, i, r) {
 		lr = json_object_get(json_object_get(r, "last_run"), cycle);
 		st = str(lr, "status");
 		if (!is_kept(kept, str(r, "symbol")) || !str(lr, "run") ||
-		    strcmp(str(lr, "run"), run) >= 0 || !st ||
-		    (strcmp(st, "failed") != 0 && strcmp(st, "lost") != 0 && strcmp(st, "damaged") != 0))
+		    strcmp(str(lr, "run"), run) >= 0 || !st)
+			continue;
+		++*older;
+		if (strcmp(st, "failed") != 0 && strcmp(st, "lost") != 0 && strcmp(st, "damaged") != 0)
 			continue;
 		if (json_array_size(out) < NAMED && len < n)
 			len += (size_t)snprintf(buf + len, n - len, "%s%s (%s in %s)", len ? ", " : "",
@@ -578,6 +581,7 @@ check_runs(json_t *checks, json_t *bat, json_t *rows, json_t *kept, const struct
 	const char *cycle;
 	json_int_t tot, bad;
 	json_t *r, *coins, *dmg, *ea;
+	long older;
 	double pct;
 
 	json_object_foreach(json_object_get(bat, "cycles"), cycle, r) {
@@ -612,12 +616,18 @@ check_runs(json_t *checks, json_t *bat, json_t *rows, json_t *kept, const struct
 			    num(r, "running")), (long long)tot, named(json_object_get(r,
 			    "unfinished_coins"), left, sizeof left), bad ? "; failed: " : "", list);
 		} else if (json_array_size(ea = failed_earlier(rows, kept, cycle, str(r, "run"), early,
-		    sizeof early)) > 0) {
-			/* A later run of other coins judges nothing of these. */
+		    sizeof early, &older)) > 0) {
+			/* A later run of other coins judges nothing of these: each
+			 * kept coin by its newest run of the cycle, the same limit. */
 			json_array_extend(coins, ea);
-			check(checks, name, 0, coins, "%s: %lld of %lld failed%s%s; not in it and failed "
-			    "in their newest %s run: %s", str(r, "run"), (long long)bad, (long long)tot,
-			    bad ? ": " : "", list, cycle, early);
+			pct = 100.0 * (double)(bad + (json_int_t)json_array_size(ea)) /
+			    (double)(tot + older);
+			check(checks, name, pct <= h->max_failed_pct, coins, "%s: %lld of %lld failed%s%s; "
+			    "with the %ld kept coins it does not list, by their newest %s run: %lld of %lld "
+			    "failed (%.0f%%, maximum %.0f%%): %s", str(r, "run"), (long long)bad,
+			    (long long)tot, bad ? ": " : "", list, older, cycle,
+			    (long long)(bad + (json_int_t)json_array_size(ea)), (long long)(tot + older), pct,
+			    h->max_failed_pct, early);
 		} else
 			check(checks, name, pct <= h->max_failed_pct, coins,
 			    "%s: %lld of %lld failed (%.0f%%, maximum %.0f%%)%s%s", str(r, "run"),

@@ -372,8 +372,11 @@ run coin-status --json BBBUSDT
 is "$(echo "$out" | py 'd["last_run"]["full"]["run"], d["last_run"]["full"]["status"], "failed-run" in d["flags"]')" \
 	"20260108T0200Z-full failed True" "a run of other coins does not clear a coin's failed run"
 run summarize --dashboard --max-candle-age off --no-cache-check
-like "$out" "FAIL last_full_run +20260115T0200Z-full: 0 of 1 failed; not in it and failed in their newest full run: BBBUSDT \\(failed in 20260108T0200Z-full\\)" \
-	"the health check names it, and the run it failed in"
+like "$out" "FAIL last_full_run +20260115T0200Z-full: 0 of 1 failed; with the 2 kept coins it does not list, by their newest full run: 1 of 3 failed \\(33%, maximum 20%\\): BBBUSDT \\(failed in 20260108T0200Z-full\\)" \
+	"the health check judges it by its newest run, names it and the run it failed in"
+run summarize --dashboard --max-candle-age off --no-cache-check --max-failed-pct 50
+like "$out" "check +ok +last_full_run +20260115T0200Z-full: 0 of 1 failed; with the 2 kept coins" \
+	"... with the same limit as any run's (1 of 3 is within 50%)"
 
 # Flags of what no column shows at a glance: candles after now (a wrong
 # clock, generated candles), a model of another timeframe than the
