@@ -576,7 +576,7 @@ if [ -n "$config" ]; then
 		[ "$key" != '!' ] || die "$EX_USAGE" "$config:$ln: not a KEY=VALUE setting: $val"
 		if ! known "$key"; then
 			case $key in
-			HEALTH_* | DASHBOARD_HTML | TELEGRAM_* | UPLOAD_DEST)
+			HEALTH_* | DASHBOARD_HTML | TELEGRAM_* | UPLOAD_DEST | COINTRAIN_*)
 				warn "$config:$ln: $key: not a run-batch setting, ignored: set it in the environment (a crontab line above the cointrain block: cointrain-cron(8))" ;;
 			*)
 				# --show-config lists the known names: it must still run.
