@@ -246,7 +246,7 @@ open_model(const struct ct_predict_opts *o, const char *sym, char *dir, size_t l
 	if (strcmp(m->symbol, sym) != 0)
 		ct_warn("%s: model %s is for %s", sym, dir, m->symbol);
 	else if ((*tf_ms = ct_tf_ms(m->timeframe)) < 0)
-		ct_warn("%s/config.json: unknown timeframe \"%s\"", dir, m->timeframe);
+		ct_warn("%s: %s/config.json: unknown timeframe \"%s\"", sym, dir, m->timeframe);
 	else if (o->timeframe && strcmp(o->timeframe, m->timeframe) != 0)
 		ct_warn("%s: current model %s is for timeframe %s, not %s", sym, dir,
 		    m->timeframe, o->timeframe);

@@ -1037,16 +1037,17 @@ load_pinned(struct search *s, const json_t *old)
 	struct ct_costs c0 = s->costs;
 	json_t *id;
 	char when[CT_ISO_LEN];
-	int same;
+	int same, rc;
 
-	s->pin = pin_of(old);
-	if (load_data(s) != 0 && s->pin == CT_SCAN_ALL)
-		return -1;
-	if (s->pin == CT_SCAN_ALL)
-		return 0;
-	id = s->d.n ? identity(s) : NULL;
+	if ((s->pin = pin_of(old)) == CT_SCAN_ALL)
+		return load_data(s);
+	/* What a pinned load finds wrong is said only if it is the search's. */
+	ct_warn_hold();
+	rc = load_data(s);
+	id = rc == 0 && s->d.n ? identity(s) : NULL;
 	same = id && same_search(old, id) && s->later * 100 <= s->candles * PIN_LATER_PCT;
 	json_decref(id);
+	ct_warn_release(same);
 	if (same) {
 		if (s->later > 0) {
 			ct_iso8601(s->data_to, when);

@@ -121,6 +121,9 @@ run script -qec "run-batch incremental --symbols AAAUSDT,BBBUSDT --run 20251111T
 is "$rc" 0 "a cycle on a terminal"
 like "$out" "1/2 (AAAUSDT|BBBUSDT) [0-9]+s  AUC 0.52 \\(walk-forward\\)  net [0-9.]+ bps/trade  ETA" "a progress line per coin"
 like "$out" "2/2 " "up to the last"
+run script -qec "FAKE_NEVER=1 run-batch incremental --symbols AAAUSDT --run 20251111T0405Z-incremental" /dev/null
+like "$out" "1/1 AAAUSDT [0-9]+s  AUC 0.52 \\(walk-forward\\)  never trades" \
+	"a model that never trades: said so, not its folds' net bps"
 run script -qec "FAKE_EVALUATION='held-out after search' run-batch full --symbols AAAUSDT --run 20251111T0410Z-full" /dev/null
 like "$out" "1/1 AAAUSDT [0-9]+s  AUC 0.52 \\(held-out after search\\)  net -3.2 bps/trade" \
 	"the label as metrics.json says it, figures rounded"

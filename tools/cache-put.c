@@ -51,8 +51,8 @@ read_lines(json_t *preds)
 			continue;	/* blank lines carry nothing */
 		/* No prediction comes near; one that did would be read again by
 		 * every top-list merge and cache-get --top. */
-		if (len > LINE_MAX_B || memchr(line, '\0', (size_t)len) != NULL) {
-			if (len > LINE_MAX_B)
+		if (len - (line[len - 1] == '\n') > LINE_MAX_B || memchr(line, '\0', (size_t)len) != NULL) {
+			if (len - (line[len - 1] == '\n') > LINE_MAX_B)
 				ct_warn("<stdin>:%zu: line longer than %d bytes", lineno, LINE_MAX_B);
 			else
 				ct_warn("<stdin>:%zu: a NUL byte in the line", lineno);

@@ -111,6 +111,11 @@ notify() {
 	st=$?
 	[ "$st" -eq 0 ] || warn "NOTIFY_CMD failed for a $2 event (status $st$([ "$st" -eq 124 ] && echo ', timed out')$([ "$nlog" != /dev/null ] && echo "; see $nlog"))"
 }
+# never_trades CONFIG — whether a model's config.json sets threshold 1
+# (train-coin's "never trade").
+never_trades() {
+	grep -Eq '"threshold": *1(\.0*)?([eE][+-]?0+)? *[,}]?$' "$1" 2>/dev/null
+}
 # metrics FILE [OBJECT] — $auc and $net from the OBJECT ("aggregate") of
 # a metrics.json, or the "heldout" of a params.json (a figure it lacks, or
 # a file missing: empty), and what they are in $what (its "evaluation",
@@ -137,7 +142,7 @@ outcome_unsaid() {
 # reason LOG — why a tool failed, for the ledger and the event log: the
 # last line its latest start ("== TIME RUN ..." and our command line)
 # wrote, but not the usage a usage error ends with, which says nothing of
-# the cause; when there is none, says so.
+# the cause.
 reason() {
 	awk -v p="$prog: " '
 	/^== [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ { r = ""; cmd = 1; next }
@@ -146,7 +151,12 @@ reason() {
 	/^usage: / { u = 1; next }
 	u && /^[ \t]/ { next }
 	{ u = 0; r = $0 }
-	END { print r }' "$1" 2>/dev/null | grep . ||
+	END { print r }' "$1" 2>/dev/null
+}
+# why_of LOG — reason LOG, else that there is none (and that the disk is
+# full, when it is: a log that could not be written).
+why_of() {
+	reason "$1" | grep . ||
 		echo "no reason logged in ${1#"$home"/}$(disk_full && echo ': the disk is full')"
 }
 
@@ -252,6 +262,9 @@ coin_step() {
 		tune) metrics "$model" heldout ;;
 		*) metrics "$model/metrics.json" ;;
 		esac
+		# A model that never trades makes nothing, whatever its folds made.
+		tr="net $(fmt_num "$net" 1) bps/trade"
+		[ "$CT_STEP" = tune ] || ! never_trades "$model/config.json" || { net='' tr='never trades'; }
 		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs" \
 			${adopted:+adopted:=true}
 		if [ "$CT_STEP" != tune ]; then
@@ -265,8 +278,7 @@ coin_step() {
 		fi
 		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" 2>/dev/null \
 			>"$CT_TMP/outcome/$sym" || outcome_unsaid "$sym"
-		progress "$sym" "$(printf '%ss  AUC %s (%s)  net %s bps/trade' "$secs" \
-			"$(fmt_num "$auc" 2)" "$what" "$(fmt_num "$net" 1)")"
+		progress "$sym" "$(printf '%ss  AUC %s (%s)  %s' "$secs" "$(fmt_num "$auc" 2)" "$what" "$tr")"
 		return 0
 	fi
 	case $rc in
@@ -1101,7 +1113,7 @@ retire() {
 	if cache-put --clear $(cat "$tmp/retired") 2>>"$log/predict.log"; then
 		event coins_retired symbols="$(tr '\n' ' ' <"$tmp/retired" | sed 's/ $//')"
 	else
-		warn "$run: coins no longer in SYMBOLS were not cleared from the cache: $(reason "$log/predict.log")"
+		warn "$run: coins no longer in SYMBOLS were not cleared from the cache: $(why_of "$log/predict.log")"
 		: >"$tmp/cache_failed"
 	fi
 }
@@ -1112,8 +1124,8 @@ refresh() {
 	: >"$tmp/cached"
 	cache_coins "$tmp/symbols" "$1" "$TOP_N" && return 0
 	: >"$tmp/cache_failed"
-	warn "$run: the prediction cache was not (fully) refreshed: $(reason "$log/predict.log")"
-	event job_failed step=cache error="$(reason "$log/predict.log")"
+	warn "$run: the prediction cache was not (fully) refreshed: $(why_of "$log/predict.log")"
+	event job_failed step=cache error="$(why_of "$log/predict.log")"
 	return 1
 }
 
@@ -1195,7 +1207,7 @@ if [ "$cycle" = predict ]; then
 	[ ! -s "$tmp/ok" ] || ledger set "$run" - success <"$tmp/ok"
 	[ ! -s "$tmp/skip" ] || ledger set "$run" - skipped --error "no current model" <"$tmp/skip"
 	[ ! -s "$tmp/failed" ] || ledger set "$run" - failed --error-type error \
-		--error "not cached: $(reason "$log/predict.log")" <"$tmp/failed"
+		--error "not cached: $(why_of "$log/predict.log")" <"$tmp/failed"
 	n=$(grep -c . "$tmp/ok")
 	event cache_refreshed ttl="$PREDICTION_CACHE_TTL" predictions:="$n"
 	finish
@@ -1227,7 +1239,7 @@ if [ "$cycle" = full ]; then
 		if b=$(model-backup --keep "$BACKUP_KEEP" 2>>"$log/backup.log"); then
 			event backup_succeeded archive="$b"
 		else
-			event backup_failed error="$(reason "$log/backup.log")"
+			event backup_failed error="$(why_of "$log/backup.log")"
 			warn "model backup failed (see $log/backup.log); retraining anyway"
 		fi
 	fi
