@@ -188,6 +188,25 @@ like "$(ledger show $R)" '"error": "Slurm will never start job [0-9]+ \(Partitio
 wait_for 30 queue_empty
 ok $? "the array is cancelled"
 
+# A --time of one's own in SLURM_SBATCH_ARGS: a usage error (the engine
+# sets it so that a coin's timeout fires first and is recorded as one).
+SLURM_SBATCH_ARGS='-t 1' run run-batch full --engine slurm --symbols AAAUSDT --run 20251127T0200Z-full
+is "$rc" 2 "SLURM_SBATCH_ARGS with -t: a usage error"
+like "$err" "SLURM_SBATCH_ARGS: -t: the engine sets --time from TIMEOUT_MINUTES" "saying what to set instead"
+
+# Interrupted while its array runs the coin: the coin is to do again, not
+# a lost attempt that uses up its retries.
+R=20251128T0200Z-full
+RETRIES=0 FAKE_SLEEP=30 run-batch full --engine slurm --symbols AAAUSDT --run $R >/dev/null 2>int.err &
+b=$!
+wait_for 60 running $R AAAUSDT
+kill -TERM $b
+wait $b
+is "$(status $R AAAUSDT | cut -d' ' -f1)" pending "interrupted: the coin is pending again, not failed or running"
+wait_for 30 queue_empty
+RETRIES=0 run run-batch full --engine slurm --symbols AAAUSDT --run $R
+is "$rc:$(status $R AAAUSDT | cut -d' ' -f1)" "0:success" "the next start trains it, RETRIES=0 notwithstanding"
+
 # Hooks run in the data home, those of the batch and of the array tasks.
 mkdir -p elsewhere
 R=20251124T0200Z-full

@@ -56,6 +56,9 @@ slurm_config() {
 	[ "$slurm_chunk" -ge 1 ] ||
 		{ warn "slurm engine: this cluster runs no job arrays (MaxArraySize=0)"; return 1; }
 	# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
+	t=$(slurm_time $SLURM_SBATCH_ARGS)
+	[ -z "$t" ] || die "$EX_USAGE" "SLURM_SBATCH_ARGS: $t: the engine sets --time from TIMEOUT_MINUTES (the timeout plus 2 minutes), so that a coin's timeout is recorded as one; set TIMEOUT_MINUTES instead"
+	# shellcheck disable=SC2086
 	c=$(slurm_cpus $SLURM_SBATCH_ARGS)
 	[ -z "$c" ] || threads=$c
 	slurm_mins=$(((timeout_s + 59) / 60 + 2))
@@ -72,6 +75,15 @@ engine_plan() {
 	[ "$origin_MAX_CONCURRENT" = default ] && [ "$MODE" != sequential ] ||
 		lim="at most $workers at a time (%$workers)"
 	echo "slurm: job arrays of at most $slurm_chunk tasks, $lim; a task: --cpus-per-task $threads, --time $slurm_mins min${SLURM_SBATCH_ARGS:+, then $SLURM_SBATCH_ARGS}"
+}
+# slurm_time ARG... — a --time (-t) among sbatch options, if any: the
+# engine sets it from TIMEOUT_MINUTES, so that the step's own timeout
+# fires first and is recorded as one (a shorter one killed tasks as
+# "lost").
+slurm_time() {
+	for a in "$@"; do
+		case $a in -t | -t* | --time | --time=*) echo "$a"; return ;; esac
+	done
 }
 # slurm_cpus ARG... — the --cpus-per-task among sbatch options, if any.
 slurm_cpus() {
@@ -352,6 +364,13 @@ engine_stop() {
 	[ -n "$slurm_jobs" ] || return 0
 	# shellcheck disable=SC2086
 	scancel $slurm_jobs && warn "$run: cancelled Slurm job(s)$slurm_jobs"
+	# The coins those tasks were running were interrupted, not lost: to
+	# do again, no failure (an interrupt does not use up their retries).
+	[ -f "$home/runs/$run/status.json" ] || return 0
+	ledger todo "$run" --unknown 2>/dev/null | while read -r s w; do
+		jid=${w#slurm:}
+		case " $slurm_jobs " in *" ${jid%%_*} "*) ledger set "$run" "$s" pending ;; esac
+	done
 }
 
 # engine_alive WORKER — 0 while the array task slurm:JOBID_TASKID is in
