@@ -407,12 +407,10 @@ by_prob_desc(const void *a, const void *b)
 	    json_string_value(json_object_get(y, "symbol")));
 }
 
-/* 1 when the entry's model has threshold >= 1 (no threshold made money
- * out of sample); an entry without a threshold is taken as trading. */
-static int
-never_trades(const json_t *e)
+int
+ct_never_trades(const json_t *o)
 {
-	const json_t *t = json_object_get(e, "threshold");
+	const json_t *t = json_object_get(o, "threshold");
 
 	return json_is_number(t) && json_number_value(t) >= 1;
 }
@@ -442,7 +440,7 @@ fresh_entries(const char *home, int64_t now_ms, size_t *np)
 		/* Only coins whose served model trades are ranked: a model
 		 * with threshold 1 never goes long, whatever its prob_up. */
 		if (ct_cache_get(home, sym, now_ms, &e) != CT_CACHE_FRESH ||
-		    ct_cache_invalid(e, why, sizeof why) != NULL || never_trades(e)) {
+		    ct_cache_invalid(e, why, sizeof why) != NULL || ct_never_trades(e)) {
 			json_decref(e);
 			continue;
 		}
@@ -524,7 +522,7 @@ rankable(const json_t *e, int64_t now_ms)
 {
 	char why[96];
 
-	return ct_cache_invalid(e, why, sizeof why) == NULL && !never_trades(e) &&
+	return ct_cache_invalid(e, why, sizeof why) == NULL && !ct_never_trades(e) &&
 	    ct_cache_entry_state(e, now_ms) == CT_CACHE_FRESH;
 }
 

@@ -105,4 +105,9 @@ json_t *ct_cache_states(const char *home, int64_t now_ms);
 /* Print entry as one compact JSON line on stdout; 0 or -1. */
 int ct_cache_print(const json_t *entry);
 
+/* 1 when o (a prediction, a cache entry, a model's config.json) has
+ * threshold >= 1: train-coin's "never trade" (no threshold made money out
+ * of sample beyond noise); without a threshold, 0. */
+int ct_never_trades(const json_t *o);
+
 #endif

@@ -450,7 +450,6 @@ static json_t *
 model_row(const struct ct_status_ctx *ctx, const char *sym, const char *stamp,
     const json_t *config, const json_t *metrics)
 {
-	const json_t *thr = json_object_get(config, "threshold");
 	json_t *o = json_pack("{s:s, s:s?, s:s?}", "stamp", stamp, "timeframe",
 	    str(config, "timeframe"), "mode", str(config, "mode"));
 	int64_t ms;
@@ -463,8 +462,7 @@ model_row(const struct ct_status_ctx *ctx, const char *sym, const char *stamp,
 	json_object_set_new(o, "threshold", num(config, "threshold"));
 	/* train-coin sets the threshold to 1 when no threshold made money
 	 * out of sample: prob_up never exceeds it. */
-	json_object_set_new(o, "never_trades", json_boolean(json_is_number(thr) &&
-	    json_number_value(thr) >= 1));
+	json_object_set_new(o, "never_trades", json_boolean(ct_never_trades(config)));
 	figures(o, config, metrics);
 	return o;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "err.h"
 #include "home.h"
 #include "jsonfile.h"
@@ -154,7 +155,7 @@ never_trades(const char *mpath, const json_t *m, json_t *agg, json_t *row)
 	    ct_path(path, sizeof path, "%.*s/config.json", (int)(slash - mpath), mpath) == 0)
 		c = json_load_file(path, 0, NULL);
 	thr = json_object_get(c, "threshold");
-	never = json_is_number(thr) && json_number_value(thr) >= 1;
+	never = ct_never_trades(c);
 	json_object_set_new(row, "threshold", json_is_number(thr) ? json_copy(thr) : json_null());
 	json_object_set_new(row, "never_trades", json_is_number(thr) ? json_boolean(never) :
 	    json_null());
