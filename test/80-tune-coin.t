@@ -107,7 +107,7 @@ killed_search() {
 	await_records "$1" "$2"
 	kill -9 $pid
 	wait $pid 2>/dev/null
-	sleep 0.3
+	flock "$M/EDGE/search/.lock" true
 }
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
@@ -251,6 +251,9 @@ while ! grep -q 'trains ahead' ahead.err && kill -0 $pid 2>/dev/null && [ $i -lt
 done
 kill -9 $pid
 wait $pid 2>/dev/null
+# Its workers end as they find it gone (under ASan, a moment later):
+# until then the search is locked, exit 6.
+flock "$M/EDGE/search/.lock" true
 grep -q 'trains ahead' ahead.err && [ ! -e "$M/EDGE/params.json" ]
 ok $? "killed with -9 while a held-out fold trained ahead, before params.json"
 run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
