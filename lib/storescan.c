@@ -137,7 +137,7 @@ out:
 static int
 cut_after(struct ct_scan *sc, int64_t until)
 {
-	char b[4096 + 1], *q;	/* a line, and a NUL for strtoll */
+	char b[4096 + 1], *q, *ln;	/* a line, and a NUL for strtoll */
 
 	while (sc->end > sc->pos) {
 		off_t lo = sc->end - (off_t)(sizeof b - 1) > sc->pos ? sc->end - (off_t)(sizeof b - 1) :
@@ -153,14 +153,15 @@ cut_after(struct ct_scan *sc, int64_t until)
 			i--;
 		if (i < 0 && lo > sc->pos)
 			return 0;
+		ln = b + (i + 1);	/* the last line's start (i is -1 at b's) */
 		errno = 0;
-		t = strtoll(b + i + 1, &q, 10);
-		if (b[i + 1] != '\n' && b[i + 1] != '\r') {
-			if (q == b + i + 1 || errno || t <= until)
+		t = strtoll(ln, &q, 10);
+		if (*ln != '\n' && *ln != '\r') {
+			if (q == ln || errno || t <= until)
 				return 0;
 			sc->later++;
 		}
-		sc->end = lo + i + 1;
+		sc->end = lo + (ln - b);
 	}
 	return 0;
 }
