@@ -15,11 +15,27 @@ run ldd "$CT_BIN/cache-get"
 is "$(printf '%s\n' "$out" | grep -Ec 'xgboost|gomp|curl|archive|crypto')" 0 \
     "cache-get loads no heavy library"
 
+# A data home that is not there is a mistyped --home, not an empty one.
+run cache-get BTCUSDT
+is "$rc/$out" "1/" "no data home: cache-get fails"
+is "$err" "cache-get: $T/home: No such file or directory" "and says why"
+run cache-get --top
+is "$rc/$out/$err" "1//cache-get: $T/home: No such file or directory" "... also for --top"
+ok "$([ ! -e home ] && echo 0 || echo 1)" "cache-get creates nothing"
+line BTCUSDT 0.5234123 > btc.json
+run cache-put --ttl 1h < btc.json
+is "$rc/$(printf '%s\n' "$out" | strip)" "1/$(cat btc.json)" "no data home: cache-put still passes the prediction on, and fails"
+is "$err" "cache-put: $T/home: No such file or directory" "and says why"
+run cache-put --clear
+is "$rc/$err" "1/cache-put: $T/home: No such file or directory" "... also for --clear"
+ok "$([ ! -e home ] && echo 0 || echo 1)" "cache-put creates no data home"
+run cache-get --home /etc/passwd BTCUSDT
+is "$rc/$out/$err" "1//cache-get: /etc/passwd: Not a directory" "a --home that is a file: said"
+mkdir home
 run cache-get BTCUSDT
 is "$rc/$out/$err" "3//" "no cache directory: a quiet miss, exit 3"
-ok "$([ ! -e home ] && echo 0 || echo 1)" "cache-get creates nothing"
+ok "$([ ! -e home/cache ] && echo 0 || echo 1)" "cache-get creates nothing"
 
-line BTCUSDT 0.5234123 > btc.json
 run cache-put --ttl 1h < btc.json
 is "$rc/$err" "0/" "cache-put stores a predict line"
 is "$(printf '%s\n' "$out" | strip)" "$(cat btc.json)" "cache-put echoes the entry"
@@ -420,6 +436,7 @@ rm "$COINTRAIN_HOME/cache/predictions/ODDUSDT.json"
 # fallback put): the top list ends with the coin's entry as it is, never
 # with the one replaced (which it kept until the next rebuild).
 export COINTRAIN_HOME=$T/race
+mkdir "$COINTRAIN_HOME"
 line() { printf '{"symbol":"%s","timeframe":"1h","open_time":"2026-11-30T18:00:00Z","prob_up":%s,"signal":"long","threshold":0.5}\n' "$1" "$2"; }
 { line AAAUSDT 0.9; line BBBUSDT 0.8; line CCCUSDT 0.7; line DDDUSDT 0.6; } | cache-put -q --ttl 2h --top 3
 bad=''
@@ -430,7 +447,7 @@ for r in 1 2 3 4 5 6 7 8 9 10 11 12; do
 	wait
 	e=$(jget "$COINTRAIN_HOME/cache/predictions/CCCUSDT.json" 'j["prob_up"]')
 	t=$(jget "$COINTRAIN_HOME/cache/top.json" '[p["prob_up"] for p in j["predictions"] if p["symbol"] == "CCCUSDT"][0]')
-	[ "$e" = "$t" ] || bad="$bad $r:$e/$t"
+	[ -n "$e" ] && [ "$e" = "$t" ] || bad="$bad $r:$e/$t"
 done
 is "$bad" "" "12 overlapping puts of one coin: the top list holds its entry as it is"
 

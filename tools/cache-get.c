@@ -69,6 +69,14 @@ get_top(const char *home, const char *arg, int stale_ok, int64_t now)
 	return miss ? CT_EXIT_MISS : CT_EXIT_OK;
 }
 
+/* A miss in a data home that is not there (a mistyped --home) is said
+ * and a failure, not an empty cache; a hit costs no check. */
+static int
+home_said(const char *home, int rc)
+{
+	return rc == CT_EXIT_MISS && ct_dir_check(home) != 0 ? CT_EXIT_FAIL : rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -117,7 +125,7 @@ main(int argc, char *argv[])
 	home = ct_home(home_opt);
 	now = ct_now_ms();
 	if (top)
-		return ct_finish(get_top(home, argv[optind], stale_ok, now));
+		return ct_finish(home_said(home, get_top(home, argv[optind], stale_ok, now)));
 	/* Every symbol is checked before any is served: a bad one is a usage
 	 * error, not a partial answer. */
 	for (int i = optind; i < argc; i++)
@@ -132,5 +140,5 @@ main(int argc, char *argv[])
 		miss |= serve(e, st, stale_ok);
 		json_decref(e);
 	}
-	return ct_finish(miss ? CT_EXIT_MISS : CT_EXIT_OK);
+	return ct_finish(home_said(home, miss ? CT_EXIT_MISS : CT_EXIT_OK));
 }

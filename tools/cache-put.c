@@ -194,8 +194,10 @@ main(int argc, char *argv[])
 			    ct_excerpt(argv[i], strlen(argv[i]), ex));
 	home = ct_home(home_opt);
 	ct_cleanup_on_signals();
+	/* A mistyped --home is no new data home: nothing is created there. */
 	if (clear)
-		return ct_finish(ct_cache_forget(home, argv + optind, (size_t)(argc - optind), 1) == 0 ?
+		return ct_finish(ct_dir_check(home) == 0 &&
+		    ct_cache_forget(home, argv + optind, (size_t)(argc - optind), 1) == 0 ?
 		    CT_EXIT_OK : CT_EXIT_FAIL);
 
 	/* Entries are written under the shared lock (no writer waits for
@@ -214,9 +216,9 @@ main(int argc, char *argv[])
 		ct_warn("no prediction on standard input: nothing stored");
 		rc = CT_EXIT_FAIL;
 	}
-	if ((lock = ct_cache_lock_shared(home)) < 0) {
-		/* A read-only or full data home: the predictions still go on
-		 * to whoever asked for them. */
+	if (ct_dir_check(home) != 0 || (lock = ct_cache_lock_shared(home)) < 0) {
+		/* A missing, read-only or full data home: the predictions
+		 * still go on to whoever asked for them. */
 		for (size_t i = 0; !quiet && i < json_array_size(preds); i++)
 			ct_cache_print(json_array_get(preds, i));
 		rc = CT_EXIT_FAIL;
