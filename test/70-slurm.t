@@ -93,6 +93,9 @@ is "$?" 1 "the batch ends with exit 1 (a coin failed)"
 is "$(status $R BBBUSDT)" "success 2 -" "the cancelled coin was retried and succeeded"
 like "$(grep '"event":"coin_started"' "$H/logs/$R/engine.log" | grep BBBUSDT | tail -n 1)" '"attempt":2' \
 	"in a second round"
+like "$(grep '"event":"coin_failed"' "$H/logs/$R/engine.log" | grep BBBUSDT)" \
+	"\"error\":\"worker lost \\($w: JOB [0-9]+ ON [^ ]+ CANCELLED AT [0-9T:-]+\\)\"" \
+	"its lost attempt names the task and says why, in Slurm's words"
 is "$(status $R CCCUSDT)" "failed 1 error" "the failing coin failed once (exit 1 is not retried)"
 like "$(ledger show $R)" '"error": "train-coin: CCCUSDT: not enough candles"' "with its error"
 is "$(status $R AAAUSDT):$(status $R DDDUSDT)" "success 1 -:success 1 -" "the others succeeded"

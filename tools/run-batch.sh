@@ -889,8 +889,18 @@ todo_list() {
 engine_load() {
 	efile=$SHARE/engine/$ENGINE.sh
 	[ -r "$efile" ] || die "$EX_FAIL" "$efile: no such engine"
+	# An engine that cannot say why a worker was lost need not define it.
+	engine_why() { :; }
 	# shellcheck disable=SC1090
 	. "$efile"
+}
+# lost_why SYM WORKER — "worker lost (WORKER: reason)": the worker when
+# the ledger has it, the engine's reason when it has one (a Slurm task's
+# time limit, an out-of-memory kill, scancel).
+lost_why() {
+	r=$(engine_why "$1" "$2" 2>/dev/null | head -n 1)
+	r=$2${2:+${r:+: }}$r
+	echo "worker lost${r:+ ($r)}"
 }
 
 # dry_plan — what --dry-run prints: the run, the engine's plan, the
@@ -1023,9 +1033,11 @@ sort -u "$tmp/listed" >"$tmp/listed.sorted" &&
 # that is gone was lost, and is retried like any lost worker.
 ledger todo "$run" --unknown | while read -r s w; do
 	engine_alive "$w"
-	[ $? -eq 1 ] && ledger set "$run" "$s" failed --error "worker lost ($w)" --error-type lost &&
+	[ $? -eq 1 ] || continue
+	why=$(lost_why "$s" "$w")
+	ledger set "$run" "$s" failed --error "$why" --error-type lost &&
 		event coin_failed symbol="$s" status:=null error_type=lost \
-			error="worker lost ($w)" final:=false
+			error="$why" final:=false
 done
 # One left running by a worker of this host that is gone (a batch killed
 # with -9 while the coin trained) lost that attempt: recorded as such,
@@ -1363,7 +1375,8 @@ no_outcome() {
 		echo "success 0 - -"
 		return
 	fi
-	att=$(attempts_of "$1") why="worker lost"
+	w=$(sed -n 's/^ *"worker": *"\([^"]*\)".*/\1/p' "$home/runs/$run/coins/$1.json" 2>/dev/null)
+	att=$(attempts_of "$1") why=$(lost_why "$1" "$w")
 	disk_full && why="worker lost: it left no outcome, and the data home's disk is full"
 	ledger set "$run" "$1" failed --error "$why" --error-type lost
 	event coin_failed symbol="$1" attempt:="$att" status:=null error_type=lost \

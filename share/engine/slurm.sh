@@ -373,6 +373,24 @@ engine_stop() {
 	done
 }
 
+# engine_why SYM WORKER — why the task of SYM (slurm:JOBID_TASKID, else
+# found from the chunk lists of this start) ended without an outcome, in
+# Slurm's own words from the task's output file: "JOB 43 ON node1
+# CANCELLED AT ... DUE TO TIME LIMIT" (or NODE FAILURE, PREEMPTION; none
+# for scancel), or an out-of-memory kill.  Nothing when it left no word.
+engine_why() {
+	case $2 in
+	slurm:*) t=${2#slurm:} ;;
+	*)	t=$(grep -nx "$1" "$tmp/slurm/list-of."* 2>/dev/null | head -n 1 |
+		    sed -n 's|.*/list-of\.\([0-9]*\):\([0-9]*\):.*|\1 \2|p')
+		[ -n "$t" ] || return 0
+		t="${t% *}_$((${t#* } - 1))" ;;
+	esac
+	sed -n -e 's/^slurmstepd[^:]*: error: \*\*\* \(.*\) \*\*\*$/\1/p' \
+		-e 's/^slurmstepd[^:]*: error: \(Detected [0-9]* oom.kill event.*\)\. Some of .*/\1/p' \
+		"$log/slurm-$t.out" 2>/dev/null | tail -n 1
+}
+
 # engine_alive WORKER — 0 while the array task slurm:JOBID_TASKID is in
 # the queue, 1 when it is not, 2 when Slurm cannot say.  A worker of this
 # host or another is gone: local workers hold the batch lock we hold.
