@@ -177,8 +177,8 @@ is "$rc:$(status $R BBBUSDT)" "0:success 2 -" "the next start retries the interr
 
 # SLURM_SBATCH_ARGS: checked before anything runs; -c sets the threads.
 SLURM_SBATCH_ARGS='-p nosuch' run run-batch full --engine slurm --symbols AAAUSDT --run 20251115T0100Z-full
-is "$rc" 1 "a partition the cluster refuses: exit 1"
-like "$err" "slurm engine: sbatch refuses the job: .*[Pp]artition" "with sbatch's reason"
+is "$rc" 2 "a partition the cluster refuses (a job without it is taken): a usage error, exit 2"
+like "$err" "SLURM_SBATCH_ARGS: sbatch refuses a job with -p nosuch: .*[Pp]artition" "naming the setting, with sbatch's reason"
 ok "$(test ! -e "$H/runs/20251115T0100Z-full"; echo $?)" "before the run exists"
 
 # More coins than MaxArraySize: chunks, one after the other.

@@ -63,10 +63,16 @@ slurm_config() {
 	[ -z "$c" ] || threads=$c
 	slurm_mins=$(((timeout_s + 59) / 60 + 2))
 	[ -z "$UPLOAD_CMD" ] || slurm_mins=$((slurm_mins + 10))
-	# A bad partition or account is found now, not after the first round.
+	# A bad partition or account is found now, not after the first round:
+	# a usage error when the job without SLURM_SBATCH_ARGS is taken.
 	# shellcheck disable=SC2086
 	e=$(sbatch --test-only --time="$slurm_mins" --cpus-per-task="$threads" $SLURM_SBATCH_ARGS \
-		--wrap=true 2>&1) || { warn "slurm engine: sbatch refuses the job: $e"; return 1; }
+		--wrap=true 2>&1) && return 0
+	[ -n "$SLURM_SBATCH_ARGS" ] &&
+		sbatch --test-only --time="$slurm_mins" --cpus-per-task="$threads" --wrap=true >/dev/null 2>&1 &&
+		die "$EX_USAGE" "SLURM_SBATCH_ARGS: sbatch refuses a job with $SLURM_SBATCH_ARGS: $(printf '%s\n' "$e" | tail -n 1)"
+	warn "slurm engine: sbatch refuses the job: $e"
+	return 1
 }
 # engine_plan — --dry-run's line: what would be submitted.
 engine_plan() {
