@@ -99,9 +99,15 @@ extern const size_t ct_status_ncols;
  * characters as '?'. */
 void ct_status_cell(const struct ct_status_col *c, const json_t *row, char *buf, size_t n);
 
-/* The rows as an aligned table with a header line.  0, or -1 when out
- * of memory. */
-int ct_status_table(json_t *rows, FILE *fp);
+/* The columns named in list ("symbol,auc,flags": names of
+ * ct_status_cols, any case, in the order given, each once) as indexes
+ * into pick (room for ct_status_ncols).  Their count, or 0 with *bad
+ * the first name that is none (an empty one included). */
+size_t ct_status_pick(const char *list, size_t *pick, const char **bad);
+/* The rows as an aligned table with a header line, of the npick columns
+ * in pick (every column when pick is NULL).  0, or -1 when out of
+ * memory. */
+int ct_status_table(json_t *rows, const size_t *pick, size_t npick, FILE *fp);
 /* A duration as people read it: "45s", "12m", "3.5h", "6.0d". */
 char *ct_status_age(int64_t s, char *buf, size_t n);
 

@@ -2,6 +2,7 @@
  * one table coin-status prints and the dashboard shows. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "coinstatus.h"
 #include "parse.h"
@@ -165,19 +166,48 @@ ct_status_cell(const struct ct_status_col *c, const json_t *row, char *buf, size
 	ct_printable(buf, buf, n);
 }
 
+size_t
+ct_status_pick(const char *list, size_t *pick, const char **bad)
+{
+	static char name[64];
+	size_t n = 0, len;
+	const char *p = list;
+
+	for (;;) {
+		size_t c;
+
+		len = strcspn(p, ",");
+		snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
+		for (c = 0; c < ct_status_ncols && strcasecmp(name, ct_status_cols[c].name) != 0; c++)
+			;
+		for (size_t i = 0; c < ct_status_ncols && i < n; i++)
+			if (pick[i] == c)
+				c = ct_status_ncols;
+		if (len == 0 || len >= sizeof name || c == ct_status_ncols) {
+			*bad = name;
+			return 0;
+		}
+		pick[n++] = c;
+		if (p[len] == '\0')
+			return n;
+		p += len + 1;
+	}
+}
+
 #define CELL 160
 
-/* One line: text left-aligned and padded (but the last), numbers right;
- * widths in characters, so that text such as "é" keeps the columns. */
+/* One line of nc cells: text left-aligned and padded (but the last),
+ * numbers right; widths in characters, so that text such as "é" keeps
+ * the columns. */
 static void
-print_row(FILE *fp, char (*cells)[CELL], const size_t *w)
+print_row(FILE *fp, char (*cells)[CELL], const size_t *w, const size_t *pick, size_t nc)
 {
-	for (size_t c = 0; c < ct_status_ncols; c++) {
+	for (size_t c = 0; c < nc; c++) {
 		size_t n = ct_utf8_chars(cells[c]);
 		int pad = (int)(w[c] > n ? w[c] - n : 0);
-		int right = ct_status_cols[c].right;
+		int right = ct_status_cols[pick[c]].right;
 
-		if (!right && c + 1 == ct_status_ncols)
+		if (!right && c + 1 == nc)
 			pad = 0;
 		fprintf(fp, "%s%*s%s%*s", c ? "  " : "", right ? pad : 0, "", cells[c],
 		    right ? 0 : pad, "");
@@ -186,23 +216,31 @@ print_row(FILE *fp, char (*cells)[CELL], const size_t *w)
 }
 
 int
-ct_status_table(json_t *rows, FILE *fp)
+ct_status_table(json_t *rows, const size_t *pick, size_t nc, FILE *fp)
 {
-	size_t nr = json_array_size(rows), nc = ct_status_ncols, c, r;
-	char (*cells)[CELL] = calloc((nr + 1) * nc, CELL);
-	size_t *w = calloc(nc, sizeof *w);
+	size_t nr = json_array_size(rows), all[sizeof ct_status_cols / sizeof ct_status_cols[0]], c, r;
+	char (*cells)[CELL];
+	size_t *w;
 
+	if (pick == NULL) {
+		for (c = 0; c < ct_status_ncols; c++)
+			all[c] = c;
+		pick = all;
+		nc = ct_status_ncols;
+	}
+	cells = calloc((nr + 1) * nc, CELL);
+	w = calloc(nc, sizeof *w);
 	for (c = 0; cells && w && c < nc; c++) {
-		snprintf(cells[c], CELL, "%s", ct_status_cols[c].name);
+		snprintf(cells[c], CELL, "%s", ct_status_cols[pick[c]].name);
 		for (r = 0; r < nr; r++)
-			ct_status_cell(&ct_status_cols[c], json_array_get(rows, r),
+			ct_status_cell(&ct_status_cols[pick[c]], json_array_get(rows, r),
 			    cells[(r + 1) * nc + c], CELL);
 		for (r = 0; r <= nr; r++)
 			if (ct_utf8_chars(cells[r * nc + c]) > w[c])
 				w[c] = ct_utf8_chars(cells[r * nc + c]);
 	}
 	for (r = 0; cells && w && r <= nr; r++)
-		print_row(fp, cells + r * nc, w);
+		print_row(fp, cells + r * nc, w, pick, nc);
 	r = cells && w;
 	free(cells);
 	free(w);

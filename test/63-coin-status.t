@@ -166,6 +166,23 @@ is "$(echo "$B" | py 'd["model"]["trades"], d["model"]["net_bps_per_trade"], d["
 	"0 None 0.0" "--json: never trades, so 0 trades, no net per trade, 0 bps"
 like "$(line CCCUSDT)" "^CCCUSDT +5m +6 +2024-01-01T00:00Z +2024-01-01T00:25Z .* +- +- +- +stale-data,no-model$" "CCCUSDT's row"
 
+# -o: the columns asked for, in that order, aligned as in the whole table.
+run coin-status -o symbol,AUC,net_bps/trade,Flags
+is "$rc:$err" "0:" "-o exits 0"
+is "$(printf '%s\n' "$out" | head -n 1)" "SYMBOL     AUC  NET_BPS/TRADE  FLAGS" "-o: its header, in the order given"
+is "$(printf '%s\n' "$out" | sed -n 2p)" "AAAUSDT  0.613            3.2  -" "-o: a row of those cells, numbers right-aligned"
+is "$(printf '%s\n' "$out" | grep '^BBBUSDT' | awk '{ print $4 }')" \
+	"$(coin-status | grep '^BBBUSDT' | awk '{ print $NF }')" "-o: the same cells as the whole table"
+run coin-status -o symbol,nope
+is "$rc:$out" "2:" "-o with a column that is none: a usage error"
+like "$err" '^coin-status: -o: "nope": no such column \(the columns: SYMBOL,TF,.*,FLAGS\)' "that lists the columns"
+run coin-status -o auc,AUC
+like "$rc:$err" '^2:coin-status: -o: "AUC": named twice' "a column named twice: said"
+run coin-status -o symbol,,auc
+like "$rc:$err" '^2:coin-status: -o: "": an empty name' "an empty name: said"
+run coin-status -o symbol --json
+like "$rc:$err" "^2:coin-status: -o chooses the table's columns; --json prints every field" "-o with --json: a usage error"
+
 # Text from the files reaches a terminal without its control characters:
 # an OSC title sequence in a cached signal, an escape in a drift status.
 mkdir -p "$T/ctl/cache/predictions" "$T/ctl/models/CTLUSDT"

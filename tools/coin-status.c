@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "coinstatus.h"
 #include "err.h"
@@ -16,13 +17,31 @@
 #include "timefmt.h"
 
 static const char usage_text[] =
-    "usage: coin-status [--json] [--timeframe TF] [--home DIR] [SYM ...]\n";
+    "usage: coin-status [--json | -o COLUMNS] [--timeframe TF] [--home DIR] [SYM ...]\n";
 
 static _Noreturn void
 usage(int rc)
 {
 	fputs(usage_text, rc ? stderr : stdout);
 	exit(ct_finish(rc));
+}
+
+/* -o named a column that is none, or one twice: said with the names. */
+static _Noreturn void
+bad_column(const char *name)
+{
+	char all[512];
+	size_t i, len = 0;
+	int known = 0;
+
+	for (i = 0; i < ct_status_ncols && len < sizeof all; i++) {
+		len += (size_t)snprintf(all + len, sizeof all - len, "%s%s", i ? "," : "",
+		    ct_status_cols[i].name);
+		known |= strcasecmp(name, ct_status_cols[i].name) == 0;
+	}
+	ct_warn("-o: \"%s\": %s (the columns: %s)", name,
+	    known ? "named twice" : *name ? "no such column" : "an empty name", all);
+	usage(CT_EXIT_USAGE);
 }
 
 /* Describe syms (every coin of the home when n is 0) into a JSON array;
@@ -56,17 +75,18 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "home", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "timeframe", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *home_opt = NULL, *tf = NULL;
+	const char *home_opt = NULL, *tf = NULL, *cols = NULL, *badcol;
 	int c, as_json = 0, bad = 0;
+	size_t pick[64], npick = 0, i;
 	json_t *rows, *r;
-	size_t i;
 
 	ct_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "hjt:V", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hjo:t:V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(CT_EXIT_OK);
@@ -75,6 +95,9 @@ main(int argc, char *argv[])
 			break;
 		case 'j':
 			as_json = 1;
+			break;
+		case 'o':
+			cols = optarg;
 			break;
 		case 't':
 			if (ct_tf_ms(optarg) < 0) {
@@ -90,6 +113,12 @@ main(int argc, char *argv[])
 			usage(CT_EXIT_USAGE);
 		}
 	}
+	if (cols && as_json) {
+		ct_warn("-o chooses the table's columns; --json prints every field");
+		usage(CT_EXIT_USAGE);
+	}
+	if (cols && (npick = ct_status_pick(cols, pick, &badcol)) == 0)
+		bad_column(badcol);
 	for (int k = optind; k < argc; k++)
 		if (!ct_symbol_ok(argv[k])) {
 			ct_warn("invalid symbol \"%.40s\"", argv[k]);
@@ -103,7 +132,7 @@ main(int argc, char *argv[])
 			json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 			putchar('\n');
 		}
-	} else if (ct_status_table(rows, stdout) != 0) {
+	} else if (ct_status_table(rows, cols ? pick : NULL, npick, stdout) != 0) {
 		ct_die(CT_EXIT_FAIL, "out of memory");
 	}
 	json_decref(rows);

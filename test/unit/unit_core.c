@@ -18,6 +18,7 @@
 
 #include "atomic.h"
 #include "candles.h"
+#include "coinstatus.h"
 #include "evlog.h"
 #include "home.h"
 #include "parse.h"
@@ -493,6 +494,33 @@ test_text(void **state)
 	json_decref(j);
 }
 
+/* coin-status -o: names to columns, in order, any case; a name that is
+ * none, an empty one or one repeated is refused and named. */
+static void
+test_status_pick(void **state)
+{
+	size_t pick[64], n;
+	const char *bad = NULL;
+
+	(void)state;
+	n = ct_status_pick("flags,Symbol,net_bps/trade", pick, &bad);
+	assert_int_equal(n, 3);
+	assert_string_equal(ct_status_cols[pick[0]].name, "FLAGS");
+	assert_string_equal(ct_status_cols[pick[1]].name, "SYMBOL");
+	assert_string_equal(ct_status_cols[pick[2]].name, "NET_BPS/TRADE");
+	assert_int_equal(ct_status_pick("auc,nope", pick, &bad), 0);
+	assert_string_equal(bad, "nope");
+	assert_int_equal(ct_status_pick("auc,", pick, &bad), 0);
+	assert_string_equal(bad, "");
+	assert_int_equal(ct_status_pick("auc,tf,AUC", pick, &bad), 0);
+	assert_string_equal(bad, "AUC");
+	assert_int_equal(ct_status_pick("", pick, &bad), 0);
+	n = ct_status_pick("symbol,tf,rows,first,last,candle_age,gaps,model,model_age,trained_to,"
+	    "params,figures,auc,trades,threshold,net_bps/trade,total_bps,buy_hold_bps,signal,prob_up,"
+	    "expires_in,drift,last_run,flags", pick, &bad);
+	assert_int_equal(n, ct_status_ncols);
+}
+
 int
 main(void)
 {
@@ -510,6 +538,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_scan_until, setup, teardown),
 		cmocka_unit_test(test_fmt_double),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_status_pick),
 		cmocka_unit_test_setup_teardown(test_evlog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evlog_torn, setup, teardown),
 	};
