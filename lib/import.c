@@ -12,6 +12,7 @@
  * starts JSON, anything else is CSV. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -818,4 +819,44 @@ ct_freqtrade_name(const char *name, char *sym, size_t symlen, char *tf, size_t t
 	}
 	sym[n] = '\0';
 	return ct_tf_ms(tf) > 0 && ct_symbol_ok(sym) ? 0 : -1;
+}
+
+/* SYM-TF-YYYY-MM[-DD].zip or .csv: Binance's public data (data.binance.vision). */
+static int
+vision_name(const char *name, char *sym, size_t symlen, char *tf, size_t tflen)
+{
+	const char *d1 = strchr(name, '-'), *d2 = d1 ? strchr(d1 + 1, '-') : NULL;
+	const char *dot = strrchr(name, '.');
+	size_t i, n;
+
+	if (d1 == NULL || d2 == NULL || dot == NULL || dot < d2 ||
+	    (strcmp(dot, ".zip") != 0 && strcmp(dot, ".csv") != 0))
+		return -1;
+	n = (size_t)(dot - d2 - 1);
+	if (n != 7 && n != 10)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (i == 4 || i == 7 ? d2[1 + i] != '-' : !isdigit((unsigned char)d2[1 + i]))
+			return -1;
+	if ((size_t)(d1 - name) >= symlen || (size_t)(d2 - d1 - 1) >= tflen)
+		return -1;
+	snprintf(sym, symlen, "%.*s", (int)(d1 - name), name);
+	snprintf(tf, tflen, "%.*s", (int)(d2 - d1 - 1), d1 + 1);
+	return ct_symbol_ok(sym) && ct_tf_ms(tf) > 0 ? 0 : -1;
+}
+
+int
+ct_import_name_check(const char *path, const char *sym, const char *tf)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char s[64], t[16];
+
+	if (vision_name(base, s, sizeof s, t, sizeof t) != 0 &&
+	    ct_freqtrade_name(base, s, sizeof s, t, sizeof t) != 0)
+		return 0;
+	if (strcmp(s, sym) == 0 && strcmp(t, tf) == 0)
+		return 0;
+	ct_warn("%s: its name says %s %s, not %s %s: not imported (rename the file if its "
+	    "candles are %s %s's)", path, s, t, sym, tf, sym, tf);
+	return -1;
 }

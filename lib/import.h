@@ -31,5 +31,10 @@ int ct_time_to_ms(int64_t raw, int64_t *ms);
 /* A freqtrade data file name, "BTC_USDT-5m.json" or ".json.gz", to the
  * symbol (BTCUSDT) and timeframe (5m).  0, or -1 when it is not one. */
 int ct_freqtrade_name(const char *name, char *sym, size_t symlen, char *tf, size_t tflen);
+/* 0 unless path's file name is one that names a symbol and timeframe
+ * (Binance's SYM-TF-YYYY-MM[-DD].zip or .csv, freqtrade's
+ * BASE_QUOTE-TF.json) other than sym and tf: -1, said.  Other names
+ * are not judged. */
+int ct_import_name_check(const char *path, const char *sym, const char *tf);
 
 #endif

@@ -148,8 +148,24 @@ is "$rc" 1 "empty file: exit 1"
 like "$err" "^fetch-candles: empty.csv: empty input" "empty file: said so"
 unchanged "empty file"
 run fetch-candles -s ADABTC -t 1h -i "$DATA/ADABTC-1m-2021-11-27.csv"
-is "$rc:$err" "1:fetch-candles: $DATA/ADABTC-1m-2021-11-27.csv: rows are typically 60 s apart: not 1h candles
+is "$rc:$err" "1:fetch-candles: $DATA/ADABTC-1m-2021-11-27.csv: its name says ADABTC 1m, not ADABTC 1h: not imported (rename the file if its candles are ADABTC 1h's)
+fetch-candles: ADABTC 1h: store left unchanged" "a file whose name (Binance's) says another timeframe: refused"
+cp "$DATA/ADABTC-1m-2021-11-27.csv" nameless.csv
+run fetch-candles -s ADABTC -t 1h -i nameless.csv
+is "$rc:$err" "1:fetch-candles: nameless.csv: rows are typically 60 s apart: not 1h candles
 fetch-candles: ADABTC 1h: store left unchanged" "1m rows refused as 1h candles"
+# A file named for another coin, Binance's or freqtrade's way: a typo in
+# a backfill loop must not fill one coin's store with another's candles.
+run fetch-candles -s BTCUSDT -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip"
+is "$rc:$err" "1:fetch-candles: $DATA/ADABTC-1m-2021-11-28.zip: its name says ADABTC 1m, not BTCUSDT 1m: not imported (rename the file if its candles are BTCUSDT 1m's)
+fetch-candles: BTCUSDT 1m: store left unchanged" "a file named for another coin: refused, said"
+ok "$([ ! -e "$store/BTCUSDT/1m.csv" ] && echo 0 || echo 1)" "and no store made for it"
+cp nameless.csv ETH_USDT-1m.json
+run fetch-candles -s BTCUSDT -t 1m -i ETH_USDT-1m.json
+like "$rc:$err" "^1:fetch-candles: ETH_USDT-1m.json: its name says ETHUSDT 1m, not BTCUSDT 1m: " "a freqtrade name too"
+cp nameless.csv ADABTC-1m-2021-11-27.csv.bak
+run fetch-candles -s ADABTC -t 1h -i ADABTC-1m-2021-11-27.csv.bak
+like "$err" "rows are typically 60 s apart" "a name of neither form is not judged"
 is "$(ls "$store/ADABTC")" "1m.csv" "wrong timeframe: no 1h store made"
 run fetch-candles -s BTCUSDT -t 1m -i "$DATA/candlestick1h.json"
 is "$rc:$err" "1:fetch-candles: $DATA/candlestick1h.json: rows are typically 3600 s apart: not 1m candles

@@ -31,6 +31,8 @@ ok "$([ "$i" != "$j" ]; echo $?)" "a change replaces the store by rename"
 # the result is the same file a single import of everything writes.
 fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-28.zip" --stdout --home "$T/none" 2>/dev/null |
     tail -n +12 >later.csv
+cp "$day" day.csv
+day=day.csv
 run fetch-candles -s APPEND -t 1m -i "$day"
 run fetch-candles -s APPEND -t 1m -i later.csv
 is "$err" "fetch-candles: APPEND 1m: 1430 rows read: 1430 added, 0 already present, 0 conflicting (stored rows kept; --replace takes the new ones)

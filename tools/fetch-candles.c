@@ -232,7 +232,8 @@ one_store(const struct opts *o, const char *sym, const char *tf, char **files, i
 	snprintf(label, sizeof label, "%s %s", sym, tf);
 	if (o->imp) {
 		for (int i = 0; i < nfiles && rc == CT_EXIT_OK; i++)
-			if (ct_import_file(files[i], &m) != 0)
+			if (ct_import_name_check(files[i], sym, tf) != 0 ||
+			    ct_import_file(files[i], &m) != 0)
 				rc = CT_EXIT_FAIL;
 	} else {
 		rc = o->gen ? generate(o, &m) : fetch(o, &m, &sig);
