@@ -178,6 +178,19 @@ test_names(void **state)
 	assert_int_equal(ct_freqtrade_name("BTCUSDT-1h.json", sym, sizeof sym, tf, sizeof tf), -1);
 	assert_int_equal(ct_freqtrade_name("btc_usdt-1h.json", sym, sizeof sym, tf, sizeof tf), -1);
 	assert_int_equal(ct_freqtrade_name("BTC_USDT-1h.csv", sym, sizeof sym, tf, sizeof tf), -1);
+	/* A name that says another coin or timeframe is refused (said on
+	 * stderr); one of neither form is not judged. */
+	assert_int_equal(ct_import_name_check("d/ADABTC-1m-2021-11-27.csv", "ADABTC", "1m"), 0);
+	assert_int_equal(ct_import_name_check("ADABTC-1m-2021-11.zip", "ADABTC", "1m"), 0);
+	assert_int_equal(ct_import_name_check("d/ADABTC-1m-2021-11-27.csv", "BTCUSDT", "1m"), -1);
+	assert_int_equal(ct_import_name_check("ADABTC-1m-2021-11.zip", "ADABTC", "5m"), -1);
+	assert_int_equal(ct_import_name_check("ETH_USDT-1h.json.gz", "BTCUSDT", "1h"), -1);
+	assert_int_equal(ct_import_name_check("ETH_USDT-1h.json.gz", "ETHUSDT", "1h"), 0);
+	assert_int_equal(ct_import_name_check("ADABTC-1m-2021-11-27.csv.bak", "X", "1h"), 0);
+	assert_int_equal(ct_import_name_check("ADABTC-1m-21-11-27.csv", "X", "1h"), 0);
+	assert_int_equal(ct_import_name_check("ADABTC-1m-2021x11-27.csv", "X", "1h"), 0);
+	assert_int_equal(ct_import_name_check("my-export-2021-11.csv", "X", "1h"), 0);
+	assert_int_equal(ct_import_name_check("-", "X", "1h"), 0);
 }
 
 /* A store at path holding hours h[0..n) (volume v), and a merger on it. */
