@@ -385,12 +385,15 @@ engine_stop() {
 # CANCELLED AT ... DUE TO TIME LIMIT" (or NODE FAILURE, PREEMPTION; none
 # for scancel), or an out-of-memory kill.  Nothing when it left no word.
 engine_why() {
-	case $2 in
-	slurm:*) t=${2#slurm:} ;;
-	*)	t=$(grep -nx "$1" "$tmp/slurm/list-of."* 2>/dev/null | head -n 1 |
-		    sed -n 's|.*/list-of\.\([0-9]*\):\([0-9]*\):.*|\1 \2|p')
-		[ -n "$t" ] || return 0
-		t="${t% *}_$((${t#* } - 1))" ;;
+	t=${2#slurm:}
+	case $2 in slurm:*) ;; *)
+		# The newest array that listed the coin: its task on that line.
+		t=''
+		for j in $(ls "$tmp/slurm" 2>/dev/null | sed -n 's/^list-of\.\([0-9]*\)$/\1/p' | sort -n); do
+			n=$(grep -nx "$1" "$tmp/slurm/list-of.$j" | cut -d: -f1)
+			[ -z "$n" ] || t=${j}_$((n - 1))
+		done
+		[ -n "$t" ] || return 0 ;;
 	esac
 	sed -n -e 's/^slurmstepd[^:]*: error: \*\*\* \(.*\) \*\*\*$/\1/p' \
 		-e 's/^slurmstepd[^:]*: error: \(Detected [0-9]* oom.kill event.*\)\. Some of .*/\1/p' \
