@@ -41,6 +41,12 @@ engine_stop() {
 	warn "$run: stopping the workers"
 	for p in $local_pids; do kill -TERM "$p" 2>/dev/null; done
 	wait
+	# The coins they were running were interrupted, not lost: to do
+	# again, no failed attempt (the next start would count each as
+	# "worker lost", and an interrupt would use up a coin's retries).
+	ledger todo "$run" --lost 2>/dev/null | while read -r s; do
+		ledger set "$run" "$s" pending
+	done
 }
 
 # engine_alive WORKER — 0 when the worker recorded in the ledger still
