@@ -170,16 +170,24 @@ ct_pick_threshold(const struct ct_dataset *d, const float *p,
 	return best;
 }
 
+int
+ct_beyond_noise(long trades, double net, double two_se)
+{
+	return trades >= CT_MIN_TRADES && net > two_se;
+}
+
+/* No trade has no mean: its gross and net per trade are null. */
 json_t *
 ct_eval_json(const struct ct_eval *e)
 {
-	return json_pack("{s:o, s:o, s:I, s:f, s:I, s:o, s:f, s:f, s:f, s:f, s:f, s:f}",
+	return json_pack("{s:o, s:o, s:I, s:f, s:I, s:o, s:o, s:o, s:f, s:f, s:f, s:f}",
 	    "auc", isfinite(e->auc) ? json_real(e->auc) : json_null(),
 	    "logloss", isfinite(e->logloss) ? json_real(e->logloss) : json_null(),
 	    "rows", (json_int_t)e->rows, "threshold", e->threshold,
 	    "trades", (json_int_t)e->trades,
 	    "hit_rate", e->trades ? json_real((double)e->wins / e->trades) : json_null(),
-	    "gross_bps_per_trade", e->gross_bps, "net_bps_after_costs", e->net_bps,
+	    "gross_bps_per_trade", e->trades ? json_real(e->gross_bps) : json_null(),
+	    "net_bps_after_costs", e->trades ? json_real(e->net_bps) : json_null(),
 	    "total_net_bps", e->total_net_bps, "max_drawdown_bps", e->max_dd_bps,
 	    "buy_hold_bps", e->buy_hold_bps, "never_trade_bps", 0.0);
 }

@@ -187,6 +187,15 @@ coin_row(const char *home, const char *sym, json_t *e, json_t *unread)
 	json_object_set_new(row, "evaluation", ev ? json_string(ev) : json_null());
 	never_trades(mpath, m, agg, row);
 	json_object_set_new(row, "auc", num(agg, "auc"));
+	json_object_set_new(row, "trades", json_is_integer(json_object_get(agg, "trades")) ?
+	    json_copy(json_object_get(agg, "trades")) : json_null());
+	/* A search's held-out block: whether its net is money beyond noise
+	 * (a random walk's may show +70 bps over 3 trades). */
+	if (json_object_get(agg, "net_bps_2se")) {
+		json_object_set_new(row, "net_bps_2se", num(agg, "net_bps_2se"));
+		json_object_set(row, "beyond_noise", json_is_boolean(json_object_get(agg,
+		    "beyond_noise")) ? json_object_get(agg, "beyond_noise") : json_null());
+	}
 	json_decref(m);
 	d = json_object_get(e, "duration_seconds");
 	json_object_set_new(row, "train_minutes", json_is_number(d) &&

@@ -596,8 +596,8 @@ oos_picked_edge(const struct ct_dataset *d, const struct ct_wf *w, int folds)
 		net += w->f[k].ev.total_net_bps;
 		trades += w->f[k].ev.trades;
 	}
-	return trades >= CT_MIN_TRADES &&
-	    net / (double)trades > ct_net_2se(d, w->f[1].val_lo, w->f[folds - 1].val_hi, trades);
+	return trades > 0 && ct_beyond_noise(trades, net / (double)trades,
+	    ct_net_2se(d, w->f[1].val_lo, w->f[folds - 1].val_hi, trades));
 }
 
 /* The figures of folds [k0, nfolds) in w->agg (its max drawdown and

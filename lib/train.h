@@ -214,6 +214,9 @@ json_t *ct_eval_json(const struct ct_eval *e);
  * [lo,hi) of d, from the spread of the rows' horizon returns: the noise a
  * mean net must beat to be evidence. */
 double ct_net_2se(const struct ct_dataset *d, size_t lo, size_t hi, long trades);
+/* 1 when trades at a mean of net bps are money beyond noise: at least
+ * CT_MIN_TRADES of them, and net above two_se (ct_net_2se). */
+int ct_beyond_noise(long trades, double net, double two_se);
 /* Holding from the first close of rows [lo,hi) to the last row's exit,
  * paying one round trip: the baseline the strategy's net bps must beat. */
 double ct_buy_hold(const struct ct_dataset *d, size_t lo, size_t hi);

@@ -827,6 +827,15 @@ search_run(struct search *s, int *cut)
 
 /* ---- the result ---- */
 
+/* The noise the held-out block's mean net must beat (ct_net_2se). */
+static double
+heldout_2se(const struct search *s, const struct ct_wf *w)
+{
+	const struct ct_fold *f = &w->f[w->nfolds - 1];
+
+	return ct_net_2se(&s->d, f->val_lo, f->val_hi, f->ev.trades);
+}
+
 static json_t *
 heldout_json(const struct search *s, const struct ct_wf *w)
 {
@@ -840,8 +849,9 @@ heldout_json(const struct search *s, const struct ct_wf *w)
 	json_object_set_new(j, "rows", json_pack("[I,I]", (json_int_t)f->val_lo,
 	    (json_int_t)f->val_hi));
 	json_object_set_new(j, "best_rounds", json_integer(f->best_rounds));
-	json_object_set_new(j, "net_bps_2se", json_real(ct_net_2se(&s->d, f->val_lo, f->val_hi,
-	    e->trades)));
+	json_object_set_new(j, "net_bps_2se", json_real(heldout_2se(s, w)));
+	json_object_set_new(j, "beyond_noise", json_boolean(ct_beyond_noise(e->trades, e->net_bps,
+	    heldout_2se(s, w))));
 	return j;
 }
 
@@ -912,20 +922,26 @@ static void
 summary(const struct search *s, int win, int cut, const struct ct_wf *w)
 {
 	const struct ct_eval *h = &w->f[w->nfolds - 1].ev;
-	char folds[32], dfolds[32];
+	char folds[32], dfolds[32], net[128];
 	int n0 = folds_done(s, 0);
+	double se = heldout_2se(s, w);
 
 	if (!s->t->o.progress)
 		return;
 	snprintf(folds, sizeof folds, s->nsf > 1 ? "folds 1-%d" : "fold %d", s->nsf);
 	snprintf(dfolds, sizeof dfolds, n0 > 1 ? "folds 1-%d" : "fold %d", n0);
+	if (h->trades == 0)
+		snprintf(net, sizeof net, "no trades");
+	else
+		snprintf(net, sizeof net, "%ld trades, net %.1f bps/trade, %s (2 s.e. %.1f)", h->trades,
+		    h->net_bps, ct_beyond_noise(h->trades, h->net_bps, se) ? "beyond noise" :
+		    "not beyond noise", se);
 	fprintf(stderr, "%s: %s: %d trials (%d cut early), %d fits (%d resumed); winner trial %d: "
 	    "search logloss %.5f, AUC %.4f (%s); the defaults' logloss %.5f against the winner's "
-	    "%.5f (%s); held-out after search: AUC %.4f, "
-	    "logloss %.5f, %ld trades, net %.1f bps/trade (fold %d)\n", ct_prog, s->t->sym,
-	    s->t->trials, cut, s->fits + s->fits_resumed, s->fits_resumed, win,
+	    "%.5f (%s); held-out after search: AUC %.4f, logloss %.5f, %s (fold %d)\n", ct_prog,
+	    s->t->sym, s->t->trials, cut, s->fits + s->fits_resumed, s->fits_resumed, win,
 	    score(s, win, s->nsf), mean_auc(s, win, s->nsf), folds, score(s, 0, n0),
-	    score(s, win, n0), dfolds, h->auc, h->logloss, h->trades, h->net_bps, w->nfolds);
+	    score(s, win, n0), dfolds, h->auc, h->logloss, net, w->nfolds);
 }
 
 /* A trial's folds directory (trial-NNNN-folds), or what a kill left of
@@ -999,11 +1015,16 @@ finish(struct search *s, int win, int cut)
 	if (rc == 0)
 		save_identity(s, 1);
 	if (rc == 0) {
-		event(s, "tune_done", json_pack("{s:i, s:o, s:o, s:o, s:o, s:s}", "winner", win,
-		    "search_logloss", real(score(s, win, s->nsf)),
-		    "search_auc", real(mean_auc(s, win, s->nsf)),
-		    "heldout_auc", real(w.f[w.nfolds - 1].ev.auc),
-		    "heldout_net_bps", real(w.f[w.nfolds - 1].ev.net_bps), "params", path));
+		const struct ct_eval *h = &w.f[w.nfolds - 1].ev;
+
+		event(s, "tune_done", json_pack("{s:i, s:o, s:o, s:o, s:I, s:o, s:o, s:b, s:s}",
+		    "winner", win, "search_logloss", real(score(s, win, s->nsf)),
+		    "search_auc", real(mean_auc(s, win, s->nsf)), "heldout_auc", real(h->auc),
+		    "heldout_trades", (json_int_t)h->trades,
+		    "heldout_net_bps", h->trades ? real(h->net_bps) : json_null(),
+		    "heldout_net_bps_2se", real(heldout_2se(s, &w)),
+		    "heldout_beyond_noise", ct_beyond_noise(h->trades, h->net_bps, heldout_2se(s, &w)),
+		    "params", path));
 		summary(s, win, cut, &w);
 		printf("%s\n", path);
 	}

@@ -199,7 +199,7 @@ for s in TAAUSDT TBBUSDT; do
 	fetch-candles --symbol $s --timeframe 5m --generate --kind edge --seed 4 --lookback 4000 2>/dev/null
 done
 R=20251116T0200Z-tune
-TUNE_ENABLED=1 TUNE_TRIALS=4 TUNE_ARGS='--rounds 20' TRAIN_LOOKBACK=4000 TIMEFRAME=5m \
+TUNE_ENABLED=1 TUNE_TRIALS=4 TRAIN_ROUNDS=20 TRAIN_LOOKBACK=4000 TIMEFRAME=5m \
 	run run-batch tune --engine slurm --symbols TAAUSDT,TBBUSDT --max-concurrent 2 --run $R
 is "$rc" 0 "slurm: a tune cycle of 2 coins succeeds"
 is "$(status $R TAAUSDT):$(status $R TBBUSDT)" "success 1 -:success 1 -" "the ledger: both tuned at the first attempt"

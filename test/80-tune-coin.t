@@ -506,7 +506,7 @@ for s in TA TB; do
 	fetch-candles --symbol $s --timeframe 5m --generate --kind edge --seed 4 --lookback 6000 2>/dev/null
 done
 cp "$COSTS" "$COINTRAIN_HOME/costs.csv"
-run env TUNE_ENABLED=1 TUNE_TRIALS=4 TUNE_ARGS="--rounds 40 --costs $COSTS" TRAIN_LOOKBACK=6000 \
+run env TUNE_ENABLED=1 TUNE_TRIALS=4 TRAIN_LOOKBACK=6000 \
     TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLED=0 TIMEFRAME=5m BACKUP_ENABLED=0 \
     PREDICT_MAX_AGE=off run-batch tune --symbols TA,TB --mode hybrid --max-concurrent 1
 is "$rc" 0 "run-batch tune exits 0"

@@ -129,9 +129,21 @@ metrics() {
 	[ "$s" = aggregate ] || what='held-out after search'
 	case $m in *'"evaluation":"'*) what=${m#*\"evaluation\":\"} what=${what%%\"*} ;; esac
 	case $m in *"\"$s\":{"*) m=${m#*\"$s\":\{} m=${m%%\}*} ;; *) m='' ;; esac
-	auc='' net=''
-	case $m in *'"auc":'*) auc=${m#*\"auc\":} auc=${auc%%[!0-9.e+-]*} ;; esac
-	case $m in *'"net_bps_after_costs":'*) net=${m#*\"net_bps_after_costs\":} net=${net%%[!0-9.e+-]*} ;; esac
+	auc=$(field auc) net=$(field net_bps_after_costs) trades=$(field trades) se=$(field net_bps_2se)
+	noise=''
+	case $m in *'"beyond_noise":false'*) noise=1 ;; esac
+}
+# field KEY — the number KEY has in $m, or nothing (null, absent).
+field() {
+	case $m in *"\"$1\":"*) f=${m#*\"$1\":} && echo "${f%%[!0-9.e+-]*}" ;; esac
+}
+# trades_said — "N trades, net X bps/trade" of metrics' figures; a
+# search's held-out block not beyond noise says so, with the noise.
+trades_said() {
+	case $trades in 0) echo 'no trades'; return ;; esac
+	printf '%snet %s bps/trade' "${trades:+$trades trades, }" "$(fmt_num "$net" 1)"
+	[ -z "$noise" ] || printf ', not beyond noise (2 s.e. %s)' "$(fmt_num "$se" 1)"
+	echo
 }
 
 # outcome_unsaid SYM — the attempt's outcome could not be written for
@@ -263,7 +275,7 @@ coin_step() {
 		*) metrics "$model/metrics.json" ;;
 		esac
 		# A model that never trades makes nothing, whatever its folds made.
-		tr="net $(fmt_num "$net" 1) bps/trade"
+		tr=$(trades_said)
 		[ "$CT_STEP" = tune ] || ! never_trades "$model/config.json" || { net='' tr='never trades'; }
 		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs" \
 			${adopted:+adopted:=true}
@@ -335,7 +347,7 @@ work() {
 		# No --threads: its jobs, one thread each, fill the coin's
 		# share of the cores (COINTRAIN_THREADS), the fastest way.
 		# The coin's training options first (TUNE_ARGS may override).
-		set -- tune-coin --symbol "$sym" --timeframe "$TIMEFRAME" --trials "$TUNE_TRIALS" \
+		set -- tune-coin --symbol "$sym" --timeframe "$TIMEFRAME" --progress --trials "$TUNE_TRIALS" \
 			--lookback "$TRAIN_LOOKBACK" ${TRAIN_ROUNDS:+--rounds "$TRAIN_ROUNDS"} \
 			$(shared_args) $TUNE_ARGS ;;
 	*)
@@ -661,7 +673,7 @@ check_settings() {
 		badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be at least a second (0.02 minutes)"
 	opts_ok TRAIN_ARGS "--horizon --folds --rounds --early-stop --costs --keep --memory --params" \
 		"--keep-features --default-params" --threads
-	opts_ok TUNE_ARGS "--jobs --seed --space --horizon --folds --rounds --early-stop --threads --halving --costs" ""
+	opts_ok TUNE_ARGS "--jobs --seed --space --threads --halving" ""
 	case $DRIFT_PSI_MAX in
 	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive decimal number, such as 0.25" ;;
 	*[1-9]*) ;;
@@ -681,6 +693,11 @@ opts_ok() {
 		case $o in
 		--lookback) badv "$n" "$*" "$o: set TRAIN_LOOKBACK" ;;
 		--trials) badv "$n" "$*" "$o: set TUNE_TRIALS" ;;
+		--horizon | --folds | --rounds | --early-stop | --costs)
+			# A search with other labels, folds or rounds than the
+			# coin's training: its params.json would go unused.
+			[ "$n" != TUNE_ARGS ] ||
+				badv "$n" "$*" "$o: set it in TRAIN_ARGS (or TRAIN_ROUNDS): a coin is tuned with its training's options, and train-coin does not take parameters tuned with others" ;;
 		esac
 		case $vo in *" $o "*)
 			if [ "$o" = "$1" ]; then
