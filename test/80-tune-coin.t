@@ -397,12 +397,14 @@ for s in 1 2 3 4 5; do
 	fetch-candles --symbol W$s --timeframe 5m --generate --kind walk --seed $s --lookback 30000 2>/dev/null
 	$TUNE --symbol W$s --trials 8 --jobs 2 --seed 1 --lookback 30000 --horizon 1 >/dev/null 2>&1 ||
 		echo "# W$s: tune-coin failed"
-	jget "$M/W$s/params.json" '"%s %.4f %.4f %.4f %.1f %.1f %d" % (j["symbol"], j["search"]["auc"], j["heldout"]["auc"], j["search"]["logloss"], j["heldout"]["net_bps_after_costs"], j["heldout"]["net_bps_2se"], j["heldout"]["trades"])' |
+	jget "$M/W$s/params.json" '"%s %.4f %.4f %.4f %.1f %.1f %d %s" % (j["symbol"], j["search"]["auc"], j["heldout"]["auc"], j["search"]["logloss"], j["heldout"]["net_bps_after_costs"] or 0, j["heldout"]["net_bps_2se"], j["heldout"]["trades"], j["heldout"]["beyond_noise"])' |
 		tr -d '"' >>walks
 done
-while read -r sym sauc hauc sll net se trades; do
-	echo "# $sym: search AUC $sauc (logloss $sll), held-out after search AUC $hauc, $trades trades, net $net bps/trade (2 s.e. $se)"
+while read -r sym sauc hauc sll net se trades beyond; do
+	echo "# $sym: search AUC $sauc (logloss $sll), held-out after search AUC $hauc, $trades trades, net $net bps/trade (2 s.e. $se), beyond noise: $beyond"
 done <walks
+is "$(wc -l <walks)" 5 "5 random walks searched"
+is "$(awk '{ print $8 }' walks | sort -u)" "False" "5 random walks: params.json says no held-out net is beyond noise"
 is "$(awk '$3 < 0.47 || $3 > 0.53' walks)" "" "5 random walks: every winner's held-out AUC within 0.5 +- 0.03"
 is "$(awk '$7 > 0 && $5 > $6' walks)" "" "5 random walks: no held-out net after costs positive beyond 2 standard errors"
 
