@@ -100,6 +100,9 @@ is "$(printf '%s\n' "$out" | sed 's/,"timeframe".*//')" \
 {"symbol":"NOPE","status":"no_model","drifted":false}' "a line per symbol; no model is a status"
 run check-drift NOPE
 is "$rc:$out" "0:NOPE no_model" "the text line of a coin without a model"
+run check-drift --home "$T/no-such-home" NOPE
+is "$rc:$out:$err" "1::check-drift: $T/no-such-home: No such file or directory" \
+    "a data home that is not there: said, exit 1 (not 'no_model', no drift)"
 
 # A model from before drift.json: no reference, not an error.
 mkdir -p "$M/OLD" && cp -R "$d" "$M/OLD/" && ln -s "$(basename "$d")" "$M/OLD/current"

@@ -157,6 +157,9 @@ main(int argc, char *argv[])
 	if (ct_symbols_check(argv + optind, argc - optind) != CT_EXIT_OK)
 		usage(CT_EXIT_USAGE);
 	o.home = ct_home(home_opt);
+	/* A mistyped --home is no home of coins without models ("no drift"). */
+	if (ct_dir_check(o.home) != 0)
+		return ct_finish(CT_EXIT_FAIL);
 	rc = ct_symbols_each(argv + optind, argc - optind, check, &o);
 	return ct_finish(rc);
 }
