@@ -81,6 +81,7 @@ struct parse {
 	int have_prev;
 	int64_t prev;		/* open time of the last row taken */
 	struct ct_series *s;	/* rows are appended here */
+	char last;		/* the last byte fed ('\n' before any) */
 };
 
 static const char *const hdr[] = { "open_time", "open", "high", "low", "close", "volume" };
@@ -157,6 +158,7 @@ parse_init(struct parse *p, int header, struct ct_series *s)
 	memset(p, 0, sizeof *p);
 	p->header = header;
 	p->s = s;
+	p->last = '\n';
 	if (ct_csvin_init(&p->in, on_field, on_row, p) != 0) {
 		p->failed = 1;
 		snprintf(p->msg, sizeof p->msg, "%s", strerror(ENOMEM));
@@ -170,6 +172,8 @@ parse_feed(struct parse *p, const char *buf, size_t len)
 {
 	if (!p->failed && ct_csvin_feed(&p->in, buf, len) != 0)
 		fail(p, "%s", p->in.err);
+	if (len > 0)
+		p->last = buf[len - 1];
 	return p->failed ? -1 : 0;
 }
 
@@ -177,6 +181,11 @@ parse_feed(struct parse *p, const char *buf, size_t len)
 static int
 parse_end(struct parse *p)
 {
+	/* Every store line ends with one (written whole, renamed): a last
+	 * row without is a store cut short (copied half, edited, a full
+	 * disk elsewhere), its last value perhaps cut too. */
+	if (!p->failed && p->last != '\n' && !p->header)
+		fail(p, "no newline at the end: the store is cut short");
 	if (!p->failed && ct_csvin_fini(&p->in) != 0)
 		fail(p, "%s", p->in.err);
 	if (!p->failed && p->header) {
@@ -190,7 +199,9 @@ parse_end(struct parse *p)
 static void
 parse_report(const struct parse *p, const char *name, long first_line)
 {
-	fprintf(stderr, "%s: %s:%ld: %s\n", ct_prog, name, first_line - 1 + p->line, p->msg);
+	/* ct_warn: held back with the rest of a coin's diagnostics (predict
+	 * says each coin's failure as one line). */
+	ct_warn("%s:%ld: %s", name, first_line - 1 + p->line, p->msg);
 }
 
 int

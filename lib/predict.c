@@ -51,7 +51,7 @@ said_for(const char *sym)
 	char why[1024];
 
 	ct_warn_take(why, sizeof why);
-	ct_warn("%s: %s", sym, why);
+	ct_warn("%s: %s", sym, *why ? why : "failed");
 }
 
 /* The candles for the rows asked for, with the warmup before them; rows

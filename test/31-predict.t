@@ -229,8 +229,16 @@ last=$(tail -1 eth.csv | cut -d, -f1)
 echo "$((last + 3600000)),1e308,1e308,1e308,1e308,1" >>home/candles/ETHUSDT/1h.csv
 run predict --max-age off BTCUSDT ETHUSDT
 is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/')" "1/BTCUSDT" "infinite features: exit 1, the other coin printed"
-like "$err" "^predict: [^ ]*/candles/ETHUSDT/1h.csv:[0-9]+: price outside 1e-12..1e12 \\(features would not be finite\\)$" \
+is "$(printf '%s\n' "$err" | grep -c .)" 1 "one line on stderr"
+like "$err" "^predict: ETHUSDT: [^ ]*/candles/ETHUSDT/1h.csv:[0-9]+: price outside 1e-12..1e12 \\(features would not be finite\\)$" \
     "one line: the coin and the reason"
+# A store cut short (its last row without a newline, its volume cut):
+# refused, not predicted from the cut row.
+head -c -4 eth.csv >home/candles/ETHUSDT/1h.csv
+run predict --max-age off ETHUSDT
+is "$rc:$out" "1:" "a store cut short: no prediction, exit 1"
+like "$err" "^predict: ETHUSDT: [^ ]*/candles/ETHUSDT/1h.csv:[0-9]+: no newline at the end: the store is cut short$" \
+    "said as one line, with the file and line"
 cp eth.csv home/candles/ETHUSDT/1h.csv
 
 # Pre-generation into the cache, and the fallback pipeline.
