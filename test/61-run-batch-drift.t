@@ -72,4 +72,20 @@ is "$(printf '%s' "$out" | python3 -c 'import json,sys; r=json.loads(sys.stdin.r
 for s in STABLE SHIFTED; do fetch-candles -s $s -t 1h --generate --lookback 6100 --kind $([ $s = STABLE ] && echo walk || echo regime) 2>/dev/null; done
 DRIFT_ENABLED=0 run run-batch incremental --symbols STABLE,SHIFTED --run 20251112T1200Z-incremental
 is "$rc:$(grep -c coin_drift "$H/logs/20251112T1200Z-incremental/engine.log")" "0:0" "DRIFT_ENABLED=0: no drift check"
+
+# A damaged reference (drift.json edited, its checksum no longer holds):
+# the check fails for that coin, which is retrained from scratch (a new
+# reference) instead of updated (which carried the damaged one on), said,
+# and the cycle exits 1.
+echo '{}' >>"$H/models/STABLE/current/drift.json"
+for s in STABLE SHIFTED; do fetch-candles -s $s -t 1h --generate --lookback 6200 --kind $([ $s = STABLE ] && echo walk || echo regime) 2>/dev/null; done
+R3=20251112T1800Z-incremental
+run run-batch incremental --symbols STABLE,SHIFTED --run $R3
+is "$rc" 1 "a failed drift check: the cycle exits 1"
+like "$err" "drift check FAILED, retrained fresh: STABLE" "the closing line says so"
+is "$(mode STABLE)" fresh "the coin is retrained from scratch"
+ok "$(cd "$H/models/STABLE/current" && sha256sum -c --quiet sha256.txt >/dev/null 2>&1; echo $?)" \
+    "its new model verifies, drift.json included"
+like "$(grep '"event":"coin_drift"' "$H/logs/$R3/engine.log")" '"symbol":"STABLE".*"error":"its drift check failed' \
+    "a coin_drift event with the error"
 done_testing

@@ -352,7 +352,7 @@ work() {
 			$(shared_args) $TUNE_ARGS ;;
 	*)
 		kind=$CT_STEP
-		grep -qx "$sym" "$CT_TMP/drifted" 2>/dev/null && kind=fresh
+		grep -qsx "$sym" "$CT_TMP/drifted" "$CT_TMP/drift-failed" && kind=fresh
 		# An update keeps its model's rounds: TRAIN_ROUNDS is for a fresh
 		# model (also the one an incremental step trains for a coin
 		# without a model).
@@ -1092,13 +1092,15 @@ finish() {
 	failed_syms=$(sort -u "$tmp/failed" 2>/dev/null | tr '\n' ' ')
 	unwell=''
 	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ] &&
-		[ ! -e "$tmp/cache_failed" ] || unwell=1
+		[ ! -e "$tmp/cache_failed" ] && [ ! -s "$tmp/drift-failed" ] || unwell=1
 	event job_completed cycle="$cycle" succeeded:="${ok:-0}" failed:="${failed:-0}" \
 		pending:="${pending:-0}" cache_ok:="$([ -e "$tmp/cache_failed" ] && echo false || echo true)" \
 		seconds:=$(($(date +%s) - started_s))
 	prune
 	msg="${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left"
 	[ -z "$failed_syms" ] || msg="$msg (failed: ${failed_syms% })"
+	[ ! -s "$tmp/drift-failed" ] ||
+		msg="$msg; drift check FAILED, retrained fresh: $(tr '\n' ' ' <"$tmp/drift-failed" | sed 's/ $//')"
 	[ ! -s "$tmp/drifted" ] || msg="$msg; drifted, retrained fresh: $(tr '\n' ' ' <"$tmp/drifted" | sed 's/ $//')"
 	[ ! -s "$tmp/drift-updated" ] ||
 		msg="$msg; drifted within their training candles, updated: $(tr '\n' ' ' <"$tmp/drift-updated" | sed 's/ $//')"
@@ -1347,6 +1349,16 @@ if [ "$cycle" = incremental ] && [ "$DRIFT_ENABLED" = 1 ] && [ -s "$tmp/todo" ];
 		event coin_drift symbol="$s" max_psi:="${psi:-null}" features="$feats" \
 			unseen:="${unseen:-null}" window:="${win:-null}" retrain:="$retrain"
 	done
+	# A coin whose check failed (a damaged drift.json, a store it cannot
+	# read) is retrained from scratch, which makes its reference anew: an
+	# update would carry the damaged one on into its new model.  Said,
+	# and the cycle exits 1.
+	sed -n 's/^{"symbol": *"\([^"]*\)", *"status": *"error".*/\1/p' "$tmp/drift" |
+		while read -r s; do
+			echo "$s" >>"$tmp/drift-failed"
+			event coin_drift symbol="$s" error="its drift check failed (see $log/drift.log)" \
+				retrain:=true
+		done
 	cp "$tmp/drift" "$log/drift.json" 2>/dev/null
 fi
 
