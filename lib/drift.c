@@ -307,14 +307,24 @@ ref_load(const char *dir)
 json_t *
 ct_drift_carry(const char *parent_dir, void *booster, const float *x, size_t n, size_t nfeat)
 {
+	static const char *const mine[] = { CT_DRIFT_FILE, NULL };
 	const char *stamp = strrchr(parent_dir, '/') ? strrchr(parent_dir, '/') + 1 : parent_dir;
-	json_t *ref = ref_load(parent_dir), *now;
+	json_t *ref, *now;
 
-	if (ref == NULL) {
-		if (errno == ENOENT)
-			ct_warn("%s/%s: %s", parent_dir, CT_DRIFT_FILE, strerror(ENOENT));
+	char path[CT_PATH_MAX];
+
+	/* None (a model that still serves without): the caller's to make. */
+	if (ct_path(path, sizeof path, "%s/%s", parent_dir, CT_DRIFT_FILE) == 0 &&
+	    access(path, F_OK) != 0 && errno == ENOENT)
+		return NULL;
+	/* A reference edited since (its checksum no longer holds) is not
+	 * carried on into a model whose sha256.txt would vouch for it. */
+	if (ct_model_verify_files(parent_dir, mine) != 0) {
+		errno = EINVAL;
 		return NULL;
 	}
+	if ((ref = ref_load(parent_dir)) == NULL)
+		return NULL;
 	if ((now = ct_drift_reference(x, NULL, n, nfeat, booster)) == NULL) {
 		json_decref(ref);
 		return NULL;

@@ -76,7 +76,8 @@ json_t *ct_drift_reference(const float *x, const float *y, size_t n, size_t nfea
  * prediction histogram is the updated booster's own, over the n rows x it
  * was updated on.  The result has "carried_from" set to the stamp of the
  * fresh model the features describe; NULL (error printed) when the
- * parent's drift.json cannot be read. */
+ * parent's drift.json cannot be read or does not match its sha256.txt,
+ * NULL with errno ENOENT (nothing printed) when the parent has none. */
 json_t *ct_drift_carry(const char *parent_dir, void *booster, const float *x, size_t n,
     size_t nfeat);
 

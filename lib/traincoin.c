@@ -862,6 +862,13 @@ incr_promote(struct job *j, const struct ct_model *cur, struct incr *in, json_t 
 	j->metrics = metrics_json(j, "held-out", folds, &in->ecand, in->equity);
 	j->booster = cand;
 	j->drift = ct_drift_carry(cur->dir, cand, d->x + ulo * d->nfeat, uhi - ulo, d->nfeat);
+	if (j->drift == NULL && errno == ENOENT) {
+		/* A model without a reference (it still serves): the update
+		 * makes one of the candles it read, so drift is checked again. */
+		ct_warn("%s: %s: no drift reference: a new one of the %zu candles read", j->tc->sym,
+		    cur->dir, d->n);
+		j->drift = drift_reference(d, cand);
+	}
 	src = json_string_value(json_object_get(cur->config, "threshold_source"));
 	j->config = config_json(j, after, in->max_rounds, cur->threshold, src ? src : "kept", ulo, uhi);
 	if (j->config) {

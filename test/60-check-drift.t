@@ -221,6 +221,27 @@ is "$(field reference):$(field unseen)" "models/INC/$parent:612" \
     "the update's check names the parent's reference; 600 new candles and the horizon unseen"
 (cd "$M/INC/$child" && sha256sum -c --quiet sha256.txt)
 ok $? "and it is covered by sha256.txt"
+# A reference edited since (its checksum no longer holds) is not carried
+# on: the update fails, the serving model stays.
+cp "$M/INC/$child/drift.json" inc-drift.json
+sed 's/"base_rate": *[0-9.e-]*/"base_rate": 0.999/' inc-drift.json >"$M/INC/$child/drift.json"
+store INC 5800 inc.csv
+run train-coin --costs "$COSTS" --threads 1 -t 1h --symbol INC --incremental
+is "$rc:$(readlink "$M/INC/current")" "1:$child" "an update of a model whose drift.json was edited: refused"
+like "$err" "/$child/drift.json: checksum mismatch" "said, with the file"
+# A model without a reference (drift.json gone from it and its
+# sha256.txt: it still serves, no_reference) is updated, and the update
+# makes a new reference of the candles it read.
+rm "$M/INC/$child/drift.json"
+grep -v ' drift.json$' "$M/INC/$child/sha256.txt" >sums && cp sums "$M/INC/$child/sha256.txt"
+run check-drift INC
+like "$rc:$out" "^0:INC no_reference" "no reference: check-drift says so"
+run train-coin --costs "$COSTS" --threads 1 -t 1h --symbol INC --incremental
+is "$rc" 0 "the update of a model without a reference succeeds"
+like "$err" "INC: [^ ]*/$child: no drift reference: a new one of the [0-9]+ candles read" "said"
+run check-drift --json INC
+is "$(field status):$(field reference)" "stable:models/INC/$(readlink "$M/INC/current")" \
+    "the new model is checked against its own new reference"
 
 # The measurements (check-drift(1), CHOICE OF WINDOW AND LIMIT).
 COINTRAIN_HOME=$T/measure sh "$TOP/test/drift-measure.sh" detect 1 2 3 4 5 6 7 8 9 10 >detect
