@@ -387,18 +387,6 @@ current_stamp(const char *home, const char *sym, char *stamp, size_t n)
 	return strchr(stamp, '/') || stamp[0] == '.' || stamp[0] == '\0';
 }
 
-/* "YYYYMMDD_HHMMSSZ" as Unix ms; -1 when it is no stamp. */
-static int
-stamp_ms(const char *s, int64_t *ms)
-{
-	char buf[CT_ISO_LEN];
-
-	if (strlen(s) != 16 || s[8] != '_')
-		return -1;
-	snprintf(buf, sizeof buf, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", s, s + 4, s + 6, s + 9,
-	    s + 11, s + 13);
-	return ct_parse_iso8601(buf, ms);
-}
 
 /* Where the parameters came from: tune-coin's, when the model says it
  * was trained with them and they are still there. */
@@ -454,7 +442,12 @@ model_row(const struct ct_status_ctx *ctx, const char *sym, const char *stamp,
 	    str(config, "timeframe"), "mode", str(config, "mode"));
 	int64_t ms;
 
-	json_object_set_new(o, "age_s", stamp_ms(stamp, &ms) == 0 ?
+	json_object_set_new(o, "age_s", ct_stamp_ms(stamp, &ms) == 0 ?
+	    json_integer((ctx->now_ms - ms) / 1000) : json_null());
+	/* An update every six hours keeps the stamp young: the weekly
+	 * retrain is judged by the fresh training the model descends from. */
+	json_object_set_new(o, "fresh_stamp", json_string(ct_fresh_stamp(config, stamp)));
+	json_object_set_new(o, "fresh_age_s", ct_stamp_ms(ct_fresh_stamp(config, stamp), &ms) == 0 ?
 	    json_integer((ctx->now_ms - ms) / 1000) : json_null());
 	json_object_set_new(o, "trained_to", jstr(
 	    str(json_object_get(config, "trained"), "to")));
@@ -514,7 +507,7 @@ model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 		error = json_string("sha256.txt: a file does not match (see standard error)");
 	}
 	o = model_row(ctx, sym, stamp, config, metrics);
-	if (error == NULL && stamp_ms(stamp, &ms) == 0 && ms > ctx->now_ms + CT_STATUS_FUTURE_SLACK_MS)
+	if (error == NULL && ct_stamp_ms(stamp, &ms) == 0 && ms > ctx->now_ms + CT_STATUS_FUTURE_SLACK_MS)
 		error = json_string("trained in the future (its stamp is ahead of the clock)");
 	if (error)
 		json_object_set_new(o, "error", error);
@@ -673,7 +666,8 @@ old_model(const json_t *r)
 {
 	const json_t *m = sect(r, "model");
 
-	return json_is_integer(json_object_get(m, "age_s")) && inum(m, "age_s") > CT_STATUS_OLD_MODEL_S;
+	return json_is_integer(json_object_get(m, "fresh_age_s")) &&
+	    inum(m, "fresh_age_s") > CT_STATUS_OLD_MODEL_S;
 }
 
 /* The model served is of another timeframe than the candles described

@@ -292,16 +292,31 @@ retired(json_t *rows, json_t *kept)
 static int64_t
 trained_ms(const char *stamp, const struct stat *link)
 {
-	char iso[CT_ISO_LEN];
 	int64_t ms;
 
-	if (ct_stamp_ok(stamp)) {
-		snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", stamp, stamp + 4,
-		    stamp + 6, stamp + 9, stamp + 11, stamp + 13);
-		if (ct_parse_iso8601(iso, &ms) == 0)
-			return ms;
-	}
+	if (ct_stamp_ms(stamp, &ms) == 0)
+		return ms;
 	return (int64_t)link->st_mtim.tv_sec * 1000 + link->st_mtim.tv_nsec / 1000000;
+}
+
+/* The age of the fresh training the model in link descends from
+ * (ct_fresh_stamp), when its config.json names another than its own. */
+static void
+fresh_entry(json_t *o, const char *link, const char *stamp, int64_t now_ms)
+{
+	char path[CT_PATH_MAX];
+	json_t *c;
+	int64_t ms;
+
+	if (ct_path(path, sizeof path, "%s/config.json", link) != 0 ||
+	    (c = json_load_file(path, 0, NULL)) == NULL)
+		return;
+	if (strcmp(ct_fresh_stamp(c, stamp), stamp) != 0 &&
+	    ct_stamp_ms(ct_fresh_stamp(c, stamp), &ms) == 0) {
+		json_object_set_new(o, "fresh_stamp", json_string(ct_fresh_stamp(c, stamp)));
+		json_object_set_new(o, "fresh_age_hours", json_real((double)(now_ms - ms) / 3.6e6));
+	}
+	json_decref(c);
 }
 
 static int
@@ -331,6 +346,7 @@ model_entry(const char *sym, const char *link, const char *target, int64_t now_m
 		json_object_set_new(o, "error", json_string("trained in the future"));
 	else
 		json_object_set_new(o, "age_hours", json_real((double)(now_ms - ms) / 3.6e6));
+	fresh_entry(o, link, target, now_ms);
 	return o;
 }
 
@@ -659,6 +675,15 @@ append(char *detail, size_t n, size_t *len, const char *what, json_t *coins, jso
 	    named(coins, list, sizeof list));
 }
 
+/* Hours since the fresh training a model descends from: an update's
+ * stamp is young, and the weekly retrain is judged by that training. */
+static double
+fresh_age(const json_t *m)
+{
+	return json_number_value(json_object_get(m, json_object_get(m, "fresh_age_hours") ?
+	    "fresh_age_hours" : "age_hours"));
+}
+
 /* Every kept coin's serving model: there is one, it is whole (what
  * predict would serve), and it is not older than the limit. */
 static void
@@ -676,18 +701,18 @@ check_models(json_t *checks, json_t *list, json_t *kept, const struct ct_health 
 			json_array_append_new(none, json_string(str(m, "symbol")));
 		else if (!usable(m))
 			json_array_append_new(bad, json_string(str(m, "symbol")));
-		else if (count++, oldest == NULL || strcmp(str(m, "trained"), str(oldest, "trained")) < 0)
+		else if (count++, oldest == NULL || fresh_age(m) > fresh_age(oldest))
 			oldest = m;
 		if (usable(m) && h->max_model_age_s != INT64_MAX &&
-		    json_number_value(json_object_get(m, "age_hours")) * 3600 > (double)h->max_model_age_s)
+		    fresh_age(m) * 3600 > (double)h->max_model_age_s)
 			json_array_append_new(old, json_string(str(m, "symbol")));
 	}
 	if (count == 0)
 		len = (size_t)snprintf(detail, sizeof detail, "no usable current model");
 	else
-		len = (size_t)snprintf(detail, sizeof detail, "%zu models, oldest %s trained %.1f h ago "
+		len = (size_t)snprintf(detail, sizeof detail, "%zu models, oldest %s trained %s%.1f h ago "
 		    "(maximum %s); %zu older", count, str(oldest, "symbol"),
-		    json_number_value(json_object_get(oldest, "age_hours")),
+		    json_object_get(oldest, "fresh_age_hours") ? "from scratch " : "", fresh_age(oldest),
 		    hours(h->max_model_age_s, l3, sizeof l3), json_array_size(old));
 	append(detail, sizeof detail, &len, "", old, coins);
 	append(detail, sizeof detail, &len, "; no current model", none, coins);

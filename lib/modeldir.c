@@ -54,6 +54,26 @@ ct_stamp_ok(const char *s)
 	return 1;
 }
 
+int
+ct_stamp_ms(const char *s, int64_t *ms)
+{
+	char iso[CT_ISO_LEN];
+
+	if (!ct_stamp_ok(s))
+		return -1;
+	snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", s, s + 4, s + 6, s + 9,
+	    s + 11, s + 13);
+	return ct_parse_iso8601(iso, ms);
+}
+
+const char *
+ct_fresh_stamp(const json_t *config, const char *stamp)
+{
+	const char *f = json_string_value(json_object_get(config, "fresh_stamp"));
+
+	return f && ct_stamp_ok(f) ? f : stamp;
+}
+
 /* ".NAME-gone": what ct_rmtree_atomic was removing when it was killed. */
 static int
 gone_name(const char *name)

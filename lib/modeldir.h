@@ -5,7 +5,9 @@
 #ifndef CT_MODELDIR_H
 #define CT_MODELDIR_H
 
+#include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "home.h"
 
@@ -50,5 +52,12 @@ int ct_rmtree(const char *path);
 int ct_rmtree_atomic(const char *path);
 /* 1 when name is a model stamp YYYYMMDD_HHMMSSZ. */
 int ct_stamp_ok(const char *name);
+/* A stamp as Unix ms; 0, or -1 when it is no stamp. */
+int ct_stamp_ms(const char *stamp, int64_t *ms);
+/* The stamp of the fresh training a model descends from: config.json's
+ * "fresh_stamp" (an incremental update's, carried from parent to child),
+ * else the model's own stamp (a fresh model, or an update made before
+ * updates recorded it). */
+const char *ct_fresh_stamp(const json_t *config, const char *stamp);
 
 #endif

@@ -872,8 +872,18 @@ incr_promote(struct job *j, const struct ct_model *cur, struct incr *in, json_t 
 	src = json_string_value(json_object_get(cur->config, "threshold_source"));
 	j->config = config_json(j, after, in->max_rounds, cur->threshold, src ? src : "kept", ulo, uhi);
 	if (j->config) {
-		json_object_set_new(j->config, "parent", json_string(strrchr(cur->dir, '/') ?
-		    strrchr(cur->dir, '/') + 1 : cur->dir));
+		const char *pstamp = strrchr(cur->dir, '/') ? strrchr(cur->dir, '/') + 1 : cur->dir;
+		const char *pmode = json_string_value(json_object_get(cur->config, "mode"));
+
+		json_object_set_new(j->config, "parent", json_string(pstamp));
+		/* The fresh training it descends from: the parent's, or the
+		 * parent itself when fresh (unknown for an update made before
+		 * updates recorded it). */
+		if (json_is_string(json_object_get(cur->config, "fresh_stamp")))
+			json_object_set(j->config, "fresh_stamp",
+			    json_object_get(cur->config, "fresh_stamp"));
+		else if (pmode && strcmp(pmode, "fresh") == 0 && ct_stamp_ok(pstamp))
+			json_object_set_new(j->config, "fresh_stamp", json_string(pstamp));
 		json_object_set_new(j->config, "incremental_method", json_string(in->method));
 		json_object_set_new(j->config, "seen_to_ms", json_integer(in->seen_to > d->t[uhi - 1] ?
 		    in->seen_to : d->t[uhi - 1]));

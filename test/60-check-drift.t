@@ -204,6 +204,8 @@ store INC 5600 inc.csv
 run train-coin --costs "$COSTS" --threads 1 -t 1h --symbol INC --incremental
 is "$rc" 0 "incremental update"
 child=$(readlink "$M/INC/current")
+is "$(jget "$M/INC/$child/config.json" 'j.get("fresh_stamp")')" "\"$parent\"" \
+    "the update's config.json names the fresh model it descends from (fresh_stamp)"
 ok "$(test "$child" != "$parent"; echo $?)" "the update was promoted"
 python3 - "$M/INC/$parent/drift.json" "$M/INC/$child/drift.json" "$parent" <<'END'
 import json, sys

@@ -419,4 +419,24 @@ echo "{\"symbol\":\"TFXUSDT\",\"timeframe\":\"1h\",\"prob_up\":0.5,\"signal\":\"
 	>"$H/cache/predictions/TFXUSDT.json"
 run coin-status --json TFXUSDT
 is "$(echo "$out" | py '",".join(d["flags"])')" "stale-cache" "a fresh entry predicted from stale candles: stale-cache"
+
+# An incremental update every six hours keeps a model's stamp young; the
+# weekly retrain is judged by the fresh training it descends from
+# (config.json's fresh_stamp): updated an hour ago from a model trained
+# afresh eleven days ago is old-model, in coin-status and the health check.
+store UPDUSDT 1h $first $hour 10
+model UPDUSDT "$(stamp_ago 3600)" incremental 0.6
+u=$H/models/UPDUSDT/$(readlink "$H/models/UPDUSDT/current")
+sed -i "s/\"mode\": \"incremental\",/\"mode\": \"incremental\", \"fresh_stamp\": \"$(stamp_ago 950400)\",/" "$u/config.json"
+sums "$u"
+run coin-status --json UPDUSDT
+is "$(echo "$out" | py 'd["model"]["age_s"] < 7200, d["model"]["fresh_age_s"] >= 950400, "old-model" in d["flags"]')" \
+    "True True True" "an update of a fresh model eleven days old: old-model, by its fresh_age_s"
+run summarize --dashboard --no-cache-check --max-candle-age off
+like "$out" "FAIL models .*oldest UPDUSDT trained from scratch 2[4-9][0-9]\.[0-9] h ago .*UPDUSDT" \
+    "the health check names it, with the age of its fresh training"
+sed -i "s/\"fresh_stamp\": \"[0-9_Z]*\"/\"fresh_stamp\": \"$(stamp_ago 7200)\"/" "$u/config.json"
+sums "$u"
+run coin-status --json UPDUSDT
+is "$(echo "$out" | py '"old-model" in d["flags"]')" "False" "one descending from a fresh model of two hours ago: not old"
 done_testing
