@@ -461,7 +461,7 @@ evaluation_of(const struct ct_wf *w)
 	if (w->searched == 0)
 		return "walk-forward";
 	if (w->searched == w->nfolds)
-		return "walk-forward, every fold scored by the parameter search";
+		return "optimistic: every fold scored by the parameter search";
 	return "held-out after search";
 }
 
