@@ -312,6 +312,14 @@ run $TT --fresh --params sym.json
 is "$rc:$err" "0:train-coin: sym.json: tuned for BTCUSDT 5m, not EDGE 5m: its parameters are used all the same (--params)" \
     "--params tuned for another coin: said, and used"
 is "$(jget "$out/metrics.json" 'j["evaluation"]')" '"walk-forward"' "... its search never scored this coin's candles: walk-forward"
+# A search that scored every fold (its held-out block after all of them:
+# a model trained on more candles than the search read): optimistic, said.
+python3 -c 'import json, sys
+j = json.load(open(sys.argv[1])); j["heldout"]["from"] = "2099-01-01T00:00:00Z"; json.dump(j, open("late.json", "w"))' "$P"
+run $TT --fresh --params late.json
+is "$rc:$(jget "$out/metrics.json" 'j["evaluation"]')" '0:"optimistic: every fold scored by the parameter search"' \
+    "a search that scored every fold: its figures are called optimistic"
+like "$(coin-status --json EDGE)" '"evaluation":"optimistic: every fold scored by the parameter search"' "coin-status says so"
 # A search's result names all seven parameters and its held-out block,
 # else the defaults would train as "tuned", every fold would count as
 # searched.
