@@ -419,6 +419,10 @@ figures(json_t *o, const json_t *config, const json_t *metrics)
 		ev = held ? "held-out" : "walk-forward";
 	json_object_set_new(o, "evaluation", metrics ? json_string(ev) : json_null());
 	json_object_set_new(o, "auc", num(agg, "auc"));
+	/* The rows the figures are of: an update's held-out block may be a
+	 * few dozen candles, whose AUC is noise. */
+	json_object_set_new(o, "rows", json_is_integer(json_object_get(agg, "rows")) ?
+	    json_copy(json_object_get(agg, "rows")) : json_null());
 	json_object_set_new(o, "buy_hold_bps", num(agg, "buy_hold_bps"));
 	/* A model that never trades makes nothing, whatever its folds made
 	 * each at its own threshold (the first at 0.5): those are

@@ -25,6 +25,8 @@
 /* A serving model older than this is old: the weekly retrain missed it
  * (the default of summarize's HEALTH_MAX_MODEL_AGE). */
 #define CT_STATUS_OLD_MODEL_S (8 * 86400)
+/* Figures of fewer rows are said with their count (FIGURES). */
+#define CT_STATUS_FEW_ROWS	1000
 /* The latest drift check of a coin, models/<SYM>/last-drift.json: the
  * line check-drift --json printed for it, as run-batch saves it; checked
  * at its "checked_at", else at the file's modification time. */

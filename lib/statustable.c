@@ -83,6 +83,22 @@ drift(const json_t *row, char *buf, size_t n)
 
 /* "full:success,incremental:failed"; a cycle whose newest ledger cannot
  * be read is "unreadable". */
+/* What the figures are, and of how many rows when few: "held-out, 59
+ * rows" (an update's newest candles; so few make a noisy AUC). */
+static void
+figures(const json_t *row, char *buf, size_t n)
+{
+	const json_t *m = json_object_get(row, "model"), *rows = json_object_get(m, "rows");
+	const char *ev = str(m, "evaluation");
+
+	if (ev == NULL)
+		return;
+	if (json_is_integer(rows) && json_integer_value(rows) < CT_STATUS_FEW_ROWS)
+		snprintf(buf, n, "%s, %lld rows", ev, (long long)json_integer_value(rows));
+	else
+		snprintf(buf, n, "%s", ev);
+}
+
 static void
 last_run(const json_t *row, char *buf, size_t n)
 {
@@ -126,7 +142,7 @@ const struct ct_status_col ct_status_cols[] = {
 	{ "MODEL_AGE", "model", "age_s", CT_COL_AGE, 0, NULL, 1 },
 	{ "TRAINED_TO", "model", "trained_to", CT_COL_TIME, 0, NULL, 0 },
 	TXT("PARAMS", "model", "params"),
-	TXT("FIGURES", "model", "evaluation"),
+	FN("FIGURES", figures, 0),
 	NUM("AUC", "model", "auc", 3),
 	NUM("TRADES", "model", "trades", 0),
 	FN("THRESHOLD", threshold, 1),

@@ -189,6 +189,8 @@ coin_row(const char *home, const char *sym, json_t *e, json_t *unread)
 	json_object_set_new(row, "auc", num(agg, "auc"));
 	json_object_set_new(row, "trades", json_is_integer(json_object_get(agg, "trades")) ?
 	    json_copy(json_object_get(agg, "trades")) : json_null());
+	json_object_set_new(row, "rows", json_is_integer(json_object_get(agg, "rows")) ?
+	    json_copy(json_object_get(agg, "rows")) : json_null());
 	/* A search's held-out block: whether its net is money beyond noise
 	 * (a random walk's may show +70 bps over 3 trades). */
 	if (json_object_get(agg, "net_bps_2se")) {

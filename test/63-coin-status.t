@@ -439,4 +439,11 @@ sed -i "s/\"fresh_stamp\": \"[0-9_Z]*\"/\"fresh_stamp\": \"$(stamp_ago 7200)\"/"
 sums "$u"
 run coin-status --json UPDUSDT
 is "$(echo "$out" | py '"old-model" in d["flags"]')" "False" "one descending from a fresh model of two hours ago: not old"
+# An update's figures are of its held-out candles, a few dozen perhaps:
+# the table says how many when fewer than 1000.
+sed -i 's/"aggregate": {"auc": 0.6125,/"aggregate": {"auc": 0.866, "rows": 59,/' "$u/metrics.json"
+sums "$u"
+run coin-status -o symbol,figures,auc UPDUSDT
+is "$(printf '%s\n' "$out" | sed -n 2p)" "UPDUSDT  held-out, 59 rows  0.866" "figures of 59 rows: said with their count"
+is "$(coin-status --json UPDUSDT | py 'd["model"]["rows"]')" 59 "--json: the rows"
 done_testing
