@@ -62,7 +62,7 @@ like "$ev" '"unseen":[0-9]+,"window":1500,"retrain":false' "with the window's un
 like "$(cat "$H/models/SHIFTED/last-drift.json")" '"reference":"models/SHIFTED/[0-9_Z]+","trained_to":"[0-9TZ:-]+","unseen":[0-9]+' \
 	"check-drift names the reference, its newest training candle and the unseen candles"
 like "$(grep train-coin "$H/logs/$R2/SHIFTED/training.log")" "--incremental" "train-coin --incremental ran for it"
-like "$err" "drifted within their training candles, updated: SHIFTED" "the closing line says why"
+like "$err" "drifted within their training candles, not retrained \\(an update was tried\\): SHIFTED" "the closing line says why"
 unlike "$err" "retrained fresh" "no coin retrained fresh"
 run coin-status --json SHIFTED
 is "$(printf '%s' "$out" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(r["drift"]["stale"], "drifted" in r["flags"], r["drift"]["unseen"] < 300)')" \

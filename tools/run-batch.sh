@@ -1103,7 +1103,7 @@ finish() {
 		msg="$msg; drift check FAILED, retrained fresh: $(tr '\n' ' ' <"$tmp/drift-failed" | sed 's/ $//')"
 	[ ! -s "$tmp/drifted" ] || msg="$msg; drifted, retrained fresh: $(tr '\n' ' ' <"$tmp/drifted" | sed 's/ $//')"
 	[ ! -s "$tmp/drift-updated" ] ||
-		msg="$msg; drifted within their training candles, updated: $(tr '\n' ' ' <"$tmp/drift-updated" | sed 's/ $//')"
+		msg="$msg; drifted within their training candles, not retrained (an update was tried): $(tr '\n' ' ' <"$tmp/drift-updated" | sed 's/ $//')"
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
 	! disk_full || msg="$msg; the data home's disk is full"
 	echo "$prog: $run: $msg; summary in $home/summary/$run/engine_summary.json" >&2
