@@ -80,10 +80,28 @@ done
 
 # A coin's error in the ledger is the tool's reason, not the usage that
 # follows it.
+# A bad value in TRAIN_ARGS is found before the run, by train-coin itself.
+mkdir realbin
+for t in "$T"/bin/*; do ln -s "$t" realbin/; done
+ln -sf "$CT_BIN/train-coin" realbin/train-coin
+TRAIN_ARGS='--folds 0' run realbin/run-batch full --symbols AAAUSDT --run 20251110T0400Z-full
+like "$rc:$err" '^2:run-batch: TRAIN_ARGS=--folds 0: --folds: not a number in \[1,50\]: "0" \(from environment\)' \
+	"a bad value in TRAIN_ARGS: a usage error naming the setting, with train-coin's reason"
+ok "$(test ! -e "$H/runs/20251110T0400Z-full"; echo $?)" "before the run exists"
+# One train-coin refuses for a coin (here a stand-in that ends its
+# error with its usage).
 mkdir rbin
 for t in "$T"/bin/*; do ln -s "$t" rbin/; done
-ln -sf "$CT_BIN/train-coin" rbin/train-coin
-TRAIN_ARGS='--folds 0' run rbin/run-batch full --symbols AAAUSDT --run 20251110T0500Z-full
+rm rbin/train-coin
+cat >rbin/train-coin <<'EOF'
+#!/bin/sh
+case " $* " in *" --help "*) exit 0 ;; esac
+echo 'train-coin: --folds: not a number in [1,50]: "0"' >&2
+echo 'usage: train-coin --symbol SYM --timeframe TF' >&2
+exit 2
+EOF
+chmod +x rbin/train-coin
+run rbin/run-batch full --symbols AAAUSDT --run 20251110T0500Z-full
 is "$rc" 1 "a coin train-coin refuses fails the run"
 like "$(ledger show 20251110T0500Z-full)" '"error": "train-coin: --folds: not a number in \[1,50\]: \\"0\\""' \
 	"the ledger has train-coin's reason"
@@ -215,6 +233,11 @@ run env TRAIN_ARGS='--threads 2' run-batch full --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:run-batch: TRAIN_ARGS=--threads 2: --threads: run-batch gives it" "--threads: run-batch gives it"
 run env TUNE_ENABLED=1 TUNE_ARGS='--trials 5' run-batch tune --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:run-batch: TUNE_ARGS=--trials 5: --trials: set TUNE_TRIALS" "TUNE_ARGS too"
+run env TUNE_ENABLED=1 TUNE_ARGS='--jobs 0' run-batch tune --symbols AAAUSDT --dry-run
+like "$rc:$err" '^2:run-batch: TUNE_ARGS=--jobs 0: --jobs: not a number in \[1,1024\]: "0"' \
+    "a value tune-coin refuses, found before the run (it failed every coin)"
+run env TUNE_ENABLED=1 TUNE_ARGS='--seed -1' run-batch tune --symbols AAAUSDT --dry-run
+like "$rc:$err" '^2:run-batch: TUNE_ARGS=--seed -1: --seed: not a number in ' "a negative value: its range, not 'wants a value'"
 run env TUNE_ENABLED=1 TRAIN_ARGS='--horizon 6' TUNE_ARGS='--seed 3 --horizon 8' run-batch tune --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:run-batch: TUNE_ARGS=(--seed 3 )?--horizon 8: --horizon: set it in TRAIN_ARGS" \
     "a training option in TUNE_ARGS: a usage error (its params.json would go unused by the training)"

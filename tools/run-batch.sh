@@ -674,6 +674,10 @@ check_settings() {
 	opts_ok TRAIN_ARGS "--horizon --folds --rounds --early-stop --costs --keep --memory --params" \
 		"--keep-features --default-params" --threads
 	opts_ok TUNE_ARGS "--jobs --seed --space --threads --halving" ""
+	# shellcheck disable=SC2086 # option lists
+	values_ok TRAIN_ARGS train-coin $TRAIN_ARGS
+	# shellcheck disable=SC2086
+	[ "$cycle" != tune ] || values_ok TUNE_ARGS tune-coin $TUNE_ARGS
 	case $DRIFT_PSI_MAX in
 	'' | *[!0-9.]* | *.*.* | .) badv DRIFT_PSI_MAX "$DRIFT_PSI_MAX" "must be a positive decimal number, such as 0.25" ;;
 	*[1-9]*) ;;
@@ -701,7 +705,7 @@ opts_ok() {
 		esac
 		case $vo in *" $o "*)
 			if [ "$o" = "$1" ]; then
-				case ${2-} in '' | -*) badv "$n" "$1" "$1 wants a value" ;; esac
+				case ${2-} in '' | --*) badv "$n" "$1" "$1 wants a value" ;; esac
 				shift
 			fi
 			shift; continue ;;
@@ -709,6 +713,16 @@ opts_ok() {
 		case $fo in *" $1 "*) shift; continue ;; esac
 		badv "$n" "$1" "not an option run-batch can pass on (see run-batch(1))"
 	done
+}
+# values_ok NAME TOOL OPTION... — each option's value in its range, as
+# the tool itself judges it: it parses its options in order and refuses
+# a bad value (exit 2) before it reaches a last --help, which ends it
+# (exit 0) with nothing done.  Its reason, naming the setting, exit 2.
+values_ok() {
+	n=$1 t=$2
+	shift 2
+	e=$("$t" --symbol CHECK --timeframe "$TIMEFRAME" "$@" --help 2>&1 >/dev/null) && return 0
+	badv "$n" "$*" "$(printf '%s\n' "$e" | sed -n "1s/^$t: //p")"
 }
 # whole NAME VALUE MIN MAX — VALUE a whole number from MIN to MAX.
 whole() {
