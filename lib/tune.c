@@ -1121,20 +1121,23 @@ prepare(struct search *s)
 int
 ct_tune_cores(struct ct_tune *t, int jobs, int threads, long avail)
 {
-	long cores = ct_cores();
+	long cores = ct_cores(), limit;
 
-	/* run-batch's share (COINTRAIN_THREADS) is never more than here. */
+	/* run-batch's share (COINTRAIN_THREADS) is never more than here,
+	 * and bounds the fits as the cores do: other coins' workers have
+	 * the rest. */
 	if (avail > cores)
 		avail = cores;
+	limit = avail > 0 ? avail : cores;
 	if (avail < 1)
 		avail = cores - (cores / 8 > 1 ? cores / 8 : 1);
 	if (avail < 1)
 		avail = 1;
 	t->o.threads = threads ? threads : 1;
 	t->jobs = jobs ? jobs : (int)(avail / t->o.threads > 1 ? avail / t->o.threads : 1);
-	if ((long)t->jobs * t->o.threads > cores) {
-		ct_warn("--jobs %d x --threads %d: more than the %ld cores", t->jobs, t->o.threads,
-		    cores);
+	if ((long)t->jobs * t->o.threads > limit) {
+		ct_warn("--jobs %d x --threads %d: more than the %ld cores%s", t->jobs, t->o.threads,
+		    limit, limit < cores ? " this coin has (COINTRAIN_THREADS)" : "");
 		return -1;
 	}
 	return 0;

@@ -236,6 +236,9 @@ like "$rc:$err" "^2:run-batch: TUNE_ARGS=--trials 5: --trials: set TUNE_TRIALS" 
 run env TUNE_ENABLED=1 TUNE_ARGS='--jobs 0' run-batch tune --symbols AAAUSDT --dry-run
 like "$rc:$err" '^2:run-batch: TUNE_ARGS=--jobs 0: --jobs: not a number in \[1,1024\]: "0"' \
     "a value tune-coin refuses, found before the run (it failed every coin)"
+run env TUNE_ENABLED=1 TUNE_ARGS='--jobs 2' run-batch tune --symbols AAAUSDT,BBBUSDT --mode parallel --max-concurrent 2 --dry-run
+like "$rc:$err" '^2:run-batch: TUNE_ARGS=--jobs 2: --jobs 2 x --threads 1: more than the 1 core\(s\) each coin has here \(2 worker\(s\) on [0-9]+ cores\)' \
+    "TUNE_ARGS' jobs past a coin's share of the cores: a usage error (4 fits on 2 cores)"
 run env TUNE_ENABLED=1 TUNE_ARGS='--seed -1' run-batch tune --symbols AAAUSDT --dry-run
 like "$rc:$err" '^2:run-batch: TUNE_ARGS=--seed -1: --seed: not a number in ' "a negative value: its range, not 'wants a value'"
 run env TUNE_ENABLED=1 TRAIN_ARGS='--horizon 6' TUNE_ARGS='--seed 3 --horizon 8' run-batch tune --symbols AAAUSDT --dry-run

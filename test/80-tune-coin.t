@@ -447,6 +447,11 @@ like "$rc:$err" "^2:tune-coin: --jobs 1024 x --threads 1024: more than the [0-9]
 # The cores are those this process may use (taskset, a Slurm cpuset).
 run taskset -c 0 $TUNE --symbol EDGE --jobs 2 --trials 2
 like "$rc:$err" "^2:tune-coin: --jobs 2 x --threads 1: more than the 1 cores" "under taskset -c 0, two jobs are too many"
+# run-batch's share of the cores bounds the fits too (its other workers
+# have the rest).
+run env COINTRAIN_THREADS=1 $TUNE --symbol EDGE --jobs 2 --trials 2
+like "$rc:$err" "^2:tune-coin: --jobs 2 x --threads 1: more than the 1 cores this coin has \\(COINTRAIN_THREADS\\)" \
+    "COINTRAIN_THREADS=1: two jobs are too many"
 # A share from run-batch larger than the cores here is the cores here.
 rm -rf "$M/EDGE/search"
 run env COINTRAIN_THREADS=64 taskset -c 0 $TUNE --symbol EDGE --trials 2 --rounds 5 --lookback 12000

@@ -714,6 +714,20 @@ opts_ok() {
 		badv "$n" "$1" "not an option run-batch can pass on (see run-batch(1))"
 	done
 }
+# opt_value OPT WORD... — the value OPT is given among WORDS (--opt V or
+# --opt=V; the last one), or nothing.
+opt_value() {
+	o=$1 v=''
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		"$o") v=${2-} ;;
+		"$o"=*) v=${1#*=} ;;
+		esac
+		shift
+	done
+	echo "$v"
+}
 # values_ok NAME TOOL OPTION... — each option's value in its range, as
 # the tool itself judges it: it parses its options in order and refuses
 # a bad value (exit 2) before it reaches a last --help, which ends it
@@ -784,6 +798,14 @@ parallel) workers=$MAX_CONCURRENT; threads=1 ;;
 hybrid) workers=$MAX_CONCURRENT; threads=$((cores / workers)) ;;
 esac
 [ "$threads" -ge 1 ] || threads=1
+# A search's fits share its coin's cores: TUNE_ARGS' --jobs x --threads
+# past a coin's share would run more fits than cores, beside the other
+# workers' (a cluster's engine gives each coin its own cpus).
+if [ "$cycle" = tune ] && [ "$ENGINE" = local ]; then
+	tj=$(opt_value --jobs $TUNE_ARGS) tt=$(opt_value --threads $TUNE_ARGS)
+	[ $((${tj:-0} * ${tt:-1})) -le "$threads" ] ||
+		badv TUNE_ARGS "$TUNE_ARGS" "--jobs ${tj} x --threads ${tt:-1}: more than the $threads core(s) each coin has here ($workers worker(s) on $cores cores): lower them, or MAX_CONCURRENT"
+fi
 
 # Symbols: topN is the first N of share/symbols/topN (or top100); a
 # readable file holds one symbol per line (# comments); else A,B,C.
