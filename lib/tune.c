@@ -364,16 +364,17 @@ load_trial(struct search *s, int k)
 static const char *
 differs(const json_t *old, const json_t *id)
 {
+	/* Options before the candles: another --horizon changes the rows
+	 * too, and is the reason. */
 	static const char *const why[][2] = {
 		{ "timeframe", "a search of another timeframe" },
-		{ "store_sha256", "the candles changed" }, { "candles", "the candles changed" },
-		{ "data_to", "the candles changed" },
-		{ "rows", "the candles changed" }, { "seed", "another --seed" },
+		{ "horizon", "another --horizon" }, { "folds", "other --folds" },
+		{ "rounds", "other --rounds" }, { "seed", "another --seed" },
 		{ "space", "another search space" }, { "costs", "other costs" },
 		{ "cointrain", "another version of cointrain" }, { "xgboost", "another XGBoost" },
 		{ "format", "another version of cointrain" }, { "features", "other features" },
-		{ "horizon", "another --horizon" },
-		{ "folds", "other --folds" }, { "rounds", "other --rounds" },
+		{ "store_sha256", "the candles changed" }, { "candles", "the candles changed" },
+		{ "data_to", "the candles changed" }, { "rows", "the candles changed" },
 	};
 
 	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)

@@ -220,6 +220,10 @@ like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search dis
     "killed, 200 new candles (over 1% of 12000): the search starts over"
 is "$(newer)" true "on the store as it is (its data range ends later)"
 cp edge.orig "$S"
+# Another --horizon changes the rows too; the option is the reason said.
+run $TUNE --symbol EDGE --trials 2 --jobs 1 --seed 9 --lookback 12000 --horizon 6 --rounds 5 --progress
+like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(another --horizon\\)" \
+    "a search with another --horizon: said so (not 'the candles changed')"
 
 # ---- the held-out fold trained ahead ----
 # A worker trains the held-out fold of the trial leading the last rung
@@ -424,7 +428,7 @@ ok "$(awk -v a="${h% *}" 'BEGIN { print !(a >= 0.62) }')" "the planted edge is f
 
 # ---- events under run-batch, the lock, usage ----
 run env COINTRAIN_EVENT_LOG=$T/engine.log COINTRAIN_RUN=20260101T0000Z-tune $TUNE --symbol EDGE \
-    --trials 4 --lookback 12000
+    --trials 4 --lookback 12000 --seed 9
 is "$(sed 's/.*"event":"\([a-z_]*\)".*/\1/' engine.log | tr '\n' ' ')" \
     "records_discarded tune_started tune_fold_done tune_fold_done tune_fold_done tune_done " \
     "events in the run's engine.log (the records of the earlier search dropped first)"
