@@ -87,7 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((rows = ct_status_all(home, NULL, ct_now_ms())) == NULL)
 		abort();
-	ct_status_table(rows, null);
+	ct_status_table(rows, NULL, 0, null);
 	json_decref(rows);
 	/* The page makes the rows itself when the dashboard has none. */
 	if (ct_path(page, sizeof page, "%s/page.html", home) != 0 || (d = json_object()) == NULL ||

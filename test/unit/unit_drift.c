@@ -18,6 +18,7 @@
 
 #include "tmpdir.h"
 
+#include "digest.h"
 #include "drift.h"
 #include "features.h"
 #include "synth.h"
@@ -250,6 +251,28 @@ test_reference_chunked(void **state)
 	free(y);
 }
 
+/* dir/sha256.txt as train-coin writes it, for drift.json and the other
+ * files of a model directory (made empty when missing). */
+static void
+sums(const char *dir)
+{
+	static const char *const files[] = { "config.json", "costs.json", "drift.json",
+		"metrics.json", "model.ubj", "split_indices.json", "training_log.json", NULL };
+	char path[400], hex[CT_SHA256_HEX];
+	FILE *fp, *out;
+
+	snprintf(path, sizeof path, "%s/sha256.txt", dir);
+	assert_non_null(out = fopen(path, "w"));
+	for (int i = 0; files[i]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		if ((fp = fopen(path, "a")) != NULL)
+			fclose(fp);
+		assert_int_equal(ct_sha256_file(path, hex), 0);
+		fprintf(out, "%s  %s\n", hex, files[i]);
+	}
+	assert_int_equal(fclose(out), 0);
+}
+
 static void
 test_carry(void **state)
 {
@@ -264,9 +287,15 @@ test_carry(void **state)
 	b = booster(x, y, N, nf);
 	snprintf(parent, sizeof parent, "%s/20260101_000000Z", tmpdir);
 	assert_int_equal(mkdir(parent, 0777), 0);
+	/* No reference: NULL, ENOENT (the caller makes one). */
+	errno = 0;
 	assert_null(ct_drift_carry(parent, b, x, N, nf));
+	assert_int_equal(errno, ENOENT);
 	ref = ct_drift_reference(x, y, N, nf, b);
 	assert_int_equal(ct_drift_save(parent, ref), 0);
+	/* Not vouched for by the parent's sha256.txt: not carried. */
+	assert_null(ct_drift_carry(parent, b, x, 1000, nf));
+	sums(parent);
 	/* The update saw only the first 1000 rows. */
 	carried = ct_drift_carry(parent, b, x, 1000, nf);
 	assert_non_null(carried);
@@ -282,6 +311,7 @@ test_carry(void **state)
 	    "rows")), 1000);
 	/* Carried again, it still names the fresh model. */
 	assert_int_equal(ct_drift_save(parent, carried), 0);
+	sums(parent);
 	again = ct_drift_carry(parent, b, x, 1000, nf);
 	assert_string_equal(json_string_value(json_object_get(again, "carried_from")),
 	    "20260101_000000Z");
