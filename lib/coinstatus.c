@@ -388,18 +388,21 @@ current_stamp(const char *home, const char *sym, char *stamp, size_t n)
 }
 
 
-/* Where the parameters came from: tune-coin's, when the model says it
- * was trained with them and they are still there. */
+/* Where the serving model's parameters came from, as its config.json
+ * says: tune-coin's params.json ("tuned"; "tuned, params.json gone" when
+ * the next fresh training will not find it), a --params file ("file"),
+ * else "default". */
 static const char *
 params_origin(const struct ct_status_ctx *ctx, const char *sym, const json_t *config)
 {
 	char path[CT_PATH_MAX];
 	const char *src = str(config, "params_source");
 
-	if (src && strcmp(src, "tuned") == 0 &&
-	    ct_path(path, sizeof path, "%s/models/%s/params.json", ctx->home, sym) == 0 &&
-	    access(path, F_OK) == 0)
-		return "tuned";
+	if (src && strcmp(src, "tuned") == 0)
+		return ct_path(path, sizeof path, "%s/models/%s/params.json", ctx->home, sym) == 0 &&
+		    access(path, F_OK) == 0 ? "tuned" : "tuned, params.json gone";
+	if (src && strcmp(src, "file") == 0)
+		return "file";
 	return "default";
 }
 

@@ -120,9 +120,9 @@ is "$(echo "$A" | py 'd["model"]["auc"], d["model"]["trades"], d["model"]["thres
 	"0.6125 42 0.6 False 3.25 136.75 -250.4" "figures: AUC, trades, threshold, net per trade, total, buy and hold"
 mage=$(echo "$A" | py 'd["model"]["age_s"]')
 ok "$(test "$mage" -ge 7200 && test "$mage" -le 7300; echo $?)" "model age from its stamp ($mage s)"
-is "$(echo "$B" | py 'd["model"]["evaluation"], d["model"]["never_trades"], d["model"]["params"]')" "held-out True default" \
-	"an incremental update is held-out; threshold 1 never trades; tuned without params.json is default"
-is "$(echo "$D" | py 'd["model"]["evaluation"], d["model"]["params"]')" "held-out default" \
+is "$(echo "$B" | py 'd["model"]["evaluation"], d["model"]["never_trades"], d["model"]["params"]')" "held-out True tuned, params.json gone" \
+	"an incremental update is held-out; threshold 1 never trades; tuned, its params.json since gone: said"
+is "$(echo "$D" | py 'd["model"]["evaluation"], d["model"]["params"]')" "held-out tuned, params.json gone" \
 	"metrics with a held-out fold are held-out"
 
 # Cache, drift, runs.
@@ -155,7 +155,7 @@ like "$(printf '%s\n' "$out" | head -n 1)" "^SYMBOL +TF +ROWS +FIRST +LAST +CAND
 	"the header"
 # Columns line up: each header word starts where its column does.
 col=$(printf '%s\n' "$out" | head -n 1 | awk '{ print index($0, "PARAMS") }')
-is "$(printf '%s\n' "$out" | cut -c"$col"- | awk '{ print $1 }' | tr '\n' ' ')" "PARAMS tuned default - default " \
+is "$(printf '%s\n' "$out" | cut -c"$col"- | awk '{ print $1 }' | tr '\n' ' ')" "PARAMS tuned tuned, - tuned, " \
 	"aligned columns"
 line() { printf '%s\n' "$out" | grep "^$1 "; }
 like "$(line AAAUSDT)" "^AAAUSDT +1h +8 +[0-9-]+T[0-9:]+Z +[0-9-]+T[0-9:]+Z +([6-8][0-9]m|1\.[0-9]h|2\.0h) +1 +[0-9_]+Z +(2\.0h|120m|2\.1h) +2026-02-03T04:00Z +tuned +walk-forward +0\.613 +42 +0\.600 +3\.2 +137 +-250 +long +0\.7125 +(49|50)m +stable:0\.081 +full:success,incremental:success +-$" \

@@ -301,6 +301,7 @@ cp "$P" tuned-copy.json
 run $TT --fresh --params tuned-copy.json
 is "$rc:$err:$(jget "$out/config.json" '[j["params_source"], j["params"]["max_depth"]]')" \
     "0::[\"file\", \"$(jget "$P" 'j["params"]["max_depth"]')\"]" "--params with a copy of params.json: its parameters"
+like "$(coin-status --json EDGE)" '"params":"file"' "coin-status: the parameters came from a file (was 'default')"
 is "$(jget "$out/metrics.json" '[j["evaluation"], [f.get("searched", False) for f in j["folds"]], j["aggregate"]["auc"] == j["folds"][3]["auc"]]')" \
     '["held-out after search", [true, true, true, false], true]' \
     "... and its figures held-out after search, the searched folds marked, not a walk-forward"
