@@ -130,6 +130,10 @@ ct_costs_load(const char *path, const char *sym, struct ct_costs *c)
 	r.path = path;
 	r.sym = sym;
 	r.out = c;
+	if (*path == '\0') {
+		ct_warn("--costs: an empty file name");
+		return -1;
+	}
 	if ((fp = fopen(path, "r")) == NULL) {
 		ct_warn("%s: %s", path, strerror(errno));
 		return -1;

@@ -769,6 +769,7 @@ fits_run(struct search *s, struct ct_pool *pool, char *busy)
 		while (inflight <= s->t->jobs && (k = pick(s, busy)) >= 0) {
 			struct ct_fit fit1 = { .trial = k, .fold = ct_halving_next(&s->h, k) };
 
+			pool->label = s->t->sym;
 			if ((pool->n == 0 && ct_pool_start(pool, s->t->jobs, fit, s) != 0) ||
 			    ct_pool_submit(pool, &fit1) != 0)
 				return -1;

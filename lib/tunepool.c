@@ -52,8 +52,10 @@ ct_pool_start(struct ct_pool *p, int n, ct_fit_fn fn, void *arg)
 {
 	int task[2], res[2];
 	pid_t parent = getpid();
+	const char *label = p->label;
 
 	memset(p, 0, sizeof *p);
+	p->label = label;
 	p->task_w = p->res_r = -1;
 	if ((p->pid = calloc((size_t)n, sizeof *p->pid)) == NULL) {
 		ct_warn("workers: %s", strerror(ENOMEM));
@@ -120,12 +122,14 @@ worker_died(struct ct_pool *p)
 			continue;
 		p->pid[i] = 0;
 		if (WIFSIGNALED(st)) {
-			ct_warn("worker %d died of signal %d (%s)", i + 1, WTERMSIG(st),
+			ct_warn("%s%sworker %d died of signal %d (%s)", p->label ? p->label : "",
+			    p->label ? ": " : "", i + 1, WTERMSIG(st),
 			    strsignal(WTERMSIG(st)));
 			p->killed = 1;
 		}
 		else
-			ct_warn("worker %d exited with status %d", i + 1, WEXITSTATUS(st));
+			ct_warn("%s%sworker %d exited with status %d", p->label ? p->label : "",
+			    p->label ? ": " : "", i + 1, WEXITSTATUS(st));
 		return 1;
 	}
 	return 0;
@@ -188,7 +192,8 @@ ct_pool_stop(struct ct_pool *p, int kill_them)
 		/* Killed while it waited for a fit, it lost none: the others
 		 * did its share, but the signal (the OOM killer?) is told. */
 		if (!kill_them && WIFSIGNALED(st))
-			ct_warn("worker %d died of signal %d (%s) while idle; the others did its fits",
+			ct_warn("%s%sworker %d died of signal %d (%s) while idle; the others did its fits",
+			    p->label ? p->label : "", p->label ? ": " : "",
 			    i + 1, WTERMSIG(st), strsignal(WTERMSIG(st)));
 	}
 	if (p->res_r >= 0)

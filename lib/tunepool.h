@@ -32,9 +32,11 @@ struct ct_pool {
 	pid_t *pid;
 	int pending;		/* fits submitted, not yet returned */
 	int killed;		/* a worker died of a signal (the OOM killer, kill) */
+	const char *label;	/* named first in its messages (the coin), or NULL */
 };
 
-/* Fork n workers running fn(arg, ...) on each fit.  0 or -1 (printed). */
+/* Fork n workers running fn(arg, ...) on each fit (p's label kept, the
+ * rest set anew).  0 or -1 (printed). */
 int ct_pool_start(struct ct_pool *p, int n, ct_fit_fn fn, void *arg);
 int ct_pool_submit(struct ct_pool *p, const struct ct_fit *f);
 /* Wait for the next result: 0, or -1 when a worker died or the pipe

@@ -341,6 +341,8 @@ like "$err" "candles/NONE/5m.csv: No such file" "naming the store"
 ok $? "and creates no model directory"
 run train-coin --costs "$T/nope.csv" --symbol WALK --timeframe 5m
 is "$rc:$err" "1:train-coin: $T/nope.csv: No such file or directory" "missing cost table"
+run train-coin --costs '' --symbol SYNTH --timeframe 5m
+is "$rc:$err" "1:train-coin: --costs: an empty file name" "an empty --costs: said so (was ': No such file')"
 printf 'symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n*,10,10,,2\nWALK,10,10,0.%070d1,1\n' 0 >"$T/long.csv"
 run train-coin --costs "$T/long.csv" --symbol WALK --timeframe 5m
 is "$rc:$err" "1:train-coin: $T/long.csv:3: median_spread_bps: longer than 63 characters" \

@@ -174,7 +174,7 @@ for try in 1 2 3; do
 	grep -q 'while idle' killed.err || break
 done
 is "$rc" 5 "a worker killed by a signal: exit 5 (temporary: run-batch retries)"
-like "$(cat killed.err)" "worker [0-9] died of signal 9 \\(Killed\\)" "the worker's death is said"
+like "$(cat killed.err)" "EDGE: worker [0-9] died of signal 9 \\(Killed\\)" "the worker's death is said, with the coin"
 like "$(cat killed.err)" "EDGE: a worker was killed; the fits done are kept" "with the coin, and what to do"
 run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
 is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
