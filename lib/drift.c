@@ -487,6 +487,9 @@ parse_ref(struct coin *c)
 	return 0;
 }
 
+/* A short window was said (once a process). */
+static int warned_few;
+
 /* The window's candles (with the warmup before them), features and
  * predictions.  0 or -1 (error printed). */
 static int
@@ -505,6 +508,13 @@ load_window(struct coin *c)
 		ct_warn("%s: a window of %ld candles is less than the %d the check needs", sym,
 		    want, CT_DRIFT_MIN_ROWS);
 		return -1;
+	}
+	/* Said once a run: the PSI of so few candles is mostly noise. */
+	if (want < CT_DRIFT_FEW_ROWS && !warned_few) {
+		ct_warn("--window %s: %ld %s candles, fewer than %d: stationary random walks are "
+		    "found drifted over so few (check-drift(1), CHOICE OF WINDOW AND LIMIT)",
+		    c->o->window, want, c->m.timeframe, CT_DRIFT_FEW_ROWS);
+		warned_few = 1;
 	}
 	if (ct_store_path(path, sizeof path, c->o->home, sym, c->m.timeframe) != 0) {
 		ct_warn("%s: %s", sym, strerror(errno));

@@ -35,6 +35,7 @@
  * moves several features at once (see check-drift(1) for the figures). */
 #define CT_DRIFT_MIN_OVER 2
 #define CT_DRIFT_MIN_ROWS 100	/* fewer rows in the window is an error */
+#define CT_DRIFT_FEW_ROWS 1000	/* fewer is said: 3 of 40 walks drift at 1000 */
 
 /* A sample of a stream, 1 item in `rate` kept, `rate` doubling whenever
  * the buffer fills: at most cap items spread over the whole stream, in

@@ -154,6 +154,10 @@ done
 # Options and usage errors.
 run check-drift --window 90d --psi-max 0.5 -t 1h --json WALK
 is "$rc:$(field window):$(field psi_max)" "0:2160:0.5" "--window 90d is 2160 1h candles; --psi-max"
+run check-drift --window 7d --json WALK
+is "$(field window)" 168 "--window 7d of a 1h coin: 168 candles, checked"
+like "$err" "^check-drift: --window 7d: 168 1h candles, fewer than 1000: stationary random walks are found drifted over so few" \
+    "and said to be too few to tell a change from noise"
 store WALK 1000 walk.csv
 run check-drift --json WALK
 is "$rc:$(field window)" "0:897" "a store shorter than the window: all its candles but the 103 of warmup"
