@@ -71,6 +71,10 @@ int ct_model_current(char *buf, size_t n, const char *home, const char *sym);
  * ct_model_symbols_free); NULL with errno on error. */
 char **ct_model_symbols(const char *home);
 void ct_model_symbols_free(char **v);
+/* fn(sym, arg) for every coin with a current model, in symbol order: what
+ * a tool does at a terminal with no symbol given.  The worst exit code;
+ * none (said, with how to train one) or an unreadable models/ is 1. */
+int ct_each_model(const char *home, int (*fn)(const char *sym, void *arg), void *arg);
 
 /* Write dir/sha256.txt ("HEX  NAME" lines, sha256sum format, names
  * relative to dir, sorted) for every regular file of dir but hidden ones,

@@ -13,10 +13,12 @@
 #include "atomic.h"
 #include "digest.h"
 #include "err.h"
+#include "exitcode.h"
 #include "jsonfile.h"
 #include "model.h"
 #include "parse.h"
 #include "regfile.h"
+#include "symbols.h"
 
 static const char *const model_files[] = CT_MODEL_FILES;
 
@@ -368,4 +370,25 @@ ct_model_current(char *buf, size_t n, const char *home, const char *sym)
 		return -1;
 	}
 	return ct_path(buf, n, "%s/models/%s/%s", home, sym, target);
+}
+
+int
+ct_each_model(const char *home, int (*fn)(const char *sym, void *arg), void *arg)
+{
+	char **syms = ct_model_symbols(home);
+	int rc = CT_EXIT_OK;
+
+	if (syms == NULL) {
+		ct_warn("%s/models: %s", home, strerror(errno));
+		return CT_EXIT_FAIL;
+	}
+	if (syms[0] == NULL) {
+		ct_warn("%s/models: no coin has a model (train one: train-coin --symbol SYM "
+		    "--timeframe TF)", home);
+		rc = CT_EXIT_FAIL;
+	}
+	for (size_t i = 0; syms[i]; i++)
+		rc = ct_exit_worst(rc, fn(syms[i], arg));
+	ct_model_symbols_free(syms);
+	return rc;
 }

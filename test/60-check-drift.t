@@ -98,6 +98,11 @@ is "$rc" 0 "stdin: exit 0 when nothing drifted"
 is "$(printf '%s\n' "$out" | sed 's/,"timeframe".*//')" \
     '{"symbol":"WALK","status":"stable","drifted":false
 {"symbol":"NOPE","status":"no_model","drifted":false}' "a line per symbol; no model is a status"
+# No symbol at a terminal: every coin with a model (it waited on the
+# terminal for symbols, silently).
+run script -qec "check-drift" /dev/null
+is "$rc/$(printf '%s\n' "$out" | tr -d '\r' | cut -d' ' -f1 | tr '\n' ' ')" "0/WALK " \
+    "no symbol at a terminal: every coin with a model"
 run check-drift NOPE
 is "$rc:$out" "0:NOPE no_model" "the text line of a coin without a model"
 run check-drift --home "$T/no-such-home" NOPE

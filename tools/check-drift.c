@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "drift.h"
 #include "err.h"
 #include "exitcode.h"
+#include "model.h"
 #include "symbols.h"
 #include "home.h"
 #include "parse.h"
@@ -160,6 +162,11 @@ main(int argc, char *argv[])
 	/* A mistyped --home is no home of coins without models ("no drift"). */
 	if (ct_dir_check(o.home) != 0)
 		return ct_finish(CT_EXIT_FAIL);
-	rc = ct_symbols_each(argv + optind, argc - optind, check, &o);
+	/* At a terminal with no symbol: every coin with a model (it waited
+	 * for symbols on a terminal, silently). */
+	if (optind == argc && isatty(0))
+		rc = ct_each_model(o.home, check, &o);
+	else
+		rc = ct_symbols_each(argv + optind, argc - optind, check, &o);
 	return ct_finish(rc);
 }

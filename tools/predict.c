@@ -42,28 +42,6 @@ parse_max_age(const char *s, int64_t *secs)
 	return ct_parse_dur(s, secs) == 0 && *secs > 0 ? 0 : -1;
 }
 
-/* Every coin with a current model, for an operator at a terminal. */
-static int
-every_model(const struct ct_predict_opts *o)
-{
-	char **syms = ct_model_symbols(o->home);
-	int rc = CT_EXIT_OK;
-
-	if (syms == NULL) {
-		ct_warn("%s/models: %s", o->home, strerror(errno));
-		return CT_EXIT_FAIL;
-	}
-	if (syms[0] == NULL) {
-		ct_warn("%s/models: no coin has a model (train one: train-coin --symbol SYM "
-		    "--timeframe TF)", o->home);
-		rc = CT_EXIT_FAIL;
-	}
-	for (size_t i = 0; syms[i]; i++)
-		rc = ct_exit_worst(rc, ct_predict(o, syms[i], stdout));
-	ct_model_symbols_free(syms);
-	return rc;
-}
-
 static int
 one(const char *sym, void *o)
 {
@@ -156,8 +134,9 @@ main(int argc, char *argv[])
 	o.now_ms = ct_now_ms();
 	if (o.csv)
 		ct_predict_csv_header(stdout);
+	/* At a terminal with no symbol: every coin with a model. */
 	if (optind == argc && isatty(0))
-		rc = every_model(&o);
+		rc = ct_each_model(o.home, one, &o);
 	else
 		rc = ct_symbols_each(argv + optind, argc - optind, one, &o);
 	return ct_finish(rc);
