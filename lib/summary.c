@@ -38,7 +38,8 @@ num(json_t *o, const char *key)
  * sym's.  The file of the figures goes to path; 1 for a tune, 0 for a
  * model, -1 when made names none. */
 static int
-resolve(char *path, size_t n, const char *home, const char *sym, const char *made)
+resolve(char *path, size_t n, const char *home, const char *run, const char *sym,
+    const char *made)
 {
 	const char *last = strrchr(made, '/'), *dir;
 	size_t len;
@@ -52,6 +53,11 @@ resolve(char *path, size_t n, const char *home, const char *sym, const char *mad
 	tune = strcmp(last + 1, "params.json") == 0;
 	if (len != strlen(sym) || strncmp(dir, sym, len) != 0 || !(tune || ct_stamp_ok(last + 1)))
 		return -1;
+	/* A tune's own result, kept by run-batch beside its log: a later
+	 * search replaces models/SYM/params.json. */
+	if (tune && ct_path(path, n, "%s/logs/%s/%s/params.json", home, run, sym) == 0 &&
+	    access(path, F_OK) == 0)
+		return tune;
 	if (tune ? ct_path(path, n, "%s/models/%s/params.json", home, sym) :
 	    ct_path(path, n, "%s/models/%s/%s/metrics.json", home, sym, last + 1))
 		return -1;
@@ -78,8 +84,8 @@ pruned(const char *path)
  * *why when it cannot be read (said on stderr), or *gone set when the
  * model has since been pruned. */
 static json_t *
-figures(const char *home, const char *sym, const char *made, char *path, size_t n,
-    json_t **agg, const char **ev, json_t **why, int *gone)
+figures(const char *home, const char *run, const char *sym, const char *made, char *path,
+    size_t n, json_t **agg, const char **ev, json_t **why, int *gone)
 {
 	char err[CT_PATH_MAX + 256];
 	json_t *m;
@@ -88,7 +94,7 @@ figures(const char *home, const char *sym, const char *made, char *path, size_t 
 	*agg = NULL;
 	*ev = NULL;
 	path[0] = '\0';
-	if ((tune = resolve(path, n, home, sym, made)) < 0) {
+	if ((tune = resolve(path, n, home, run, sym, made)) < 0) {
 		ct_warn("%s: %s: not a model of %s in %s/models", sym, made, sym, home);
 		*why = json_sprintf("%s: not a model of %s in this data home", made, sym);
 		return NULL;
@@ -167,7 +173,7 @@ never_trades(const char *mpath, const json_t *m, json_t *agg, json_t *row)
 /* The row of one coin of the ledger (entry e); its figures' file, when
  * it cannot be read, goes to unread. */
 static json_t *
-coin_row(const char *home, const char *sym, json_t *e, json_t *unread)
+coin_row(const char *home, const char *run, const char *sym, json_t *e, json_t *unread)
 {
 	char mpath[CT_PATH_MAX] = "";
 	const char *made = str(e, "model"), *ev = NULL;
@@ -177,7 +183,7 @@ coin_row(const char *home, const char *sym, json_t *e, json_t *unread)
 	json_object_set_new(row, "status", json_string(str(e, "status")));
 	json_object_set_new(row, "model", made ? json_string(made) : json_null());
 	if (made)
-		m = figures(home, sym, made, mpath, sizeof mpath, &agg, &ev, &why, &gone);
+		m = figures(home, run, sym, made, mpath, sizeof mpath, &agg, &ev, &why, &gone);
 	json_object_set_new(row, "metrics", mpath[0] && !gone ? json_string(mpath) : json_null());
 	if (gone)
 		json_object_set_new(row, "model_pruned", json_true());
@@ -249,7 +255,7 @@ ct_summary_build(const char *home, const char *run)
 	if (str(root, "created") && ct_parse_iso8601(str(root, "created"), &t) == 0)
 		first = t;
 	json_object_foreach(json_object_get(root, "symbols"), sym, e) {
-		json_object_set_new(by, sym, coin_row(home, sym, e, unread));
+		json_object_set_new(by, sym, coin_row(home, run, sym, e, unread));
 		if (str(e, "started") && ct_parse_iso8601(str(e, "started"), &t) == 0 && t < first)
 			first = t;
 		if (str(e, "finished") && ct_parse_iso8601(str(e, "finished"), &t) == 0 && t > last)

@@ -546,6 +546,17 @@ is "$(jget "$COINTRAIN_HOME/summary/$r/engine_summary.json" '[[c["evaluation"], 
 grep '"event":"tune_started"' "$COINTRAIN_HOME/logs/$r/engine.log" | head -1 >started.json
 is "$(jget started.json '[j["jobs"], j["threads"]]')" "[$(nproc), 1]" \
     "one coin at a time on every core: a job a core, one thread each (run-batch passes no --threads)"
+# A later search of the coin replaces models/SYM/params.json: the run's
+# summary, made again, still gives the run's own result (kept beside its
+# log), not the later search's.
+first=$(jget "$COINTRAIN_HOME/summary/$r/engine_summary.json" 'round(j["by_symbol"]["TA"]["auc"], 6)')
+run env TUNE_ENABLED=1 TUNE_TRIALS=4 TUNE_ARGS="--seed 77" TRAIN_LOOKBACK=6000 \
+    TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLED=0 TIMEFRAME=5m BACKUP_ENABLED=0 \
+    PREDICT_MAX_AGE=off run-batch tune --symbols TA --run 20270101T0000Z-tune
+is "$rc" 0 "a later search of TA (another seed)"
+is "$(summarize "$r" | jget /dev/stdin 'round(j["by_symbol"]["TA"]["auc"], 6)')" "$first" \
+    "summarize of the earlier run gives its own result"
+ok "$(test -s "$COINTRAIN_HOME/logs/$r/TA/params.json"; echo $?)" "kept as logs/RUN/SYM/params.json"
 run env TUNE_ENABLED=1 run-batch tune --symbols TA,TB --dry-run
 like "$out" "tune-coin --trials 40" "run-batch tune --dry-run names tune-coin"
 run env TRAIN_LOOKBACK=6000 TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLED=0 TIMEFRAME=5m \

@@ -268,6 +268,11 @@ coin_step() {
 	fi
 	secs=$(($(date +%s) - t0))
 	if [ "$rc" -eq 0 ] && [ -n "$model" ]; then
+		# A tune's result as this run made it, for the run's summary (a
+		# later search replaces models/SYM/params.json).
+		[ "$CT_STEP" != tune ] || { cp "$model" "$log/$sym/.params.json.tmp" &&
+			mv -f "$log/$sym/.params.json.tmp" "$log/$sym/params.json"; } 2>/dev/null ||
+			warn "$sym: $log/$sym/params.json: cannot keep the run's result (its summary reads the coin's)"
 		ledger set "$run" "$sym" success --model "$model"
 		# A tune prints its params.json: the held-out block's figures.
 		case $CT_STEP in
