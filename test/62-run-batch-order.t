@@ -127,6 +127,9 @@ like "$out" "1/1 AAAUSDT [0-9]+s  AUC 0.52 \\(walk-forward\\)  never trades" \
 run script -qec "FAKE_EVALUATION='held-out after search' run-batch full --symbols AAAUSDT --run 20251111T0410Z-full" /dev/null
 like "$out" "1/1 AAAUSDT [0-9]+s  AUC 0.52 \\(held-out after search\\)  net -3.2 bps/trade" \
 	"the label as metrics.json says it, figures rounded"
+run script -qec "FAKE_FAIL=BBBUSDT run-batch incremental --symbols BBBUSDT --retries 0 --run 20251111T0415Z-incremental" /dev/null
+like "$out" "1/1 BBBUSDT failed \\(error\\): train-coin: BBBUSDT: not enough candles" \
+	"a failed coin's line gives the reason"
 run run-batch incremental --symbols AAAUSDT,BBBUSDT --run 20251111T0500Z-incremental
 is "$(printf '%s\n' "$err" | grep -c .)" 2 "not a terminal: only the start and the closing line"
 done_testing

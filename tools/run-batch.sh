@@ -321,7 +321,7 @@ coin_step() {
 		error="$msg" final:="$final"
 	printf '%s %s %s\n' "$type" "$rc" "$secs" 2>/dev/null >"$CT_TMP/outcome/$sym" ||
 		outcome_unsaid "$sym"
-	progress "$sym" "failed ($type$([ "$final" = false ] && echo ', will retry'))"
+	progress "$sym" "failed ($type$([ "$final" = false ] && echo ', will retry')): $msg"
 	return 1
 }
 # shared_args — the options of TRAIN_ARGS that tune-coin takes too (the
@@ -977,7 +977,7 @@ dry_plan() {
 	incremental) d=''
 		[ "$DRIFT_ENABLED" = 1 ] && d="check-drift (PSI >= $DRIFT_PSI_MAX: --fresh); "
 		steps="${f}${d}train-coin --incremental; $c; summarize" ;;
-	tune) steps="${f}tune-coin --trials $TUNE_TRIALS (models/SYM/params.json); summarize" ;;
+	tune) steps="${f}tune-coin --trials $TUNE_TRIALS${TUNE_ARGS:+ $TUNE_ARGS} (models/SYM/params.json); summarize" ;;
 	predict) steps="${f}predict | cache-put --ttl $PREDICTION_CACHE_TTL --top $TOP_N; summarize" ;;
 	esac
 	echo "steps:    $steps"
