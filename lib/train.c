@@ -749,11 +749,14 @@ wf_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 		event(o, json_pack("{s:s, s:i, s:i, s:i, s:b, s:o}", "event", "fold_done", "fold", k + 1,
 		    "best_rounds", f->best_rounds, "rounds_trained", f->trained,
 		    "resumed", f->resumed, "metrics", ct_eval_json(&f->ev)), p.t0);
+		/* A fold the parameter search scored is no walk-forward figure. */
 		if (o->progress)
-			fprintf(stderr, "%s: %s%sfold %d/%d %s: %d rounds, walk-forward AUC %.4f, "
+			fprintf(stderr, "%s: %s%sfold %d/%d %s: %d rounds, %s AUC %.4f, "
 			    "%ld trades, net %.1f bps/trade\n", ct_prog, o->label ? o->label : "",
 			    o->label ? ": " : "", k + 1, o->folds, f->resumed ? "resumed" : "done",
-			    f->best_rounds, f->ev.auc, f->ev.trades, f->ev.net_bps);
+			    f->best_rounds, o->searched_to && d->t[f->val_lo] < o->searched_to ?
+			    "searched (in-sample to the search)" : "walk-forward", f->ev.auc, f->ev.trades,
+			    f->ev.net_bps);
 	}
 	aggregate(d, o, w);
 	while (o->searched_to && w->searched < o->folds && d->t[w->f[w->searched].val_lo] < o->searched_to)

@@ -274,8 +274,11 @@ is "$(jget "$out/metrics.json" '["%.9g" % j["folds"][3][k] for k in ("auc", "log
 # The search's rounds (300, the default): its parameters are for those.
 TT="train-coin --costs $COSTS --threads 1 --lookback 12000 --symbol EDGE --timeframe 5m"
 TC="$TT --rounds 40"
-run $TT --fresh
+run $TT --fresh --progress
 is "$rc" 0 "train-coin --fresh with a params.json"
+like "$err" "fold 1/4 done: [0-9]+ rounds, searched \\(in-sample to the search\\) AUC " \
+    "--progress: a fold the search scored is said to be searched"
+like "$err" "fold 4/4 done: [0-9]+ rounds, walk-forward AUC " "the held-out fold, walk-forward"
 is "$(jget "$out/config.json" '[j["params_source"], j["params_file"]]')" "[\"tuned\", \"$M/EDGE/params.json\"]" \
     "config.json: tuned parameters, from params.json"
 o2=$(cd "$COINTRAIN_HOME" && $TT --fresh --home . 2>/dev/null)
