@@ -237,8 +237,11 @@ run env TUNE_ENABLED=1 TUNE_ARGS='--jobs 0' run-batch tune --symbols AAAUSDT --d
 like "$rc:$err" '^2:run-batch: TUNE_ARGS=--jobs 0: --jobs: not a number in \[1,1024\]: "0"' \
     "a value tune-coin refuses, found before the run (it failed every coin)"
 run env TUNE_ENABLED=1 TUNE_ARGS='--jobs 2' run-batch tune --symbols AAAUSDT,BBBUSDT --mode parallel --max-concurrent 2 --dry-run
-like "$rc:$err" '^2:run-batch: TUNE_ARGS=--jobs 2: --jobs 2 x --threads 1: more than the 1 core\(s\) each coin has here \(2 worker\(s\) on [0-9]+ cores\)' \
+like "$rc:$err" '^2:run-batch: TUNE_ARGS=--jobs 2: --jobs 2 x --threads 1: more than the 1 core\(s\) each coin has \([0-9]+ worker\(s\), 1 thread\(s\) each\)' \
     "TUNE_ARGS' jobs past a coin's share of the cores: a usage error (4 fits on 2 cores)"
+run env TUNE_ENABLED=1 TUNE_ARGS='--threads 2' run-batch tune --symbols AAAUSDT,BBBUSDT --mode parallel --dry-run
+like "$rc:$err" '^2:run-batch: TUNE_ARGS=--threads 2: --jobs 1 x --threads 2: more than the 1 core' \
+    "--threads alone past the share: one job at least (tune-coin would refuse every coin)"
 run env TUNE_ENABLED=1 TUNE_ARGS='--seed -1' run-batch tune --symbols AAAUSDT --dry-run
 like "$rc:$err" '^2:run-batch: TUNE_ARGS=--seed -1: --seed: not a number in ' "a negative value: its range, not 'wants a value'"
 run env TUNE_ENABLED=1 TRAIN_ARGS='--horizon 6' TUNE_ARGS='--seed 3 --horizon 8' run-batch tune --symbols AAAUSDT --dry-run

@@ -719,6 +719,17 @@ opts_ok() {
 		badv "$n" "$1" "not an option run-batch can pass on (see run-batch(1))"
 	done
 }
+# tune_cores_ok — a search's fits share its coin's cores (COINTRAIN_THREADS,
+# which tune-coin holds them to): TUNE_ARGS' --jobs (at least 1) times
+# --threads past that share is a usage error, found before the run
+# rather than in every coin's step.
+tune_cores_ok() {
+	[ "$cycle" = tune ] || return 0
+	# shellcheck disable=SC2086 # an option list
+	tj=$(opt_value --jobs $TUNE_ARGS) tt=$(opt_value --threads $TUNE_ARGS)
+	[ $((${tj:-1} * ${tt:-1})) -le "$threads" ] ||
+		badv TUNE_ARGS "$TUNE_ARGS" "--jobs ${tj:-1} x --threads ${tt:-1}: more than the $threads core(s) each coin has ($workers worker(s), $threads thread(s) each): lower them, or MAX_CONCURRENT"
+}
 # opt_value OPT WORD... — the value OPT is given among WORDS (--opt V or
 # --opt=V; the last one), or nothing.
 opt_value() {
@@ -803,14 +814,6 @@ parallel) workers=$MAX_CONCURRENT; threads=1 ;;
 hybrid) workers=$MAX_CONCURRENT; threads=$((cores / workers)) ;;
 esac
 [ "$threads" -ge 1 ] || threads=1
-# A search's fits share its coin's cores: TUNE_ARGS' --jobs x --threads
-# past a coin's share would run more fits than cores, beside the other
-# workers' (a cluster's engine gives each coin its own cpus).
-if [ "$cycle" = tune ] && [ "$ENGINE" = local ]; then
-	tj=$(opt_value --jobs $TUNE_ARGS) tt=$(opt_value --threads $TUNE_ARGS)
-	[ $((${tj:-0} * ${tt:-1})) -le "$threads" ] ||
-		badv TUNE_ARGS "$TUNE_ARGS" "--jobs ${tj} x --threads ${tt:-1}: more than the $threads core(s) each coin has here ($workers worker(s) on $cores cores): lower them, or MAX_CONCURRENT"
-fi
 
 # Symbols: topN is the first N of share/symbols/topN (or top100); a
 # readable file holds one symbol per line (# comments); else A,B,C.
@@ -987,6 +990,7 @@ dry_plan() {
 if [ "$dry" = 1 ]; then
 	engine_load
 	plan=$(engine_plan) || exit "$EX_FAIL"
+	tune_cores_ok
 	put "$(dry_plan)"
 	exit 0
 fi
@@ -1054,6 +1058,7 @@ trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
 trap 'on_signal HUP' HUP
 engine_check || exit "$EX_FAIL"
+tune_cores_ok
 
 # Temporaries of our own writers killed with SIGKILL (no handler ran):
 # under the batch lock no batch writer is between create and rename, and
