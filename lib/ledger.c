@@ -818,12 +818,18 @@ apply(json_t *e, const char *status, const struct ct_ledger_upd *u)
 {
 	char ts[CT_ISO_LEN];
 	int64_t now = ct_now_ms();
+	int was_running = str(e, "status") && strcmp(str(e, "status"), "running") == 0;
+	json_int_t att = json_integer_value(json_object_get(e, "attempts"));
 
 	ct_iso8601(now, ts);
 	json_object_set_new(e, "status", json_string(status));
 	if (strcmp(status, "running") == 0) {
 		set_running(e, ts, now, u->pid);
 	} else if (strcmp(status, "pending") == 0) {
+		/* A running attempt set back to pending was interrupted (a
+		 * batch's Ctrl-C): it did not end, and uses up no retry. */
+		if (was_running && att > 0)
+			json_object_set_new(e, "attempts", json_integer(att - 1));
 		setstr(e, "started", NULL);
 		json_object_del(e, "started_ms");
 		setstr(e, "finished", NULL);

@@ -202,7 +202,7 @@ is "$?" 130 "SIGINT: exit 130"
 sleep 0.3
 is "$(leftovers "$T/bin/.*HHHUSDT")" 0 "no worker or trainer left after SIGINT"
 is "$(ledger todo $R3)" "HHHUSDT" "the interrupted coin is to do again"
-is "$(status $R3 HHHUSDT)" "pending 1 -" "as pending: an interrupt is no failed attempt"
+is "$(status $R3 HHHUSDT)" "pending 0 -" "as pending, its attempt taken back: an interrupt is no failed attempt"
 run run-batch incremental --symbols HHHUSDT --dry-run
 like "$out" "^run: +$R3 \\(resumed\\)" "without --run: resume the newest unfinished run of the cycle"
 RESUME_MAX_AGE=5h run run-batch incremental --symbols HHHUSDT --dry-run
@@ -211,7 +211,7 @@ like "$err" "$R3: unfinished but older than RESUME_MAX_AGE \\(5h\\): starting a 
 RESUME_MAX_AGE=5x run run-batch incremental --symbols HHHUSDT --dry-run
 is "$rc" 2 "a bad RESUME_MAX_AGE is a usage error"
 run run-batch incremental --symbols HHHUSDT --run $R3
-is "$rc:$(status $R3 HHHUSDT)" "0:success 2 -" "the next start trains the interrupted coin"
+is "$rc:$(status $R3 HHHUSDT)" "0:success 1 -" "the next start trains the interrupted coin (its first attempt)"
 is "$(grep -c '"coin_failed"' "$H/logs/$R3/engine.log")" 0 "no attempt of it was lost (no coin_failed event)"
 
 # Configuration: file < environment < option.

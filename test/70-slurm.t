@@ -173,7 +173,7 @@ like "$(cat i.err)" "cancelled Slurm job" "the array is cancelled"
 wait_for 30 queue_empty
 ok $? "nothing is left in the queue"
 run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R
-is "$rc:$(status $R BBBUSDT)" "0:success 2 -" "the next start retries the interrupted coin"
+is "$rc:$(status $R BBBUSDT)" "0:success 1 -" "the next start retries the interrupted coin (the interrupted attempt taken back)"
 
 # SLURM_SBATCH_ARGS: checked before anything runs; -c sets the threads.
 SLURM_SBATCH_ARGS='-p nosuch' run run-batch full --engine slurm --symbols AAAUSDT --run 20251115T0100Z-full
