@@ -124,7 +124,9 @@ coin_table(FILE *fp, const json_t *coins)
 	fputs("<h2 id=\"coins\">Coins</h2>\n<p>Figures are of the serving model: "
 	    "<em>walk-forward</em> for a fresh model, <em>held-out</em> for an incremental "
 	    "update, <em>held-out after search</em> for a tuned model (the folds its parameter "
-	    "search never scored) (column FIGURES); net and totals after costs, in bps.</p>\n"
+	    "search never scored), <em>optimistic</em> when the search scored every fold "
+	    "(column FIGURES, with the rows when fewer than 1000: an update's held-out block "
+	    "may be a few dozen candles); net and totals after costs, in bps.</p>\n"
 	    "<div class=\"wide\"><table id=\"coin-table\"><thead><tr>", fp);
 	for (c = 0; c < ct_status_ncols; c++)
 		fprintf(fp, "<th%s>%s</th>", ct_status_cols[c].right ? "" : " class=\"l\"",

@@ -170,6 +170,21 @@ never_trades(const char *mpath, const json_t *m, json_t *agg, json_t *row)
 	json_decref(c);
 }
 
+/* The rows figures are of: a count, or a search's held-out [lo, hi). */
+static json_t *
+rows_of(const json_t *agg)
+{
+	const json_t *r = json_object_get(agg, "rows");
+
+	if (json_is_integer(r))
+		return json_copy((json_t *)r);
+	if (json_array_size(r) == 2 && json_is_integer(json_array_get(r, 0)) &&
+	    json_is_integer(json_array_get(r, 1)))
+		return json_integer(json_integer_value(json_array_get(r, 1)) -
+		    json_integer_value(json_array_get(r, 0)));
+	return json_null();
+}
+
 /* The row of one coin of the ledger (entry e); its figures' file, when
  * it cannot be read, goes to unread. */
 static json_t *
@@ -195,8 +210,7 @@ coin_row(const char *home, const char *run, const char *sym, json_t *e, json_t *
 	json_object_set_new(row, "auc", num(agg, "auc"));
 	json_object_set_new(row, "trades", json_is_integer(json_object_get(agg, "trades")) ?
 	    json_copy(json_object_get(agg, "trades")) : json_null());
-	json_object_set_new(row, "rows", json_is_integer(json_object_get(agg, "rows")) ?
-	    json_copy(json_object_get(agg, "rows")) : json_null());
+	json_object_set_new(row, "rows", rows_of(agg));
 	/* A search's held-out block: whether its net is money beyond noise
 	 * (a random walk's may show +70 bps over 3 trades). */
 	if (json_object_get(agg, "net_bps_2se")) {

@@ -829,6 +829,41 @@ incr_too_new(struct job *j, const struct ct_model *cur, struct incr *in)
 	return rc;
 }
 
+/* The stamp of the fresh model the model in dir (its config) descends
+ * from: its fresh_stamp, itself when fresh, else (an update made before
+ * updates recorded fresh_stamp) its parents' config.json followed back
+ * while their directories are kept.  0, or -1 when it cannot be told. */
+static int
+fresh_of(const char *dir, const json_t *config, char *out, size_t n)
+{
+	char symdir[CT_PATH_MAX], path[CT_PATH_MAX], stamp[32];
+	const char *slash = strrchr(dir, '/');
+	json_t *c = json_deep_copy(config);
+	int rc = -1;
+
+	snprintf(symdir, sizeof symdir, "%.*s", slash ? (int)(slash - dir) : 1, slash ? dir : ".");
+	snprintf(stamp, sizeof stamp, "%.31s", slash ? slash + 1 : dir);
+	for (int hop = 0; c != NULL && hop < 10000; hop++) {
+		const char *f = json_string_value(json_object_get(c, "fresh_stamp"));
+		const char *mode = json_string_value(json_object_get(c, "mode"));
+		const char *parent = json_string_value(json_object_get(c, "parent"));
+
+		if ((f && ct_stamp_ok(f)) || (mode && strcmp(mode, "fresh") == 0 && ct_stamp_ok(stamp))) {
+			snprintf(out, n, "%s", f && ct_stamp_ok(f) ? f : stamp);
+			rc = 0;
+			break;
+		}
+		if (parent == NULL || !ct_stamp_ok(parent) ||
+		    ct_path(path, sizeof path, "%s/%s/config.json", symdir, parent) != 0)
+			break;
+		snprintf(stamp, sizeof stamp, "%.31s", parent);
+		json_decref(c);
+		c = json_load_file(path, 0, NULL);
+	}
+	json_decref(c);
+	return rc;
+}
+
 /* The update passed on candles it had not seen.  Like a fresh model,
  * which is refitted on all data once the folds have scored the
  * procedure, the promoted model is the same update run once more over
@@ -873,17 +908,14 @@ incr_promote(struct job *j, const struct ct_model *cur, struct incr *in, json_t 
 	j->config = config_json(j, after, in->max_rounds, cur->threshold, src ? src : "kept", ulo, uhi);
 	if (j->config) {
 		const char *pstamp = strrchr(cur->dir, '/') ? strrchr(cur->dir, '/') + 1 : cur->dir;
-		const char *pmode = json_string_value(json_object_get(cur->config, "mode"));
+
+		char fresh[32];
 
 		json_object_set_new(j->config, "parent", json_string(pstamp));
-		/* The fresh training it descends from: the parent's, or the
-		 * parent itself when fresh (unknown for an update made before
-		 * updates recorded it). */
-		if (json_is_string(json_object_get(cur->config, "fresh_stamp")))
-			json_object_set(j->config, "fresh_stamp",
-			    json_object_get(cur->config, "fresh_stamp"));
-		else if (pmode && strcmp(pmode, "fresh") == 0 && ct_stamp_ok(pstamp))
-			json_object_set_new(j->config, "fresh_stamp", json_string(pstamp));
+		/* The fresh training it descends from (the health check judges
+		 * the weekly retrain by it). */
+		if (fresh_of(cur->dir, cur->config, fresh, sizeof fresh) == 0)
+			json_object_set_new(j->config, "fresh_stamp", json_string(fresh));
 		json_object_set_new(j->config, "incremental_method", json_string(in->method));
 		json_object_set_new(j->config, "seen_to_ms", json_integer(in->seen_to > d->t[uhi - 1] ?
 		    in->seen_to : d->t[uhi - 1]));

@@ -244,7 +244,11 @@ like "$err" "/$child/drift.json: checksum mismatch" "said, with the file"
 # sha256.txt: it still serves, no_reference) is updated, and the update
 # makes a new reference of the candles it read.
 rm "$M/INC/$child/drift.json"
-grep -v ' drift.json$' "$M/INC/$child/sha256.txt" >sums && cp sums "$M/INC/$child/sha256.txt"
+# ... and no fresh_stamp either (an update made before updates recorded
+# it): the next update finds the fresh model through the parents.
+python3 -c 'import json, sys
+c = json.load(open(sys.argv[1])); del c["fresh_stamp"]; json.dump(c, open(sys.argv[1], "w"))' "$M/INC/$child/config.json"
+(cd "$M/INC/$child" && sha256sum $(ls | grep -v '^sha256.txt$') >sha256.txt)
 run check-drift INC
 like "$rc:$out" "^0:INC no_reference" "no reference: check-drift says so"
 run train-coin --costs "$COSTS" --threads 1 -t 1h --symbol INC --incremental
@@ -253,6 +257,8 @@ like "$err" "INC: [^ ]*/$child: no drift reference: a new one of the [0-9]+ cand
 run check-drift --json INC
 is "$(field status):$(field reference)" "stable:models/INC/$(readlink "$M/INC/current")" \
     "the new model is checked against its own new reference"
+is "$(jget "$M/INC/current/config.json" 'j.get("fresh_stamp")')" "\"$parent\"" \
+    "its fresh_stamp found through a parent that had none: the fresh model"
 
 # The measurements (check-drift(1), CHOICE OF WINDOW AND LIMIT).
 COINTRAIN_HOME=$T/measure sh "$TOP/test/drift-measure.sh" detect 1 2 3 4 5 6 7 8 9 10 >detect

@@ -557,8 +557,9 @@ run env TUNE_ENABLED=1 TUNE_TRIALS=4 TUNE_ARGS="--seed 77" TRAIN_LOOKBACK=6000 \
     TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLED=0 TIMEFRAME=5m BACKUP_ENABLED=0 \
     PREDICT_MAX_AGE=off run-batch tune --symbols TA --run 20270101T0000Z-tune
 is "$rc" 0 "a later search of TA (another seed)"
-is "$(summarize "$r" | jget /dev/stdin 'round(j["by_symbol"]["TA"]["auc"], 6)')" "$first" \
-    "summarize of the earlier run gives its own result"
+is "$(summarize "$r" | jget /dev/stdin '[round(j["by_symbol"]["TA"]["auc"], 6), j["by_symbol"]["TA"]["metrics"]]')" \
+    "[$first, \"$COINTRAIN_HOME/logs/$r/TA/params.json\"]" \
+    "summarize of the earlier run gives its own result, from the copy the run kept"
 ok "$(test -s "$COINTRAIN_HOME/logs/$r/TA/params.json"; echo $?)" "kept as logs/RUN/SYM/params.json"
 run env TUNE_ENABLED=1 run-batch tune --symbols TA,TB --dry-run
 like "$out" "tune-coin --trials 40" "run-batch tune --dry-run names tune-coin"
