@@ -198,7 +198,7 @@ slurm_pending() {
 			*MaxNodesPerJob* | DependencyNeverSatisfied)
 				[ -f "$tmp/slurm/list-of.$id" ] || continue
 				scancel "$id" 2>/dev/null
-				slurm_refused "$(cat "$tmp/slurm/list-of.$id")" \
+				slurm_refused "$tmp/slurm/list-of.$id" \
 					"Slurm will never start job $id ($why): see SLURM_SBATCH_ARGS, the partition's limits (--time is $slurm_mins min)" error ;;
 			*)
 				[ -z "$told" ] && [ $(($(date +%s) - since)) -ge 600 ] || continue
@@ -292,7 +292,8 @@ slurm_feed() {
 		return 0
 	fi
 	echo "slurm $j" >>"$home/runs/$run/engine.jobs"
-	echo "$l" >"$tmp/slurm/list-of.$j"
+	# The array's coins, kept: list.NNNN are cut anew each round.
+	cp "$l" "$tmp/slurm/list-of.$j"
 	slurm_jobs="$slurm_jobs $j" slurm_active="$slurm_active $j" slurm_prev=$j
 	slurm_submitting=''
 	event jobs_submitted engine=slurm job="$j" coins:="$k" limit="${lim#%}"
