@@ -357,4 +357,20 @@ is "$(status $R DMAUSDT):$(status $R DMBUSDT):$(status $R DMCUSDT)" "success 1 -
 	"the damaged coin retrained (attempts counted anew), the failed one retried, the other left alone"
 like "$err" "coins/DMBUSDT.json: damaged record replaced \\(the old one kept as DMBUSDT.json.damaged\\)" "said on stderr"
 COINTRAIN_HOME=$H
+
+# The slurm engine's engine_why (no cluster needed): why a task ended
+# without an outcome, in Slurm's words from its output file; a coin whose
+# step named no worker is found in the newest array that listed it.
+mkdir -p why/tmp/slurm why/log
+printf 'AAAUSDT\nBBBUSDT\n' >why/tmp/slurm/list-of.41
+printf 'BBBUSDT\n' >why/tmp/slurm/list-of.57
+printf 'x\nslurmstepd: error: *** JOB 58 ON n1 CANCELLED AT 2026-12-01T03:00:00 DUE TO TIME LIMIT ***\n' \
+	>why/log/slurm-57_0.out
+printf 'slurmstepd: error: Detected 1 oom_kill event in StepId=43.batch. Some of your processes may have been killed by the cgroup out-of-memory handler.\n' \
+	>why/log/slurm-41_0.out
+why() { tmp=$T/why/tmp log=$T/why/log sh -c '. "$1/share/engine/slurm.sh"; engine_why "$2" "$3"' sh "$TOP" "$@"; }
+is "$(why BBBUSDT '')" "JOB 58 ON n1 CANCELLED AT 2026-12-01T03:00:00 DUE TO TIME LIMIT" \
+	"slurm: a task killed at its time limit, found by the coin (the newest array listing it)"
+is "$(why AAAUSDT slurm:41_0)" "Detected 1 oom_kill event in StepId=43.batch" "slurm: an out-of-memory kill, by its worker"
+is "$(why CCCUSDT '')" "" "slurm: a coin no array listed: nothing"
 done_testing
