@@ -124,6 +124,7 @@ PY
 # does it at 10,000 coins: merged into the top list (no --top), against a
 # rebuild of the list from every entry (--top).
 big=$tmp/big
+mkdir "$big"
 python3 -c '
 import json
 for i in range(10000):

@@ -751,6 +751,7 @@ opt_value() {
 values_ok() {
 	n=$1 t=$2
 	shift 2
+	[ $# -gt 0 ] || return 0
 	e=$("$t" --symbol CHECK --timeframe "$TIMEFRAME" "$@" --help 2>&1 >/dev/null) && return 0
 	badv "$n" "$*" "$(printf '%s\n' "$e" | sed -n "1s/^$t: //p")"
 }
