@@ -87,10 +87,12 @@ test: all $(UNITS) $(REPLAYS)
 # Three passes: plain; gcc's ASan+UBSan; clang's UBSan, which also checks
 # float-to-integer casts (gcc's does not).
 CLANGSAN = -fsanitize=undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
+# Each pass builds on every core (JOBS) before its tests start.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps
-	$(MAKE) test
-	$(MAKE) B=build/asan SAN=1 CFLAGS='-O1 -g' test
-	$(MAKE) B=build/clang CC=clang SAN=1 SANOPTS='$(CLANGSAN)' CFLAGS='-O1 -g' test
+	$(MAKE) -j$(JOBS) test
+	$(MAKE) -j$(JOBS) B=build/asan SAN=1 CFLAGS='-O1 -g' test
+	$(MAKE) -j$(JOBS) B=build/clang CC=clang SAN=1 SANOPTS='$(CLANGSAN)' CFLAGS='-O1 -g' test
 
 # libFuzzer (clang) with ASan+UBSan: each driver for FUZZ_SECONDS, from its
 # seeds; new inputs go to build/fuzz-run/corpus/NAME, crashes to

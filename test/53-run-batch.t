@@ -11,6 +11,7 @@ run run-batch full --symbols AAAUSDT,BBBUSDT --run $R --dry-run
 is "$rc" 0 "--dry-run exits 0"
 like "$out" "^run: +$R \\(new\\)" "plan names the run"
 like "$out" "^symbols: +2 to do: AAAUSDT BBBUSDT" "plan lists the symbols"
+like "$out" "^coins: +2 in the run: AAAUSDT BBBUSDT$" "and the run's coins"
 like "$out" "mode hybrid: 1 worker\\(s\\) x 2 thread\\(s\\) on 2 core\\(s\\)|mode hybrid: [0-9]+ worker" "plan shows workers and threads"
 ok "$(test ! -e "$H/runs"; echo $?)" "--dry-run creates nothing"
 run run-batch
@@ -118,6 +119,7 @@ a=$(readlink "$H/models/AAAUSDT/current")
 run run-batch full --symbols AAAUSDT,BBBUSDT --dry-run
 like "$out" "^run: +$Rm \\(resumed\\)" "a second start in the same minute names the same run, resumed"
 like "$out" "^symbols: +0 to do" "with nothing to do"
+like "$out" "^coins: +2 in the run: AAAUSDT BBBUSDT$" "and still lists the run's coins"
 run run-batch full --symbols AAAUSDT,BBBUSDT
 is "$rc:$(readlink "$H/models/AAAUSDT/current")" "0:$a" "it retrains no coin that succeeded"
 is "$(grep -c '"event":"coin_started"' "$H/logs/$Rm/engine.log")" 2 "the run's log has the first start's coins only"

@@ -8,6 +8,8 @@
 # uninstall warns when the crontab still runs the programs it removes.
 . "$CT_TOP/test/lib.sh"
 unset COINTRAIN_SHARE
+# The make this test runs is its own, not a job of make check's -j.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 # make uninstall reads the crontab: a fake one, never the user's.
 mkdir fakebin
 cat >fakebin/crontab <<'SH'

@@ -42,7 +42,7 @@ ok "$(test ! -e "$H/cache/predictions/BBBUSDT.json"; echo $?)" "a retired coin l
 # with the shipped configuration: the current list, plus a coin.
 mkdir "$T/own"
 run env -u SYMBOLS COINTRAIN_HOME="$T/own" sh -c '
-	run-batch full --dry-run | sed -n "s/^symbols: *[0-9]* to do: //p" |
+	run-batch full --dry-run | sed -n "s/^coins: *[0-9]* in the run: //p" |
 	    tr " " "\n" >$COINTRAIN_HOME/symbols
 	echo "SYMBOLS=$COINTRAIN_HOME/symbols" >>$COINTRAIN_HOME/cointrain.conf
 	echo PEPEUSDT >>$COINTRAIN_HOME/symbols

@@ -41,8 +41,12 @@ like "$out" "engine slurm: job arrays of at most [0-9]+ tasks, at most 2 at a ti
 	"slurm --dry-run shows the arrays, not local workers"
 ok "$(queue_empty; echo $?)" "and submits nothing"
 SLURM_CONF=$T/none run run-batch full --engine slurm --symbols $SYMS --dry-run
+is "$rc" 1 "slurm --dry-run with a SLURM_CONF that is not there fails"
+like "$err" "slurm engine: SLURM_CONF=$T/none: no such file or not readable" "at once, and says why"
+printf 'ClusterName=none\nSlurmctldHost=localhost\nSlurmctldPort=9\n' >"$T/down.conf"
+SLURM_CONF=$T/down.conf run run-batch full --engine slurm --symbols $SYMS --dry-run
 is "$rc" 1 "slurm --dry-run without a controller fails"
-like "$err" "slurm engine: scontrol show config" "and says why"
+like "$err" "slurm engine: scontrol show config: .*contact slurm controller" "with scontrol's reason"
 
 # A full cycle: 4 coins, one array, at most 2 at a time.
 R=20251109T0200Z-full

@@ -966,7 +966,7 @@ lost_why() {
 }
 
 # dry_plan — what --dry-run prints: the run, the engine's plan, the
-# steps, the coins to do.
+# steps, the run's coins, those still to do.
 dry_plan() {
 	echo "run:      $run ($([ "$resumed" = 1 ] && echo resumed || echo new))"
 	echo "cycle:    $cycle; timeframe $TIMEFRAME; engine $plan"
@@ -985,6 +985,8 @@ dry_plan() {
 	predict) steps="${f}predict | cache-put --ttl $PREDICTION_CACHE_TTL --top $TOP_N; summarize" ;;
 	esac
 	echo "steps:    $steps"
+	# shellcheck disable=SC2086
+	echo "coins:    $nsyms in the run:" $symbols
 	todo=$(todo_list)
 	echo "symbols:  $(printf '%s\n' "$todo" | grep -c .) to do:" $todo
 }

@@ -44,6 +44,10 @@ slurm_config() {
 		command -v "$c" >/dev/null 2>&1 ||
 			{ warn "slurm engine: $c: not found (install slurm-client)"; return 1; }
 	done
+	# Slurm looks a minute for a controller by DNS when SLURM_CONF names
+	# no file: a mistyped one is said at once.
+	[ -z "${SLURM_CONF:-}" ] || [ -r "$SLURM_CONF" ] ||
+		{ warn "slurm engine: SLURM_CONF=$SLURM_CONF: no such file or not readable"; return 1; }
 	conf=$(scontrol show config 2>&1) ||
 		{ warn "slurm engine: scontrol show config: $(printf '%s\n' "$conf" | tail -n 1)"; return 1; }
 	slurm_chunk=$(printf '%s\n' "$conf" | sed -n 's/^MaxArraySize *= *\([0-9][0-9]*\).*/\1/p')
