@@ -146,9 +146,9 @@ drifted(const char *home, const char *run)
 }
 
 /* The model's threshold (its config.json beside metrics.json at mpath; a tune
- * cycle's row has none), whether it never trades, and its net bps per
- * trade: none for one that never trades, whatever its folds made each at
- * its own threshold. */
+ * cycle's row has none), whether it never trades, its net bps per trade
+ * and its trades: none for one that never trades, whatever its folds made
+ * each at its own threshold. */
 static void
 never_trades(const char *mpath, const json_t *m, json_t *agg, json_t *row)
 {
@@ -167,6 +167,11 @@ never_trades(const char *mpath, const json_t *m, json_t *agg, json_t *row)
 	    json_null());
 	json_object_set_new(row, "net_bps_after_costs", never ? json_null() :
 	    num(agg, "net_bps_after_costs"));
+	/* As coin-status counts them: a model that never trades makes none,
+	 * whatever its folds traded. */
+	json_object_set_new(row, "trades", never ? json_integer(0) :
+	    json_is_integer(json_object_get(agg, "trades")) ?
+	    json_copy(json_object_get(agg, "trades")) : json_null());
 	json_decref(c);
 }
 
@@ -208,8 +213,6 @@ coin_row(const char *home, const char *run, const char *sym, json_t *e, json_t *
 	json_object_set_new(row, "evaluation", ev ? json_string(ev) : json_null());
 	never_trades(mpath, m, agg, row);
 	json_object_set_new(row, "auc", num(agg, "auc"));
-	json_object_set_new(row, "trades", json_is_integer(json_object_get(agg, "trades")) ?
-	    json_copy(json_object_get(agg, "trades")) : json_null());
 	json_object_set_new(row, "rows", rows_of(agg));
 	/* A search's held-out block: whether its net is money beyond noise
 	 * (a random walk's may show +70 bps over 3 trades). */

@@ -62,8 +62,8 @@ c=$H/models/AAAUSDT/20251109_020600Z/config.json
 cp "$c" config.keep
 echo '{"threshold": 1.0}' >"$c"
 summarize $R >never.json 2>/dev/null
-is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["by_symbol"]["AAAUSDT"]; print(d["threshold"], d["never_trades"], d["net_bps_after_costs"], d["auc"])' never.json)" \
-	"1.0 True None 0.55" "a model that never trades: no net bps per trade (not its folds' 12.5), its AUC"
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["by_symbol"]["AAAUSDT"]; print(d["threshold"], d["never_trades"], d["net_bps_after_costs"], d["trades"], d["auc"])' never.json)" \
+	"1.0 True None 0 0.55" "a model that never trades: no net bps per trade (not its folds' 12.5), 0 trades (as coin-status), its AUC"
 cp config.keep "$c"
 is "$(py 'd["by_symbol"]["BBBUSDT"]["net_bps_after_costs"], d["by_symbol"]["BBBUSDT"]["auc"]')" "None None" \
 	"missing or odd metrics fields are null"
@@ -362,6 +362,14 @@ is "$rc:$err" "2:summarize: --max-candle-age: ?[2J: not a duration (or off)" "it
 run summarize --dashboard extra
 like "$rc:$err" "^2:summarize: extra: unexpected argument
 usage: summarize " "an operand too many: a usage error that names it"
+run summarize --max-failed-pct 5 latest-full
+like "$rc:$err" "^2:summarize: --max-failed-pct: an option of --dashboard
+usage: summarize " "a dashboard option with a run: a usage error that names it"
+run summarize --json latest-full
+like "$rc:$err" "^2:summarize: --json: an option of --dashboard" "--json with a run too (its summary is JSON)"
+run summarize --html "$T/x.html" latest-full
+like "$rc:$err" "^2:summarize: --html: writes the dashboard's page, not a run's summary
+summarize: latest-full: unexpected argument" "--html with a run: says what --html is"
 run summarize --home "$T/no-such-home" --dashboard
 is "$rc:$err:$out" "1:summarize: $T/no-such-home: No such file or directory:" \
 	"a missing data home is an error, not an empty home"

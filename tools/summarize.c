@@ -171,12 +171,12 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct_health h;
-	const char *home = NULL, *html = NULL, *s;
-	int c, dash = 0, json = 0;
+	const char *home = NULL, *html = NULL, *s, *dopt = NULL;
+	int c, li, dash = 0, json = 0;
 
 	ct_setprog(argv[0]);
 	health_env(&h);
-	while ((c = getopt_long(argc, argv, "hV", lopts, NULL)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, "hV", lopts, &li)) != -1) {
 		switch (c) {
 		case 'H': home = optarg; break;
 		case 'd': dash = 1; break;
@@ -191,7 +191,16 @@ main(int argc, char **argv)
 		case 'V': ct_version(); return ct_finish(CT_EXIT_OK);
 		default: usage(CT_EXIT_USAGE);
 		}
+		if (strchr("jfaAkc", c) && li >= 0 && dopt == NULL)
+			dopt = lopts[li].name;
 	}
+	/* The dashboard's options mean nothing to a run's summary. */
+	if (!dash && !html && dopt) {
+		ct_warn("--%s: an option of --dashboard", dopt);
+		usage(CT_EXIT_USAGE);
+	}
+	if (!dash && html && argc > optind)
+		ct_warn("--html: writes the dashboard's page, not a run's summary");
 	home = ct_home(home);
 	/* The page cron regenerates beside the hourly health check. */
 	if (dash && html == NULL && (s = getenv("DASHBOARD_HTML")) && *s)
