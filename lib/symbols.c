@@ -2,6 +2,7 @@
  * symbols; one place trims, skips comments and names bad lines. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "err.h"
@@ -78,7 +79,7 @@ from_stdin(int (*fn)(const char *, void *), void *arg)
 		rc = ct_exit_worst(rc, fn(s, arg));
 	}
 	if (ferror(stdin)) {
-		ct_warn("<stdin>: read error");
+		ct_warn("<stdin>: %s", strerror(errno));
 		rc = ct_exit_worst(rc, CT_EXIT_FAIL);
 	}
 	free(line);

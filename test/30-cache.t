@@ -40,6 +40,8 @@ run cache-put --ttl 1h < btc.json
 is "$rc/$err" "0/" "cache-put stores a predict line"
 is "$(printf '%s\n' "$out" | strip)" "$(cat btc.json)" "cache-put echoes the entry"
 like "$out" '"cached_at":"[0-9T:-]+Z","expires_at":"[0-9T:-]+Z"}$' "entry has cached_at and expires_at"
+run cache-put <"$T"
+is "$rc:$err" "1:cache-put: <stdin>: Is a directory" "standard input that cannot be read: exit 1, why"
 run cache-get BTCUSDT
 is "$rc/$(printf '%s\n' "$out" | strip)" "0/$(cat btc.json)" "cache-get serves it unchanged (prob_up text kept)"
 cached=$(printf '%s' "$out" | sed 's/.*"cached_at":"\([^"]*\)".*/\1/')

@@ -70,6 +70,9 @@ is "$(ledger todo $R)" "ETHUSDT" "running with a dead worker is to do"
 ledger set $R ETHUSDT failed --error "boom" --error-type error
 is "$(ledger todo $R)" "ETHUSDT" "failed after 1 attempt is under the default limit of 2 retries"
 is "$(ledger todo $R --retries 0)" "" "but not under --retries 0"
+run ledger todo $R --retries x
+like "$rc:$err" "^2:ledger: --retries: x: want a number from 0 to 1000
+usage: " "a bad --retries: usage error, says why"
 is "$(ledger todo $R --force | tr '\n' ' ')" "BTCUSDT ETHUSDT " "--force: everything"
 is "$(field ETHUSDT error):$(field ETHUSDT error_type)" "boom:error" "error and its type recorded"
 

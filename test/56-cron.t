@@ -23,6 +23,11 @@ I=$TOP/cron/install
 # The build under test, whichever build/ is beside cron/install.
 inst() { "$I" --bin "$CT_BIN" "$@"; }
 
+run "$I" --bin "$T/nonexist" --home "$T/data" --dry-run
+is "$rc:$err" "1:cron/install: $T/nonexist: no such directory" "a --bin that is not there: exit 1, said"
+run "$I" --bogus
+like "$rc:$err" "^2:cron/install: --bogus: unknown option
+usage: " "an unknown option: named, with the usage"
 run inst --home "$T/data"
 is "$rc:$err" "0:cron/install: programs from $CT_BIN (--bin), data home $T/data" "install into an empty crontab, says what"
 is "$(grep -c '^# BEGIN cointrain' table):$(grep -c '^# END cointrain' table)" "1:1" "one marked block"

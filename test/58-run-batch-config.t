@@ -26,6 +26,10 @@ like "$err" "evil.conf:2: cycle: unknown setting \\(run-batch --show-config" "th
 printf 'TUNE_ENABLE=1\n' >typo.conf
 run run-batch tune --config typo.conf --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:.*typo.conf:1: TUNE_ENABLE: unknown setting, did you mean TUNE_ENABLED\\?" "a misspelt setting is refused with the name meant"
+run run-batch --config "$T/no.conf" --show-config
+is "$rc:$err" "1:run-batch: $T/no.conf: cannot read the configuration: no such file" "a --config that is not there: exit 1, why"
+run run-batch --config "$T" --show-config
+is "$rc:$err" "1:run-batch: $T: cannot read the configuration: not a regular file" "a directory: why"
 run run-batch --config evil.conf --show-config
 like "$rc:$err" "^0:.*evil.conf:2: cycle: unknown setting" "--show-config still lists, warning of the unknown name"
 sed -i '/^cycle=/d' evil.conf

@@ -72,7 +72,7 @@ read_lines(json_t *preds)
 		}
 	}
 	if (ferror(stdin)) {
-		ct_warn("<stdin>: read error");
+		ct_warn("<stdin>: %s", strerror(errno));
 		rc = CT_EXIT_FAIL;
 	}
 	free(line);

@@ -479,8 +479,10 @@ main(int argc, char **argv)
 		case 'l': o.lost = 1; break;
 		case 'f': o.force = 1; break;
 		case 'r':
-			if (ct_parse_long(optarg, 0, 1000, &o.retries) != 0)
+			if (ct_parse_long(optarg, 0, 1000, &o.retries) != 0) {
+				ct_warn("--retries: %s: want a number from 0 to 1000", arg(optarg));
 				usage(CT_EXIT_USAGE);
+			}
 			break;
 		case 'T': o.table = 1; break;
 		case 'j': o.json = 1; break;

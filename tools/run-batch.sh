@@ -597,7 +597,10 @@ conf_lines() {
 	}' "$1"
 }
 if [ -n "$config" ]; then
-	[ -r "$config" ] && [ -f "$config" ] || die "$EX_FAIL" "$config: cannot read the configuration"
+	if [ ! -e "$config" ]; then why='no such file'
+	elif [ ! -f "$config" ]; then why='not a regular file'
+	else why='permission denied'; fi
+	[ -r "$config" ] && [ -f "$config" ] || die "$EX_FAIL" "$config: cannot read the configuration: $why"
 	tab=$(printf '\t')
 	conf=$(conf_lines "$config") || die "$EX_FAIL" "$config: cannot read the configuration"
 	while IFS=$tab read -r ln key val; do
