@@ -190,6 +190,10 @@ is "$rc/$(printf '%s\n' "$out" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' 
     "0/AAAUSDT CCCUSDT DDDUSDT " "--top: highest prob_up first, ties by symbol, N kept"
 run cache-get --top 2
 is "$rc/$(printf '%s\n' "$out" | wc -l)" "0/2" "--top 2 prints two"
+run cache-get --top=2
+is "$rc/$(printf '%s\n' "$out" | wc -l)" "0/2" "--top=2 as well"
+run cache-get --top=2 AAAUSDT
+is "$rc:$(printf '%s\n' "$err" | head -1)" '2:cache-get: --top takes one count, not symbols: "AAAUSDT"' "--top=2 and an operand: usage error"
 run cache-get --top 4
 is "$rc/$(printf '%s\n' "$out" | wc -l)" "3/3" "--top 4 of a 3-list: the three, and a miss"
 line BBBUSDT 0.95 | cache-put -q

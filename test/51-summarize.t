@@ -368,8 +368,9 @@ usage: summarize " "a dashboard option with a run: a usage error that names it"
 run summarize --json latest-full
 like "$rc:$err" "^2:summarize: --json: an option of --dashboard" "--json with a run too (its summary is JSON)"
 run summarize --html "$T/x.html" latest-full
-like "$rc:$err" "^2:summarize: --html: writes the dashboard's page, not a run's summary
-summarize: latest-full: unexpected argument" "--html with a run: says what --html is"
+like "$rc:$err" "^2:summarize: --html: an option of --dashboard" "--html with a run too"
+run summarize --html "$T/x.html"
+ok "$(test "$rc" = 2 && test ! -e "$T/x.html"; echo $?)" "--html without --dashboard: usage error, no page"
 run summarize --home "$T/no-such-home" --dashboard
 is "$rc:$err:$out" "1:summarize: $T/no-such-home: No such file or directory:" \
 	"a missing data home is an error, not an empty home"

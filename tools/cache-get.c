@@ -84,11 +84,11 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "home", required_argument, NULL, 'H' },
 		{ "stale-ok", no_argument, NULL, 's' },
-		{ "top", no_argument, NULL, 't' },
+		{ "top", optional_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *home_opt = NULL, *home;
+	const char *home_opt = NULL, *home, *count = NULL;
 	char ex[CT_EXCERPT_LEN];
 	int c, top = 0, stale_ok = 0, miss = 0;
 	int64_t now;
@@ -104,8 +104,9 @@ main(int argc, char *argv[])
 		case 's':
 			stale_ok = 1;
 			break;
-		case 't':
+		case 't':	/* --top=N, or --top N (an operand) */
 			top = 1;
+			count = optarg;
 			break;
 		case 'V':
 			ct_version();
@@ -114,10 +115,10 @@ main(int argc, char *argv[])
 			usage(CT_EXIT_USAGE);
 		}
 	}
-	if (top ? argc - optind > 1 : optind == argc) {
+	if (top ? argc - optind > (count ? 0 : 1) : optind == argc) {
 		if (top)
 			ct_warn("--top takes one count, not symbols: \"%s\"",
-			    ct_excerpt(argv[optind + 1], strlen(argv[optind + 1]), ex));
+			    ct_excerpt(argv[argc - 1], strlen(argv[argc - 1]), ex));
 		else
 			ct_warn("no symbol (or --top)");
 		usage(CT_EXIT_USAGE);
@@ -125,7 +126,7 @@ main(int argc, char *argv[])
 	home = ct_home(home_opt);
 	now = ct_now_ms();
 	if (top)
-		return ct_finish(home_said(home, get_top(home, argv[optind], stale_ok, now)));
+		return ct_finish(home_said(home, get_top(home, count ? count : argv[optind], stale_ok, now)));
 	/* Every symbol is checked before any is served: a bad one is a usage
 	 * error, not a partial answer. */
 	for (int i = optind; i < argc; i++)

@@ -191,25 +191,23 @@ main(int argc, char **argv)
 		case 'V': ct_version(); return ct_finish(CT_EXIT_OK);
 		default: usage(CT_EXIT_USAGE);
 		}
-		if (strchr("jfaAkc", c) && li >= 0 && dopt == NULL)
+		if (strchr("jofaAkc", c) && li >= 0 && dopt == NULL)
 			dopt = lopts[li].name;
 	}
 	/* The dashboard's options mean nothing to a run's summary. */
-	if (!dash && !html && dopt) {
+	if (!dash && dopt) {
 		ct_warn("--%s: an option of --dashboard", dopt);
 		usage(CT_EXIT_USAGE);
 	}
-	if (!dash && html && argc > optind)
-		ct_warn("--html: writes the dashboard's page, not a run's summary");
 	home = ct_home(home);
 	/* The page cron regenerates beside the hourly health check. */
 	if (dash && html == NULL && (s = getenv("DASHBOARD_HTML")) && *s)
 		html = s;
-	operands(argc - optind, argv + optind, dash || html ? 0 : 1);
+	operands(argc - optind, argv + optind, dash ? 0 : 1);
 	/* A mistyped --home is not an empty data home. */
 	if (ct_dir_check(home) != 0)
 		return ct_finish(CT_EXIT_FAIL);
-	if (dash || html)
+	if (dash)
 		return ct_finish(dashboard(home, &h, json, html));
 	return ct_finish(summary(home, argv[optind]));
 }
