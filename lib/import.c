@@ -795,14 +795,16 @@ out:
 int
 ct_freqtrade_name(const char *name, char *sym, size_t symlen, char *tf, size_t tflen)
 {
-	static const char *const ext[] = { ".json", ".json.gz", ".feather", ".parquet" };
+	static const char *const ext[] = { ".json", ".json.gz", ".json.xz", ".json.bz2",
+		".json.zst", ".feather", ".parquet" };
 	const char *dash = strrchr(name, '-'), *dot;
 	size_t n = 0, e = 0;
 
-	/* BASE_QUOTE-TF.json: freqtrade's spot data; its binary formats are
-	 * taken too, to be refused with the command that converts them. */
-	if (dash == NULL || (dot = strchr(dash, '.')) == NULL || (size_t)(dot - dash - 1) >= tflen ||
-	    memchr(name, '_', (size_t)(dash - name)) == NULL)
+	/* BASE_QUOTE-TF.json: freqtrade's spot data (SYMBOL-TF.json too, as
+	 * share/sample names its files), compressed or not; its binary
+	 * formats are taken too, to be refused with the command that
+	 * converts them. */
+	if (dash == NULL || (dot = strchr(dash, '.')) == NULL || (size_t)(dot - dash - 1) >= tflen)
 		return -1;
 	while (e < sizeof ext / sizeof ext[0] && strcmp(dot, ext[e]) != 0)
 		e++;

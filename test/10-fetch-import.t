@@ -170,9 +170,13 @@ is "$(ls "$store/ADABTC")" "1m.csv" "wrong timeframe: no 1h store made"
 run fetch-candles -s BTCUSDT -t 1m -i "$DATA/candlestick1h.json"
 is "$rc:$err" "1:fetch-candles: $DATA/candlestick1h.json: rows are typically 3600 s apart: not 1m candles
 fetch-candles: BTCUSDT 1m: store left unchanged" "1h rows refused as 1m candles"
-run fetch-candles -s BTCUSDT -t 5m -i "$CT_SHARE/sample/BTCUSDT-1h.json.xz"
-is "$rc:$err" "1:fetch-candles: $CT_SHARE/sample/BTCUSDT-1h.json.xz: rows are typically 3600 s apart: not 5m candles
+cp "$CT_SHARE/sample/BTCUSDT-1h.json.xz" btc.json.xz
+run fetch-candles -s BTCUSDT -t 5m -i btc.json.xz
+is "$rc:$err" "1:fetch-candles: btc.json.xz: rows are typically 3600 s apart: not 5m candles
 fetch-candles: BTCUSDT 5m: store left unchanged" "real 1h candles refused as 5m (was: 5481 gaps)"
+run fetch-candles -s BTCUSDT -t 5m -i "$CT_SHARE/sample/BTCUSDT-1h.json.xz"
+like "$rc:$err" "^1:fetch-candles: $CT_SHARE/sample/BTCUSDT-1h.json.xz: its name says BTCUSDT 1h, not BTCUSDT 5m" \
+	"a sample file named for 1h: refused as 5m by its name"
 ok "$([ ! -e "$store/BTCUSDT/5m.csv" ]; echo $?)" "wrong timeframe: no store made"
 awk 'BEGIN { for (i = 0; i < 20; i++) printf "%.0f,1,2,0.5,1.5,1\n", 1600000000000 + i * 90000 }' >90s.csv
 run fetch-candles -s A -t 1m -i 90s.csv --stdout
@@ -217,17 +221,18 @@ gzip -c "$DATA/TRX_BTC-5m.json" >ft/TRX_BTC-5m.json.gz
 printf '[[1600000000000,1,2,0.5,1.5,1],[1600000000000,1,2,0.5,1.5,1]]' >ft/BAD_COIN-1h.json
 printf 'ARROW1\000\000' >ft/ETH_USDT-1h.feather
 echo notes >ft/README.md
+cp "$CT_SHARE/sample/BTCUSDT-1h.json.xz" ft/
 run fetch-candles --home dirhome --import-dir ft
 is "$rc" 1 "--import-dir with a bad file: exit 1"
-is "$(ls dirhome/candles | tr '\n' ' ')" "TRXBTC XRPETH " "--import-dir: the good files imported, each into its own store"
+is "$(ls dirhome/candles | tr '\n' ' ')" "BTCUSDT TRXBTC XRPETH " "--import-dir: the good files imported, each into its own store (SYMBOL-TF.json.xz too)"
 is "$(rows dirhome/candles/XRPETH/5m.csv):$(rows dirhome/candles/TRXBTC/5m.csv)" "712:5754" \
     "--import-dir: every row"
 like "$err" "fetch-candles: ft/BAD_COIN-1h.json:1: element 2: open_time .* is not after" "--import-dir: the bad file named"
 like "$err" "fetch-candles: BADCOIN 1h: store left unchanged" "--import-dir: its store left unchanged"
 like "$err" "ft/ETH_USDT-1h.feather:1: unsupported format \(feather\)" "--import-dir: feather refused with advice"
 like "$err" "fetch-candles: XRPETH 5m: 712 rows read: 712 added" "--import-dir: a report per file"
-like "$err" "fetch-candles: ft: 2 files imported, 2 failed, 1 not freqtrade data \(PAIR-TF.json\)$" \
-    "--import-dir: a last line counts them"
+like "$err" "fetch-candles: ft: 3 files imported, 2 failed, 1 not freqtrade data \(PAIR-TF.json\): README.md$" \
+    "--import-dir: a last line counts them, naming a file it left"
 run fetch-candles --home dirhome --import-dir ft -t 5m
 is "$rc" 0 "--import-dir -t 5m: only the 5m files, exit 0"
 like "$err" "XRPETH 5m: 712 rows read: 0 added, 712 already present" "--import-dir again: already present"

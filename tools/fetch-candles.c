@@ -257,7 +257,7 @@ static int
 import_dir(struct opts *o)
 {
 	struct dirent **ents;
-	char sym[40], tf[8], path[CT_PATH_MAX];
+	char sym[40], tf[8], path[CT_PATH_MAX], first[CT_EXCERPT_LEN] = "";
 	int n, done = 0, failed = 0, skipped = 0;
 
 	if ((n = scandir(o->dir, &ents, NULL, alphasort)) < 0) {
@@ -269,7 +269,8 @@ import_dir(struct opts *o)
 		char *file = path;
 
 		if (ct_freqtrade_name(ents[i]->d_name, sym, sizeof sym, tf, sizeof tf) != 0) {
-			skipped += ents[i]->d_name[0] != '.';
+			if (ents[i]->d_name[0] != '.' && skipped++ == 0)
+				ct_excerpt(ents[i]->d_name, strlen(ents[i]->d_name), first);
 		} else if ((!o->sym || strcmp(o->sym, sym) == 0) && (!o->tf || strcmp(o->tf, tf) == 0)) {
 			if (ct_path(path, sizeof path, "%s/%s", o->dir, ents[i]->d_name) != 0 ||
 			    one_store(o, sym, tf, &file, 1) != CT_EXIT_OK)
@@ -280,8 +281,9 @@ import_dir(struct opts *o)
 		free(ents[i]);
 	}
 	free(ents);
-	ct_warn("%s: %d file%s imported, %d failed, %d not freqtrade data (PAIR-TF.json)", o->dir,
-	    done, done == 1 ? "" : "s", failed, skipped);
+	ct_warn("%s: %d file%s imported, %d failed, %d not freqtrade data (PAIR-TF.json)%s%s%s",
+	    o->dir, done, done == 1 ? "" : "s", failed, skipped, skipped ? ": " : "", first,
+	    skipped > 1 ? ", ..." : "");
 	return failed || done == 0 ? CT_EXIT_FAIL : CT_EXIT_OK;
 }
 
