@@ -170,6 +170,19 @@ is "$(ls "$store/ADABTC")" "1m.csv" "wrong timeframe: no 1h store made"
 run fetch-candles -s BTCUSDT -t 1m -i "$DATA/candlestick1h.json"
 is "$rc:$err" "1:fetch-candles: $DATA/candlestick1h.json: rows are typically 3600 s apart: not 1m candles
 fetch-candles: BTCUSDT 1m: store left unchanged" "1h rows refused as 1m candles"
+# A CSV whose last line has no newline may be cut short (5226.95 read as
+# 522): refused by line, the store kept; a compressed copy vouches for itself.
+sed -n 1,3p "$DATA/ADABTC-1m-2021-11-27.csv" >cut.csv
+sed -n 4p "$DATA/ADABTC-1m-2021-11-27.csv" | cut -c1-60 | tr -d '\n' >>cut.csv
+run fetch-candles -s CUTBTC -t 1m -i cut.csv
+is "$rc:$err" "1:fetch-candles: cut.csv:4: no newline at the end: the last line may be cut short (end the file with a newline if it is whole)
+fetch-candles: CUTBTC 1m: store left unchanged" "a plain CSV without its last newline: refused, by line"
+run sh -c 'fetch-candles -s CUTBTC -t 1m -i - <cut.csv'
+like "$rc:$err" "^1:fetch-candles: <stdin>:4: no newline at the end" "... also on standard input"
+gzip -c cut.csv >cut.csv.gz
+run fetch-candles -s CUTBTC -t 1m -i cut.csv.gz
+like "$rc:$err" "^0:fetch-candles: CUTBTC 1m: 4 rows read" "a gzip of it: taken (gzip checks its own end)"
+rm -r "$COINTRAIN_HOME/candles/CUTBTC"
 cp "$CT_SHARE/sample/BTCUSDT-1h.json.xz" btc.json.xz
 run fetch-candles -s BTCUSDT -t 5m -i btc.json.xz
 is "$rc:$err" "1:fetch-candles: btc.json.xz: rows are typically 3600 s apart: not 5m candles

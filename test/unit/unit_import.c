@@ -175,7 +175,10 @@ test_names(void **state)
 	assert_int_equal(ct_freqtrade_name("ETH_BTC-4h.feather", sym, sizeof sym, tf, sizeof tf), 0);
 	assert_int_equal(ct_freqtrade_name("BTC_USDT-3m.json", sym, sizeof sym, tf, sizeof tf), -1);
 	assert_int_equal(ct_freqtrade_name("BTC_USDT_USDT-1h-futures.json", sym, sizeof sym, tf, sizeof tf), -1);
-	assert_int_equal(ct_freqtrade_name("BTCUSDT-1h.json", sym, sizeof sym, tf, sizeof tf), -1);
+	/* share/sample's names: SYMBOL-TF.json.xz */
+	assert_int_equal(ct_freqtrade_name("BTCUSDT-1h.json.xz", sym, sizeof sym, tf, sizeof tf), 0);
+	assert_string_equal(sym, "BTCUSDT");
+	assert_int_equal(ct_freqtrade_name("BTCUSDT-1h.json.lz", sym, sizeof sym, tf, sizeof tf), -1);
 	assert_int_equal(ct_freqtrade_name("btc_usdt-1h.json", sym, sizeof sym, tf, sizeof tf), -1);
 	assert_int_equal(ct_freqtrade_name("BTC_USDT-1h.csv", sym, sizeof sym, tf, sizeof tf), -1);
 	/* A name that says another coin or timeframe is refused (said on
