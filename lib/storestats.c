@@ -36,6 +36,33 @@ open_time(const char *row, size_t len, int64_t *t)
 	return i > 0 && v <= MAX_OPEN_MS ? 0 : -1;
 }
 
+/* Whether the five fields after the open time (open, high, low, close,
+ * volume) are there and look like numbers: digits, sign, point,
+ * exponent.  A byte test, not a parse: it finds a word or a field left
+ * out at a fraction of strtod's cost; ct_candles_parse judges the rest. */
+static int
+prices_ok(const char *row, size_t len)
+{
+	const char *p = memchr(row, ',', len), *end = row + len;
+	int field = 0;
+	size_t w = 0;
+
+	for (p = p ? p + 1 : end; p < end && field < 5; p++) {
+		if (*p == ',') {
+			if (w == 0)
+				return 0;
+			field++;
+			w = 0;
+		} else if ((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' ||
+		    *p == 'e' || *p == 'E') {
+			w++;
+		} else {
+			return 0;
+		}
+	}
+	return field == 5 || (field == 4 && w > 0);
+}
+
 int
 ct_store_scan_buf(const char *path, const char *buf, size_t len, ct_scan_fn fn, void *arg,
     char *err, size_t errn)
@@ -56,6 +83,8 @@ ct_store_scan_buf(const char *path, const char *buf, size_t len, ct_scan_fn fn, 
 			why = "bad open_time (want Unix ms, 1970 to 9999)";
 		else if (t <= prev)
 			why = "open_time not after the previous row's";
+		else if (nl && !prices_ok(p, n))	/* a last row cut short: said below */
+			why = "open, high, low, close, volume: a field missing or not a number";
 		if (why) {
 			snprintf(err, errn, "%s:%zu: %s", path, line, why);
 			return -1;

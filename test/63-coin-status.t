@@ -304,6 +304,19 @@ is "$rc" 1 "a damaged store: exit 1"
 is "$err" "coin-status: $H/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)" "file and line on stderr"
 is "$(echo "$out" | py 'd["candles"]["error"] == "'"$H"'/candles/EEEUSDT/1h.csv:3: bad open_time (want Unix ms, 1970 to 9999)", ",".join(d["flags"])')" \
 	"True bad-store,no-model" "the row has the error and the flag"
+# A word or a field left out among the prices: what train-coin refuses.
+store GGGUSDT 1h 1704067200000 $hour 4
+sed -i '3s/^\([0-9]*\),[^,]*/\1,abc/' "$H/candles/GGGUSDT/1h.csv"
+run coin-status --json GGGUSDT
+is "$rc:$err" "1:coin-status: $H/candles/GGGUSDT/1h.csv:3: open, high, low, close, volume: a field missing or not a number" \
+	"a price that is a word: exit 1, by file and line"
+like "$(echo "$out" | py '",".join(d["flags"])')" "bad-store" "flagged bad-store"
+store GGGUSDT 1h 1704067200000 $hour 4
+sed -i '4s/^\([0-9]*\),.*/\1,1,2,3/' "$H/candles/GGGUSDT/1h.csv"
+run coin-status --json GGGUSDT
+like "$rc:$err" "^1:coin-status: $H/candles/GGGUSDT/1h.csv:4: open, high, low, close, volume: a field missing" \
+	"a row of 4 fields: by file and line"
+rm -r "$H/candles/GGGUSDT"
 # A store cut short in its last row; a store that is a directory.
 store FFFUSDT 1h 1704067200000 $hour 3
 head -c -4 "$H/candles/FFFUSDT/1h.csv" >cut && mv cut "$H/candles/FFFUSDT/1h.csv"
