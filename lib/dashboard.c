@@ -762,8 +762,11 @@ check_candles(json_t *checks, json_t *stores, json_t *rows, json_t *kept,
 		    -CT_STATUS_FUTURE_SLACK_MS)	/* its newest candle closes after now */
 			json_array_append_new(ahead, json_string(label));
 	}
-	len = (size_t)snprintf(detail, sizeof detail, "%zu stores; %zu behind by more than %s", n,
-	    json_array_size(behind), hours(h->max_candle_age_s, l3, sizeof l3));
+	if (h->max_candle_age_s == INT64_MAX)
+		len = (size_t)snprintf(detail, sizeof detail, "%zu stores; age not checked", n);
+	else
+		len = (size_t)snprintf(detail, sizeof detail, "%zu stores; %zu behind by more than %s",
+		    n, json_array_size(behind), hours(h->max_candle_age_s, l3, sizeof l3));
 	append(detail, sizeof detail, &len, "", behind, coins);
 	append(detail, sizeof detail, &len, "; unreadable or empty", bad, coins);
 	append(detail, sizeof detail, &len, "; with candles after now (a wrong clock, generated "
@@ -848,8 +851,8 @@ checks_of(json_t *d, json_t *checks, json_t *kept, const struct ct_health *h)
 	check_runs(checks, json_object_get(d, "batch"), json_object_get(d, "coins"), kept, h);
 	check_backup(checks, json_object_get(d, "batch"));
 	check_models(checks, json_object_get(d, "model_list"), kept, h);
-	if (h->max_candle_age_s != INT64_MAX)
-		check_candles(checks, json_object_get(d, "candles"), json_object_get(d, "coins"), kept, h);
+	/* An unreadable store is found with the age check off too. */
+	check_candles(checks, json_object_get(d, "candles"), json_object_get(d, "coins"), kept, h);
 	if (h->require_cache)
 		check_cache(checks, json_object_get(d, "cache"));
 }

@@ -296,10 +296,14 @@ like "$(check_line candles)" "FAIL candles +5 stores; 1 behind by more than 24\\
 run summarize --dashboard --max-candle-age 6d
 is "$rc" 0 "--max-candle-age"
 HEALTH_MAX_CANDLE_AGE=off run summarize --dashboard
-is "$rc:$(check_line candles)" "0:" "HEALTH_MAX_CANDLE_AGE=off: no candle check"
+like "$rc:$(check_line candles)" "^0:check +ok +candles +[0-9]+ stores; age not checked$" \
+	"HEALTH_MAX_CANDLE_AGE=off: the candles' age not checked"
 : >"$D/candles/CCCUSDT/1h.csv"
 run summarize --dashboard
 like "$rc:$(check_line candles)" "^1:.*unreadable or empty: CCCUSDT 1h$" "an empty store"
+HEALTH_MAX_CANDLE_AGE=off run summarize --dashboard
+like "$rc:$(check_line candles)" "^1:.*age not checked; unreadable or empty: CCCUSDT 1h$" \
+	"... also with the age check off"
 # Damage before the newest row, or a store cut short: unreadable, as the
 # coin table says, not "behind".
 store CCCUSDT '1 hour'
