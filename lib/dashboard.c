@@ -212,6 +212,9 @@ backup_of(const char *home, const char *run)
 	}
 	free(line);
 	fclose(fp);
+	/* A later backup's rotation (model-backup --keep) may have removed it. */
+	if (str(last, "archive") && access(str(last, "archive"), F_OK) != 0)
+		json_object_set_new(last, "archive_gone", json_true());
 	return last;
 }
 
@@ -835,9 +838,10 @@ check_backup(json_t *checks, json_t *bat)
 		check(checks, "backup", 0, NULL, "%s: model backup failed: %s", run,
 		    str(b, "error") ? str(b, "error") : "no reason logged");
 	else
-		check(checks, "backup", 1, NULL, "%s: %s", run,
+		check(checks, "backup", 1, NULL, "%s: %s%s", run,
 		    strcmp(ev, "backup_succeeded") == 0 && str(b, "archive") ? str(b, "archive") :
-		    "none needed (no model yet)");
+		    "none needed (no model yet)", json_is_true(json_object_get(b, "archive_gone")) ?
+		    " (removed since: rotated by a later backup?)" : "");
 }
 
 static void

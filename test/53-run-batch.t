@@ -86,7 +86,12 @@ like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.l
 COINTRAIN_HOME=$T/hb run run-batch full --symbols AAAUSDT --run 20251109T0400Z-full
 run summarize --home "$T/hb" --dashboard --json
 like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="backup"]; print(c[0]["ok"], c[0]["detail"])')" \
-	"^True 20251109T0400Z-full: $T/hb/backups/models-" "and passes once a full run backed up"
+	"^True 20251109T0400Z-full: $T/hb/backups/models-[0-9_]+Z\\.tar\\.gz$" "and passes once a full run backed up"
+rm "$T"/hb/backups/models-*
+run summarize --home "$T/hb" --dashboard --json
+like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="backup"]; print(c[0]["ok"], c[0]["detail"])')" \
+	"^True 20251109T0400Z-full: $T/hb/backups/models-.* \\(removed since: rotated by a later backup\\?\\)$" \
+	"an archive removed since is not named as if it were there"
 
 # Rerun: completed coins are skipped, the failure is retried.
 a=$(readlink "$H/models/AAAUSDT/current")
