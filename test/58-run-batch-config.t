@@ -191,6 +191,7 @@ fi
 # A data home that does not exist is made, and said; --dry-run makes none.
 run run-batch predict --home "$T/newhome" --symbols AAAUSDT --dry-run
 ok "$(test ! -e "$T/newhome"; echo $?)" "--dry-run makes no data home"
+like "$err" "newhome: no data home there; a run would make a new one" "and says a run would"
 run run-batch predict --home "$T/newhome" --symbols AAAUSDT
 like "$err" "newhome: no data home there; a new one was made" "a new data home is said"
 ok "$(test -d "$T/newhome/runs"; echo $?)" "and made"

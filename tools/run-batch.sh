@@ -994,6 +994,7 @@ dry_plan() {
 	echo "symbols:  $(printf '%s\n' "$todo" | grep -c .) to do:" $todo
 }
 if [ "$dry" = 1 ]; then
+	[ -d "$home" ] || warn "$home: no data home there; a run would make a new one"
 	engine_load
 	plan=$(engine_plan) || exit "$EX_FAIL"
 	tune_cores_ok
