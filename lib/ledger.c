@@ -749,6 +749,17 @@ local_worker(json_t *e, pid_t pid, long long start)
 }
 
 int
+ct_ledger_error_type_ok(const char *type)
+{
+	static const char *const types[] = { "error", "timeout", "killed", "transient", "lost" };
+
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(type, types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
 ct_ledger_worker_ok(const char *id)
 {
 	size_t n = 0;

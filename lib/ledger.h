@@ -83,6 +83,10 @@ int ct_ledger_set(struct ct_ledger *lg, const char *sym, const char *status,
  * ("slurm:JOBID_TASKID").  -1 with a diagnostic when sym is not in the run
  * or not running. */
 int ct_ledger_set_worker(struct ct_ledger *lg, const char *sym, const char *worker);
+/* The kinds of a failure run-batch and its engines record (plus
+ * "damaged", which the ledger itself writes), and whether type is one. */
+#define CT_ERROR_TYPES "error, timeout, killed, transient, lost"
+int ct_ledger_error_type_ok(const char *type);
 /* 1 when id can be a worker identity: 1 to 255 printable bytes, no blank. */
 int ct_ledger_worker_ok(const char *id);
 /* The worker of a `running` entry: 1 alive, 0 gone, -1 unknown here (a

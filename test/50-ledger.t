@@ -67,6 +67,9 @@ sh -c 'exit 0' & dead=$!
 wait $dead
 ledger set $R ETHUSDT running --pid $dead
 is "$(ledger todo $R)" "ETHUSDT" "running with a dead worker is to do"
+run ledger set $R ETHUSDT failed --error "boom" --error-type weird
+like "$rc:$err" "^2:ledger: --error-type: weird: want one of error, timeout, killed, transient, lost
+usage: " "an unknown --error-type: usage error, the kinds listed"
 ledger set $R ETHUSDT failed --error "boom" --error-type error
 is "$(ledger todo $R)" "ETHUSDT" "failed after 1 attempt is under the default limit of 2 retries"
 is "$(ledger todo $R --retries 0)" "" "but not under --retries 0"

@@ -459,7 +459,13 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'H': o.home = optarg; break;
 		case 'e': o.upd.error = optarg; break;
-		case 'E': o.upd.error_type = optarg; break;
+		case 'E':
+			if (!ct_ledger_error_type_ok(optarg)) {
+				ct_warn("--error-type: %s: want one of %s", arg(optarg), CT_ERROR_TYPES);
+				usage(CT_EXIT_USAGE);
+			}
+			o.upd.error_type = optarg;
+			break;
 		case 'm': o.upd.model = optarg; break;
 		case 'p':
 			if (ct_parse_long(optarg, 1, 0x7fffffff, &pid) != 0) {
