@@ -268,6 +268,8 @@ ls "$H/backups" | grep -q 'models-2020010[123]'
 ok $((!$?)) "the oldest went"
 run model-backup --keep 0
 is "$rc" 2 "--keep 0 is a usage error"
+run model-backup --output -
+like "$rc:$err" "^2:model-backup: --output -: the archive goes to a file" "--output -: usage error, not a tar.gz on standard output"
 run model-backup --output "$T/junk.tar.gz/x.tar.gz"
 is "$rc" 1 "unwritable output fails"
 # --output replaces a regular file only: never a device (as root,

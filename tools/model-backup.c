@@ -77,7 +77,16 @@ main(int argc, char **argv)
 				usage(CT_EXIT_USAGE);
 			}
 			break;
-		case 'o': out = optarg; break;
+		case 'o':
+			/* The archive is written whole or not at all (a
+			 * temporary renamed into place): a file, not a pipe. */
+			if (strcmp(optarg, "-") == 0) {
+				ct_warn("--output -: the archive goes to a file (./- names one "
+				    "called -)");
+				usage(CT_EXIT_USAGE);
+			}
+			out = optarg;
+			break;
 		case 'r': archive = optarg; break;
 		case 'h': usage(CT_EXIT_OK);
 		case 'V': ct_version(); return ct_finish(CT_EXIT_OK);
