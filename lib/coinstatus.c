@@ -525,6 +525,20 @@ model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 
 /* ---- cache and drift ---- */
 
+/* The model the cached prediction e came from ("models/SYM/STAMP") into
+ * o, and whether it is no longer the serving one (a train-coin by hand
+ * since: the cache serves the replaced model's signal until it expires). */
+static void
+cache_model(const struct ct_status_ctx *ctx, const char *sym, const json_t *e, json_t *o)
+{
+	const char *m = str(e, "model"), *slash = m ? strrchr(m, '/') : NULL;
+	char cur[CT_PATH_MAX];
+
+	json_object_set_new(o, "model", m ? json_string(m) : json_null());
+	if (slash && current_stamp(ctx->home, sym, cur, sizeof cur) == 0)
+		json_object_set_new(o, "replaced_model", json_boolean(strcmp(slash + 1, cur) != 0));
+}
+
 static json_t *
 cache(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 {
@@ -545,6 +559,7 @@ cache(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 		json_object_set_new(o, "expires_in_s", json_integer((exp - ctx->now_ms) / 1000));
 	json_object_set_new(o, "expired", json_boolean(ct_cache_entry_state(e, ctx->now_ms) !=
 	    CT_CACHE_FRESH));
+	cache_model(ctx, sym, e, o);
 	json_decref(e);
 	return o;
 }
@@ -760,6 +775,14 @@ stale_cache(const json_t *r)
 	return json_is_true(json_object_get(c, "stale")) && !expired_cache(r);
 }
 
+/* A fresh cached prediction of a model no longer serving. */
+static int
+replaced_cache(const json_t *r)
+{
+	return json_is_true(json_object_get(sect(r, "cache"), "replaced_model")) &&
+	    !expired_cache(r);
+}
+
 static int
 drifted(const json_t *r)
 {
@@ -787,6 +810,7 @@ static const struct {
 	{ "rolled-back", rolled_back },
 	{ "expired-cache", expired_cache },
 	{ "stale-cache", stale_cache },
+	{ "replaced-cache", replaced_cache },
 	{ "drifted", drifted },
 };
 

@@ -55,10 +55,11 @@ iso_at() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 # hours ago, candles 3 and 4 missing.
 first=$(( (now / 3600 - 11) * 3600 * 1000 ))
 store AAAUSDT 1h $first $hour 10 3
-model AAAUSDT "$(stamp_ago 7200)" fresh 0.6 tuned
+SA=$(stamp_ago 7200)
+model AAAUSDT "$SA" fresh 0.6 tuned
 echo '{"eta": "0.1"}' >"$H/models/AAAUSDT/params.json"
 mkdir -p "$H/cache/predictions"
-echo "{\"symbol\":\"AAAUSDT\",\"timeframe\":\"1h\",\"prob_up\":0.7125,\"signal\":\"long\",\"open_time\":\"$(iso_at $((now - 7200)))\",\"stale\":false,\"cached_at\":\"$(iso_at $((now - 600)))\",\"expires_at\":\"$(iso_at $((now + 3000)))\"}" \
+echo "{\"symbol\":\"AAAUSDT\",\"timeframe\":\"1h\",\"model\":\"models/AAAUSDT/$SA\",\"prob_up\":0.7125,\"signal\":\"long\",\"open_time\":\"$(iso_at $((now - 7200)))\",\"stale\":false,\"cached_at\":\"$(iso_at $((now - 600)))\",\"expires_at\":\"$(iso_at $((now + 3000)))\"}" \
 	>"$H/cache/predictions/AAAUSDT.json"
 echo "{\"symbol\":\"AAAUSDT\",\"status\":\"stable\",\"drifted\":false,\"max_psi\":0.081,\"max_psi_feature\":\"vol_12\",\"checked_at\":\"$(iso_at $((now - 900)))\"}" \
 	>"$H/models/AAAUSDT/last-drift.json"
@@ -142,6 +143,12 @@ is "$(echo "$B" | py 'd["last_run"]["full"]["status"], d["last_run"]["full"]["er
 
 # Flags.
 is "$(echo "$A" | py 'd["flags"]')" "[]" "nothing wrong with AAAUSDT"
+cp "$H/cache/predictions/AAAUSDT.json" entry.keep
+sed -i "s|models/AAAUSDT/$SA|models/AAAUSDT/20200101_000000Z|" "$H/cache/predictions/AAAUSDT.json"
+is "$(coin-status --json AAAUSDT | py 'd["cache"]["model"], d["cache"]["replaced_model"], ",".join(d["flags"])')" \
+	"models/AAAUSDT/20200101_000000Z True replaced-cache" \
+	"a fresh cached signal of a model no longer serving (a train-coin by hand since): replaced-cache"
+cp entry.keep "$H/cache/predictions/AAAUSDT.json"
 is "$(echo "$B" | py '",".join(d["flags"])')" "stale-data,old-model,never-trades,failed-run,expired-cache,drifted" \
 	"every flag of BBBUSDT"
 is "$(echo "$C" | py '",".join(d["flags"])')" "stale-data,no-model" "a store and no model"
