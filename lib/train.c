@@ -922,7 +922,7 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 			ct_xgb_fail("verbosity");
 			goto out;
 		}
-		for (int r = 0; r < start; r++)
+		for (int r = 0; r < start; r++, o->rounds_trained++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, r, m)) != 0) {
 				/* The error first: the next call may replace it. */
 				ct_xgb_fail("refresh");
@@ -934,7 +934,7 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 			goto out;
 		}
 	} else {
-		for (int r = 0; r < add; r++)
+		for (int r = 0; r < add; r++, o->rounds_trained++)
 			if (XGB(o, XGBoosterUpdateOneIter(c, start + r, m)) != 0) {
 				ct_xgb_fail("update");
 				goto out;

@@ -259,13 +259,17 @@ import json, sys
 c = json.load(open('$I/current/config.json'))
 s = json.load(open('$I/current/split_indices.json'))
 sys.exit(c['trained']['to'] != s['heldout']['to'])" || refit=$((refit + 1))
+		# Its log counts the rounds it ran (it said 0).
+		python3 -c "
+import json, sys
+sys.exit(json.load(open('$I/current/training_log.json'))['rounds_trained'] <= 0)" || bad=$((bad + 1))
 	fi
 	python3 -c "
 import json, sys
 c = json.load(open('$I/current/config.json'))
 sys.exit(not (c['rounds'] <= c['max_rounds'] <= c['rounds'] + 60))" || bad=$((bad + 1))
 done
-is "$bad" 0 "10 incremental updates: exit 0, stdout = current, verified, rounds <= max_rounds"
+is "$bad" 0 "10 incremental updates: exit 0, stdout = current, verified, rounds <= max_rounds, rounds_trained counted"
 echo "# incremental: $promoted promoted, $kept kept"
 ok $((promoted == 0)) "some incremental updates are promoted"
 is "$refit" 0 "every promoted update was refitted over the held-out candles too"
