@@ -380,4 +380,14 @@ is "$(why BBBUSDT '')" "JOB 58 ON n1 CANCELLED AT 2026-12-01T03:00:00 DUE TO TIM
 	"slurm: a task killed at its time limit, found by the coin (the newest array listing it)"
 is "$(why AAAUSDT slurm:41_0)" "Detected 1 oom_kill event in StepId=43.batch" "slurm: an out-of-memory kill, by its worker"
 is "$(why CCCUSDT '')" "" "slurm: a coin no array listed: nothing"
+
+# summarize failing (a full disk, a damaged ledger): the counts come from
+# the ledger, and no summary is claimed.
+rm "$T/bin/summarize"
+printf '#!/bin/sh\necho "summarize: broken" >&2\nexit 1\n' >"$T/bin/summarize"
+chmod +x "$T/bin/summarize"
+FAKE_FAIL=BBBUSDT run run-batch full --symbols AAAUSDT,BBBUSDT --run 20251120T0200Z-full
+is "$rc:$(printf '%s\n' "$err" | tail -n 1)" \
+	"1:run-batch: 20251120T0200Z-full: 1 succeeded, 1 failed, 0 left (failed: BBBUSDT); no summary written" \
+	"summarize failed: exit 1, the ledger's counts, no summary claimed"
 done_testing

@@ -184,8 +184,19 @@ if [ $can_ro = 1 ]; then
 	run ro "$H" run-batch predict --symbols AAAUSDT
 	is "$rc" 1 "read-only data home: exit 1, not a usage error"
 	like "$err" "cannot write in the data home: Read-only file system" "with the reason"
+	# A disk too full for the cycle: refused before it starts, nothing
+	# half-written (a 1 MB file system; 3 coins need some 3.5 MB).
+	mkdir "$T/small"
+	run unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" && shift && exec "$@"' sh "$T/small" \
+		env COINTRAIN_HOME="$T/small" sh -c 'run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run 20251110T0300Z-full --dry-run &&
+		run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run 20251110T0300Z-full; echo "rc=$?"; ls "$COINTRAIN_HOME/runs"'
+	like "$out" "^disk: +[01]\\.[0-9] MB free; the cycle writes about 3\\.5 MB at most$" "--dry-run: free space and what the cycle writes"
+	like "$err" "run-batch: 20251110T0300Z-full: the data home's disk has [01]\\.[0-9] MB free; this full cycle writes about 3\\.5 MB at most \\(new models, their work files, a backup\\): not started" \
+		"a full cycle on a disk it would fill: not started, said"
+	like "$out" "rc=1
+$" "exit 1, and no run made (no ledger to half-write)"
 else
-	for i in 1 2 3 4 5 6 7; do ok 0 "# SKIP no private mount namespace (unshare -m)"; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do ok 0 "# SKIP no private mount namespace (unshare -m)"; done
 fi
 
 # A data home that does not exist is made, and said; --dry-run makes none.

@@ -950,6 +950,33 @@ todo_list() {
 	fi | grep .
 }
 
+# space_need — the KB a training cycle writes at most, from the coins to
+# do: each new model as big as its current one (256 KB at least) twice
+# over (the model, and the backup or the folds' checkpoints), and per
+# worker the work files of a model in the making, some four models; and
+# 1 MB for ledgers, logs and summaries.  Nothing for the predict cycle.
+space_need() {
+	[ "$cycle" != predict ] || { echo 0; return; }
+	dirs='' none=0
+	for s in $(todo_list); do
+		if [ -d "$home/models/$s/current/" ]; then
+			dirs="$dirs$home/models/$s/current/
+"
+		else
+			none=$((none + 1))
+		fi
+	done
+	{
+		[ -z "$dirs" ] || printf '%s' "$dirs" | xargs -d '\n' du -skL 2>/dev/null | cut -f 1
+		awk -v n="$none" 'BEGIN { while (n-- > 0) print 256 }'
+	} | awk -v w="$workers" '{ k = $1 < 256 ? 256 : $1; s += 2 * k; if (k > m) m = k }
+		END { print s + (NR ? w * 4 * m : 0) + 1024 }'
+}
+# space_free — the KB free to us on the data home's file system.
+space_free() { df -Pk "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'; }
+# mb KB — "1.5 MB".
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+
 # engine_load — share/engine/ENGINE.sh sourced.
 engine_load() {
 	efile=$SHARE/engine/$ENGINE.sh
@@ -988,6 +1015,10 @@ dry_plan() {
 	predict) steps="${f}predict | cache-put --ttl $PREDICTION_CACHE_TTL --top $TOP_N; summarize" ;;
 	esac
 	echo "steps:    $steps"
+	d=$home
+	[ -d "$d" ] || d=$(dirname "$home")
+	if [ "$cycle" = predict ]; then echo "disk:     $(mb "$(space_free "$d")") free"
+	else echo "disk:     $(mb "$(space_free "$d")") free; the cycle writes about $(mb "$(space_need)") at most"; fi
 	# shellcheck disable=SC2086
 	echo "coins:    $nsyms in the run:" $symbols
 	todo=$(todo_list)
@@ -1066,6 +1097,11 @@ trap 'on_signal TERM' TERM
 trap 'on_signal HUP' HUP
 engine_check || exit "$EX_FAIL"
 tune_cores_ok
+# A training cycle does not start on a disk it would fill: the coins
+# would fail one by one, the ledger and the summary half-written.
+need=$(space_need) free=$(space_free "$home")
+[ -z "$free" ] || [ "$free" -ge "$need" ] ||
+	die "$EX_FAIL" "$run: the data home's disk has $(mb "$free") free; this $cycle cycle writes about $(mb "$need") at most (new models, their work files, a backup): not started"
 
 # Temporaries of our own writers killed with SIGKILL (no handler ran):
 # under the batch lock no batch writer is between create and rename, and
@@ -1132,15 +1168,28 @@ event job_started cycle="$cycle" symbols:="$nsyms" engine="$ENGINE" mode="$MODE"
 echo "$prog: $run: $cycle cycle, $nsyms symbols, $workers worker(s) x $threads thread(s)$([ "$resumed" = 1 ] && echo ', resumed')" >&2
 
 # counts NAME — a count from the run's summary (summarize prints one
-# top-level field per line).
-counts() { sed -n "s/^  \"$1\": \([0-9]*\),*$/\1/p" "$tmp/summary"; }
+# top-level field per line), else from the ledger's closing line
+# ("# RUN: 0 pending, 1 running, 2 success, 3 failed, 0 skipped").
+counts() {
+	c=$(printf '%s\n' "$sumout" | sed -n "s/^  \"$1\": \([0-9]*\),*$/\1/p")
+	[ -n "$c" ] || case $1 in
+	succeeded) c=$(ledger_count success) ;;
+	pending) c=$(($(ledger_count pending) + $(ledger_count running))) ;;
+	*) c=$(ledger_count "$1") ;;
+	esac
+	echo "$c"
+}
+ledger_count() {
+	ledger show "$run" --table 2>/dev/null | tail -n 1 | sed -n "s/.* \([0-9][0-9]*\) $1[,]*\( .*\)*$/\1/p"
+}
 
 # finish — summary, the closing event, pruning, the exit status: 0 only
 # when every coin succeeded (or was skipped) and the cache was written.
 finish() {
 	sumrc=0
 	# A run we cannot summarize (say, its ledger was damaged) did not succeed.
-	summarize "$run" >"$tmp/summary" || { warn "$run: summarize failed"; sumrc=1; }
+	# In memory: a full disk must not cost the counts too.
+	sumout=$(summarize "$run") || { warn "$run: summarize failed"; sumrc=1; }
 	ok=$(counts succeeded) failed=$(counts failed) pending=$(counts pending)
 	failed_syms=$(sort -u "$tmp/failed" 2>/dev/null | tr '\n' ' ')
 	unwell=''
@@ -1159,7 +1208,9 @@ finish() {
 		msg="$msg; drifted within their training candles, not retrained (an update was tried): $(tr '\n' ' ' <"$tmp/drift-updated" | sed 's/ $//')"
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
 	! disk_full || msg="$msg; the data home's disk is full"
-	echo "$prog: $run: $msg; summary in $home/summary/$run/engine_summary.json" >&2
+	if [ "$sumrc" -eq 0 ]; then msg="$msg; summary in $home/summary/$run/engine_summary.json"
+	else msg="$msg; no summary written"; fi
+	echo "$prog: $run: $msg" >&2
 	[ -z "$unwell" ]
 	exit
 }
