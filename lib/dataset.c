@@ -18,7 +18,9 @@
 #include "dataset.h"
 #include "err.h"
 #include "features.h"
+#include "merge.h"
 #include "storescan.h"
+#include "timefmt.h"
 
 #define TAIL_KEEP	200	/* candles after the warmup kept for the checks */
 #define PATCH_ROWS	65536	/* rows per read of the cost pass */
@@ -94,6 +96,22 @@ init(struct ct_dataset *d, size_t n, int horizon, int64_t tf_ms)
 	d->first = ct_feat_warmup();
 	d->horizon = horizon;
 	d->tf_ms = tf_ms;
+}
+
+void
+ct_dataset_gaps(const struct ct_dataset *d, const char *sym, const char *what,
+    struct ct_gap_stats *g)
+{
+	char a[CT_ISO_LEN], b[CT_ISO_LEN];
+
+	memset(g, 0, sizeof *g);
+	for (size_t r = 0; r < d->n; r++)
+		ct_gap_add(g, &(struct ct_candle){ .t = d->t[r], .v = 1 }, d->tf_ms);
+	if (g->gaps > 0)
+		ct_warn("%s: %zu gap%s in the candles %s, %zu candles missing (the longest %zu, "
+		    "%s to %s): features and labels span them as if the candles were adjacent",
+		    sym, g->gaps, g->gaps == 1 ? "" : "s", what, g->missing, g->longest,
+		    ct_iso8601(g->longest_from, a), ct_iso8601(g->longest_to, b));
 }
 
 void

@@ -62,6 +62,12 @@ int ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int64
  * are read again from the file when next used); nothing in memory. */
 void ct_dataset_release(const struct ct_dataset *d, size_t lo, size_t hi);
 void ct_dataset_free(struct ct_dataset *d);
+/* The gaps in the candles of d's rows into g, said once on stderr when
+ * there are any ("SYM: N gaps in the candles WHAT, ..."): a feature or
+ * label across one spans far-apart candles as if they were adjacent. */
+struct ct_gap_stats;
+void ct_dataset_gaps(const struct ct_dataset *d, const char *sym, const char *what,
+    struct ct_gap_stats *g);
 /* Rows [lo,hi) as CSV (open_time, the features, label, fwd_bps,
  * cost_bps), atomically to path.  0 or -1 (error printed). */
 int ct_dataset_csv(const char *path, const struct ct_dataset *d, size_t lo, size_t hi);

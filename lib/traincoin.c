@@ -203,17 +203,11 @@ load_memory(struct job *j, const char *store, size_t rows)
 static void
 gaps_said(struct job *j)
 {
-	struct ct_gap_stats g = { 0 };
-	char a[CT_ISO_LEN], b[CT_ISO_LEN];
+	struct ct_gap_stats g;
 
-	for (size_t r = 0; r < j->d.n; r++)
-		ct_gap_add(&g, &(struct ct_candle){ .t = j->d.t[r], .v = 1 }, j->tf_ms);
+	ct_dataset_gaps(&j->d, j->tc->sym, "trained on", &g);
 	if (g.gaps == 0)
 		return;
-	ct_warn("%s: %zu gap%s in the candles trained on, %zu candles missing (the longest %zu, "
-	    "%s to %s): features and labels span them as if the candles were adjacent", j->tc->sym,
-	    g.gaps, g.gaps == 1 ? "" : "s", g.missing, g.longest, ct_iso8601(g.longest_from, a),
-	    ct_iso8601(g.longest_to, b));
 	json_array_append_new(j->log, json_pack("{s:s, s:I, s:I, s:I}", "event", "gaps",
 	    "gaps", (json_int_t)g.gaps, "missing", (json_int_t)g.missing, "longest",
 	    (json_int_t)g.longest));

@@ -28,6 +28,7 @@
 #include "cores.h"
 #include "costs.h"
 #include "dataset.h"
+#include "merge.h"
 #include "err.h"
 #include "evlog.h"
 #include "exitcode.h"
@@ -133,6 +134,7 @@ load_data(struct search *s)
 {
 	struct ct_tune *t = s->t;
 	struct ct_stream_info info;
+	struct ct_gap_stats gaps;
 	char file[CT_PATH_MAX], why[256];
 	size_t rows = t->lookback > 0 ? (size_t)t->lookback : DEFAULT_LOOKBACK;
 	int rc;
@@ -147,6 +149,8 @@ load_data(struct search *s)
 	if (rc != 0)
 		return -1;
 	s->candles = info.candles;
+	/* As train-coin says them: the search learns across them too. */
+	ct_dataset_gaps(&s->d, t->sym, "searched on", &gaps);
 	snprintf(s->sha256, sizeof s->sha256, "%s", info.sha256);
 	s->data_to = info.tail.n ? info.tail.c[info.tail.n - 1].t : 0;
 	s->later = info.later;

@@ -573,5 +573,10 @@ is "$(jget "$M/TA/current/config.json" 'j["params_source"]'):$(jget "$M/TB/curre
 run tune-coin --costs $COSTS --threads 1 --symbol EDGE --timeframe 1h --trials 2 --lookback 3000
 like "$rc:$err" "^0:tune-coin: EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(a search of another timeframe\\)" \
     "a search of another timeframe: the coin's records dropped, said without --progress"
+# Gaps in the candles searched on are said, as train-coin says them.
+sed -i '1500,1502d' "$T/home/candles/EDGE/1h.csv"
+run tune-coin --costs $COSTS --threads 1 --symbol EDGE --timeframe 1h --trials 2 --lookback 3000
+like "$rc:$err" "^0:.*tune-coin: EDGE: 1 gap in the candles searched on, 3 candles missing \\(the longest 3, " \
+    "a gap in the candles searched on: said"
 
 done_testing
