@@ -302,6 +302,28 @@ ct_space_check(const json_t *space, char *why, size_t n)
 	return space_check(space, why, n, &bad);
 }
 
+/* Whether a checked space fixes every parameter: numbers, or choices of
+ * one value (however often listed). */
+static int
+all_fixed(const json_t *space)
+{
+	const json_t *list, *v;
+	const char *k, *kind;
+	json_t *m;
+	size_t i;
+
+	json_object_foreach((json_t *)space, k, m) {
+		if ((kind = spec(m, &list)) == NULL || list == NULL)
+			continue;
+		if (strcmp(kind, "choice") != 0)
+			return 0;
+		json_array_foreach(list, i, v)
+			if (json_number_value(v) != json_number_value(json_array_get(list, 0)))
+				return 0;
+	}
+	return 1;
+}
+
 json_t *
 ct_space_load(const char *path)
 {
@@ -314,6 +336,9 @@ ct_space_load(const char *path)
 		json_decref(j);
 		return NULL;
 	}
+	if (j && all_fixed(j))
+		ct_warn("%s: every parameter is fixed: the trials after trial 0 are one parameter "
+		    "set, trained again and again (a range or a choice of values makes a search)", path);
 	return j;
 }
 

@@ -474,6 +474,12 @@ is "$rc:$(jget "$M/EDGE/search/trial-0000.json" 'j["params"]')" \
     "a space with fixed values and ranges: trial 0 is the defaults inside it"
 is "$(jget "$M/EDGE/params.json" '[j["params"]["max_bin"], 6 <= j["params"]["max_depth"] <= 8, 0.2 <= j["params"]["eta"] <= 0.3, j["params"]["min_child_weight"]]')" \
     "[32, true, true, 1.0]" "... and the winner is inside the space"
+unlike "$err" "every parameter is fixed" "a space with ranges: no word on fixed parameters"
+printf '{"max_bin": 32, "eta": {"choice": [0.2, 0.2]}}\n' >space.json
+rm -rf "$M/EDGE/search"
+run $TUNE --symbol EDGE --trials 2 --rounds 5 --lookback 12000 --space space.json
+like "$rc:$err" "^0:tune-coin: space.json: every parameter is fixed: the trials after trial 0 are one parameter set" \
+    "a space that fixes every parameter: said (its trials are one set)"
 printf '{"eta": {"log": [0, 1]}}\n' >space.json
 run $TUNE --symbol EDGE --space space.json
 is "$rc:$err" "1:tune-coin: space.json:1: eta: 0 is outside [0.0001,1]" "a bad space: exit 1, named by file and line"
