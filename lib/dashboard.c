@@ -919,6 +919,33 @@ text_batch(json_t *b, FILE *fp)
 	fputc('\n', fp);
 }
 
+/* "drift    N checked, M drifted: A, B; K unchecked" of the coin rows:
+ * what the hourly text view would otherwise leave to the page. */
+static void
+text_drift(json_t *rows, FILE *fp)
+{
+	json_t *drifted = json_array(), *r, *dr;
+	size_t i, checked = 0, unchecked = 0;
+	char list[512];
+
+	json_array_foreach(rows, i, r) {
+		if (!json_is_object(dr = json_object_get(r, "drift")) || json_object_get(dr, "error"))
+			continue;
+		if (json_is_true(json_object_get(dr, "stale")))
+			unchecked++;
+		else
+			checked++;
+		if (json_is_true(json_object_get(dr, "drifted")) &&
+		    !json_is_true(json_object_get(dr, "stale")))
+			json_array_append(drifted, json_object_get(r, "symbol"));
+	}
+	if (checked + unchecked > 0)
+		fprintf(fp, "drift    %zu checked, %zu drifted%s%s; %zu unchecked since a retrain\n",
+		    checked, json_array_size(drifted), json_array_size(drifted) ? ": " : "",
+		    named(drifted, list, sizeof list), unchecked);
+	json_decref(drifted);
+}
+
 void
 ct_dashboard_text(json_t *d, FILE *fp)
 {
@@ -947,6 +974,7 @@ ct_dashboard_text(json_t *d, FILE *fp)
 	fprintf(fp, "cache    %lld entries, %lld expired, %lld stale, top list %s\n",
 	    (long long)num(c, "entries"), (long long)num(c, "expired"), (long long)num(c, "stale"),
 	    json_is_true(json_object_get(c, "top")) ? "present" : "missing");
+	text_drift(json_object_get(d, "coins"), fp);
 	json_array_foreach(json_object_get(h, "checks"), i, ck)
 		fprintf(fp, "check    %-4s %-20s %s\n", json_is_true(json_object_get(ck, "ok")) ?
 		    "ok" : "FAIL", str(ck, "name"), str(ck, "detail"));

@@ -149,6 +149,11 @@ is "$(coin-status --json AAAUSDT | py 'd["cache"]["model"], d["cache"]["replaced
 	"models/AAAUSDT/20200101_000000Z True replaced-cache" \
 	"a fresh cached signal of a model no longer serving (a train-coin by hand since): replaced-cache"
 cp entry.keep "$H/cache/predictions/AAAUSDT.json"
+# The text dashboard says the drift checks too (the page and coin-status did).
+run summarize --dashboard
+like "$out" "
+drift +2 checked, 1 drifted: BBBUSDT; 0 unchecked since a retrain
+" "summarize --dashboard: a drift line, naming the drifted coin"
 is "$(echo "$B" | py '",".join(d["flags"])')" "stale-data,old-model,never-trades,failed-run,expired-cache,drifted" \
 	"every flag of BBBUSDT"
 is "$(echo "$C" | py '",".join(d["flags"])')" "stale-data,no-model" "a store and no model"
