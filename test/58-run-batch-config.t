@@ -26,6 +26,12 @@ like "$err" "evil.conf:2: cycle: unknown setting \\(run-batch --show-config" "th
 printf 'TUNE_ENABLE=1\n' >typo.conf
 run run-batch tune --config typo.conf --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:.*typo.conf:1: TUNE_ENABLE: unknown setting, did you mean TUNE_ENABLED\\?" "a misspelt setting is refused with the name meant"
+# A setting misspelt in the environment (a crontab line) is said, once;
+# other variables are not.
+TRAIN_LOOKBAK=5000 MY_OWN_SETTING=1 run run-batch full --symbols AAAUSDT --dry-run
+is "$rc:$(printf '%s\n' "$err" | grep -c environment):$(printf '%s\n' "$err" | grep environment)" \
+	"0:1:run-batch: environment: TRAIN_LOOKBAK: not a run-batch setting, ignored; did you mean TRAIN_LOOKBACK?" \
+	"a misspelt setting in the environment: said once, with the nearest setting"
 run run-batch --config "$T/no.conf" --show-config
 is "$rc:$err" "1:run-batch: $T/no.conf: cannot read the configuration: no such file" "a --config that is not there: exit 1, why"
 run run-batch --config "$T" --show-config

@@ -544,10 +544,10 @@ TIMEOUT_MINUTES=45 RETRIES=2 RETRY_ALL=0 RETRY_BASE_SECONDS=30 RESUME_MAX_AGE= R
 PREDICTION_CACHE_TTL=65m PREGENERATE_TTL=24h PREDICT_MAX_AGE= TOP_N=10 BACKUP_ENABLED=1
 BACKUP_KEEP=4 NOTIFY_CMD= UPLOAD_CMD= SLURM_SBATCH_ARGS='
 known() { case " $(echo $KNOWN) " in *" $1 "*) return 0 ;; esac; return 1; }
-# nearest NAME — ", did you mean KNOWN?" for the known setting at most two
-# edits from NAME (a misspelt TUNE_ENABLE), else nothing.
-nearest() {
-	echo $KNOWN | tr ' ' '\n' | awk -v w="$1" '
+# near_names — "NAME KNOWN" for each name of standard input that is at
+# most two edits from a known setting (a misspelt TUNE_ENABLE).
+near_names() {
+	awk -v known="$(echo $KNOWN)" '
 	function dist(a, b,   i, j, la, lb, d, c) {
 		la = length(a); lb = length(b)
 		for (i = 0; i <= la; i++) d[i, 0] = i
@@ -561,8 +561,28 @@ nearest() {
 			}
 		return d[la, lb]
 	}
-	{ k = dist(toupper(w), $0); if (k <= 2 && (best == "" || k < bk)) { best = $0; bk = k } }
-	END { if (best != "") printf ", did you mean %s?", best }'
+	BEGIN { nk = split(known, K, " ") }
+	{
+		best = ""
+		for (i = 1; i <= nk; i++)
+			if ((k = dist(toupper($0), K[i])) <= 2 && (best == "" || k < bk)) { best = K[i]; bk = k }
+		if (best != "") print $0, best
+	}'
+}
+# nearest NAME — ", did you mean KNOWN?" for the known setting nearest
+# NAME, else nothing.
+nearest() {
+	b=$(printf '%s\n' "$1" | near_names | cut -d ' ' -f 2)
+	[ -z "$b" ] || printf ', did you mean %s?' "$b"
+}
+# env_typos — a setting misspelt in the environment (a crontab line) would
+# be ignored without a word: names of eight characters or more with an
+# underscore, near a known setting and not one, are said.
+env_typos() {
+	export -p | sed -n 's/^export \([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' |
+		awk 'length($0) >= 8 && /_/' | near_names | while read -r n b; do
+			[ "$n" = "$b" ] || warn "environment: $n: not a run-batch setting, ignored; did you mean $b?"
+		done
 }
 # setv NAME VALUE ORIGIN
 setv() { eval "$1=\$2; origin_$1=\$3"; }
@@ -627,6 +647,7 @@ fi
 for v in $KNOWN; do
 	eval "[ -z \"\${inenv_$v:-}\" ] || [ -z \"\$env_$v\" ] || setv $v \"\$env_$v\" environment"
 done
+env_typos
 listed_SYMBOLS=$SYMBOLS listed_origin=$origin_SYMBOLS
 for v in ENGINE MODE MAX_CONCURRENT SYMBOLS TIMEOUT_MINUTES RETRIES RETRY_ALL; do
 	eval "o=\$o_$v"
