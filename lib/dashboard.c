@@ -192,6 +192,22 @@ cycle_run(const char *home, json_t *lg, char **runs, size_t n, int batch)
 
 /* The run's model backup: its last backup_* event in logs/<RUN>/engine.log
  * (run-batch's full cycle backs up before it trains), or null. */
+/* Whether a run's backup archive (its path as recorded) is gone: a later
+ * backup's rotation (model-backup --keep) removed it.  Not when it cannot
+ * be looked at, nor when the data home has moved (the archive of that
+ * name is in its backups/). */
+static int
+archive_gone(const char *home, const char *archive)
+{
+	const char *base = archive ? strrchr(archive, '/') : NULL;
+	char path[CT_PATH_MAX];
+
+	if (archive == NULL || access(archive, F_OK) == 0 || errno != ENOENT)
+		return 0;
+	return base && ct_path(path, sizeof path, "%s/backups%s", home, base) == 0 &&
+	    access(path, F_OK) != 0 && errno == ENOENT;
+}
+
 static json_t *
 backup_of(const char *home, const char *run)
 {
@@ -212,8 +228,7 @@ backup_of(const char *home, const char *run)
 	}
 	free(line);
 	fclose(fp);
-	/* A later backup's rotation (model-backup --keep) may have removed it. */
-	if (str(last, "archive") && access(str(last, "archive"), F_OK) != 0)
+	if (archive_gone(home, str(last, "archive")))
 		json_object_set_new(last, "archive_gone", json_true());
 	return last;
 }

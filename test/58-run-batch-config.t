@@ -191,13 +191,14 @@ if [ $can_ro = 1 ]; then
 	is "$rc" 1 "read-only data home: exit 1, not a usage error"
 	like "$err" "cannot write in the data home: Read-only file system" "with the reason"
 	# A disk too full for the cycle: refused before it starts, nothing
-	# half-written (a 1 MB file system; 3 coins need some 3.5 MB).
+	# half-written (a 1 MB file system; 3 coins need some 3 MB).
 	mkdir "$T/small"
 	run unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" && shift && exec "$@"' sh "$T/small" \
 		env COINTRAIN_HOME="$T/small" sh -c 'run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run 20251110T0300Z-full --dry-run &&
 		run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run 20251110T0300Z-full; echo "rc=$?"; ls "$COINTRAIN_HOME/runs"'
-	like "$out" "^disk: +[01]\\.[0-9] MB free; the cycle writes about 3\\.5 MB at most$" "--dry-run: free space and what the cycle writes"
-	like "$err" "run-batch: 20251110T0300Z-full: the data home's disk has [01]\\.[0-9] MB free; this full cycle writes about 3\\.5 MB at most \\(new models, their work files, a backup\\): not started" \
+	like "$out" "^disk: +[01]\\.[0-9] MB free; the cycle needs about 3\\.0 MB$" \
+		"--dry-run: free space and what the cycle needs (3 new models, one's work files of 10000 candles, 1 MB)"
+	like "$err" "run-batch: 20251110T0300Z-full: the data home's disk has [01]\\.[0-9] MB free; this full cycle needs about 3\\.0 MB \\(new models, their work files, the fetched candles, a backup\\): not started" \
 		"a full cycle on a disk it would fill: not started, said"
 	like "$out" "rc=1
 $" "exit 1, and no run made (no ledger to half-write)"

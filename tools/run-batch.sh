@@ -399,7 +399,8 @@ adopt() {
 }
 # disk_full — less than 64 KB free for us in the data home.
 disk_full() {
-	df -Pk "$home" 2>/dev/null | awk 'NR == 2 { exit !($4 < 64) }'
+	f=$(space_free "$home")
+	[ -n "$f" ] && [ "$f" -lt 64 ]
 }
 # fmt_num X DIGITS — X rounded to DIGITS decimals; "-" when X is empty.
 fmt_num() {
@@ -971,30 +972,47 @@ todo_list() {
 	fi | grep .
 }
 
-# space_need — the KB a training cycle writes at most, from the coins to
-# do: each new model as big as its current one (256 KB at least) twice
-# over (the model, and the backup or the folds' checkpoints), and per
-# worker the work files of a model in the making, some four models; and
-# 1 MB for ledgers, logs and summaries.  Nothing for the predict cycle.
+# space_need — the KB a training cycle needs, estimated on the generous
+# side from the coins this start does (TRAIN_BATCH_SIZE at most): each
+# new model as big as its current one plus 256 KB; a full cycle's backup
+# as big as every current model; per worker a model's work files (136
+# bytes a candle trained on) and a store rewritten by the fetch (the
+# largest); 100 bytes a candle fetched into each store not there yet;
+# 1 MB for ledgers, logs and summaries.  0 for the predict cycle.
 space_need() {
 	[ "$cycle" != predict ] || { echo 0; return; }
-	dirs='' none=0
-	for s in $(todo_list); do
-		if [ -d "$home/models/$s/current/" ]; then
-			dirs="$dirs$home/models/$s/current/
-"
-		else
-			none=$((none + 1))
-		fi
+	todo=$(todo_list)
+	[ "$TRAIN_BATCH_SIZE" -eq 0 ] || todo=$(printf '%s\n' "$todo" | head -n "$TRAIN_BATCH_SIZE")
+	n=0 fresh=0
+	for s in $todo; do
+		n=$((n + 1))
+		[ -f "$home/candles/$s/$TIMEFRAME.csv" ] || fresh=$((fresh + 1))
 	done
-	{
-		[ -z "$dirs" ] || printf '%s' "$dirs" | xargs -d '\n' du -skL 2>/dev/null | cut -f 1
-		awk -v n="$none" 'BEGIN { while (n-- > 0) print 256 }'
-	} | awk -v w="$workers" '{ k = $1 < 256 ? 256 : $1; s += 2 * k; if (k > m) m = k }
-		END { print s + (NR ? w * 4 * m : 0) + 1024 }'
+	models=$(for s in $todo; do echo "$home/models/$s/current/"; done | kb_of sum)
+	backup=0
+	[ "$cycle" != full ] || [ "$BACKUP_ENABLED" != 1 ] ||
+		backup=$(ls -d "$home"/models/*/current/ 2>/dev/null | kb_of sum)
+	store=$(for s in $todo; do echo "$home/candles/$s/$TIMEFRAME.csv"; done | kb_of max)
+	rows=$(candles "$TRAIN_LOOKBACK")
+	fetched=0
+	[ "$FETCH_ENABLED" != 1 ] || fetched=$(candles "${fetch_n:-0}")
+	awk -v n="$n" -v m="$models" -v b="$backup" -v w="$workers" -v st="$store" -v r="$rows" \
+		-v f="$fresh" -v c="$fetched" 'BEGIN {
+		printf "%d\n", m + 256 * n + b + w * (r * 136 / 1024 + st) + f * c * 100 / 1024 + 1024 }'
 }
-# space_free — the KB free to us on the data home's file system.
-space_free() { df -Pk "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'; }
+# kb_of sum|max — the sum or the largest of the sizes in KB of the paths
+# on standard input (one a line) that are there.
+kb_of() {
+	while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done |
+		xargs -r -d '\n' du -skL 2>/dev/null |
+		awk -v how="$1" '{ s += $1; if ($1 > m) m = $1 } END { print (how == "max" ? m : s) + 0 }'
+}
+# space_free DIR — the KB free to us on DIR's file system; nothing when
+# df cannot tell.
+space_free() {
+	f=$(df -k --output=avail "$1" 2>/dev/null | tail -n 1 | tr -d ' ')
+	case $f in '' | *[!0-9]*) ;; *) echo "$f" ;; esac
+}
 # mb KB — "1.5 MB".
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 
@@ -1038,8 +1056,10 @@ dry_plan() {
 	echo "steps:    $steps"
 	d=$home
 	[ -d "$d" ] || d=$(dirname "$home")
-	if [ "$cycle" = predict ]; then echo "disk:     $(mb "$(space_free "$d")") free"
-	else echo "disk:     $(mb "$(space_free "$d")") free; the cycle writes about $(mb "$(space_need)") at most"; fi
+	f=$(space_free "$d")
+	f=${f:+$(mb "$f") free}
+	if [ "$cycle" = predict ]; then echo "disk:     ${f:-free space unknown}"
+	else echo "disk:     ${f:-free space unknown}; the cycle needs about $(mb "$(space_need)")"; fi
 	# shellcheck disable=SC2086
 	echo "coins:    $nsyms in the run:" $symbols
 	todo=$(todo_list)
@@ -1118,11 +1138,6 @@ trap 'on_signal TERM' TERM
 trap 'on_signal HUP' HUP
 engine_check || exit "$EX_FAIL"
 tune_cores_ok
-# A training cycle does not start on a disk it would fill: the coins
-# would fail one by one, the ledger and the summary half-written.
-need=$(space_need) free=$(space_free "$home")
-[ -z "$free" ] || [ "$free" -ge "$need" ] ||
-	die "$EX_FAIL" "$run: the data home's disk has $(mb "$free") free; this $cycle cycle writes about $(mb "$need") at most (new models, their work files, a backup): not started"
 
 # Temporaries of our own writers killed with SIGKILL (no handler ran):
 # under the batch lock no batch writer is between create and rename, and
@@ -1140,6 +1155,12 @@ find "$home/runs" -mindepth 2 -maxdepth 2 -name '.*.tmp.*' -type f 2>/dev/null |
 		d=${f%/*}
 		[ -e "$d/engine.jobs" ] || rm -f "$f"
 	done
+# A training cycle does not start on a disk it would fill (the leftovers
+# of killed runs swept first): the coins would fail one by one, the
+# ledger and the summary half-written.
+need=$(space_need) free=$(space_free "$home")
+[ -z "$free" ] || [ "$free" -ge "$need" ] ||
+	die "$EX_FAIL" "$run: the data home's disk has $(mb "$free") free; this $cycle cycle needs about $(mb "$need") (new models, their work files, the fetched candles, a backup): not started"
 printf '%s\n' $symbols | ledger init "$run" || die "$EX_FAIL" "$run: cannot initialize the ledger"
 log=$home/logs/$run
 tmp=$home/runs/$run/tmp
@@ -1195,7 +1216,9 @@ counts() {
 	c=$(printf '%s\n' "$sumout" | sed -n "s/^  \"$1\": \([0-9]*\),*$/\1/p")
 	[ -n "$c" ] || case $1 in
 	succeeded) c=$(ledger_count success) ;;
-	pending) c=$(($(ledger_count pending) + $(ledger_count running))) ;;
+	pending)
+		p=$(ledger_count pending) r=$(ledger_count running)
+		[ -z "$p$r" ] || c=$((${p:-0} + ${r:-0})) ;;
 	*) c=$(ledger_count "$1") ;;
 	esac
 	echo "$c"
@@ -1220,7 +1243,8 @@ finish() {
 		pending:="${pending:-0}" cache_ok:="$([ -e "$tmp/cache_failed" ] && echo false || echo true)" \
 		seconds:=$(($(date +%s) - started_s))
 	prune
-	msg="${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left"
+	if [ -z "$ok$failed$pending" ]; then msg="counts unknown (the ledger cannot be read)"
+	else msg="${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left"; fi
 	[ -z "$failed_syms" ] || msg="$msg (failed: ${failed_syms% })"
 	[ ! -s "$tmp/drift-failed" ] ||
 		msg="$msg; drift check FAILED, retrained fresh: $(tr '\n' ' ' <"$tmp/drift-failed" | sed 's/ $//')"
@@ -1229,8 +1253,13 @@ finish() {
 		msg="$msg; drifted within their training candles, not retrained (an update was tried): $(tr '\n' ' ' <"$tmp/drift-updated" | sed 's/ $//')"
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
 	! disk_full || msg="$msg; the data home's disk is full"
-	if [ "$sumrc" -eq 0 ]; then msg="$msg; summary in $home/summary/$run/engine_summary.json"
-	else msg="$msg; no summary written"; fi
+	# summarize writes the summary before it judges the run (exit 1 for
+	# unreadable figures, say): the file says whether there is one.
+	if [ -f "$home/summary/$run/engine_summary.json" ]; then
+		msg="$msg; summary in $home/summary/$run/engine_summary.json"
+	else
+		msg="$msg; no summary written"
+	fi
 	echo "$prog: $run: $msg" >&2
 	[ -z "$unwell" ]
 	exit
