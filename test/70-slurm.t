@@ -184,6 +184,13 @@ SLURM_SBATCH_ARGS='-p nosuch' run run-batch full --engine slurm --symbols AAAUSD
 is "$rc" 2 "a partition the cluster refuses (a job without it is taken): a usage error, exit 2"
 like "$err" "SLURM_SBATCH_ARGS: sbatch refuses a job with -p nosuch: .*[Pp]artition" "naming the setting, with sbatch's reason"
 ok "$(test ! -e "$H/runs/20251115T0100Z-full"; echo $?)" "before the run exists"
+SLURM_SBATCH_ARGS='-p nosuch' run run-batch full --engine slurm --symbols AAAUSDT --dry-run
+is "$rc" 2 "... and exit 2 with --dry-run too"
+# Options the engine sets itself: its arrays, their output and environment.
+for a in --array=0-1 --export=NONE '-o /tmp/x.out' '-J mine' --parsable; do
+	SLURM_SBATCH_ARGS=$a run run-batch full --engine slurm --symbols AAAUSDT --dry-run
+	like "$rc:$err" "^2:run-batch: SLURM_SBATCH_ARGS: ${a%% *}: the (engine|tasks) " "SLURM_SBATCH_ARGS $a: a usage error, why"
+done
 
 # More coins than MaxArraySize: chunks, one after the other.
 echo MaxArraySize=2 >>"$C/slurm.conf"

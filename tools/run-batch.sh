@@ -1068,7 +1068,8 @@ dry_plan() {
 if [ "$dry" = 1 ]; then
 	[ -d "$home" ] || warn "$home: no data home there; a run would make a new one"
 	engine_load
-	plan=$(engine_plan) || exit "$EX_FAIL"
+	# A usage error the engine finds (SLURM_SBATCH_ARGS) keeps its status.
+	plan=$(engine_plan) || exit $?
 	tune_cores_ok
 	put "$(dry_plan)"
 	exit 0

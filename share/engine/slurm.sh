@@ -60,8 +60,8 @@ slurm_config() {
 	[ "$slurm_chunk" -ge 1 ] ||
 		{ warn "slurm engine: this cluster runs no job arrays (MaxArraySize=0)"; return 1; }
 	# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
-	t=$(slurm_time $SLURM_SBATCH_ARGS)
-	[ -z "$t" ] || die "$EX_USAGE" "SLURM_SBATCH_ARGS: $t: the engine sets --time from TIMEOUT_MINUTES (the timeout plus 2 minutes), so that a coin's timeout is recorded as one; set TIMEOUT_MINUTES instead"
+	t=$(slurm_owned $SLURM_SBATCH_ARGS)
+	[ -z "$t" ] || die "$EX_USAGE" "SLURM_SBATCH_ARGS: $t"
 	# shellcheck disable=SC2086
 	c=$(slurm_cpus $SLURM_SBATCH_ARGS)
 	[ -z "$c" ] || threads=$c
@@ -86,13 +86,30 @@ engine_plan() {
 		lim="at most $workers at a time (%$workers)"
 	echo "slurm: job arrays of at most $slurm_chunk tasks, $lim; a task: --cpus-per-task $threads, --time $slurm_mins min${SLURM_SBATCH_ARGS:+, then $SLURM_SBATCH_ARGS}"
 }
-# slurm_time ARG... — a --time (-t) among sbatch options, if any: the
-# engine sets it from TIMEOUT_MINUTES, so that the step's own timeout
-# fires first and is recorded as one (a shorter one killed tasks as
-# "lost").
-slurm_time() {
+# slurm_owned ARG... — "OPTION: why" for the first sbatch option among
+# ARG that the engine sets itself, if any: its arrays, their names, output
+# and environment are how it finds and judges its tasks, and --time comes
+# from TIMEOUT_MINUTES so that the step's own timeout fires first and is
+# recorded as one (a shorter one killed tasks as "lost").
+slurm_owned() {
 	for a in "$@"; do
-		case $a in -t | -t* | --time | --time=*) echo "$a"; return ;; esac
+		case $a in
+		-t | -t* | --time | --time=*)
+			echo "$a: the engine sets --time from TIMEOUT_MINUTES (the timeout plus 2 minutes), so that a coin's timeout is recorded as one; set TIMEOUT_MINUTES instead" ;;
+		-a | -a* | --array | --array=*)
+			echo "$a: the engine makes the arrays (a task a coin, in chunks the cluster takes); MAX_CONCURRENT sets their % limit" ;;
+		-o | -o* | --output | --output=* | -e | -e* | --error | --error=*)
+			echo "$a: the engine keeps each task's output in logs/RUN/, where it finds Slurm's reason for a lost task" ;;
+		--export | --export=*)
+			echo "$a: the tasks need the batch's environment (the engine passes --export=ALL)" ;;
+		-J | -J* | --job-name | --job-name=*)
+			echo "$a: the engine names its arrays cointrain-RUN" ;;
+		-D | -D* | --chdir | --chdir=* | -d | -d* | --dependency | --dependency=* | --parsable | \
+		--wrap | --wrap=* | -W | --wait | --test-only | --requeue | --no-requeue)
+			echo "$a: the engine sets it (its tasks run in the data home, one array after another, never requeued)" ;;
+		*) continue ;;
+		esac
+		return
 	done
 }
 # slurm_cpus ARG... — the --cpus-per-task among sbatch options, if any.
