@@ -72,9 +72,11 @@ is "$(find "$H" -name '*.tmp*' -o -name '*.partial*' | wc -l)" 0 "no temporary f
 # A coin retired as cointrain(7) says (dropped from SYMBOLS) leaves the
 # cache, and the health check: its model and candles age, and that is
 # not a fault.
-SYMBOLS=AAAUSDT,BBBUSDT,CCCUSDT run run-batch predict --run 20251109T0700Z-predict
+# The newest run (the resumed incremental one may be a new run of today).
+RP=$(date -u +%Y%m%dT%H%MZ)-predict
+SYMBOLS=AAAUSDT,BBBUSDT,CCCUSDT run run-batch predict --run $RP
 is "$rc" 0 "a predict cycle with DDDUSDT dropped from SYMBOLS"
-is "$(cat "$H/runs/20251109T0700Z-predict/listed" | tr '\n' ' ')" "AAAUSDT BBBUSDT CCCUSDT " \
+is "$(cat "$H/runs/$RP/listed" | tr '\n' ' ')" "AAAUSDT BBBUSDT CCCUSDT " \
 	"the run records the coins it keeps"
 run summarize --dashboard --max-candle-age off
 is "$rc" 0 "the retired coin does not make the home unhealthy"
