@@ -135,8 +135,10 @@ test_bad(void **state)
 			fail_msg("accepted: %s", bad[i]);
 		}
 	}
-	/* "1\0 0.5" would read as 1. */
-	assert_int_equal(ct_import_buf("1600000000000,1\0 0.5,2,0.5,1.5,1\n", 36, "t", &s), -1);
+	/* "1\0 0.5" would read as 1.  (Its length is the array's: 36 read
+	 * past the literal's end.) */
+	static const char nul[] = "1600000000000,1\0 0.5,2,0.5,1.5,1\n";
+	assert_int_equal(ct_import_buf(nul, sizeof nul - 1, "t", &s), -1);
 	fclose(stderr);
 	stderr = saved;
 }
