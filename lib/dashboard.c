@@ -233,17 +233,21 @@ backup_of(const char *home, const char *run)
 	return last;
 }
 
-/* "batch": whether one runs, the newest run, and per cycle the run whose
- * outcome the health check judges.  ledgers: the newest run of each
- * cycle, read once for the whole dashboard; runs: every run. */
+/* "batch": whether one runs, the run whose job arrays are on a cluster
+ * with no batch waiting for them, the newest run, and per cycle the run
+ * whose outcome the health check judges (neither kind of run is judged
+ * yet).  ledgers: the newest run of each cycle, read once for the whole
+ * dashboard; runs: every run. */
 static json_t *
 batchinfo(const char *home, json_t *ledgers, char **runs, size_t n)
 {
 	json_t *o = json_object(), *cycles = json_object(), *lg, *newest = NULL;
-	int batch = ct_batch_running(home);
-	const char *cycle;
+	int running = ct_batch_running(home);
+	const char *cycle, *sub = ct_batch_submitted(home, runs, n);
+	int batch = running || sub != NULL;
 
-	json_object_set_new(o, "running", json_boolean(batch));
+	json_object_set_new(o, "running", json_boolean(running));
+	json_object_set_new(o, "submitted", sub && !running ? json_string(sub) : json_null());
 	json_object_foreach(ledgers, cycle, lg) {
 		if (newest == NULL || strcmp(str(lg, "run"), str(newest, "run")) > 0)
 			newest = lg;
@@ -919,7 +923,11 @@ text_batch(json_t *b, FILE *fp)
 {
 	json_t *nw = json_object_get(b, "newest");
 
-	fprintf(fp, "batch    %s", json_is_true(json_object_get(b, "running")) ? "running" : "idle");
+	if (json_is_string(json_object_get(b, "submitted")))
+		fprintf(fp, "batch    submitted (%s's job arrays are on the cluster; its next start "
+		    "collects them)", str(b, "submitted"));
+	else
+		fprintf(fp, "batch    %s", json_is_true(json_object_get(b, "running")) ? "running" : "idle");
 	if (json_is_object(nw) && json_object_get(nw, "error"))
 		fprintf(fp, "; newest run %s: %s", str(nw, "run"), str(nw, "error"));
 	else if (json_is_object(nw))

@@ -205,3 +205,15 @@ ct_batch_running(const char *home)
 	close(fd);
 	return held;
 }
+
+const char *
+ct_batch_submitted(const char *home, char **runs, size_t n)
+{
+	char path[CT_PATH_MAX];
+
+	for (size_t i = n; i-- > 0;)
+		if (ct_path(path, sizeof path, "%s/runs/%s/engine.jobs", home, runs[i]) == 0 &&
+		    access(path, F_OK) == 0)
+			return runs[i];
+	return NULL;
+}

@@ -34,5 +34,9 @@ json_t *ct_run_info(const char *home, const char *run);
 json_t *ct_run_info_of(const char *run, json_t *ledger);
 /* 1 while some run-batch holds runs/.batch.lock. */
 int ct_batch_running(const char *home);
+/* The newest of runs (ct_runs_list()) whose job arrays run-batch left on
+ * a cluster for a later start to collect (runs/RUN/engine.jobs: --no-wait,
+ * or a start killed while they ran); NULL when none. */
+const char *ct_batch_submitted(const char *home, char **runs, size_t n);
 
 #endif

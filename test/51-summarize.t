@@ -261,6 +261,16 @@ like "$out" "^batch +running" "a held batch lock is a running batch"
 like "$(check_line last_incremental_run)" "^check +ok +last_incremental_run +[0-9T]+Z-incremental: 0 of 5 failed" \
 	"while a batch works on it, the run before counts"
 wait
+# Job arrays left on a cluster (run-batch --no-wait): submitted, not
+# idle, and the run is not judged until a start collects them.
+echo "slurm 4242" >"$D/runs/$I/engine.jobs"
+run summarize --dashboard
+like "$out" "^batch +submitted \\($I's job arrays are on the cluster; its next start collects them\\)" \
+	"arrays left by --no-wait: the batch is submitted, not idle"
+like "$(check_line last_incremental_run)" "^check +ok .*: 0 of 5 failed" "... and their run is not judged yet"
+run summarize --dashboard --json
+is "$(py 'd["batch"]["running"], d["batch"]["submitted"]')" "False $I" "the JSON says submitted, naming the run"
+rm "$D/runs/$I/engine.jobs"
 ledger set "$I" BBBUSDT running --pid $$
 run summarize --dashboard
 like "$(check_line last_incremental_run)" "^check +ok .*: 0 of 5 failed" "a run with a live worker is not judged yet"

@@ -317,7 +317,8 @@ mkdir "$T/deadshare" && cp -R "$CT_SHARE/." "$T/deadshare/"
 printf '%s\n' '# (test) every task dies before its step begins' 'engine_run() { :; }' >>"$T/deadshare/engine/local.sh"
 R=20251110T0730Z-full
 COINTRAIN_SHARE=$T/deadshare RETRIES=1 run timeout 60 run-batch full --symbols DEADUSDT --run $R
-is "$rc:$(status $R DEADUSDT)" "1:failed 0 lost" "a step that never begins: failed after the retries, exit 1 (not for ever)"
+is "$rc:$(status $R DEADUSDT)" "1:failed 2 lost" \
+	"a step that never begins: failed after the retries, exit 1 (not for ever), each attempt counted in the ledger"
 is "$(grep '"coin_failed"' "$H/logs/$R/engine.log" | sed 's/.*"attempt":\([0-9]*\).*"final":\([a-z]*\).*/\1 \2/' | tr '\n' ' ')" \
 	"1 false 2 true " "each round an attempt; the last one final"
 

@@ -75,7 +75,8 @@ is "$(summary "$H/summary/$R/engine_summary.json")" "$(summary "$T/local/summary
 	"the summary equals the local engine's"
 
 # A task cancelled mid-run is retried; a coin that always fails fails
-# alone, with its error.  BBB sleeps on its first attempt only.
+# alone, with its error.  BBB sleeps on its first attempt only; DDD
+# waits for the test (FAKE_WAIT), keeping the array in the queue.
 mv "$T/bin/train-coin" "$T/bin/train-coin.fake"
 cat >"$T/bin/train-coin" <<EOF
 #!/bin/sh
@@ -86,12 +87,18 @@ exec "$T/bin/train-coin.fake" "\$@"
 EOF
 chmod +x "$T/bin/train-coin"
 R=20251110T0200Z-full
-FAKE_FAIL=CCCUSDT run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R >/dev/null 2>b.err &
+FAKE_FAIL=CCCUSDT FAKE_WAIT=DDDUSDT run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R >/dev/null 2>b.err &
 b=$!
 wait_for 30 running $R BBBUSDT
 w=$(ledger --home "$H" show $R | python3 -c 'import json, sys; print(json.load(sys.stdin)["symbols"]["BBBUSDT"]["worker"])')
 like "$w" "^slurm:[0-9]+_[0-9]+$" "the ledger names the running coin's worker: its array task"
 scancel "${w#slurm:}"
+# Taken as lost at once, not when the array ends (DDD holds it).
+wait_for 30 eval '[ "$(status $R BBBUSDT | cut -d" " -f1,3)" = "failed lost" ]'
+ok $? "the cancelled coin is failed as lost while its array still runs"
+j=${w#slurm:}
+ok "$(squeue -h -j "${j%%_*}" -r -o %i | grep -q . && kill -0 $b; echo $?)" "(the array and the batch still run)"
+: >"$T/release"
 wait $b
 is "$?" 1 "the batch ends with exit 1 (a coin failed)"
 is "$(status $R BBBUSDT)" "success 2 -" "the cancelled coin was retried and succeeded"

@@ -94,8 +94,11 @@ ok "$(test -s "$H/runs/$R/engine.jobs" && test -d "$H/runs/$R/tmp"; echo $?)" \
 	"their record and the run's temporaries stay"
 ok "$(queue_empty && echo 1 || echo 0)" "the arrays run on"
 ok "$(flock -n "$H/runs/.batch.lock" true; echo $?)" "the batch lock is free"
-run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R
+# Not named: the cycle's newest unfinished run (its arrays) is resumed.
+RESUME_MAX_AGE=off run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT
 is "$rc:$(status $R AAAUSDT):$(status $R BBBUSDT)" "0:success 1 -:success 1 -" "the next start collects them"
+like "$err" "$R: every coin of this run is done already; nothing to train" \
+	"and says the run had nothing left (not that a start in its minute resumed it)"
 is "$(ev $R coin_started | wc -l)" 2 "no coin was started twice"
 
 # An interrupted batch stops the upload under way and records it.
@@ -175,12 +178,31 @@ ok $? "... and leaves the queue"
 run run-batch full --engine slurm --symbols AAAUSDT --run $R
 is "$rc:$(grep -c '^fake train-coin AAAUSDT' "$H/logs/$R/AAAUSDT/training.log")" "0:1" "the next start trains the coin, once"
 
-# An array Slurm will never start (the partition's time limit below the
-# task's --time): cancelled, its coin failed with the reason, not waited
-# for with the batch lock held.
+# A partition whose time limit is below the task's --time (sbatch takes
+# such a job with EnforcePartLimits=NO, and Slurm leaves it pending):
+# a usage error at the start, in --dry-run too, nothing submitted.
 scontrol update partitionname=test maxtime=5
 R=20251126T0200Z-full
+run run-batch full --engine slurm --timeout-minutes 10 --symbols AAAUSDT --run $R --dry-run
+is "$rc" 2 "--dry-run: a partition's MaxTime below the task's --time is a usage error"
+like "$err" "a task asks --time 12 min .*more than partition test \\(MaxTime 5 min\\) allows: Slurm would leave the arrays pending for ever; lower TIMEOUT_MINUTES" \
+	"naming both times and what to change"
 run timeout 120 run-batch full --engine slurm --timeout-minutes 10 --symbols AAAUSDT --run $R
+is "$rc:$(queue_empty && echo empty)" "2:empty" "the real start: the same, and nothing submitted"
+run run-batch full --engine slurm --timeout-minutes 3 --symbols AAAUSDT --run $R --dry-run
+is "$rc" 0 "a --time within the limit is taken"
+# An array Slurm will never start (the partition's time limit lowered
+# while the array waits for a busy node): cancelled, its coin failed with
+# the reason, not waited for with the batch lock held.
+scontrol update partitionname=test maxtime=INFINITE
+blocker=$(sbatch --parsable --exclusive --time=5 -o /dev/null --wrap 'sleep 300')
+timeout 150 run-batch full --engine slurm --timeout-minutes 10 --symbols AAAUSDT --run $R >/dev/null 2>n.err &
+b=$!
+wait_for 30 eval '[ -n "$(squeue -h -t PD -n cointrain-$R -o %i)" ]'
+scontrol update partitionname=test maxtime=5
+wait $b
+rc=$? err=$(cat n.err)
+scancel "$blocker"
 scontrol update partitionname=test maxtime=INFINITE
 is "$rc" 1 "an array Slurm will never start: the batch ends, exit 1"
 like "$err" "Slurm will never start job [0-9]+ \\(PartitionTimeLimit\\)" "saying why"
@@ -206,6 +228,22 @@ is "$(status $R AAAUSDT | cut -d' ' -f1)" pending "interrupted: the coin is pend
 wait_for 30 queue_empty
 RETRIES=0 run run-batch full --engine slurm --symbols AAAUSDT --run $R
 is "$rc:$(status $R AAAUSDT | cut -d' ' -f1)" "0:success" "the next start trains it, RETRIES=0 notwithstanding"
+
+# A pending task cancelled (scancel of one array element): its coin was
+# lost before its step began; that attempt counts in the ledger as in
+# the retries, and the retry trains it.
+R=20251129T0200Z-full
+rm -f "$T/release"
+FAKE_WAIT=AAAUSDT run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --max-concurrent 1 --run $R >/dev/null 2>p.err &
+b=$!
+wait_for 30 running $R AAAUSDT
+j=$(squeue -h -n "cointrain-$R" -o %F | head -n 1)
+scancel "${j}_1"
+: >"$T/release"
+wait $b
+is "$?:$(status $R AAAUSDT):$(status $R BBBUSDT)" "0:success 1 -:success 2 -" \
+	"the cancelled pending coin: two attempts in the ledger, the second a success"
+like "$(ev $R coin_failed BBBUSDT)" '"attempt":1,"status":null,"error_type":"lost"' "the first one lost"
 
 # Hooks run in the data home, those of the batch and of the array tasks.
 mkdir -p elsewhere

@@ -30,11 +30,13 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 here=$(cd "$here" && pwd)
 # Where this script really is, when $0 is a symbolic link (a bin/ of
 # links to an installed PREFIX/bin): its share/ is found from there.
-real=$(readlink -f "$0" 2>/dev/null) && real=$(cd "${real%/*}" && pwd) || real=$here
 # Our own tools first: the ones beside this script (beside the link,
-# then beside what it points to).
-PATH=$here:$real:$PATH
-export PATH
+# then beside what it points to).  A coin's step has the batch's PATH.
+if [ "${1:-}" != __coin ]; then
+	real=$(readlink -f "$0" 2>/dev/null) && real=$(cd "${real%/*}" && pwd) || real=$here
+	PATH=$here:$real:$PATH
+	export PATH
+fi
 
 # Exit statuses: the table of lib/exitcode.h and cointrain(7).
 EX_FAIL=1 EX_USAGE=2 EX_TEMPFAIL=5 EX_LOCKED=6 EX_DRIFT=7
@@ -176,6 +178,7 @@ why_of() {
 # "stale":true, its exit 4) are cached all the same, and said: a warning
 # and a predictions_stale event.
 stale_said() {
+	grep -q '"stale":true' "$1" || return 0
 	st=$(grep '"stale":true' "$1" | sed 's/^{"symbol":"\([^"]*\)".*/\1/' | tr '\n' ' ')
 	[ -n "$st" ] || return 0
 	st=${st% }
@@ -183,19 +186,20 @@ stale_said() {
 	event predictions_stale count:="$(echo $st | wc -w)" symbols="$st"
 }
 
-# cache_coins FILE TTL [TOP] — predict the coins listed in FILE that have
-# a current model and cache the lines.  Appends the cached lines to
+# cache_coins FILE TTL [TOP [TEMP]] — predict the coins listed in FILE
+# that have a current model and cache the lines; TEMP, a file, removed
+# with its own temporaries.  Appends the cached lines to
 # $tmp/cached; returns 1 when predict or cache-put failed (the reason is
 # in logs/<RUN>/predict.log).
 cache_coins() {
 	have=$tmp/have.$$
 	want=$(while read -r s; do [ -e "$home/models/$s/current" ] && echo "$s"; done <"$1")
-	[ -n "$want" ] || return 0
+	[ -n "$want" ] || { rm -f ${4:+"$4"}; return 0; }
 	# Not a silent success on a full disk: a list that cannot be written
 	# caches nothing.
 	if ! printf '%s\n' "$want" 2>/dev/null >"$have"; then
 		echo "$prog: $have: cannot write (is the data home's disk full?)" >>"$log/predict.log" 2>/dev/null
-		rm -f "$have"
+		rm -f "$have" ${4:+"$4"}
 		return 1
 	fi
 	ma='' crc=0
@@ -208,9 +212,14 @@ cache_coins() {
 		cache-put --ttl "$2" ${3:+--top "$3"} <"$have.pred" >"$have.put" 2>>"$log/predict.log" || crc=1
 		# Stored entries only: a prediction the cache could not take
 		# comes back as it went in, without the cache's expires_at.
-		grep '"expires_at":' "$have.put" >>"$tmp/cached"
+		if [ "$want" = "${want%[!A-Z0-9._-]*}" ]; then
+			# One coin (a step's): its line read by the shell.
+			lines_match "$have.put" '*"expires_at":*' && printf '%s\n' "$l" >>"$tmp/cached"
+		else
+			grep '"expires_at":' "$have.put" >>"$tmp/cached"
+		fi
 	fi
-	rm -f "$have" "$have.pred" "$have.put"
+	rm -f "$have" "$have.pred" "$have.put" ${4:+"$4"}
 	return "$crc"
 }
 
@@ -235,10 +244,45 @@ step_ttl() {
 		echo "$PREDICTION_CACHE_TTL"
 	fi
 }
-# ledger_attempts SYM — the attempts the ledger counts for SYM (each
-# "running" is one), empty when it has no record of its own.
+# coin_record SYM — from SYM's ledger record: rec_att, the attempts the
+# ledger counts (each "running" is one), and rec_started, the start of
+# the last; empty when it has no record of its own.  Read by the shell:
+# a record is a few hundred bytes, a process costs more.
+coin_record() {
+	rec_att='' rec_started=''
+	[ -r "$COINTRAIN_HOME/runs/$run/coins/$1.json" ] || return 0
+	while IFS= read -r l || [ -n "$l" ]; do
+		case $l in
+		*'"attempts":'*) l=${l#*:} l=${l%,} l=${l# }; ! isnum "$l" || rec_att=$l ;;
+		*'"started": "'*) l=${l#*: \"} rec_started=${l%%\"*} ;;
+		esac
+	done <"$COINTRAIN_HOME/runs/$run/coins/$1.json"
+}
+# ledger_attempts SYM — coin_record's rec_att, printed.
 ledger_attempts() {
-	sed -n 's/^ *"attempts": *\([0-9][0-9]*\),*$/\1/p' "$COINTRAIN_HOME/runs/$run/coins/$1.json" 2>/dev/null
+	coin_record "$1"
+	[ -z "$rec_att" ] || echo "$rec_att"
+}
+# now_up — up: whole seconds since boot (/proc/uptime), a clock the
+# shell reads without a process.
+now_up() {
+	read -r up _ </proc/uptime
+	up=${up%.*}
+}
+# lines_match FILE GLOB... — whether a line of FILE matches one of the
+# GLOBs: grep for a small file (a coin's ledger record), read by the
+# shell, without a process.
+lines_match() {
+	[ -r "$1" ] || return 1
+	f=$1
+	shift
+	while IFS= read -r l || [ -n "$l" ]; do
+		for g in "$@"; do
+			# shellcheck disable=SC2254 # g is a pattern
+			case $l in $g) return 0 ;; esac
+		done
+	done <"$f"
+	return 1
 }
 coin_step() {
 	sym=$1 clog=$log/$1/training.log out=$CT_TMP/$1.out
@@ -246,7 +290,8 @@ coin_step() {
 	ledger set "$run" "$sym" running --pid "$$" ${CT_WORKER:+--worker "$CT_WORKER"} || return 1
 	# The attempt is the ledger's count (cointrain-files(5)), which a
 	# restarted batch goes on from; else this run's own.
-	attempt=$(ledger_attempts "$sym")
+	coin_record "$sym"
+	attempt=$rec_att
 	if [ -z "$attempt" ]; then
 		[ -r "$CT_TMP/attempts.$sym" ] && read -r attempt <"$CT_TMP/attempts.$sym"
 		attempt=$((${attempt:-0} + 1))
@@ -256,17 +301,17 @@ coin_step() {
 	# A lost attempt's model, once its trainer is done (not timed).
 	model='' adopted=''
 	[ "$CT_STEP" = tune ] || model=$(adopt "$sym")
-	# shellcheck disable=SC2046 # two words: the clock and the log's time
-	set -- $(date -u '+%s %Y-%m-%dT%H:%M:%SZ')
-	t0=$1
-	echo "== $2 $run attempt $attempt" >>"$clog"
+	now_up
+	t0=$up
+	echo "== ${rec_started:-$(now_iso)} $run attempt $attempt" >>"$clog"
 	if [ -n "$model" ]; then
 		echo "$prog: $model: published by this run's lost attempt; taken as this attempt's model" >>"$clog"
 		rc=0 adopted=1
 	else
 		work "$sym"
 	fi
-	secs=$(($(date +%s) - t0))
+	now_up
+	secs=$((up - t0))
 	if [ "$rc" -eq 0 ] && [ -n "$model" ]; then
 		# A tune's result as this run made it, for the run's summary (a
 		# later search replaces models/SYM/params.json).
@@ -288,9 +333,8 @@ coin_step() {
 			# No --top: the entry is merged into the top list (the
 			# cycle's last refresh rebuilds it).
 			{ echo "$sym" 2>/dev/null >"$CT_TMP/one.$sym" &&
-				cache_coins "$CT_TMP/one.$sym" "$(step_ttl)"; } ||
+				cache_coins "$CT_TMP/one.$sym" "$(step_ttl)" '' "$CT_TMP/one.$sym"; } ||
 				warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
-			rm -f "$CT_TMP/one.$sym"
 			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
 		fi
 		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" 2>/dev/null \
@@ -357,7 +401,8 @@ work() {
 			$(shared_args) $TUNE_ARGS ;;
 	*)
 		kind=$CT_STEP
-		grep -qsx "$sym" "$CT_TMP/drifted" "$CT_TMP/drift-failed" && kind=fresh
+		{ [ -e "$CT_TMP/drifted" ] || [ -e "$CT_TMP/drift-failed" ]; } &&
+			grep -qsx "$sym" "$CT_TMP/drifted" "$CT_TMP/drift-failed" && kind=fresh
 		# An update keeps its model's rounds: TRAIN_ROUNDS is for a fresh
 		# model (also the one an incremental step trains for a coin
 		# without a model).
@@ -380,7 +425,6 @@ work() {
 	trap - TERM INT HUP
 	model=''
 	while IFS= read -r l || [ -n "$l" ]; do model=$l; done 2>/dev/null <"$out"
-	rm -f "$out"
 }
 # adopt SYM — after a lost attempt (a batch killed with -9 leaves the
 # coin's trainer running: it finishes and switches current), or one that
@@ -391,8 +435,8 @@ work() {
 # that the coin is not trained twice.
 adopt() {
 	d=$COINTRAIN_HOME/models/$1
-	grep -q -e '"error_type": *"lost"' -e '"error": *".*locked by another train-coin' \
-		"$COINTRAIN_HOME/runs/$run/coins/$1.json" 2>/dev/null || return 0
+	lines_match "$COINTRAIN_HOME/runs/$run/coins/$1.json" '*"error_type": "lost"*' \
+		'*"error": "*locked by another train-coin*' || return 0
 	[ -f "$d/.lock" ] && [ ! -L "$d/.lock" ] && flock -w "$CT_TIMEOUT_S" "$d/.lock" true 2>/dev/null
 	grep -q "^ *\"run\": *\"$run\"" "$d/current/training_log.json" 2>/dev/null || return 0
 	c=$(readlink "$d/current") && echo "$d/$c"
@@ -544,29 +588,42 @@ DRIFT_ENABLED=1 DRIFT_PSI_MAX=0.25 DRIFT_WINDOW= TUNE_ENABLED=0 TUNE_TRIALS=40 T
 TIMEOUT_MINUTES=45 RETRIES=2 RETRY_ALL=0 RETRY_BASE_SECONDS=30 RESUME_MAX_AGE= RUNS_KEEP_DAYS=30
 PREDICTION_CACHE_TTL=65m PREGENERATE_TTL=24h PREDICT_MAX_AGE= TOP_N=10 BACKUP_ENABLED=1
 BACKUP_KEEP=4 NOTIFY_CMD= UPLOAD_CMD= SLURM_SBATCH_ARGS='
-known() { case " $(echo $KNOWN) " in *" $1 "*) return 0 ;; esac; return 1; }
+known_list=" $(echo $KNOWN) "
+known() { case $known_list in *" $1 "*) return 0 ;; esac; return 1; }
 # near_names — "NAME KNOWN" for each name of standard input that is at
 # most two edits from a known setting (a misspelt TUNE_ENABLE).
 near_names() {
 	awk -v known="$(echo $KNOWN)" '
-	function dist(a, b,   i, j, la, lb, d, c) {
+	# The edit distance of a and b when it is 2 at most, else 3: the
+	# cells within 2 of the diagonal only, given up once a row is all
+	# beyond 2 (a start scans every name of the environment).
+	function dist(a, b,   i, j, la, lb, d, c, lo, hi, m) {
 		la = length(a); lb = length(b)
-		for (i = 0; i <= la; i++) d[i, 0] = i
-		for (j = 0; j <= lb; j++) d[0, j] = j
-		for (i = 1; i <= la; i++)
-			for (j = 1; j <= lb; j++) {
-				c = d[i - 1, j - 1] + (substr(a, i, 1) != substr(b, j, 1))
-				if (d[i - 1, j] + 1 < c) c = d[i - 1, j] + 1
-				if (d[i, j - 1] + 1 < c) c = d[i, j - 1] + 1
+		if (la - lb > 2 || lb - la > 2) return 3
+		for (j = 0; j <= lb && j <= 2; j++) d[0, j] = j
+		for (i = 1; i <= la; i++) {
+			lo = i > 2 ? i - 2 : 0; hi = i + 2 < lb ? i + 2 : lb; m = 3
+			for (j = lo; j <= hi; j++) {
+				if (j == 0) c = i
+				else {
+					c = d[i - 1, j - 1] + (substr(a, i, 1) != substr(b, j, 1))
+					if (j <= i + 1 && d[i - 1, j] + 1 < c) c = d[i - 1, j] + 1
+					if (j > lo && d[i, j - 1] + 1 < c) c = d[i, j - 1] + 1
+				}
 				d[i, j] = c
+				if (c < m) m = c
 			}
-		return d[la, lb]
+			if (m > 2) return 3
+		}
+		return d[la, lb] > 2 ? 3 : d[la, lb]
 	}
-	BEGIN { nk = split(known, K, " ") }
+	BEGIN { nk = split(known, K, " "); for (i = 1; i <= nk; i++) isk[K[i]] = 1 }
 	{
+		u = toupper($0)
+		if (u in isk) { print $0, u; next }
 		best = ""
 		for (i = 1; i <= nk; i++)
-			if ((k = dist(toupper($0), K[i])) <= 2 && (best == "" || k < bk)) { best = K[i]; bk = k }
+			if ((k = dist(u, K[i])) <= 2 && (best == "" || k < bk)) { best = K[i]; bk = k }
 		if (best != "") print $0, best
 	}'
 }
@@ -930,7 +987,7 @@ if [ -z "$RESUME_MAX_AGE" ]; then
 fi
 resume_max=''
 [ "$RESUME_MAX_AGE" = off ] || resume_max=$(dur_s "$RESUME_MAX_AGE")
-resumed=0
+resumed=0 same_minute=0
 # unfinished RUN — work to do, work an engine still holds (runs/RUN/
 # engine.jobs: a --no-wait or killed start's arrays), or a coin running
 # under a worker only its engine can judge.
@@ -953,7 +1010,7 @@ if [ -z "$run" ]; then
 		run=$(date -u +%Y%m%dT%H%MZ)-$cycle
 		# A second start in the same minute names the same run, finished
 		# or not: it goes on from its ledger rather than redo its coins.
-		[ ! -f "$home/runs/$run/status.json" ] || resumed=1
+		[ ! -f "$home/runs/$run/status.json" ] || resumed=1 same_minute=1
 	fi
 elif [ -f "$home/runs/$run/status.json" ]; then
 	resumed=1
@@ -1032,6 +1089,14 @@ lost_why() {
 	r=$(engine_why "$1" "$2" 2>/dev/null | head -n 1)
 	r=$2${2:+${r:+: }}$r
 	echo "worker lost${r:+ ($r)}"
+}
+# lost_now SYM WORKER — SYM, left running by WORKER of an earlier start
+# that is gone, lost that attempt: recorded, so that its retries count it.
+lost_now() {
+	why=$(lost_why "$1" "$2")
+	ledger set "$run" "$1" failed --error "$why" --error-type lost &&
+		event coin_failed symbol="$1" status:=null error_type=lost \
+			error="$why" final:=false
 }
 
 # dry_plan — what --dry-run prints: the run, the engine's plan, the
@@ -1182,11 +1247,7 @@ sort -u "$tmp/listed" >"$tmp/listed.sorted" &&
 # that is gone was lost, and is retried like any lost worker.
 ledger todo "$run" --unknown | while read -r s w; do
 	engine_alive "$w"
-	[ $? -eq 1 ] || continue
-	why=$(lost_why "$s" "$w")
-	ledger set "$run" "$s" failed --error "$why" --error-type lost &&
-		event coin_failed symbol="$s" status:=null error_type=lost \
-			error="$why" final:=false
+	[ $? -ne 1 ] || lost_now "$s" "$w"
 done
 # One left running by a worker of this host that is gone (a batch killed
 # with -9 while the coin trained) lost that attempt: recorded as such,
@@ -1202,8 +1263,11 @@ done
 unset CT_WORKER
 CT_RUN=$run CT_LOG=$log CT_TMP=$tmp CT_STEP=$step CT_TIMEOUT_S=$timeout_s CT_THREADS=$threads
 COINTRAIN_THREADS=$threads
+# train-coin and tune-coin set OMP_WAIT_POLICY=passive, unless it is set,
+# and execute themselves again: set once here, a process a coin less.
+: "${OMP_WAIT_POLICY:=passive}"
 # shellcheck disable=SC2086
-export $KNOWN CT_RUN CT_LOG CT_TMP CT_STEP CT_TIMEOUT_S CT_THREADS COINTRAIN_THREADS
+export $KNOWN CT_RUN CT_LOG CT_TMP CT_STEP CT_TIMEOUT_S CT_THREADS COINTRAIN_THREADS OMP_WAIT_POLICY
 
 started_s=$(date +%s) batchpid=$$
 event job_started cycle="$cycle" symbols:="$nsyms" engine="$ENGINE" mode="$MODE" workers:="$workers" \
@@ -1440,10 +1504,10 @@ nothing_left() {
 	nf=$(ledger todo "$run" --retries 1000 | grep -c .)
 	if [ "$nf" -gt 0 ]; then
 		echo "$prog: $run: nothing to train: $nf coin(s) failed with no retries left (--retries or --force tries them again)" >&2
-	elif [ "$run_opt" = 1 ]; then
-		echo "$prog: $run: every coin of this run is done already; nothing to train (--force redoes them)" >&2
-	else
+	elif [ "$same_minute" = 1 ]; then
 		echo "$prog: $run: every coin of this run is done already (a second start within its minute resumes it); nothing to train (--force redoes them)" >&2
+	else
+		echo "$prog: $run: every coin of this run is done already; nothing to train (--force redoes them)" >&2
 	fi
 }
 # A start that names a run with nothing left (with --run, or in the same
@@ -1562,12 +1626,20 @@ no_outcome() {
 	w=$(sed -n 's/^ *"worker": *"\([^"]*\)".*/\1/p' "$home/runs/$run/coins/$1.json" 2>/dev/null)
 	att=$(attempts_of "$1") why=$(lost_why "$1" "$w")
 	disk_full && why="worker lost: it left no outcome, and the data home's disk is full"
+	# One lost before its step began (a pending task cancelled) counts
+	# the attempt in the ledger too, as the retries do.
+	[ -f "$home/runs/$run/coins/$1.json" ] &&
+		! grep -q '^ *"status": *"pending"' "$home/runs/$run/coins/$1.json" ||
+		ledger set "$run" "$1" running --pid "$$"
 	ledger set "$run" "$1" failed --error "$why" --error-type lost
 	event coin_failed symbol="$1" attempt:="$att" status:=null error_type=lost \
 		error="$why" final:="$(last_try "$att")"
 	echo "lost 137 0" | tee "$tmp/outcome/$1" 2>/dev/null
 }
 
+# The coins' log directories, made at once: one process, not one a step.
+(cd "$log" && xargs mkdir -p <"$tmp/todo") 2>/dev/null
+mkdir -p "$tmp/outcome"
 CT_T0=$(date +%s) CT_TOTAL=$(grep -c . "$tmp/todo")
 CT_TTY=$([ -t 2 ] && echo 1 || echo 0)
 export CT_T0 CT_TOTAL CT_TTY

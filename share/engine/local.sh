@@ -1,6 +1,7 @@
 # local.sh — run-batch's local engine: $workers processes on this machine,
-# each taking the next coin of the list (claimed by an atomic mkdir) and
-# running its step, `run-batch __coin SYM`, until the list is done.
+# each taking the next coin of the list (claimed by creating a file with
+# O_EXCL) and running its step, `run-batch __coin SYM`, until the list is
+# done.
 # Sourced by run-batch; see ENGINES in run-batch(1) for the interface.
 
 local_pids=''		# the workers of the round under way
@@ -64,7 +65,13 @@ local_worker() {
 	while read -r s; do
 		# The batch was killed (kill -9): start nothing new.
 		kill -0 "$batchpid" 2>/dev/null || return 0
-		mkdir "$tmp/claims/$s" 2>/dev/null || continue
+		# Claimed by creating its file (noclobber: O_EXCL, atomic) in
+		# the shell, not a mkdir process per coin and worker.
+		set -C
+		{ : >"$tmp/claims/$s"; } 2>/dev/null
+		c=$?
+		set +C
+		[ "$c" -eq 0 ] || continue
 		"$SELF" __coin "$s" &
 		child=$!
 		wait "$child"

@@ -71,7 +71,7 @@ slurm_config() {
 	# a usage error when the job without SLURM_SBATCH_ARGS is taken.
 	# shellcheck disable=SC2086
 	e=$(sbatch --test-only --time="$slurm_mins" --cpus-per-task="$threads" $SLURM_SBATCH_ARGS \
-		--wrap=true 2>&1) && return 0
+		--wrap=true 2>&1) && { slurm_part_time; return 0; }
 	[ -n "$SLURM_SBATCH_ARGS" ] &&
 		sbatch --test-only --time="$slurm_mins" --cpus-per-task="$threads" --wrap=true >/dev/null 2>&1 &&
 		die "$EX_USAGE" "SLURM_SBATCH_ARGS: sbatch refuses a job with $SLURM_SBATCH_ARGS: $(printf '%s\n' "$e" | tail -n 1)"
@@ -112,18 +112,58 @@ slurm_owned() {
 		return
 	done
 }
-# slurm_cpus ARG... — the --cpus-per-task among sbatch options, if any.
-slurm_cpus() {
-	c=''
+# slurm_arg -X --LONG ARG... — the value of the last -X or --LONG among
+# sbatch options ARG (-X V, -XV, --LONG V, --LONG=V), if any.
+slurm_arg() {
+	x=$1 l=$2 v=''
+	shift 2
 	while [ $# -gt 0 ]; do
 		case $1 in
-		-c | --cpus-per-task) c=${2:-}; [ $# -lt 2 ] || shift ;;
-		--cpus-per-task=*) c=${1#*=} ;;
-		-c*) c=${1#-c} ;;
+		"$x" | "$l") v=${2:-}; [ $# -lt 2 ] || shift ;;
+		"$l"=*) v=${1#*=} ;;
+		"$x"*) v=${1#"$x"} ;;
 		esac
 		shift
 	done
+	echo "$v"
+}
+# slurm_cpus ARG... — the --cpus-per-task among sbatch options, if any.
+slurm_cpus() {
+	c=$(slurm_arg -c --cpus-per-task "$@")
 	isnum "$c" && [ "$c" -ge 1 ] && echo "$c"
+}
+# slurm_part_time — the tasks' --time against the MaxTime of the
+# partition they go to (-p of SLURM_SBATCH_ARGS, else SBATCH_PARTITION,
+# else the cluster's default): a usage error when every partition named
+# allows less.  With EnforcePartLimits=NO, sbatch takes such a job and
+# Slurm leaves it pending for ever.
+slurm_part_time() {
+	# shellcheck disable=SC2086
+	p=$(slurm_arg -p --partition $SLURM_SBATCH_ARGS)
+	parts=$(scontrol -o show partition 2>/dev/null) || return 0
+	: "${p:=${SBATCH_PARTITION:-}}"
+	[ -n "$p" ] || p=$(printf '%s\n' "$parts" | sed -n 's/^PartitionName=\([^ ]*\) .*Default=YES.*/\1/p' | head -n 1)
+	short=''
+	for q in $(echo "$p" | tr ',' ' '); do
+		# Its MaxTime in seconds (Slurm's time formats); -1: none.
+		t=$(printf '%s\n' "$parts" | awk -v q="$q" '
+		$1 == "PartitionName=" q {
+			for (i = 2; i <= NF; i++) if ($i ~ /^MaxTime=/) t = substr($i, 9)
+			if (t == "" || t ~ /^(UNLIMITED|INFINITE|NONE)$/) { print -1; exit }
+			d = -1
+			if (index(t, "-")) { d = substr(t, 1, index(t, "-") - 1); t = substr(t, index(t, "-") + 1) }
+			n = split(t, a, ":")
+			if (n == 3) s = a[1] * 3600 + a[2] * 60 + a[3]
+			else if (d >= 0) s = a[1] * 3600 + (n == 2 ? a[2] * 60 : 0)
+			else s = a[1] * 60 + (n == 2 ? a[2] : 0)
+			print (d > 0 ? d * 86400 : 0) + s; exit
+		}')
+		# A partition not found: sbatch --test-only has judged it.
+		[ -n "$t" ] && [ "$t" -ge 0 ] && [ "$t" -lt $((slurm_mins * 60)) ] || return 0
+		short="$short${short:+,} $q (MaxTime $((t / 60)) min)"
+	done
+	[ -z "$short" ] ||
+		die "$EX_USAGE" "slurm engine: a task asks --time $slurm_mins min (TIMEOUT_MINUTES plus the step's own minutes), more than partition$short allows: Slurm would leave the arrays pending for ever; lower TIMEOUT_MINUTES or choose another partition (SLURM_SBATCH_ARGS=-p NAME)"
 }
 # slurm_left — the arrays of runs/*/engine.jobs (see the header).
 slurm_left() {
@@ -167,7 +207,8 @@ slurm_collect() {
 	else
 		echo "$prog: $run: waiting for Slurm job(s) ${1% } of an earlier start" >&2
 		slurm_earlier=${1% }
-		slurm_wait "$1"
+		log=$home/logs/$run
+		slurm_wait "$1" earlier
 		slurm_earlier=''
 	fi
 	slurm_forget
@@ -185,21 +226,46 @@ slurm_running() {
 	warn "slurm engine: squeue: $(printf '%s\n' "$q" | tail -n 1)"
 	return 2
 }
-# slurm_wait "ID ..." — until none of the jobs is in the queue, looking
-# every 1 to 10 seconds; the sleep runs in the background so that a
-# signal is handled at once, without the batch lock (descriptor 9), which
-# it would keep for a moment after a kill -9 of run-batch.
+# slurm_wait "ID ..." [HOW] — until none of the jobs is in the queue,
+# looking every 1 to 10 seconds; the sleep runs in the background so that
+# a signal is handled at once, without the batch lock (descriptor 9),
+# which it would keep for a moment after a kill -9 of run-batch.  With
+# HOW (the run's own arrays), the coins of tasks that are gone are taken
+# as lost at each look (slurm_gone).
 slurm_wait() {
 	n=1 since=$(date +%s) told=''
 	while :; do
 		slurm_running "$1"
 		[ $? -eq 1 ] && return 0
 		slurm_pending "$1"
+		[ -z "${2:-}" ] || slurm_gone "$1" "$2"
 		sleep "$n" 9>&- &
 		slurm_sleep=$!
 		wait "$slurm_sleep"
 		slurm_sleep=''
 		[ "$n" -ge 10 ] || n=$((n + 1))
+	done
+}
+# slurm_gone "ID ..." HOW — a coin of the run whose task of these arrays
+# left the queue while the ledger still has it running (scancel, a node
+# lost) is lost now, not when its whole array has ended: coin-status and
+# the dashboard say so at once.  HOW: round (every array of this start:
+# the round's outcome, no_outcome) or earlier (an earlier start's,
+# lost_now).  The queue is read before the ledger: a task that ends well
+# has recorded its end before it leaves the queue.
+slurm_gone() {
+	[ "$2" != round ] || set -- "$slurm_jobs" round
+	# shellcheck disable=SC2086
+	q=$(squeue -h -r -j "$(echo $1 | tr ' ' ',')" -o %i 2>/dev/null) || return 0
+	ledger todo "$run" --unknown 2>/dev/null | while read -r s w; do
+		t=${w#slurm:}
+		case " $1 " in *" ${t%%_*} "*) ;; *) continue ;; esac
+		printf '%s\n' "$q" | grep -qxF "$t" && continue
+		if [ "$2" = round ]; then
+			[ -s "$tmp/outcome/$s" ] || no_outcome "$s" >/dev/null
+		else
+			lost_now "$s" "$w"
+		fi
 	done
 }
 # slurm_pending "ID ..." — arrays of this start that Slurm will never
@@ -258,11 +324,11 @@ engine_run() {
 	while [ -n "$slurm_lists" ]; do
 		# shellcheck disable=SC2086
 		set -- $slurm_active
-		slurm_wait "${1:-}"
+		slurm_wait "${1:-}" round
 		slurm_active=${slurm_active#" ${1:-}"}
 		slurm_feed
 	done
-	slurm_wait "$slurm_jobs"
+	slurm_wait "$slurm_jobs" round
 	slurm_forget
 	slurm_outcomes "$tmp/slurm/all"
 }
