@@ -286,8 +286,9 @@ parse_csv(struct rd *r, struct src *s, const char *head, size_t hn, const char *
 	/* As a store's, a last line without its newline may be cut short
 	 * (a copy or download that stopped): 522 for 5226.95.  A zip or a
 	 * compressed stream says so itself (Binance's dumps may end
-	 * without one). */
-	if (!c.rd.failed && k == 0 && c.open && plain(s)) {
+	 * without one).  A header alone has no candles to cut: that is
+	 * said instead. */
+	if (!c.rd.failed && k == 0 && c.open && plain(s) && !(c.first && c.header)) {
 		c.rd.line = ct_csvin_line(&c.in);
 		fail(&c.rd, "no newline at the end: the last line may be cut short "
 		    "(end the file with a newline if it is whole)");

@@ -38,8 +38,10 @@ open_time(const char *row, size_t len, int64_t *t)
 
 /* Whether the five fields after the open time (open, high, low, close,
  * volume) are there and look like numbers: digits, sign, point,
- * exponent.  A byte test, not a parse: it finds a word or a field left
- * out at a fraction of strtod's cost; ct_candles_parse judges the rest. */
+ * exponent, and the blanks and quotes a hand-edited row may put around
+ * them (the CSV reader takes those).  A byte test, not a parse: it finds
+ * a word or a field left out at a fraction of strtod's cost;
+ * ct_candles_parse judges the rest. */
 static int
 prices_ok(const char *row, size_t len)
 {
@@ -56,7 +58,7 @@ prices_ok(const char *row, size_t len)
 		} else if ((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' ||
 		    *p == 'e' || *p == 'E') {
 			w++;
-		} else {
+		} else if (*p != ' ' && *p != '\t' && *p != '"') {
 			return 0;
 		}
 	}

@@ -183,6 +183,12 @@ gzip -c cut.csv >cut.csv.gz
 run fetch-candles -s CUTBTC -t 1m -i cut.csv.gz
 like "$rc:$err" "^0:fetch-candles: CUTBTC 1m: 4 rows read" "a gzip of it: taken (gzip checks its own end)"
 rm -r "$COINTRAIN_HOME/candles/CUTBTC"
+# A header alone, without its newline: no candles, said as such (not a
+# line that may be cut short).
+printf 'open_time,open,high,low,close,volume' >header.csv
+run fetch-candles -s CUTBTC -t 1m -i header.csv
+is "$rc:$err" "1:fetch-candles: header.csv: empty input: no candles
+fetch-candles: CUTBTC 1m: store left unchanged" "a header alone without its newline: no candles"
 cp "$CT_SHARE/sample/BTCUSDT-1h.json.xz" btc.json.xz
 run fetch-candles -s BTCUSDT -t 5m -i btc.json.xz
 is "$rc:$err" "1:fetch-candles: btc.json.xz: rows are typically 3600 s apart: not 5m candles

@@ -141,6 +141,17 @@ is "$(status $R2 AAAUSDT):$(status $R2 BBBUSDT)" "success 1 -:success 1 -" "the 
 like "$(grep 'threads=' "$H/logs/$R2/AAAUSDT/training.log")" "threads=1" "parallel: one thread per worker"
 is "$(leftovers "$T/bin/train-coin")" 0 "no trainer left running"
 
+# Parallel: two workers train two coins at a time (their attempts in
+# the ledger overlap), each coin once.
+R3=20251109T0700Z-incremental
+FAKE_SLEEP=1 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT --run $R3 \
+	--mode parallel --max-concurrent 2
+is "$rc:$(grep -c '"event":"coin_started"' "$H/logs/$R3/engine.log")" "0:4" "four coins, each started once"
+is "$(ledger show $R3 | python3 -c '
+import json, sys
+r = [(e["started_ms"], e["started_ms"] + 1000 * e["duration_seconds"]) for e in json.load(sys.stdin)["symbols"].values()]
+print(max(sum(1 for a, b in r if a <= s < b) for s, _ in r))')" 2 "two coins train at a time, no more"
+
 # One batch per data home.
 FAKE_SLEEP=2 run-batch incremental --symbols AAAUSDT --run 20251109T1200Z-incremental >/dev/null 2>&1 &
 first=$!

@@ -185,6 +185,8 @@ wait_for 30 queue_empty
 ok $? "nothing is left in the queue"
 run run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --run $R
 is "$rc:$(status $R BBBUSDT)" "0:success 1 -" "the next start retries the interrupted coin (the interrupted attempt taken back)"
+like "$err" "$R: full cycle, 2 symbols, Slurm tasks of 1 thread\\(s\\), as many at a time as the cluster runs, resumed" \
+	"without MAX_CONCURRENT the first line says the cluster decides (not this host's worker count)"
 
 # SLURM_SBATCH_ARGS: checked before anything runs; -c sets the threads.
 SLURM_SBATCH_ARGS='-p nosuch' run run-batch full --engine slurm --symbols AAAUSDT --run 20251115T0100Z-full

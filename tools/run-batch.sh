@@ -1272,7 +1272,11 @@ export $KNOWN CT_RUN CT_LOG CT_TMP CT_STEP CT_TIMEOUT_S CT_THREADS COINTRAIN_THR
 started_s=$(date +%s) batchpid=$$
 event job_started cycle="$cycle" symbols:="$nsyms" engine="$ENGINE" mode="$MODE" workers:="$workers" \
 	threads:="$threads" resumed:="$([ "$resumed" = 1 ] && echo true || echo false)" pid:=$$
-echo "$prog: $run: $cycle cycle, $nsyms symbols, $workers worker(s) x $threads thread(s)$([ "$resumed" = 1 ] && echo ', resumed')" >&2
+# On a cluster without a % limit, the cluster decides how many run.
+par="$workers worker(s) x $threads thread(s)"
+[ "$ENGINE" != slurm ] || [ "$origin_MAX_CONCURRENT" != default ] || [ "$MODE" = sequential ] ||
+	par="Slurm tasks of $threads thread(s), as many at a time as the cluster runs"
+echo "$prog: $run: $cycle cycle, $nsyms symbols, $par$([ "$resumed" = 1 ] && echo ', resumed')" >&2
 
 # counts NAME — a count from the run's summary (summarize prints one
 # top-level field per line), else from the ledger's closing line

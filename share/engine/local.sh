@@ -66,9 +66,11 @@ local_worker() {
 		# The batch was killed (kill -9): start nothing new.
 		kill -0 "$batchpid" 2>/dev/null || return 0
 		# Claimed by creating its file (noclobber: O_EXCL, atomic) in
-		# the shell, not a mkdir process per coin and worker.
+		# the shell, not a mkdir process per coin and worker; by true,
+		# not :, whose failed redirection would end the worker (a
+		# special builtin's).
 		set -C
-		{ : >"$tmp/claims/$s"; } 2>/dev/null
+		{ true >"$tmp/claims/$s"; } 2>/dev/null
 		c=$?
 		set +C
 		[ "$c" -eq 0 ] || continue
