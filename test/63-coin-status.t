@@ -328,6 +328,12 @@ sed -i '4s/^\([0-9]*\),.*/\1,1,2,3/' "$H/candles/GGGUSDT/1h.csv"
 run coin-status --json GGGUSDT
 like "$rc:$err" "^1:coin-status: $H/candles/GGGUSDT/1h.csv:4: open, high, low, close, volume: a field missing" \
 	"a row of 4 fields: by file and line"
+# Blanks and quotes around a price (a hand-edited row): the CSV reader
+# takes them, so the store is not flagged.
+store GGGUSDT 1h 1704067200000 $hour 4
+sed -i -e '3s/^\([0-9]*\),\([^,]*\)/\1,"\2"/' -e '4s/^\([0-9]*\),\([^,]*\)/\1, \2/' "$H/candles/GGGUSDT/1h.csv"
+run coin-status --json GGGUSDT
+is "$rc:$(echo "$out" | py '"bad-store" in d["flags"]')" "0:False" "quotes and blanks around a price: not a bad store"
 rm -r "$H/candles/GGGUSDT"
 # A store cut short in its last row; a store that is a directory.
 store FFFUSDT 1h 1704067200000 $hour 3
