@@ -166,21 +166,22 @@ settled(json_t *root, int batch)
 }
 
 /* The run of a cycle whose outcome counts: its newest (lg, read already),
- * unless a batch is still working on it; then the one before, from the
- * runs of the home (none: null). */
+ * unless a batch is still working on it, or left job arrays of it for
+ * its next start to collect; then the one before, from the runs of the
+ * home (none: null). */
 static json_t *
 cycle_run(const char *home, json_t *lg, char **runs, size_t n, int batch)
 {
 	const char *newest = str(lg, "run"), *cycle = ct_run_cycle(newest);
 	json_t *root, *r;
 
-	if (settled(ledger_of(lg), batch))
+	if (settled(ledger_of(lg), batch) && !ct_run_has_arrays(home, newest))
 		return judged(newest, ledger_of(lg));
 	for (size_t i = n; i-- > 0;) {
 		if (strcmp(runs[i], newest) >= 0 || strcmp(ct_run_cycle(runs[i]), cycle) != 0)
 			continue;
 		root = ct_ledger_peek(home, runs[i]);
-		if (settled(root, batch)) {
+		if (settled(root, batch) && !ct_run_has_arrays(home, runs[i])) {
 			r = judged(runs[i], root);
 			json_decref(root);
 			return r;
@@ -233,21 +234,20 @@ backup_of(const char *home, const char *run)
 	return last;
 }
 
-/* "batch": whether one runs, the run whose job arrays are on a cluster
- * with no batch waiting for them, the newest run, and per cycle the run
- * whose outcome the health check judges (neither kind of run is judged
- * yet).  ledgers: the newest run of each cycle, read once for the whole
- * dashboard; runs: every run. */
+/* "batch": whether one runs, the newest run whose job arrays a start
+ * left for the next to collect (no batch running), the newest run, and
+ * per cycle the run whose outcome the health check judges.  ledgers: the
+ * newest run of each cycle, read once for the whole dashboard; runs:
+ * every run. */
 static json_t *
 batchinfo(const char *home, json_t *ledgers, char **runs, size_t n)
 {
 	json_t *o = json_object(), *cycles = json_object(), *lg, *newest = NULL;
-	int running = ct_batch_running(home);
+	int batch = ct_batch_running(home);
 	const char *cycle, *sub = ct_batch_submitted(home, runs, n);
-	int batch = running || sub != NULL;
 
-	json_object_set_new(o, "running", json_boolean(running));
-	json_object_set_new(o, "submitted", sub && !running ? json_string(sub) : json_null());
+	json_object_set_new(o, "running", json_boolean(batch));
+	json_object_set_new(o, "submitted", sub && !batch ? json_string(sub) : json_null());
 	json_object_foreach(ledgers, cycle, lg) {
 		if (newest == NULL || strcmp(str(lg, "run"), str(newest, "run")) > 0)
 			newest = lg;
@@ -924,8 +924,8 @@ text_batch(json_t *b, FILE *fp)
 	json_t *nw = json_object_get(b, "newest");
 
 	if (json_is_string(json_object_get(b, "submitted")))
-		fprintf(fp, "batch    submitted (%s's job arrays are on the cluster; its next start "
-		    "collects them)", str(b, "submitted"));
+		fprintf(fp, "batch    submitted (%s's job arrays were left on the cluster for its "
+		    "next start to collect)", str(b, "submitted"));
 	else
 		fprintf(fp, "batch    %s", json_is_true(json_object_get(b, "running")) ? "running" : "idle");
 	if (json_is_object(nw) && json_object_get(nw, "error"))

@@ -206,14 +206,20 @@ ct_batch_running(const char *home)
 	return held;
 }
 
-const char *
-ct_batch_submitted(const char *home, char **runs, size_t n)
+int
+ct_run_has_arrays(const char *home, const char *run)
 {
 	char path[CT_PATH_MAX];
 
+	return ct_path(path, sizeof path, "%s/runs/%s/engine.jobs", home, run) == 0 &&
+	    access(path, F_OK) == 0;
+}
+
+const char *
+ct_batch_submitted(const char *home, char **runs, size_t n)
+{
 	for (size_t i = n; i-- > 0;)
-		if (ct_path(path, sizeof path, "%s/runs/%s/engine.jobs", home, runs[i]) == 0 &&
-		    access(path, F_OK) == 0)
+		if (ct_run_has_arrays(home, runs[i]))
 			return runs[i];
 	return NULL;
 }

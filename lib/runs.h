@@ -34,9 +34,11 @@ json_t *ct_run_info(const char *home, const char *run);
 json_t *ct_run_info_of(const char *run, json_t *ledger);
 /* 1 while some run-batch holds runs/.batch.lock. */
 int ct_batch_running(const char *home);
-/* The newest of runs (ct_runs_list()) whose job arrays run-batch left on
- * a cluster for a later start to collect (runs/RUN/engine.jobs: --no-wait,
- * or a start killed while they ran); NULL when none. */
+/* 1 when run-batch left job arrays of run on a cluster for a later
+ * start of the run to collect (runs/RUN/engine.jobs: --no-wait, or a
+ * start killed while they ran); they may have ended since. */
+int ct_run_has_arrays(const char *home, const char *run);
+/* The newest of runs (ct_runs_list()) with such arrays; NULL when none. */
 const char *ct_batch_submitted(const char *home, char **runs, size_t n);
 
 #endif

@@ -40,31 +40,41 @@ open_time(const char *row, size_t len, int64_t *t, size_t *comma)
 
 /* Whether the five fields after the open time (open, high, low, close,
  * volume) are there and look like numbers: digits, sign, point,
- * exponent, and the blanks and quotes a hand-edited row may put around
- * them (the CSV reader takes those).  A byte test, not a parse: it finds
- * a word or a field left out at a fraction of strtod's cost;
- * ct_candles_parse judges the rest. */
+ * exponent, with what a hand-edited row may put around them and the CSV
+ * reader takes: blanks before and after, and a pair of quotes (no blank
+ * inside them).  A byte test, not a parse: it finds a word, a blank
+ * within a number or a field left out at a fraction of strtod's cost;
+ * ct_candles_parse judges the rest.  Per field, q: 0 no quote, 1 open,
+ * 2 closed; done: the number has ended. */
 static int
 prices_ok(const char *row, size_t len)
 {
 	const char *p = memchr(row, ',', len), *end = row + len;
-	int field = 0;
+	int field = 0, q = 0, done = 0;
 	size_t w = 0;
 
 	for (p = p ? p + 1 : end; p < end && field < 5; p++) {
 		if (*p == ',') {
-			if (w == 0)
+			if (w == 0 || q == 1)
 				return 0;
 			field++;
-			w = 0;
+			w = 0, q = 0, done = 0;
 		} else if ((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' ||
 		    *p == 'e' || *p == 'E') {
+			if (done)
+				return 0;
 			w++;
-		} else if (*p != ' ' && *p != '\t' && *p != '"') {
+		} else if (*p == '"' && q == 0 && w == 0) {
+			q = 1;
+		} else if (*p == '"' && q == 1 && w > 0) {
+			q = 2, done = 1;
+		} else if ((*p == ' ' || *p == '\t') && q != 1) {
+			done = w > 0;
+		} else {
 			return 0;
 		}
 	}
-	return field == 5 || (field == 4 && w > 0);
+	return field == 5 || (field == 4 && w > 0 && q != 1);
 }
 
 /* prices_ok's answer for a row as fetch-candles writes it, p to end,

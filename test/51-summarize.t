@@ -265,7 +265,7 @@ wait
 # idle, and the run is not judged until a start collects them.
 echo "slurm 4242" >"$D/runs/$I/engine.jobs"
 run summarize --dashboard
-like "$out" "^batch +submitted \\($I's job arrays are on the cluster; its next start collects them\\)" \
+like "$out" "^batch +submitted \\($I's job arrays were left on the cluster for its next start to collect\\)" \
 	"arrays left by --no-wait: the batch is submitted, not idle"
 like "$(check_line last_incremental_run)" "^check +ok .*: 0 of 5 failed" "... and their run is not judged yet"
 run summarize --dashboard --json

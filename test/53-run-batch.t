@@ -147,10 +147,15 @@ R3=20251109T0700Z-incremental
 FAKE_SLEEP=1 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT,DDDUSDT --run $R3 \
 	--mode parallel --max-concurrent 2
 is "$rc:$(grep -c '"event":"coin_started"' "$H/logs/$R3/engine.log")" "0:4" "four coins, each started once"
-is "$(ledger show $R3 | python3 -c '
+# (Workers are capped at the cores this process may use.)
+if [ "$(nproc)" -ge 2 ]; then
+	is "$(ledger show $R3 | python3 -c '
 import json, sys
 r = [(e["started_ms"], e["started_ms"] + 1000 * e["duration_seconds"]) for e in json.load(sys.stdin)["symbols"].values()]
 print(max(sum(1 for a, b in r if a <= s < b) for s, _ in r))')" 2 "two coins train at a time, no more"
+else
+	ok 0 "# SKIP one core: one worker"
+fi
 
 # One batch per data home.
 FAKE_SLEEP=2 run-batch incremental --symbols AAAUSDT --run 20251109T1200Z-incremental >/dev/null 2>&1 &

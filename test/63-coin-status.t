@@ -334,6 +334,14 @@ store GGGUSDT 1h 1704067200000 $hour 4
 sed -i -e '3s/^\([0-9]*\),\([^,]*\)/\1,"\2"/' -e '4s/^\([0-9]*\),\([^,]*\)/\1, \2/' "$H/candles/GGGUSDT/1h.csv"
 run coin-status --json GGGUSDT
 is "$rc:$(echo "$out" | py '"bad-store" in d["flags"]')" "0:False" "quotes and blanks around a price: not a bad store"
+# ... but a blank within a number, or within its quotes, is refused by
+# the reader (ct_parse_double): flagged.
+for edit in '3s/^\([0-9]*\),\([0-9]\)/\1,\2 /' '3s/^\([0-9]*\),\([^,]*\)/\1," \2"/'; do
+	store GGGUSDT 1h 1704067200000 $hour 4
+	sed -i "$edit" "$H/candles/GGGUSDT/1h.csv"
+	run coin-status --json GGGUSDT
+	is "$rc:$(echo "$out" | py '"bad-store" in d["flags"]')" "1:True" "a blank within a price ($(sed -n 3p "$H/candles/GGGUSDT/1h.csv" | cut -d, -f2)): a bad store"
+done
 rm -r "$H/candles/GGGUSDT"
 # A store cut short in its last row; a store that is a directory.
 store FFFUSDT 1h 1704067200000 $hour 3

@@ -523,7 +523,7 @@ esac
 # ---- 3. options ----
 home=${COINTRAIN_HOME:-.}
 config=${COINTRAIN_CONFIG:-}
-cycle='' force=0 dry=0 show=0 wait_lock=0 nowait=0 run='' run_opt=0
+cycle='' force=0 dry=0 show=0 wait_lock=0 nowait=0 run=''
 # Options are kept as o_NAME and applied after the configuration.
 o_ENGINE='' o_MODE='' o_MAX_CONCURRENT='' o_SYMBOLS='' o_TIMEOUT_MINUTES='' o_RETRIES='' o_RETRY_ALL=''
 need() { [ $# -ge 2 ] || bad "$1: needs an argument"; }
@@ -544,7 +544,7 @@ while [ $# -gt 0 ]; do
 	--show-config) show=1 ;;
 	--wait) wait_lock=1 ;;
 	--no-wait) nowait=1 ;;
-	--run) need "$@"; run=$2; run_opt=1; shift ;;
+	--run) need "$@"; run=$2; shift ;;
 	-h | --help) put "$(usage)"; exit 0 ;;
 	-V | --version) put "$prog (cointrain) $VERSION"; exit 0 ;;
 	full | incremental | tune | predict) [ -z "$cycle" ] || bad "one cycle only"; cycle=$1 ;;
@@ -1090,13 +1090,17 @@ lost_why() {
 	r=$2${2:+${r:+: }}$r
 	echo "worker lost${r:+ ($r)}"
 }
+# last_try ATTEMPT — a coin_failed's final: "true" when no retry follows
+# a retriable failure at ATTEMPT.
+last_try() { [ "$1" -le "$RETRIES" ] && echo false || echo true; }
 # lost_now SYM WORKER — SYM, left running by WORKER of an earlier start
 # that is gone, lost that attempt: recorded, so that its retries count it.
 lost_now() {
 	why=$(lost_why "$1" "$2")
-	ledger set "$run" "$1" failed --error "$why" --error-type lost &&
-		event coin_failed symbol="$1" status:=null error_type=lost \
-			error="$why" final:=false
+	ledger set "$run" "$1" failed --error "$why" --error-type lost || return
+	coin_record "$1"
+	event coin_failed symbol="$1" ${rec_att:+attempt:="$rec_att"} status:=null error_type=lost \
+		error="$why" final:="$(last_try "${rec_att:-0}")"
 }
 
 # dry_plan — what --dry-run prints: the run, the engine's plan, the
@@ -1264,7 +1268,8 @@ unset CT_WORKER
 CT_RUN=$run CT_LOG=$log CT_TMP=$tmp CT_STEP=$step CT_TIMEOUT_S=$timeout_s CT_THREADS=$threads
 COINTRAIN_THREADS=$threads
 # train-coin and tune-coin set OMP_WAIT_POLICY=passive, unless it is set,
-# and execute themselves again: set once here, a process a coin less.
+# and execute themselves again: set once here, a process a coin less
+# (every child gets it; only OpenMP's users read it).
 : "${OMP_WAIT_POLICY:=passive}"
 # shellcheck disable=SC2086
 export $KNOWN CT_RUN CT_LOG CT_TMP CT_STEP CT_TIMEOUT_S CT_THREADS COINTRAIN_THREADS OMP_WAIT_POLICY
@@ -1514,8 +1519,9 @@ nothing_left() {
 		echo "$prog: $run: every coin of this run is done already; nothing to train (--force redoes them)" >&2
 	fi
 }
-# A start that names a run with nothing left (with --run, or in the same
-# minute as the run it resumes) says so, rather than end silently.
+# A start that resumes a run with nothing left (named with --run, the
+# cycle's newest unfinished one whose arrays it collected, or the run of
+# the same minute) says so, rather than end silently.
 [ "$resumed" = 1 ] && [ ! -s "$tmp/todo" ] && nothing_left
 if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
 	head -n "$TRAIN_BATCH_SIZE" "$tmp/todo" >"$tmp/todo.n" && mv "$tmp/todo.n" "$tmp/todo"
@@ -1615,9 +1621,6 @@ attempts_of() {
 	[ "$a" -ge "$round" ] || a=$round
 	echo "$a"
 }
-# last_try ATTEMPT — a coin_failed's final: "true" when no retry follows
-# a retriable failure at ATTEMPT.
-last_try() { [ "$1" -le "$RETRIES" ] && echo false || echo true; }
 # no_outcome SYM — the outcome of a step that left none: a success the
 # ledger recorded (its outcome file could not be written: a full disk),
 # else a lost worker (the step was killed: scancel, a node lost), said as

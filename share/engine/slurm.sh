@@ -136,8 +136,17 @@ slurm_cpus() {
 # partition they go to (-p of SLURM_SBATCH_ARGS, else SBATCH_PARTITION,
 # else the cluster's default): a usage error when every partition named
 # allows less.  With EnforcePartLimits=NO, sbatch takes such a job and
-# Slurm leaves it pending for ever.
+# Slurm leaves it pending for ever.  Not judged when a QOS (which may
+# lift the limit), another cluster (-M) or an abbreviated --partition is
+# asked for, nor by a start that collects the run's arrays.
 slurm_part_time() {
+	[ ! -e "$home/runs/$run/engine.jobs" ] && [ -z "${SBATCH_QOS:-}${SBATCH_CLUSTERS:-}" ] || return 0
+	for a in $SLURM_SBATCH_ARGS; do
+		case $a in
+		--partition | --partition=*) ;;
+		-q* | --qos* | -M* | --cluster* | --part*) return 0 ;;
+		esac
+	done
 	# shellcheck disable=SC2086
 	p=$(slurm_arg -p --partition $SLURM_SBATCH_ARGS)
 	parts=$(scontrol -o show partition 2>/dev/null) || return 0
@@ -257,10 +266,12 @@ slurm_gone() {
 	[ "$2" != round ] || set -- "$slurm_jobs" round
 	# shellcheck disable=SC2086
 	q=$(squeue -h -r -j "$(echo $1 | tr ' ' ',')" -o %i 2>/dev/null) || return 0
+	nl='
+'
 	ledger todo "$run" --unknown 2>/dev/null | while read -r s w; do
 		t=${w#slurm:}
 		case " $1 " in *" ${t%%_*} "*) ;; *) continue ;; esac
-		printf '%s\n' "$q" | grep -qxF "$t" && continue
+		case "$nl$q$nl" in *"$nl$t$nl"*) continue ;; esac
 		if [ "$2" = round ]; then
 			[ -s "$tmp/outcome/$s" ] || no_outcome "$s" >/dev/null
 		else
