@@ -50,8 +50,11 @@ for trial in $(seq $trials); do
 		start=$(done_folds)
 		$TC >"$T/out" 2>"$T/err" &
 		pid=$!
-		# A random moment of the training: 5% to 90% of an uninterrupted run.
-		sleep "$(python3 -c "import random; print(random.uniform(0.05, 0.9) * $ms / 1000)")"
+		# A random moment of the training: 5% to 90% of an uninterrupted run
+		# (awk, not python: a slow interpreter start, as through pyenv's
+		# shims, moved every kill past the end of the run).
+		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		sleep "$(awk -v r="$r" -v ms="$ms" 'BEGIN { printf "%.3f", (0.05 + 0.85 * r / 65535) * ms / 1000 }')"
 		kill -KILL $pid 2>/dev/null && kills=$((kills + 1))
 		wait $pid 2>/dev/null
 		runs=$((runs + 1))

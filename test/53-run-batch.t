@@ -407,4 +407,13 @@ FAKE_FAIL=BBBUSDT run run-batch full --symbols AAAUSDT,BBBUSDT --run 20251120T02
 is "$rc:$(printf '%s\n' "$err" | tail -n 1)" \
 	"1:run-batch: 20251120T0200Z-full: 1 succeeded, 1 failed, 0 left (failed: BBBUSDT); no summary written" \
 	"summarize failed: exit 1, the ledger's counts, no summary claimed"
+# A resumed run whose earlier start left a summary: not claimed as this
+# start's.
+mkdir -p "$H/summary/20251120T0200Z-full"
+echo '{}' >"$H/summary/20251120T0200Z-full/engine_summary.json"
+touch -d '1 hour ago' "$H/summary/20251120T0200Z-full/engine_summary.json"
+FAKE_FAIL=BBBUSDT RETRIES=3 run run-batch full --symbols AAAUSDT,BBBUSDT --run 20251120T0200Z-full
+like "$rc:$(printf '%s\n' "$err" | tail -n 1)" \
+	"^1:run-batch: 20251120T0200Z-full: .*; no summary written \\(the one in $H/summary/20251120T0200Z-full/engine_summary.json is an earlier start's\\)$" \
+	"an earlier start's summary is not claimed as this one's"
 done_testing

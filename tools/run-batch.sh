@@ -1307,6 +1307,7 @@ finish() {
 	sumrc=0
 	# A run we cannot summarize (say, its ledger was damaged) did not succeed.
 	# In memory: a full disk must not cost the counts too.
+	: >"$tmp/summarize.start" 2>/dev/null
 	sumout=$(summarize "$run") || { warn "$run: summarize failed"; sumrc=1; }
 	ok=$(counts succeeded) failed=$(counts failed) pending=$(counts pending)
 	failed_syms=$(sort -u "$tmp/failed" 2>/dev/null | tr '\n' ' ')
@@ -1328,9 +1329,13 @@ finish() {
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
 	! disk_full || msg="$msg; the data home's disk is full"
 	# summarize writes the summary before it judges the run (exit 1 for
-	# unreadable figures, say): the file says whether there is one.
-	if [ -f "$home/summary/$run/engine_summary.json" ]; then
-		msg="$msg; summary in $home/summary/$run/engine_summary.json"
+	# unreadable figures, say): the file says whether there is one; one
+	# older than this summarize is an earlier start's.
+	sf=$home/summary/$run/engine_summary.json
+	if [ -f "$sf" ] && { [ "$sumrc" -eq 0 ] || [ "$sf" -nt "$tmp/summarize.start" ]; }; then
+		msg="$msg; summary in $sf"
+	elif [ -f "$sf" ]; then
+		msg="$msg; no summary written (the one in $sf is an earlier start's)"
 	else
 		msg="$msg; no summary written"
 	fi
