@@ -340,11 +340,17 @@ is "$(grep '"coin_failed"' "$H/logs/$R/engine.log" | sed 's/.*"attempt":\([0-9]*
 
 # A coin locked by another training of it (exit status 6) is retried
 # after the backoff, like a temporary failure.
+# The lock is held until the first attempt has failed (not for a fixed
+# time, which a slow start-up outlasted).
 mkdir -p "$H/models/LCKUSDT"
-flock "$H/models/LCKUSDT/.lock" sleep 1.5 &
-lk=$!
-sleep 0.2
 R=20251110T0700Z-full
+flock "$H/models/LCKUSDT/.lock" sh -c "n=0
+	until grep -q coin_failed '$H/logs/$R/engine.log' 2>/dev/null || [ \$n -ge 600 ]; do
+		sleep 0.1; n=\$((n + 1))
+	done" &
+lk=$!
+n=0
+while flock -n "$H/models/LCKUSDT/.lock" true && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 RETRY_BASE_SECONDS=2 run run-batch full --symbols LCKUSDT --run $R
 wait $lk
 is "$rc" 0 "a coin locked by another training succeeds on a later attempt"

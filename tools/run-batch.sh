@@ -266,7 +266,8 @@ ledger_attempts() {
 # now_up — up: whole seconds since boot (/proc/uptime), a clock the
 # shell reads without a process.
 now_up() {
-	read -r up _ </proc/uptime
+	up=0
+	{ read -r up _ </proc/uptime; } 2>/dev/null
 	up=${up%.*}
 }
 # lines_match FILE GLOB... — whether a line of FILE matches one of the
