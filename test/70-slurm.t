@@ -75,13 +75,19 @@ is "$(summary "$H/summary/$R/engine_summary.json")" "$(summary "$T/local/summary
 	"the summary equals the local engine's"
 
 # A task cancelled mid-run is retried; a coin that always fails fails
-# alone, with its error.  BBB sleeps on its first attempt only; DDD
-# waits for the test (FAKE_WAIT), keeping the array in the queue.
+# alone, with its error.  Slurm signals a task's processes in no set
+# order; the worst one is made here: BBB's first attempt cancels its own
+# task while the test holds slurmd (SIGSTOP, by its pid file), so that
+# no signal of Slurm's reaches the task yet, then dies of a SIGTERM of
+# its own.  The step must not take that as its outcome.  DDD waits for
+# the test (FAKE_WAIT), keeping the array in the queue.
 mv "$T/bin/train-coin" "$T/bin/train-coin.fake"
 cat >"$T/bin/train-coin" <<EOF
 #!/bin/sh
 case " \$* " in *" --symbol BBBUSDT "*)
-	[ -e "$T/slow.done" ] || { : >"$T/slow.done"; sleep 60; } ;;
+	[ -e "$T/slow.done" ] || { : >"$T/slow.done"; i=0
+		until [ -e "$T/cancel" ] || [ \$i -ge 600 ]; do sleep 0.1; i=\$((i + 1)); done
+		scancel "\${SLURM_ARRAY_JOB_ID}_\$SLURM_ARRAY_TASK_ID"; : >"$T/cancelled"; kill -TERM \$\$; } ;;
 esac
 exec "$T/bin/train-coin.fake" "\$@"
 EOF
@@ -92,7 +98,11 @@ b=$!
 wait_for 30 running $R BBBUSDT
 w=$(ledger --home "$H" show $R | python3 -c 'import json, sys; print(json.load(sys.stdin)["symbols"]["BBBUSDT"]["worker"])')
 like "$w" "^slurm:[0-9]+_[0-9]+$" "the ledger names the running coin's worker: its array task"
-scancel "${w#slurm:}"
+kill -STOP "$(cat "$C/slurmd.pid")"
+: >"$T/cancel"
+wait_for 30 test -e "$T/cancelled"
+sleep 2
+kill -CONT "$(cat "$C/slurmd.pid")"
 # Taken as lost at once, not when the array ends (DDD holds it).  The
 # look is a ledger read, not python, so that a loaded box keeps pace.
 t0=$(date +%s)

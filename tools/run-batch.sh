@@ -263,6 +263,18 @@ ledger_attempts() {
 	coin_record "$1"
 	[ -z "$rec_att" ] || echo "$rec_att"
 }
+# task_ending — whether this step's Slurm task is being ended (scancel,
+# its time limit, preemption: the controller says so before any signal
+# is sent).  Slurm signals each process of the task in no set order, so
+# the work may die of it before this shell gets its own; the step then
+# records nothing and waits for its signal (at most a minute): the
+# engine takes the coin as lost, in Slurm's words (its task output's
+# "CANCELLED AT", written once the task is signalled).
+task_ending() {
+	case ${CT_WORKER:-} in slurm:*) ;; *) return 1 ;; esac
+	st=$(squeue -h -j "${CT_WORKER#slurm:}" -o %T 2>/dev/null) || return 1
+	[ "$st" != RUNNING ]
+}
 # now_up — up: whole seconds since boot (/proc/uptime), a clock the
 # shell reads without a process.
 now_up() {
@@ -310,6 +322,7 @@ coin_step() {
 		rc=0 adopted=1
 	else
 		work "$sym"
+		[ "$rc" -le 128 ] || ! task_ending || { sleep 60; exit "$rc"; }
 	fi
 	now_up
 	secs=$((up - t0))
