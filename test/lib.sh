@@ -10,6 +10,13 @@ DATA=$TOP/test/data
 T=$(mktemp -d "${TMPDIR:-/tmp}/ct-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
+# python3 is Debian's (scripts/install-deps installs it): one found first
+# on PATH may be a version manager's shim, a shell script that costs more
+# than the interpreter (pyenv's: 0.1 to 0.7 s a call), and polling loops
+# call it many times.
+if [ -x /usr/bin/python3 ]; then
+	mkdir "$T/.python" && ln -s /usr/bin/python3 "$T/.python/python3" && PATH=$T/.python:$PATH
+fi
 COINTRAIN_HOME=$T/home
 export COINTRAIN_HOME
 unset NOTIFY_CMD UPLOAD_CMD
