@@ -43,7 +43,8 @@ ok "$(queue_empty; echo $?)" "and submits nothing"
 SLURM_CONF=$T/none run run-batch full --engine slurm --symbols $SYMS --dry-run
 is "$rc" 1 "slurm --dry-run with a SLURM_CONF that is not there fails"
 like "$err" "slurm engine: SLURM_CONF=$T/none: no such file or not readable" "at once, and says why"
-printf 'ClusterName=none\nSlurmctldHost=localhost\nSlurmctldPort=9\n' >"$T/down.conf"
+# MessageTimeout=1: the client gives up at once, not after 9 s of retries.
+printf 'ClusterName=none\nSlurmctldHost=localhost\nSlurmctldPort=9\nMessageTimeout=1\n' >"$T/down.conf"
 SLURM_CONF=$T/down.conf run run-batch full --engine slurm --symbols $SYMS --dry-run
 is "$rc" 1 "slurm --dry-run without a controller fails"
 like "$err" "slurm engine: scontrol show config: .*contact slurm controller" "with scontrol's reason"

@@ -236,11 +236,10 @@ slurm_running() {
 	return 2
 }
 # slurm_wait "ID ..." [HOW] — until none of the jobs is in the queue,
-# looking every 1 to 10 seconds; the sleep runs in the background so that
-# a signal is handled at once, without the batch lock (descriptor 9),
-# which it would keep for a moment after a kill -9 of run-batch.  With
-# HOW (the run's own arrays), the coins of tasks that are gone are taken
-# as lost at each look (slurm_gone).
+# looking every 1 to 10 seconds, and every second once each coin of
+# them has its outcome (slurm_nap).  With HOW (the run's own arrays),
+# the coins of tasks that are gone are taken as lost at each look
+# (slurm_gone).
 slurm_wait() {
 	n=1 since=$(date +%s) told=''
 	while :; do
@@ -248,12 +247,43 @@ slurm_wait() {
 		[ $? -eq 1 ] && return 0
 		slurm_pending "$1"
 		[ -z "${2:-}" ] || slurm_gone "$1" "$2"
-		sleep "$n" 9>&- &
+		slurm_nap "$1" "$n"
+		[ "$n" -ge 10 ] || n=$((n + 1))
+	done
+}
+# slurm_nap "ID ..." N — N seconds, a second at a time, cut short once
+# every coin of the arrays has recorded its outcome: their tasks are
+# leaving the queue, and the batch goes on within a second of it, not up
+# to ten.  Each sleep runs in the background so that a signal is handled
+# at once, without the batch lock (descriptor 9), which it would keep
+# for a moment after a kill -9 of run-batch.
+slurm_nap() {
+	nap_i=0
+	while [ "$nap_i" -lt "$2" ]; do
+		sleep 1 9>&- &
 		slurm_sleep=$!
 		wait "$slurm_sleep"
 		slurm_sleep=''
-		[ "$n" -ge 10 ] || n=$((n + 1))
+		nap_i=$((nap_i + 1))
+		! slurm_all_told "$1" || return 0
 	done
+}
+# slurm_all_told "ID ..." — 0 when every coin of these arrays (their
+# lists, list-of.ID) has an outcome; 1 while one has not, or when no
+# list is known (another run's arrays).  The run's tmp/ keeps them, also
+# an earlier start's, collected before this start sets tmp.  Shell reads
+# only: it runs every second.
+slurm_all_told() {
+	told_d=${tmp:-$home/runs/$run/tmp}
+	told_k=0
+	for told_id in $1; do
+		[ -f "$told_d/slurm/list-of.$told_id" ] || continue
+		while read -r told_s; do
+			[ -s "$told_d/outcome/$told_s" ] || return 1
+		done <"$told_d/slurm/list-of.$told_id"
+		told_k=1
+	done
+	[ "$told_k" = 1 ]
 }
 # slurm_gone "ID ..." HOW — a coin of the run whose task of these arrays
 # left the queue while the ledger still has it running (scancel, a node
