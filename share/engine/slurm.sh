@@ -64,6 +64,7 @@ slurm_config() {
 	[ -z "$t" ] || die "$EX_USAGE" "SLURM_SBATCH_ARGS: $t"
 	# shellcheck disable=SC2086
 	c=$(slurm_cpus $SLURM_SBATCH_ARGS)
+	[ -n "$c" ] || [ "$MODE" != sequential ] || c=$(slurm_threads)
 	[ -z "$c" ] || threads=$c
 	slurm_mins=$(((timeout_s + 59) / 60 + 2))
 	[ -z "$UPLOAD_CMD" ] || slurm_mins=$((slurm_mins + 10))
@@ -131,6 +132,21 @@ slurm_arg() {
 slurm_cpus() {
 	c=$(slurm_arg -c --cpus-per-task "$@")
 	isnum "$c" && [ "$c" -ge 1 ] && echo "$c"
+}
+# slurm_threads — sequential mode trains a coin with every core of a
+# node, not of this host: those of the smallest node of the partitions
+# the tasks go to (-p of SLURM_SBATCH_ARGS, else SBATCH_PARTITION, else
+# the cluster's default); nothing when sinfo cannot say.  (hybrid keeps
+# this host's share: a node's divided among the workers would ask the
+# cluster for cores a coin of a few months does not use.)
+slurm_threads() {
+	# shellcheck disable=SC2086
+	p=$(slurm_arg -p --partition $SLURM_SBATCH_ARGS)
+	: "${p:=${SBATCH_PARTITION:-}}"
+	sinfo -h -o '%P %c' 2>/dev/null | awk -v p=",$p," '
+		{ d = sub(/\*$/, "", $1) }
+		(p == ",," ? d : index(p, "," $1 ",")) && $2 ~ /^[0-9]+$/ && (m == "" || $2 + 0 < m) { m = $2 + 0 }
+		END { if (m >= 1) print m }'
 }
 # slurm_part_time — the tasks' --time against the MaxTime of the
 # partition they go to (-p of SLURM_SBATCH_ARGS, else SBATCH_PARTITION,
