@@ -78,15 +78,15 @@ deps:
 
 # The programs' tests run against the build tree: CT_BIN for the binaries,
 # CT_SHARE for share/.  Unit tests speak TAP through cmocka.
-# TESTS: the shell tests to run (every one by default); the unit tests
-# always run.
+# TEST_FILES: the shell tests to run (every one by default); the unit
+# tests always run.
 ALL_T  = $(wildcard test/*.t)
-TESTS ?= $(ALL_T)
+TEST_FILES ?= $(ALL_T)
 test: all $(UNITS) $(REPLAYS)
 	CT_BIN=$(abspath $(B)/bin) CT_SHARE=$(abspath share) CT_UNITS=$(abspath $(B)/test) \
 	CT_FUZZ=$(abspath $(B)/fuzz) \
 	CT_TOP=$(CURDIR) LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp \
-	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(PROVEFLAGS) $(TESTS) $(UNITS)
+	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(PROVEFLAGS) $(TEST_FILES) $(UNITS)
 
 # Three passes: plain; gcc's ASan+UBSan; clang's UBSan, which also checks
 # float-to-integer casts (gcc's does not).  Every test runs in the plain
@@ -94,22 +94,23 @@ test: all $(UNITS) $(REPLAYS)
 # Slurm engine, driving fake trainers: shell, and the C programs every
 # other test runs too) are half of a pass's time and are left out of
 # the sanitizer passes; clang's also leaves out the batch's plumbing
-# (ledger, backup, notify, cron, install, the browser, the walkthrough),
-# whose arithmetic on floats the other tests make.  FULL=1: every test
-# in every pass (about 25 minutes on a 2-core box, against 15).
+# (ledger, backup, notify, cron, a batch end to end, install, drift in a
+# batch, the browser, the walkthrough), whose arithmetic on floats the
+# other tests make.  FULL=1: every test in every pass (about 25 minutes
+# on a 2-core box, against 15).
 ENGINE_T = $(addprefix test/,53-run-batch.t 54-run-batch-kill.t 58-run-batch-config.t \
 	62-run-batch-order.t 70-slurm.t 71-cluster-home.t 72-slurm-recovery.t)
 PLUMB_T  = $(addprefix test/,50-ledger.t 52-model-backup.t 55-notify.t 56-cron.t 57-batch-e2e.t \
 	59-install.t 61-run-batch-drift.t 64-dashboard-browser.t 66-walkthrough.t)
-ASAN_T   = $(if $(FULL),$(ALL_T),$(filter-out $(ENGINE_T),$(ALL_T)))
-CLANG_T  = $(if $(FULL),$(ALL_T),$(filter-out $(ENGINE_T) $(PLUMB_T),$(ALL_T)))
+ASAN_T   = $(if $(filter 1,$(FULL)),$(ALL_T),$(filter-out $(ENGINE_T),$(ALL_T)))
+CLANG_T  = $(if $(filter 1,$(FULL)),$(ALL_T),$(filter-out $(ENGINE_T) $(PLUMB_T),$(ALL_T)))
 CLANGSAN = -fsanitize=undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 # Each pass builds on every core (JOBS) before its tests start.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps
 	$(MAKE) -j$(JOBS) test
-	$(MAKE) -j$(JOBS) B=build/asan SAN=1 CFLAGS='-O1 -g' TESTS='$(ASAN_T)' test
-	$(MAKE) -j$(JOBS) B=build/clang CC=clang SAN=1 SANOPTS='$(CLANGSAN)' CFLAGS='-O1 -g' TESTS='$(CLANG_T)' test
+	$(MAKE) -j$(JOBS) B=build/asan SAN=1 CFLAGS='-O1 -g' TEST_FILES='$(ASAN_T)' test
+	$(MAKE) -j$(JOBS) B=build/clang CC=clang SAN=1 SANOPTS='$(CLANGSAN)' CFLAGS='-O1 -g' TEST_FILES='$(CLANG_T)' test
 
 # libFuzzer (clang) with ASan+UBSan: each driver for FUZZ_SECONDS, from its
 # seeds; new inputs go to build/fuzz-run/corpus/NAME, crashes to

@@ -43,6 +43,7 @@ ok "$(queue_empty; echo $?)" "and submits nothing"
 # Sequential mode's cores are a node's (sinfo), not this host's: one
 # here (taskset), the node's all in the task.
 n=$(sinfo -h -o %c | head -n 1)
+case $n in "" | *[!0-9]*) n=0 ;; esac
 if [ "$n" -ge 2 ] && command -v taskset >/dev/null; then
 	run taskset -c 0 run-batch full --engine slurm --mode sequential --symbols $SYMS --dry-run
 	like "$out" "a task: --cpus-per-task $n," "sequential: --cpus-per-task is a node's cores ($n), not this host's (1)"
@@ -230,7 +231,7 @@ done
 # More coins than MaxArraySize: chunks, one after the other.
 echo MaxArraySize=2 >>"$C/slurm.conf"
 # (A fake trainer cancelled above may have left its temporary.)
-n0=$(find "$H" -name '*.tmp*' | wc -l)
+find "$H" -name '*.tmp*' | sort >tmp.before
 scontrol reconfigure
 R=20251115T0200Z-full
 SLURM_SBATCH_ARGS='--cpus-per-task 2' run run-batch full --engine slurm \
@@ -240,7 +241,7 @@ is "$(tasks $R | cut -d' ' -f6 | sort -u):$(grep -ho 'threads=[0-9]*' "$H/logs/$
 	"2:threads=2" "--cpus-per-task in SLURM_SBATCH_ARGS: the tasks' CPUs and the coins' threads"
 is "$(grep -c jobs_submitted "$H/logs/$R/engine.log"):$(sed -n 's/.*"event":"jobs_submitted".*"coins":\([0-9]*\).*/\1/p' "$H/logs/$R/engine.log" | tr '\n' ' ')" \
 	"3:2 2 1 " "three arrays of 2, 2 and 1 coins"
-is "$(find "$H" -name '*.tmp*' | wc -l)" "$n0" "no temporary files left"
+is "$(find "$H" -name '*.tmp*' | sort | comm -13 tmp.before -)" "" "no temporary files left"
 
 # The monthly tune cycle as a job array, with the real tune-coin.
 for s in TAAUSDT TBBUSDT; do

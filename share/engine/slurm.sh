@@ -62,12 +62,12 @@ slurm_config() {
 	# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
 	t=$(slurm_owned $SLURM_SBATCH_ARGS)
 	[ -z "$t" ] || die "$EX_USAGE" "SLURM_SBATCH_ARGS: $t"
+	slurm_mins=$(((timeout_s + 59) / 60 + 2))
+	[ -z "$UPLOAD_CMD" ] || slurm_mins=$((slurm_mins + 10))
 	# shellcheck disable=SC2086
 	c=$(slurm_cpus $SLURM_SBATCH_ARGS)
 	[ -n "$c" ] || [ "$MODE" != sequential ] || c=$(slurm_threads)
 	[ -z "$c" ] || threads=$c
-	slurm_mins=$(((timeout_s + 59) / 60 + 2))
-	[ -z "$UPLOAD_CMD" ] || slurm_mins=$((slurm_mins + 10))
 	# A bad partition or account is found now, not after the first round:
 	# a usage error when the job without SLURM_SBATCH_ARGS is taken.
 	# shellcheck disable=SC2086
@@ -133,20 +133,42 @@ slurm_cpus() {
 	c=$(slurm_arg -c --cpus-per-task "$@")
 	isnum "$c" && [ "$c" -ge 1 ] && echo "$c"
 }
-# slurm_threads — sequential mode trains a coin with every core of a
+# slurm_judged — 0 when the partition the tasks go to can be judged
+# here: no QOS (which may lift its limits), no other cluster (-M), no
+# abbreviated --partition.
+slurm_judged() {
+	[ -z "${SBATCH_QOS:-}${SBATCH_CLUSTERS:-}" ] || return 1
+	for a in $SLURM_SBATCH_ARGS; do
+		case $a in
+		--partition | --partition=*) ;;
+		-q* | --qos* | -M* | --cluster* | --part*) return 1 ;;
+		esac
+	done
+}
+# slurm_threads — sequential mode trains a coin with every CPU of a
 # node, not of this host: those of the smallest node of the partitions
 # the tasks go to (-p of SLURM_SBATCH_ARGS, else SBATCH_PARTITION, else
-# the cluster's default); nothing when sinfo cannot say.  (hybrid keeps
-# this host's share: a node's divided among the workers would ask the
-# cluster for cores a coin of a few months does not use.)
+# the cluster's default), when sbatch takes a job of that many (cores
+# kept for the system, a partition's or memory's limits may not).
+# Nothing (this host's) when that cannot be judged or is refused.
+# (hybrid keeps this host's share: a node's divided among the workers
+# would ask the cluster for cores a coin of a few months does not use.)
 slurm_threads() {
+	slurm_judged || return 0
 	# shellcheck disable=SC2086
 	p=$(slurm_arg -p --partition $SLURM_SBATCH_ARGS)
 	: "${p:=${SBATCH_PARTITION:-}}"
-	sinfo -h -o '%P %c' 2>/dev/null | awk -v p=",$p," '
-		{ d = sub(/\*$/, "", $1) }
+	m=$(sinfo -h -o '%P %c' 2>/dev/null | awk -v p=",$p," '
+		{ d = sub(/\*$/, "", $1); sub(/\+$/, "", $2) }
 		(p == ",," ? d : index(p, "," $1 ",")) && $2 ~ /^[0-9]+$/ && (m == "" || $2 + 0 < m) { m = $2 + 0 }
-		END { if (m >= 1) print m }'
+		END { if (m >= 1) print m }')
+	[ -n "$m" ] || return 0
+	# shellcheck disable=SC2086
+	if sbatch --test-only --time="$slurm_mins" --cpus-per-task="$m" $SLURM_SBATCH_ARGS --wrap=true >/dev/null 2>&1; then
+		echo "$m"
+	else
+		warn "slurm engine: sbatch refuses a task of a whole node's $m CPUs; sequential mode asks for $threads, this host's"
+	fi
 }
 # slurm_part_time — the tasks' --time against the MaxTime of the
 # partition they go to (-p of SLURM_SBATCH_ARGS, else SBATCH_PARTITION,
@@ -156,13 +178,7 @@ slurm_threads() {
 # lift the limit), another cluster (-M) or an abbreviated --partition is
 # asked for, nor by a start that collects the run's arrays.
 slurm_part_time() {
-	[ ! -e "$home/runs/$run/engine.jobs" ] && [ -z "${SBATCH_QOS:-}${SBATCH_CLUSTERS:-}" ] || return 0
-	for a in $SLURM_SBATCH_ARGS; do
-		case $a in
-		--partition | --partition=*) ;;
-		-q* | --qos* | -M* | --cluster* | --part*) return 0 ;;
-		esac
-	done
+	[ ! -e "$home/runs/$run/engine.jobs" ] && slurm_judged || return 0
 	# shellcheck disable=SC2086
 	p=$(slurm_arg -p --partition $SLURM_SBATCH_ARGS)
 	parts=$(scontrol -o show partition 2>/dev/null) || return 0
@@ -257,7 +273,7 @@ slurm_running() {
 # the coins of tasks that are gone are taken as lost at each look
 # (slurm_gone).
 slurm_wait() {
-	n=1 since=$(date +%s) told=''
+	n=1 since=$(date +%s) told='' told_miss='' told_quick=0
 	while :; do
 		slurm_running "$1"
 		[ $? -eq 1 ] && return 0
@@ -270,9 +286,10 @@ slurm_wait() {
 # slurm_nap "ID ..." N — N seconds, a second at a time, cut short once
 # every coin of the arrays has recorded its outcome: their tasks are
 # leaving the queue, and the batch goes on within a second of it, not up
-# to ten.  Each sleep runs in the background so that a signal is handled
-# at once, without the batch lock (descriptor 9), which it would keep
-# for a moment after a kill -9 of run-batch.
+# to ten (for 15 looks: tasks slow to leave are then looked at as
+# before).  Each sleep runs in the background so that a signal is
+# handled at once, without the batch lock (descriptor 9), which it would
+# keep for a moment after a kill -9 of run-batch.
 slurm_nap() {
 	nap_i=0
 	while [ "$nap_i" -lt "$2" ]; do
@@ -281,21 +298,23 @@ slurm_nap() {
 		wait "$slurm_sleep"
 		slurm_sleep=''
 		nap_i=$((nap_i + 1))
-		! slurm_all_told "$1" || return 0
+		[ "$told_quick" -lt 15 ] && slurm_all_told "$1" && { told_quick=$((told_quick + 1)); return 0; }
 	done
 }
 # slurm_all_told "ID ..." — 0 when every coin of these arrays (their
 # lists, list-of.ID) has an outcome; 1 while one has not, or when no
 # list is known (another run's arrays).  The run's tmp/ keeps them, also
 # an earlier start's, collected before this start sets tmp.  Shell reads
-# only: it runs every second.
+# only, and one file test while the coin last found without an outcome
+# (told_miss) still has none: it runs every second.
 slurm_all_told() {
 	told_d=${tmp:-$home/runs/$run/tmp}
+	[ -z "$told_miss" ] || [ -s "$told_d/outcome/$told_miss" ] || return 1
 	told_k=0
 	for told_id in $1; do
 		[ -f "$told_d/slurm/list-of.$told_id" ] || continue
 		while read -r told_s; do
-			[ -s "$told_d/outcome/$told_s" ] || return 1
+			[ -s "$told_d/outcome/$told_s" ] || { told_miss=$told_s; return 1; }
 		done <"$told_d/slurm/list-of.$told_id"
 		told_k=1
 	done
