@@ -265,11 +265,12 @@ ledger_attempts() {
 }
 # task_ending — whether this step's Slurm task is being ended (scancel,
 # its time limit, preemption: the controller says so before any signal
-# is sent; a state of ending, not merely one other than RUNNING).  Slurm signals each process of the task in no set order, so
-# the work may die of it before this shell gets its own; the step then
-# records nothing and waits for its signal (at most a minute): the
-# engine takes the coin as lost, in Slurm's words (its task output's
-# "CANCELLED AT", written once the task is signalled).
+# is sent; a state of ending, not merely one other than RUNNING).
+# Slurm signals each process of the task in no set order, so the work
+# may die of it before this shell gets its own; the step then records
+# nothing and waits for its signal (at most a minute): the engine takes
+# the coin as lost, in Slurm's words (its task output's "CANCELLED AT",
+# written once the task is signalled).
 task_ending() {
 	case ${CT_WORKER:-} in slurm:*) ;; *) return 1 ;; esac
 	st=$(squeue -h -j "${CT_WORKER#slurm:}" -o %T 2>/dev/null) || return 1
