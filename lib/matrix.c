@@ -40,6 +40,16 @@ ct_xgb_fail(const char *what)
 	return -1;
 }
 
+void
+ct_array_iface(char *buf, size_t size, const float *x, size_t rows, size_t cols)
+{
+	const union { uint16_t u; char c[2]; } endian = { 1 };
+
+	snprintf(buf, size, "{\"data\":[%ju,true],\"shape\":[%zu,%zu],"
+	    "\"typestr\":\"%cf4\",\"version\":3}", (uintmax_t)(uintptr_t)x,
+	    rows, cols, endian.c[0] ? '<' : '>');
+}
+
 /* Rows [lo,hi) of a dataset handed to XGBoost a chunk at a time.  The
  * chunk handed out last stays valid until the next call (XGBoost's rule);
  * then its pages are released. */
@@ -61,7 +71,6 @@ feed_next(DataIterHandle h)
 	struct feed *f = h;
 	size_t n, nf = f->d->nfeat;
 	const float *x;
-	const union { uint16_t u; char c[2]; } endian = { 1 };
 
 	ct_dataset_release(f->d, f->last, f->pos);
 	f->last = f->pos;
@@ -73,9 +82,7 @@ feed_next(DataIterHandle h)
 		snap_rows(f->snap, x, n, f->buf);
 		x = f->buf;
 	}
-	snprintf(f->iface, sizeof f->iface, "{\"data\":[%ju,true],\"shape\":[%zu,%zu],"
-	    "\"typestr\":\"%cf4\",\"version\":3}", (uintmax_t)(uintptr_t)x,
-	    n, nf, endian.c[0] ? '<' : '>');
+	ct_array_iface(f->iface, sizeof f->iface, x, n, nf);
 	if (XGProxyDMatrixSetDataDense(f->proxy, f->iface) != 0 ||
 	    XGDMatrixSetDenseInfo(f->proxy, "label", f->d->y + f->pos, n, 1) != 0) {
 		/* An iterator cannot fail: end the data and say so after. */

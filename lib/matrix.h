@@ -28,6 +28,9 @@ DMatrixHandle ct_train_matrix(const struct ct_dataset *d, size_t lo, size_t hi,
  * values; *own as above. */
 DMatrixHandle ct_eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t tlo,
     size_t thi, struct ct_train_opts *o, int *own);
+/* In buf, the array interface (JSON) of rows x cols floats at x, row
+ * after row: XGBoost reads them where they are. */
+void ct_array_iface(char *buf, size_t size, const float *x, size_t rows, size_t cols);
 /* Rows [lo,hi) as one dense in-memory matrix with labels. */
 DMatrixHandle ct_dmatrix(const struct ct_dataset *d, size_t lo, size_t hi,
     struct ct_train_opts *o);
