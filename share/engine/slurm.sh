@@ -259,9 +259,10 @@ slurm_collect() {
 # (pending, running, completing), 1 when none is, 2 when Slurm cannot say.
 slurm_running() {
 	# shellcheck disable=SC2086 # unquoted: one blank between the ids
-	ids=$(echo $1 | tr ' ' ',')
-	[ -n "$ids" ] || return 1
-	q=$(squeue -h -j "$ids" -o %T 2>&1) && { [ -n "$q" ]; return; }
+	# (jl, not ids: slurm_left's list, which its messages name after)
+	jl=$(echo $1 | tr ' ' ',')
+	[ -n "$jl" ] || return 1
+	q=$(squeue -h -j "$jl" -o %T 2>&1) && { [ -n "$q" ]; return; }
 	# A job that ended MinJobAge ago is forgotten: asked alone, it is an error.
 	case $q in *"Invalid job id"*) return 1 ;; esac
 	warn "slurm engine: squeue: $(printf '%s\n' "$q" | tail -n 1)"
