@@ -55,8 +55,14 @@ mean_auc() {
 	done | awk '{ s += $1; n++ } END { printf "%.4f", n ? s / n : 0 }'
 }
 echo "mode: $MODE, $MAX_CONCURRENT worker(s), $(getconf _NPROCESSORS_ONLN) cores"
+# The disk the cycle needs as run-batch estimates it (its free-space
+# check), beside what the data home grew by (not timed).
+need=$(run-batch full --dry-run --symbols "$COINTRAIN_HOME/symbols" --mode "$MODE" \
+	--max-concurrent "$MAX_CONCURRENT" 2>&1 | sed -n 's/.*the cycle needs about \([0-9.]*\) MB.*/\1/p')
+du0=$(du -sk "$COINTRAIN_HOME" | cut -f1)
 cycle full
 c_wall=$wall c_peak=$peak c_cpu=$cpu c_auc=$(mean_auc)
+echo "full cycle disk: run-batch's estimate ${need:-?} MB, the data home grew by $(($(du -sk "$COINTRAIN_HOME" | cut -f1) - du0 + 512 >> 10)) MB (models, backup, logs; the work files' passing peak not included)"
 echo "full cycle mean walk-forward AUC: $c_auc"
 if [ "$PEER" = 1 ]; then
 	measure peer /usr/bin/python3 "$here/peer/peer.py" train --home "$COINTRAIN_HOME" \

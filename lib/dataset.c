@@ -444,7 +444,7 @@ drop(const void *p, size_t len)
 void
 ct_dataset_release(const struct ct_dataset *d, size_t lo, size_t hi)
 {
-	if (d->map == NULL || hi <= lo)
+	if (d->map == NULL || hi <= lo || d->keep)
 		return;
 	drop(d->x + lo * d->nfeat, (hi - lo) * d->nfeat * sizeof *d->x);
 	drop(d->y + lo, (hi - lo) * sizeof *d->y);

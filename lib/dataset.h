@@ -32,6 +32,7 @@ struct ct_dataset {
 	int64_t *t;		/* open time of the row's candle, ms */
 	void *map;		/* the file's mapping when streamed, else NULL */
 	size_t maplen;
+	int keep;		/* 1: ct_dataset_release gives nothing back */
 };
 
 /* In memory.  fn NULL means ct_features.  costs->spread_bps must be set.
