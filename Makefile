@@ -81,12 +81,17 @@ deps:
 # TEST_FILES: the shell tests to run (every one by default); the unit
 # tests always run.
 ALL_T  = $(wildcard test/*.t)
+# ASan keeps freed memory from reuse to catch a use after free: 64 MB of
+# it (as Google's fuzzing infrastructure keeps), not the default 256 MB,
+# which every search and training filled with pages touched afresh
+# (test/80 under ASan: 119 -> 100 s).  No effect without ASan.
+ASANOPTS ?= quarantine_size_mb=64
 TEST_FILES ?= $(ALL_T)
 test: all $(UNITS) $(REPLAYS)
 	CT_BIN=$(abspath $(B)/bin) CT_SHARE=$(abspath share) CT_UNITS=$(abspath $(B)/test) \
 	CT_FUZZ=$(abspath $(B)/fuzz) \
 	CT_TOP=$(CURDIR) LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp \
-	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(PROVEFLAGS) $(TEST_FILES) $(UNITS)
+	ASAN_OPTIONS=$(ASANOPTS) CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(PROVEFLAGS) $(TEST_FILES) $(UNITS)
 
 # Three passes: plain; gcc's ASan+UBSan; clang's UBSan, which also checks
 # float-to-integer casts (gcc's does not).  Every test runs in the plain
