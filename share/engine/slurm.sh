@@ -258,8 +258,8 @@ slurm_collect() {
 # slurm_running "ID ..." — 0 while any of the jobs is in the queue
 # (pending, running, completing), 1 when none is, 2 when Slurm cannot say.
 slurm_running() {
+	# jl, not ids: slurm_left's list, which its messages name after.
 	# shellcheck disable=SC2086 # unquoted: one blank between the ids
-	# (jl, not ids: slurm_left's list, which its messages name after)
 	jl=$(echo $1 | tr ' ' ',')
 	[ -n "$jl" ] || return 1
 	q=$(squeue -h -j "$jl" -o %T 2>&1) && { [ -n "$q" ]; return; }
