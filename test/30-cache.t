@@ -379,18 +379,28 @@ is "$rc" 0 "the current model's prediction is cached"
 
 # A cache-put whose entry was forgotten while it changed its lock from
 # shared to exclusive (a restore or --clear got in between) does not merge
-# it into top.json.  Another shared holder keeps cache-put waiting there;
-# it is stopped so that the --clear surely goes first.
+# it into top.json.  Another shared holder keeps cache-put waiting there
+# (seen in /proc/locks, not guessed from a sleep: a loaded machine takes
+# longer to get there); it is stopped so that the --clear surely goes
+# first.
 run cache-put --home served --ttl 1h --top 5 -q <rst.json
-flock -s served/cache/.lock sleep 2 &
+rm -f held release
+flock -s served/cache/.lock sh -c ': >held; until [ -e release ]; do sleep 0.05; done' &
 holder=$!
-sleep 0.3
+i=0
+until [ -e held ] || [ $i -ge 400 ]; do sleep 0.05; i=$((i + 1)); done
 cache-put --home served --ttl 1h -q <rst.json &
 late=$!
-sleep 0.5
+i=0
+until grep -q -- "-> FLOCK  *ADVISORY  *WRITE $late " /proc/locks || [ $i -ge 400 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+ok $([ $i -lt 400 ]; echo $?) "cache-put waits to turn its shared lock exclusive"
 kill -STOP $late
 cache-put --home served --clear RSTUSDT &
 clr=$!
+: >release
 wait $holder
 wait $clr
 kill -CONT $late
