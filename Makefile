@@ -82,9 +82,9 @@ deps:
 # tests always run.
 ALL_T  = $(wildcard test/*.t)
 # ASan keeps freed memory from reuse to catch a use after free: 64 MB of
-# it (as Google's fuzzing infrastructure keeps), not the default 256 MB,
-# which every search and training filled with pages touched afresh
-# (test/80 under ASan: 119 -> 100 s).  No effect without ASan.
+# it, not the default 256 MB, which every search and training filled
+# with pages touched afresh (test/80 under ASan: 119 -> 100 s).  No
+# effect without ASan.
 ASANOPTS ?= quarantine_size_mb=64
 TEST_FILES ?= $(ALL_T)
 test: all $(UNITS) $(REPLAYS)
