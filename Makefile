@@ -13,13 +13,20 @@ CFLAGS  ?= -O2 -g
 WERROR  ?= -Werror
 SANOPTS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SANFLAGS = $(if $(SAN),$(SANOPTS))
+# gcc links UBSan's runtime from libubsan.so, whose 6 MB of zeroed globals
+# LeakSanitizer reads through at every exit, page by page: 59 ms a
+# process instead of 36 (a 10-run loop of an empty program on this 2-core
+# box), paid by every program a test runs.  Linked statically, only the
+# parts in use come along; UBSan reports exactly as before.  gcc only
+# (clang has no such option): the clang pass sets it empty.
+SANLDOPTS ?= -static-libubsan
 XCFLAGS  = -std=c11 -Wall -Wextra $(WERROR) -MMD -MP $(SANFLAGS)
 # -iquote, not -I: lib/features.h must not shadow glibc's <features.h>.
 XCPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote lib \
 	-DCT_VERSION='"$(VERSION)"' -DCT_DATADIR='"$(DATADIR)"'
 # --as-needed: a tool records only the libraries it uses, so cache-get does
 # not pay for loading libxgboost at start-up.
-XLDFLAGS = -Wl,--as-needed $(SANFLAGS)
+XLDFLAGS = -Wl,--as-needed $(SANFLAGS) $(if $(SAN),$(SANLDOPTS))
 PKGS     = jansson libarchive libcurl libcrypto
 LDLIBS   = -lxgboost -lcsv $(shell pkg-config --libs $(PKGS)) -lm
 
@@ -121,7 +128,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps
 	$(MAKE) -j$(JOBS) test
 	$(MAKE) -j$(JOBS) B=build/asan SAN=1 CFLAGS='-O1 -g' TEST_FILES='$(ASAN_T)' test
-	$(MAKE) -j$(JOBS) B=build/clang CC=clang SAN=1 SANOPTS='$(CLANGSAN)' CFLAGS='-O1 -g' TEST_FILES='$(CLANG_T)' test
+	$(MAKE) -j$(JOBS) B=build/clang CC=clang SAN=1 SANOPTS='$(CLANGSAN)' SANLDOPTS= CFLAGS='-O1 -g' TEST_FILES='$(CLANG_T)' test
 
 # libFuzzer (clang) with ASan+UBSan: each driver for FUZZ_SECONDS, from its
 # seeds; new inputs go to build/fuzz-run/corpus/NAME, crashes to
