@@ -89,8 +89,9 @@ deps:
 # tests always run.  prove -j2 starts them in this order: the longest
 # first (as the plain pass timed them on a 2-core box), so that no long one
 # starts last and runs alone while the other core idles (test/80 used to,
-# for 44 s of a 340 s pass).
-SLOW_T = $(addprefix test/,53-run-batch.t 80-tune-coin.t 70-slurm.t 72-slurm-recovery.t \
+# for 44 s of a 340 s pass); the Slurm tests, which wait on the cluster
+# for half their time, each beside a test that computes.
+SLOW_T = $(addprefix test/,53-run-batch.t 70-slurm.t 80-tune-coin.t 72-slurm-recovery.t \
 	62-run-batch-order.t 54-run-batch-kill.t 58-run-batch-config.t 60-check-drift.t \
 	20-train-coin.t 12-fetch-rest.t 59-install.t 30-cache.t)
 ALL_T  = $(SLOW_T) $(filter-out $(SLOW_T),$(wildcard test/*.t))
