@@ -271,7 +271,7 @@ is "$(ls -A home/cache/predictions home/cache | grep -c 'tmp\.Dead')" 0 "a dead 
 # write: one that holds it exclusively (a sweeper) keeps them waiting.
 flock home/cache/.lock sleep 1 &
 holder=$!
-until ! flock -n home/cache/.lock true; do sleep 0.01; done
+held home/cache/.lock
 line WAITUSDT 0.3 | cache-put -q &
 writer=$!
 sleep 0.4

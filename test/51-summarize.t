@@ -255,7 +255,7 @@ like "$(check_line last_incremental_run)" ": unfinished, 2 of 3 coins not done a
 	"... and its text"
 ledger set "$I" CCCUSDT success
 flock "$D/runs/.batch.lock" sleep 1.5 &
-sleep 0.3
+held "$D/runs/.batch.lock"
 run summarize --dashboard
 like "$out" "^batch +running" "a held batch lock is a running batch"
 like "$(check_line last_incremental_run)" "^check +ok +last_incremental_run +[0-9T]+Z-incremental: 0 of 5 failed" \

@@ -204,7 +204,7 @@ is "$rc:$err" "1:model-backup: cut.tar.gz: truncated gzip input" "a truncated ar
 # train-coin's lock: a restore waits for no one, exits 6 and changes nothing.
 ln -sfn 20251102_020000Z "$H/models/AAAUSDT/current"
 flock "$H/models/BBBUSDT/.lock" sleep 1.5 &
-sleep 0.3
+held "$H/models/BBBUSDT/.lock"
 run model-backup --restore "$a"
 is "$rc:$err" "6:model-backup: $H/models/BBBUSDT: locked by another train-coin" "a coin being trained: exit 6"
 is "$(readlink "$H/models/AAAUSDT/current")" 20251102_020000Z "... and no coin is switched"
@@ -216,7 +216,7 @@ mkdir -p "$H/models/.restore-dead01/AAAUSDT" "$H/models/AAAUSDT/.20251109_020000
 	"$H/models/.restore-live01"
 : >"$H/models/AAAUSDT/.current.restore"
 flock "$H/models/.restore-live01" sleep 1.5 &
-sleep 0.3
+held "$H/models/.restore-live01"
 run model-backup --restore "$a"
 is "$rc" 0 "restore with orphans around"
 ok "$(test ! -e "$H/models/.restore-dead01" && test ! -e "$H/models/AAAUSDT/.20251109_020000Z.restore" &&

@@ -160,7 +160,7 @@ fi
 # One batch per data home.
 FAKE_SLEEP=2 run-batch incremental --symbols AAAUSDT --run 20251109T1200Z-incremental >/dev/null 2>&1 &
 first=$!
-sleep 0.7
+held "$H/runs/.batch.lock"
 run run-batch predict --symbols AAAUSDT
 is "$rc:$err" "6:run-batch: another batch is running in $H; not starting (use --wait to wait)" \
 	"a second batch exits 6 (locked) with a message"
@@ -174,7 +174,7 @@ like "$err" "waiting" "--wait says it waits"
 # it for an instant: a batch started meanwhile still runs.
 flock "$H/runs/.batch.lock" sleep 0.05 &
 holder=$!
-until ! flock -n "$H/runs/.batch.lock" true; do sleep 0.01; done
+held "$H/runs/.batch.lock"
 run run-batch predict --symbols AAAUSDT
 is "$rc" 0 "a lock held for an instant (a health probe) does not turn a batch away"
 wait $holder
@@ -183,7 +183,7 @@ wait $holder
 mkdir -p "$T/tmp"
 flock "$H/runs/.batch.lock" sleep 3 &
 holder=$!
-sleep 0.3
+held "$H/runs/.batch.lock"
 TMPDIR=$T/tmp run-batch predict --symbols AAAUSDT --wait >/dev/null 2>w.err &
 w=$!
 i=0

@@ -90,6 +90,13 @@ run() {
 # floats); j is the document.
 jget() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(json.dumps(eval(sys.argv[2], {"j": j})))' "$1" "$2"; }
 
+# held FILE — wait (10 s at most) until a process started in the
+# background holds FILE's flock: a guess with sleep fails on a loaded box.
+held() {
+	_i=0
+	while flock -n "$1" true && [ $_i -lt 1000 ]; do sleep 0.01; _i=$((_i + 1)); done
+}
+
 # Print TAP's plan at the end and fail the script when anything failed.
 done_testing() {
 	echo "1..$_n"
