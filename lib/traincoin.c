@@ -175,6 +175,7 @@ load_stream(struct job *j, const char *store, size_t rows)
 	if (ct_dataset_stream(&j->d, store, rows, CT_SCAN_ALL, j->tc->o.horizon, j->tf_ms, &j->costs, file,
 	    &info) != 0)
 		return -1;
+	j->d.keep = j->d.maplen <= CT_KEEP_MAPPED;
 	j->tail = info.tail;
 	j->candles = info.candles;
 	snprintf(j->sha256, sizeof j->sha256, "%s", info.sha256);
