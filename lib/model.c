@@ -27,12 +27,14 @@ xgb_log(const char *msg)
 }
 
 void
-ct_xgb_env(char **argv)
+ct_xgb_env(char **argv, int threads)
 {
 	/* XGBoost's page-prefetch threads would each get a malloc arena of
 	 * their own, holding memory the main one could have reused: one
 	 * arena took a tenth off train-coin's peak at a million rows. */
 	mallopt(M_ARENA_MAX, 1);
+	if (threads <= 1)
+		return;
 	if (getenv("OMP_WAIT_POLICY") != NULL) {
 		/* Executed as /proc/self/exe, the kernel names the process
 		 * "exe": ps, top and pgrep would not find train-coin. */

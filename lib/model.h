@@ -82,12 +82,15 @@ int ct_each_model(const char *home, int (*fn)(const char *sym, void *arg), void 
 int ct_model_write_sums(const char *dir);
 
 /* XGBoost's OpenMP threads spin while they wait, which on a small box
- * shared with other coins costs up to ten times the work.  Unless the
- * caller set OMP_WAIT_POLICY, set it to passive and re-execute argv
- * (libgomp reads it only when it is loaded).  Returns only when no
- * re-execution happened, the process named by argv[0] (not "exe").
- * Also keeps malloc to one arena (glibc). */
-void ct_xgb_env(char **argv);
+ * shared with other coins costs up to ten times the work.  When XGBoost
+ * is to run on more than one thread (threads), unless the caller set
+ * OMP_WAIT_POLICY, set it to passive and re-execute argv (libgomp reads
+ * it only when it is loaded): call it before anything is written.  On
+ * one thread there is no OpenMP thread to wait, and no re-execution
+ * (it cost some 20 ms of a 1 s training: loading libxgboost twice).
+ * Returns only when no re-execution happened, the process named by
+ * argv[0] (not "exe").  Also keeps malloc to one arena (glibc). */
+void ct_xgb_env(char **argv, int threads);
 
 /* XGBoost's last error as one line of reason: without its time stamp,
  * source location and stack trace. */

@@ -39,11 +39,11 @@ ok $? "sha256sum -c sha256.txt passes in the model directory"
 is "$(wc -l <"$out/sha256.txt" | tr -d ' ')" 7 "sha256.txt lists the seven files"
 is "$(strays "$M")" "" "no temporaries left"
 
-# train-coin executes itself again to set OMP_WAIT_POLICY: ps, top and
-# pgrep still know it by its name.
+# On more than one thread, train-coin executes itself again to set
+# OMP_WAIT_POLICY: ps, top and pgrep still know it by its name.
 # (Between the exec and its first steps the kernel's name, exe, shows:
 # what counts is the name it runs under.)
-env -u OMP_WAIT_POLICY $TC --symbol WALK --timeframe 5m --rounds 300 >/dev/null 2>&1 &
+env -u OMP_WAIT_POLICY $TC --threads 2 --symbol WALK --timeframe 5m --rounds 300 >/dev/null 2>&1 &
 pid=$!
 name='' i=0
 while [ $i -lt 500 ] && [ "$name" != train-coin ] && kill -0 $pid 2>/dev/null; do
@@ -175,14 +175,17 @@ fetch-candles --symbol SLOW --timeframe 5m --generate --kind edge --seed 2 --loo
 $TC --symbol SLOW --timeframe 5m >/dev/null
 S=$COINTRAIN_HOME/models/SLOW
 before=$(readlink "$S/current")
-train-coin --costs "$COSTS" --threads 1 --rounds 100000 --early-stop 100000 \
-    --symbol SLOW --timeframe 5m >"$T/o" 2>"$T/e" &
+env -u OMP_WAIT_POLICY train-coin --costs "$COSTS" --threads 1 --rounds 100000 \
+    --early-stop 100000 --symbol SLOW --timeframe 5m >"$T/o" 2>"$T/e" &
 pid=$!
 i=0
 while [ $i -lt 200 ] && ! ls "$S"/.tmp-*/training_log.json >/dev/null 2>&1; do
 	sleep 0.05
 	i=$((i + 1))
 done
+# It is training: any execution of itself again is behind it.
+is "$(tr '\0' '\n' <"/proc/$pid/environ" | grep -c '^OMP_WAIT_POLICY='):$(cat "/proc/$pid/comm")" \
+    "0:train-coin" "on one thread, no OpenMP thread waits: train-coin does not execute itself again"
 kill -TERM $pid
 { wait $pid; } 2>/dev/null
 is "$?" 143 "killed by SIGTERM"

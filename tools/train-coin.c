@@ -90,7 +90,6 @@ main(int argc, char **argv)
 	int c, fresh = 0, rc;
 
 	ct_setprog(argv[0]);
-	ct_xgb_env(argv);
 	ct_train_defaults(&tc.o);
 	tc.keep = 3;
 	tc.o.progress = isatty(2);
@@ -148,6 +147,7 @@ main(int argc, char **argv)
 		tc.o.threads = (int)num("COINTRAIN_THREADS", env, 1, 1024);
 	if (tc.o.threads == 0)
 		tc.o.threads = (int)ct_cores();
+	ct_xgb_env(argv, tc.o.threads);
 	tc.home = ct_home(home);
 	ct_cleanup_on_signals();
 	return ct_finish(ct_train_coin(&tc));

@@ -78,7 +78,6 @@ main(int argc, char **argv)
 	int c, jobs = 0, threads = 0, rc;
 
 	ct_setprog(argv[0]);
-	ct_xgb_env(argv);
 	ct_train_defaults(&t.o);
 	t.o.progress = isatty(2);
 	while ((c = getopt_long(argc, argv, "s:t:hV", opts, NULL)) != -1) {
@@ -118,6 +117,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}
+	ct_xgb_env(argv, t.o.threads);
 	if ((t.space = space ? ct_space_load(space) : ct_space_default()) == NULL)
 		return CT_EXIT_FAIL;
 	t.home = ct_home(home);
