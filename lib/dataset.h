@@ -35,13 +35,6 @@ struct ct_dataset {
 	int keep;		/* 1: ct_dataset_release gives nothing back */
 };
 
-/* Streamed rows that take this much or less (about 240,000 candles) are
- * kept mapped (keep): each fold, the final fit and every fit of a search
- * read them again, and given back after each they were mapped afresh,
- * page by page, for a few megabytes of memory saved.  Longer lookbacks
- * give back what each step has read, so memory stays bounded. */
-#define CT_KEEP_MAPPED	(32u << 20)
-
 /* In memory.  fn NULL means ct_features.  costs->spread_bps must be set.
  * 0 or -1 (error printed; a feature that is infinite is an error: prices
  * or volumes too large for the arithmetic). */

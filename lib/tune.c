@@ -50,6 +50,7 @@
 #define SEARCH_FORMAT	2	/* bumped when a record's meaning changes */
 #define BIN_SETS	4	/* bin counts a worker keeps matrices for */
 #define PIN_LATER_PCT	1	/* candles fetched since, resumed on the old ones */
+#define KEEP_MAPPED	(32u << 20)	/* rows this small stay mapped */
 
 struct trial {
 	json_t *params;
@@ -151,7 +152,7 @@ load_data(struct search *s)
 	/* Given back after each fit, the next fit mapped them again (page
 	 * faults and TLB flushes, some 3% of a 40-trial search at 52000
 	 * candles). */
-	s->d.keep = s->d.maplen <= CT_KEEP_MAPPED;
+	s->d.keep = s->d.maplen <= KEEP_MAPPED;
 	s->candles = info.candles;
 	/* As train-coin says them: the search learns across them too. */
 	ct_dataset_gaps(&s->d, t->sym, "searched on", &gaps);
