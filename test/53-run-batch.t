@@ -278,13 +278,20 @@ is "$(status 20251110T0200Z-predict AAAUSDT):$(status 20251110T0200Z-predict ZZZ
 run cache-get AAAUSDT
 is "$rc" 0 "prediction served from the cache"
 
-# Old runs of the cycle are pruned at the end of a run; others are kept.
+# Old runs are pruned at the end of a run; young ones are kept.  Another
+# cycle's old run goes only once it ended (its summary written) with no
+# job array out: its own cycle's next start may resume or collect it.
 young=$(date -u -d '-1 days' +%Y%m%dT%H%MZ)-predict
 week=$(date -u -d '-7 days' +%Y%m%dT%H%MZ)
-for r in 20000101T0000Z-predict $young $week-predict $week-full; do
+for r in 20000101T0000Z-predict $young $week-predict $week-full 20000101T0000Z-tune \
+    20000101T0000Z-full 20000101T0100Z-full; do
 	mkdir -p "$H/runs/$r" "$H/logs/$r" "$H/summary/$r"
 done
-mkdir -p "$H/logs/20000102T0000Z-predict" "$H/summary/20000102T0000Z-predict"
+: >"$H/summary/20000101T0000Z-tune/engine_summary.json"
+: >"$H/summary/20000101T0100Z-full/engine_summary.json"
+echo "slurm 4242" >"$H/runs/20000101T0100Z-full/engine.jobs"
+mkdir -p "$H/logs/20000102T0000Z-predict" "$H/summary/20000102T0000Z-predict" \
+	"$H/logs/20000102T0000Z-tune"
 RUNS_KEEP_DAYS=30 run run-batch predict --symbols AAAUSDT --run 20251110T0300Z-predict
 is "$rc" 0 "predict cycle with RUNS_KEEP_DAYS=30"
 is "$(ls -d "$H"/*/20000101T0000Z-predict 2>/dev/null | wc -l)" 0 "a run older than RUNS_KEEP_DAYS is pruned"
@@ -292,7 +299,11 @@ is "$(ls -d "$H"/*/$young | wc -l)" 3 "a younger run is kept"
 is "$(ls -d "$H"/*/$week-predict 2>/dev/null | wc -l):$(ls -d "$H"/*/$week-full | wc -l)" "0:3" \
 	"a predict run is kept two days at most; a full run of the same age stays"
 is "$(ls -d "$H"/*/20000102T0000Z-predict 2>/dev/null | wc -l)" 0 "logs and summaries whose ledger is gone go too"
-is "$(ls -d "$H/runs/$R")" "$H/runs/$R" "runs of other cycles are kept"
+is "$(ls -d "$H"/*/20000101T0000Z-tune "$H"/*/20000102T0000Z-tune "$H/runs/$R" 2>/dev/null | wc -l)" 0 \
+	"an old run of another cycle that ended is pruned (a cycle no longer run keeps none for ever)"
+is "$(ls -d "$H"/*/20000101T0000Z-full | wc -l):$(ls -d "$H"/*/20000101T0100Z-full | wc -l)" "3:3" \
+	"... not one that did not end, nor one whose job arrays are out"
+rm -rf "$H"/*/20000101T0000Z-full "$H"/*/20000101T0100Z-full
 is "$(find "$H" -name '*.tmp*' -o -name '*.partial*' | wc -l)" 0 "no temporary files left"
 
 # A run killed with -9 before its first status.json is never locked

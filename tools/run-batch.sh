@@ -1362,22 +1362,30 @@ finish() {
 	[ -z "$unwell" ]
 	exit
 }
-# prune — remove the ledgers, logs and summaries of this cycle's runs older
-# than RUNS_KEEP_DAYS (0: keep all), those of predict runs (24 a day, one
+# prune — remove the ledgers, logs and summaries of runs older than
+# RUNS_KEEP_DAYS (0: keep all), those of predict runs (24 a day, one
 # record per coin each) older than two days at most; also logs and
-# summaries whose ledger is gone.  Run names sort by time: one cutoff
-# name, not a clock reading per run.
+# summaries whose ledger is gone.  Runs of every cycle, so that a cycle
+# no longer run (TUNE_ENABLED=0) does not keep its runs for ever; but
+# another cycle's run only once it ended (its summary written) and no
+# job array of it is out: its own cycle's next start may resume it
+# (RESUME_MAX_AGE=off) or collect its arrays.  Run names sort by time:
+# one cutoff name a cycle, not a clock reading per run.
 prune() {
 	[ "$RUNS_KEEP_DAYS" -gt 0 ] || return 0
-	days=$RUNS_KEEP_DAYS
-	[ "$cycle" != predict ] || [ "$days" -le 2 ] || days=2
-	cutoff=$(date -u -d "@$(($(date +%s) - days * 86400))" +%Y%m%dT%H%MZ) || return 0
-	for d in "$home"/runs/*T*Z-"$cycle" "$home"/logs/*T*Z-"$cycle" "$home"/summary/*T*Z-"$cycle"; do
+	now=$(date +%s) days=$RUNS_KEEP_DAYS
+	[ "$days" -le 2 ] || days=2
+	cutoff=$(date -u -d "@$((now - RUNS_KEEP_DAYS * 86400))" +%Y%m%dT%H%MZ) &&
+		pcutoff=$(date -u -d "@$((now - days * 86400))" +%Y%m%dT%H%MZ) || return 0
+	for d in "$home"/runs/*T*Z-* "$home"/logs/*T*Z-* "$home"/summary/*T*Z-*; do
 		[ -d "$d" ] && echo "${d##*/}"
-	done | sort -u | awk -v c="$cutoff" -v r="$run" '
-		/^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9]Z-/ &&
-		$0 != r && substr($0, 1, 14) < c' |
+	done | sort -u | awk -v c="$cutoff" -v p="$pcutoff" -v r="$run" '
+		/^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9]Z-[a-z]+$/ &&
+		$0 != r && substr($0, 1, 14) < (substr($0, 16) == "predict" ? p : c)' |
 		while read -r old; do
+			[ "${old#*Z-}" = "$cycle" ] || [ ! -d "$home/runs/$old" ] ||
+				{ [ -f "$home/summary/$old/engine_summary.json" ] &&
+				[ ! -e "$home/runs/$old/engine.jobs" ]; } || continue
 			rm -rf "$home/runs/$old" "$home/logs/$old" "$home/summary/$old"
 		done
 }
