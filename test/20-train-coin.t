@@ -185,7 +185,7 @@ while [ $i -lt 200 ] && ! ls "$S"/.tmp-*/training_log.json >/dev/null 2>&1; do
 done
 # It is training: any execution of itself again is behind it.
 is "$(tr '\0' '\n' <"/proc/$pid/environ" | grep -c '^OMP_WAIT_POLICY='):$(cat "/proc/$pid/comm")" \
-    "0:train-coin" "on one thread, no OpenMP thread waits: train-coin does not execute itself again"
+    "0:train-coin" "on one thread train-coin does not execute itself again"
 kill -TERM $pid
 { wait $pid; } 2>/dev/null
 is "$?" 143 "killed by SIGTERM"
