@@ -154,7 +154,9 @@ ct_store_scan(const char *path, ct_scan_fn fn, void *arg, char *err, size_t errn
 		close(fd);
 		return 0;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* Every page mapped in one call: taken one fault at a time, the
+	 * faults were a quarter of coin-status's time over 100 stores. */
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
 		snprintf(err, errn, "%s: %s", path, strerror(errno));

@@ -1,7 +1,7 @@
 /* storestats.h — one fast pass over the rows of a candle store by their
  * open times, prices left unparsed: how many rows, their span and gaps
  * for coin-status, a row's close on demand for the dashboard's
- * buy-and-hold curve.  A 50000-row store takes about a millisecond. */
+ * buy-and-hold curve.  A 50000-row store (5.5 MB) takes about 3 ms. */
 #ifndef CT_STORESTATS_H
 #define CT_STORESTATS_H
 
