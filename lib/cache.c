@@ -258,11 +258,39 @@ ct_cache_entry_state(const json_t *entry, int64_t now_ms)
 }
 
 enum ct_cache_state
-ct_cache_get(const char *home, const char *sym, int64_t now_ms, json_t **entry)
+ct_cache_judge(const char *path, const char *sym, const json_t *e, int64_t now_ms, char *why,
+    size_t n)
 {
-	char path[CT_PATH_MAX], ex[CT_EXCERPT_LEN], why[96];
+	char ex[CT_EXCERPT_LEN], inv[96];
 	enum ct_cache_state st;
 	const char *other, *bad;
+
+	if ((st = ct_cache_entry_state(e, now_ms)) == CT_CACHE_BAD) {
+		snprintf(why, n, "%s: not a cache entry (no valid expires_at)", path);
+		return st;
+	}
+	/* What cache-put would not have stored (a prob_up of "high", a file
+	 * edited by hand) is served to no one. */
+	if ((bad = ct_cache_invalid(e, inv, sizeof inv)) != NULL) {
+		snprintf(why, n, "%s: not a prediction: %s", path, bad);
+		return CT_CACHE_BAD;
+	}
+	/* Another coin's prediction (a file copied or renamed by hand) is
+	 * not this coin's. */
+	if ((other = json_string_value(json_object_get(e, "symbol"))) == NULL ||
+	    strcmp(other, sym) != 0) {
+		snprintf(why, n, "%s: the entry of %s, not %s", path,
+		    other ? ct_excerpt(other, strlen(other), ex) : "no symbol", sym);
+		return CT_CACHE_BAD;
+	}
+	return st;
+}
+
+enum ct_cache_state
+ct_cache_get(const char *home, const char *sym, int64_t now_ms, json_t **entry)
+{
+	char path[CT_PATH_MAX], why[CT_PATH_MAX + 160];
+	enum ct_cache_state st;
 	json_t *e;
 
 	*entry = NULL;
@@ -270,26 +298,10 @@ ct_cache_get(const char *home, const char *sym, int64_t now_ms, json_t **entry)
 		return CT_CACHE_BAD;
 	if ((st = load_file(path, &e)) != CT_CACHE_FRESH)
 		return st;
-	if ((st = ct_cache_entry_state(e, now_ms)) == CT_CACHE_BAD) {
-		ct_warn("%s: not a cache entry (no valid expires_at)", path);
+	if ((st = ct_cache_judge(path, sym, e, now_ms, why, sizeof why)) == CT_CACHE_BAD) {
+		ct_warn("%s", why);
 		json_decref(e);
 		return st;
-	}
-	/* What cache-put would not have stored (a prob_up of "high", a file
-	 * edited by hand) is served to no one. */
-	if ((bad = ct_cache_invalid(e, why, sizeof why)) != NULL) {
-		ct_warn("%s: not a prediction: %s", path, bad);
-		json_decref(e);
-		return CT_CACHE_BAD;
-	}
-	/* Another coin's prediction (a file copied or renamed by hand) is
-	 * not this coin's. */
-	if ((other = json_string_value(json_object_get(e, "symbol"))) == NULL ||
-	    strcmp(other, sym) != 0) {
-		ct_warn("%s: the entry of %s, not %s", path,
-		    other ? ct_excerpt(other, strlen(other), ex) : "no symbol", sym);
-		json_decref(e);
-		return CT_CACHE_BAD;
 	}
 	*entry = e;
 	return st;

@@ -67,6 +67,11 @@ enum ct_cache_state ct_cache_get(const char *home, const char *sym, int64_t now_
  * EXPIRED too when it was cached more than CT_CACHE_CLOCK_SKEW_MS ahead
  * of now_ms, by a clock set ahead). */
 enum ct_cache_state ct_cache_entry_state(const json_t *entry, int64_t now_ms);
+/* What cache-get makes of entry e, read from path as sym's: its state,
+ * or BAD with "path: reason" in why when it may not be served (no valid
+ * expires_at, not a prediction cache-put would store, another coin's). */
+enum ct_cache_state ct_cache_judge(const char *path, const char *sym, const json_t *e,
+    int64_t now_ms, char *why, size_t n);
 
 /* Remove the entries of syms, or every entry (and stray temporaries) when
  * nsyms is 0.  A missing entry is not an error.  say: tell on stderr what

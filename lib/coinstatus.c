@@ -542,7 +542,7 @@ cache_model(const struct ct_status_ctx *ctx, const char *sym, const json_t *e, j
 static json_t *
 cache(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 {
-	char path[CT_PATH_MAX];
+	char path[CT_PATH_MAX], why[CT_PATH_MAX + 160];
 	json_t *e, *err, *o;
 	int64_t exp;
 
@@ -551,6 +551,13 @@ cache(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 		return json_null();
 	if (err)
 		return err;
+	/* What cache-get would not serve is no prediction of the coin's. */
+	if (ct_cache_judge(path, sym, e, ctx->now_ms, why, sizeof why) == CT_CACHE_BAD) {
+		ct_warn("%s", why);
+		*bad = 1;
+		json_decref(e);
+		return json_pack("{s:s}", "error", why);
+	}
 	o = json_pack("{s:s?, s:o, s:s?, s:s?, s:s?, s:b}", "signal", str(e, "signal"),
 	    "prob_up", num(e, "prob_up"), "open_time", str(e, "open_time"),
 	    "cached_at", str(e, "cached_at"), "expires_at", str(e, "expires_at"),

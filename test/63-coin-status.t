@@ -148,6 +148,22 @@ sed -i "s|models/AAAUSDT/$SA|models/AAAUSDT/20200101_000000Z|" "$H/cache/predict
 is "$(coin-status --json AAAUSDT | py 'd["cache"]["model"], d["cache"]["replaced_model"], ",".join(d["flags"])')" \
 	"models/AAAUSDT/20200101_000000Z True replaced-cache" \
 	"a fresh cached signal of a model no longer serving (a train-coin by hand since): replaced-cache"
+# What cache-get would not serve is no fresh prediction of the coin:
+# another coin's entry copied over it, a prob_up that is not one.
+cp "$H/cache/predictions/BBBUSDT.json" "$H/cache/predictions/AAAUSDT.json"
+run coin-status --json AAAUSDT
+is "$rc" 1 "another coin's entry as AAAUSDT's: exit 1"
+is "$(echo "$out" | py 'd["cache"]["error"], ",".join(d["flags"])')" \
+	"$H/cache/predictions/AAAUSDT.json: the entry of BBBUSDT, not AAAUSDT expired-cache" \
+	"another coin's entry: an error in the row, flagged expired-cache, not shown as AAAUSDT's"
+like "$err" "^coin-status: $H/cache/predictions/AAAUSDT.json: the entry of BBBUSDT, not AAAUSDT$" \
+	"the reason on stderr, as cache-get says it"
+sed 's/"prob_up":[0-9.e-]*/"prob_up":"high"/' entry.keep >"$H/cache/predictions/AAAUSDT.json"
+run coin-status -o symbol,prob_up,flags AAAUSDT
+is "$rc" 1 "a prob_up of \"high\": exit 1"
+like "$out" "AAAUSDT +- +.*expired-cache" "a prob_up of \"high\": no prob_up shown, flagged expired-cache"
+like "$err" "AAAUSDT.json: not a prediction: prob_up: missing or not a number in \\[0,1\\]" \
+	"a prob_up of \"high\": the reason on stderr"
 cp entry.keep "$H/cache/predictions/AAAUSDT.json"
 # The text dashboard says the drift checks too (the page and coin-status did).
 run summarize --dashboard
@@ -203,7 +219,8 @@ printf '{"symbol":"CTLUSDT","prob_up":0.5,"signal":"\\u001b]0;owned\\u0007BUY","
 printf '{"status":"\\u001b[2Jstable","drifted":false,"max_psi":0.1}\n' >"$T/ctl/models/CTLUSDT/last-drift.json"
 run coin-status --home "$T/ctl"
 is "$(printf '%s\n' "$out" | tr -d '\n' | tr -d '[:print:]' | wc -c)" 0 "no control character in the table"
-like "$(printf '%s\n' "$out" | grep '^CTLUSDT')" " \?\]0;owned\?BUY .* \?\[2Jstable:0\.100 " "shown as '?'"
+like "$(printf '%s\n' "$out" | grep '^CTLUSDT')" "  -  .* \?\[2Jstable:0\.100 .*expired-cache$" \
+	"shown as '?'; a signal that is neither long nor flat is no prediction: not shown"
 # A C1 control (U+009B, CSI) too, and text with multi-byte characters
 # keeps the columns (widths in characters).
 mkdir -p "$T/ctl/models/CIXUSDT"

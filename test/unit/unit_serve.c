@@ -53,6 +53,46 @@ test_invalid(void **state)
 	    "signal: missing or not \"long\" or \"flat\"");
 }
 
+/* What ct_cache_judge says of entry text judged at now as BTCUSDT's. */
+static enum ct_cache_state
+judge(const char *text, int64_t now, char *why, size_t n)
+{
+	json_t *j = json_loads(text, 0, NULL);
+	enum ct_cache_state st;
+
+	assert_non_null(j);
+	why[0] = '\0';
+	st = ct_cache_judge("e.json", "BTCUSDT", j, now, why, n);
+	json_decref(j);
+	return st;
+}
+
+#define EXP ",\"expires_at\":\"2023-11-14T22:14:20Z\""
+
+static void
+test_judge(void **state)
+{
+	int64_t now = 1700000000000;
+	char w[128];
+
+	(void)state;
+	assert_int_equal(judge("{" GOOD ",\"prob_up\":0.5,\"signal\":\"long\"" EXP "}", now, w,
+	    sizeof w), CT_CACHE_FRESH);
+	assert_string_equal(w, "");
+	assert_int_equal(judge("{" GOOD ",\"prob_up\":0.5,\"signal\":\"long\"" EXP "}",
+	    now + 60000, w, sizeof w), CT_CACHE_EXPIRED);
+	assert_int_equal(judge("{" GOOD ",\"prob_up\":0.5,\"signal\":\"long\"}", now, w, sizeof w),
+	    CT_CACHE_BAD);
+	assert_string_equal(w, "e.json: not a cache entry (no valid expires_at)");
+	assert_int_equal(judge("{" GOOD ",\"prob_up\":\"high\",\"signal\":\"long\"" EXP "}", now,
+	    w, sizeof w), CT_CACHE_BAD);
+	assert_string_equal(w, "e.json: not a prediction: prob_up: missing or not a number in [0,1]");
+	assert_int_equal(judge("{\"symbol\":\"ETHUSDT\",\"timeframe\":\"1h\","
+	    "\"open_time\":\"2021-01-01T00:00:00Z\",\"prob_up\":0.5,\"signal\":\"long\"" EXP "}",
+	    now, w, sizeof w), CT_CACHE_BAD);
+	assert_string_equal(w, "e.json: the entry of ETHUSDT, not BTCUSDT");
+}
+
 static void
 test_put_get_clear(void **state)
 {
@@ -173,6 +213,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_judge),
 		cmocka_unit_test_setup_teardown(test_put_get_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),
