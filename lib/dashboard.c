@@ -880,6 +880,30 @@ checks_of(json_t *d, json_t *checks, json_t *kept, const struct ct_health *h)
 		check_cache(checks, json_object_get(d, "cache"));
 }
 
+/* "drift": of the coins with a drift check (a row's "drift"), how many
+ * were checked since their model's retrain from scratch, which of those
+ * drifted, how many were not checked since. */
+static json_t *
+driftinfo(json_t *rows)
+{
+	json_t *drifted = json_array(), *r, *dr;
+	size_t i, checked = 0, unchecked = 0;
+
+	json_array_foreach(rows, i, r) {
+		if (!json_is_object(dr = json_object_get(r, "drift")) || json_object_get(dr, "error"))
+			continue;
+		if (json_is_true(json_object_get(dr, "stale")))
+			unchecked++;
+		else
+			checked++;
+		if (json_is_true(json_object_get(dr, "drifted")) &&
+		    !json_is_true(json_object_get(dr, "stale")))
+			json_array_append(drifted, json_object_get(r, "symbol"));
+	}
+	return json_pack("{s:I, s:o, s:I}", "checked", (json_int_t)checked, "drifted", drifted,
+	    "unchecked", (json_int_t)unchecked);
+}
+
 json_t *
 ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 {
@@ -908,6 +932,7 @@ ct_dashboard(const char *home, const struct ct_health *h, int64_t now_ms)
 	json_object_set_new(d, "model_list", list);
 	json_object_set_new(d, "candles", candleinfo(home, now_ms));
 	json_object_set_new(d, "cache", cacheinfo(home, list, kept, now_ms));
+	json_object_set_new(d, "drift", driftinfo(rows));
 	json_object_set_new(d, "coins", rows);
 	json_object_set_new(d, "retired", retired(rows, kept));
 	checks_of(d, checks, kept, h);
@@ -942,31 +967,19 @@ text_batch(json_t *b, FILE *fp)
 	fputc('\n', fp);
 }
 
-/* "drift    N checked, M drifted: A, B; K unchecked" of the coin rows:
- * what the hourly text view would otherwise leave to the page. */
+/* "drift    N checked, M drifted: A, B; K unchecked": what the hourly
+ * text view would otherwise leave to the page. */
 static void
-text_drift(json_t *rows, FILE *fp)
+text_drift(json_t *dr, FILE *fp)
 {
-	json_t *drifted = json_array(), *r, *dr;
-	size_t i, checked = 0, unchecked = 0;
+	json_t *drifted = json_object_get(dr, "drifted");
 	char list[512];
 
-	json_array_foreach(rows, i, r) {
-		if (!json_is_object(dr = json_object_get(r, "drift")) || json_object_get(dr, "error"))
-			continue;
-		if (json_is_true(json_object_get(dr, "stale")))
-			unchecked++;
-		else
-			checked++;
-		if (json_is_true(json_object_get(dr, "drifted")) &&
-		    !json_is_true(json_object_get(dr, "stale")))
-			json_array_append(drifted, json_object_get(r, "symbol"));
-	}
-	if (checked + unchecked > 0)
-		fprintf(fp, "drift    %zu checked, %zu drifted%s%s; %zu unchecked since a retrain\n",
-		    checked, json_array_size(drifted), json_array_size(drifted) ? ": " : "",
-		    named(drifted, list, sizeof list), unchecked);
-	json_decref(drifted);
+	if (num(dr, "checked") + num(dr, "unchecked") > 0)
+		fprintf(fp, "drift    %lld checked, %zu drifted%s%s; %lld unchecked since a retrain\n",
+		    (long long)num(dr, "checked"), json_array_size(drifted),
+		    json_array_size(drifted) ? ": " : "", named(drifted, list, sizeof list),
+		    (long long)num(dr, "unchecked"));
 }
 
 void
@@ -997,7 +1010,7 @@ ct_dashboard_text(json_t *d, FILE *fp)
 	fprintf(fp, "cache    %lld entries, %lld expired, %lld stale, top list %s\n",
 	    (long long)num(c, "entries"), (long long)num(c, "expired"), (long long)num(c, "stale"),
 	    json_is_true(json_object_get(c, "top")) ? "present" : "missing");
-	text_drift(json_object_get(d, "coins"), fp);
+	text_drift(json_object_get(d, "drift"), fp);
 	json_array_foreach(json_object_get(h, "checks"), i, ck)
 		fprintf(fp, "check    %-4s %-20s %s\n", json_is_true(json_object_get(ck, "ok")) ?
 		    "ok" : "FAIL", str(ck, "name"), str(ck, "detail"));

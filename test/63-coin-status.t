@@ -170,6 +170,8 @@ run summarize --dashboard
 like "$out" "
 drift +2 checked, 1 drifted: BBBUSDT; 0 unchecked since a retrain
 " "summarize --dashboard: a drift line, naming the drifted coin"
+is "$(summarize --dashboard --json 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["drift"])')" \
+	"{'checked': 2, 'drifted': ['BBBUSDT'], 'unchecked': 0}" "... and its figures in --json"
 is "$(echo "$B" | py '",".join(d["flags"])')" "stale-data,old-model,never-trades,failed-run,expired-cache,drifted" \
 	"every flag of BBBUSDT"
 is "$(echo "$C" | py '",".join(d["flags"])')" "stale-data,no-model" "a store and no model"
