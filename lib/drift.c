@@ -707,7 +707,7 @@ ct_drift_check(const struct ct_drift_opts *o, const char *sym, json_t **line)
 			*line = bare(sym, "no_model");
 			return 0;
 		}
-		ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, strerror(errno));
+		ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, ct_model_current_error(errno));
 		*line = bare(sym, "error");
 		return CT_EXIT_FAIL;
 	}

@@ -66,6 +66,8 @@ void ct_model_free(struct ct_model *m);
  * home/models/<sym>/<STAMP>.  0, or -1 with errno (ENOENT: no current
  * model, EINVAL: bad symbol or link target). */
 int ct_model_current(char *buf, size_t n, const char *home, const char *sym);
+/* What ct_model_current's errno err means, for a diagnostic. */
+const char *ct_model_current_error(int err);
 
 /* The symbols with a models/<SYM>/current, sorted, NULL-ended (free with
  * ct_model_symbols_free); NULL with errno on error. */

@@ -372,6 +372,13 @@ ct_model_current(char *buf, size_t n, const char *home, const char *sym)
 	return ct_path(buf, n, "%s/models/%s/%s", home, sym, target);
 }
 
+const char *
+ct_model_current_error(int err)
+{
+	return err == EINVAL ? "not a link to a model directory of the coin (train-coin links it "
+	    "to a bare STAMP)" : strerror(err);
+}
+
 int
 ct_each_model(const char *home, int (*fn)(const char *sym, void *arg), void *arg)
 {

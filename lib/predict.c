@@ -196,7 +196,7 @@ current(const struct ct_predict_opts *o, const char *sym, char *dir, size_t len)
 	if (errno == ENOENT)
 		ct_warn("%s: no current model (%s/models/%s/current)", sym, o->home, sym);
 	else
-		ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, strerror(errno));
+		ct_warn("%s: %s/models/%s/current: %s", sym, o->home, sym, ct_model_current_error(errno));
 	return -1;
 }
 

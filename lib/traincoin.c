@@ -1145,7 +1145,7 @@ load_current(struct ct_traincoin *tc, struct ct_model *cur)
 
 	if (ct_model_current(dir, sizeof dir, tc->home, tc->sym) != 0) {
 		if (errno != ENOENT) {
-			ct_warn("%s/models/%s/current: %s", tc->home, tc->sym, strerror(errno));
+			ct_warn("%s/models/%s/current: %s", tc->home, tc->sym, ct_model_current_error(errno));
 			return -1;
 		}
 		ct_warn("%s: no current model; training a fresh one", tc->sym);

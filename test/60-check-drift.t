@@ -127,6 +127,12 @@ is "$rc:$out" '1:{"symbol":"OLD","status":"error","drifted":false}' \
     "a dangling current link is an error, not no_reference"
 like "$err" "check-drift: OLD: .*/models/OLD/current -> NOPE: No such file or directory" \
     "named, with the reason"
+# One that is not a bare STAMP (made by hand, not by train-coin): said so.
+ln -sfn "$d" "$M/OLD/current"
+run check-drift --json OLD
+is "$rc:$out" '1:{"symbol":"OLD","status":"error","drifted":false}' "current as an absolute link: an error"
+like "$err" "check-drift: OLD: .*/models/OLD/current: not a link to a model directory of the coin \\(train-coin links it to a bare STAMP\\)" \
+    "... saying what is wrong with it, not \"Invalid argument\""
 ln -sfn "$(basename "$d")" "$M/OLD/current"
 # A drift.json that sha256.txt lists but that is gone is damage, not an
 # old model.
