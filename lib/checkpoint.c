@@ -120,7 +120,8 @@ ct_ckpt_fold_load(struct ct_ckpt *c, int k, struct ct_fold *f, float *oos, void 
 	/* Probabilities, so in [0,1]: anything else was not written by us. */
 	for (size_t i = 0; i < n; i++)
 		if (!(oos[i] >= 0 && oos[i] <= 1)) {
-			ct_warn("%s: value %zu is not a probability; training the fold again", p, i + 1);
+			ct_warn("%s: value number %zu, %g, is not a probability; training the fold again",
+			    p, i + 1, (double)oos[i]);
 			return 0;
 		}
 	if (path(c, p, "fold-%d.ubj", k) != 0)

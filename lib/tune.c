@@ -47,7 +47,7 @@
 #include "tunepool.h"
 
 #define DEFAULT_LOOKBACK 50000
-#define SEARCH_FORMAT	2	/* bumped when a record's meaning changes */
+#define SEARCH_FORMAT	3	/* bumped when a record's meaning changes */
 #define BIN_SETS	4	/* bin counts a worker keeps matrices for */
 #define PIN_LATER_PCT	1	/* candles fetched since, resumed on the old ones */
 #define KEEP_MAPPED	(32u << 20)	/* rows this small stay mapped */
@@ -264,8 +264,14 @@ static json_t *
 identity(struct search *s)
 {
 	struct ct_tune *t = s->t;
+	json_t *costs = ct_costs_json(&s->costs);
 	char ver[32];
 
+	/* The costs' figures, not where they were read: the same table named
+	 * another way (./costs.csv), or a row moved, is the same search. */
+	json_object_del(costs, "table");
+	json_object_del(costs, "line");
+	json_object_del(costs, "row");
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:i, s:i,"
 	    " s:i, s:I, s:O, s:o}",
 	    "format", SEARCH_FORMAT, "cointrain", CT_VERSION, "xgboost", ct_xgb_version(ver, sizeof ver),
@@ -274,7 +280,7 @@ identity(struct search *s)
 	    "rows", (json_int_t)s->d.n,
 	    "features", CT_FEAT_VERSION, "horizon", t->o.horizon, "folds", t->o.folds,
 	    "rounds", t->o.rounds, "early_stop", t->o.early_stop, "threads", t->o.threads,
-	    "seed", (json_int_t)t->seed, "space", t->space, "costs", ct_costs_json(&s->costs));
+	    "seed", (json_int_t)t->seed, "space", t->space, "costs", costs);
 }
 
 /* Trial k's file of the search's directory: trial-NNNN and suffix.
@@ -379,13 +385,18 @@ differs(const json_t *old, const json_t *id)
 		{ "timeframe", "a search of another timeframe" },
 		{ "horizon", "another --horizon" }, { "folds", "other --folds" },
 		{ "rounds", "other --rounds" }, { "seed", "another --seed" },
-		{ "space", "another search space" }, { "costs", "other costs" },
+		{ "space", "another search space" },
 		{ "cointrain", "another version of cointrain" }, { "xgboost", "another XGBoost" },
 		{ "format", "another version of cointrain" }, { "features", "other features" },
 		{ "store_sha256", "the candles changed" }, { "candles", "the candles changed" },
 		{ "data_to", "the candles changed" }, { "rows", "the candles changed" },
+		/* After the candles: a spread estimated from them changes with
+		 * them. */
+		{ "costs", "other costs" },
 	};
 
+	if (!json_is_integer(json_object_get(old, "format")))
+		return "a damaged identity.json";
 	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
 		if (!json_equal(json_object_get(old, why[i][0]), json_object_get(id, why[i][0])))
 			return why[i][1];
@@ -428,14 +439,20 @@ same_search(const json_t *old, const json_t *id)
 	return same;
 }
 
-/* The identity.json of the search's directory, else NULL. */
+/* The identity.json of the search's directory, else NULL with *why
+ * saying there is none or it does not parse (said). */
 static json_t *
-read_identity(const struct search *s)
+read_identity(const struct search *s, const char **why)
 {
-	char path[CT_PATH_MAX];
+	char path[CT_PATH_MAX], err[CT_PATH_MAX + 256];
+	json_t *id = NULL;
+	int missing = 1;
 
-	return ct_path(path, sizeof path, "%s/identity.json", s->dir) == 0 ?
-	    json_load_file(path, 0, NULL) : NULL;
+	if (ct_path(path, sizeof path, "%s/identity.json", s->dir) == 0 &&
+	    (id = ct_json_read(path, 0, &missing, err, sizeof err)) == NULL && !missing)
+		ct_warn("%s", err);
+	*why = missing ? "no identity.json" : "a damaged identity.json";
+	return id;
 }
 
 /* Save the search's identity, finished or not.  0 or -1 (printed). */
@@ -460,7 +477,7 @@ save_identity(const struct search *s, int finished)
  * none: a search of other data, space or options starts over, and says
  * so when it drops records (an event; a line with --progress). */
 static int
-open_records(struct search *s, const json_t *old)
+open_records(struct search *s, const json_t *old, const char *none)
 {
 	json_t *id = identity(s);
 	int n;
@@ -472,7 +489,7 @@ open_records(struct search *s, const json_t *old)
 		return 0;
 	}
 	if ((n = drop_records(s)) > 0) {
-		const char *why = old ? differs(old, id) : "no identity.json";
+		const char *why = old ? differs(old, id) : none;
 
 		event(s, "records_discarded", json_pack("{s:i, s:s}", "trials", n, "reason", why));
 		ct_warn("%s: starting over: %d trial record%s of an earlier search discarded (%s)",
@@ -1101,6 +1118,7 @@ prepare(struct search *s)
 {
 	struct ct_tune *t = s->t;
 	char path[CT_PATH_MAX];
+	const char *none;
 	json_t *old;
 	int rc;
 
@@ -1122,9 +1140,9 @@ prepare(struct search *s)
 		return rc;
 	/* What a killed search left: its external-memory pages. */
 	ct_rmtree(s->work);
-	old = read_identity(s);
+	old = read_identity(s, &none);
 	rc = load_pinned(s, old) != 0 || plan_folds(s) != 0 || check_labels(s) != 0 ||
-	    draw_trials(s) != 0 || open_records(s, old) != 0 ? CT_EXIT_FAIL : CT_EXIT_OK;
+	    draw_trials(s) != 0 || open_records(s, old, none) != 0 ? CT_EXIT_FAIL : CT_EXIT_OK;
 	json_decref(old);
 	return rc;
 }

@@ -224,6 +224,27 @@ cp edge.orig "$S"
 run $TUNE --symbol EDGE --trials 2 --jobs 1 --seed 9 --lookback 12000 --horizon 6 --rounds 5 --progress
 like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(another --horizon\\)" \
     "a search with another --horizon: said so (not 'the candles changed')"
+# Its costs are their figures, not where they were read: the same table
+# named another way is the same search.
+H6="--timeframe 5m --threads 1 --symbol EDGE --trials 2 --jobs 1 --seed 9 --lookback 12000 --horizon 6 --rounds 5"
+run tune-coin --costs "$T/./costs.csv" $H6 --progress
+is "$rc" 0 "the cost table named another way: exit 0"
+unlike "$err" "starting over" "... the same search: resumed, no record discarded"
+# A spread estimated from the candles changes with them: when new candles
+# come, they are the reason said, not the costs.
+printf 'symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n*,10,10,,1\n' >"$T/est.csv"
+run tune-coin --costs "$T/est.csv" $H6
+like "$err" "discarded \\(other costs\\)" "another cost table: 'other costs'"
+more_candles 200
+run tune-coin --costs "$T/est.csv" $H6
+like "$err" "discarded \\(the candles changed\\)" \
+    "a spread estimated from the candles, new candles: 'the candles changed', not 'other costs'"
+cp edge.orig "$S"
+# An identity.json cut short: named, and the reason said.
+head -c 100 "$M/EDGE/search/identity.json" >id.cut && cat id.cut >"$M/EDGE/search/identity.json"
+run tune-coin --costs "$T/est.csv" $H6
+like "$err" "search/identity.json:[0-9]+: .*
+.*discarded \\(a damaged identity.json\\)" "a damaged identity.json: named, and the reason (not 'no identity.json')"
 
 # ---- the held-out fold trained ahead ----
 # A worker trains the held-out fold of the trial leading the last rung
