@@ -104,7 +104,7 @@ on_row(int c, void *ctx)
 		r->bad = 1;
 		return;
 	}
-	rank = strcmp(r->f[0], r->sym) == 0 ? 2 : strcmp(r->f[0], "*") == 0 ? 1 : 0;
+	rank = !r->sym || strcmp(r->f[0], r->sym) == 0 ? 2 : strcmp(r->f[0], "*") == 0 ? 1 : 0;
 	memset(&k, 0, sizeof k);
 	if (num(r, 1, &k.taker_bps, 0) || num(r, 2, &k.maker_bps, 0) ||
 	    num(r, 3, &k.spread_bps, 1) || num(r, 4, &k.slip_bps_per_sigma, 0))
@@ -115,6 +115,14 @@ on_row(int c, void *ctx)
 		k.line = r->line;
 		*r->out = k;
 	}
+}
+
+int
+ct_costs_check(const char *path)
+{
+	struct ct_costs c;
+
+	return ct_costs_load(path, NULL, &c);
 }
 
 int
@@ -160,7 +168,11 @@ ct_costs_load(const char *path, const char *sym, struct ct_costs *c)
 	if (r.bad)
 		return -1;
 	if (!r.found) {
-		ct_warn("%s: no row for %s and no \"*\" row", path, sym);
+		if (sym)
+			ct_warn("%s: no row for %s and no \"*\" row", path, sym);
+		else
+			ct_warn("%s: no row (symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,"
+			    "slippage_bps_per_sigma)", path);
 		return -1;
 	}
 	snprintf(c->file, sizeof c->file, "%s", path);

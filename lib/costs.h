@@ -31,6 +31,11 @@ const char *ct_costs_path(const char *opt, char *buf, size_t n);
 /* Read the row for sym (exact, else "*").  spread_bps is NAN when the
  * table leaves it empty.  Errors as file:line on stderr; 0 or -1. */
 int ct_costs_load(const char *path, const char *sym, struct ct_costs *c);
+/* Whether the table at path reads, with a row: ct_costs_load of any
+ * symbol's, which --costs checks as soon as it is given (so a last
+ * --help, by which run-batch checks TRAIN_ARGS, stops on it).  0 or -1
+ * (said). */
+int ct_costs_check(const char *path);
 /* Corwin & Schultz (2012) spread estimate over candles [from,to), in bps:
  * the mean over adjacent pairs, negative estimates set to 0. */
 double ct_spread_cs(const struct ct_series *s, size_t from, size_t to);

@@ -267,6 +267,15 @@ like "$rc:$err" '^2:run-batch: TUNE_ARGS=--threads 2: --jobs 1 x --threads 2: mo
     "--threads alone past the share: one job at least (tune-coin would refuse every coin)"
 run env TUNE_ENABLED=1 TUNE_ARGS='--seed -1' run-batch tune --symbols AAAUSDT --dry-run
 like "$rc:$err" '^2:run-batch: TUNE_ARGS=--seed -1: --seed: not a number in ' "a negative value: its range, not 'wants a value'"
+# Files named in them too: a bad search space or cost table would fail
+# every coin of the run.
+printf '{"max_depth": 80}\n' >"$T/bad-space.json"
+run env TUNE_ENABLED=1 TUNE_ARGS="--space $T/bad-space.json" run-batch tune --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: TUNE_ARGS=--space $T/bad-space.json: $T/bad-space.json:1: max_depth: 80 is outside \\[1,16\\]" \
+    "a bad --space file in TUNE_ARGS: a usage error before the run, with tune-coin's reason"
+run env TRAIN_ARGS="--costs $T/none.csv" realbin/run-batch full --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: TRAIN_ARGS=--costs $T/none.csv: $T/none.csv: No such file or directory" \
+    "a missing --costs table in TRAIN_ARGS: a usage error before the run"
 run env TUNE_ENABLED=1 TRAIN_ARGS='--horizon 6' TUNE_ARGS='--seed 3 --horizon 8' run-batch tune --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:run-batch: TUNE_ARGS=(--seed 3 )?--horizon 8: --horizon: set it in TRAIN_ARGS" \
     "a training option in TUNE_ARGS: a usage error (its params.json would go unused by the training)"

@@ -10,6 +10,7 @@
 
 #include "atomic.h"
 #include "cores.h"
+#include "costs.h"
 #include "err.h"
 #include "exitcode.h"
 #include "home.h"
@@ -117,7 +118,10 @@ main(int argc, char **argv)
 			tc.fresh_only = fresh_opt("--early-stop");
 			break;
 		case O_THREADS: tc.o.threads = (int)num("--threads", optarg, 1, 1024); break;
-		case O_COSTS: tc.costs = optarg; break;
+		case O_COSTS:
+			if (ct_costs_check(tc.costs = optarg) != 0)
+				return CT_EXIT_FAIL;
+			break;
 		case O_KEEP: tc.keep = (int)num("--keep", optarg, 1, 100000); break;
 		case O_KEEPFEAT: tc.keep_features = 1; break;
 		case O_MEMORY: tc.memory_mb = num("--memory", optarg, 32, 1048576); break;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "atomic.h"
+#include "costs.h"
 #include "err.h"
 #include "jsonfile.h"
 #include "exitcode.h"
@@ -45,6 +46,16 @@ cores_given(void)
 	const char *env = getenv("COINTRAIN_THREADS");
 
 	return env && *env ? num("COINTRAIN_THREADS", env, 1, 1024) : 0;
+}
+
+/* Whether FILE is a search space ct_space_load takes (said when not). */
+static int
+space_ok(const char *file)
+{
+	json_t *s = ct_space_load(file);
+
+	json_decref(s);
+	return s != NULL;
 }
 
 int
@@ -87,7 +98,9 @@ main(int argc, char **argv)
 		case O_TRIALS: t.trials = (int)num("--trials", optarg, 1, 100000); break;
 		case O_JOBS: jobs = (int)num("--jobs", optarg, 1, 1024); break;
 		case O_SEED: t.seed = (uint64_t)num("--seed", optarg, 0, 0x7fffffffffffffffL); break;
-		case O_SPACE: space = optarg; break;
+		/* Read at once: a bad space stops even a last --help, by
+		 * which run-batch checks TUNE_ARGS before a run. */
+		case O_SPACE: if (!space_ok(space = optarg)) return CT_EXIT_FAIL; break;
 		case O_LOOKBACK: lookback = optarg; break;
 		case O_HORIZON: t.o.horizon = (int)num("--horizon", optarg, 1, CT_HORIZON_MAX); break;
 		/* Two folds at least: one to search on, the newest held out. */
@@ -96,7 +109,10 @@ main(int argc, char **argv)
 		case O_EARLY: t.o.early_stop = (int)num("--early-stop", optarg, 1, 100000); break;
 		case O_THREADS: threads = (int)num("--threads", optarg, 1, 1024); break;
 		case O_HALVING: t.halving = (int)num("--halving", optarg, 1, 1000); break;
-		case O_COSTS: t.costs = optarg; break;
+		case O_COSTS:
+			if (ct_costs_check(t.costs = optarg) != 0)
+				return CT_EXIT_FAIL;
+			break;
 		case O_PROGRESS: t.o.progress = 1; break;
 		case O_HOME: home = optarg; break;
 		case 'h': usage(stdout); return ct_finish(CT_EXIT_OK);

@@ -230,6 +230,7 @@ test_costs(void **state)
 	assert_int_equal(ct_costs_load(path, "DOGEUSDT", &c), 0);
 	assert_string_equal(c.row, "*");
 	assert_true(isnan(c.spread_bps));
+	assert_int_equal(ct_costs_check(path), 0);
 	synth(&s, CT_SYNTH_WALK, 1, 2000);
 	assert_true(ct_spread_cs(&s, 0, s.n) >= 0);
 	/* Corwin-Schultz on candles with no price movement, only a spread s
@@ -253,6 +254,18 @@ test_costs(void **state)
 	    "BTCUSDT,ten,2,0.5,1\n", fp);
 	fclose(fp);
 	assert_int_equal(ct_costs_load(path, "BTCUSDT", &c), -1);
+	assert_int_equal(ct_costs_check(path), -1);
+	/* A table without a "*" row reads for any symbol it has. */
+	fp = fopen(path, "w");
+	fputs("symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n"
+	    "ETHUSDT,10,2,0.5,1\n", fp);
+	fclose(fp);
+	assert_int_equal(ct_costs_check(path), 0);
+	assert_int_equal(ct_costs_load(path, "BTCUSDT", &c), -1);
+	fp = fopen(path, "w");
+	fputs("symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n", fp);
+	fclose(fp);
+	assert_int_equal(ct_costs_check(path), -1);
 }
 
 /* Walk forward over a synthetic series with a feature function. */
