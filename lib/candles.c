@@ -446,8 +446,9 @@ ct_store_tail(const char *path, size_t n, struct ct_series *s)
 		 * parser skips them, and so does this count. */
 		for (end = chunk; end > 0 && memchr(" \t\r\n", buf[end - 1], 4) != NULL; end--)
 			;
+		/* Rows, not lines: an empty line among them holds none. */
 		for (nl = 0, q = buf + end; q > buf; q--)
-			if (q[-1] == '\n' && ++nl == n)
+			if (q[-1] == '\n' && *q != '\n' && !(q[0] == '\r' && q[1] == '\n') && ++nl == n)
 				break;
 		if (nl == n && n > 0)
 			break;

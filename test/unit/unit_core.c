@@ -238,6 +238,34 @@ test_atomic_special(void **state)
 	assert_int_equal(count_entries(tmpdir), 6);	/* no temporary left */
 }
 
+/* Insert text before the row k rows from the end of the file at path. */
+static void
+blank_lines_before_row(const char *path, int k, const char *text)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long len, at;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)len);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	for (at = len - 1; at > 0 && k >= 0; at--)
+		if (buf[at - 1] == '\n')
+			k--;
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	fwrite(buf, 1, (size_t)at + 1, fp);
+	fputs(text, fp);
+	fwrite(buf + at + 1, 1, (size_t)(len - at - 1), fp);
+	fclose(fp);
+	free(buf);
+}
+
 static void
 test_store_roundtrip(void **state)
 {
@@ -266,6 +294,13 @@ test_store_roundtrip(void **state)
 	/* Asking for more rows than there are gives them all. */
 	assert_int_equal(ct_store_tail(path, 9000, &tail), 0);
 	assert_int_equal(tail.n, s.n);
+	ct_series_free(&tail);
+	/* Empty lines among the last rows (a hand edit) hold none: the tail
+	 * still has the rows asked for. */
+	blank_lines_before_row(path, 100, "\n\n\r\n");
+	assert_int_equal(ct_store_tail(path, 300, &tail), 0);
+	assert_int_equal(tail.n, 300);
+	assert_memory_equal(tail.c, s.c + s.n - 300, 300 * sizeof *s.c);
 	ct_series_free(&tail);
 	ct_series_free(&back);
 	ct_series_free(&s);
