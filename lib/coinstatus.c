@@ -606,6 +606,32 @@ check_stale(const struct ct_status_ctx *ctx, const char *sym, const json_t *d)
 	return checked && ref[0] && strcmp(ref, checked) > 0;
 }
 
+/* {"error": "path: reason"} when the check d, read from path, is not one
+ * check-drift made of sym's model (another coin's file copied by hand, a
+ * figure that is none), else NULL. */
+static json_t *
+drift_invalid(const char *path, const char *sym, const json_t *d)
+{
+	const char *s = str(d, "symbol"), *m = str(d, "model"), *at = str(d, "checked_at");
+	const json_t *psi = json_object_get(d, "max_psi");
+	size_t n = strlen(sym);
+	char why[160];
+	int64_t ms;
+
+	if (!json_is_object(d))
+		snprintf(why, sizeof why, "not a JSON object");
+	else if ((s && strcmp(s, sym) != 0) || (m && (strncmp(m, "models/", 7) != 0 ||
+	    strncmp(m + 7, sym, n) != 0 || m[7 + n] != '/')))
+		snprintf(why, sizeof why, "the check of %.40s, not of %s", s ? s : m, sym);
+	else if (at && ct_parse_iso8601(at, &ms) != 0)
+		snprintf(why, sizeof why, "checked_at: not ISO-8601 UTC");
+	else if (psi && !json_is_null(psi) && !json_is_number(psi))
+		snprintf(why, sizeof why, "max_psi: not a number");
+	else
+		return NULL;
+	return json_pack("{s:s++}", "error", path, ": ", why);
+}
+
 static json_t *
 drift(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 {
@@ -618,6 +644,12 @@ drift(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 		return json_null();
 	if (err)
 		return err;
+	if ((err = drift_invalid(path, sym, d)) != NULL) {
+		ct_warn("%s", json_string_value(json_object_get(err, "error")));
+		*bad = 1;
+		json_decref(d);
+		return err;
+	}
 	o = json_pack("{s:s?, s:s?, s:b, s:o, s:s?, s:s?, s:o, s:b}", "checked_at",
 	    str(d, "checked_at"), "status", str(d, "status"),
 	    "drifted", json_is_true(json_object_get(d, "drifted")),

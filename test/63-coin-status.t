@@ -165,6 +165,20 @@ like "$out" "AAAUSDT +- +.*expired-cache" "a prob_up of \"high\": no prob_up sho
 like "$err" "AAAUSDT.json: not a prediction: prob_up: missing or not a number in \\[0,1\\]" \
 	"a prob_up of \"high\": the reason on stderr"
 cp entry.keep "$H/cache/predictions/AAAUSDT.json"
+# Nor is another coin's drift check (a file copied by hand) this coin's,
+# nor one whose figures are none.
+cp "$H/models/AAAUSDT/last-drift.json" drift.keep
+cp "$H/models/BBBUSDT/last-drift.json" "$H/models/AAAUSDT/last-drift.json"
+run coin-status -o symbol,drift,flags AAAUSDT
+is "$rc" 1 "another coin's drift check as AAAUSDT's: exit 1"
+like "$out" "AAAUSDT +unreadable +-$" "... shown unreadable, not drifted"
+like "$err" "^coin-status: $H/models/AAAUSDT/last-drift.json: the check of BBBUSDT, not of AAAUSDT$" \
+	"... the reason on stderr"
+sed 's/"max_psi":0.081/"max_psi":"big"/' drift.keep >"$H/models/AAAUSDT/last-drift.json"
+run coin-status --json AAAUSDT
+is "$rc:$(echo "$out" | py 'd["drift"]["error"]')" "1:$H/models/AAAUSDT/last-drift.json: max_psi: not a number" \
+	"a max_psi that is no number: an error"
+cp drift.keep "$H/models/AAAUSDT/last-drift.json"
 # The text dashboard says the drift checks too (the page and coin-status did).
 run summarize --dashboard
 like "$out" "
