@@ -252,6 +252,12 @@ is "$(grep -c -- '--rounds' "$H/logs/20251110T0200Z-incremental/BTCUSDT/training
 printf 'XRPUSDT\n# comment\nADAUSDT\n' >list
 run run-batch incremental --symbols "$T/list" --run 20251110T0300Z-incremental --dry-run
 like "$out" "symbols: +2 to do: XRPUSDT ADAUSDT" "symbols from a file"
+printf ' XRPUSDT \r\n\t# comment\r\n\tADAUSDT\t# the second\r\n\r\n   \n' >list.crlf
+run run-batch incremental --symbols "$T/list.crlf" --run 20251110T0300Z-incremental --dry-run
+like "$out" "symbols: +2 to do: XRPUSDT ADAUSDT" "... with CRLF line ends, blanks around and comments after"
+printf 'XRPUSDT\r\nADA USDT\r\n' >list.bad
+run run-batch incremental --symbols "$T/list.bad" --run 20251110T0300Z-incremental --dry-run
+like "$rc:$err" "^2:run-batch: $T/list.bad:2: ADA USDT: bad symbol" "... a blank inside a symbol: its file and line"
 
 # TRAIN_BATCH_SIZE: coins per start; the rest wait for the next start.
 R4=20251110T0400Z-incremental
