@@ -33,8 +33,15 @@ is "$(tar tzf "$a" | grep -c AAAUSDT/20251109_020000Z/):$(tar tzf "$a" | grep -c
 	"holds the current model of each coin (7 files and sha256.txt) and its link"
 is "$(tar tzf "$a" | grep -c -e 20251102 -e CCCUSDT)" 0 "nothing else"
 
-# Restore into an empty home.
+# Restore into an empty home; not into one that is not there (a
+# mistyped --home would look restored).
 run model-backup --home "$T/other" --restore "$a"
+is "$rc:$err" "1:model-backup: $T/other: No such file or directory" "restore into a --home that is not there: an error"
+ok "$(test ! -e "$T/other"; echo $?)" "... which makes nothing"
+mkdir "$T/other"
+run model-backup --home "$T/other" --restore "$a"
+# The homes restored into below, there as that needs.
+mkdir "$T/h3" "$T/h4" "$T/h5" "$T/h6" "$T/h7" "$T/h8" "$T/h9" "$T/other2" "$T/dmg2" "$T/bigto"
 is "$rc:$out:$err" "0:$a: 2 models restored, 0 already in place; current switched for 2 coins:" \
 	"restore counts the models it unpacked and the coins it switched"
 (cd "$T/other/models/AAAUSDT/current" && sha256sum -c --quiet sha256.txt)

@@ -30,12 +30,8 @@ static int
 restore(const char *home, const char *archive, char **syms, int n)
 {
 	struct ct_restored r;
-	char ex[CT_EXCERPT_LEN];
 	int rc = CT_EXIT_OK;
 
-	for (int i = 0; i < n; i++)
-		if (!ct_symbol_ok(syms[i]))
-			ct_die(CT_EXIT_USAGE, "%s: invalid symbol", ct_excerpt(syms[i], strlen(syms[i]), ex));
 	if (ct_backup_restore(home, archive, syms, (size_t)n, &r) != 0) {
 		if (errno == EWOULDBLOCK)
 			return CT_EXIT_LOCKED;
@@ -63,7 +59,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *home = NULL, *out = NULL, *archive = NULL;
-	char made[CT_PATH_MAX];
+	char made[CT_PATH_MAX], ex[CT_EXCERPT_LEN];
 	long keep = 4, damaged = 0;
 	int c;
 
@@ -97,10 +93,16 @@ main(int argc, char **argv)
 		usage(CT_EXIT_USAGE);
 	home = ct_home(home);
 	ct_cleanup_on_signals();
+	for (int i = optind; archive && i < argc; i++)
+		if (!ct_symbol_ok(argv[i]))
+			ct_die(CT_EXIT_USAGE, "%s: invalid symbol", ct_excerpt(argv[i], strlen(argv[i]), ex));
+	/* A mistyped --home is no data home to make backups/ in, nor to
+	 * restore into: a restore there would look like one done. */
+	if (ct_dir_check(home) != 0)
+		return ct_finish(CT_EXIT_FAIL);
 	if (archive)
 		return ct_finish(restore(home, archive, argv + optind, argc - optind));
-	/* A mistyped --home is no data home to make backups/ in. */
-	if (ct_dir_check(home) != 0 || (out ? ct_backup_models(home, out, made, sizeof made, &damaged) :
+	if ((out ? ct_backup_models(home, out, made, sizeof made, &damaged) :
 	    ct_backup_rotated(home, keep, made, sizeof made, &damaged)) < 0)
 		return ct_finish(CT_EXIT_FAIL);
 	printf("%s\n", made);
