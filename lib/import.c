@@ -454,6 +454,18 @@ jerror(struct jrd *j, const json_error_t *je)
 	j->rd->failed = 1;
 }
 
+/* msg at the next byte, as FILE:LINE:COLUMN, as jansson's errors. */
+static void
+jfail(struct jrd *j, const char *msg)
+{
+	struct rd *r = j->rd;
+
+	if (r->failed)
+		return;
+	r->failed = 1;
+	snprintf(r->msg, sizeof r->msg, "%s:%ld:%ld: %s", r->name, r->line, j->col + 1, msg);
+}
+
 /* One array element, decoded by jansson on its own (JSON_DISABLE_EOF_CHECK
  * stops after it and reports how far it read).  Text that ends inside it
  * is topped up and tried again; 0 or -1. */
@@ -515,7 +527,7 @@ walk_elements(struct jrd *j)
 	}
 	r->elem = 0;
 	if (k >= 0)
-		fail(r, "%s", k > 0 ? "expected ',' or ']' after an array element" :
+		jfail(j, k > 0 ? "expected ',' or ']' after an array element" :
 		    "unexpected end of input: the array is not closed");
 	return 0;
 }
@@ -527,7 +539,7 @@ walk_json(struct jrd *j)
 
 	if ((k = jskip(j)) <= 0 || j->w[j->off] != '[') {
 		if (k >= 0)
-			fail(j->rd, "%s", "expected a JSON array of candle rows");
+			jfail(j, "expected a JSON array of candle rows");
 		return;
 	}
 	jtake(j, 1);
@@ -535,7 +547,7 @@ walk_json(struct jrd *j)
 		return;
 	jtake(j, 1);
 	if (jskip(j) > 0)
-		fail(j->rd, "%s", "data after the end of the JSON array");
+		jfail(j, "data after the end of the JSON array");
 }
 
 /* The outer array is walked here and each row decoded on its own: a file

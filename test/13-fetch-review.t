@@ -44,8 +44,19 @@ is "$(ls -A fz/candles/A)" "1h.csv" "a failed save leaves no temporary file"
 # An exchange's error reply saved as a file is refused as JSON.
 printf '\n{"code":-1121,"msg":"Invalid symbol."}\n' >refused.json
 run fetch-candles -s A -t 1h -i refused.json --stdout
-is "$rc:$err" "1:fetch-candles: refused.json:2: expected a JSON array of candle rows
-fetch-candles: A 1h: nothing printed, store left unchanged" "a JSON object: refused as JSON, with its line"
+is "$rc:$err" "1:fetch-candles: refused.json:2:1: expected a JSON array of candle rows
+fetch-candles: A 1h: nothing printed, store left unchanged" "a JSON object: refused as JSON, with its line and column"
+# The array's own syntax is placed by line and column too, as jansson's
+# errors inside an element are.
+printf '[[1704067200000,"1","2","0.5","1.5","10"]\n [1704070800000,"1","2","0.5","1.5","10"]]\n' >nocomma.json
+run fetch-candles -s A -t 1h -i nocomma.json --stdout
+like "$rc:$err" "^1:fetch-candles: nocomma.json:2:2: expected ',' or ']' after an array element" "a missing comma: line and column"
+printf '[[1704067200000,"1","2","0.5","1.5","10"],' >cut.json
+run fetch-candles -s A -t 1h -i cut.json --stdout
+like "$rc:$err" "^1:fetch-candles: cut.json:1:43: unexpected end of input: the array is not closed" "cut short: line and column"
+printf '[[1704067200000,"1","2","0.5","1.5","10"]] x\n' >after.json
+run fetch-candles -s A -t 1h -i after.json --stdout
+like "$rc:$err" "^1:fetch-candles: after.json:1:44: data after the end of the JSON array" "data after it: line and column"
 
 # A failed first run into a new data home leaves nothing behind, not even
 # an empty candles/ directory.
