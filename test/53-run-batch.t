@@ -230,7 +230,7 @@ run run-batch incremental --symbols HHHUSDT --dry-run
 like "$out" "^run: +$R3 \\(resumed\\)" "without --run: resume the newest unfinished run of the cycle"
 RESUME_MAX_AGE=5h run run-batch incremental --symbols HHHUSDT --dry-run
 like "$out" "^run: +[0-9]{8}T[0-9]{4}Z-incremental \\(new\\)" "an unfinished run older than RESUME_MAX_AGE is not resumed"
-like "$err" "$R3: unfinished but older than RESUME_MAX_AGE \\(5h\\): starting a new run" "and run-batch says so"
+like "$err" "$R3: unfinished but older than RESUME_MAX_AGE \\(5h\\): starting a new run, the coins it left first" "and run-batch says so"
 RESUME_MAX_AGE=5x run run-batch incremental --symbols HHHUSDT --dry-run
 is "$rc" 2 "a bad RESUME_MAX_AGE is a usage error"
 run run-batch incremental --symbols HHHUSDT --run $R3
@@ -270,6 +270,18 @@ is "$rc:$(ledger todo $R4 | wc -l)" "0:0" "the next start does the rest"
 RESUME_MAX_AGE=5h run run-batch incremental --symbols AAAUSDT --dry-run
 like "$out" "^run: +[0-9]{8}T[0-9]{4}Z-incremental \\(new\\)" "a finished run is not resumed"
 unlike "$err" "unfinished" "nor called unfinished"
+# A run left unfinished and older than RESUME_MAX_AGE (cron's interval is
+# longer than it): the new run does the coins it left first, so that a
+# TRAIN_BATCH_SIZE start does not redo the same coins for ever.
+R5=20251110T0500Z-incremental
+TRAIN_BATCH_SIZE=1 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R5
+is "$rc:$(ledger todo $R5 | tr '\n' ' ')" "1:BBBUSDT CCCUSDT " "TRAIN_BATCH_SIZE=1: AAAUSDT done, two left"
+TRAIN_BATCH_SIZE=1 RESUME_MAX_AGE=5h run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --dry-run
+like "$out" "^run: +[0-9]{8}T[0-9]{4}Z-incremental \\(new\\)" "too old to resume: a new run"
+like "$out" "symbols: +3 to do: BBBUSDT CCCUSDT AAAUSDT$" "... which begins with the coins the old run left, not AAAUSDT again"
+TRAIN_BATCH_SIZE=2 RESUME_MAX_AGE=5h run run-batch incremental --symbols CCCUSDT,AAAUSDT,DDDUSDT --dry-run
+like "$out" "symbols: +3 to do: CCCUSDT AAAUSDT DDDUSDT$" "... a coin it left that is no longer listed left out, the others in list order after"
+printf 'BBBUSDT\nCCCUSDT\n' | ledger set $R5 - success
 # A start that names a finished run has nothing to do, and says so.
 run run-batch incremental --symbols AAAUSDT --run $R4
 is "$rc" 0 "a finished run started again: exit 0"

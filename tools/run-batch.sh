@@ -1009,7 +1009,7 @@ if [ -z "$RESUME_MAX_AGE" ]; then
 fi
 resume_max=''
 [ "$RESUME_MAX_AGE" = off ] || resume_max=$(dur_s "$RESUME_MAX_AGE")
-resumed=0 same_minute=0
+resumed=0 same_minute=0 left=''
 # unfinished RUN — work to do, work an engine still holds (runs/RUN/
 # engine.jobs: a --no-wait or killed start's arrays), or a coin running
 # under a worker only its engine can judge.
@@ -1023,8 +1023,8 @@ if [ -z "$run" ]; then
 	for d in "$home"/runs/*T*Z-"$cycle"; do [ -f "$d/status.json" ] && last=${d##*/}; done
 	[ -n "$last" ] && ! unfinished "$last" && last=''
 	if [ -n "$last" ] && [ -n "$resume_max" ] && [ "$(run_age "$last")" -gt "$resume_max" ]; then
-		warn "$last: unfinished but older than RESUME_MAX_AGE ($RESUME_MAX_AGE): starting a new run"
-		last=''
+		warn "$last: unfinished but older than RESUME_MAX_AGE ($RESUME_MAX_AGE): starting a new run, the coins it left first"
+		left=$last last=''
 	fi
 	if [ -n "$last" ]; then
 		run=$last; resumed=1
@@ -1047,7 +1047,13 @@ todo_list() {
 		if [ "$force" = 1 ]; then echo "$all"; else ledger --home "$home" todo "$run" --retries "$RETRIES"; fi
 		for s in $symbols; do printf '%s\n' "$all" | grep -qx "$s" || echo "$s"; done
 	else
-		for s in $symbols; do echo "$s"; done
+		# After a run left unfinished (older than RESUME_MAX_AGE), the
+		# coins it did not do go first: else a start of TRAIN_BATCH_SIZE
+		# coins a cron interval longer than that age would redo the
+		# same coins for ever.
+		{ [ -z "$left" ] || ledger --home "$home" todo "$left" --retries 1000 2>/dev/null
+			for s in $symbols; do echo "$s"; done; } |
+			awk -v syms=" $symbols " 'index(syms, " " $0 " ") && !seen[$0]++'
 	fi | grep .
 }
 
