@@ -120,4 +120,24 @@ like "$(grep '"coin_failed"' "$H/logs/$R/engine.log")" '"symbol":"AAAUSDT".*"err
 	"the lost attempt is an event (coin_failed, error_type lost)"
 is "$(sed -n 's/.*"event":"coin_started".*"attempt":\([0-9]*\).*/\1/p' "$H/logs/$R/engine.log" | tr '\n' ' ')" "1 2 " \
 	"attempts numbered as the ledger counts them (1, then 2), not 1 twice"
+
+# SIGTERM while the batch waits to retry a coin: it stops at once, and
+# its wait (a sleep) neither outlives it nor keeps the batch lock.
+R=20251112T0700Z-full
+rm -f "$T/flaky.BBBUSDT"
+env FAKE_FLAKY=BBBUSDT RETRY_BASE_SECONDS=60 run-batch full --symbols BBBUSDT --run $R \
+	>/dev/null 2>&1 &
+pid=$!
+i=0
+until grep -q '"coin_failed"' "$H/logs/$R/engine.log" 2>/dev/null || [ $i -ge 400 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.3
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 130 "SIGTERM during the wait to retry: exit 130"
+run flock -n "$H/runs/.batch.lock" true
+is "$rc" 0 "... and the batch lock is free at once (no sleep left holding it)"
+is "$(leftovers "sleep [0-9]*\\.[0-9][0-9]$")" 0 "... nor any sleep of its backoff left"
 done_testing

@@ -1227,6 +1227,7 @@ engine_load
 on_signal() {
 	trap '' INT TERM HUP
 	warn "$run: interrupted by SIG$1"
+	[ -z "${backoff_sleep:-}" ] || kill "$backoff_sleep" 2>/dev/null
 	engine_stop
 	[ ! -f "$home/runs/$run/status.json" ] || event job_interrupted signal="$1"
 	exit 130
@@ -1640,8 +1641,13 @@ backoff() {
 	rnd=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 	d=$(awk -v b="$RETRY_BASE_SECONDS" -v a="$1" -v r="${rnd:-0}" \
 		'BEGIN { d = b * 2 ^ (a - 1); printf "%.2f", d / 2 + d / 2 * r / 65535 }')
-	sleep "$d" &
-	wait $!
+	# In the background, so that a signal is acted on at once; without
+	# the batch lock (fd 9), and stopped by on_signal, so that it does
+	# not keep the next start out.
+	sleep "$d" 9>&- &
+	backoff_sleep=$!
+	wait "$backoff_sleep"
+	backoff_sleep=''
 }
 # detach LIST — --no-wait: the engine starts the round and we leave it
 # running, with the run's temporaries; a later start of the run waits for
