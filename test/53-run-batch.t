@@ -451,4 +451,11 @@ FAKE_FAIL=BBBUSDT RETRIES=3 run run-batch full --symbols AAAUSDT,BBBUSDT --run 2
 like "$rc:$(printf '%s\n' "$err" | tail -n 1)" \
 	"^1:run-batch: 20251120T0200Z-full: .*; no summary written \\(the one in $H/summary/20251120T0200Z-full/engine_summary.json is an earlier start's\\)$" \
 	"an earlier start's summary is not claimed as this one's"
+
+# An update not promoted keeps the coin's model: nothing new to upload.
+DRIFT_ENABLED=0 FAKE_KEEP=AAAUSDT UPLOAD_CMD="echo >>'$T/uploaded.keep'" run run-batch incremental \
+	--symbols AAAUSDT,BBBUSDT --run 20251121T0000Z-incremental
+is "$(status 20251121T0000Z-incremental AAAUSDT)" "success 1 -" "an update that kept the current model: a success"
+is "$(sed 's|/[^/]*$||' "$T/uploaded.keep" | tr '\n' ' ')" "$H/models/BBBUSDT " \
+	"... and no upload of the old model (the other coin's new one is)"
 done_testing

@@ -354,7 +354,10 @@ coin_step() {
 			{ echo "$sym" 2>/dev/null >"$CT_TMP/one.$sym" &&
 				cache_coins "$CT_TMP/one.$sym" "$(step_ttl)" '' "$CT_TMP/one.$sym"; } ||
 				warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
-			[ -z "$UPLOAD_CMD" ] || upload "$sym" "$model" "$clog"
+			# A model this run published only: an update not promoted
+			# leaves the coin's model as it was (uploaded by its run).
+			[ -z "$UPLOAD_CMD" ] || ! lines_match "$model/training_log.json" "*\"run\": \"$run\"*" ||
+				upload "$sym" "$model" "$clog"
 		fi
 		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" 2>/dev/null \
 			>"$CT_TMP/outcome/$sym" || outcome_unsaid "$sym"
