@@ -68,7 +68,9 @@ ok $? "a full run in a home with models backs them up first"
 # full run backs up again.
 cp -a "$H" "$T/hb" && rm -rf "$T/hb/backups" && echo x >"$T/hb/backups"
 COINTRAIN_HOME=$T/hb NOTIFY_CMD="cat >>'$T/hb.notified'" run run-batch full --symbols AAAUSDT --run 20251109T0300Z-full
-is "$rc" 0 "a failed backup does not stop the retrain"
+is "$rc" 1 "a failed backup does not stop the retrain (below), but fails the cycle"
+like "$(printf '%s\n' "$err" | tail -n 1)" "1 succeeded, 0 failed, 0 left; the model backup FAILED \\(see $T/hb/logs/20251109T0300Z-full/backup.log\\)" \
+	"... and the closing line says so"
 like "$(grep '"event":"backup_failed"' "$T/hb.notified")" '"error":"' "NOTIFY_CMD gets backup_failed with the reason"
 run summarize --home "$T/hb" --dashboard --json
 like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="backup"]; print(c[0]["ok"], c[0]["detail"])')" \
@@ -79,6 +81,7 @@ rm -f "$T/hb/backups"
 COINTRAIN_HOME=$T/hb run run-batch full --symbols AAAUSDT --run 20251109T0300Z-full --force
 like "$err" "this run's model backup failed, and coins it retrained since serve new models: no backup taken now" \
 	"a resumed run whose backup failed after coins were retrained takes none, and says why"
+is "$rc" 1 "... and it still fails"
 is "$(ls "$T/hb/backups" 2>/dev/null | wc -l)" 0 "no archive of the new models"
 run summarize --home "$T/hb" --dashboard --json
 like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.load(sys.stdin)["health"]["checks"] if c["name"]=="backup"]; print(c[0]["ok"], c[0]["detail"])')" \

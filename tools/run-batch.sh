@@ -1345,7 +1345,8 @@ finish() {
 	failed_syms=$(sort -u "$tmp/failed" 2>/dev/null | tr '\n' ' ')
 	unwell=''
 	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ] &&
-		[ ! -e "$tmp/cache_failed" ] && [ ! -s "$tmp/drift-failed" ] || unwell=1
+		[ ! -e "$tmp/cache_failed" ] && [ ! -s "$tmp/drift-failed" ] && [ ! -e "$tmp/backup_failed" ] ||
+		unwell=1
 	event job_completed cycle="$cycle" succeeded:="${ok:-0}" failed:="${failed:-0}" \
 		pending:="${pending:-0}" cache_ok:="$([ -e "$tmp/cache_failed" ] && echo false || echo true)" \
 		seconds:=$(($(date +%s) - started_s))
@@ -1359,6 +1360,7 @@ finish() {
 	[ ! -s "$tmp/drift-updated" ] ||
 		msg="$msg; drifted within their training candles, not retrained (an update was tried): $(tr '\n' ' ' <"$tmp/drift-updated" | sed 's/ $//')"
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
+	[ ! -e "$tmp/backup_failed" ] || msg="$msg; the model backup FAILED (see $log/backup.log)"
 	! disk_full || msg="$msg; the data home's disk is full"
 	# summarize writes the summary before it judges the run (exit 1 for
 	# unreadable figures, say): the file says whether there is one; one
@@ -1537,6 +1539,7 @@ if [ "$cycle" = full ]; then
 		# they replaced: none is taken, and the failure stands (the
 		# health check's backup check fails until a full run backs up).
 		warn "$run: this run's model backup failed, and coins it retrained since serve new models: no backup taken now (it would hold those, not the models they replaced); model-backup by hand backs up what is serving"
+		: >"$tmp/backup_failed"
 	elif [ "$BACKUP_ENABLED" = 1 ] && ! ls -d "$home"/models/*/current >/dev/null 2>&1; then
 		event backup_skipped reason="no model yet"
 	elif [ "$BACKUP_ENABLED" = 1 ]; then
@@ -1545,6 +1548,7 @@ if [ "$cycle" = full ]; then
 		else
 			event backup_failed error="$(why_of "$log/backup.log")"
 			warn "model backup failed (see $log/backup.log); retraining anyway"
+			: >"$tmp/backup_failed"
 		fi
 	fi
 fi
