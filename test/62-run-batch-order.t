@@ -132,4 +132,29 @@ like "$out" "1/1 BBBUSDT failed \\(error\\): train-coin: BBBUSDT: not enough can
 	"a failed coin's line gives the reason"
 run run-batch incremental --symbols AAAUSDT,BBBUSDT --run 20251111T0500Z-incremental
 is "$(printf '%s\n' "$err" | grep -c .)" 2 "not a terminal: only the start and the closing line"
+
+# A SIGTERM while a fetch waits on the exchange (a server that takes the
+# connection and never answers) stops the batch at once, the fetch too.
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True); time.sleep(300)' >mute.port &
+mute=$!
+i=0; until [ -s mute.port ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+R=20251111T0600Z-predict
+EXCHANGE_URL=http://127.0.0.1:$(cat mute.port) FETCH_ENABLED=1 \
+	run-batch predict --symbols AAAUSDT --run $R >/dev/null 2>&1 &
+pid=$!
+i=0
+until grep -q " fetch$" "$H/logs/$R/AAAUSDT/training.log" 2>/dev/null || [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.5
+t0=$(date +%s)
+kill -TERM $pid
+wait $pid
+is "$?" 130 "SIGTERM during a fetch: exit 130"
+ok "$([ $(($(date +%s) - t0)) -le 5 ]; echo $?)" "... within seconds, not once the fetch's tries end"
+is "$(leftovers "fetch-candles --symbol AAAUSDT")" 0 "... and no fetch left running"
+kill $mute; wait $mute 2>/dev/null
 done_testing

@@ -1231,6 +1231,9 @@ on_signal() {
 	trap '' INT TERM HUP
 	warn "$run: interrupted by SIG$1"
 	[ -z "${backoff_sleep:-}" ] || kill "$backoff_sleep" 2>/dev/null
+	# A fetch under way: stopped (its store is written whole or not at
+	# all), and waited for, so that nothing of this run outlives it.
+	[ -z "${fetch_pid:-}" ] || { kill -TERM "$fetch_pid" 2>/dev/null; wait "$fetch_pid"; }
 	engine_stop
 	[ ! -f "$home/runs/$run/status.json" ] || event job_interrupted signal="$1"
 	exit 130
@@ -1463,9 +1466,14 @@ fetch_all() {
 		# fetch_n candles (which also fill a gap among them).
 		lb=$fetch_n
 		[ "$cycle" != predict ] || [ ! -s "$home/candles/$s/$TIMEFRAME.csv" ] || lb=''
+		# In the background, so that a signal is acted on at once (its
+		# retries may take a minute), not once it ends.
 		timeout -k 10 "$timeout_s" fetch-candles --symbol "$s" --timeframe "$TIMEFRAME" \
-			${lb:+--lookback "$lb"} >>"$log/$s/training.log" 2>&1
+			${lb:+--lookback "$lb"} >>"$log/$s/training.log" 2>&1 &
+		fetch_pid=$!
+		wait "$fetch_pid"
 		frc=$?
+		fetch_pid=''
 		if [ "$frc" -eq 0 ]; then
 			streak=0
 			# A tune run's fetched coins: a resumed start fetches the others.
