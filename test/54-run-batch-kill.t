@@ -93,11 +93,7 @@ R=20991120T0200Z-full
 python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
 	env FAKE_SLEEP=1 run-batch full --symbols AAAUSDT --run $R >/dev/null 2>&1 &
 pid=$!
-i=0
-until grep -q '"running"' "$H/runs/$R/coins/AAAUSDT.json" 2>/dev/null || [ $i -ge 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+await '"running"' "$H/runs/$R/coins/AAAUSDT.json"
 sleep 0.2
 kill -KILL -"$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
@@ -128,11 +124,7 @@ rm -f "$T/flaky.BBBUSDT"
 env FAKE_FLAKY=BBBUSDT RETRY_BASE_SECONDS=60 run-batch full --symbols BBBUSDT --run $R \
 	>/dev/null 2>&1 &
 pid=$!
-i=0
-until grep -q '"coin_failed"' "$H/logs/$R/engine.log" 2>/dev/null || [ $i -ge 400 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+await '"coin_failed"' "$H/logs/$R/engine.log" 400
 sleep 0.3
 kill -TERM "$pid"
 wait "$pid"

@@ -144,11 +144,7 @@ R=20251111T0600Z-predict
 EXCHANGE_URL=http://127.0.0.1:$(cat mute.port) FETCH_ENABLED=1 \
 	run-batch predict --symbols AAAUSDT --run $R >/dev/null 2>&1 &
 pid=$!
-i=0
-until grep -q " fetch$" "$H/logs/$R/AAAUSDT/training.log" 2>/dev/null || [ $i -ge 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+await " fetch$" "$H/logs/$R/AAAUSDT/training.log"
 sleep 0.5
 t0=$(date +%s)
 kill -TERM $pid

@@ -90,6 +90,15 @@ run() {
 # floats); j is the document.
 jget() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(json.dumps(eval(sys.argv[2], {"j": j})))' "$1" "$2"; }
 
+# await PATTERN FILE [N] — wait until a line of FILE matches PATTERN
+# (grep's), checking every 0.05 s, N times at most (200: ten seconds).
+await() {
+	_i=0
+	until grep -q -- "$1" "$2" 2>/dev/null || [ $_i -ge "${3:-200}" ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
 # held FILE — wait (10 s at most) until a process started in the
 # background holds FILE's flock: a guess with sleep fails on a loaded box.
 held() {
