@@ -359,4 +359,17 @@ run train-coin --costs "$T/neg.csv" --symbol WALK --timeframe 5m
 is "$rc:$err" "1:train-coin: $T/neg.csv:2: maker_fee_bps: not a non-negative number: \"-1\"" \
     "a negative fee: exit 1, file, line and column named"
 
+# Published, but its directory could not be printed: exit 1, and said so
+# (the exit alone would read as "nothing was published").
+if [ -w /dev/full ]; then
+	before=$(readlink "$M/current")
+	run sh -c '"$@" >/dev/full' sh $TC --symbol WALK --timeframe 5m --fresh
+	is "$rc" 1 "stdout full after publishing: exit 1"
+	like "$err" "train-coin: WALK: the new model is published \\(current names it\\), but its directory could not be printed
+train-coin: stdout: No space left on device" "... saying the model is published, and why it was not printed"
+	ok "$([ "$(readlink "$M/current")" != "$before" ]; echo $?)" "... as current says"
+else
+	ok 0 "# SKIP no /dev/full"; ok 0 "# SKIP"; ok 0 "# SKIP"
+fi
+
 done_testing

@@ -154,5 +154,10 @@ main(int argc, char **argv)
 	ct_xgb_env(argv, tc.o.threads);
 	tc.home = ct_home(home);
 	ct_cleanup_on_signals();
-	return ct_finish(ct_train_coin(&tc));
+	rc = ct_train_coin(&tc);
+	/* Published, but not printed: said, before ct_finish says why. */
+	if (rc == CT_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout)))
+		ct_warn("%s: the new model is published (current names it), but its directory "
+		    "could not be printed", tc.sym);
+	return ct_finish(rc);
 }
