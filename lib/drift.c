@@ -393,13 +393,27 @@ ct_drift_parse(const json_t *ref, size_t nfeat, struct ct_drift_hist *h, char *w
 		snprintf(why, n, "not version %d", CT_DRIFT_VERSION);
 		return -1;
 	}
-	for (size_t j = 0; j < nfeat; j++)
-		if (hist_parse(json_object_get(feat, ct_feat_name(j)), &h[j]) != 0) {
-			snprintf(why, n, "features.%s: missing or malformed", ct_feat_name(j));
+	for (size_t j = 0; j < nfeat; j++) {
+		int bad = hist_parse(json_object_get(feat, ct_feat_name(j)), &h[j]) != 0;
+
+		/* Only a clock feature goes unchecked: marking another one
+		 * so would leave it out of every check. */
+		if (bad || h[j].use == is_clock(ct_feat_name(j))) {
+			snprintf(why, n, "features.%s: %s", ct_feat_name(j), bad ? "missing or malformed" :
+			    h[j].use ? "a clock feature with a histogram" :
+			    "marked a clock feature, which it is not");
 			return -1;
 		}
-	if ((pred = json_object_get(ref, "prediction")) != NULL && hist_parse(pred, &h[nfeat]) != 0) {
+	}
+	if ((pred = json_object_get(ref, "prediction")) != NULL &&
+	    (hist_parse(pred, &h[nfeat]) != 0 || !h[nfeat].use)) {
 		snprintf(why, n, "prediction: malformed");
+		return -1;
+	}
+	pred = json_object_get(ref, "base_rate");
+	if (pred && !json_is_null(pred) && !(json_is_number(pred) && json_number_value(pred) >= 0 &&
+	    json_number_value(pred) <= 1)) {
+		snprintf(why, n, "base_rate: not a share from 0 to 1, nor null");
 		return -1;
 	}
 	return 0;

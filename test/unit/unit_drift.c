@@ -212,6 +212,17 @@ test_parse_psi(void **state)
 	assert_int_equal(ct_drift_parse(bad, nf, h, why, sizeof why), -1);
 	assert_string_equal(why, "prediction: malformed");
 	json_decref(bad);
+	/* A feature marked a clock feature would be left out of the check. */
+	bad = json_deep_copy(ref);
+	json_object_set_new(json_object_get(bad, "features"), "vol_12", json_pack("{s:b}", "clock", 1));
+	assert_int_equal(ct_drift_parse(bad, nf, h, why, sizeof why), -1);
+	assert_string_equal(why, "features.vol_12: marked a clock feature, which it is not");
+	json_decref(bad);
+	bad = json_deep_copy(ref);
+	json_object_set_new(bad, "base_rate", json_string("high"));
+	assert_int_equal(ct_drift_parse(bad, nf, h, why, sizeof why), -1);
+	assert_string_equal(why, "base_rate: not a share from 0 to 1, nor null");
+	json_decref(bad);
 	bad = json_deep_copy(ref);
 	json_object_del(json_object_get(bad, "features"), "rsi_14");
 	assert_int_equal(ct_drift_parse(bad, nf, h, why, sizeof why), -1);
