@@ -109,6 +109,14 @@ on_row(int c, void *ctx)
 	if (num(r, 1, &k.taker_bps, 0) || num(r, 2, &k.maker_bps, 0) ||
 	    num(r, 3, &k.spread_bps, 1) || num(r, 4, &k.slip_bps_per_sigma, 0))
 		return;
+	/* Two rows for the coin (or two "*"): which one was meant is not
+	 * for us to guess. */
+	if (r->sym && rank > 0 && rank == r->found) {
+		ct_warn("%s:%ld: a second row for %s (the first is line %ld)", r->path, r->line,
+		    r->f[0], r->out->line);
+		r->bad = 1;
+		return;
+	}
 	if (rank > r->found) {
 		r->found = rank;
 		snprintf(k.row, sizeof k.row, "%s", r->f[0]);

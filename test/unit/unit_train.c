@@ -262,6 +262,13 @@ test_costs(void **state)
 	fclose(fp);
 	assert_int_equal(ct_costs_check(path), 0);
 	assert_int_equal(ct_costs_load(path, "BTCUSDT", &c), -1);
+	/* Two rows for the coin: refused, not the first taken. */
+	fp = fopen(path, "w");
+	fputs("symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n"
+	    "ETHUSDT,10,2,0.5,1\n*,10,10,,2\nETHUSDT,7,2,0.5,1\n", fp);
+	fclose(fp);
+	assert_int_equal(ct_costs_load(path, "ETHUSDT", &c), -1);
+	assert_int_equal(ct_costs_load(path, "BTCUSDT", &c), 0);
 	fp = fopen(path, "w");
 	fputs("symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n", fp);
 	fclose(fp);
