@@ -107,48 +107,39 @@ is "$rc" 0 "new candles since the kill: a fresh training"
 ok "$(printf '%s\n' "$err" | grep -c resuming)" "which does not resume the checkpoint of other data"
 like "$(printf '%s\n' "$err" | grep 'round' | head -1)" "fold 1/4 round 1," "and starts at fold 1"
 
-# A checkpoint whose fold cannot be read (a short file) is trained again,
-# not a failure of this run and of every retry.
-kill_after 1
-oos=$(ls "$M"/.tmp-*/work/checkpoint/fold-1.oos 2>/dev/null | head -1)
-if [ -n "$oos" ]; then
-	: >"$oos"
-	run $TC
-	is "$rc" 0 "a fold checkpoint cut short: the run still publishes"
-	like "$err" "fold-1.oos: short file; training the fold again" "and says it trains the fold again"
-else
-	ok 0 "# SKIP the run ended before a fold was checkpointed"
-	ok 0 "# SKIP"
-fi
-# So is one whose predictions are not probabilities (a NaN once made the
-# AUC's tie loop spin for ever, holding the coin's lock).
-kill_after 1
-oos=$(ls "$M"/.tmp-*/work/checkpoint/fold-1.oos 2>/dev/null | head -1)
-if [ -n "$oos" ]; then
+# damaged FILE HOW WHAT EXPECT — kill a training after its first fold,
+# damage that fold's checkpoint FILE with the function HOW (given its
+# path), run again: it still publishes (WHAT) and says EXPECT.
+damaged() {
+	kill_after 1
+	f=$(ls "$M"/.tmp-*/work/checkpoint/"$1" 2>/dev/null | head -1)
+	if [ -z "$f" ]; then
+		ok 0 "# SKIP the run ended before a fold was checkpointed"
+		ok 0 "# SKIP"
+		return
+	fi
+	"$2" "$f"
+	run timeout 120 $TC
+	is "$rc" 0 "$3: the run still publishes"
+	like "$err" "$4" "and says it trains the fold again"
+}
+empty() { : >"$1"; }
+nan_at_11() {
 	python3 -c 'import struct, sys
 with open(sys.argv[1], "r+b") as f:
-    f.seek(40); f.write(struct.pack("<f", float("nan")))' "$oos"
-	run timeout 120 $TC
-	is "$rc" 0 "a NaN in a fold checkpoint: the run still publishes"
-	like "$err" "fold-1.oos: value number 11, nan, is not a probability; training the fold again" \
-		"and says it trains the fold again"
-else
-	ok 0 "# SKIP the run ended before a fold was checkpointed"
-	ok 0 "# SKIP"
-fi
+    f.seek(40); f.write(struct.pack("<f", float("nan")))' "$1"
+}
+cut_1064() { head -c 1064 "$1" >cut.ubj && cat cut.ubj >"$1"; }
+# A checkpoint whose fold cannot be read (a short file) is trained again,
+# not a failure of this run and of every retry.
+damaged fold-1.oos empty "a fold checkpoint cut short" "fold-1.oos: short file; training the fold again"
+# So is one whose predictions are not probabilities (a NaN once made the
+# AUC's tie loop spin for ever, holding the coin's lock).
+damaged fold-1.oos nan_at_11 "a NaN in a fold checkpoint" \
+	"fold-1.oos: value number 11, nan, is not a probability; training the fold again"
 # Nor are a fold's trees cut short handed to XGBoost, whose loader may
 # read past their end: their record's checksum is checked first.
-kill_after 1
-ubj=$(ls "$M"/.tmp-*/work/checkpoint/fold-1.ubj 2>/dev/null | head -1)
-if [ -n "$ubj" ]; then
-	head -c 1064 "$ubj" >cut.ubj && cat cut.ubj >"$ubj"
-	run timeout 120 $TC
-	is "$rc" 0 "a fold's trees cut short: the run still publishes"
-	like "$err" "fold-1.ubj: not the file its record names \\(cut short or changed\\); training the fold again" \
-		"and says it trains the fold again"
-else
-	ok 0 "# SKIP the run ended before a fold was checkpointed"
-	ok 0 "# SKIP"
-fi
+damaged fold-1.ubj cut_1064 "a fold's trees cut short" \
+	"fold-1.ubj: not the file its record names \\(cut short or changed\\); training the fold again"
 
 done_testing
