@@ -142,6 +142,15 @@ ct_tf_ms(const char *tf)
 }
 
 int
+ct_tf_check(const char *tf)
+{
+	if (ct_tf_ms(tf) >= 0)
+		return 0;
+	ct_warn("--timeframe: not one of 1m 5m 15m 30m 1h 4h 1d: \"%s\"", tf ? tf : "");
+	return -1;
+}
+
+int
 ct_parse_lookback(const char *s, const char *tf, long *candles)
 {
 	int64_t secs, ms = ct_tf_ms(tf);
@@ -215,13 +224,11 @@ int
 ct_coin_args(const char *sym, const char *tf, const char *lookback, long *candles)
 {
 	if (!ct_symbol_ok(sym)) {
-		ct_warn("%s: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})", sym);
+		ct_warn("--symbol: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31}): \"%s\"", sym ? sym : "");
 		return -1;
 	}
-	if (ct_tf_ms(tf) < 0) {
-		ct_warn("%s: not a timeframe (1m 5m 15m 30m 1h 4h 1d)", tf);
+	if (ct_tf_check(tf) != 0)
 		return -1;
-	}
 	/* A duration is converted with the timeframe, whatever the order of
 	 * the options. */
 	if (lookback && (ct_parse_lookback(lookback, tf, candles) != 0 || *candles < 1)) {

@@ -19,6 +19,9 @@ int ct_parse_int64_n(const char *s, size_t n, int64_t *out);
 int ct_parse_dur(const char *s, int64_t *secs);
 /* Timeframe "1m 5m 15m 30m 1h 4h 1d" to milliseconds; -1 when unknown. */
 int64_t ct_tf_ms(const char *tf);
+/* --timeframe's argument tf: 0, or -1 with one message for every tool
+ * ("--timeframe: not one of ...: \"tf\""). */
+int ct_tf_check(const char *tf);
 /* Lookback: a count of candles, or a duration converted to candles of tf. */
 int ct_parse_lookback(const char *s, const char *tf, long *candles);
 /* A coin's command line, checked as every training tool checks it: sym

@@ -42,9 +42,17 @@ for page in "$TOP"/man/*.1; do
 	run sh -c '"$1" -h >/dev/full' sh "$name"
 	is "$rc:$err" "1:$name: stdout: No space left on device" "$name -h >/dev/full: exit 1, said"
 	# -t wherever a timeframe is an option.
+	# ... and one message for a timeframe that is none, before anything runs.
 	case $(synopsis "$page") in *--timeframe*)
 		run "$name" -t 1h -h
-		is "$rc" 0 "$name takes -t for --timeframe" ;;
+		is "$rc" 0 "$name takes -t for --timeframe"
+		sym=''
+		case $(synopsis "$page") in *--symbol*) sym='--symbol BTCUSDT' ;; esac
+		# shellcheck disable=SC2086
+		run "$name" $sym -t 7m
+		is "$rc:$(printf '%s\n' "$err" | head -n 1)" \
+		    "2:$name: --timeframe: not one of 1m 5m 15m 30m 1h 4h 1d: \"7m\"" \
+		    "$name -t 7m: exit 2, the one message of every tool" ;;
 	esac
 	run "$name" --no-such-option
 	is "$rc" 2 "$name: unknown option exits 2"

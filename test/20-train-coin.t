@@ -336,7 +336,7 @@ like "$err" "no current model" "and says so"
 run train-coin --symbol WALK --timeframe 5m --rounds x
 is "$rc" 2 "bad number is a usage error"
 run train-coin --symbol walk --timeframe 5m
-is "$rc:$err" "2:train-coin: walk: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31})" "bad symbol"
+is "$rc:$err" "2:train-coin: --symbol: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31}): \"walk\"" "bad symbol"
 run train-coin --symbol WALK --timeframe 5m --fresh --incremental
 is "$rc" 2 "--fresh and --incremental exclude each other"
 run train-coin -V

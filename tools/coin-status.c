@@ -100,10 +100,8 @@ main(int argc, char *argv[])
 			cols = optarg;
 			break;
 		case 't':
-			if (ct_tf_ms(optarg) < 0) {
-				ct_warn("--timeframe: not one of 1m 5m 15m 30m 1h 4h 1d: \"%s\"", optarg);
+			if (ct_tf_check(optarg) != 0)
 				usage(CT_EXIT_USAGE);
-			}
 			tf = optarg;
 			break;
 		case 'V':

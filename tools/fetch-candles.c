@@ -124,8 +124,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->nfiles = argc - optind;
 	if (o->sym && !ct_symbol_ok(o->sym))
 		bad("--symbol: not a symbol ([A-Z0-9][A-Z0-9._-]{0,31}): \"%s\"", o->sym);
-	if (o->tf && ct_tf_ms(o->tf) < 0)
-		bad("--timeframe: not one of 1m 5m 15m 30m 1h 4h 1d: \"%s\"", o->tf);
+	if (o->tf && ct_tf_check(o->tf) != 0) {
+		usage(stderr);
+		exit(CT_EXIT_USAGE);
+	}
 	if (o->dir && (o->imp || o->gen || o->to_stdout || o->nfiles || o->lookback || o->end ||
 	    o->base || limitarg || o->kind || seedarg || o->start))
 		bad("%s", "--import-dir takes only --symbol, --timeframe, --replace and --home");

@@ -100,10 +100,8 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 't':
-			if (ct_tf_ms(optarg) < 0) {
-				ct_warn("--timeframe: unknown \"%s\"", optarg);
+			if (ct_tf_check(optarg) != 0)
 				usage(CT_EXIT_USAGE);
-			}
 			o.timeframe = optarg;
 			break;
 		case 'V':
