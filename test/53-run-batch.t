@@ -24,7 +24,7 @@ is "$rc" 2 "run of another cycle: usage error"
 run run-batch full --timeout-minutes soon
 is "$rc" 2 "bad timeout: usage error"
 run run-batch full --symbols 'AAAUSDT,bad/one'
-is "$rc:$err" "2:run-batch: bad/one: bad symbol" "bad symbol refused (usage, exit 2)"
+is "$rc:$err" "2:run-batch: SYMBOLS=AAAUSDT,bad/one: bad/one: bad symbol (from option)" "bad symbol refused (usage, exit 2)"
 INCREMENTAL_ENABLED=0 run run-batch incremental
 is "$rc:$out" "0:run-batch: incremental cycle disabled (INCREMENTAL_ENABLED=0)" "a disabled cycle exits 0 and says so"
 

@@ -64,7 +64,7 @@ ok "$(test ! -e "$T/not-yet"; echo $?)" "--dry-run creates no data home"
 mkdir -p "$T/my data&co/logs"
 run inst --home "$T/my data&co" --dry-run
 is "$rc" 0 "a home with a space installs"
-like "$out" "^0 2 \\* \\* 0	COINTRAIN_HOME='$T/my data&co' $CT_BIN/run-batch full --wait >>'$T/my data&co'/logs/cron.log 2>&1$" \
+like "$out" "^0 2 \\* \\* 0	COINTRAIN_HOME='$T/my data&co' $CT_BIN/run-batch full --wait >>'$T/my data&co'/logs/cron.log 2>&1 \\|\\| \\[ \\$\\? -ne 2 \\] \\|\\| tail -n 1 '$T/my data&co'/logs/cron.log$" \
 	"the path is quoted for sh"
 line=$(printf '%s\n' "$out" | grep '^30 ' | cut -f 2-)
 sh -c "$line" >/dev/null 2>&1
@@ -93,6 +93,18 @@ like "$html" "^30 .*DASHBOARD_HTML=$T/data/dashboard.html .*summarize --dashboar
 line=$(printf '%s\n' "$html" | cut -f 2-)
 sh -c "$line" >/dev/null 2>&1
 ok "$(test -s "$T/data/dashboard.html"; echo $?)" "and the line writes it"
+# A batch line that refuses its configuration (exit 2) prints the reason,
+# so cron mails it; one that runs prints nothing.
+mkdir -p "$T/data/logs"
+pl=$(printf '%s\n' "$out" | grep 'run-batch predict' | cut -f 2-)
+printf 'SYMBOLS=AAAUSDT\nFETCH_ENABLED=0\nTOPN=3\n' >"$T/data/cointrain.conf"
+run env -i HOME="$T" PATH=/usr/bin:/bin sh -c "$pl"
+is "$rc:$out" "0:run-batch: $T/data/cointrain.conf:3: TOPN: unknown setting, did you mean TOP_N? (run-batch --show-config lists the settings)" \
+	"a refused predict cycle: its reason on stdout, for cron's mail"
+printf 'SYMBOLS=AAAUSDT\nFETCH_ENABLED=0\n' >"$T/data/cointrain.conf"
+run env -i HOME="$T" PATH=/usr/bin:/bin sh -c "$pl"
+is "$out" "" "one that starts: nothing printed (it goes to cron.log)"
+rm "$T/data/cointrain.conf"
 # A BEGIN whose END was lost (or a second BEGIN, or a stray END): the
 # filter would drop the user's lines after it; refused, table untouched.
 B='# BEGIN cointrain (managed by cron/install; edits here are replaced)'
@@ -126,14 +138,15 @@ for p in run-batch summarize; do
 done
 full() { printf '%s\n' "$out" | grep '^0 2 ' | cut -f 2-; }
 run env PATH="$T/decoy:$PATH" "$T/pre/share/cointrain/cron/install" --home "$T/data" --dry-run
-is "$rc:$(full)" "0:COINTRAIN_HOME=$T/data $T/pre/bin/run-batch full --wait >>$T/data/logs/cron.log 2>&1" \
+refused=" || [ \$? -ne 2 ] || tail -n 1 $T/data/logs/cron.log"
+is "$rc:$(full)" "0:COINTRAIN_HOME=$T/data $T/pre/bin/run-batch full --wait >>$T/data/logs/cron.log 2>&1$refused" \
 	"installed: PREFIX/bin, not the run-batch first on PATH"
 is "$err" "cron/install: programs from $T/pre/bin (installed with cron/install), data home $T/data" "and it says so"
 run env PATH="$T/decoy:$PATH" "$T/src/cron/install" --home "$T/data" --dry-run
-is "$rc:$(full):$err" "0:COINTRAIN_HOME=$T/data $T/src/build/bin/run-batch full --wait >>$T/data/logs/cron.log 2>&1:cron/install: programs from $T/src/build/bin (the build beside cron/install), data home $T/data" \
+is "$rc:$(full):$err" "0:COINTRAIN_HOME=$T/data $T/src/build/bin/run-batch full --wait >>$T/data/logs/cron.log 2>&1$refused:cron/install: programs from $T/src/build/bin (the build beside cron/install), data home $T/data" \
 	"source tree: its build/bin, not the first on PATH"
 run env PATH="$T/decoy:$PATH" "$T/pre/share/cointrain/cron/install" --bin "$T/decoy" --home "$T/data" --dry-run
-is "$rc:$(full):$err" "0:COINTRAIN_HOME=$T/data $T/decoy/run-batch full --wait >>$T/data/logs/cron.log 2>&1:cron/install: programs from $T/decoy (--bin), data home $T/data" \
+is "$rc:$(full):$err" "0:COINTRAIN_HOME=$T/data $T/decoy/run-batch full --wait >>$T/data/logs/cron.log 2>&1$refused:cron/install: programs from $T/decoy (--bin), data home $T/data" \
 	"--bin overrides"
 run env PATH="$T/decoy:$PATH" "$T/lone/install" --home "$T/data" --dry-run
 is "$rc:$err" "0:cron/install: programs from $T/decoy (the first on PATH), data home $T/data" "elsewhere: the first on PATH"

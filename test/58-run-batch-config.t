@@ -59,6 +59,39 @@ like "$out" "^TOP_N=7 +# file show.conf:1$" "a value from the file"
 like "$out" "^TRAIN_ROUNDS=9 +# environment$" "a value from the environment"
 like "$out" "^RETRIES=4 +# option$" "a value from an option"
 like "$out" "^TIMEOUT_MINUTES=45 +# default$" "a default"
+# A bad value of the file is named by file and line, without the usage
+# (the command line was right); --show-config lists first, then says it.
+printf 'RETRIES=2\nTOP_N=5#top\n' >badv.conf
+run run-batch predict --config badv.conf --dry-run
+is "$rc:$err" "2:run-batch: badv.conf:2: TOP_N=5#top: must be a whole number" "a bad value in the file: file:line, no usage"
+run run-batch --config badv.conf --show-config
+like "$rc:$(printf '%s\n' "$out" | grep TOP_N)" "^2:TOP_N=5#top +# file badv.conf:2" "--show-config lists the bad value, exit 2"
+is "$err" "run-batch: badv.conf:2: TOP_N=5#top: must be a whole number" "and says what is wrong with it"
+# A setting given twice: the first line would be dropped unseen.
+printf 'TIMEFRAME=1h\nRETRIES=2\nTIMEFRAME=4h\n' >twice.conf
+run run-batch predict --config twice.conf --symbols AAAUSDT --dry-run
+is "$rc:$err" "2:run-batch: twice.conf:3: TIMEFRAME: set again (first on line 1): keep one of the two" \
+	"a setting given twice: refused, both lines named"
+run run-batch --config twice.conf --show-config
+like "$rc:$err" "^0:run-batch: twice.conf:3: TIMEFRAME: set again" "--show-config lists it with a warning"
+# SYMBOLS naming a file in the configuration: the file beside it, from
+# whatever directory run-batch starts in (cron: the user's home); an
+# inline list's bad symbol is named with the setting, its blanks ignored.
+mkdir -p cfg away
+printf 'BBBUSDT\nAAAUSDT\n' >cfg/MYCOINS
+printf 'SYMBOLS=MYCOINS\n' >cfg/list.conf
+run sh -c 'cd away && run-batch predict --config ../cfg/list.conf --dry-run'
+like "$rc:$(printf '%s\n' "$out" | grep '^coins:')" "^0:coins: +2 in the run: BBBUSDT AAAUSDT" "a relative SYMBOLS file: beside the configuration"
+printf 'SYMBOLS=coins.txt\n' >cfg/list.conf
+run sh -c 'cd away && run-batch predict --config ../cfg/list.conf --dry-run'
+is "$rc:$err" "2:run-batch: ../cfg/list.conf:1: SYMBOLS=coins.txt: not topN, A,B,C or a readable file of symbols (no file ../cfg/coins.txt)" \
+	"one that is not there: named where it was looked for"
+printf 'SYMBOLS="BBBUSDT, AAAUSDT"\n' >cfg/list.conf
+run run-batch predict --config cfg/list.conf --dry-run
+like "$rc:$(printf '%s\n' "$out" | grep '^coins:')" "^0:coins: +2 in the run: BBBUSDT AAAUSDT" "blanks after the commas of an inline list are ignored"
+printf 'SYMBOLS=btcusdt,ethusdt\n' >cfg/list.conf
+run run-batch predict --config cfg/list.conf --dry-run
+is "$rc:$err" "2:run-batch: cfg/list.conf:1: SYMBOLS=btcusdt,ethusdt: btcusdt: bad symbol" "a bad symbol of an inline list: named with the setting, file and line"
 
 # Bad values are refused before anything runs, naming the setting.
 PREDICTION_CACHE_TTL=soon run run-batch predict --symbols AAAUSDT
@@ -119,7 +152,7 @@ like "$(grep '"coin_failed"' "$H/logs/20251110T0500Z-full/engine.log")" '"error"
 	"and so has the coin_failed event"
 
 run run-batch predict --symbols 'AAAUSDT,BB B'
-is "$rc:$err" "2:run-batch: BB B: bad symbol" "a symbol with a space is refused, not squeezed"
+is "$rc:$err" "2:run-batch: SYMBOLS=AAAUSDT,BB B: BB B: bad symbol (from option)" "a symbol with a space is refused, not squeezed"
 printf 'AAAUSDT\nBB B\n' >list
 run run-batch predict --symbols "$T/list"
 is "$rc:$err" "2:run-batch: $T/list:2: BB B: bad symbol" "in a list file, with file:line"

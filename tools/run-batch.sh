@@ -716,9 +716,17 @@ if [ -n "$config" ]; then
 				if [ "$show" = 1 ]; then warn "$m"
 				else die "$EX_USAGE" "$m (run-batch --show-config lists the settings)"; fi ;;
 			esac
-		elif [ -n "$val" ]; then
+		else
+			# A second line for a setting is an error, as a second row
+			# in the cost table: the first would be dropped unseen.
+			eval "first=\${line_$key:-}"
+			if [ -n "$first" ]; then
+				m="$config:$ln: $key: set again (first on line $first): keep one of the two"
+				if [ "$show" = 1 ]; then warn "$m"; else die "$EX_USAGE" "$m"; fi
+			fi
+			eval "line_$key=\$ln"
 			# empty means the default
-			setv "$key" "$val" "file $config:$ln"
+			[ -z "$val" ] || setv "$key" "$val" "file $config:$ln"
 		fi
 	done <<EOF
 $conf
@@ -737,7 +745,26 @@ done
 
 # Every value is checked before anything runs: a bad one is a usage error
 # that names the setting and where it came from.
-badv() { eval "o=\$origin_$1"; bad "$1=$2: $3 (from $o)"; }
+# A value of the file is named by its file and line, as a bad line is;
+# one of the environment by that; only an option's adds the usage.
+# bad_from ORIGIN TEXT — the usage error TEXT about a value of ORIGIN.
+bad_from() {
+	case $1 in
+	'file '*) die "$EX_USAGE" "${1#file }: $2" ;;
+	option) bad "$2 (from $1)" ;;
+	*) die "$EX_USAGE" "$2 (from $1)" ;;
+	esac
+}
+badv() { eval "o=\$origin_$1"; bad_from "$o" "$1=$2: $3"; }
+show_config() {
+	echo "# run-batch $VERSION: configuration"
+	echo "# data home:  $home"
+	echo "# share:      $SHARE"
+	echo "# file read:  ${config:-none}"
+	for v in $KNOWN; do
+		eval "printf '%-28s # %s\n' \"$v=\$$v\" \"\$origin_$v\""
+	done
+}
 check_settings() {
 	case $ENGINE in local | slurm) ;; *) badv ENGINE "$ENGINE" "engine must be local or slurm" ;; esac
 	[ "$nowait" = 0 ] || [ "$ENGINE" != local ] ||
@@ -876,26 +903,18 @@ candles() {
 		echo 0
 	fi
 }
+# --show-config lists the values first, then says which are bad (exit 2).
+if [ "$show" = 1 ]; then
+	put "$(show_config)"
+	check_settings
+	exit 0
+fi
 check_settings
 case $run in
 '' | [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9]Z-"$cycle") ;;
 *) bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle" ;;
 esac
 timeout_s=$(awk -v m="$TIMEOUT_MINUTES" 'BEGIN { print int(m * 60 + 0.5) }')
-
-show_config() {
-	echo "# run-batch $VERSION: configuration"
-	echo "# data home:  $home"
-	echo "# share:      $SHARE"
-	echo "# file read:  ${config:-none}"
-	for v in $KNOWN; do
-		eval "printf '%-28s # %s\n' \"$v=\$$v\" \"\$origin_$v\""
-	done
-}
-if [ "$show" = 1 ]; then
-	put "$(show_config)"
-	exit 0
-fi
 
 # ---- 5. the plan ----
 # Workers and threads: cores minus a reserve for the system,
@@ -923,14 +942,18 @@ esac
 # Symbols: topN is the first N of share/symbols/topN (or top100); a
 # readable file holds one symbol per line (# comments); else A,B,C.
 symbols=''
+# add_sym SYM PREFIX [SUFFIX] — SYM into $symbols; a bad one is a usage
+# error, said between PREFIX (where it was read) and SUFFIX.
 add_sym() {
 	case $1 in
-	[A-Z0-9]*) case $1 in *[!A-Z0-9._-]*) die "$EX_USAGE" "$2$1: bad symbol" ;; esac ;;
-	*) die "$EX_USAGE" "$2$1: bad symbol" ;;
+	[A-Z0-9]*) case $1 in *[!A-Z0-9._-]*) die "$EX_USAGE" "$2$1: bad symbol${3-}" ;; esac ;;
+	*) die "$EX_USAGE" "$2$1: bad symbol${3-}" ;;
 	esac
-	[ "${#1}" -le 32 ] || die "$EX_USAGE" "$2$1: bad symbol (longer than 32)"
+	[ "${#1}" -le 32 ] || die "$EX_USAGE" "$2$1: bad symbol (longer than 32)${3-}"
 	case " $symbols " in *" $1 "*) ;; *) symbols="$symbols $1" ;; esac
 }
+# trim TEXT — TEXT without its outer blanks, in $l.
+trim() { l=$1; l=${l#"${l%%[![:space:]]*}"} l=${l%"${l##*[![:space:]]}"}; }
 read_list() {
 	n=0 cr=$(printf '\r')
 	while IFS= read -r l || [ -n "$l" ]; do
@@ -939,37 +962,49 @@ read_list() {
 		# Without its carriage returns and outer blanks, by the shell: a
 		# process or three a line cost a top100 list a second.
 		while case $l in *"$cr"*) ;; *) false ;; esac; do l=${l%%"$cr"*}${l#*"$cr"}; done
-		l=${l#"${l%%[![:space:]]*}"} l=${l%"${l##*[![:space:]]}"}
+		trim "$l"
 		[ -n "$l" ] && add_sym "$l" "$1:$n: "
 	done <"$1"
 }
 # symbol_list VALUE ORIGIN — the symbols of a SYMBOLS value into $symbols.
+# A file named in the configuration file without a leading / is that
+# file's neighbour (cron starts run-batch in $HOME, not the data home);
+# one named by an option or the environment is found from the current
+# directory.
 symbol_list() {
-	sv=$1 so=$2 symbols=''
+	sv=$1 so=$2 symbols='' sf=$1
+	case $sv in /*) ;; *)
+		case $so in 'file '*/*) sf=${so#file } sf=${sf%:*} sf=${sf%/*}/$sv ;; esac ;;
+	esac
+	case $so in 'file '*) sp="${so#file }: SYMBOLS=$sv: " ss='' ;; *) sp="SYMBOLS=$sv: " ss=" (from $so)" ;; esac
 	case $sv in
 	top[0-9]*)
 		n=${sv#top}
-		isnum "$n" && [ "$n" -ge 1 ] || bad "SYMBOLS=$sv: want topN, N at least 1 (from $so)"
+		isnum "$n" && [ "$n" -ge 1 ] || bad_from "$so" "SYMBOLS=$sv: want topN, N at least 1"
 		list=$SHARE/symbols/$sv
 		[ -f "$list" ] || list=$SHARE/symbols/top100
 		[ -f "$list" ] || die "$EX_FAIL" "$list: no symbol list"
-		[ "$n" -le "$(grep -c '^[A-Z0-9]' "$list")" ] || bad "SYMBOLS=$sv: the longest list is top100 (from $so)"
+		[ "$n" -le "$(grep -c '^[A-Z0-9]' "$list")" ] || bad_from "$so" "SYMBOLS=$sv: the longest list is top100"
 		for s in $(grep '^[A-Z0-9]' "$list" | head -n "$n"); do add_sym "$s" ''; done ;;
 	*,* | [A-Z0-9]*)
-		if [ -f "$sv" ]; then
-			read_list "$sv"
+		if [ -f "$sf" ]; then
+			read_list "$sf"
 		else
 			old_ifs=$IFS IFS=,
+			set -f
 			# shellcheck disable=SC2086
 			set -- $sv
+			set +f
 			IFS=$old_ifs
-			for s in "$@"; do [ -z "$s" ] || add_sym "$s" ''; done
-			[ -n "$symbols" ] || bad "SYMBOLS=$sv: no symbol in the list (from $so)"
+			for s in "$@"; do trim "$s"; [ -z "$l" ] || add_sym "$l" "$sp" "$ss"; done
+			[ -n "$symbols" ] || bad_from "$so" "SYMBOLS=$sv: no symbol in the list"
 		fi ;;
 	*)
-		[ -f "$sv" ] && [ -r "$sv" ] ||
-			bad "SYMBOLS=$sv: not topN, A,B,C or a readable file of symbols (from $so)"
-		read_list "$sv" ;;
+		nf=''
+		[ "$sf" = "$sv" ] || nf=" (no file $sf)"
+		[ -f "$sf" ] && [ -r "$sf" ] ||
+			bad_from "$so" "SYMBOLS=$sv: not topN, A,B,C or a readable file of symbols$nf"
+		read_list "$sf" ;;
 	esac
 	[ -n "$symbols" ] || die "$EX_FAIL" "$sv: no symbols"
 }
