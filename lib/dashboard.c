@@ -152,17 +152,28 @@ ledger_of(json_t *lg)
 	return json_object_get(lg, "symbols") ? lg : NULL;
 }
 
-/* Whether the outcome of a run is to be judged: not while a worker of it
- * is alive, nor while a batch (which may be resuming it) runs. */
+/* The batch holding the lock: whether one does, and the run it holds it
+ * for ("" when it has not said). */
+struct holder {
+	int running;
+	char run[64];
+};
+
+/* Whether the outcome of run (its ledger root) is to be judged: not while
+ * a worker of it is alive, nor, left unfinished, while a batch that may
+ * be resuming it holds the lock (one of another run does not). */
 static int
-settled(json_t *root, int batch)
+settled(const char *run, json_t *root, const struct holder *b)
 {
 	const char *st;
 
 	if (root == NULL)
 		return 1;
 	st = ct_run_state(root);
-	return strcmp(st, "running") != 0 && !(batch && strcmp(st, "unfinished") == 0);
+	if (strcmp(st, "running") == 0)
+		return 0;
+	return !(strcmp(st, "unfinished") == 0 && b->running &&
+	    (b->run[0] == '\0' || strcmp(b->run, run) == 0));
 }
 
 /* The run of a cycle whose outcome counts: its newest (lg, read already),
@@ -170,18 +181,18 @@ settled(json_t *root, int batch)
  * its next start to collect; then the one before, from the runs of the
  * home (none: null). */
 static json_t *
-cycle_run(const char *home, json_t *lg, char **runs, size_t n, int batch)
+cycle_run(const char *home, json_t *lg, char **runs, size_t n, const struct holder *b)
 {
 	const char *newest = str(lg, "run"), *cycle = ct_run_cycle(newest);
 	json_t *root, *r;
 
-	if (settled(ledger_of(lg), batch) && !ct_run_has_arrays(home, newest))
+	if (settled(newest, ledger_of(lg), b) && !ct_run_has_arrays(home, newest))
 		return judged(newest, ledger_of(lg));
 	for (size_t i = n; i-- > 0;) {
 		if (strcmp(runs[i], newest) >= 0 || strcmp(ct_run_cycle(runs[i]), cycle) != 0)
 			continue;
 		root = ct_ledger_peek(home, runs[i]);
-		if (settled(root, batch) && !ct_run_has_arrays(home, runs[i])) {
+		if (settled(runs[i], root, b) && !ct_run_has_arrays(home, runs[i])) {
 			r = judged(runs[i], root);
 			json_decref(root);
 			return r;
@@ -243,15 +254,17 @@ static json_t *
 batchinfo(const char *home, json_t *ledgers, char **runs, size_t n)
 {
 	json_t *o = json_object(), *cycles = json_object(), *lg, *newest = NULL;
-	int batch = ct_batch_running(home);
+	struct holder b;
 	const char *cycle, *sub = ct_batch_submitted(home, runs, n);
 
-	json_object_set_new(o, "running", json_boolean(batch));
-	json_object_set_new(o, "submitted", sub && !batch ? json_string(sub) : json_null());
+	b.running = ct_batch_running(home, b.run, sizeof b.run);
+	json_object_set_new(o, "running", json_boolean(b.running));
+	json_object_set_new(o, "run", b.running && b.run[0] ? json_string(b.run) : json_null());
+	json_object_set_new(o, "submitted", sub && !b.running ? json_string(sub) : json_null());
 	json_object_foreach(ledgers, cycle, lg) {
 		if (newest == NULL || strcmp(str(lg, "run"), str(newest, "run")) > 0)
 			newest = lg;
-		json_object_set_new(cycles, cycle, cycle_run(home, lg, runs, n, batch));
+		json_object_set_new(cycles, cycle, cycle_run(home, lg, runs, n, &b));
 	}
 	if (json_is_object(lg = json_object_get(cycles, "full")))
 		json_object_set_new(lg, "backup", backup_of(home, str(lg, "run")));
@@ -650,7 +663,7 @@ check_runs(json_t *checks, json_t *bat, json_t *rows, json_t *kept, const struct
 		if (strcmp(str(r, "state"), "unfinished") == 0) {
 			json_array_extend(coins, json_object_get(r, "unfinished_coins"));
 			check(checks, name, 0, coins, "%s: unfinished, %lld of %lld coins not done and "
-			    "no batch running: %s%s%s", str(r, "run"), (long long)(num(r, "pending") +
+			    "no batch resuming it: %s%s%s", str(r, "run"), (long long)(num(r, "pending") +
 			    num(r, "running")), (long long)tot, named(json_object_get(r,
 			    "unfinished_coins"), left, sizeof left), bad ? "; failed: " : "", list);
 		} else if (json_array_size(ea = failed_earlier(rows, kept, cycle, str(r, "run"), early,
@@ -951,6 +964,8 @@ text_batch(json_t *b, FILE *fp)
 	if (json_is_string(json_object_get(b, "submitted")))
 		fprintf(fp, "batch    submitted (%s's job arrays were left on the cluster for its "
 		    "next start to collect)", str(b, "submitted"));
+	else if (json_is_string(json_object_get(b, "run")))
+		fprintf(fp, "batch    running %s", str(b, "run"));
 	else
 		fprintf(fp, "batch    %s", json_is_true(json_object_get(b, "running")) ? "running" : "idle");
 	if (json_is_object(nw) && json_object_get(nw, "error"))

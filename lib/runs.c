@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -191,17 +192,39 @@ ct_run_info(const char *home, const char *run)
 	return o;
 }
 
+/* The run named by the batch lock's first line (fd, held), into run. */
+static void
+held_for(int fd, int held, char *run, size_t n)
+{
+	ssize_t got = held ? read(fd, run, n - 1) : 0;
+
+	run[got > 0 ? got : 0] = '\0';
+	run[strcspn(run, "\n")] = '\0';
+	if (!ct_run_ok(run))
+		run[0] = '\0';
+}
+
 int
-ct_batch_running(const char *home)
+ct_batch_running(const char *home, char *run, size_t n)
 {
 	char path[CT_PATH_MAX];
+	struct stat st;
 	int fd, held = 0;
 
+	/* Never a wait: a FIFO in the lock's place would block the open
+	 * (and the hourly health check with it). */
 	if (ct_path(path, sizeof path, "%s/runs/.batch.lock", home) != 0 ||
-	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		ct_warn("%s: not a regular file: no batch is taken to hold it", path);
+		close(fd);
+		return 0;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
 		held = errno == EWOULDBLOCK;
+	if (run != NULL && n > 0)
+		held_for(fd, held, run, n);
 	close(fd);
 	return held;
 }

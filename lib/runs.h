@@ -32,8 +32,10 @@ const char *ct_run_state(json_t *ledger);
 json_t *ct_run_info(const char *home, const char *run);
 /* The same from its ledger, read already (NULL: unreadable). */
 json_t *ct_run_info_of(const char *run, json_t *ledger);
-/* 1 while some run-batch holds runs/.batch.lock. */
-int ct_batch_running(const char *home);
+/* 1 while some run-batch holds runs/.batch.lock; then, when run is not
+ * NULL, the run it holds it for into run (of size n; "" when it has not
+ * said yet, or said no run name). */
+int ct_batch_running(const char *home, char *run, size_t n);
 /* 1 when run-batch left job arrays of run on a cluster for a later
  * start of the run to collect (runs/RUN/engine.jobs: --no-wait, or a
  * start killed while they ran); they may have ended since. */

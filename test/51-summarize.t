@@ -239,7 +239,7 @@ like "$(check_line last_incremental_run)" "FAIL last_incremental_run +$I: 2 of 3
 like "$(check_line last_full_run)" "^check +ok " "the full run is still fine"
 ledger set "$I" BBBUSDT pending
 run summarize --dashboard
-like "$rc:$(check_line last_incremental_run)" "^1:.*FAIL last_incremental_run +$I: unfinished, 1 of 3 coins not done and no batch running: BBBUSDT; failed: AAAUSDT$" \
+like "$rc:$(check_line last_incremental_run)" "^1:.*FAIL last_incremental_run +$I: unfinished, 1 of 3 coins not done and no batch resuming it: BBBUSDT; failed: AAAUSDT$" \
 	"a run left unfinished with no batch at it fails, naming the coins not done"
 # A killed batch: one coin failed, one pending, one left running by a
 # worker that is gone.  Every coin not done is named, in the text and the
@@ -251,7 +251,7 @@ run summarize --dashboard --json
 is "$rc:$(py '[c["coins"] for c in d["health"]["checks"] if c["name"] == "last_incremental_run"][0]')" \
 	"1:['AAAUSDT', 'BBBUSDT', 'CCCUSDT']" "a killed run: its failed, pending and lost coins are the check's coins"
 run summarize --dashboard
-like "$(check_line last_incremental_run)" ": unfinished, 2 of 3 coins not done and no batch running: BBBUSDT, CCCUSDT; failed: AAAUSDT$" \
+like "$(check_line last_incremental_run)" ": unfinished, 2 of 3 coins not done and no batch resuming it: BBBUSDT, CCCUSDT; failed: AAAUSDT$" \
 	"... and its text"
 ledger set "$I" CCCUSDT success
 flock "$D/runs/.batch.lock" sleep 1.5 &
@@ -261,6 +261,33 @@ like "$out" "^batch +running" "a held batch lock is a running batch"
 like "$(check_line last_incremental_run)" "^check +ok +last_incremental_run +[0-9T]+Z-incremental: 0 of 5 failed" \
 	"while a batch works on it, the run before counts"
 wait
+# The lock names the run it is held for (run-batch writes it): a batch of
+# another run does not resume this one, which is judged.
+ledger set "$I" CCCUSDT running --pid $dead
+other=$(runname '10 minutes' predict)
+echo "$other" >"$D/runs/.batch.lock"
+flock "$D/runs/.batch.lock" sleep 1.5 &
+held "$D/runs/.batch.lock"
+run summarize --dashboard
+like "$out" "^batch +running $other" "the batch line names the run the lock is held for"
+like "$(check_line last_incremental_run)" "FAIL last_incremental_run +$I: unfinished, 2 of 3 coins not done and no batch resuming it: BBBUSDT, CCCUSDT" \
+	"a run left unfinished while a batch of another run holds the lock: judged"
+wait
+echo "$I" >"$D/runs/.batch.lock"
+flock "$D/runs/.batch.lock" sleep 1.5 &
+held "$D/runs/.batch.lock"
+run summarize --dashboard
+like "$(check_line last_incremental_run)" "^check +ok .*: 0 of 5 failed" "held for that run: not judged yet"
+wait
+ledger set "$I" CCCUSDT success
+# A FIFO in the lock's place: said, never a wait (the hourly check would
+# hang, and cron mail nothing).
+mv "$D/runs/.batch.lock" lock.keep
+mkfifo "$D/runs/.batch.lock"
+run timeout 20 summarize --dashboard
+like "$rc:$err" "^[01]:summarize: $D/runs/.batch.lock: not a regular file" "a FIFO for the batch lock: named, no wait"
+rm "$D/runs/.batch.lock"
+mv lock.keep "$D/runs/.batch.lock"
 # Job arrays left on a cluster (run-batch --no-wait): submitted, not
 # idle, and the run is not judged until a start collects them.
 echo "slurm 4242" >"$D/runs/$I/engine.jobs"

@@ -41,6 +41,7 @@ export UPLOADED=$T/uploaded; NOTIFY_CMD="sh $T/notify.sh $T/notified" UPLOAD_CMD
 FAKE_FAIL=CCCUSDT FAKE_FLAKY=BBBUSDT \
 	run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --mode sequential --run $R
 is "$rc" 1 "a failed coin makes the batch exit 1"
+is "$(cat "$H/runs/.batch.lock")" "$R" "the batch lock names the run it was held for"
 is "$(status $R AAAUSDT)" "success 1 -" "AAA succeeded"
 is "$(status $R BBBUSDT)" "success 2 -" "BBB succeeded on its retry after exit 5"
 is "$(status $R CCCUSDT)" "failed 1 error" "CCC failed once: exit 1 is not retried without --retry-all"

@@ -1229,6 +1229,9 @@ writable "$home/runs"
 # The shell's >> follows a symbolic link: one planted as the lock must not
 # make us open whatever it names.
 [ ! -L "$home/runs/.batch.lock" ] || die "$EX_FAIL" "$home/runs/.batch.lock: a symbolic link; refusing it"
+# A FIFO there would hold the open below for ever (and every later start).
+[ ! -e "$home/runs/.batch.lock" ] || [ -f "$home/runs/.batch.lock" ] ||
+	die "$EX_FAIL" "$home/runs/.batch.lock: not a regular file; refusing it"
 exec 9>>"$home/runs/.batch.lock" || die "$EX_FAIL" "$home/runs/.batch.lock: cannot open"
 lockpid=''
 # Readers that ask whether a batch runs (summarize's health check,
@@ -1251,6 +1254,9 @@ if ! flock -w 0.2 9; then
 		exit "$EX_LOCKED"
 	fi
 fi
+# The lock names the run it is held for (the health check judges a run
+# left unfinished while a batch of another run holds it).
+printf '%s\n' "$run" >"$home/runs/.batch.lock" || die "$EX_FAIL" "$home/runs/.batch.lock: cannot write"
 
 # Engine: share/engine/ENGINE.sh defines engine_check, engine_plan
 # (--dry-run), engine_run LIST, engine_stop and engine_alive WORKER, and
