@@ -467,4 +467,15 @@ for r in 1 2 3 4 5 6 7 8 9 10 11 12; do
 done
 is "$bad" "" "12 overlapping puts of one coin: the top list holds its entry as it is"
 
+# A reader of the echo that leaves early does not cut the store short:
+# every line is stored, top.json written, then the broken pipe said.
+for i in $(seq 100 399); do
+	printf '{"symbol":"P%03d","timeframe":"1h","open_time":"2026-12-01T22:00:00Z","prob_up":0.%03d,"signal":"long","threshold":0.5}\n' "$i" "$i"
+done >many.jsonl
+mkdir pipehome
+st=$( { COINTRAIN_HOME=$T/pipehome cache-put --top 5 <many.jsonl 2>pipe.err; echo $? >pipe.rc; } | head -c 1 >/dev/null; cat pipe.rc)
+is "$st:$(cat pipe.err)" "1:cache-put: stdout: Broken pipe" "the echo's reader gone: exit 1, said"
+is "$(ls pipehome/cache/predictions | wc -l):$(jget pipehome/cache/top.json 'len(j["predictions"])')" "300:5" \
+	"... after every entry was stored and top.json written"
+
 done_testing

@@ -5,6 +5,7 @@
  * `cache-get SYM || predict SYM | cache-put` prints a line either way. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,10 @@ main(int argc, char *argv[])
 			    ct_excerpt(argv[i], strlen(argv[i]), ex));
 	home = ct_home(home_opt);
 	ct_cleanup_on_signals();
+	/* Storing is the job, the echo an extra: a reader of it that left
+	 * (| head -3) does not cut the entries and top.json short; the
+	 * broken pipe is said at the end, exit 1. */
+	signal(SIGPIPE, SIG_IGN);
 	/* A mistyped --home is no new data home: nothing is created there. */
 	if (clear)
 		return ct_finish(ct_dir_check(home) == 0 &&
