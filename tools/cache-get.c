@@ -32,8 +32,8 @@ serve(json_t *e, enum ct_cache_state st, int stale_ok)
 		ct_cache_print(e);
 		return 0;
 	}
+	/* "stale" is predict's: the candles were old when it predicted. */
 	if (st == CT_CACHE_EXPIRED && stale_ok) {
-		json_object_set_new(e, "stale", json_true());
 		json_object_set_new(e, "expired", json_true());
 		ct_cache_print(e);
 		return 0;
