@@ -176,6 +176,22 @@ load_file(const char *path, json_t **out)
 	return CT_CACHE_FRESH;
 }
 
+/* The top list at path into *old: 1; 0 when none is kept; -1 when it is
+ * damaged (said, with the way to rebuild it: its length is lost too). */
+static int
+load_top(const char *path, json_t **old)
+{
+	switch (load_file(path, old)) {
+	case CT_CACHE_FRESH:
+		return 1;
+	case CT_CACHE_MISSING:
+		return 0;
+	default:
+		ct_warn("%s: the top list is damaged: rebuild it with cache-put --top N", path);
+		return -1;
+	}
+}
+
 static int
 entry_path(char *buf, size_t n, const char *home, const char *sym)
 {
@@ -516,8 +532,8 @@ ct_cache_top_rebuild(const char *home, long n, int64_t now_ms)
 		return 0;
 	}
 	if (n == 0) {
-		if (load_file(path, &old) != CT_CACHE_FRESH)
-			return 0;	/* no top list kept, or unreadable: a fresh --top rewrites it */
+		if ((n = load_top(path, &old)) <= 0)
+			return (int)n;
 		n = (long)json_integer_value(json_object_get(old, "n"));
 		json_decref(old);
 		if (n <= 0)
@@ -577,8 +593,8 @@ top_merge(const char *home, const json_t *put, int64_t now_ms)
 		ct_warn("%s/cache/top.json: %s", home, strerror(errno));
 		return -1;
 	}
-	if (load_file(path, &old) != CT_CACHE_FRESH)
-		return 0;	/* no top list kept, or unreadable: a fresh --top rewrites it */
+	if ((n = load_top(path, &old)) <= 0)
+		return (int)n;
 	n = (long)json_integer_value(json_object_get(old, "n"));
 	list = json_object_get(old, "predictions");
 	if (n <= 0 || !json_is_array(list) ||

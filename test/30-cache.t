@@ -483,4 +483,15 @@ is "$st:$(cat pipe.err)" "1:cache-put: stdout: Broken pipe" "the echo's reader g
 is "$(ls pipehome/cache/predictions | wc -l):$(jget pipehome/cache/top.json 'len(j["predictions"])')" "300:5" \
 	"... after every entry was stored and top.json written"
 
+# A damaged top list is not kept over in silence: exit 1, how to rebuild
+# it; --top N does.
+printf '{"generated_at":"x","n":2,"predictions":[\n' >pipehome/cache/top.json
+run sh -c "head -n 2 many.jsonl | COINTRAIN_HOME=$T/pipehome cache-put -q"
+is "$rc:$(printf '%s\n' "$err" | tail -n 1)" \
+	"1:cache-put: $T/pipehome/cache/top.json: the top list is damaged: rebuild it with cache-put --top N" \
+	"a damaged top.json: exit 1, and how to rebuild it"
+is "$(jget pipehome/cache/predictions/P100.json 'j["symbol"]')" '"P100"' "... the entries are stored all the same"
+COINTRAIN_HOME=$T/pipehome cache-put --top 5 </dev/null
+is "$?:$(jget pipehome/cache/top.json 'len(j["predictions"])')" "0:5" "--top 5 rebuilds it"
+
 done_testing
