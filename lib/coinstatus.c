@@ -4,6 +4,7 @@
  * check and the newest ledger of each cycle.  Kept free of XGBoost so
  * coin-status starts fast. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -373,16 +374,18 @@ candles(const struct ct_status_ctx *ctx, const char *sym, const char *tf, int *b
 
 /* models/<sym>/current's target: 0, -1 when there is no link, 1 when it
  * is not a bare name as train-coin makes it (ct_model_current's rule;
- * the stamp is what this tool shows). */
+ * the stamp is what this tool shows), -2 (errno set) when it cannot be
+ * read (a models/<sym> this user may not search). */
 static int
 current_stamp(const char *home, const char *sym, char *stamp, size_t n)
 {
 	char link[CT_PATH_MAX];
 	ssize_t len;
 
-	if (ct_path(link, sizeof link, "%s/models/%s/current", home, sym) != 0 ||
-	    (len = readlink(link, stamp, n - 1)) < 0)
+	if (ct_path(link, sizeof link, "%s/models/%s/current", home, sym) != 0)
 		return -1;
+	if ((len = readlink(link, stamp, n - 1)) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -1 : errno == EINVAL ? 1 : -2;
 	stamp[len] = '\0';
 	return strchr(stamp, '/') || stamp[0] == '.' || stamp[0] == '\0';
 }
@@ -496,10 +499,17 @@ model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 	json_t *config, *metrics, *error = NULL, *o;
 	int64_t ms;
 
+	stamp[0] = '\0';
 	switch (current_stamp(ctx->home, sym, stamp, sizeof stamp)) {
 	case -1:
 		return json_null();
+	case -2:
+		ct_warn("%s/models/%s/current: %s", ctx->home, sym, strerror(errno));
+		*bad = 1;
+		return json_pack("{s:n, s:s+}", "stamp", "error", "current: ", strerror(errno));
 	case 1:
+		if (stamp[0] == '\0')
+			snprintf(stamp, sizeof stamp, "(not a link)");
 		ct_warn("%s/models/%s/current -> %s: not a model directory", ctx->home, sym, stamp);
 		*bad = 1;
 		return json_pack("{s:s, s:s}", "stamp", stamp, "error", "current: not a model directory");

@@ -732,7 +732,8 @@ check_models(json_t *checks, json_t *list, json_t *kept, const struct ct_health 
 	json_array_foreach(list, i, m) {
 		if (!is_kept(kept, str(m, "symbol")))
 			continue;
-		if (!json_is_string(json_object_get(m, "model")))
+		/* A current link that cannot be read is a model: a bad one. */
+		if (!json_is_string(json_object_get(m, "model")) && json_object_get(m, "error") == NULL)
 			json_array_append_new(none, json_string(str(m, "symbol")));
 		else if (!usable(m))
 			json_array_append_new(bad, json_string(str(m, "symbol")));

@@ -518,4 +518,23 @@ sums "$u"
 run coin-status -o symbol,figures,auc UPDUSDT
 is "$(printf '%s\n' "$out" | sed -n 2p)" "UPDUSDT  held-out, 59 rows  0.866" "figures of 59 rows: said with their count"
 is "$(coin-status --json UPDUSDT | py 'd["model"]["rows"]')" 59 "--json: the rows"
+
+# A model directory this user may not search: its current link cannot be
+# read, which is an error of the model, not "no model" (predict says it
+# too).  Root reads anything: the check runs as nobody, where it can.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	chmod 755 "$T"
+	chmod 700 "$H/models/UPDUSDT"
+	as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"; }
+	run as_nobody coin-status --json UPDUSDT
+	is "$rc:$(echo "$out" | py 'd["model"]["error"], "no-model" in d["flags"], "bad-model" in d["flags"]')" \
+	    "1:current: Permission denied False True" "an unreadable current link: bad-model, with why, not no-model"
+	like "$err" "models/UPDUSDT/current: Permission denied" "... said on stderr"
+	run as_nobody summarize --dashboard --no-cache-check --max-candle-age off
+	like "$out" "FAIL models .*bad model: .*UPDUSDT" "the health check calls it a bad model"
+	chmod 755 "$H/models/UPDUSDT"
+	chmod 700 "$T"
+else
+	for i in 1 2 3; do ok 0 "# SKIP not root: the check of an unreadable model runs as nobody"; done
+fi
 done_testing
