@@ -625,9 +625,14 @@ ct_dashboard_html(const char *home, json_t *d, const char *path)
 		errno = ENOMEM;
 	else if (ct_afile_open(&af, path) == 0) {
 		page(af.fp, home, d, coins);
-		if (ferror(af.fp)) {
+		/* A flush of what is left says why a write failed (a full
+		 * disk), where the stream's error flag alone does not. */
+		errno = 0;
+		if (fflush(af.fp) != 0 || ferror(af.fp)) {
+			int e = errno ? errno : EIO;
+
 			ct_afile_abort(&af);
-			errno = EIO;
+			errno = e;
 		} else {
 			rc = ct_afile_commit(&af);
 		}

@@ -130,6 +130,19 @@ for f in fifo link null; do
 	is "$(stat -c %F "$T/$f")" "$type" "... and leaves it as it was"
 done
 is "$(ls -a "$T" | grep -c '\.tmp\.')" 0 "no temporary left"
+# A full disk: said as such (not "Input/output error"), the old page kept.
+mkdir -p "$T/small"
+run unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" 2>/dev/null || exit 77
+	echo old >"$1/dash.html"
+	dd if=/dev/zero of="$1/fill" bs=4k 2>/dev/null
+	summarize --dashboard --html "$1/dash.html" --max-model-age off --max-candle-age off --no-cache-check >/dev/null
+	echo "$? $(cat "$1/dash.html")"' sh "$T/small"
+if [ "$rc" -eq 0 ]; then
+	is "$out:$(printf '%s\n' "$err" | tail -n 1)" "1 old:summarize: $T/small/dash.html: No space left on device" \
+		"--html on a full disk (64k tmpfs): exit 1, said as such, the old page kept"
+else
+	ok 0 "# SKIP no tmpfs mount here ($rc: $err)"
+fi
 # Nor does a FIFO where a run's drift check, its list of coins or a
 # model file belongs make summarize wait for a writer.
 tl=$H/models/AAAUSDT/20251109_020600Z/training_log.json
