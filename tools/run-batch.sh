@@ -1293,12 +1293,15 @@ find "$home/summary" "$home/backups" -name '.*.tmp.*' -type f -exec rm -f {} + 2
 for d in "$home"/runs/*/tmp; do
 	[ -d "$d" ] && [ ! -e "${d%/tmp}/engine.jobs" ] && rm -rf "$d"
 done
-# A ledger's own (runs/RUN/.status.json.tmp.*): the ledger sweeps them
-# when it next locks its run, but a run killed before its first
-# status.json is never locked again.
-find "$home/runs" -mindepth 2 -maxdepth 2 -name '.*.tmp.*' -type f 2>/dev/null |
+# A ledger's own (runs/RUN/.status.json.tmp.*, and its coin records'
+# runs/RUN/coins/.SYM.json.tmp.*): the ledger sweeps them when it next
+# locks its run (the records' only when a start initializes it), but a
+# run killed before its first status.json is never locked again, nor a
+# finished run whose hand-made change was killed.
+find "$home/runs" -mindepth 2 -maxdepth 3 -name '.*.tmp.*' -type f 2>/dev/null |
 	while IFS= read -r f; do
 		d=${f%/*}
+		case $d in "$home"/runs/*/coins) d=${d%/coins} ;; "$home"/runs/*/*) continue ;; esac
 		[ -e "$d/engine.jobs" ] || rm -f "$f"
 	done
 # A training cycle does not start on a disk it would fill (the leftovers
