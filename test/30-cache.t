@@ -60,6 +60,10 @@ out=$(cache-get NOSUCHUSDT 2>/dev/null || predict NOSUCHUSDT 2>/dev/null | cache
 is "$?:$out" "1:" "the fallback pipeline of a coin that cannot be predicted exits 1, not 0"
 run cache-put -q --top 3 < /dev/null
 is "$rc" 0 "--top with empty input rebuilds the list: fine"
+mkdir nothome
+cache-put -q --home nothome --top 3 </dev/null
+run cache-get --home nothome --top
+is "$rc:$out:$(jget nothome/cache/top.json 'j["predictions"]')" "3::[]" "an empty top list (no model trades) is a miss, even without N"
 python3 -c 'import json; print(json.dumps({"symbol": "BIGUSDT", "timeframe": "1h", "open_time": "2021-03-01T10:00:00Z", "prob_up": 0.9, "signal": "long", "note": "x" * 70000}))' >big.json
 run cache-put -q < big.json
 is "$rc:$err" "1:cache-put: <stdin>:1: line longer than 65536 bytes" "a line over 64 KiB is refused by line"
