@@ -59,6 +59,12 @@ like "$out" "^TOP_N=7 +# file show.conf:1$" "a value from the file"
 like "$out" "^TRAIN_ROUNDS=9 +# environment$" "a value from the environment"
 like "$out" "^RETRIES=4 +# option$" "a value from an option"
 like "$out" "^TIMEOUT_MINUTES=45 +# default$" "a default"
+# --opt=VALUE is --opt VALUE, as in the C tools; a flag takes no value.
+run run-batch predict --symbols=BBBUSDT --retries=4 --dry-run
+like "$rc:$(printf '%s\n' "$out" | grep -e '^coins:' -e '^per coin:' | tr '\n' ' ')" "^0:per coin: .* 4 retries.*coins: +1 in the run: BBBUSDT" \
+	"--symbols=LIST and --retries=N"
+run run-batch predict --force=1 --dry-run
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:run-batch: --force: takes no value" "--force=1: a usage error"
 # A bad value of the file is named by file and line, without the usage
 # (the command line was right); --show-config lists first, then says it.
 printf 'RETRIES=2\nTOP_N=5#top\n' >badv.conf

@@ -550,9 +550,20 @@ cycle='' force=0 dry=0 show=0 wait_lock=0 nowait=0 run=''
 o_ENGINE='' o_MODE='' o_MAX_CONCURRENT='' o_SYMBOLS='' o_TIMEOUT_MINUTES='' o_RETRIES='' o_RETRY_ALL=''
 need() { [ $# -ge 2 ] || bad "$1: needs an argument"; }
 while [ $# -gt 0 ]; do
+	# --opt=VALUE is --opt VALUE, as getopt_long has it in the C tools.
+	case $1 in
+	--*=*)
+		a=${1%%=*} v=${1#*=}
+		shift
+		set -- "$a" "$v" "$@"
+		case $a in
+		--home | --config | --engine | --mode | --max-concurrent | --symbols | \
+			--timeout-minutes | --retries | --run) ;;
+		*) bad "$a: takes no value" ;;
+		esac ;;
+	esac
 	case $1 in
 	--home) need "$@"; home=$2; shift; [ -n "$home" ] || bad "--home: empty" ;;
-	--home=*) home=${1#*=}; [ -n "$home" ] || bad "--home: empty" ;;
 	--config) need "$@"; config=$2; shift ;;
 	--engine) need "$@"; o_ENGINE=$2; shift ;;
 	--mode) need "$@"; o_MODE=$2; shift ;;
