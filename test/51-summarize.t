@@ -336,6 +336,12 @@ HEALTH_REQUIRE_CACHE=maybe run summarize --dashboard
 is "$rc:$err" "2:summarize: HEALTH_REQUIRE_CACHE: maybe: not 0 or 1" "HEALTH_REQUIRE_CACHE is a switch: 0 or 1"
 run summarize --dashboard --no-cache-check
 is "$rc" 0 "... as does --no-cache-check"
+# A misspelt health setting would silently not apply: said, with the
+# name meant; one far from all is said too (HEALTH_ names are ours).
+HEALTH_REQUIRE_CACH=0 HEALTH_COLOUR=red run summarize --dashboard --no-cache-check
+is "$rc:$(printf '%s\n' "$err" | sort)" "0:summarize: environment: HEALTH_COLOUR: not a health setting, ignored
+summarize: environment: HEALTH_REQUIRE_CACH: not a health setting, ignored; did you mean HEALTH_REQUIRE_CACHE?" \
+	"unknown HEALTH_ names in the environment: said, the nearest setting named"
 for s in AAAUSDT BBBUSDT CCCUSDT DDDUSDT; do entry $s 2999-01-01T00:00:00Z; done
 
 # Every candle store: one five days behind.

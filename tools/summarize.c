@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dashboard.h"
+#include "envnames.h"
 #include "err.h"
 #include "exitcode.h"
 #include "home.h"
@@ -72,6 +73,10 @@ age(const char *what, const char *s)
 static void
 health_env(struct ct_health *h)
 {
+	static const char *const known[] = {
+		"HEALTH_MAX_FAILED_PCT", "HEALTH_MIN_DISK_PCT", "HEALTH_MAX_MODEL_AGE",
+		"HEALTH_MAX_CANDLE_AGE", "HEALTH_REQUIRE_CACHE",
+	};
 	const char *s;
 
 	h->max_failed_pct = 20;
@@ -89,6 +94,7 @@ health_env(struct ct_health *h)
 		h->max_candle_age_s = age("HEALTH_MAX_CANDLE_AGE", s);
 	if ((s = getenv("HEALTH_REQUIRE_CACHE")) && *s)
 		h->require_cache = flag("HEALTH_REQUIRE_CACHE", s);
+	ct_env_unknown("HEALTH_", known, sizeof known / sizeof known[0], "health setting");
 }
 
 /* The operands left, want of them: one too many or too few is a usage
