@@ -176,6 +176,19 @@ load_file(const char *path, json_t **out)
 	return CT_CACHE_FRESH;
 }
 
+/* Parse a JSON file without a word: 0, or -1 (missing, unreadable,
+ * damaged: a writer over it need not say so). */
+static int
+quiet_load(const char *path, json_t **out)
+{
+	FILE *fp = ct_fopen_regular(path);
+
+	*out = fp ? json_loadf(fp, 0, NULL) : NULL;
+	if (fp)
+		fclose(fp);
+	return *out ? 0 : -1;
+}
+
 /* The top list at path into *old: 1; 0 when none is kept; -1 when it is
  * damaged (said, with the way to rebuild it: its length is lost too). */
 static int
@@ -225,6 +238,43 @@ ct_cache_served(const char *home, const char *sym, const json_t *pred)
 	ct_warn("%s: predicted by %s, which is no longer its current model (%s): not cached",
 	    sym, ct_excerpt(m, strlen(m), ex), cur);
 	return -1;
+}
+
+/* Both NULL, or the same text. */
+static int
+same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+json_t *
+ct_cache_newer(const char *home, const char *sym, const json_t *pred)
+{
+	char path[CT_PATH_MAX];
+	const char *t = json_string_value(json_object_get(pred, "open_time")), *ot, *m, *om;
+	json_t *old = NULL;
+
+	char why[96];
+
+	if (t == NULL || ct_path(path, sizeof path, "%s/cache/predictions/%s.json", home, sym) != 0 ||
+	    quiet_load(path, &old) != 0)
+		return NULL;
+	if (ct_cache_invalid(old, why, sizeof why) != NULL) {
+		json_decref(old);
+		return NULL;
+	}
+	ot = json_string_value(json_object_get(old, "open_time"));
+	m = json_string_value(json_object_get(pred, "model"));
+	om = json_string_value(json_object_get(old, "model"));
+	/* ISO-8601 UTC, checked: their order is their text's.  Another
+	 * model's entry (a retrain since) is replaced whatever its time. */
+	if (ot == NULL || strcmp(ot, t) <= 0 || !same_text(m, om)) {
+		json_decref(old);
+		return NULL;
+	}
+	ct_warn("%s: predicted for the candle of %s, older than the cached entry's (%s): "
+	    "that one is kept", sym, t, ot);
+	return old;
 }
 
 json_t *

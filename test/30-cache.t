@@ -498,4 +498,18 @@ is "$(jget pipehome/cache/predictions/P100.json 'j["symbol"]')" '"P100"' "... th
 COINTRAIN_HOME=$T/pipehome cache-put --top 5 </dev/null
 is "$?:$(jget pipehome/cache/top.json 'len(j["predictions"])')" "0:5" "--top 5 rebuilds it"
 
+# An older line of the same model (a slow pipeline, predict --history)
+# does not replace the newer entry: said, the newer one printed; a line
+# of another model (a retrain) replaces it whatever its time.
+mkdir oldhome
+ol() { printf '{"symbol":"OLDUSDT","timeframe":"1h","open_time":"%s","prob_up":%s,"signal":"long","threshold":0.5,"model":"models/OLDUSDT/%s"}\n' "$@"; }
+ol 2026-12-01T22:00:00Z 0.7 20261201_000000Z | cache-put -q --home oldhome --ttl 1h
+run sh -c "printf '%s\n' '$(ol 2026-12-01T21:00:00Z 0.2 20261201_000000Z)' | cache-put --home oldhome --ttl 1h"
+is "$rc:$err" "0:cache-put: OLDUSDT: predicted for the candle of 2026-12-01T21:00:00Z, older than the cached entry's (2026-12-01T22:00:00Z): that one is kept" \
+	"an older line of the same model: kept the newer, said, exit 0"
+like "$out" '"open_time":"2026-12-01T22:00:00Z","prob_up":0.7' "... the newer entry is what it prints"
+like "$(cache-get --home oldhome OLDUSDT)" '"prob_up":0.7' "... and what is served"
+ol 2026-12-01T21:00:00Z 0.3 20261201_120000Z | cache-put -q --home oldhome --ttl 1h
+like "$(cache-get --home oldhome OLDUSDT)" '"prob_up":0.3' "a line of another model replaces it whatever its time"
+
 done_testing
