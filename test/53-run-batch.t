@@ -331,17 +331,14 @@ is "$(find "$H" -name '*.tmp*' -o -name '*.partial*' | wc -l)" 0 "no temporary f
 # A run killed with -9 before its first status.json is never locked
 # again: the next start removes its ledger's temporary.  Not one of a run
 # whose Slurm arrays are still out (their tasks write its ledger).
-mkdir -p "$H/runs/20251110T0400Z-predict/coins" "$H/runs/20251110T0500Z-predict/coins"
+mkdir -p "$H/runs/20251110T0400Z-predict" "$H/runs/20251110T0500Z-predict"
 echo '{"run":' >"$H/runs/20251110T0400Z-predict/.status.json.tmp.AbCdEf"
 echo '{"run":' >"$H/runs/20251110T0500Z-predict/.status.json.tmp.AbCdEf"
-# A coin record's, of a change killed by hand (ledger set).
-echo '{"st' >"$H/runs/20251110T0400Z-predict/coins/.AAAUSDT.json.tmp.GhIjKl"
-echo '{"st' >"$H/runs/20251110T0500Z-predict/coins/.AAAUSDT.json.tmp.GhIjKl"
 : >"$H/runs/20251110T0500Z-predict/engine.jobs"
 run run-batch predict --symbols AAAUSDT --run 20251110T0600Z-predict
-is "$rc:$(ls -A "$H/runs/20251110T0400Z-predict" | tr '\n' ' '):$(ls -A "$H/runs/20251110T0400Z-predict/coins"):$(ls -A "$H/runs/20251110T0500Z-predict" | tr '\n' ' '):$(ls -A "$H/runs/20251110T0500Z-predict/coins")" \
-	"0:coins ::.status.json.tmp.AbCdEf coins engine.jobs :.AAAUSDT.json.tmp.GhIjKl" \
-	"a killed ledger's temporaries (its status.json's and a coin record's) removed at the next start; not those of a run with arrays out"
+is "$rc:$(ls -A "$H/runs/20251110T0400Z-predict"):$(ls -A "$H/runs/20251110T0500Z-predict" | tr '\n' ' ')" \
+	"0::.status.json.tmp.AbCdEf engine.jobs " \
+	"a killed ledger's temporary removed at the next start; not one of a run with arrays out"
 rm -rf "$H/runs/20251110T0400Z-predict" "$H/runs/20251110T0500Z-predict"
 
 # A trainer killed by a signal before the timeout (the out-of-memory

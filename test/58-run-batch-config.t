@@ -76,10 +76,9 @@ is "$err" "run-batch: badv.conf:2: TOP_N=5#top: must be a whole number" "and say
 # A setting given twice: the first line would be dropped unseen.
 printf 'TIMEFRAME=1h\nRETRIES=2\nTIMEFRAME=4h\n' >twice.conf
 run run-batch predict --config twice.conf --symbols AAAUSDT --dry-run
-is "$rc:$err" "2:run-batch: twice.conf:3: TIMEFRAME: set again (first on line 1): keep one of the two" \
-	"a setting given twice: refused, both lines named"
-run run-batch --config twice.conf --show-config
-like "$rc:$err" "^0:run-batch: twice.conf:3: TIMEFRAME: set again" "--show-config lists it with a warning"
+is "$rc:$err:$(printf '%s\n' "$out" | sed -n 's/^cycle: .*timeframe \([0-9a-z]*\);.*/\1/p')" \
+	"0:run-batch: twice.conf:3: TIMEFRAME: set again (first on line 1): this line wins:4h" \
+	"a setting given twice: the later wins, both lines named"
 # SYMBOLS naming a file in the configuration: the file beside it, from
 # whatever directory run-batch starts in (cron: the user's home); an
 # inline list's bad symbol is named with the setting, its blanks ignored.
@@ -88,6 +87,12 @@ printf 'BBBUSDT\nAAAUSDT\n' >cfg/MYCOINS
 printf 'SYMBOLS=MYCOINS\n' >cfg/list.conf
 run sh -c 'cd away && run-batch predict --config ../cfg/list.conf --dry-run'
 like "$rc:$(printf '%s\n' "$out" | grep '^coins:')" "^0:coins: +2 in the run: BBBUSDT AAAUSDT" "a relative SYMBOLS file: beside the configuration"
+# ... and one only in the current directory is said, not taken for a coin.
+cp cfg/MYCOINS away/
+rm cfg/MYCOINS
+run sh -c 'cd away && run-batch predict --config ../cfg/list.conf --dry-run'
+is "$rc:$err" "2:run-batch: ../cfg/list.conf:1: SYMBOLS=MYCOINS: no file ../cfg/MYCOINS beside the configuration (the MYCOINS here is not read: give its path)" \
+	"a SYMBOLS file only in the current directory: said, not a coin named MYCOINS"
 printf 'SYMBOLS=coins.txt\n' >cfg/list.conf
 run sh -c 'cd away && run-batch predict --config ../cfg/list.conf --dry-run'
 is "$rc:$err" "2:run-batch: ../cfg/list.conf:1: SYMBOLS=coins.txt: not topN, A,B,C or a readable file of symbols (no file ../cfg/coins.txt)" \
@@ -165,6 +170,11 @@ is "$rc:$err" "2:run-batch: $T/list:2: BB B: bad symbol" "in a list file, with f
 run run-batch full --symbols AAAUSDT --dry-run --timeout-minutes 0
 is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:run-batch: TIMEOUT_MINUTES=0: timeout must be at least a second (0.02 minutes) (from option)" \
 	"--timeout-minutes 0: a usage error (it was a 1-second timeout)"
+run run-batch full --symbols AAAUSDT --dry-run --timeout-minutes 100000000
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:run-batch: TIMEOUT_MINUTES=100000000: timeout must be at most a year (525600 minutes) (from option)" \
+	"--timeout-minutes past a year: a usage error (its seconds broke the Slurm engine's arithmetic)"
+run run-batch predict --symbol=AAAUSDT --dry-run
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:run-batch: --symbol: unknown argument" "an unknown --opt=VALUE: unknown, not 'takes no value'"
 run run-batch full --symbols AAAUSDT --dry-run --mode parallel --max-concurrent 100000
 like "$rc:$err" "^0:run-batch: MAX_CONCURRENT=100000: more workers than the [0-9]+ cores here; [0-9]+ workers \\(from option\\)" \
 	"more workers than cores: lowered to the cores, with a warning"

@@ -559,7 +559,9 @@ while [ $# -gt 0 ]; do
 		case $a in
 		--home | --config | --engine | --mode | --max-concurrent | --symbols | \
 			--timeout-minutes | --retries | --run) ;;
-		*) bad "$a: takes no value" ;;
+		--retry-all | --force | --dry-run | --show-config | --wait | --no-wait | --help | --version)
+			bad "$a: takes no value" ;;
+		*) bad "$a: unknown argument" ;;
 		esac ;;
 	esac
 	case $1 in
@@ -728,13 +730,11 @@ if [ -n "$config" ]; then
 				else die "$EX_USAGE" "$m (run-batch --show-config lists the settings)"; fi ;;
 			esac
 		else
-			# A second line for a setting is an error, as a second row
-			# in the cost table: the first would be dropped unseen.
+			# A second line for a setting wins, said: the first would
+			# otherwise be dropped unseen (a line appended to the
+			# shipped file, which sets every name).
 			eval "first=\${line_$key:-}"
-			if [ -n "$first" ]; then
-				m="$config:$ln: $key: set again (first on line $first): keep one of the two"
-				if [ "$show" = 1 ]; then warn "$m"; else die "$EX_USAGE" "$m"; fi
-			fi
+			[ -z "$first" ] || warn "$config:$ln: $key: set again (first on line $first): this line wins"
 			eval "line_$key=\$ln"
 			# empty means the default
 			[ -z "$val" ] || setv "$key" "$val" "file $config:$ln"
@@ -818,6 +818,9 @@ check_settings() {
 	esac
 	awk -v m="$TIMEOUT_MINUTES" 'BEGIN { exit !(m * 60 >= 1) }' >/dev/null ||
 		badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be at least a second (0.02 minutes)"
+	# Its seconds are shell arithmetic (and Slurm's --time) further on.
+	awk -v m="$TIMEOUT_MINUTES" 'BEGIN { exit !(m <= 525600) }' >/dev/null ||
+		badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be at most a year (525600 minutes)"
 	opts_ok TRAIN_ARGS "--horizon --folds --rounds --early-stop --costs --keep --memory --params" \
 		"--keep-features --default-params" --threads
 	opts_ok TUNE_ARGS "--jobs --seed --space --threads --halving" ""
@@ -983,7 +986,8 @@ read_list() {
 # one named by an option or the environment is found from the current
 # directory.
 symbol_list() {
-	sv=$1 so=$2 symbols='' sf=$1
+	trim "$1"
+	sv=$l so=$2 symbols='' sf=$l
 	case $sv in /*) ;; *)
 		case $so in 'file '*/*) sf=${so#file } sf=${sf%:*} sf=${sf%/*}/$sv ;; esac ;;
 	esac
@@ -998,6 +1002,10 @@ symbol_list() {
 		[ "$n" -le "$(grep -c '^[A-Z0-9]' "$list")" ] || bad_from "$so" "SYMBOLS=$sv: the longest list is top100"
 		for s in $(grep '^[A-Z0-9]' "$list" | head -n "$n"); do add_sym "$s" ''; done ;;
 	*,* | [A-Z0-9]*)
+		# A file of that name here, not beside the configuration: said,
+		# not taken for a coin of that name.
+		[ "$sf" = "$sv" ] || [ -e "$sf" ] || [ ! -f "$sv" ] ||
+			bad_from "$so" "SYMBOLS=$sv: no file $sf beside the configuration (the $sv here is not read: give its path)"
 		if [ -f "$sf" ]; then
 			read_list "$sf"
 		else
@@ -1012,12 +1020,12 @@ symbol_list() {
 		fi ;;
 	*)
 		nf=''
-		[ "$sf" = "$sv" ] || nf=" (no file $sf)"
+		[ "$sf" = "$sv" ] || [ -e "$sf" ] || nf=" (no file $sf)"
 		[ -f "$sf" ] && [ -r "$sf" ] ||
 			bad_from "$so" "SYMBOLS=$sv: not topN, A,B,C or a readable file of symbols$nf"
 		read_list "$sf" ;;
 	esac
-	[ -n "$symbols" ] || die "$EX_FAIL" "$sv: no symbols"
+	[ -n "$symbols" ] || die "$EX_FAIL" "$sf: no symbols"
 }
 # The coins the cache keeps (see retire): those of the configured list,
 # never of a one-off --symbols, and those of this run.
@@ -1267,7 +1275,9 @@ if ! flock -w 0.2 9; then
 fi
 # The lock names the run it is held for (the health check judges a run
 # left unfinished while a batch of another run holds it).
-printf '%s\n' "$run" >"$home/runs/.batch.lock" || die "$EX_FAIL" "$home/runs/.batch.lock: cannot write"
+# Advisory: a disk too full for it stops nothing here (the ledger says so).
+{ printf '%s\n' "$run" >"$home/runs/.batch.lock"; } 2>/dev/null ||
+	warn "$home/runs/.batch.lock: cannot write the run's name in it"
 
 # Engine: share/engine/ENGINE.sh defines engine_check, engine_plan
 # (--dry-run), engine_run LIST, engine_stop and engine_alive WORKER, and
@@ -1304,15 +1314,14 @@ find "$home/summary" "$home/backups" -name '.*.tmp.*' -type f -exec rm -f {} + 2
 for d in "$home"/runs/*/tmp; do
 	[ -d "$d" ] && [ ! -e "${d%/tmp}/engine.jobs" ] && rm -rf "$d"
 done
-# A ledger's own (runs/RUN/.status.json.tmp.*, and its coin records'
-# runs/RUN/coins/.SYM.json.tmp.*): the ledger sweeps them when it next
-# locks its run (the records' only when a start initializes it), but a
-# run killed before its first status.json is never locked again, nor a
-# finished run whose hand-made change was killed.
-find "$home/runs" -mindepth 2 -maxdepth 3 -name '.*.tmp.*' -type f 2>/dev/null |
+# A ledger's own (runs/RUN/.status.json.tmp.*): the ledger sweeps them
+# when it next locks its run, but a run killed before its first
+# status.json is never locked again.  (Its coin records' temporaries are
+# swept when a start initializes the run; one a killed hand-made change
+# left in a run no start resumes goes when the run is pruned.)
+find "$home/runs" -mindepth 2 -maxdepth 2 -name '.*.tmp.*' -type f 2>/dev/null |
 	while IFS= read -r f; do
 		d=${f%/*}
-		case $d in "$home"/runs/*/coins) d=${d%/coins} ;; "$home"/runs/*/*) continue ;; esac
 		[ -e "$d/engine.jobs" ] || rm -f "$f"
 	done
 # A training cycle does not start on a disk it would fill (the leftovers
