@@ -248,27 +248,25 @@ same_text(const char *a, const char *b)
 }
 
 json_t *
-ct_cache_newer(const char *home, const char *sym, const json_t *pred)
+ct_cache_newer(const char *home, const char *sym, const json_t *pred, int64_t now_ms)
 {
-	char path[CT_PATH_MAX];
-	const char *t = json_string_value(json_object_get(pred, "open_time")), *ot, *m, *om;
+	char path[CT_PATH_MAX], why[96];
+	const char *t = json_string_value(json_object_get(pred, "open_time")), *ot;
 	json_t *old = NULL;
+	int64_t tms, otms;
 
-	char why[96];
-
-	if (t == NULL || ct_path(path, sizeof path, "%s/cache/predictions/%s.json", home, sym) != 0 ||
+	if (t == NULL || ct_parse_iso8601(t, &tms) != 0 ||
+	    ct_path(path, sizeof path, "%s/cache/predictions/%s.json", home, sym) != 0 ||
 	    quiet_load(path, &old) != 0)
 		return NULL;
-	if (ct_cache_invalid(old, why, sizeof why) != NULL) {
-		json_decref(old);
-		return NULL;
-	}
 	ot = json_string_value(json_object_get(old, "open_time"));
-	m = json_string_value(json_object_get(pred, "model"));
-	om = json_string_value(json_object_get(old, "model"));
-	/* ISO-8601 UTC, checked: their order is their text's.  Another
-	 * model's entry (a retrain since) is replaced whatever its time. */
-	if (ot == NULL || strcmp(ot, t) <= 0 || !same_text(m, om)) {
+	/* Only a fresh entry is worth keeping; another model's (a retrain
+	 * since) is replaced whatever its time. */
+	if (ct_cache_invalid(old, why, sizeof why) != NULL ||
+	    ct_cache_entry_state(old, now_ms) != CT_CACHE_FRESH || ot == NULL ||
+	    ct_parse_iso8601(ot, &otms) != 0 || otms <= tms ||
+	    !same_text(json_string_value(json_object_get(pred, "model")),
+	    json_string_value(json_object_get(old, "model")))) {
 		json_decref(old);
 		return NULL;
 	}

@@ -49,12 +49,13 @@ int ct_cache_lock_upgrade(int fd, const char *home);
  * restore's forgetting of the old entries waits for, no such entry
  * outlives the restore. */
 int ct_cache_served(const char *home, const char *sym, const json_t *pred);
-/* The coin's stored entry when it is of the same model as pred and
- * predicted a later candle (a newer open_time): an older line, of a slow
- * pipeline or predict --history, is not to replace it.  Said; the
- * caller's reference.  NULL otherwise (no entry, or it cannot be read:
- * the line is stored). */
-json_t *ct_cache_newer(const char *home, const char *sym, const json_t *pred);
+/* The coin's stored entry when it is fresh at now_ms, of the same model
+ * as pred, and predicted a later candle (a newer open_time): an older
+ * line, of a slow pipeline or predict --history, is not to replace it.
+ * Said; the caller's reference.  NULL otherwise (no entry, or it cannot
+ * be read: the line is stored).  Two writers at once may still store
+ * the older line last. */
+json_t *ct_cache_newer(const char *home, const char *sym, const json_t *pred, int64_t now_ms);
 /* Store a checked prediction as cache/predictions/<symbol>.json with
  * cached_at = now and expires_at = now + ttl_s (refused past
  * CT_CACHE_MAX_EXPIRY_MS).  Returns the stored entry

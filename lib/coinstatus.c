@@ -498,15 +498,17 @@ model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 	char stamp[256], dir[CT_PATH_MAX];
 	json_t *config, *metrics, *error = NULL, *o;
 	int64_t ms;
+	int e;
 
 	stamp[0] = '\0';
 	switch (current_stamp(ctx->home, sym, stamp, sizeof stamp)) {
 	case -1:
 		return json_null();
 	case -2:
-		ct_warn("%s/models/%s/current: %s", ctx->home, sym, strerror(errno));
+		e = errno;
+		ct_warn("%s/models/%s/current: %s", ctx->home, sym, strerror(e));
 		*bad = 1;
-		return json_pack("{s:n, s:s+}", "stamp", "error", "current: ", strerror(errno));
+		return json_pack("{s:n, s:s+}", "stamp", "error", "current: ", strerror(e));
 	case 1:
 		if (stamp[0] == '\0')
 			snprintf(stamp, sizeof stamp, "(not a link)");

@@ -161,7 +161,10 @@ struct holder {
 
 /* Whether the outcome of run (its ledger root) is to be judged: not while
  * a worker of it is alive, nor, left unfinished, while a batch that may
- * be resuming it holds the lock (one of another run does not). */
+ * be at its coins holds the lock: one of this run, or of a later run of
+ * its cycle (which takes the coins a run too old to resume left first),
+ * or one that has not named its run yet.  A batch of another cycle does
+ * not resume it. */
 static int
 settled(const char *run, json_t *root, const struct holder *b)
 {
@@ -172,8 +175,8 @@ settled(const char *run, json_t *root, const struct holder *b)
 	st = ct_run_state(root);
 	if (strcmp(st, "running") == 0)
 		return 0;
-	return !(strcmp(st, "unfinished") == 0 && b->running &&
-	    (b->run[0] == '\0' || strcmp(b->run, run) == 0));
+	return !(strcmp(st, "unfinished") == 0 && b->running && (b->run[0] == '\0' ||
+	    (strcmp(ct_run_cycle(b->run), ct_run_cycle(run)) == 0 && strcmp(b->run, run) >= 0)));
 }
 
 /* The run of a cycle whose outcome counts: its newest (lg, read already),

@@ -66,7 +66,7 @@ ct_env_unknown(const char *prefix, const char *const *known, size_t n, const cha
 		if (i < n)
 			continue;
 		near = nearest(name, known, n);
-		ct_warn("environment: %s: not a %s, ignored%s%s%s", name, what,
+		ct_warn("environment: %s: not a %s%s%s%s", name, what,
 		    near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
 		count++;
 	}

@@ -479,7 +479,9 @@ is "$bad" "" "12 overlapping puts of one coin: the top list holds its entry as i
 # A reader of the echo that leaves early does not cut the store short:
 # every line is stored, top.json written, then the broken pipe said.
 for i in $(seq 100 399); do
-	printf '{"symbol":"P%03d","timeframe":"1h","open_time":"2026-12-01T22:00:00Z","prob_up":0.%03d,"signal":"long","threshold":0.5}\n' "$i" "$i"
+	# 300 lines of over 300 bytes: more than a pipe holds, so cache-put
+	# writes to it after head has left, however late head runs.
+	printf '{"symbol":"P%03d","timeframe":"1h","open_time":"2026-12-01T22:00:00Z","prob_up":0.%03d,"signal":"long","threshold":0.5,"note":"%0300d"}\n' "$i" "$i" 0
 done >many.jsonl
 mkdir pipehome
 st=$( { COINTRAIN_HOME=$T/pipehome cache-put --top 5 <many.jsonl 2>pipe.err; echo $? >pipe.rc; } | head -c 1 >/dev/null; cat pipe.rc)
@@ -511,5 +513,10 @@ like "$out" '"open_time":"2026-12-01T22:00:00Z","prob_up":0.7' "... the newer en
 like "$(cache-get --home oldhome OLDUSDT)" '"prob_up":0.7' "... and what is served"
 ol 2026-12-01T21:00:00Z 0.3 20261201_120000Z | cache-put -q --home oldhome --ttl 1h
 like "$(cache-get --home oldhome OLDUSDT)" '"prob_up":0.3' "a line of another model replaces it whatever its time"
+ol 2026-12-01T23:00:00Z 0.8 20261201_120000Z | cache-put -q --home oldhome --ttl 1s
+sleep 1.1
+run sh -c "printf '%s\n' '$(ol 2026-12-01T22:00:00Z 0.4 20261201_120000Z)' | cache-put --home oldhome --ttl 1h"
+is "$rc:$err" "0:" "a newer entry that has expired is not kept: the older line is stored"
+like "$(cache-get --home oldhome OLDUSDT)" '"prob_up":0.4' "... and served"
 
 done_testing

@@ -292,6 +292,14 @@ held "$D/runs/.batch.lock"
 run summarize --dashboard
 like "$(check_line last_incremental_run)" "^check +ok .*: 0 of 5 failed" "held for that run: not judged yet"
 wait
+# A later run of its cycle takes the coins of a run too old to resume
+# first: while it holds the lock, the older run is not judged either.
+runname '1 minute' incremental >"$D/runs/.batch.lock"
+flock "$D/runs/.batch.lock" sleep 1.5 &
+held "$D/runs/.batch.lock"
+run summarize --dashboard
+like "$(check_line last_incremental_run)" "^check +ok .*: 0 of 5 failed" "held for a later run of its cycle: not judged yet"
+wait
 ledger set "$I" CCCUSDT success
 # A FIFO in the lock's place: said, never a wait (the hourly check would
 # hang, and cron mail nothing).
@@ -339,9 +347,9 @@ is "$rc" 0 "... as does --no-cache-check"
 # A misspelt health setting would silently not apply: said, with the
 # name meant; one far from all is said too (HEALTH_ names are ours).
 HEALTH_REQUIRE_CACH=0 HEALTH_COLOUR=red run summarize --dashboard --no-cache-check
-is "$rc:$(printf '%s\n' "$err" | sort)" "0:summarize: environment: HEALTH_COLOUR: not a health setting, ignored
-summarize: environment: HEALTH_REQUIRE_CACH: not a health setting, ignored; did you mean HEALTH_REQUIRE_CACHE?" \
-	"unknown HEALTH_ names in the environment: said, the nearest setting named"
+is "$rc:$(printf '%s\n' "$err" | sort)" "2:summarize: environment: HEALTH_COLOUR: not a health setting
+summarize: environment: HEALTH_REQUIRE_CACH: not a health setting; did you mean HEALTH_REQUIRE_CACHE?" \
+	"unknown HEALTH_ names in the environment: a usage error (cron mails it), the nearest setting named"
 for s in AAAUSDT BBBUSDT CCCUSDT DDDUSDT; do entry $s 2999-01-01T00:00:00Z; done
 
 # Every candle store: one five days behind.

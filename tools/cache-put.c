@@ -96,7 +96,7 @@ put_all(const char *home, int64_t ttl, int quiet, json_t *preds, json_t *put)
 		sym = json_string_value(json_object_get(pred, "symbol"));
 		if (ct_cache_served(home, sym, pred) != 0) {
 			rc = CT_EXIT_FAIL;
-		} else if ((e = ct_cache_newer(home, sym, pred)) != NULL) {
+		} else if ((e = ct_cache_newer(home, sym, pred, ct_now_ms())) != NULL) {
 			/* The newer answer is what the pipeline prints. */
 			if (!quiet)
 				ct_cache_print(e);

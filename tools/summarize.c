@@ -94,7 +94,10 @@ health_env(struct ct_health *h)
 		h->max_candle_age_s = age("HEALTH_MAX_CANDLE_AGE", s);
 	if ((s = getenv("HEALTH_REQUIRE_CACHE")) && *s)
 		h->require_cache = flag("HEALTH_REQUIRE_CACHE", s);
-	ct_env_unknown("HEALTH_", known, sizeof known / sizeof known[0], "health setting");
+	/* A usage error, as a bad value is: under cron, only a failure of
+	 * the health check reaches the operator's mail. */
+	if (ct_env_unknown("HEALTH_", known, sizeof known / sizeof known[0], "health setting") > 0)
+		exit(ct_finish(CT_EXIT_USAGE));
 }
 
 /* The operands left, want of them: one too many or too few is a usage
