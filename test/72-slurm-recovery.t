@@ -209,6 +209,24 @@ like "$err" "Slurm will never start job [0-9]+ \\(PartitionTimeLimit\\)" "saying
 like "$(ledger show $R)" '"error": "Slurm will never start job [0-9]+ \(PartitionTimeLimit\)' "the coin failed with the reason"
 wait_for 30 queue_empty
 ok $? "the array is cancelled"
+# The same of an earlier start's array, found by a start that collects it
+# (--no-wait left it): cancelled, said, not waited for; that start then
+# runs the coin itself.
+R=20251126T0300Z-full
+blocker=$(sbatch --parsable --exclusive --time=5 -o /dev/null --wrap 'sleep 300')
+run run-batch full --engine slurm --timeout-minutes 10 --symbols AAAUSDT --run $R --no-wait
+wait_for 30 eval '[ -n "$(squeue -h -t PD -n cointrain-$R -o %i)" ]'
+scontrol update partitionname=test maxtime=5
+timeout 120 run-batch full --engine slurm --timeout-minutes 3 --symbols AAAUSDT --run $R >/dev/null 2>e.err &
+b=$!
+wait_for 60 grep -q "of an earlier start (PartitionTimeLimit): cancelled" e.err
+ok $? "an earlier start's array Slurm will never start: cancelled by the start that collects it"
+scancel "$blocker"
+wait $b
+rc=$?
+scontrol update partitionname=test maxtime=INFINITE
+is "$rc:$(ledger show $R --table | awk '$1 == "AAAUSDT" { print $2 }')" "0:success" "... which then runs the coin"
+wait_for 30 queue_empty
 
 # A --time of one's own in SLURM_SBATCH_ARGS: a usage error (the engine
 # sets it so that a coin's timeout fires first and is recorded as one).

@@ -360,6 +360,14 @@ slurm_pending() {
 			PartitionTimeLimit | PartitionNodeLimit | BadConstraints | InvalidAccount | InvalidQOS | \
 			*MaxWallDurationPerJobLimit | *MaxCpuPerJobLimit | *MaxNodePerJobLimit | \
 			*MaxNodesPerJob* | DependencyNeverSatisfied)
+				# An earlier start's array (this start collects it, with
+				# no list of its own yet): cancelled, said; its coins not
+				# done are this start's round to try, and to fail.
+				if [ -n "${slurm_earlier:-}" ]; then
+					scancel "$id" 2>/dev/null
+					warn "$run: Slurm will never start job $id of an earlier start ($why): cancelled"
+					continue
+				fi
 				[ -f "$tmp/slurm/list-of.$id" ] || continue
 				scancel "$id" 2>/dev/null
 				slurm_refused "$tmp/slurm/list-of.$id" \
@@ -476,6 +484,10 @@ slurm_refused() {
 	warn "slurm engine: $m"
 	n=0 nfinal=0 quiet=1
 	while read -r s; do
+		# A coin of the array that ran before it stopped starting
+		# (its tasks one at a time) has its outcome: not failed again.
+		[ ! -s "$tmp/outcome/$s" ] || continue
+		! grep -q '"status": "success"' "$home/runs/$run/coins/$s.json" 2>/dev/null || continue
 		ledger set "$run" "$s" running --pid "$$"
 		ledger set "$run" "$s" failed --error "$m" --error-type "$ty"
 		a=$(ledger_attempts "$s")
