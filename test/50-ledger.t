@@ -384,4 +384,16 @@ if [ "$rc" -eq 0 ]; then
 else
 	ok 0 "# SKIP no tmpfs mount here ($rc: $err)"
 fi
+# A change that prints nothing succeeds with stdout closed (cron may
+# leave it so): no output was lost, and a caller that retried on the
+# failure would count the attempt twice.  One that prints fails.
+R9=20251115T0600Z-full
+ledger init $R9 AAAUSDT >&- 2>err9
+is "$?:$(cat err9)" "0:" "ledger init with stdout closed: exit 0"
+ledger set $R9 AAAUSDT running --pid 1 >&- 2>err9
+is "$?:$(cat err9):$(ledger show $R9 --table | awk '$1 == "AAAUSDT" { print $2, $3 }')" "0::running 1" \
+	"ledger set with stdout closed: exit 0, the attempt counted once"
+ledger show $R9 >&- 2>err9
+is "$?:$(cat err9)" "1:ledger: stdout: Bad file descriptor" "ledger show with stdout closed: its output lost, exit 1"
+
 done_testing
