@@ -26,6 +26,7 @@
 #include "atomic.h"
 #include "backup.h"
 #include "cache.h"
+#include "candles.h"
 #include "err.h"
 #include "home.h"
 #include "model.h"
@@ -40,6 +41,7 @@ struct coin {
 	char target[40];	/* what the archive's current names; "" if none */
 	int lockfd;
 	int refused;		/* said; not restored */
+	int made;		/* models/SYM made for its lock, empty till installed */
 };
 
 struct restore {
@@ -420,14 +422,49 @@ check_coin(struct restore *r, struct coin *c)
 	return rc;
 }
 
+/* Every lock let go; a coin's directory made only for its lock, with
+ * nothing installed in it, removed (under the lock): a refused restore
+ * leaves no coin behind. */
 static void
 unlock_all(struct restore *r)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (r->coins[i].lockfd >= 0) {
-			close(r->coins[i].lockfd);
-			r->coins[i].lockfd = -1;
+	char path[CT_PATH_MAX];
+	struct coin *c;
+
+	for (size_t i = 0; i < r->n; i++) {
+		c = &r->coins[i];
+		if (c->made && ct_path(path, sizeof path, "%s/%s/.lock", r->models, c->sym) == 0) {
+			unlink(path);
+			ct_path(path, sizeof path, "%s/%s", r->models, c->sym);
+			rmdir(path);
+			c->made = 0;
 		}
+		if (c->lockfd >= 0) {
+			close(c->lockfd);
+			c->lockfd = -1;
+		}
+	}
+}
+
+/* Whether the model in place at dir is the archive's of c (their
+ * sha256.txt the same bytes); 1 too when the archive's is not staged. */
+static int
+same_model(const struct restore *r, const struct coin *c, const char *dir)
+{
+	char path[CT_PATH_MAX];
+	char *a, *b;
+	size_t la, lb;
+	int missing, same;
+
+	if (ct_path(path, sizeof path, "%s/%s/%s/sha256.txt", r->stage, c->sym, c->target) != 0 ||
+	    (a = ct_slurp(path, &la, &missing)) == NULL)
+		return 1;
+	ct_path(path, sizeof path, "%s/sha256.txt", dir);
+	b = ct_slurp(path, &lb, &missing);
+	same = b && la == lb && memcmp(a, b, la) == 0;
+	free(a);
+	free(b);
+	return same;
 }
 
 /* The lock of every coin to restore (any held by a train-coin: -1,
@@ -444,12 +481,21 @@ lock_all(struct restore *r, struct ct_restored *res)
 		if (c->refused)
 			continue;
 		ct_path(symdir, sizeof symdir, "%s/%s", r->models, c->sym);
+		c->made = access(symdir, F_OK) != 0;
 		if ((c->lockfd = ct_mdir_lock(symdir)) < 0)
 			return -1;
 		sweep_coin(symdir);
 		ct_path(dir, sizeof dir, "%s/%s", symdir, c->target);
-		if (access(dir, F_OK) == 0 && ct_model_verify_coin(dir, c->sym) != 0) {
-			ct_warn("%s: does not verify; refused", dir);
+		if (access(dir, F_OK) != 0)
+			continue;
+		if (ct_model_verify_coin(dir, c->sym) != 0) {
+			ct_warn("%s: does not verify; refused (move it away, e.g. to %s.damaged, "
+			    "and restore again: the archive's copy goes in its place)", dir, dir);
+			c->refused = 1;
+			res->refused++;
+		} else if (!same_model(r, c, dir)) {
+			ct_warn("%s: another model of the same name is in place (its sha256.txt differs "
+			    "from the archive's); refused (move it away to restore the archive's)", dir);
 			c->refused = 1;
 			res->refused++;
 		}
@@ -530,10 +576,12 @@ install_all(struct restore *r, struct ct_restored *res)
 	for (size_t i = 0; i < r->n; i++) {
 		if (r->coins[i].refused)
 			continue;
-		if (install(r, &r->coins[i], res) != 0)
+		if (install(r, &r->coins[i], res) != 0) {
 			rc = -1;
-		else
+		} else {
 			syms[n++] = r->coins[i].sym;
+			r->coins[i].made = 0;
+		}
 	}
 	if (n > 0 && ct_cache_forget(r->home, syms, n, 0) != 0)
 		rc = -1;

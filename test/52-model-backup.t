@@ -121,7 +121,8 @@ run model-backup --restore "$a"
 is "$rc:$out:$(readlink "$H/models/AAAUSDT/current"):$(readlink "$H/models/BBBUSDT/current")" \
 	"1:$a: 0 models restored, 1 already in place; current switched for 1 coin:20251109_020000Z:20251102_020000Z" \
 	"an existing model that fails: its coin not switched, the other is; exit 1"
-like "$err" "BBBUSDT/20251109_020000Z: does not verify; refused$" "... named"
+like "$err" "BBBUSDT/20251109_020000Z: does not verify; refused \\(move it away, e.g. to .*BBBUSDT/20251109_020000Z.damaged, and restore again: the archive's copy goes in its place\\)$" \
+	"... named, with what to do"
 echo "BBBUSDT new costs.json" >"$H/models/BBBUSDT/20251109_020000Z/costs.json"
 
 # An archive with one damaged coin restores the others (a disaster
@@ -422,4 +423,20 @@ like "$rc:$err" "^1:model-backup: .*features\.csv: File too large" \
 	"a file cut short by a size limit: exit 1, the reason named (not a stale one)"
 ok "$(test ! -e "$T/bigto/models/BIGUSDT/current"; echo $?)" "no current switched"
 is "$(leftovers "$T/bigto")" 0 "no staging directory or temporary left"
+
+# A model of the same name in place that is another model (verifying on
+# its own: two hosts trained the same second): refused, not taken for
+# the archive's.
+mkmodel "$T/same/models/AAAUSDT/20251109_020000Z" "AAAUSDT elsewhere"
+run model-backup --home "$T/same" --restore "$a" AAAUSDT
+is "$rc:$(readlink "$T/same/models/AAAUSDT/current")" "1:" "another model under the archive's name: refused, exit 1, nothing switched"
+like "$err" "AAAUSDT/20251109_020000Z: another model of the same name is in place \\(its sha256.txt differs from the archive's\\); refused" "... said"
+# A restore refused as a coin is locked (exit 6) leaves no coin it made
+# for its lock.
+mkdir -p "$T/lk/models/BBBUSDT"
+flock "$T/lk/models/BBBUSDT/.lock" sleep 3 &
+held "$T/lk/models/BBBUSDT/.lock"
+run model-backup --home "$T/lk" --restore "$a"
+is "$rc:$(ls "$T/lk/models")" "6:BBBUSDT" "a locked coin: exit 6, and no other coin's directory left behind"
+wait
 done_testing
