@@ -208,7 +208,7 @@ parse(const char *path, FILE *fp, json_t **j, int64_t *mtime, char *why)
 		return 1;
 	}
 	if (*j == NULL) {
-		say(why, "%s: %d:%d: %s", path, je.line, je.column,
+		say(why, "%s:%d:%d: %s", path, je.line, je.column,
 		    ct_excerpt(je.text, strlen(je.text), ex));
 		return -1;
 	}

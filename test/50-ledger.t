@@ -124,9 +124,9 @@ cp "$S" good.json
 printf '{"run": "x", "symbols": {\n  "BTCUSDT": {"status": "success",, }\n}\n' >"$S"
 cp "$S" corrupt.json
 run ledger todo $R
-is "$rc:$err" "1:ledger: $S: 2:35: string or '}' expected near ','" "corrupt status.json: file:line:col: reason"
+is "$rc:$err" "1:ledger: $S:2:35: string or '}' expected near ','" "corrupt status.json: file:line:col: reason"
 run ledger set $R DOGEUSDT failed
-is "$rc:$err" "1:ledger: $S: 2:35: string or '}' expected near ','" "a change that needs the list of symbols says so too"
+is "$rc:$err" "1:ledger: $S:2:35: string or '}' expected near ','" "a change that needs the list of symbols says so too"
 run ledger init $R BTCUSDT
 is "$rc" 1 "init does not reset a corrupt ledger"
 cmp -s "$S" corrupt.json
@@ -146,11 +146,11 @@ cp good.json "$S"
 cp "$C/ETHUSDT.json" good.json
 printf '{"status": "failed",\n "attempts": 1,, }\n' >"$C/ETHUSDT.json"
 cp "$C/ETHUSDT.json" corrupt.json
-D="ledger: $C/ETHUSDT.json: 2:16: string or '}' expected near ','"
+D="ledger: $C/ETHUSDT.json:2:16: string or '}' expected near ','"
 run ledger show $R --table
 is "$rc:$err" "1:$D" "corrupt record: file:line:col: reason, exit 1"
 like "$(printf '%s\n' "$out" | grep '^BTCUSDT')" '^BTCUSDT +success +1 ' "the other symbols as they are"
-like "$(printf '%s\n' "$out" | grep '^ETHUSDT')" "^ETHUSDT +damaged +- .*ETHUSDT.json: 2:16: " "the damaged one shown as such, with why"
+like "$(printf '%s\n' "$out" | grep '^ETHUSDT')" "^ETHUSDT +damaged +- .*ETHUSDT.json:2:16: " "the damaged one shown as such, with why"
 like "$(printf '%s\n' "$out" | tail -n 1)" ", 1 damaged$" "and counted"
 run ledger show $R
 is "$rc:$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin)["symbols"]; print(d["BTCUSDT"]["status"], d["ETHUSDT"]["status"], d["ETHUSDT"]["attempts"], d["ETHUSDT"]["error_type"])')" \
@@ -264,7 +264,7 @@ is "$(ledger list | sed 1d | cut -d' ' -f1 | tr '\n' ' ')" "$R $R2 $R4 $R3 " "li
 S2=$COINTRAIN_HOME/runs/$R2/status.json
 cp "$S2" good.json && truncate -s 30 "$S2"
 run ledger list
-is "$rc:$(printf '%s\n' "$err" | sed 's/: [0-9]*:[0-9]*: .*//')" "1:ledger: $S2" "a damaged old run: exit 1, its file named"
+is "$rc:$(printf '%s\n' "$err" | sed 's/:[0-9]*:[0-9]*: .*//')" "1:ledger: $S2" "a damaged old run: exit 1, its file named"
 is "$(printf '%s\n' "$out" | sed 1d | awk '{print $1, $NF}' | tr '\n' ' ')" \
 	"$R running $R2 unreadable $R4 failed $R3 finished " "... and every other run listed all the same"
 cp good.json "$S2"

@@ -391,7 +391,7 @@ run summarize --dashboard
 is "$rc" 1 "a damaged ledger of the last full run: exit 1"
 like "$out" "^batch +idle; newest run $R2: ledger unreadable$" "the batch line says so"
 like "$out" "check +FAIL last_full_run +$R2: ledger unreadable" "the check says which run"
-like "$err" "^summarize: $D/runs/$R2/status.json: 1:" "the reason on stderr"
+like "$err" "^summarize: $D/runs/$R2/status.json:1:" "the reason on stderr"
 rm -r "$D/runs/$R2"
 # One coin's damaged record in the newest full run: that coin alone is
 # named (its outcome is not known); the run's other coins are judged.
@@ -403,7 +403,7 @@ like "$rc:$(check_line last_full_run)" "^1:check +FAIL last_full_run +$R2: 1 of 
 	"a damaged record: the check names its coin, and the run's failure"
 like "$out" "^batch +idle; newest run $R2 unfinished: 2/3 done \\(1 success, 1 failed, 0 skipped, 0 running, 0 pending\\); 1 damaged$" \
 	"the batch line counts the other coins, and the damaged one"
-is "$(printf '%s\n' "$err" | grep -c "^summarize: $rec: [0-9]*:[0-9]*: ")" 1 "the record named once on stderr, file:line:col"
+is "$(printf '%s\n' "$err" | grep -c "^summarize: $rec:[0-9]*:[0-9]*: ")" 1 "the record named once on stderr, file:line:col"
 run summarize --dashboard --json
 is "$(py '[(c["symbol"], c["last_run"]["full"]["status"], ",".join(c["flags"])) for c in d["coins"] if c["symbol"] in ("AAAUSDT", "BBBUSDT")]')" \
 	"[('AAAUSDT', 'success', ''), ('BBBUSDT', 'damaged', 'damaged-run')]" "the coins: the damaged one flagged, the others as they are"

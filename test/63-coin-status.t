@@ -291,9 +291,9 @@ ok $? "runs of the ledger home made"
 rec=$L/runs/20260102T0600Z-incremental/coins/AAAUSDT.json
 cp "$rec" good.json && cp "${rec%/coins/*}/status.json" good-status.json && echo garbage >"$rec"
 run coin-status --home "$L" --json
-is "$rc:$err" "1:coin-status: $rec: 1:7: '[' or '{' expected near 'garbage'" "a damaged record: exit 1, said once"
+is "$rc:$err" "1:coin-status: $rec:1:7: '[' or '{' expected near 'garbage'" "a damaged record: exit 1, said once"
 is "$(echo "$out" | sed -n 1p | py 'd["last_run"]["incremental"]["status"], d["last_run"]["incremental"]["error"], d["last_run"]["full"]["status"], ",".join(d["flags"])')" \
-	"damaged $rec: 1:7: '[' or '{' expected near 'garbage' success no-model,damaged-run" \
+	"damaged $rec:1:7: '[' or '{' expected near 'garbage' success no-model,damaged-run" \
 	"its coin: damaged, with why, flagged damaged-run; the other cycle as it is"
 is "$(echo "$out" | sed -n 2p | py 'd["symbol"], d["last_run"]["incremental"]["status"], d["last_run"]["incremental"]["error"], ",".join(d["flags"])')" \
 	"BBBUSDT failed bang no-model,failed-run" "the run's other coin as it is"

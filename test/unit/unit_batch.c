@@ -397,7 +397,7 @@ test_damaged_record(void **state_)
 	assert_int_equal(ct_ledger_read(path, &root), 1);
 	e = json_object_get(json_object_get(root, "symbols"), "A");
 	assert_string_equal(json_string_value(json_object_get(e, "status")), "damaged");
-	assert_non_null(strstr(json_string_value(json_object_get(e, "error")), "coins/A.json: 1:22: "));
+	assert_non_null(strstr(json_string_value(json_object_get(e, "error")), "coins/A.json:1:22: "));
 	assert_true(ct_ledger_needs(e, 0, 0));
 	e = json_object_get(json_object_get(root, "symbols"), "B");
 	assert_string_equal(json_string_value(json_object_get(e, "status")), "success");
