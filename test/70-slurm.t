@@ -169,10 +169,18 @@ s0=$(date +%s)
 FAKE_SLEEP=2 run run-batch full --engine slurm --symbols $SYMS --max-concurrent 2 --run $R --no-wait
 is "$rc" 0 "--no-wait: exit 0"
 ok $(($(date +%s) - s0 > 3)) "at once"
-like "$err" "$R: submitted to the slurm engine; .run-batch full --engine slurm --run $R' collects it" "and says how to collect"
+like "$err" "$R: submitted to the slurm engine; .run-batch full --engine slurm --run $R --symbols $SYMS' collects it" \
+	"and says how to collect (with its --symbols: without, the configured coins would be added)"
 run run-batch full --engine local --symbols $SYMS --run $R
 is "$rc" 1 "the local engine does not take over a run whose arrays are not collected"
-like "$err" "$R: its Slurm arrays are not collected yet" "and says so"
+like "$err" "$R: its Slurm arrays are not collected yet: .run-batch full --engine slurm --run $R --symbols $SYMS' collects them" "and says so, and how"
+run run-batch full --engine local --symbols $SYMS --run $R --dry-run
+is "$rc" 1 "... in --dry-run too"
+# --dry-run judges TUNE_ARGS' cores against a task's --cpus-per-task, as
+# a real start does (it judged them against this host's).
+TUNE_ENABLED=1 TUNE_ARGS='--jobs 2' SLURM_SBATCH_ARGS='-c 1' run run-batch tune --engine slurm --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: TUNE_ARGS=--jobs 2: --jobs 2 x --threads 1: more than the 1 core\\(s\\) each coin has" \
+	"--dry-run: TUNE_ARGS past a task's --cpus-per-task is a usage error, as in a real start"
 ok "$(test ! -e "$H/summary/$R/engine_summary.json"; echo $?)" "no summary yet"
 run run-batch predict --engine slurm --symbols $SYMS
 is "$rc" 6 "a start of another run while the array runs: exit 6"

@@ -864,6 +864,12 @@ opts_ok() {
 		badv "$n" "$1" "not an option run-batch can pass on (see run-batch(1))"
 	done
 }
+# collect_cmd — the command that collects this run's arrays: its cycle,
+# engine and run, and its one-off --symbols (without, a start would add
+# the configured coins the run does not list).
+collect_cmd() {
+	echo "run-batch $cycle --engine slurm --run $run${o_SYMBOLS:+ --symbols $o_SYMBOLS}"
+}
 # tune_cores_ok — a search's fits share its coin's cores (COINTRAIN_THREADS,
 # which tune-coin holds them to): TUNE_ARGS' --jobs (at least 1) times
 # --threads past that share is a usage error, found before the run
@@ -1223,7 +1229,14 @@ if [ "$dry" = 1 ]; then
 	[ -d "$home" ] || warn "$home: no data home there; a run would make a new one"
 	engine_load
 	# A usage error the engine finds (SLURM_SBATCH_ARGS) keeps its status.
-	plan=$(engine_plan) || exit $?
+	# Run here, not in $(...): what it sets (the Slurm task's threads)
+	# is what tune_cores_ok judges, as in a real start.
+	pf=$(mktemp "${TMPDIR:-/tmp}/run-batch-plan.XXXXXX") || die "$EX_FAIL" "cannot make a temporary file"
+	engine_plan >"$pf"
+	st=$?
+	plan=$(cat "$pf")
+	rm -f "$pf"
+	[ "$st" = 0 ] || exit "$st"
 	tune_cores_ok
 	put "$(dry_plan)"
 	exit 0
@@ -1736,7 +1749,7 @@ detach() {
 	engine_submit "$1"
 	[ -e "$home/runs/$run/engine.jobs" ] || return 0
 	trap - EXIT
-	echo "$prog: $run: submitted to the $ENGINE engine; \`run-batch $cycle --engine $ENGINE --run $run' collects it" >&2
+	echo "$prog: $run: submitted to the $ENGINE engine; \`$(collect_cmd)' collects it" >&2
 	exit 0
 }
 # attempts_of SYM — the attempts at SYM so far: its steps' count, but at

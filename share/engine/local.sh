@@ -10,12 +10,14 @@ local_pids=''		# the workers of the round under way
 # arrays another engine (slurm) submitted and no start has collected.
 engine_check() {
 	[ -e "$home/runs/$run/engine.jobs" ] || return 0
-	warn "$run: its Slurm arrays are not collected yet: \`run-batch --engine slurm' collects them"
+	warn "$run: its Slurm arrays are not collected yet: \`$(collect_cmd)' collects them"
 	return 1
 }
 
-# engine_plan — --dry-run's line: the workers and threads.
+# engine_plan — --dry-run's line: the workers and threads; 1 when the
+# run's Slurm arrays are not collected (a real start would refuse).
 engine_plan() {
+	engine_check || return 1
 	echo "local; mode $MODE: $workers worker(s) x $threads thread(s) on $cores core(s)"
 }
 

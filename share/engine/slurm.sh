@@ -241,7 +241,7 @@ slurm_collect() {
 		slurm_running "$1"
 		case $? in
 		0) echo "$prog: $run: Slurm job(s) ${1% } of an earlier start still in the queue;" \
-			"--no-wait leaves them and submits nothing: \`run-batch $cycle --engine slurm --run $run' collects them" >&2
+			"--no-wait leaves them and submits nothing: \`$(collect_cmd)' collects them" >&2
 			exit 0 ;;
 		2) return 1 ;;
 		esac
