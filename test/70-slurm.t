@@ -226,14 +226,18 @@ like "$err" "$R: full cycle, 2 symbols, Slurm tasks of [0-9]+ thread\\(s\\), as 
 # SLURM_SBATCH_ARGS: checked before anything runs; -c sets the threads.
 SLURM_SBATCH_ARGS='-p nosuch' run run-batch full --engine slurm --symbols AAAUSDT --run 20251115T0100Z-full
 is "$rc" 2 "a partition the cluster refuses (a job without it is taken): a usage error, exit 2"
-like "$err" "SLURM_SBATCH_ARGS: sbatch refuses a job with -p nosuch: .*[Pp]artition" "naming the setting, with sbatch's reason"
+like "$err" "SLURM_SBATCH_ARGS=-p nosuch: sbatch refuses a job with them: .*[Pp]artition.* \\(from environment\\)" "naming the setting and its origin, with sbatch's reason"
 ok "$(test ! -e "$H/runs/20251115T0100Z-full"; echo $?)" "before the run exists"
 SLURM_SBATCH_ARGS='-p nosuch' run run-batch full --engine slurm --symbols AAAUSDT --dry-run
 is "$rc" 2 "... and exit 2 with --dry-run too"
+# More CPUs a task than any node has: the setting's fault (the job
+# without it, of the engine's own -c, is taken).
+SLURM_SBATCH_ARGS='-c 64' run run-batch full --engine slurm --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: SLURM_SBATCH_ARGS=-c 64: sbatch refuses a job with them: " "-c past every node: a usage error naming the setting"
 # Options the engine sets itself: its arrays, their output and environment.
 for a in --array=0-1 --export=NONE '-o /tmp/x.out' '-J mine' --parsable; do
 	SLURM_SBATCH_ARGS=$a run run-batch full --engine slurm --symbols AAAUSDT --dry-run
-	like "$rc:$err" "^2:run-batch: SLURM_SBATCH_ARGS: ${a%% *}: the (engine|tasks) " "SLURM_SBATCH_ARGS $a: a usage error, why"
+	like "$rc:$err" "^2:run-batch: SLURM_SBATCH_ARGS=$a: ${a%% *}: the (engine|tasks) " "SLURM_SBATCH_ARGS $a: a usage error, why"
 done
 
 # More coins than MaxArraySize: chunks, one after the other.

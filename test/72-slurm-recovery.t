@@ -232,7 +232,7 @@ wait_for 30 queue_empty
 # sets it so that a coin's timeout fires first and is recorded as one).
 SLURM_SBATCH_ARGS='-t 1' run run-batch full --engine slurm --symbols AAAUSDT --run 20251127T0200Z-full
 is "$rc" 2 "SLURM_SBATCH_ARGS with -t: a usage error"
-like "$err" "SLURM_SBATCH_ARGS: -t: the engine sets --time from TIMEOUT_MINUTES" "saying what to set instead"
+like "$err" "SLURM_SBATCH_ARGS=-t 1: -t: the engine sets --time from TIMEOUT_MINUTES" "saying what to set instead"
 
 # Interrupted while its array runs the coin: the coin is to do again, not
 # a lost attempt that uses up its retries.

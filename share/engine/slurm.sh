@@ -61,12 +61,14 @@ slurm_config() {
 		{ warn "slurm engine: this cluster runs no job arrays (MaxArraySize=0)"; return 1; }
 	# shellcheck disable=SC2086 # SLURM_SBATCH_ARGS is an option list
 	t=$(slurm_owned $SLURM_SBATCH_ARGS)
-	[ -z "$t" ] || die "$EX_USAGE" "SLURM_SBATCH_ARGS: $t"
+	[ -z "$t" ] || badv SLURM_SBATCH_ARGS "$SLURM_SBATCH_ARGS" "$t"
 	slurm_mins=$(((timeout_s + 59) / 60 + 2))
 	[ -z "$UPLOAD_CMD" ] || slurm_mins=$((slurm_mins + 10))
 	# shellcheck disable=SC2086
 	c=$(slurm_cpus $SLURM_SBATCH_ARGS)
 	[ -n "$c" ] || [ "$MODE" != sequential ] || c=$(slurm_threads)
+	# The job without SLURM_SBATCH_ARGS is also without their -c.
+	own_threads=$threads
 	[ -z "$c" ] || threads=$c
 	# A bad partition or account is found now, not after the first round:
 	# a usage error when the job without SLURM_SBATCH_ARGS is taken.
@@ -74,8 +76,8 @@ slurm_config() {
 	e=$(sbatch --test-only --time="$slurm_mins" --cpus-per-task="$threads" $SLURM_SBATCH_ARGS \
 		--wrap=true 2>&1) && { slurm_part_time; return 0; }
 	[ -n "$SLURM_SBATCH_ARGS" ] &&
-		sbatch --test-only --time="$slurm_mins" --cpus-per-task="$threads" --wrap=true >/dev/null 2>&1 &&
-		die "$EX_USAGE" "SLURM_SBATCH_ARGS: sbatch refuses a job with $SLURM_SBATCH_ARGS: $(printf '%s\n' "$e" | tail -n 1)"
+		sbatch --test-only --time="$slurm_mins" --cpus-per-task="$own_threads" --wrap=true >/dev/null 2>&1 &&
+		badv SLURM_SBATCH_ARGS "$SLURM_SBATCH_ARGS" "sbatch refuses a job with them: $(printf '%s\n' "$e" | tail -n 1)"
 	warn "slurm engine: sbatch refuses the job: $e"
 	return 1
 }
