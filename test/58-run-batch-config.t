@@ -49,6 +49,10 @@ printf 'TRAIN_ROUNDS=7\nthis is not a setting\n' >broken.conf
 run run-batch full --config broken.conf --symbols AAAUSDT --dry-run
 is "$rc" 2 "a line that is no KEY=VALUE is a usage error"
 like "$err" "broken.conf:2: not a KEY=VALUE setting" "naming file and line"
+printf 'SLURM_SBATCH_ARGS=-p batch -A quant\n' >blanks.conf
+run run-batch full --config blanks.conf --symbols AAAUSDT --dry-run
+is "$rc:$err" "2:run-batch: blanks.conf:1: not a KEY=VALUE setting: SLURM_SBATCH_ARGS=-p batch -A quant (a value with blanks goes in quotes: KEY=\"A B\")" \
+	"a value with blanks, unquoted: said how to write it"
 
 # --show-config: each known value with where it came from.
 printf 'TOP_N=7\n' >show.conf

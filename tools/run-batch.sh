@@ -718,10 +718,15 @@ if [ -n "$config" ]; then
 	conf=$(conf_lines "$config") || die "$EX_FAIL" "$config: cannot read the configuration"
 	while IFS=$tab read -r ln key val; do
 		[ -n "$ln" ] || continue
-		[ "$key" != '!' ] || die "$EX_USAGE" "$config:$ln: not a KEY=VALUE setting: $val"
+		if [ "$key" = '!' ]; then
+			case $val in
+			*=*[!\ ]\ *[!\ ]*) die "$EX_USAGE" "$config:$ln: not a KEY=VALUE setting: $val (a value with blanks goes in quotes: KEY=\"A B\")" ;;
+			*) die "$EX_USAGE" "$config:$ln: not a KEY=VALUE setting: $val" ;;
+			esac
+		fi
 		if ! known "$key"; then
 			case $key in
-			HEALTH_* | DASHBOARD_HTML | TELEGRAM_* | UPLOAD_DEST | COINTRAIN_*)
+			HEALTH_* | DASHBOARD_HTML | TELEGRAM_* | UPLOAD_DEST | COINTRAIN_* | SLURM_CONF)
 				warn "$config:$ln: $key: not a run-batch setting, ignored: set it in the environment (a crontab line above the cointrain block: cointrain-cron(8))" ;;
 			*)
 				# --show-config lists the known names: it must still run.
