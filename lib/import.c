@@ -869,23 +869,34 @@ ct_freqtrade_name(const char *name, char *sym, size_t symlen, char *tf, size_t t
 	return ct_tf_ms(tf) > 0 && ct_symbol_ok(sym) ? 0 : -1;
 }
 
-/* SYM-TF-YYYY-MM[-DD].zip or .csv: Binance's public data (data.binance.vision). */
+/* The date of a Binance public data name after its second '-': YYYY-MM
+ * or YYYY-MM-DD, its length (7 or 10), or 0. */
+static size_t
+vision_date(const char *d)
+{
+	size_t n = 0;
+
+	while (n < 10 && (n == 4 || n == 7 ? d[n] == '-' : isdigit((unsigned char)d[n])))
+		n++;
+	return n == 10 || (n >= 7 && d[7] != '-') ? (n == 10 ? 10 : 7) : 0;
+}
+
+/* SYM-TF-YYYY-MM[-DD].zip or .csv, the .csv compressed too (a download
+ * gzipped again): Binance's public data (data.binance.vision). */
 static int
 vision_name(const char *name, char *sym, size_t symlen, char *tf, size_t tflen)
 {
+	static const char *const ext[] = { ".zip", ".csv", ".csv.gz", ".csv.xz", ".csv.bz2",
+		".csv.zst", ".csv.lz4" };
 	const char *d1 = strchr(name, '-'), *d2 = d1 ? strchr(d1 + 1, '-') : NULL;
-	const char *dot = strrchr(name, '.');
-	size_t i, n;
+	size_t n, e = 0;
 
-	if (d1 == NULL || d2 == NULL || dot == NULL || dot < d2 ||
-	    (strcmp(dot, ".zip") != 0 && strcmp(dot, ".csv") != 0))
+	if (d1 == NULL || d2 == NULL || (n = vision_date(d2 + 1)) == 0)
 		return -1;
-	n = (size_t)(dot - d2 - 1);
-	if (n != 7 && n != 10)
+	while (e < sizeof ext / sizeof ext[0] && strcmp(d2 + 1 + n, ext[e]) != 0)
+		e++;
+	if (e == sizeof ext / sizeof ext[0])
 		return -1;
-	for (i = 0; i < n; i++)
-		if (i == 4 || i == 7 ? d2[1 + i] != '-' : !isdigit((unsigned char)d2[1 + i]))
-			return -1;
 	if ((size_t)(d1 - name) >= symlen || (size_t)(d2 - d1 - 1) >= tflen)
 		return -1;
 	snprintf(sym, symlen, "%.*s", (int)(d1 - name), name);

@@ -189,6 +189,11 @@ test_names(void **state)
 	assert_int_equal(ct_import_name_check("ADABTC-1m-2021-11.zip", "ADABTC", "1m"), 0);
 	assert_int_equal(ct_import_name_check("d/ADABTC-1m-2021-11-27.csv", "BTCUSDT", "1m"), -1);
 	assert_int_equal(ct_import_name_check("ADABTC-1m-2021-11.zip", "ADABTC", "5m"), -1);
+	/* A download gzipped again is checked as the .csv is. */
+	assert_int_equal(ct_import_name_check("ETHUSDT-1m-2021-11-27.csv.gz", "ADABTC", "1m"), -1);
+	assert_int_equal(ct_import_name_check("ETHUSDT-1m-2021-11.csv.xz", "ETHUSDT", "5m"), -1);
+	assert_int_equal(ct_import_name_check("ETHUSDT-1m-2021-11-27.csv.zst", "ETHUSDT", "1m"), 0);
+	assert_int_equal(ct_import_name_check("ETHUSDT-1m-2021-11-27.zip.gz", "X", "1h"), 0);
 	assert_int_equal(ct_import_name_check("ETH_USDT-1h.json.gz", "BTCUSDT", "1h"), -1);
 	assert_int_equal(ct_import_name_check("ETH_USDT-1h.json.gz", "ETHUSDT", "1h"), 0);
 	assert_int_equal(ct_import_name_check("ADABTC-1m-2021-11-27.csv.bak", "X", "1h"), 0);
