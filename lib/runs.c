@@ -238,11 +238,23 @@ ct_run_has_arrays(const char *home, const char *run)
 	    access(path, F_OK) == 0;
 }
 
+/* Whether a run after runs[i] is of its cycle: a start made it anew
+ * (runs[i] too old to resume), and no start will collect runs[i]'s
+ * arrays unless asked by hand. */
+static int
+superseded(char **runs, size_t n, size_t i)
+{
+	for (size_t j = i + 1; j < n; j++)
+		if (strcmp(ct_run_cycle(runs[j]), ct_run_cycle(runs[i])) == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 ct_batch_submitted(const char *home, char **runs, size_t n)
 {
 	for (size_t i = n; i-- > 0;)
-		if (ct_run_has_arrays(home, runs[i]))
+		if (ct_run_has_arrays(home, runs[i]) && !superseded(runs, n, i))
 			return runs[i];
 	return NULL;
 }

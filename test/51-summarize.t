@@ -318,6 +318,13 @@ like "$out" "^batch +submitted \\($I's job arrays were left on the cluster for i
 like "$(check_line last_incremental_run)" "^check +ok .*: 0 of 5 failed" "... and their run is not judged yet"
 run summarize --dashboard --json
 is "$(py 'd["batch"]["running"], d["batch"]["submitted"]')" "False $I" "the JSON says submitted, naming the run"
+# A later run of its cycle, made anew (the run too old to resume): no
+# start will collect those arrays unasked; the batch is not "submitted".
+J=$(runname '30 minutes' incremental)
+ledger_of "$J" AAAUSDT:success
+run summarize --dashboard
+like "$out" "^batch +idle" "arrays of a run a later run of its cycle superseded: not 'submitted' for ever"
+rm -r "$D/runs/$J"
 rm "$D/runs/$I/engine.jobs"
 ledger set "$I" BBBUSDT running --pid $$
 run summarize --dashboard

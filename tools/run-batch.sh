@@ -1092,6 +1092,10 @@ if [ -z "$run" ]; then
 	[ -n "$last" ] && ! unfinished "$last" && last=''
 	if [ -n "$last" ] && [ -n "$resume_max" ] && [ "$(run_age "$last")" -gt "$resume_max" ]; then
 		warn "$last: unfinished but older than RESUME_MAX_AGE ($RESUME_MAX_AGE): starting a new run, the coins it left first"
+		# Its arrays ran its coins, but only a start of it collects
+		# them (their outcomes, its summary).
+		[ ! -e "$home/runs/$last/engine.jobs" ] ||
+			warn "$last: its Slurm arrays were never collected (no summary): \`run-batch $cycle --engine slurm --run $last' collects it"
 		left=$last last=''
 	fi
 	if [ -n "$last" ]; then
