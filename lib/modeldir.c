@@ -139,10 +139,17 @@ int
 ct_mdir_lock(const char *symdir)
 {
 	char lock[CT_PATH_MAX];
-	int fd, e;
+	int fd = -1, e;
 
-	if (ct_path(lock, sizeof lock, "%s/.lock", symdir) != 0 || ct_mkdirs(symdir, 0777) != 0 ||
-	    (fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0) {
+	/* Twice: a restore refused meanwhile removes a coin's directory it
+	 * made for its lock (under that lock) between our mkdir and open. */
+	for (int i = 0; i < 2 && fd < 0; i++) {
+		if (ct_path(lock, sizeof lock, "%s/.lock", symdir) != 0 || ct_mkdirs(symdir, 0777) != 0)
+			break;
+		if ((fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0 && errno != ENOENT)
+			break;
+	}
+	if (fd < 0) {
 		ct_warn("%s: %s", symdir, strerror(errno));
 		return -1;
 	}

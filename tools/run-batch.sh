@@ -873,7 +873,9 @@ opts_ok() {
 # engine and run, and its one-off --symbols (without, a start would add
 # the configured coins the run does not list).
 collect_cmd() {
-	echo "run-batch $cycle --engine slurm --run $run${o_SYMBOLS:+ --symbols $o_SYMBOLS}"
+	q=$o_SYMBOLS
+	case $q in *[!A-Za-z0-9,._/-]*) q="'$q'" ;; esac
+	echo "run-batch $cycle --engine slurm --run $run${o_SYMBOLS:+ --symbols $q}"
 }
 # tune_cores_ok — a search's fits share its coin's cores (COINTRAIN_THREADS,
 # which tune-coin holds them to): TUNE_ARGS' --jobs (at least 1) times
@@ -1095,7 +1097,7 @@ if [ -z "$run" ]; then
 		# Its arrays ran its coins, but only a start of it collects
 		# them (their outcomes, its summary).
 		[ ! -e "$home/runs/$last/engine.jobs" ] ||
-			warn "$last: its Slurm arrays were never collected (no summary): \`run-batch $cycle --engine slurm --run $last' collects it"
+			warn "$last: its Slurm arrays were never collected (no summary): \`run-batch $cycle --engine slurm --run $last' collects them, and resumes that run"
 		left=$last last=''
 	fi
 	if [ -n "$last" ]; then
@@ -1241,10 +1243,13 @@ if [ "$dry" = 1 ]; then
 	# Run here, not in $(...): what it sets (the Slurm task's threads)
 	# is what tune_cores_ok judges, as in a real start.
 	pf=$(mktemp "${TMPDIR:-/tmp}/run-batch-plan.XXXXXX") || die "$EX_FAIL" "cannot make a temporary file"
+	# A usage error of the engine exits from inside it.
+	trap 'rm -f "$pf"' EXIT
 	engine_plan >"$pf"
 	st=$?
 	plan=$(cat "$pf")
 	rm -f "$pf"
+	trap - EXIT
 	[ "$st" = 0 ] || exit "$st"
 	tune_cores_ok
 	put "$(dry_plan)"

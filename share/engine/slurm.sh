@@ -67,8 +67,11 @@ slurm_config() {
 	# shellcheck disable=SC2086
 	c=$(slurm_cpus $SLURM_SBATCH_ARGS)
 	[ -n "$c" ] || [ "$MODE" != sequential ] || c=$(slurm_threads)
-	# The job without SLURM_SBATCH_ARGS is also without their -c.
+	# The job without SLURM_SBATCH_ARGS is also without their -c (in
+	# sequential mode: the smallest node's CPUs, as the engine takes).
 	own_threads=$threads
+	[ "$MODE" != sequential ] || own_threads=$(SLURM_SBATCH_ARGS='' slurm_threads)
+	: "${own_threads:=$threads}"
 	[ -z "$c" ] || threads=$c
 	# A bad partition or account is found now, not after the first round:
 	# a usage error when the job without SLURM_SBATCH_ARGS is taken.
@@ -362,16 +365,17 @@ slurm_pending() {
 			PartitionTimeLimit | PartitionNodeLimit | BadConstraints | InvalidAccount | InvalidQOS | \
 			*MaxWallDurationPerJobLimit | *MaxCpuPerJobLimit | *MaxNodePerJobLimit | \
 			*MaxNodesPerJob* | DependencyNeverSatisfied)
-				# An earlier start's array (this start collects it, with
-				# no list of its own yet): cancelled, said; its coins not
-				# done are this start's round to try, and to fail.
-				if [ -n "${slurm_earlier:-}" ]; then
-					scancel "$id" 2>/dev/null
-					warn "$run: Slurm will never start job $id of an earlier start ($why): cancelled"
+				# Its tasks that wait are cancelled; those that run
+				# finish as they would.  An array of an earlier start
+				# (collected, or another run's, waited for with --wait;
+				# no list of this start's): said; its coins not done are
+				# a later round's to try, and to fail.
+				scancel --state=PENDING "$id" 2>/dev/null
+				if [ -n "${slurm_earlier:-}" ] || [ -z "${tmp:-}" ] ||
+					[ ! -f "$tmp/slurm/list-of.$id" ]; then
+					warn "$run: Slurm will never start job $id of an earlier start ($why): its waiting tasks cancelled"
 					continue
 				fi
-				[ -f "$tmp/slurm/list-of.$id" ] || continue
-				scancel "$id" 2>/dev/null
 				slurm_refused "$tmp/slurm/list-of.$id" \
 					"Slurm will never start job $id ($why): see SLURM_SBATCH_ARGS, the partition's limits (--time is $slurm_mins min)" error ;;
 			*)
@@ -489,7 +493,8 @@ slurm_refused() {
 		# A coin of the array that ran before it stopped starting
 		# (its tasks one at a time) has its outcome: not failed again.
 		[ ! -s "$tmp/outcome/$s" ] || continue
-		! grep -q '"status": "success"' "$home/runs/$run/coins/$s.json" 2>/dev/null || continue
+		! grep -q -e '"status": "success"' -e '"status": "running"' \
+			"$home/runs/$run/coins/$s.json" 2>/dev/null || continue
 		ledger set "$run" "$s" running --pid "$$"
 		ledger set "$run" "$s" failed --error "$m" --error-type "$ty"
 		a=$(ledger_attempts "$s")
