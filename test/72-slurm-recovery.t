@@ -219,7 +219,7 @@ wait_for 30 eval '[ -n "$(squeue -h -t PD -n cointrain-$R -o %i)" ]'
 scontrol update partitionname=test maxtime=5
 timeout 120 run-batch full --engine slurm --timeout-minutes 3 --symbols AAAUSDT --run $R >/dev/null 2>e.err &
 b=$!
-wait_for 60 grep -q "of an earlier start (PartitionTimeLimit): cancelled" e.err
+wait_for 60 grep -q "of an earlier start (PartitionTimeLimit): its waiting tasks cancelled" e.err
 ok $? "an earlier start's array Slurm will never start: cancelled by the start that collects it"
 scancel "$blocker"
 wait $b
