@@ -256,8 +256,7 @@ ct_cache_newer(const char *home, const char *sym, const json_t *pred, int64_t no
 	int64_t tms, otms;
 
 	if (t == NULL || ct_parse_iso8601(t, &tms) != 0 ||
-	    ct_path(path, sizeof path, "%s/cache/predictions/%s.json", home, sym) != 0 ||
-	    quiet_load(path, &old) != 0)
+	    entry_path(path, sizeof path, home, sym) != 0 || quiet_load(path, &old) != 0)
 		return NULL;
 	ot = json_string_value(json_object_get(old, "open_time"));
 	/* Only a fresh entry is worth keeping; another model's (a retrain
