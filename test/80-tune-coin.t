@@ -43,11 +43,11 @@ print("same" if got == want and win == p["search"]["trial"] else
 PY
 }
 
-fetch-candles --symbol EDGE --timeframe 5m --generate --kind edge --seed 3 --lookback 12000 2>/dev/null
+fetch-candles --symbol EDGE --timeframe 5m --generate --kind edge --seed 3 --lookback 6000 2>/dev/null
 ok $? "generate a planted-edge series"
 
 # ---- reproducibility ----
-run $TUNE --symbol EDGE --trials 8 --jobs 2 --seed 5 --lookback 12000
+run $TUNE --symbol EDGE --trials 8 --jobs 2 --seed 5 --lookback 6000
 is "$rc:$err" "0:" "a search exits 0, nothing on stderr off a terminal"
 is "$out" "$M/EDGE/params.json" "stdout is the path of params.json"
 cp "$M/EDGE/params.json" ref.json
@@ -58,7 +58,7 @@ is "$(sed -n 1p draws1)" '{"colsample_bytree": 0.8, "eta": 0.05, "lambda": 1.0, 
     "trial 0 is the default parameters"
 is "$(sort -u draws1 | grep -c .)" 8 "the other draws differ"
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
-run $TUNE --symbol EDGE --trials 8 --jobs 1 --seed 5 --lookback 12000
+run $TUNE --symbol EDGE --trials 8 --jobs 1 --seed 5 --lookback 6000
 draws EDGE >draws2
 is "$(cat draws2)" "$(cat draws1)" "the same seed draws the same parameters (with 1 job as with 2)"
 is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
@@ -66,7 +66,7 @@ is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "the same seed gives the same winner, search score and held-out score"
 is "$(barrier EDGE)" same "no barrier between the rungs: the barrier's very fits and winner (1 job)"
 # The records of seed 5 are not this search's: dropped, and said.
-run $TUNE --symbol EDGE --trials 8 --seed 6 --lookback 12000 --progress
+run $TUNE --symbol EDGE --trials 8 --seed 6 --lookback 6000 --progress
 like "$err" "tune-coin: EDGE: starting over: 8 trial records of an earlier search discarded \\(another --seed\\)" \
     "another seed: the earlier search's records are dropped, and that is said"
 draws EDGE >draws3
@@ -102,7 +102,7 @@ await_records() {
 # killed_search N PATTERN — EDGE's 12-trial search (seed 9), killed with
 # -9 once N entries of its search/ match PATTERN.
 killed_search() {
-	$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>&1 &
+	$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000 >/dev/null 2>&1 &
 	pid=$!
 	await_records "$1" "$2"
 	kill -9 $pid
@@ -110,7 +110,7 @@ killed_search() {
 	flock "$M/EDGE/search/.lock" true
 }
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000
 cp "$M/EDGE/params.json" ref12.json
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 killed_search 5 '^trial-'
@@ -119,14 +119,14 @@ done1=$(ls "$M/EDGE/search" | grep -c '^trial-')
 ok $? "killed with -9 after $done1 trial records, before params.json"
 is "$(ps -eo stat=,args= | grep -v '^Z' | grep -v grep | grep -c "tune-coin.*--seed 9")" 0 \
     "no worker outlives the killed search"
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000 --progress
 is "$rc" 0 "the search started again exits 0"
 like "$err" "resuming: [0-9]+ fits recorded" "it resumes from the records"
 is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
     "resumed after kill -9: the same winner as an uninterrupted search"
 is "$(barrier EDGE)" same "no barrier between the rungs: the barrier's very fits and winner (2 jobs, resumed)"
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000 --progress
 like "$err" "12 trials \(9 cut early\), 21 fits \(21 resumed\)" "a finished search run again fits nothing (12 + 6 + 3 fits)"
 # Records with figures the search could not have written are fits to do
 # again, not a winner (a negative logloss) or a search without one (null).
@@ -141,7 +141,7 @@ head -c 200 "$M/EDGE/search/trial-0009.json" >cut.json && mv cut.json "$M/EDGE/s
 python3 -c 'import json, sys
 j = json.load(open(sys.argv[1])); j["params"]["eta"] = 0.99; json.dump(j, open(sys.argv[1], "w"))' \
     "$M/EDGE/search/trial-0010.json"
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000
 like "$err" "trial-0003.json: fold 1: logloss not a positive number; trained again" \
     "a negative logloss in a record: named, trained again"
 like "$err" "trial-0005.json: fold 1: logloss not a positive number; trained again" "so is a null one"
@@ -160,7 +160,7 @@ is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')
 # trial is made again, three times at most).
 for try in 1 2 3; do
 	rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
-	$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 >/dev/null 2>killed.err &
+	$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000 >/dev/null 2>killed.err &
 	pid=$!
 	await_records 3 '^trial-.*json$'
 	i=0 w=''
@@ -176,7 +176,7 @@ done
 is "$rc" 5 "a worker killed by a signal: exit 5 (temporary: run-batch retries)"
 like "$(cat killed.err)" "EDGE: worker [0-9] died of signal 9 \\(Killed\\)" "the worker's death is said, with the coin"
 like "$(cat killed.err)" "EDGE: a worker was killed; the fits done are kept" "with the coin, and what to do"
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000
 is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "0:$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
     "run again: the search resumes to the same winner"
@@ -200,14 +200,14 @@ rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 killed_search 5 '^trial-'
 more_candles 20
 is "$(($(wc -l <"$S") - $(wc -l <edge.orig)))" 20 "20 candles came after the search was killed"
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
-like "$err" "EDGE: resuming the search on the candles it began with \\(to 2024-02-11T15:55:00Z\\); the 20 fetched since are left for the next search" \
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000 --progress
+like "$err" "EDGE: resuming the search on the candles it began with \\(to 2024-01-21T19:55:00Z\\); the 20 fetched since are left for the next search" \
     "killed, 20 new candles: the search resumes on the candles it began with, and says so"
 unlike "$err" "starting over" "no record is dropped"
 is "$rc:$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"], j["data"]]')" \
     "0:$(jget ref12.json '[j["params"], j["search"], j["heldout"], j["data"]]')" \
     "the same winner, scores and data range as the search uninterrupted on those candles"
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000 --progress
 like "$err" "EDGE: starting over: 12 trial records of an earlier search discarded \\(the candles changed\\)" \
     "a finished search run again after new candles starts over"
 is "$(newer)" true "on the store as it is (its data range ends later)"
@@ -215,18 +215,18 @@ rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 cp edge.orig "$S"
 killed_search 5 '^trial-'
 more_candles 200
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000 --progress
 like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(the candles changed\\)" \
-    "killed, 200 new candles (over 1% of 12000): the search starts over"
+    "killed, 200 new candles (over 1% of 6000): the search starts over"
 is "$(newer)" true "on the store as it is (its data range ends later)"
 cp edge.orig "$S"
 # Another --horizon changes the rows too; the option is the reason said.
-run $TUNE --symbol EDGE --trials 2 --jobs 1 --seed 9 --lookback 12000 --horizon 6 --rounds 5 --progress
+run $TUNE --symbol EDGE --trials 2 --jobs 1 --seed 9 --lookback 6000 --horizon 6 --rounds 5 --progress
 like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(another --horizon\\)" \
     "a search with another --horizon: said so (not 'the candles changed')"
 # Its costs are their figures, not where they were read: the same table
 # named another way is the same search.
-H6="--timeframe 5m --threads 1 --symbol EDGE --trials 2 --jobs 1 --seed 9 --lookback 12000 --horizon 6 --rounds 5"
+H6="--timeframe 5m --threads 1 --symbol EDGE --trials 2 --jobs 1 --seed 9 --lookback 6000 --horizon 6 --rounds 5"
 run tune-coin --costs "$T/./costs.csv" $H6 --progress
 is "$rc" 0 "the cost table named another way: exit 0"
 unlike "$err" "starting over" "... the same search: resumed, no record discarded"
@@ -251,7 +251,7 @@ like "$err" "search/identity.json:[0-9]+: .*
 # before the search ends; only the winner's is read.  Its figures are
 # train-coin's own walk-forward fold 4 with the winner's parameters.
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000 --progress
 like "$err" "trial [0-9]+ leads fold 3: its held-out fold trains ahead \(read only if it wins\)" \
     "--progress: a held-out fold trains ahead"
 is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
@@ -262,12 +262,12 @@ is "$(jget "$M/EDGE/search/identity.json" 'j["folds"]'):$(ls "$M/EDGE/search" | 
 # Those of trials past --trials too: a search of 12 killed, then one of 4.
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
 killed_search 8 '^trial-.*-folds$'
-run $TUNE --symbol EDGE --trials 4 --jobs 2 --seed 9 --lookback 12000
+run $TUNE --symbol EDGE --trials 4 --jobs 2 --seed 9 --lookback 6000
 is "$rc:$(ls "$M/EDGE/search" | grep -c -- '-folds$')" "0:0" \
     "a search of fewer trials than the killed one: every folds directory gone when it ends"
 # Killed with -9 while a held-out fold trains ahead: resumed, the same.
 rm -rf "$M/EDGE/search" "$M/EDGE/params.json"
-$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000 --progress >/dev/null 2>ahead.err &
+$TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000 --progress >/dev/null 2>ahead.err &
 pid=$!
 i=0
 while ! grep -q 'trains ahead' ahead.err && kill -0 $pid 2>/dev/null && [ $i -lt 1000 ]; do
@@ -281,11 +281,11 @@ wait $pid 2>/dev/null
 flock "$M/EDGE/search/.lock" true
 grep -q 'trains ahead' ahead.err && [ ! -e "$M/EDGE/params.json" ]
 ok $? "killed with -9 while a held-out fold trained ahead, before params.json"
-run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 12000
+run $TUNE --symbol EDGE --trials 12 --jobs 2 --seed 9 --lookback 6000
 is "$(jget "$M/EDGE/params.json" '[j["params"], j["search"], j["heldout"]]')" \
     "$(jget ref12.json '[j["params"], j["search"], j["heldout"]]')" \
     "resumed: the same winner and held-out figures"
-run train-coin --costs $COSTS --threads 1 --lookback 12000 --symbol EDGE --timeframe 5m --fresh
+run train-coin --costs $COSTS --threads 1 --lookback 6000 --symbol EDGE --timeframe 5m --fresh
 # (params.json keeps ten digits.)
 is "$(jget "$out/metrics.json" '["%.9g" % j["folds"][3][k] for k in ("auc", "logloss", "trades", "net_bps_after_costs", "best_rounds")]')" \
     "$(jget "$M/EDGE/params.json" '["%.9g" % j["heldout"][k] for k in ("auc", "logloss", "trades", "net_bps_after_costs", "best_rounds")]')" \
@@ -293,7 +293,7 @@ is "$(jget "$out/metrics.json" '["%.9g" % j["folds"][3][k] for k in ("auc", "log
 
 # ---- params.json picked up by train-coin ----
 # The search's rounds (300, the default): its parameters are for those.
-TT="train-coin --costs $COSTS --threads 1 --lookback 12000 --symbol EDGE --timeframe 5m"
+TT="train-coin --costs $COSTS --threads 1 --lookback 6000 --symbol EDGE --timeframe 5m"
 TC="$TT --rounds 40"
 run $TT --fresh --progress
 is "$rc" 0 "train-coin --fresh with a params.json"
@@ -404,7 +404,7 @@ is "$(jget "$out/config.json" '[j["params_source"], j["params"]["eta"], j["param
     "[\"file\", \"0.0001\", \"2\", \"0.8\"]" "--params FILE overrides; the rest keep their defaults"
 is "$(jget "$out/config.json" 'j["params_file"]')" "\"$T/mine.json\"" "config.json names the file by its absolute path"
 # New candles to judge an update on (without them none is tried).
-fetch-candles --symbol EDGE --timeframe 5m --generate --kind edge --seed 3 --lookback 12300 2>/dev/null
+fetch-candles --symbol EDGE --timeframe 5m --generate --kind edge --seed 3 --lookback 6300 2>/dev/null
 run $TC --incremental --params mine.json
 is "$(jget "$out/config.json" '[j["mode"], j["params_source"], j["params"]["eta"], j["params"]["max_depth"]]')" \
     '["incremental", "file", "0.0001", "2"]' "an update keeps its model's parameters"
@@ -453,14 +453,14 @@ ok "$(awk -v a="${h% *}" 'BEGIN { print !(a >= 0.62) }')" "the planted edge is f
 
 # ---- events under run-batch, the lock, usage ----
 run env COINTRAIN_EVENT_LOG=$T/engine.log COINTRAIN_RUN=20260101T0000Z-tune $TUNE --symbol EDGE \
-    --trials 4 --lookback 12000 --seed 9
+    --trials 4 --lookback 6000 --seed 9
 is "$(sed 's/.*"event":"\([a-z_]*\)".*/\1/' engine.log | tr '\n' ' ')" \
     "records_discarded tune_started tune_fold_done tune_fold_done tune_fold_done tune_done " \
     "events in the run's engine.log (the records of the earlier search dropped first)"
 like "$(grep records_discarded engine.log)" '"trials":[0-9]+,"reason":"the candles changed"' "the drop says how many and why (new candles came since)"
 flock "$M/EDGE/search/.lock" sleep 3 &
 sleep 0.3
-run $TUNE --symbol EDGE --trials 4 --lookback 12000
+run $TUNE --symbol EDGE --trials 4 --lookback 6000
 is "$rc:$err" "6:tune-coin: $M/EDGE/search: locked by another tune-coin" "a coin being tuned: exit 6"
 wait
 run $TUNE --symbol 'bad/sym' --trials 4
@@ -468,7 +468,7 @@ is "$rc" 2 "a bad symbol: exit 2"
 run $TUNE --symbol EDGE --folds 1
 is "$rc" 2 "one fold leaves nothing to hold out: exit 2"
 rm -rf "$M/EDGE/search"
-run $TUNE --symbol EDGE --folds 2 --trials 2 --rounds 5 --lookback 12000 --progress
+run $TUNE --symbol EDGE --folds 2 --trials 2 --rounds 5 --lookback 6000 --progress
 like "$(printf '%s\n' "$err" | tail -n 1)" "AUC [0-9.]+ \\(fold 1\\); the defaults' logloss [0-9.]+ against the winner's [0-9.]+ \\(fold 1\\); held-out after search: .*\\(fold 2\\)$" \
     "two folds: one search fold, named as one (the defaults' score beside the winner's on it)"
 run $TUNE --symbol EDGE --jobs 1024 --threads 1024
@@ -483,13 +483,13 @@ like "$rc:$err" "^2:tune-coin: --jobs 2 x --threads 1: more than the 1 cores thi
     "COINTRAIN_THREADS=1: two jobs are too many"
 # A share from run-batch larger than the cores here is the cores here.
 rm -rf "$M/EDGE/search"
-run env COINTRAIN_THREADS=64 taskset -c 0 $TUNE --symbol EDGE --trials 2 --rounds 5 --lookback 12000
+run env COINTRAIN_THREADS=64 taskset -c 0 $TUNE --symbol EDGE --trials 2 --rounds 5 --lookback 6000
 is "$rc" 0 "COINTRAIN_THREADS over the cores: the search runs"
 # The user's space binds trial 0 (the defaults) too: fixed values set,
 # the defaults clamped into ranges, so no winner lies outside the space.
 printf '{"max_bin": 32, "max_depth": {"int": [6, 8]}, "eta": {"log": [0.2, 0.3]}, "min_child_weight": 1}\n' >space.json
 rm -rf "$M/EDGE/search"
-run $TUNE --symbol EDGE --trials 3 --rounds 5 --lookback 12000 --space space.json
+run $TUNE --symbol EDGE --trials 3 --rounds 5 --lookback 6000 --space space.json
 is "$rc:$(jget "$M/EDGE/search/trial-0000.json" 'j["params"]')" \
     '0:{"colsample_bytree": 0.8, "eta": 0.2, "lambda": 1.0, "max_bin": 32, "max_depth": 6, "min_child_weight": 1.0, "subsample": 0.8}' \
     "a space with fixed values and ranges: trial 0 is the defaults inside it"
@@ -498,7 +498,7 @@ is "$(jget "$M/EDGE/params.json" '[j["params"]["max_bin"], 6 <= j["params"]["max
 unlike "$err" "every parameter is fixed" "a space with ranges: no word on fixed parameters"
 printf '{"max_bin": 32, "eta": {"choice": [0.2, 0.2]}}\n' >space.json
 rm -rf "$M/EDGE/search"
-run $TUNE --symbol EDGE --trials 2 --rounds 5 --lookback 12000 --space space.json
+run $TUNE --symbol EDGE --trials 2 --rounds 5 --lookback 6000 --space space.json
 like "$rc:$err" "^0:tune-coin: space.json: every parameter is fixed: the trials after trial 0 are one parameter set" \
     "a space that fixes every parameter: said (its trials are one set)"
 printf '{"eta": {"log": [0, 1]}}\n' >space.json
@@ -529,7 +529,7 @@ for i in range(12000): print("%d,100,100,100,100,5" % (1704067200000 + i * 30000
     >"$COINTRAIN_HOME/candles/FLAT/5m.csv"
 cp "$M/EDGE/params.json" "$M/FLAT/params.json"
 cp "$M/FLAT/params.json" flat-before.json
-run $TUNE --symbol FLAT --trials 3 --lookback 12000
+run $TUNE --symbol FLAT --trials 3 --lookback 6000
 like "$rc:$err" "^1:tune-coin: FLAT: fold 1: all [0-9]+ training candles are labelled 0 \\(no return over 12 candles beats the round-trip cost\\): nothing to rank trials by; no search, params.json left as it was$" \
     "a coin whose labels are all one class: exit 1, said"
 cmp -s flat-before.json "$M/FLAT/params.json"
