@@ -86,39 +86,44 @@ deps:
 # The programs' tests run against the build tree: CT_BIN for the binaries,
 # CT_SHARE for share/.  Unit tests speak TAP through cmocka.
 # TEST_FILES: the shell tests to run (every one by default); the unit
-# tests always run.  prove -j2 starts them in this order: the longest
-# first (as the plain pass timed them on a 2-core box), so that no long one
-# starts last and runs alone while the other core idles (test/80 used to,
-# for 44 s of a 340 s pass); the Slurm tests, which wait on the cluster
-# for half their time, each beside a test that computes.
-SLOW_T = $(addprefix test/,53-run-batch.t 70-slurm.t 80-tune-coin.t 72-slurm-recovery.t \
-	62-run-batch-order.t 54-run-batch-kill.t 58-run-batch-config.t 60-check-drift.t \
-	20-train-coin.t 12-fetch-rest.t 59-install.t 30-cache.t)
-ALL_T  = $(SLOW_T) $(filter-out $(SLOW_T),$(wildcard test/*.t))
+# tests always run.  `make test` is one build's tests (B=build/asan SAN=1:
+# the sanitizer build's).
+ALL_T  = $(wildcard test/*.t)
 # ASan keeps freed memory from reuse to catch a use after free: 64 MB of
 # it, not the default 256 MB, which every search and training filled
 # with pages touched afresh (test/80 under ASan: 119 -> 100 s).  No
 # effect without ASan.
 ASANOPTS ?= quarantine_size_mb=64
+TESTENV = CT_SHARE=$(abspath share) CT_TOP=$(CURDIR) LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp \
+	ASAN_OPTIONS=$(ASANOPTS) CMOCKA_MESSAGE_OUTPUT=TAP
 TEST_FILES ?= $(ALL_T)
-test: all $(UNITS) $(REPLAYS)
-	CT_BIN=$(abspath $(B)/bin) CT_SHARE=$(abspath share) CT_UNITS=$(abspath $(B)/test) \
-	CT_FUZZ=$(abspath $(B)/fuzz) \
-	CT_TOP=$(CURDIR) LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp \
-	ASAN_OPTIONS=$(ASANOPTS) CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(PROVEFLAGS) $(TEST_FILES) $(UNITS)
+test: testbin
+	CT_BIN=$(abspath $(B)/bin) CT_UNITS=$(abspath $(B)/test) CT_FUZZ=$(abspath $(B)/fuzz) \
+	$(TESTENV) prove --exec '' $(PROVEFLAGS) $(TEST_FILES) $(UNITS)
 
-# Three passes: plain; gcc's ASan+UBSan; clang's UBSan, which also checks
-# float-to-integer casts (gcc's does not).  Every test runs in the plain
-# pass.  The engine's tests (run-batch's rounds, locks, kills, config and
-# Slurm engine, driving fake trainers: shell, and the C programs every
-# other test runs too) are half of a pass's time and are left out of
-# the sanitizer passes; clang's also leaves out the batch's plumbing
-# (ledger, backup, notify, cron, a batch end to end, install, drift in a
-# batch, the browser, the walkthrough), whose arithmetic on floats the
-# other tests make, and train-coin's kill -9 trials (test/20-train-resume:
-# processes killed and resumed, the same training test/20-train-coin
-# runs in it).  FULL=1: every test in every pass (about 25 minutes
-# on a 2-core box, against 15).
+# What a build's tests need, and $(B)/t/NAME.t for each test/NAME.t: the
+# test run against this build (it sets CT_BIN, CT_UNITS, CT_FUZZ), so one
+# prove can run the tests of three builds side by side.
+WRAPS = $(patsubst test/%.t,$(B)/t/%.t,$(ALL_T))
+testbin: all $(UNITS) $(REPLAYS) $(WRAPS)
+$(B)/t/%.t: test/%.t
+	@mkdir -p $(@D)
+	@printf '#!/bin/sh\n# test/%s against the build in %s\nexport CT_BIN=%s/bin CT_UNITS=%s/test CT_FUZZ=%s/fuzz\nexec %s "$$@"\n' \
+		'$*.t' '$(B)' '$(abspath $(B))' '$(abspath $(B))' '$(abspath $(B))' '$(abspath $<)' >$@.tmp
+	@chmod +x $@.tmp && mv $@.tmp $@
+
+# Three builds: plain; gcc's ASan+UBSan; clang's UBSan, which also checks
+# float-to-integer casts (gcc's does not).  Every test runs against the
+# plain build.  The engine's tests (run-batch's rounds, locks, kills,
+# config and Slurm engine, driving fake trainers: shell, and the C
+# programs every other test runs too) are left out of the sanitizer
+# builds; clang's also leaves out the batch's plumbing (ledger, backup,
+# notify, cron, a batch end to end, install, drift in a batch, the
+# browser, the walkthrough), whose arithmetic on floats the other tests
+# make, and train-coin's kill -9 trials (test/20-train-resume: processes
+# killed and resumed, the same training test/20-train-coin runs in it).
+# FULL=1: every test against every build (about 25 minutes on a 2-core
+# box, against 14).
 ENGINE_T = $(addprefix test/,53-run-batch.t 54-run-batch-kill.t 58-run-batch-config.t \
 	62-run-batch-order.t 70-slurm.t 71-cluster-home.t 72-slurm-recovery.t)
 PLUMB_T  = $(addprefix test/,50-ledger.t 52-model-backup.t 55-notify.t 56-cron.t 57-batch-e2e.t \
@@ -126,12 +131,27 @@ PLUMB_T  = $(addprefix test/,50-ledger.t 52-model-backup.t 55-notify.t 56-cron.t
 ASAN_T   = $(if $(filter 1,$(FULL)),$(ALL_T),$(filter-out $(ENGINE_T),$(ALL_T)))
 CLANG_T  = $(if $(filter 1,$(FULL)),$(ALL_T),$(filter-out $(ENGINE_T) $(PLUMB_T) test/20-train-resume.t,$(ALL_T)))
 CLANGSAN = -fsanitize=undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
-# Each pass builds on every core (JOBS) before its tests start.
+# The three builds' tests run in one prove -j2, not one after another:
+# the Slurm tests wait on the cluster for half their time, and each
+# build's last long test ran alone while the other core idled (170 s of
+# a 900 s check).  prove starts them in this order: the longest first (as
+# timed on a 2-core box), so no long one starts last; the rest after.
+CHECK_SLOW = build/asan/t/80-tune-coin.t build/t/53-run-batch.t build/t/72-slurm-recovery.t \
+	build/t/70-slurm.t build/t/80-tune-coin.t build/asan/t/60-check-drift.t \
+	build/asan/t/20-train-coin.t build/clang/t/80-tune-coin.t build/asan/t/30-cache.t \
+	build/t/54-run-batch-kill.t build/t/62-run-batch-order.t build/asan/t/12-fetch-rest.t \
+	build/t/58-run-batch-config.t build/t/60-check-drift.t build/clang/t/20-train-coin.t
+CHECK_T = $(patsubst test/%,build/t/%,$(ALL_T)) $(patsubst test/%,build/asan/t/%,$(ASAN_T)) \
+	$(patsubst test/%,build/clang/t/%,$(CLANG_T))
+CHECK_FILES = $(filter $(CHECK_T),$(CHECK_SLOW)) $(filter-out $(CHECK_SLOW),$(CHECK_T)) \
+	$(foreach b,build build/asan build/clang,$(patsubst test/unit/%.c,$b/test/%,$(wildcard test/unit/*.c)))
+# Each build is made on every core (JOBS) before the tests start.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps
-	$(MAKE) -j$(JOBS) test
-	$(MAKE) -j$(JOBS) B=build/asan SAN=1 CFLAGS='-O1 -g' TEST_FILES='$(ASAN_T)' test
-	$(MAKE) -j$(JOBS) B=build/clang CC=clang SAN=1 SANOPTS='$(CLANGSAN)' SANLDOPTS= CFLAGS='-O1 -g' TEST_FILES='$(CLANG_T)' test
+	$(MAKE) -j$(JOBS) testbin
+	$(MAKE) -j$(JOBS) B=build/asan SAN=1 CFLAGS='-O1 -g' testbin
+	$(MAKE) -j$(JOBS) B=build/clang CC=clang SAN=1 SANOPTS='$(CLANGSAN)' SANLDOPTS= CFLAGS='-O1 -g' testbin
+	$(TESTENV) prove --exec '' $(PROVEFLAGS) $(CHECK_FILES)
 
 # libFuzzer (clang) with ASan+UBSan: each driver for FUZZ_SECONDS, from its
 # seeds; new inputs go to build/fuzz-run/corpus/NAME, crashes to
@@ -187,6 +207,6 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps test check fuzz demo bench install uninstall clean
+.PHONY: all deps test testbin check fuzz demo bench install uninstall clean
 .SECONDARY:
 -include $(wildcard $(B)/*/*.d)
