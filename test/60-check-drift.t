@@ -267,14 +267,16 @@ is "$(jget "$M/INC/current/config.json" 'j.get("fresh_stamp")')" "\"$parent\"" \
     "its fresh_stamp found through a parent that had none: the fresh model"
 
 # The measurements (check-drift(1), CHOICE OF WINDOW AND LIMIT).
-COINTRAIN_HOME=$T/measure sh "$TOP/test/drift-measure.sh" detect 1 2 3 4 5 6 7 8 9 10 >detect
-ok $? "10 regime changes measured"
+n=$(replicates 10)
+COINTRAIN_HOME=$T/measure sh "$TOP/test/drift-measure.sh" detect $(seq 1 "$n") >detect
+ok $? "$n regime changes measured"
 is "$(awk '$2 !~ /^[0-9]+$/ || $2 > 400' detect)" "" \
     "every regime change flagged, never before it, within 400 candles: $(cut -d' ' -f2 detect | tr '\n' ' ')"
-COINTRAIN_HOME=$T/measure sh "$TOP/test/drift-measure.sh" walk $(seq 1 20) >walks
-ok $? "20 stationary random walks measured"
-is "$(wc -l <walks | tr -d ' ')" 20 "a line for each walk"
+n=$(replicates 20)
+COINTRAIN_HOME=$T/measure sh "$TOP/test/drift-measure.sh" walk $(seq 1 "$n") >walks
+ok $? "$n stationary random walks measured"
+is "$(wc -l <walks | tr -d ' ')" "$n" "a line for each walk"
 flagged=$(grep -c ' drifted ' walks)
-ok "$(test "$flagged" -le 1; echo $?)" "at most 1 of 20 random walks flagged: $flagged"
+ok "$(test "$flagged" -le 1; echo $?)" "at most 1 of $n random walks flagged: $flagged"
 
 done_testing

@@ -430,7 +430,8 @@ is "$rc:$(printf '%s\n' "$err" | head -n 1)" '2:tune-coin: unexpected operand "s
 # candles measures AUC to about 0.01 (one standard error) and 0.5 +- 0.03
 # is a fair band; with a 12-candle horizon it holds some 500 independent
 # labels and 0.03 is barely one standard error.
-for s in 1 2 3 4 5; do
+n=$(replicates 5)
+for s in $(seq 1 "$n"); do
 	fetch-candles --symbol W$s --timeframe 5m --generate --kind walk --seed $s --lookback 30000 2>/dev/null
 	$TUNE --symbol W$s --trials 8 --jobs 2 --seed 1 --lookback 30000 --horizon 1 >/dev/null 2>&1 ||
 		echo "# W$s: tune-coin failed"
@@ -440,10 +441,10 @@ done
 while read -r sym sauc hauc sll net se trades beyond; do
 	echo "# $sym: search AUC $sauc (logloss $sll), held-out after search AUC $hauc, $trades trades, net $net bps/trade (2 s.e. $se), beyond noise: $beyond"
 done <walks
-is "$(wc -l <walks)" 5 "5 random walks searched"
-is "$(awk '{ print $8 }' walks | sort -u)" "False" "5 random walks: params.json says no held-out net is beyond noise"
-is "$(awk '$3 < 0.47 || $3 > 0.53' walks)" "" "5 random walks: every winner's held-out AUC within 0.5 +- 0.03"
-is "$(awk '$7 > 0 && $5 > $6' walks)" "" "5 random walks: no held-out net after costs positive beyond 2 standard errors"
+is "$(wc -l <walks)" "$n" "$n random walks searched"
+is "$(awk '{ print $8 }' walks | sort -u)" "False" "$n random walks: params.json says no held-out net is beyond noise"
+is "$(awk '$3 < 0.47 || $3 > 0.53' walks)" "" "$n random walks: every winner's held-out AUC within 0.5 +- 0.03"
+is "$(awk '$7 > 0 && $5 > $6' walks)" "" "$n random walks: no held-out net after costs positive beyond 2 standard errors"
 
 fetch-candles --symbol PLANT --timeframe 5m --generate --kind edge --seed 1 --lookback 20000 2>/dev/null
 run $TUNE --symbol PLANT --trials 8 --jobs 2 --seed 1 --lookback 20000

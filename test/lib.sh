@@ -47,6 +47,15 @@ skip() {
 	done
 }
 
+# replicates N — how many replicates a measurement of a rate runs: N, or
+# 2 against a sanitizer build (make sets CT_SANITIZER there, not with
+# FULL=1).  The few run the same code for memory errors and undefined
+# behaviour; the rate is the plain build's to measure.  Seeds 1..N are
+# deterministic, so the two are the plain build's first two.
+replicates() {
+	if [ -n "${CT_SANITIZER:-}" ] && [ "$1" -gt 2 ]; then echo 2; else echo "$1"; fi
+}
+
 # is GOT EXPECTED NAME — on a failure, what was got goes to stderr, which
 # prove shows (make check, CI) where it hides stdout's comments.
 is() {
