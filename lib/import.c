@@ -736,6 +736,22 @@ drain(struct src *s)
 	return k;
 }
 
+static int name_says_other(const char *path, const char *sym, const char *tf, char *s, char *t);
+
+/* An archive member whose name says another coin or timeframe than m's
+ * (one of a zip's days packed with another coin's): -1, said. */
+static int
+member_other(const char *label, const char *member, const struct ct_merger *m)
+{
+	char s[64], t[16];
+
+	if (m->sym == NULL || !name_says_other(member, m->sym, m->tf, s, t))
+		return 0;
+	ct_warn("%s: its name says %s %s, not %s %s: not imported (the archive holds other "
+	    "candles)", label, s, t, m->sym, m->tf);
+	return -1;
+}
+
 /* One member of an archive, or the one stream of anything else. */
 static int
 read_member(struct archive *a, struct archive_entry *e, const char *name, struct ct_merger *m,
@@ -747,9 +763,12 @@ read_member(struct archive *a, struct archive_entry *e, const char *name, struct
 	    .now_ms = ct_now_ms() };
 
 	snprintf(label, sizeof label, "%s", name);
-	if (archive_format(a) != ARCHIVE_FORMAT_RAW)
+	if (archive_format(a) != ARCHIVE_FORMAT_RAW) {
 		snprintf(label, sizeof label, "%s(%s)", name,
 		    ct_printable(archive_entry_pathname(e) ? archive_entry_pathname(e) : "", mem, sizeof mem));
+		if (member_other(label, mem, m) != 0)
+			return -1;
+	}
 	if (ct_merger_run(m, label) != 0)
 		return -1;
 	parse_text(&r, &s);
@@ -904,16 +923,24 @@ vision_name(const char *name, char *sym, size_t symlen, char *tf, size_t tflen)
 	return ct_symbol_ok(sym) && ct_tf_ms(tf) > 0 ? 0 : -1;
 }
 
+/* Whether the file name at the end of path names a symbol and
+ * timeframe other than sym and tf: what it says into s and t. */
+static int
+name_says_other(const char *path, const char *sym, const char *tf, char *s, char *t)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	if (vision_name(base, s, 64, t, 16) != 0 && ct_freqtrade_name(base, s, 64, t, 16) != 0)
+		return 0;
+	return strcmp(s, sym) != 0 || strcmp(t, tf) != 0;
+}
+
 int
 ct_import_name_check(const char *path, const char *sym, const char *tf)
 {
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	char s[64], t[16];
 
-	if (vision_name(base, s, sizeof s, t, sizeof t) != 0 &&
-	    ct_freqtrade_name(base, s, sizeof s, t, sizeof t) != 0)
-		return 0;
-	if (strcmp(s, sym) == 0 && strcmp(t, tf) == 0)
+	if (!name_says_other(path, sym, tf, s, t))
 		return 0;
 	ct_warn("%s: its name says %s %s, not %s %s: not imported (rename the file if its "
 	    "candles are %s %s's)", path, s, t, sym, tf, sym, tf);

@@ -65,6 +65,9 @@ enum ct_tf_verdict ct_steps_verdict(const struct ct_steps *s, int64_t tf_ms, int
 /* A store being merged into. */
 struct ct_merger {
 	const char *path, *tf;
+	const char *sym;	/* the coin, when known (set after open): an
+				 * archive member whose name says another
+				 * coin or timeframe is refused */
 	int64_t tf_ms;
 	int replace;
 	int lockfd;		/* the store's directory, flock'ed; -1 if none */

@@ -29,6 +29,10 @@ day28 = zipfile.ZipFile(sys.argv[2]).read("ADABTC-1m-2021-11-28.csv").decode()
 with zipfile.ZipFile("two.zip", "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("28.csv", day28)
     z.writestr("27.csv", day27)
+# Days of a Binance dump packed by hand: one member of another coin.
+with zipfile.ZipFile("days.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("ADABTC-1m-2021-11-27.csv", day27)
+    z.writestr("dump/ETHUSDT-1m-2021-11-28.csv", day28)
 with zipfile.ZipFile("disagree.zip", "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("a.csv", day28)
     z.writestr("b.csv", day28.replace("1638057600000,0.00002820,0.00002821", "1638057600000,0.00002820,0.00002822", 1))
@@ -38,6 +42,18 @@ is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:2881" "zip members in any order are 
 run fetch-candles -s ADABTC -t 1m -i disagree.zip --home "$T/none"
 is "$rc:$err" "1:fetch-candles: disagree.zip(b.csv): the candle at 2021-11-28T00:00:00Z differs from disagree.zip(a.csv)'s
 fetch-candles: ADABTC 1m: store left unchanged" "zip members that disagree: error"
+# A member is judged by its name as a file is: another coin's day or
+# another timeframe is refused, and nothing of the archive is stored.
+fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" --home "$T/mem" 2>/dev/null
+cp "$T/mem/candles/ADABTC/1m.csv" mem-before.csv
+run fetch-candles -s ADABTC -t 1m -i days.zip --home "$T/mem"
+is "$rc:$err" "1:fetch-candles: days.zip(dump/ETHUSDT-1m-2021-11-28.csv): its name says ETHUSDT 1m, not ADABTC 1m: not imported (the archive holds other candles)
+fetch-candles: ADABTC 1m: store left unchanged" "a zip member named for another coin: refused, named"
+cmp -s mem-before.csv "$T/mem/candles/ADABTC/1m.csv"
+ok $? "... and the store is as it was"
+run fetch-candles -s ADABTC -t 5m -i days.zip --stdout --home "$T/none"
+like "$rc:$err" "^1:fetch-candles: days.zip\\(ADABTC-1m-2021-11-27.csv\\): its name says ADABTC 1m, not ADABTC 5m" \
+    "a zip member named for another timeframe: refused"
 
 # The same rows in other shapes give the same store, byte for byte.
 fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" --stdout >ms.csv 2>/dev/null

@@ -231,6 +231,7 @@ one_store(const struct opts *o, const char *sym, const char *tf, char **files, i
 	}
 	if (ct_merger_open(&m, path, tf, o->replace, !o->to_stdout) != 0)
 		return CT_EXIT_FAIL;
+	m.sym = sym;
 	snprintf(label, sizeof label, "%s %s", sym, tf);
 	if (o->imp) {
 		for (int i = 0; i < nfiles && rc == CT_EXIT_OK; i++)
