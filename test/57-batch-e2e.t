@@ -89,4 +89,19 @@ run summarize --dashboard --max-candle-age off
 like "$out" "^retired +DDDUSDT " "with a damaged ledger, the retired coin is still retired"
 unlike "$(printf '%s\n' "$out" | grep '^check.*cache')" "DDDUSDT" "and the cache check does not name it"
 cp full-status.json "$H/runs/20251109T0200Z-full/status.json"
+
+# Coins the predict cycle cannot serve: each failed with its own reason,
+# a current link to a model gone too (not skipped as a coin without one).
+rm -rf "$H/models/AAAUSDT/$(readlink "$H/models/AAAUSDT/current")"
+head -c 100 "$H/models/BBBUSDT/current/model.ubj" >cut.ubj && cat cut.ubj >"$H/models/BBBUSDT/current/model.ubj"
+RQ=20991231T2300Z-predict
+SYMBOLS=AAAUSDT,BBBUSDT,CCCUSDT run run-batch predict --run $RQ
+is "$rc" 1 "a predict cycle with two damaged models: exit 1"
+ledger show $RQ >rq.json
+is "$(jget rq.json '[j["symbols"][s]["status"] for s in ("AAAUSDT", "BBBUSDT", "CCCUSDT")]')" \
+	'["failed", "failed", "success"]' "the two failed (the one whose model is gone too), the third cached"
+like "$(jget rq.json 'j["symbols"]["AAAUSDT"]["error"]')" "^\"not cached: predict: AAAUSDT: model .*/models/AAAUSDT/" \
+	"the coin whose model is gone: its own reason"
+like "$(jget rq.json 'j["symbols"]["BBBUSDT"]["error"]')" "^\"not cached: predict: BBBUSDT: .*model.ubj: checksum mismatch" \
+	"the coin whose model is cut: its own reason (not the other's)"
 done_testing

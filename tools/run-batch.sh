@@ -191,9 +191,12 @@ stale_said() {
 # with its own temporaries.  Appends the cached lines to
 # $tmp/cached; returns 1 when predict or cache-put failed (the reason is
 # in logs/<RUN>/predict.log).
+# has_model SYM — whether SYM has a current model: a link to one, or to
+# one gone (predict says what is wrong with it).
+has_model() { [ -e "$home/models/$1/current" ] || [ -L "$home/models/$1/current" ]; }
 cache_coins() {
 	have=$tmp/have.$$
-	want=$(while read -r s; do [ -e "$home/models/$s/current" ] && echo "$s"; done <"$1")
+	want=$(while read -r s; do has_model "$s" && echo "$s"; done <"$1")
 	[ -n "$want" ] || { rm -f ${4:+"$4"}; return 0; }
 	# Not a silent success on a full disk: a list that cannot be written
 	# caches nothing.
@@ -1587,11 +1590,31 @@ fetch_all() {
 	fi
 }
 
+# failed_why — the predict cycle's failed coins ($tmp/failed) into the
+# ledger, each with its own reason: predict's last line naming the coin
+# ("predict: SYM: ..."), else the log's last line (a cache that could not
+# be written fails them all alike).  One ledger change per reason.
+failed_why() {
+	pl=$log/predict.log tab=$(printf '\t')
+	[ -f "$pl" ] || pl=/dev/null
+	FB=$(why_of "$log/predict.log") awk 'NR == FNR { want[$0] = 1; next }
+		index($0, "predict: ") == 1 {
+			r = substr($0, 10); i = index(r, ": ")
+			if (i > 1 && (substr(r, 1, i - 1) in want)) why[substr(r, 1, i - 1)] = $0
+		}
+		END { for (s in want) print s "\t" (s in why ? why[s] : ENVIRON["FB"]) }' "$tmp/failed" "$pl" |
+		sort -t "$tab" -k 2 >"$tmp/failed.why"
+	cut -f 2 "$tmp/failed.why" | uniq | while IFS= read -r why; do
+		W=$why awk -F '\t' '$2 == ENVIRON["W"] { print $1 }' "$tmp/failed.why" |
+			ledger set "$run" - failed --error-type error --error "not cached: $why"
+	done
+}
+
 # ---- 7a. the predict cycle: no training ----
 if [ "$cycle" = predict ]; then
 	# The coins served: those with a model.
 	while read -r s; do
-		[ ! -e "$home/models/$s/current" ] || echo "$s"
+		! has_model "$s" || echo "$s"
 	done <"$tmp/symbols" >"$tmp/served"
 	[ "$FETCH_ENABLED" = 1 ] && [ -s "$tmp/served" ] && fetch_all "$tmp/served"
 	retire
@@ -1603,7 +1626,7 @@ if [ "$cycle" = predict ]; then
 	sed -n 's/^{"symbol": *"\([^"]*\)".*/\1/p' "$tmp/cached" | sort -u >"$tmp/cached.syms"
 	grep -Fxf "$tmp/cached.syms" "$tmp/symbols" >"$tmp/ok"
 	grep -vFxf "$tmp/cached.syms" "$tmp/symbols" | while read -r s; do
-		if [ -e "$home/models/$s/current" ]; then
+		if has_model "$s"; then
 			echo "$s" >>"$tmp/failed"
 		else
 			echo "$s" >>"$tmp/skip"
@@ -1611,8 +1634,7 @@ if [ "$cycle" = predict ]; then
 	done
 	[ ! -s "$tmp/ok" ] || ledger set "$run" - success <"$tmp/ok"
 	[ ! -s "$tmp/skip" ] || ledger set "$run" - skipped --error "no current model" <"$tmp/skip"
-	[ ! -s "$tmp/failed" ] || ledger set "$run" - failed --error-type error \
-		--error "not cached: $(why_of "$log/predict.log")" <"$tmp/failed"
+	[ ! -s "$tmp/failed" ] || failed_why
 	n=$(grep -c . "$tmp/ok")
 	event cache_refreshed ttl="$PREDICTION_CACHE_TTL" predictions:="$n"
 	finish
