@@ -594,19 +594,22 @@ fold_score(const struct ct_dataset *d, struct ct_wf *w, int k, double *cum, doub
  * the first, which trades at 0.5) made money beyond noise: at least
  * CT_MIN_TRADES trades whose mean net bps is more than twice its
  * standard error.  Two trades at +7 bps are no evidence (a random walk's
- * folds make such a pair now and then). */
+ * folds make such a pair now and then).  Nor are the folds a parameter
+ * search scored (w->searched): it picked the parameters that did well on
+ * them; only the folds after them count. */
 static int
 oos_picked_edge(const struct ct_dataset *d, const struct ct_wf *w, int folds)
 {
+	int k0 = w->searched > 1 ? w->searched : 1;
 	double net = 0;
 	long trades = 0;
 
-	for (int k = 1; k < folds; k++) {
+	for (int k = k0; k < folds; k++) {
 		net += w->f[k].ev.total_net_bps;
 		trades += w->f[k].ev.trades;
 	}
 	return trades > 0 && ct_beyond_noise(trades, net / (double)trades,
-	    ct_net_2se(d, w->f[1].val_lo, w->f[folds - 1].val_hi, trades));
+	    ct_net_2se(d, w->f[k0].val_lo, w->f[folds - 1].val_hi, trades));
 }
 
 /* The figures of folds [k0, nfolds) in w->agg (its max drawdown and
@@ -767,9 +770,9 @@ wf_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w)
 			    "searched (in-sample to the search)" : "walk-forward", f->ev.auc, f->ev.trades,
 			    f->ev.net_bps);
 	}
-	aggregate(d, o, w);
 	while (o->searched_to && w->searched < o->folds && d->t[w->f[w->searched].val_lo] < o->searched_to)
 		w->searched++;
+	aggregate(d, o, w);
 	if (w->searched > 0 && w->searched < o->folds)
 		narrow(d, w, w->searched);
 	final_plan(o, w, chain);

@@ -553,6 +553,28 @@ drift_reference(const struct ct_dataset *d, void *booster)
 	return ref;
 }
 
+/* Why a fresh model trades at its threshold, or never does.  A tuned
+ * model's evidence is the folds its parameter search did not score. */
+static const char *
+threshold_source(const struct ct_wf *w)
+{
+	if (w->threshold < 1)
+		return w->searched > 0 ? "best total net bps after costs over all folds' out-of-sample "
+		    "predictions (traded: the folds the parameter search did not score made money "
+		    "beyond noise)" : "best total net bps after costs over all folds' out-of-sample "
+		    "predictions";
+	if (w->nfolds == 1)
+		return "one fold: no threshold can be tried out of sample: never trade";
+	if (w->searched >= w->nfolds)
+		return "every fold was scored by the parameter search: no out-of-sample evidence "
+		    "to trade on: never trade";
+	return w->searched > 0 ? "no threshold made money out of sample (or the folds the "
+	    "parameter search did not score, trading at thresholds picked on earlier folds, did "
+	    "not beyond noise: at least 10 trades, their mean net over twice its standard error): "
+	    "never trade" : "no threshold made money out of sample (or the folds trading at "
+	    "thresholds picked on earlier folds did not beyond noise: at least 10 trades, "
+	    "their mean net over twice its standard error): never trade";
+}
 
 static int
 fresh(struct job *j)
@@ -607,12 +629,7 @@ fresh(struct job *j)
 	j->drift = drift_reference(&j->d, j->booster);
 	j->metrics = metrics_json(j, evaluation_of(&w), folds_json(j, &w), &w.agg, w.equity);
 	j->config = config_json(j, w.rounds, w.rounds + CT_INCR_GROWTH, w.threshold,
-	    w.threshold < 1 ? "best total net bps after costs over all folds' out-of-sample "
-	    "predictions" : w.nfolds == 1 ? "one fold: no threshold can be tried out of sample: "
-	    "never trade" : "no threshold made money out of sample (or the folds trading at "
-	    "thresholds picked on earlier folds did not beyond noise: at least 10 trades, "
-	    "their mean net over twice its standard error): never trade",
-	    0, j->d.n);
+	    threshold_source(&w), 0, j->d.n);
 	rc = publish(j);
 	if (rc == 0)
 		summary_fresh(j, &w);

@@ -451,6 +451,17 @@ run $TUNE --symbol PLANT --trials 8 --jobs 2 --seed 1 --lookback 20000
 h=$(jget "$M/PLANT/params.json" '"%.4f %.4f" % (j["heldout"]["auc"], j["search"]["auc"])' | tr -d '"')
 echo "# planted edge: held-out AUC ${h% *}, search AUC ${h#* }"
 ok "$(awk -v a="${h% *}" 'BEGIN { print !(a >= 0.62) }')" "the planted edge is found: held-out AUC ${h% *} >= 0.62"
+# A tuned model trades on the evidence of the folds its search did not
+# score: here (the costs of share/costs.csv) the searched folds made
+# money and the held-out one not beyond noise, as params.json says; the
+# model never trades (it traded at 0.6 when every later fold counted).
+fetch-candles --symbol SRCH --timeframe 1h --generate --kind edge --seed 16 --lookback 6000 2>/dev/null
+tune-coin --costs "$CT_SHARE/costs.csv" --threads 1 --symbol SRCH --timeframe 1h --trials 8 >/dev/null 2>&1
+d=$(train-coin --costs "$CT_SHARE/costs.csv" --threads 1 --symbol SRCH --timeframe 1h 2>/dev/null)
+is "$(jget "$M/SRCH/params.json" '[j["heldout"]["beyond_noise"], j["heldout"]["trades"] >= 10]'):$(jget "$d/config.json" 'j["threshold"]')" \
+    "[false, true]:1.0" "a search's held-out fold not beyond noise: the tuned model never trades"
+like "$(jget "$d/config.json" 'j["threshold_source"]')" "the folds the parameter search did not score" \
+    "config.json says whose evidence that is"
 
 # ---- events under run-batch, the lock, usage ----
 run env COINTRAIN_EVENT_LOG=$T/engine.log COINTRAIN_RUN=20260101T0000Z-tune $TUNE --symbol EDGE \
