@@ -562,6 +562,13 @@ wait $pid 2>/dev/null
 is "$(ls -A "$M/BIG/search" | grep -c rows)" 0 "killed while reading the store: no rows file left"
 run $TUNE --symbol NONE --trials 2
 like "$rc:$err" "^1:tune-coin: .*candles/NONE/5m.csv: No such file" "no candles: exit 1"
+# Its path not printed (stdout full): exit 1, and params.json, written,
+# said to be.
+tune-coin --costs "$CT_SHARE/costs.csv" --threads 1 --symbol SRCH --timeframe 1h --trials 2 \
+    >/dev/full 2>full.err
+is "$?:$(tail -n 2 full.err)" "1:tune-coin: SRCH: params.json is written (train-coin uses it), but its path could not be printed
+tune-coin: stdout: No space left on device" "stdout full: exit 1, and params.json said to be written"
+is "$(jget "$M/SRCH/params.json" 'j["trials"]')" 2 "... as it is"
 
 # ---- run-batch's tune cycle, then the full retrain, real tools ----
 for s in TA TB; do

@@ -140,5 +140,9 @@ main(int argc, char **argv)
 	ct_cleanup_on_signals();
 	rc = ct_tune_coin(&t);
 	json_decref(t.space);
+	/* Written, but not printed: said, before ct_finish says why. */
+	if (rc == CT_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout)))
+		ct_warn("%s: params.json is written (train-coin uses it), but its path could not "
+		    "be printed", t.sym);
 	return ct_finish(rc);
 }
