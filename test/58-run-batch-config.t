@@ -69,6 +69,13 @@ like "$rc:$(printf '%s\n' "$out" | grep -e '^coins:' -e '^per coin:' | tr '\n' '
 	"--symbols=LIST and --retries=N"
 run run-batch predict --force=1 --dry-run
 is "$rc:$(printf '%s\n' "$err" | head -n 1)" "2:run-batch: --force: takes no value" "--force=1: a usage error"
+# A run named for a time that never was: refused as the ledger refuses it.
+run run-batch incremental --run 20261399T0000Z-incremental --dry-run
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" \
+	"2:run-batch: 20261399T0000Z-incremental: run name must be YYYYMMDDTHHMMZ-incremental, a time that exists" \
+	"--run of month 13: a usage error, with --dry-run too"
+run run-batch full --run 20240229T2359Z-full --dry-run
+is "$rc" 0 "--run of a leap day: taken"
 # A bad value of the file is named by file and line, without the usage
 # (the command line was right); --show-config lists first, then says it.
 printf 'RETRIES=2\nTOP_N=5#top\n' >badv.conf

@@ -944,6 +944,12 @@ case $run in
 '' | [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9]Z-"$cycle") ;;
 *) bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle" ;;
 esac
+# A time that exists (the ledger refuses 20261399T0000Z-...).
+if [ -n "$run" ]; then
+	r=${run%%Z-*}
+	[ "$(date -u -d "$(echo "$r" | sed 's/^\(....\)\(..\)\(..\)T\(..\)\(..\)$/\1-\2-\3 \4:\5/')" \
+		+%Y%m%dT%H%M 2>/dev/null)" = "$r" ] || bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle, a time that exists"
+fi
 timeout_s=$(awk -v m="$TIMEOUT_MINUTES" 'BEGIN { print int(m * 60 + 0.5) }')
 
 # ---- 5. the plan ----
