@@ -607,15 +607,22 @@ reference_stamp(const struct ct_status_ctx *ctx, const char *sym, char *stamp, s
 }
 
 /* The check was of a model older than the serving model's reference: a
- * retrain from scratch (drift.json anew) came after it. */
+ * retrain from scratch (drift.json anew) came after it.  A check that
+ * names no model (one that failed: "status":"error") is judged by its
+ * time against the reference's stamp. */
 static int
 check_stale(const struct ct_status_ctx *ctx, const char *sym, const json_t *d)
 {
 	char ref[256];
 	const char *m = str(d, "model"), *checked = m && strrchr(m, '/') ? strrchr(m, '/') + 1 : m;
+	const char *at = str(d, "checked_at");
+	int64_t at_ms, ref_ms;
 
 	reference_stamp(ctx, sym, ref, sizeof ref);
-	return checked && ref[0] && strcmp(ref, checked) > 0;
+	if (checked == NULL)
+		return at && ref[0] && ct_parse_iso8601(at, &at_ms) == 0 &&
+		    ct_stamp_ms(ref, &ref_ms) == 0 && at_ms < ref_ms;
+	return ref[0] && strcmp(ref, checked) > 0;
 }
 
 /* {"error": "path: reason"} when the check d, read from path, is not one

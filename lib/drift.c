@@ -484,6 +484,17 @@ bare(const char *sym, const char *status)
 	return json_pack("{s:s, s:s, s:b}", "symbol", sym, "status", status, "drifted", 0);
 }
 
+/* The line of a check of the model in dir that failed: the model named
+ * (which one failed; a retrain after it makes the line an old one). */
+static json_t *
+failed(const char *sym, const char *dir)
+{
+	json_t *l = bare(sym, "error");
+
+	json_object_set_new(l, "model", json_pack("s+++", "models/", sym, "/", strrchr(dir, '/') + 1));
+	return l;
+}
+
 /* The reference's histograms into c->h; 0 or -1 (error printed). */
 static int
 parse_ref(struct coin *c)
@@ -730,7 +741,7 @@ ct_drift_check(const struct ct_drift_opts *o, const char *sym, json_t **line)
 	if (access(dir, F_OK) != 0) {
 		ct_warn("%s: %s/models/%s/current -> %s: %s", sym, o->home, sym,
 		    strrchr(dir, '/') + 1, strerror(errno));
-		*line = bare(sym, "error");
+		*line = failed(sym, dir);
 		return CT_EXIT_FAIL;
 	}
 	/* A model made before train-coin saved references; not one whose
@@ -740,7 +751,7 @@ ct_drift_check(const struct ct_drift_opts *o, const char *sym, json_t **line)
 		static const char *const none[] = { NULL };
 
 		if (ct_model_verify_files(dir, none) != 0) {
-			*line = bare(sym, "error");
+			*line = failed(sym, dir);
 			return CT_EXIT_FAIL;
 		}
 		*line = bare(sym, "no_reference");
@@ -752,7 +763,7 @@ ct_drift_check(const struct ct_drift_opts *o, const char *sym, json_t **line)
 	if (rc == CT_EXIT_FAIL) {
 		/* Figures of a check that failed halfway would mislead. */
 		json_decref(c.line);
-		*line = bare(sym, "error");
+		*line = failed(sym, dir);
 	} else {
 		if (rc == CT_EXIT_DRIFT) {
 			json_object_set_new(c.line, "status", json_string("drifted"));

@@ -123,8 +123,8 @@ is "$rc:$out" '0:{"symbol":"OLD","status":"no_reference","drifted":false}' \
 # A current link to a directory that is not there is broken: an error.
 ln -sfn NOPE "$M/OLD/current"
 run check-drift --json OLD
-is "$rc:$out" '1:{"symbol":"OLD","status":"error","drifted":false}' \
-    "a dangling current link is an error, not no_reference"
+is "$rc:$out" '1:{"symbol":"OLD","status":"error","drifted":false,"model":"models/OLD/NOPE"}' \
+    "a dangling current link is an error, not no_reference (the model it names said)"
 like "$err" "check-drift: OLD: .*/models/OLD/current -> NOPE: No such file or directory" \
     "named, with the reason"
 # One that is not a bare STAMP (made by hand, not by train-coin): said so.
@@ -139,8 +139,8 @@ ln -sfn "$(basename "$d")" "$M/OLD/current"
 rm -rf "$T/saved" && cp -R "$d" "$T/saved"
 rm "$d/drift.json"
 run check-drift --json WALK
-is "$rc:$out" '1:{"symbol":"WALK","status":"error","drifted":false}' \
-    "a listed drift.json that is gone: error, exit 1"
+is "$rc:$out" "1:{\"symbol\":\"WALK\",\"status\":\"error\",\"drifted\":false,\"model\":\"models/WALK/$(basename "$d")\"}" \
+    "a listed drift.json that is gone: error, exit 1, the model named"
 like "$err" "check-drift: $d/drift.json: " "named"
 rm -rf "$d" && cp -R "$T/saved" "$d"
 
@@ -150,8 +150,8 @@ sed -i 's/"bins":10/"bins":11/' "$d/drift.json"
 run check-drift --json WALK NOPE
 is "$rc" 1 "a tampered drift.json: exit 1"
 like "$err" "drift.json: checksum mismatch" "and a diagnostic naming the file"
-is "$(printf '%s\n' "$out" | sed -n 1p)" '{"symbol":"WALK","status":"error","drifted":false}' \
-    "its line says error"
+is "$(printf '%s\n' "$out" | sed -n 1p)" "{\"symbol\":\"WALK\",\"status\":\"error\",\"drifted\":false,\"model\":\"models/WALK/$(basename "$d")\"}" \
+    "its line says error, and of which model (coin-status tells a retrain after it)"
 like "$(printf '%s\n' "$out" | sed -n 2p)" '"NOPE","status":"no_model"' "the next coin is still checked"
 rm -rf "$d" && cp -R "$T/saved" "$d"
 # So is a reference or a costs.json that sha256.txt does not vouch for.
@@ -174,7 +174,7 @@ run check-drift --json WALK
 is "$rc:$(field window)" "0:897" "a store shorter than the window: all its candles but the 103 of warmup"
 store WALK 4000 walk.csv
 run check-drift --json --window 2d WALK
-is "$rc:$out" '1:{"symbol":"WALK","status":"error","drifted":false}' \
+is "$rc:$out" "1:{\"symbol\":\"WALK\",\"status\":\"error\",\"drifted\":false,\"model\":\"models/WALK/$(basename "$d")\"}" \
     "a window under 100 candles of the coin's timeframe (2d of 1h) is an error for the coin, its line without figures"
 like "$err" "less than the 100" "saying why"
 run check-drift --json --window 99 WALK

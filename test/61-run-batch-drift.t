@@ -88,4 +88,9 @@ ok "$(cd "$H/models/STABLE/current" && sha256sum -c --quiet sha256.txt >/dev/nul
     "its new model verifies, drift.json included"
 like "$(grep '"event":"coin_drift"' "$H/logs/$R3/engine.log")" '"symbol":"STABLE".*"error":"its drift check failed' \
     "a coin_drift event with the error"
+# The failed check named the model it could not check: the new model is
+# unchecked, not in error.
+is "$(coin-status -o drift STABLE | sed -n 2p)" unchecked "coin-status: the new model's drift is unchecked (not error)"
+like "$(summarize --dashboard --no-cache-check 2>/dev/null | grep '^drift')" "[1-9][0-9]* unchecked since a retrain" \
+    "the dashboard counts it unchecked"
 done_testing
