@@ -379,6 +379,7 @@ ct_dataset_stream(struct ct_dataset *d, const char *path, size_t rows, int64_t u
 	st.file = file;
 	if (ct_scan_open_until(&st.sc, path, rows, until) != 0)
 		return -1;
+	st.sc.tf_ms = tf_ms;
 	st.line0 = st.sc.line;
 	n = st.sc.rows > w + (size_t)horizon ? st.sc.rows - w - (size_t)horizon : 0;
 	st.l = layout(n, d->nfeat);

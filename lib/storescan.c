@@ -13,6 +13,7 @@
 #include "err.h"
 #include "regfile.h"
 #include "storescan.h"
+#include "timefmt.h"
 
 #define BLOCK		(1 << 20)	/* bytes parsed at a time */
 #define LINE_MAX_B	(1 << 20)	/* no store row comes near this */
@@ -200,6 +201,29 @@ ct_scan_open_until(struct ct_scan *sc, const char *path, size_t n, int64_t until
 	return 0;
 }
 
+/* Each row from n0 a whole number of candles after the one before: else
+ * the store is of another timeframe, or its open times are not in
+ * milliseconds (features of the time of day would be noise).  0, or -1
+ * said with the file and line. */
+static int
+off_grid(const struct ct_scan *sc, const struct ct_series *s, size_t n0)
+{
+	char iso[CT_ISO_LEN];
+	int64_t prev = sc->last_t;
+	int have = sc->have_last;
+
+	for (size_t i = n0; i < s->n; prev = s->c[i++].t, have = 1) {
+		if (!have || (s->c[i].t - prev) % sc->tf_ms == 0)
+			continue;
+		ct_warn("%s:%ld: open time %s is %lld ms after the row before: not a whole number "
+		    "of candles of %lld ms (a store of another timeframe, or times not in "
+		    "milliseconds)", sc->path, sc->line + (long)(i - n0),
+		    ct_iso8601(s->c[i].t, iso), (long long)(s->c[i].t - prev), (long long)sc->tf_ms);
+		return -1;
+	}
+	return 0;
+}
+
 long
 ct_scan_next(struct ct_scan *sc, struct ct_series *s)
 {
@@ -247,6 +271,8 @@ ct_scan_next(struct ct_scan *sc, struct ct_series *s)
 		    sc->path, sc->line);
 		return -1;
 	}
+	if (sc->tf_ms > 0 && off_grid(sc, s, n0) != 0)
+		return -1;
 	EVP_DigestUpdate(sc->md, sc->buf, cut);
 	sc->line += (long)count_nl(sc->buf, cut);
 	sc->pos += (off_t)cut;
@@ -287,11 +313,18 @@ ct_scan_close(struct ct_scan *sc)
 int
 ct_scan_load(const char *path, size_t n, struct ct_series *s)
 {
+	return ct_scan_load_tf(path, n, 0, s);
+}
+
+int
+ct_scan_load_tf(const char *path, size_t n, int64_t tf_ms, struct ct_series *s)
+{
 	struct ct_scan sc;
 	long r;
 
 	if (ct_scan_open(&sc, path, n) != 0)
 		return -1;
+	sc.tf_ms = tf_ms;
 	while ((r = ct_scan_next(&sc, s)) > 0)
 		;
 	ct_scan_close(&sc);

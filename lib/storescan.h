@@ -24,6 +24,8 @@ struct ct_scan {
 	size_t cap;
 	int have_last;
 	int64_t last_t;		/* open time of the last candle read */
+	int64_t tf_ms;		/* set after open, when known: each row a whole
+				 * number of candles after the one before */
 	size_t later;		/* rows after the until of ct_scan_open_until */
 	EVP_MD_CTX *md;		/* SHA-256 of the bytes parsed so far */
 };
@@ -46,5 +48,7 @@ void ct_scan_digest(struct ct_scan *sc, char hex[65]);
 void ct_scan_close(struct ct_scan *sc);
 /* The last n rows of the store at path into s (0: all).  0 or -1. */
 int ct_scan_load(const char *path, size_t n, struct ct_series *s);
+/* The same, each row checked to be on the grid of timeframe tf_ms. */
+int ct_scan_load_tf(const char *path, size_t n, int64_t tf_ms, struct ct_series *s);
 
 #endif

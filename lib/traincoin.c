@@ -193,7 +193,7 @@ load_stream(struct job *j, const char *store, size_t rows)
 static int
 load_memory(struct job *j, const char *store, size_t rows)
 {
-	if (ct_scan_load(store, rows, &j->tail) != 0)
+	if (ct_scan_load_tf(store, rows, j->tf_ms, &j->tail) != 0)
 		return -1;
 	j->candles = j->tail.n;
 	if (check_data(j, store) != 0)
