@@ -65,15 +65,22 @@ resolve(char *path, size_t n, const char *home, const char *run, const char *sym
 }
 
 /* 1 when the model directory of path (its metrics.json) is gone:
- * pruned by a later training's --keep, which is no fault. */
+ * pruned by a later training's --keep, which is no fault.  Not when it
+ * is the one the coin's current names: --keep never removes that, so it
+ * is damage. */
 static int
 pruned(const char *path)
 {
-	char dir[CT_PATH_MAX];
-	const char *slash = strrchr(path, '/');
+	char dir[CT_PATH_MAX], cur[CT_PATH_MAX], to[CT_PATH_MAX];
+	const char *slash = strrchr(path, '/'), *stamp;
+	ssize_t n;
 
 	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 0, path);
-	return access(dir, F_OK) != 0 && errno == ENOENT;
+	if (access(dir, F_OK) == 0 || errno != ENOENT || (stamp = strrchr(dir, '/')) == NULL)
+		return 0;
+	snprintf(cur, sizeof cur, "%.*s/current", (int)(stamp - dir), dir);
+	n = readlink(cur, to, sizeof to - 1);
+	return n < 0 || (size_t)n != strlen(stamp + 1) || memcmp(to, stamp + 1, (size_t)n) != 0;
 }
 
 /* The figures of what a coin's run made (the ledger's model): a model

@@ -95,6 +95,14 @@ sed -i "s|/old/home/models/AAAUSDT/20251109_020600Z|models/AAAUSDT/20251101_0000
 run summarize $R
 is "$rc:$err:$(py 'd["by_symbol"]["AAAUSDT"]["model_pruned"], d["by_symbol"]["AAAUSDT"]["metrics"], d["by_symbol"]["AAAUSDT"]["auc"], d["metrics_unreadable"]')" \
 	"0::True None None []" "a pruned model: model_pruned, null figures, exit 0"
+# Not the coin's current model, gone: --keep never removes it; damage.
+c=$(readlink "$H/models/AAAUSDT/current")
+ln -sfn 20251101_000000Z "$H/models/AAAUSDT/current"
+run summarize $R
+like "$rc:$err:$(py 'd["by_symbol"]["AAAUSDT"].get("model_pruned"), d["metrics_unreadable"]')" \
+	"^1:summarize: .*models/AAAUSDT/20251101_000000Z/metrics.json: No such file or directory:None \\['AAAUSDT'\\]$" \
+	"the current model's directory gone: not pruned, unreadable, exit 1"
+ln -sfn "$c" "$H/models/AAAUSDT/current"
 cp "$T/copy/runs/$R/status.json" "$H/runs/$R/status.json"
 run summarize 20251109T0300Z-full
 like "$rc:$err" "^1:summarize: .*runs/20251109T0300Z-full/status.json: " "a missing run is an error"
