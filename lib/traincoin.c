@@ -1152,6 +1152,21 @@ model_params(struct job *j, const struct ct_model *cur)
 	return 0;
 }
 
+/* The parent's drift.json, when it has one, still what its sha256.txt
+ * says: an edited one stops the update before it trains (the update
+ * would carry it on).  0, or -1 said. */
+static int
+drift_edited(const char *dir)
+{
+	static const char *const ref[] = { CT_DRIFT_FILE, NULL };
+	char path[CT_PATH_MAX];
+
+	if (ct_path(path, sizeof path, "%s/%s", dir, CT_DRIFT_FILE) != 0 ||
+	    (access(path, F_OK) != 0 && errno == ENOENT))
+		return 0;
+	return ct_model_verify_files(dir, ref);
+}
+
 /* The current model an update starts from, loaded before the lock.
  * 1 loaded, 0 none (train fresh), -1 error. */
 static int
@@ -1168,8 +1183,17 @@ load_current(struct ct_traincoin *tc, struct ct_model *cur)
 		ct_warn("%s: no current model; training a fresh one", tc->sym);
 		return 0;
 	}
+	if (access(dir, F_OK) != 0 && errno == ENOENT) {
+		ct_warn("%s/models/%s/current -> %s: the model directory is gone (train-coin --fresh "
+		    "makes a new one)", tc->home, tc->sym, strrchr(dir, '/') + 1);
+		return -1;
+	}
 	if (ct_model_load(cur, dir) != 0)
 		return -1;
+	if (drift_edited(dir) != 0) {
+		ct_model_free(cur);
+		return -1;
+	}
 	if (strcmp(cur->timeframe, tc->tf) != 0) {
 		ct_warn("%s: current model is for timeframe %s, not %s", dir, cur->timeframe, tc->tf);
 		ct_model_free(cur);

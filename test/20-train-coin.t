@@ -331,6 +331,14 @@ fetch-candles --symbol NEW --timeframe 5m --generate --seed 4 --lookback 3000 2>
 run $TC --incremental --symbol NEW --timeframe 5m
 is "$rc" 0 "--incremental without a current model trains fresh"
 like "$err" "no current model" "and says so"
+c=$(readlink "$COINTRAIN_HOME/models/NEW/current")
+# One whose current names a directory gone is a damaged model, not none:
+# said so, with what makes a new one.
+ln -sfn 20200101_000000Z "$COINTRAIN_HOME/models/NEW/current"
+run $TC --incremental --symbol NEW --timeframe 5m
+is "$rc:$err" "1:train-coin: $COINTRAIN_HOME/models/NEW/current -> 20200101_000000Z: the model directory is gone (train-coin --fresh makes a new one)" \
+    "--incremental with current naming a directory gone: exit 1, said so"
+ln -sfn "$c" "$COINTRAIN_HOME/models/NEW/current"
 
 # Usage and input errors.
 run train-coin --symbol WALK --timeframe 5m --rounds x

@@ -245,7 +245,8 @@ sed 's/"base_rate": *[0-9.e-]*/"base_rate": 0.999/' inc-drift.json >"$M/INC/$chi
 store INC 5800 inc.csv
 run train-coin --costs "$COSTS" --threads 1 -t 1h --symbol INC --incremental
 is "$rc:$(readlink "$M/INC/current")" "1:$child" "an update of a model whose drift.json was edited: refused"
-like "$err" "/$child/drift.json: checksum mismatch" "said, with the file"
+is "$err" "train-coin: $M/INC/$child/drift.json: checksum mismatch" \
+    "said, with the file, before the update trains (whether it would be promoted or not)"
 # A model without a reference (drift.json gone from it and its
 # sha256.txt: it still serves, no_reference) is updated, and the update
 # makes a new reference of the candles it read.
