@@ -66,6 +66,14 @@ num(struct rd *r, int i, double *v, int empty_ok)
 		r->bad = 1;
 		return -1;
 	}
+	/* 10000 bps is the whole price: a cost past it is a typo, and one
+	 * near DBL_MAX made the round trip infinite (no JSON could hold it). */
+	if (*v > CT_COST_MAX_BPS) {
+		ct_warn("%s:%ld: %s: %s is more than %d bps (the whole price)", r->path, r->line,
+		    cols[i], r->f[i], CT_COST_MAX_BPS);
+		r->bad = 1;
+		return -1;
+	}
 	return 0;
 }
 

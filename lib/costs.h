@@ -17,6 +17,9 @@
 #include "candles.h"
 #include "home.h"
 
+/* No field of the table is more than the whole price. */
+#define CT_COST_MAX_BPS 10000
+
 struct ct_costs {
 	double taker_bps, maker_bps, spread_bps, slip_bps_per_sigma;
 	int spread_estimated;	/* spread_bps came from ct_spread_cs() */

@@ -384,6 +384,12 @@ printf 'symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_si
 run train-coin --costs "$T/neg.csv" --symbol WALK --timeframe 5m
 is "$rc:$err" "1:train-coin: $T/neg.csv:2: maker_fee_bps: not a non-negative number: \"-1\"" \
     "a negative fee: exit 1, file, line and column named"
+# A cost past the whole price: a typo (1e308 made the round trip
+# infinite, and train-coin failed without a word after training).
+printf 'symbol,taker_fee_bps,maker_fee_bps,median_spread_bps,slippage_bps_per_sigma\n*,1e308,10,,2\n' >"$T/big.csv"
+run train-coin --costs "$T/big.csv" --symbol WALK --timeframe 5m
+is "$rc:$err" "1:train-coin: $T/big.csv:2: taker_fee_bps: 1e308 is more than 10000 bps (the whole price)" \
+    "a fee of 1e308 bps: exit 1, file, line and field named"
 
 # Published, but its directory could not be printed: exit 1, and said so
 # (the exit alone would read as "nothing was published").
