@@ -273,14 +273,15 @@ identity(struct search *s)
 	json_object_del(costs, "line");
 	json_object_del(costs, "row");
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:i, s:i,"
-	    " s:i, s:I, s:O, s:o}",
+	    " s:i, s:I, s:i, s:O, s:o}",
 	    "format", SEARCH_FORMAT, "cointrain", CT_VERSION, "xgboost", ct_xgb_version(ver, sizeof ver),
 	    "symbol", t->sym, "timeframe", t->tf, "store_sha256", s->sha256,
 	    "candles", (json_int_t)s->candles, "data_to", (json_int_t)s->data_to,
 	    "rows", (json_int_t)s->d.n,
 	    "features", CT_FEAT_VERSION, "horizon", t->o.horizon, "folds", t->o.folds,
 	    "rounds", t->o.rounds, "early_stop", t->o.early_stop, "threads", t->o.threads,
-	    "seed", (json_int_t)t->seed, "space", t->space, "costs", costs);
+	    "seed", (json_int_t)t->seed, "halving", t->halving < 2 ? 1 : t->halving,
+	    "space", t->space, "costs", costs);
 }
 
 /* Trial k's file of the search's directory: trial-NNNN and suffix.
@@ -385,7 +386,7 @@ differs(const json_t *old, const json_t *id)
 		{ "timeframe", "a search of another timeframe" },
 		{ "horizon", "another --horizon" }, { "folds", "other --folds" },
 		{ "rounds", "other --rounds" }, { "seed", "another --seed" },
-		{ "space", "another search space" },
+		{ "halving", "another --halving" }, { "space", "another search space" },
 		{ "cointrain", "another version of cointrain" }, { "xgboost", "another XGBoost" },
 		{ "format", "another version of cointrain" }, { "features", "other features" },
 		{ "store_sha256", "the candles changed" }, { "candles", "the candles changed" },
@@ -398,7 +399,8 @@ differs(const json_t *old, const json_t *id)
 	if (!json_is_integer(json_object_get(old, "format")))
 		return "a damaged identity.json";
 	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
-		if (!json_equal(json_object_get(old, why[i][0]), json_object_get(id, why[i][0])))
+		if (!json_equal(json_object_get(old, why[i][0]), json_object_get(id, why[i][0])) &&
+		    (strcmp(why[i][0], "halving") != 0 || json_object_get(old, "halving") != NULL))
 			return why[i][1];
 	return "other options";
 }
@@ -434,6 +436,10 @@ same_search(const json_t *old, const json_t *id)
 	int same;
 
 	json_object_del(o, "finished");
+	/* A search from before identity.json recorded --halving: its
+	 * records are fits all the same. */
+	if (o && json_object_get(o, "halving") == NULL)
+		json_object_set(o, "halving", json_object_get(id, "halving"));
 	same = o && json_equal(o, id);
 	json_decref(o);
 	return same;

@@ -245,6 +245,11 @@ head -c 100 "$M/EDGE/search/identity.json" >id.cut && cat id.cut >"$M/EDGE/searc
 run tune-coin --costs "$T/est.csv" $H6
 like "$err" "search/identity.json:[0-9]+: .*
 .*discarded \\(a damaged identity.json\\)" "a damaged identity.json: named, and the reason (not 'no identity.json')"
+# Another --halving starts over too: it decides which fits are made, and the
+# defaults' figures beside the winner's.
+run tune-coin --costs "$T/est.csv" $H6 --halving 1
+like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(another --halving\\)" \
+    "a search with another --halving: said so"
 
 # ---- the held-out fold trained ahead ----
 # A worker trains the held-out fold of the trial leading the last rung
