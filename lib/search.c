@@ -336,10 +336,15 @@ ct_space_load(const char *path)
 		json_decref(j);
 		return NULL;
 	}
-	if (j && all_fixed(j))
+	return j;
+}
+
+void
+ct_space_warn_fixed(const char *path, const json_t *space)
+{
+	if (all_fixed(space))
 		ct_warn("%s: every parameter is fixed: the trials after trial 0 are one parameter "
 		    "set, trained again and again (a range or a choice of values makes a search)", path);
-	return j;
 }
 
 /* splitmix64: a stream of 64-bit draws from any seed. */

@@ -30,6 +30,9 @@ int ct_space_check(const json_t *space, char *why, size_t n);
 /* The space in path, checked; NULL after "prog: path:LINE: why" (the line
  * of the member at fault, when it has one). */
 json_t *ct_space_load(const char *path);
+/* A warning when the space loaded from path fixes every parameter (its
+ * trials after trial 0 are one parameter set). */
+void ct_space_warn_fixed(const char *path, const json_t *space);
 /* Trial k's parameters drawn from space with seed: an object of numbers.
  * Each trial has a stream of its own, so trial k's draw depends on
  * (space, seed, k) only; trial 0 is the defaults (the baseline every

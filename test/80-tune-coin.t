@@ -518,6 +518,7 @@ rm -rf "$M/EDGE/search"
 run $TUNE --symbol EDGE --trials 2 --rounds 5 --lookback 6000 --space space.json
 like "$rc:$err" "^0:tune-coin: space.json: every parameter is fixed: the trials after trial 0 are one parameter set" \
     "a space that fixes every parameter: said (its trials are one set)"
+is "$(printf '%s\n' "$err" | grep -c 'every parameter is fixed')" 1 "... once"
 printf '{"eta": {"log": [0, 1]}}\n' >space.json
 run $TUNE --symbol EDGE --space space.json
 is "$rc:$err" "1:tune-coin: space.json:1: eta: 0 is outside [0.0001,1]" "a bad space: exit 1, named by file and line"

@@ -136,6 +136,8 @@ main(int argc, char **argv)
 	ct_xgb_env(argv, t.o.threads);
 	if ((t.space = space ? ct_space_load(space) : ct_space_default()) == NULL)
 		return CT_EXIT_FAIL;
+	if (space)
+		ct_space_warn_fixed(space, t.space);
 	t.home = ct_home(home);
 	ct_cleanup_on_signals();
 	rc = ct_tune_coin(&t);
