@@ -512,9 +512,11 @@ model(const struct ct_status_ctx *ctx, const char *sym, int *bad)
 	case 1:
 		if (stamp[0] == '\0')
 			snprintf(stamp, sizeof stamp, "(not a link)");
-		ct_warn("%s/models/%s/current -> %s: not a model directory", ctx->home, sym, stamp);
+		ct_warn("%s/models/%s/current -> %s: %s", ctx->home, sym, stamp,
+		    ct_model_current_error(EINVAL));
 		*bad = 1;
-		return json_pack("{s:s, s:s}", "stamp", stamp, "error", "current: not a model directory");
+		return json_pack("{s:s, s:s+}", "stamp", stamp, "error", "current: ",
+		    ct_model_current_error(EINVAL));
 	}
 	config = model_json(ctx, sym, stamp, "config.json", &error, bad);
 	metrics = model_json(ctx, sym, stamp, "metrics.json", &error, bad);
@@ -810,7 +812,9 @@ rolled_back(const json_t *r)
 		    "success") != 0)
 			continue;
 		m = strrchr(m, '/') ? strrchr(m, '/') + 1 : m;
-		if (cur && ct_stamp_ok(m) && strcmp(m, cur) > 0)
+		/* Not a bare stamp (current linked by hand by its path): no
+		 * order to judge by. */
+		if (cur && ct_stamp_ok(cur) && ct_stamp_ok(m) && strcmp(m, cur) > 0)
 			return 1;
 	}
 	return 0;

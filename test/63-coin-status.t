@@ -435,10 +435,15 @@ like "$err" "^coin-status: $H/models/DDDUSDT/current/config.json:1: |^coin-statu
 is "$(echo "$out" | py '",".join(d["flags"])')" "no-candles,bad-model" "flagged bad-model"
 ln -sfn ../AAAUSDT/current "$H/models/DDDUSDT/current"
 run coin-status --json DDDUSDT
-is "$rc:$err" "1:coin-status: $H/models/DDDUSDT/current -> ../AAAUSDT/current: not a model directory" \
-	"current pointing outside the coin's directory: exit 1, said"
-is "$(echo "$out" | py 'd["model"]["error"], ",".join(d["flags"])')" "current: not a model directory no-candles,bad-model" \
+is "$rc:$err" "1:coin-status: $H/models/DDDUSDT/current -> ../AAAUSDT/current: not a link to a model directory of the coin (train-coin links it to a bare STAMP)" \
+	"current pointing outside the coin's directory: exit 1, said as predict says it"
+is "$(echo "$out" | py 'd["model"]["error"], ",".join(d["flags"])')" "current: not a link to a model directory of the coin (train-coin links it to a bare STAMP) no-candles,bad-model" \
 	"flagged bad-model"
+# Linked by its absolute path to the coin's own model: bad-model, not
+# also rolled back (a path has no stamp order).
+ln -sfn "$H/models/AAAUSDT/$(readlink "$H/models/AAAUSDT/current")" "$H/models/DDDUSDT/current"
+run coin-status --json DDDUSDT
+is "$(echo "$out" | py '",".join(d["flags"])')" "no-candles,bad-model" "current by an absolute path: bad-model alone"
 
 # A restore brought an older model back: the newest full run published a
 # newer one, and its ledger still says success.
