@@ -1061,6 +1061,11 @@ file_params(struct job *j)
 		if (tuned_elsewhere(tc, doc, why, sizeof why))
 			ct_warn("%s: %s: its parameters are used all the same (--params)", path, why);
 		rc = search_result(j, path, doc);
+	} else if (rc == 0 && !json_is_object(json_object_get(doc, "params") ?
+	    json_object_get(doc, "params") : doc)) {
+		ct_json_member_warn(path, NULL, json_object_get(doc, "params") ? "params" : NULL,
+		    "not a JSON object of parameters");
+		rc = -1;
 	} else if (rc == 0 && json_object_size(json_object_get(doc, "params") ?
 	    json_object_get(doc, "params") : doc) == 0) {
 		ct_json_member_warn(path, NULL, json_object_get(doc, "params") ? "params" : NULL,

@@ -378,6 +378,9 @@ printf '{"params": {}}\n' >empty.json
 run $TT --fresh --params empty.json
 is "$rc:$err" "1:train-coin: empty.json:1: no parameters (--default-params trains the defaults)" \
     "--params with no parameters: refused"
+printf '[1, 2]\n' >array.json
+run $TT --fresh --params array.json
+is "$rc:$err" "1:train-coin: array.json: not a JSON object of parameters" "--params with a JSON array: said so"
 cp tuned-ref.json "$P"
 run $TC --fresh --default-params
 is "$(jget "$out/config.json" '[j["params_source"], j["params_file"], j["params"]["eta"]]')" '["default", null, "0.05"]' \
