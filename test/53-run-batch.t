@@ -197,7 +197,13 @@ until grep -q waiting w.err || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
 kill -TERM $w
 wait $w
 is "$?:$(ls "$T/tmp" | wc -l)" "130:0" "SIGTERM while waiting for the lock: exit 130, no temporary left"
+# A dry run meanwhile says what a start would meet.
+run run-batch predict --symbols AAAUSDT --dry-run
+like "$rc:$(printf '%s\n' "$out" | grep '^batch:')" "^0:batch: +another batch is running.*: a start now waits with --wait, else is refused \\(exit 6\\)" \
+	"--dry-run while a batch holds the lock: said, with the exit a start would have"
 wait $holder
+run run-batch predict --symbols AAAUSDT --dry-run
+unlike "$out" "^batch:" "... and not once it is free"
 
 # Two started together: exactly one runs, the other exits 6.
 FAKE_SLEEP=1 run-batch incremental --symbols AAAUSDT --run 20251109T1300Z-incremental >/dev/null 2>a.err &

@@ -1244,6 +1244,12 @@ dry_plan() {
 	echo "coins:    $nsyms in the run:" $symbols
 	todo=$(todo_list)
 	echo "symbols:  $(printf '%s\n' "$todo" | grep -c .) to do:" $todo
+	# A batch holding the lock now: a real start would wait or be refused.
+	l=$home/runs/.batch.lock
+	if [ -f "$l" ] && [ ! -L "$l" ] && ! flock -n "$l" true 2>/dev/null; then
+		h=$(head -n 1 "$l" 2>/dev/null)
+		echo "batch:    another batch is running${h:+ ($h)}: a start now waits with --wait, else is refused (exit $EX_LOCKED)"
+	fi
 }
 if [ "$dry" = 1 ]; then
 	[ -d "$home" ] || warn "$home: no data home there; a run would make a new one"
