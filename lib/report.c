@@ -400,6 +400,29 @@ fig(FILE *fp, double v, const char *unit)
 		fprintf(fp, "%.0f %s", v, unit);
 }
 
+/* Why a model never trades, and what its chart's model line is then,
+ * by what its figures are (metrics.json's evaluation). */
+static const char *
+never_why(const char *ev)
+{
+	if (ev && strcmp(ev, "held-out") == 0)
+		return "<strong>never trades</strong> (an update keeps its fresh model's threshold, "
+		    "and that model's later folds did not make money beyond noise); the chart's "
+		    "model line is the held-out block's trades at that threshold: ";
+	if (ev && strcmp(ev, "held-out after search") == 0)
+		return "<strong>never trades</strong> (the folds its parameter search did not score "
+		    "did not make money beyond noise); the chart's model line is those folds' "
+		    "trades, each at a threshold picked on the folds before it: ";
+	if (ev && strncmp(ev, "optimistic", 10) == 0)
+		return "<strong>never trades</strong> (its parameter search scored every fold: no "
+		    "out-of-sample evidence to trade on); the chart's model line is its folds' "
+		    "trades, each at a threshold picked on the folds before it: ";
+	/* The chart's line is its folds', each at its own threshold. */
+	return "<strong>never trades</strong> (its folds after the first did not make "
+	    "money beyond noise); the chart's model line is its folds' trades, each fold at "
+	    "a threshold picked on the folds before it (the first at 0.5): ";
+}
+
 static void
 equity_caption(FILE *fp, const json_t *row, const json_t *metrics)
 {
@@ -409,10 +432,7 @@ equity_caption(FILE *fp, const json_t *row, const json_t *metrics)
 	ct_html_esc(fp, str(m, "evaluation") ? str(m, "evaluation") : "?");
 	fputs("): ", fp);
 	if (json_is_true(json_object_get(m, "never_trades"))) {
-		/* The chart's line is its folds', each at its own threshold. */
-		fputs("<strong>never trades</strong> (its folds after the first did not make "
-		    "money beyond noise); the chart's model line is its folds' trades, each fold at "
-		    "a threshold picked on the folds before it (the first at 0.5): ", fp);
+		fputs(never_why(str(m, "evaluation")), fp);
 		fig(fp, dbl(agg, "total_net_bps"), "bps");
 		fputs(" in total over ", fp);
 		fig(fp, dbl(agg, "trades"), "trades");
