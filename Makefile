@@ -129,7 +129,7 @@ FORCE:
 # make, and train-coin's kill -9 trials (test/20-train-resume: processes
 # killed and resumed, the same training test/20-train-coin runs in it).
 # FULL=1: every test against every build (about 25 minutes on a 2-core
-# box, against 14).
+# box, against 13).
 ENGINE_T = $(addprefix test/,53-run-batch.t 54-run-batch-kill.t 58-run-batch-config.t \
 	62-run-batch-order.t 70-slurm.t 71-cluster-home.t 72-slurm-recovery.t)
 PLUMB_T  = $(addprefix test/,50-ledger.t 52-model-backup.t 55-notify.t 56-cron.t 57-batch-e2e.t \

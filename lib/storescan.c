@@ -201,12 +201,29 @@ ct_scan_open_until(struct ct_scan *sc, const char *path, size_t n, int64_t until
 	return 0;
 }
 
+/* The file line of the k-th row (from 0) of the block buf[0, cut) at
+ * sc->pos: blank lines, which a store may hold, are no rows. */
+static long
+row_line(const struct ct_scan *sc, size_t cut, size_t k)
+{
+	long line = sc->line;
+
+	for (const char *p = sc->buf, *end = sc->buf + cut, *nl; p < end; p = nl + 1, line++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (nl > p && !(nl - p == 1 && *p == '\r') && k-- == 0)
+			return line;
+	}
+	return line;
+}
+
 /* Each row from n0 a whole number of candles after the one before: else
  * the store is of another timeframe, or its open times are not in
  * milliseconds (features of the time of day would be noise).  0, or -1
  * said with the file and line. */
 static int
-off_grid(const struct ct_scan *sc, const struct ct_series *s, size_t n0)
+off_grid(const struct ct_scan *sc, const struct ct_series *s, size_t n0, size_t cut)
 {
 	char iso[CT_ISO_LEN];
 	int64_t prev = sc->last_t;
@@ -217,7 +234,7 @@ off_grid(const struct ct_scan *sc, const struct ct_series *s, size_t n0)
 			continue;
 		ct_warn("%s:%ld: open time %s is %lld ms after the row before: not a whole number "
 		    "of candles of %lld ms (a store of another timeframe, or times not in "
-		    "milliseconds)", sc->path, sc->line + (long)(i - n0),
+		    "milliseconds)", sc->path, row_line(sc, cut, i - n0),
 		    ct_iso8601(s->c[i].t, iso), (long long)(s->c[i].t - prev), (long long)sc->tf_ms);
 		return -1;
 	}
@@ -271,7 +288,7 @@ ct_scan_next(struct ct_scan *sc, struct ct_series *s)
 		    sc->path, sc->line);
 		return -1;
 	}
-	if (sc->tf_ms > 0 && off_grid(sc, s, n0) != 0)
+	if (sc->tf_ms > 0 && off_grid(sc, s, n0, cut) != 0)
 		return -1;
 	EVP_DigestUpdate(sc->md, sc->buf, cut);
 	sc->line += (long)count_nl(sc->buf, cut);

@@ -400,7 +400,8 @@ differs(const json_t *old, const json_t *id)
 		return "a damaged identity.json";
 	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
 		if (!json_equal(json_object_get(old, why[i][0]), json_object_get(id, why[i][0])) &&
-		    (strcmp(why[i][0], "halving") != 0 || json_object_get(old, "halving") != NULL))
+		    (strcmp(why[i][0], "halving") != 0 || json_object_get(old, "halving") != NULL ||
+		    json_integer_value(json_object_get(id, "halving")) != 2))
 			return why[i][1];
 	return "other options";
 }
@@ -436,10 +437,10 @@ same_search(const json_t *old, const json_t *id)
 	int same;
 
 	json_object_del(o, "finished");
-	/* A search from before identity.json recorded --halving: its
-	 * records are fits all the same. */
+	/* A search from before identity.json recorded --halving ran with
+	 * the default, 2. */
 	if (o && json_object_get(o, "halving") == NULL)
-		json_object_set(o, "halving", json_object_get(id, "halving"));
+		json_object_set_new(o, "halving", json_integer(2));
 	same = o && json_equal(o, id);
 	json_decref(o);
 	return same;

@@ -186,14 +186,15 @@ stale_said() {
 	event predictions_stale count:="$(echo $st | wc -w)" symbols="$st"
 }
 
+# has_model SYM — whether SYM has a current model: a link to one, or to
+# one gone (predict says what is wrong with it).
+has_model() { [ -e "$home/models/$1/current" ] || [ -L "$home/models/$1/current" ]; }
 # cache_coins FILE TTL [TOP [TEMP]] — predict the coins listed in FILE
 # that have a current model and cache the lines; TEMP, a file, removed
 # with its own temporaries.  Appends the cached lines to
 # $tmp/cached; returns 1 when predict or cache-put failed (the reason is
-# in logs/<RUN>/predict.log).
-# has_model SYM — whether SYM has a current model: a link to one, or to
-# one gone (predict says what is wrong with it).
-has_model() { [ -e "$home/models/$1/current" ] || [ -L "$home/models/$1/current" ]; }
+# in logs/<RUN>/predict.log).  With $predicted set (a file), the coins
+# predict made a line for are appended to it.
 cache_coins() {
 	have=$tmp/have.$$
 	want=$(while read -r s; do has_model "$s" && echo "$s"; done <"$1")
@@ -211,6 +212,7 @@ cache_coins() {
 	predict --timeframe "$TIMEFRAME" $ma <"$have" >"$have.pred" 2>>"$log/predict.log"
 	case $? in 0 | 4) ;; *) crc=1 ;; esac
 	stale_said "$have.pred"
+	[ -z "${predicted:-}" ] || sed -n 's/^{"symbol": *"\([^"]*\)".*/\1/p' "$have.pred" >>"$predicted" 2>/dev/null
 	if [ -s "$have.pred" ]; then
 		cache-put --ttl "$2" ${3:+--top "$3"} <"$have.pred" >"$have.put" 2>>"$log/predict.log" || crc=1
 		# Stored entries only: a prediction the cache could not take
@@ -1244,9 +1246,10 @@ dry_plan() {
 	echo "coins:    $nsyms in the run:" $symbols
 	todo=$(todo_list)
 	echo "symbols:  $(printf '%s\n' "$todo" | grep -c .) to do:" $todo
-	# A batch holding the lock now: a real start would wait or be refused.
+	# A batch holding the lock now: a real start would wait or be refused
+	# (after the moment a start gives a health check holding it).
 	l=$home/runs/.batch.lock
-	if [ -f "$l" ] && [ ! -L "$l" ] && ! flock -n "$l" true 2>/dev/null; then
+	if [ -f "$l" ] && [ ! -L "$l" ] && ! flock -w 0.2 "$l" true 2>/dev/null; then
 		h=$(head -n 1 "$l" 2>/dev/null)
 		echo "batch:    another batch is running${h:+ ($h)}: a start now waits with --wait, else is refused (exit $EX_LOCKED)"
 	fi
@@ -1537,7 +1540,13 @@ retire() {
 # lines only (not also those the coins' steps cached as they went).
 refresh() {
 	: >"$tmp/cached"
-	cache_coins "$tmp/symbols" "$1" "$TOP_N" && return 0
+	# Where this refresh's lines begin in the log, and the coins predict
+	# made a line for: each failed coin's own reason (failed_why).
+	pfrom=$(wc -c <"$log/predict.log" 2>/dev/null) || pfrom=0
+	predicted=$tmp/predicted
+	: >"$predicted"
+	cache_coins "$tmp/symbols" "$1" "$TOP_N" && { predicted=''; return 0; }
+	predicted=
 	: >"$tmp/cache_failed"
 	warn "$run: the prediction cache was not (fully) refreshed: $(why_of "$log/predict.log")"
 	event job_failed step=cache error="$(why_of "$log/predict.log")"
@@ -1608,14 +1617,21 @@ fetch_all() {
 # be written fails them all alike).  One ledger change per reason.
 failed_why() {
 	pl=$log/predict.log tab=$(printf '\t')
-	[ -f "$pl" ] || pl=/dev/null
-	FB=$(why_of "$log/predict.log") awk 'NR == FNR { want[$0] = 1; next }
+	# Only what this cycle's predict said (a resumed run's log holds an
+	# earlier start's lines), and only of coins it made no line for: one
+	# predicted (from stale candles, say) but not cached failed for the
+	# cache's reason, the log's last line.
+	tail -c +"$((${pfrom:-0} + 1))" "$pl" >"$tmp/predict.now" 2>/dev/null || : >"$tmp/predict.now"
+	: >>"$tmp/predicted"
+	FB=$(why_of "$pl") awk '
+		FILENAME == ARGV[1] { failed[$0] = 1; next }
+		FILENAME == ARGV[2] { made[$0] = 1; next }
 		index($0, "predict: ") == 1 {
-			r = substr($0, 10); i = index(r, ": ")
-			if (i > 1 && (substr(r, 1, i - 1) in want)) why[substr(r, 1, i - 1)] = $0
+			r = substr($0, 10); i = index(r, ": "); s = substr(r, 1, i - 1)
+			if (i > 1 && (s in failed) && !(s in made)) why[s] = $0
 		}
-		END { for (s in want) print s "\t" (s in why ? why[s] : ENVIRON["FB"]) }' "$tmp/failed" "$pl" |
-		sort -t "$tab" -k 2 >"$tmp/failed.why"
+		END { for (s in failed) print s "\t" (s in why ? why[s] : ENVIRON["FB"]) }' \
+		"$tmp/failed" "$tmp/predicted" "$tmp/predict.now" | sort -t "$tab" -k 2 >"$tmp/failed.why"
 	cut -f 2 "$tmp/failed.why" | uniq | while IFS= read -r why; do
 		W=$why awk -F '\t' '$2 == ENVIRON["W"] { print $1 }' "$tmp/failed.why" |
 			ledger set "$run" - failed --error-type error --error "not cached: $why"
