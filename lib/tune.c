@@ -399,9 +399,7 @@ differs(const json_t *old, const json_t *id)
 	if (!json_is_integer(json_object_get(old, "format")))
 		return "a damaged identity.json";
 	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
-		if (!json_equal(json_object_get(old, why[i][0]), json_object_get(id, why[i][0])) &&
-		    (strcmp(why[i][0], "halving") != 0 || json_object_get(old, "halving") != NULL ||
-		    json_integer_value(json_object_get(id, "halving")) != 2))
+		if (!json_equal(json_object_get(old, why[i][0]), json_object_get(id, why[i][0])))
 			return why[i][1];
 	return "other options";
 }
@@ -437,10 +435,6 @@ same_search(const json_t *old, const json_t *id)
 	int same;
 
 	json_object_del(o, "finished");
-	/* A search from before identity.json recorded --halving ran with
-	 * the default, 2. */
-	if (o && json_object_get(o, "halving") == NULL)
-		json_object_set_new(o, "halving", json_integer(2));
 	same = o && json_equal(o, id);
 	json_decref(o);
 	return same;
@@ -459,6 +453,10 @@ read_identity(const struct search *s, const char **why)
 	    (id = ct_json_read(path, 0, &missing, err, sizeof err)) == NULL && !missing)
 		ct_warn("%s", err);
 	*why = missing ? "no identity.json" : "a damaged identity.json";
+	/* A search from before identity.json recorded --halving ran with
+	 * the default, 2. */
+	if (json_is_object(id) && json_object_get(id, "halving") == NULL)
+		json_object_set_new(id, "halving", json_integer(2));
 	return id;
 }
 

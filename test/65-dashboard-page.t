@@ -117,20 +117,20 @@ ok $? "the equity legend and the sentence under it say the same of buy and hold'
 n=$H/models/NEVUSDT/20260101_000000Z
 mkdir -p "$n"
 ln -s 20260101_000000Z "$H/models/NEVUSDT/current"
-echo '{"symbol": "NEVUSDT", "timeframe": "1h", "mode": "fresh", "threshold": 1.0}' >"$n/config.json"
-echo '{"aggregate": {"auc": 0.51, "trades": 39, "total_net_bps": 206, "buy_hold_bps": 2316}, "equity_curve": [[1700000000000, 0], [1700003600000, 206]]}' \
-	>"$n/metrics.json"
-run summarize --dashboard --html "$T/page.html" --no-cache-check
-tr -d '\n' <"$T/page.html" | grep -o '<section class="coin" id="coin-NEVUSDT">.*</section>' >"$T/nev.html"
+# nev_section MODE METRICS — NEVUSDT's model of MODE with METRICS: its
+# section of the page, into nev.html.
+nev_section() {
+	echo "{\"symbol\": \"NEVUSDT\", \"timeframe\": \"1h\", \"mode\": \"$1\", \"threshold\": 1.0}" >"$n/config.json"
+	echo "$2" >"$n/metrics.json"
+	run summarize --dashboard --html "$T/page.html" --no-cache-check
+	tr -d '\n' <"$T/page.html" | grep -o '<section class="coin" id="coin-NEVUSDT">.*</section>' >"$T/nev.html"
+}
+nev_section fresh '{"aggregate": {"auc": 0.51, "trades": 39, "total_net_bps": 206, "buy_hold_bps": 2316}, "equity_curve": [[1700000000000, 0], [1700003600000, 206]]}'
 like "$(cat "$T/nev.html")" "walk-forward\\): <strong>never trades</strong> \\(its folds after the first did not make money beyond noise\\); the chart's model line is its folds' trades, each fold at a threshold picked on the folds before it \\(the first at 0.5\\): 206 bps in total over 39 trades" \
 	"a model that never trades: said, and its folds' 206 bps are theirs"
 # An update of it (held-out figures): the reason is its fresh model's, and
 # the line is its held-out block's, not folds'.
-echo '{"symbol": "NEVUSDT", "timeframe": "1h", "mode": "incremental", "threshold": 1.0}' >"$n/config.json"
-echo '{"evaluation": "held-out", "aggregate": {"auc": 0.51, "trades": 0, "total_net_bps": 0, "buy_hold_bps": 40}, "equity_curve": []}' \
-	>"$n/metrics.json"
-run summarize --dashboard --html "$T/page.html" --no-cache-check
-tr -d '\n' <"$T/page.html" | grep -o '<section class="coin" id="coin-NEVUSDT">.*</section>' >"$T/nev.html"
+nev_section incremental '{"evaluation": "held-out", "aggregate": {"auc": 0.51, "trades": 0, "total_net_bps": 0, "buy_hold_bps": 40}, "equity_curve": []}'
 like "$(cat "$T/nev.html")" "held-out\\): <strong>never trades</strong> \\(an update keeps its fresh model's threshold, and that model's later folds did not make money beyond noise\\); the chart's model line is the held-out block's trades at that threshold: 0 bps in total over 0 trades" \
 	"an update that never trades: its reason and its held-out block, not folds"
 done_testing
