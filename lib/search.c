@@ -282,8 +282,13 @@ space_check(const json_t *space, char *why, size_t n, const char **bad)
 	json_t *v;
 
 	*bad = NULL;
-	if (!json_is_object(space) || json_object_size(space) == 0) {
+	if (!json_is_object(space)) {
 		snprintf(why, n, "a space is a JSON object of parameters");
+		return -1;
+	}
+	if (json_object_size(space) == 0) {
+		snprintf(why, n, "an empty space names no parameter to search "
+		    "(without --space, the default space)");
 		return -1;
 	}
 	json_object_foreach((json_t *)space, k, v)

@@ -535,6 +535,10 @@ is "$rc:$err" "1:tune-coin: space.json:2: max_bin: choice wants at least one val
 printf '[1, 2]\n' >space.json
 run $TUNE --symbol EDGE --space space.json
 is "$rc:$err" "1:tune-coin: space.json: a space is a JSON object of parameters" "not an object: no line to give"
+printf '{ }\n' >space.json
+run $TUNE --symbol EDGE --space space.json
+is "$rc:$err" "1:tune-coin: space.json: an empty space names no parameter to search (without --space, the default space)" \
+    "an empty space: refused, said why"
 run $TUNE --symbol EDGE --space nothere.json
 is "$rc:$err" "1:tune-coin: nothere.json: No such file or directory" "a missing space file: said once"
 mkdir adir
