@@ -176,12 +176,22 @@ addmodel(struct archive *a, const char *out, const char *home, const char *sym, 
 	int n, rc = 0, bad;
 
 	*added = 0;
-	if ((k = current(home, sym, link, target, sizeof target)) < 0)
-		return 0;	/* a coin without a serving model has nothing to keep */
-	/* Only what a restore accepts: a link to a stamp directory beside it. */
+	if ((k = current(home, sym, link, target, sizeof target)) < 0) {
+		/* A coin without a serving model has nothing to keep; a
+		 * current that is no link serves nothing restorable. */
+		if (errno == ENOENT)
+			return 0;
+		ct_warn("%s: %s; left out", link, errno == EINVAL ? "not a symbolic link" :
+		    strerror(errno));
+		(*damaged)++;
+		return 0;
+	}
+	/* Only what a restore accepts: a link to a stamp directory beside it.
+	 * Anything else is damage: the older archives may hold the coin. */
 	if (!ct_stamp_ok(target)) {
-		ct_warn("%s: unexpected link target %s; skipped", link,
+		ct_warn("%s: unexpected link target %s; left out", link,
 		    ct_excerpt(target, (size_t)k, ex));
+		(*damaged)++;
 		return 0;
 	}
 	ct_path(dir, sizeof dir, "%s/models/%s/%s", home, sym, target);
@@ -190,7 +200,8 @@ addmodel(struct archive *a, const char *out, const char *home, const char *sym, 
 			ct_warn("%s: %s", dir, strerror(errno));
 			return -1;
 		}
-		ct_warn("%s -> %s: not a model directory; skipped", link, target);
+		ct_warn("%s -> %s: not a model directory; left out", link, target);
+		(*damaged)++;
 		return 0;
 	}
 	if ((bad = ct_model_verify_coin(dir, sym) != 0)) {

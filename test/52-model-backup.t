@@ -327,18 +327,35 @@ is "$rc:$(printf '%s\n' "$err" | head -n 1)" '2:model-backup: --keep: not a whol
     "--keep 0: a usage error that says why"
 
 # What a restore accepts is archived; the rest is left out, said: a link
-# or a directory in a model directory, a current naming no directory.
+# or a directory in a model directory.  A current naming no model
+# directory is damage: exit 1, and no older archive is rotated out (the
+# coin's model may be in it alone).
 ln -s model.ubj "rot/models/BBBUSDT/20251109_020000Z/alias"
 mkdir "rot/models/BBBUSDT/20251109_020000Z/sub"
 ln -sfn 20991231_000000Z rot/models/AAAUSDT/current
-run model-backup --home "$T/rot"
-is "$rc:$(tar tzf "$out" | grep -c BBBUSDT/20251109_020000Z/):$(tar tzf "$out" | grep -c AAAUSDT)" "0:8:0" \
-    "odd entries left out, the other coin archived: exit 0"
-like "$err" "rot/models/AAAUSDT/current -> 20991231_000000Z: not a model directory; skipped" "a dangling current: said"
+nold=$(ls rot/backups | grep -c '^models-2')
+run model-backup --home "$T/rot" --keep 1
+is "$rc:$(tar tzf "$out" | grep -c BBBUSDT/20251109_020000Z/):$(tar tzf "$out" | grep -c AAAUSDT)" "1:8:0" \
+    "odd entries left out, the other coin archived: exit 1 for the dangling current"
+like "$err" "rot/models/AAAUSDT/current -> 20991231_000000Z: not a model directory; left out" "a dangling current: said"
+is "$(ls rot/backups | grep -c '^models-2')" $((nold + 1)) "... and no older archive rotated out"
 like "$err" "BBBUSDT/20251109_020000Z/alias: a symbolic link; left out" "a link: said"
 like "$err" "BBBUSDT/20251109_020000Z/sub: not a regular file; left out" "a directory: said"
 run model-backup --home "$T/other2" --restore "$out"
 is "$rc" 0 "... and the archive restores"
+for odd in dir file name; do
+	rm -rf rot/models/AAAUSDT/current
+	case $odd in
+	dir) mkdir rot/models/AAAUSDT/current; why='not a symbolic link' ;;
+	file) : >rot/models/AAAUSDT/current; why='not a symbolic link' ;;
+	name) ln -s .hidden rot/models/AAAUSDT/current; why='unexpected link target .hidden' ;;
+	esac
+	nold=$(ls rot/backups | grep -c '^models-2')
+	run model-backup --home "$T/rot" --keep 1
+	is "$rc:$(printf '%s\n' "$err" | grep -c "rot/models/AAAUSDT/current: $why; left out"):$(ls rot/backups | grep -c '^models-2')" \
+	    "1:1:$((nold + 1))" "a current that is a $odd: damage, said; nothing rotated out"
+done
+rm -rf rot/models/AAAUSDT/current
 run model-backup --restore "$T/nothere.tar.gz"
 is "$rc:$err" "1:model-backup: $T/nothere.tar.gz: No such file or directory" "a missing archive: the system's reason"
 
