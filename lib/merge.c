@@ -582,8 +582,10 @@ merge_one(struct ct_merger *m, FILE *fp, struct ct_kway *k, struct ct_candle *cu
 	return out_row(m, fp, cur);
 }
 
+/* The merged store into fp; a write error is said of wname (the store,
+ * or where a temporary is), with tmp for a temporary's reason. */
 static int
-emit(struct ct_merger *m, FILE *fp)
+emit(struct ct_merger *m, FILE *fp, const char *wname, int tmp)
 {
 	struct ct_store_rd *r = NULL;
 	struct ct_candle s, c;
@@ -632,7 +634,7 @@ emit(struct ct_merger *m, FILE *fp)
 	}
 out:
 	if (m->werr)
-		ct_warn("%s: %s", m->path, strerror(m->werr));
+		ct_warn("%s: %s", wname, tmp ? ct_tmpfile_why(m->werr) : strerror(m->werr));
 	ct_kway_free(&k);
 	ct_store_close(r);
 	return rc;
@@ -641,7 +643,7 @@ out:
 int
 ct_merger_write(struct ct_merger *m, FILE *fp)
 {
-	char buf[BLOCK];
+	char buf[BLOCK], where[CT_PATH_MAX], wname[CT_PATH_MAX + 32];
 	FILE *t;
 	size_t n;
 	int rc = -1;
@@ -650,9 +652,10 @@ ct_merger_write(struct ct_merger *m, FILE *fp)
 		return fputs(CT_STORE_HEADER "\n", fp) < 0 ? -1 : 0;
 	/* Into a temporary first: a store found bad half-way must not
 	 * leave half of it printed. */
-	if ((t = ct_tmpfile(m->path)) == NULL)
+	if ((t = ct_tmpfile(m->path, where, sizeof where)) == NULL)
 		return -1;
-	if (emit(m, t) == 0 && fseek(t, 0, SEEK_SET) == 0) {
+	snprintf(wname, sizeof wname, "%s: temporary file", where);
+	if (emit(m, t, wname, 1) == 0 && fseek(t, 0, SEEK_SET) == 0) {
 		while ((n = fread(buf, 1, sizeof buf, t)) > 0)
 			fwrite(buf, 1, n, fp);
 		/* Flushed here, so a full disk is known before the report
@@ -664,16 +667,37 @@ ct_merger_write(struct ct_merger *m, FILE *fp)
 	return rc;
 }
 
+/* 1 when merging the rows read changes nothing in the store, found by a
+ * merge into /dev/null (a store that cannot be written, read-only say,
+ * need not be when nothing changes); 0 when it would (or on error). */
+static int
+unchanged(struct ct_merger *m)
+{
+	FILE *null = fopen("/dev/null", "w");
+	int rc;
+
+	if (null == NULL)
+		return 0;
+	rc = emit(m, null, "/dev/null", 0);
+	fclose(null);
+	return rc == 0 && m->st.added == 0 && m->st.replaced == 0;
+}
+
 int
 ct_merger_save(struct ct_merger *m)
 {
+	int e;
+
 	if (m->in.n == 0)
 		return 0;
 	if (ct_afile_open(&m->af, m->path) != 0) {
-		ct_warn("%s: %s", m->path, strerror(errno));
+		e = errno;
+		if (unchanged(m))
+			return 0;
+		ct_warn("%s: %s", m->path, strerror(e));
 		return -1;
 	}
-	if (emit(m, m->af.fp) != 0) {
+	if (emit(m, m->af.fp, m->path, 0) != 0) {
 		ct_afile_abort(&m->af);
 		return -1;
 	}

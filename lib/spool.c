@@ -1,7 +1,8 @@
 /* spool.c — see spool.h.  The spool is an array while small; beyond
- * SPOOL_MEM rows, an unlinked temporary file beside the store (so a killed
- * run leaves nothing behind), on the disk the store is on rather than in
- * a tmpfs that would cost memory. */
+ * SPOOL_MEM rows, an unlinked temporary file (so a killed run leaves
+ * nothing behind): in TMPDIR when the operator set it, else beside the
+ * store, on the disk the store is on rather than in a tmpfs that would
+ * cost memory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,10 +15,23 @@
 #include "spool.h"
 
 #define SPOOL_MEM	(1 << 17)	/* rows spooled in memory (6 MB) */
+/* Why a write to a temporary failed. */
+#define tmp_why() ct_tmpfile_why(errno ? errno : EIO)
 #define READ_ROWS	(1 << 16)	/* rows buffered for reading all runs back */
 
+const char *
+ct_tmpfile_why(int e)
+{
+	static char buf[160];
+
+	if (e != ENOSPC && e != EDQUOT)
+		return strerror(e);
+	snprintf(buf, sizeof buf, "%s (TMPDIR names another place for it)", strerror(e));
+	return buf;
+}
+
 FILE *
-ct_tmpfile(const char *near)
+ct_tmpfile(const char *near, char *where, size_t n)
 {
 	char t[CT_PATH_MAX], *s;
 	const char *dir = getenv("TMPDIR");
@@ -25,21 +39,27 @@ ct_tmpfile(const char *near)
 	int fd;
 	FILE *fp;
 
-	ct_path(t, sizeof t, "%s", near);
-	if ((s = strrchr(t, '/')) != NULL)
-		*s = '\0';
-	else
-		strcpy(t, ".");
-	if (stat(t, &st) != 0 || !S_ISDIR(st.st_mode) || access(t, W_OK) != 0)
-		ct_path(t, sizeof t, "%s", dir && *dir ? dir : "/tmp");
+	/* The operator's TMPDIR first: the way out of a full store disk. */
+	if (dir && *dir)
+		ct_path(t, sizeof t, "%s", dir);
+	else {
+		ct_path(t, sizeof t, "%s", near);
+		if ((s = strrchr(t, '/')) != NULL)
+			*s = '\0';
+		else
+			strcpy(t, ".");
+		if (stat(t, &st) != 0 || !S_ISDIR(st.st_mode) || access(t, W_OK) != 0)
+			strcpy(t, "/tmp");
+	}
+	snprintf(where, n, "%s", t);
 	if (ct_path(t + strlen(t), sizeof t - strlen(t), "/.spool.XXXXXX") != 0 ||
 	    (fd = mkstemp(t)) < 0) {
-		ct_warn("%s: temporary file: %s", t, strerror(errno));
+		ct_warn("%s: temporary file: %s", where, strerror(errno));
 		return NULL;
 	}
 	unlink(t);
 	if ((fp = fdopen(fd, "w+")) == NULL) {
-		ct_warn("%s: temporary file: %s", t, strerror(errno));
+		ct_warn("%s: temporary file: %s", where, strerror(errno));
 		close(fd);
 	}
 	return fp;
@@ -55,16 +75,16 @@ ct_spool_put(struct ct_spool *r, const struct ct_candle *c)
 		}
 	} else {
 		if (r->spool == NULL) {
-			if ((r->spool = ct_tmpfile(r->near)) == NULL)
+			if ((r->spool = ct_tmpfile(r->near, r->where, sizeof r->where)) == NULL)
 				return -1;
 			if (fwrite(r->mem.c, sizeof *c, r->mem.n, r->spool) != r->mem.n) {
-				ct_warn("%s: temporary file: %s", r->near, strerror(errno));
+				ct_warn("%s: temporary file: %s", r->where, tmp_why());
 				return -1;
 			}
 			ct_series_free(&r->mem);
 		}
 		if (fwrite(c, sizeof *c, 1, r->spool) != 1) {
-			ct_warn("%s: temporary file: %s", r->near, strerror(errno));
+			ct_warn("%s: temporary file: %s", r->where, tmp_why());
 			return -1;
 		}
 	}

@@ -19,6 +19,7 @@ struct ct_run {
 
 struct ct_spool {
 	const char *near;	/* a path: temporaries go in its directory */
+	char where[4096];	/* the directory of the spool's temporary */
 	struct ct_series mem;	/* the rows, while few */
 	FILE *spool;		/* the rows, once many */
 	size_t n;
@@ -52,8 +53,11 @@ int ct_kway_next(struct ct_kway *k, struct ct_candle *c, size_t *run);
 const struct ct_candle *ct_kway_peek(const struct ct_kway *k, size_t *run);
 void ct_kway_free(struct ct_kway *k);
 
-/* An unlinked temporary file in near's directory (else $TMPDIR, /tmp).
- * NULL with a diagnostic. */
-FILE *ct_tmpfile(const char *near);
+/* An unlinked temporary file, for reading and writing: in $TMPDIR when
+ * set, else in near's directory when it can be written, else in /tmp;
+ * where (n bytes) names the directory.  NULL with a diagnostic. */
+FILE *ct_tmpfile(const char *near, char *where, size_t n);
+/* strerror(e), for a full disk with what to do about it. */
+const char *ct_tmpfile_why(int e);
 
 #endif

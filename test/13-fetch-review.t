@@ -241,4 +241,38 @@ fetch-candles --home tmpd -s A -t 1h -g --lookback 12 2>/dev/null
 is "$(LC_ALL=C ls -A tmpd/candles/A | tr '\n' ' ')" ".5m.csv.tmp.Ab12Cd 1h.csv " \
     "a killed writer's temporary of this store is swept; another store's is its own writer's"
 
+# A read-only store takes a run that brings nothing new (it need not be
+# rewritten), and refuses one that does, the store as it was.  A full
+# store disk: --stdout's temporary is named, with TMPDIR to move it.
+mkdir -p ro full
+run unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" 2>/dev/null || exit 77
+	fetch-candles --home "$1/h" -s RO -t 1h -g --lookback 10 2>/dev/null
+	mount -o remount,ro "$1" || exit 77
+	fetch-candles --home "$1/h" -s RO -t 1h -g --lookback 10 2>/dev/null; echo "same=$?"
+	fetch-candles --home "$1/h" -s RO -t 1h -g --lookback 12 2>&1; echo "more=$? $(grep -c . "$1/h/candles/RO/1h.csv")"' \
+    sh "$PWD/ro"
+if [ "$rc" -eq 77 ]; then
+	skip "no mount namespace here" 2
+else
+	is "$(printf '%s\n' "$out" | sed -n 1p)" "same=0" "a read-only store, nothing new: exit 0"
+	is "$(printf '%s\n' "$out" | sed -n '2,$p')" "fetch-candles: $PWD/ro/h/candles/RO/1h.csv: Read-only file system
+fetch-candles: RO 1h: store left unchanged
+more=1 11" "a read-only store, new rows: exit 1, said, the store as it was"
+fi
+run unshare -m sh -c 'mount -t tmpfs -o size=200k tmpfs "$1" 2>/dev/null || exit 77
+	fetch-candles --home "$1/h" -s FU -t 1h -g --lookback 1000 2>/dev/null
+	dd if=/dev/zero of="$1/fill" bs=1k count=200 2>/dev/null
+	env -u TMPDIR fetch-candles --home "$1/h" -s FU -t 1h -g --lookback 10 --stdout 2>&1 >/dev/null
+	echo "rc=$?"
+	TMPDIR=$2 fetch-candles --home "$1/h" -s FU -t 1h -g --lookback 10 --stdout 2>/dev/null | grep -c .
+	echo "rc=$?"' sh "$PWD/full" "$PWD"
+if [ "$rc" -eq 77 ]; then
+	skip "no mount namespace here" 2
+else
+	is "$(printf '%s\n' "$out" | sed -n '1,3p')" "fetch-candles: $PWD/full/h/candles/FU: temporary file: No space left on device (TMPDIR names another place for it)
+fetch-candles: FU 1h: nothing printed, store left unchanged
+rc=1" "--stdout beside a full store: the temporary's directory named, what to do said"
+	is "$(printf '%s\n' "$out" | sed -n '4,5p' | tr '\n' ' ')" "1001 rc=0 " "... and with TMPDIR elsewhere, printed"
+fi
+
 done_testing
