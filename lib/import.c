@@ -793,6 +793,16 @@ read_member(struct archive *a, struct archive_entry *e, const char *name, struct
 	return 0;
 }
 
+/* Whether the file begins as a zip does (a zip read as raw data: its
+ * central directory, which a file's zip is read by, is not at its end). */
+static int
+zip_magic(int fd)
+{
+	char b[4];
+
+	return pread(fd, b, sizeof b, 0) == (ssize_t)sizeof b && memcmp(b, "PK\003\004", 4) == 0;
+}
+
 static int
 read_archive(struct archive *a, const char *name, struct ct_merger *m, struct file *f)
 {
@@ -800,6 +810,12 @@ read_archive(struct archive *a, const char *name, struct ct_merger *m, struct fi
 	int r;
 
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (archive_format(a) == ARCHIVE_FORMAT_RAW && archive_filter_count(a) == 1 &&
+		    f->fd != 0 && zip_magic(f->fd)) {
+			ct_warn("%s: a zip whose central directory (its index, at its end) cannot be "
+			    "read: cut short or damaged", name);
+			return -1;
+		}
 		if (archive_format(a) != ARCHIVE_FORMAT_RAW && archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		if (read_member(a, e, name, m, f) != 0)
@@ -834,13 +850,17 @@ ct_import_file(const char *path, struct ct_merger *m)
 	}
 	/* raw bids lowest, so a zip is still read as a zip, and anything
 	 * else (CSV, JSON) becomes one entry, decompressed if need be.  A
-	 * zip in a file is read by its central directory (seek). */
+	 * zip in a file is read by its central directory (seek), so one cut
+	 * short is found; a pipe's member by member. */
 	archive_read_support_filter_all(a);
-	archive_read_support_format_zip(a);
+	if (fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		archive_read_support_format_zip_seekable(a);
+		archive_read_set_seek_callback(a, file_seek);
+	} else {
+		archive_read_support_format_zip_streamable(a);
+	}
 	archive_read_support_format_raw(a);
 	archive_read_support_format_empty(a);
-	if (fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode))
-		archive_read_set_seek_callback(a, file_seek);
 	archive_read_set_read_callback(a, file_read);
 	archive_read_set_callback_data(a, f);
 	if (ct_merger_source(m, name) != 0)
