@@ -57,13 +57,32 @@ struct restore {
 	size_t n;
 };
 
-/* A name from the archive in a diagnostic. */
+/* A name from the archive in a diagnostic: whole up to 200 bytes (a
+ * model file's path, models/SYM/STAMP/FILE, fits). */
 static const char *
 quote(const char *s)
 {
-	static char buf[CT_EXCERPT_LEN];
+	static char buf[200];
 
-	return ct_excerpt(s, strlen(s), buf);
+	return ct_printable(s, buf, sizeof buf);
+}
+
+/* Why entry e (k: split's verdict on its name) is no model file. */
+static const char *
+not_model_file(struct archive_entry *e, int k)
+{
+	if (k < 0)
+		return "not a name of models/SYM/STAMP/FILE";
+	if (archive_entry_hardlink(e) != NULL)
+		return "a hard link, not a model file";
+	switch (archive_entry_filetype(e)) {
+	case AE_IFLNK:
+		return "a symbolic link, not a model file";
+	case AE_IFDIR:
+		return "a directory, not a model file";
+	default:
+		return "a device or special file, not a model file";
+	}
 }
 
 /* A file name inside a model directory: [A-Za-z0-9._-], not hidden. */
@@ -351,8 +370,8 @@ read_archive(struct restore *r)
 		k = name ? split(name, sym, stamp, file) : -1;
 		if (k < 0 || (k == 1 && (archive_entry_filetype(e) != AE_IFREG ||
 		    archive_entry_hardlink(e) != NULL))) {
-			ct_warn("%s: %s: not a model file; refused", r->archive,
-			    quote(name ? name : "(no name)"));
+			ct_warn("%s: %s: %s; refused", r->archive, quote(name ? name : "(no name)"),
+			    not_model_file(e, k));
 			rc = -1;
 		} else if (!wanted(r, sym)) {
 			continue;

@@ -180,18 +180,18 @@ rm -rf x/models/AAAUSDT/20251102_020000Z
 ln x/models/AAAUSDT/20251109_020000Z/model.ubj x/models/AAAUSDT/20251109_020000Z/copy
 tar czf hard.tar.gz -C x models
 run model-backup --home "$T/h5" --restore hard.tar.gz
-like "$rc:$err" "^1:model-backup: hard.tar.gz: models/AAAUSDT/20251109_020000Z/(copy|model.ubj): not a model file; refused$" "a hard link"
+like "$rc:$err" "^1:model-backup: hard.tar.gz: models/AAAUSDT/20251109_020000Z/(copy|model.ubj): a hard link, not a model file; refused$" "a hard link: said"
 is "$(find "$T/h5" -type f 2>/dev/null | wc -l):$(leftovers "$T/h5")" "0:0" "refused archives leave nothing behind"
 
 # A hostile archive: nothing outside models/<SYM>/ is written.
 mkdir -p evil/models/AAAUSDT/X && echo x >evil/models/AAAUSDT/X/f && echo y >evil/escape
 tar czf evil.tar.gz -C evil models/AAAUSDT/X/f escape
 run model-backup --home "$T/h3" --restore evil.tar.gz
-is "$rc:$err" "1:model-backup: evil.tar.gz: models/AAAUSDT/X/f: not a model file; refused" "entries outside models/SYM/STAMP/ refused"
+is "$rc:$err" "1:model-backup: evil.tar.gz: models/AAAUSDT/X/f: not a name of models/SYM/STAMP/FILE; refused" "entries outside models/SYM/STAMP/ refused"
 is "$(find "$T/h3" -type f 2>/dev/null | wc -l)" 0 "and nothing is left behind"
 python3 -c 'import tarfile,io,sys; t=tarfile.open(sys.argv[1],"w:gz"); i=tarfile.TarInfo("models/\033[2J/x"); i.size=1; t.addfile(i, io.BytesIO(b"x")); t.close()' ctl.tar.gz
 run model-backup --home "$T/h3" --restore ctl.tar.gz
-is "$rc:$err" "1:model-backup: ctl.tar.gz: models/?[2J/x: not a model file; refused" "control bytes of entry names are escaped"
+is "$rc:$err" "1:model-backup: ctl.tar.gz: models/?[2J/x: not a name of models/SYM/STAMP/FILE; refused" "control bytes of entry names are escaped"
 echo 'not an archive' >junk.tar.gz
 run model-backup --restore junk.tar.gz
 is "$rc:$err" "1:model-backup: junk.tar.gz: not a tar archive, or one damaged or cut short" "a file that is no archive fails, said"
