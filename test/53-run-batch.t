@@ -309,6 +309,7 @@ like "$err" "$R4: every coin of this run is done already; nothing to train \\(--
 # The predict cycle: cached for coins with a model, skipped without.
 run run-batch predict --symbols AAAUSDT,ZZZUSDT --run 20251110T0200Z-predict
 is "$rc" 0 "predict cycle"
+is "$(printf '%s\n' "$err" | grep -c 'cannot open\|No such file')" 0 "... and no shell error on its way (cron would log it every hour)"
 is "$(status 20251110T0200Z-predict AAAUSDT):$(status 20251110T0200Z-predict ZZZUSDT)" "success 0 -:skipped 0 -" \
 	"ledger of the predict cycle"
 run cache-get AAAUSDT

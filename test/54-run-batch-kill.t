@@ -28,9 +28,9 @@ verify() {
 
 trial=1 hits=0
 while [ $trial -le 5 ]; do
-	# Named after any run the resume could make today, so "the newest run
-	# of the cycle" is this one.
-	R=2099110${trial}T0200Z-full
+	# Named after the runs before (a run may not be named for the
+	# future), so "the newest run of the cycle" is this one.
+	R=$(date -u -d "-3 hours +$trial minutes" +%Y%m%dT%H%MZ)-full
 	python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
 		run-batch full --symbols $SYMS --run $R --mode parallel --max-concurrent 2 >/dev/null 2>&1 &
 	pid=$!
@@ -89,7 +89,7 @@ is "$(leftovers "$T/bin/")" 0 "no process of the batch left"
 # The whole group killed while a coin trains: its trainer (a group of its
 # own, under timeout) finishes, but the attempt's record is left running.
 # The restart records that attempt as lost, and counts it.
-R=20991120T0200Z-full
+R=$(date -u -d "-1 hour" +%Y%m%dT%H%MZ)-full	# its own name, not the minute of the runs before
 python3 -c 'import os, sys; os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
 	env FAKE_SLEEP=1 run-batch full --symbols AAAUSDT --run $R >/dev/null 2>&1 &
 pid=$!

@@ -94,7 +94,7 @@ cp full-status.json "$H/runs/20251109T0200Z-full/status.json"
 # a current link to a model gone too (not skipped as a coin without one).
 rm -rf "$H/models/AAAUSDT/$(readlink "$H/models/AAAUSDT/current")"
 head -c 100 "$H/models/BBBUSDT/current/model.ubj" >cut.ubj && cat cut.ubj >"$H/models/BBBUSDT/current/model.ubj"
-RQ=20991231T2300Z-predict
+RQ=$(date -u -d "-1 hour" +%Y%m%dT%H%MZ)-predict
 SYMBOLS=AAAUSDT,BBBUSDT,CCCUSDT run run-batch predict --run $RQ
 is "$rc" 1 "a predict cycle with two damaged models: exit 1"
 ledger show $RQ >rq.json

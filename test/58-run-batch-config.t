@@ -76,6 +76,14 @@ is "$rc:$(printf '%s\n' "$err" | head -n 1)" \
 	"--run of month 13: a usage error, with --dry-run too"
 run run-batch full --run 20240229T2359Z-full --dry-run
 is "$rc" 0 "--run of a leap day: taken"
+# A run named for the future: refused (it would stay the newest run).
+later=$(date -u -d '+1 day' +%Y%m%dT%H%MZ)
+run run-batch full --run "$later-full" --dry-run
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" \
+	"2:run-batch: $later-full: a run is named for when it began: that time is still to come" \
+	"--run of tomorrow: a usage error"
+run run-batch full --run "$(date -u +%Y%m%dT%H%MZ)-full" --dry-run
+is "$rc" 0 "--run of this minute: taken"
 # A bad value of the file is named by file and line, without the usage
 # (the command line was right); --show-config lists first, then says it.
 printf 'RETRIES=2\nTOP_N=5#top\n' >badv.conf

@@ -614,7 +614,7 @@ is "$(jget started.json '[j["jobs"], j["threads"]]')" "[$(nproc), 1]" \
 first=$(jget "$COINTRAIN_HOME/summary/$r/engine_summary.json" 'round(j["by_symbol"]["TA"]["auc"], 6)')
 run env TUNE_ENABLED=1 TUNE_TRIALS=4 TUNE_ARGS="--seed 77" TRAIN_LOOKBACK=6000 \
     TRAIN_ARGS="--rounds 40 --costs $COSTS" FETCH_ENABLED=0 TIMEFRAME=5m BACKUP_ENABLED=0 \
-    PREDICT_MAX_AGE=off run-batch tune --symbols TA --run 20270101T0000Z-tune
+    PREDICT_MAX_AGE=off run-batch tune --symbols TA --run 20250101T0000Z-tune
 is "$rc" 0 "a later search of TA (another seed)"
 is "$(summarize "$r" | jget /dev/stdin '[round(j["by_symbol"]["TA"]["auc"], 6), j["by_symbol"]["TA"]["metrics"]]')" \
     "[$first, \"$COINTRAIN_HOME/logs/$r/TA/params.json\"]" \

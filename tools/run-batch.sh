@@ -946,11 +946,17 @@ case $run in
 '' | [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9]Z-"$cycle") ;;
 *) bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle" ;;
 esac
-# A time that exists (the ledger refuses 20261399T0000Z-...).
+# A time that exists (the ledger refuses 20261399T0000Z-...), and has
+# come: a run named for the future would be the newest of its cycle for
+# years, resumed by every start and judged by the health check instead
+# of the runs that really ran.
 if [ -n "$run" ]; then
 	r=${run%%Z-*}
-	[ "$(date -u -d "$(echo "$r" | sed 's/^\(....\)\(..\)\(..\)T\(..\)\(..\)$/\1-\2-\3 \4:\5/')" \
-		+%Y%m%dT%H%M 2>/dev/null)" = "$r" ] || bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle, a time that exists"
+	r_at=$(echo "$r" | sed 's/^\(....\)\(..\)\(..\)T\(..\)\(..\)$/\1-\2-\3 \4:\5/')
+	[ "$(date -u -d "$r_at" +%Y%m%dT%H%M 2>/dev/null)" = "$r" ] ||
+		bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle, a time that exists"
+	[ "$(date -u -d "$r_at" +%s)" -le "$(($(date +%s) + 60))" ] ||
+		bad "$run: a run is named for when it began: that time is still to come"
 fi
 timeout_s=$(awk -v m="$TIMEOUT_MINUTES" 'BEGIN { print int(m * 60 + 0.5) }')
 
@@ -1542,7 +1548,7 @@ refresh() {
 	: >"$tmp/cached"
 	# Where this refresh's lines begin in the log, and the coins predict
 	# made a line for: each failed coin's own reason (failed_why).
-	pfrom=$(wc -c <"$log/predict.log" 2>/dev/null) || pfrom=0
+	pfrom=$({ wc -c <"$log/predict.log"; } 2>/dev/null) || pfrom=0
 	predicted=$tmp/predicted
 	: >"$predicted"
 	cache_coins "$tmp/symbols" "$1" "$TOP_N" && { predicted=''; return 0; }
