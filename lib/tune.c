@@ -965,6 +965,9 @@ summary(const struct search *s, int win, int cut, const struct ct_wf *w)
 	snprintf(dfolds, sizeof dfolds, n0 > 1 ? "folds 1-%d" : "fold %d", n0);
 	if (h->trades == 0)
 		snprintf(net, sizeof net, "no trades");
+	else if (h->trades < CT_MIN_TRADES)
+		snprintf(net, sizeof net, "%ld trades, net %.1f bps/trade, not beyond noise (fewer "
+		    "than %d trades; 2 s.e. %.1f)", h->trades, h->net_bps, CT_MIN_TRADES, se);
 	else
 		snprintf(net, sizeof net, "%ld trades, net %.1f bps/trade, %s (2 s.e. %.1f)", h->trades,
 		    h->net_bps, ct_beyond_noise(h->trades, h->net_bps, se) ? "beyond noise" :

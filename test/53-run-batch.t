@@ -101,8 +101,13 @@ like "$(printf '%s\n' "$out" | python3 -c 'import json,sys; c=[c for c in json.l
 a=$(readlink "$H/models/AAAUSDT/current")
 nb=$(ls "$H/backups" | wc -l)
 sleep 1
+run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R --mode sequential --dry-run
+like "$out" "steps: +pre-generate predictions \\(ttl [0-9a-z]+\\); no backup \\(no model when this run began\\); train-coin --fresh" \
+	"the resume's plan: no backup, since there was nothing to back up when the run began"
 run run-batch full --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R --mode sequential
 is "$rc" 0 "rerun finishes the run"
+like "$err" "$R: no model to back up when this run began; none now \\(it would hold the models this run made\\)" \
+	"... and says why it backs nothing up (not: already backed up)"
 # The run's backup holds the models from before the retrain; another one
 # of half-retrained models would rotate it away after BACKUP_KEEP resumes.
 is "$(ls "$H/backups" | wc -l):$(grep -c '"event":"backup_s[uk]' "$H/logs/$R/engine.log")" "$nb:1" \

@@ -144,7 +144,12 @@ field() {
 trades_said() {
 	case $trades in 0) echo 'no trades'; return ;; esac
 	printf '%snet %s bps/trade' "${trades:+$trades trades, }" "$(fmt_num "$net" 1)"
-	[ -z "$noise" ] || printf ', not beyond noise (2 s.e. %s)' "$(fmt_num "$se" 1)"
+	# train-coin's rule: at least 10 trades, mean net above 2 s.e.
+	if [ -n "$noise" ] && [ "${trades:-0}" -lt 10 ]; then
+		printf ', not beyond noise (fewer than 10 trades; 2 s.e. %s)' "$(fmt_num "$se" 1)"
+	elif [ -n "$noise" ]; then
+		printf ', not beyond noise (2 s.e. %s)' "$(fmt_num "$se" 1)"
+	fi
 	echo
 }
 
@@ -1233,8 +1238,16 @@ dry_plan() {
 	[ "$FETCH_ENABLED" = 1 ] && [ "$cycle" = predict ] &&
 		f="fetch the candles after each served coin's newest first; "
 	c="each new model's prediction cached at once (ttl $(step_ttl "$step"))"
+	b="back up models (keep $BACKUP_KEEP); "
+	[ "$BACKUP_ENABLED" = 1 ] || b=''
+	el=$home/logs/$run/engine.log
+	if [ -n "$b" ] && grep -q '"event":"backup_succeeded"' "$el" 2>/dev/null; then
+		b="models backed up by this run already; "
+	elif [ -n "$b" ] && grep -q '"event":"backup_skipped"' "$el" 2>/dev/null; then
+		b="no backup (no model when this run began); "
+	fi
 	case $cycle in
-	full) steps="pre-generate predictions (ttl $PREGENERATE_TTL); back up models (keep $BACKUP_KEEP); ${f}train-coin --fresh; $c; summarize" ;;
+	full) steps="pre-generate predictions (ttl $PREGENERATE_TTL); ${b}${f}train-coin --fresh; $c; summarize" ;;
 	incremental) d=''
 		[ "$DRIFT_ENABLED" = 1 ] && d="check-drift (PSI >= $DRIFT_PSI_MAX: --fresh); "
 		steps="${f}${d}train-coin --incremental; $c; summarize" ;;
@@ -1686,8 +1699,10 @@ if [ "$cycle" = full ]; then
 	# A data home without a model yet has nothing to back up: said, and
 	# it counts as the run's backup (a resume must not archive the
 	# models the run has made since).
-	if [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_s[uk]' "$log/engine.log" 2>/dev/null; then
+	if [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_succeeded"' "$log/engine.log" 2>/dev/null; then
 		echo "$prog: $run: models already backed up by this run" >&2
+	elif [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_skipped"' "$log/engine.log" 2>/dev/null; then
+		echo "$prog: $run: no model to back up when this run began; none now (it would hold the models this run made)" >&2
 	elif [ "$BACKUP_ENABLED" = 1 ] && grep -q '"event":"backup_failed"' "$log/engine.log" 2>/dev/null &&
 		ledger show "$run" 2>/dev/null | grep -q '"status": "success"'; then
 		# An archive now would hold the models this run made, not those
