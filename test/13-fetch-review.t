@@ -252,7 +252,7 @@ run unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" 2>/dev/null || exit 7
 	fetch-candles --home "$1/h" -s RO -t 1h -g --lookback 12 2>&1; echo "more=$? $(grep -c . "$1/h/candles/RO/1h.csv")"' \
     sh "$PWD/ro"
 if [ "$rc" -eq 77 ]; then
-	skip "no mount namespace here" 2
+	skip 2 "no mount namespace here"
 else
 	is "$(printf '%s\n' "$out" | sed -n 1p)" "same=0" "a read-only store, nothing new: exit 0"
 	is "$(printf '%s\n' "$out" | sed -n '2,$p')" "fetch-candles: $PWD/ro/h/candles/RO/1h.csv: Read-only file system
@@ -267,7 +267,7 @@ run unshare -m sh -c 'mount -t tmpfs -o size=200k tmpfs "$1" 2>/dev/null || exit
 	TMPDIR=$2 fetch-candles --home "$1/h" -s FU -t 1h -g --lookback 10 --stdout 2>/dev/null | grep -c .
 	echo "rc=$?"' sh "$PWD/full" "$PWD"
 if [ "$rc" -eq 77 ]; then
-	skip "no mount namespace here" 2
+	skip 2 "no mount namespace here"
 else
 	is "$(printf '%s\n' "$out" | sed -n '1,3p')" "fetch-candles: $PWD/full/h/candles/FU: temporary file: No space left on device (TMPDIR names another place for it)
 fetch-candles: FU 1h: nothing printed, store left unchanged

@@ -361,4 +361,22 @@ run run-batch full --config hook.conf --symbols AAAUSDT --dry-run
 like "$err" "hook.conf:1: TELEGRAM_TOKEN: not a run-batch setting, ignored: set it in the environment \\(a crontab line above the cointrain block: cointrain-cron\\(8\\)\\)" \
     "a hook's setting in the file: where it goes instead"
 
+# A data home this user cannot search (a crontab of another user than the
+# home's owner): its cointrain.conf is not passed over for the installed
+# one, and nothing runs.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+	mkdir -p "$T/locked" && chmod 700 "$T/locked" && chmod 711 "$T"
+	run setpriv --reuid 65534 --regid 65534 --clear-groups env COINTRAIN_HOME="$T/locked" \
+	    run-batch full --symbols AAAUSDT --dry-run
+	is "$rc:$err" "1:run-batch: $T/locked: cannot search the data home for its cointrain.conf (its permissions: run as its owner)" \
+	    "a data home that cannot be searched: said, not run on the installed settings"
+	run setpriv --reuid 65534 --regid 65534 --clear-groups env COINTRAIN_HOME="$T/locked" \
+	    COINTRAIN_CONFIG="$CT_SHARE/cointrain.conf" run-batch predict --symbols AAAUSDT
+	is "$rc:$err" "1:run-batch: $T/locked: cannot enter the data home (its permissions: run as its owner)" \
+	    "... nor entered: said, with the home's name"
+	chmod 700 "$T"
+else
+	skip 2 "needs root, to run as another user"
+fi
+
 done_testing

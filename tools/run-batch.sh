@@ -693,6 +693,10 @@ for v in $KNOWN; do eval "[ -z \"\${$v+x}\" ] || { inenv_$v=1; env_$v=\$$v; }"; 
 for kv in $DEFAULTS; do setv "${kv%%=*}" "${kv#*=}" default; done
 
 if [ -z "$config" ]; then
+	# A data home this user cannot search may hold a cointrain.conf:
+	# not read silently past (the installed defaults would run instead).
+	[ ! -d "$home" ] || [ -x "$home" ] ||
+		die "$EX_FAIL" "$home: cannot search the data home for its cointrain.conf (its permissions: run as its owner)"
 	for c in "$home/cointrain.conf" "$SHARE/cointrain.conf"; do
 		[ -f "$c" ] && { config=$c; break; }
 	done
@@ -1300,7 +1304,8 @@ if [ ! -d "$home" ]; then
 	mkdir -p "$home" 2>/dev/null || die "$EX_FAIL" "$home: cannot create the data home"
 	warn "$home: no data home there; a new one was made"
 fi
-home=$(cd "$home" && pwd)
+h0=$home
+home=$(cd "$h0" 2>/dev/null && pwd) || die "$EX_FAIL" "$h0: cannot enter the data home (its permissions: run as its owner)"
 COINTRAIN_HOME=$home
 export COINTRAIN_HOME
 # writable DIR — creates DIR or says why the data home cannot be written.
