@@ -26,6 +26,9 @@ ev=$(events $R)
 like "$ev" "^job_started fetch_failed fetch_failed coin_started" "every fetch comes before the first training"
 like "$err" "ETHUSDT: fetch failed \\(status 1\\); no candles stored" "a failed fetch is a warning"
 like "$(grep '"fetch_failed"' "$H/logs/$R/engine.log" | head -n 1)" '"candle_age_s":-1' "with the candle age (-1: no candles stored)"
+fe=$(grep '"fetch_failed"' "$H/logs/$R/engine.log" | head -n 1)
+like "$fe" '"error":"fetch-candles: [A-Z]+' "... and the fetch's reason"
+unlike "$fe" 'store left unchanged' "... not the line after it that says the store is as it was"
 is "$(status $R ETHUSDT)" "success 1 -" "and the coin still trains"
 is "$(grep '"fetch_failed"' "$H/logs/$R/engine.log" | grep -c BTCUSDT)" 0 "the reachable coin was fetched"
 

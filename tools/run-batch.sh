@@ -160,8 +160,8 @@ outcome_unsaid() {
 }
 # reason LOG — why a tool failed, for the ledger and the event log: the
 # last line its latest start ("== TIME RUN ..." and our command line)
-# wrote, but not the usage a usage error ends with, which says nothing of
-# the cause.
+# wrote, but not the usage a usage error ends with, nor fetch-candles'
+# "store left unchanged" after the cause, which say nothing of it.
 reason() {
 	awk -v p="$prog: " '
 	/^== [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ { r = ""; cmd = 1; next }
@@ -169,6 +169,7 @@ reason() {
 	{ cmd = 0 }
 	/^usage: / { u = 1; next }
 	u && /^[ \t]/ { next }
+	/^fetch-candles: [^ ]+ [^ ]+: (nothing printed, )?store left unchanged$/ { next }
 	{ u = 0; r = $0 }
 	END { print r }' "$1" 2>/dev/null
 }
