@@ -31,6 +31,17 @@ like "$fe" '"error":"fetch-candles: [A-Z]+' "... and the fetch's reason"
 unlike "$fe" 'store left unchanged' "... not the line after it that says the store is as it was"
 is "$(status $R ETHUSDT)" "success 1 -" "and the coin still trains"
 is "$(grep '"fetch_failed"' "$H/logs/$R/engine.log" | grep -c BTCUSDT)" 0 "the reachable coin was fetched"
+# hours_back N — how far back the Nth query for BTCUSDT began, in hours.
+hours_back() {
+	grep 'symbol=BTCUSDT' queries | sed -n "$1s/.*startTime=\([0-9]*\).*/\1/p" |
+		awk -v now="$(date +%s)" '{ printf "%d", (now * 1000 - $1) / 3600000 }'
+}
+# A coin without a model is trained afresh by the incremental cycle: its
+# fetch took a full cycle's candles (TRAIN_LOOKBACK, 10000), not 500.
+ok "$(test "$(hours_back 1)" -ge 9000; echo $?)" "no model yet: the incremental cycle fetched the full lookback ($(hours_back 1) h)"
+nq=$(grep -c 'symbol=BTCUSDT' queries)
+FAKE_SLEEP=0 run run-batch incremental --symbols BTCUSDT --run 20251111T0010Z-incremental
+ok "$(test "$(hours_back $((nq + 1)))" -le 501; echo $?)" "with a model: the incremental fetch of 500 ($(hours_back $((nq + 1))) h)"
 
 # Each new model is served at once: a coin's prediction is cached before
 # the next coin starts training.
@@ -43,7 +54,10 @@ like "$(grep '"cache_refreshed"' "$H/logs/$R/engine.log")" '"predictions":3}' \
 # The hourly predict cycle fetches the new candles of the coins it serves
 # first, so that it predicts from the newest closed candle.
 n0=$(grep -c 'symbol=BTCUSDT' queries)
-mkdir -p "$H/candles/ETHUSDT"
+# (The server's candles are of 2020: BTCUSDT's store gets one of 3 hours ago.)
+mkdir -p "$H/candles/ETHUSDT" "$H/candles/BTCUSDT"
+printf 'open_time,open,high,low,close,volume\n%s,1,1,1,1,1\n' $((($(date +%s) / 3600 - 3) * 3600000)) \
+    >"$H/candles/BTCUSDT/1h.csv"
 printf 'open_time,open,high,low,close,volume\n1700000000000,1,1,1,1,1\n' >"$H/candles/ETHUSDT/1h.csv"
 run run-batch predict --symbols BTCUSDT,ETHUSDT,NEWUSDT --run 20251111T0030Z-predict
 is "$rc" 0 "a predict cycle with one coin that cannot be fetched succeeds"

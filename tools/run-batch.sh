@@ -1606,6 +1606,9 @@ fetch_all() {
 		# fetch_n candles (which also fill a gap among them).
 		lb=$fetch_n
 		[ "$cycle" != predict ] || [ ! -s "$home/candles/$s/$TIMEFRAME.csv" ] || lb=''
+		# A coin the incremental cycle trains afresh (no model yet: a
+		# new coin, a first install) needs a full cycle's candles.
+		[ "$cycle" != incremental ] || has_model "$s" || lb=${FETCH_LOOKBACK:-$TRAIN_LOOKBACK}
 		# In the background, so that a signal is acted on at once (its
 		# retries may take a minute), not once it ends.
 		timeout -k 10 "$timeout_s" fetch-candles --symbol "$s" --timeframe "$TIMEFRAME" \
