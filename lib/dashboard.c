@@ -132,8 +132,27 @@ coins_in(json_t *root, const char *st, const char *st2)
  * that failed, and of a run left unfinished those not done (pending, or
  * running for a worker that is gone: the run is unfinished only when no
  * worker of it is alive). */
+/* The coins a start of run left pending by TRAIN_BATCH_SIZE, for the
+ * next start (runs/RUN/deferred, which run-batch writes when those are
+ * all it left); 0 when none. */
+static long
+deferred_of(const char *home, const char *run)
+{
+	char path[CT_PATH_MAX];
+	long n = 0;
+	FILE *fp;
+
+	if (ct_path(path, sizeof path, "%s/runs/%s/deferred", home, run) != 0 ||
+	    (fp = ct_fopen_regular(path)) == NULL)
+		return 0;
+	if (fscanf(fp, "%ld", &n) != 1 || n < 0)
+		n = 0;
+	fclose(fp);
+	return n;
+}
+
 static json_t *
-judged(const char *run, json_t *root)
+judged(const char *home, const char *run, json_t *root)
 {
 	json_t *r = ct_run_info_of(run, root);
 	const char *st = str(r, "state");
@@ -142,6 +161,7 @@ judged(const char *run, json_t *root)
 	json_object_set_new(r, "damaged_coins", coins_in(root, "damaged", NULL));
 	json_object_set_new(r, "unfinished_coins", st && strcmp(st, "unfinished") == 0 ?
 	    coins_in(root, "pending", "running") : json_array());
+	json_object_set_new(r, "deferred", json_integer(deferred_of(home, run)));
 	return r;
 }
 
@@ -190,13 +210,13 @@ cycle_run(const char *home, json_t *lg, char **runs, size_t n, const struct hold
 	json_t *root, *r;
 
 	if (settled(newest, ledger_of(lg), b) && !ct_run_has_arrays(home, newest))
-		return judged(newest, ledger_of(lg));
+		return judged(home, newest, ledger_of(lg));
 	for (size_t i = n; i-- > 0;) {
 		if (strcmp(runs[i], newest) >= 0 || strcmp(ct_run_cycle(runs[i]), cycle) != 0)
 			continue;
 		root = ct_ledger_peek(home, runs[i]);
 		if (settled(runs[i], root, b) && !ct_run_has_arrays(home, runs[i])) {
-			r = judged(runs[i], root);
+			r = judged(home, runs[i], root);
 			json_decref(root);
 			return r;
 		}
@@ -661,9 +681,17 @@ check_runs(json_t *checks, json_t *bat, json_t *rows, json_t *kept, const struct
 			    named(dmg, left, sizeof left), bad ? "; failed: " : "", list);
 			continue;
 		}
+		/* Left unfinished by TRAIN_BATCH_SIZE alone: its coins wait
+		 * for the next start; the run is judged by those it did. */
+		if (strcmp(str(r, "state"), "unfinished") == 0 && num(r, "deferred") > 0 &&
+		    num(r, "running") == 0 && num(r, "pending") == num(r, "deferred")) {
+			check(checks, name, pct <= h->max_failed_pct, coins, "%s: %lld of %lld failed "
+			    "(%.0f%%, maximum %.0f%%)%s%s; %lld left for the next start (TRAIN_BATCH_SIZE)",
+			    str(r, "run"), (long long)bad, (long long)tot, pct, h->max_failed_pct,
+			    bad ? ": " : "", list, (long long)num(r, "deferred"));
 		/* Left unfinished with no batch at it: it died, and until a
 		 * run of its cycle resumes it, its coins are not done. */
-		if (strcmp(str(r, "state"), "unfinished") == 0) {
+		} else if (strcmp(str(r, "state"), "unfinished") == 0) {
 			json_array_extend(coins, json_object_get(r, "unfinished_coins"));
 			check(checks, name, 0, coins, "%s: unfinished, %lld of %lld coins not done and "
 			    "no batch resuming it: %s%s%s", str(r, "run"), (long long)(num(r, "pending") +

@@ -285,7 +285,12 @@ like "$rc:$err" "^2:run-batch: $T/list.bad:2: ADA USDT: bad symbol" "... a blank
 # TRAIN_BATCH_SIZE: coins per start; the rest wait for the next start.
 R4=20251110T0400Z-incremental
 TRAIN_BATCH_SIZE=2 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R4 --mode parallel --max-concurrent 2
-is "$rc:$(ledger todo $R4 | wc -l)" "1:1" "TRAIN_BATCH_SIZE=2 of 3: one coin left, exit 1"
+is "$rc:$(ledger todo $R4 | wc -l)" "0:1" "TRAIN_BATCH_SIZE=2 of 3: one coin left, exit 0 (this start did its coins)"
+like "$err" "2 succeeded, 0 failed, 1 left \\(for the next start: TRAIN_BATCH_SIZE=2\\)" "... and the closing line says whose they are"
+summarize --dashboard --json --max-candle-age off --max-model-age off --no-cache-check >dash.json
+like "$(jget dash.json '[c for c in j["health"]["checks"] if c["name"] == "last_incremental_run"][0]')" \
+    "\"ok\": true, .*0 of 3 failed \\(0%, maximum 20%\\); 1 left for the next start \\(TRAIN_BATCH_SIZE\\)" \
+    "the health check between the starts: not a dead batch, judged by the coins done"
 TRAIN_BATCH_SIZE=2 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R4
 is "$rc:$(ledger todo $R4 | wc -l)" "0:0" "the next start does the rest"
 # The newest run of the cycle is finished (and old): a new run, without a
@@ -298,7 +303,7 @@ unlike "$err" "unfinished" "nor called unfinished"
 # TRAIN_BATCH_SIZE start does not redo the same coins for ever.
 R5=20251110T0500Z-incremental
 TRAIN_BATCH_SIZE=1 run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --run $R5
-is "$rc:$(ledger todo $R5 | tr '\n' ' ')" "1:BBBUSDT CCCUSDT " "TRAIN_BATCH_SIZE=1: AAAUSDT done, two left"
+is "$rc:$(ledger todo $R5 | tr '\n' ' ')" "0:BBBUSDT CCCUSDT " "TRAIN_BATCH_SIZE=1: AAAUSDT done, two left"
 TRAIN_BATCH_SIZE=1 RESUME_MAX_AGE=5h run run-batch incremental --symbols AAAUSDT,BBBUSDT,CCCUSDT --dry-run
 like "$out" "^run: +[0-9]{8}T[0-9]{4}Z-incremental \\(new\\)" "too old to resume: a new run"
 like "$out" "symbols: +3 to do: BBBUSDT CCCUSDT AAAUSDT$" "... which begins with the coins the old run left, not AAAUSDT again"

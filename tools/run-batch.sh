@@ -1480,8 +1480,16 @@ finish() {
 	sumout=$(summarize "$run") || { warn "$run: summarize failed"; sumrc=1; }
 	ok=$(counts succeeded) failed=$(counts failed) pending=$(counts pending)
 	failed_syms=$(sort -u "$tmp/failed" 2>/dev/null | tr '\n' ' ')
+	# Coins left by TRAIN_BATCH_SIZE, and only those, are no fault of
+	# this start: the run says so (runs/RUN/deferred, for the health
+	# check) until the next start, which clears it.
+	deferred=$(grep -c . "$tmp/deferred" 2>/dev/null) || deferred=0
+	undone=${pending:-0}
+	if [ "$deferred" -gt 0 ] && [ "$undone" -eq "$deferred" ]; then
+		echo "$deferred" >"$home/runs/$run/deferred" 2>/dev/null && undone=0
+	fi
 	unwell=''
-	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${pending:-0}" -eq 0 ] &&
+	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "$undone" -eq 0 ] &&
 		[ ! -e "$tmp/cache_failed" ] && [ ! -s "$tmp/drift-failed" ] && [ ! -e "$tmp/backup_failed" ] ||
 		unwell=1
 	event job_completed cycle="$cycle" succeeded:="${ok:-0}" failed:="${failed:-0}" \
@@ -1490,6 +1498,8 @@ finish() {
 	prune
 	if [ -z "$ok$failed$pending" ]; then msg="counts unknown (the ledger cannot be read)"
 	else msg="${ok:-0} succeeded, ${failed:-0} failed, ${pending:-0} left"; fi
+	[ ! -f "$home/runs/$run/deferred" ] ||
+		msg="$msg (for the next start: TRAIN_BATCH_SIZE=$TRAIN_BATCH_SIZE)"
 	[ -z "$failed_syms" ] || msg="$msg (failed: ${failed_syms% })"
 	[ ! -s "$tmp/drift-failed" ] ||
 		msg="$msg; drift check FAILED, retrained fresh: $(tr '\n' ' ' <"$tmp/drift-failed" | sed 's/ $//')"
@@ -1751,7 +1761,12 @@ nothing_left() {
 # cycle's newest unfinished one whose arrays it collected, or the run of
 # the same minute) says so, rather than end silently.
 [ "$resumed" = 1 ] && [ ! -s "$tmp/todo" ] && nothing_left
+# The coins a batch of TRAIN_BATCH_SIZE leaves stay pending for the
+# next start: counted, so that the run's end (and the health check) can
+# tell them from coins a start failed to finish.
+rm -f "$home/runs/$run/deferred" "$tmp/deferred"
 if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
+	tail -n +"$((TRAIN_BATCH_SIZE + 1))" "$tmp/todo" >"$tmp/deferred"
 	head -n "$TRAIN_BATCH_SIZE" "$tmp/todo" >"$tmp/todo.n" && mv "$tmp/todo.n" "$tmp/todo"
 fi
 ledger set "$run" - pending <"$tmp/todo"
