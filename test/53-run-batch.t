@@ -65,6 +65,15 @@ FAKE_FAIL=CCCUSDT run run-batch full --symbols CCCUSDT --run 20251108T0200Z-full
 is "$rc:$(status 20251108T0200Z-full CCCUSDT)" "1:failed 2 error" "--retry-all retries exit status 1 too"
 ls "$H/backups"/models-*.tar.gz >/dev/null 2>&1
 ok $? "a full run in a home with models backs them up first"
+# The disk filled during the run, and emptied as the trainings failed: a
+# log cut mid-line is no reason, and the closing line says the disk filled.
+FAKE_CUT=CCCUSDT FAKE_NOSPACE=AAAUSDT run run-batch incremental --symbols AAAUSDT,CCCUSDT \
+    --run 20251108T0300Z-incremental --retries 0
+like "$(ledger show 20251108T0300Z-incremental)" \
+    '"error": "train-coin: CCCUSDT: fold 1/4 round 1691, s... \(the log ends mid-line: it could not be written to its end; is the disk full\?\)"' \
+    "a log cut mid-line: its last words said to be cut short"
+like "$err" "0 succeeded, 2 failed, 0 left \\(failed: AAAUSDT CCCUSDT\\); the data home's disk filled during the run \\(No space left on device: see " \
+    "the closing line: the disk filled during the run"
 # A backup that fails: notified, and the health check says so until a
 # full run backs up again.
 cp -a "$H" "$T/hb" && rm -rf "$T/hb/backups" && echo x >"$T/hb/backups"

@@ -163,7 +163,7 @@ outcome_unsaid() {
 # wrote, but not the usage a usage error ends with, nor fetch-candles'
 # "store left unchanged" after the cause, which say nothing of it.
 reason() {
-	awk -v p="$prog: " '
+	rs=$(awk -v p="$prog: " '
 	/^== [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ { r = ""; cmd = 1; next }
 	cmd && index($0, p) == 1 { cmd = 0; next }
 	{ cmd = 0 }
@@ -171,7 +171,12 @@ reason() {
 	u && /^[ \t]/ { next }
 	/^fetch-candles: [^ ]+ [^ ]+: (nothing printed, )?store left unchanged$/ { next }
 	{ u = 0; r = $0 }
-	END { print r }' "$1" 2>/dev/null
+	END { print r }' "$1" 2>/dev/null)
+	# A log that ends mid-line was not written to its end (a full disk):
+	# its last words are not the cause.
+	[ -z "$rs" ] || [ "$(tail -c 1 "$1" 2>/dev/null | wc -l)" -ne 0 ] ||
+		rs="$rs... (the log ends mid-line: it could not be written to its end; is the disk full?)"
+	printf '%s\n' "$rs"
 }
 # why_of LOG — reason LOG, else that there is none (and that the disk is
 # full, when it is: a log that could not be written).
@@ -1508,7 +1513,11 @@ finish() {
 		msg="$msg; drifted within their training candles, not retrained (an update was tried): $(tr '\n' ' ' <"$tmp/drift-updated" | sed 's/ $//')"
 	[ ! -e "$tmp/cache_failed" ] || msg="$msg; the prediction cache was NOT refreshed"
 	[ ! -e "$tmp/backup_failed" ] || msg="$msg; the model backup FAILED (see $log/backup.log)"
-	! disk_full || msg="$msg; the data home's disk is full"
+	if disk_full; then
+		msg="$msg; the data home's disk is full"
+	elif grep -rqs 'No space left on device' "$log" 2>/dev/null; then
+		msg="$msg; the data home's disk filled during the run (No space left on device: see $log)"
+	fi
 	# summarize writes the summary before it judges the run (exit 1 for
 	# unreadable figures, say): the file says whether there is one; one
 	# older than this summarize is an earlier start's.

@@ -11,7 +11,7 @@ COINTRAIN_SHARE=${CT_SHARE:-$TOP/share}
 # The tests name their runs after fixed past dates and resume them.
 FETCH_ENABLED=0 RETRY_BASE_SECONDS=0 FAKE_STATE=$T RESUME_MAX_AGE=off RUNS_KEEP_DAYS=0
 export PATH COINTRAIN_SHARE FETCH_ENABLED RETRY_BASE_SECONDS FAKE_STATE RESUME_MAX_AGE RUNS_KEEP_DAYS
-unset COINTRAIN_CONFIG FAKE_HANG FAKE_FAIL FAKE_FLAKY FAKE_SLEEP FAKE_PREDICT_FAIL FAKE_NEVER
+unset COINTRAIN_CONFIG FAKE_HANG FAKE_FAIL FAKE_CUT FAKE_NOSPACE FAKE_FLAKY FAKE_SLEEP FAKE_PREDICT_FAIL FAKE_NEVER
 # events RUN — the event names of a run's log, one line.
 events() { sed 's/.*"event":"\([a-z_]*\)".*/\1/' "$COINTRAIN_HOME/logs/$1/engine.log" | tr '\n' ' '; }
 # status RUN SYM — a symbol's status in the ledger.
