@@ -33,9 +33,9 @@ is "$rc:$(printf '%s\n' "$err" | grep -c environment):$(printf '%s\n' "$err" | g
 	"0:1:run-batch: environment: TRAIN_LOOKBAK: not a run-batch setting, ignored; did you mean TRAIN_LOOKBACK?" \
 	"a misspelt setting in the environment: said once, with the nearest setting"
 run run-batch --config "$T/no.conf" --show-config
-is "$rc:$err" "1:run-batch: $T/no.conf: cannot read the configuration: no such file" "a --config that is not there: exit 1, why"
+is "$rc:$err" "2:run-batch: $T/no.conf: cannot read the configuration: no such file" "a --config that is not there: exit 2 (each start alike: the crontab mails it), why"
 run run-batch --config "$T" --show-config
-is "$rc:$err" "1:run-batch: $T: cannot read the configuration: not a regular file" "a directory: why"
+is "$rc:$err" "2:run-batch: $T: cannot read the configuration: not a regular file" "a directory: why"
 run run-batch --config evil.conf --show-config
 like "$rc:$err" "^0:.*evil.conf:2: cycle: unknown setting" "--show-config still lists, warning of the unknown name"
 sed -i '/^cycle=/d' evil.conf
@@ -368,11 +368,11 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	mkdir -p "$T/locked" && chmod 700 "$T/locked" && chmod 711 "$T"
 	run setpriv --reuid 65534 --regid 65534 --clear-groups env COINTRAIN_HOME="$T/locked" \
 	    run-batch full --symbols AAAUSDT --dry-run
-	is "$rc:$err" "1:run-batch: $T/locked: cannot search the data home for its cointrain.conf (its permissions: run as its owner)" \
+	is "$rc:$err" "2:run-batch: $T/locked: cannot search the data home for its cointrain.conf (its permissions: run as its owner)" \
 	    "a data home that cannot be searched: said, not run on the installed settings"
 	run setpriv --reuid 65534 --regid 65534 --clear-groups env COINTRAIN_HOME="$T/locked" \
 	    COINTRAIN_CONFIG="$CT_SHARE/cointrain.conf" run-batch predict --symbols AAAUSDT
-	is "$rc:$err" "1:run-batch: $T/locked: cannot enter the data home (its permissions: run as its owner)" \
+	is "$rc:$err" "2:run-batch: $T/locked: cannot enter the data home (its permissions: run as its owner)" \
 	    "... nor entered: said, with the home's name"
 	chmod 700 "$T"
 else

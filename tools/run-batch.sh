@@ -702,7 +702,7 @@ if [ -z "$config" ]; then
 	# A data home this user cannot search may hold a cointrain.conf:
 	# not read silently past (the installed defaults would run instead).
 	[ ! -d "$home" ] || [ -x "$home" ] ||
-		die "$EX_FAIL" "$home: cannot search the data home for its cointrain.conf (its permissions: run as its owner)"
+		die "$EX_USAGE" "$home: cannot search the data home for its cointrain.conf (its permissions: run as its owner)"
 	for c in "$home/cointrain.conf" "$SHARE/cointrain.conf"; do
 		[ -f "$c" ] && { config=$c; break; }
 	done
@@ -733,7 +733,7 @@ if [ -n "$config" ]; then
 	if [ ! -e "$config" ]; then why='no such file'
 	elif [ ! -f "$config" ]; then why='not a regular file'
 	else why='permission denied'; fi
-	[ -r "$config" ] && [ -f "$config" ] || die "$EX_FAIL" "$config: cannot read the configuration: $why"
+	[ -r "$config" ] && [ -f "$config" ] || die "$EX_USAGE" "$config: cannot read the configuration: $why"
 	tab=$(printf '\t')
 	conf=$(conf_lines "$config") || die "$EX_FAIL" "$config: cannot read the configuration"
 	while IFS=$tab read -r ln key val; do
@@ -1210,7 +1210,7 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 # engine_load — share/engine/ENGINE.sh sourced.
 engine_load() {
 	efile=$SHARE/engine/$ENGINE.sh
-	[ -r "$efile" ] || die "$EX_FAIL" "$efile: no such engine"
+	[ -r "$efile" ] || die "$EX_USAGE" "$efile: no such engine"
 	# An engine that cannot say why a worker was lost need not define it.
 	engine_why() { :; }
 	# shellcheck disable=SC1090
@@ -1311,7 +1311,7 @@ if [ ! -d "$home" ]; then
 	warn "$home: no data home there; a new one was made"
 fi
 h0=$home
-home=$(cd "$h0" 2>/dev/null && pwd) || die "$EX_FAIL" "$h0: cannot enter the data home (its permissions: run as its owner)"
+home=$(cd "$h0" 2>/dev/null && pwd) || die "$EX_USAGE" "$h0: cannot enter the data home (its permissions: run as its owner)"
 COINTRAIN_HOME=$home
 export COINTRAIN_HOME
 # writable DIR — creates DIR or says why the data home cannot be written.
