@@ -664,6 +664,7 @@ ct_import_buf(const char *buf, size_t len, const char *name, struct ct_series *s
  * leaves unread after its end is garbage to refuse, not to ignore. */
 struct file {
 	int fd;
+	int seekable;		/* a regular file, its zip read by its central directory */
 	int64_t handed;
 	char buf[BLOCK];
 };
@@ -793,27 +794,33 @@ read_member(struct archive *a, struct archive_entry *e, const char *name, struct
 	return 0;
 }
 
-/* Whether the file begins as a zip does (a zip read as raw data: its
- * central directory, which a file's zip is read by, is not at its end). */
+/* How the file begins, when it is read as raw data: 1 as a zip's member
+ * (its central directory, which a file's zip is read by, is not at its
+ * end), 2 as an empty zip (its end record alone), else 0. */
 static int
 zip_magic(int fd)
 {
 	char b[4];
 
-	return pread(fd, b, sizeof b, 0) == (ssize_t)sizeof b && memcmp(b, "PK\003\004", 4) == 0;
+	if (pread(fd, b, sizeof b, 0) != (ssize_t)sizeof b)
+		return 0;
+	return memcmp(b, "PK\003\004", 4) == 0 ? 1 : memcmp(b, "PK\005\006", 4) == 0 ? 2 : 0;
 }
 
 static int
 read_archive(struct archive *a, const char *name, struct ct_merger *m, struct file *f)
 {
 	struct archive_entry *e;
-	int r;
+	int r, k;
 
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		if (archive_format(a) == ARCHIVE_FORMAT_RAW && archive_filter_count(a) == 1 &&
-		    f->fd != 0 && zip_magic(f->fd)) {
-			ct_warn("%s: a zip whose central directory (its index, at its end) cannot be "
-			    "read: cut short or damaged", name);
+		    f->seekable && (k = zip_magic(f->fd)) != 0) {
+			if (k == 2)
+				ct_warn("%s: empty input: no candles (an empty zip)", name);
+			else
+				ct_warn("%s: a zip whose central directory (its index, at its end) "
+				    "cannot be read: cut short or damaged", name);
 			return -1;
 		}
 		if (archive_format(a) != ARCHIVE_FORMAT_RAW && archive_entry_filetype(e) != AE_IFREG)
@@ -844,6 +851,7 @@ ct_import_file(const char *path, struct ct_merger *m)
 		return -1;
 	}
 	f->handed = 0;
+	f->seekable = 0;
 	if ((f->fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		ct_warn("%s: %s", name, strerror(errno));
 		goto out;
@@ -851,9 +859,10 @@ ct_import_file(const char *path, struct ct_merger *m)
 	/* raw bids lowest, so a zip is still read as a zip, and anything
 	 * else (CSV, JSON) becomes one entry, decompressed if need be.  A
 	 * zip in a file is read by its central directory (seek), so one cut
-	 * short is found; a pipe's member by member. */
+	 * short is found; standard input's member by member. */
 	archive_read_support_filter_all(a);
-	if (fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (!is_stdin && fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		f->seekable = 1;
 		archive_read_support_format_zip_seekable(a);
 		archive_read_set_seek_callback(a, file_seek);
 	} else {

@@ -19,6 +19,14 @@
 #define tmp_why() ct_tmpfile_why(errno ? errno : EIO)
 #define READ_ROWS	(1 << 16)	/* rows buffered for reading all runs back */
 
+static int
+writable_dir(const char *d)
+{
+	struct stat st;
+
+	return stat(d, &st) == 0 && S_ISDIR(st.st_mode) && access(d, W_OK | X_OK) == 0;
+}
+
 const char *
 ct_tmpfile_why(int e)
 {
@@ -26,7 +34,7 @@ ct_tmpfile_why(int e)
 
 	if (e != ENOSPC && e != EDQUOT)
 		return strerror(e);
-	snprintf(buf, sizeof buf, "%s (TMPDIR names another place for it)", strerror(e));
+	snprintf(buf, sizeof buf, "%s (TMPDIR sets where temporaries go)", strerror(e));
 	return buf;
 }
 
@@ -35,12 +43,13 @@ ct_tmpfile(const char *near, char *where, size_t n)
 {
 	char t[CT_PATH_MAX], *s;
 	const char *dir = getenv("TMPDIR");
-	struct stat st;
 	int fd;
 	FILE *fp;
 
-	/* The operator's TMPDIR first: the way out of a full store disk. */
-	if (dir && *dir)
+	/* The operator's TMPDIR first (the way out of a full store disk),
+	 * when it is a directory that can be written; else beside the store,
+	 * else /tmp. */
+	if (dir && *dir && writable_dir(dir))
 		ct_path(t, sizeof t, "%s", dir);
 	else {
 		ct_path(t, sizeof t, "%s", near);
@@ -48,7 +57,7 @@ ct_tmpfile(const char *near, char *where, size_t n)
 			*s = '\0';
 		else
 			strcpy(t, ".");
-		if (stat(t, &st) != 0 || !S_ISDIR(st.st_mode) || access(t, W_OK) != 0)
+		if (!writable_dir(t))
 			strcpy(t, "/tmp");
 	}
 	snprintf(where, n, "%s", t);
@@ -107,7 +116,7 @@ get(const struct ct_spool *r, size_t i, size_t n, struct ct_candle *dst)
 	while (got < len) {
 		k = pread(fileno(r->spool), (char *)dst + got, len - got, (off_t)(i * sizeof *dst + got));
 		if (k <= 0) {
-			ct_warn("%s: temporary file: %s", r->near, k < 0 ? strerror(errno) : "short read");
+			ct_warn("%s: temporary file: %s", r->where, k < 0 ? strerror(errno) : "short read");
 			return -1;
 		}
 		got += (size_t)k;
@@ -223,7 +232,7 @@ ct_kway_open(struct ct_kway *k, const struct ct_spool *m, size_t lo, size_t hi)
 	k->m = m;
 	per = per ? per : 1;
 	if (m->spool && fflush(m->spool) != 0) {
-		ct_warn("%s: temporary file: %s", m->near, strerror(errno));
+		ct_warn("%s: temporary file: %s", m->where, tmp_why());
 		return -1;
 	}
 	if ((k->c = calloc(n + 1, sizeof *k->c)) == NULL || (k->heap = calloc(n + 1, sizeof *k->heap)) == NULL ||

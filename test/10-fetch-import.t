@@ -55,6 +55,12 @@ fetch-candles: ADABTC 1m: nothing printed, store left unchanged" "a zip cut shor
 done
 run sh -c 'cat two.zip | fetch-candles -s ADABTC -t 1m -i - --stdout --home "$1"' sh "$T/none"
 is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:2881" "a zip on standard input: its members merged"
+run sh -c 'fetch-candles -s ADABTC -t 1m -i - --stdout --home "$1" <two.zip' sh "$T/none"
+is "$rc:$(printf '%s\n' "$out" | wc -l)" "0:2881" "... also when standard input is the file"
+python3 -c 'import zipfile; zipfile.ZipFile("empty.zip", "w").close()'
+run fetch-candles -s ADABTC -t 1m -i empty.zip --stdout --home "$T/none"
+is "$rc:$(printf '%s\n' "$err" | head -n 1)" "1:fetch-candles: empty.zip: empty input: no candles (an empty zip)" \
+    "an empty zip: no candles, said so"
 # A member is judged by its name as a file is: another coin's day or
 # another timeframe is refused, and nothing of the archive is stored.
 fetch-candles -s ADABTC -t 1m -i "$DATA/ADABTC-1m-2021-11-27.csv" --home "$T/mem" 2>/dev/null

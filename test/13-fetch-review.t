@@ -269,10 +269,23 @@ run unshare -m sh -c 'mount -t tmpfs -o size=200k tmpfs "$1" 2>/dev/null || exit
 if [ "$rc" -eq 77 ]; then
 	skip 2 "no mount namespace here"
 else
-	is "$(printf '%s\n' "$out" | sed -n '1,3p')" "fetch-candles: $PWD/full/h/candles/FU: temporary file: No space left on device (TMPDIR names another place for it)
+	is "$(printf '%s\n' "$out" | sed -n '1,3p')" "fetch-candles: $PWD/full/h/candles/FU: temporary file: No space left on device (TMPDIR sets where temporaries go)
 fetch-candles: FU 1h: nothing printed, store left unchanged
 rc=1" "--stdout beside a full store: the temporary's directory named, what to do said"
 	is "$(printf '%s\n' "$out" | sed -n '4,5p' | tr '\n' ' ')" "1001 rc=0 " "... and with TMPDIR elsewhere, printed"
 fi
+# Rows past 131072 wait in TMPDIR: when it fills, it is named (not the
+# store); a TMPDIR that is no directory is passed over for the store's.
+fetch-candles -s BIG -t 1m -g --lookback 140000 --stdout >big.csv 2>/dev/null
+run unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" 2>/dev/null || exit 77
+	TMPDIR=$1 fetch-candles --home "$2" -s BIG -t 1m -i big.csv 2>&1 >/dev/null | head -n 1' sh "$PWD/full" "$PWD/bigh"
+if [ "$rc" -eq 77 ]; then
+	skip 1 "no mount namespace here"
+else
+	is "$out" "fetch-candles: $PWD/full: temporary file: No space left on device (TMPDIR sets where temporaries go)" \
+	    "a full TMPDIR: named, not the store"
+fi
+run env TMPDIR="$PWD/nothere" fetch-candles --home "$PWD/bigh" -s BIG -t 1m -i big.csv
+is "$rc:$(grep -c . "$PWD/bigh/candles/BIG/1m.csv")" "0:140001" "a TMPDIR that is not there: the rows wait beside the store"
 
 done_testing
