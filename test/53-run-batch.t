@@ -72,8 +72,12 @@ FAKE_CUT=CCCUSDT FAKE_NOSPACE=AAAUSDT run run-batch incremental --symbols AAAUSD
 like "$(ledger show 20251108T0300Z-incremental)" \
     '"error": "train-coin: CCCUSDT: fold 1/4 round 1691, s... \(the log ends mid-line: it could not be written to its end; is the disk full\?\)"' \
     "a log cut mid-line: its last words said to be cut short"
-like "$err" "0 succeeded, 2 failed, 0 left \\(failed: AAAUSDT CCCUSDT\\); the data home's disk filled during the run \\(No space left on device: see " \
+like "$err" "0 succeeded, 2 failed, 0 left \\(failed: AAAUSDT CCCUSDT\\); a disk filled during this start \\(No space left on device: see the failed coins' training.log\\)" \
     "the closing line: the disk filled during the run"
+is "$(grep -c '^== ' "$H/logs/20251108T0300Z-incremental/CCCUSDT/training.log")" 1 "the cut log ended with a newline (a header begins its own line)"
+run run-batch incremental --symbols AAAUSDT,CCCUSDT --run 20251108T0300Z-incremental --retries 0 --force
+unlike "$err" "disk filled" "the next start, on a disk with room: no word of the earlier start's full disk"
+is "$(grep -c '^== ' "$H/logs/20251108T0300Z-incremental/CCCUSDT/training.log")" 2 "... and its header on a line of its own"
 # A backup that fails: notified, and the health check says so until a
 # full run backs up again.
 cp -a "$H" "$T/hb" && rm -rf "$T/hb/backups" && echo x >"$T/hb/backups"

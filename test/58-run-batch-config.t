@@ -84,6 +84,9 @@ is "$rc:$(printf '%s\n' "$err" | head -n 1)" \
 	"--run of tomorrow: a usage error"
 run run-batch full --run "$(date -u +%Y%m%dT%H%MZ)-full" --dry-run
 is "$rc" 0 "--run of this minute: taken"
+later=$(date -u -d '+2 minutes' +%Y%m%dT%H%MZ)
+run run-batch full --run "$later-full" --dry-run
+is "$rc" 2 "--run of two minutes on: a usage error too"
 # A bad value of the file is named by file and line, without the usage
 # (the command line was right); --show-config lists first, then says it.
 printf 'RETRIES=2\nTOP_N=5#top\n' >badv.conf

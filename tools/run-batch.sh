@@ -396,6 +396,11 @@ coin_step() {
 	*) type=error msg=$(reason "$clog") ;;
 	esac
 	[ -n "$msg" ] || msg="$tool exited with status $rc"
+	# A log cut mid-line is ended, so the next attempt's header starts a
+	# line of its own; a full disk this attempt met is said at the end.
+	case $msg in *'(the log ends mid-line:'*) echo >>"$clog" ;; esac
+	awk '/^== [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ { f = 0 }
+	/No space left on device/ { f = 1 } END { exit !f }' "$clog" 2>/dev/null && : >"$CT_TMP/enospc"
 	final=true
 	retriable "$type" "$rc" && [ "$attempt" -le "$RETRIES" ] && final=false
 	ledger set "$run" "$sym" failed --error "$msg" --error-type "$type"
@@ -970,7 +975,7 @@ if [ -n "$run" ]; then
 	r_at=$(echo "$r" | sed 's/^\(....\)\(..\)\(..\)T\(..\)\(..\)$/\1-\2-\3 \4:\5/')
 	[ "$(date -u -d "$r_at" +%Y%m%dT%H%M 2>/dev/null)" = "$r" ] ||
 		bad "$run: run name must be YYYYMMDDTHHMMZ-$cycle, a time that exists"
-	[ "$(date -u -d "$r_at" +%s)" -le "$(($(date +%s) + 60))" ] ||
+	[ "${r%T*}${r#*T}" -le "$(date -u +%Y%m%d%H%M)" ] ||
 		bad "$run: a run is named for when it began: that time is still to come"
 fi
 timeout_s=$(awk -v m="$TIMEOUT_MINUTES" 'BEGIN { print int(m * 60 + 0.5) }')
@@ -1406,6 +1411,8 @@ need=$(space_need) free=$(space_free "$home")
 [ -z "$free" ] || [ "$free" -ge "$need" ] ||
 	die "$EX_FAIL" "$run: the data home's disk has $(mb "$free") free; this $cycle cycle needs about $(mb "$need") (new models, their work files, the fetched candles, a backup): not started"
 printf '%s\n' $symbols | ledger init "$run" || die "$EX_FAIL" "$run: cannot initialize the ledger"
+# What an earlier start left for this one (TRAIN_BATCH_SIZE) is this one's now.
+rm -f "$home/runs/$run/deferred"
 log=$home/logs/$run
 tmp=$home/runs/$run/tmp
 writable "$log"
@@ -1488,10 +1495,12 @@ finish() {
 	# Coins left by TRAIN_BATCH_SIZE, and only those, are no fault of
 	# this start: the run says so (runs/RUN/deferred, for the health
 	# check) until the next start, which clears it.
-	deferred=$(grep -c . "$tmp/deferred" 2>/dev/null) || deferred=0
 	undone=${pending:-0}
-	if [ "$deferred" -gt 0 ] && [ "$undone" -eq "$deferred" ]; then
-		echo "$deferred" >"$home/runs/$run/deferred" 2>/dev/null && undone=0
+	if [ -s "$tmp/deferred" ]; then
+		left=$(ledger --home "$home" todo "$run" --retries 0 2>/dev/null)
+		if [ -n "$left" ] && [ -z "$(printf '%s\n' "$left" | grep -vxF -f "$tmp/deferred")" ]; then
+			printf '%s\n' "$left" | grep -c . >"$home/runs/$run/deferred" 2>/dev/null && undone=0
+		fi
 	fi
 	unwell=''
 	[ "$sumrc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "$undone" -eq 0 ] &&
@@ -1515,8 +1524,8 @@ finish() {
 	[ ! -e "$tmp/backup_failed" ] || msg="$msg; the model backup FAILED (see $log/backup.log)"
 	if disk_full; then
 		msg="$msg; the data home's disk is full"
-	elif grep -rqs 'No space left on device' "$log" 2>/dev/null; then
-		msg="$msg; the data home's disk filled during the run (No space left on device: see $log)"
+	elif [ -e "$tmp/enospc" ]; then
+		msg="$msg; a disk filled during this start (No space left on device: see the failed coins' training.log)"
 	fi
 	# summarize writes the summary before it judges the run (exit 1 for
 	# unreadable figures, say): the file says whether there is one; one
@@ -1773,7 +1782,7 @@ nothing_left() {
 # The coins a batch of TRAIN_BATCH_SIZE leaves stay pending for the
 # next start: counted, so that the run's end (and the health check) can
 # tell them from coins a start failed to finish.
-rm -f "$home/runs/$run/deferred" "$tmp/deferred"
+rm -f "$tmp/deferred"
 if [ "$TRAIN_BATCH_SIZE" -gt 0 ]; then
 	tail -n +"$((TRAIN_BATCH_SIZE + 1))" "$tmp/todo" >"$tmp/deferred"
 	head -n "$TRAIN_BATCH_SIZE" "$tmp/todo" >"$tmp/todo.n" && mv "$tmp/todo.n" "$tmp/todo"
