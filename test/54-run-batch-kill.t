@@ -116,6 +116,15 @@ like "$(grep '"coin_failed"' "$H/logs/$R/engine.log")" '"symbol":"AAAUSDT".*"err
 	"the lost attempt is an event (coin_failed, error_type lost)"
 is "$(sed -n 's/.*"event":"coin_started".*"attempt":\([0-9]*\).*/\1/p' "$H/logs/$R/engine.log" | tr '\n' ' ')" "1 2 " \
 	"attempts numbered as the ledger counts them (1, then 2), not 1 twice"
+# A --force attempt lost before it published anything: the coin's current
+# model is the run's earlier success, which is to be replaced, not adopted.
+sh -c 'exit 0' &
+gone=$!
+wait $gone
+ledger set $R AAAUSDT running --pid "$gone"
+run run-batch full --symbols AAAUSDT --run $R --retries 5
+ok "$(test "$(readlink "$H/models/AAAUSDT/current")" != "$orphan"; echo $?)" \
+	"a lost attempt that published nothing: the run's earlier model is retrained, not adopted"
 
 # SIGTERM while the batch waits to retry a coin: it stops at once, and
 # its wait (a sleep) neither outlives it nor keeps the batch lock.

@@ -265,12 +265,13 @@ step_ttl() {
 # the last; empty when it has no record of its own.  Read by the shell:
 # a record is a few hundred bytes, a process costs more.
 coin_record() {
-	rec_att='' rec_started=''
+	rec_att='' rec_started='' rec_model=''
 	[ -r "$COINTRAIN_HOME/runs/$run/coins/$1.json" ] || return 0
 	while IFS= read -r l || [ -n "$l" ]; do
 		case $l in
 		*'"attempts":'*) l=${l#*:} l=${l%,} l=${l# }; ! isnum "$l" || rec_att=$l ;;
 		*'"started": "'*) l=${l#*: \"} rec_started=${l%%\"*} ;;
+		*'"model": "'*) l=${l#*: \"} rec_model=${l%%\"*} ;;
 		esac
 	done <"$COINTRAIN_HOME/runs/$run/coins/$1.json"
 }
@@ -475,14 +476,17 @@ work() {
 # most the timeout; here a local one also keeps the batch lock it
 # inherited, so no restart begins before it ends), then print the model
 # it published when this run trained it (training_log.json's run), so
-# that the coin is not trained twice.
+# that the coin is not trained twice (coin_record's rec_model: the model
+# of the run's earlier success, if any, is not one).
 adopt() {
 	d=$COINTRAIN_HOME/models/$1
 	lines_match "$COINTRAIN_HOME/runs/$run/coins/$1.json" '*"error_type": "lost"*' \
 		'*"error": "*locked by another train-coin*' || return 0
 	[ -f "$d/.lock" ] && [ ! -L "$d/.lock" ] && flock -w "$CT_TIMEOUT_S" "$d/.lock" true 2>/dev/null
 	grep -q "^ *\"run\": *\"$run\"" "$d/current/training_log.json" 2>/dev/null || return 0
-	c=$(readlink "$d/current") && echo "$d/$c"
+	# Not the model an earlier success of the run recorded (--force, then
+	# an attempt lost before it published): that one is to be replaced.
+	c=$(readlink "$d/current") && [ "$d/$c" != "$rec_model" ] && echo "$d/$c"
 }
 # disk_full — less than 64 KB free for us in the data home.
 disk_full() {
