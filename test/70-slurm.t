@@ -234,6 +234,14 @@ is "$rc" 2 "... and exit 2 with --dry-run too"
 # without it, of the engine's own -c, is taken).
 SLURM_SBATCH_ARGS='-c 64' run run-batch full --engine slurm --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:run-batch: SLURM_SBATCH_ARGS=-c 64: sbatch refuses a job with them: " "-c past every node: a usage error naming the setting"
+SLURM_SBATCH_ARGS='--bogus' run run-batch full --engine slurm --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: SLURM_SBATCH_ARGS=--bogus: sbatch refuses a job with them: sbatch: unrecognized option '--bogus'" \
+    "an option sbatch does not know: its own words, not its 'Try sbatch --help'"
+# The predict cycle's plan asks the controller nothing (a real predict
+# needs none), and plans no arrays.
+SLURM_CONF=$T/nowhere.conf run run-batch predict --engine slurm --symbols AAAUSDT --dry-run
+is "$rc" 0 "predict --dry-run on slurm with no controller to ask: exit 0"
+like "$out" "^cycle: .*engine slurm: the predict cycle submits nothing" "... and no arrays planned"
 # Options the engine sets itself: its arrays, their output and environment.
 for a in --array=0-1 --export=NONE '-o /tmp/x.out' '-J mine' --parsable; do
 	SLURM_SBATCH_ARGS=$a run run-batch full --engine slurm --symbols AAAUSDT --dry-run

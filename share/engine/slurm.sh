@@ -80,12 +80,24 @@ slurm_config() {
 		--wrap=true 2>&1) && { slurm_part_time; return 0; }
 	[ -n "$SLURM_SBATCH_ARGS" ] &&
 		sbatch --test-only --time="$slurm_mins" --cpus-per-task="$own_threads" --wrap=true >/dev/null 2>&1 &&
-		badv SLURM_SBATCH_ARGS "$SLURM_SBATCH_ARGS" "sbatch refuses a job with them: $(printf '%s\n' "$e" | tail -n 1)"
+		badv SLURM_SBATCH_ARGS "$SLURM_SBATCH_ARGS" "sbatch refuses a job with them: $(sbatch_why "$e")"
 	warn "slurm engine: sbatch refuses the job: $e"
 	return 1
 }
+# sbatch_why TEXT — sbatch's reason in its output: its error line or the
+# option it did not know, else its last line ("Try sbatch --help" says
+# nothing).
+sbatch_why() {
+	printf '%s\n' "$1" | awk '/^sbatch: (error: |unrecognized option|invalid option|option )/ { print; f = 1; exit }
+	{ l = $0 } END { if (!f) print l }'
+}
 # engine_plan — --dry-run's line: what would be submitted.
 engine_plan() {
+	# The predict cycle submits nothing and asks the controller nothing.
+	if [ "$cycle" = predict ]; then
+		echo "slurm: the predict cycle submits nothing: predict | cache-put run here"
+		return 0
+	fi
 	slurm_config || return 1
 	lim='as many at a time as the cluster runs'
 	[ "$origin_MAX_CONCURRENT" = default ] && [ "$MODE" != sequential ] ||
