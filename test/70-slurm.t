@@ -182,6 +182,9 @@ TUNE_ENABLED=1 TUNE_ARGS='--jobs 2' SLURM_SBATCH_ARGS='-c 1' run run-batch tune 
 like "$rc:$err" "^2:run-batch: TUNE_ARGS=--jobs 2: --jobs 2 x --threads 1: more than the 1 core\\(s\\) each coin has" \
 	"--dry-run: TUNE_ARGS past a task's --cpus-per-task is a usage error, as in a real start"
 ok "$(test ! -e "$H/summary/$R/engine_summary.json"; echo $?)" "no summary yet"
+run run-batch incremental --engine slurm --symbols $SYMS --dry-run
+like "$rc:$out" "batch: +another batch is running \\($R, Slurm job\\(s\\) [0-9]+\\): a start now waits with --wait, else is refused \\(exit 6\\)" \
+    "--dry-run of another run while the array runs: the batch line says a start would be refused"
 run run-batch predict --engine slurm --symbols $SYMS
 is "$rc" 6 "a start of another run while the array runs: exit 6"
 like "$err" "another batch is running in $H \\($R, Slurm job\\(s\\) [0-9]+\\); not starting" "naming the run and its job"

@@ -1222,6 +1222,7 @@ engine_load() {
 	[ -r "$efile" ] || die "$EX_USAGE" "$efile: no such engine"
 	# An engine that cannot say why a worker was lost need not define it.
 	engine_why() { :; }
+	engine_busy() { :; }
 	# shellcheck disable=SC1090
 	. "$efile"
 }
@@ -1286,11 +1287,15 @@ dry_plan() {
 	echo "symbols:  $(printf '%s\n' "$todo" | grep -c .) to do:" $todo
 	# A batch holding the lock now: a real start would wait or be refused
 	# (after the moment a start gives a health check holding it).
-	l=$home/runs/.batch.lock
+	# Or work of another run the engine still has out (Slurm arrays).
+	l=$home/runs/.batch.lock h=''
 	if [ -f "$l" ] && [ ! -L "$l" ] && ! flock -w 0.2 "$l" true 2>/dev/null; then
 		h=$(head -n 1 "$l" 2>/dev/null)
-		echo "batch:    another batch is running${h:+ ($h)}: a start now waits with --wait, else is refused (exit $EX_LOCKED)"
+		h=${h:- }
+	else
+		h=$(engine_busy)
 	fi
+	[ -z "$h" ] || echo "batch:    another batch is running$([ "$h" = ' ' ] || echo " ($h)"): a start now waits with --wait, else is refused (exit $EX_LOCKED)"
 }
 if [ "$dry" = 1 ]; then
 	[ -d "$home" ] || warn "$home: no data home there; a run would make a new one"

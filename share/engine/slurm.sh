@@ -272,6 +272,18 @@ slurm_collect() {
 	slurm_forget
 }
 
+# engine_busy — for --dry-run: "RUN, Slurm job(s) ID ..." of another
+# run's arrays still in the queue (a start would wait for them or exit
+# 6, as slurm_left does); nothing when none is, or Slurm cannot say.
+engine_busy() {
+	for f in "$home"/runs/*/engine.jobs; do
+		[ -f "$f" ] || continue
+		r=${f%/engine.jobs} r=${r##*/}
+		[ "$r" != "$run" ] || continue
+		ids=$(sed -n 's/^slurm //p' "$f" | tr '\n' ' ')
+		slurm_running "$ids" 2>/dev/null && { echo "$r, Slurm job(s) ${ids% }"; return 0; }
+	done
+}
 # slurm_running "ID ..." — 0 while any of the jobs is in the queue
 # (pending, running, completing), 1 when none is, 2 when Slurm cannot say.
 slurm_running() {
