@@ -57,7 +57,7 @@ test_space_check(void **state)
 	j = parse("{\"eta\": {\"log\": [0.02, 0.2]}, \"max_bin\": 64, \"max_depth\": {\"choice\": [2, 4]}}");
 	assert_int_equal(ct_space_check(j, why, sizeof why), 0);
 	json_decref(j);
-	space_bad("{}", "JSON object");
+	space_bad("{}", "empty space names no parameter");
 	space_bad("[1]", "JSON object");
 	space_bad("{\"depth\": 3}", "not a parameter");
 	space_bad("{\"eta\": {\"log\": [0, 0.3]}}", "outside");
