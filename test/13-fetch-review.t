@@ -276,6 +276,11 @@ rc=1" "--stdout beside a full store: the temporary's directory named, what to do
 fi
 # Rows past 131072 wait in TMPDIR: when it fills, it is named (not the
 # store); a TMPDIR that is no directory is passed over for the store's.
+# (Against the plain build only: the spool's code is the same, and a
+# sanitizer's build takes seconds over 140000 rows; make check FULL=1.)
+if [ -n "${CT_SANITIZER:-}" ]; then
+	skip 2 "140000 rows: against the plain build"
+else
 fetch-candles -s BIG -t 1m -g --lookback 140000 --stdout >big.csv 2>/dev/null
 run unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" 2>/dev/null || exit 77
 	TMPDIR=$1 fetch-candles --home "$2" -s BIG -t 1m -i big.csv 2>&1 >/dev/null | head -n 1' sh "$PWD/full" "$PWD/bigh"
@@ -287,5 +292,6 @@ else
 fi
 run env TMPDIR="$PWD/nothere" fetch-candles --home "$PWD/bigh" -s BIG -t 1m -i big.csv
 is "$rc:$(grep -c . "$PWD/bigh/candles/BIG/1m.csv")" "0:140001" "a TMPDIR that is not there: the rows wait beside the store"
+fi
 
 done_testing
