@@ -128,10 +128,6 @@ coins_in(json_t *root, const char *st, const char *st2)
 	return out;
 }
 
-/* A run at a glance (ct_run_info_of) with the coins a check names: those
- * that failed, and of a run left unfinished those not done (pending, or
- * running for a worker that is gone: the run is unfinished only when no
- * worker of it is alive). */
 /* The coins a start of run left pending by TRAIN_BATCH_SIZE, for the
  * next start (runs/RUN/deferred, which run-batch writes when those are
  * all it left); 0 when none. */
@@ -151,6 +147,10 @@ deferred_of(const char *home, const char *run)
 	return n;
 }
 
+/* A run at a glance (ct_run_info_of) with the coins a check names: those
+ * that failed, and of a run left unfinished those not done (pending, or
+ * running for a worker that is gone: the run is unfinished only when no
+ * worker of it is alive), and how many a start left for the next (deferred). */
 static json_t *
 judged(const char *home, const char *run, json_t *root)
 {

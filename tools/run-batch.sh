@@ -1503,7 +1503,7 @@ finish() {
 	failed_syms=$(sort -u "$tmp/failed" 2>/dev/null | tr '\n' ' ')
 	# Coins left by TRAIN_BATCH_SIZE, and only those, are no fault of
 	# this start: the run says so (runs/RUN/deferred, for the health
-	# check) until the next start, which clears it.
+	# check) until a later start of the run, which clears it as it begins.
 	undone=${pending:-0}
 	if [ -s "$tmp/deferred" ]; then
 		left=$(ledger --home "$home" todo "$run" --retries 0 2>/dev/null)
