@@ -56,8 +56,9 @@ ct_array_iface(char *buf, size_t size, const float *x, size_t rows, size_t cols)
 struct feed {
 	const struct ct_dataset *d;
 	const struct ct_bins *snap;	/* values snapped to these bins, or raw (NULL) */
-	float *buf;			/* the snapped chunk */
-	size_t lo, hi, pos, last;
+	float *buf;			/* the chunk: snapped, or every step-th row */
+	float *label;			/* its labels (step > 1) */
+	size_t lo, hi, pos, last, step;
 	DMatrixHandle proxy;
 	int failed;
 	char iface[256];
@@ -65,32 +66,79 @@ struct feed {
 
 static void snap_rows(const struct ct_bins *b, const float *x, size_t rows, float *out);
 
+/* The next chunk of every step-th row (from pos) into f's buffers; its
+ * row count. */
+static size_t
+gather(struct feed *f)
+{
+	size_t nf = f->d->nfeat, k = 0;
+
+	for (; f->pos < f->hi && k < CHUNK_ROWS; f->pos += f->step, k++) {
+		const float *x = f->d->x + f->pos * nf;
+
+		if (f->snap)
+			snap_rows(f->snap, x, 1, f->buf + k * nf);
+		else
+			memcpy(f->buf + k * nf, x, nf * sizeof *x);
+		f->label[k] = f->d->y[f->pos];
+	}
+	if (f->pos > f->hi)
+		f->pos = f->hi;
+	return k;
+}
+
+static size_t step_first(const struct ct_dataset *d, size_t lo, size_t step);
+
+size_t
+ct_step_rows(const struct ct_dataset *d, size_t lo, size_t hi, size_t step)
+{
+	size_t first = step_first(d, lo, step ? step : 1);
+
+	return first < hi ? (hi - first - 1) / (step ? step : 1) + 1 : 0;
+}
+
+/* The first of every step-th row from lo: the rows a step apart from
+ * the dataset's newest, so every window takes the same rows where windows
+ * overlap (the first fold's, whence the bins, is within every later one). */
+static size_t
+step_first(const struct ct_dataset *d, size_t lo, size_t step)
+{
+	return d->n > lo ? lo + (d->n - 1 - lo) % step : lo;
+}
+
 static int
 feed_next(DataIterHandle h)
 {
 	struct feed *f = h;
 	size_t n, nf = f->d->nfeat;
-	const float *x;
+	const float *x, *y;
 
 	ct_dataset_release(f->d, f->last, f->pos);
 	f->last = f->pos;
 	if (f->pos >= f->hi || f->failed)
 		return 0;
-	n = f->hi - f->pos < CHUNK_ROWS ? f->hi - f->pos : CHUNK_ROWS;
-	x = f->d->x + f->pos * nf;
-	if (f->snap) {
-		snap_rows(f->snap, x, n, f->buf);
+	if (f->step > 1) {
+		n = gather(f);
 		x = f->buf;
+		y = f->label;
+	} else {
+		n = f->hi - f->pos < CHUNK_ROWS ? f->hi - f->pos : CHUNK_ROWS;
+		x = f->d->x + f->pos * nf;
+		y = f->d->y + f->pos;
+		f->pos += n;
+		if (f->snap) {
+			snap_rows(f->snap, x, n, f->buf);
+			x = f->buf;
+		}
 	}
 	ct_array_iface(f->iface, sizeof f->iface, x, n, nf);
 	if (XGProxyDMatrixSetDataDense(f->proxy, f->iface) != 0 ||
-	    XGDMatrixSetDenseInfo(f->proxy, "label", f->d->y + f->pos, n, 1) != 0) {
+	    XGDMatrixSetDenseInfo(f->proxy, "label", y, n, 1) != 0) {
 		/* An iterator cannot fail: end the data and say so after. */
 		ct_xgb_fail("batch");
 		f->failed = 1;
 		return 0;
 	}
-	f->pos += n;
 	return 1;
 }
 
@@ -100,28 +148,47 @@ feed_reset(DataIterHandle h)
 	struct feed *f = h;
 
 	ct_dataset_release(f->d, f->last, f->pos);
-	f->pos = f->last = f->lo;
+	f->pos = f->last = step_first(f->d, f->lo, f->step);
 }
 
-/* A matrix of rows [lo,hi) built from the feed: quantised in memory
- * (quantile; with the cuts of ref when not NULL, else sketched), else
- * paged to external memory.  snap: the values fed are snapped to these
- * bins (else raw).  NULL on error. */
+/* A feed of every step-th row of [lo,hi), the newest last; 0, or -1
+ * (said) when its buffers cannot be had. */
+static int
+feed_init(struct feed *f, const struct ct_dataset *d, size_t lo, size_t hi, size_t step,
+    const struct ct_bins *snap)
+{
+	*f = (struct feed){ .d = d, .snap = snap, .lo = lo, .hi = hi, .step = step ? step : 1 };
+	f->pos = f->last = step_first(f->d, f->lo, f->step);
+	if ((snap || f->step > 1) &&
+	    (f->buf = malloc(CHUNK_ROWS * d->nfeat * sizeof *f->buf)) == NULL)
+		goto fail;
+	if (f->step > 1 && (f->label = malloc(CHUNK_ROWS * sizeof *f->label)) == NULL)
+		goto fail;
+	return 0;
+fail:
+	free(f->buf);
+	ct_warn("matrix: %s", strerror(ENOMEM));
+	return -1;
+}
+
+/* A matrix of every step-th row of [lo,hi) built from the feed:
+ * quantised in memory (quantile; with the cuts of ref when not NULL, else
+ * sketched), else paged to external memory.  snap: the values fed are
+ * snapped to these bins (else raw).  NULL on error. */
 static DMatrixHandle
-fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile,
+fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t step, int quantile,
     const struct ct_bins *snap, DMatrixHandle ref, struct ct_train_opts *o)
 {
-	struct feed f = { .d = d, .snap = snap, .lo = lo, .hi = hi, .pos = lo, .last = lo };
+	struct feed f;
 	DMatrixHandle m = NULL;
 	char *prefix = NULL, conf[2 * CT_PATH_MAX + 128];
 	int rc;
 
-	if (snap && (f.buf = malloc(CHUNK_ROWS * d->nfeat * sizeof *f.buf)) == NULL) {
-		ct_warn("matrix: %s", strerror(ENOMEM));
+	if (feed_init(&f, d, lo, hi, step, snap) != 0)
 		return NULL;
-	}
 	if (XGProxyDMatrixCreate(&f.proxy) != 0) {
 		free(f.buf);
+		free(f.label);
 		ct_xgb_fail("matrix");
 		return NULL;
 	}
@@ -148,6 +215,7 @@ fed_matrix(const struct ct_dataset *d, size_t lo, size_t hi, int quantile,
 	ct_dataset_release(d, f.last, f.pos);
 	XGDMatrixFree(f.proxy);
 	free(f.buf);
+	free(f.label);
 	if (rc != 0 || f.failed) {
 		if (rc != 0)
 			ct_xgb_fail("matrix");
@@ -175,7 +243,8 @@ incore(const struct ct_train_opts *o, size_t rows)
  * quantises: each fold's, the final fit's, each fold's of every trial of a
  * search -- 0.25 s of a 1.25 s coin at 52000 rows, and each fold's bins
  * shaped by its own rows.  Instead a coin's matrices share one set of
- * bins: per feature, quantile edges of the first fold's training window.
+ * bins: per feature, quantile edges of the first fold's training window
+ * (its rows a training takes: every step-th, ct_row_step).
  * Every fold and the final fit train on those rows, so no fold's bins are
  * shaped by data after it (edges from all rows would be a mild
  * look-ahead).  In memory, the matrix of that window, fed its values
@@ -190,6 +259,7 @@ incore(const struct ct_train_opts *o, size_t rows)
  * external-memory ones, are freed after use. */
 struct ct_bins {
 	size_t lo, hi;		/* the rows the edges come from */
+	size_t step;		/* every step-th of them, and of each training window */
 	size_t nfeat;
 	size_t keep_rows, kept;	/* rows of matrices to keep at most; kept, but the reference */
 	int max_bin;
@@ -235,7 +305,7 @@ bins_feature(struct ct_bins *b, const struct ct_dataset *d, size_t j, float *v)
 	size_t m = 0;
 	float *e = b->edge + j * (size_t)b->max_bin;
 
-	for (size_t r = b->lo; r < b->hi; r++)
+	for (size_t r = step_first(d, b->lo, b->step); r < b->hi; r += b->step)
 		if (!isnan(d->x[r * d->nfeat + j]))
 			v[m++] = d->x[r * d->nfeat + j];
 	b->nedge[j] = 0;
@@ -260,6 +330,7 @@ ct_bins_new(const struct ct_dataset *d, size_t keep_rows, const struct ct_train_
 	if (b == NULL)
 		goto fail;
 	bins_window(d, o, &b->lo, &b->hi);
+	b->step = (size_t)ct_row_step(o, d->n);
 	b->nfeat = d->nfeat;
 	b->max_bin = o->max_bin;
 	b->keep_rows = keep_rows;
@@ -363,7 +434,7 @@ bins_ref(struct ct_bins *b, const struct ct_dataset *d, struct ct_train_opts *o)
 {
 	DMatrixHandle m = bins_cached(b, b->lo, b->hi, 0);
 
-	if (m == NULL && (m = fed_matrix(d, b->lo, b->hi, 1, b, NULL, o)) != NULL &&
+	if (m == NULL && (m = fed_matrix(d, b->lo, b->hi, b->step, 1, b, NULL, o)) != NULL &&
 	    bins_keep(b, b->lo, b->hi, 0, 1, m) != 0) {
 		/* Never: the reference is the first matrix kept. */
 		XGDMatrixFree(m);
@@ -404,11 +475,11 @@ ct_train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_trai
 			malloc_trim(0);
 		}
 		*own = 1;
-		return fed_matrix(d, lo, hi, 0, b, NULL, o);
+		return fed_matrix(d, lo, hi, b->step, 0, b, NULL, o);
 	}
 	if ((ref = bins_ref(b, d, o)) == NULL || (lo == b->lo && hi == b->hi))
 		return ref;
-	if ((m = fed_matrix(d, lo, hi, 1, NULL, ref, o)) != NULL)
+	if ((m = fed_matrix(d, lo, hi, b->step, 1, NULL, ref, o)) != NULL)
 		*own = bins_keep(b, lo, hi, 0, 0, m) != 0;
 	return m;
 }
@@ -447,7 +518,7 @@ ct_eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t tlo, siz
 
 	*own = 1;
 	if (paged(o, tlo, thi))
-		return fed_matrix(d, lo, hi, 0, NULL, NULL, o);
+		return fed_matrix(d, lo, hi, 1, 0, NULL, NULL, o);
 	if ((m = bins_cached(b, lo, hi, 1)) != NULL) {
 		*own = 0;
 		return m;

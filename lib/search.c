@@ -33,7 +33,7 @@ static const struct param {
 static const char *const other[] = {
 	"validate_parameters", "objective", "eval_metric", "tree_method", "seed", "nthread",
 	"predictor",
-	"rounds_max", "early_stop", "folds",
+	"rounds_max", "early_stop", "folds", "row_step",
 };
 
 static const struct param *

@@ -39,6 +39,18 @@ ct_fit_threads(const struct ct_train_opts *o, size_t rows)
 	return n < (size_t)o->threads ? (int)n : o->threads;
 }
 
+int
+ct_row_step(const struct ct_train_opts *o, size_t rows)
+{
+	size_t step = (size_t)o->horizon / 4;
+
+	if (o->row_step > 0)
+		return o->row_step;
+	if (step > rows / CT_ROW_STEP_ROWS)
+		step = rows / CT_ROW_STEP_ROWS;
+	return step > 1 ? (int)step : 1;
+}
+
 double
 ct_mono_s(void)
 {
@@ -162,6 +174,7 @@ ct_train_params_json(const struct ct_train_opts *o)
 	json_object_set_new(j, "rounds_max", json_integer(o->rounds));
 	json_object_set_new(j, "early_stop", json_integer(o->early_stop));
 	json_object_set_new(j, "folds", json_integer(o->folds));
+	json_object_set_new(j, "row_step", json_integer(o->row_step > 0 ? o->row_step : 1));
 	return j;
 }
 
@@ -542,11 +555,13 @@ fold_run(const struct ct_dataset *d, struct ct_train_opts *o, struct ct_wf *w, i
 		}
 		return got > 0 ? 0 : -1;
 	}
-	event(o, json_pack("{s:s, s:i, s:[I,I], s:[I,I], s:[I,I]}", "event", "fold_started",
+	chained = ct_fold_chained(o, w->f, k);
+	event(o, json_pack("{s:s, s:i, s:[I,I], s:I, s:[I,I], s:[I,I]}", "event", "fold_started",
 	    "fold", k + 1, "train", (json_int_t)f->train_lo, (json_int_t)f->train_hi,
+	    "train_rows", (json_int_t)ct_step_rows(d, chained ? w->f[k - 1].train_hi :
+	    f->train_lo, f->train_hi, (size_t)ct_row_step(o, d->n)),
 	    "early_stop", (json_int_t)f->stop_lo, (json_int_t)f->stop_hi,
 	    "val", (json_int_t)f->val_lo, (json_int_t)f->val_hi), p->t0);
-	chained = ct_fold_chained(o, w->f, k);
 	if (train(d, chained ? w->f[k - 1].train_hi : f->train_lo, f->train_hi, f->stop_lo,
 	    f->stop_hi, o->rounds, chained ? *chain : NULL, o, p, k + 1, &b, &f->best_rounds,
 	    &f->trained) != 0)

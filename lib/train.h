@@ -36,6 +36,7 @@ struct ct_train_opts {
 	int max_depth;
 	double min_child_weight, subsample, colsample_bytree, lambda;
 	int max_bin;
+	int row_step;		/* train on every row_step-th row (0: ct_row_step's choice) */
 	int progress;		/* progress lines on stderr */
 	const char *label;	/* their prefix, e.g. the symbol */
 	json_t *log;		/* training events are appended here (may be NULL) */
@@ -79,6 +80,22 @@ size_t ct_incore_rows(long mb);
  * 250000 and 500000 gained 8-10% at two. */
 #define CT_THREAD_ROWS	200000
 int ct_fit_threads(const struct ct_train_opts *o, size_t rows);
+
+/* The rows a training matrix takes: every step-th row of its window,
+ * counted back from the dataset's newest (windows that overlap take the
+ * same rows; the final fit, the newest).  A label looks horizon candles ahead, so neighbours'
+ * labels share all but one of their candles: they are nearly the same
+ * sample, and XGBoost's time goes with the rows it is given.  The choice
+ * (o->row_step 0): horizon/4, at most rows/CT_ROW_STEP_ROWS (a smaller
+ * dataset keeps its rows), at least 1.  On 13 real coins of 5m and 1h
+ * candles (40,000 to 52,000 each) a step of 3 gave the mean walk-forward
+ * AUC of a step of 1 (0.5524 against 0.5521), on the bench's synthetic
+ * coins 0.0011 less, in two thirds of the time.  Validation and
+ * early-stopping blocks keep every row, so every figure is of all
+ * candles. */
+#define CT_ROW_STEP_ROWS	16384
+#define CT_ROW_STEP_MAX		1000	/* the largest --row-step */
+int ct_row_step(const struct ct_train_opts *o, size_t rows);
 
 /* Monotonic clock in seconds. */
 double ct_mono_s(void);

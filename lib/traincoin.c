@@ -969,8 +969,21 @@ incremental(struct job *j, struct ct_model *cur)
  * one is not: another coin or timeframe (a search of 5m candles says
  * nothing of 1h ones), another label horizon, round budget or early
  * stop (parameters chosen for a 12-candle label or 40 rounds say nothing
- * of a 24-candle label or 300 rounds).  1 with it in why, else 0 (what
- * p does not record is taken as this training's). */
+ * of a 24-candle label or 300 rounds), another --row-step given (a
+ * min_child_weight tuned on every third row is three times one tuned on
+ * all).  1 with it in why, else 0 (what p does not record is taken as
+ * this training's, but a row step: a search that recorded none trained
+ * on every row). */
+/* The row step a search's result p was tuned with. */
+static int
+tuned_step(const json_t *p)
+{
+	const json_t *v = json_object_get(p, "row_step");
+
+	return json_is_integer(v) && json_integer_value(v) >= 1 &&
+	    json_integer_value(v) <= CT_ROW_STEP_MAX ? (int)json_integer_value(v) : 1;
+}
+
 static int
 tuned_elsewhere(const struct ct_traincoin *tc, const json_t *p, char *why, size_t n)
 {
@@ -999,6 +1012,10 @@ tuned_elsewhere(const struct ct_traincoin *tc, const json_t *p, char *why, size_
 			    (long long)json_integer_value(v), here);
 			return 1;
 		}
+	}
+	if (tc->o.row_step > 0 && tuned_step(p) != tc->o.row_step) {
+		snprintf(why, n, "tuned with --row-step %d, not %d", tuned_step(p), tc->o.row_step);
+		return 1;
 	}
 	return 0;
 }
@@ -1038,6 +1055,9 @@ search_result(struct job *j, const char *path, const json_t *doc)
 	}
 	if (sym && strcmp(sym, j->tc->sym) != 0)
 		j->searched_to = 0;
+	/* Without --row-step, the rows its parameters were tuned on. */
+	if (j->tc->o.row_step == 0)
+		j->tc->o.row_step = tuned_step(doc);
 	return 0;
 }
 
@@ -1270,6 +1290,7 @@ run(struct job *j, struct ct_model *cur, int have_cur, const char *store)
 		return -1;
 	gaps_said(j);
 	tc->o.threads = ct_fit_threads(&tc->o, j->d.n);
+	tc->o.row_step = ct_row_step(&tc->o, j->d.n);
 	return fresh(j);
 }
 

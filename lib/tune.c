@@ -149,6 +149,8 @@ load_data(struct search *s)
 	    &s->costs, file, &info);
 	if (rc != 0)
 		return -1;
+	t->o.row_step = t->row_step;
+	t->o.row_step = ct_row_step(&t->o, s->d.n);
 	/* Given back after each fit, the next fit mapped them again (page
 	 * faults and TLB flushes, some 3% of a 40-trial search at 52000
 	 * candles). */
@@ -273,14 +275,14 @@ identity(struct search *s)
 	json_object_del(costs, "line");
 	json_object_del(costs, "row");
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:i, s:i,"
-	    " s:i, s:I, s:i, s:O, s:o}",
+	    " s:i, s:i, s:I, s:i, s:O, s:o}",
 	    "format", SEARCH_FORMAT, "cointrain", CT_VERSION, "xgboost", ct_xgb_version(ver, sizeof ver),
 	    "symbol", t->sym, "timeframe", t->tf, "store_sha256", s->sha256,
 	    "candles", (json_int_t)s->candles, "data_to", (json_int_t)s->data_to,
 	    "rows", (json_int_t)s->d.n,
 	    "features", CT_FEAT_VERSION, "horizon", t->o.horizon, "folds", t->o.folds,
-	    "rounds", t->o.rounds, "early_stop", t->o.early_stop, "threads", t->o.threads,
-	    "seed", (json_int_t)t->seed, "halving", t->halving < 2 ? 1 : t->halving,
+	    "rounds", t->o.rounds, "early_stop", t->o.early_stop, "row_step", t->o.row_step,
+	    "threads", t->o.threads, "seed", (json_int_t)t->seed, "halving", t->halving < 2 ? 1 : t->halving,
 	    "space", t->space, "costs", costs);
 }
 
@@ -385,7 +387,8 @@ differs(const json_t *old, const json_t *id)
 	static const char *const why[][2] = {
 		{ "timeframe", "a search of another timeframe" },
 		{ "horizon", "another --horizon" }, { "folds", "other --folds" },
-		{ "rounds", "other --rounds" }, { "seed", "another --seed" },
+		{ "rounds", "other --rounds" }, { "row_step", "another --row-step" },
+		{ "seed", "another --seed" },
 		{ "halving", "another --halving" }, { "space", "another search space" },
 		{ "cointrain", "another version of cointrain" }, { "xgboost", "another XGBoost" },
 		{ "format", "another version of cointrain" }, { "features", "other features" },
@@ -457,6 +460,9 @@ read_identity(const struct search *s, const char **why)
 	 * the default, 2. */
 	if (json_is_object(id) && json_object_get(id, "halving") == NULL)
 		json_object_set_new(id, "halving", json_integer(2));
+	/* One from before --row-step trained on every row. */
+	if (json_is_object(id) && json_object_get(id, "row_step") == NULL)
+		json_object_set_new(id, "row_step", json_integer(1));
 	return id;
 }
 
@@ -935,7 +941,7 @@ params_json(struct search *s, int win, int cut, const struct ct_wf *w)
 	char ver[32];
 
 	return json_pack("{s:s, s:s, s:O, s:o, s:o, s:o, s:s, s:I, s:O, s:i, s:i, s:i, s:i,"
-	    " s:i, s:i, s:i, s:{s:o, s:o, s:I, s:I, s:s}, s:o, s:f, s:s, s:s}",
+	    " s:i, s:i, s:i, s:i, s:{s:o, s:o, s:I, s:I, s:s}, s:o, s:f, s:s, s:s}",
 	    "symbol", t->sym, "timeframe", t->tf, "params", s->tr[win].params,
 	    "search", search_json(s, win, s->nsf), "heldout", heldout_json(s, w),
 	    "default", default_json(s, win),
@@ -944,7 +950,7 @@ params_json(struct search *s, int win, int cut, const struct ct_wf *w)
 	    "seed", (json_int_t)t->seed, "space", t->space, "trials", t->trials,
 	    "trials_cut", cut, "halving", t->halving < 2 ? 1 : t->halving,
 	    "horizon", t->o.horizon, "folds", t->o.folds, "rounds_max", t->o.rounds,
-	    "early_stop", t->o.early_stop,
+	    "early_stop", t->o.early_stop, "row_step", t->o.row_step,
 	    "data", "from", ct_iso8601_json(s->d.t[0]), "to", ct_iso8601_json(s->d.t[s->d.n - 1]),
 	    "candles", (json_int_t)s->candles, "rows", (json_int_t)s->d.n, "store_sha256", s->sha256,
 	    "created", ct_iso8601_json(ct_now_ms()), "seconds", ct_mono_s() - s->t0,

@@ -30,6 +30,7 @@ struct ct_tune {
 	int jobs;		/* trials trained at once, each in a process */
 	int halving;		/* keep 1/halving of the trials at each fold; < 2: none */
 	uint64_t seed;
+	int row_step;		/* --row-step; 0: ct_row_step's choice for the rows */
 	struct ct_train_opts o;	/* horizon, folds, rounds, early_stop, threads, progress */
 };
 

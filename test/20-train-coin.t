@@ -102,6 +102,20 @@ c=$(train-coin --costs "$COSTS" --threads 4 --rounds 20 --symbol BIG --timeframe
 is "$(jget "$c/training_log.json" 'j["threads"]'):$(jget "$c/config.json" 'j["params"]["nthread"]')" '1:"1"' \
     "--threads 4 on 20000 rows: one thread used, and recorded"
 is "$(sha256sum <"$c/model.ubj")" "$(sha256sum <"$a/model.ubj")" "--threads 4 on 20000 rows: the model of --threads 1"
+# --row-step: every Nth candle of each training window; without it,
+# 20000 candles are too few for a step (every candle, 1).
+is "$(jget "$c/config.json" 'j["params"]["row_step"]')" 1 "config.json records the row step: 1 for a short lookback"
+run $TC --symbol BIG --timeframe 5m --row-step 2
+is "$rc:$(jget "$out/config.json" 'j["params"]["row_step"]')" 0:2 "--row-step 2: recorded in config.json"
+is "$(jget "$out/training_log.json" '[e["train_rows"] - (e["train"][1] - e["train"][0] + 1) // 2 in (0, -1, 1) and e["train_rows"] < e["train"][1] - e["train"][0] for e in j["events"] if e["event"] == "fold_started"]')" \
+    "[true, true, true, true]" "... each fold trains on every other row of its window"
+is "$(jget "$out/metrics.json" 'j["aggregate"]["rows"]')" "$(jget "$c/metrics.json" 'j["aggregate"]["rows"]')" \
+    "... and is scored on every row of its validation blocks"
+b=$($TC --memory 32 --symbol BIG --timeframe 5m --row-step 2)
+is "$(sha256sum <"$b/model.ubj"):$(sha256sum <"$b/metrics.json")" \
+    "$(sha256sum <"$out/model.ubj"):$(sha256sum <"$out/metrics.json")" "... in external memory too: the same model and metrics"
+run $TC --symbol BIG --timeframe 5m --row-step 0
+is "$rc" 2 "--row-step 0 is a usage error"
 
 # A random walk never trades: on 10 walks of 10000 candles none gets a
 # threshold (seed 9's best threshold over all folds' predictions was
@@ -310,6 +324,9 @@ ok $? "a kept update is recorded in last-incremental.json"
 run $TC --incremental --symbol INC --timeframe 5m --folds 2 --horizon 6
 like "$err" "INC: an update keeps its model's horizon and trains no folds: --rounds, --folds, --horizon not used \\(--fresh uses it\\)" \
     "--rounds, --folds and --horizon with an update: said, not silently dropped"
+run $TC --incremental --symbol INC --timeframe 5m --row-step 2
+like "$err" "INC: an update keeps its model's horizon and trains no folds: --rounds, --row-step not used \\(--fresh uses it\\)" \
+    "--row-step with an update (it trains on all its new candles): said"
 # A model copied from another coin's directory is not updated as this one's.
 cp -a "$I" "$COINTRAIN_HOME/models/CPY" && cp -a "$COINTRAIN_HOME/candles/INC" "$COINTRAIN_HOME/candles/CPY"
 run $TC --incremental --symbol CPY --timeframe 5m

@@ -350,12 +350,15 @@ like "$rc:$err" "^2:run-batch: TRAIN_ARGS=--costs $T/none.csv: $T/none.csv: No s
 run env TUNE_ENABLED=1 TRAIN_ARGS='--horizon 6' TUNE_ARGS='--seed 3 --horizon 8' run-batch tune --symbols AAAUSDT --dry-run
 like "$rc:$err" "^2:run-batch: TUNE_ARGS=(--seed 3 )?--horizon 8: --horizon: set it in TRAIN_ARGS" \
     "a training option in TUNE_ARGS: a usage error (its params.json would go unused by the training)"
+run env TUNE_ENABLED=1 TUNE_ARGS='--row-step 2' run-batch tune --symbols AAAUSDT --dry-run
+like "$rc:$err" "^2:run-batch: TUNE_ARGS=--row-step 2: --row-step: set it in TRAIN_ARGS" \
+    "--row-step in TUNE_ARGS: a usage error too"
 # The tune cycle tunes with the coin's training options (its labels,
 # folds and rounds), or train-coin would not take the tuned parameters.
-run env TUNE_ENABLED=1 TRAIN_ROUNDS=9 TRAIN_ARGS='--horizon 6 --keep 2 --folds=3' TUNE_ARGS='--seed 4' \
+run env TUNE_ENABLED=1 TRAIN_ROUNDS=9 TRAIN_ARGS='--horizon 6 --keep 2 --folds=3 --row-step 2' TUNE_ARGS='--seed 4' \
     run-batch tune --symbols AAAUSDT --retries 0 --run 20251110T0600Z-tune
 like "$(grep 'tune-coin --symbol' "$H/logs/20251110T0600Z-tune/AAAUSDT/training.log" | head -1)" \
-    "--progress .*--rounds 9 --horizon 6 --folds=3 --seed 4\$" "tune-coin gets --progress, TRAIN_ROUNDS and TRAIN_ARGS' shared options, then TUNE_ARGS"
+    "--progress .*--rounds 9 --horizon 6 --folds=3 --row-step 2 --seed 4\$" "tune-coin gets --progress, TRAIN_ROUNDS and TRAIN_ARGS' shared options, then TUNE_ARGS"
 
 # A setting of the hooks or the health check in cointrain.conf is not
 # read there: the warning says where it goes.

@@ -78,7 +78,7 @@ is "$(jget "$M/EDGE/params.json" 'j["seed"]')" 6 "params.json records the seed"
 # ---- what params.json holds ----
 P=$M/EDGE/params.json
 is "$(jget "$P" 'sorted(j)')" \
-    '["cointrain_version", "created", "data", "default", "early_stop", "folds", "halving", "heldout", "horizon", "params", "rounds_max", "score", "search", "seconds", "seed", "space", "symbol", "timeframe", "trials", "trials_cut", "xgboost_version"]' \
+    '["cointrain_version", "created", "data", "default", "early_stop", "folds", "halving", "heldout", "horizon", "params", "rounds_max", "row_step", "score", "search", "seconds", "seed", "space", "symbol", "timeframe", "trials", "trials_cut", "xgboost_version"]' \
     "params.json: winner, scores, search settings, data range"
 is "$(jget "$P" '[j["heldout"]["fold"], j["search"]["folds"], j["trials"], j["trials_cut"]]')" \
     "[4, 3, 8, 6]" "held-out fold 4, search folds 1-3, 8 trials of which 6 cut by halving"
@@ -250,6 +250,13 @@ like "$err" "search/identity.json:[0-9]+: .*
 run tune-coin --costs "$T/est.csv" $H6 --halving 1
 like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(another --halving\\)" \
     "a search with another --halving: said so"
+# And another --row-step: its trials trained on other rows.  Without the
+# option, 6000 candles are too few for a step: every row (1).
+is "$(jget "$M/EDGE/params.json" 'j["row_step"]')" 1 "params.json records the row step (6000 candles: every row)"
+run tune-coin --costs "$T/est.csv" $H6 --halving 1 --row-step 2
+like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(another --row-step\\)" \
+    "a search with another --row-step: said so"
+is "$(jget "$M/EDGE/params.json" 'j["row_step"]')" 2 "... and params.json records it"
 
 # ---- the held-out fold trained ahead ----
 # A worker trains the held-out fold of the trial leading the last rung
@@ -404,6 +411,30 @@ like "$err" "params.json: tuned with --horizon 12, not 24: default parameters \\
 run $TC --fresh
 is "$rc:$(jget "$out/config.json" 'j["params_source"]')" '0:"default"' "params.json tuned for other rounds: the defaults"
 like "$err" "params.json: tuned with --rounds 300, not 40: default parameters" "with a warning"
+# Nor for another row step: a min_child_weight tuned on every row weighs a
+# third of the candles on every third.  Without --row-step, a fresh model
+# trains on the rows its parameters were tuned on.
+run $TT --fresh --row-step 3
+is "$rc:$(jget "$out/config.json" '[j["params_source"], j["params"]["row_step"]]')" '0:["default", 3]' \
+    "params.json tuned on every row, --row-step 3: the defaults"
+like "$err" "params.json: tuned with --row-step 1, not 3: default parameters" "with a warning"
+python3 - "$M/EDGE/params.json" <<'END'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["row_step"] = 3
+json.dump(j, open(sys.argv[1], "w"))
+END
+run $TT --fresh
+is "$rc:$(jget "$out/config.json" '[j["params_source"], j["params"]["row_step"]]')" '0:["tuned", 3]' \
+    "params.json tuned on every third row: so is the model, though its 6000 candles are too few for a step of its own"
+is "$(jget "$out/training_log.json" '[abs(e["train_rows"] * 3 - (e["train"][1] - e["train"][0])) < 3 for e in j["events"] if e["event"] == "fold_started"]')" \
+    "[true, true, true, true]" "training_log.json: each fold trained on every third row of its window"
+python3 - "$M/EDGE/params.json" <<'END'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["row_step"] = 1
+json.dump(j, open(sys.argv[1], "w"))
+END
 # A learning rate so small the model barely moves from 0.5: the update
 # (10 rounds at 0.02) beats it on the held-out candles and is promoted.
 printf '{"eta": 0.0001, "max_depth": 2}\n' >mine.json

@@ -413,8 +413,8 @@ coin_step() {
 	return 1
 }
 # shared_args — the options of TRAIN_ARGS that tune-coin takes too (the
-# labels, folds and rounds a coin is trained with: its tuning must use
-# them, or train-coin does not take the tuned parameters).
+# labels, folds, rounds and row step a coin is trained with: its tuning
+# must use them, or train-coin does not take the tuned parameters).
 shared_args() {
 	set -f
 	# shellcheck disable=SC2086
@@ -422,7 +422,7 @@ shared_args() {
 	set +f
 	while [ $# -gt 0 ]; do
 		case ${1%%=*} in
-		--horizon | --folds | --rounds | --early-stop | --costs)
+		--horizon | --folds | --rounds | --early-stop | --row-step | --costs)
 			case $1 in *=*) printf '%s\n' "$1" ;; *) printf '%s\n%s\n' "$1" "${2-}"; shift ;; esac ;;
 		--keep | --memory | --params) case $1 in *=*) ;; *) shift ;; esac ;;
 		esac
@@ -855,7 +855,7 @@ check_settings() {
 	# Its seconds are shell arithmetic (and Slurm's --time) further on.
 	awk -v m="$TIMEOUT_MINUTES" 'BEGIN { exit !(m <= 525600) }' >/dev/null ||
 		badv TIMEOUT_MINUTES "$TIMEOUT_MINUTES" "timeout must be at most a year (525600 minutes)"
-	opts_ok TRAIN_ARGS "--horizon --folds --rounds --early-stop --costs --keep --memory --params" \
+	opts_ok TRAIN_ARGS "--horizon --folds --rounds --early-stop --row-step --costs --keep --memory --params" \
 		"--keep-features --default-params" --threads
 	opts_ok TUNE_ARGS "--jobs --seed --space --threads --halving" ""
 	# shellcheck disable=SC2086 # option lists
@@ -881,7 +881,7 @@ opts_ok() {
 		case $o in
 		--lookback) badv "$n" "$*" "$o: set TRAIN_LOOKBACK" ;;
 		--trials) badv "$n" "$*" "$o: set TUNE_TRIALS" ;;
-		--horizon | --folds | --rounds | --early-stop | --costs)
+		--horizon | --folds | --rounds | --early-stop | --row-step | --costs)
 			# A search with other labels, folds or rounds than the
 			# coin's training: its params.json would go unused.
 			[ "$n" != TUNE_ARGS ] ||

@@ -23,8 +23,8 @@ usage(FILE *fp)
 {
 	fputs("usage: train-coin --symbol SYM --timeframe TF [--fresh | --incremental]\n"
 	    "                  [--lookback N|DUR] [--horizon N] [--folds K] [--rounds N]\n"
-	    "                  [--early-stop N] [--threads N] [--costs FILE] [--keep N]\n"
-	    "                  [--keep-features] [--memory MB]\n"
+	    "                  [--early-stop N] [--row-step N] [--threads N] [--costs FILE]\n"
+	    "                  [--keep N] [--keep-features] [--memory MB]\n"
 	    "                  [--params FILE | --default-params] [--progress] [--home DIR]\n"
 	    "       train-coin -h | -V | --version\n", fp);
 }
@@ -61,7 +61,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_FRESH = 256, O_INCR, O_LOOKBACK, O_HORIZON, O_FOLDS, O_ROUNDS, O_EARLY,
-		O_THREADS, O_COSTS, O_KEEP, O_KEEPFEAT, O_MEMORY, O_PARAMS, O_DEFPARAMS, O_PROGRESS,
+		O_STEP, O_THREADS, O_COSTS, O_KEEP, O_KEEPFEAT, O_MEMORY, O_PARAMS, O_DEFPARAMS, O_PROGRESS,
 		O_HOME };
 	static const struct option opts[] = {
 		{ "symbol", required_argument, NULL, 's' },
@@ -73,6 +73,7 @@ main(int argc, char **argv)
 		{ "folds", required_argument, NULL, O_FOLDS },
 		{ "rounds", required_argument, NULL, O_ROUNDS },
 		{ "early-stop", required_argument, NULL, O_EARLY },
+		{ "row-step", required_argument, NULL, O_STEP },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "costs", required_argument, NULL, O_COSTS },
 		{ "keep", required_argument, NULL, O_KEEP },
@@ -116,6 +117,10 @@ main(int argc, char **argv)
 		case O_EARLY:
 			tc.o.early_stop = (int)num("--early-stop", optarg, 1, 100000);
 			tc.fresh_only = fresh_opt("--early-stop");
+			break;
+		case O_STEP:
+			tc.o.row_step = (int)num("--row-step", optarg, 1, CT_ROW_STEP_MAX);
+			tc.fresh_only = fresh_opt("--row-step");
 			break;
 		case O_THREADS: tc.o.threads = (int)num("--threads", optarg, 1, 1024); break;
 		case O_COSTS:

@@ -26,8 +26,9 @@ usage(FILE *fp)
 {
 	fputs("usage: tune-coin --symbol SYM --timeframe TF [--trials N] [--jobs N]\n"
 	    "                 [--seed N] [--space FILE] [--lookback N|DUR] [--horizon N]\n"
-	    "                 [--folds K] [--rounds N] [--early-stop N] [--threads N]\n"
-	    "                 [--halving N] [--costs FILE] [--progress] [--home DIR]\n"
+	    "                 [--folds K] [--rounds N] [--early-stop N] [--row-step N]\n"
+	    "                 [--threads N] [--halving N] [--costs FILE] [--progress]\n"
+	    "                 [--home DIR]\n"
 	    "       tune-coin -h | -V | --version\n", fp);
 }
 
@@ -62,7 +63,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_TRIALS = 256, O_JOBS, O_SEED, O_SPACE, O_LOOKBACK, O_HORIZON, O_FOLDS, O_ROUNDS,
-		O_EARLY, O_THREADS, O_HALVING, O_COSTS, O_PROGRESS, O_HOME };
+		O_EARLY, O_STEP, O_THREADS, O_HALVING, O_COSTS, O_PROGRESS, O_HOME };
 	static const struct option opts[] = {
 		{ "symbol", required_argument, NULL, 's' },
 		{ "timeframe", required_argument, NULL, 't' },
@@ -75,6 +76,7 @@ main(int argc, char **argv)
 		{ "folds", required_argument, NULL, O_FOLDS },
 		{ "rounds", required_argument, NULL, O_ROUNDS },
 		{ "early-stop", required_argument, NULL, O_EARLY },
+		{ "row-step", required_argument, NULL, O_STEP },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "halving", required_argument, NULL, O_HALVING },
 		{ "costs", required_argument, NULL, O_COSTS },
@@ -107,6 +109,7 @@ main(int argc, char **argv)
 		case O_FOLDS: t.o.folds = (int)num("--folds", optarg, 2, 50); break;
 		case O_ROUNDS: t.o.rounds = (int)num("--rounds", optarg, 1, CT_ROUNDS_MAX); break;
 		case O_EARLY: t.o.early_stop = (int)num("--early-stop", optarg, 1, 100000); break;
+		case O_STEP: t.row_step = (int)num("--row-step", optarg, 1, CT_ROW_STEP_MAX); break;
 		case O_THREADS: threads = (int)num("--threads", optarg, 1, 1024); break;
 		case O_HALVING: t.halving = (int)num("--halving", optarg, 1, 1000); break;
 		case O_COSTS:
