@@ -277,6 +277,17 @@ else
 	for i in 1 2 3 4 5 6 7 8 9 10; do ok 0 "# SKIP no private mount namespace (unshare -m)"; done
 fi
 
+# A coin without a model is trained afresh by the incremental cycle too,
+# on a full cycle's candles: its disk estimate and plan count them.
+for c in incremental full; do
+	FETCH_ENABLED=1 TRAIN_LOOKBACK=400000 run-batch $c --home "$T/nohome" --symbols AAAUSDT,BBBUSDT --dry-run \
+		>"$T/plan.$c" 2>/dev/null
+done
+is "$(grep '^disk:' "$T/plan.incremental" | sed 's/.*needs about //')" \
+    "$(grep '^disk:' "$T/plan.full" | sed 's/.*needs about //')" \
+    "--dry-run, coins with no model: the incremental cycle needs the disk of a full one's fetch"
+like "$(cat "$T/plan.incremental")" "fetch 500 candles of every coin first \\(400000 of a coin without a model, trained afresh\\)" \
+    "... and its plan says what it fetches for them"
 # A data home that does not exist is made, and said; --dry-run makes none.
 run run-batch predict --home "$T/newhome" --symbols AAAUSDT --dry-run
 ok "$(test ! -e "$T/newhome"; echo $?)" "--dry-run makes no data home"

@@ -1177,16 +1177,19 @@ todo_list() {
 # new model as big as its current one plus 256 KB; a full cycle's backup
 # as big as every current model; per worker a model's work files (136
 # bytes a candle trained on) and a store rewritten by the fetch (the
-# largest); 100 bytes a candle fetched into each store not there yet;
+# largest); 100 bytes a candle fetched into each store not there yet
+# (a full cycle's candles for a coin the incremental cycle trains afresh);
 # 1 MB for ledgers, logs and summaries.  0 for the predict cycle.
 space_need() {
 	[ "$cycle" != predict ] || { echo 0; return; }
 	todo=$(todo_list)
 	[ "$TRAIN_BATCH_SIZE" -eq 0 ] || todo=$(printf '%s\n' "$todo" | head -n "$TRAIN_BATCH_SIZE")
-	n=0 fresh=0
+	n=0 fresh=0 whole=0
 	for s in $todo; do
 		n=$((n + 1))
-		[ -f "$home/candles/$s/$TIMEFRAME.csv" ] || fresh=$((fresh + 1))
+		[ ! -f "$home/candles/$s/$TIMEFRAME.csv" ] || continue
+		if [ "$cycle" = incremental ] && ! has_model "$s"; then whole=$((whole + 1))
+		else fresh=$((fresh + 1)); fi
 	done
 	models=$(for s in $todo; do echo "$home/models/$s/current/"; done | kb_of sum)
 	backup=0
@@ -1194,11 +1197,11 @@ space_need() {
 		backup=$(ls -d "$home"/models/*/current/ 2>/dev/null | kb_of sum)
 	store=$(for s in $todo; do echo "$home/candles/$s/$TIMEFRAME.csv"; done | kb_of max)
 	rows=$(candles "$TRAIN_LOOKBACK")
-	fetched=0
-	[ "$FETCH_ENABLED" != 1 ] || fetched=$(candles "${fetch_n:-0}")
+	fetched=0 all=0
+	[ "$FETCH_ENABLED" != 1 ] || fetched=$(candles "${fetch_n:-0}") all=$(candles "${FETCH_LOOKBACK:-$TRAIN_LOOKBACK}")
 	awk -v n="$n" -v m="$models" -v b="$backup" -v w="$workers" -v st="$store" -v r="$rows" \
-		-v f="$fresh" -v c="$fetched" 'BEGIN {
-		printf "%d\n", m + 256 * n + b + w * (r * 136 / 1024 + st) + f * c * 100 / 1024 + 1024 }'
+		-v f="$fresh" -v c="$fetched" -v fa="$whole" -v ca="$all" 'BEGIN {
+		printf "%d\n", m + 256 * n + b + w * (r * 136 / 1024 + st) + (f * c + fa * ca) * 100 / 1024 + 1024 }'
 }
 # kb_of sum|max — the sum or the largest of the sizes in KB of the paths
 # on standard input (one a line) that are there.
@@ -1255,6 +1258,8 @@ dry_plan() {
 	echo "per coin: timeout ${timeout_s}s, $RETRIES retries$([ "$RETRY_ALL" = 1 ] && echo ' (all failures)'), backoff base ${RETRY_BASE_SECONDS}s"
 	f=''
 	[ "$FETCH_ENABLED" = 1 ] && [ -n "$fetch_n" ] && f="fetch $fetch_n candles of every coin first; "
+	[ "$FETCH_ENABLED" = 1 ] && [ "$cycle" = incremental ] &&
+		f="fetch $fetch_n candles of every coin first (${FETCH_LOOKBACK:-$TRAIN_LOOKBACK} of a coin without a model, trained afresh); "
 	[ "$FETCH_ENABLED" = 1 ] && [ "$cycle" = predict ] &&
 		f="fetch the candles after each served coin's newest first; "
 	c="each new model's prediction cached at once (ttl $(step_ttl "$step"))"
