@@ -262,6 +262,33 @@ wait $b
 is "$?:$(status $R AAAUSDT):$(status $R BBBUSDT)" "0:success 1 -:success 2 -" \
 	"the cancelled pending coin: two attempts in the ledger, the second a success"
 like "$(ev $R coin_failed BBBUSDT)" '"attempt":1,"status":null,"error_type":"lost"' "the first one lost"
+# The same in a resumed run: the attempt goes on from the ledger's count,
+# so a coin with an earlier start's failure gets no more retries than
+# --retries allows (it got one more: the attempt was this start's round).
+R=20251129T0300Z-full
+rm -f "$T/release"
+RETRIES=0 FAKE_FAIL=BBBUSDT FAKE_WAIT=AAAUSDT run-batch full --engine slurm \
+	--symbols AAAUSDT,BBBUSDT --run $R >/dev/null 2>r1.err &
+b=$!
+wait_for 30 running $R AAAUSDT
+wait_for 30 eval 'status $R BBBUSDT | grep -q "^failed 1"'
+kill -TERM $b
+wait $b
+wait_for 30 queue_empty
+rm -f "$T/release"
+RETRIES=1 FAKE_WAIT=AAAUSDT run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT \
+	--max-concurrent 1 --run $R >/dev/null 2>r2.err &
+b=$!
+wait_for 30 running $R AAAUSDT
+j=$(squeue -h -n "cointrain-$R" -o %F | head -n 1)
+scancel "${j}_1"
+: >"$T/release"
+wait $b
+is "$?:$(status $R AAAUSDT | cut -d' ' -f1):$(status $R BBBUSDT | cut -d' ' -f1-2)" "1:success:failed 2" \
+	"resumed, a pending task cancelled: its second attempt, --retries 1 used up, not retried"
+like "$(ev $R coin_failed BBBUSDT | tail -n 1)" '"attempt":2,"status":null,"error_type":"lost".*"final":true' \
+	"... the event says attempt 2, final"
+wait_for 30 queue_empty
 
 # Hooks run in the data home, those of the batch and of the array tasks.
 mkdir -p elsewhere

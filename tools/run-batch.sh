@@ -1920,6 +1920,12 @@ no_outcome() {
 		! grep -q '^ *"status": *"pending"' "$home/runs/$run/coins/$1.json" ||
 		ledger set "$run" "$1" running --pid "$$"
 	ledger set "$run" "$1" failed --error "$why" --error-type lost
+	# The attempt is the ledger's count, as a step's is: in a resumed run
+	# it goes on from the earlier starts' (this start's round would give
+	# the coin more retries than it has).
+	coin_record "$1"
+	[ -z "$rec_att" ] || att=$rec_att
+	echo "$att" >"$tmp/attempts.$1" 2>/dev/null
 	event coin_failed symbol="$1" attempt:="$att" status:=null error_type=lost \
 		error="$why" final:="$(last_try "$att")"
 	echo "lost 137 0" | tee "$tmp/outcome/$1" 2>/dev/null
