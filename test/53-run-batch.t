@@ -272,6 +272,21 @@ is "$rc" 2 "a bad RESUME_MAX_AGE is a usage error"
 run run-batch incremental --symbols HHHUSDT --run $R3
 is "$rc:$(status $R3 HHHUSDT)" "0:success 1 -" "the next start trains the interrupted coin (its first attempt)"
 is "$(grep -c '"coin_failed"' "$H/logs/$R3/engine.log")" 0 "no attempt of it was lost (no coin_failed event)"
+# SIGTERM while a coin trains: run-batch says so; the shell's own
+# "Terminated" of the trainer it stopped is not printed besides.
+R3=20251109T1900Z-incremental
+FAKE_HANG=HHHUSDT run-batch incremental --symbols HHHUSDT --run $R3 >/dev/null 2>term.err &
+pid=$!
+i=0
+until [ "$(status $R3 HHHUSDT 2>/dev/null)" = "running 1 -" ] || [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.2
+kill -TERM $pid
+wait $pid
+is "$?:$(tail -n 2 term.err)" "130:run-batch: $R3: interrupted by SIGTERM
+run-batch: $R3: stopping the workers" "SIGTERM: exit 130, said by run-batch alone (no shell's \"Terminated\")"
 
 # Configuration: file < environment < option.
 printf 'TRAIN_ROUNDS=7\nTIMEFRAME=4h\nSYMBOLS=top3\n' >my.conf

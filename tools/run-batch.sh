@@ -463,8 +463,10 @@ work() {
 	COINTRAIN_EVENT_LOG=$log/engine.log COINTRAIN_RUN=$run \
 		timeout -k 10 "$CT_TIMEOUT_S" "$@" >"$out" 2>>"$clog" &
 	child=$!
-	trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM INT HUP
-	wait "$child"
+	# The shell says "Terminated" of a child a signal ended (timeout
+	# passes one on, and ends of it): the work's end is the step's to say.
+	trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 143' TERM INT HUP
+	wait "$child" 2>/dev/null
 	rc=$?
 	trap - TERM INT HUP
 	model=''
