@@ -1289,8 +1289,9 @@ run(struct job *j, struct ct_model *cur, int have_cur, const char *store)
 	if (load_stream(j, store, rows) != 0)
 		return -1;
 	gaps_said(j);
-	tc->o.threads = ct_fit_threads(&tc->o, j->d.n);
+	/* Threads for the rows XGBoost is given: every row_step-th. */
 	tc->o.row_step = ct_row_step(&tc->o, j->d.n);
+	tc->o.threads = ct_fit_threads(&tc->o, j->d.n / (size_t)tc->o.row_step);
 	return fresh(j);
 }
 
