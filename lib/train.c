@@ -91,7 +91,7 @@ ct_folds(size_t n, int k, int horizon, struct ct_fold *f)
 	if (block <= gap)
 		return -1;
 	win = block - gap;
-	if (win / 5 < 50 || win - win / 5 < gap + 50)
+	if (win / 5 < CT_FOLD_MIN_ROWS || win - win / 5 < gap + CT_FOLD_MIN_ROWS)
 		return -1;
 	for (int i = 0; i < k; i++) {
 		memset(&f[i], 0, sizeof f[i]);
@@ -103,6 +103,21 @@ ct_folds(size_t n, int k, int horizon, struct ct_fold *f)
 		f[i].train_hi = f[i].stop_lo - gap;
 	}
 	return 0;
+}
+
+int
+ct_folds_stepped(const struct ct_dataset *d, const struct ct_train_opts *o,
+    const struct ct_fold *f, const char *sym)
+{
+	int step = ct_row_step(o, d->n);
+	size_t rows = ct_step_rows(d, f[0].train_lo, f[0].train_hi, (size_t)step);
+
+	if (rows >= CT_FOLD_MIN_ROWS)
+		return 0;
+	ct_warn("%s: a row step of %d leaves fold 1 %zu of its %zu training candles (%d at least: "
+	    "a smaller --row-step or a longer --lookback)", sym, step, rows,
+	    f[0].train_hi - f[0].train_lo, CT_FOLD_MIN_ROWS);
+	return -1;
 }
 
 int

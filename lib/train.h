@@ -154,6 +154,13 @@ void ct_bins_free(struct ct_bins *b);
  * number of rounds is chosen without the validation block that scores
  * the fold.  -1 when n is too small. */
 int ct_folds(size_t n, int k, int horizon, struct ct_fold *f);
+/* The fewest training rows a fold may have: ct_folds' window, and the
+ * rows of it a row step leaves. */
+#define CT_FOLD_MIN_ROWS	50
+/* 0 when fold 1 of f (the smallest) keeps CT_FOLD_MIN_ROWS rows at o's
+ * row step, else -1 with "sym: a row step of N leaves ..." said. */
+int ct_folds_stepped(const struct ct_dataset *d, const struct ct_train_opts *o,
+    const struct ct_fold *f, const char *sym);
 /* 1 when fold k of f (k > 0) starts from fold k-1's trees. */
 int ct_fold_chained(const struct ct_train_opts *o, const struct ct_fold *f, int k);
 /* Walk forward over d: train each fold with early stopping on its

@@ -9,6 +9,7 @@
  * follow, then checksums, verification, and only then the switch of
  * `current`.  A model whose self-check fails is never published. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -594,6 +595,10 @@ fresh(struct job *j)
 		free(f);
 		return -1;
 	}
+	if (ct_folds_stepped(&j->d, &tc->o, f, tc->sym) != 0) {
+		free(f);
+		return -1;
+	}
 	partial_init(&part, j, splits_json(j, f, tc->o.folds), 0, j->d.n);
 	free(f);
 	if (resume(j) != 0) {
@@ -965,6 +970,19 @@ incremental(struct job *j, struct ct_model *cur)
 	return rc;
 }
 
+/* The row step a search's result p was tuned with: 1 when it records
+ * none, -1 when what it records is no step. */
+static int
+tuned_step(const json_t *p)
+{
+	const json_t *v = json_object_get(p, "row_step");
+
+	if (v == NULL)
+		return 1;
+	return json_is_integer(v) && json_integer_value(v) >= 1 &&
+	    json_integer_value(v) <= CT_ROW_STEP_MAX ? (int)json_integer_value(v) : -1;
+}
+
 /* What a search's result p says of the training it tuned for that this
  * one is not: another coin or timeframe (a search of 5m candles says
  * nothing of 1h ones), another label horizon, round budget or early
@@ -974,16 +992,6 @@ incremental(struct job *j, struct ct_model *cur)
  * all).  1 with it in why, else 0 (what p does not record is taken as
  * this training's, but a row step: a search that recorded none trained
  * on every row). */
-/* The row step a search's result p was tuned with. */
-static int
-tuned_step(const json_t *p)
-{
-	const json_t *v = json_object_get(p, "row_step");
-
-	return json_is_integer(v) && json_integer_value(v) >= 1 &&
-	    json_integer_value(v) <= CT_ROW_STEP_MAX ? (int)json_integer_value(v) : 1;
-}
-
 static int
 tuned_elsewhere(const struct ct_traincoin *tc, const json_t *p, char *why, size_t n)
 {
@@ -1013,7 +1021,7 @@ tuned_elsewhere(const struct ct_traincoin *tc, const json_t *p, char *why, size_
 			return 1;
 		}
 	}
-	if (tc->o.row_step > 0 && tuned_step(p) != tc->o.row_step) {
+	if (tc->o.row_step > 0 && tuned_step(p) > 0 && tuned_step(p) != tc->o.row_step) {
 		snprintf(why, n, "tuned with --row-step %d, not %d", tuned_step(p), tc->o.row_step);
 		return 1;
 	}
@@ -1051,6 +1059,12 @@ search_result(struct job *j, const char *path, const json_t *doc)
 	if (from == NULL || ct_parse_iso8601(from, &j->searched_to) != 0) {
 		ct_json_member_warn(path, from ? "heldout" : NULL, from ? "from" : "heldout",
 		    "heldout.from: missing or not a time: which folds the search scored is unknown");
+		return -1;
+	}
+	if (tuned_step(doc) < 0) {
+		snprintf(why, sizeof why, "row_step: not a whole number from 1 to %d (the rows the "
+		    "search trained on)", CT_ROW_STEP_MAX);
+		ct_json_member_warn(path, NULL, "row_step", why);
 		return -1;
 	}
 	if (sym && strcmp(sym, j->tc->sym) != 0)
@@ -1150,6 +1164,33 @@ fresh_params(struct job *j)
 	return tuned_params(j, path);
 }
 
+/* How the model of config params p was trained beside its parameters
+ * (its rounds, early stop, folds and row step), into o: an update trains
+ * no folds, and its config.json carries them on, not the options it
+ * does not use.  A model that records no row step trained on every row. */
+static void
+trained_with(struct ct_train_opts *o, const json_t *p)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} k[] = {
+		{ "rounds_max", offsetof(struct ct_train_opts, rounds) },
+		{ "early_stop", offsetof(struct ct_train_opts, early_stop) },
+		{ "folds", offsetof(struct ct_train_opts, folds) },
+		{ "row_step", offsetof(struct ct_train_opts, row_step) },
+	};
+
+	o->row_step = 1;
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+		const json_t *v = json_object_get(p, k[i].key);
+
+		if (json_is_integer(v) && json_integer_value(v) >= 1 &&
+		    json_integer_value(v) <= INT_MAX)
+			*(int *)(void *)((char *)o + k[i].off) = (int)json_integer_value(v);
+	}
+}
+
 /* An update grows its model with the parameters the model was trained
  * with, and says where they came from. */
 static int
@@ -1174,6 +1215,7 @@ model_params(struct job *j, const struct ct_model *cur)
 		ct_warn("%s/config.json: params: %s", cur->dir, why);
 		return -1;
 	}
+	trained_with(&j->tc->o, json_object_get(c, "params"));
 	return 0;
 }
 

@@ -185,6 +185,10 @@ plan_folds(struct search *s)
 		free(f);
 		return -1;
 	}
+	if (ct_folds_stepped(&s->d, &t->o, f, t->sym) != 0) {
+		free(f);
+		return -1;
+	}
 	for (int k = 0; k < t->o.folds; k++)
 		s->rows[k] = f[k].train_hi - f[k].train_lo;
 	s->folds = f;
@@ -387,13 +391,14 @@ differs(const json_t *old, const json_t *id)
 	static const char *const why[][2] = {
 		{ "timeframe", "a search of another timeframe" },
 		{ "horizon", "another --horizon" }, { "folds", "other --folds" },
-		{ "rounds", "other --rounds" }, { "row_step", "another --row-step" },
-		{ "seed", "another --seed" },
+		{ "rounds", "other --rounds" }, { "seed", "another --seed" },
 		{ "halving", "another --halving" }, { "space", "another search space" },
 		{ "cointrain", "another version of cointrain" }, { "xgboost", "another XGBoost" },
 		{ "format", "another version of cointrain" }, { "features", "other features" },
 		{ "store_sha256", "the candles changed" }, { "candles", "the candles changed" },
 		{ "data_to", "the candles changed" }, { "rows", "the candles changed" },
+		/* After the candles too: the default step goes with the rows. */
+		{ "row_step", "another --row-step" },
 		/* After the candles: a spread estimated from them changes with
 		 * them. */
 		{ "costs", "other costs" },

@@ -116,6 +116,11 @@ is "$(sha256sum <"$b/model.ubj"):$(sha256sum <"$b/metrics.json")" \
     "$(sha256sum <"$out/model.ubj"):$(sha256sum <"$out/metrics.json")" "... in external memory too: the same model and metrics"
 run $TC --symbol BIG --timeframe 5m --row-step 0
 is "$rc" 2 "--row-step 0 is a usage error"
+before=$(readlink "$COINTRAIN_HOME/models/BIG/current")
+run $TC --symbol BIG --timeframe 5m --row-step 80
+is "$rc:$(readlink "$COINTRAIN_HOME/models/BIG/current")" "1:$before" "a step that leaves fold 1 too few rows: exit 1, nothing published"
+like "$err" "^train-coin: BIG: a row step of 80 leaves fold 1 [0-9]+ of its [0-9]+ training candles \\(50 at least: a smaller --row-step or a longer --lookback\\)$" \
+    "... saying so (not XGBoost's words)"
 
 # A random walk never trades: on 10 walks of 10000 candles none gets a
 # threshold (seed 9's best threshold over all folds' predictions was

@@ -362,8 +362,8 @@ run env TUNE_ENABLED=1 TRAIN_ARGS='--horizon 6' TUNE_ARGS='--seed 3 --horizon 8'
 like "$rc:$err" "^2:run-batch: TUNE_ARGS=(--seed 3 )?--horizon 8: --horizon: set it in TRAIN_ARGS" \
     "a training option in TUNE_ARGS: a usage error (its params.json would go unused by the training)"
 run env TUNE_ENABLED=1 TUNE_ARGS='--row-step 2' run-batch tune --symbols AAAUSDT --dry-run
-like "$rc:$err" "^2:run-batch: TUNE_ARGS=--row-step 2: --row-step: set it in TRAIN_ARGS" \
-    "--row-step in TUNE_ARGS: a usage error too"
+like "$rc:$err" "^2:run-batch: TUNE_ARGS=--row-step 2: --row-step: set it in TRAIN_ARGS: a coin is tuned" \
+    "--row-step in TUNE_ARGS: a usage error too (TRAIN_ROUNDS named only for --rounds)"
 # The tune cycle tunes with the coin's training options (its labels,
 # folds and rounds), or train-coin would not take the tuned parameters.
 run env TUNE_ENABLED=1 TRAIN_ROUNDS=9 TRAIN_ARGS='--horizon 6 --keep 2 --folds=3 --row-step 2' TUNE_ARGS='--seed 4' \

@@ -257,6 +257,12 @@ run tune-coin --costs "$T/est.csv" $H6 --halving 1 --row-step 2
 like "$err" "EDGE: starting over: [0-9]+ trial records? of an earlier search discarded \\(another --row-step\\)" \
     "a search with another --row-step: said so"
 is "$(jget "$M/EDGE/params.json" 'j["row_step"]')" 2 "... and params.json records it"
+cp "$M/EDGE/params.json" p.before
+run tune-coin --costs "$T/est.csv" $H6 --halving 1 --row-step 200
+like "$rc:$err" "^1:tune-coin: EDGE: a row step of 200 leaves fold 1 [0-9]+ of its [0-9]+ training candles" \
+    "a step that leaves fold 1 too few rows: exit 1 before any trial, said"
+cmp -s p.before "$M/EDGE/params.json"
+ok $? "... params.json as it was"
 
 # ---- the held-out fold trained ahead ----
 # A worker trains the held-out fold of the trial leading the last rung
@@ -429,11 +435,21 @@ is "$rc:$(jget "$out/config.json" '[j["params_source"], j["params"]["row_step"]]
     "params.json tuned on every third row: so is the model, though its 6000 candles are too few for a step of its own"
 is "$(jget "$out/training_log.json" '[abs(e["train_rows"] * 3 - (e["train"][1] - e["train"][0])) < 3 for e in j["events"] if e["event"] == "fold_started"]')" \
     "[true, true, true, true]" "training_log.json: each fold trained on every third row of its window"
+cp "$M/EDGE/params.json" p.three
 python3 - "$M/EDGE/params.json" <<'END'
 import json, sys
 j = json.load(open(sys.argv[1]))
+j["row_step"] = 0
+json.dump(j, open(sys.argv[1], "w"), indent=1)
+END
+run $TT --fresh
+like "$rc:$err" "^1:train-coin: $M/EDGE/params.json:[0-9]+: row_step: not a whole number from 1 to 1000" \
+    "a row_step in params.json that is no step: exit 1, named by file and line (not taken as every row)"
+python3 - p.three "$M/EDGE/params.json" <<'END'
+import json, sys
+j = json.load(open(sys.argv[1]))
 j["row_step"] = 1
-json.dump(j, open(sys.argv[1], "w"))
+json.dump(j, open(sys.argv[2], "w"))
 END
 # A learning rate so small the model barely moves from 0.5: the update
 # (10 rounds at 0.02) beats it on the held-out candles and is promoted.
@@ -444,9 +460,11 @@ is "$(jget "$out/config.json" '[j["params_source"], j["params"]["eta"], j["param
 is "$(jget "$out/config.json" 'j["params_file"]')" "\"$T/mine.json\"" "config.json names the file by its absolute path"
 # New candles to judge an update on (without them none is tried).
 fetch-candles --symbol EDGE --timeframe 5m --generate --kind edge --seed 3 --lookback 6300 2>/dev/null
-run $TC --incremental --params mine.json
+run $TC --incremental --params mine.json --rounds 41 --row-step 2
 is "$(jget "$out/config.json" '[j["mode"], j["params_source"], j["params"]["eta"], j["params"]["max_depth"]]')" \
     '["incremental", "file", "0.0001", "2"]' "an update keeps its model's parameters"
+is "$(jget "$out/config.json" '[j["params"][k] for k in ("rounds_max", "early_stop", "folds", "row_step")]')" \
+    "[40, 20, 4, 1]" "... and records how its model was trained, not the options it does not use (--rounds 41 --row-step 2)"
 like "$err" "EDGE: an update keeps its model's parameters: --params not used \\(--fresh uses it\\)" \
     "--params with an update: said, not silently dropped"
 printf '{"eta": 2}\n' >bad.json

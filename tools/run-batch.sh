@@ -887,7 +887,7 @@ opts_ok() {
 			# A search with other labels, folds or rounds than the
 			# coin's training: its params.json would go unused.
 			[ "$n" != TUNE_ARGS ] ||
-				badv "$n" "$*" "$o: set it in TRAIN_ARGS (or TRAIN_ROUNDS): a coin is tuned with its training's options, and train-coin does not take parameters tuned with others" ;;
+				badv "$n" "$*" "$o: set it in TRAIN_ARGS$([ "$o" != --rounds ] || echo ' (or TRAIN_ROUNDS)'): a coin is tuned with its training's options, and train-coin does not take parameters tuned with others" ;;
 		esac
 		case $vo in *" $o "*)
 			if [ "$o" = "$1" ]; then
