@@ -87,12 +87,10 @@ gather(struct feed *f)
 	return k;
 }
 
-static size_t step_first(const struct ct_dataset *d, size_t lo, size_t step);
-
 size_t
 ct_step_rows(const struct ct_dataset *d, size_t lo, size_t hi, size_t step)
 {
-	size_t first = step_first(d, lo, step ? step : 1);
+	size_t first = ct_step_first(d, lo, step ? step : 1);
 
 	return first < hi ? (hi - first - 1) / (step ? step : 1) + 1 : 0;
 }
@@ -100,8 +98,8 @@ ct_step_rows(const struct ct_dataset *d, size_t lo, size_t hi, size_t step)
 /* The first of every step-th row from lo: the rows a step apart from
  * the dataset's newest, so every window takes the same rows where windows
  * overlap (the first fold's, whence the bins, is within every later one). */
-static size_t
-step_first(const struct ct_dataset *d, size_t lo, size_t step)
+size_t
+ct_step_first(const struct ct_dataset *d, size_t lo, size_t step)
 {
 	return d->n > lo ? lo + (d->n - 1 - lo) % step : lo;
 }
@@ -148,7 +146,7 @@ feed_reset(DataIterHandle h)
 	struct feed *f = h;
 
 	ct_dataset_release(f->d, f->last, f->pos);
-	f->pos = f->last = step_first(f->d, f->lo, f->step);
+	f->pos = f->last = ct_step_first(f->d, f->lo, f->step);
 }
 
 /* A feed of every step-th row of [lo,hi), the newest last; 0, or -1
@@ -158,7 +156,7 @@ feed_init(struct feed *f, const struct ct_dataset *d, size_t lo, size_t hi, size
     const struct ct_bins *snap)
 {
 	*f = (struct feed){ .d = d, .snap = snap, .lo = lo, .hi = hi, .step = step ? step : 1 };
-	f->pos = f->last = step_first(f->d, f->lo, f->step);
+	f->pos = f->last = ct_step_first(f->d, f->lo, f->step);
 	if ((snap || f->step > 1) &&
 	    (f->buf = malloc(CHUNK_ROWS * d->nfeat * sizeof *f->buf)) == NULL)
 		goto fail;
@@ -305,7 +303,7 @@ bins_feature(struct ct_bins *b, const struct ct_dataset *d, size_t j, float *v)
 	size_t m = 0;
 	float *e = b->edge + j * (size_t)b->max_bin;
 
-	for (size_t r = step_first(d, b->lo, b->step); r < b->hi; r += b->step)
+	for (size_t r = ct_step_first(d, b->lo, b->step); r < b->hi; r += b->step)
 		if (!isnan(d->x[r * d->nfeat + j]))
 			v[m++] = d->x[r * d->nfeat + j];
 	b->nedge[j] = 0;

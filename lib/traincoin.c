@@ -1165,9 +1165,9 @@ fresh_params(struct job *j)
 }
 
 /* How the model of config params p was trained beside its parameters
- * (its rounds, early stop, folds and row step), into o: an update trains
- * no folds, and its config.json carries them on, not the options it
- * does not use.  A model that records no row step trained on every row. */
+ * (its rounds, early stop and folds), into o: an update trains no folds,
+ * and its config.json carries them on, not the options it does not use.
+ * Its own row step is 1: it trains on every new candle. */
 static void
 trained_with(struct ct_train_opts *o, const json_t *p)
 {
@@ -1178,7 +1178,6 @@ trained_with(struct ct_train_opts *o, const json_t *p)
 		{ "rounds_max", offsetof(struct ct_train_opts, rounds) },
 		{ "early_stop", offsetof(struct ct_train_opts, early_stop) },
 		{ "folds", offsetof(struct ct_train_opts, folds) },
-		{ "row_step", offsetof(struct ct_train_opts, row_step) },
 	};
 
 	o->row_step = 1;

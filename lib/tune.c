@@ -34,6 +34,7 @@
 #include "exitcode.h"
 #include "features.h"
 #include "halving.h"
+#include "matrix.h"
 #include "home.h"
 #include "jsonfile.h"
 #include "model.h"
@@ -195,13 +196,13 @@ plan_folds(struct search *s)
 	return 0;
 }
 
-/* Rows of [lo,hi) labelled 1. */
+/* Of every step-th row of [lo,hi) (ct_step_rows), those labelled 1. */
 static size_t
-ups(const struct ct_dataset *d, size_t lo, size_t hi)
+ups(const struct ct_dataset *d, size_t lo, size_t hi, size_t step)
 {
 	size_t n = 0;
 
-	for (size_t r = lo; r < hi; r++)
+	for (size_t r = ct_step_first(d, lo, step); r < hi; r += step)
 		n += d->y[r] > 0.5f;
 	return n;
 }
@@ -215,20 +216,24 @@ static int
 check_labels(const struct search *s)
 {
 	static const char *const what[] = { "training", "validation" };
+	size_t step = (size_t)s->t->o.row_step;
 
 	for (int k = 0; k < s->t->o.folds; k++) {
 		const struct ct_fold *f = &s->folds[k];
 		size_t lo[2] = { f->train_lo, f->val_lo }, hi[2] = { f->train_hi, f->val_hi };
 
+		/* The training candles its trials train on: every step-th. */
 		for (int b = 0; b < 2; b++) {
-			size_t up = ups(&s->d, lo[b], hi[b]);
+			size_t st = b == 0 ? step : 1, n = ct_step_rows(&s->d, lo[b], hi[b], st);
+			size_t up = ups(&s->d, lo[b], hi[b], st);
 
-			if (up > 0 && up < hi[b] - lo[b])
+			if (up > 0 && up < n)
 				continue;
-			ct_warn("%s: fold %d%s: all %zu %s candles are labelled %d (%s return over %d"
+			ct_warn("%s: fold %d%s: all %zu %s candles%s are labelled %d (%s return over %d"
 			    " candles beats the round-trip cost): nothing to rank trials by; no search,"
 			    " params.json left as it was", s->t->sym, k + 1,
-			    k == s->nsf ? " (the held-out block)" : "", hi[b] - lo[b], what[b], up > 0,
+			    k == s->nsf ? " (the held-out block)" : "", n, what[b],
+			    st > 1 ? " trained on (every --row-step-th)" : "", up > 0,
 			    up > 0 ? "every" : "no", s->t->o.horizon);
 			return -1;
 		}

@@ -285,7 +285,9 @@ done
 sleep 0.2
 kill -TERM $pid
 wait $pid
-is "$?:$(tail -n 2 term.err)" "130:run-batch: $R3: interrupted by SIGTERM
+rc=$?
+sleep 0.5
+is "$rc:$(tail -n 2 term.err)" "130:run-batch: $R3: interrupted by SIGTERM
 run-batch: $R3: stopping the workers" "SIGTERM: exit 130, said by run-batch alone (no shell's \"Terminated\")"
 
 # Configuration: file < environment < option.

@@ -608,6 +608,20 @@ like "$rc:$err" "^1:tune-coin: FLAT: fold 1: all [0-9]+ training candles are lab
     "a coin whose labels are all one class: exit 1, said"
 cmp -s flat-before.json "$M/FLAT/params.json"
 ok $? "... and its params.json left as it was"
+# The same of the candles a step trains on: a one-candle spike every 250
+# candles labels one row in 250, every one on rows --row-step 2 skips.
+mkdir -p "$COINTRAIN_HOME/candles/SPIKE"
+python3 -c 'print("open_time,open,high,low,close,volume")
+for i in range(12000):
+	c = 110 if i >= 600 and (i - 600) % 250 == 0 else 100
+	print("%d,100,%d,100,%d,5" % (1704067200000 + i * 300000, c, c))' \
+    >"$COINTRAIN_HOME/candles/SPIKE/5m.csv"
+run $TUNE --symbol SPIKE --trials 2 --lookback 12000 --row-step 2
+like "$rc:$err" "^1:tune-coin: SPIKE: fold 1: all [0-9]+ training candles trained on \\(every --row-step-th\\) are labelled 0 " \
+    "labels all one class on the rows a step trains on: exit 1, said"
+ok "$(test ! -e "$M/SPIKE/params.json"; echo $?)" "... no params.json written"
+run $TUNE --symbol SPIKE --trials 2 --lookback 12000 --row-step 1
+is "$rc" 0 "... on every row the same candles hold both labels: searched"
 # Killed while it reads the store: the rows file it streams into goes
 # with it (it is unlinked as soon as it is created).
 fetch-candles --symbol BIG --timeframe 1m --generate --kind walk --lookback 300000 2>/dev/null
