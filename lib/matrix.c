@@ -149,7 +149,7 @@ feed_reset(DataIterHandle h)
 	f->pos = f->last = ct_step_first(f->d, f->lo, f->step);
 }
 
-/* A feed of every step-th row of [lo,hi), the newest last; 0, or -1
+/* A feed of every step-th row of [lo,hi) (ct_step_first); 0, or -1
  * (said) when its buffers cannot be had. */
 static int
 feed_init(struct feed *f, const struct ct_dataset *d, size_t lo, size_t hi, size_t step,

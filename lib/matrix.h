@@ -34,7 +34,7 @@ void ct_array_iface(char *buf, size_t size, const float *x, size_t rows, size_t 
 /* The rows a training matrix of window [lo,hi) holds: every step-th
  * (ct_row_step), those a multiple of step before d's newest row. */
 size_t ct_step_rows(const struct ct_dataset *d, size_t lo, size_t hi, size_t step);
-/* The first of those rows (hi when there is none below hi). */
+/* The first of those rows (one at hi or beyond when there is none). */
 size_t ct_step_first(const struct ct_dataset *d, size_t lo, size_t step);
 /* Rows [lo,hi) as one dense in-memory matrix with labels. */
 DMatrixHandle ct_dmatrix(const struct ct_dataset *d, size_t lo, size_t hi,

@@ -239,6 +239,16 @@ wait $b; rb=$?
 is "$(echo $ra $rb | tr ' ' '\n' | sort | tr '\n' ' ')" "0 6 " "two started together: one ran (0), one refused (6)"
 is "$(ls "$H/runs" "$H/logs" | grep -c '20251109T1[34]00Z')" 2 "only one of them has a run and logs"
 
+# running_now RUN SYM — wait (10 s at most) until SYM runs its first
+# attempt in RUN, and a moment more for its handlers.
+running_now() {
+	i=0
+	until [ "$(status "$1" "$2" 2>/dev/null)" = "running 1 -" ] || [ $i -ge 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	sleep 0.2
+}
 # Ctrl-C: workers and their trainers stop, the coin stays resumable.
 R3=20251109T1800Z-incremental
 # A shell starts background jobs with SIGINT ignored; python3 restores
@@ -249,12 +259,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' run-batch incremental --symbols HHHUSDT --
 pid=$!
 # Interrupt once the coin runs, however loaded the machine: earlier, the
 # signal can land before run-batch has set its handlers.
-i=0
-until [ "$(status $R3 HHHUSDT 2>/dev/null)" = "running 1 -" ] || [ $i -ge 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-sleep 0.2
+running_now $R3 HHHUSDT
 kill -INT $pid
 wait $pid
 is "$?" 130 "SIGINT: exit 130"
@@ -277,12 +282,7 @@ is "$(grep -c '"coin_failed"' "$H/logs/$R3/engine.log")" 0 "no attempt of it was
 R3=20251109T1900Z-incremental
 FAKE_HANG=HHHUSDT run-batch incremental --symbols HHHUSDT --run $R3 >/dev/null 2>term.err &
 pid=$!
-i=0
-until [ "$(status $R3 HHHUSDT 2>/dev/null)" = "running 1 -" ] || [ $i -ge 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-sleep 0.2
+running_now $R3 HHHUSDT
 kill -TERM $pid
 wait $pid
 rc=$?

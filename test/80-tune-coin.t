@@ -620,8 +620,13 @@ run $TUNE --symbol SPIKE --trials 2 --lookback 12000 --row-step 2
 like "$rc:$err" "^1:tune-coin: SPIKE: fold 1: all [0-9]+ training candles trained on \\(every --row-step-th\\) are labelled 0 " \
     "labels all one class on the rows a step trains on: exit 1, said"
 ok "$(test ! -e "$M/SPIKE/params.json"; echo $?)" "... no params.json written"
-run $TUNE --symbol SPIKE --trials 2 --lookback 12000 --row-step 1
-is "$rc" 0 "... on every row the same candles hold both labels: searched"
+# (A search: against the plain build only, for make check's time.)
+if [ -n "${CT_SANITIZER:-}" ]; then
+	skip 1 "a search of 12000 candles under a sanitizer"
+else
+	run $TUNE --symbol SPIKE --trials 2 --lookback 12000 --row-step 1
+	is "$rc" 0 "... on every row the same candles hold both labels: searched"
+fi
 # Killed while it reads the store: the rows file it streams into goes
 # with it (it is unlinked as soon as it is created).
 fetch-candles --symbol BIG --timeframe 1m --generate --kind walk --lookback 300000 2>/dev/null
