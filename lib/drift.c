@@ -21,6 +21,7 @@
 #include "digest.h"
 #include "drift.h"
 #include "err.h"
+#include "sortf.h"
 #include "exitcode.h"
 #include "features.h"
 #include "home.h"
@@ -158,14 +159,6 @@ bin_of(float v, const double *edge, size_t ne)
 	return lo;
 }
 
-static int
-cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* {"edges": [...], "p": [...], "missing": share} of n values v[i*stride]:
  * decile edges of the values that are not NAN, ties merged. */
 static json_t *
@@ -178,7 +171,7 @@ hist_json(const float *v, size_t n, size_t stride, float *tmp)
 	for (size_t i = 0; i < n; i++)
 		if (!isnan(v[i * stride]))
 			tmp[m++] = v[i * stride];
-	qsort(tmp, m, sizeof *tmp, cmp_float);
+	ct_sort_floats(tmp, m);
 	for (size_t k = 1; m > 0 && k < CT_DRIFT_BINS; k++) {
 		double e = round6(tmp[k * m / CT_DRIFT_BINS]);
 

@@ -20,6 +20,7 @@
 #include <xgboost/c_api.h>
 
 #include "err.h"
+#include "sortf.h"
 #include "matrix.h"
 #include "model.h"
 
@@ -271,14 +272,6 @@ struct ct_bins {
 	} cache[BINS_CACHE];
 };
 
-static int
-cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The rows the bins come from: the first fold's training window (all
  * rows when the walk-forward has no folds for them). */
 static void
@@ -309,7 +302,7 @@ bins_feature(struct ct_bins *b, const struct ct_dataset *d, size_t j, float *v)
 	b->nedge[j] = 0;
 	if (m == 0)
 		return;
-	qsort(v, m, sizeof *v, cmp_float);
+	ct_sort_floats(v, m);
 	e[b->nedge[j]++] = v[0];
 	for (int i = 1; i < b->max_bin; i++) {
 		float q = v[(size_t)i * m / (size_t)b->max_bin];
@@ -482,23 +475,57 @@ ct_train_matrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_trai
 	return m;
 }
 
-/* Rows [lo,hi) as one dense matrix with labels, in memory (an
- * incremental update's few thousand rows). */
+/* Every step-th row of [lo,hi) (ct_step_first) copied into one block,
+ * with their labels after: the caller frees it.  NULL when out of memory
+ * (said). */
+static float *
+stepped_copy(const struct ct_dataset *d, size_t lo, size_t hi, size_t step, size_t *rows)
+{
+	size_t nf = d->nfeat, n = ct_step_rows(d, lo, hi, step), k = 0;
+	float *x = malloc((n * (nf + 1) + 1) * sizeof *x);
+
+	if (x == NULL) {
+		ct_warn("matrix: %s", strerror(ENOMEM));
+		return NULL;
+	}
+	for (size_t r = ct_step_first(d, lo, step); r < hi; r += step, k++) {
+		memcpy(x + k * nf, d->x + r * nf, nf * sizeof *x);
+		x[n * nf + k] = d->y[r];
+	}
+	*rows = n;
+	return x;
+}
+
+/* Every step-th row of [lo,hi) as one dense matrix with labels, in
+ * memory (an incremental update's few thousand rows, an early-stopping
+ * block). */
 DMatrixHandle
-ct_dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, struct ct_train_opts *o)
+ct_dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t step,
+    struct ct_train_opts *o)
 {
 	DMatrixHandle m = NULL;
+	float *own = NULL;
+	const float *x = d->x + lo * d->nfeat, *y = d->y + lo;
+	size_t n = hi - lo;
 
-	if (XGB(o, XGDMatrixCreateFromMat(d->x + lo * d->nfeat, hi - lo, d->nfeat, NAN, &m)) != 0) {
+	if (step > 1) {
+		if ((own = stepped_copy(d, lo, hi, step, &n)) == NULL)
+			return NULL;
+		x = own;
+		y = own + n * d->nfeat;
+	}
+	if (XGB(o, XGDMatrixCreateFromMat(x, n, d->nfeat, NAN, &m)) != 0) {
 		ct_xgb_fail("matrix");
+		free(own);
 		return NULL;
 	}
 	ct_dataset_release(d, lo, hi);
-	if (XGB(o, XGDMatrixSetFloatInfo(m, "label", d->y + lo, hi - lo)) != 0) {
+	if (XGB(o, XGDMatrixSetFloatInfo(m, "label", y, n)) != 0) {
 		ct_xgb_fail("labels");
 		XGDMatrixFree(m);
-		return NULL;
+		m = NULL;
 	}
+	free(own);
 	return m;
 }
 
@@ -516,12 +543,12 @@ ct_eval_matrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t tlo, siz
 
 	*own = 1;
 	if (paged(o, tlo, thi))
-		return fed_matrix(d, lo, hi, 1, 0, NULL, NULL, o);
+		return fed_matrix(d, lo, hi, b->step, 0, NULL, NULL, o);
 	if ((m = bins_cached(b, lo, hi, 1)) != NULL) {
 		*own = 0;
 		return m;
 	}
-	if ((m = ct_dmatrix(d, lo, hi, o)) != NULL)
+	if ((m = ct_dmatrix(d, lo, hi, b->step, o)) != NULL)
 		*own = bins_keep(b, lo, hi, 1, 0, m) != 0;
 	return m;
 }

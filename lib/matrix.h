@@ -36,8 +36,9 @@ void ct_array_iface(char *buf, size_t size, const float *x, size_t rows, size_t 
 size_t ct_step_rows(const struct ct_dataset *d, size_t lo, size_t hi, size_t step);
 /* The first of those rows (one at hi or beyond when there is none). */
 size_t ct_step_first(const struct ct_dataset *d, size_t lo, size_t step);
-/* Rows [lo,hi) as one dense in-memory matrix with labels. */
-DMatrixHandle ct_dmatrix(const struct ct_dataset *d, size_t lo, size_t hi,
+/* Every step-th row of [lo,hi) (ct_step_first) as one dense in-memory
+ * matrix with labels. */
+DMatrixHandle ct_dmatrix(const struct ct_dataset *d, size_t lo, size_t hi, size_t step,
     struct ct_train_opts *o);
 
 #endif

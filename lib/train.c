@@ -937,7 +937,7 @@ ct_booster_update(void *b, const struct ct_dataset *d, size_t lo, size_t hi,
 	/* Without its round count a refresh would silently do nothing. */
 	if (start < 0)
 		return ct_xgb_fail("rounds");
-	if ((m = ct_dmatrix(d, lo, hi, o)) == NULL)
+	if ((m = ct_dmatrix(d, lo, hi, 1, o)) == NULL)
 		return -1;
 	/* A copy: b stays the serving model if the update loses. */
 	if ((c = booster_new(&m, 1, b, o)) == NULL)

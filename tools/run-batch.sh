@@ -69,17 +69,21 @@ put() {
 	[ -n "$e" ] || { [ "$st" -gt 128 ] && e='Broken pipe' || e='Bad file descriptor'; }
 	die "$EX_FAIL" "stdout: ${e##*: }"
 }
+nl='
+'
 isnum() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-# dur_s DUR — seconds of a duration "90s 45m 6h 7d 2w".
-dur_s() {
-	n=${1%?}
-	isnum "$n" && [ "${#n}" -le 12 ] || return 1
-	case ${1#"$n"} in
-	s) echo "$n" ;; m) echo $((n * 60)) ;; h) echo $((n * 3600)) ;;
-	d) echo $((n * 86400)) ;; w) echo $((n * 604800)) ;; *) return 1 ;;
+# dur_v DUR — dur set to the seconds of a duration "90s 45m 6h 7d 2w";
+# 1 when it is none.  dur_s DUR prints them.
+dur_v() {
+	dn=${1%?} dur=''
+	isnum "$dn" && [ "${#dn}" -le 12 ] || return 1
+	case ${1#"$dn"} in
+	s) dur=$dn ;; m) dur=$((dn * 60)) ;; h) dur=$((dn * 3600)) ;;
+	d) dur=$((dn * 86400)) ;; w) dur=$((dn * 604800)) ;; *) return 1 ;;
 	esac
 }
+dur_s() { dur_v "$1" && echo "$dur"; }
 # fmt_s SECONDS — "1m20s", "2h05m", "9s".
 fmt_s() {
 	s=$1
@@ -131,13 +135,19 @@ metrics() {
 	[ "$s" = aggregate ] || what='held-out after search'
 	case $m in *'"evaluation":"'*) what=${m#*\"evaluation\":\"} what=${what%%\"*} ;; esac
 	case $m in *"\"$s\":{"*) m=${m#*\"$s\":\{} m=${m%%\}*} ;; *) m='' ;; esac
-	auc=$(field auc) net=$(field net_bps_after_costs) trades=$(field trades) se=$(field net_bps_2se)
+	field auc auc
+	field net net_bps_after_costs
+	field trades trades
+	field se net_bps_2se
 	noise=''
 	case $m in *'"beyond_noise":false'*) noise=1 ;; esac
 }
-# field KEY — the number KEY has in $m, or nothing (null, absent).
+# field VAR KEY — VAR set to the number KEY has in $m, or empty (null,
+# absent); in the shell, not a process per figure.
 field() {
-	case $m in *"\"$1\":"*) f=${m#*\"$1\":} && echo "${f%%[!0-9.e+-]*}" ;; esac
+	f=''
+	case $m in *"\"$2\":"*) f=${m#*\"$2\":} f=${f%%[!0-9.e+-]*} ;; esac
+	eval "$1=\$f"
 }
 # trades_said — "N trades, net X bps/trade" of metrics' figures; a
 # search's held-out block not beyond noise says so, with the noise.
@@ -208,7 +218,8 @@ has_model() { [ -e "$home/models/$1/current" ] || [ -L "$home/models/$1/current"
 # predict made a line for are appended to it.
 cache_coins() {
 	have=$tmp/have.$$
-	want=$(while read -r s; do has_model "$s" && echo "$s"; done <"$1")
+	want=''
+	while read -r cs; do has_model "$cs" && want=$want${want:+$nl}$cs; done <"$1"
 	[ -n "$want" ] || { rm -f ${4:+"$4"}; return 0; }
 	# Not a silent success on a full disk: a list that cannot be written
 	# caches nothing.
@@ -247,18 +258,17 @@ cache_coins() {
 # outcome in $CT_TMP/outcome/SYM for the batch to decide on retries.
 # Every coin pays for the processes this step starts: shell builtins
 # where a builtin does. ----
-# step_ttl [STEP] — the TTL of a coin's prediction cached as its new model
-# is published (in STEP, default CT_STEP).  A full cycle lasts as long as it lasts, and the hourly
+# step_ttl [STEP] — ttl set to the TTL of a coin's prediction cached as
+# its new model is published (in STEP, default CT_STEP).  A full cycle lasts as long as it lasts, and the hourly
 # predict is locked out meanwhile: the entry keeps the pre-generation's
 # longer TTL, which the cycle's closing refresh brings back to
 # PREDICTION_CACHE_TTL.  Else PREDICTION_CACHE_TTL.
 step_ttl() {
-	if [ "${1-${CT_STEP:-}}" = fresh ] &&
-		[ "$(dur_s "$PREGENERATE_TTL")" -gt "$(dur_s "$PREDICTION_CACHE_TTL")" ]; then
-		echo "$PREGENERATE_TTL"
-	else
-		echo "$PREDICTION_CACHE_TTL"
-	fi
+	ttl=$PREDICTION_CACHE_TTL
+	[ "${1-${CT_STEP:-}}" = fresh ] && dur_v "$PREGENERATE_TTL" || return 0
+	pre=$dur
+	dur_v "$PREDICTION_CACHE_TTL" && [ "$pre" -gt "$dur" ] && ttl=$PREGENERATE_TTL
+	return 0
 }
 # coin_record SYM — from SYM's ledger record: rec_att, the attempts the
 # ledger counts (each "running" is one), and rec_started, the start of
@@ -335,7 +345,7 @@ coin_step() {
 	event coin_started symbol="$sym" attempt:="$attempt"
 	# A lost attempt's model, once its trainer is done (not timed).
 	model='' adopted=''
-	[ "$CT_STEP" = tune ] || model=$(adopt "$sym")
+	[ "$CT_STEP" = tune ] || adopt "$sym"
 	now_up
 	t0=$up
 	echo "== ${rec_started:-$(now_iso)} $run attempt $attempt" >>"$clog"
@@ -361,15 +371,16 @@ coin_step() {
 		*) metrics "$model/metrics.json" ;;
 		esac
 		# A model that never trades makes nothing, whatever its folds made.
-		tr=$(trades_said)
-		[ "$CT_STEP" = tune ] || ! never_trades "$model/config.json" || { net='' tr='never trades'; }
+		nt=''
+		[ "$CT_STEP" = tune ] || ! never_trades "$model/config.json" || { net='' nt=1; }
 		event coin_succeeded symbol="$sym" model="$model" attempt:="$attempt" seconds:="$secs" \
 			${adopted:+adopted:=true}
 		if [ "$CT_STEP" != tune ]; then
 			# No --top: the entry is merged into the top list (the
 			# cycle's last refresh rebuilds it).
+			step_ttl
 			{ echo "$sym" 2>/dev/null >"$CT_TMP/one.$sym" &&
-				cache_coins "$CT_TMP/one.$sym" "$(step_ttl)" '' "$CT_TMP/one.$sym"; } ||
+				cache_coins "$CT_TMP/one.$sym" "$ttl" '' "$CT_TMP/one.$sym"; } ||
 				warn "$sym: new model published but its prediction was not cached (see $log/predict.log)"
 			# A model this run published only: an update not promoted
 			# leaves the coin's model as it was (uploaded by its run).
@@ -378,7 +389,8 @@ coin_step() {
 		fi
 		printf 'success %s %s %s\n' "$secs" "${auc:--}" "${net:--}" 2>/dev/null \
 			>"$CT_TMP/outcome/$sym" || outcome_unsaid "$sym"
-		progress "$sym" "$(printf '%ss  AUC %s (%s)  %s' "$secs" "$(fmt_num "$auc" 2)" "$what" "$tr")"
+		! progress_on || progress "$sym" "$(printf '%ss  AUC %s (%s)  %s' "$secs" \
+			"$(fmt_num "$auc" 2)" "$what" "$([ -n "$nt" ] && echo 'never trades' || trades_said)")"
 		return 0
 	fi
 	case $rc in
@@ -409,7 +421,7 @@ coin_step() {
 		error="$msg" final:="$final"
 	printf '%s %s %s\n' "$type" "$rc" "$secs" 2>/dev/null >"$CT_TMP/outcome/$sym" ||
 		outcome_unsaid "$sym"
-	progress "$sym" "failed ($type$([ "$final" = false ] && echo ', will retry')): $msg"
+	! progress_on || progress "$sym" "failed ($type$([ "$final" = false ] && echo ', will retry')): $msg"
 	return 1
 }
 # shared_args — the options of TRAIN_ARGS that tune-coin takes too (the
@@ -476,8 +488,8 @@ work() {
 # coin's trainer running: it finishes and switches current), or one that
 # found the coin locked by it, wait for that trainer (the coin's lock, at
 # most the timeout; here a local one also keeps the batch lock it
-# inherited, so no restart begins before it ends), then print the model
-# it published when this run trained it (training_log.json's run), so
+# inherited, so no restart begins before it ends), then set model to the
+# model it published when this run trained it (training_log.json's run), so
 # that the coin is not trained twice (coin_record's rec_model: the model
 # of the run's earlier success, if any, is not one).
 adopt() {
@@ -488,7 +500,8 @@ adopt() {
 	grep -q "^ *\"run\": *\"$run\"" "$d/current/training_log.json" 2>/dev/null || return 0
 	# Not the model an earlier success of the run recorded (--force, then
 	# an attempt lost before it published): that one is to be replaced.
-	c=$(readlink "$d/current") && [ "$d/$c" != "$rec_model" ] && echo "$d/$c"
+	c=$(readlink "$d/current") && [ "$d/$c" != "$rec_model" ] && model=$d/$c
+	return 0
 }
 # disk_full — less than 64 KB free for us in the data home.
 disk_full() {
@@ -502,8 +515,9 @@ fmt_num() {
 # progress SYM TEXT — on a terminal, one line per finished coin:
 # "n/N SYM TEXT  ETA 1m20s"; nothing under cron, nor from a cluster's
 # task (its standard error is a file, which would then be kept).
+progress_on() { [ "${CT_TTY:-0}" = 1 ] && [ -t 2 ]; }
 progress() {
-	[ "${CT_TTY:-0}" = 1 ] && [ -t 2 ] || return 0
+	progress_on || return 0
 	n=$(ls "$CT_TMP/outcome" | wc -l)
 	el=$(($(date +%s) - CT_T0))
 	eta=$((n > 0 && CT_TOTAL > n ? el * (CT_TOTAL - n) / n : 0))
@@ -1264,7 +1278,8 @@ dry_plan() {
 		f="fetch $fetch_n candles of every coin first (${FETCH_LOOKBACK:-$TRAIN_LOOKBACK} of a coin without a model, trained afresh); "
 	[ "$FETCH_ENABLED" = 1 ] && [ "$cycle" = predict ] &&
 		f="fetch the candles after each served coin's newest first; "
-	c="each new model's prediction cached at once (ttl $(step_ttl "$step"))"
+	step_ttl "$step"
+	c="each new model's prediction cached at once (ttl $ttl)"
 	b="back up models (keep $BACKUP_KEEP); "
 	[ "$BACKUP_ENABLED" = 1 ] || b=''
 	el=$home/logs/$run/engine.log

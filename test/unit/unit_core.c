@@ -1,6 +1,7 @@
 /* unit_core.c — cmocka tests of parsing, paths, atomic writes, times and
  * the candle store. */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include "evlog.h"
 #include "home.h"
 #include "parse.h"
+#include "sortf.h"
 #include "storescan.h"
 #include "text.h"
 #include "timefmt.h"
@@ -487,6 +489,52 @@ test_scan_until(void **state)
 	ct_series_free(&s);
 }
 
+static int
+cmp_f(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* ct_sort_floats gives qsort's order: negatives, zeros of both signs,
+ * ties, denormals, infinities, short and long arrays. */
+static void
+test_sort_floats(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 5, 63, 64, 65, 1000, 50000 };
+	float special[] = { -INFINITY, -1e30f, -1.0f, -1e-40f, -0.0f, 0.0f, 1e-40f, 1.0f,
+	    3.5f, 1e30f, INFINITY };
+	unsigned seed = 7;
+
+	(void)state;
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		size_t n = sizes[s];
+		float *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+
+		assert_non_null(a);
+		assert_non_null(b);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* A third special values, the rest spread over signs and
+			 * magnitudes with many ties. */
+			a[i] = seed % 3 == 0 ? special[(seed >> 8) % 11] :
+			    (float)((int)(seed >> 16) % 2001 - 1000) * ((seed & 4) ? 1e-3f : 7.0f);
+		}
+		memcpy(b, a, n * sizeof *a);
+		assert_int_equal(ct_sort_floats(a, n), 0);
+		qsort(b, n, sizeof *b, cmp_f);
+		for (size_t i = 0; i < n; i++) {
+			/* -0 and +0 are equal as floats: either may come first. */
+			assert_true(a[i] == b[i]);
+			if (i > 0)
+				assert_true(a[i - 1] <= a[i]);
+		}
+		free(a);
+		free(b);
+	}
+}
+
 static void
 test_text(void **state)
 {
@@ -573,6 +621,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_scan_until, setup, teardown),
 		cmocka_unit_test(test_fmt_double),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_sort_floats),
 		cmocka_unit_test(test_status_pick),
 		cmocka_unit_test_setup_teardown(test_evlog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evlog_torn, setup, teardown),
