@@ -42,7 +42,7 @@ ct_fit_threads(const struct ct_train_opts *o, size_t rows)
 int
 ct_row_step(const struct ct_train_opts *o, size_t rows)
 {
-	size_t step = (size_t)o->horizon / 4;
+	size_t step = (size_t)o->horizon / 3;
 
 	if (o->row_step > 0)
 		return o->row_step;

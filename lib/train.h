@@ -86,15 +86,15 @@ int ct_fit_threads(const struct ct_train_opts *o, size_t rows);
  * same rows; the final fit, the newest).  A label looks horizon candles ahead, so neighbours'
  * labels share all but one of their candles: they are nearly the same
  * sample, and XGBoost's time goes with the rows it is given.  The choice
- * (o->row_step 0): horizon/4, at most rows/CT_ROW_STEP_ROWS (a smaller
+ * (o->row_step 0): horizon/3, at most rows/CT_ROW_STEP_ROWS (a smaller
  * dataset keeps its rows), at least 1.  On 13 real coins of 5m and 1h
- * candles (40,000 to 52,000 each) a step of 3 gave the mean walk-forward
- * AUC of a step of 1 (0.5524 against 0.5521), on the bench's synthetic
- * coins 0.0011 less, in two thirds of the time.  Early-stopping
+ * candles (16,000 to 52,000 each) it gave the mean walk-forward AUC of a
+ * step of 1 (0.5524 against 0.5521) in 56% of the time; on the bench's
+ * synthetic coins 0.0021 below the peer's (every row).  Early-stopping
  * blocks take the step too (their logloss only says when to stop: the
  * same AUCs, a tenth less time); validation blocks keep every row, so
  * every figure is of all candles. */
-#define CT_ROW_STEP_ROWS	16384
+#define CT_ROW_STEP_ROWS	12288
 #define CT_ROW_STEP_MAX		1000	/* the largest --row-step */
 int ct_row_step(const struct ct_train_opts *o, size_t rows);
 

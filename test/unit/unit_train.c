@@ -293,7 +293,7 @@ walk(int kind, uint64_t seed, size_t n, ct_feat_fn fn, struct ct_dataset *d, str
 	ct_series_free(&s);
 }
 
-/* The row step: horizon/4 where the rows allow, at most rows/16384, at
+/* The row step: horizon/3 where the rows allow, at most rows/12288, at
  * least 1, unless told; a stepped matrix holds every step-th row of
  * its window with its label, the dataset's newest row's phase; and a
  * random walk trained on every third row is still not learnable. */
@@ -312,14 +312,15 @@ test_row_step(void **state)
 
 	(void)state;
 	ct_train_defaults(&o);
-	assert_int_equal(ct_row_step(&o, 52000), 3);
-	assert_int_equal(ct_row_step(&o, 40000), 2);
-	assert_int_equal(ct_row_step(&o, 20000), 1);
-	assert_int_equal(ct_row_step(&o, 2000000), 3);
+	assert_int_equal(ct_row_step(&o, 52000), 4);
+	assert_int_equal(ct_row_step(&o, 40000), 3);
+	assert_int_equal(ct_row_step(&o, 24575), 1);
+	assert_int_equal(ct_row_step(&o, 24576), 2);
+	assert_int_equal(ct_row_step(&o, 2000000), 4);
 	o.horizon = 1;
 	assert_int_equal(ct_row_step(&o, 2000000), 1);
 	o.horizon = 48;
-	assert_int_equal(ct_row_step(&o, 2000000), 12);
+	assert_int_equal(ct_row_step(&o, 2000000), 16);
 	o.row_step = 5;
 	assert_int_equal(ct_row_step(&o, 100), 5);
 
