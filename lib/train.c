@@ -111,12 +111,18 @@ ct_folds_stepped(const struct ct_dataset *d, const struct ct_train_opts *o,
 {
 	int step = ct_row_step(o, d->n);
 	size_t rows = ct_step_rows(d, f[0].train_lo, f[0].train_hi, (size_t)step);
+	size_t stop = ct_step_rows(d, f[0].stop_lo, f[0].stop_hi, (size_t)step);
 
-	if (rows >= CT_FOLD_MIN_ROWS)
+	if (rows >= CT_FOLD_MIN_ROWS && stop >= CT_FOLD_MIN_ROWS)
 		return 0;
-	ct_warn("%s: a row step of %d leaves fold 1 %zu of its %zu training candles (%d at least: "
-	    "a smaller --row-step or a longer --lookback)", sym, step, rows,
-	    f[0].train_hi - f[0].train_lo, CT_FOLD_MIN_ROWS);
+	if (rows < CT_FOLD_MIN_ROWS)
+		ct_warn("%s: a row step of %d leaves fold 1 %zu of its %zu training candles (%d at "
+		    "least: a smaller --row-step or a longer --lookback)", sym, step, rows,
+		    f[0].train_hi - f[0].train_lo, CT_FOLD_MIN_ROWS);
+	else
+		ct_warn("%s: a row step of %d leaves fold 1 %zu of its %zu early-stopping candles (%d "
+		    "at least: a smaller --row-step or a longer --lookback)", sym, step, stop,
+		    f[0].stop_hi - f[0].stop_lo, CT_FOLD_MIN_ROWS);
 	return -1;
 }
 

@@ -93,7 +93,7 @@ int ct_fit_threads(const struct ct_train_opts *o, size_t rows);
  * synthetic coins 0.0021 below the peer's (every row).  Early-stopping
  * blocks take the step too (their logloss only says when to stop: the
  * same AUCs, a tenth less time); validation blocks keep every row, so
- * every figure is of all candles. */
+ * every walk-forward figure is of all candles. */
 #define CT_ROW_STEP_ROWS	12288
 #define CT_ROW_STEP_MAX		1000	/* the largest --row-step */
 int ct_row_step(const struct ct_train_opts *o, size_t rows);
@@ -158,8 +158,9 @@ int ct_folds(size_t n, int k, int horizon, struct ct_fold *f);
 /* The fewest training rows a fold may have: ct_folds' window, and the
  * rows of it a row step leaves. */
 #define CT_FOLD_MIN_ROWS	50
-/* 0 when fold 1 of f (the smallest) keeps CT_FOLD_MIN_ROWS rows at o's
- * row step, else -1 with "sym: a row step of N leaves ..." said. */
+/* 0 when fold 1 of f (the smallest) keeps CT_FOLD_MIN_ROWS rows of its
+ * training window and of its early-stopping block at o's row step, else
+ * -1 with "sym: a row step of N leaves ..." said. */
 int ct_folds_stepped(const struct ct_dataset *d, const struct ct_train_opts *o,
     const struct ct_fold *f, const char *sym);
 /* 1 when fold k of f (k > 0) starts from fold k-1's trees. */

@@ -41,7 +41,8 @@
 
 #define SELFCHECK_N	20	/* newest candles whose prediction config.json keeps */
 #define DEFAULT_LOOKBACK 50000
-#define CKPT_FORMAT	3	/* bumped when a checkpoint's meaning changes (2: shared bins, 3: chained folds) */
+#define CKPT_FORMAT	4	/* bumped when a checkpoint's meaning changes (2: shared bins, 3: chained
+			 * folds, 4: early stopping on the stepped rows) */
 #define DRIFT_CHUNK	8192	/* rows read at a time for drift.json */
 
 struct job {

@@ -48,7 +48,8 @@
 #include "tunepool.h"
 
 #define DEFAULT_LOOKBACK 50000
-#define SEARCH_FORMAT	3	/* bumped when a record's meaning changes */
+#define SEARCH_FORMAT	4	/* bumped when a record's meaning changes (4: early stopping on the
+				 * stepped rows) */
 #define BIN_SETS	4	/* bin counts a worker keeps matrices for */
 #define PIN_LATER_PCT	1	/* candles fetched since, resumed on the old ones */
 #define KEEP_MAPPED	(32u << 20)	/* rows this small stay mapped */

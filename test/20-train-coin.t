@@ -127,6 +127,13 @@ run $TC --symbol BIG --timeframe 5m --row-step 80
 is "$rc:$(readlink "$COINTRAIN_HOME/models/BIG/current")" "1:$before" "a step that leaves fold 1 too few rows: exit 1, nothing published"
 like "$err" "^train-coin: BIG: a row step of 80 leaves fold 1 [0-9]+ of its [0-9]+ training candles \\(50 at least: a smaller --row-step or a longer --lookback\\)$" \
     "... saying so (not XGBoost's words)"
+# The early-stopping block takes the step too: one left fewer than 50 rows
+# to stop on is refused as well (fold 1's 3000-odd training candles keep
+# 79 at a step of 40, its 792 early-stopping candles 19).
+run $TC --symbol BIG --timeframe 5m --row-step 40
+is "$rc:$(readlink "$COINTRAIN_HOME/models/BIG/current")" "1:$before" "a step that leaves fold 1's early stopping too few rows: exit 1, nothing published"
+like "$err" "^train-coin: BIG: a row step of 40 leaves fold 1 [0-9]+ of its [0-9]+ early-stopping candles \\(50 at least: a smaller --row-step or a longer --lookback\\)$" \
+    "... saying so"
 
 # A random walk never trades: on 10 walks of 10000 candles none gets a
 # threshold (seed 9's best threshold over all folds' predictions was

@@ -533,6 +533,26 @@ test_sort_floats(void **state)
 		free(a);
 		free(b);
 	}
+	/* -0 before +0; values alike in their low bits (whole numbers,
+	 * powers of two) or all equal, whose sort skips passes. */
+	{
+		float z[100], p2[100], eq[100];
+
+		for (size_t i = 0; i < 100; i++) {
+			z[i] = i % 2 ? -0.0f : 0.0f;
+			p2[i] = ldexpf(1.0f, (int)((i * 37) % 50) - 25) * (i % 3 ? 1 : -1);
+			eq[i] = 2.5f;
+		}
+		assert_int_equal(ct_sort_floats(z, 100), 0);
+		for (size_t i = 0; i < 100; i++)
+			assert_int_equal(signbit(z[i]) != 0, i < 50);
+		assert_int_equal(ct_sort_floats(p2, 100), 0);
+		for (size_t i = 1; i < 100; i++)
+			assert_true(p2[i - 1] <= p2[i]);
+		assert_int_equal(ct_sort_floats(eq, 100), 0);
+		for (size_t i = 0; i < 100; i++)
+			assert_true(eq[i] == 2.5f);
+	}
 }
 
 static void

@@ -294,8 +294,9 @@ walk(int kind, uint64_t seed, size_t n, ct_feat_fn fn, struct ct_dataset *d, str
 }
 
 /* The row step: horizon/3 where the rows allow, at most rows/12288, at
- * least 1, unless told; a stepped matrix holds every step-th row of
- * its window with its label, the dataset's newest row's phase; and a
+ * least 1, unless told; a stepped matrix (training or early-stopping)
+ * holds every step-th row of its window with its label, the dataset's
+ * newest row's phase; and a
  * random walk trained on every third row is still not learnable. */
 static void
 test_row_step(void **state)
@@ -343,6 +344,21 @@ test_row_step(void **state)
 	}
 	if (own)
 		XGDMatrixFree(m);
+	/* The early-stopping block takes the same rows of its window. */
+	assert_non_null(m = ct_eval_matrix(&d, 2000, 2500, 100, 1100, &o, &own));
+	assert_int_equal(XGDMatrixNumRow(m, &rows), 0);
+	assert_int_equal(rows, ct_step_rows(&d, 2000, 2500, 3));
+	assert_int_equal(XGDMatrixGetFloatInfo(m, "label", &nl, &label), 0);
+	assert_int_equal(nl, rows);
+	for (bst_ulong i = 0; i < rows; i++)
+		assert_float_equal(label[i], d.y[ct_step_first(&d, 2000, 3) + 3 * i], 0);
+	if (own)
+		XGDMatrixFree(m);
+	/* An empty window: an empty matrix. */
+	assert_non_null(m = ct_dmatrix(&d, 500, 500, 3, &o));
+	assert_int_equal(XGDMatrixNumRow(m, &rows), 0);
+	assert_int_equal(rows, 0);
+	XGDMatrixFree(m);
 	ct_bins_free(o.bins);
 	o.bins = NULL;
 	o.rounds = 150;
