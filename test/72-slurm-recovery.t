@@ -247,6 +247,16 @@ wait_for 30 queue_empty
 RETRIES=0 run run-batch full --engine slurm --symbols AAAUSDT --run $R
 is "$rc:$(status $R AAAUSDT | cut -d' ' -f1)" "0:success" "the next start trains it, RETRIES=0 notwithstanding"
 
+# cancel_second RUN — once RUN's first coin runs, cancel its array's
+# second task (still pending: --max-concurrent 1), let the first end, and
+# wait for the batch ($b); its status.
+cancel_second() {
+	wait_for 30 running "$1" AAAUSDT
+	j=$(squeue -h -n "cointrain-$1" -o %F | head -n 1)
+	scancel "${j}_1"
+	: >"$T/release"
+	wait $b
+}
 # A pending task cancelled (scancel of one array element): its coin was
 # lost before its step began; that attempt counts in the ledger as in
 # the retries, and the retry trains it.
@@ -254,11 +264,7 @@ R=20251129T0200Z-full
 rm -f "$T/release"
 FAKE_WAIT=AAAUSDT run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT --max-concurrent 1 --run $R >/dev/null 2>p.err &
 b=$!
-wait_for 30 running $R AAAUSDT
-j=$(squeue -h -n "cointrain-$R" -o %F | head -n 1)
-scancel "${j}_1"
-: >"$T/release"
-wait $b
+cancel_second $R
 is "$?:$(status $R AAAUSDT):$(status $R BBBUSDT)" "0:success 1 -:success 2 -" \
 	"the cancelled pending coin: two attempts in the ledger, the second a success"
 like "$(ev $R coin_failed BBBUSDT)" '"attempt":1,"status":null,"error_type":"lost"' "the first one lost"
@@ -279,11 +285,7 @@ rm -f "$T/release"
 RETRIES=1 FAKE_WAIT=AAAUSDT run-batch full --engine slurm --symbols AAAUSDT,BBBUSDT \
 	--max-concurrent 1 --run $R >/dev/null 2>r2.err &
 b=$!
-wait_for 30 running $R AAAUSDT
-j=$(squeue -h -n "cointrain-$R" -o %F | head -n 1)
-scancel "${j}_1"
-: >"$T/release"
-wait $b
+cancel_second $R
 is "$?:$(status $R AAAUSDT | cut -d' ' -f1):$(status $R BBBUSDT | cut -d' ' -f1-2)" "1:success:failed 2" \
 	"resumed, a pending task cancelled: its second attempt, --retries 1 used up, not retried"
 like "$(ev $R coin_failed BBBUSDT | tail -n 1)" '"attempt":2,"status":null,"error_type":"lost".*"final":true' \
