@@ -20,9 +20,9 @@
 #include <xgboost/c_api.h>
 
 #include "err.h"
-#include "sortf.h"
 #include "matrix.h"
 #include "model.h"
+#include "sortf.h"
 
 #define CHUNK_ROWS	8192	/* rows per batch (and per external-memory page) */
 #define BINS_CACHE	16	/* matrices a struct ct_bins keeps for reuse */

@@ -155,8 +155,8 @@ void ct_bins_free(struct ct_bins *b);
  * number of rounds is chosen without the validation block that scores
  * the fold.  -1 when n is too small. */
 int ct_folds(size_t n, int k, int horizon, struct ct_fold *f);
-/* The fewest training rows a fold may have: ct_folds' window, and the
- * rows of it a row step leaves. */
+/* The fewest rows a fold may train and stop on: ct_folds' window and
+ * early-stopping block, and the rows of each a row step leaves. */
 #define CT_FOLD_MIN_ROWS	50
 /* 0 when fold 1 of f (the smallest) keeps CT_FOLD_MIN_ROWS rows of its
  * training window and of its early-stopping block at o's row step, else
